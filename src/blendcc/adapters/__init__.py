@@ -1,0 +1,1 @@
+"""Adapters: storage, event bus and channel implementations of the ports."""

@@ -1,0 +1,1 @@
+"""Event bus adapters (in-process memory bus; Redis for multi-node deployments)."""

@@ -1,0 +1,1 @@
+"""SQL storage adapter: SQLAlchemy tables, the event store with its projections, repositories, migrations."""

@@ -1,0 +1,173 @@
+"""SQLAlchemy Core schema: the event log, its projections, configuration, customers, users, meta."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from blendcc.analytics.queue_stats import QueueCounters
+
+metadata = MetaData()
+
+# Strings carry no length: ids and codes are bounded by validation, not by the column (SQLite ignores
+# VARCHAR lengths, so a length here would only make PostgreSQL behave differently).
+
+#: Auto-incrementing sequence key: BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite.
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=True),
+    Column("type", String, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("contact_id", String),
+    Column("agent_id", String),
+    Column("queue_id", String),
+    Column("payload", JSON, nullable=False),
+    Index("ix_events_contact_id", "contact_id"),
+    Index("ix_events_agent_id", "agent_id"),
+    Index("ix_events_queue_id", "queue_id"),
+    Index("ix_events_type_at", "type", "at"),
+    sqlite_autoincrement=True,
+)
+
+interactions = Table(
+    "interactions",
+    metadata,
+    Column("contact_id", String, primary_key=True),
+    Column("channel", String, nullable=False),
+    Column("direction", String, nullable=False),
+    Column("customer_id", String),
+    Column("priority", Integer, nullable=False),
+    Column("attributes", JSON, nullable=False),
+    Column("state", String, nullable=False),
+    Column("outcome", String),
+    Column("workflow_id", String),
+    Column("filter_name", String),
+    Column("created_at", Float, nullable=False),
+    Column("first_queued_at", Float),
+    Column("first_queue_id", String),
+    Column("queue_id", String),
+    Column("offered_at", Float),
+    Column("connected_at", Float),
+    Column("agent_id", String),
+    Column("ended_at", Float),
+    Column("closed_at", Float),
+    Column("wait_s", Float),
+    Column("talk_s", Float, nullable=False),
+    Column("hold_s", Float, nullable=False),
+    Column("acw_s", Float, nullable=False),
+    Column("transfers", Integer, nullable=False),
+    Column("overflows", Integer, nullable=False),
+    Column("offers", Integer, nullable=False),
+    Column("disposition", String),
+    Column("notes", Text),
+    Column("created_seq", BigInteger, nullable=False),
+    Index("ix_interactions_created_at", "created_at"),
+    Index("ix_interactions_customer_id", "customer_id"),
+    Index("ix_interactions_state", "state"),
+)
+
+agent_state_intervals = Table(
+    "agent_state_intervals",
+    metadata,
+    Column("id", SeqType, primary_key=True, autoincrement=True),
+    Column("agent_id", String, nullable=False),
+    Column("state", String, nullable=False),
+    Column("reason", String),
+    Column("start_at", Float, nullable=False),
+    Column("end_at", Float),
+    Index("ix_agent_state_intervals_agent_id_end_at", "agent_id", "end_at"),
+    Index("ix_agent_state_intervals_start_at", "start_at"),
+    Index("ix_agent_state_intervals_end_at", "end_at"),
+)
+
+agent_presence = Table(
+    "agent_presence",
+    metadata,
+    Column("agent_id", String, primary_key=True),
+    Column("logged_in", Boolean, nullable=False),
+    Column("login_seq", BigInteger),
+)
+
+
+def _counter_column(name: str, default: object) -> Column[int] | Column[float]:
+    if isinstance(default, int):
+        return Column(name, Integer, nullable=False, default=0)
+    return Column(name, Float, nullable=False, default=0.0)
+
+
+#: Counter columns, in QueueCounters field order; integer counters are INTEGER, seconds are FLOAT.
+INT_COUNTERS = frozenset(f.name for f in fields(QueueCounters) if isinstance(f.default, int))
+
+queue_interval_stats = Table(
+    "queue_interval_stats",
+    metadata,
+    Column("interval_start", Float, primary_key=True),
+    Column("queue_id", String, primary_key=True),
+    Column("channel", String, primary_key=True),
+    *(_counter_column(f.name, f.default) for f in fields(QueueCounters)),
+)
+
+config_documents = Table(
+    "config_documents",
+    metadata,
+    Column("kind", String, primary_key=True),
+    Column("id", String, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("body", JSON, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("by", String),
+    Column("deleted", Boolean, nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("tier", String, nullable=False),
+    Column("fields", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_agent_id", String),
+    Column("last_contact_at", Float),
+)
+
+customer_identities = Table(
+    "customer_identities",
+    metadata,
+    Column("kind", String, primary_key=True),
+    Column("value", String, primary_key=True),
+    Column("customer_id", String, nullable=False),
+    Index("ix_customer_identities_customer_id", "customer_id"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String, primary_key=True),
+    Column("role", String, nullable=False),
+    Column("agent_id", String),
+    Column("password_hash", String, nullable=False),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,81 @@
+"""The interactions projection: one row per contact with all its timestamps, folded from events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from blendcc.domain import events as ev
+
+COLUMNS = (
+    "contact_id", "channel", "direction", "customer_id", "priority", "attributes", "state", "outcome",
+    "workflow_id", "filter_name", "created_at", "first_queued_at", "first_queue_id", "queue_id",
+    "offered_at", "connected_at", "agent_id", "ended_at", "closed_at", "wait_s", "talk_s", "hold_s",
+    "acw_s", "transfers", "overflows", "offers", "disposition", "notes",
+)
+
+
+@dataclass(slots=True)
+class RowChange:
+    """What one event does to a contact's row: insert it, set columns, add to numeric columns.
+
+    ``set_if_null`` columns are written only once (the first queue, first answer ...).
+    """
+
+    contact_id: str
+    insert: dict[str, Any] | None = None
+    set: dict[str, Any] = field(default_factory=dict)
+    set_if_null: dict[str, Any] = field(default_factory=dict)
+    add: dict[str, float] = field(default_factory=dict)
+
+
+def row_change(e: ev.Event) -> RowChange | None:
+    if isinstance(e, ev.ContactCreated):
+        return RowChange(e.contact_id, insert={
+            "contact_id": e.contact_id, "channel": e.channel, "direction": e.direction,
+            "customer_id": e.customer_id, "priority": e.priority, "attributes": dict(e.attributes),
+            "state": "created", "created_at": e.at, "talk_s": 0.0, "hold_s": 0.0, "acw_s": 0.0,
+            "transfers": 0, "overflows": 0, "offers": 0})
+    if isinstance(e, ev.ContactRouted):
+        return RowChange(e.contact_id, set_if_null={"workflow_id": e.workflow_id, "filter_name": e.filter_name})
+    if isinstance(e, ev.ContactQueued):
+        return RowChange(e.contact_id, set={"state": "queued", "queue_id": e.queue_id},
+                         set_if_null={"first_queued_at": e.at, "first_queue_id": e.queue_id})
+    if isinstance(e, ev.ContactOverflowed):
+        return RowChange(e.contact_id, add={"overflows": 1})
+    if isinstance(e, ev.ContactOffered):
+        return RowChange(e.contact_id, set={"state": "offered"}, set_if_null={"offered_at": e.at},
+                         add={"offers": 1})
+    if isinstance(e, ev.OfferRevoked):
+        return RowChange(e.contact_id, set={"state": "queued"})
+    if isinstance(e, ev.ContactConnected):
+        return RowChange(e.contact_id, set={"state": "connected", "agent_id": e.agent_id},
+                         set_if_null={"connected_at": e.at, "wait_s": e.wait_s})
+    if isinstance(e, ev.ContactHeld):
+        return RowChange(e.contact_id, set={"state": "held"})
+    if isinstance(e, ev.ContactResumed):
+        return RowChange(e.contact_id, set={"state": "connected"})
+    if isinstance(e, ev.ContactTransferred):
+        return RowChange(e.contact_id, set={"state": "transferred"}, add={"transfers": 1})
+    if isinstance(e, ev.ContactEnded):
+        if e.reason == "transfer":
+            return None
+        return RowChange(e.contact_id, set={"state": "wrap_up", "ended_at": e.at})
+    if isinstance(e, ev.WrapUpCompleted):
+        change = RowChange(e.contact_id, add={"talk_s": e.talk_s, "hold_s": e.hold_s, "acw_s": e.acw_s})
+        if e.disposition is not None:
+            change.set["disposition"] = e.disposition
+        if e.notes is not None:
+            change.set["notes"] = e.notes
+        return change
+    if isinstance(e, ev.ContactAbandoned):
+        return RowChange(e.contact_id, set={"state": "abandoned", "ended_at": e.at},
+                         set_if_null={"wait_s": e.wait_s})
+    if isinstance(e, ev.ContactTimedOut):
+        return RowChange(e.contact_id, set={"state": "timed_out", "ended_at": e.at},
+                         set_if_null={"wait_s": e.wait_s})
+    if isinstance(e, ev.ContactRejected):
+        return RowChange(e.contact_id, set={"state": "rejected", "ended_at": e.at})
+    if isinstance(e, ev.ContactClosed):
+        return RowChange(e.contact_id, set={"state": "closed", "outcome": e.outcome, "closed_at": e.at})
+    return None

@@ -1,0 +1,156 @@
+"""Per-interval queue counters folded from events, and the queue KPIs computed from them.
+
+One definition per metric (KPIS.md): live stats, historical reports and the simulator all add the
+same ``deltas`` into ``QueueCounters`` and read rates through ``queue_kpis``. A contact belongs to
+the interval in which it entered the queue (``queued_at``), so later events carry ``queued_at``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from typing import Any
+
+from blendcc.domain import events as ev
+
+#: Base interval of stored counters (seconds). Reports sum them into 30, 60 min, day or week.
+BASE_INTERVAL_S = 900
+
+#: (queue_id, channel) -> (service-level threshold T, short-abandon threshold), seconds.
+Thresholds = Callable[[str, str], tuple[float, float]]
+
+CounterKey = tuple[float, str, str]  # (interval start, queue_id, channel)
+
+
+@dataclass(slots=True)
+class QueueCounters:
+    offered: int = 0
+    handled: int = 0
+    answered_in_sl: int = 0
+    abandoned: int = 0
+    short_abandoned: int = 0
+    timed_out: int = 0
+    overflowed_out: int = 0
+    transferred: int = 0
+    handled_done: int = 0
+    wait_handled_s: float = 0.0
+    wait_abandoned_s: float = 0.0
+    max_wait_handled_s: float = 0.0
+    talk_s: float = 0.0
+    hold_s: float = 0.0
+    acw_s: float = 0.0
+
+    def add(self, delta: dict[str, float]) -> None:
+        for name, value in delta.items():
+            if name == "max_wait_handled_s":
+                self.max_wait_handled_s = max(self.max_wait_handled_s, value)
+            else:
+                setattr(self, name, getattr(self, name) + value)
+
+    def merge(self, other: QueueCounters) -> None:
+        self.add(other.as_dict())
+
+    def as_dict(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+COUNTER_NAMES = tuple(f.name for f in fields(QueueCounters))
+
+
+def interval_start(at: float, interval_s: int = BASE_INTERVAL_S) -> float:
+    return float(int(at // interval_s) * interval_s)
+
+
+def deltas(event: ev.Event, thresholds: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+    """The counter changes one event causes, keyed by the interval its queue visit started in."""
+    if isinstance(event, ev.ContactQueued):
+        return [((interval_start(event.at), event.queue_id, event.channel), {"offered": 1})]
+    if isinstance(event, ev.ContactConnected):
+        sl_t, _ = thresholds(event.queue_id, event.channel)
+        delta: dict[str, float] = {"handled": 1, "wait_handled_s": event.wait_s,
+                                   "max_wait_handled_s": event.wait_s}
+        if event.wait_s <= sl_t:
+            delta["answered_in_sl"] = 1
+        return [((interval_start(event.queued_at), event.queue_id, event.channel), delta)]
+    if isinstance(event, ev.ContactAbandoned):
+        if event.queue_id is None or event.queued_at is None:
+            return []  # left before entering a queue (in IVR/bot): not offered
+        _, short = thresholds(event.queue_id, event.channel)
+        key = (interval_start(event.queued_at), event.queue_id, event.channel)
+        if event.wait_s < short:
+            return [(key, {"short_abandoned": 1})]
+        return [(key, {"abandoned": 1, "wait_abandoned_s": event.wait_s})]
+    if isinstance(event, ev.ContactTimedOut):
+        return [((interval_start(event.queued_at), event.queue_id, event.channel), {"timed_out": 1})]
+    if isinstance(event, ev.ContactOverflowed):
+        return [((interval_start(event.queued_at), event.from_queue_id, event.channel), {"overflowed_out": 1})]
+    if isinstance(event, ev.ContactTransferred):
+        return [((interval_start(event.queued_at), event.from_queue_id, event.channel), {"transferred": 1})]
+    if isinstance(event, ev.WrapUpCompleted):
+        return [((interval_start(event.queued_at), event.queue_id, event.channel),
+                 {"handled_done": 1, "talk_s": event.talk_s, "hold_s": event.hold_s, "acw_s": event.acw_s})]
+    return []
+
+
+def fold(events: Iterable[ev.Event], thresholds: Thresholds,
+         into: dict[CounterKey, QueueCounters] | None = None) -> dict[CounterKey, QueueCounters]:
+    table = into if into is not None else {}
+    for e in events:
+        for key, delta in deltas(e, thresholds):
+            counters = table.get(key)
+            if counters is None:
+                counters = table[key] = QueueCounters()
+            counters.add(delta)
+    return table
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den > 0 else None
+
+
+def queue_kpis(c: QueueCounters) -> dict[str, Any]:
+    """Queue KPIs of KPIS.md from counters; a rate with an empty denominator is None, not 0.
+
+    AHT and the average talk/hold/ACW divide by contacts whose handling is complete
+    (``handled_done``), so contacts still in conversation do not drag them down; once every handled
+    contact is complete this is exactly sum / Handled.
+    """
+    base = c.offered - c.short_abandoned
+    handle = c.talk_s + c.hold_s + c.acw_s
+    return {
+        "offered": c.offered,
+        "handled": c.handled,
+        "abandoned": c.abandoned,
+        "short_abandoned": c.short_abandoned,
+        "timed_out": c.timed_out,
+        "overflowed_out": c.overflowed_out,
+        "transferred": c.transferred,
+        "abandon_rate": _ratio(c.abandoned, base),
+        "service_level": _ratio(c.answered_in_sl, base),
+        "asa_s": _ratio(c.wait_handled_s, c.handled),
+        "avg_abandon_wait_s": _ratio(c.wait_abandoned_s, c.abandoned),
+        "max_wait_handled_s": c.max_wait_handled_s,
+        "aht_s": _ratio(handle, c.handled_done),
+        "avg_talk_s": _ratio(c.talk_s, c.handled_done),
+        "avg_hold_s": _ratio(c.hold_s, c.handled_done),
+        "avg_acw_s": _ratio(c.acw_s, c.handled_done),
+        "transfer_rate": _ratio(c.transferred, c.handled),
+    }
+
+
+def rollup(table: dict[CounterKey, QueueCounters], interval_s: int, queue_id: str | None = None,
+           channel: str | None = None) -> dict[tuple[float, str, str], QueueCounters]:
+    """Sum base-interval counters into ``interval_s`` buckets (a multiple of the base interval),
+    optionally filtered by queue and channel; the filtered-out dimension is reported as '*'."""
+    out: dict[tuple[float, str, str], QueueCounters] = {}
+    for (start, q, ch), counters in table.items():
+        if queue_id is not None and q != queue_id:
+            continue
+        if channel is not None and ch != channel:
+            continue
+        key = (interval_start(start, interval_s), q, ch)
+        acc = out.get(key)
+        if acc is None:
+            acc = out[key] = QueueCounters()
+        acc.merge(counters)
+    return out

@@ -1,0 +1,1 @@
+"""FastAPI adapter: thin routers, schemas, WebSocket streams; domain errors become HTTP errors here."""

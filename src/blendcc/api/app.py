@@ -1,0 +1,68 @@
+"""The FastAPI application: routers, error mapping, status page and the background timers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from blendcc import __version__
+from blendcc.api import errors, routes_config, routes_main, ws
+from blendcc.app.live_stats import snapshot
+from blendcc.bootstrap import Container
+
+log = logging.getLogger(__name__)
+WEB = Path(__file__).resolve().parent.parent / "web"
+
+
+async def _every(interval: float, fn: object, name: str) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await run_in_threadpool(fn)  # type: ignore[arg-type]
+        except Exception:
+            log.exception("%s failed", name)
+
+
+def create_app(container: Container, background: bool = True) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        tasks = []
+        if background:
+            rt = container.runtime
+
+            def publish_stats() -> None:
+                snap = rt.query(lambda e, now: snapshot(e, container.stats, now))
+                container.bus.publish("stats", {"type": "Stats", **snap})
+
+            tasks = [asyncio.create_task(_every(container.settings.tick_interval_s, rt.tick, "timer tick")),
+                     asyncio.create_task(_every(container.settings.stats_interval_s, publish_stats, "stats"))]
+        yield
+        for t in tasks:
+            t.cancel()
+
+    app = FastAPI(title="blendcc", version=__version__, lifespan=lifespan,
+                  description="Blended omnichannel contact centre: ACD, routing, agents, live KPIs.")
+    app.state.container = container
+    errors.install(app)
+    app.include_router(routes_main.router)
+    app.include_router(routes_config.router)
+    app.include_router(ws.router)
+
+    @app.get("/health", tags=["ops"])
+    def health() -> dict[str, object]:
+        return {"status": "ok", "version": __version__, "last_seq": container.runtime.last_seq}
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(WEB / "index.html")
+
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    return app

@@ -1,0 +1,37 @@
+"""Request dependencies: the container and the authenticated principal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from blendcc.app.auth import Principal, Unauthenticated
+from blendcc.bootstrap import Container
+
+
+def container(request: Request) -> Container:
+    c: Container = request.app.state.container
+    return c
+
+
+def principal(request: Request) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated("missing bearer token: POST /api/auth/token, then send 'Authorization: Bearer <token>'")
+    c: Container = request.app.state.container
+    return c.auth.verify(token.strip())
+
+
+def agent_principal(p: Annotated[Principal, Depends(principal)]) -> Principal:
+    if p.agent_id is None:
+        from blendcc.domain.errors import Forbidden
+
+        raise Forbidden("this action is for agent users (your user has no agent_id)")
+    return p
+
+
+C = Annotated[Container, Depends(container)]
+P = Annotated[Principal, Depends(principal)]
+AgentP = Annotated[Principal, Depends(agent_principal)]

@@ -1,0 +1,82 @@
+"""Configuration endpoints: one typed set per kind (queues, agents, skills, teams, workflows, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, create_model
+
+from blendcc.api.deps import C, P
+from blendcc.app.configuration import KINDS
+from blendcc.routing.expressions import FUNCTIONS, NAMES
+from blendcc.routing.strategies import _REGISTRY, strategy_names
+
+router = APIRouter(prefix="/api/config", tags=["configuration"])
+
+ID = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+
+
+def _dump(doc: BaseModel) -> dict[str, Any]:
+    return doc.model_dump(mode="json")
+
+
+def _body_model(model: type[BaseModel]) -> type[BaseModel]:
+    """The document model with ``id`` optional (the path carries it)."""
+    if "id" not in model.model_fields:
+        return model
+    return create_model(f"{model.__name__}Body", __base__=model, id=(str | None, None))
+
+
+def _routes(kind: str, model: type[BaseModel]) -> None:
+    def list_docs(c: C, p: P) -> list[dict[str, Any]]:
+        p.require("supervisor")
+        return [_dump(d) for d in c.config.list(kind)]
+
+    def get_doc(c: C, p: P, doc_id: str = ID) -> dict[str, Any]:
+        p.require("supervisor")
+        return _dump(c.config.get(kind, doc_id))
+
+    body_model = _body_model(model)
+
+    def put_doc(body: BaseModel, c: C, p: P, doc_id: str = ID) -> dict[str, Any]:
+        p.require("admin")
+        data = body.model_dump(mode="json", exclude_unset=False)
+        if data.get("id") is None:
+            data.pop("id", None)
+        doc, version = c.config.put(kind, doc_id, data, p.username)
+        return {"version": version, "document": _dump(doc)}
+
+    put_doc.__annotations__["body"] = body_model
+
+    def delete_doc(c: C, p: P, doc_id: str = ID) -> dict[str, Any]:
+        p.require("admin")
+        c.config.delete(kind, doc_id, p.username)
+        return {"deleted": doc_id}
+
+    def history(c: C, p: P, doc_id: str = ID) -> list[dict[str, Any]]:
+        p.require("supervisor")
+        return [{"version": d.version, "at": d.at, "by": d.by, "deleted": d.deleted, "document": dict(d.body)}
+                for d in c.config.history(kind, doc_id)]
+
+    handlers: list[tuple[str, Callable[..., Any], str, str]] = [
+        ("", list_docs, "GET", f"List {kind}"),
+        ("/{doc_id}", get_doc, "GET", f"Get one of {kind}"),
+        ("/{doc_id}", put_doc, "PUT", f"Create or replace one of {kind} (new version)"),
+        ("/{doc_id}", delete_doc, "DELETE", f"Delete one of {kind}"),
+        ("/{doc_id}/history", history, "GET", f"Every version of one of {kind}"),
+    ]
+    for suffix, fn, method, summary in handlers:
+        route_name = f"{method.lower()}_{kind}{suffix.replace('/', '_').replace('{', '').replace('}', '')}"
+        router.add_api_route(f"/{kind}{suffix}", fn, methods=[method], summary=summary, name=route_name)
+
+
+for _kind, _model in KINDS.items():
+    _routes(_kind, _model)
+
+
+@router.get("/_reference", summary="Names and functions usable in routing expressions; strategies")
+def reference(p: P) -> dict[str, Any]:
+    return {"names": NAMES, "functions": FUNCTIONS,
+            "strategies": {n: _REGISTRY[n].description for n in strategy_names()}}

@@ -1,0 +1,207 @@
+"""Auth, users, contacts, agent actions, supervisor actions, live stats and reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from blendcc.api.deps import AgentP, C, P
+from blendcc.api.schemas import (
+    ForceStateBody,
+    LoginBody,
+    MoveBody,
+    StatusBody,
+    TokenRequest,
+    TransferBody,
+    UserBody,
+    WrapUpBody,
+)
+from blendcc.app.contacts import NewContact
+from blendcc.app.live_stats import snapshot
+from blendcc.domain.errors import Forbidden, NotFound
+
+router = APIRouter(prefix="/api")
+
+
+# ---------------------------------------------------------------------- auth and users
+
+@router.post("/auth/token", tags=["auth"], summary="Exchange username and password for a bearer token")
+def token(body: TokenRequest, c: C) -> dict[str, Any]:
+    tok, who = c.auth.login(body.username, body.password)
+    return {"access_token": tok, "token_type": "bearer", "role": who.role, "agent_id": who.agent_id,
+            "expires_in": c.settings.token_ttl_s}
+
+
+@router.get("/auth/me", tags=["auth"])
+def me(p: P) -> dict[str, Any]:
+    return {"username": p.username, "role": p.role, "agent_id": p.agent_id}
+
+
+@router.put("/users/{username}", tags=["auth"], summary="Create or replace a user (admin)")
+def put_user(username: str, body: UserBody, c: C, p: P) -> dict[str, Any]:
+    p.require("admin")
+    if body.agent_id is not None and body.agent_id not in c.config.catalog.agents:
+        raise NotFound(f"agent {body.agent_id} is not configured")
+    user = c.auth.set_user(username, body.password, body.role, body.agent_id)
+    return {"username": user.username, "role": user.role, "agent_id": user.agent_id}
+
+
+@router.get("/users", tags=["auth"])
+def list_users(c: C, p: P) -> list[dict[str, Any]]:
+    p.require("admin")
+    return [{"username": u.username, "role": u.role, "agent_id": u.agent_id} for u in c.auth.users.list()]
+
+
+# ---------------------------------------------------------------------- contacts (generic API channel)
+
+@router.post("/contacts", status_code=201, tags=["contacts"],
+             summary="A new inbound contact from the generic API channel; persisted before the answer")
+def create_contact(body: NewContact, c: C, p: P) -> dict[str, Any]:
+    p.require("supervisor")
+    return c.contacts.create(body)
+
+
+@router.post("/contacts/{contact_id}/hangup", tags=["contacts"],
+             summary="The customer left: abandoned if waiting, else the conversation ends")
+def hangup(contact_id: str, c: C, p: P) -> dict[str, Any]:
+    if not p.at_least("supervisor"):
+        raise Forbidden("only the channel (supervisor/admin credentials) reports a customer leaving")
+    return c.contacts.customer_left(contact_id)
+
+
+@router.get("/contacts/{contact_id}", tags=["contacts"])
+def get_contact(contact_id: str, c: C, p: P) -> dict[str, Any]:
+    _may_see(c, p, contact_id)
+    return c.contacts.get(contact_id)
+
+
+@router.get("/contacts/{contact_id}/events", tags=["contacts"], summary="The contact's event timeline")
+def contact_events(contact_id: str, c: C, p: P) -> list[dict[str, Any]]:
+    _may_see(c, p, contact_id)
+    return c.contacts.timeline(contact_id)
+
+
+@router.get("/contacts", tags=["contacts"])
+def list_contacts(c: C, p: P, queue_id: str | None = None, agent_id: str | None = None,
+                  state: str | None = None, start: float | None = None, end: float | None = None,
+                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+    if not p.at_least("supervisor"):
+        agent_id = p.agent_id  # an agent sees only its own contacts
+    return c.store.interactions(start=start, end=end, queue_id=queue_id, agent_id=agent_id, state=state,
+                                limit=limit, offset=offset)
+
+
+@router.get("/customers/{customer_id}", tags=["contacts"], summary="Customer and their whole contact history")
+def get_customer(customer_id: str, c: C, p: P) -> dict[str, Any]:
+    if not p.at_least("supervisor"):
+        held = c.runtime.query(lambda e, _: [e.contacts[x].customer_id for x in e.agents[p.agent_id].work
+                                             if x in e.contacts] if p.agent_id in e.agents else [])
+        if customer_id not in held:
+            raise Forbidden("agents see customers of the contacts they are handling")
+    return c.contacts.customer(customer_id)
+
+
+def _may_see(c: C, p: P, contact_id: str) -> None:
+    if p.at_least("supervisor"):
+        return
+    if p.agent_id is not None and c.agents.owns(p.agent_id, contact_id):
+        return
+    row = c.store.interaction(contact_id)
+    if row is not None and p.agent_id is not None and row.get("agent_id") == p.agent_id:
+        return
+    raise Forbidden(f"contact {contact_id} is not one of yours")
+
+
+# ---------------------------------------------------------------------- agent desktop
+
+@router.get("/agent", tags=["agent"], summary="My state and the contacts I hold")
+def agent_me(c: C, p: AgentP) -> dict[str, Any]:
+    return c.agents.view(p.agent_id or "")
+
+
+@router.post("/agent/login", tags=["agent"])
+def agent_login(c: C, p: AgentP, body: LoginBody | None = None) -> dict[str, Any]:
+    b = body or LoginBody()
+    return c.agents.login(p.agent_id or "", b.status, b.reason)
+
+
+@router.post("/agent/logout", tags=["agent"])
+def agent_logout(c: C, p: AgentP) -> dict[str, Any]:
+    return c.agents.logout(p.agent_id or "")
+
+
+@router.post("/agent/status", tags=["agent"], summary="Become available, or go to aux with a reason code")
+def agent_status(body: StatusBody, c: C, p: AgentP) -> dict[str, Any]:
+    return c.agents.set_status(p.agent_id or "", body.status, body.reason)
+
+
+def _action(name: str) -> None:
+    def handler(contact_id: str, c: C, p: AgentP) -> dict[str, Any]:
+        events = getattr(c.agents, name)(p.agent_id or "", contact_id)
+        return {"contact_id": contact_id, "events": events}
+
+    router.add_api_route(f"/agent/contacts/{{contact_id}}/{name}", handler, methods=["POST"], tags=["agent"],
+                         name=f"agent_{name}", summary=f"{name.capitalize()} one of my contacts")
+
+
+for _name in ("accept", "decline", "hold", "resume", "end"):
+    _action(_name)
+
+
+@router.post("/agent/contacts/{contact_id}/wrapup", tags=["agent"],
+             summary="Finish after-contact work with a disposition and notes (ends the conversation if needed)")
+def agent_wrapup(contact_id: str, body: WrapUpBody, c: C, p: AgentP) -> dict[str, Any]:
+    events = c.agents.wrap_up(p.agent_id or "", contact_id, body.disposition, body.notes)
+    return {"contact_id": contact_id, "events": events}
+
+
+@router.post("/agent/contacts/{contact_id}/transfer", tags=["agent"], summary="Transfer to a queue or an agent")
+def agent_transfer(contact_id: str, body: TransferBody, c: C, p: AgentP) -> dict[str, Any]:
+    events = c.agents.transfer(p.agent_id or "", contact_id, body.queue_id, body.agent_id)
+    return {"contact_id": contact_id, "events": events}
+
+
+# ---------------------------------------------------------------------- supervisor
+
+@router.post("/supervisor/agents/{agent_id}/state", tags=["supervisor"],
+             summary="Force an agent's state: available, aux (with reason) or offline (logout)")
+def force_state(agent_id: str, body: ForceStateBody, c: C, p: P) -> dict[str, Any]:
+    p.require("supervisor")
+    if body.status == "offline":
+        return c.agents.logout(agent_id, force=True)
+    return c.agents.set_status(agent_id, body.status, body.reason, by=p.username)
+
+
+@router.post("/supervisor/contacts/{contact_id}/move", tags=["supervisor"], summary="Move a waiting contact")
+def move_contact(contact_id: str, body: MoveBody, c: C, p: P) -> dict[str, Any]:
+    p.require("supervisor")
+    return c.contacts.move(contact_id, body.queue_id)
+
+
+@router.get("/supervisor/agents/{agent_id}", tags=["supervisor"])
+def agent_detail(agent_id: str, c: C, p: P) -> dict[str, Any]:
+    p.require("supervisor")
+    return c.agents.view(agent_id)
+
+
+# ---------------------------------------------------------------------- statistics
+
+@router.get("/stats/live", tags=["stats"], summary="Wallboard: queues and agents now, today's KPIs")
+def live(c: C, p: P) -> dict[str, Any]:
+    p.require("supervisor")
+    return c.runtime.query(lambda e, now: snapshot(e, c.stats, now))
+
+
+@router.get("/reports/queues", tags=["stats"], summary="Queue KPIs per interval (15, 30, 60, day, week)")
+def queue_report(c: C, p: P, start: float, end: float, interval: str = "60", queue_id: str | None = None,
+                 channel: str | None = None, by_channel: bool = False) -> dict[str, Any]:
+    p.require("supervisor")
+    return c.reports.queues(start, end, interval, queue_id, channel, by_channel)
+
+
+@router.get("/reports/agents", tags=["stats"], summary="Agent time split and KPIs over a window")
+def agent_report(c: C, p: P, start: float, end: float, agent_id: str | None = None) -> dict[str, Any]:
+    if not p.at_least("supervisor"):
+        agent_id = p.agent_id
+    return c.reports.agents(start, end, agent_id)

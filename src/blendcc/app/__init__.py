@@ -1,0 +1,1 @@
+"""Use cases: load -> domain -> save -> publish, one module per area."""

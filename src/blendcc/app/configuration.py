@@ -1,0 +1,151 @@
+"""Configuration use cases: validate, version and apply queues, agents, skills, teams, workflows, calendars."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from blendcc.domain.agent import AgentConfig
+from blendcc.domain.calendar import BusinessHours
+from blendcc.domain.errors import NotFound, ValidationFailed
+from blendcc.domain.queue import QueueConfig, SkillConfig, TeamConfig
+from blendcc.ports import Clock, ConfigDocument, ConfigRepository
+from blendcc.routing.catalog import Catalog, RoutingSettings, build_catalog
+from blendcc.routing.workflow import Workflow
+
+KINDS: dict[str, type[BaseModel]] = {
+    "skills": SkillConfig,
+    "teams": TeamConfig,
+    "calendars": BusinessHours,
+    "queues": QueueConfig,
+    "agents": AgentConfig,
+    "workflows": Workflow,
+    "settings": RoutingSettings,
+}
+SETTINGS_ID = "routing"
+
+
+def pydantic_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+class ConfigService:
+    def __init__(self, repo: ConfigRepository, clock: Clock):
+        self.repo = repo
+        self.clock = clock
+        self._lock = threading.Lock()
+        self.docs: dict[str, dict[str, BaseModel]] = {k: {} for k in KINDS}
+        for kind, model in KINDS.items():
+            for doc in repo.list(kind):
+                self.docs[kind][doc.id] = model.model_validate(dict(doc.body))
+        self.catalog = self._build(self.docs)
+        self.on_change: list[Callable[[Catalog], None]] = []
+
+    # ------------------------------------------------------------------ reads
+
+    def list(self, kind: str) -> list[BaseModel]:
+        self._kind(kind)
+        return list(self.docs[kind].values())
+
+    def get(self, kind: str, doc_id: str) -> BaseModel:
+        self._kind(kind)
+        doc = self.docs[kind].get(doc_id)
+        if doc is None:
+            raise NotFound(f"{kind[:-1] if kind != 'settings' else kind} {doc_id!r} does not exist")
+        return doc
+
+    def history(self, kind: str, doc_id: str) -> list[ConfigDocument]:
+        self._kind(kind)
+        return self.repo.history(kind, doc_id)
+
+    def routing_settings(self) -> RoutingSettings:
+        s = self.docs["settings"].get(SETTINGS_ID)
+        return s if isinstance(s, RoutingSettings) else RoutingSettings()
+
+    # ------------------------------------------------------------------ writes
+
+    def put(self, kind: str, doc_id: str, body: Mapping[str, Any], by: str | None) -> tuple[BaseModel, int]:
+        """Create or replace a document; returns it and its new version. Rejected if anything breaks."""
+        model = self._kind(kind)
+        data = dict(body)
+        if kind == "settings":
+            if doc_id != SETTINGS_ID:
+                raise NotFound(f"settings document must be {SETTINGS_ID!r}")
+        else:
+            if data.get("id", doc_id) != doc_id:
+                raise ValidationFailed(f"body id {data.get('id')!r} does not match the path id {doc_id!r}")
+            data["id"] = doc_id
+        try:
+            doc = model.model_validate(data)
+        except ValidationError as exc:
+            raise ValidationFailed(pydantic_message(exc)) from None
+        with self._lock:
+            candidate = {k: dict(v) for k, v in self.docs.items()}
+            candidate[kind][doc_id] = doc
+            catalog = self._build(candidate)
+            stored = self.repo.put(kind, doc_id, doc.model_dump(mode="json"), self.clock.now(), by)
+            self.docs = candidate
+            self.catalog = catalog
+        for fn in self.on_change:
+            fn(catalog)
+        return doc, stored.version
+
+    def delete(self, kind: str, doc_id: str, by: str | None) -> None:
+        self.get(kind, doc_id)
+        with self._lock:
+            candidate = {k: dict(v) for k, v in self.docs.items()}
+            del candidate[kind][doc_id]
+            catalog = self._build(candidate)
+            self.repo.delete(kind, doc_id, self.clock.now(), by)
+            self.docs = candidate
+            self.catalog = catalog
+        for fn in self.on_change:
+            fn(catalog)
+
+    # ------------------------------------------------------------------ validation
+
+    def _kind(self, kind: str) -> type[BaseModel]:
+        model = KINDS.get(kind)
+        if model is None:
+            raise NotFound(f"unknown configuration kind {kind!r}; kinds: {', '.join(KINDS)}")
+        return model
+
+    @staticmethod
+    def _build(docs: Mapping[str, Mapping[str, BaseModel]]) -> Catalog:
+        """Cross-check all documents together and compile the routing catalog."""
+        skills = set(docs["skills"])
+        teams = set(docs["teams"])
+        queues = [q for q in docs["queues"].values() if isinstance(q, QueueConfig)]
+        agents = [a for a in docs["agents"].values() if isinstance(a, AgentConfig)]
+        workflows = [w for w in docs["workflows"].values() if isinstance(w, Workflow)]
+        calendars = [c for c in docs["calendars"].values() if isinstance(c, BusinessHours)]
+
+        def check_skills(owner: str, used: Mapping[str, int]) -> None:
+            for s in used:
+                if s not in skills:
+                    raise ValidationFailed(f"{owner}: unknown skill {s!r}; define it under /config/skills first")
+
+        for q in queues:
+            check_skills(f"queue {q.id}", q.skills)
+        for a in agents:
+            check_skills(f"agent {a.id}", a.skills)
+            if a.team_id is not None and a.team_id not in teams:
+                raise ValidationFailed(f"agent {a.id}: unknown team {a.team_id!r}")
+        for w in workflows:
+            for f in [*w.filters]:
+                for t in f.targets:
+                    check_skills(f"workflow {w.id}", t.skills or {})
+                    for r in t.relax:
+                        check_skills(f"workflow {w.id}", r.skills)
+            for t in w.default:
+                check_skills(f"workflow {w.id}", t.skills or {})
+        settings = docs["settings"].get(SETTINGS_ID)
+        return build_catalog(queues, calendars, agents, workflows,
+                             settings if isinstance(settings, RoutingSettings) else None)

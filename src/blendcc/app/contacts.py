@@ -1,0 +1,128 @@
+"""Contact use cases: accept an inbound contact from a channel, resolve its customer, route it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from blendcc.app.runtime import Runtime
+from blendcc.domain.channels import Channel
+from blendcc.domain.customer import IdentityKind, normalise_identity
+from blendcc.domain.errors import InvalidState, NotFound
+from blendcc.domain.events import ContactOffered, ContactQueued, ContactRejected, Event
+from blendcc.ports import CustomerRepository, EventStore, ReportReader
+
+IDENTITY_FOR_CHANNEL = {
+    Channel.VOICE: IdentityKind.PHONE,
+    Channel.SMS: IdentityKind.PHONE,
+    Channel.EMAIL: IdentityKind.EMAIL,
+    Channel.CHAT: IdentityKind.CHAT,
+    Channel.SOCIAL: IdentityKind.SOCIAL,
+}
+
+
+class NewContact(BaseModel):
+    """An inbound contact as a channel hands it over."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel
+    contact_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$",
+                                   description="client-chosen id: makes retries idempotent")
+    caller_id: str | None = Field(default=None, max_length=256, description="phone number, email address, "
+                                  "chat id or social handle of the customer")
+    dialled_number: str | None = Field(default=None, max_length=256)
+    language: str | None = Field(default=None, max_length=16)
+    subject: str | None = Field(default=None, max_length=1000)
+    text: str | None = Field(default=None, max_length=10000)
+    ivr: dict[str, str] = Field(default_factory=dict)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    priority: int = Field(default=0, ge=0, le=100)
+    workflow_id: str | None = None
+    customer_name: str | None = Field(default=None, max_length=200)
+
+
+class ContactService:
+    def __init__(self, runtime: Runtime, customers: CustomerRepository, store: EventStore,
+                 reader: ReportReader, new_id: Callable[[], str] | None = None):
+        self.runtime = runtime
+        self.customers = customers
+        self.store = store
+        self.reader = reader
+        self.new_id = new_id or (lambda: uuid.uuid4().hex[:20])
+
+    def resolve_customer(self, channel: Channel, address: str | None, name: str | None) -> dict[str, Any] | None:
+        if not address:
+            return None
+        kind = IDENTITY_FOR_CHANNEL[channel]
+        value = normalise_identity(kind, address)
+        found = self.customers.find_by_identity(kind.value, value)
+        if found is not None:
+            return dict(found)
+        customer_id = "cu-" + self.new_id()
+        return dict(self.customers.create(customer_id, [(kind.value, value)], "standard", name or "", {},
+                                          self.runtime.clock.now()))
+
+    def create(self, req: NewContact) -> dict[str, Any]:
+        contact_id = req.contact_id or self.new_id()
+        if req.contact_id is not None and self.reader.interaction(contact_id) is not None:
+            raise InvalidState(f"contact {contact_id} already exists")
+        customer = self.resolve_customer(req.channel, req.caller_id, req.customer_name)
+        attributes: dict[str, Any] = dict(req.attributes)
+        for key in ("caller_id", "dialled_number", "language", "subject", "text"):
+            value = getattr(req, key)
+            if value is not None:
+                attributes[key] = value
+        if req.ivr:
+            attributes["ivr"] = dict(req.ivr)
+        customer_id = customer["id"] if customer else None
+        tier = customer.get("tier") if customer else None
+        last_agent = customer.get("last_agent_id") if customer else None
+        if tier:
+            attributes.setdefault("tier", tier)
+        events = self.runtime.execute(lambda eng, now: eng.create_contact(
+            contact_id, req.channel.value, now, attributes=attributes, priority=req.priority,
+            customer_id=customer_id, tier=tier, last_agent_id=last_agent, workflow_id=req.workflow_id))
+        return {"contact_id": contact_id, "customer_id": customer_id, **_outcome(events)}
+
+    def customer_left(self, contact_id: str) -> dict[str, Any]:
+        events = self.runtime.execute(lambda eng, now: eng.customer_left(contact_id, now))
+        return {"contact_id": contact_id, "events": [e.type for e in events]}
+
+    def move(self, contact_id: str, queue_id: str) -> dict[str, Any]:
+        events = self.runtime.execute(lambda eng, now: eng.move(contact_id, queue_id, now))
+        return {"contact_id": contact_id, **_outcome(events)}
+
+    def get(self, contact_id: str) -> dict[str, Any]:
+        row = self.reader.interaction(contact_id)
+        if row is None:
+            raise NotFound(f"contact {contact_id} does not exist")
+        return row
+
+    def timeline(self, contact_id: str) -> list[dict[str, Any]]:
+        self.get(contact_id)
+        stored = self.store.contact_events(contact_id)
+        return [{"seq": s.seq, "type": s.event.type, **s.event.to_dict()} for s in stored]
+
+    def customer(self, customer_id: str) -> dict[str, Any]:
+        found = self.customers.get(customer_id)
+        if found is None:
+            raise NotFound(f"customer {customer_id} does not exist")
+        history = self.reader.interactions(customer_id=customer_id, limit=200)
+        return {**dict(found), "interactions": history}
+
+
+def _outcome(events: list[Event]) -> dict[str, Any]:
+    """Where the contact ended up after a command: its queue, the agent offered, or why rejected."""
+    out: dict[str, Any] = {"state": "created", "queue_id": None, "offered_to": None}
+    for e in events:
+        if isinstance(e, ContactQueued):
+            out.update(state="queued", queue_id=e.queue_id)
+        elif isinstance(e, ContactOffered):
+            out.update(state="offered", offered_to=e.agent_id)
+        elif isinstance(e, ContactRejected):
+            out.update(state="rejected", reason=e.reason)
+    return out

@@ -1,0 +1,152 @@
+"""Live statistics for today, kept incrementally from events with the same KPI definitions as reports."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from blendcc.analytics.agent_stats import AgentTime, StateInterval, agent_kpis
+from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, deltas, queue_kpis
+from blendcc.domain import events as ev
+from blendcc.domain.interaction import InteractionState as S
+from blendcc.routing.engine import Engine
+
+
+def day_start(at: float, tz: str) -> float:
+    zone = ZoneInfo(tz)
+    local = datetime.fromtimestamp(at, zone)
+    return datetime.combine(local.date(), time(0), zone).timestamp()
+
+
+class LiveStats:
+    """Today's queue counters and agent time, folded from events as they are committed."""
+
+    def __init__(self, thresholds: Thresholds, tz: str = "UTC"):
+        self.thresholds = thresholds
+        self.tz = tz
+        self._lock = threading.Lock()
+        self.day = 0.0
+        self.counters: dict[CounterKey, QueueCounters] = {}
+        self.agent_time: dict[str, AgentTime] = {}
+        self._open: dict[str, tuple[str, str | None, float]] = {}  # agent -> (state, reason, since)
+
+    def load(self, now: float, counters: dict[CounterKey, QueueCounters],
+             intervals: Iterable[StateInterval], handled: dict[str, int]) -> None:
+        """Start from what the store already holds for today (after a restart)."""
+        with self._lock:
+            self.day = day_start(now, self.tz)
+            self.counters = {k: v for k, v in counters.items() if k[0] >= self.day}
+            self.agent_time = {}
+            self._open = {}
+            for iv in intervals:
+                start = max(iv.start, self.day)
+                if iv.end is None:
+                    self._open[iv.agent_id] = (iv.state, iv.reason, start)
+                elif iv.end > start:
+                    self._time(iv.agent_id).add(iv.state, iv.reason, iv.end - start)
+            for agent_id, n in handled.items():
+                self._time(agent_id).handled = n
+
+    def _time(self, agent_id: str) -> AgentTime:
+        t = self.agent_time.get(agent_id)
+        if t is None:
+            t = self.agent_time[agent_id] = AgentTime()
+        return t
+
+    def _roll(self, at: float) -> None:
+        start = day_start(at, self.tz)
+        if start <= self.day:
+            return
+        for agent_id, (state, reason, since) in list(self._open.items()):
+            self._time(agent_id).add(state, reason, start - since)
+            self._open[agent_id] = (state, reason, start)
+        self.day = start
+        self.counters = {k: v for k, v in self.counters.items() if k[0] >= start}
+        self.agent_time = {}
+
+    def apply(self, events: Iterable[ev.Event]) -> None:
+        with self._lock:
+            for e in events:
+                if self.day == 0.0:
+                    self.day = day_start(e.at, self.tz)
+                elif e.at >= self.day + 82800:  # 23 h: cheap pre-check, DST-safe roll inside
+                    self._roll(e.at)
+                for key, delta in deltas(e, self.thresholds):
+                    if key[0] < self.day - 3600:
+                        continue
+                    c = self.counters.get(key)
+                    if c is None:
+                        c = self.counters[key] = QueueCounters()
+                    c.add(delta)
+                if isinstance(e, ev.AgentStateChanged):
+                    prev = self._open.get(e.agent_id)
+                    if prev is not None:
+                        self._time(e.agent_id).add(prev[0], prev[1], e.at - max(prev[2], self.day))
+                    self._open[e.agent_id] = (e.state, e.reason, e.at)
+                elif isinstance(e, ev.ContactConnected):
+                    self._time(e.agent_id).handled += 1
+
+    def tick(self, now: float) -> None:
+        with self._lock:
+            self._roll(now)
+
+    # ------------------------------------------------------------------ snapshots
+
+    def queue_today(self, queue_id: str) -> dict[str, Any]:
+        acc = QueueCounters()
+        with self._lock:
+            for (start, q, _), c in self.counters.items():
+                if q == queue_id and start >= self.day:
+                    acc.merge(c)
+        return queue_kpis(acc)
+
+    def agent_today(self, agent_id: str, now: float) -> dict[str, Any]:
+        with self._lock:
+            base = self.agent_time.get(agent_id, AgentTime())
+            t = AgentTime(dict(base.seconds), dict(base.aux_by_reason), base.handled)
+            cur = self._open.get(agent_id)
+            if cur is not None:
+                t.add(cur[0], cur[1], now - max(cur[2], self.day))
+        return agent_kpis(t)
+
+
+def snapshot(engine: Engine, stats: LiveStats, now: float,
+             names: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """The wallboard: per queue (waiting, longest wait, agents by state, today's KPIs), per agent."""
+    stats.tick(now)
+    queues: dict[str, dict[str, Any]] = {}
+    for qid, q in engine.catalog.queues.items():
+        queues[qid] = {"id": qid, "name": q.name or qid, "waiting": 0, "offered_now": 0, "longest_wait_s": 0.0,
+                       "agents": {"available": 0, "reserved": 0, "busy": 0, "wrap_up": 0, "aux": 0},
+                       "today": stats.queue_today(qid)}
+    for c in engine.contacts.values():
+        if c.state in (S.QUEUED, S.OFFERED) and c.queue.id in queues:
+            row = queues[c.queue.id]
+            row["waiting"] += 1
+            if c.state is S.OFFERED:
+                row["offered_now"] += 1
+            row["longest_wait_s"] = max(row["longest_wait_s"], now - c.queued_at)
+    agents: list[dict[str, Any]] = []
+    for agent in engine.agents.values():
+        if agent.id not in engine.catalog.agents and not agent.logged_in:
+            continue
+        state = agent.state.value
+        if agent.logged_in:
+            for qid in agent.queues:
+                if qid in queues and state in queues[qid]["agents"]:
+                    queues[qid]["agents"][state] += 1
+        today = stats.agent_today(agent.id, now)
+        agents.append({
+            "id": agent.id, "name": agent.config.name or agent.id, "team_id": agent.config.team_id,
+            "state": state, "reason": agent.state_reason, "since": agent.state_since,
+            "time_in_state_s": max(0.0, now - agent.state_since),
+            "contacts": sorted(agent.work), "load": {ch.value: n for ch, n in agent.load.items()},
+            "handled_today": today["handled"], "occupancy_today": today["occupancy"],
+            "utilization_today": today["utilization"],
+        })
+    agents.sort(key=lambda a: a["id"])
+    return {"at": now, "day_start": stats.day, "queues": list(queues.values()), "agents": agents}
+

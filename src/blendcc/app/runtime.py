@@ -1,0 +1,87 @@
+"""The single writer: runs engine commands under one lock, persists their events, then publishes them.
+
+A command's events are appended to the durable store before the command returns (nothing is
+acknowledged before it is stored). If the store refuses, the live state is rebuilt from the store so
+memory never runs ahead of the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from blendcc.app.live_stats import LiveStats
+from blendcc.domain.errors import DomainError
+from blendcc.domain.events import Event
+from blendcc.ports import Clock, EventBus, EventStore
+from blendcc.routing.catalog import Catalog
+from blendcc.routing.engine import Engine
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class StoreUnavailable(DomainError):
+    code = "unavailable"
+
+
+class Runtime:
+    def __init__(self, catalog: Catalog, store: EventStore, bus: EventBus, clock: Clock, stats: LiveStats):
+        self.store = store
+        self.bus = bus
+        self.clock = clock
+        self.stats = stats
+        self.lock = threading.RLock()
+        now = clock.now()
+        self.engine = Engine(catalog, now)
+        self.last_seq = 0
+        self._rebuild(catalog, now)
+
+    def _rebuild(self, catalog: Catalog, now: float) -> None:
+        """Replay the stored window of events into a fresh engine, then let overdue timers fire."""
+        self.engine = Engine(catalog, now)
+        self.engine.replay(self.store.replay_window())
+        self._commit(self.engine.resume(now))
+
+    def execute(self, command: Callable[[Engine, float], list[Event]]) -> list[Event]:
+        """Run ``command(engine, now)`` as the single writer; persist and publish its events."""
+        with self.lock:
+            now = self.clock.now()
+            events = command(self.engine, now)
+            self._commit(events)
+            return events
+
+    def query(self, fn: Callable[[Engine, float], T]) -> T:
+        """Read live state consistently (under the writer lock)."""
+        with self.lock:
+            return fn(self.engine, self.clock.now())
+
+    def tick(self) -> list[Event]:
+        return self.execute(lambda engine, now: engine.tick(now))
+
+    def reconfigure(self, catalog: Catalog) -> list[Event]:
+        return self.execute(lambda engine, now: engine.configure(catalog, now))
+
+    def _commit(self, events: list[Event]) -> None:
+        if not events:
+            return
+        try:
+            self.last_seq = self.store.append(events)
+        except Exception as exc:
+            log.exception("event store append failed; rebuilding live state from the store")
+            catalog = self.engine.catalog
+            try:
+                self.engine = Engine(catalog, self.clock.now())
+                self.engine.replay(self.store.replay_window())
+            except Exception:
+                log.exception("rebuild failed too")
+            raise StoreUnavailable("the event store is unavailable; the command was not applied") from exc
+        self.stats.apply(events)
+        for e in events:
+            message = e.to_dict()
+            message["type"] = e.type
+            message["seq"] = self.last_seq
+            self.bus.publish(e.topic, message)

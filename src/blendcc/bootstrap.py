@@ -1,0 +1,93 @@
+"""Composition root: builds the adapters, wires them to the ports and the use cases."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from blendcc.adapters.bus.memory import MemoryBus
+from blendcc.adapters.clock import SystemClock
+from blendcc.adapters.storage.engine import make_engine
+from blendcc.adapters.storage.migrate import migrate
+from blendcc.adapters.storage.sql_repos import (
+    SqlConfigRepository,
+    SqlCustomerRepository,
+    SqlMeta,
+    SqlUserRepository,
+)
+from blendcc.adapters.storage.sql_store import SqlStore
+from blendcc.app.agents import AgentService
+from blendcc.app.auth import AuthService
+from blendcc.app.configuration import ConfigService
+from blendcc.app.contacts import ContactService
+from blendcc.app.live_stats import LiveStats, day_start
+from blendcc.app.reports import ReportService
+from blendcc.app.runtime import Runtime
+from blendcc.config import Settings
+from blendcc.domain.channels import Channel
+from blendcc.ports import Clock, EventBus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    bus: EventBus
+    store: SqlStore
+    config: ConfigService
+    runtime: Runtime
+    contacts: ContactService
+    agents: AgentService
+    reports: ReportService
+    auth: AuthService
+    stats: LiveStats
+    notes: list[str] = field(default_factory=list)
+
+
+def build_container(settings: Settings, clock: Clock | None = None, run_migrations: bool = True) -> Container:
+    clock = clock or SystemClock()
+    if run_migrations:
+        migrate(settings.database_url)
+    db = make_engine(settings.database_url)
+    store = SqlStore(db)
+    config_repo = SqlConfigRepository(db)
+    customers = SqlCustomerRepository(db)
+    users = SqlUserRepository(db)
+    bus = MemoryBus()
+    config = ConfigService(config_repo, clock)
+
+    def thresholds(queue_id: str, channel: str) -> tuple[float, float]:
+        q = config.catalog.queues.get(queue_id)
+        ch = Channel(channel)
+        if q is None:
+            return (q_default_sl(ch), 5.0)
+        return (q.sl_threshold(ch), q.short_abandon_s)
+
+    store.set_thresholds(thresholds)
+    stats = LiveStats(thresholds, settings.timezone)
+    now = clock.now()
+    start = day_start(now, settings.timezone)
+    stats.load(now, store.queue_counters(start, now + 86400), store.state_intervals(start, now + 1),
+               store.handled_by_agent(start, now + 1))
+    runtime = Runtime(config.catalog, store, bus, clock, stats)
+    config.on_change.append(runtime.reconfigure)
+    secret = settings.secret_key or SqlMeta(db).setdefault_meta("secret_key", secrets.token_urlsafe(32))
+    auth = AuthService(users, secret, settings.token_ttl_s)
+    notes: list[str] = []
+    if not users.list():
+        password = settings.admin_password or secrets.token_urlsafe(9)
+        auth.set_user("admin", password, "admin", None)
+        if settings.admin_password is None:
+            notes.append(f"created user 'admin' with password {password!r} (set BLENDCC_ADMIN_PASSWORD to choose)")
+    return Container(settings, clock, bus, store, config, runtime,
+                     ContactService(runtime, customers, store, store), AgentService(runtime, customers),
+                     ReportService(store), auth, stats, notes)
+
+
+def q_default_sl(channel: Channel) -> float:
+    from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S
+
+    return DEFAULT_SL_THRESHOLD_S[channel]

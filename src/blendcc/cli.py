@@ -1,0 +1,149 @@
+"""Command line: blendcc serve | migrate | demo | user."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import subprocess
+import sys
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from blendcc.config import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="blendcc contact centre")
+err = Console(stderr=True)
+out = Console()
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    except Exception as exc:  # pydantic ValidationError: bad environment or option
+        err.print(f"[red]error:[/red] invalid settings: {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def migrate(database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None) -> None:
+    """Create or upgrade the database schema (Alembic)."""
+    from blendcc.adapters.storage.migrate import migrate as run
+
+    settings = _settings(database_url=database_url)
+    try:
+        run(settings.database_url)
+    except Exception as exc:
+        err.print(f"[red]error:[/red] migration failed: {exc}")
+        raise typer.Exit(2) from None
+    out.print(f"database at {settings.database_url} is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port", min=1, max=65535)] = None,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="seed a demo centre and run live demo traffic")] = False,
+    demo_rate: Annotated[float, typer.Option(help="demo arrivals per minute", min=0.1, max=6000)] = 30.0,
+) -> None:
+    """Run the API server, WebSocket streams and status page."""
+    import uvicorn
+
+    from blendcc.api.app import create_app
+    from blendcc.bootstrap import build_container
+
+    settings = _settings(host=host, port=port, database_url=database_url)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if demo:
+        from blendcc.demo.seed import DEMO_ADMIN_PASSWORD, seed_demo
+
+        settings = settings.model_copy(update={"admin_password": settings.admin_password or DEMO_ADMIN_PASSWORD})
+    try:
+        container = build_container(settings)
+    except Exception as exc:
+        err.print(f"[red]error:[/red] cannot start: {exc}")
+        raise typer.Exit(2) from None
+    for note in container.notes:
+        err.print(f"[yellow]note:[/yellow] {note}")
+    child: subprocess.Popen[bytes] | None = None
+    if demo:
+        seed_demo(container)
+        url = f"http://{settings.host}:{settings.port}"
+        err.print(f"[green]demo centre ready[/green]: open {url}/  (supervisor: super / super)")
+        child = subprocess.Popen([sys.executable, "-m", "blendcc.cli", "demo", "--url", url,
+                                  "--rate", str(demo_rate), "--wait-for-server"], env=os.environ.copy())
+    try:
+        uvicorn.run(create_app(container), host=settings.host, port=settings.port,
+                    log_level=settings.log_level.lower())
+    finally:
+        if child is not None:
+            child.terminate()
+            try:
+                child.wait(5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+@app.command()
+def demo(
+    url: Annotated[str, typer.Option(help="server base URL")] = "http://127.0.0.1:8000",
+    rate: Annotated[float, typer.Option(help="arrivals per minute", min=0.1, max=6000)] = 30.0,
+    duration: Annotated[float, typer.Option(help="seconds to run (0: until stopped)", min=0)] = 0.0,
+    wait_for_server: Annotated[bool, typer.Option("--wait-for-server")] = False,
+    seed: Annotated[int, typer.Option(help="random seed")] = 1,
+) -> None:
+    """Live demo traffic: customers arrive through the API, scripted agents answer over WebSocket."""
+    from blendcc.demo.traffic import run_demo
+
+    if wait_for_server:
+        _wait(url)
+    with contextlib.suppress(KeyboardInterrupt):
+        run_demo(url, rate_per_min=rate, duration_s=duration, seed=seed)
+
+
+def _wait(url: str, timeout: float = 30.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    err.print(f"[red]error:[/red] server at {url} did not answer within {timeout:.0f} s")
+    raise typer.Exit(2)
+
+
+@app.command()
+def user(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    role: Annotated[str, typer.Option(help="agent, supervisor or admin")] = "agent",
+    agent_id: Annotated[str | None, typer.Option(help="agent id for agent users")] = None,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
+) -> None:
+    """Create or replace a user."""
+    from blendcc.bootstrap import build_container
+    from blendcc.domain.errors import DomainError
+
+    container = build_container(_settings(database_url=database_url))
+    try:
+        container.auth.set_user(username, password, role, agent_id)
+    except DomainError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(2) from None
+    out.print(f"user {username} ({role}) saved")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Seeds the demo centre (skills, calendar, queues, workflow, agents, users, gold customers) once."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from blendcc.domain.customer import IdentityKind, normalise_identity
+
+if TYPE_CHECKING:
+    from blendcc.bootstrap import Container
+
+log = logging.getLogger(__name__)
+
+#: Password of the 'admin' user created by ``blendcc serve --demo`` (unless BLENDCC_ADMIN_PASSWORD is set).
+DEMO_ADMIN_PASSWORD = "admin"
+
+#: Configuration kinds in dependency order (a document only refers to kinds put before it).
+ORDER = ("skills", "teams", "calendars", "queues", "agents", "workflows")
+
+
+@cache
+def centre() -> dict[str, Any]:
+    """The demo centre definition (``centre.yaml`` shipped in this package)."""
+    text = resources.files("blendcc.demo").joinpath("centre.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def agent_documents() -> list[dict[str, Any]]:
+    """Agent documents with the default capacity filled in."""
+    data = centre()
+    default = data["default_capacity"]
+    return [{"capacity": default, **a} for a in data["agents"]]
+
+
+def gold_numbers() -> list[str]:
+    """Phone numbers of the seeded gold customers (the traffic client calls from them sometimes)."""
+    return [c["phone"] for c in centre()["customers"]]
+
+
+def seed_demo(container: Container) -> bool:
+    """Create the demo centre through the configuration service; a no-op if any queue exists.
+
+    Returns True if the centre was created.
+    """
+    if container.config.list("queues"):
+        log.info("demo: queues already configured, seeding skipped")
+        return False
+    data = centre()
+    for kind in ORDER:
+        docs = agent_documents() if kind == "agents" else data[kind]
+        for body in docs:
+            container.config.put(kind, body["id"], body, by="demo")
+    sup = data["users"]["supervisor"]
+    container.auth.set_user(sup["username"], sup["password"], "supervisor", None)
+    for agent in data["agents"]:
+        container.auth.set_user(agent["id"], agent["id"], "agent", agent["id"])
+    _seed_customers(container, data["customers"])
+    log.info("demo: seeded %d queues, %d agents", len(data["queues"]), len(data["agents"]))
+    return True
+
+
+def _seed_customers(container: Container, customers: list[dict[str, Any]]) -> None:
+    repo = container.contacts.customers
+    now = container.clock.now()
+    for c in customers:
+        phone = normalise_identity(IdentityKind.PHONE, c["phone"])
+        if repo.find_by_identity(IdentityKind.PHONE.value, phone) is None:
+            repo.create(c["id"], [(IdentityKind.PHONE.value, phone)], c["tier"], c["name"], {}, now)

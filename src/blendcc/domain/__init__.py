@@ -1,0 +1,1 @@
+"""Pure domain model: ids, value objects, interactions, agents, queues, customers, events, errors."""

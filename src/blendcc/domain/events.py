@@ -1,0 +1,305 @@
+"""Typed, immutable domain events: the facts every projection is built from."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from blendcc.domain.interaction import RouteStep
+
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Base of all events. ``at`` is UTC epoch seconds from the injected clock."""
+
+    at: float
+    #: topic used on the event bus ("contact" or "agent")
+    topic: ClassVar[str] = "contact"
+
+    @property
+    def type(self) -> str:
+        return type(self).__name__
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, RouteStep):
+        return value.to_dict()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+# ---------------------------------------------------------------- contact lifecycle
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactCreated(Event):
+    contact_id: str
+    channel: str
+    direction: str
+    customer_id: str | None
+    priority: int
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactRouted(Event):
+    """The routing workflow chose a plan: ordered steps the contact walks through."""
+
+    contact_id: str
+    workflow_id: str
+    filter_name: str
+    steps: tuple[RouteStep, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactQueued(Event):
+    """A queue visit starts. ``reason``: new, overflow, transfer, moved."""
+
+    contact_id: str
+    queue_id: str
+    channel: str
+    step_index: int
+    priority: int
+    reason: str = "new"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactStepAdvanced(Event):
+    """Within the same queue, requirements changed (e.g. skills relaxed after N seconds)."""
+
+    contact_id: str
+    queue_id: str
+    step_index: int
+    priority: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactOverflowed(Event):
+    """The contact left a queue for another without being answered there."""
+
+    contact_id: str
+    from_queue_id: str
+    to_queue_id: str
+    channel: str
+    queued_at: float
+    reason: str  # step_timeout, no_agents, closed, supervisor
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactOffered(Event):
+    """A reservation: the agent is offered the contact until ``expires_at``."""
+
+    contact_id: str
+    agent_id: str
+    queue_id: str
+    channel: str
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OfferRevoked(Event):
+    """The offer ended without connection; the contact returns to its place in line.
+
+    ``reason``: declined, timeout (ring-no-answer), logout, abandoned, moved.
+    """
+
+    contact_id: str
+    agent_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactConnected(Event):
+    contact_id: str
+    agent_id: str
+    queue_id: str
+    channel: str
+    queued_at: float
+    wait_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactHeld(Event):
+    contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactResumed(Event):
+    contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactTransferred(Event):
+    """The handling agent passed the contact on: to a queue, or to a named agent."""
+
+    contact_id: str
+    from_agent_id: str
+    from_queue_id: str
+    channel: str
+    queued_at: float
+    to_queue_id: str
+    to_agent_id: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactEnded(Event):
+    """The conversation of one agent leg ended; the agent enters wrap-up until ``wrap_up_until``.
+
+    ``reason``: agent, customer, transfer.
+    """
+
+    contact_id: str
+    agent_id: str
+    queue_id: str
+    reason: str
+    wrap_up_until: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WrapUpCompleted(Event):
+    """One agent leg is complete; its talk, hold and after-contact work are final."""
+
+    contact_id: str
+    agent_id: str
+    queue_id: str
+    channel: str
+    queued_at: float
+    disposition: str | None
+    notes: str | None
+    talk_s: float
+    hold_s: float
+    acw_s: float
+    timed_out: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactAbandoned(Event):
+    """The customer left before reaching an agent (queue_id is None if it never queued)."""
+
+    contact_id: str
+    queue_id: str | None
+    channel: str
+    queued_at: float | None
+    wait_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactTimedOut(Event):
+    """The contact waited longer than the queue's maximum wait and was ended."""
+
+    contact_id: str
+    queue_id: str
+    channel: str
+    queued_at: float
+    wait_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactRejected(Event):
+    """Routing could not place the contact (e.g. closed with no overflow)."""
+
+    contact_id: str
+    queue_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactClosed(Event):
+    """Terminal: ``outcome`` is completed, abandoned, timed_out or rejected."""
+
+    contact_id: str
+    outcome: str
+
+
+# ---------------------------------------------------------------- agents
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentLoggedIn(Event):
+    topic: ClassVar[str] = "agent"
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentLoggedOut(Event):
+    topic: ClassVar[str] = "agent"
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentStatusChanged(Event):
+    """The agent (or a supervisor) set presence: available, or aux with a reason code."""
+
+    topic: ClassVar[str] = "agent"
+    agent_id: str
+    status: str
+    reason: str | None
+    by: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentStateChanged(Event):
+    """The agent's observable state changed (offline, available, reserved, busy, wrap_up, aux)."""
+
+    topic: ClassVar[str] = "agent"
+    agent_id: str
+    state: str
+    reason: str | None
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.__name__: cls
+    for cls in (
+        ContactCreated,
+        ContactRouted,
+        ContactQueued,
+        ContactStepAdvanced,
+        ContactOverflowed,
+        ContactOffered,
+        OfferRevoked,
+        ContactConnected,
+        ContactHeld,
+        ContactResumed,
+        ContactTransferred,
+        ContactEnded,
+        WrapUpCompleted,
+        ContactAbandoned,
+        ContactTimedOut,
+        ContactRejected,
+        ContactClosed,
+        AgentLoggedIn,
+        AgentLoggedOut,
+        AgentStatusChanged,
+        AgentStateChanged,
+    )
+}
+
+
+def event_from_dict(type_name: str, data: Mapping[str, Any]) -> Event:
+    """Rebuild an event from its stored form (inverse of ``Event.to_dict``)."""
+    cls = EVENT_TYPES.get(type_name)
+    if cls is None:
+        raise ValueError(f"unknown event type {type_name!r}")
+    kwargs = dict(data)
+    if cls is ContactRouted:
+        kwargs["steps"] = tuple(RouteStep.from_dict(s) for s in kwargs["steps"])
+    return cls(**kwargs)
+
+
+def subject_ids(event: Event) -> tuple[str | None, str | None, str | None]:
+    """(contact_id, agent_id, queue_id) an event is about, for indexing in the store."""
+    contact = getattr(event, "contact_id", None)
+    agent = getattr(event, "agent_id", None) or getattr(event, "from_agent_id", None)
+    queue = getattr(event, "queue_id", None) or getattr(event, "from_queue_id", None)
+    return contact, agent, queue

@@ -1,0 +1,78 @@
+"""Queue configuration: required skills, service-level and abandon thresholds, hours, overflow, wrap-up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S, Channel
+
+ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
+
+
+class QueueConfig(BaseModel):
+    """A queue where contacts wait for agents.
+
+    ``closed_action`` applies when the ``calendar_id`` calendar is closed on arrival: ``reject`` ends
+    the contact (outcome rejected, reason closed), ``overflow`` sends it to ``closed_overflow_queue``,
+    ``queue`` lets it wait anyway. ``no_agents_overflow_queue`` takes contacts when no agent who could
+    serve this queue is logged in. ``wrap_up_s`` is the timed after-contact work (None: until the agent
+    completes). ``max_wait_s`` ends contacts that wait longer (outcome timed_out).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
+    name: str = ""
+    skills: dict[str, int] = Field(default_factory=dict)
+    sl_threshold_s: float | None = Field(default=None, gt=0)
+    short_abandon_s: float = Field(default=5.0, ge=0)
+    calendar_id: str | None = None
+    closed_action: Literal["reject", "overflow", "queue"] = "reject"
+    closed_overflow_queue: str | None = None
+    no_agents_overflow_queue: str | None = None
+    wrap_up_s: float | None = Field(default=30.0, ge=0)
+    max_wait_s: float | None = Field(default=None, gt=0)
+    offer_timeout_s: float = Field(default=20.0, gt=0)
+    strategy: str = "longest_idle"
+
+    @field_validator("skills")
+    @classmethod
+    def _levels(cls, v: dict[str, int]) -> dict[str, int]:
+        for skill, level in v.items():
+            if not 1 <= level <= 5:
+                raise ValueError(f"minimum proficiency for {skill!r} must be 1-5, got {level}")
+        return v
+
+    @model_validator(mode="after")
+    def _overflow_target(self) -> QueueConfig:
+        if self.closed_action == "overflow" and not self.closed_overflow_queue:
+            raise ValueError("closed_action 'overflow' needs closed_overflow_queue")
+        return self
+
+    def sl_threshold(self, channel: Channel) -> float:
+        """Service-level threshold T for this queue and channel (KPIS.md defaults per channel)."""
+        return self.sl_threshold_s if self.sl_threshold_s is not None else DEFAULT_SL_THRESHOLD_S[channel]
+
+    def skill_requirement(self) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(self.skills.items()))
+
+
+class TeamConfig(BaseModel):
+    """A team of agents with a supervisor, for reporting and supervision."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
+    name: str = ""
+    supervisor: str | None = None
+
+
+class SkillConfig(BaseModel):
+    """A named skill (e.g. 'billing', 'french')."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
+    name: str = ""

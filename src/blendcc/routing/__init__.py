@@ -1,0 +1,1 @@
+"""Pure routing: workflows, expressions, agent-selection strategies, matcher and the ACD engine."""

@@ -1,0 +1,485 @@
+"""The ACD engine: commands that decide what happens, as events, and match contacts with agents.
+
+Every command takes ``now`` from the caller's clock and returns the events it produced, already
+applied to the live state. One engine instance has a single writer (the routing leader).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from blendcc.domain import events as ev
+from blendcc.domain.agent import MISSED, AgentState, Presence, has_skills
+from blendcc.domain.channels import Channel, Direction
+from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
+from blendcc.domain.interaction import TERMINAL, RouteStep
+from blendcc.domain.interaction import InteractionState as S
+from blendcc.routing.catalog import Catalog
+from blendcc.routing.records import AgentRecord, ContactRecord, Leg
+from blendcc.routing.state import LiveState
+from blendcc.routing.workflow import contact_context, plan
+
+
+class Engine(LiveState):
+    def __init__(self, catalog: Catalog, now: float):
+        super().__init__(catalog, now)
+        self._out: list[ev.Event] = []
+        self._touched: dict[str, AgentRecord] = {}
+        self._last_at = now
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _emit(self, event: ev.Event) -> None:
+        self._out.append(event)
+        agent = self.apply(event)
+        if agent is not None:
+            self._touched[agent.id] = agent
+            self._last_at = event.at
+
+    def _take(self) -> list[ev.Event]:
+        """End of a command: record observable agent-state changes, hand the events out."""
+        if self._touched:
+            for agent in self._touched.values():
+                state, reason = agent.derived_state()
+                if state is not agent.state or reason != agent.state_reason:
+                    change = ev.AgentStateChanged(agent_id=agent.id, state=state.value, reason=reason,
+                                                  at=self._last_at)
+                    self._out.append(change)
+                    self.apply(change)
+            self._touched = {}
+        out, self._out = self._out, []
+        return out
+
+    def replay(self, events: list[ev.Event]) -> None:
+        """Rebuild live state from stored events (no decisions are made while replaying)."""
+        for e in events:
+            self.apply(e)
+
+    def resume(self, now: float) -> list[ev.Event]:
+        """After a replay: fire overdue timers, fix agent states, match everything that can match."""
+        out = self.tick(now)
+        self._last_at = now
+        self._touched = dict(self.agents)
+        for c in list(self.waiting()):
+            if c.state is S.QUEUED:
+                self._match_contact(c, now)
+        return out + self._take()
+
+    # ------------------------------------------------------------------ configuration
+
+    def configure(self, catalog: Catalog, now: float) -> list[ev.Event]:
+        """Switch to new configuration; agents keep their state, indexes are rebuilt, then rematch."""
+        self.catalog = catalog
+        for config in catalog.agents.values():
+            agent = self.agents.get(config.id)
+            if agent is None:
+                self.agents[config.id] = AgentRecord(config, now)
+            else:
+                agent.reconfigure(config)
+        self.members_on = {}
+        for agent in self.agents.values():
+            if agent.logged_in:
+                for qid in agent.queues:
+                    self.members_on.setdefault(qid, set()).add(agent.id)
+        for c in self.contacts.values():
+            if c.queue.id in catalog.queues:
+                c.queue = catalog.queues[c.queue.id]
+        self.matcher.set_queues(catalog.queues, [c for c in self.contacts.values() if c.state is S.QUEUED])
+        for agent in self.agents.values():
+            self._match_agent(agent, now)
+        return self._take()
+
+    # ------------------------------------------------------------------ contacts
+
+    def create_contact(
+        self,
+        contact_id: str,
+        channel: str,
+        now: float,
+        *,
+        direction: str = Direction.INBOUND.value,
+        attributes: Mapping[str, Any] | None = None,
+        priority: int = 0,
+        customer_id: str | None = None,
+        tier: str | None = None,
+        last_agent_id: str | None = None,
+        workflow_id: str | None = None,
+    ) -> list[ev.Event]:
+        """A new contact arrives: record it, plan its route, queue it and offer it if anyone is free."""
+        if contact_id in self.contacts:
+            raise InvalidState(f"contact {contact_id} already exists")
+        try:
+            ch = Channel(channel)
+        except ValueError:
+            raise ValidationFailed(f"unknown channel {channel!r}") from None
+        attrs = dict(attributes or {})
+        workflow = self.catalog.workflow_for(ch.value, workflow_id)
+        self._emit(ev.ContactCreated(contact_id=contact_id, channel=ch.value, direction=direction,
+                                     customer_id=customer_id, priority=priority, attributes=attrs, at=now))
+        context = contact_context(attrs, ch.value, direction, customer_id, tier, priority)
+        calendars = self.catalog.calendars
+
+        def is_open(cal: str) -> bool:
+            c = calendars.get(cal)
+            return c.is_open(now) if c is not None else False
+
+        name, steps = plan(workflow, context, self.catalog.queues, is_open, last_agent_id)
+        self._emit(ev.ContactRouted(contact_id=contact_id, workflow_id=workflow.id, filter_name=name,
+                                    steps=steps, at=now))
+        self._enter_step(self.contacts[contact_id], 0, now, "new", hops=0)
+        return self._take()
+
+    def _anyone_for(self, step: RouteStep) -> bool:
+        if step.agent_id is not None:
+            a = self.agents.get(step.agent_id)
+            return a is not None and a.logged_in
+        for aid in self.members_on.get(step.queue_id, ()):
+            if has_skills(self.agents[aid].skills, step.skills):
+                return True
+        return False
+
+    def _enter_step(self, c: ContactRecord, index: int, now: float, reason: str, hops: int) -> None:
+        """Put ``c`` at step ``index`` of its plan, applying business hours and no-agent overflow."""
+        steps = c.steps
+        step = steps[index]
+        queue = self.queue(step.queue_id)
+        max_hops = self.catalog.settings.max_overflow_hops
+        if queue.calendar_id is not None and queue.closed_action != "queue":
+            cal = self.catalog.calendars.get(queue.calendar_id)
+            if cal is not None and not cal.is_open(now):
+                if queue.closed_action == "overflow" and queue.closed_overflow_queue and hops < max_hops:
+                    self._reroute(c, queue.closed_overflow_queue, now, "closed", hops + 1)
+                else:
+                    self._reject(c, queue.id, "closed", now)
+                return
+        if step.skip_if_no_agents and index + 1 < len(steps) and not self._anyone_for(step):
+            self._enter_step(c, index + 1, now, reason, hops)
+            return
+        if queue.no_agents_overflow_queue and hops < max_hops and not self._anyone_for(step):
+            self._reroute(c, queue.no_agents_overflow_queue, now, "no_agents", hops + 1)
+            return
+        priority = step.priority if step.priority is not None else c.priority
+        in_queue = c.state in (S.QUEUED, S.OFFERED)
+        if in_queue and c.queue.id == step.queue_id:
+            self._emit(ev.ContactStepAdvanced(contact_id=c.id, queue_id=step.queue_id, step_index=index,
+                                              priority=priority, at=now))
+        else:
+            if in_queue:
+                self._emit(ev.ContactOverflowed(contact_id=c.id, from_queue_id=c.queue.id,
+                                                to_queue_id=step.queue_id, channel=c.channel.value,
+                                                queued_at=c.queued_at, reason=reason, at=now))
+                reason = "moved" if reason == "supervisor" else "overflow"
+            self._emit(ev.ContactQueued(contact_id=c.id, queue_id=step.queue_id, channel=c.channel.value,
+                                        step_index=index, priority=priority, reason=reason, at=now))
+        self._match_contact(c, now)
+
+    def _reroute(self, c: ContactRecord, queue_id: str, now: float, reason: str, hops: int) -> None:
+        target = self.queue(queue_id)
+        steps = (RouteStep(queue_id=queue_id, skills=target.skill_requirement()),)
+        self._emit(ev.ContactRouted(contact_id=c.id, workflow_id="-", filter_name=reason, steps=steps, at=now))
+        self._enter_step(c, 0, now, reason, hops)
+
+    def _reject(self, c: ContactRecord, queue_id: str | None, reason: str, now: float) -> None:
+        if c.state is S.OFFERED and c.agent_id is not None:
+            self._emit(ev.OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="moved", at=now))
+        self._emit(ev.ContactRejected(contact_id=c.id, queue_id=queue_id, reason=reason, at=now))
+        self._emit(ev.ContactClosed(contact_id=c.id, outcome="rejected", at=now))
+
+    # ------------------------------------------------------------------ matching
+
+    def _match_contact(self, c: ContactRecord, now: float) -> None:
+        if c.state is not S.QUEUED:
+            return
+        agent = self.matcher.best_agent(c)
+        if agent is not None:
+            self._offer(c, agent, now)
+
+    def _match_agent(self, agent: AgentRecord, now: float) -> None:
+        while agent.routable:
+            c = self.matcher.best_contact(agent)
+            if c is None:
+                return
+            self._offer(c, agent, now)
+
+    def _offer(self, c: ContactRecord, agent: AgentRecord, now: float) -> None:
+        self._emit(ev.ContactOffered(contact_id=c.id, agent_id=agent.id, queue_id=c.queue.id,
+                                     channel=c.channel.value, expires_at=now + c.queue.offer_timeout_s, at=now))
+
+    # ------------------------------------------------------------------ lookups
+
+    def _contact(self, contact_id: str) -> ContactRecord:
+        c = self.contacts.get(contact_id)
+        if c is None:
+            raise NotFound(f"contact {contact_id} is not active")
+        return c
+
+    def _agent(self, agent_id: str) -> AgentRecord:
+        a = self.agents.get(agent_id)
+        if a is None or agent_id not in self.catalog.agents:
+            raise NotFound(f"agent {agent_id} is not configured")
+        return a
+
+    def _leg(self, contact_id: str, agent_id: str) -> tuple[ContactRecord | None, Leg]:
+        agent = self._agent(agent_id)
+        leg = agent.work.get(contact_id)
+        if leg is None:
+            raise NotFound(f"agent {agent_id} has no contact {contact_id}")
+        return self.contacts.get(contact_id), leg
+
+    # ------------------------------------------------------------------ agent actions
+
+    def login(self, agent_id: str, now: float, *, status: str = "available",
+              reason: str | None = None) -> list[ev.Event]:
+        agent = self._agent(agent_id)
+        if agent.logged_in:
+            raise InvalidState(f"agent {agent_id} is already logged in")
+        self._emit(ev.AgentLoggedIn(agent_id=agent_id, at=now))
+        self._set_presence(agent, status, reason, now, None)
+        return self._take()
+
+    def set_status(self, agent_id: str, status: str, now: float, *, reason: str | None = None,
+                   by: str | None = None) -> list[ev.Event]:
+        """Agent (or supervisor ``by``) sets presence: 'available' or 'aux' with a reason code."""
+        agent = self._agent(agent_id)
+        if not agent.logged_in:
+            raise InvalidState(f"agent {agent_id} is not logged in")
+        self._set_presence(agent, status, reason, now, by)
+        return self._take()
+
+    def _set_presence(self, agent: AgentRecord, status: str, reason: str | None, now: float,
+                      by: str | None) -> None:
+        try:
+            presence = Presence(status)
+        except ValueError:
+            raise ValidationFailed(f"unknown status {status!r}; use 'available' or 'aux'") from None
+        if presence is Presence.AUX and not reason:
+            raise ValidationFailed("aux needs a reason code (e.g. break, lunch, meeting, training)")
+        self._emit(ev.AgentStatusChanged(agent_id=agent.id, status=presence.value,
+                                         reason=reason if presence is Presence.AUX else None, by=by, at=now))
+        if presence is Presence.AVAILABLE:
+            self._match_agent(agent, now)
+
+    def logout(self, agent_id: str, now: float, *, force: bool = False) -> list[ev.Event]:
+        """Log out. Ringing offers go back to their queues; open wrap-ups complete. Contacts in
+        progress block a logout unless ``force`` (supervisor), which ends them."""
+        agent = self._agent(agent_id)
+        if not agent.logged_in:
+            raise InvalidState(f"agent {agent_id} is not logged in")
+        busy = [leg for leg in agent.work.values() if leg.stage in ("busy", "held")]
+        if busy and not force:
+            raise InvalidState(f"agent {agent_id} is handling {len(busy)} contact(s); end them first")
+        requeue: list[ContactRecord] = []
+        for leg in list(agent.work.values()):
+            if leg.stage == "reserved":
+                self._emit(ev.OfferRevoked(contact_id=leg.contact_id, agent_id=agent_id, reason="logout", at=now))
+                c = self.contacts.get(leg.contact_id)
+                if c is not None:
+                    requeue.append(c)
+            else:
+                if leg.stage in ("busy", "held"):
+                    self._end_leg(leg, "agent", now, auto_complete=False)  # completed just below
+                self._complete_leg(leg, None, None, now, timed_out=False)
+        self._emit(ev.AgentLoggedOut(agent_id=agent_id, at=now))
+        for c in requeue:
+            self._match_contact(c, now)
+        self._recheck_no_agents(agent.queues, now)
+        return self._take()
+
+    def _recheck_no_agents(self, queue_ids: tuple[str, ...], now: float) -> None:
+        """Contacts whose step says 'skip if nobody is logged in' move on when the last agent leaves."""
+        affected = set(queue_ids)
+        for c in list(self.contacts.values()):
+            if c.state is S.QUEUED and c.queue.id in affected:
+                step = c.step
+                if step.skip_if_no_agents and c.step_index + 1 < len(c.steps) and not self._anyone_for(step):
+                    self._enter_step(c, c.step_index + 1, now, "no_agents", hops=0)
+
+    def accept(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
+        c, leg = self._leg(contact_id, agent_id)
+        if c is None or leg.stage != "reserved" or c.state is not S.OFFERED or c.agent_id != agent_id:
+            raise InvalidState(f"contact {contact_id} is not on offer to agent {agent_id}")
+        self._emit(ev.ContactConnected(contact_id=contact_id, agent_id=agent_id, queue_id=c.queue.id,
+                                       channel=c.channel.value, queued_at=c.queued_at,
+                                       wait_s=now - (c.queued_at), at=now))
+        self._match_agent(self.agents[agent_id], now)  # digital agents may take more at once
+        return self._take()
+
+    def decline(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
+        c, leg = self._leg(contact_id, agent_id)
+        if c is None or leg.stage != "reserved":
+            raise InvalidState(f"contact {contact_id} is not on offer to agent {agent_id}")
+        self._emit(ev.OfferRevoked(contact_id=contact_id, agent_id=agent_id, reason="declined", at=now))
+        self._match_contact(c, now)
+        self._match_agent(self.agents[agent_id], now)
+        return self._take()
+
+    def hold(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
+        c, leg = self._leg(contact_id, agent_id)
+        if leg.stage != "busy":
+            raise InvalidState(f"contact {contact_id} is not connected to agent {agent_id}")
+        self._emit(ev.ContactHeld(contact_id=contact_id, agent_id=agent_id, at=now))
+        return self._take()
+
+    def resume_contact(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
+        c, leg = self._leg(contact_id, agent_id)
+        if leg.stage != "held":
+            raise InvalidState(f"contact {contact_id} is not on hold")
+        self._emit(ev.ContactResumed(contact_id=contact_id, agent_id=agent_id, at=now))
+        return self._take()
+
+    def end(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
+        """The agent ends the conversation; wrap-up starts (timed by the queue's wrap_up_s)."""
+        c, leg = self._leg(contact_id, agent_id)
+        if leg.stage not in ("busy", "held"):
+            raise InvalidState(f"contact {contact_id} is not in conversation with agent {agent_id}")
+        self._end_leg(leg, "agent", now)
+        return self._take()
+
+    def _end_leg(self, leg: Leg, reason: str, now: float, auto_complete: bool = True) -> None:
+        wrap = self.queue(leg.queue_id).wrap_up_s
+        until = now + wrap if wrap is not None else None
+        self._emit(ev.ContactEnded(contact_id=leg.contact_id, agent_id=leg.agent_id, queue_id=leg.queue_id,
+                                   reason=reason, wrap_up_until=until, at=now))
+        if wrap == 0 and auto_complete:
+            self._complete_leg(leg, None, None, now, timed_out=True)
+            self._match_agent(self.agents[leg.agent_id], now)  # free again at once
+
+    def wrap_up(self, contact_id: str, agent_id: str, now: float, *, disposition: str | None = None,
+                notes: str | None = None) -> list[ev.Event]:
+        """Finish after-contact work with a disposition and notes; the agent is free again.
+        Called during the conversation it ends the conversation first."""
+        c, leg = self._leg(contact_id, agent_id)
+        if leg.stage == "reserved":
+            raise InvalidState(f"contact {contact_id} was not accepted yet")
+        if leg.stage in ("busy", "held"):
+            self._end_leg(leg, "agent", now, auto_complete=False)
+        self._complete_leg(leg, disposition, notes, now, timed_out=False)
+        self._match_agent(self.agents[agent_id], now)
+        return self._take()
+
+    def _complete_leg(self, leg: Leg, disposition: str | None, notes: str | None, now: float,
+                      timed_out: bool) -> None:
+        connected = leg.connected_at if leg.connected_at is not None else now
+        ended = leg.ended_at if leg.ended_at is not None else now
+        self._emit(ev.WrapUpCompleted(
+            contact_id=leg.contact_id, agent_id=leg.agent_id, queue_id=leg.queue_id, channel=leg.channel.value,
+            queued_at=leg.queued_at, disposition=disposition, notes=notes,
+            talk_s=max(0.0, ended - connected - leg.hold_s), hold_s=leg.hold_s, acw_s=max(0.0, now - ended),
+            timed_out=timed_out, at=now))
+        c = self.contacts.get(leg.contact_id)
+        if c is not None and c.state is S.WRAP_UP and c.agent_id == leg.agent_id:
+            self._emit(ev.ContactClosed(contact_id=c.id, outcome="completed", at=now))
+
+    def transfer(self, contact_id: str, agent_id: str, now: float, *, to_queue: str | None = None,
+                 to_agent: str | None = None) -> list[ev.Event]:
+        """Blind transfer to a queue, or to an agent (falling back to the queue if unanswered)."""
+        c, leg = self._leg(contact_id, agent_id)
+        if c is None or leg.stage not in ("busy", "held"):
+            raise InvalidState(f"contact {contact_id} is not in conversation with agent {agent_id}")
+        if (to_queue is None) == (to_agent is None):
+            raise ValidationFailed("transfer to exactly one of: a queue, an agent")
+        queue_id = to_queue or leg.queue_id
+        if queue_id not in self.catalog.queues:
+            raise NotFound(f"queue {queue_id} does not exist")
+        target_q = self.catalog.queues[queue_id]
+        if to_agent is not None:
+            target = self._agent(to_agent)
+            if to_agent == agent_id:
+                raise ValidationFailed("cannot transfer a contact to yourself")
+            if not target.logged_in:
+                raise InvalidState(f"agent {to_agent} is not logged in")
+            steps: tuple[RouteStep, ...] = (
+                RouteStep(queue_id=queue_id, agent_id=to_agent,
+                          timeout_s=self.catalog.settings.transfer_to_agent_timeout_s),
+                RouteStep(queue_id=queue_id, skills=target_q.skill_requirement()),
+            )
+        else:
+            steps = (RouteStep(queue_id=queue_id, skills=target_q.skill_requirement()),)
+        self._emit(ev.ContactTransferred(contact_id=contact_id, from_agent_id=agent_id, from_queue_id=leg.queue_id,
+                                         channel=leg.channel.value, queued_at=leg.queued_at, to_queue_id=queue_id, to_agent_id=to_agent, at=now))
+        self._end_leg(leg, "transfer", now)
+        self._emit(ev.ContactRouted(contact_id=contact_id, workflow_id="-", filter_name="transfer",
+                                    steps=steps, at=now))
+        self._enter_step(c, 0, now, "transfer", hops=0)
+        return self._take()
+
+    # ------------------------------------------------------------------ customer and supervisor
+
+    def customer_left(self, contact_id: str, now: float) -> list[ev.Event]:
+        """The customer hung up / left: abandoned if not yet connected, else the conversation ends."""
+        c = self._contact(contact_id)
+        if c.state in (S.CREATED, S.QUEUED, S.OFFERED, S.TRANSFERRED):
+            if c.state is S.OFFERED and c.agent_id is not None:
+                self._emit(ev.OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="abandoned", at=now))
+            queued = c.first_queued_at is not None
+            self._emit(ev.ContactAbandoned(contact_id=c.id, queue_id=c.queue.id if queued else None,
+                                           channel=c.channel.value, queued_at=c.queued_at if queued else None,
+                                           wait_s=(now - c.queued_at) if queued else 0.0, at=now))
+            self._emit(ev.ContactClosed(contact_id=c.id, outcome="abandoned", at=now))
+        elif c.state in (S.CONNECTED, S.HELD) and c.agent_id is not None:
+            leg = self.agents[c.agent_id].work[c.id]
+            self._end_leg(leg, "customer", now)
+        return self._take()
+
+    def move(self, contact_id: str, queue_id: str, now: float) -> list[ev.Event]:
+        """Supervisor moves a waiting contact to another queue (it keeps its time in line)."""
+        c = self._contact(contact_id)
+        if c.state not in (S.QUEUED, S.OFFERED):
+            raise InvalidState(f"contact {contact_id} is {c.state.value}; only waiting contacts can be moved")
+        if queue_id not in self.catalog.queues:
+            raise NotFound(f"queue {queue_id} does not exist")
+        if c.state is S.OFFERED and c.agent_id is not None:
+            self._emit(ev.OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="moved", at=now))
+        target = self.catalog.queues[queue_id]
+        steps = (RouteStep(queue_id=queue_id, skills=target.skill_requirement()),)
+        self._emit(ev.ContactRouted(contact_id=c.id, workflow_id="-", filter_name="supervisor", steps=steps, at=now))
+        self._enter_step(c, 0, now, "supervisor", hops=0)
+        return self._take()
+
+    # ------------------------------------------------------------------ time
+
+    def tick(self, now: float) -> list[ev.Event]:
+        """Fire every timer due by ``now``: ring-no-answer, step timeouts, maximum wait, wrap-up."""
+        for due, _, kind, cid, aid, token in list(self.pop_due(now)):
+            c = self.contacts.get(cid)
+            if kind == "offer":
+                if c is not None and c.state is S.OFFERED and c.token == token and aid is not None:
+                    self._emit(ev.OfferRevoked(contact_id=cid, agent_id=aid, reason="timeout", at=now))
+                    agent = self.agents[aid]
+                    if agent.logged_in:
+                        self._emit(ev.AgentStatusChanged(agent_id=aid, status="aux", reason=MISSED, at=now))
+                    self._match_contact(c, now)
+            elif kind == "step":
+                if c is None or c.step_token != token or c.state not in (S.QUEUED, S.OFFERED):
+                    continue
+                if c.state is S.OFFERED and c.offer_expires is not None:
+                    self.schedule(c.offer_expires, "step", cid, None, token)  # decide after the ring
+                    continue
+                self._enter_step(c, c.step_index + 1, now, "step_timeout", hops=0)
+            elif kind == "max_wait":
+                if c is None or c.visit_token != token or c.state not in (S.QUEUED, S.OFFERED):
+                    continue
+                if c.state is S.OFFERED and c.offer_expires is not None:
+                    self.schedule(c.offer_expires, "max_wait", cid, None, token)
+                    continue
+                self._emit(ev.ContactTimedOut(contact_id=cid, queue_id=c.queue.id, channel=c.channel.value,
+                                              queued_at=c.queued_at, wait_s=now - c.queued_at, at=now))
+                self._emit(ev.ContactClosed(contact_id=cid, outcome="timed_out", at=now))
+            elif kind == "wrap" and aid is not None:
+                wrapping = self.agents.get(aid)
+                leg = wrapping.work.get(cid) if wrapping is not None else None
+                if (wrapping is not None and leg is not None and leg.stage == "wrap_up"
+                        and leg.wrap_until is not None and leg.wrap_until <= now):
+                    self._complete_leg(leg, leg.disposition, leg.notes, now, timed_out=True)
+                    self._match_agent(wrapping, now)
+        return self._take()
+
+    # ------------------------------------------------------------------ queries
+
+    def agent_state(self, agent_id: str) -> AgentState:
+        return self._agent(agent_id).state
+
+    def is_terminal(self, contact_id: str) -> bool:
+        c = self.contacts.get(contact_id)
+        return c is None or c.state in TERMINAL

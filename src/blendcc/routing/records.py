@@ -1,0 +1,192 @@
+"""Live, mutable records the ACD engine owns: agents, waiting or connected contacts, agent legs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from blendcc.domain.agent import AgentConfig, AgentState, Capacity, Presence
+from blendcc.domain.channels import Channel
+from blendcc.domain.interaction import InteractionState, RouteStep
+from blendcc.domain.queue import QueueConfig
+
+
+NO_QUEUE = QueueConfig(id="-")
+
+
+class Leg:
+    """One agent's part in a contact: offered (reserved), connected, held, then wrap-up."""
+
+    __slots__ = (
+        "agent_id",
+        "channel",
+        "connected_at",
+        "contact_id",
+        "disposition",
+        "ended_at",
+        "hold_s",
+        "hold_started",
+        "notes",
+        "queue_id",
+        "queued_at",
+        "stage",
+        "wrap_until",
+    )
+
+    def __init__(self, contact_id: str, agent_id: str, queue_id: str, channel: Channel, queued_at: float):
+        self.contact_id = contact_id
+        self.agent_id = agent_id
+        self.queue_id = queue_id
+        self.channel = channel
+        self.queued_at = queued_at
+        self.stage = "reserved"  # reserved, busy, held, wrap_up
+        self.connected_at: float | None = None
+        self.hold_s = 0.0
+        self.hold_started: float | None = None
+        self.ended_at: float | None = None
+        self.wrap_until: float | None = None
+        self.disposition: str | None = None
+        self.notes: str | None = None
+
+
+class AgentRecord:
+    """An agent's live state. Implements ``AgentView`` for strategies and the matcher."""
+
+    __slots__ = (
+        "aux_reason",
+        "capacity",
+        "config",
+        "id",
+        "idle_since",
+        "last_offer_seq",
+        "load",
+        "logged_in",
+        "presence",
+        "queues",
+        "skills",
+        "state",
+        "state_reason",
+        "state_since",
+        "token",
+        "work",
+    )
+
+    def __init__(self, config: AgentConfig, now: float):
+        self.id = config.id
+        self.config = config
+        self.skills: Mapping[str, int] = dict(config.skills)
+        self.queues: tuple[str, ...] = tuple(config.queues)
+        self.capacity: Capacity = config.capacity
+        self.logged_in = False
+        self.presence = Presence.AUX
+        self.aux_reason: str | None = None
+        self.load: dict[Channel, int] = {}
+        self.work: dict[str, Leg] = {}
+        self.idle_since = now
+        self.last_offer_seq = 0
+        self.token = 0
+        self.state = AgentState.OFFLINE
+        self.state_reason: str | None = None
+        self.state_since = now
+
+    def reconfigure(self, config: AgentConfig) -> None:
+        self.config = config
+        self.skills = dict(config.skills)
+        self.queues = tuple(config.queues)
+        self.capacity = config.capacity
+
+    @property
+    def routable(self) -> bool:
+        return self.logged_in and self.presence is Presence.AVAILABLE
+
+    def derived_state(self) -> tuple[AgentState, str | None]:
+        """Observable state: busy > wrap-up > reserved > aux > available (KPIS.md time split)."""
+        if not self.logged_in:
+            return AgentState.OFFLINE, None
+        stages = {leg.stage for leg in self.work.values()}
+        if "busy" in stages or "held" in stages:
+            return AgentState.BUSY, None
+        if "wrap_up" in stages:
+            return AgentState.WRAP_UP, None
+        if "reserved" in stages:
+            return AgentState.RESERVED, None
+        if self.presence is Presence.AUX:
+            return AgentState.AUX, self.aux_reason
+        return AgentState.AVAILABLE, None
+
+
+class ContactRecord:
+    """A contact the engine is routing or that is connected. Implements ``ContactView``."""
+
+    __slots__ = (
+        "agent_id",
+        "attributes",
+        "channel",
+        "created_at",
+        "customer_id",
+        "declined",
+        "direction",
+        "first_queued_at",
+        "id",
+        "line_since",
+        "offer_expires",
+        "order_key",
+        "priority",
+        "queue",
+        "queued_at",
+        "seq",
+        "state",
+        "step_index",
+        "step_token",
+        "steps",
+        "token",
+        "transferred",
+        "visit_token",
+    )
+
+    def __init__(
+        self,
+        contact_id: str,
+        channel: Channel,
+        direction: str,
+        priority: int,
+        attributes: Mapping[str, Any],
+        customer_id: str | None,
+        created_at: float,
+        seq: int,
+    ):
+        self.id = contact_id
+        self.channel = channel
+        self.direction = direction
+        self.priority = priority
+        self.attributes = attributes
+        self.customer_id = customer_id
+        self.created_at = created_at
+        self.seq = seq
+        self.state = InteractionState.CREATED
+        self.steps: tuple[RouteStep, ...] = ()
+        self.step_index = 0
+        self.queue: QueueConfig = NO_QUEUE
+        self.queued_at = created_at
+        self.first_queued_at: float | None = None
+        self.line_since = created_at
+        self.step_token = 0
+        self.visit_token = 0
+        self.order_key = 0.0
+        self.token = 0
+        self.agent_id: str | None = None  # offered-to or connected agent
+        self.offer_expires: float | None = None
+        self.declined: set[str] = set()
+        self.transferred = False
+
+    @property
+    def step(self) -> RouteStep:
+        return self.steps[self.step_index]
+
+    @property
+    def requirement(self) -> tuple[tuple[str, int], ...]:
+        return self.steps[self.step_index].skills if self.steps else ()
+
+    @property
+    def agent_only(self) -> str | None:
+        return self.steps[self.step_index].agent_id if self.steps else None

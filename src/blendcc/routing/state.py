@@ -1,0 +1,317 @@
+"""Live ACD state folded from events: agents, contacts, legs, indexes and timers.
+
+``apply`` is the only place state changes. Commands (``engine.py``) decide which events happen and
+apply them; a restart replays the stored events through the same ``apply``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable, Iterator
+
+from blendcc.domain import events as ev
+from blendcc.domain.agent import AgentConfig, Presence
+from blendcc.domain.channels import Channel
+from blendcc.domain.interaction import InteractionState as S
+from blendcc.domain.queue import QueueConfig
+from blendcc.routing.catalog import Catalog
+from blendcc.routing.matcher import Matcher
+from blendcc.routing.records import AgentRecord, ContactRecord, Leg
+
+#: (due, seq, kind, contact_id, agent_id or None, token)
+Timer = tuple[float, int, str, str, str | None, int]
+
+
+class LiveState:
+    def __init__(self, catalog: Catalog, now: float):
+        self.catalog = catalog
+        self.agents: dict[str, AgentRecord] = {}
+        self.contacts: dict[str, ContactRecord] = {}
+        self.matcher = Matcher(catalog.queues, self.agents, self.contacts)
+        self.members_on: dict[str, set[str]] = {}  # queue -> logged-in member agents
+        self._timers: list[Timer] = []
+        self._timer_seq = itertools.count()
+        self._contact_seq = itertools.count(1)
+        self._offer_seq = itertools.count(1)
+        self._handlers: dict[type[ev.Event], Callable[..., AgentRecord | None]] = {
+            ev.ContactCreated: self._created,
+            ev.ContactRouted: self._routed,
+            ev.ContactQueued: self._queued,
+            ev.ContactStepAdvanced: self._step_advanced,
+            ev.ContactOverflowed: self._overflowed,
+            ev.ContactOffered: self._offered,
+            ev.OfferRevoked: self._revoked,
+            ev.ContactConnected: self._connected,
+            ev.ContactHeld: self._held,
+            ev.ContactResumed: self._resumed,
+            ev.ContactTransferred: self._transferred,
+            ev.ContactEnded: self._ended,
+            ev.WrapUpCompleted: self._wrapped,
+            ev.ContactAbandoned: self._finished,
+            ev.ContactTimedOut: self._finished,
+            ev.ContactRejected: self._finished,
+            ev.ContactClosed: self._closed,
+            ev.AgentLoggedIn: self._logged_in,
+            ev.AgentLoggedOut: self._logged_out,
+            ev.AgentStatusChanged: self._status,
+            ev.AgentStateChanged: self._state,
+        }
+        for config in catalog.agents.values():
+            self.agents[config.id] = AgentRecord(config, now)
+
+    # ------------------------------------------------------------------ helpers
+
+    def queue(self, queue_id: str) -> QueueConfig:
+        q = self.catalog.queues.get(queue_id)
+        return q if q is not None else QueueConfig(id=queue_id)
+
+    def agent_record(self, agent_id: str, at: float) -> AgentRecord:
+        """The record for ``agent_id`` (created for an agent seen only in replayed history)."""
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            agent = AgentRecord(AgentConfig(id=agent_id), at)
+            self.agents[agent_id] = agent
+        return agent
+
+    def schedule(self, due: float, kind: str, contact_id: str, agent_id: str | None, token: int) -> None:
+        heapq.heappush(self._timers, (due, next(self._timer_seq), kind, contact_id, agent_id, token))
+
+    def next_due(self) -> float | None:
+        """When the earliest pending timer fires (it may turn out stale), or None."""
+        return self._timers[0][0] if self._timers else None
+
+    def pop_due(self, now: float) -> Iterator[Timer]:
+        while self._timers and self._timers[0][0] <= now:
+            yield heapq.heappop(self._timers)
+
+    def waiting(self) -> Iterator[ContactRecord]:
+        for c in self.contacts.values():
+            if c.state is S.QUEUED or c.state is S.OFFERED:
+                yield c
+
+    # ------------------------------------------------------------------ apply
+
+    def apply(self, event: ev.Event) -> AgentRecord | None:
+        """Fold one event into the state; return the agent it touched (if any)."""
+        return self._handlers[type(event)](event)
+
+    def _created(self, e: ev.ContactCreated) -> None:
+        c = ContactRecord(e.contact_id, Channel(e.channel), e.direction, e.priority, e.attributes,
+                          e.customer_id, e.at, next(self._contact_seq))
+        self.contacts[e.contact_id] = c
+
+    def _routed(self, e: ev.ContactRouted) -> None:
+        c = self.contacts.get(e.contact_id)
+        if c is not None:
+            c.steps = e.steps
+            c.step_index = 0
+
+    def _queued(self, e: ev.ContactQueued) -> None:
+        c = self.contacts.get(e.contact_id)
+        if c is None:
+            return
+        c.state = S.QUEUED
+        c.queue = self.queue(e.queue_id)
+        c.step_index = e.step_index
+        c.priority = e.priority
+        c.queued_at = e.at
+        if c.first_queued_at is None:
+            c.first_queued_at = e.at
+        if e.reason in ("new", "transfer"):
+            c.line_since = e.at
+        c.agent_id = None
+        c.declined = set()
+        c.order_key = c.line_since - c.priority * self.catalog.settings.priority_head_start_s
+        c.visit_token += 1
+        self.matcher.contact_waiting(c)
+        self._schedule_step(c, e.at)
+        if c.queue.max_wait_s is not None:
+            self.schedule(e.at + c.queue.max_wait_s, "max_wait", c.id, None, c.visit_token)
+
+    def _schedule_step(self, c: ContactRecord, at: float) -> None:
+        c.step_token += 1
+        timeout = c.step.timeout_s
+        if timeout is not None and c.step_index + 1 < len(c.steps):
+            self.schedule(at + timeout, "step", c.id, None, c.step_token)
+
+    def _step_advanced(self, e: ev.ContactStepAdvanced) -> None:
+        c = self.contacts.get(e.contact_id)
+        if c is None:
+            return
+        c.step_index = e.step_index
+        c.priority = e.priority
+        c.declined = set()
+        c.order_key = c.line_since - c.priority * self.catalog.settings.priority_head_start_s
+        if c.state is S.QUEUED:
+            self.matcher.contact_waiting(c)
+        self._schedule_step(c, e.at)
+
+    def _overflowed(self, e: ev.ContactOverflowed) -> None:
+        c = self.contacts.get(e.contact_id)
+        if c is not None:
+            self.matcher.contact_left(c)
+
+    def _offered(self, e: ev.ContactOffered) -> AgentRecord:
+        agent = self.agent_record(e.agent_id, e.at)
+        c = self.contacts.get(e.contact_id)
+        channel = Channel(e.channel)
+        leg = Leg(e.contact_id, e.agent_id, e.queue_id, channel, c.queued_at if c else e.at)
+        agent.work[e.contact_id] = leg
+        agent.load[channel] = agent.load.get(channel, 0) + 1
+        agent.last_offer_seq = next(self._offer_seq)
+        agent.idle_since = e.at
+        self.matcher.agent_changed(agent)
+        if c is not None:
+            c.state = S.OFFERED
+            c.agent_id = e.agent_id
+            c.offer_expires = e.expires_at
+            self.matcher.contact_left(c)
+            self.schedule(e.expires_at, "offer", c.id, e.agent_id, c.token)
+        return agent
+
+    def _drop_leg(self, agent: AgentRecord, contact_id: str) -> Leg | None:
+        leg = agent.work.pop(contact_id, None)
+        if leg is not None:
+            n = agent.load.get(leg.channel, 0) - 1
+            if n > 0:
+                agent.load[leg.channel] = n
+            else:
+                agent.load.pop(leg.channel, None)
+        return leg
+
+    def _revoked(self, e: ev.OfferRevoked) -> AgentRecord:
+        agent = self.agent_record(e.agent_id, e.at)
+        self._drop_leg(agent, e.contact_id)
+        self.matcher.agent_changed(agent)
+        c = self.contacts.get(e.contact_id)
+        if c is not None and c.state is S.OFFERED:
+            c.state = S.QUEUED
+            c.agent_id = None
+            c.offer_expires = None
+            if e.reason == "declined":
+                c.declined.add(e.agent_id)
+            if e.reason in ("declined", "timeout", "logout"):
+                self.matcher.contact_waiting(c)
+        return agent
+
+    def _connected(self, e: ev.ContactConnected) -> AgentRecord:
+        agent = self.agent_record(e.agent_id, e.at)
+        leg = agent.work.get(e.contact_id)
+        if leg is not None:
+            leg.stage = "busy"
+            leg.connected_at = e.at
+        c = self.contacts.get(e.contact_id)
+        if c is not None:
+            c.state = S.CONNECTED
+            c.agent_id = e.agent_id
+            c.offer_expires = None
+        return agent
+
+    def _held(self, e: ev.ContactHeld) -> AgentRecord:
+        agent = self.agent_record(e.agent_id, e.at)
+        leg = agent.work.get(e.contact_id)
+        if leg is not None:
+            leg.stage = "held"
+            leg.hold_started = e.at
+        c = self.contacts.get(e.contact_id)
+        if c is not None:
+            c.state = S.HELD
+        return agent
+
+    def _resumed(self, e: ev.ContactResumed) -> AgentRecord:
+        agent = self.agent_record(e.agent_id, e.at)
+        leg = agent.work.get(e.contact_id)
+        if leg is not None and leg.hold_started is not None:
+            leg.hold_s += e.at - leg.hold_started
+            leg.hold_started = None
+            leg.stage = "busy"
+        c = self.contacts.get(e.contact_id)
+        if c is not None:
+            c.state = S.CONNECTED
+        return agent
+
+    def _transferred(self, e: ev.ContactTransferred) -> None:
+        c = self.contacts.get(e.contact_id)
+        if c is not None:
+            c.state = S.TRANSFERRED
+            c.transferred = True
+
+    def _ended(self, e: ev.ContactEnded) -> AgentRecord:
+        agent = self.agent_record(e.agent_id, e.at)
+        leg = agent.work.get(e.contact_id)
+        if leg is not None:
+            if leg.hold_started is not None:
+                leg.hold_s += e.at - leg.hold_started
+                leg.hold_started = None
+            leg.ended_at = e.at
+            leg.stage = "wrap_up"
+            leg.wrap_until = e.wrap_up_until
+            if e.wrap_up_until is not None:
+                self.schedule(e.wrap_up_until, "wrap", e.contact_id, e.agent_id, 0)
+        c = self.contacts.get(e.contact_id)
+        if c is not None and c.state in (S.CONNECTED, S.HELD):
+            c.state = S.WRAP_UP
+        return agent
+
+    def _wrapped(self, e: ev.WrapUpCompleted) -> AgentRecord:
+        agent = self.agent_record(e.agent_id, e.at)
+        self._drop_leg(agent, e.contact_id)
+        agent.idle_since = e.at
+        self.matcher.agent_changed(agent)
+        return agent
+
+    def _finished(self, e: ev.ContactAbandoned | ev.ContactTimedOut | ev.ContactRejected) -> None:
+        c = self.contacts.get(e.contact_id)
+        if c is not None:
+            c.state = {
+                ev.ContactAbandoned: S.ABANDONED,
+                ev.ContactTimedOut: S.TIMED_OUT,
+                ev.ContactRejected: S.REJECTED,
+            }[type(e)]
+            self.matcher.contact_left(c)
+
+    def _closed(self, e: ev.ContactClosed) -> None:
+        c = self.contacts.pop(e.contact_id, None)
+        if c is not None:
+            self.matcher.contact_left(c)
+
+    def _logged_in(self, e: ev.AgentLoggedIn) -> AgentRecord:
+        agent = self.agent_record(e.agent_id, e.at)
+        agent.logged_in = True
+        agent.presence = Presence.AUX
+        agent.aux_reason = None
+        agent.idle_since = e.at
+        for qid in agent.queues:
+            self.members_on.setdefault(qid, set()).add(agent.id)
+        self.matcher.agent_changed(agent)
+        return agent
+
+    def _logged_out(self, e: ev.AgentLoggedOut) -> AgentRecord:
+        agent = self.agent_record(e.agent_id, e.at)
+        agent.logged_in = False
+        agent.presence = Presence.AUX
+        agent.aux_reason = None
+        for members in self.members_on.values():
+            members.discard(agent.id)
+        self.matcher.agent_changed(agent)
+        return agent
+
+    def _status(self, e: ev.AgentStatusChanged) -> AgentRecord:
+        agent = self.agent_record(e.agent_id, e.at)
+        if e.status == Presence.AVAILABLE.value:
+            if agent.presence is not Presence.AVAILABLE:
+                agent.idle_since = e.at
+            agent.presence = Presence.AVAILABLE
+            agent.aux_reason = None
+        else:
+            agent.presence = Presence.AUX
+            agent.aux_reason = e.reason
+        self.matcher.agent_changed(agent)
+        return agent
+
+    def _state(self, e: ev.AgentStateChanged) -> None:
+        agent = self.agent_record(e.agent_id, e.at)
+        agent.state = type(agent.state)(e.state)
+        agent.state_reason = e.reason
+        agent.state_since = e.at

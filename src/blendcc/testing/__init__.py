@@ -1,0 +1,21 @@
+"""Fakes shipped with the product: FakeClock, in-memory store and repositories, recording bus."""
+
+from blendcc.testing.bus import RecordingBus
+from blendcc.testing.clock import FakeClock
+from blendcc.testing.memory_store import (
+    MemoryConfigRepository,
+    MemoryCustomerRepository,
+    MemoryMeta,
+    MemoryStore,
+    MemoryUserRepository,
+)
+
+__all__ = [
+    "FakeClock",
+    "MemoryConfigRepository",
+    "MemoryCustomerRepository",
+    "MemoryMeta",
+    "MemoryStore",
+    "MemoryUserRepository",
+    "RecordingBus",
+]

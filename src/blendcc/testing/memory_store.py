@@ -1,0 +1,308 @@
+"""In-memory EventStore and repositories with the same behaviour as the SQL adapters (tests, simulator)."""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from blendcc.adapters.storage.common import (
+    CLOSED_STATE,
+    CUSTOMER_UPDATABLE,
+    apply_change,
+    identity_key,
+    json_copy,
+    public_row,
+    resolve_thresholds,
+)
+from blendcc.analytics.agent_stats import StateInterval
+from blendcc.analytics.interactions import row_change
+from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, fold
+from blendcc.domain import events as ev
+from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
+from blendcc.domain.events import Event
+from blendcc.ports import ConfigDocument, StoredEvent, User
+
+
+class MemoryStore:
+    """EventStore plus the report readers of SqlStore, kept in process memory."""
+
+    def __init__(self, thresholds: Thresholds | None = None,
+                 customers: MemoryCustomerRepository | None = None) -> None:
+        self._lock = threading.RLock()
+        self._thresholds = resolve_thresholds(thresholds)
+        self._customers = customers
+        self._events: list[StoredEvent] = []
+        self._rows: dict[str, dict[str, Any]] = {}
+        self._created_seq: dict[str, int] = {}
+        self._intervals: list[StateInterval] = []
+        self._open: dict[str, int] = {}  # agent -> index of its open interval
+        self._presence: dict[str, int | None] = {}  # agent -> login seq (None: logged out)
+        self._counters: dict[CounterKey, QueueCounters] = {}
+
+    def set_thresholds(self, thresholds: Thresholds) -> None:
+        self._thresholds = thresholds
+
+    # ------------------------------------------------------------------ writing
+
+    def append(self, events: Sequence[Event]) -> int:
+        with self._lock:
+            if not events:
+                return self.last_seq()
+            # Everything that can fail runs before the first mutation, so a failed append stores nothing.
+            batch_counters = fold(events, self._thresholds)
+            known = set(self._rows)
+            for e in events:
+                if isinstance(e, ev.ContactCreated):
+                    if e.contact_id in known:
+                        raise ValueError(f"append rejected, nothing stored: contact {e.contact_id} exists")
+                    known.add(e.contact_id)
+            first = self.last_seq() + 1
+            for seq, e in enumerate(events, start=first):
+                self._events.append(StoredEvent(seq, e))
+                self._project_interaction(e, seq)
+                self._project_agent(e, seq)
+            for key, counters in batch_counters.items():
+                self._counters.setdefault(key, QueueCounters()).merge(counters)
+            return self._events[-1].seq
+
+    def _project_interaction(self, e: Event, seq: int) -> None:
+        change = row_change(e)
+        if change is not None:
+            row = apply_change(self._rows.get(change.contact_id), change)
+            if row is not None:
+                self._rows[change.contact_id] = row
+                if change.insert is not None:
+                    self._created_seq[change.contact_id] = seq
+        if isinstance(e, ev.ContactConnected) and self._customers is not None:
+            row = self._rows.get(e.contact_id)
+            if row is not None and row["customer_id"] is not None:
+                self._customers.update(row["customer_id"], {"last_agent_id": e.agent_id, "last_contact_at": e.at})
+
+    def _project_agent(self, e: Event, seq: int) -> None:
+        if isinstance(e, ev.AgentStateChanged):
+            idx = self._open.pop(e.agent_id, None)
+            if idx is not None:
+                self._intervals[idx] = dataclasses.replace(self._intervals[idx], end=e.at)
+            if e.state != "offline":
+                self._open[e.agent_id] = len(self._intervals)
+                self._intervals.append(StateInterval(e.agent_id, e.state, e.reason, e.at, None))
+        elif isinstance(e, ev.AgentLoggedIn):
+            self._presence[e.agent_id] = seq
+        elif isinstance(e, ev.AgentLoggedOut):
+            self._presence[e.agent_id] = None
+
+    # ------------------------------------------------------------------ event log
+
+    def last_seq(self) -> int:
+        with self._lock:
+            return self._events[-1].seq if self._events else 0
+
+    def read(self, after_seq: int = 0, limit: int | None = None) -> list[StoredEvent]:
+        with self._lock:
+            # seq n lives at index n - 1
+            start = max(after_seq, 0)
+            end = len(self._events) if limit is None else min(len(self._events), start + max(limit, 0))
+            return self._events[start:end]
+
+    def contact_events(self, contact_id: str) -> list[StoredEvent]:
+        with self._lock:
+            return [s for s in self._events if getattr(s.event, "contact_id", None) == contact_id]
+
+    def replay_window(self) -> list[Event]:
+        with self._lock:
+            starts = [self._created_seq[cid] for cid, row in self._rows.items() if row["state"] != CLOSED_STATE]
+            starts += [seq for seq in self._presence.values() if seq is not None]
+            if not starts:
+                return []
+            return [s.event for s in self._events[min(starts) - 1:]]
+
+    # ------------------------------------------------------------------ report readers
+
+    def queue_counters(self, start: float, end: float) -> dict[CounterKey, QueueCounters]:
+        with self._lock:
+            return {key: dataclasses.replace(c) for key, c in self._counters.items() if start <= key[0] < end}
+
+    def state_intervals(self, start: float, end: float) -> list[StateInterval]:
+        with self._lock:
+            hits = [iv for iv in self._intervals if iv.start < end and (iv.end is None or iv.end > start)]
+        return sorted(hits, key=lambda iv: iv.start)
+
+    def interactions(self, start: float | None = None, end: float | None = None, queue_id: str | None = None,
+                     agent_id: str | None = None, customer_id: str | None = None, state: str | None = None,
+                     limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Interaction rows created in [start, end), filtered, newest first."""
+        filters = {"queue_id": queue_id, "agent_id": agent_id, "customer_id": customer_id, "state": state}
+        with self._lock:
+            rows = [(r, self._created_seq[cid]) for cid, r in self._rows.items()
+                    if (start is None or r["created_at"] >= start) and (end is None or r["created_at"] < end)
+                    and all(v is None or r[k] == v for k, v in filters.items())]
+            rows.sort(key=lambda rs: (rs[0]["created_at"], rs[1]), reverse=True)
+            return [public_row(r) for r, _ in rows[offset:offset + limit]]
+
+    def interaction(self, contact_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._rows.get(contact_id)
+            return public_row(row) if row is not None else None
+
+    def handled_by_agent(self, start: float, end: float) -> dict[str, int]:
+        out: dict[str, int] = {}
+        with self._lock:
+            for s in self._events:
+                e = s.event
+                if isinstance(e, ev.ContactConnected) and start <= e.at < end:
+                    out[e.agent_id] = out.get(e.agent_id, 0) + 1
+        return out
+
+
+class MemoryConfigRepository:
+    """Append-only versioned configuration documents."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._docs: dict[tuple[str, str], list[ConfigDocument]] = {}
+
+    def _add(self, kind: str, doc_id: str, body: Mapping[str, Any] | None, at: float, by: str | None,
+             *, deleted: bool) -> ConfigDocument:
+        with self._lock:
+            versions = self._docs.setdefault((kind, doc_id), [])
+            if deleted:
+                if not versions or versions[-1].deleted:
+                    raise NotFound(f"{kind} {doc_id!r} not found")
+                body = versions[-1].body
+            doc = ConfigDocument(kind, doc_id, len(versions) + 1, json_copy(dict(body or {})), at, by, deleted)
+            versions.append(doc)
+            return _copy_doc(doc)
+
+    def put(self, kind: str, doc_id: str, body: Mapping[str, Any], at: float, by: str | None) -> ConfigDocument:
+        return self._add(kind, doc_id, body, at, by, deleted=False)
+
+    def delete(self, kind: str, doc_id: str, at: float, by: str | None) -> ConfigDocument:
+        return self._add(kind, doc_id, None, at, by, deleted=True)
+
+    def get(self, kind: str, doc_id: str) -> ConfigDocument | None:
+        with self._lock:
+            versions = self._docs.get((kind, doc_id))
+            if not versions or versions[-1].deleted:
+                return None
+            return _copy_doc(versions[-1])
+
+    def list(self, kind: str) -> list[ConfigDocument]:
+        with self._lock:
+            return [_copy_doc(v[-1]) for (k, _), v in sorted(self._docs.items())
+                    if k == kind and v and not v[-1].deleted]
+
+    def history(self, kind: str, doc_id: str) -> builtins.list[ConfigDocument]:
+        with self._lock:
+            return [_copy_doc(d) for d in self._docs.get((kind, doc_id), [])]
+
+
+def _copy_doc(doc: ConfigDocument) -> ConfigDocument:
+    return dataclasses.replace(doc, body=json_copy(dict(doc.body)))
+
+
+class MemoryCustomerRepository:
+    """Customers as plain mappings, identities normalised like the SQL repository."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._customers: dict[str, dict[str, Any]] = {}
+        self._identities: dict[tuple[str, str], str] = {}
+
+    def _view(self, customer_id: str) -> dict[str, Any] | None:
+        c = self._customers.get(customer_id)
+        if c is None:
+            return None
+        ids = sorted(key for key, owner in self._identities.items() if owner == customer_id)
+        return {**c, "fields": json_copy(c["fields"]), "identities": ids}
+
+    def find_by_identity(self, kind: str, value: str) -> Mapping[str, Any] | None:
+        with self._lock:
+            owner = self._identities.get(identity_key(kind, value))
+            return self._view(owner) if owner is not None else None
+
+    def get(self, customer_id: str) -> Mapping[str, Any] | None:
+        with self._lock:
+            return self._view(customer_id)
+
+    def create(self, customer_id: str, identities: Iterable[tuple[str, str]], tier: str, name: str,
+               fields: Mapping[str, Any], at: float) -> Mapping[str, Any]:
+        keys = sorted({identity_key(k, v) for k, v in identities})
+        with self._lock:
+            if customer_id in self._customers:
+                raise InvalidState(f"customer {customer_id} already exists")
+            for key in keys:
+                owner = self._identities.get(key)
+                if owner is not None:
+                    raise InvalidState(f"identity {key[0]}:{key[1]} already belongs to customer {owner}")
+            self._customers[customer_id] = {
+                "id": customer_id, "name": name, "tier": tier, "fields": json_copy(dict(fields)),
+                "created_at": at, "last_agent_id": None, "last_contact_at": None}
+            for key in keys:
+                self._identities[key] = customer_id
+            view = self._view(customer_id)
+            assert view is not None
+            return view
+
+    def update(self, customer_id: str, changes: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        unknown = set(changes) - CUSTOMER_UPDATABLE
+        if unknown:
+            raise ValidationFailed(f"cannot update customer fields {sorted(unknown)}")
+        with self._lock:
+            c = self._customers.get(customer_id)
+            if c is None:
+                return None
+            c.update(changes)
+            if "fields" in changes:
+                c["fields"] = json_copy(dict(changes["fields"]))
+            return self._view(customer_id)
+
+    def add_identity(self, customer_id: str, kind: str, value: str) -> None:
+        key = identity_key(kind, value)
+        with self._lock:
+            if customer_id not in self._customers:
+                raise NotFound(f"customer {customer_id} not found")
+            owner = self._identities.get(key)
+            if owner is not None and owner != customer_id:
+                raise InvalidState(f"identity {key[0]}:{key[1]} already belongs to customer {owner}")
+            self._identities[key] = customer_id
+
+
+class MemoryUserRepository:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users: dict[str, User] = {}
+
+    def get(self, username: str) -> User | None:
+        with self._lock:
+            return self._users.get(username)
+
+    def put(self, user: User) -> None:
+        with self._lock:
+            self._users[user.username] = user
+
+    def list(self) -> list[User]:
+        with self._lock:
+            return [self._users[name] for name in sorted(self._users)]
+
+
+class MemoryMeta:
+    """Key/value settings, like SqlMeta."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[str, str] = {}
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            return self._values.get(key)
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._values[key] = value
+
+    def setdefault_meta(self, key: str, value: str) -> str:
+        with self._lock:
+            return self._values.setdefault(key, value)

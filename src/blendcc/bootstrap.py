@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
 
 from blendcc.adapters.bus.memory import MemoryBus
 from blendcc.adapters.clock import SystemClock
@@ -21,30 +20,15 @@ from blendcc.app.agents import AgentService
 from blendcc.app.auth import AuthService
 from blendcc.app.configuration import ConfigService
 from blendcc.app.contacts import ContactService
+from blendcc.app.container import Container
 from blendcc.app.live_stats import LiveStats, day_start
 from blendcc.app.reports import ReportService
 from blendcc.app.runtime import Runtime
 from blendcc.config import Settings
-from blendcc.domain.channels import Channel
-from blendcc.ports import Clock, EventBus
+from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S, Channel
+from blendcc.ports import Clock
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Container:
-    settings: Settings
-    clock: Clock
-    bus: EventBus
-    store: SqlStore
-    config: ConfigService
-    runtime: Runtime
-    contacts: ContactService
-    agents: AgentService
-    reports: ReportService
-    auth: AuthService
-    stats: LiveStats
-    notes: list[str] = field(default_factory=list)
 
 
 def build_container(settings: Settings, clock: Clock | None = None, run_migrations: bool = True) -> Container:
@@ -63,7 +47,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
         q = config.catalog.queues.get(queue_id)
         ch = Channel(channel)
         if q is None:
-            return (q_default_sl(ch), 5.0)
+            return (DEFAULT_SL_THRESHOLD_S[ch], 5.0)
         return (q.sl_threshold(ch), q.short_abandon_s)
 
     store.set_thresholds(thresholds)
@@ -86,8 +70,3 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
                      ContactService(runtime, customers, store, store), AgentService(runtime, customers),
                      ReportService(store), auth, stats, notes)
 
-
-def q_default_sl(channel: Channel) -> float:
-    from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S
-
-    return DEFAULT_SL_THRESHOLD_S[channel]

@@ -238,10 +238,17 @@ def test_chat_agent_takes_three_chats_at_once_but_no_voice() -> None:
     out = sim.end("chat0", "blend", 30)
     assert offers(out) == [("chat3", "blend")]
     # the call waits until every digital contact is done
-    for cid in ("chat1", "chat2", "mail0"):
-        sim.accept(cid, "blend", 31) if cid.startswith("mail") else None
-        assert offers(sim.end(cid, "blend", 40)) == ([] if cid != "mail0" else [("mail2", "blend")])
+    assert offers(sim.end("chat1", "blend", 40)) == []
+    assert offers(sim.end("chat2", "blend", 41)) == []
+    sim.accept("mail0", "blend", 42)
+    assert offers(sim.end("mail0", "blend", 43)) == [("mail2", "blend")]
+    for cid in ("chat3", "mail1", "mail2"):
+        sim.accept(cid, "blend", 44)
+    assert offers(sim.end("chat3", "blend", 50)) == []
+    assert offers(sim.end("mail1", "blend", 51)) == []
     assert sim.offered_to("call") is None
+    assert offers(sim.end("mail2", "blend", 52)) == [("call", "blend")]
+    assert blend.load == {Channel.VOICE: 1}
 
 
 def test_voice_agent_is_exclusive() -> None:

@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from blendcc import __version__
 from blendcc.api import errors, routes_config, routes_main, ws
+from blendcc.app.container import Container
 from blendcc.app.live_stats import snapshot
-from blendcc.bootstrap import Container
 
 log = logging.getLogger(__name__)
 WEB = Path(__file__).resolve().parent.parent / "web"

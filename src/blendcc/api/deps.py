@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from blendcc.app.auth import Principal, Unauthenticated
-from blendcc.bootstrap import Container
+from blendcc.app.container import Container
 
 
 def container(request: Request) -> Container:

@@ -84,7 +84,8 @@ def contact_events(contact_id: str, c: C, p: P) -> list[dict[str, Any]]:
 
 @router.get("/contacts", tags=["contacts"])
 def list_contacts(c: C, p: P, queue_id: str | None = None, agent_id: str | None = None,
-                  state: str | None = None, start: float | None = None, end: float | None = None,
+                  state: str | None = None, start: float | None = Query(None, allow_inf_nan=False),
+                  end: float | None = Query(None, allow_inf_nan=False),
                   limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
     if not p.at_least("supervisor"):
         agent_id = p.agent_id  # an agent sees only its own contacts
@@ -186,6 +187,7 @@ def agent_detail(agent_id: str, c: C, p: P) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- statistics
+# (time bounds must be finite: NaN/inf would pass the range checks and come back as null)
 
 @router.get("/stats/live", tags=["stats"], summary="Wallboard: queues and agents now, today's KPIs")
 def live(c: C, p: P) -> dict[str, Any]:
@@ -194,14 +196,16 @@ def live(c: C, p: P) -> dict[str, Any]:
 
 
 @router.get("/reports/queues", tags=["stats"], summary="Queue KPIs per interval (15, 30, 60, day, week)")
-def queue_report(c: C, p: P, start: float, end: float, interval: str = "60", queue_id: str | None = None,
+def queue_report(c: C, p: P, start: float = Query(allow_inf_nan=False), end: float = Query(allow_inf_nan=False),
+                 interval: str = "60", queue_id: str | None = None,
                  channel: str | None = None, by_channel: bool = False) -> dict[str, Any]:
     p.require("supervisor")
     return c.reports.queues(start, end, interval, queue_id, channel, by_channel)
 
 
 @router.get("/reports/agents", tags=["stats"], summary="Agent time split and KPIs over a window")
-def agent_report(c: C, p: P, start: float, end: float, agent_id: str | None = None) -> dict[str, Any]:
+def agent_report(c: C, p: P, start: float = Query(allow_inf_nan=False), end: float = Query(allow_inf_nan=False),
+                 agent_id: str | None = None) -> dict[str, Any]:
     if not p.at_least("supervisor"):
         agent_id = p.agent_id
     return c.reports.agents(start, end, agent_id)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from blendcc.app.agents import agent_view
 from blendcc.app.auth import Principal
-from blendcc.bootstrap import Container
+from blendcc.app.container import Container
 from blendcc.domain.errors import DomainError
 
 log = logging.getLogger(__name__)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+import math
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -36,6 +38,27 @@ def pydantic_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def non_finite(value: Any, path: str = "") -> str | None:
+    """The path of the first NaN or infinite number inside a JSON-like value, or None.
+
+    Python's JSON parser accepts ``NaN`` and ``Infinity``; they are not JSON, PostgreSQL refuses them and
+    they make no sense as durations or attributes, so inputs are checked before they are used or stored.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return path or "value"
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            found = non_finite(v, f"{path}.{k}" if path else str(k))
+            if found is not None:
+                return found
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            found = non_finite(v, f"{path}.{i}" if path else str(i))
+            if found is not None:
+                return found
+    return None
+
+
 class ConfigService:
     def __init__(self, repo: ConfigRepository, clock: Clock):
         self.repo = repo
@@ -46,7 +69,7 @@ class ConfigService:
             for doc in repo.list(kind):
                 self.docs[kind][doc.id] = model.model_validate(dict(doc.body))
         self.catalog = self._build(self.docs)
-        self.on_change: list[Callable[[Catalog], None]] = []
+        self.on_change: list[Callable[[Catalog], object]] = []
 
     # ------------------------------------------------------------------ reads
 
@@ -61,7 +84,7 @@ class ConfigService:
             raise NotFound(f"{kind[:-1] if kind != 'settings' else kind} {doc_id!r} does not exist")
         return doc
 
-    def history(self, kind: str, doc_id: str) -> list[ConfigDocument]:
+    def history(self, kind: str, doc_id: str) -> builtins.list[ConfigDocument]:
         self._kind(kind)
         return self.repo.history(kind, doc_id)
 
@@ -82,6 +105,9 @@ class ConfigService:
             if data.get("id", doc_id) != doc_id:
                 raise ValidationFailed(f"body id {data.get('id')!r} does not match the path id {doc_id!r}")
             data["id"] = doc_id
+        bad = non_finite(data)
+        if bad is not None:
+            raise ValidationFailed(f"{bad}: must be a finite number (NaN and Infinity are not allowed)")
         try:
             doc = model.model_validate(data)
         except ValidationError as exc:
@@ -93,8 +119,8 @@ class ConfigService:
             stored = self.repo.put(kind, doc_id, doc.model_dump(mode="json"), self.clock.now(), by)
             self.docs = candidate
             self.catalog = catalog
-        for fn in self.on_change:
-            fn(catalog)
+            for fn in self.on_change:  # under the lock: the engine sees catalogs in commit order
+                fn(catalog)
         return doc, stored.version
 
     def delete(self, kind: str, doc_id: str, by: str | None) -> None:
@@ -106,8 +132,8 @@ class ConfigService:
             self.repo.delete(kind, doc_id, self.clock.now(), by)
             self.docs = candidate
             self.catalog = catalog
-        for fn in self.on_change:
-            fn(catalog)
+            for fn in self.on_change:
+                fn(catalog)
 
     # ------------------------------------------------------------------ validation
 

@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from blendcc.app.configuration import non_finite
 from blendcc.app.runtime import Runtime
 from blendcc.domain.channels import Channel
 from blendcc.domain.customer import IdentityKind, normalise_identity
@@ -43,6 +44,14 @@ class NewContact(BaseModel):
     priority: int = Field(default=0, ge=0, le=100)
     workflow_id: str | None = None
     customer_name: str | None = Field(default=None, max_length=200)
+
+    @field_validator("attributes")
+    @classmethod
+    def _finite(cls, v: dict[str, Any]) -> dict[str, Any]:
+        bad = non_finite(v)
+        if bad is not None:
+            raise ValueError(f"{bad} must be a finite number (NaN and Infinity are not allowed)")
+        return v
 
 
 class ContactService:

@@ -410,13 +410,17 @@ class Engine(LiveState):
         """The customer hung up / left: abandoned if not yet connected, else the conversation ends."""
         c = self._contact(contact_id)
         if c.state in (S.CREATED, S.QUEUED, S.OFFERED, S.TRANSFERRED):
+            freed: AgentRecord | None = None
             if c.state is S.OFFERED and c.agent_id is not None:
+                freed = self.agents.get(c.agent_id)
                 self._emit(ev.OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="abandoned", at=now))
             queued = c.first_queued_at is not None
             self._emit(ev.ContactAbandoned(contact_id=c.id, queue_id=c.queue.id if queued else None,
                                            channel=c.channel.value, queued_at=c.queued_at if queued else None,
                                            wait_s=(now - c.queued_at) if queued else 0.0, at=now))
             self._emit(ev.ContactClosed(contact_id=c.id, outcome="abandoned", at=now))
+            if freed is not None:
+                self._match_agent(freed, now)  # the agent whose offer rang is free again
         elif c.state in (S.CONNECTED, S.HELD) and c.agent_id is not None:
             leg = self.agents[c.agent_id].work[c.id]
             self._end_leg(leg, "customer", now)
@@ -429,7 +433,9 @@ class Engine(LiveState):
             raise InvalidState(f"contact {contact_id} is {c.state.value}; only waiting contacts can be moved")
         if queue_id not in self.catalog.queues:
             raise NotFound(f"queue {queue_id} does not exist")
+        freed: AgentRecord | None = None
         if c.state is S.OFFERED and c.agent_id is not None:
+            freed = self.agents.get(c.agent_id)
             self._emit(ev.OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="moved", at=now))
         target = self.catalog.queues[queue_id]
         steps = (RouteStep(queue_id=queue_id, skills=target.skill_requirement()),)

@@ -101,6 +101,7 @@ class Matcher:
                 agent is not None
                 and agent.routable
                 and only not in contact.declined
+                and contact.id not in agent.work
                 and agent.capacity.can_take(agent.load, channel)
             ):
                 return agent
@@ -110,6 +111,7 @@ class Matcher:
             return None
         requirement = contact.requirement
         declined = contact.declined
+        cid = contact.id
         skipped: list[AgentEntry] = []
         found: AgentRecord | None = None
         pop = heapq.heappop
@@ -119,7 +121,11 @@ class Matcher:
             if agent is None or agent.token != entry[1]:
                 pop(heap)  # stale
                 continue
-            if (not requirement or has_skills(agent.skills, requirement)) and agent.id not in declined:
+            if (
+                (not requirement or has_skills(agent.skills, requirement))
+                and agent.id not in declined
+                and cid not in agent.work  # still wrapping up its own leg of this contact
+            ):
                 found = agent
                 break
             skipped.append(pop(heap))
@@ -151,6 +157,8 @@ class Matcher:
 
     def best_contact(self, agent: AgentRecord) -> ContactRecord | None:
         """The best waiting contact across every queue ``agent`` serves (and those for it alone)."""
+        if not agent.routable:
+            return None
         best: ContactRecord | None = None
         best_key: tuple[float, int] | None = None
         capacity = agent.capacity
@@ -171,7 +179,7 @@ class Matcher:
                     continue
                 if only is None and requirement and not has_skills(skills, requirement):
                     continue
-                head = self._valid_head(heap, agent.id)
+                head = self._valid_head(heap, agent)
                 if head is None:
                     continue
                 rank = (head.order_key, head.seq)
@@ -179,8 +187,10 @@ class Matcher:
                     best, best_key = head, rank
         return best
 
-    def _valid_head(self, heap: list[ContactEntry], agent_id: str) -> ContactRecord | None:
+    def _valid_head(self, heap: list[ContactEntry], agent: AgentRecord) -> ContactRecord | None:
         contacts = self._contacts
+        agent_id = agent.id
+        work = agent.work
         skipped: list[ContactEntry] = []
         found: ContactRecord | None = None
         while heap:
@@ -189,7 +199,7 @@ class Matcher:
             if contact is None or contact.token != entry[2]:
                 heapq.heappop(heap)
                 continue
-            if agent_id in contact.declined:
+            if agent_id in contact.declined or contact.id in work:
                 skipped.append(heapq.heappop(heap))
                 continue
             found = contact

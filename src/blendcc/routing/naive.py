@@ -11,7 +11,7 @@ from blendcc.routing.strategies import get_strategy
 
 def eligible(agent: AgentRecord, contact: ContactRecord) -> bool:
     """Could ``agent`` be offered ``contact`` right now (ignoring which is best)?"""
-    if not agent.routable or agent.id in contact.declined:
+    if not agent.routable or agent.id in contact.declined or contact.id in agent.work:
         return False
     if not agent.capacity.can_take(agent.load, contact.channel):
         return False

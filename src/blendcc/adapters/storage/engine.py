@@ -10,8 +10,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import StaticPool
 
-#: Milliseconds a SQLite connection waits for another writer before failing with "database is locked".
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Seconds a SQLite connection waits for another writer before failing with "database is locked"
+#: (override with ``connect_args={"timeout": ...}``).
+SQLITE_BUSY_TIMEOUT_S = 10.0
 
 #: Execution option naming the kind of BEGIN emitted on SQLite ("immediate" takes the write lock).
 SQLITE_BEGIN = "blendcc_sqlite_begin"
@@ -45,6 +46,7 @@ def make_engine(url: str | URL, *, schema: str | None = None,
         if schema is not None:
             raise ValueError("schema is only supported on PostgreSQL")
         args.setdefault("check_same_thread", False)
+        args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_S)
         in_memory = u.database in (None, "", ":memory:")
         if in_memory:
             kwargs.setdefault("poolclass", StaticPool)
@@ -70,7 +72,6 @@ def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
             if wal:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
         finally:
             cursor.close()

@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -16,8 +16,6 @@ from blendcc.adapters.storage.common import CUSTOMER_UPDATABLE, identity_key, js
 from blendcc.adapters.storage.engine import writer
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.ports import ConfigDocument, User
-
-_PUT_ATTEMPTS = 5
 
 
 def _insert_ignore(conn: Connection, table: Any, row: dict[str, Any], keys: list[str]) -> None:
@@ -55,23 +53,20 @@ class SqlConfigRepository:
     def _add_version(self, kind: str, doc_id: str, body: dict[str, Any] | None, at: float, by: str | None,
                      *, deleted: bool) -> ConfigDocument:
         cd = t.config_documents
-        for attempt in range(_PUT_ATTEMPTS):
-            try:
-                with self._writer.begin() as conn:
-                    latest = conn.execute(select(cd).where(cd.c.kind == kind, cd.c.id == doc_id)
-                                          .order_by(cd.c.version.desc()).limit(1)).mappings().first()
-                    if deleted:
-                        if latest is None or latest["deleted"]:
-                            raise NotFound(f"{kind} {doc_id!r} not found")
-                        body = latest["body"]  # the deleted version keeps the last content
-                    row = {"kind": kind, "id": doc_id, "version": (latest["version"] if latest else 0) + 1,
-                           "body": body, "at": at, "by": by, "deleted": deleted}
-                    conn.execute(cd.insert(), row)
-                return _doc(row)
-            except IntegrityError:  # a concurrent writer took this version number: read again
-                if attempt == _PUT_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+        with self._writer.begin() as conn:
+            if conn.dialect.name == "postgresql":  # serialise writers of this document (SQLite: BEGIN IMMEDIATE)
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                             {"key": f"blendcc.config:{kind}/{doc_id}"})
+            latest = conn.execute(select(cd).where(cd.c.kind == kind, cd.c.id == doc_id)
+                                  .order_by(cd.c.version.desc()).limit(1)).mappings().first()
+            if deleted:
+                if latest is None or latest["deleted"]:
+                    raise NotFound(f"{kind} {doc_id!r} not found")
+                body = latest["body"]  # the deleted version keeps the last content
+            row = {"kind": kind, "id": doc_id, "version": (latest["version"] if latest else 0) + 1,
+                   "body": body, "at": at, "by": by, "deleted": deleted}
+            conn.execute(cd.insert(), row)
+        return _doc(row)
 
     def _latest(self, kind: str, doc_id: str | None = None) -> Any:
         cd = t.config_documents

@@ -227,11 +227,14 @@ class SqlStore:
         """Interaction rows created in [start, end), filtered, newest first."""
         it = t.interactions
         q = select(*(it.c[c] for c in COLUMNS))
-        for cond, clause in ((start, it.c.created_at >= start), (end, it.c.created_at < end),
-                             (queue_id, it.c.queue_id == queue_id), (agent_id, it.c.agent_id == agent_id),
-                             (customer_id, it.c.customer_id == customer_id), (state, it.c.state == state)):
-            if cond is not None:
-                q = q.where(clause)
+        if start is not None:
+            q = q.where(it.c.created_at >= start)
+        if end is not None:
+            q = q.where(it.c.created_at < end)
+        for col, value in (("queue_id", queue_id), ("agent_id", agent_id), ("customer_id", customer_id),
+                           ("state", state)):
+            if value is not None:
+                q = q.where(it.c[col] == value)
         q = q.order_by(it.c.created_at.desc(), it.c.created_seq.desc()).limit(limit).offset(offset)
         with self.engine.connect() as conn:
             return [public_row(dict(r)) for r in conn.execute(q).mappings()]

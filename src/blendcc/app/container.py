@@ -1,0 +1,31 @@
+"""The wired application: every use case and port the API and CLI need, built by bootstrap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from blendcc.app.agents import AgentService
+from blendcc.app.auth import AuthService
+from blendcc.app.configuration import ConfigService
+from blendcc.app.contacts import ContactService
+from blendcc.app.live_stats import LiveStats
+from blendcc.app.reports import ReportService
+from blendcc.app.runtime import Runtime
+from blendcc.config import Settings
+from blendcc.ports import Clock, EventBus, Store
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    bus: EventBus
+    store: Store
+    config: ConfigService
+    runtime: Runtime
+    contacts: ContactService
+    agents: AgentService
+    reports: ReportService
+    auth: AuthService
+    stats: LiveStats
+    notes: list[str] = field(default_factory=list)

@@ -1,0 +1,78 @@
+"""Storage contract fixtures: every test runs on the memory fakes, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+from storage_backend import PG_URL, Backend, pg_admin_engine
+
+from blendcc.adapters.storage.engine import make_engine
+from blendcc.adapters.storage.migrate import migrate
+from blendcc.adapters.storage.tables import metadata
+
+BACKENDS = ("memory", "sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str]:
+    """A fresh, migrated schema for this test session; dropped (CASCADE) at the end."""
+    admin = pg_admin_engine()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        migrate(PG_URL, schema=schema)
+        yield schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_engine(pg_schema: str) -> Iterator[Engine]:
+    engine = make_engine(PG_URL, schema=pg_schema)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies (migrating once per session)."""
+    path = tmp_path_factory.mktemp("template") / "blendcc.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+def _truncate(engine: Engine) -> None:
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    name = request.param
+    if name == "memory":
+        yield Backend(name)
+    elif name == "sqlite":
+        path = tmp_path / "blendcc.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield Backend(name, engine)
+        engine.dispose()
+    else:
+        engine = request.getfixturevalue("pg_engine")
+        _truncate(engine)
+        yield Backend(name, engine)
+
+
+@pytest.fixture
+def store(backend: Backend) -> Any:
+    return backend.store()

@@ -343,7 +343,7 @@ class Api:
     def login(self, username: str, password: str = PASSWORD) -> str:
         r = self.client.post("/api/auth/token", json={"username": username, "password": password})
         assert r.status_code == 200, r.text
-        token = r.json()["access_token"]
+        token: str = r.json()["access_token"]
         self.tokens[username] = token
         return token
 
@@ -383,7 +383,7 @@ class Api:
         r = self.client.request(method, path, headers=headers, **kw)
         assert r.status_code == status, f"{method} {path}: expected {status}, got {r.status_code}: {r.text}"
         assert r.headers["content-type"].startswith("application/json"), r.text
-        body = r.json()
+        body: dict[str, Any] = r.json()
         assert set(body) == {"error", "detail"}, body
         assert isinstance(body["detail"], str) and body["detail"], body
         assert "Traceback" not in r.text
@@ -393,7 +393,8 @@ class Api:
     def advance(self, seconds: float) -> list[Any]:
         """Move the fake clock on and fire the due timers (what the background ticker does live)."""
         self.clock.advance(seconds)
-        return self.container.runtime.tick()
+        fired: list[Any] = self.container.runtime.tick()
+        return fired
 
     # centre operations (as the right user)
     def new_contact(self, user: str = "sup", expect: int = 201, **body: Any) -> dict[str, Any]:

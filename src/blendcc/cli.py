@@ -48,7 +48,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="TCP port", min=1, max=65535)] = None,
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
     demo: Annotated[bool, typer.Option("--demo", help="seed a demo centre and run live demo traffic")] = False,
-    demo_rate: Annotated[float, typer.Option(help="demo arrivals per minute", min=0.1, max=6000)] = 30.0,
+    demo_rate: Annotated[float, typer.Option(help="demo arrivals per minute", min=0.1, max=6000)] = 12.0,
 ) -> None:
     """Run the API server, WebSocket streams and status page."""
     import uvicorn
@@ -72,13 +72,15 @@ def serve(
     child: subprocess.Popen[bytes] | None = None
     if demo:
         seed_demo(container)
-        url = f"http://{settings.host}:{settings.port}"
+        local = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(settings.host, settings.host)
+        url = f"http://{local}:{settings.port}"
         err.print(f"[green]demo centre ready[/green]: open {url}/  (supervisor: super / super)")
         child = subprocess.Popen([sys.executable, "-m", "blendcc.cli", "demo", "--url", url,
                                   "--rate", str(demo_rate), "--wait-for-server"], env=os.environ.copy())
     try:
+        # access_log off: WebSocket URLs carry bearer tokens in their query string
         uvicorn.run(create_app(container), host=settings.host, port=settings.port,
-                    log_level=settings.log_level.lower())
+                    log_level=settings.log_level.lower(), access_log=False)
     finally:
         if child is not None:
             child.terminate()
@@ -91,7 +93,7 @@ def serve(
 @app.command()
 def demo(
     url: Annotated[str, typer.Option(help="server base URL")] = "http://127.0.0.1:8000",
-    rate: Annotated[float, typer.Option(help="arrivals per minute", min=0.1, max=6000)] = 30.0,
+    rate: Annotated[float, typer.Option(help="arrivals per minute", min=0.1, max=6000)] = 12.0,
     duration: Annotated[float, typer.Option(help="seconds to run (0: until stopped)", min=0)] = 0.0,
     wait_for_server: Annotated[bool, typer.Option("--wait-for-server")] = False,
     seed: Annotated[int, typer.Option(help="random seed")] = 1,

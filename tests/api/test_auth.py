@@ -53,7 +53,7 @@ def test_token_expires(api: Any) -> None:
     assert r.json()["detail"] == "token expired; log in again"
 
 
-def test_token_of_deleted_or_changed_user_reflects_the_store(centre: Any) -> None:
+def test_token_carries_the_users_current_role(centre: Any) -> None:
     centre.login("sup")
     # demoting the user takes effect on the next request with the same token
     centre.put("/api/users/sup", json={"password": centre.PASSWORD, "role": "agent", "agent_id": "a1"})

@@ -145,3 +145,17 @@ def test_reference_lists_expression_names_and_strategies(centre: Any) -> None:
 
 def _sales() -> dict[str, Any]:
     return {"name": "Sales", "wrap_up_s": 30, "offer_timeout_s": 20, "short_abandon_s": 5}
+
+
+def test_deleting_a_logged_in_agent_is_refused(centre: Any) -> None:
+    """Otherwise the engine keeps offering contacts to an agent nobody can act as or log out."""
+    centre.agent_login("a1")
+    body = centre.error("DELETE", "/api/config/agents/a1", 409)
+    assert "agent a1 is logged in; log it out first" in body["detail"]
+    assert centre.get("/api/config/agents/a1")["id"] == "a1"
+    centre.post("/api/supervisor/agents/a1/state", "sup", json={"status": "offline"})
+    centre.delete("/api/config/agents/a1")
+    out = centre.new_contact()
+    assert out["offered_to"] is None and out["state"] == "queued"
+    body = centre.error("POST", "/api/agent/login", 404, user="ann")
+    assert "agent a1 is not configured" in body["detail"]

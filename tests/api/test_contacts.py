@@ -291,8 +291,7 @@ def test_supervisor_forces_agent_state(centre: Any) -> None:
     # back to available: the waiting contact is offered at once
     centre.post("/api/supervisor/agents/a2/state", "sup", json={"status": "available"})
     assert centre.work("a2") == {queued["contact_id"]: "reserved"}
-    status = [e for e in centre.get(f"/api/contacts/{queued['contact_id']}/events")]
-    assert status[-1]["type"] == "ContactOffered"
+    assert centre.timeline(queued["contact_id"])[-1] == "ContactOffered"
     # forced logout ends the conversation in progress and logs the agent out
     view = centre.post("/api/supervisor/agents/a1/state", "sup", json={"status": "offline"})
     assert (view["logged_in"], view["state"], view["work"]) == (False, "offline", [])

@@ -154,3 +154,15 @@ def test_unknown_agent_behind_a_user_is_a_clean_error(centre: Any) -> None:
     for method, path in (("GET", "/api/agent"), ("POST", "/api/agent/login"), ("POST", "/api/agent/logout")):
         answer = centre.error(method, path, 404, user="gone")
         assert "agent a9 is not configured" in answer["detail"]
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("queues/q1", {"wrap_up": 10}, "wrap_up"),
+    ("agents/a9", {"queues": ["sales"], "skill": {"tech": 2}}, "skill"),
+    ("settings/routing", {"priority_head_start": 5}, "priority_head_start"),
+    ("skills/s1", {"nmae": "typo"}, "nmae"),
+])
+def test_unknown_config_fields_are_refused(shared_centre: Any, path: str, body: dict[str, Any], field: str) -> None:
+    """A misspelt field must not silently fall back to its default."""
+    answer = shared_centre.error("PUT", f"/api/config/{path}", 422, json=body)
+    assert f"{field}: Extra inputs are not permitted" in answer["detail"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from blendcc.domain.errors import InvalidState
@@ -18,7 +20,7 @@ HAPPY_PATH = [S.CREATED, S.QUEUED, S.OFFERED, S.CONNECTED, S.HELD, S.CONNECTED, 
 
 
 def test_happy_path_is_allowed() -> None:
-    for current, new in zip(HAPPY_PATH, HAPPY_PATH[1:], strict=False):
+    for current, new in pairwise(HAPPY_PATH):
         check_transition(current, new, "c1")
 
 

@@ -13,7 +13,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -169,9 +170,13 @@ class Client:
 # ---------------------------------------------------------------------- headless Chromium
 
 
-def screenshot(url: str, out: Path, ready_js: str, size: tuple[int, int] = (1400, 900),
-               timeout: float = 30.0) -> bytes:
+def screenshot(url: str, out: Path, ready_js: str, steps: Sequence[tuple[str, str]] = (),
+               size: tuple[int, int] = (1400, 900), timeout: float = 30.0) -> bytes:
     """Open ``url`` in headless Chromium, wait (real time) until ``ready_js`` is true, save a PNG.
+    Fails if the page throws an uncaught JavaScript exception.
+
+    ``steps`` are (wait_js, run_js) pairs done first, in order: wait until ``wait_js`` is true, then
+    run ``run_js`` (e.g. fill in and submit a form).
 
     Driven over the DevTools protocol with the ``websockets`` client, so the page's WebSocket and
     timers run in real time (``--screenshot`` with a virtual time budget does not wait for them).
@@ -179,7 +184,7 @@ def screenshot(url: str, out: Path, ready_js: str, size: tuple[int, int] = (1400
     from websockets.sync.client import connect
 
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
                                  "--disable-background-networking", "--remote-allow-origins=*",
                                  f"--remote-debugging-port={port}", f"--user-data-dir={profile}",
@@ -197,12 +202,16 @@ def screenshot(url: str, out: Path, ready_js: str, size: tuple[int, int] = (1400
             ws_url = wait_until(page_ws, timeout, "Chromium's DevTools endpoint", every=0.2)
             with connect(ws_url, max_size=None, open_timeout=timeout) as ws:
                 ids = iter(range(1, 1_000_000))
+                js_errors: list[str] = []
 
                 def cdp(method: str, **params: Any) -> dict[str, Any]:
                     mid = next(ids)
                     ws.send(json.dumps({"id": mid, "method": method, "params": params}))
                     while True:
                         msg = json.loads(ws.recv(timeout=timeout))
+                        if msg.get("method") == "Runtime.exceptionThrown":
+                            js_errors.append(msg["params"]["exceptionDetails"].get("exception", {})
+                                             .get("description", str(msg["params"]["exceptionDetails"])))
                         if msg.get("id") == mid:
                             if "error" in msg:
                                 raise RuntimeError(f"CDP {method}: {msg['error']}")
@@ -211,14 +220,19 @@ def screenshot(url: str, out: Path, ready_js: str, size: tuple[int, int] = (1400
 
                 cdp("Emulation.setDeviceMetricsOverride", width=size[0], height=size[1], deviceScaleFactor=1,
                     mobile=False)
+                cdp("Runtime.enable")
                 cdp("Page.navigate", url=url)
 
-                def ready() -> bool:
-                    r = cdp("Runtime.evaluate", expression=f"Boolean({ready_js})", returnByValue=True)
+                def true(js: str) -> bool:
+                    r = cdp("Runtime.evaluate", expression=f"Boolean({js})", returnByValue=True)
                     return bool(r.get("result", {}).get("value"))
 
-                wait_until(ready, timeout, f"the page to be ready ({ready_js})", every=0.25)
+                for wait_js, run_js in steps:
+                    wait_until(partial(true, wait_js), timeout, f"the page to show ({wait_js})", every=0.1)
+                    cdp("Runtime.evaluate", expression=run_js)
+                wait_until(partial(true, ready_js), timeout, f"the page to be ready ({ready_js})", every=0.25)
                 png = base64.b64decode(cdp("Page.captureScreenshot", format="png")["data"])
+                assert not js_errors, f"uncaught JavaScript errors on {url}: {js_errors}"
         finally:
             proc.terminate()
             try:

@@ -60,9 +60,24 @@ def test_status_page_is_served_and_renders_live_data(demo: Server, tmp_path: Pat
         assert r.status_code == 200 and kind in r.headers["content-type"] and len(r.content) > 1000, asset
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is not installed (CI installs the Debian 'chromium' package)")
-    token = Client(demo.url, "super", "super").token
-    png = screenshot(f"{demo.url}/?token={token}", tmp_path / "wallboard.png", WALLBOARD_READY)
+    login_shown = "!document.getElementById('login-view').hidden"
+    png = screenshot(demo.url + "/", tmp_path / "wallboard.png", WALLBOARD_READY, steps=[
+        (login_shown, sign_in("super", "wrong-password")),
+        ("document.getElementById('login-error').textContent.includes('Wrong username')", sign_in("super", "super")),
+    ])
+    check_png(png)
+    kiosk = screenshot(f"{demo.url}/#token={Client(demo.url, 'super', 'super').token}", tmp_path / "kiosk.png",
+                       WALLBOARD_READY + " && !location.href.includes('token')")
+    check_png(kiosk)
+
+
+def sign_in(username: str, password: str) -> str:
+    """JavaScript that fills in the sign-in form and submits it."""
+    return (f"(() => {{ const f = document.getElementById('login-form');"
+            f" f.username.value = {username!r}; f.password.value = {password!r}; f.requestSubmit(); }})()")
+
+
+def check_png(png: bytes) -> None:
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", png[16:24])
-    assert (width, height) == (1400, 900)
+    assert struct.unpack(">II", png[16:24]) == (1400, 900)
     assert len(png) > 30_000, "the screenshot is nearly blank"

@@ -11,6 +11,7 @@ random command sequences; after every command the engine must keep its promises:
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -48,7 +49,9 @@ CAPACITIES = (
 #: Open for the first five minutes after T0 (Monday 09:00 UTC), then closed.
 SHORT_DAY = BusinessHours(id="cal", timezone="UTC", weekly={"mon": [Window(start="09:00", end="09:05")]})
 
-PROPERTY_SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Examples per property; raise BLENDCC_PROPERTY_EXAMPLES for a longer soak (the default runs in ~20 s).
+EXAMPLES = int(os.environ.get("BLENDCC_PROPERTY_EXAMPLES", "500"))
+PROPERTY_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_all_strategies_are_covered() -> None:
@@ -176,7 +179,7 @@ class Checker:
                 assert e.contact_id not in self.outstanding, (
                     f"{e.contact_id} offered to {e.agent_id} while on offer to {self.outstanding[e.contact_id]}")
                 self.outstanding[e.contact_id] = e.agent_id
-            elif isinstance(e, ev.OfferRevoked) or isinstance(e, ev.ContactConnected):
+            elif isinstance(e, ev.OfferRevoked | ev.ContactConnected):
                 assert self.outstanding.pop(e.contact_id, None) == e.agent_id
             elif isinstance(e, ev.ContactClosed | ev.ContactAbandoned | ev.ContactTimedOut | ev.ContactRejected):
                 assert e.contact_id not in self.outstanding, f"{e.contact_id} ended while still on offer"
@@ -379,7 +382,7 @@ def compare(matcher: Matcher, naive: NaiveMatcher, agents: dict[str, AgentRecord
         assert (got_c.id if got_c else None) == (want_c.id if want_c else None), f"best_contact({a.id})"
 
 
-@settings(max_examples=400, deadline=None)
+@PROPERTY_SETTINGS
 @given(world=matcher_world_st())
 def test_matcher_agrees_with_naive_matcher(world: dict[str, Any]) -> None:
     queues: dict[str, QueueConfig] = world["queues"]

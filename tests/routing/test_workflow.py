@@ -154,7 +154,7 @@ def test_skip_if_no_agents_is_carried_on_the_step() -> None:
 def test_unknown_queue_is_rejected() -> None:
     with pytest.raises(ValidationFailed, match="unknown queue 'nowhere'"):
         compiled(default=[Target(queue="nowhere")])
-    with pytest.raises(ValidationFailed, match="filter-x.*unknown queue"):
+    with pytest.raises(ValidationFailed, match=r"filter-x.*unknown queue"):
         compiled(filters=[Filter(name="filter-x", expression="known", targets=[Target(queue="nowhere")])])
 
 

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, ConfigDict, create_model
 
 from blendcc.api.deps import C, P
 from blendcc.app.configuration import KINDS
+from blendcc.domain.errors import InvalidState
 from blendcc.routing.expressions import FUNCTIONS, NAMES
 from blendcc.routing.strategies import _REGISTRY, strategy_names
 
@@ -23,10 +24,12 @@ def _dump(doc: BaseModel) -> dict[str, Any]:
 
 
 def _body_model(model: type[BaseModel]) -> type[BaseModel]:
-    """The document model with ``id`` optional (the path carries it)."""
-    if "id" not in model.model_fields:
-        return model
-    return create_model(f"{model.__name__}Body", __base__=model, id=(str | None, None))
+    """The document model with ``id`` optional (the path carries it) and unknown top-level fields refused
+    (a misspelt field such as ``wrap_up`` must not silently fall back to the default)."""
+    config = ConfigDict(**{**model.model_config, "extra": "forbid"})
+    strict = type(f"{model.__name__}Strict", (model,), {"model_config": config, "__module__": __name__})
+    fields: dict[str, Any] = {"id": (str | None, None)} if "id" in model.model_fields else {}
+    return create_model(f"{model.__name__}Body", __base__=strict, **fields)
 
 
 def _routes(kind: str, model: type[BaseModel]) -> None:
@@ -52,6 +55,10 @@ def _routes(kind: str, model: type[BaseModel]) -> None:
 
     def delete_doc(c: C, p: P, doc_id: str = ID) -> dict[str, Any]:
         p.require("admin")
+        if kind == "agents" and c.runtime.query(lambda e, _: doc_id in e.agents and e.agents[doc_id].logged_in):
+            # the engine keeps routing to a logged-in agent it no longer knows, and nobody could log it out
+            raise InvalidState(f"agent {doc_id} is logged in; log it out first "
+                               f"(POST /api/supervisor/agents/{doc_id}/state with status 'offline')")
         c.config.delete(kind, doc_id, p.username)
         return {"deleted": doc_id}
 

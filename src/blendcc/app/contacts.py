@@ -72,8 +72,15 @@ class ContactService:
         if found is not None:
             return dict(found)
         customer_id = "cu-" + self.new_id()
-        return dict(self.customers.create(customer_id, [(kind.value, value)], "standard", name or "", {},
-                                          self.runtime.clock.now()))
+        try:
+            created = self.customers.create(customer_id, [(kind.value, value)], "standard", name or "", {},
+                                            self.runtime.clock.now())
+        except InvalidState:  # a concurrent first contact from this address created the customer meanwhile
+            found = self.customers.find_by_identity(kind.value, value)
+            if found is None:
+                raise
+            return dict(found)
+        return dict(created)
 
     def create(self, req: NewContact) -> dict[str, Any]:
         contact_id = req.contact_id or self.new_id()

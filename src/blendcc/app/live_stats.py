@@ -148,5 +148,6 @@ def snapshot(engine: Engine, stats: LiveStats, now: float,
             "utilization_today": today["utilization"],
         })
     agents.sort(key=lambda a: a["id"])
-    return {"at": now, "day_start": stats.day, "queues": list(queues.values()), "agents": agents}
+    rows = sorted(queues.values(), key=lambda q: q["id"])  # stable order (config load order differs on restart)
+    return {"at": now, "day_start": stats.day, "queues": rows, "agents": agents}
 

@@ -38,6 +38,10 @@ class Runtime:
         now = clock.now()
         self.engine = Engine(catalog, now)
         self.last_seq = 0
+        #: live state may differ from the store (a failed append whose rebuild failed too, or decisions
+        #: lost with a failed append): rebuild / re-run overdue work before the next command or view.
+        self._stale = False
+        self._resume_due = False
         self._rebuild(catalog, now)
 
     def _rebuild(self, catalog: Catalog, now: float) -> None:
@@ -49,15 +53,48 @@ class Runtime:
     def execute(self, command: Callable[[Engine, float], list[Event]]) -> list[Event]:
         """Run ``command(engine, now)`` as the single writer; persist and publish its events."""
         with self.lock:
+            self._recover()
             now = self.clock.now()
-            events = command(self.engine, now)
+            try:
+                events = command(self.engine, now)
+            except Exception:
+                # A refused command must leave no trace; if it had already applied events, start over
+                # from the store (else they would be persisted with the next command's events).
+                if getattr(self.engine, "_out", None):
+                    log.warning("command failed after applying events; rebuilding live state from the store")
+                    self._stale = True
+                    try:
+                        self._replace_engine()
+                    except Exception:
+                        log.exception("rebuild failed; retrying before the next command")
+                raise
             self._commit(events)
             return events
 
     def query(self, fn: Callable[[Engine, float], T]) -> T:
         """Read live state consistently (under the writer lock)."""
         with self.lock:
+            self._recover(resume=False)
             return fn(self.engine, self.clock.now())
+
+    def _replace_engine(self) -> None:
+        """Swap in an engine replayed from the store (the current one stays if the store cannot be read)."""
+        engine = Engine(self.engine.catalog, self.clock.now())
+        engine.replay(self.store.replay_window())
+        self.engine = engine
+        self._stale = False
+
+    def _recover(self, resume: bool = True) -> None:
+        """After a store failure: rebuild from the store if that did not work yet, then (before a command)
+        re-run the overdue timers and matching that the failed append lost (its events were never stored)."""
+        if self._stale:
+            try:
+                self._replace_engine()
+            except Exception as exc:
+                raise StoreUnavailable("the event store is unavailable; live state is being recovered") from exc
+        if resume and self._resume_due:
+            self._resume_due = False
+            self._commit(self.engine.resume(self.clock.now()))
 
     def tick(self) -> list[Event]:
         return self.execute(lambda engine, now: engine.tick(now))
@@ -72,12 +109,12 @@ class Runtime:
             self.last_seq = self.store.append(events)
         except Exception as exc:
             log.exception("event store append failed; rebuilding live state from the store")
-            catalog = self.engine.catalog
+            self._stale = True
+            self._resume_due = True  # decisions of the lost events (offers, timers) are re-made later
             try:
-                self.engine = Engine(catalog, self.clock.now())
-                self.engine.replay(self.store.replay_window())
+                self._replace_engine()
             except Exception:
-                log.exception("rebuild failed too")
+                log.exception("rebuild failed too; retrying before the next command")
             raise StoreUnavailable("the event store is unavailable; the command was not applied") from exc
         self.stats.apply(events)
         for e in events:

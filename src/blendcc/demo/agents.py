@@ -67,6 +67,9 @@ class ScriptedAgent:
             except Exception:
                 self.counters.errors += 1
                 log.exception("%s: unexpected error; reconnecting", self.id)
+            if self.api.refused:
+                log.error("%s: login refused (the demo expects password = username); not scripting it", self.id)
+                return
             await asyncio.sleep(backoff + self.rng.random())
             backoff = min(backoff * 2, 10.0)
 

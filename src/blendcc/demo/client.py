@@ -44,6 +44,7 @@ class Api:
         self.password = password
         self.counters = counters
         self.token: str | None = None
+        self.refused = False  # the server answered: wrong username or password
 
     async def login(self) -> bool:
         try:
@@ -51,6 +52,7 @@ class Api:
         except httpx.HTTPError as exc:
             log.debug("%s: login failed: %s", self.username, exc)
             return False
+        self.refused = r.status_code in (401, 403)
         if r.status_code != 200:
             log.warning("%s: login refused (%s): %s", self.username, r.status_code, r.text[:200])
             return False

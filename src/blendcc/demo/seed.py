@@ -12,7 +12,7 @@ import yaml
 from blendcc.domain.customer import IdentityKind, normalise_identity
 
 if TYPE_CHECKING:
-    from blendcc.bootstrap import Container
+    from blendcc.app.container import Container
 
 log = logging.getLogger(__name__)
 

@@ -106,6 +106,10 @@ async def _discover(admin: Api, stop: asyncio.Event) -> tuple[list[str], list[st
     while not stop.is_set():
         users = await admin.ok("GET", "/api/users")
         queues = await admin.ok("GET", "/api/config/queues")
+        if admin.refused:
+            log.error("demo: cannot log in as 'admin' at %s; set BLENDCC_ADMIN_PASSWORD to its password",
+                      admin.http.base_url)
+            return None
         if isinstance(users, list) and isinstance(queues, list):
             agents = sorted(u["username"] for u in users if u["role"] == "agent" and u["agent_id"] == u["username"])
             return agents, [q["id"] for q in queues if q["id"] not in ("chat-support", "vip")]

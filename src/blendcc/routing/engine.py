@@ -441,6 +441,8 @@ class Engine(LiveState):
         steps = (RouteStep(queue_id=queue_id, skills=target.skill_requirement()),)
         self._emit(ev.ContactRouted(contact_id=c.id, workflow_id="-", filter_name="supervisor", steps=steps, at=now))
         self._enter_step(c, 0, now, "supervisor", hops=0)
+        if freed is not None:
+            self._match_agent(freed, now)  # the agent whose offer rang is free again
         return self._take()
 
     # ------------------------------------------------------------------ time

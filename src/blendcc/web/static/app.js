@@ -295,10 +295,13 @@ function tick() {
 }
 
 function start() {
-  // Kiosk wallboards: /?token=<bearer token> signs in without the form (the token leaves the URL at once).
+  // Kiosk wallboards sign in without the form: /#token=<bearer token> (preferred: a fragment never reaches
+  // the server or its access log) or /?token=<bearer token>. The token leaves the address bar at once.
   const params = new URLSearchParams(location.search);
-  if (params.has("token")) {
-    sessionStorage.setItem(TOKEN_KEY, params.get("token"));
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const kioskToken = fragment.get("token") || params.get("token");
+  if (kioskToken) {
+    sessionStorage.setItem(TOKEN_KEY, kioskToken);
     params.delete("token");
     history.replaceState(null, "", location.pathname + (params.toString() ? `?${params}` : ""));
   }

@@ -21,7 +21,8 @@ from blendcc.domain.queue import QueueConfig
 from blendcc.routing.records import AgentRecord, ContactRecord
 from blendcc.routing.strategies import StrategyKey, get_strategy
 
-AgentEntry = tuple[tuple[Any, ...], int, str]
+#: (*strategy key, token, agent id): flat, so heap comparisons stay one tuple deep.
+AgentEntry = tuple[Any, ...]
 ContactEntry = tuple[float, int, int, str]
 BucketKey = tuple[str, Channel, tuple[tuple[str, int], ...], str | None]
 
@@ -40,7 +41,11 @@ class Matcher:
         self._tokens = itertools.count(1)
         self._queues: dict[str, QueueConfig] = dict(queues)
         self._keys: dict[str, StrategyKey] = {q: get_strategy(c.strategy).key for q, c in queues.items()}
-        self._avail: dict[tuple[str, Channel], list[AgentEntry]] = {}
+        #: queue -> channel -> heap of available agents
+        self._avail: dict[str, dict[Channel, list[AgentEntry]]] = {}
+        #: queue -> (strategy key, queue, its heaps by channel): one lookup per queue on the hot path
+        self._ranking: dict[str, tuple[StrategyKey, QueueConfig, dict[Channel, list[AgentEntry]]]] = {}
+        self._index_queues()
         self._buckets: dict[str, dict[BucketKey, list[ContactEntry]]] = {}
         self._personal: dict[str, dict[BucketKey, list[ContactEntry]]] = {}
         self._ops = 0
@@ -51,13 +56,20 @@ class Matcher:
         """Replace queue configuration and rebuild every index (strategies may have changed)."""
         self._queues = dict(queues)
         self._keys = {q: get_strategy(c.strategy).key for q, c in queues.items()}
-        self._avail.clear()
+        self._avail = {}
+        self._index_queues()
         self._buckets.clear()
         self._personal.clear()
         for agent in self._agents.values():
             self.agent_changed(agent)
         for contact in waiting:
             self.contact_waiting(contact)
+
+    def _index_queues(self) -> None:
+        self._ranking = {}
+        for qid, queue in self._queues.items():
+            heaps = self._avail.setdefault(qid, {})
+            self._ranking[qid] = (self._keys[qid], queue, heaps)
 
     # ------------------------------------------------------------------ agents
 
@@ -71,29 +83,40 @@ class Matcher:
             return
         capacity = agent.capacity
         load = agent.load
-        channels = [ch for ch in capacity.limits if capacity.can_take(load, ch)]
+        channels: list[Channel] = []
+        if load:
+            can_take = capacity.can_take
+            for ch in capacity.limits:
+                if can_take(load, ch):
+                    channels.append(ch)
+        else:  # nothing in progress: every channel with a limit fits
+            for ch, n in capacity.limits.items():
+                if n > 0:
+                    channels.append(ch)
         if not channels:
             return
-        avail = self._avail
-        keys = self._keys
-        queues = self._queues
+        ranking = self._ranking
         push = heapq.heappush
+        tail = (token, agent.id)
         for qid in agent.queues:
-            keyfn = keys.get(qid)
-            if keyfn is None:
+            rank = ranking.get(qid)
+            if rank is None:
                 continue
-            entry = (keyfn(agent, queues[qid]), token, agent.id)
+            keyfn, queue, heaps = rank
+            entry = keyfn(agent, queue) + tail
             for ch in channels:
-                heap = avail.get((qid, ch))
+                heap = heaps.get(ch)
                 if heap is None:
-                    avail[(qid, ch)] = [entry]
+                    heaps[ch] = [entry]
                 else:
                     push(heap, entry)
 
     def best_agent(self, contact: ContactRecord) -> AgentRecord | None:
         """The strategy's best routable agent for ``contact`` at its current step, or None."""
         agents = self._agents
-        only = contact.agent_only
+        steps = contact.steps
+        step = steps[contact.step_index] if steps else None
+        only = step.agent_id if step is not None else None  # contact.agent_only, without the property call
         channel = contact.channel
         if only is not None:
             agent = agents.get(only)
@@ -106,31 +129,41 @@ class Matcher:
             ):
                 return agent
             return None
-        heap = self._avail.get((contact.queue.id, channel))
+        heaps = self._avail.get(contact.queue.id)
+        heap = heaps.get(channel) if heaps else None
         if not heap:
             return None
-        requirement = contact.requirement
+        requirement = step.skills if step is not None else ()  # contact.requirement
         declined = contact.declined
         cid = contact.id
-        skipped: list[AgentEntry] = []
+        skipped: list[AgentEntry] | None = None
         found: AgentRecord | None = None
         pop = heapq.heappop
         while heap:
             entry = heap[0]
-            agent = agents.get(entry[2])
-            if agent is None or agent.token != entry[1]:
+            agent = agents.get(entry[-1])
+            if agent is None or agent.token != entry[-2]:
                 pop(heap)  # stale
                 continue
-            if (
-                (not requirement or has_skills(agent.skills, requirement))
-                and agent.id not in declined
-                and cid not in agent.work  # still wrapping up its own leg of this contact
-            ):
+            if requirement:  # has_skills, inlined: this is the hot loop
+                skills = agent.skills
+                for skill, minimum in requirement:
+                    if skills.get(skill, 0) < minimum:
+                        break
+                else:
+                    if agent.id not in declined and cid not in agent.work:
+                        found = agent
+                        break
+            elif agent.id not in declined and cid not in agent.work:
                 found = agent
                 break
+            # not eligible for this contact (skills, declined, or still wrapping up its own leg of it)
+            if skipped is None:
+                skipped = []
             skipped.append(pop(heap))
-        for entry in skipped:
-            heapq.heappush(heap, entry)
+        if skipped:
+            for entry in skipped:
+                heapq.heappush(heap, entry)
         return found
 
     # ------------------------------------------------------------------ contacts
@@ -222,13 +255,14 @@ class Matcher:
     def compact(self) -> None:
         """Drop stale entries from every heap (amortised: runs once per many changes)."""
         agents, contacts = self._agents, self._contacts
-        for key, aheap in list(self._avail.items()):
-            live = [e for e in aheap if (a := agents.get(e[2])) is not None and a.token == e[1]]
-            if live:
-                heapq.heapify(live)
-                self._avail[key] = live
-            else:
-                del self._avail[key]
+        for heaps in self._avail.values():  # the per-queue dicts stay (the hot path holds them)
+            for ch, aheap in list(heaps.items()):
+                live = [e for e in aheap if (a := agents.get(e[-1])) is not None and a.token == e[-2]]
+                if live:
+                    heapq.heapify(live)
+                    heaps[ch] = live
+                else:
+                    del heaps[ch]
         for tables in (self._buckets, self._personal):
             for owner, table in list(tables.items()):
                 for bkey, cheap in list(table.items()):

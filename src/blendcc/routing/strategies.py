@@ -11,6 +11,7 @@ from blendcc.domain.queue import QueueConfig
 from blendcc.routing.views import AgentView, ContactView
 
 #: A strategy ranks one agent for one queue; ties are broken by later tuple items, never by weights.
+#: A strategy's keys all have the same length (the matcher flattens them into its heap entries).
 StrategyKey = Callable[[AgentView, QueueConfig], tuple[Any, ...]]
 
 

@@ -68,5 +68,5 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
             notes.append(f"created user 'admin' with password {password!r} (set BLENDCC_ADMIN_PASSWORD to choose)")
     return Container(settings, clock, bus, store, config, runtime,
                      ContactService(runtime, customers, store, store), AgentService(runtime, customers),
-                     ReportService(store), auth, stats, notes)
+                     ReportService(store, settings.timezone), auth, stats, notes)
 

@@ -59,6 +59,11 @@ def _routes(kind: str, model: type[BaseModel]) -> None:
             # the engine keeps routing to a logged-in agent it no longer knows, and nobody could log it out
             raise InvalidState(f"agent {doc_id} is logged in; log it out first "
                                f"(POST /api/supervisor/agents/{doc_id}/state with status 'offline')")
+        if kind == "queues":
+            busy = c.runtime.query(lambda e, _: sum(1 for x in e.contacts.values() if x.queue.id == doc_id))
+            if busy:
+                raise InvalidState(f"queue {doc_id} still has {busy} contact(s); move them first "
+                                   "(POST /api/supervisor/contacts/{id}/move)")
         c.config.delete(kind, doc_id, p.username)
         return {"deleted": doc_id}
 

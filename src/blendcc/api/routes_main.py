@@ -152,8 +152,9 @@ for _name in ("accept", "decline", "hold", "resume", "end"):
 
 @router.post("/agent/contacts/{contact_id}/wrapup", tags=["agent"],
              summary="Finish after-contact work with a disposition and notes (ends the conversation if needed)")
-def agent_wrapup(contact_id: str, body: WrapUpBody, c: C, p: AgentP) -> dict[str, Any]:
-    events = c.agents.wrap_up(p.agent_id or "", contact_id, body.disposition, body.notes)
+def agent_wrapup(contact_id: str, c: C, p: AgentP, body: WrapUpBody | None = None) -> dict[str, Any]:
+    b = body or WrapUpBody()
+    events = c.agents.wrap_up(p.agent_id or "", contact_id, b.disposition, b.notes)
     return {"contact_id": contact_id, "events": events}
 
 

@@ -106,8 +106,9 @@ async def agent_stream(ws: WebSocket) -> None:
             return
         if aid == agent_id or (isinstance(cid, str) and cid in mine):
             pipe.put({"stream": topic, **message})
-        if isinstance(cid, str) and aid == agent_id and mtype in ("WrapUpCompleted", "OfferRevoked"):
-            mine.discard(cid)
+        if isinstance(cid, str) and aid == agent_id and mtype in ("WrapUpCompleted", "OfferRevoked",
+                                                                  "ContactTransferred"):
+            mine.discard(cid)  # after a transfer only this agent's own leg events (by agent id) still come
 
     unsubscribe = [c.bus.subscribe("contact", on_event), c.bus.subscribe("agent", on_event)]
     try:

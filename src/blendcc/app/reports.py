@@ -2,36 +2,54 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from blendcc.analytics.agent_stats import AgentTime, agent_kpis, time_split
-from blendcc.analytics.queue_stats import BASE_INTERVAL_S, QueueCounters, queue_kpis, rollup
+from blendcc.analytics.queue_stats import QueueCounters, interval_start, queue_kpis
 from blendcc.domain.errors import ValidationFailed
 from blendcc.ports import ReportReader
 
 INTERVALS = {"15": 900, "30": 1800, "60": 3600, "day": 86400, "week": 604800}
 
 
+def bucket_start(t: float, interval: str, tz: ZoneInfo) -> float:
+    """Start of the report bucket holding ``t``: clock-aligned minutes, or local days / ISO weeks."""
+    size = INTERVALS[interval]
+    if size < 86400:
+        return interval_start(t, size)
+    local = datetime.fromtimestamp(t, tz)
+    day = local.date()
+    if interval == "week":
+        day -= timedelta(days=day.weekday())  # weeks start on Monday (ISO)
+    return datetime(day.year, day.month, day.day, tzinfo=tz).timestamp()
+
+
 class ReportService:
-    def __init__(self, reader: ReportReader):
+    def __init__(self, reader: ReportReader, tz: str = "UTC"):
         self.reader = reader
+        self.tz = ZoneInfo(tz)
 
     def queues(self, start: float, end: float, interval: str = "60", queue_id: str | None = None,
                channel: str | None = None, by_channel: bool = False) -> dict[str, Any]:
-        """Queue KPIs per interval (intervals are UTC-aligned), filtered by queue and channel."""
+        """Queue KPIs per interval, filtered by queue and channel. Days and weeks (from Monday) follow the
+        centre's time zone; 15/30/60-minute intervals are clock-aligned."""
         if end <= start:
             raise ValidationFailed("end must be after start")
         if end - start > 400 * 86400:
             raise ValidationFailed("a report covers at most 400 days")
-        size = INTERVALS.get(interval)
-        if size is None:
+        if interval not in INTERVALS:
             raise ValidationFailed(f"interval must be one of {', '.join(INTERVALS)}")
         table = self.reader.queue_counters(start, end)
-        rolled = rollup(table, size if size >= BASE_INTERVAL_S else BASE_INTERVAL_S, queue_id, channel)
         merged: dict[tuple[float, str, str], QueueCounters] = {}
-        for (t, q, ch), c in rolled.items():
-            key = (t, q, ch if by_channel else "*")
-            acc = merged.setdefault(key, QueueCounters())
+        for (t, q, ch), c in table.items():
+            if (queue_id is not None and q != queue_id) or (channel is not None and ch != channel):
+                continue
+            key = (bucket_start(t, interval, self.tz), q, ch if by_channel else "*")
+            acc = merged.get(key)
+            if acc is None:
+                acc = merged[key] = QueueCounters()
             acc.merge(c)
         total = QueueCounters()
         for c in merged.values():

@@ -50,11 +50,15 @@ class Runtime:
         self.engine.replay(self.store.replay_window())
         self._commit(self.engine.resume(now))
 
-    def execute(self, command: Callable[[Engine, float], list[Event]]) -> list[Event]:
+    def execute(self, command: Callable[[Engine, float], list[Event]], *, timers_first: bool = True) -> list[Event]:
         """Run ``command(engine, now)`` as the single writer; persist and publish its events."""
         with self.lock:
             self._recover()
             now = self.clock.now()
+            due = self.engine.next_due()
+            if timers_first and due is not None and due <= now:
+                # timers first: an offer that rang out before this command is no longer acceptable
+                self._commit(self.engine.tick(now))
             try:
                 events = command(self.engine, now)
             except Exception:
@@ -97,7 +101,7 @@ class Runtime:
             self._commit(self.engine.resume(self.clock.now()))
 
     def tick(self) -> list[Event]:
-        return self.execute(lambda engine, now: engine.tick(now))
+        return self.execute(lambda engine, now: engine.tick(now), timers_first=False)
 
     def reconfigure(self, catalog: Catalog) -> list[Event]:
         return self.execute(lambda engine, now: engine.configure(catalog, now))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import sys
 import time
@@ -268,8 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     scan = run_cycles(naive.best_agent, None, contacts, busy, args.naive_cycles, args.seed + 7)
     life = engine_lifecycles(catalog, args.busy, args.lifecycles, args.seed)
 
-    table = Table(title=f"routing: {args.agents:,} agents, {args.skills} skills, "
-                        f"{args.busy:.0%} busy (seed {args.seed}, setup {setup_s:.1f} s)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    table = Table(title=f"routing: {args.agents:,} agents, {args.skills} skills, {args.busy:.0%} busy")
     table.add_column("router")
     table.add_column("cycles", justify="right")
     table.add_column("cycles/s", justify="right")
@@ -281,10 +282,12 @@ def main(argv: list[str] | None = None) -> int:
         table.add_row(name, f"{r.cycles:,}", f"{r.per_s:,.0f}", f"{r.p50_us:.1f}", f"{r.p99_us:.1f}",
                       f"{r.max_us:.0f}", f"{r.not_found:,}")
     console.print(table)
+    console.print(f"seed {args.seed}, setup {setup_s:.1f} s, load average {load:.1f} on {os.cpu_count()} CPUs "
+                  "(wall clock)")
     ratio = indexed.per_s / scan.per_s
     console.print(f"indexed / naive: [bold]{ratio:,.0f}x[/bold] cycles per second")
-    console.print(f"Engine lifecycles (create_contact -> accept -> end -> wrap_up, with events): "
-                  f"{life.lifecycles:,} in {life.seconds:.2f} s = [bold]{life.per_s:,.0f}/s[/bold] "
+    console.print("Engine lifecycles (create_contact -> accept -> end -> wrap_up, with events):")
+    console.print(f"  {life.lifecycles:,} in {life.seconds:.2f} s = [bold]{life.per_s:,.0f}/s[/bold] "
                   f"({life.events / max(1, life.lifecycles + life.unserved):.1f} events each, "
                   f"{life.unserved} unserved)")
     ok = indexed.per_s >= 100_000 and indexed.p99_us < 50

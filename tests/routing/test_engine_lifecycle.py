@@ -274,3 +274,15 @@ def test_customer_hangs_up_during_conversation() -> None:
     sim2.accept("c1", "a1", 0)
     sim2.end("c1", "a1", 5)
     assert sim2.customer_left("c1", 6) == []
+
+
+def test_refused_login_changes_nothing() -> None:
+    sim = sales_centre()
+    with pytest.raises(ValidationFailed):
+        sim.login("a1", 0, status="aux")  # aux needs a reason
+    with pytest.raises(ValidationFailed):
+        sim.login("a1", 0, status="lunching")
+    assert sim.state("a1") == "offline"
+    assert not sim.engine.agents["a1"].logged_in
+    out = sim.login("a1", 1, status="aux", reason="break")
+    assert names(out) == ["AgentLoggedIn", "AgentStatusChanged", "AgentStateChanged"]

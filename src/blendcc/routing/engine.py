@@ -234,6 +234,7 @@ class Engine(LiveState):
         agent = self._agent(agent_id)
         if agent.logged_in:
             raise InvalidState(f"agent {agent_id} is already logged in")
+        self._presence(status, reason)  # refuse a bad status before anything happens
         self._emit(ev.AgentLoggedIn(agent_id=agent_id, at=now))
         self._set_presence(agent, status, reason, now, None)
         return self._take()
@@ -247,14 +248,19 @@ class Engine(LiveState):
         self._set_presence(agent, status, reason, now, by)
         return self._take()
 
-    def _set_presence(self, agent: AgentRecord, status: str, reason: str | None, now: float,
-                      by: str | None) -> None:
+    @staticmethod
+    def _presence(status: str, reason: str | None) -> Presence:
         try:
             presence = Presence(status)
         except ValueError:
             raise ValidationFailed(f"unknown status {status!r}; use 'available' or 'aux'") from None
         if presence is Presence.AUX and not reason:
             raise ValidationFailed("aux needs a reason code (e.g. break, lunch, meeting, training)")
+        return presence
+
+    def _set_presence(self, agent: AgentRecord, status: str, reason: str | None, now: float,
+                      by: str | None) -> None:
+        presence = self._presence(status, reason)
         self._emit(ev.AgentStatusChanged(agent_id=agent.id, status=presence.value,
                                          reason=reason if presence is Presence.AUX else None, by=by, at=now))
         if presence is Presence.AVAILABLE:

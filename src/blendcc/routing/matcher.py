@@ -5,7 +5,9 @@ waiting contacts sit in one lazy min-heap per bucket (queue, channel, skill requ
 restriction), ordered by (order_key, seq). An entry is valid while its token equals the record's
 token; any change to a record bumps its token and re-pushes it, so stale entries are skipped on pop
 and swept out by periodic compaction. Selection equals the strategy's ``select`` over all eligible
-candidates (checked by property tests against ``NaiveMatcher``).
+candidates (checked by property tests against ``NaiveMatcher``). Agent records stay in the mapping
+for the matcher's lifetime (the engine never drops one): an agent leaves routing by becoming
+unroutable and being re-indexed with ``agent_changed``.
 """
 
 from __future__ import annotations
@@ -15,18 +17,22 @@ import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from blendcc.domain.agent import has_skills
+from blendcc.domain.agent import Presence, has_skills
 from blendcc.domain.channels import Channel
 from blendcc.domain.queue import QueueConfig
 from blendcc.routing.records import AgentRecord, ContactRecord
 from blendcc.routing.strategies import StrategyKey, get_strategy
 
-#: (*strategy key, token, agent id): flat, so heap comparisons stay one tuple deep.
+#: (*strategy key, token, agent record): flat, so heap comparisons stay one tuple deep, and carrying
+#: the record saves a lookup per popped entry. Comparisons never order two records: tokens differ
+#: between entries of different changes, and entries of one change hold the very same objects.
+#: All entries of one heap have the same length (one strategy per queue, fixed-length keys).
 AgentEntry = tuple[Any, ...]
 ContactEntry = tuple[float, int, int, str]
 BucketKey = tuple[str, Channel, tuple[tuple[str, int], ...], str | None]
 
 _COMPACT_EVERY = 50_000
+_AVAILABLE = Presence.AVAILABLE
 
 
 class Matcher:
@@ -41,10 +47,12 @@ class Matcher:
         self._tokens = itertools.count(1)
         self._queues: dict[str, QueueConfig] = dict(queues)
         self._keys: dict[str, StrategyKey] = {q: get_strategy(c.strategy).key for q, c in queues.items()}
+        self._shared: dict[str, bool] = {q: not get_strategy(c.strategy).uses_queue for q, c in queues.items()}
         #: queue -> channel -> heap of available agents
         self._avail: dict[str, dict[Channel, list[AgentEntry]]] = {}
-        #: queue -> (strategy key, queue, its heaps by channel): one lookup per queue on the hot path
-        self._ranking: dict[str, tuple[StrategyKey, QueueConfig, dict[Channel, list[AgentEntry]]]] = {}
+        #: queue -> (strategy key, queue, its heaps by channel, key ignores the queue): one lookup per
+        #: queue on the hot path
+        self._ranking: dict[str, tuple[StrategyKey, QueueConfig, dict[Channel, list[AgentEntry]], bool]] = {}
         self._index_queues()
         self._buckets: dict[str, dict[BucketKey, list[ContactEntry]]] = {}
         self._personal: dict[str, dict[BucketKey, list[ContactEntry]]] = {}
@@ -56,6 +64,7 @@ class Matcher:
         """Replace queue configuration and rebuild every index (strategies may have changed)."""
         self._queues = dict(queues)
         self._keys = {q: get_strategy(c.strategy).key for q, c in queues.items()}
+        self._shared = {q: not get_strategy(c.strategy).uses_queue for q, c in queues.items()}
         self._avail = {}
         self._index_queues()
         self._buckets.clear()
@@ -69,7 +78,7 @@ class Matcher:
         self._ranking = {}
         for qid, queue in self._queues.items():
             heaps = self._avail.setdefault(qid, {})
-            self._ranking[qid] = (self._keys[qid], queue, heaps)
+            self._ranking[qid] = (self._keys[qid], queue, heaps, self._shared[qid])
 
     # ------------------------------------------------------------------ agents
 
@@ -79,7 +88,7 @@ class Matcher:
         self._ops += 1
         if self._ops % _COMPACT_EVERY == 0:
             self.compact()
-        if not agent.routable:
+        if not (agent.logged_in and agent.presence is _AVAILABLE):  # agent.routable, inlined (hot path)
             return
         capacity = agent.capacity
         load = agent.load
@@ -97,13 +106,17 @@ class Matcher:
             return
         ranking = self._ranking
         push = heapq.heappush
-        tail = (token, agent.id)
+        tail = (token, agent)
+        shared_fn: StrategyKey | None = None  # the last key computed did not depend on its queue
+        entry: AgentEntry = ()
         for qid in agent.queues:
             rank = ranking.get(qid)
             if rank is None:
                 continue
-            keyfn, queue, heaps = rank
-            entry = keyfn(agent, queue) + tail
+            keyfn, queue, heaps, shared = rank
+            if keyfn is not shared_fn:
+                entry = keyfn(agent, queue) + tail
+                shared_fn = keyfn if shared else None
             for ch in channels:
                 heap = heaps.get(ch)
                 if heap is None:
@@ -113,13 +126,12 @@ class Matcher:
 
     def best_agent(self, contact: ContactRecord) -> AgentRecord | None:
         """The strategy's best routable agent for ``contact`` at its current step, or None."""
-        agents = self._agents
         steps = contact.steps
         step = steps[contact.step_index] if steps else None
         only = step.agent_id if step is not None else None  # contact.agent_only, without the property call
         channel = contact.channel
         if only is not None:
-            agent = agents.get(only)
+            agent = self._agents.get(only)
             if (
                 agent is not None
                 and agent.routable
@@ -139,10 +151,12 @@ class Matcher:
         skipped: list[AgentEntry] | None = None
         found: AgentRecord | None = None
         pop = heapq.heappop
+        ti = len(heap[0]) - 2  # entries of one heap have one length: (*key, token, agent)
+        ai = ti + 1
         while heap:
             entry = heap[0]
-            agent = agents.get(entry[-1])
-            if agent is None or agent.token != entry[-2]:
+            agent = entry[ai]
+            if agent.token != entry[ti]:
                 pop(heap)  # stale
                 continue
             if requirement:  # has_skills, inlined: this is the hot loop
@@ -254,10 +268,10 @@ class Matcher:
 
     def compact(self) -> None:
         """Drop stale entries from every heap (amortised: runs once per many changes)."""
-        agents, contacts = self._agents, self._contacts
+        contacts = self._contacts
         for heaps in self._avail.values():  # the per-queue dicts stay (the hot path holds them)
             for ch, aheap in list(heaps.items()):
-                live = [e for e in aheap if (a := agents.get(e[-1])) is not None and a.token == e[-2]]
+                live = [e for e in aheap if e[-1].token == e[-2]]
                 if live:
                     heapq.heapify(live)
                     heaps[ch] = live

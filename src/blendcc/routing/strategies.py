@@ -20,6 +20,8 @@ class Strategy:
     name: str
     key: StrategyKey
     description: str
+    #: False if the key ignores the queue: the matcher then computes it once per agent change.
+    uses_queue: bool = True
 
     def select(self, candidates: Sequence[AgentView], contact: ContactView) -> AgentView | None:
         """The best of ``candidates`` for ``contact`` (all assumed eligible), or None."""
@@ -30,9 +32,9 @@ class Strategy:
 _REGISTRY: dict[str, Strategy] = {}
 
 
-def register(name: str, description: str) -> Callable[[StrategyKey], StrategyKey]:
+def register(name: str, description: str, *, uses_queue: bool = True) -> Callable[[StrategyKey], StrategyKey]:
     def wrap(fn: StrategyKey) -> StrategyKey:
-        _REGISTRY[name] = Strategy(name, fn, description)
+        _REGISTRY[name] = Strategy(name, fn, description, uses_queue)
         return fn
 
     return wrap
@@ -50,7 +52,8 @@ def strategy_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-@register("longest_idle", "the agent idle the longest (since last offer, completion or becoming ready)")
+@register("longest_idle", "the agent idle the longest (since last offer, completion or becoming ready)",
+          uses_queue=False)
 def longest_idle(agent: AgentView, queue: QueueConfig) -> tuple[Any, ...]:
     return (agent.idle_since, agent.id)
 
@@ -64,7 +67,7 @@ def best_proficiency(agent: AgentView, queue: QueueConfig) -> tuple[Any, ...]:
     return (-score, agent.idle_since, agent.id)
 
 
-@register("least_occupied", "lowest share of channel capacity in use, then longest idle")
+@register("least_occupied", "lowest share of channel capacity in use, then longest idle", uses_queue=False)
 def least_occupied(agent: AgentView, queue: QueueConfig) -> tuple[Any, ...]:
     limits = agent.capacity.limits
     total = sum(limits.values()) or 1
@@ -72,6 +75,6 @@ def least_occupied(agent: AgentView, queue: QueueConfig) -> tuple[Any, ...]:
     return (used / total, agent.idle_since, agent.id)
 
 
-@register("round_robin", "the agent whose last offer is the oldest")
+@register("round_robin", "the agent whose last offer is the oldest", uses_queue=False)
 def round_robin(agent: AgentView, queue: QueueConfig) -> tuple[Any, ...]:
     return (agent.last_offer_seq, agent.id)

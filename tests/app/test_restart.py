@@ -122,17 +122,18 @@ def test_rebuild_after_downtime(first: Any, containers: Any, make_api: Any) -> N
     after = fingerprint(api.container)
     now = t0 + 15 + DOWN_S
 
-    # what the rebuild decided, stamped with the restart time
-    assert [(type(e).__name__, getattr(e, "contact_id", None), getattr(e, "agent_id", None)) for e in written] == [
-        ("OfferRevoked", "ring", "a2"),           # rang out while down
-        ("AgentStatusChanged", None, "a2"),       # a2 -> aux 'missed'
-        ("WrapUpCompleted", "wrap", "a3"),        # the timed wrap-up expired while down
-        ("ContactClosed", "wrap", None),
-        ("ContactOffered", "ring", "a3"),         # a3 is free again: the longest-waiting contact it serves
-        ("AgentStateChanged", None, "a2"),
-        ("AgentStateChanged", None, "a3"),
+    # what the rebuild decided: expiries carry the time they fell due; new offers are made at restart
+    got = [(type(e).__name__, getattr(e, "contact_id", None), getattr(e, "agent_id", None), e.at) for e in written]
+    assert got == [
+        ("OfferRevoked", "ring", "a2", t0 + 31),           # rang out while down
+        ("AgentStatusChanged", None, "a2", t0 + 31),       # a2 -> aux 'missed'
+        ("AgentStateChanged", None, "a2", t0 + 31),
+        ("WrapUpCompleted", "wrap", "a3", t0 + 40),        # the timed wrap-up expired while down
+        ("ContactClosed", "wrap", None, t0 + 40),
+        ("AgentStateChanged", None, "a3", t0 + 40),        # a3 available again ...
+        ("ContactOffered", "ring", "a3", now),             # ... and offered the waiting contact on restart
+        ("AgentStateChanged", None, "a3", now),
     ]
-    assert all(e.at == now for e in written)
     assert api.container.runtime.last_seq == stored_before + len(written)
 
     # agents: a1 still talking with the same leg; a2 aux 'missed'; a3 ringing with 'ring'
@@ -154,7 +155,7 @@ def test_rebuild_after_downtime(first: Any, containers: Any, make_api: Any) -> N
     assert (wrap["state"], wrap["outcome"]) == ("closed", "completed")
     completed = next(e for e in api.get("/api/contacts/wrap/events") if e["type"] == "WrapUpCompleted")
     assert completed["timed_out"] is True
-    assert completed["acw_s"] >= 30  # see report: stamped at restart time, not at wrap_until
+    assert completed["acw_s"] == 30  # the timed wrap-up ended at wrap_until, not at the restart
 
     # nothing lost: every contact is stored, and open ones are live
     rows = {r["contact_id"]: r for r in api.get("/api/contacts", "sup")}
@@ -191,7 +192,7 @@ def test_rebuild_without_downtime_changes_nothing(first: Any, containers: Any, m
 def test_repeated_restarts_during_a_long_outage_decide_once(first: Any, containers: Any, make_api: Any) -> None:
     """Each rebuild only fires what is due at its time; a second rebuild does not repeat the first's work."""
     api, written = restart(first, containers, make_api, 25)  # t=40: ring expired at 31, wrap-up due at 40
-    assert [type(e).__name__ for e in written][:4] == [
+    assert [type(e).__name__ for e in written if type(e).__name__ != "AgentStateChanged"][:4] == [
         "OfferRevoked", "AgentStatusChanged", "WrapUpCompleted", "ContactClosed"]
     snap = fingerprint(api.container)
     api2, written2 = restart(api, containers, make_api, 0)

@@ -64,7 +64,7 @@ class Runtime:
             except Exception:
                 # A refused command must leave no trace; if it had already applied events, start over
                 # from the store (else they would be persisted with the next command's events).
-                if getattr(self.engine, "_out", None):
+                if self.engine.has_pending():
                     log.warning("command failed after applying events; rebuilding live state from the store")
                     self._stale = True
                     try:

@@ -40,7 +40,7 @@ class Capacity(BaseModel):
     and it is only offered when nothing else is in progress (e.g. voice).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     limits: dict[Channel, int] = Field(default_factory=lambda: {Channel.VOICE: 1})
     exclusive: frozenset[Channel] = frozenset({Channel.VOICE})
@@ -66,7 +66,7 @@ class Capacity(BaseModel):
 class AgentConfig(BaseModel):
     """An agent as configured by an administrator."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     name: str = ""

@@ -13,7 +13,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class Window(BaseModel):
     """An opening window ``start``-``end`` (local time, end exclusive; "24:00" allowed as end)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     end: str = Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
@@ -31,7 +31,7 @@ class Window(BaseModel):
 class SpecialDay(BaseModel):
     """A dated exception: closed all day (no windows) or open with its own windows."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     date: date
     name: str = ""
@@ -41,7 +41,7 @@ class SpecialDay(BaseModel):
 class BusinessHours(BaseModel):
     """A calendar: weekly windows per weekday plus holidays (closed) and special days."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1, max_length=64)
     name: str = ""

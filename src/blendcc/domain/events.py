@@ -10,7 +10,6 @@ from typing import Any, ClassVar
 from blendcc.domain.interaction import RouteStep
 
 
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     """Base of all events. ``at`` is UTC epoch seconds from the injected clock."""

@@ -21,7 +21,7 @@ class QueueConfig(BaseModel):
     completes). ``max_wait_s`` ends contacts that wait longer (outcome timed_out).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
     name: str = ""
@@ -62,7 +62,7 @@ class QueueConfig(BaseModel):
 class TeamConfig(BaseModel):
     """A team of agents with a supervisor, for reporting and supervision."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
     name: str = ""
@@ -72,7 +72,7 @@ class TeamConfig(BaseModel):
 class SkillConfig(BaseModel):
     """A named skill (e.g. 'billing', 'french')."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
     name: str = ""

@@ -23,7 +23,7 @@ class RoutingSettings(BaseModel):
     gives strict priority.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     priority_head_start_s: float = Field(default=60.0, ge=0)
     transfer_to_agent_timeout_s: float = Field(default=30.0, gt=0)

@@ -27,6 +27,7 @@ class Engine(LiveState):
         self._out: list[ev.Event] = []
         self._touched: dict[str, AgentRecord] = {}
         self._last_at = now
+        self._matching = True  # off while resume() lets overdue timers expire
 
     # ------------------------------------------------------------------ plumbing
 
@@ -37,8 +38,8 @@ class Engine(LiveState):
             self._touched[agent.id] = agent
             self._last_at = event.at
 
-    def _take(self) -> list[ev.Event]:
-        """End of a command: record observable agent-state changes, hand the events out."""
+    def _sync_states(self) -> None:
+        """Record the observable state of every agent touched since the last sync."""
         if self._touched:
             for agent in self._touched.values():
                 state, reason = agent.derived_state()
@@ -48,8 +49,16 @@ class Engine(LiveState):
                     self._out.append(change)
                     self.apply(change)
             self._touched = {}
+
+    def _take(self) -> list[ev.Event]:
+        """End of a command: record observable agent-state changes, hand the events out."""
+        self._sync_states()
         out, self._out = self._out, []
         return out
+
+    def has_pending(self) -> bool:
+        """True if events were applied that no command has handed out yet (a command failed midway)."""
+        return bool(self._out)
 
     def replay(self, events: list[ev.Event]) -> None:
         """Rebuild live state from stored events (no decisions are made while replaying)."""
@@ -57,9 +66,15 @@ class Engine(LiveState):
             self.apply(e)
 
     def resume(self, now: float) -> list[ev.Event]:
-        """After a replay: fire overdue timers, fix agent states, match everything that can match."""
-        out = self.tick(now)
-        self._last_at = now
+        """After a replay: let timers that fell due while nobody ran the engine expire at their due
+        times (offers rang out, wrap-ups ended) without making offers in the past; then fix agent
+        states and match everything that can match now."""
+        self._matching = False
+        try:
+            out = self.tick(now)
+        finally:
+            self._matching = True
+        self._last_at = max(now, self.last_at)
         self._touched = dict(self.agents)
         for c in list(self.waiting()):
             if c.state is S.QUEUED:
@@ -71,6 +86,9 @@ class Engine(LiveState):
     def configure(self, catalog: Catalog, now: float) -> list[ev.Event]:
         """Switch to new configuration; agents keep their state, indexes are rebuilt, then rematch."""
         self.catalog = catalog
+        for gone in list(self.agents.values()):
+            if gone.logged_in and gone.id not in catalog.agents:
+                self._logout(gone, now, force=True)  # a removed agent can no longer take contacts
         for config in catalog.agents.values():
             agent = self.agents.get(config.id)
             if agent is None:
@@ -189,14 +207,14 @@ class Engine(LiveState):
     # ------------------------------------------------------------------ matching
 
     def _match_contact(self, c: ContactRecord, now: float) -> None:
-        if c.state is not S.QUEUED:
+        if c.state is not S.QUEUED or not self._matching:
             return
         agent = self.matcher.best_agent(c)
         if agent is not None:
             self._offer(c, agent, now)
 
     def _match_agent(self, agent: AgentRecord, now: float) -> None:
-        while agent.routable:
+        while agent.routable and self._matching:
             c = self.matcher.best_contact(agent)
             if c is None:
                 return
@@ -272,6 +290,11 @@ class Engine(LiveState):
         agent = self._agent(agent_id)
         if not agent.logged_in:
             raise InvalidState(f"agent {agent_id} is not logged in")
+        self._logout(agent, now, force)
+        return self._take()
+
+    def _logout(self, agent: AgentRecord, now: float, force: bool) -> None:
+        agent_id = agent.id
         busy = [leg for leg in agent.work.values() if leg.stage in ("busy", "held")]
         if busy and not force:
             raise InvalidState(f"agent {agent_id} is handling {len(busy)} contact(s); end them first")
@@ -290,7 +313,6 @@ class Engine(LiveState):
         for c in requeue:
             self._match_contact(c, now)
         self._recheck_no_agents(agent.queues, now)
-        return self._take()
 
     def _recheck_no_agents(self, queue_ids: tuple[str, ...], now: float) -> None:
         """Contacts whose step says 'skip if nobody is logged in' move on when the last agent leaves."""
@@ -298,8 +320,12 @@ class Engine(LiveState):
         for c in list(self.contacts.values()):
             if c.state is S.QUEUED and c.queue.id in affected:
                 step = c.step
-                if step.skip_if_no_agents and c.step_index + 1 < len(c.steps) and not self._anyone_for(step):
+                if self._anyone_for(step):
+                    continue
+                if step.skip_if_no_agents and c.step_index + 1 < len(c.steps):
                     self._enter_step(c, c.step_index + 1, now, "no_agents", hops=0)
+                elif c.queue.no_agents_overflow_queue and c.queue.no_agents_overflow_queue != c.queue.id:
+                    self._reroute(c, c.queue.no_agents_overflow_queue, now, "no_agents", hops=1)
 
     def accept(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         c, leg = self._leg(contact_id, agent_id)
@@ -321,14 +347,14 @@ class Engine(LiveState):
         return self._take()
 
     def hold(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
-        c, leg = self._leg(contact_id, agent_id)
+        _c, leg = self._leg(contact_id, agent_id)
         if leg.stage != "busy":
             raise InvalidState(f"contact {contact_id} is not connected to agent {agent_id}")
         self._emit(ev.ContactHeld(contact_id=contact_id, agent_id=agent_id, at=now))
         return self._take()
 
     def resume_contact(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
-        c, leg = self._leg(contact_id, agent_id)
+        _c, leg = self._leg(contact_id, agent_id)
         if leg.stage != "held":
             raise InvalidState(f"contact {contact_id} is not on hold")
         self._emit(ev.ContactResumed(contact_id=contact_id, agent_id=agent_id, at=now))
@@ -336,7 +362,7 @@ class Engine(LiveState):
 
     def end(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         """The agent ends the conversation; wrap-up starts (timed by the queue's wrap_up_s)."""
-        c, leg = self._leg(contact_id, agent_id)
+        _c, leg = self._leg(contact_id, agent_id)
         if leg.stage not in ("busy", "held"):
             raise InvalidState(f"contact {contact_id} is not in conversation with agent {agent_id}")
         self._end_leg(leg, "agent", now)
@@ -355,7 +381,7 @@ class Engine(LiveState):
                 notes: str | None = None) -> list[ev.Event]:
         """Finish after-contact work with a disposition and notes; the agent is free again.
         Called during the conversation it ends the conversation first."""
-        c, leg = self._leg(contact_id, agent_id)
+        _c, leg = self._leg(contact_id, agent_id)
         if leg.stage == "reserved":
             raise InvalidState(f"contact {contact_id} was not accepted yet")
         if leg.stage in ("busy", "held"):
@@ -403,7 +429,8 @@ class Engine(LiveState):
         else:
             steps = (RouteStep(queue_id=queue_id, skills=target_q.skill_requirement()),)
         self._emit(ev.ContactTransferred(contact_id=contact_id, from_agent_id=agent_id, from_queue_id=leg.queue_id,
-                                         channel=leg.channel.value, queued_at=leg.queued_at, to_queue_id=queue_id, to_agent_id=to_agent, at=now))
+                                         channel=leg.channel.value, queued_at=leg.queued_at, to_queue_id=queue_id,
+                                         to_agent_id=to_agent, at=now))
         self._end_leg(leg, "transfer", now)
         self._emit(ev.ContactRouted(contact_id=contact_id, workflow_id="-", filter_name="transfer",
                                     steps=steps, at=now))
@@ -455,13 +482,19 @@ class Engine(LiveState):
 
     def tick(self, now: float) -> list[ev.Event]:
         """Fire every timer due by ``now``: ring-no-answer, step timeouts, maximum wait, wrap-up."""
-        for due, _, kind, cid, aid, token in list(self.pop_due(now)):
+        horizon = now
+        while True:
+            timer = self.pop_next(horizon)
+            if timer is None:
+                break
+            due, _, kind, cid, aid, token = timer
+            now = max(due, self.last_at)  # events carry the time the timer was due, in order
             c = self.contacts.get(cid)
             if kind == "offer":
                 if c is not None and c.state is S.OFFERED and c.token == token and aid is not None:
                     self._emit(ev.OfferRevoked(contact_id=cid, agent_id=aid, reason="timeout", at=now))
                     agent = self.agents[aid]
-                    if agent.logged_in:
+                    if agent.logged_in and not (agent.presence is Presence.AUX and agent.aux_reason == MISSED):
                         self._emit(ev.AgentStatusChanged(agent_id=aid, status="aux", reason=MISSED, at=now))
                     self._match_contact(c, now)
             elif kind == "step":
@@ -487,6 +520,7 @@ class Engine(LiveState):
                         and leg.wrap_until is not None and leg.wrap_until <= now):
                     self._complete_leg(leg, leg.disposition, leg.notes, now, timed_out=True)
                     self._match_agent(wrapping, now)
+            self._sync_states()  # state changes carry this timer's time
         return self._take()
 
     # ------------------------------------------------------------------ queries

@@ -10,7 +10,6 @@ from blendcc.domain.channels import Channel
 from blendcc.domain.interaction import InteractionState, RouteStep
 from blendcc.domain.queue import QueueConfig
 
-
 NO_QUEUE = QueueConfig(id="-")
 
 

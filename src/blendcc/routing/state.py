@@ -31,6 +31,7 @@ class LiveState:
         self.matcher = Matcher(catalog.queues, self.agents, self.contacts)
         self.members_on: dict[str, set[str]] = {}  # queue -> logged-in member agents
         self._timers: list[Timer] = []
+        self.last_at = 0.0  # time of the latest event applied
         self._timer_seq = itertools.count()
         self._contact_seq = itertools.count(1)
         self._offer_seq = itertools.count(1)
@@ -81,9 +82,11 @@ class LiveState:
         """When the earliest pending timer fires (it may turn out stale), or None."""
         return self._timers[0][0] if self._timers else None
 
-    def pop_due(self, now: float) -> Iterator[Timer]:
-        while self._timers and self._timers[0][0] <= now:
-            yield heapq.heappop(self._timers)
+    def pop_next(self, now: float) -> Timer | None:
+        """The earliest timer due by ``now`` (removed from the heap), or None."""
+        if self._timers and self._timers[0][0] <= now:
+            return heapq.heappop(self._timers)
+        return None
 
     def waiting(self) -> Iterator[ContactRecord]:
         for c in self.contacts.values():
@@ -94,6 +97,7 @@ class LiveState:
 
     def apply(self, event: ev.Event) -> AgentRecord | None:
         """Fold one event into the state; return the agent it touched (if any)."""
+        self.last_at = max(self.last_at, event.at)
         return self._handlers[type(event)](event)
 
     def _created(self, e: ev.ContactCreated) -> None:

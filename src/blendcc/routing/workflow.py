@@ -23,7 +23,7 @@ from blendcc.routing.expressions import Expression, compile_expression
 class Relax(BaseModel):
     """After ``after_s`` seconds at this target, require these skills instead."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     after_s: float = Field(gt=0)
     skills: dict[str, int] = Field(default_factory=dict)
@@ -37,7 +37,7 @@ class Target(BaseModel):
     when there is none). ``skip_if_no_agents`` moves on at once when nobody able to take it is logged in.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     queue: str
     priority: int | None = Field(default=None, ge=0, le=100)
@@ -62,7 +62,7 @@ class Target(BaseModel):
 
 
 class Filter(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
     expression: str
@@ -72,7 +72,7 @@ class Filter(BaseModel):
 class Workflow(BaseModel):
     """The routing document: the first matching filter wins; otherwise ``default``."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
     name: str = ""

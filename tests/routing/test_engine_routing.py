@@ -301,3 +301,34 @@ def test_sticky_agent_first_then_the_queue() -> None:
     sim.create("c3", 60)
     assert sim.engine.contacts["c3"].steps[0].agent_id is None
     assert sim.contact_state("c3") == "queued"  # both agents are busy
+
+
+def test_waiting_contacts_overflow_when_the_last_agent_logs_out() -> None:
+    q1 = queue("q1", no_agents_overflow_queue="backup")
+    cat = catalog([q1, queue("backup")], [agent("a1", "q1"), agent("b1", "backup")])
+    sim = Sim(cat)
+    sim.login("a1", 0)
+    sim.create("c1", 1)  # offered to a1
+    sim.create("c2", 2)  # waits in q1 behind c1
+    sim.login("b1", 3, status="aux", reason="break")
+    out = sim.logout("a1", 10)  # c1's ringing offer returns; nobody left in q1: both go to backup
+    over = of(out, ev.ContactOverflowed)
+    assert sorted((o.contact_id, o.to_queue_id, o.reason) for o in over) == [
+        ("c1", "backup", "no_agents"), ("c2", "backup", "no_agents")]
+    assert {c.id: c.queue.id for c in sim.engine.waiting()} == {"c1": "backup", "c2": "backup"}
+    offered = of(sim.available("b1", 11), ev.ContactOffered)
+    assert [o.contact_id for o in offered] == ["c1"]  # still first in line
+
+
+def test_removing_a_logged_in_agent_logs_it_out_and_requeues_its_offer() -> None:
+    cat = catalog([queue("q1")], [agent("a1", "q1"), agent("a2", "q1")])
+    sim = Sim(cat)
+    sim.login("a1", 0)
+    sim.create("c1", 1)  # offered to a1
+    smaller = catalog([queue("q1")], [agent("a2", "q1")])
+    out = sim.engine.configure(smaller, T0 + 5)
+    assert [e.type for e in out if e.type != "AgentStateChanged"] == ["OfferRevoked", "AgentLoggedOut"]
+    assert not sim.engine.agents["a1"].logged_in
+    assert [c.id for c in sim.engine.waiting()] == ["c1"]
+    offered = of(sim._rec(sim.engine.login("a2", T0 + 6)), ev.ContactOffered)
+    assert [(o.contact_id, o.agent_id) for o in offered] == [("c1", "a2")]

@@ -10,20 +10,17 @@ the connection's ``search_path``), migrated once and emptied before every test; 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
 #: Monday 15 January 2024, 09:00 UTC: every test clock starts here (same origin as tests/routing).
 T0 = datetime(2024, 1, 15, 9, 0, tzinfo=UTC).timestamp()
 
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ADMIN_PASSWORD = "admin-secret"
 PASSWORD = "pass-1234"
 BACKENDS = ("sqlite", "postgresql")
@@ -63,27 +60,6 @@ WORKFLOW: dict[str, Any] = {
 # ---------------------------------------------------------------------- databases
 
 
-def _pg_base_url() -> str:
-    return os.environ.get("BLENDCC_TEST_PG_URL", DEFAULT_PG_URL)
-
-
-def _connect_or_fail(url: Any) -> Any:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url, pool_pre_ping=True)
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        engine.dispose()
-        pytest.fail(
-            f"PostgreSQL is required for these tests but is not reachable at {url!r}: {exc}. "
-            "Start PostgreSQL or set BLENDCC_TEST_PG_URL (e.g. postgresql+psycopg://user:pw@host:5432/db).",
-            pytrace=False,
-        )
-    return engine
-
-
 def _table_names() -> list[str]:
     from blendcc.adapters.storage.tables import metadata
 
@@ -100,37 +76,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def pg_url_for(schema: str) -> str:
-    """The test server's URL with ``search_path`` set to ``schema`` (what ``make_engine(schema=...)`` does,
-    but inside the URL, because ``build_container`` only takes ``Settings.database_url``)."""
-    from sqlalchemy.engine import make_url
-
-    from blendcc.adapters.storage.engine import normalise_url
-
-    url = make_url(normalise_url(_pg_base_url())).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False)
-
-
 @contextlib.contextmanager
 def pg_schema(prefix: str) -> Iterator[str]:
     """A new, migrated schema on the test server; yields its URL and drops the schema afterwards."""
-    from sqlalchemy import text
-
-    from blendcc.adapters.storage.engine import normalise_url
     from blendcc.adapters.storage.migrate import migrate
+    from blendcc.testing.postgres import temporary_schema
 
-    admin = _connect_or_fail(normalise_url(_pg_base_url()))
-    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = pg_url_for(schema)
+    with temporary_schema(prefix, _fail) as (_, url):
         migrate(url)
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+
+
+def _fail(message: str) -> NoReturn:
+    pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture(scope="session")

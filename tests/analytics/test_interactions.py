@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from blendcc.analytics.interactions import COLUMNS, RowChange, row_change
+from blendcc.analytics.interactions import RowChange, apply_change, row_change
 from blendcc.domain import events as ev
 from blendcc.domain.interaction import RouteStep
 
 
 def apply(rows: dict[str, dict[str, Any]], change: RowChange | None) -> None:
-    if change is None:
-        return
-    if change.insert is not None:
-        rows[change.contact_id] = dict.fromkeys(COLUMNS) | change.insert
-    row = rows[change.contact_id]
-    row.update(change.set)
-    for k, v in change.set_if_null.items():
-        if row.get(k) is None:
-            row[k] = v
-    for k, v in change.add.items():
-        row[k] = (row.get(k) or 0) + v
+    if change is not None:
+        row = apply_change(rows.get(change.contact_id), change)
+        if row is not None:
+            rows[change.contact_id] = row
 
 
 def test_row_follows_a_transferred_contact() -> None:

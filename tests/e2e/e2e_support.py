@@ -12,17 +12,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
 
+from blendcc.testing.postgres import temporary_schema
+
 CHROMIUM = "/usr/bin/chromium"
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ADMIN_PASSWORD = "e2e-admin-pw"
 
 
@@ -49,34 +49,13 @@ def wait_until(predicate: Callable[[], Any], timeout: float, what: str, every: f
 
 @contextlib.contextmanager
 def pg_schema_url() -> Iterator[str]:
-    """A PostgreSQL URL on a fresh schema (via the connection's ``search_path``); dropped afterwards.
+    """A PostgreSQL URL on a fresh schema (via the connection's ``search_path``); dropped afterwards."""
+    with temporary_schema("e2e", _fail) as (_, url):
+        yield url
 
-    PostgreSQL is required: when it is unreachable the test fails with a message saying how to fix it.
-    """
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
 
-    base = os.environ.get("BLENDCC_TEST_PG_URL", DEFAULT_PG_URL)
-    url = make_url(base)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    admin = create_engine(url)
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:
-        admin.dispose()
-        pytest.fail(f"PostgreSQL is required but not reachable at {base!r}: {exc}. Start it or set "
-                    "BLENDCC_TEST_PG_URL=postgresql+psycopg://user:pw@host:5432/db", pytrace=False)
-    schema = f"e2e_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+def _fail(message: str) -> NoReturn:
+    pytest.fail(message, pytrace=False)
 
 
 # ---------------------------------------------------------------------- server process

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from sqlalchemy import Engine, text
-from storage_backend import PG_URL, Backend, pg_admin_engine
+from storage_backend import PG_URL, Backend
 
 from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.migrate import migrate
 from blendcc.adapters.storage.tables import metadata
+from blendcc.testing.postgres import temporary_schema
 
 BACKENDS = ("memory", "sqlite", "postgresql")
 
@@ -22,17 +22,13 @@ BACKENDS = ("memory", "sqlite", "postgresql")
 @pytest.fixture(scope="session")
 def pg_schema() -> Iterator[str]:
     """A fresh, migrated schema for this test session; dropped (CASCADE) at the end."""
-    admin = pg_admin_engine()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with temporary_schema("t", _fail) as (schema, _):
         migrate(PG_URL, schema=schema)
         yield schema
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+
+
+def _fail(message: str) -> NoReturn:
+    pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture(scope="session")

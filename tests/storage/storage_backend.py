@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
 
-from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.sql_repos import (
     SqlConfigRepository,
     SqlCustomerRepository,
@@ -26,8 +22,9 @@ from blendcc.testing import (
     MemoryStore,
     MemoryUserRepository,
 )
+from blendcc.testing.postgres import test_pg_url
 
-PG_URL = os.environ.get("BLENDCC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = test_pg_url()
 
 
 @dataclass
@@ -57,16 +54,3 @@ class Backend:
 
     def meta(self) -> Any:
         return MemoryMeta() if self.engine is None else SqlMeta(self.engine)
-
-
-def pg_admin_engine() -> Engine:
-    """An engine on the test PostgreSQL; fails the test (never skips) when it is unreachable."""
-    engine = make_engine(PG_URL)
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        engine.dispose()
-        pytest.fail(f"PostgreSQL is required for the storage contract tests and is not reachable at "
-                    f"{PG_URL!r} (set BLENDCC_TEST_PG_URL): {exc}", pytrace=False)
-    return engine

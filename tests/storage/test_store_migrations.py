@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
-from storage_backend import PG_URL, pg_admin_engine
+from sqlalchemy import Engine, inspect
+from storage_backend import PG_URL
 from storage_events import abandoned
 
 from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.migrate import current_revision, head_revision, migrate
 from blendcc.adapters.storage.sql_store import SqlStore
 from blendcc.adapters.storage.tables import metadata
+from blendcc.testing.postgres import temporary_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -25,16 +26,12 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}", None
         return
-    admin = pg_admin_engine()
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with temporary_schema("m", _fail) as (schema, _):
         yield PG_URL, schema
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+
+
+def _fail(message: str) -> NoReturn:
+    pytest.fail(message, pytrace=False)
 
 
 def schema_snapshot(engine: Engine) -> dict[str, object]:

@@ -79,3 +79,23 @@ def row_change(e: ev.Event) -> RowChange | None:
     if isinstance(e, ev.ContactClosed):
         return RowChange(e.contact_id, set={"state": "closed", "outcome": e.outcome, "closed_at": e.at})
     return None
+
+
+def apply_change(row: dict[str, Any] | None, change: RowChange) -> dict[str, Any] | None:
+    """Apply one RowChange to a contact row (None: no row yet) and return the row.
+
+    Order within a change: insert, set, set_if_null (only where the column is NULL), add
+    (NULL counts as 0). Changes to a contact that has no row are ignored (None is returned).
+    """
+    if change.insert is not None:
+        row = dict.fromkeys(COLUMNS)
+        row.update(change.insert)
+    if row is None:
+        return None
+    row.update(change.set)
+    for col, value in change.set_if_null.items():
+        if row.get(col) is None:
+            row[col] = value
+    for col, amount in change.add.items():
+        row[col] = (row.get(col) or 0) + amount
+    return row

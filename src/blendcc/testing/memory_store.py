@@ -11,14 +11,13 @@ from typing import Any
 from blendcc.adapters.storage.common import (
     CLOSED_STATE,
     CUSTOMER_UPDATABLE,
-    apply_change,
     identity_key,
     json_copy,
     public_row,
     resolve_thresholds,
 )
 from blendcc.analytics.agent_stats import StateInterval
-from blendcc.analytics.interactions import row_change
+from blendcc.analytics.interactions import apply_change, row_change
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, fold
 from blendcc.domain import events as ev
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed

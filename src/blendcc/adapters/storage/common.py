@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from blendcc.analytics.interactions import COLUMNS, RowChange
+from blendcc.analytics.interactions import COLUMNS
 from blendcc.analytics.queue_stats import Thresholds
 from blendcc.domain.customer import IdentityKind, normalise_identity
 
@@ -25,26 +25,6 @@ def default_thresholds(_queue_id: str, _channel: str) -> tuple[float, float]:
 
 def resolve_thresholds(thresholds: Thresholds | None) -> Thresholds:
     return thresholds if thresholds is not None else default_thresholds
-
-
-def apply_change(row: dict[str, Any] | None, change: RowChange) -> dict[str, Any] | None:
-    """Apply one RowChange to a contact row (None: no row yet) and return the row.
-
-    Order within a change: insert, set, set_if_null (only where the column is NULL), add
-    (NULL counts as 0). Changes to a contact that has no row are ignored (None is returned).
-    """
-    if change.insert is not None:
-        row = dict.fromkeys(COLUMNS)
-        row.update(change.insert)
-    if row is None:
-        return None
-    row.update(change.set)
-    for col, value in change.set_if_null.items():
-        if row.get(col) is None:
-            row[col] = value
-    for col, amount in change.add.items():
-        row[col] = (row.get(col) or 0) + amount
-    return row
 
 
 def public_row(row: dict[str, Any]) -> dict[str, Any]:

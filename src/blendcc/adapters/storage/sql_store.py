@@ -11,10 +11,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from blendcc.adapters.storage import tables as t
-from blendcc.adapters.storage.common import CLOSED_STATE, apply_change, public_row, resolve_thresholds
+from blendcc.adapters.storage.common import CLOSED_STATE, public_row, resolve_thresholds
 from blendcc.adapters.storage.engine import writer
 from blendcc.analytics.agent_stats import StateInterval
-from blendcc.analytics.interactions import COLUMNS, RowChange, row_change
+from blendcc.analytics.interactions import COLUMNS, RowChange, apply_change, row_change
 from blendcc.analytics.queue_stats import COUNTER_NAMES, CounterKey, QueueCounters, Thresholds, deltas
 from blendcc.domain import events as ev
 from blendcc.domain.events import Event, event_from_dict, subject_ids

@@ -138,3 +138,9 @@ def test_agent_cannot_see_or_act_on_another_agents_contact(centre: Any) -> None:
     assert centre.get(f"/api/contacts/{cid}", user="ann")["state"] == "closed"
     assert [c["contact_id"] for c in centre.get("/api/contacts", user="ann")] == [cid]
     centre.error("GET", f"/api/contacts/{cid}", 403, user="bob")
+
+
+def test_the_last_admin_cannot_be_demoted(centre: Any) -> None:
+    body = centre.error("PUT", "/api/users/admin", 422, user="admin",
+                        json={"password": "whatever", "role": "supervisor"})
+    assert "last admin" in body["detail"]

@@ -332,3 +332,14 @@ def test_removing_a_logged_in_agent_logs_it_out_and_requeues_its_offer() -> None
     assert [c.id for c in sim.engine.waiting()] == ["c1"]
     offered = of(sim._rec(sim.engine.login("a2", T0 + 6)), ev.ContactOffered)
     assert [(o.contact_id, o.agent_id) for o in offered] == [("c1", "a2")]
+
+
+def test_changing_the_aging_setting_reorders_waiting_contacts() -> None:
+    cat = catalog([queue("q1")], [agent("a1", "q1")], settings=RoutingSettings(priority_head_start_s=0))
+    sim = Sim(cat)
+    sim.create("old", 0, priority=0)
+    sim.create("vip", 30, priority=1)  # no head start: behind 'old'
+    stricter = catalog([queue("q1")], [agent("a1", "q1")], settings=RoutingSettings(priority_head_start_s=60))
+    sim.engine.configure(stricter, T0 + 40)
+    offered = of(sim.login("a1", 41), ev.ContactOffered)
+    assert [o.contact_id for o in offered] == ["vip"]  # a 60 s head start now puts it first

@@ -64,6 +64,11 @@ class AuthService:
             raise ValidationFailed("an agent user needs agent_id")
         if len(password) < 4:
             raise ValidationFailed("password must have at least 4 characters")
+        current = self.users.get(username)
+        if current is not None and current.role == "admin" and role != "admin":
+            admins = [u for u in self.users.list() if u.role == "admin"]
+            if len(admins) == 1:
+                raise ValidationFailed(f"{username} is the last admin; make another admin first")
         user = User(username=username, role=role, agent_id=agent_id, password_hash=hash_password(password))
         self.users.put(user)
         return user

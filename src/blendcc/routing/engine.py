@@ -100,9 +100,11 @@ class Engine(LiveState):
             if agent.logged_in:
                 for qid in agent.queues:
                     self.members_on.setdefault(qid, set()).add(agent.id)
+        head_start = catalog.settings.priority_head_start_s
         for c in self.contacts.values():
             if c.queue.id in catalog.queues:
                 c.queue = catalog.queues[c.queue.id]
+            c.order_key = c.line_since - c.priority * head_start  # aging setting may have changed
         self.matcher.set_queues(catalog.queues, [c for c in self.contacts.values() if c.state is S.QUEUED])
         for agent in self.agents.values():
             self._match_agent(agent, now)

@@ -332,6 +332,9 @@ class Api:
     def put(self, path: str, user: str | None = "admin", expect: int | None = 200, **kw: Any) -> Any:
         return self.call("PUT", path, user, expect, **kw)
 
+    def patch(self, path: str, user: str | None = "admin", expect: int | None = 200, **kw: Any) -> Any:
+        return self.call("PATCH", path, user, expect, **kw)
+
     def delete(self, path: str, user: str | None = "admin", expect: int | None = 200, **kw: Any) -> Any:
         return self.call("DELETE", path, user, expect, **kw)
 

@@ -21,6 +21,7 @@ from blendcc.app.auth import AuthService
 from blendcc.app.configuration import ConfigService
 from blendcc.app.contacts import ContactService
 from blendcc.app.container import Container
+from blendcc.app.customers import CustomerService
 from blendcc.app.live_stats import LiveStats, day_start
 from blendcc.app.reports import ReportService
 from blendcc.app.runtime import Runtime
@@ -68,5 +69,6 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
             notes.append(f"created user 'admin' with password {password!r} (set BLENDCC_ADMIN_PASSWORD to choose)")
     return Container(settings, clock, bus, store, config, runtime,
                      ContactService(runtime, customers, store, store), AgentService(runtime, customers),
-                     ReportService(store, settings.timezone), auth, stats, notes)
+                     ReportService(store, settings.timezone), auth, stats,
+                     CustomerService(customers, store, clock), notes)
 

@@ -18,7 +18,9 @@ from blendcc.api.schemas import (
     WrapUpBody,
 )
 from blendcc.app.contacts import NewContact
+from blendcc.app.customers import CustomerChanges, Identity, NewCustomer
 from blendcc.app.live_stats import snapshot
+from blendcc.domain.customer import IdentityKind
 from blendcc.domain.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/api")
@@ -93,14 +95,38 @@ def list_contacts(c: C, p: P, queue_id: str | None = None, agent_id: str | None 
                                 limit=limit, offset=offset)
 
 
-@router.get("/customers/{customer_id}", tags=["contacts"], summary="Customer and their whole contact history")
+@router.post("/customers", status_code=201, tags=["customers"], summary="Create a customer with identities")
+def create_customer(body: NewCustomer, c: C, p: P) -> dict[str, Any]:
+    p.require("supervisor")
+    return c.customers.create(body)
+
+
+@router.get("/customers", tags=["customers"], summary="Find a customer by identity (phone, email, chat, social)")
+def find_customer(c: C, p: P, kind: IdentityKind, value: str = Query(min_length=1, max_length=256)) -> dict[str, Any]:
+    p.require("supervisor")
+    return c.customers.find(kind, value)
+
+
+@router.patch("/customers/{customer_id}", tags=["customers"], summary="Change tier, name or fields")
+def update_customer(customer_id: str, body: CustomerChanges, c: C, p: P) -> dict[str, Any]:
+    p.require("supervisor")
+    return c.customers.update(customer_id, body)
+
+
+@router.post("/customers/{customer_id}/identities", tags=["customers"], summary="Link another identity")
+def add_identity(customer_id: str, body: Identity, c: C, p: P) -> dict[str, Any]:
+    p.require("supervisor")
+    return c.customers.add_identity(customer_id, body)
+
+
+@router.get("/customers/{customer_id}", tags=["customers"], summary="Customer and their whole contact history")
 def get_customer(customer_id: str, c: C, p: P) -> dict[str, Any]:
     if not p.at_least("supervisor"):
         held = c.runtime.query(lambda e, _: [e.contacts[x].customer_id for x in e.agents[p.agent_id].work
                                              if x in e.contacts] if p.agent_id in e.agents else [])
         if customer_id not in held:
             raise Forbidden("agents see customers of the contacts they are handling")
-    return c.contacts.customer(customer_id)
+    return c.customers.get(customer_id)
 
 
 def _may_see(c: C, p: P, contact_id: str) -> None:

@@ -123,13 +123,6 @@ class ContactService:
         stored = self.store.contact_events(contact_id)
         return [{"seq": s.seq, "type": s.event.type, **s.event.to_dict()} for s in stored]
 
-    def customer(self, customer_id: str) -> dict[str, Any]:
-        found = self.customers.get(customer_id)
-        if found is None:
-            raise NotFound(f"customer {customer_id} does not exist")
-        history = self.reader.interactions(customer_id=customer_id, limit=200)
-        return {**dict(found), "interactions": history}
-
 
 def _outcome(events: list[Event]) -> dict[str, Any]:
     """Where the contact ended up after a command: its queue, the agent offered, or why rejected."""

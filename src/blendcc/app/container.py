@@ -8,6 +8,7 @@ from blendcc.app.agents import AgentService
 from blendcc.app.auth import AuthService
 from blendcc.app.configuration import ConfigService
 from blendcc.app.contacts import ContactService
+from blendcc.app.customers import CustomerService
 from blendcc.app.live_stats import LiveStats
 from blendcc.app.reports import ReportService
 from blendcc.app.runtime import Runtime
@@ -28,4 +29,5 @@ class Container:
     reports: ReportService
     auth: AuthService
     stats: LiveStats
+    customers: CustomerService
     notes: list[str] = field(default_factory=list)

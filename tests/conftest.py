@@ -203,7 +203,7 @@ def _patch_passwords(mp: pytest.MonkeyPatch) -> None:
             _HASH_CACHE[password] = real_hash(password)
         return _HASH_CACHE[password]
 
-    mp.setattr(auth, "hashlib", types.SimpleNamespace(scrypt=scrypt))
+    mp.setattr(auth, "hashlib", types.SimpleNamespace(scrypt=scrypt, sha256=hashlib.sha256))
     mp.setattr(auth, "hash_password", hash_password)
 
 

@@ -59,10 +59,12 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
                store.handled_by_agent(start, now + 1))
     runtime = Runtime(config.catalog, store, bus, clock, stats)
     config.on_change.append(runtime.reconfigure)
+    config.delete_guards.append(runtime.guard_delete)
+    config.engine_lock = runtime.lock
     secret = settings.secret_key or SqlMeta(db).setdefault_meta("secret_key", secrets.token_urlsafe(32))
     auth = AuthService(users, secret, settings.token_ttl_s)
     notes: list[str] = []
-    if not users.list():
+    if not any(u.role == "admin" for u in users.list()):
         password = settings.admin_password or secrets.token_urlsafe(9)
         auth.set_user("admin", password, "admin", None)
         if settings.admin_password is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -130,15 +131,29 @@ def user(
     agent_id: Annotated[str | None, typer.Option(help="agent id for agent users")] = None,
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
 ) -> None:
-    """Create or replace a user."""
-    from blendcc.bootstrap import build_container
+    """Create or replace a user (safe while a server runs: it touches only the users table)."""
+    from blendcc.adapters.storage.engine import make_engine
+    from blendcc.adapters.storage.migrate import migrate as run_migrations
+    from blendcc.adapters.storage.sql_repos import SqlConfigRepository, SqlMeta, SqlUserRepository
+    from blendcc.app.auth import AuthService
     from blendcc.domain.errors import DomainError
 
-    container = build_container(_settings(database_url=database_url))
+    settings = _settings(database_url=database_url)
     try:
-        container.auth.set_user(username, password, role, agent_id)
+        run_migrations(settings.database_url)
+        db = make_engine(settings.database_url)
+        if agent_id is not None and SqlConfigRepository(db).get("agents", agent_id) is None:
+            err.print(f"[red]error:[/red] agent {agent_id} is not configured")
+            raise typer.Exit(2)
+        secret = settings.secret_key or SqlMeta(db).setdefault_meta("secret_key", secrets.token_urlsafe(32))
+        AuthService(SqlUserRepository(db), secret, settings.token_ttl_s).set_user(username, password, role, agent_id)
     except DomainError as exc:
         err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(2) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        err.print(f"[red]error:[/red] cannot save the user: {exc}")
         raise typer.Exit(2) from None
     out.print(f"user {username} ({role}) saved")
 

@@ -55,8 +55,11 @@ def test_token_expires(api: Any) -> None:
 
 def test_token_carries_the_users_current_role(centre: Any) -> None:
     centre.login("sup")
-    # demoting the user takes effect on the next request with the same token
+    # demoting the user revokes the token at once; logging in again gives the new role
     centre.put("/api/users/sup", json={"password": centre.PASSWORD, "role": "agent", "agent_id": "a1"})
+    body = centre.error("GET", "/api/stats/live", 401, user="sup")
+    assert "log in again" in body["detail"]
+    centre.login("sup")
     body = centre.error("GET", "/api/stats/live", 403, user="sup")
     assert body["error"] == "forbidden"
 
@@ -144,3 +147,21 @@ def test_the_last_admin_cannot_be_demoted(centre: Any) -> None:
     body = centre.error("PUT", "/api/users/admin", 422, user="admin",
                         json={"password": "whatever", "role": "supervisor"})
     assert "last admin" in body["detail"]
+
+
+def test_changing_a_password_revokes_earlier_tokens(centre: Any) -> None:
+    centre.get("/api/auth/me", "sup")  # sup has a token now
+    old = centre.tokens["sup"]
+    centre.put("/api/users/sup", json={"password": "brand-new-pw", "role": "supervisor"})
+    r = centre.client.get("/api/auth/me", headers={"Authorization": f"Bearer {old}"})
+    assert r.status_code == 401 and "log in again" in r.json()["detail"]
+    fresh = centre.client.post("/api/auth/token", json={"username": "sup", "password": "brand-new-pw"})
+    assert fresh.status_code == 200
+
+
+def test_nul_characters_are_refused_the_same_way_on_every_backend(centre: Any) -> None:
+    body = centre.error("POST", "/api/contacts", 422, user="sup",
+                        content=b'{"channel": "chat", "caller_id": "who\\u0000"}',
+                        headers={"content-type": "application/json"})
+    assert "NUL" in body["detail"]
+    centre.error("GET", "/api/contacts/abc%00def", 422, user="sup")

@@ -20,7 +20,7 @@ def test_sqlite_file_engine_pragmas(tmp_path: Path) -> None:
     try:
         with engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-            assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+            assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL: durable on power loss too
             assert conn.execute(text("PRAGMA busy_timeout")).scalar_one() >= 1000
     finally:
         engine.dispose()

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from blendcc.api.deps import C, P
 from blendcc.app.configuration import KINDS
-from blendcc.domain.errors import InvalidState
 from blendcc.routing.expressions import FUNCTIONS, NAMES
 from blendcc.routing.strategies import _REGISTRY, strategy_names
 
@@ -55,15 +54,6 @@ def _routes(kind: str, model: type[BaseModel]) -> None:
 
     def delete_doc(c: C, p: P, doc_id: str = ID) -> dict[str, Any]:
         p.require("admin")
-        if kind == "agents" and c.runtime.query(lambda e, _: doc_id in e.agents and e.agents[doc_id].logged_in):
-            # the engine keeps routing to a logged-in agent it no longer knows, and nobody could log it out
-            raise InvalidState(f"agent {doc_id} is logged in; log it out first "
-                               f"(POST /api/supervisor/agents/{doc_id}/state with status 'offline')")
-        if kind == "queues":
-            busy = c.runtime.query(lambda e, _: sum(1 for x in e.contacts.values() if x.queue.id == doc_id))
-            if busy:
-                raise InvalidState(f"queue {doc_id} still has {busy} contact(s); move them first "
-                                   "(POST /api/supervisor/contacts/{id}/move)")
         c.config.delete(kind, doc_id, p.username)
         return {"deleted": doc_id}
 

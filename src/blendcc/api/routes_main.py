@@ -88,7 +88,8 @@ def contact_events(contact_id: str, c: C, p: P) -> list[dict[str, Any]]:
 def list_contacts(c: C, p: P, queue_id: str | None = None, agent_id: str | None = None,
                   state: str | None = None, start: float | None = Query(None, allow_inf_nan=False),
                   end: float | None = Query(None, allow_inf_nan=False),
-                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+                  limit: int = Query(100, ge=1, le=1000),
+                  offset: int = Query(0, ge=0, le=10_000_000)) -> list[dict[str, Any]]:
     if not p.at_least("supervisor"):
         agent_id = p.agent_id  # an agent sees only its own contacts
     return c.store.interactions(start=start, end=end, queue_id=queue_id, agent_id=agent_id, state=state,

@@ -15,6 +15,7 @@ from blendcc.app.agents import agent_view
 from blendcc.app.auth import Principal
 from blendcc.app.container import Container
 from blendcc.domain.errors import DomainError
+from blendcc.routing.engine import Engine
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -52,7 +53,7 @@ async def _authenticate(ws: WebSocket) -> tuple[Container, Principal] | None:
         return None
 
 
-async def _pump(ws: WebSocket, pipe: _Pipe, unsubscribe: list[Callable[[], None]]) -> None:
+async def _pump(ws: WebSocket, pipe: _Pipe) -> None:
     async def reader() -> None:
         while True:
             await ws.receive_text()  # clients may send pings; nothing else is expected
@@ -74,8 +75,6 @@ async def _pump(ws: WebSocket, pipe: _Pipe, unsubscribe: list[Callable[[], None]
         pass
     finally:
         read_task.cancel()
-        for fn in unsubscribe:
-            fn()
 
 
 @router.websocket("/ws/agent")
@@ -110,17 +109,29 @@ async def agent_stream(ws: WebSocket) -> None:
                                                                   "ContactTransferred"):
             mine.discard(cid)  # after a transfer only this agent's own leg events (by agent id) still come
 
-    unsubscribe = [c.bus.subscribe("contact", on_event), c.bus.subscribe("agent", on_event)]
+    unsubscribe: list[Callable[[], None]] = []
+
+    def attach(engine: Engine, now: float) -> dict[str, Any]:
+        """Subscribe and take the snapshot under the writer lock (events are published under it), so
+        no event falls between the snapshot and the stream."""
+        view = agent_view(engine, agent_id, now)
+        mine.update(w["contact_id"] for w in view["work"])
+        unsubscribe.extend([c.bus.subscribe("contact", on_event), c.bus.subscribe("agent", on_event)])
+        return view
+
     try:
-        view = runtime.query(lambda e, now: agent_view(e, agent_id, now))
-    except DomainError as exc:
+        try:
+            view = runtime.query(attach)
+        except DomainError as exc:
+            await ws.close(code=4404, reason=exc.message[:120])
+            return
+        await ws.send_text(json.dumps({"stream": "snapshot", "agent": view}, default=str))
+        await _pump(ws, pipe)
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
         for fn in unsubscribe:
             fn()
-        await ws.close(code=4404, reason=exc.message[:120])
-        return
-    mine.update(w["contact_id"] for w in view["work"])
-    await ws.send_text(json.dumps({"stream": "snapshot", "agent": view}, default=str))
-    await _pump(ws, pipe, unsubscribe)
 
 
 @router.websocket("/ws/supervisor")
@@ -139,4 +150,8 @@ async def supervisor_stream(ws: WebSocket) -> None:
         pipe.put({"stream": topic, **message})
 
     unsubscribe = [c.bus.subscribe(t, on_message) for t in ("contact", "agent", "stats")]
-    await _pump(ws, pipe, unsubscribe)
+    try:
+        await _pump(ws, pipe)
+    finally:
+        for fn in unsubscribe:
+            fn()

@@ -78,7 +78,7 @@ class AuthService:
         if user is None or not verify_password(password, user.password_hash):
             raise Unauthenticated("wrong username or password")
         principal = Principal(user.username, user.role, user.agent_id)
-        token = self._signer.dumps({"u": user.username, "r": user.role, "a": user.agent_id})
+        token = self._signer.dumps({"u": user.username, "h": _fingerprint(user)})
         return token, principal
 
     def verify(self, token: str) -> Principal:
@@ -91,4 +91,11 @@ class AuthService:
         user = self.users.get(str(data.get("u")))
         if user is None:
             raise Unauthenticated("user no longer exists")
+        if data.get("h") != _fingerprint(user):
+            raise Unauthenticated("password or role changed since this token was issued; log in again")
         return Principal(user.username, user.role, user.agent_id)
+
+
+def _fingerprint(user: User) -> str:
+    """Ties a token to the password and role it was issued under: changing either revokes it."""
+    return hashlib.sha256(f"{user.password_hash}|{user.role}|{user.agent_id}".encode()).hexdigest()[:16]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import math
 import threading
 from collections.abc import Callable, Mapping
@@ -70,6 +71,8 @@ class ConfigService:
                 self.docs[kind][doc.id] = model.model_validate(dict(doc.body))
         self.catalog = self._build(self.docs)
         self.on_change: list[Callable[[Catalog], object]] = []
+        self.delete_guards: list[Callable[[str, str], None]] = []
+        self.engine_lock: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
 
     # ------------------------------------------------------------------ reads
 
@@ -124,8 +127,13 @@ class ConfigService:
         return doc, stored.version
 
     def delete(self, kind: str, doc_id: str, by: str | None) -> None:
-        self.get(kind, doc_id)
-        with self._lock:
+        """Delete a document. Guards (e.g. 'queue still has contacts') run while the live engine is
+        held (``engine_lock``), so nothing can enter the queue between the check and the change."""
+        self._kind(kind)
+        with self._lock, self.engine_lock:
+            self.get(kind, doc_id)
+            for guard in self.delete_guards:
+                guard(kind, doc_id)
             candidate = {k: dict(v) for k, v in self.docs.items()}
             del candidate[kind][doc_id]
             catalog = self._build(candidate)

@@ -15,6 +15,7 @@ from blendcc.domain.customer import IdentityKind, normalise_identity
 from blendcc.domain.errors import InvalidState, NotFound
 from blendcc.domain.events import ContactOffered, ContactQueued, ContactRejected, Event
 from blendcc.ports import CustomerRepository, EventStore, ReportReader
+from blendcc.routing.engine import Engine
 
 IDENTITY_FOR_CHANNEL = {
     Channel.VOICE: IdentityKind.PHONE,
@@ -84,8 +85,6 @@ class ContactService:
 
     def create(self, req: NewContact) -> dict[str, Any]:
         contact_id = req.contact_id or self.new_id()
-        if req.contact_id is not None and self.reader.interaction(contact_id) is not None:
-            raise InvalidState(f"contact {contact_id} already exists")
         customer = self.resolve_customer(req.channel, req.caller_id, req.customer_name)
         attributes: dict[str, Any] = dict(req.attributes)
         for key in ("caller_id", "dialled_number", "language", "subject", "text"):
@@ -99,9 +98,15 @@ class ContactService:
         last_agent = customer.get("last_agent_id") if customer else None
         if tier:
             attributes.setdefault("tier", tier)
-        events = self.runtime.execute(lambda eng, now: eng.create_contact(
-            contact_id, req.channel.value, now, attributes=attributes, priority=req.priority,
-            customer_id=customer_id, tier=tier, last_agent_id=last_agent, workflow_id=req.workflow_id))
+        def command(eng: Engine, now: float) -> list[Event]:
+            # checked under the writer lock: a retried id is refused even if the first one already closed
+            if req.contact_id is not None and self.reader.interaction(contact_id) is not None:
+                raise InvalidState(f"contact {contact_id} already exists")
+            return eng.create_contact(contact_id, req.channel.value, now, attributes=attributes,
+                                      priority=req.priority, customer_id=customer_id, tier=tier,
+                                      last_agent_id=last_agent, workflow_id=req.workflow_id)
+
+        events = self.runtime.execute(command)
         return {"contact_id": contact_id, "customer_id": customer_id, **_outcome(events)}
 
     def customer_left(self, contact_id: str) -> dict[str, Any]:

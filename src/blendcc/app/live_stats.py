@@ -95,13 +95,17 @@ class LiveStats:
 
     # ------------------------------------------------------------------ snapshots
 
-    def queue_today(self, queue_id: str) -> dict[str, Any]:
-        acc = QueueCounters()
+    def queues_today(self) -> dict[str, dict[str, Any]]:
+        """Today's KPIs per queue, in one pass over the counters."""
+        acc: dict[str, QueueCounters] = {}
         with self._lock:
             for (start, q, _), c in self.counters.items():
-                if q == queue_id and start >= self.day:
-                    acc.merge(c)
-        return queue_kpis(acc)
+                if start >= self.day:
+                    total = acc.get(q)
+                    if total is None:
+                        total = acc[q] = QueueCounters()
+                    total.merge(c)
+        return {q: queue_kpis(c) for q, c in acc.items()}
 
     def agent_today(self, agent_id: str, now: float) -> dict[str, Any]:
         with self._lock:
@@ -118,10 +122,12 @@ def snapshot(engine: Engine, stats: LiveStats, now: float,
     """The wallboard: per queue (waiting, longest wait, agents by state, today's KPIs), per agent."""
     stats.tick(now)
     queues: dict[str, dict[str, Any]] = {}
+    today = stats.queues_today()
+    empty = queue_kpis(QueueCounters())
     for qid, q in engine.catalog.queues.items():
         queues[qid] = {"id": qid, "name": q.name or qid, "waiting": 0, "offered_now": 0, "longest_wait_s": 0.0,
                        "agents": {"available": 0, "reserved": 0, "busy": 0, "wrap_up": 0, "aux": 0},
-                       "today": stats.queue_today(qid)}
+                       "today": today.get(qid, empty)}
     for c in engine.contacts.values():
         if c.state in (S.QUEUED, S.OFFERED) and c.queue.id in queues:
             row = queues[c.queue.id]

@@ -17,9 +17,11 @@ INTERVALS = {"15": 900, "30": 1800, "60": 3600, "day": 86400, "week": 604800}
 def bucket_start(t: float, interval: str, tz: ZoneInfo) -> float:
     """Start of the report bucket holding ``t``: clock-aligned minutes, or local days / ISO weeks."""
     size = INTERVALS[interval]
-    if size < 86400:
-        return interval_start(t, size)
     local = datetime.fromtimestamp(t, tz)
+    if size < 86400:  # aligned to the local clock (matters for zones such as +05:30 or +05:45)
+        offset = local.utcoffset()
+        shift = offset.total_seconds() if offset is not None else 0.0
+        return interval_start(t + shift, size) - shift
     day = local.date()
     if interval == "week":
         day -= timedelta(days=day.weekday())  # weeks start on Monday (ISO)
@@ -33,8 +35,9 @@ class ReportService:
 
     def queues(self, start: float, end: float, interval: str = "60", queue_id: str | None = None,
                channel: str | None = None, by_channel: bool = False) -> dict[str, Any]:
-        """Queue KPIs per interval, filtered by queue and channel. Days and weeks (from Monday) follow the
-        centre's time zone; 15/30/60-minute intervals are clock-aligned."""
+        """Queue KPIs per interval, filtered by queue and channel, on the centre's local clock (days
+        from midnight, weeks from Monday). ``total`` sums the rows, i.e. queue visits: a contact that
+        overflows or is transferred is offered in each queue it visits."""
         if end <= start:
             raise ValidationFailed("end must be after start")
         if end - start > 400 * 86400:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from blendcc.app.live_stats import LiveStats
-from blendcc.domain.errors import DomainError
+from blendcc.domain.errors import DomainError, InvalidState
 from blendcc.domain.events import Event
 from blendcc.ports import Clock, EventBus, EventStore
 from blendcc.routing.catalog import Catalog
@@ -111,6 +111,14 @@ class Runtime:
             return
         try:
             self.last_seq = self.store.append(events)
+        except ValueError as exc:  # the store refused these events (e.g. a duplicate id): not an outage
+            log.warning("event store refused an append: %s", exc)
+            self._stale = True
+            try:
+                self._replace_engine()
+            except Exception:
+                log.exception("rebuild failed; retrying before the next command")
+            raise InvalidState(f"refused by the event store: {exc}") from exc
         except Exception as exc:
             log.exception("event store append failed; rebuilding live state from the store")
             self._stale = True
@@ -126,3 +134,15 @@ class Runtime:
             message["type"] = e.type
             message["seq"] = self.last_seq
             self.bus.publish(e.topic, message)
+
+    def guard_delete(self, kind: str, doc_id: str) -> None:
+        """Refuse configuration deletes that would strand live work (called with the lock held)."""
+        engine = self.engine
+        if kind == "agents" and doc_id in engine.agents and engine.agents[doc_id].logged_in:
+            raise InvalidState(f"agent {doc_id} is logged in; log it out first "
+                               f"(POST /api/supervisor/agents/{doc_id}/state with status 'offline')")
+        if kind == "queues":
+            held = sum(1 for x in engine.contacts.values() if x.queue.id == doc_id)
+            if held:
+                raise InvalidState(f"queue {doc_id} still has {held} contact(s); move them first "
+                                   "(POST /api/supervisor/contacts/{id}/move)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -34,7 +35,9 @@ def make_engine(url: str | URL, *, schema: str | None = None,
                 connect_args: Mapping[str, Any] | None = None, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` (SQLite or PostgreSQL).
 
-    SQLite: WAL journal, ``synchronous=NORMAL``, a busy timeout, usable from any thread, and
+    SQLite: WAL journal, ``synchronous=FULL`` by default (a committed append survives power loss;
+    ``BLENDCC_SQLITE_SYNCHRONOUS=NORMAL`` trades that for speed and is still safe against a process
+    crash), a busy timeout, usable from any thread, and
     SQLAlchemy-controlled ``BEGIN`` so reads are transactional; a connection with the execution
     option ``{SQLITE_BEGIN: "immediate"}`` starts with ``BEGIN IMMEDIATE`` (used by writers).
     PostgreSQL: ``schema`` (optional) becomes the connection's ``search_path``.
@@ -71,7 +74,7 @@ def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
         try:
             if wal:
                 cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={_synchronous()}")
             cursor.execute("PRAGMA foreign_keys=ON")
         finally:
             cursor.close()
@@ -90,3 +93,10 @@ def writer(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine.execution_options(**{SQLITE_BEGIN: "immediate"})
     return engine
+
+
+def _synchronous() -> str:
+    level = os.environ.get("BLENDCC_SQLITE_SYNCHRONOUS", "FULL").upper()
+    if level not in ("FULL", "NORMAL", "EXTRA"):
+        raise ValueError(f"BLENDCC_SQLITE_SYNCHRONOUS must be FULL, NORMAL or EXTRA, not {level!r}")
+    return level

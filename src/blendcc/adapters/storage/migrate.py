@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 
 from blendcc.adapters.storage.engine import make_engine
@@ -26,6 +26,10 @@ def alembic_config(url: str | URL | None = None) -> Config:
     return cfg
 
 
+#: advisory lock key that serialises concurrent migrations on one PostgreSQL database
+_MIGRATION_LOCK = 0x626C656E64636301
+
+
 def migrate(target: str | URL | Engine, *, schema: str | None = None, revision: str = "head") -> None:
     """Upgrade the database at ``target`` (URL or engine) to ``revision``; a no-op when already there.
 
@@ -35,6 +39,8 @@ def migrate(target: str | URL | Engine, *, schema: str | None = None, revision: 
     try:
         cfg = alembic_config()
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # nodes starting together migrate one at a time
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
     finally:

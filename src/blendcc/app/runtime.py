@@ -42,12 +42,11 @@ class Runtime:
         #: lost with a failed append): rebuild / re-run overdue work before the next command or view.
         self._stale = False
         self._resume_due = False
-        self._rebuild(catalog, now)
+        self._rebuild(now)
 
-    def _rebuild(self, catalog: Catalog, now: float) -> None:
+    def _rebuild(self, now: float) -> None:
         """Replay the stored window of events into a fresh engine, then let overdue timers fire."""
-        self.engine = Engine(catalog, now)
-        self.engine.replay(self.store.replay_window())
+        self._replace_engine()
         self._commit(self.engine.resume(now))
 
     def execute(self, command: Callable[[Engine, float], list[Event]], *, timers_first: bool = True) -> list[Event]:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from blendcc.domain import events as ev
-from blendcc.domain.agent import MISSED, AgentState, Presence, has_skills
+from blendcc.domain.agent import MISSED, Presence, has_skills
 from blendcc.domain.channels import Channel, Direction
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.domain.interaction import TERMINAL, RouteStep
@@ -526,9 +526,6 @@ class Engine(LiveState):
         return self._take()
 
     # ------------------------------------------------------------------ queries
-
-    def agent_state(self, agent_id: str) -> AgentState:
-        return self._agent(agent_id).state
 
     def is_terminal(self, contact_id: str) -> bool:
         c = self.contacts.get(contact_id)

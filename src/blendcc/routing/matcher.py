@@ -255,15 +255,6 @@ class Matcher:
             heapq.heappush(heap, entry)
         return found
 
-    def waiting_count(self) -> int:
-        """Number of valid waiting entries (for tests and diagnostics; O(entries))."""
-        contacts = self._contacts
-        n = 0
-        for table in [*self._buckets.values(), *self._personal.values()]:
-            for heap in table.values():
-                n += sum(1 for e in heap if (c := contacts.get(e[3])) is not None and c.token == e[2])
-        return n
-
     # ------------------------------------------------------------------ housekeeping
 
     def compact(self) -> None:

@@ -32,7 +32,7 @@ pytest: $(STAMP)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python bench/routing.py
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 # Real peers used by end-to-end tests (Debian packages): headless Chromium for the status page.
 system-deps:

@@ -1,4 +1,4 @@
-"""Command line: blendcc serve | migrate | demo | user."""
+"""Server commands: serve, migrate, demo, user."""
 
 from __future__ import annotations
 
@@ -12,21 +12,9 @@ import time
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from blendcc.config import Settings
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="blendcc contact centre")
-err = Console(stderr=True)
-out = Console()
-
-
-def _settings(**overrides: object) -> Settings:
-    try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
-    except Exception as exc:  # pydantic ValidationError: bad environment or option
-        err.print(f"[red]error:[/red] invalid settings: {exc}")
-        raise typer.Exit(2) from None
+from blendcc.cli.base import app, err, out
+from blendcc.cli.base import settings_or_exit as _settings
 
 
 @app.command()
@@ -156,11 +144,3 @@ def user(
         err.print(f"[red]error:[/red] cannot save the user: {exc}")
         raise typer.Exit(2) from None
     out.print(f"user {username} ({role}) saved")
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    main()

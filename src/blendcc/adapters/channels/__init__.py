@@ -1,0 +1,1 @@
+"""Channel adapters: translate SIP, chat, email, SMS and social traffic into engine commands."""

@@ -1,0 +1,1 @@
+"""SIP edge: SIP user agent (UAS/UAC, REGISTER), SDP, RTP media relay, DTMF."""

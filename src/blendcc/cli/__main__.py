@@ -1,0 +1,5 @@
+"""``python -m blendcc.cli``."""
+
+from blendcc.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Outbound dialer core: campaigns, contact lists, eligibility (DNC, calling windows, retries), pacing."""

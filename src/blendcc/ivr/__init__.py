@@ -1,0 +1,1 @@
+"""IVR: validated flow documents and a pure interpreter (also the basis of chat bots)."""

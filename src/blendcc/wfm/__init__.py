@@ -1,0 +1,1 @@
+"""Workforce management: Erlang staffing maths, forecasting, staffing plans, schedules and adherence."""

@@ -302,3 +302,7 @@ def subject_ids(event: Event) -> tuple[str | None, str | None, str | None]:
     agent = getattr(event, "agent_id", None) or getattr(event, "from_agent_id", None)
     queue = getattr(event, "queue_id", None) or getattr(event, "from_queue_id", None)
     return contact, agent, queue
+
+
+# dialer events live in their own module and register themselves into EVENT_TYPES on import
+from blendcc.domain import dialer_events as _dialer_events  # noqa: E402,F401

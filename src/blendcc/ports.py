@@ -1,4 +1,4 @@
-"""Ports: the Protocols the application needs from the outside world (clock, storage, bus)."""
+"""Ports: the Protocols the application needs from the outside world (clock, storage, bus, telephony)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from typing import Any, Protocol
 
 from blendcc.analytics.agent_stats import StateInterval
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters
+from blendcc.dialer.dnc import DncEntry
+from blendcc.dialer.records import DialRecord, ListImport
 from blendcc.domain.events import Event
+from blendcc.domain.telephony import TelephonyEvent
 
 
 class Clock(Protocol):
@@ -115,3 +118,55 @@ class Store(EventStore, ReportReader, Protocol):
     """An event store that also answers the report queries (what the SQL and memory stores are)."""
 
     def set_thresholds(self, thresholds: Callable[[str, str], tuple[float, float]]) -> None: ...
+
+
+class Telephony(Protocol):
+    """Places and controls outbound calls; reports progress as TelephonyEvents to the handler set
+    with ``on_event`` (the SIP adapter, the simulator and the fake implement it)."""
+
+    def place_call(self, call_id: str, to: str, caller_id: str, ring_timeout_s: float) -> None: ...
+    def hangup(self, call_id: str) -> None: ...
+    def play(self, call_id: str, prompt: str) -> None: ...
+    def on_event(self, handler: Callable[[TelephonyEvent], None]) -> None: ...
+
+
+class DialerRepository(Protocol):
+    """Campaign contact lists (dial records), DNC entries and list-import reports."""
+
+    def insert_records(self, records: Sequence[DialRecord]) -> int:
+        """Add records whose (campaign_id, record_id) is new; existing ones are left alone. Returns
+        how many were added."""
+        ...
+
+    def put_records(self, records: Sequence[DialRecord]) -> None:
+        """Create or replace records (state changes after attempts and dispositions)."""
+        ...
+
+    def get_record(self, campaign_id: str, record_id: str) -> DialRecord | None: ...
+
+    def records(self, campaign_id: str, *, states: Iterable[str] | None = None, due_by: float | None = None,
+                limit: int | None = None, offset: int = 0) -> builtins.list[DialRecord]:
+        """Records in import order; ``states`` filters by state, ``due_by`` keeps records whose
+        ``next_attempt_at`` is unset or <= due_by (the candidates for selection)."""
+        ...
+
+    def record_counts(self, campaign_id: str) -> dict[str, int]:
+        """Number of records per state."""
+        ...
+
+    def delete_records(self, campaign_id: str) -> int: ...
+
+    def add_dnc(self, entries: Sequence[DncEntry]) -> int:
+        """Add DNC entries (scope '*' global or a campaign id); existing (scope, phone) pairs are kept.
+        Returns how many were new."""
+        ...
+
+    def remove_dnc(self, scope: str, phone: str) -> bool: ...
+    def dnc_entries(self, scope: str, limit: int | None = None, offset: int = 0) -> builtins.list[DncEntry]: ...
+
+    def dnc_numbers(self, campaign_id: str) -> frozenset[str]:
+        """The global list plus the campaign's own list."""
+        ...
+
+    def save_import(self, report: ListImport) -> None: ...
+    def imports(self, campaign_id: str) -> builtins.list[ListImport]: ...

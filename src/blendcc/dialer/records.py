@@ -1,0 +1,77 @@
+"""Dial records: one callee of a campaign's contact list and where it stands (state, attempts, retry)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+RecordState = Literal["pending", "scheduled", "callback", "dialing", "done", "bad"]
+STATES: tuple[RecordState, ...] = ("pending", "scheduled", "callback", "dialing", "done", "bad")
+#: states a record may be selected from (if every other rule allows it)
+DIALLABLE: frozenset[str] = frozenset({"pending", "scheduled", "callback"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DialRecord:
+    """A callee. ``phone`` is E.164, ``tz`` the callee's IANA zone (calling windows are local to it).
+
+    ``attempts`` counts every call placed; ``attempts_today`` counts those placed on ``attempts_day``
+    (the callee's local date of the last attempt). ``next_attempt_at`` (UTC epoch s) is when a
+    scheduled retry or a callback falls due; ``callback_agent_id`` makes a callback personal.
+    ``fields`` are the list's extra columns (screen pop). ``final_reason`` says why a record is
+    done or bad (e.g. 'sale', 'max_attempts', 'invalid', 'dnc').
+    """
+
+    campaign_id: str
+    record_id: str
+    phone: str
+    tz: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+    state: RecordState = "pending"
+    attempts: int = 0
+    attempts_today: int = 0
+    attempts_day: str | None = None
+    next_attempt_at: float | None = None
+    last_outcome: str | None = None
+    callback_agent_id: str | None = None
+    final_reason: str | None = None
+
+    def replace(self, **changes: Any) -> DialRecord:
+        return dataclasses.replace(self, **changes)
+
+    def attempts_on(self, day: str | None) -> int:
+        """Attempts already placed on the callee's local date ``day``."""
+        return self.attempts_today if day is not None and day == self.attempts_day else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["fields"] = dict(self.fields)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DialRecord:
+        kwargs = dict(data)
+        kwargs["fields"] = dict(kwargs.get("fields") or {})
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListImport:
+    """What one contact-list import did: rows read, kept, refused (line number and reason)."""
+
+    import_id: str
+    campaign_id: str
+    at: float
+    source: str
+    total: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    errors: tuple[tuple[int, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["errors"] = [{"line": line, "reason": reason} for line, reason in self.errors]
+        return d

@@ -16,12 +16,13 @@ from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.domain.interaction import TERMINAL, RouteStep
 from blendcc.domain.interaction import InteractionState as S
 from blendcc.routing.catalog import Catalog
+from blendcc.routing.outbound import OutboundMixin
 from blendcc.routing.records import AgentRecord, ContactRecord, Leg
 from blendcc.routing.state import LiveState
 from blendcc.routing.workflow import contact_context, plan
 
 
-class Engine(LiveState):
+class Engine(OutboundMixin, LiveState):
     def __init__(self, catalog: Catalog, now: float):
         super().__init__(catalog, now)
         self._out: list[ev.Event] = []

@@ -115,3 +115,15 @@ def test_outbound_contacts_replay_to_the_same_state() -> None:
     assert fresh.is_reserved_outbound("a1")
     assert fresh.agents["a2"].work["call1"].stage == "busy"
     assert fresh.outbound_agents("sales") == []
+
+
+def test_dialer_events_in_the_log_replay_as_no_change() -> None:
+    from blendcc.domain.dialer_events import CallPlaced
+
+    sim = centre(1)
+    sim.login("a1", 0)
+    placed = CallPlaced(at=T0 + 1, campaign_id="camp", call_id="call1", record_id="r1", phone="+14155550100",
+                        mode="predictive")
+    fresh = Engine(sim.catalog, T0)
+    fresh.replay([*sim.log, placed])
+    assert fresh.outbound_agents("sales") == ["a1"]

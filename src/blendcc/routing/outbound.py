@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 from blendcc.domain import events as ev
 from blendcc.domain.agent import Presence
 from blendcc.domain.channels import Channel, Direction
+from blendcc.domain.dialer_events import DIALER_EVENT_TYPES
 from blendcc.domain.errors import InvalidState, ValidationFailed
 from blendcc.domain.interaction import RouteStep
+from blendcc.routing.catalog import Catalog
 from blendcc.routing.records import AgentRecord
 from blendcc.routing.state import LiveState
 
@@ -35,6 +37,12 @@ class OutboundMixin(LiveState):
         def set_status(self, agent_id: str, status: str, now: float, *, reason: str | None = None,
                        by: str | None = None) -> list[ev.Event]: ...
         def _agent(self, agent_id: str) -> AgentRecord: ...
+
+    def __init__(self, catalog: Catalog, now: float):
+        super().__init__(catalog, now)
+        # dialer events share the event log; replaying them changes nothing in the ACD state
+        for kind in DIALER_EVENT_TYPES:
+            self._handlers[kind] = _no_change
 
     # ------------------------------------------------------------------ queries
 
@@ -143,3 +151,7 @@ class OutboundMixin(LiveState):
         self._emit(ev.ContactConnected(contact_id=call_id, agent_id=agent.id, queue_id=queue_id, channel=channel,
                                        queued_at=now, wait_s=0.0, at=now))
         return self._take()
+
+
+def _no_change(_event: ev.Event) -> None:
+    return None

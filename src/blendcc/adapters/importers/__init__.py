@@ -1,0 +1,1 @@
+"""Importers: parsers that turn external call logs into typed records (and from there into events)."""

@@ -1,0 +1,120 @@
+"""Calibration from recorded calls: caller patience (Kaplan-Meier), agent presence and staffing per interval.
+
+Works on ``CallRecord``s of the history importers (only offered calls: they entered the queue).
+
+* Patience: a caller who abandoned after waiting w has patience w (an event); a caller who was served
+  after waiting w has patience of at least w (censored at service start). ``patience_curve`` is the
+  Kaplan-Meier estimate over those; ``replay_patience`` gives each replayed call its patience.
+* Staffing: the log only shows agents when they serve. ``agent_sessions`` turns each named agent's
+  services into presence sessions: from a service's start to the end of the last service that follows
+  with no idle gap longer than ``gap_s``. ``staffing`` reports agents per interval by one of three
+  estimators (``presence``: time-weighted sessions, ``distinct``: agents who served at all in the
+  interval, ``busy``: busy time / interval length); docs/history-replay.md compares them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from blendcc.adapters.importers.bank1999 import CallRecord, Outcome
+from blendcc.analytics.survival import SurvivalCurve, kaplan_meier
+
+#: An idle gap longer than this ends an agent's presence session (seconds). 95% of the gaps between
+#: one agent's consecutive services in January 1999 are shorter than 16 minutes.
+DEFAULT_GAP_S = 900.0
+StaffingMethod = Literal["presence", "distinct", "busy"]
+STAFFING_METHODS: tuple[StaffingMethod, ...] = ("presence", "distinct", "busy")
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSession:
+    """An agent inferred present from ``start`` to ``end`` (record time scale, seconds)."""
+
+    agent: str
+    start: float
+    end: float
+    services: int
+
+
+def offered(records: Iterable[CallRecord]) -> list[CallRecord]:
+    return [r for r in records if r.offered]
+
+
+def patience_curve(records: Iterable[CallRecord]) -> SurvivalCurve:
+    """Kaplan-Meier patience of offered calls: abandoned = event at its wait, served = censored at it."""
+    calls = offered(records)
+    return kaplan_meier([r.wait_s for r in calls], [r.outcome is Outcome.ABANDONED for r in calls])
+
+
+def replay_patience(record: CallRecord, curve: SurvivalCurve, uniform: Callable[[], float]) -> float:
+    """Patience for replaying ``record``: an abandoned caller's recorded wait; for a served caller a
+    draw from the Kaplan-Meier distribution conditional on exceeding the wait they were served after."""
+    if record.outcome is Outcome.ABANDONED:
+        return record.wait_s
+    return curve.sample(uniform(), beyond=record.wait_s)
+
+
+def _services(records: Iterable[CallRecord]) -> dict[str, list[tuple[float, float]]]:
+    by_agent: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for r in records:
+        start = r.service_start_at
+        if r.outcome is Outcome.SERVED and r.server is not None and start is not None:
+            by_agent[r.server].append((start, start + r.service_s))
+    for spans in by_agent.values():
+        spans.sort()
+    return by_agent
+
+
+def agent_sessions(records: Iterable[CallRecord], gap_s: float = DEFAULT_GAP_S) -> list[AgentSession]:
+    """Presence sessions of every named agent, sorted by start."""
+    out: list[AgentSession] = []
+    for agent, spans in _services(records).items():
+        start, end = spans[0]
+        count = 1
+        for s, e in spans[1:]:
+            if s - end > gap_s:
+                out.append(AgentSession(agent, start, end, count))
+                start, end, count = s, e, 0
+            end = max(end, e)
+            count += 1
+        out.append(AgentSession(agent, start, end, count))
+    out.sort(key=lambda x: (x.start, x.agent))
+    return out
+
+
+def _spread(table: dict[float, float], start: float, end: float, interval_s: float, weight: float = 1.0) -> None:
+    """Add ``weight`` x (fraction of each interval covered by [start, end)) into ``table``."""
+    t = start
+    while t < end:
+        bucket = (t // interval_s) * interval_s
+        stop = min(end, bucket + interval_s)
+        table[bucket] = table.get(bucket, 0.0) + weight * (stop - t) / interval_s
+        t = stop
+
+
+def staffing(records: Sequence[CallRecord], interval_s: float = 1800.0, method: StaffingMethod = "presence",
+             gap_s: float = DEFAULT_GAP_S) -> dict[float, float]:
+    """Agents per interval (interval start -> average agents), by ``method`` (see module docstring)."""
+    table: dict[float, float] = {}
+    if method == "presence":
+        for session in agent_sessions(records, gap_s):
+            _spread(table, session.start, max(session.end, session.start + 1.0), interval_s)
+    elif method == "busy":
+        for spans in _services(records).values():
+            for s, e in spans:
+                _spread(table, s, e, interval_s)
+    elif method == "distinct":
+        seen: dict[float, set[str]] = defaultdict(set)
+        for agent, spans in _services(records).items():
+            for s, e in spans:
+                b = (s // interval_s) * interval_s
+                while b <= max(s, e - 1e-9):
+                    seen[b].add(agent)
+                    b += interval_s
+        table = {b: float(len(agents)) for b, agents in seen.items()}
+    else:
+        raise ValueError(f"unknown staffing method {method!r}; use one of {', '.join(STAFFING_METHODS)}")
+    return dict(sorted(table.items()))

@@ -1,0 +1,157 @@
+"""One replication's KPIs folded from its events with the live system's projections.
+
+Queue KPIs: ``analytics.queue_stats.deltas`` into ``QueueCounters`` (15-minute base intervals, rolled
+up to the report interval) and ``queue_kpis``. Agent KPIs: observable agent states
+(``AgentStateChanged``) split into ``AgentTime`` per report interval and ``agent_kpis``, as live
+stats do. One extra figure the live reports do not carry: ``p_wait``, the share of queue visits not
+answered on arrival (answered after a wait, abandoned or timed out) -- Erlang's P(wait).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from blendcc.analytics.agent_stats import AgentTime, agent_kpis
+from blendcc.analytics.queue_stats import (
+    BASE_INTERVAL_S,
+    CounterKey,
+    QueueCounters,
+    Thresholds,
+    deltas,
+    interval_start,
+    queue_kpis,
+)
+from blendcc.domain import events as ev
+
+ALL_QUEUES = "*"
+AGENTS = "@agents"
+#: (interval start or None for the whole run, scope: queue id, ALL_QUEUES or AGENTS) -> KPI name -> value
+Rows = dict[tuple[float | None, str], dict[str, Any]]
+
+_COUNTED = frozenset({ev.ContactQueued, ev.ContactConnected, ev.ContactAbandoned, ev.ContactTimedOut,
+                      ev.ContactOverflowed, ev.ContactTransferred, ev.WrapUpCompleted})
+_CONNECTED = ev.ContactConnected
+_ABANDONED = ev.ContactAbandoned
+_TIMED_OUT = ev.ContactTimedOut
+_STATE = ev.AgentStateChanged
+
+
+class Collector:
+    """Folds events as the simulation emits them; ``rows(end)`` gives the KPI table."""
+
+    def __init__(self, thresholds: Thresholds, report_interval_s: int) -> None:
+        self.thresholds = thresholds
+        self.interval_s = report_interval_s
+        self.counters: dict[CounterKey, QueueCounters] = {}
+        self.waited: dict[CounterKey, int] = {}
+        self.agent_time: dict[float, AgentTime] = {}  # report interval start -> all agents together
+        self.agent_total: dict[str, AgentTime] = {}
+        self._open: dict[str, tuple[str, str | None, float]] = {}
+        self.events = 0
+
+    def fold(self, events: Sequence[ev.Event]) -> None:
+        self.events += len(events)
+        counters = self.counters
+        thresholds = self.thresholds
+        for e in events:
+            t = type(e)
+            if t in _COUNTED:
+                for key, delta in deltas(e, thresholds):
+                    c = counters.get(key)
+                    if c is None:
+                        c = counters[key] = QueueCounters()
+                    c.add(delta)
+                if t is _CONNECTED:
+                    if e.wait_s > 0.0:  # type: ignore[attr-defined]
+                        self._waited(e.queued_at, e.queue_id, e.channel)  # type: ignore[attr-defined]
+                    self._handled(e.agent_id, e.at)  # type: ignore[attr-defined]
+                elif (t is _ABANDONED and e.queue_id is not None) or t is _TIMED_OUT:  # type: ignore[attr-defined]
+                    self._waited(e.queued_at, e.queue_id, e.channel)  # type: ignore[attr-defined]
+            elif t is _STATE:
+                aid = e.agent_id  # type: ignore[attr-defined]
+                prev = self._open.get(aid)
+                if prev is not None:
+                    self._add_time(aid, prev[0], prev[1], prev[2], e.at)
+                self._open[aid] = (e.state, e.reason, e.at)  # type: ignore[attr-defined]
+
+    def _waited(self, queued_at: float, queue_id: str, channel: str) -> None:
+        key = (interval_start(queued_at, BASE_INTERVAL_S), queue_id, channel)
+        self.waited[key] = self.waited.get(key, 0) + 1
+
+    def _handled(self, agent_id: str, at: float) -> None:
+        self._slot(interval_start(at, self.interval_s)).handled += 1
+        self._agent(agent_id).handled += 1
+
+    def _slot(self, start: float) -> AgentTime:
+        t = self.agent_time.get(start)
+        if t is None:
+            t = self.agent_time[start] = AgentTime()
+        return t
+
+    def _agent(self, agent_id: str) -> AgentTime:
+        t = self.agent_total.get(agent_id)
+        if t is None:
+            t = self.agent_total[agent_id] = AgentTime()
+        return t
+
+    def _add_time(self, agent_id: str, state: str, reason: str | None, since: float, until: float) -> None:
+        if until <= since or state == "offline":
+            return
+        self._agent(agent_id).add(state, reason, until - since)
+        step = self.interval_s
+        s = since
+        while s < until:
+            start = interval_start(s, step)
+            e = min(until, start + step)
+            self._slot(start).add(state, reason, e - s)
+            s = e
+
+    def close(self, end: float) -> None:
+        """Account every agent's current state up to ``end`` (the end of the run)."""
+        for aid, (state, reason, since) in self._open.items():
+            self._add_time(aid, state, reason, since, end)
+            self._open[aid] = (state, reason, end)
+
+    def rows(self) -> Rows:
+        """KPIs per report interval and queue, for all queues together, and for the whole run;
+        centre-wide agent KPIs per interval and for the whole run."""
+        step = self.interval_s
+        per: dict[tuple[float | None, str], QueueCounters] = {}
+        waited: dict[tuple[float | None, str], int] = {}
+
+        def acc(key: tuple[float | None, str], c: QueueCounters, w: int) -> None:
+            total = per.get(key)
+            if total is None:
+                total = per[key] = QueueCounters()
+            total.merge(c)
+            waited[key] = waited.get(key, 0) + w
+
+        for ckey, c in self.counters.items():
+            start, q, _ch = ckey
+            w = self.waited.get(ckey, 0)
+            bucket: float | None = interval_start(start, step)
+            keys: tuple[tuple[float | None, str], ...] = ((bucket, q), (bucket, ALL_QUEUES), (None, q),
+                                                          (None, ALL_QUEUES))
+            for key in keys:
+                acc(key, c, w)
+        out: Rows = {}
+        for key, c in per.items():
+            kpis = queue_kpis(c)
+            kpis["p_wait"] = waited[key] / c.offered if c.offered else None
+            out[key] = kpis
+        total = AgentTime()
+        for start, t in self.agent_time.items():
+            out[(start, AGENTS)] = agent_kpis(t)
+            total.handled += t.handled
+            for state, secs in t.seconds.items():
+                total.seconds[state] = total.seconds.get(state, 0.0) + secs
+            for reason, secs in t.aux_by_reason.items():
+                total.aux_by_reason[reason] = total.aux_by_reason.get(reason, 0.0) + secs
+        if self.agent_time:
+            out[(None, AGENTS)] = agent_kpis(total)
+        return out
+
+    def agents(self) -> dict[str, dict[str, Any]]:
+        """Per-agent KPIs over the whole run."""
+        return {aid: agent_kpis(t) for aid, t in sorted(self.agent_total.items())}

@@ -95,4 +95,4 @@ class MemoryDialerRepository:
 
     def imports(self, campaign_id: str) -> builtins.list[ListImport]:
         with self._lock:
-            return list(self._imports.get(campaign_id, []))
+            return sorted(self._imports.get(campaign_id, []), key=lambda r: (r.at, r.import_id))

@@ -131,7 +131,7 @@ class Telephony(Protocol):
 
 
 class DialerRepository(Protocol):
-    """Campaign contact lists (dial records), DNC entries and list-import reports."""
+    """Campaign contact lists (dial records), DNC entries, list-import reports and campaign states."""
 
     def insert_records(self, records: Sequence[DialRecord]) -> int:
         """Add records whose (campaign_id, record_id) is new; existing ones are left alone. Returns
@@ -170,3 +170,11 @@ class DialerRepository(Protocol):
 
     def save_import(self, report: ListImport) -> None: ...
     def imports(self, campaign_id: str) -> builtins.list[ListImport]: ...
+
+    def set_campaign_state(self, campaign_id: str, state: str, reason: str | None, at: float) -> None:
+        """Record the campaign's current state (projection of CampaignStateChanged)."""
+        ...
+
+    def campaign_states(self) -> dict[str, tuple[str, str | None, float]]:
+        """campaign id -> (state, reason, since)."""
+        ...

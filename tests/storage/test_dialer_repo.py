@@ -90,3 +90,11 @@ def test_list_imports(repo: Any) -> None:
     repo.save_import(a)
     assert repo.imports("c1") == [a, b]
     assert repo.imports("c2") == []
+
+
+def test_campaign_states(repo: Any) -> None:
+    assert repo.campaign_states() == {}
+    repo.set_campaign_state("c1", "running", None, 10.0)
+    repo.set_campaign_state("c2", "paused", "lunch", 11.0)
+    repo.set_campaign_state("c1", "stopped", "list exhausted", 12.0)
+    assert repo.campaign_states() == {"c1": ("stopped", "list exhausted", 12.0), "c2": ("paused", "lunch", 11.0)}

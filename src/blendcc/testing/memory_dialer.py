@@ -17,6 +17,7 @@ class MemoryDialerRepository:
         self._records: dict[str, dict[str, DialRecord]] = {}
         self._dnc: dict[str, dict[str, DncEntry]] = {}
         self._imports: dict[str, list[ListImport]] = {}
+        self._states: dict[str, tuple[str, str | None, float]] = {}
 
     # ------------------------------------------------------------------ records
 
@@ -96,3 +97,13 @@ class MemoryDialerRepository:
     def imports(self, campaign_id: str) -> builtins.list[ListImport]:
         with self._lock:
             return sorted(self._imports.get(campaign_id, []), key=lambda r: (r.at, r.import_id))
+
+    # ------------------------------------------------------------------ campaign states
+
+    def set_campaign_state(self, campaign_id: str, state: str, reason: str | None, at: float) -> None:
+        with self._lock:
+            self._states[campaign_id] = (state, reason, at)
+
+    def campaign_states(self) -> dict[str, tuple[str, str | None, float]]:
+        with self._lock:
+            return dict(self._states)

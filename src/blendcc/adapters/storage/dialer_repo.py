@@ -190,3 +190,18 @@ class SqlDialerRepository:
                            rejected=int(m["rejected"]), duplicates=int(m["duplicates"]),
                            errors=tuple((int(line), str(reason)) for line, reason in m["errors"]))
                 for m in rows]
+
+    # ------------------------------------------------------------------ campaign states
+
+    def set_campaign_state(self, campaign_id: str, state: str, reason: str | None, at: float) -> None:
+        with self._writer.begin() as conn:
+            ins = _insert(conn, dt.campaign_states)
+            row = {"campaign_id": campaign_id, "state": state, "reason": reason, "at": at}
+            conn.execute(ins.on_conflict_do_update(index_elements=["campaign_id"],
+                                                   set_={"state": state, "reason": reason, "at": at}), row)
+
+    def campaign_states(self) -> dict[str, tuple[str, str | None, float]]:
+        t = dt.campaign_states
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t)).mappings().all()
+        return {m["campaign_id"]: (m["state"], m["reason"], float(m["at"])) for m in rows}

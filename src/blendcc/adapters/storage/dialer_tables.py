@@ -1,4 +1,4 @@
-"""SQLAlchemy Core schema of the dialer: dial records, DNC entries, contact-list import reports."""
+"""SQLAlchemy Core schema of the dialer: dial records, DNC entries, list-import reports, campaign states."""
 
 from __future__ import annotations
 
@@ -49,4 +49,14 @@ list_imports = Table(
     Column("duplicates", Integer, nullable=False),
     Column("errors", JSON, nullable=False),
     Index("ix_list_imports_campaign_id_at", "campaign_id", "at"),
+)
+
+#: projection of the last CampaignStateChanged per campaign (the event log holds the history)
+campaign_states = Table(
+    "campaign_states",
+    metadata,
+    Column("campaign_id", String, primary_key=True),
+    Column("state", String, nullable=False),
+    Column("reason", String),
+    Column("at", Float, nullable=False),
 )

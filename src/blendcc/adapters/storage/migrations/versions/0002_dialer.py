@@ -1,4 +1,4 @@
-"""Dialer schema: dial records, DNC entries, contact-list import reports (see adapters/storage/dialer_tables.py)."""
+"""Dialer schema: dial records, DNC entries, list-import reports, campaign states (dialer_tables.py)."""
 
 from __future__ import annotations
 
@@ -60,8 +60,17 @@ def upgrade() -> None:
     )
     op.create_index("ix_list_imports_campaign_id_at", "list_imports", ["campaign_id", "at"])
 
+    op.create_table(
+        "campaign_states",
+        sa.Column("campaign_id", sa.String(), primary_key=True),
+        sa.Column("state", sa.String(), nullable=False),
+        sa.Column("reason", sa.String()),
+        sa.Column("at", sa.Float(), nullable=False),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("campaign_states")
     op.drop_index("ix_list_imports_campaign_id_at", table_name="list_imports")
     op.drop_table("list_imports")
     op.drop_table("dnc_entries")

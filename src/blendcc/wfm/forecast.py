@@ -1,0 +1,277 @@
+"""Interval forecasts of volume and AHT per queue/channel: model chosen by backtest, special days, overrides.
+
+``forecast_series`` takes one history (:class:`blendcc.wfm.series.Series`, whole days on the local
+wall clock) and forecasts the ``horizon_days`` after it:
+
+1. special days in the history (holidays, outages...) are excluded from fitting: their intervals are
+   replaced by the mean of the same weekday's previous weeks, and they are not scored in backtests;
+2. the candidate models are backtested (rolling origin) and the one with the lowest WAPE forecasts;
+3. special days in the horizon are forecast from their reference day type (``like='saturday'``:
+   that weekday's recent intraday shape at the model's level), as closed (zero) or as normal days;
+4. AHT per interval is the volume-weighted AHT of the same interval and weekday over the last 4 weeks
+   (falling back to the interval of day, then to the overall AHT);
+5. planner overrides (absolute value or percentage, per interval or day range) are applied last.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from blendcc.domain.errors import ValidationFailed
+from blendcc.wfm.backtest import Backtest, backtest
+from blendcc.wfm.models import BASELINE, MODELS, NotEnoughHistory, predict, seasonal_naive_4w
+from blendcc.wfm.series import Series, localize
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SPECIAL_KINDS = (*WEEKDAYS, "closed", "normal")
+FIELDS = ("volume", "aht_s")
+
+
+@dataclass(frozen=True)
+class SpecialDay:
+    """A date treated specially: excluded from fitting; forecast like ``like`` (a weekday name),
+    as ``closed`` (no contacts) or as a ``normal`` day."""
+
+    day: date
+    like: str = "normal"
+
+    def __post_init__(self) -> None:
+        if self.like not in SPECIAL_KINDS:
+            raise ValidationFailed(f"special day {self.day}: 'like' must be one of {', '.join(SPECIAL_KINDS)}")
+
+
+@dataclass(frozen=True)
+class Override:
+    """A planner's change to the forecast over [start, end) on the local wall clock: set every interval
+    to ``value`` or scale it by ``percent`` (+10 = 10% more), for one queue/channel or all."""
+
+    start: datetime
+    end: datetime
+    value: float | None = None
+    percent: float | None = None
+    field: str = "volume"
+    queue: str | None = None
+    channel: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.value is None) == (self.percent is None):
+            raise ValidationFailed("an override sets either a value or a percentage")
+        if self.end <= self.start:
+            raise ValidationFailed("an override must end after it starts")
+        if self.field not in FIELDS:
+            raise ValidationFailed(f"an override changes one of {', '.join(FIELDS)}")
+        if self.value is not None and self.value < 0:
+            raise ValidationFailed("an override value must be >= 0")
+        if self.percent is not None and self.percent < -100:
+            raise ValidationFailed("an override cannot remove more than 100%")
+
+
+_OVERRIDE = re.compile(r"^(?:(?P<prefix>[^=]*)@)?(?P<range>[^@=]+)=(?P<amount>[+-]?\d+(?:\.\d+)?)(?P<pct>%?)$")
+
+
+def _moment(text: str, end: bool) -> datetime:
+    try:
+        if "T" in text or " " in text:
+            return datetime.fromisoformat(text.replace(" ", "T")).replace(tzinfo=None)
+        d = date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(f"cannot read {text!r} as a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM)") from None
+    start = datetime(d.year, d.month, d.day)
+    return start + timedelta(days=1) if end else start
+
+
+def parse_override(text: str, interval_min: int) -> Override:
+    """``[aht_s@][QUEUE[/CHANNEL]@]FROM[..TO]=VALUE`` or ``=+N%`` / ``=-N%``.
+
+    FROM/TO are dates (whole days, TO included) or local times (TO excluded); a single time is one
+    interval. Examples: ``2027-01-04..2027-01-06=+15%``, ``sales@2027-01-04T09:00..2027-01-04T12:00=40``,
+    ``aht_s@2027-01-05=210``."""
+    m = _OVERRIDE.match(text.strip())
+    if not m:
+        raise ValidationFailed(f"cannot read override {text!r}: expected [aht_s@][QUEUE[/CHANNEL]@]FROM[..TO]="
+                               "VALUE or =+N%")
+    fld, queue, channel = "volume", None, None
+    for token in (m["prefix"] or "").split("@") if m["prefix"] else []:
+        if token in ("aht", "aht_s", "volume"):
+            fld = "aht_s" if token.startswith("aht") else "volume"
+        elif token:
+            queue, _, ch = token.partition("/")
+            channel = ch or None
+    lo, sep, hi = m["range"].partition("..")
+    start = _moment(lo, end=False)
+    if sep:
+        end = _moment(hi, end=True)
+    elif "T" in lo or " " in lo:
+        end = start + timedelta(minutes=interval_min)
+    else:
+        end = start + timedelta(days=1)
+    amount = float(m["amount"])
+    return Override(start, end, value=None if m["pct"] else amount, percent=amount if m["pct"] else None,
+                    field=fld, queue=queue, channel=channel)
+
+
+@dataclass
+class SeriesForecast:
+    queue: str
+    channel: str
+    interval_min: int
+    first_day: date
+    model: str
+    volume: np.ndarray  # horizon_days x slots
+    aht_s: np.ndarray | None  # horizon_days x slots, None when no handle times are known
+    backtest: Backtest | None = None
+    special: dict[date, str] = field(default_factory=dict)  # horizon days treated specially -> how
+    excluded: list[date] = field(default_factory=list)  # history days left out of fitting
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first_day + timedelta(days=k) for k in range(self.volume.shape[0])]
+
+
+def impute_special(volume: np.ndarray, first_weekday: int, special: np.ndarray) -> np.ndarray:
+    """Replace special days by the mean of up to 4 earlier (else later) normal days of the same weekday."""
+    out = volume.astype(float).copy()
+    wd = (np.arange(volume.shape[0]) + first_weekday) % 7
+    normal = ~special
+    for d in np.flatnonzero(special):
+        same = np.flatnonzero((wd == wd[d]) & normal)
+        before = same[same < d][-4:]
+        pick = before if before.size else same[same > d][:4]
+        out[d] = volume[pick].mean(axis=0) if pick.size else 0.0
+    return out
+
+
+def forecast_aht(series: Series, horizon_days: int, special: np.ndarray, weeks: int = 4) -> np.ndarray | None:
+    """Volume-weighted AHT per interval: same weekday and interval over the last ``weeks`` weeks, falling
+    back to the same interval on any day of the last 4 weeks, then to the overall AHT."""
+    if series.handle_s is None:
+        return None
+    keep = ~special
+    vol, hand = series.volume[keep], series.handle_s[keep]
+    wd = series.weekdays[keep]
+    if vol.sum() <= 0:
+        return None
+    recent_v, recent_h = vol[-28:], hand[-28:]
+    overall = hand.sum() / vol.sum() if recent_v.sum() <= 0 else recent_h.sum() / recent_v.sum()
+    slot_v, slot_h = recent_v.sum(axis=0), recent_h.sum(axis=0)
+    by_slot = np.where(slot_v > 0, slot_h / np.maximum(slot_v, 1e-12), overall)
+    out = np.empty((horizon_days, series.slots))
+    for k in range(horizon_days):
+        w = (series.first_day.weekday() + series.days + k) % 7
+        same = np.flatnonzero(wd == w)[-weeks:]
+        v, h = vol[same].sum(axis=0), hand[same].sum(axis=0)
+        out[k] = np.where(v > 0, h / np.maximum(v, 1e-12), by_slot)
+    return out
+
+
+def _special_mask(series: Series, special_days: Iterable[SpecialDay]) -> np.ndarray:
+    mask = np.zeros(series.days, dtype=bool)
+    for s in special_days:
+        k = (s.day - series.first_day).days
+        if 0 <= k < series.days:
+            mask[k] = True
+    return mask
+
+
+def forecast_series(series: Series, horizon_days: int, *, special_days: Sequence[SpecialDay] = (),
+                    models: Sequence[str] | None = None, model: str | None = None, run_backtest: bool = True,
+                    n_origins: int = 4, step_days: int = 7, default_aht_s: float | None = None) -> SeriesForecast:
+    """Forecast the ``horizon_days`` after ``series``; ``model`` forces a model, else the backtest picks."""
+    if not 1 <= horizon_days <= 366:
+        raise ValidationFailed("the horizon is 1 to 366 days")
+    if series.days < 7:
+        raise ValidationFailed(f"{series.queue}/{series.channel}: a forecast needs at least 7 days of history, "
+                               f"got {series.days}")
+    for name in [*(models or ()), *([model] if model else [])]:
+        if name not in MODELS:
+            raise ValidationFailed(f"unknown model {name!r}: one of {', '.join(MODELS)}")
+    notes: list[str] = []
+    wd0 = series.first_day.weekday()
+    mask = _special_mask(series, special_days)
+    clean = impute_special(series.volume, wd0, mask) if mask.any() else series.volume.astype(float)
+    bt: Backtest | None = None
+    chosen = model or BASELINE
+    if run_backtest:
+        try:
+            bt = backtest(clean, wd0, horizon_days, special=mask, models=models, n_origins=n_origins,
+                          step_days=step_days)
+            chosen = model or bt.chosen
+        except NotEnoughHistory as exc:
+            notes.append(f"no backtest ({exc}); using {chosen}")
+    try:
+        volume = predict(chosen, clean, wd0, horizon_days)
+    except NotEnoughHistory as exc:
+        raise ValidationFailed(f"{series.queue}/{series.channel}: {exc}") from None
+    first = series.day(series.days)
+    result = SeriesForecast(series.queue, series.channel, series.interval_min, first, chosen, volume, None, bt,
+                            excluded=[series.day(int(d)) for d in np.flatnonzero(mask)], notes=notes)
+    _forecast_special_days(result, clean, wd0, special_days)
+    aht = forecast_aht(series, horizon_days, mask)
+    if aht is None and default_aht_s is not None:
+        aht = np.full_like(volume, float(default_aht_s))
+    result.aht_s = aht
+    return result
+
+
+def _forecast_special_days(result: SeriesForecast, clean: np.ndarray, wd0: int,
+                           special_days: Sequence[SpecialDay]) -> None:
+    by_day = {s.day: s.like for s in special_days}
+    days = result.days
+    marked = [k for k, d in enumerate(days) if d in by_day]
+    if not marked:
+        return
+    base = seasonal_naive_4w(clean, wd0, len(days))
+    normal = [k for k in range(len(days)) if k not in marked]
+    model_sum = result.volume[normal].sum() if normal else 0.0
+    base_sum = base[normal].sum() if normal else 0.0
+    level = model_sum / base_sum if base_sum > 0 else 1.0  # the chosen model's level vs the baseline's
+    hist_wd = (np.arange(clean.shape[0]) + wd0) % 7
+    for k in marked:
+        like = by_day[days[k]]
+        result.special[days[k]] = like
+        if like == "closed":
+            result.volume[k] = 0.0
+        elif like in WEEKDAYS:
+            same = np.flatnonzero(hist_wd == WEEKDAYS.index(like))[-4:]
+            result.volume[k] = clean[same].mean(axis=0) * level if same.size else result.volume[k]
+
+
+def apply_overrides(forecasts: Sequence[SeriesForecast], overrides: Sequence[Override]) -> int:
+    """Apply ``overrides`` in order; return how many intervals they changed."""
+    changed = 0
+    for f in forecasts:
+        step = timedelta(minutes=f.interval_min)
+        for o in overrides:
+            if (o.queue is not None and o.queue != f.queue) or (o.channel is not None and o.channel != f.channel):
+                continue
+            if o.field == "aht_s" and f.aht_s is None:
+                raise ValidationFailed(f"{f.queue}/{f.channel} has no AHT to override")
+            target = f.volume if o.field == "volume" else f.aht_s
+            assert target is not None
+            for k, d in enumerate(f.days):
+                day0 = datetime(d.year, d.month, d.day)
+                for s in range(target.shape[1]):
+                    t = day0 + s * step
+                    if o.start <= t < o.end:
+                        target[k, s] = o.value if o.value is not None else target[k, s] * (1 + (o.percent or 0) / 100)
+                        changed += 1
+    return changed
+
+
+def rows(forecasts: Sequence[SeriesForecast], tz: str) -> list[dict[str, object]]:
+    """The forecast CSV rows: interval_start (ISO-8601 with offset), queue, channel, volume, aht_s."""
+    out: list[dict[str, object]] = []
+    for f in forecasts:
+        start = f.first_day
+        for d, s, aware in localize(f.days, f.interval_min, tz):
+            k = (d - start).days
+            aht = None if f.aht_s is None else round(float(f.aht_s[k, s]), 1)
+            out.append({"interval_start": aware.isoformat(), "queue": f.queue, "channel": f.channel,
+                        "volume": round(float(f.volume[k, s]), 3), "aht_s": aht})
+    return out

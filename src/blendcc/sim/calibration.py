@@ -10,10 +10,17 @@ Works on ``CallRecord``s of the history importers (only offered calls: they ente
   with no idle gap longer than ``gap_s``. ``staffing`` reports agents per interval by one of three
   estimators (``presence``: time-weighted sessions, ``distinct``: agents who served at all in the
   interval, ``busy``: busy time / interval length); docs/history-replay.md compares them.
+* After-call work: the log records none, yet agents were not always free between calls.
+  ``unavailable_gaps`` takes an agent's gaps between consecutive services during which callers were
+  waiting the whole time: a work-conserving queue would have handed that agent a call at once, so
+  the gap is time the agent was not available (wrap-up or a short aux). Their empirical distribution
+  is the replay's after-call work.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -118,3 +125,34 @@ def staffing(records: Sequence[CallRecord], interval_s: float = 1800.0, method: 
     else:
         raise ValueError(f"unknown staffing method {method!r}; use one of {', '.join(STAFFING_METHODS)}")
     return dict(sorted(table.items()))
+
+
+def waiting_counter(records: Iterable[CallRecord]) -> Callable[[float], int]:
+    """A function giving how many offered callers were waiting in queue at time t."""
+    changes: list[tuple[float, int]] = []
+    for r in offered(records):
+        if r.queued_at is not None and r.wait_s > 0:
+            changes.append((r.queued_at, 1))
+            changes.append((r.queued_at + r.wait_s, -1))
+    changes.sort()
+    times = [t for t, _ in changes]
+    levels = list(itertools.accumulate(d for _, d in changes))
+
+    def waiting(t: float) -> int:
+        i = bisect.bisect_right(times, t)
+        return levels[i - 1] if i else 0
+
+    return waiting
+
+
+def unavailable_gaps(records: Sequence[CallRecord], gap_s: float = DEFAULT_GAP_S) -> list[float]:
+    """Gaps (s) between an agent's consecutive services, no longer than ``gap_s``, with callers waiting
+    both just after the first service ended and just before the next began."""
+    waiting = waiting_counter(records)
+    out: list[float] = []
+    for spans in _services(records).values():
+        for (_s0, e0), (s1, _e1) in itertools.pairwise(spans):
+            gap = s1 - e0
+            if 0 <= gap <= gap_s and waiting(e0 + 0.5) > 0 and waiting(s1 - 0.5) > 0:
+                out.append(gap)
+    return out

@@ -12,16 +12,46 @@ starts at the first day's midnight on that scale, so simulated events land on th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+import random
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+
+from scipy.stats import t as student_t
 
 from blendcc.adapters.importers.bank1999 import CallRecord, Outcome
 from blendcc.analytics import queue_stats as qs
+from blendcc.analytics.survival import SurvivalCurve
 from blendcc.domain import events as ev
 from blendcc.domain.channels import Channel
+from blendcc.domain.errors import ValidationFailed
 from blendcc.domain.queue import QueueConfig
+from blendcc.routing.catalog import RoutingSettings
+from blendcc.routing.workflow import Target, Workflow
+from blendcc.sim.calibration import (
+    DEFAULT_GAP_S,
+    agent_sessions,
+    offered,
+    patience_curve,
+    replay_patience,
+    staffing,
+    unavailable_gaps,
+)
+from blendcc.sim.centre import SimCentre
+from blendcc.sim.collect import ALL_QUEUES
+from blendcc.sim.distributions import ZERO, Distribution, Empirical
+from blendcc.sim.scenario import (
+    AgentGroup,
+    ArrivalStream,
+    Centre,
+    Replay,
+    ReplayContact,
+    Scenario,
+    Shift,
+    Staffing,
+)
 
 QUEUE_ID = "bank"
 CHANNEL = Channel.VOICE.value
@@ -31,9 +61,10 @@ KPI_KEYS = ("offered", "handled", "abandoned", "short_abandoned", "abandon_rate"
 
 
 def default_queue() -> QueueConfig:
-    """The replayed queue: blendcc's defaults (SL threshold of voice, 5 s short abandons), no wrap-up
-    (the log records no after-call work) and no ring-no-answer (service starts when the wait ends)."""
-    return QueueConfig(id=QUEUE_ID, name="Anonymous Bank 1999", wrap_up_s=0.0, offer_timeout_s=3600.0)
+    """The replayed queue: blendcc's defaults (SL threshold of voice, 5 s short abandons), wrap-up
+    ended by the simulated agent (after-call work inferred by calibration, not a timed wrap-up) and
+    no ring-no-answer (service starts when the wait ends)."""
+    return QueueConfig(id=QUEUE_ID, name="Anonymous Bank 1999", wrap_up_s=None, offer_timeout_s=3600.0)
 
 
 def thresholds_for(queue: QueueConfig) -> qs.Thresholds:
@@ -109,3 +140,150 @@ def select_days(records: Sequence[CallRecord], days: Iterable[date] | None) -> l
         return list(records)
     wanted = set(days)
     return [r for r in records if r.day in wanted]
+
+
+# ---------------------------------------------------------------------------------------- replay
+
+ReplayStaffing = Literal["sessions", "presence", "distinct", "busy"]
+REPLAY_STAFFING: tuple[ReplayStaffing, ...] = ("sessions", "presence", "distinct", "busy")
+#: The bank gives priority-2 callers "about 1.5 min head start in queue" (data README).
+HEAD_START_S = 90.0
+
+
+@dataclass(frozen=True)
+class ReplayOptions:
+    """How the month is replayed. ``staffing``: ``sessions`` logs each named agent in for their
+    inferred presence sessions (``calibration.agent_sessions``); the other values give an anonymous
+    head count per ``interval_s`` from ``calibration.staffing`` (rounded to whole agents)."""
+
+    staffing: ReplayStaffing = "sessions"
+    #: after-call work drawn from ``calibration.unavailable_gaps`` (False: agents are free at once)
+    wrap_up: bool = True
+    gap_s: float = DEFAULT_GAP_S
+    interval_s: float = 1800.0
+    head_start_s: float = HEAD_START_S
+
+
+def _start_of(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _agents(records: Sequence[CallRecord], t0: float, options: ReplayOptions) -> list[AgentGroup]:
+    gaps = unavailable_gaps(records, options.gap_s) if options.wrap_up else []
+    acw: Distribution = Empirical(dist="empirical", values_s=gaps) if gaps else ZERO
+    if options.staffing == "sessions":
+        shifts: dict[str, list[Shift]] = {}
+        for s in agent_sessions(records, options.gap_s):
+            shifts.setdefault(s.agent, []).append(
+                Shift(start_s=s.start - t0, end_s=max(s.end, s.start + 1.0) - t0))
+        return [AgentGroup(name=f"agent{i}", ids=[agent], queues=[QUEUE_ID], shifts=agent_shifts, acw=acw)
+                for i, (agent, agent_shifts) in enumerate(sorted(shifts.items()))]
+    per = staffing(records, options.interval_s, options.staffing, options.gap_s)
+    width = options.interval_s
+    last = int((max(per) - t0) // width) if per else 0
+    counts = [0] * (last + 1)
+    for start, agents in per.items():
+        counts[int((start - t0) // width)] = math.floor(agents + 0.5)
+    return [AgentGroup(name="agent", count=max(*counts, 1), queues=[QUEUE_ID], acw=acw,
+                       staffing=Staffing(interval_s=width, counts=counts))]
+
+
+def build_scenario(records: Sequence[CallRecord], curve: SurvivalCurve, uniform: Callable[[], float],
+                   options: ReplayOptions | None = None, queue: QueueConfig | None = None) -> Scenario:
+    """The replay scenario of ``records`` (their offered calls enter the queue at their recorded queue
+    entry; served calls talk their own service time; patience from ``replay_patience``)."""
+    opts = options or ReplayOptions()
+    calls = sorted(offered(records), key=lambda r: (r.queued_at or 0.0, r.line_no))
+    if not calls:
+        raise ValidationFailed("no offered calls to replay (no call entered the queue on the days chosen)")
+    first = min(r.day for r in calls)
+    start = _start_of(first)
+    t0 = start.timestamp()
+    served = [r.service_s for r in calls if r.outcome is Outcome.SERVED]
+    contacts = [ReplayContact(t_s=(r.queued_at or t0) - t0,
+                              handle_s=r.service_s if r.outcome is Outcome.SERVED else None,
+                              patience_s=replay_patience(r, curve, uniform),
+                              priority=1 if r.priority == 2 else 0)
+                for r in calls]
+    q = queue or default_queue()
+    centre = Centre(queues=[q], workflows=[Workflow(id="bank", name="Bank", default=[Target(queue=q.id)])],
+                    settings=RoutingSettings(priority_head_start_s=opts.head_start_s))
+    return Scenario(name="bank1999-replay", start=start, duration_s=contacts[-1].t_s + 1.0,
+                    report_interval_s=DAY_S, centre=centre, agents=_agents(records, t0, opts),
+                    arrivals=[ArrivalStream(name="calls", process=Replay(kind="replay", contacts=contacts),
+                                            handle=Empirical(dist="empirical", values_s=served or [0.0]))])
+
+
+@dataclass
+class ReplayReport:
+    """Simulated versus actual per day and for the whole period."""
+
+    days: list[DayComparison]
+    month: DayComparison
+    replications: int
+    seed: int
+    sl_threshold_s: float
+    short_abandon_s: float
+    options: ReplayOptions
+    patience: SurvivalCurve
+    agents_per_day: dict[date, float]
+
+
+def _sim_kpis(rows: dict[tuple[float | None, str], dict[str, Any]]) -> tuple[dict[date, dict[str, Any]],
+                                                                             dict[str, Any]]:
+    per_day = {day_of(start): {k: row.get(k) for k in KPI_KEYS}
+               for (start, scope), row in rows.items() if start is not None and scope == ALL_QUEUES}
+    month = rows.get((None, ALL_QUEUES), {})
+    return per_day, {k: month.get(k) for k in KPI_KEYS}
+
+
+def _mean_ci(values: list[Any]) -> tuple[float | None, float | None]:
+    xs = [float(v) for v in values if v is not None]
+    if not xs:
+        return None, None
+    mean = sum(xs) / len(xs)
+    if len(xs) < 2:
+        return mean, None
+    sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / (len(xs) - 1))
+    return mean, float(student_t.ppf(0.975, len(xs) - 1)) * sd / math.sqrt(len(xs))
+
+
+def _combine(day: date | None, actual: dict[str, Any], runs: list[dict[str, Any]]) -> DayComparison:
+    sim: dict[str, Any] = {}
+    spread: dict[str, float | None] = {}
+    for key in KPI_KEYS:
+        sim[key], spread[key] = _mean_ci([r.get(key) for r in runs])
+    return DayComparison(day, actual, sim, spread)
+
+
+def replay(records: Sequence[CallRecord], days: Iterable[date] | None = None, replications: int = 5,
+           seed: int = 1, options: ReplayOptions | None = None, queue: QueueConfig | None = None,
+           progress: Callable[[int], None] | None = None) -> ReplayReport:
+    """Replay ``records`` (optionally only ``days``) ``replications`` times in blendcc's simulator and
+    compare with the recorded KPIs. Patience is estimated on all ``records`` (the whole month)."""
+    if replications < 1:
+        raise ValidationFailed("replications must be at least 1")
+    opts = options or ReplayOptions()
+    q = queue or default_queue()
+    curve = patience_curve(records)
+    chosen = select_days(records, days)
+    thresholds = thresholds_for(q)
+    actual_days = daily_counters(actual_events(chosen, q.id), thresholds)
+    sim_days: list[dict[date, dict[str, Any]]] = []
+    sim_month: list[dict[str, Any]] = []
+    for rep in range(replications):
+        rng = random.Random(f"{seed}:{rep}:patience")
+        scenario = build_scenario(chosen, curve, rng.random, opts, q)
+        result = SimCentre(scenario, seed=seed, replication=rep).run()
+        per_day, month = _sim_kpis(result.rows)
+        sim_days.append(per_day)
+        sim_month.append(month)
+        if progress is not None:
+            progress(rep + 1)
+    rows = [_combine(d, kpis(c), [run.get(d, {}) for run in sim_days]) for d, c in actual_days.items()]
+    month_row = _combine(None, kpis(total(actual_days.values())), sim_month)
+    presence = staffing(chosen, DAY_S, "presence", opts.gap_s)
+    return ReplayReport(days=rows, month=month_row, replications=replications, seed=seed,
+                        sl_threshold_s=q.sl_threshold(Channel.VOICE), short_abandon_s=q.short_abandon_s,
+                        options=opts, patience=curve,
+                        agents_per_day={day_of(s): v * DAY_S / 3600.0 for s, v in presence.items()})

@@ -1,0 +1,147 @@
+"""History commands: ``blendcc replay bank1999`` (simulated vs actual per day) and ``blendcc import bank1999``."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from blendcc.cli.base import app, err, fail, out
+
+replay_app = typer.Typer(no_args_is_help=True, help="replay recorded history in the simulator")
+app.add_typer(replay_app, name="replay")
+
+PathArg = Annotated[Path | None, typer.Argument(help="january.txt (default: ../shared/data/anonymous_bank_1999/"
+                                                     "january.txt beside the repository)")]
+
+
+def _path(path: Path | None) -> Path:
+    from blendcc.adapters.importers.bank1999 import default_path
+
+    if path is None:
+        found = default_path()
+        if found is None:
+            raise fail("no call log given and ../shared/data/anonymous_bank_1999/january.txt was not found "
+                       "beside the repository; pass the file's path")
+        return found
+    if not path.is_file():
+        raise fail(f"call log {path} does not exist or is not a file")
+    return path
+
+
+def parse_days(text: str | None, available: list[date]) -> list[date] | None:
+    """``3,4,10-14`` (days of the log's month) or ISO dates; None: all days."""
+    if text is None or not text.strip():
+        return None
+    if not available:
+        raise fail("the log holds no calls")
+    year, month = available[0].year, available[0].month
+    chosen: set[date] = set()
+    for raw in text.split(","):
+        part = raw.strip()
+        try:
+            if len(part) == 10:
+                chosen.add(date.fromisoformat(part))
+            elif "-" in part:
+                lo, hi = (int(x) for x in part.split("-", 1))
+                chosen.update(date(year, month, d) for d in range(lo, hi + 1))
+            else:
+                chosen.add(date(year, month, int(part)))
+        except ValueError:
+            raise fail(f"--days: {part!r} is not a day number, a range like 3-7 or an ISO date") from None
+    missing = sorted(d for d in chosen if d not in set(available))
+    if missing:
+        raise fail(f"--days: the log has no calls on {', '.join(map(str, missing))}")
+    return sorted(chosen)
+
+
+def _num(x: Any, scale: float) -> str:
+    return "-" if x is None else f"{x * scale:.1f}"
+
+
+def _ci(x: Any, half: Any, scale: float) -> str:
+    """Mean and 95% CI half-width, scaled (100 for rates shown in percent)."""
+    if x is None:
+        return "-"
+    return _num(x, scale) if half is None else f"{x * scale:.1f}±{half * scale:.1f}"
+
+
+@replay_app.command("bank1999")
+def replay_bank1999(
+    path: PathArg = None,
+    replications: Annotated[int, typer.Option(min=1, max=100, help="simulation runs (different patience draws)")] = 5,
+    seed: Annotated[int, typer.Option(help="random seed")] = 1,
+    days: Annotated[str | None, typer.Option(help="only these days: 3,4,10-14 or ISO dates")] = None,
+    staffing: Annotated[str, typer.Option(help="sessions (named agents on their inferred presence), presence, "
+                                               "distinct or busy (head counts per 30 min)")] = "sessions",
+    no_wrap_up: Annotated[bool, typer.Option("--no-wrap-up", help="agents free at once after each call")] = False,
+    csv_out: Annotated[Path | None, typer.Option("--out", help="write the table as CSV here")] = None,
+) -> None:
+    """Replay the Anonymous Bank January 1999 log; print simulated vs actual abandonment, ASA and SL per day."""
+    from blendcc.adapters.importers.bank1999 import read_bank1999
+    from blendcc.domain.errors import ValidationFailed
+    from blendcc.sim.history import REPLAY_STAFFING, ReplayOptions, replay
+
+    if staffing not in REPLAY_STAFFING:
+        raise fail(f"--staffing must be one of {', '.join(REPLAY_STAFFING)}")
+    log = _path(path)
+    result = read_bank1999(log)
+    for problem in result.problems[:10]:
+        err.print(f"[yellow]skipped line {problem.line_no}:[/yellow] {problem.reason}")
+    if len(result.problems) > 10:
+        err.print(f"[yellow]... and {len(result.problems) - 10} more skipped lines[/yellow]")
+    if not result.offered():
+        raise fail(f"{log}: no call entered the queue (nothing to replay)")
+    chosen = parse_days(days, result.days())
+    options = ReplayOptions(staffing=staffing, wrap_up=not no_wrap_up)
+    try:
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("replaying", total=replications)
+            report = replay(result.records, days=chosen, replications=replications, seed=seed, options=options,
+                            progress=lambda n: bar.update(task, completed=n))
+    except ValidationFailed as exc:
+        raise fail(str(exc)) from None
+    table = Table(title=f"Anonymous Bank 1999, actual vs simulated ({replications} replications, seed {seed}); "
+                        f"SL threshold T = {report.sl_threshold_s:g} s; short abandons (< "
+                        f"{report.short_abandon_s:g} s) excluded from the rates")
+    for name in ("day", "offered", "agent h", "aband% act", "aband% sim", "ASA act", "ASA sim", "SL% act",
+                 "SL% sim"):
+        table.add_column(name, justify="right", no_wrap=True)
+    rows = [*report.days, report.month]
+    for row in rows:
+        a, s, h = row.actual, row.simulated, row.spread
+        agents = report.agents_per_day.get(row.day) if row.day is not None else None
+        table.add_row(row.day.strftime("%a %m-%d") if row.day else "total", str(a["offered"]), _num(agents, 1),
+                      _num(a["abandon_rate"], 100), _ci(s["abandon_rate"], h["abandon_rate"], 100),
+                      _num(a["asa_s"], 1), _ci(s["asa_s"], h["asa_s"], 1),
+                      _num(a["service_level"], 100), _ci(s["service_level"], h["service_level"], 100),
+                      end_section=row.day is not None and row is rows[-2])
+    out.print(table, width=max(out.width, 110))
+    km = report.patience
+    out.print(f"patience (Kaplan-Meier, {km.n} offered calls, {km.n_events} abandoned): median "
+              f"{_num(km.median(), 1)} s, mean restricted to {km.max_time:g} s {km.restricted_mean():.1f} s; "
+              f"agents = agent-hours present per day (inferred); ± = 95% CI half-width over replications")
+    if csv_out is not None:
+        write_csv(csv_out, rows, report.agents_per_day)
+        out.print(f"wrote {csv_out}")
+
+
+def write_csv(path: Path, rows: list[Any], agents: dict[date, float]) -> None:
+    keys = ("offered", "handled", "abandoned", "short_abandoned", "abandon_rate", "asa_s", "service_level", "aht_s")
+    try:
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["day", "agent_hours", *(f"{k}_{side}" for k in keys for side in ("actual", "sim", "sim_ci95"))])
+            for row in rows:
+                cells: list[Any] = [row.day.isoformat() if row.day else "total",
+                                    "" if row.day is None else f"{agents.get(row.day, 0.0):.2f}"]
+                for k in keys:
+                    cells += [row.actual.get(k), row.simulated.get(k), row.spread.get(k)]
+                w.writerow(["" if c is None else c for c in cells])
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from blendcc.cli import core  # noqa: F401  (each import registers that module's commands)
+from blendcc.cli import (  # each import registers that module's commands
+    core,  # noqa: F401
+    history,  # noqa: F401
+)
 from blendcc.cli.base import app
 
 

@@ -7,6 +7,7 @@ import secrets
 
 from blendcc.adapters.bus.memory import MemoryBus
 from blendcc.adapters.clock import SystemClock
+from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
 from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.migrate import migrate
 from blendcc.adapters.storage.sql_repos import (
@@ -18,6 +19,7 @@ from blendcc.adapters.storage.sql_repos import (
 from blendcc.adapters.storage.sql_store import SqlStore
 from blendcc.app.agents import AgentService
 from blendcc.app.auth import AuthService
+from blendcc.app.campaigns import CampaignService
 from blendcc.app.configuration import ConfigService
 from blendcc.app.contacts import ContactService
 from blendcc.app.container import Container
@@ -69,8 +71,11 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
         auth.set_user("admin", password, "admin", None)
         if settings.admin_password is None:
             notes.append(f"created user 'admin' with password {password!r} (set BLENDCC_ADMIN_PASSWORD to choose)")
-    return Container(settings, clock, bus, store, config, runtime,
-                     ContactService(runtime, customers, store, store), AgentService(runtime, customers),
-                     ReportService(store, settings.timezone), auth, stats,
-                     CustomerService(customers, store, clock), notes)
+    container = Container(settings, clock, bus, store, config, runtime,
+                          ContactService(runtime, customers, store, store), AgentService(runtime, customers),
+                          ReportService(store, settings.timezone), auth, stats,
+                          CustomerService(customers, store, clock), notes)
+    dialer_repo = SqlDialerRepository(db)
+    container.campaigns = CampaignService(config, dialer_repo, runtime, clock, store, dialer_repo.events)
+    return container
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from blendcc.dialer.campaign import CampaignConfig
 from blendcc.domain.agent import AgentConfig
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.errors import NotFound, ValidationFailed
@@ -27,6 +28,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "agents": AgentConfig,
     "workflows": Workflow,
     "settings": RoutingSettings,
+    "campaigns": CampaignConfig,
 }
 SETTINGS_ID = "routing"
 
@@ -180,6 +182,9 @@ class ConfigService:
                         check_skills(f"workflow {w.id}", r.skills)
             for t in w.default:
                 check_skills(f"workflow {w.id}", t.skills or {})
+        for c in docs.get("campaigns", {}).values():
+            if isinstance(c, CampaignConfig) and c.queue_id not in docs["queues"]:
+                raise ValidationFailed(f"campaign {c.id}: unknown queue {c.queue_id!r} (its agent pool)")
         settings = docs["settings"].get(SETTINGS_ID)
         return build_catalog(queues, calendars, agents, workflows,
                              settings if isinstance(settings, RoutingSettings) else None)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from blendcc.app.agents import AgentService
 from blendcc.app.auth import AuthService
+from blendcc.app.campaigns import CampaignService
 from blendcc.app.configuration import ConfigService
 from blendcc.app.contacts import ContactService
 from blendcc.app.customers import CustomerService
@@ -31,3 +32,4 @@ class Container:
     stats: LiveStats
     customers: CustomerService
     notes: list[str] = field(default_factory=list)
+    campaigns: CampaignService | None = None  # outbound campaigns (set by bootstrap)

@@ -11,9 +11,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from blendcc.adapters.storage import dialer_tables as dt
+from blendcc.adapters.storage import tables as bt
 from blendcc.adapters.storage.engine import writer
 from blendcc.dialer.dnc import GLOBAL, DncEntry
 from blendcc.dialer.records import DialRecord, ListImport
+from blendcc.domain.events import Event, event_from_dict
 
 _RECORD_COLUMNS = ("phone", "tz", "fields", "state", "attempts", "attempts_today", "attempts_day",
                    "next_attempt_at", "last_outcome", "callback_agent_id", "final_reason")
@@ -205,3 +207,14 @@ class SqlDialerRepository:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t)).mappings().all()
         return {m["campaign_id"]: (m["state"], m["reason"], float(m["at"])) for m in rows}
+
+    # ------------------------------------------------------------------ event log (read only)
+
+    def events(self, types: Sequence[str], start: float, end: float) -> builtins.list[Event]:
+        """Stored events of the given types with ``start <= at < end``, in log order (uses the event
+        log's (type, at) index): the campaign report's input."""
+        e = bt.events
+        q = (select(e.c.type, e.c.payload).where(e.c.type.in_(list(types)), e.c.at >= start, e.c.at < end)
+             .order_by(e.c.seq))
+        with self.engine.connect() as conn:
+            return [event_from_dict(r.type, r.payload) for r in conn.execute(q)]

@@ -1,0 +1,307 @@
+"""Campaign use cases: campaign documents, list and DNC import, start/pause/stop, record selection, stats."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from blendcc.app.configuration import ConfigService
+from blendcc.app.runtime import Runtime
+from blendcc.dialer.campaign import CampaignConfig
+from blendcc.dialer.dnc import GLOBAL, DncEntry, DncSet, normalise, parse_dnc
+from blendcc.dialer.eligibility import next_records
+from blendcc.dialer.importer import ListFormatError, parse_list
+from blendcc.dialer.outcomes import Outcome, apply_disposition, apply_outcome
+from blendcc.dialer.records import DIALLABLE, STATES, DialRecord, ListImport
+from blendcc.dialer.stats import CampaignReport, campaign_report
+from blendcc.domain.dialer_events import DIALER_EVENT_TYPES, CampaignStateChanged, RecordUpdated
+from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
+from blendcc.domain.events import Event, WrapUpCompleted
+from blendcc.ports import Clock, DialerRepository, EventStore, ReportReader
+
+KIND = "campaigns"
+CAMPAIGN_STATES = ("stopped", "running", "paused")
+#: the longest regulatory window (US, 30 days): stats read events this far back from ``now``
+LEDGER_LOOKBACK_S = 30 * 86400.0
+MAX_LIST_BYTES = 50 * 1024 * 1024
+REPORT_TYPES = (*(cls.__name__ for cls in DIALER_EVENT_TYPES), WrapUpCompleted.__name__)
+
+#: reads the stored events of the given type names whose ``at`` is in [start, end), in log order
+EventSource = Callable[[Sequence[str], float, float], list[Event]]
+
+
+def scan_source(store: EventStore, page: int = 5000) -> EventSource:
+    """An EventSource that pages through the whole log (for stores without a type/time index)."""
+
+    def read(types: Sequence[str], start: float, end: float) -> list[Event]:
+        wanted = frozenset(types)
+        out: list[Event] = []
+        after = 0
+        while True:
+            batch = store.read(after, page)
+            if not batch:
+                return out
+            out.extend(s.event for s in batch if s.event.type in wanted and start <= s.event.at < end)
+            after = batch[-1].seq
+
+    return read
+
+
+class CampaignService:
+    """Campaigns are configuration documents (kind ``campaigns``, versioned through ConfigService);
+    their lists, DNC entries and state live in the DialerRepository; state changes and record
+    updates are events written through the Runtime (so they are in the log)."""
+
+    def __init__(self, config: ConfigService, repo: DialerRepository, runtime: Runtime, clock: Clock,
+                 reports: ReportReader, events: EventSource, new_id: Callable[[], str] | None = None) -> None:
+        self.config = config
+        self.repo = repo
+        self.runtime = runtime
+        self.clock = clock
+        self.reports = reports
+        self.events = events
+        self.new_id = new_id or (lambda: uuid.uuid4().hex[:16])
+        self._lock = threading.Lock()
+        self._states: dict[str, tuple[str, str | None, float]] = repo.campaign_states()
+        config.delete_guards.append(self._guard_delete)
+
+    # ------------------------------------------------------------------ documents
+
+    def campaigns(self) -> list[CampaignConfig]:
+        return [c for c in self.config.list(KIND) if isinstance(c, CampaignConfig)]
+
+    def get(self, campaign_id: str) -> CampaignConfig:
+        doc = self.config.get(KIND, campaign_id)
+        assert isinstance(doc, CampaignConfig)
+        return doc
+
+    def put(self, campaign_id: str, body: dict[str, Any], by: str | None) -> tuple[CampaignConfig, int]:
+        doc, version = self.config.put(KIND, campaign_id, body, by)
+        assert isinstance(doc, CampaignConfig)
+        return doc, version
+
+    def delete(self, campaign_id: str, by: str | None) -> None:
+        """Delete the campaign document (refused while it is running or paused); its records stay in
+        storage until ``clear_records``."""
+        self.config.delete(KIND, campaign_id, by)
+
+    def _guard_delete(self, kind: str, doc_id: str) -> None:
+        if kind == KIND and self.state(doc_id) != "stopped":
+            raise InvalidState(f"campaign {doc_id} is {self.state(doc_id)}; stop it first "
+                               f"(POST /api/campaigns/{doc_id}/stop)")
+        if kind == "queues":
+            using = sorted(c.id for c in self.campaigns() if c.queue_id == doc_id)
+            if using:
+                raise InvalidState(f"queue {doc_id} is the agent pool of campaign(s) {', '.join(using)}")
+
+    # ------------------------------------------------------------------ state
+
+    def state(self, campaign_id: str) -> str:
+        return self._states.get(campaign_id, ("stopped", None, 0.0))[0]
+
+    def states(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {c.id: {"state": "stopped", "reason": None, "since": None}
+                                          for c in self.campaigns()}
+        for cid, (state, reason, at) in self._states.items():
+            if cid in out:
+                out[cid] = {"state": state, "reason": reason, "since": at}
+        return out
+
+    def running(self) -> list[CampaignConfig]:
+        """Campaigns the dialing loop should dial now."""
+        return [c for c in self.campaigns() if self.state(c.id) == "running"]
+
+    def start(self, campaign_id: str, reason: str | None = None) -> str:
+        campaign = self.get(campaign_id)
+        if campaign.queue_id not in self.config.catalog.queues:
+            raise InvalidState(f"campaign {campaign_id}: queue {campaign.queue_id!r} does not exist")
+        return self.set_state(campaign_id, "running", reason)
+
+    def pause(self, campaign_id: str, reason: str | None = None) -> str:
+        self.get(campaign_id)
+        if self.state(campaign_id) != "running":
+            raise InvalidState(f"campaign {campaign_id} is {self.state(campaign_id)}, not running")
+        return self.set_state(campaign_id, "paused", reason)
+
+    def stop(self, campaign_id: str, reason: str | None = None) -> str:
+        self.get(campaign_id)
+        return self.set_state(campaign_id, "stopped", reason)
+
+    def set_state(self, campaign_id: str, state: str, reason: str | None = None) -> str:
+        """Record a state change as a CampaignStateChanged event (through the Runtime), then in the
+        state projection. A change to the current state is a no-op."""
+        if state not in CAMPAIGN_STATES:
+            raise ValidationFailed(f"unknown campaign state {state!r}; use one of {', '.join(CAMPAIGN_STATES)}")
+        with self._lock:
+            if self.state(campaign_id) == state:
+                return state
+            events = self.runtime.execute(
+                lambda _engine, now: [CampaignStateChanged(at=now, campaign_id=campaign_id, state=state,
+                                                           reason=reason)])
+            at = events[0].at
+            self.repo.set_campaign_state(campaign_id, state, reason, at)
+            self._states[campaign_id] = (state, reason, at)
+        return state
+
+    # ------------------------------------------------------------------ lists
+
+    def import_list(self, campaign_id: str, text: str, source: str = "upload", region: str | None = None) -> ListImport:
+        """Import a CSV contact list: valid rows become pending records, bad rows are reported with
+        their line numbers; a record id already in the campaign is kept as it is (a duplicate)."""
+        campaign = self.get(campaign_id)
+        if len(text) > MAX_LIST_BYTES:
+            raise ValidationFailed(f"the list is larger than {MAX_LIST_BYTES // (1024 * 1024)} MB; split it")
+        region = (region or campaign.default_region).upper()
+        now = self.clock.now()
+        try:
+            parsed = parse_list(text, campaign_id, region, now)
+        except ListFormatError as exc:
+            raise ValidationFailed(str(exc)) from None
+        added = self.repo.insert_records(parsed.records)
+        report = ListImport(import_id=self.new_id(), campaign_id=campaign_id, at=now, source=source[:200],
+                            total=parsed.total, accepted=added, rejected=parsed.rejected,
+                            duplicates=len(parsed.records) - added, errors=tuple(parsed.errors))
+        self.repo.save_import(report)
+        return report
+
+    def imports(self, campaign_id: str) -> list[ListImport]:
+        self.get(campaign_id)
+        return self.repo.imports(campaign_id)
+
+    def records(self, campaign_id: str, state: str | None = None, limit: int = 100,
+                offset: int = 0) -> list[DialRecord]:
+        self._known(campaign_id)
+        if state is not None and state not in STATES:
+            raise ValidationFailed(f"unknown record state {state!r}; use one of {', '.join(STATES)}")
+        return self.repo.records(campaign_id, states=None if state is None else [state], limit=limit, offset=offset)
+
+    def record(self, campaign_id: str, record_id: str) -> DialRecord:
+        r = self.repo.get_record(campaign_id, record_id)
+        if r is None:
+            raise NotFound(f"record {record_id!r} of campaign {campaign_id!r} does not exist")
+        return r
+
+    def clear_records(self, campaign_id: str) -> int:
+        if self.state(campaign_id) != "stopped":
+            raise InvalidState(f"campaign {campaign_id} is {self.state(campaign_id)}; stop it first")
+        return self.repo.delete_records(campaign_id)
+
+    def _known(self, campaign_id: str) -> None:
+        if campaign_id not in {c.id for c in self.campaigns()} and not self.repo.record_counts(campaign_id):
+            raise NotFound(f"campaign {campaign_id!r} does not exist")
+
+    # ------------------------------------------------------------------ DNC
+
+    def _scope(self, scope: str) -> str:
+        if scope in ("*", "global"):
+            return GLOBAL
+        self.get(scope)
+        return scope
+
+    def import_dnc(self, scope: str, text: str, region: str = "US", reason: str = "") -> dict[str, Any]:
+        """Add the numbers of a DNC file (one per line, or CSV with a 'phone' column) to the global list
+        (scope '*' or 'global') or a campaign's list."""
+        scope = self._scope(scope)
+        if "\x00" in text:
+            raise ValidationFailed("the file contains NUL characters")
+        parsed = parse_dnc(text, scope, region.upper(), self.clock.now(), reason[:200])
+        added = self.repo.add_dnc(list(parsed.entries))
+        return {"scope": scope, "added": added, "already_listed": len(parsed.entries) - added,
+                "duplicates_in_file": parsed.duplicates, "rejected": len(parsed.errors),
+                "errors": [{"line": line, "reason": why} for line, why in parsed.errors[:1000]]}
+
+    def add_dnc(self, scope: str, phone: str, region: str = "US", reason: str = "") -> DncEntry:
+        scope = self._scope(scope)
+        e164 = normalise(phone, region.upper())
+        if e164 is None:
+            raise ValidationFailed(f"not a valid phone number: {phone[:40]!r}")
+        entry = DncEntry(scope=scope, phone=e164, reason=reason[:200], added_at=self.clock.now())
+        self.repo.add_dnc([entry])
+        return entry
+
+    def remove_dnc(self, scope: str, phone: str, region: str = "US") -> None:
+        scope = GLOBAL if scope in ("*", "global") else scope
+        e164 = normalise(phone, region.upper()) or phone
+        if not self.repo.remove_dnc(scope, e164):
+            raise NotFound(f"{e164} is not on the {'global' if scope == GLOBAL else scope} DNC list")
+
+    def dnc_entries(self, scope: str, limit: int = 100, offset: int = 0) -> list[DncEntry]:
+        scope = GLOBAL if scope in ("*", "global") else scope
+        return self.repo.dnc_entries(scope, limit, offset)
+
+    def dnc(self, campaign_id: str) -> DncSet:
+        """What ``campaign_id`` must never dial (global list plus its own)."""
+        return DncSet(self.repo.dnc_numbers(campaign_id))
+
+    # ------------------------------------------------------------------ selection and record updates
+
+    def candidates(self, campaign_id: str, n: int, *, agent_id: str | None = None,
+                   now: float | None = None) -> list[DialRecord]:
+        """Up to ``n`` records ``campaign_id`` may dial now (eligibility rules, callbacks first)."""
+        campaign = self.get(campaign_id)
+        now = self.clock.now() if now is None else now
+        pool = self.repo.records(campaign_id, states=sorted(DIALLABLE), due_by=now)
+        return next_records(pool, campaign, self.dnc(campaign_id), now, n, agent_id=agent_id)
+
+    def record_outcome(self, campaign_id: str, record_id: str, outcome: Outcome | str) -> DialRecord:
+        """Apply a call outcome to a stored record and log RecordUpdated."""
+        campaign = self.get(campaign_id)
+        try:
+            parsed = Outcome(outcome)
+        except ValueError:
+            raise ValidationFailed(f"unknown outcome {outcome!r}") from None
+        return self._update(campaign_id, record_id,
+                            lambda r, now: apply_outcome(r, parsed, campaign, now), parsed.value)
+
+    def dispose(self, campaign_id: str, record_id: str, disposition: str, *, callback_at: float | None = None,
+                personal_agent: str | None = None) -> DialRecord:
+        """Apply an agent's disposition (wrap-up code) to a record; 'dnc' also puts the number on the
+        campaign's DNC list. Logs RecordUpdated."""
+        campaign = self.get(campaign_id)
+
+        def change(r: DialRecord, now: float) -> DialRecord:
+            try:
+                return apply_disposition(r, disposition, campaign, now, callback_at, personal_agent)
+            except ValueError as exc:
+                raise ValidationFailed(str(exc)) from None
+
+        updated = self._update(campaign_id, record_id, change, disposition)
+        if updated.final_reason == "dnc":
+            self.repo.add_dnc([DncEntry(scope=campaign_id, phone=updated.phone, reason="agent disposition",
+                                        added_at=self.clock.now())])
+        return updated
+
+    def _update(self, campaign_id: str, record_id: str, change: Callable[[DialRecord, float], DialRecord],
+                reason: str) -> DialRecord:
+        record = self.record(campaign_id, record_id)
+        now = self.clock.now()
+        updated = change(record, now)
+        self.runtime.execute(lambda _e, at: [RecordUpdated(
+            at=at, campaign_id=campaign_id, record_id=record_id, state=updated.state, attempts=updated.attempts,
+            next_attempt_at=updated.next_attempt_at, reason=updated.final_reason or reason)])
+        self.repo.put_records([updated])
+        return updated
+
+    # ------------------------------------------------------------------ stats
+
+    def stats(self, campaign_id: str, start: float | None = None, end: float | None = None,
+              agent_ids: Iterable[str] | None = None) -> CampaignReport:
+        """The campaign report over ``[start, end)`` (default: the last 24 hours); abandonment rates
+        over 24 hours and 30 days end now."""
+        campaign = self.get(campaign_id)
+        now = self.clock.now()
+        end = now if end is None else end
+        start = end - 86400.0 if start is None else start
+        if end <= start:
+            raise ValidationFailed("end must be after start")
+        lo = min(start, now - LEDGER_LOOKBACK_S)
+        events = self.events(REPORT_TYPES, lo, max(end, now) + 1e-6)
+        records = self.repo.records(campaign_id)
+        counts = self.repo.record_counts(campaign_id)
+        dnc = [*self.repo.dnc_entries(GLOBAL), *self.repo.dnc_entries(campaign_id)]
+        return campaign_report(campaign, events, start, end, now, tz_of={r.record_id: r.tz for r in records},
+                               dnc=dnc, intervals=self.reports.state_intervals(start, end), agent_ids=agent_ids,
+                               records_by_state=counts,
+                               attempted_records=sum(1 for r in records if r.attempts > 0))

@@ -70,9 +70,9 @@ def _statsforecast(models: list[object], y: np.ndarray, h: int) -> np.ndarray:
     frame = pd.DataFrame({"unique_id": "s", "ds": np.arange(len(y)), "y": y.astype(float)})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fc = StatsForecast(models=models, freq=1, n_jobs=1).forecast(df=frame, h=h)  # type: ignore[arg-type]
+        fc = StatsForecast(models=models, freq=1, n_jobs=1).forecast(df=frame, h=h)
     col = next(c for c in fc.columns if c not in ("unique_id", "ds"))
-    values = fc[col].to_numpy(dtype=float)
+    values: np.ndarray = np.asarray(fc[col].to_numpy(dtype=float), dtype=float)
     if not np.isfinite(values).all():
         raise ValueError("the model produced non-finite values")
     return values
@@ -85,7 +85,8 @@ def _daily_times_profile(model_factory: Callable[[], list[object]], fit_days: in
         totals = np.clip(_statsforecast(model_factory(), daily, horizon_days), 0.0, None)
         prof = weekday_profile(volume, first_weekday, PROFILE_WEEKS)
         wds = _weekday_of(first_weekday, horizon_days, volume.shape[0])
-        return totals[:, None] * prof[wds]
+        out: np.ndarray = totals[:, None] * prof[wds]
+        return out
     return fn
 
 
@@ -104,7 +105,8 @@ def mstl_intraday_weekly(volume: np.ndarray, first_weekday: int, horizon_days: i
     slots = volume.shape[1]
     y = volume[-MSTL_FIT_DAYS:].ravel()
     fc = _statsforecast([MSTL(season_length=[slots, 7 * slots])], y, horizon_days * slots)
-    return np.clip(fc, 0.0, None).reshape(horizon_days, slots)
+    out: np.ndarray = np.clip(fc, 0.0, None).reshape(horizon_days, slots)
+    return out
 
 
 def _ets() -> list[object]:
@@ -146,4 +148,5 @@ def predict(name: str, volume: np.ndarray, first_weekday: int, horizon_days: int
     if volume.shape[0] < model.min_days:
         raise NotEnoughHistory(f"{name} needs {model.min_days} days of history, got {volume.shape[0]}")
     out = model.fn(volume, first_weekday, horizon_days)
-    return np.clip(np.asarray(out, dtype=float), 0.0, None)
+    clipped: np.ndarray = np.clip(np.asarray(out, dtype=float), 0.0, None)
+    return clipped

@@ -1,0 +1,174 @@
+"""`blendcc forecast`: interval forecasts of volume and AHT from a CSV or the event store, with backtest and chart."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from blendcc.cli.base import app, err, fail, out, settings_or_exit
+from blendcc.domain.errors import DomainError, ValidationFailed
+from blendcc.wfm.forecast import SpecialDay
+
+
+def parse_special_days(text: str | None, like: str) -> list[SpecialDay]:
+    """'1999-09-20,1999-09-21=closed' -> SpecialDay list; a bare date uses ``like``."""
+    days = []
+    for raw in (text or "").replace(";", ",").split(","):
+        token = raw.strip()
+        if not token:
+            continue
+        day, _, kind = token.partition("=")
+        try:
+            d = date.fromisoformat(day.strip())
+        except ValueError:
+            raise ValidationFailed(f"cannot read special day {day!r} (YYYY-MM-DD)") from None
+        days.append(SpecialDay(d, (kind.strip() or like).lower()))
+    return days
+
+
+def _read_holidays(value: str | None) -> str | None:
+    """--holidays takes dates, or a file (one date[=like] per line)."""
+    if value and Path(value).is_file():
+        return ",".join(line.split("#")[0].strip() for line in Path(value).read_text().splitlines())
+    return value
+
+
+def _buckets(horizon_days: int) -> list[tuple[int, int]]:
+    """Horizon columns: day 1, days 2-7, then one column per further week (1-based, inclusive)."""
+    out = [(1, 1)]
+    lo = 2
+    while lo <= horizon_days:
+        hi = min(horizon_days, 7 if lo == 2 else lo + 6)
+        out.append((lo, hi))
+        lo = hi + 1
+    return out
+
+
+def _print_backtests(forecasts: list[object]) -> None:
+    for f in forecasts:
+        bt = getattr(f, "backtest", None)
+        if bt is None:
+            continue
+        table = Table(title=f"backtest {f.queue}/{f.channel}: {len(bt.origins)} origins, "  # type: ignore[attr-defined]
+                      f"{bt.horizon_days}-day horizon (WAPE by horizon day)")
+        for name in ("model", "WAPE", "MAPE"):
+            table.add_column(name, justify="left" if name == "model" else "right")
+        buckets = _buckets(bt.horizon_days)
+        for lo, hi in buckets:
+            table.add_column(f"d{lo}" if lo == hi else f"d{lo}-{hi}", justify="right")
+        notes = []
+        for s in bt.scores.values():
+            if s.wape is None:
+                notes.append(f"{s.model}: not scored ({s.error})")
+                continue
+            cells = []
+            for lo, hi in buckets:
+                part = s.per_horizon[lo - 1:hi]
+                act = sum(h.actual for h in part)
+                abs_err = sum((h.wape or 0.0) * h.actual for h in part)
+                cells.append(f"{abs_err / act:.1%}" if act > 0 else "-")
+            name = f"[bold]{s.model} *[/bold]" if s.model == bt.chosen else s.model
+            table.add_row(name, f"{s.wape:.1%}", f"{s.mape:.1%}" if s.mape is not None else "-", *cells)
+        out.print(table)
+        for n in notes:
+            out.print(n)
+        out.print("* chosen (lowest WAPE; ties keep the seasonal-naive baseline)")
+
+
+@app.command()
+def forecast(
+    input_csv: Annotated[Path | None, typer.Argument(help="CSV of interval counts or of contact timestamps")] = None,
+    out_csv: Annotated[Path, typer.Option("--out", help="forecast CSV to write")] = Path("forecast.csv"),
+    interval: Annotated[int, typer.Option(help="interval minutes: 15, 30 or 60")] = 30,
+    horizon: Annotated[str, typer.Option(help="days ('14d') or weeks ('2w') to forecast")] = "14d",
+    holidays: Annotated[str | None, typer.Option(help="special days: 'YYYY-MM-DD[=like],...' or a file; like "
+                                                 "is a weekday name, closed or normal")] = None,
+    holiday_like: Annotated[str, typer.Option(help="how a special day without '=like' is forecast")] = "normal",
+    override: Annotated[list[str] | None, typer.Option(help="[aht_s@][QUEUE[/CHANNEL]@]FROM[..TO]=VALUE|+N%"
+                                                      " (repeatable)")] = None,
+    chart: Annotated[Path | None, typer.Option(help="chart to write: .png or .html")] = None,
+    backtest: Annotated[bool, typer.Option("--backtest", help="print the backtest table")] = False,
+    origins: Annotated[int, typer.Option(help="backtest origins (one week apart)", min=1, max=60)] = 4,
+    model: Annotated[str | None, typer.Option(help="force a model instead of the backtest's choice")] = None,
+    models: Annotated[str | None, typer.Option(help="candidate models, comma-separated (default: all)")] = None,
+    kind: Annotated[str, typer.Option(help="input kind: auto, counts or timestamps")] = "auto",
+    tz: Annotated[str | None, typer.Option(help="time zone of naive input times and of the output "
+                                           "(default: BLENDCC_TIMEZONE)")] = None,
+    queue: Annotated[str, typer.Option(help="queue name for a CSV without a queue column")] = "default",
+    channel: Annotated[str, typer.Option(help="channel for a CSV without a channel column")] = "voice",
+    aht: Annotated[float | None, typer.Option(help="AHT seconds when the input has no handle times")] = None,
+    from_db: Annotated[bool, typer.Option("--from-db", help="forecast from the event store per queue/channel")] = False,
+    history_days: Annotated[int, typer.Option(help="days of store history to use with --from-db")] = 182,
+    queue_id: Annotated[str | None, typer.Option(help="with --from-db: only this queue")] = None,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (with --from-db)")] = None,
+) -> None:
+    """Forecast contacts and AHT per interval, queue and channel; the model is chosen by rolling-origin backtest."""
+    import pandas as pd
+
+    from blendcc.app.forecasting import ForecastingService, parse_horizon, run_forecast
+    from blendcc.wfm.forecast import parse_override
+    from blendcc.wfm.series import check_interval, long_from_frame, to_series
+
+    settings = settings_or_exit(database_url=database_url)
+    zone = tz or settings.timezone
+    if (input_csv is None) == (not from_db):
+        raise fail("give an INPUT.csv or --from-db (one of them)")
+    if chart is not None and chart.suffix.lower() not in (".png", ".html", ".htm"):
+        raise fail("--chart must end in .png or .html")
+    try:
+        check_interval(interval)
+        days = parse_horizon(horizon)
+        special = parse_special_days(_read_holidays(holidays), holiday_like.lower())
+        overrides = [parse_override(o, interval) for o in override or []]
+        candidates = [m.strip() for m in models.split(",") if m.strip()] if models else None
+        opts = {"special_days": special, "overrides": overrides, "models": candidates, "model": model,
+                "n_origins": origins, "default_aht_s": aht}
+        if from_db:
+            from blendcc.adapters.clock import SystemClock
+            from blendcc.adapters.storage.engine import make_engine
+            from blendcc.adapters.storage.migrate import migrate
+            from blendcc.adapters.storage.sql_store import SqlStore
+
+            migrate(settings.database_url)
+            service = ForecastingService(SqlStore(make_engine(settings.database_url)), SystemClock(), zone)
+            history = service.history(interval, history_days, queue_id)
+            run = service.forecast_store(interval, days, history_days, queue_id, **opts)
+        else:
+            assert input_csv is not None
+            try:
+                frame = pd.read_csv(input_csv)
+            except (OSError, ValueError) as exc:
+                raise fail(f"cannot read {input_csv}: {exc}") from None
+            history = to_series(long_from_frame(frame, kind, zone, queue, channel), interval)
+            run = run_forecast(history, days, zone, **opts)  # type: ignore[arg-type]
+    except DomainError as exc:
+        raise fail(exc.message) from None
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    with out_csv.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["interval_start", "queue", "channel", "volume", "aht_s"])
+        writer.writeheader()
+        writer.writerows(run.rows)
+    for f in run.forecasts:
+        note = f"; {'; '.join(f.notes)}" if f.notes else ""
+        special_note = f"; special days {', '.join(f'{d}={k}' for d, k in f.special.items())}" if f.special else ""
+        out.print(f"{f.queue}/{f.channel}: model {f.model}, {f.volume.sum():.0f} contacts over {len(f.days)} days "
+                  f"from {f.first_day}{special_note}{note}")
+    if run.overridden:
+        out.print(f"overrides changed {run.overridden} intervals")
+    if backtest:
+        _print_backtests(run.forecasts)  # type: ignore[arg-type]
+    out.print(f"wrote {len(run.rows)} rows to {out_csv}")
+    if chart is not None:
+        from blendcc.cli.forecast_chart import render
+
+        fmt = "png" if chart.suffix.lower() == ".png" else "html"
+        chart.write_bytes(render(history, run.forecasts, fmt))
+        out.print(f"wrote chart {chart}")
+    if not run.rows:
+        err.print("warning: the forecast has no rows")

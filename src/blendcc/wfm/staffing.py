@@ -63,7 +63,7 @@ def _times(values: pd.Series, what: str) -> pd.Series:
 
 
 def _numbers(frame: pd.DataFrame, column: str, what: str) -> np.ndarray:
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    values: np.ndarray = np.asarray(pd.to_numeric(frame[column], errors="coerce"), dtype=float)
     bad = np.flatnonzero(~np.isfinite(values) & frame[column].notna().to_numpy())
     if bad.size:
         raise ValidationFailed(f"{what}: column {column!r} row {int(bad[0]) + 1} is not a number: "
@@ -145,7 +145,8 @@ def _coverage(scheduled: pd.DataFrame, plan: pd.DataFrame) -> np.ndarray:
             raise ValidationFailed(f"schedule coverage has no {key} column but the forecast has several {key}s")
     cov = cov.groupby(keys, as_index=False)["scheduled"].sum()
     merged = plan[keys].merge(cov, on=keys, how="left")
-    return merged["scheduled"].fillna(0.0).to_numpy(dtype=float)
+    heads: np.ndarray = merged["scheduled"].fillna(0.0).to_numpy(dtype=float)
+    return heads
 
 
 def staffing_plan(forecast: pd.DataFrame, targets: StaffingTargets, *, interval_min: int | None = None,

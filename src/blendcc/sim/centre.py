@@ -93,6 +93,8 @@ class SimCentre:
             return th
 
         self.collector = Collector(thresholds, scenario.report_interval_s)
+        #: extra listeners for every batch of engine events (event logs, other drivers' projections)
+        self.observers: list[Callable[[Sequence[ev.Event]], None]] = []
         self._timed_wrap = {qid: q.wrap_up_s is not None for qid, q in queues.items()}
         #: contact id -> (handle time, after-contact work override or None)
         self._plan: dict[str, tuple[float, float | None]] = {}
@@ -135,6 +137,8 @@ class SimCentre:
     def handle(self, events: Sequence[ev.Event]) -> None:
         """Fold a command's events into the KPIs, then let simulated people react to them."""
         self.collector.fold(events)
+        for observer in self.observers:
+            observer(events)
         react = self._react
         for e in events:
             fn = react.get(type(e))

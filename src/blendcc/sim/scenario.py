@@ -257,6 +257,24 @@ class Scenario(_Doc):
     def horizon(self) -> float:
         return self.horizon_s if self.horizon_s is not None else self.duration_s + 86400.0
 
+    def expected_arrivals(self) -> float:
+        """Expected arrivals per replication (to bound the work a request may ask for)."""
+        total = 0.0
+        for s in self.arrivals:
+            p = s.process
+            if isinstance(p, Replay):
+                total += len(p.contacts) + len(p.times_s)
+                continue
+            end = min(self.duration_s, p.end_s or self.duration_s)
+            if p.rate_per_s is not None:
+                n = p.rate_per_s * max(0.0, end - p.start_s)
+            else:
+                width = p.interval_s or 1.0
+                n = sum(x * max(0.0, min(1.0, (end - p.start_s - i * width) / width))
+                        for i, x in enumerate(p.per_interval or []))
+            total += min(n, p.max_arrivals) if p.max_arrivals is not None else n
+        return total
+
     def agent_configs(self) -> list[AgentConfig]:
         return [AgentConfig(id=aid, skills=g.skills, queues=g.queues, capacity=g.capacity, team_id=g.team_id)
                 for g in self.agents for aid in g.agent_ids()]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
@@ -106,26 +107,30 @@ def replay_bank1999(
                             progress=lambda n: bar.update(task, completed=n))
     except ValidationFailed as exc:
         raise fail(str(exc)) from None
-    table = Table(title=f"Anonymous Bank 1999, actual vs simulated ({replications} replications, seed {seed}); "
-                        f"SL threshold T = {report.sl_threshold_s:g} s; short abandons (< "
-                        f"{report.short_abandon_s:g} s) excluded from the rates")
+    table = Table(title="Anonymous Bank 1999: actual vs simulated per day")
     for name in ("day", "offered", "agent h", "aband% act", "aband% sim", "ASA act", "ASA sim", "SL% act",
                  "SL% sim"):
         table.add_column(name, justify="right", no_wrap=True)
     rows = [*report.days, report.month]
     for row in rows:
         a, s, h = row.actual, row.simulated, row.spread
-        agents = report.agents_per_day.get(row.day) if row.day is not None else None
+        agents = (report.agents_per_day.get(row.day) if row.day is not None
+                  else sum(report.agents_per_day.get(d.day, 0.0) for d in report.days if d.day is not None))
         table.add_row(row.day.strftime("%a %m-%d") if row.day else "total", str(a["offered"]), _num(agents, 1),
                       _num(a["abandon_rate"], 100), _ci(s["abandon_rate"], h["abandon_rate"], 100),
                       _num(a["asa_s"], 1), _ci(s["asa_s"], h["asa_s"], 1),
                       _num(a["service_level"], 100), _ci(s["service_level"], h["service_level"], 100),
                       end_section=row.day is not None and row is rows[-2])
-    out.print(table, width=max(out.width, 110))
+    wide = Console(width=max(out.width, 110), highlight=False) if out.width < 110 else out
+    wide.print(table)
     km = report.patience
-    out.print(f"patience (Kaplan-Meier, {km.n} offered calls, {km.n_events} abandoned): median "
-              f"{_num(km.median(), 1)} s, mean restricted to {km.max_time:g} s {km.restricted_mean():.1f} s; "
-              f"agents = agent-hours present per day (inferred); ± = 95% CI half-width over replications")
+    out.print(f"SL threshold T = {report.sl_threshold_s:g} s (blendcc's voice default; the bank's own is unknown); "
+              f"short abandons (< {report.short_abandon_s:g} s) are excluded from the rates; "
+              f"{replications} replication(s), seed {seed}, staffing {staffing}; "
+              "± = 95% CI half-width over replications; agent h = agent-hours present (inferred)", soft_wrap=True)
+    out.print(f"patience (Kaplan-Meier over {km.n} offered calls, {km.n_events} abandoned): median "
+              f"{_num(km.median(), 1)} s, mean restricted to {km.max_time:g} s: {km.restricted_mean():.1f} s",
+              soft_wrap=True)
     if csv_out is not None:
         write_csv(csv_out, rows, report.agents_per_day)
         out.print(f"wrote {csv_out}")

@@ -1,0 +1,157 @@
+"""History replay of the real January 1999 log: actual KPIs, calibration, the replay scenario and its runs."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import os
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from blendcc.adapters.importers.bank1999 import CallRecord, Outcome, read_bank1999
+from blendcc.cli.base import app
+from blendcc.sim import calibration as cal
+from blendcc.sim.history import (
+    ReplayOptions,
+    actual_events,
+    build_scenario,
+    daily_counters,
+    default_queue,
+    kpis,
+    replay,
+    select_days,
+    thresholds_for,
+)
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "anonymous_bank_1999" / "january.txt"
+SUNDAY, MONDAY = date(1999, 1, 3), date(1999, 1, 4)
+
+
+@pytest.fixture(scope="module")
+def records() -> list[CallRecord]:
+    if not DATA.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"the real call log is missing in CI: {DATA}")
+        pytest.skip("the real call log (../shared/data) is not on this machine")
+    return read_bank1999(DATA).records
+
+
+def test_actual_kpis_follow_the_kpi_definitions(records: list[CallRecord]) -> None:
+    day = select_days(records, [SUNDAY])
+    counters = daily_counters(actual_events(day), thresholds_for(default_queue()))
+    k = kpis(counters[SUNDAY])
+    # an independent count straight from the records (T = 20 s, short abandons < 5 s)
+    calls = [r for r in day if r.offered]
+    served = [r for r in calls if r.outcome is Outcome.SERVED]
+    abandoned = [r for r in calls if r.outcome is Outcome.ABANDONED and r.wait_s >= 5]
+    short = [r for r in calls if r.outcome is Outcome.ABANDONED and r.wait_s < 5]
+    base = len(calls) - len(short)
+    assert k["offered"] == len(calls) == 2053
+    assert k["handled"] == len(served) and k["short_abandoned"] == len(short)
+    assert k["abandon_rate"] == pytest.approx(len(abandoned) / base)
+    assert k["service_level"] == pytest.approx(sum(r.wait_s <= 20 for r in served) / base)
+    assert k["asa_s"] == pytest.approx(sum(r.wait_s for r in served) / len(served))
+    assert k["aht_s"] == pytest.approx(sum(r.service_s for r in served) / len(served))
+    assert not any(r.outcome in (Outcome.VRU_ONLY, Outcome.PHANTOM) for r in calls)
+
+
+def test_patience_and_agent_calibration(records: list[CallRecord]) -> None:
+    curve = cal.patience_curve(records)
+    assert curve.n == sum(r.offered for r in records)
+    assert curve.n_events == sum(r.outcome is Outcome.ABANDONED for r in records)
+    assert 200 < (curve.median() or 0) < 500  # censoring makes patience far longer than abandoned waits
+    abandoned = next(r for r in records if r.outcome is Outcome.ABANDONED)
+    served = next(r for r in records if r.outcome is Outcome.SERVED and r.wait_s > 30)
+    assert cal.replay_patience(abandoned, curve, lambda: 0.5) == abandoned.wait_s
+    us = itertools.cycle([0.0, 0.3, 0.9, 0.999])
+    assert all(cal.replay_patience(served, curve, lambda: next(us)) >= served.wait_s for _ in range(4))
+
+    day = select_days(records, [MONDAY])
+    sessions = cal.agent_sessions(day)
+    by_agent: dict[str, list[cal.AgentSession]] = {}
+    for s in sessions:
+        by_agent.setdefault(s.agent, []).append(s)
+    for spans in by_agent.values():
+        assert all(a.end + cal.DEFAULT_GAP_S < b.start for a, b in itertools.pairwise(spans))
+    for r in day:  # every named service lies inside one of its agent's sessions
+        if r.outcome is Outcome.SERVED and r.server is not None:
+            start = r.service_start_at
+            assert start is not None
+            assert any(s.start <= start and start + r.service_s <= s.end for s in by_agent[r.server])
+    assert sum(s.services for s in sessions) == sum(1 for r in day if r.outcome is Outcome.SERVED and r.server)
+    busy, presence, distinct = (cal.staffing(day, 1800, m) for m in ("busy", "presence", "distinct"))
+    assert set(busy) <= set(presence) == set(distinct)
+    for start, n in presence.items():
+        assert busy.get(start, 0.0) <= n + 1e-9 <= distinct[start] + 2e-9
+    gaps = cal.unavailable_gaps(day)
+    assert gaps and all(0 <= g <= cal.DEFAULT_GAP_S for g in gaps)
+    with pytest.raises(ValueError):
+        cal.staffing(day, 1800, "guess")  # type: ignore[arg-type]
+
+
+def test_replay_scenario_replays_every_offered_call(records: list[CallRecord]) -> None:
+    day = select_days(records, [MONDAY])
+    scenario = build_scenario(day, cal.patience_curve(records), lambda: 0.5)
+    contacts = scenario.arrivals[0].process.records()  # type: ignore[union-attr]
+    calls = sorted((r for r in day if r.offered), key=lambda r: (r.queued_at or 0.0, r.line_no))
+    assert len(contacts) == len(calls)
+    assert scenario.t0 == pytest.approx(min(r.queued_at or 0.0 for r in calls) // 86400 * 86400)
+    for c, r in zip(contacts, calls, strict=True):
+        assert c.t_s == pytest.approx((r.queued_at or 0.0) - scenario.t0)
+        assert c.priority == (1 if r.priority == 2 else 0)
+        if r.outcome is Outcome.SERVED:
+            assert c.handle_s == r.service_s and (c.patience_s or 0) >= r.wait_s
+        else:
+            assert c.handle_s is None and c.patience_s == r.wait_s
+    assert scenario.centre.settings.priority_head_start_s == 90.0
+    agents = {aid for g in scenario.agents for aid in g.agent_ids()}
+    assert agents == {r.server for r in day if r.outcome is Outcome.SERVED and r.server}
+
+
+def test_replay_two_days_compares_simulated_with_actual(records: list[CallRecord]) -> None:
+    report = replay(records, days=[SUNDAY, MONDAY], replications=2, seed=7)
+    assert [d.day for d in report.days] == [SUNDAY, MONDAY]
+    assert report.sl_threshold_s == 20.0 and report.short_abandon_s == 5.0
+    for row in [*report.days, report.month]:
+        assert row.simulated["offered"] == row.actual["offered"]  # every recorded arrival is replayed
+        assert 0.0 < row.simulated["abandon_rate"] < 0.3
+        assert row.spread["abandon_rate"] is not None
+    # the simulated month is within a factor 1.5 of the recorded abandonment and ASA
+    m = report.month
+    assert m.actual["abandon_rate"] / 1.5 < m.simulated["abandon_rate"] < m.actual["abandon_rate"] * 1.5
+    assert m.actual["asa_s"] / 1.5 < m.simulated["asa_s"] < m.actual["asa_s"] * 1.5
+    again = replay(records, days=[SUNDAY, MONDAY], replications=2, seed=7)
+    assert again.month.simulated == m.simulated  # seeded: reproducible
+    other = replay(records, days=[SUNDAY, MONDAY], replications=2, seed=8)
+    assert other.month.simulated != m.simulated
+
+
+def test_fewer_agents_mean_more_abandonment(records: list[CallRecord]) -> None:
+    runs = {method: replay(records, days=[MONDAY], replications=1, options=ReplayOptions(staffing=method)).month
+            for method in ("busy", "distinct")}
+    assert runs["busy"].simulated["abandon_rate"] > runs["distinct"].simulated["abandon_rate"]
+    assert runs["busy"].simulated["asa_s"] > runs["distinct"].simulated["asa_s"]
+
+
+def test_cli_replay_prints_and_writes_csv(records: list[CallRecord], tmp_path: Path) -> None:
+    out = tmp_path / "replay.csv"
+    result = CliRunner().invoke(app, ["replay", "bank1999", str(DATA), "--days", "4", "--replications", "1",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "SL threshold T = 20 s" in result.output and "Mon 01-04" in result.output
+    rows = list(csv.DictReader(out.open()))
+    assert [r["day"] for r in rows] == ["1999-01-04", "total"]
+    assert int(rows[0]["offered_actual"]) == Counter(r.day for r in records if r.offered)[MONDAY]
+
+
+@pytest.mark.parametrize("args", [["/no/such/january.txt"], ["--days", "11"], ["--days", "x"],
+                                  ["--staffing", "guess"]])
+def test_cli_replay_bad_input_exits_2(records: list[CallRecord], args: list[str]) -> None:
+    argv = ["replay", "bank1999", *(args if args[0].startswith("/") else [str(DATA), *args])]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)

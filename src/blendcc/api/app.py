@@ -14,7 +14,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from blendcc import __version__
-from blendcc.api import errors, routes_config, routes_forecast, routes_main, routes_sim, ws
+from blendcc.api import (
+    errors,
+    routes_config,
+    routes_dialer,
+    routes_forecast,
+    routes_main,
+    routes_sim,
+    routes_wfm_staff,
+    ws,
+)
 from blendcc.app.container import Container
 from blendcc.app.live_stats import snapshot
 
@@ -57,6 +66,8 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(ws.router)
     app.include_router(routes_forecast.router)
     app.include_router(routes_sim.router)
+    app.include_router(routes_wfm_staff.router)
+    app.include_router(routes_dialer.router)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, object]:

@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import phonenumbers
+
 from blendcc.app.configuration import ConfigService
 from blendcc.app.runtime import Runtime
 from blendcc.dialer.campaign import CampaignConfig
@@ -47,6 +49,13 @@ def scan_source(store: EventStore, page: int = 5000) -> EventSource:
             after = batch[-1].seq
 
     return read
+
+
+def _region(region: str) -> str:
+    region = region.upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationFailed(f"unknown region {region!r}; use an ISO 3166 code such as US or GB")
+    return region
 
 
 class CampaignService:
@@ -153,7 +162,7 @@ class CampaignService:
         campaign = self.get(campaign_id)
         if len(text) > MAX_LIST_BYTES:
             raise ValidationFailed(f"the list is larger than {MAX_LIST_BYTES // (1024 * 1024)} MB; split it")
-        region = (region or campaign.default_region).upper()
+        region = _region(region or campaign.default_region)
         now = self.clock.now()
         try:
             parsed = parse_list(text, campaign_id, region, now)
@@ -206,7 +215,7 @@ class CampaignService:
         scope = self._scope(scope)
         if "\x00" in text:
             raise ValidationFailed("the file contains NUL characters")
-        parsed = parse_dnc(text, scope, region.upper(), self.clock.now(), reason[:200])
+        parsed = parse_dnc(text, scope, _region(region), self.clock.now(), reason[:200])
         added = self.repo.add_dnc(list(parsed.entries))
         return {"scope": scope, "added": added, "already_listed": len(parsed.entries) - added,
                 "duplicates_in_file": parsed.duplicates, "rejected": len(parsed.errors),
@@ -214,7 +223,7 @@ class CampaignService:
 
     def add_dnc(self, scope: str, phone: str, region: str = "US", reason: str = "") -> DncEntry:
         scope = self._scope(scope)
-        e164 = normalise(phone, region.upper())
+        e164 = normalise(phone, _region(region))
         if e164 is None:
             raise ValidationFailed(f"not a valid phone number: {phone[:40]!r}")
         entry = DncEntry(scope=scope, phone=e164, reason=reason[:200], added_at=self.clock.now())

@@ -1,0 +1,140 @@
+"""Campaign API on SQLite and PostgreSQL: CRUD, list import, DNC, start/pause/stop, records, stats, refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blendcc.domain.dialer_events import CallAnswered, CallConnected, CallFailed, CallPlaced
+from blendcc.domain.events import WrapUpCompleted
+
+CAMPAIGN = {"name": "Renewals", "mode": "predictive", "queue_id": "sales", "caller_id": "+14155550100",
+            "max_attempts": 3, "max_attempts_per_day": 2}
+# T0 is Monday 2024-01-15 09:00 UTC = 04:00 in New York, 09:00 in London
+LIST = """id,phone,name,tz
+r1,(212) 555-0101,Ann,
+r2,+442079460001,Bob,
+r3,12345,Bad,
+r4,+12125550104,Dee,Mars/Base
+r5,+12125550105,Eve,America/Chicago
+r1,+12125550199,Dup,
+"""
+
+
+def put_campaign(centre: Any, cid: str = "renew", **changes: Any) -> dict[str, Any]:
+    result: dict[str, Any] = centre.put(f"/api/campaigns/{cid}", json={**CAMPAIGN, **changes})
+    return result
+
+
+def test_campaign_lifecycle_lists_dnc_and_stats(centre: Any) -> None:
+    r = put_campaign(centre)
+    assert r["version"] == 1 and r["document"]["state"] == "stopped"
+    assert r["document"]["calling_window"]["weekly"]["mon"] == [{"start": "08:00", "end": "21:00"}]
+    assert [c["id"] for c in centre.get("/api/campaigns", user="sup")] == ["renew"]
+    # the campaign is a versioned config document too
+    assert len(centre.get("/api/config/campaigns/renew/history", user="sup")) == 1
+
+    report = centre.post("/api/campaigns/renew/lists?source=jan.csv", "sup", content=LIST.encode(),
+                         headers={"content-type": "text/csv"})
+    assert (report["total"], report["accepted"], report["rejected"]) == (6, 3, 3)
+    assert {e["line"] for e in report["errors"]} == {4, 5, 7}
+    assert report["source"] == "jan.csv"
+    centre.clock.advance(1)
+    # multipart upload; r1 exists already: kept as it is, counted as a duplicate
+    more = centre.post("/api/campaigns/renew/lists", "sup",
+                       files={"file": ("more.csv", b"record_id,phone\nr1,+12125550101\nr6,+12125550106\n")})
+    assert (more["accepted"], more["duplicates"], more["source"]) == (1, 1, "more.csv")
+    assert [i["source"] for i in centre.get("/api/campaigns/renew/lists", user="sup")] == ["jan.csv", "more.csv"]
+    listing = centre.get("/api/campaigns/renew/records", user="sup")
+    assert listing["counts"] == {"pending": 4}
+    assert [x["record_id"] for x in listing["records"]] == ["r1", "r2", "r5", "r6"]
+    r1 = centre.get("/api/campaigns/renew/records/r1", user="sup")
+    assert (r1["phone"], r1["tz"], r1["fields"]) == ("+12125550101", "America/New_York", {"name": "Ann"})
+
+    # DNC: global file import, a campaign number, list, remove
+    dnc = centre.post("/api/dnc/global", "sup", content=b"# opt-outs\n212-555-0105\nnot a number\n+12125550105\n",
+                      headers={"content-type": "text/plain"})
+    assert (dnc["scope"], dnc["added"], dnc["rejected"], dnc["duplicates_in_file"]) == ("global", 1, 1, 1)
+    assert dnc["errors"][0]["line"] == 3
+    added = centre.post("/api/dnc/renew/numbers", "sup", 201, json={"phone": "+44 20 7946 0001", "reason": "asked"})
+    assert added == {"scope": "renew", "phone": "+442079460001", "reason": "asked", "added_at": centre.T0 + 1}
+    assert [e["phone"] for e in centre.get("/api/dnc/global", user="sup")] == ["+12125550105"]
+
+    # selection: London is open (09:00), New York/Chicago are not (04:00/03:00); r2 is on the campaign DNC
+    svc = centre.container.campaigns
+    assert svc.candidates("renew", 10) == []
+    centre.delete("/api/dnc/renew/numbers/%2B442079460001")
+    assert [x.record_id for x in svc.candidates("renew", 10)] == ["r2"]
+    centre.clock.advance(6 * 3600 - 1)  # 10:00 New York, 09:00 Chicago
+    assert [x.record_id for x in svc.candidates("renew", 10)] == ["r1", "r2", "r6"]  # r5 is DNC
+
+    # start / pause / stop, each in the log
+    assert centre.post("/api/campaigns/renew/start", "sup")["state"] == "running"
+    assert centre.get("/api/campaigns/renew/state", user="sup")["state"] == "running"
+    centre.error("DELETE", "/api/campaigns/renew", 409)
+    centre.error("DELETE", "/api/config/queues/sales", 409)
+    assert centre.post("/api/campaigns/renew/pause", "sup", json={"reason": "lunch"})["state"] == "paused"
+    centre.error("POST", "/api/campaigns/renew/pause", 409, user="sup")
+    logged = [s.event for s in centre.container.store.read() if s.event.type == "CampaignStateChanged"]
+    assert [(e.state, e.reason) for e in logged] == [("running", "start by sup"), ("paused", "lunch")]
+
+    # a dialled record, as the dialing loop reports it; a disposition; then the figures
+    now = centre.clock.now()
+    rt = centre.container.runtime
+    rt.execute(lambda _e, at: [
+        CallPlaced(at=at, campaign_id="renew", call_id="k1", record_id="r1", phone="+12125550101", mode="predictive"),
+        CallAnswered(at=at + 5, campaign_id="renew", call_id="k1", record_id="r1", answered_by="human"),
+        CallConnected(at=at + 6, campaign_id="renew", call_id="k1", record_id="r1", contact_id="oc1", agent_id="a1"),
+        WrapUpCompleted(at=at + 200, contact_id="oc1", agent_id="a1", queue_id="sales", channel="voice",
+                        queued_at=at + 6, disposition="sale", notes=None, talk_s=180.0, hold_s=0.0, acw_s=14.0),
+        CallPlaced(at=at + 10, campaign_id="renew", call_id="k2", record_id="r6", phone="+12125550106",
+                   mode="predictive"),
+        CallFailed(at=at + 35, campaign_id="renew", call_id="k2", record_id="r6", outcome="no_answer"),
+    ])
+    svc.record_outcome("renew", "r6", "no_answer")
+    disposed = centre.post("/api/campaigns/renew/records/r1/disposition", "ann",
+                           json={"disposition": "callback", "callback_at": now + 7200, "personal": True})
+    assert (disposed["state"], disposed["callback_agent_id"], disposed["next_attempt_at"]) == ("callback", "a1",
+                                                                                               now + 7200)
+    centre.clock.advance(300)
+    stats = centre.get("/api/campaigns/renew/stats", user="sup")
+    assert stats["attempts"] == 2
+    assert stats["outcomes"] == {"human": 1, "no_answer": 1}
+    assert stats["connect_rate"] == 0.5
+    assert stats["talk_s"] == 180.0
+    assert (stats["calls_outside_window"], stats["dnc_hits"], stats["abandon_rate_30d"]) == (0, 0, 0.0)
+    assert stats["records"] == 4 and stats["records_by_state"] == {"pending": 2, "scheduled": 1, "callback": 1}
+    types = [s.event.type for s in centre.container.store.read()]
+    assert types.count("RecordUpdated") == 2
+
+    assert centre.post("/api/campaigns/renew/stop", "sup")["state"] == "stopped"
+    centre.delete("/api/campaigns/renew")
+    centre.error("GET", "/api/campaigns/renew", 404, user="sup")
+
+
+def test_refusals_are_clean_json_errors(centre: Any) -> None:
+    body = centre.error("PUT", "/api/campaigns/x", 422, json={**CAMPAIGN, "queue_id": "nowhere"})
+    assert "nowhere" in body["detail"]
+    assert "caller_id" in centre.error("PUT", "/api/campaigns/x", 422, json={**CAMPAIGN, "caller_id": "555"})["detail"]
+    assert "mode" in centre.error("PUT", "/api/campaigns/x", 422, json={**CAMPAIGN, "mode": "robot"})["detail"]
+    centre.error("PUT", "/api/campaigns/x", 422, json={**CAMPAIGN, "surprise": 1})
+    centre.error("PUT", "/api/campaigns/x", 403, user="sup", json=CAMPAIGN)
+    centre.error("GET", "/api/campaigns", 403, user="ann")
+    centre.error("GET", "/api/campaigns", 401, user=None)
+    centre.error("POST", "/api/campaigns/x/lists", 404, user="sup", content=b"phone\n+12125550101\n")
+    put_campaign(centre, "x")
+    detail = centre.error("POST", "/api/campaigns/x/lists", 422, user="sup", content=b"name,city\nAnn,NYC\n")["detail"]
+    assert "phone column" in detail
+    centre.error("POST", "/api/campaigns/x/lists", 422, user="sup", content=b"")
+    centre.error("POST", "/api/campaigns/x/lists", 422, user="sup", files={"other": ("a.csv", b"phone\n1\n")})
+    centre.error("POST", "/api/campaigns/x/lists?region=ZZ", 422, user="sup", content=b"phone\n2125550101\n")
+    centre.error("GET", "/api/campaigns/x/records?state=lost", 422, user="sup")
+    centre.error("GET", "/api/campaigns/x/records/nope", 404, user="sup")
+    centre.error("GET", "/api/campaigns/x/stats?start=10&end=5", 422, user="sup")
+    centre.error("POST", "/api/dnc/global/numbers", 422, user="sup", json={"phone": "12"})
+    centre.error("POST", "/api/dnc/nocampaign/numbers", 404, user="sup", json={"phone": "+12125550101"})
+    centre.error("DELETE", "/api/dnc/global/numbers/%2B12125550101", 404)
+    centre.post("/api/campaigns/x/lists", "sup", content=b"phone\n+12125550101\n")
+    centre.error("POST", "/api/campaigns/x/records/%2B12125550101/disposition", 422, user="sup",
+                 json={"disposition": "teleport"})
+    centre.error("POST", "/api/campaigns/x/records/%2B12125550101/disposition", 422, user="sup",
+                 json={"disposition": "callback"})

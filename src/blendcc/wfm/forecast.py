@@ -103,13 +103,13 @@ def parse_override(text: str, interval_min: int) -> Override:
             queue, _, ch = token.partition("/")
             channel = ch or None
     lo, sep, hi = m["range"].partition("..")
-    start = _moment(lo, end=False)
-    if sep:
-        end = _moment(hi, end=True)
-    elif "T" in lo or " " in lo:
-        end = start + timedelta(minutes=interval_min)
-    else:
-        end = start + timedelta(days=1)
+    try:
+        start = _moment(lo, end=False)
+        end = _moment(hi, end=True) if sep else start
+    except ValidationFailed as exc:
+        raise ValidationFailed(f"override {text!r}: {exc.message}") from None
+    if not sep:  # a single date is that day, a single time that interval
+        end = start + (timedelta(minutes=interval_min) if ("T" in lo or " " in lo) else timedelta(days=1))
     amount = float(m["amount"])
     return Override(start, end, value=None if m["pct"] else amount, percent=amount if m["pct"] else None,
                     field=fld, queue=queue, channel=channel)

@@ -1,0 +1,103 @@
+"""Rolling-origin backtests: KPIS.md error definitions, origins, model selection, special days not scored."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from blendcc.wfm.backtest import MIN_ORIGIN_DAYS, backtest, mape, origins_for, wape
+from blendcc.wfm.models import BASELINE, MODELS, NotEnoughHistory, predict, seasonal_naive_4w, weekday_profile
+from .forecast_data import shape, volumes
+
+FAST = [BASELINE, "daily_ets_profile"]
+
+
+def test_wape_and_mape_follow_kpis_md() -> None:
+    actual = np.array([10.0, 0.0, 5.0, 5.0])
+    forecast = np.array([8.0, 1.0, 5.0, 10.0])
+    # WAPE = (2 + 1 + 0 + 5) / 20; MAPE over actual > 0 only = (0.2 + 0 + 1.0) / 3
+    assert wape(actual, forecast) == pytest.approx(8 / 20)
+    assert mape(actual, forecast) == pytest.approx(1.2 / 3)
+    assert wape(np.zeros(3), np.ones(3)) is None
+    assert mape(np.zeros(3), np.ones(3)) is None
+
+
+def test_origins_step_back_from_the_end_and_keep_four_weeks_of_history() -> None:
+    assert origins_for(70, 14, 4, 7) == [35, 42, 49, 56]
+    assert origins_for(45, 14, 4, 7) == [31]  # 24, 17 and 10 leave under 4 weeks of history
+    assert origins_for(42, 14, 4, 7) == [MIN_ORIGIN_DAYS]
+    assert origins_for(40, 14, 4, 7) == []
+
+
+def test_baseline_is_the_mean_of_the_same_interval_and_weekday_over_the_last_four_weeks() -> None:
+    v = np.arange(35 * 2, dtype=float).reshape(35, 2)  # 5 weeks, 2 slots, first day a Monday
+    fc = seasonal_naive_4w(v, 0, 8)
+    # horizon day 0 is a Monday: history Mondays are days 0, 7, 14, 21, 28 -> last four: 7, 14, 21, 28
+    assert fc[0] == pytest.approx(v[[7, 14, 21, 28]].mean(axis=0))
+    assert fc[3] == pytest.approx(v[[10, 17, 24, 31]].mean(axis=0))  # Thursday
+    assert fc[7] == pytest.approx(fc[0])  # a week later: the same four weeks
+    # a history starting on Wednesday shifts the weekdays
+    fc_wed = seasonal_naive_4w(v, 2, 1)  # horizon day 35 is a Wednesday too (35 = 5 weeks)
+    assert fc_wed[0] == pytest.approx(v[[7, 14, 21, 28]].mean(axis=0))
+
+
+def test_weekday_profile_sums_to_one_per_weekday() -> None:
+    prof = weekday_profile(volumes(56), 0, 8)
+    assert prof.sum(axis=1) == pytest.approx(np.ones(7))
+    assert prof[0] == pytest.approx(shape())
+
+
+def test_a_growing_series_is_won_by_a_model_that_follows_the_trend() -> None:
+    v = volumes(84, growth_per_day=0.01, noise_seed=3)  # +1% a day: the 4-week mean lags ~15%
+    bt = backtest(v, 0, 7, models=FAST, n_origins=3)
+    base, ets = bt.scores[BASELINE], bt.scores["daily_ets_profile"]
+    assert base.wape is not None and ets.wape is not None
+    assert bt.chosen == "daily_ets_profile"
+    assert ets.wape < base.wape * 0.7
+    assert [h.day for h in ets.per_horizon] == list(range(1, 8))
+    assert all(h.wape is not None and h.actual > 0 for h in ets.per_horizon)
+    assert len(bt.origins) == 3
+
+
+def test_ties_keep_the_baseline() -> None:
+    v = volumes(56)  # exactly repeating weeks: the baseline and last-week naive are both perfect
+    bt = backtest(v, 0, 7, models=[BASELINE, "seasonal_naive_1w"], n_origins=2)
+    assert bt.scores[BASELINE].wape == pytest.approx(0.0)
+    assert bt.scores["seasonal_naive_1w"].wape == pytest.approx(0.0)
+    assert bt.chosen == BASELINE
+
+
+def test_special_days_are_not_scored() -> None:
+    v = volumes(49)
+    v[45] *= 5.0  # an unusual day inside the scored window
+    special = np.zeros(49, dtype=bool)
+    special[45] = True
+    assert backtest(v, 0, 7, models=[BASELINE], n_origins=1).scores[BASELINE].wape > 0.1
+    scored = backtest(v, 0, 7, models=[BASELINE], n_origins=1, special=special).scores[BASELINE]
+    assert scored.wape == pytest.approx(0.0)
+    day = 45 - 42 + 1  # horizon day of the special day (origin 42)
+    assert scored.per_horizon[day - 1].actual == 0.0 and scored.per_horizon[day - 1].wape is None
+
+
+def test_models_needing_more_history_are_reported_not_scored() -> None:
+    bt = backtest(volumes(40), 0, 7, models=[BASELINE, "daily_arima_profile", "daily_mstl_yearly_profile"])
+    assert bt.scores["daily_mstl_yearly_profile"].wape is None
+    assert "needs" in (bt.scores["daily_mstl_yearly_profile"].error or "")
+    assert bt.scores["daily_arima_profile"].error is not None  # 42 days needed, first origin is 33
+    assert bt.chosen == BASELINE
+    with pytest.raises(NotEnoughHistory):
+        backtest(volumes(30), 0, 7)
+    with pytest.raises(NotEnoughHistory):
+        predict("mstl", volumes(20), 0, 7)
+
+
+def test_every_model_forecasts_the_right_shape_and_no_negative_volumes() -> None:
+    v = volumes(70, noise_seed=1)
+    for name, model in MODELS.items():
+        if model.min_days > 70:
+            continue
+        fc = predict(name, v, 0, 3)
+        assert fc.shape == (3, 48), name
+        assert (fc >= 0).all(), name
+        # each model finds the weekday level: Monday much busier than Sunday
+        assert fc[0].sum() > 3 * predict(name, v, 0, 7)[6].sum(), name

@@ -21,3 +21,20 @@ class Settings(BaseSettings):
     stats_interval_s: float = Field(default=1.0, gt=0, le=60)
     timezone: str = Field(default="UTC", description="centre time zone for 'today' in live statistics")
     log_level: str = "info"
+    # voice over SIP/RTP (docs/voice.md)
+    sip_enabled: bool = Field(default=False, description="start the SIP edge with `blendcc serve`")
+    sip_host: str = Field(default="127.0.0.1", description="SIP bind address (UDP)")
+    sip_port: int = Field(default=5060, ge=0, le=65535)
+    sip_public_host: str | None = Field(default=None, description="address put in Contact/SDP (default: sip_host)")
+    sip_realm: str = "blendcc"
+    sip_users: dict[str, str] = Field(default_factory=dict,
+                                      description="SIP phone user (agent id / supervisor) -> digest password")
+    rtp_port_min: int = Field(default=20000, ge=1024, le=65534)
+    rtp_port_max: int = Field(default=30000, ge=1026, le=65535)
+    sip_trunk_uri: str | None = Field(default=None, description="outbound trunk, e.g. sip:10.0.0.5:5060")
+    recording_dir: str = Field(default="recordings", description="where call recordings (WAV) are written")
+    recording_default: str = Field(default="none", pattern="^(none|all|on_demand)$")
+    recording_queues: dict[str, str] = Field(default_factory=dict,
+                                             description="queue id -> none | all | on_demand")
+    recording_retention_days: float = Field(default=90.0, gt=0)
+    music_on_hold: str | None = Field(default=None, description="8 kHz mono WAV played to waiting/held callers")

@@ -1,0 +1,353 @@
+"""SIP dialogs (RFC 3261 section 12): one call leg, inbound (UAS) or outbound (UAC), its requests and state.
+
+A ``Call`` reports what happens to it through ``on_event(call, name, detail)``: ``answered`` (our
+outbound INVITE got a 2xx), ``failed`` (a final error or timeout, detail = status), ``confirmed`` (the
+ACK for our 2xx arrived), ``cancelled`` (the caller sent CANCEL), ``ended`` (a BYE arrived, or our 2xx
+was never acknowledged) and ``media`` (a re-INVITE changed the remote SDP, e.g. hold).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from blendcc.adapters.channels.sip.message import (
+    SipMessage,
+    display_name,
+    new_branch,
+    new_tag,
+    param,
+    response,
+    uri_of,
+    uri_user,
+)
+from blendcc.adapters.channels.sip.sdp import MediaDescription, SdpError, parse_sdp
+from blendcc.adapters.channels.sip.transaction import (
+    ClientTransaction,
+    InviteServerTransaction,
+    NonInviteServerTransaction,
+)
+
+if TYPE_CHECKING:
+    from blendcc.adapters.channels.sip.edge import SipEdge
+
+log = logging.getLogger(__name__)
+Addr = tuple[str, int]
+
+
+class Call:
+    """One dialog. Inbound: ``ringing`` / ``answer`` / ``reject``; outbound: ``cancel``; both: ``bye``."""
+
+    def __init__(self, edge: SipEdge, direction: str, call_id: str, local_tag: str, addr: Addr):
+        self.edge = edge
+        self.direction = direction
+        self.call_id = call_id
+        self.local_tag = local_tag
+        self.remote_tag: str | None = None
+        self.addr = addr
+        self.local_header = ""   # our From (outbound) / To (inbound) value, with our tag
+        self.remote_header = ""  # the peer's
+        self.remote_target = ""
+        self.local_cseq = 1
+        self.remote_cseq = 0
+        self.state = "early"  # early -> confirmed -> ended
+        self.invite: SipMessage | None = None
+        self.invite_tx: InviteServerTransaction | ClientTransaction | None = None
+        self.remote_media: MediaDescription | None = None
+        self.local_sdp: bytes = b""
+        self.sdp_version = 1
+        self.on_event: Callable[[Call, str, Any], None] = lambda call, name, detail: None
+        self.caller_id: str | None = None
+        self.caller_name: str | None = None
+        self.dialled: str | None = None
+        self.app: Any = None  # the application's object for this leg
+        self._ack: bytes | None = None
+        self._provisional = False
+        self._cancel_wanted = False
+        self.final_status: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.call_id, self.local_tag)
+
+    def _emit(self, name: str, detail: Any = None) -> None:
+        try:
+            self.on_event(self, name, detail)
+        except Exception:
+            log.exception("call event handler failed (%s)", name)
+
+    # ------------------------------------------------------------------ inbound (UAS)
+    @classmethod
+    def inbound(cls, edge: SipEdge, invite: SipMessage, addr: Addr, tx: InviteServerTransaction) -> Call:
+        call = cls(edge, "in", invite.call_id, new_tag(), addr)
+        call.invite, call.invite_tx = invite, tx
+        call.remote_tag = invite.from_tag
+        call.remote_header = invite.get("From") or ""
+        call.local_header = f"{invite.get('To') or ''};tag={call.local_tag}"
+        call.remote_target = uri_of(invite.get("Contact") or call.remote_header)
+        call.remote_cseq = invite.cseq[0]
+        call.caller_id = uri_user(uri_of(call.remote_header))
+        call.caller_name = display_name(call.remote_header)
+        call.dialled = uri_user(invite.uri or "") or uri_user(uri_of(invite.get("To") or ""))
+        if invite.body:
+            try:
+                call.remote_media = parse_sdp(invite.body)
+            except SdpError:
+                call.remote_media = None
+        tx.on_no_ack = call._no_ack
+        return call
+
+    def _respond(self, status: int, body: bytes = b"", extra: list[tuple[str, str]] | None = None) -> None:
+        assert self.invite is not None and isinstance(self.invite_tx, InviteServerTransaction)
+        hdrs = list(extra or [])
+        if 200 <= status < 300 or 100 < status < 200:
+            hdrs.append(("Contact", f"<{self.edge.contact_uri}>"))
+        self.invite_tx.respond(response(self.invite, status, to_tag=self.local_tag, body=body, extra=hdrs))
+
+    def ringing(self) -> None:
+        if self.state == "early" and self.final_status is None:
+            self._respond(180)
+
+    def answer(self, sdp: bytes) -> None:
+        if self.state != "early" or self.final_status is not None:
+            return
+        self.final_status = 200
+        self.local_sdp = sdp
+        self._respond(200, sdp, [("Allow", self.edge.allow)])
+
+    def reject(self, status: int = 486) -> None:
+        if self.state != "early" or self.final_status is not None:
+            return
+        self.final_status = status
+        self._respond(status)
+        self._finish()
+
+    def _acked(self) -> None:
+        assert isinstance(self.invite_tx, InviteServerTransaction)
+        if self.invite_tx.ack() and self.state == "early":
+            self.state = "confirmed"
+            self._emit("confirmed")
+
+    def _no_ack(self) -> None:
+        if self.state != "ended":
+            log.info("call %s: our 2xx was never acknowledged; hanging up", self.call_id)
+            self.bye()
+            self._emit("ended", "no_ack")
+
+    def _cancelled(self) -> None:
+        if self.state == "early" and self.final_status is None:
+            self.final_status = 487
+            self._respond(487)
+            self._finish()
+            self._emit("cancelled")
+
+    # ------------------------------------------------------------------ outbound (UAC)
+    @classmethod
+    def outbound(cls, edge: SipEdge, target_uri: str, addr: Addr, from_user: str, sdp: bytes,
+                 display: str | None = None, to_uri: str | None = None,
+                 extra: list[tuple[str, str]] | None = None) -> Call:
+        call = cls(edge, "out", new_tag() + "@blendcc", new_tag(), addr)
+        name = f'"{display}" ' if display else ""
+        call.local_header = f"{name}<sip:{from_user}@{edge.public_host}>;tag={call.local_tag}"
+        call.remote_header = f"<{to_uri or target_uri}>"
+        call.remote_target = target_uri
+        call.local_sdp = sdp
+        inv = call._request("INVITE", sdp, extra)
+        call.invite = inv
+        call.invite_tx = edge.client_transaction(inv, addr, call._invite_response, call._invite_timeout)
+        return call
+
+    def _request(self, method: str, body: bytes = b"", extra: list[tuple[str, str]] | None = None,
+                 cseq: int | None = None) -> SipMessage:
+        req = SipMessage(method=method, uri=self.remote_target)
+        req.add("Via", f"SIP/2.0/UDP {self.edge.public_host}:{self.edge.port};branch={new_branch()};rport")
+        req.add("Max-Forwards", "70")
+        req.add("From", self.local_header)
+        req.add("To", self.remote_header)
+        req.add("Call-ID", self.call_id)
+        if cseq is None:
+            if method != "INVITE" or self.invite is not None:
+                self.local_cseq += 1
+            cseq = self.local_cseq
+        req.add("CSeq", f"{cseq} {method}")
+        req.add("Contact", f"<{self.edge.contact_uri}>")
+        req.add("User-Agent", "blendcc")
+        for k, v in extra or ():
+            req.add(k, v)
+        if body:
+            req.add("Content-Type", "application/sdp")
+        req.body = body
+        return req
+
+    def _invite_response(self, resp: SipMessage) -> None:
+        status = resp.status or 0
+        if status < 200:
+            if not self._provisional:
+                self._provisional = True
+                if self._cancel_wanted:
+                    self._send_cancel()
+            if status in (180, 183):
+                self._emit("ringing", status)
+            return
+        if status < 300:
+            first = self._ack is None
+            if first:
+                self.remote_tag = resp.to_tag
+                self.remote_header = resp.get("To") or self.remote_header
+                self.remote_target = uri_of(resp.get("Contact") or "") or self.remote_target
+                ack = self._request("ACK", cseq=self.local_cseq)
+                self._ack = ack.encode()
+            assert self._ack is not None
+            self.edge.send(self._ack, self.addr)  # every (retransmitted) 2xx is acknowledged
+            if not first:
+                return
+            self.final_status = status
+            if resp.body:
+                try:
+                    self.remote_media = parse_sdp(resp.body)
+                except SdpError:
+                    self.remote_media = None
+            self.edge.register_dialog(self)
+            if self._cancel_wanted:  # 2xx crossed our CANCEL: take the call down
+                self.state = "confirmed"
+                self.bye()
+                self._emit("failed", 487)
+                return
+            self.state = "confirmed"
+            self._emit("answered", resp)
+            return
+        if self.final_status is None:
+            self.final_status = status
+            self._finish()
+            self._emit("failed", status)
+
+    def _invite_timeout(self) -> None:
+        if self.final_status is None:
+            self.final_status = 408
+            self._finish()
+            self._emit("failed", 408)
+
+    def cancel(self) -> None:
+        """Stop ringing (CANCEL after the first provisional response, as RFC 3261 9.1 asks)."""
+        if self.direction != "out" or self.final_status is not None or self._cancel_wanted:
+            return
+        self._cancel_wanted = True
+        if self._provisional:
+            self._send_cancel()
+
+    def _send_cancel(self) -> None:
+        assert self.invite is not None
+        c = SipMessage(method="CANCEL", uri=self.invite.uri)
+        c.add("Via", self.invite.get("Via") or "")
+        c.add("Max-Forwards", "70")
+        c.add("From", self.invite.get("From") or "")
+        c.add("To", self.invite.get("To") or "")
+        c.add("Call-ID", self.call_id)
+        c.add("CSeq", f"{self.invite.cseq[0]} CANCEL")
+        self.edge.client_transaction(c, self.addr, lambda r: None, lambda: None)
+
+    # ------------------------------------------------------------------ both
+    def bye(self) -> None:
+        """Hang up: BYE when confirmed (or answered), CANCEL when still ringing out, 480 when ringing in."""
+        if self.state == "ended":
+            return
+        if self.state == "early" and self.direction == "out" and self.final_status is None:
+            self.cancel()
+            return
+        if self.state == "early" and self.direction == "in" and self.final_status is None:
+            self.reject(480)
+            return
+        req = self._request("BYE")
+        self.edge.client_transaction(req, self.addr, lambda r: None, lambda: None)
+        self._finish()
+
+    def reinvite(self, direction: str) -> None:
+        """Change our media direction (hold: sendonly, resume: sendrecv) with a re-INVITE."""
+        if self.state != "confirmed" or not self.local_sdp:
+            return
+        self.sdp_version += 1
+        sdp = _with_direction(self.local_sdp, direction, self.sdp_version)
+        self.local_sdp = sdp
+        req = self._request("INVITE", sdp)
+
+        def on_response(resp: SipMessage) -> None:
+            if resp.status is not None and 200 <= resp.status < 300:
+                ack = self._request("ACK", cseq=req.cseq[0])
+                self.edge.send(ack.encode(), self.addr)
+
+        self.edge.client_transaction(req, self.addr, on_response, lambda: None)
+
+    def in_dialog(self, req: SipMessage, tx: InviteServerTransaction | NonInviteServerTransaction) -> None:
+        """A request inside this dialog (BYE, re-INVITE, INFO, OPTIONS...)."""
+        num = req.cseq[0]
+        if req.method != "ACK" and num < self.remote_cseq:
+            tx.respond(response(req, 500, "CSeq out of order", to_tag=self.local_tag))
+            return
+        self.remote_cseq = max(self.remote_cseq, num)
+        if req.method == "BYE":
+            tx.respond(response(req, 200, to_tag=self.local_tag))
+            was = self.state
+            self._finish()
+            if was != "ended":
+                self._emit("ended", "bye")
+        elif req.method == "INVITE":
+            media = None
+            if req.body:
+                try:
+                    media = parse_sdp(req.body)
+                except SdpError:
+                    tx.respond(response(req, 488, to_tag=self.local_tag))
+                    return
+            self.remote_media = media or self.remote_media
+            self._emit("media", media)
+            self.sdp_version += 1
+            direction = "sendrecv"
+            if media is not None:
+                direction = {"sendonly": "recvonly", "inactive": "inactive", "recvonly": "sendonly"}.get(
+                    media.direction, "sendrecv")
+            self.local_sdp = _with_direction(self.local_sdp, direction, self.sdp_version)
+            assert isinstance(tx, InviteServerTransaction)
+            tx.respond(response(req, 200, to_tag=self.local_tag, body=self.local_sdp,
+                                extra=[("Contact", f"<{self.edge.contact_uri}>")]))
+        elif req.method == "INFO":
+            tx.respond(response(req, 200, to_tag=self.local_tag))
+            signal = _info_digit(req)
+            if signal is not None:
+                self._emit("dtmf", signal)
+        else:
+            tx.respond(response(req, 200, to_tag=self.local_tag))
+
+    def _finish(self) -> None:
+        if self.state != "ended":
+            self.state = "ended"
+            self.edge.forget_dialog(self)
+
+
+def _with_direction(sdp: bytes, direction: str, version: int) -> bytes:
+    out = []
+    for raw in sdp.decode().splitlines():
+        line = raw
+        if line in ("a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"):
+            line = f"a={direction}"
+        elif line.startswith("o="):
+            parts = line.split()
+            if len(parts) >= 3:
+                parts[2] = str(version)
+                line = " ".join(parts)
+        out.append(line)
+    return ("\r\n".join(out) + "\r\n").encode()
+
+
+def _info_digit(req: SipMessage) -> str | None:
+    """SIP INFO DTMF (application/dtmf-relay ``Signal=5``), which some phones send instead of RFC 4733."""
+    if "dtmf" not in (req.get("Content-Type") or "").lower():
+        return None
+    for line in req.body.decode(errors="replace").splitlines():
+        k, _, v = line.partition("=")
+        if k.strip().lower() == "signal" and v.strip()[:1] in "0123456789*#ABCD" and v.strip():
+            return v.strip()[:1]
+    return None
+
+
+__all__ = ["Call", "param"]

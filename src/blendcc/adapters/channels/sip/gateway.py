@@ -1,0 +1,303 @@
+"""The voice gateway: SIP edge + RTP media for the voice service (customer legs, agent phones, listen-in)."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import socket
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from blendcc.adapters.channels.sip.dialog import Call
+from blendcc.adapters.channels.sip.edge import Registrar, SipEdge
+from blendcc.adapters.channels.sip.media import Bridge, Listener, Player, Recorder, read_wav_8k
+from blendcc.adapters.channels.sip.rtp import DtmfDecoder, Pacer, PortPool, RtpEndpoint, RtpError
+from blendcc.adapters.channels.sip.sdp import PCMA, PCMU, answer, build_sdp
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+TE = 101
+
+
+class SipLeg:
+    """One call leg: its SIP dialog and its RTP endpoint."""
+
+    def __init__(self, leg_id: str, kind: str, call: Call, rtp: RtpEndpoint):
+        self.id = leg_id
+        self.kind = kind  # customer, agent, listener, outbound
+        self.call = call
+        self.rtp = rtp
+        self.bridge: Bridge | None = None
+        self.player: Player | None = None
+        self.released = False
+        self.recorded_s: float | None = None  # length of the recording closed with the last bridge
+
+
+@lru_cache(maxsize=64)
+def _prompt_pcm(path: str, mtime: float) -> bytes:
+    return read_wav_8k(path)
+
+
+class SipGateway:
+    """Implements the voice service's ``VoiceGateway`` on a ``SipEdge`` and RTP endpoints."""
+
+    def __init__(self, sip_host: str, sip_port: int, rtp_host: str, rtp_ports: tuple[int, int],
+                 registrar: Registrar | None = None, public_host: str | None = None):
+        self.edge = SipEdge(sip_host, sip_port, registrar, self._on_invite, public_host)
+        self.rtp_host = rtp_host
+        self.public_host = public_host or rtp_host
+        self.pool = PortPool(*rtp_ports)
+        self.voice: Any = None  # VoiceService, attached after construction
+        self.on_dtmf: Callable[[SipLeg, str], None] = lambda leg, digit: None
+        self.legs: dict[str, SipLeg] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.pacer: Pacer | None = None
+        self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice")
+        self._n = 0
+        self.outbound_handler: Callable[[SipLeg, str, Any], None] | None = None
+
+    async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.pacer = Pacer(self.loop)
+        await self.edge.start(self.loop)
+
+    def close(self) -> None:
+        for leg in list(self.legs.values()):
+            leg.call.bye()
+            self._release(leg)
+        self.edge.close()
+        self.worker.shutdown(wait=False, cancel_futures=True)
+
+    # ------------------------------------------------------------------ VoiceGateway: plumbing
+    def post(self, fn: Callable[[], None]) -> None:
+        assert self.loop is not None
+        self.loop.call_soon_threadsafe(fn)
+
+    def submit(self, work: Callable[[], T], done: Callable[[T | None, Exception | None], None]) -> None:
+        assert self.loop is not None
+        loop = self.loop
+        future = self.worker.submit(work)
+
+        def finished(f: concurrent.futures.Future[T]) -> None:
+            exc = f.exception()
+            result = None if exc is not None else f.result()
+            error = exc if isinstance(exc, Exception) or exc is None else RuntimeError(str(exc))
+            loop.call_soon_threadsafe(done, result, error)
+
+        future.add_done_callback(finished)
+
+    def call_later(self, delay: float, fn: Callable[[], None]) -> asyncio.TimerHandle:
+        assert self.loop is not None
+        return self.loop.call_later(delay, fn)
+
+    # ------------------------------------------------------------------ media allocation
+    def _endpoint(self, codec: int, te: int | None) -> RtpEndpoint:
+        """Bind an RTP socket now (synchronously) from the FIFO pool; skips ports taken by others."""
+        assert self.loop is not None
+        for _ in range(len(self.pool.free) + 1):
+            port = self.pool.take()
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                sock.bind((self.rtp_host, port))
+            except OSError:
+                sock.close()
+                continue  # in use by another process: not returned to the pool
+            sock.setblocking(False)
+            ep = RtpEndpoint(self.rtp_host, port, codec, te)
+            self.loop.create_task(self._open(ep, sock))
+            return ep
+        raise RtpError("no free RTP port")
+
+    async def _open(self, ep: RtpEndpoint, sock: socket.socket) -> None:
+        from blendcc.adapters.channels.sip import rtp as rtp_mod
+
+        assert self.loop is not None
+        transport, _ = await self.loop.create_datagram_endpoint(lambda: rtp_mod._Proto(ep), sock=sock)
+        if ep.port in self.pool.used:
+            ep.transport = transport
+        else:  # released before the socket opened
+            transport.close()
+
+    def _new_leg(self, kind: str, call: Call, rtp: RtpEndpoint) -> SipLeg:
+        self._n += 1
+        leg = SipLeg(f"{kind[0]}{self._n}", kind, call, rtp)
+        call.app = leg
+        self.legs[leg.id] = leg
+        call.on_event = self._call_event
+        return leg
+
+    def _release(self, leg: SipLeg) -> None:
+        if leg.released:
+            return
+        leg.released = True
+        if leg.player is not None:
+            leg.player.stop()
+        if leg.bridge is not None:
+            self.unbridge(leg)
+        leg.rtp.close()
+        self.pool.give(leg.rtp.port)
+        self.legs.pop(leg.id, None)
+
+    # ------------------------------------------------------------------ inbound calls
+    def _on_invite(self, call: Call) -> None:
+        media = call.remote_media
+        if media is None or not media.audio_codecs:
+            call.reject(488)
+            return
+        try:
+            ep = self._endpoint(media.audio_codecs[0], media.telephone_event)
+        except RtpError:
+            call.reject(503)
+            return
+        ep.remote = (media.address, media.port)
+        leg = self._new_leg("customer", call, ep)
+        ep.dtmf = DtmfDecoder(lambda digit: self.on_dtmf(leg, digit))
+        if self.voice is None:
+            call.reject(503)
+            self._release(leg)
+            return
+        self.voice.incoming(leg, call.caller_id, call.dialled)
+
+    def answer(self, leg: Any) -> None:
+        media = leg.call.remote_media
+        sdp, _codec, _te = answer(media, self.public_host, leg.rtp.port)
+        leg.call.answer(sdp)
+
+    def hangup(self, leg: Any) -> None:
+        leg.call.bye()
+        self._release(leg)
+
+    # ------------------------------------------------------------------ outbound legs (agent phones)
+    def ring(self, user: str, caller_id: str | None, contact_id: str, kind: str = "agent") -> SipLeg | None:
+        registrar = self.edge.registrar
+        binding = registrar.lookup(user) if registrar is not None else None
+        if binding is None:
+            return None
+        return self.dial(binding.contact, binding.addr, caller_id or "blendcc", kind, contact_id)
+
+    def dial(self, uri: str, addr: tuple[str, int], caller_id: str, kind: str, contact_id: str | None = None,
+             codec: int = PCMU) -> SipLeg:
+        ep = self._endpoint(codec, TE)
+        other = PCMA if codec == PCMU else PCMU
+        sdp = build_sdp(self.public_host, ep.port, [codec, other], TE)
+        extra = [("X-Blendcc-Contact", contact_id)] if contact_id else None
+        call = self.edge.invite(uri, addr, _user_part(caller_id), sdp, display=caller_id, extra=extra)
+        return self._new_leg(kind, call, ep)
+
+    def _call_event(self, call: Call, name: str, detail: Any) -> None:
+        leg: SipLeg | None = call.app
+        if leg is None or (self.voice is None and leg.kind != "outbound"):
+            return
+        if leg.kind == "outbound" and self.outbound_handler is not None:
+            if name == "answered":
+                self._set_remote(leg)
+            self.outbound_handler(leg, name, detail)
+            if name in ("failed", "ended"):
+                self._release(leg)
+            return
+        if name == "answered":
+            self._set_remote(leg)
+            if leg.kind == "listener":
+                self.voice.listener_answered(leg)
+            else:
+                self.voice.agent_answered(leg)
+        elif name == "failed":
+            if leg.kind == "agent":
+                self.voice.agent_failed(leg, int(detail or 0))
+            else:
+                self.voice.leg_ended(leg)
+            self._release(leg)
+        elif name in ("ended", "cancelled"):
+            self.voice.leg_ended(leg)
+            self._release(leg)
+        elif name == "media" and leg.kind == "agent" and detail is not None:
+            self.voice.phone_hold(leg, detail.direction in ("sendonly", "inactive"))
+        elif name == "dtmf":
+            self.on_dtmf(leg, str(detail))
+
+    def _set_remote(self, leg: SipLeg) -> None:
+        media = leg.call.remote_media
+        if media is not None:
+            leg.rtp.remote = (media.address, media.port)
+            if media.audio_codecs:
+                leg.rtp.codec = media.audio_codecs[0]
+            leg.rtp.telephone_event = media.telephone_event
+
+    # ------------------------------------------------------------------ media control
+    def bridge(self, customer: Any, agent: Any) -> None:
+        self.unbridge(customer)
+        b = Bridge(customer.rtp, agent.rtp)
+        customer.bridge = agent.bridge = b
+
+    def unbridge(self, customer: Any) -> None:
+        b = customer.bridge
+        if b is None:
+            return
+        for leg in self.legs.values():
+            if leg.bridge is b:
+                leg.bridge = None
+        customer.bridge = None
+        seconds = b.close()
+        customer.rtp.on_packet = None
+        if seconds is not None:
+            for leg in (customer, *(x for x in self.legs.values() if x.rtp is b.a or x.rtp is b.b)):
+                leg.recorded_s = seconds
+
+    def hold(self, customer: Any, held: bool) -> None:
+        if customer.bridge is not None:
+            customer.bridge.held = held
+
+    def record(self, customer: Any, path: Path) -> bool:
+        b = customer.bridge
+        if b is None or b.recorder is not None or self.pacer is None:
+            return False
+        b.recorder = Recorder(self.pacer, path)
+        return True
+
+    def stop_recording(self, customer: Any) -> float | None:
+        b = customer.bridge
+        if b is None or b.recorder is None:
+            kept: float | None = customer.recorded_s
+            customer.recorded_s = None
+            return kept
+        seconds: float = b.recorder.close()
+        b.recorder = None
+        return seconds
+
+    def listen(self, customer: Any, supervisor: Any) -> bool:
+        b = customer.bridge
+        if b is None or self.pacer is None:
+            return False
+        b.listeners.append(Listener(self.pacer, supervisor.rtp))
+        return True
+
+    def play(self, leg: Any, prompt: str, on_done: Callable[[], None], repeat: bool = False) -> bool:
+        if self.pacer is None or leg.released:
+            return False
+        self.stop_playing(leg)
+        try:
+            p = Path(prompt)
+            pcm = _prompt_pcm(str(p), p.stat().st_mtime)
+        except (OSError, ValueError) as exc:
+            log.warning("cannot play %s: %s", prompt, exc)
+            return False
+
+        def finished() -> None:
+            leg.player = None
+            on_done()
+
+        leg.player = Player(self.pacer, leg.rtp, pcm, finished, repeat=repeat)
+        return True
+
+    def stop_playing(self, leg: Any) -> None:
+        if leg.player is not None:
+            leg.player.stop()
+            leg.player = None
+
+
+def _user_part(caller_id: str) -> str:
+    cleaned = "".join(ch for ch in caller_id if ch.isalnum() or ch in "+-_.")
+    return cleaned or "blendcc"

@@ -1,0 +1,406 @@
+"""Voice channel service: phone calls become voice interactions; offers ring agent phones; legs are bridged.
+
+The service is driven by a ``VoiceGateway`` (the SIP edge implements it) and by the engine's events on
+the bus. It keeps no I/O of its own: engine commands run through ``gateway.submit`` (one worker thread
+in the server, so SIP signalling never waits for the database) and every callback comes back on the
+gateway's event loop, where all of this object's state lives.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from blendcc.app.agents import AgentService
+from blendcc.app.contacts import ContactService, NewContact
+from blendcc.domain.channels import Channel
+from blendcc.domain.errors import DomainError, InvalidState, NotFound
+from blendcc.ports import EventBus
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+RECORDING_POLICIES = ("none", "all", "on_demand")
+_FINAL = ("ContactAbandoned", "ContactTimedOut", "ContactRejected", "ContactClosed")
+
+
+class Leg(Protocol):
+    """A call leg of the gateway (customer, agent phone or supervisor phone)."""
+
+    id: str
+
+
+class VoiceGateway(Protocol):
+    def post(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the gateway's loop (thread-safe)."""
+        ...
+
+    def submit(self, work: Callable[[], T], done: Callable[[T | None, Exception | None], None]) -> None:
+        """Run blocking ``work`` off the loop, then ``done(result, error)`` on the loop."""
+        ...
+
+    def call_later(self, delay: float, fn: Callable[[], None]) -> Any: ...
+    def answer(self, leg: Leg) -> None: ...
+    def hangup(self, leg: Leg) -> None: ...
+    def ring(self, user: str, caller_id: str | None, contact_id: str) -> Leg | None:
+        """Call the registered phone of ``user`` (None when it has none)."""
+        ...
+
+    def bridge(self, customer: Leg, agent: Leg) -> None: ...
+    def unbridge(self, customer: Leg) -> None: ...
+    def hold(self, customer: Leg, held: bool) -> None: ...
+    def record(self, customer: Leg, path: Path) -> bool: ...
+    def stop_recording(self, customer: Leg) -> float | None: ...
+    def listen(self, customer: Leg, supervisor: Leg) -> bool: ...
+    def play(self, leg: Leg, prompt: str, on_done: Callable[[], None]) -> bool: ...
+    def stop_playing(self, leg: Leg) -> None: ...
+
+
+@dataclass
+class VoiceCall:
+    contact_id: str
+    customer: Leg
+    caller_id: str | None
+    dialled: str | None
+    state: str = "new"  # new -> ivr -> queued -> ringing -> connected -> ended
+    created: bool = False
+    agent_id: str | None = None
+    agent_leg: Leg | None = None
+    queue_id: str | None = None
+    ivr: dict[str, str] = field(default_factory=dict)
+    recordings: list[dict[str, Any]] = field(default_factory=list)
+    listeners: list[Leg] = field(default_factory=list)
+    customer_gone: bool = False
+
+
+@dataclass
+class VoiceSettings:
+    recording_dir: Path = Path("recordings")
+    #: queue id -> none | all | on_demand; ``default_recording`` for the rest
+    recording: Mapping[str, str] = field(default_factory=dict)
+    default_recording: str = "none"
+    retention_days: float = 90.0
+    music_on_hold: str | None = None
+
+
+class VoiceService:
+    """Owns the voice calls of one process (state touched only on the gateway's loop)."""
+
+    def __init__(self, contacts: ContactService, agents: AgentService, bus: EventBus, gateway: VoiceGateway,
+                 settings: VoiceSettings | None = None, new_id: Callable[[], str] | None = None):
+        self.contacts = contacts
+        self.agents = agents
+        self.gateway = gateway
+        self.settings = settings or VoiceSettings()
+        self.new_id = new_id or (lambda: "v" + uuid.uuid4().hex[:19])
+        self.calls: dict[str, VoiceCall] = {}
+        self.by_leg: dict[str, VoiceCall] = {}
+        self.ivr_start: Callable[[VoiceCall], bool] | None = None  # set by the IVR driver when flows exist
+        self._unsubscribe = bus.subscribe("contact", self._on_bus)
+        self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0}
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+    # ------------------------------------------------------------------ from the gateway
+    def incoming(self, leg: Leg, caller_id: str | None, dialled: str | None) -> None:
+        """A customer's call arrived: answer it and hand it to the IVR, or straight to routing."""
+        vc = VoiceCall(self.new_id(), leg, caller_id, dialled)
+        self.calls[vc.contact_id] = vc
+        self.by_leg[leg.id] = vc
+        self.stats["calls"] += 1
+        self.gateway.answer(leg)
+        if self.ivr_start is not None and self.ivr_start(vc):
+            vc.state = "ivr"
+            return
+        self.enqueue(vc, {}, 0, {})
+
+    def enqueue(self, vc: VoiceCall, ivr: Mapping[str, str], priority: int, attributes: Mapping[str, Any]) -> None:
+        """Create the voice interaction (caller id, dialled number, IVR choices) and let the engine route it."""
+        vc.state = "queued"
+        vc.ivr = dict(ivr)
+        req = NewContact(channel=Channel.VOICE, contact_id=vc.contact_id, caller_id=vc.caller_id,
+                         dialled_number=vc.dialled, ivr=dict(ivr), attributes=dict(attributes), priority=priority)
+
+        def done(result: dict[str, Any] | None, error: Exception | None) -> None:
+            if error is not None:
+                log.warning("voice contact %s refused: %s", vc.contact_id, error)
+                self._drop(vc)
+                return
+            assert result is not None
+            vc.created = True
+            vc.queue_id = result.get("queue_id")
+            if result.get("state") == "rejected":
+                self._drop(vc)
+                return
+            if vc.customer_gone:  # hung up while the contact was being created
+                self._customer_left(vc)
+                return
+            if vc.state == "queued" and self.settings.music_on_hold:
+                self.gateway.play(vc.customer, self.settings.music_on_hold, lambda: None)
+
+        self.gateway.submit(lambda: self.contacts.create(req), done)
+
+    def leg_ended(self, leg: Leg) -> None:
+        """The far end hung up (BYE or CANCEL) on one of our legs."""
+        vc = self.by_leg.get(leg.id)
+        if vc is None:
+            return
+        if leg is vc.customer or leg.id == vc.customer.id:
+            vc.customer_gone = True
+            if vc.created:
+                self._customer_left(vc)
+            elif vc.state == "ivr":
+                self._drop(vc)
+            return
+        if vc.agent_leg is not None and leg.id == vc.agent_leg.id:
+            vc.agent_leg = None
+            self.by_leg.pop(leg.id, None)
+            agent = vc.agent_id
+            if vc.state == "connected" and agent is not None:
+                self.gateway.unbridge(vc.customer)
+                self._run(lambda: self.agents.end(agent, vc.contact_id))
+        elif leg in vc.listeners:
+            vc.listeners.remove(leg)
+            self.by_leg.pop(leg.id, None)
+
+    def agent_answered(self, leg: Leg) -> None:
+        vc = self.by_leg.get(leg.id)
+        if vc is None or vc.agent_leg is None or vc.agent_leg.id != leg.id or vc.agent_id is None:
+            self.gateway.hangup(leg)
+            return
+        agent = vc.agent_id
+
+        def done(_: Any, error: Exception | None) -> None:
+            if error is not None or vc.customer_gone:
+                log.info("agent %s answered %s too late: %s", agent, vc.contact_id, error)
+                self._hangup_agent(vc)
+                return
+            vc.state = "connected"
+            self.stats["connected"] += 1
+            self.gateway.stop_playing(vc.customer)
+            self.gateway.bridge(vc.customer, leg)
+            if self.recording_policy(vc.queue_id) == "all":
+                self.start_recording(vc.contact_id)
+
+        self.gateway.submit(lambda: self.agents.accept(agent, vc.contact_id), done)
+
+    def agent_failed(self, leg: Leg, status: int) -> None:
+        """The agent's phone did not answer (busy, declined, unreachable, or our own CANCEL)."""
+        vc = self.by_leg.pop(leg.id, None)
+        if vc is None or vc.agent_leg is None or vc.agent_leg.id != leg.id:
+            return
+        vc.agent_leg = None
+        agent = vc.agent_id
+        self.stats["failed_offers"] += 1
+        if vc.state == "ringing" and agent is not None and status != 487:
+            self._run(lambda: self.agents.decline(agent, vc.contact_id))
+
+    def phone_hold(self, leg: Leg, held: bool) -> None:
+        """The agent's phone put the call on hold (re-INVITE sendonly/inactive) or resumed it."""
+        vc = self.by_leg.get(leg.id)
+        if vc is None or vc.agent_id is None or vc.agent_leg is None or leg.id != vc.agent_leg.id:
+            return
+        agent = vc.agent_id
+        if held:
+            self._run(lambda: self.agents.hold(agent, vc.contact_id))
+        else:
+            self._run(lambda: self.agents.resume(agent, vc.contact_id))
+
+    # ------------------------------------------------------------------ engine events (any thread)
+    def _on_bus(self, _topic: str, msg: Mapping[str, Any]) -> None:
+        cid = msg.get("contact_id")
+        if not isinstance(cid, str) or cid not in self.calls:  # not a call of this process
+            return
+        self.gateway.post(lambda: self._event(cid, dict(msg)))
+
+    def _event(self, cid: str, msg: dict[str, Any]) -> None:
+        vc = self.calls.get(cid)
+        if vc is None:
+            return
+        kind = msg.get("type")
+        if kind == "ContactOffered":
+            self._offer(vc, msg["agent_id"], msg.get("queue_id"))
+        elif kind == "OfferRevoked":
+            if vc.state == "ringing" and vc.agent_id == msg.get("agent_id"):
+                vc.state = "queued"
+                self._hangup_agent(vc)
+        elif kind == "ContactHeld":
+            self.gateway.hold(vc.customer, True)
+            if self.settings.music_on_hold:
+                self.gateway.play(vc.customer, self.settings.music_on_hold, lambda: None)
+        elif kind == "ContactResumed":
+            self.gateway.stop_playing(vc.customer)
+            self.gateway.hold(vc.customer, False)
+        elif kind == "ContactTransferred":
+            self._finish_recording(vc)
+            self.gateway.unbridge(vc.customer)
+            self._hangup_agent(vc)
+            vc.state = "queued"
+        elif kind in _FINAL or (kind == "ContactEnded" and msg.get("reason") != "transfer"):
+            self._end(vc)
+
+    def _offer(self, vc: VoiceCall, agent_id: str, queue_id: str | None) -> None:
+        if vc.customer_gone:
+            return
+        vc.state = "ringing"
+        vc.agent_id = agent_id
+        vc.queue_id = queue_id or vc.queue_id
+        leg = self.gateway.ring(agent_id, vc.caller_id, vc.contact_id)
+        if leg is None:  # no registered phone: give the call to someone who can take it
+            log.info("agent %s has no registered phone; declining %s", agent_id, vc.contact_id)
+            self._run(lambda: self.agents.decline(agent_id, vc.contact_id))
+            return
+        vc.agent_leg = leg
+        self.by_leg[leg.id] = vc
+
+    # ------------------------------------------------------------------ supervisor and recording
+    def recording_policy(self, queue_id: str | None) -> str:
+        return self.settings.recording.get(queue_id or "", self.settings.default_recording)
+
+    def start_recording(self, contact_id: str) -> dict[str, Any]:
+        vc = self._live(contact_id)
+        if vc.state != "connected":
+            raise InvalidState(f"contact {contact_id} is not connected")
+        if self.recording_policy(vc.queue_id) == "none":
+            raise InvalidState(f"queue {vc.queue_id} does not allow recording")
+        n = len(vc.recordings)
+        path = self.settings.recording_dir / (f"{contact_id}.wav" if n == 0 else f"{contact_id}-{n + 1}.wav")
+        if not self.gateway.record(vc.customer, path):
+            raise InvalidState(f"contact {contact_id} is already being recorded")
+        entry = {"contact_id": contact_id, "file": path.name, "path": str(path), "agent_id": vc.agent_id,
+                 "queue_id": vc.queue_id, "seconds": None}
+        vc.recordings.append(entry)
+        return entry
+
+    def stop_recording(self, contact_id: str) -> dict[str, Any]:
+        vc = self._live(contact_id)
+        if not vc.recordings or vc.recordings[-1]["seconds"] is not None:
+            raise InvalidState(f"contact {contact_id} is not being recorded")
+        self._finish_recording(vc)
+        return vc.recordings[-1]
+
+    def recordings(self, contact_id: str) -> list[dict[str, Any]]:
+        """Recording files of a contact (live or finished), found by the contact id in their name."""
+        vc = self.calls.get(contact_id)
+        if vc is not None:
+            return [dict(r) for r in vc.recordings]
+        d = self.settings.recording_dir
+        files = sorted(d.glob(f"{contact_id}.wav")) + sorted(d.glob(f"{contact_id}-*.wav"))
+        return [{"contact_id": contact_id, "file": p.name, "path": str(p), "seconds": _wav_seconds(p)}
+                for p in files]
+
+    def purge_recordings(self, now: float) -> int:
+        """Delete recordings older than the retention setting; returns how many were deleted."""
+        cutoff = now - self.settings.retention_days * 86400
+        n = 0
+        d = self.settings.recording_dir
+        if not d.is_dir():
+            return 0
+        live = {Path(r["path"]).name for vc in self.calls.values() for r in vc.recordings}
+        for p in d.glob("*.wav"):
+            if p.name not in live and p.stat().st_mtime < cutoff:
+                p.unlink(missing_ok=True)
+                n += 1
+        return n
+
+    def listen_in(self, contact_id: str, supervisor: str) -> dict[str, Any]:
+        """Ring the supervisor's phone; once answered it hears both sides (one way)."""
+        vc = self._live(contact_id)
+        if vc.state != "connected":
+            raise InvalidState(f"contact {contact_id} is not connected")
+        leg = self.gateway.ring(supervisor, vc.caller_id, contact_id)
+        if leg is None:
+            raise InvalidState(f"{supervisor} has no registered phone")
+        vc.listeners.append(leg)
+        self.by_leg[leg.id] = vc
+        return {"contact_id": contact_id, "supervisor": supervisor, "leg": leg.id}
+
+    def listener_answered(self, leg: Leg) -> bool:
+        vc = self.by_leg.get(leg.id)
+        if vc is None or leg not in vc.listeners:
+            return False
+        if not self.gateway.listen(vc.customer, leg):
+            self.gateway.hangup(leg)
+        return True
+
+    def view(self) -> list[dict[str, Any]]:
+        return [{"contact_id": v.contact_id, "state": v.state, "caller_id": v.caller_id, "dialled": v.dialled,
+                 "agent_id": v.agent_id, "queue_id": v.queue_id,
+                 "recording": bool(v.recordings and v.recordings[-1]["seconds"] is None),
+                 "listeners": len(v.listeners)} for v in self.calls.values()]
+
+    # ------------------------------------------------------------------ helpers
+    def _live(self, contact_id: str) -> VoiceCall:
+        vc = self.calls.get(contact_id)
+        if vc is None:
+            raise NotFound(f"no live voice call for contact {contact_id}")
+        return vc
+
+    def _run(self, work: Callable[[], Any]) -> None:
+        def done(_: Any, error: Exception | None) -> None:
+            if error is not None and not isinstance(error, DomainError):
+                log.error("voice command failed: %s", error)
+            elif error is not None:
+                log.info("voice command refused: %s", error)
+
+        self.gateway.submit(work, done)
+
+    def _customer_left(self, vc: VoiceCall) -> None:
+        self._hangup_agent(vc)
+        if vc.state != "ended":
+            self.stats["abandoned"] += vc.state in ("queued", "ringing")
+            self._run(lambda: self.contacts.customer_left(vc.contact_id))
+
+    def _hangup_agent(self, vc: VoiceCall) -> None:
+        if vc.agent_leg is not None:
+            leg = vc.agent_leg
+            vc.agent_leg = None
+            self.by_leg.pop(leg.id, None)
+            self.gateway.hangup(leg)
+
+    def _finish_recording(self, vc: VoiceCall) -> None:
+        if vc.recordings and vc.recordings[-1]["seconds"] is None:
+            vc.recordings[-1]["seconds"] = self.gateway.stop_recording(vc.customer)
+
+    def _end(self, vc: VoiceCall) -> None:
+        """The interaction is over (ended, abandoned, closed): take every leg down and forget the call."""
+        if vc.state == "ended":
+            return
+        vc.state = "ended"
+        self._finish_recording(vc)
+        self.gateway.unbridge(vc.customer)
+        self._hangup_agent(vc)
+        for leg in vc.listeners:
+            self.gateway.hangup(leg)
+            self.by_leg.pop(leg.id, None)
+        vc.listeners = []
+        self.gateway.hangup(vc.customer)
+        self.by_leg.pop(vc.customer.id, None)
+        def forget() -> None:
+            self.calls.pop(vc.contact_id, None)
+
+        self.gateway.call_later(60.0, forget)
+
+    def _drop(self, vc: VoiceCall) -> None:
+        vc.state = "ended"
+        self._hangup_agent(vc)
+        self.gateway.hangup(vc.customer)
+        self.by_leg.pop(vc.customer.id, None)
+        self.calls.pop(vc.contact_id, None)
+
+
+def _wav_seconds(path: Path) -> float | None:
+    import wave
+
+    try:
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes() / w.getframerate()
+    except (OSError, EOFError, wave.Error):
+        return None
+
+
+__all__ = ["RECORDING_POLICIES", "VoiceCall", "VoiceGateway", "VoiceService", "VoiceSettings"]

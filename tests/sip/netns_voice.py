@@ -1,0 +1,204 @@
+"""Runs inside a private network namespace: a voice server (SQLite, SIP edge on 5060) and SIPp peers.
+
+Usage: python netns_voice.py SCENARIO... ; prints one JSON object (results per scenario) as its last line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sipp_harness import PCAPS, scenario, sipp, workdir
+
+from blendcc.adapters.channels.sip.digest import authorization
+from blendcc.adapters.channels.sip.service import VoiceStack
+from blendcc.bootstrap import build_container
+from blendcc.config import Settings
+
+PASSWORDS = {"a1": "pw-a1", "a2": "pw-a2", "sup": "pw-sup"}
+WORKFLOW = {"name": "Main", "filters": [{"name": "tech", "expression": "ivr.menu == '2'",
+                                         "targets": [{"queue": "support"}]},
+                                        {"name": "line", "expression": "dialled_number == 'support-line'",
+                                         "targets": [{"queue": "support"}]}],
+            "default": [{"queue": "sales"}]}
+
+
+class Server:
+    def __init__(self, work: Path, **overrides: Any):
+        self.work = work
+        self.settings = Settings(database_url=f"sqlite:///{work}/voice.db", admin_password="admin-pw",
+                                 sip_enabled=True, sip_port=5060, sip_users=PASSWORDS, rtp_port_min=21000,
+                                 rtp_port_max=23000, recording_dir=str(work / "rec"), recording_default="all",
+                                 **overrides)
+        self.c = build_container(self.settings)
+        cfg = self.c.config
+        cfg.put("queues", "sales", {"name": "Sales", "wrap_up_s": 0, "offer_timeout_s": 15}, "test")
+        cfg.put("queues", "support", {"name": "Support", "wrap_up_s": 0, "offer_timeout_s": 15}, "test")
+        cfg.put("agents", "a1", {"name": "Ann", "queues": ["sales"]}, "test")
+        cfg.put("agents", "a2", {"name": "Bob", "queues": ["support"]}, "test")
+        cfg.put("workflows", "main", WORKFLOW, "test")
+        self.stack = VoiceStack(self.c, self.settings)
+
+    async def start(self) -> None:
+        await self.stack.start()
+        self._tick = asyncio.create_task(self._ticker())
+
+    async def _ticker(self) -> None:
+        while True:
+            await asyncio.sleep(0.1)
+            await asyncio.to_thread(self.c.runtime.tick)
+
+    async def login(self, agent: str) -> None:
+        await asyncio.to_thread(self.c.agents.login, agent)
+
+    def rows(self, caller: str) -> list[dict[str, Any]]:
+        return [r for r in self.c.store.interactions(limit=1000)
+                if (r.get("attributes") or {}).get("caller_id") == caller]
+
+    def timeline(self, cid: str) -> list[dict[str, Any]]:
+        return self.c.contacts.timeline(cid)
+
+    def close(self) -> None:
+        self._tick.cancel()
+        self.stack.close()
+
+
+async def register(port: int, user: str, password: str) -> int:
+    """Register ``user``'s phone at 127.0.0.1:port with a Python UDP client (digest answer by hand)."""
+    loop = asyncio.get_running_loop()
+    got: asyncio.Queue[bytes] = asyncio.Queue()
+
+    class P(asyncio.DatagramProtocol):
+        def datagram_received(self, data: bytes, addr: Any) -> None:
+            got.put_nowait(data)
+
+    tr, _ = await loop.create_datagram_endpoint(P, local_addr=("127.0.0.1", port))
+    try:
+        def req(cseq: int, auth: str | None) -> bytes:
+            lines = ["REGISTER sip:127.0.0.1 SIP/2.0", f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKr{cseq}{port}",
+                     f"From: <sip:{user}@127.0.0.1>;tag=r{port}", f"To: <sip:{user}@127.0.0.1>",
+                     f"Call-ID: reg-{user}-{port}", f"CSeq: {cseq} REGISTER",
+                     f"Contact: <sip:{user}@127.0.0.1:{port}>", "Expires: 600"]
+            if auth:
+                lines.append(f"Authorization: {auth}")
+            return ("\r\n".join([*lines, "Content-Length: 0"]) + "\r\n\r\n").encode()
+
+        tr.sendto(req(1, None), ("127.0.0.1", 5060))
+        first = (await asyncio.wait_for(got.get(), 5)).decode()
+        challenge = next(ln.split(":", 1)[1].strip() for ln in first.split("\r\n")
+                         if ln.lower().startswith("www-authenticate:"))
+        tr.sendto(req(2, authorization(challenge, user, password, "REGISTER", "sip:127.0.0.1")), ("127.0.0.1", 5060))
+        second = (await asyncio.wait_for(got.get(), 5)).decode()
+        return int(second.split(" ")[1])
+    finally:
+        tr.close()
+
+
+async def wait_for(fn: Any, timeout: float = 10.0) -> Any:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = fn()
+        if v:
+            return v
+        await asyncio.sleep(0.1)
+    return fn()
+
+
+def wav_info(path: str) -> dict[str, Any]:
+    import array
+
+    with wave.open(path, "rb") as w:
+        frames = w.readframes(w.getnframes())
+        seconds = w.getnframes() / w.getframerate()
+        ch = w.getnchannels()
+    s = array.array("h", frames)
+    left, right = s[0::2], s[1::2]
+    return {"seconds": seconds, "channels": ch, "left_peak": max(map(abs, left), default=0),
+            "right_peak": max(map(abs, right), default=0)}
+
+
+# ---------------------------------------------------------------------- scenarios
+
+
+async def basic(srv: Server, work: Path) -> dict[str, Any]:
+    """A caller dials 'main', is answered, waits 1.5 s in queue (nobody logged in) and hangs up."""
+    sf = scenario("uac", work, caller="basic", hold_ms="1500")
+    r = await sipp(sf, work, local_port=5061, service="main")
+    rows = await wait_for(lambda: [x for x in srv.rows("basic") if x["outcome"] == "abandoned"])
+    return {"sipp": r.__dict__, "rows": rows, "timeline": [e["type"] for e in srv.timeline(rows[0]["contact_id"])]
+            if rows else [], "live_calls": srv.stack.gateway.edge.live_calls()}
+
+
+async def retrans(srv: Server, work: Path) -> dict[str, Any]:
+    """The same INVITE (same branch) is sent again after our 200: answered again, still one call."""
+    sf = scenario("uac_retrans", work, caller="retrans", hold_ms="500")
+    r = await sipp(sf, work, local_port=5062)
+    rows = await wait_for(lambda: [x for x in srv.rows("retrans") if x["outcome"] == "abandoned"])
+    return {"sipp": r.__dict__, "rows": rows, "retransmissions_seen": srv.stack.gateway.edge.stats["retransmissions"]}
+
+
+async def bridged(srv: Server, work: Path) -> dict[str, Any]:
+    """SIPp registers as agent a1 (digest), a caller is offered to a1, a1's SIPp phone answers; audio
+    flows both ways through the relay and the call is recorded; the caller hangs up after 5 s."""
+    reg = await sipp(scenario("register", work, user="a1"), work, local_port=5070, extra=["-au", "a1", "-ap", "pw-a1"])
+    await srv.login("a1")
+    agent = asyncio.create_task(sipp(scenario("uas_agent", work, ring_ms="500",
+                                              play=f"{PCAPS}/g711a.pcap@100"),
+                                     work, local_port=5070, uas=True, rtp_port=24000, timeout_s=25))
+    await asyncio.sleep(0.5)
+    caller = await sipp(scenario("uac", work, caller="bridged", hold_ms="5000",
+                                 play=f"{PCAPS}/g711a.pcap@100"), work, local_port=5063, rtp_port=24100)
+    agent_r = await agent
+    rows = await wait_for(lambda: [x for x in srv.rows("bridged") if x["state"] in ("closed", "wrap_up")])
+    cid = rows[0]["contact_id"] if rows else None
+    tl = srv.timeline(cid) if cid else []
+    rec = srv.stack.voice.recordings(cid) if cid else []
+    connected = next((e["at"] for e in tl if e["type"] == "ContactConnected"), None)
+    ended = next((e["at"] for e in tl if e["type"] == "ContactEnded"), None)
+    return {"register": reg.__dict__, "agent": agent_r.__dict__, "caller": caller.__dict__, "rows": rows,
+            "timeline": [e["type"] for e in tl], "talk_s": (ended - connected) if connected and ended else None,
+            "recordings": rec, "wav": wav_info(rec[0]["path"]) if rec else None}
+
+
+async def cancel(srv: Server, work: Path) -> dict[str, Any]:
+    """Agent a2's phone rings (never answers); the caller hangs up; the ringing phone gets CANCEL."""
+    st = await register(5071, "a2", "pw-a2")
+    await srv.login("a2")
+    agent = asyncio.create_task(sipp(scenario("uas_ring", work), work, local_port=5071, uas=True, timeout_s=15))
+    await asyncio.sleep(0.5)
+    caller = await sipp(scenario("uac", work, caller="cancel", hold_ms="2000"), work, local_port=5064,
+                        service="support-line", extra=[])
+    agent_r = await agent
+    rows = await wait_for(lambda: [x for x in srv.rows("cancel") if x["outcome"] == "abandoned"])
+    return {"register_status": st, "agent": agent_r.__dict__, "caller": caller.__dict__, "rows": rows}
+
+
+SCENARIOS = {"basic": basic, "retrans": retrans, "bridged": bridged, "cancel": cancel}
+
+
+async def main(names: list[str]) -> dict[str, Any]:
+    work = workdir()
+    srv = Server(work)
+    await srv.start()
+    out: dict[str, Any] = {}
+    try:
+        for n in names:
+            try:
+                out[n] = await SCENARIOS[n](srv, work)
+            except Exception as exc:  # reported to the test, which fails with it
+                out[n] = {"error": repr(exc)}
+    finally:
+        srv.close()
+    return out
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    print(json.dumps(asyncio.run(main(sys.argv[1:] or list(SCENARIOS))), default=str))

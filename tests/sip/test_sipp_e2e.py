@@ -1,0 +1,79 @@
+"""End to end with real SIPp peers in a private network namespace: calls, retransmission, CANCEL, bridging."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.sip.sipp_harness import have_tools, run_in_netns
+
+RUNNER = Path(__file__).resolve().parent / "netns_voice.py"
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, Any]:
+    missing = have_tools()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"SIPp tests cannot run: {missing}")
+        pytest.skip(missing)
+    return run_in_netns(RUNNER, ["basic", "retrans", "cancel", "bridged", "dtmf"], timeout=240)
+
+
+def _ok(r: dict[str, Any]) -> None:
+    assert r["rc"] == 0 and r["failed"] == 0, r["stderr"] + r["screen"]
+
+
+def test_basic_call_becomes_a_voice_interaction_and_hangup_while_queued_is_abandoned(results: dict[str, Any]) -> None:
+    r = results["basic"]
+    assert "error" not in r, r
+    _ok(r["sipp"])
+    assert r["sipp"]["successful"] == 1
+    [row] = r["rows"]
+    assert row["channel"] == "voice" and row["direction"] == "inbound"
+    assert row["attributes"]["caller_id"] == "basic" and row["attributes"]["dialled_number"] == "main"
+    assert row["outcome"] == "abandoned" and row["queue_id"] == "sales"
+    assert 1.0 <= row["wait_s"] <= 2.5  # the caller waited 1.5 s in queue before hanging up
+    assert r["timeline"] == ["ContactCreated", "ContactRouted", "ContactQueued", "ContactAbandoned", "ContactClosed"]
+    assert r["live_calls"] == 0
+
+
+def test_retransmitted_invite_is_the_same_call(results: dict[str, Any]) -> None:
+    r = results["retrans"]
+    assert "error" not in r, r
+    _ok(r["sipp"])
+    assert len(r["rows"]) == 1  # one interaction, not two
+    assert r["retransmissions_seen"] >= 1
+    assert r["sipp"]["retransmissions"] >= 1  # SIPp saw our 200 repeated for its repeated INVITE
+
+
+def test_ringing_agent_phone_is_cancelled_when_the_caller_hangs_up(results: dict[str, Any]) -> None:
+    r = results["cancel"]
+    assert "error" not in r, r
+    assert r["register_status"] == 200
+    _ok(r["agent"])  # the SIPp phone received CANCEL, answered 200 + 487 and got the ACK
+    _ok(r["caller"])
+    [row] = r["rows"]
+    assert row["outcome"] == "abandoned" and row["queue_id"] == "support" and row["offers"] == 1
+
+
+def test_registered_agent_phone_answers_bridged_audio_both_ways_and_recorded(results: dict[str, Any]) -> None:
+    r = results["bridged"]
+    assert "error" not in r, r
+    _ok(r["register"])  # SIPp's own digest implementation against our registrar
+    _ok(r["agent"])
+    _ok(r["caller"])
+    [row] = r["rows"]
+    assert row["agent_id"] == "a1" and row["outcome"] == "completed"
+    assert r["timeline"][:6] == ["ContactCreated", "ContactRouted", "ContactQueued", "ContactOffered",
+                                 "ContactConnected", "ContactEnded"]
+    [rec] = r["recordings"]
+    wav = r["wav"]
+    assert wav["channels"] == 2
+    # both directions carried audio (left: the caller's pcap, right: the agent's)
+    assert wav["left_peak"] > 1000 and wav["right_peak"] > 1000
+    # the recording lasts as long as the conversation (connected -> ended), within 0.3 s
+    assert abs(wav["seconds"] - r["talk_s"]) < 0.3, (wav, r["talk_s"])
+    assert rec["seconds"] == pytest.approx(wav["seconds"], abs=0.05)

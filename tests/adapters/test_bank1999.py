@@ -138,3 +138,41 @@ def test_real_january_log() -> None:
     assert by[Outcome.ABANDONED] == 3_101
     assert result.notes["served_without_queue"] == 13_475
     assert sum(r.offered for r in result.records) == 27_060 + 3_101
+
+
+def test_import_writes_the_calls_into_the_event_store(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from blendcc.adapters.importers.bank1999 import day_events
+    from blendcc.adapters.storage.engine import make_engine
+    from blendcc.adapters.storage.sql_store import SqlStore
+    from blendcc.analytics import queue_stats as qs
+    from blendcc.cli.base import app
+
+    path = real_file()
+    url = f"sqlite:///{tmp_path / 'history.db'}"
+    args = ["import", "bank1999", str(path), "--database-url", url, "--days", "29"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "imported 1 day(s)" in first.output
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0 and "imported 0 day(s)" in again.output and "1 day(s) already" in again.output
+
+    store = SqlStore(make_engine(url))
+    day = [r for r in read_bank1999(path).records if r.day == date(1999, 1, 29)]
+    start = wall_s(date(1999, 1, 29)) - 7200  # Israel is UTC+2 in January
+    stored = qs.QueueCounters()
+    for c in store.queue_counters(start - 86400, start + 2 * 86400).values():
+        stored.merge(c)
+    expected = qs.QueueCounters()
+    for c in qs.fold(day_events(day, 7200.0), lambda _q, _c: (20.0, 5.0)).values():
+        expected.merge(c)
+    assert stored == expected and stored.offered == sum(r.offered for r in day)
+    served = next(r for r in day if r.outcome is Outcome.SERVED and r.server and r.wait_s > 0)
+    types = [s.event.type for s in store.contact_events(served.contact_id)]
+    assert types == ["ContactCreated", "ContactRouted", "ContactQueued", "ContactOffered", "ContactConnected",
+                     "ContactEnded", "WrapUpCompleted", "ContactClosed"]
+    vru = next(r for r in day if r.outcome is Outcome.VRU_ONLY)
+    assert [s.event.type for s in store.contact_events(vru.contact_id)] == ["ContactCreated", "ContactAbandoned",
+                                                                      "ContactClosed"]
+    assert CliRunner().invoke(app, ["import", "bank1999", str(path), "--tz", "Nowhere/City"]).exit_code == 2

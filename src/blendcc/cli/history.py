@@ -150,3 +150,65 @@ def write_csv(path: Path, rows: list[Any], agents: dict[date, float]) -> None:
                 w.writerow(["" if c is None else c for c in cells])
     except OSError as exc:
         raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+import_app = typer.Typer(no_args_is_help=True, help="import recorded history into the event store")
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("bank1999")
+def import_bank1999(
+    path: PathArg = None,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
+    tz: Annotated[str, typer.Option(help="time zone of the log's clock times")] = "Asia/Jerusalem",
+    days: Annotated[str | None, typer.Option(help="only these days: 3,4,10-14 or ISO dates")] = None,
+) -> None:
+    """Write the log's calls into the event store as contact events (one transaction per day; a day
+    already imported is skipped), so reports and forecasts from the store see the real history."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from blendcc.adapters.importers.bank1999 import Outcome, day_events, read_bank1999
+    from blendcc.adapters.storage.engine import make_engine
+    from blendcc.adapters.storage.migrate import migrate as run_migrations
+    from blendcc.adapters.storage.sql_store import SqlStore
+    from blendcc.cli.base import settings_or_exit
+
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise fail(f"--tz: unknown time zone {tz!r}") from None
+    log = _path(path)
+    result = read_bank1999(log)
+    for problem in result.problems[:10]:
+        err.print(f"[yellow]skipped line {problem.line_no}:[/yellow] {problem.reason}")
+    chosen = parse_days(days, result.days()) or result.days()
+    settings = settings_or_exit(database_url=database_url)
+    try:
+        run_migrations(settings.database_url)
+        store = SqlStore(make_engine(settings.database_url))
+    except Exception as exc:
+        raise fail(f"cannot open the database: {exc}") from None
+    by_day: dict[date, list[Any]] = {}
+    for r in result.records:
+        if r.outcome is not Outcome.PHANTOM:
+            by_day.setdefault(r.day, []).append(r)
+    imported = skipped = events = 0
+    for day in chosen:
+        calls = by_day.get(day, [])
+        if not calls:
+            continue
+        if store.contact_events(calls[0].contact_id):
+            skipped += 1
+            continue
+        noon = datetime(day.year, day.month, day.day, 12, tzinfo=zone)
+        offset = (noon.utcoffset() or timedelta(0)).total_seconds()
+        batch = day_events(calls, offset)
+        try:
+            store.append(batch)
+        except ValueError as exc:
+            raise fail(f"{day}: {exc}") from None
+        imported += 1
+        events += len(batch)
+    out.print(f"imported {imported} day(s), {events} events from {log} (queue 'bank', voice, times in {tz}); "
+              f"{skipped} day(s) already in the store were skipped", soft_wrap=True)

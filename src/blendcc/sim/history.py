@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from scipy.stats import t as student_t
 
-from blendcc.adapters.importers.bank1999 import CallRecord, Outcome
+from blendcc.adapters.importers.bank1999 import CallRecord, Outcome, day_events
 from blendcc.analytics import queue_stats as qs
 from blendcc.analytics.survival import SurvivalCurve
 from blendcc.domain import events as ev
@@ -74,28 +74,9 @@ def thresholds_for(queue: QueueConfig) -> qs.Thresholds:
 
 
 def actual_events(records: Iterable[CallRecord], queue_id: str = QUEUE_ID) -> list[ev.Event]:
-    """The queue events of the recorded offered calls, in time order."""
-    out: list[ev.Event] = []
-    for r in records:
-        if not r.offered or r.queued_at is None:
-            continue
-        cid = r.contact_id
-        q = r.queued_at
-        left = q + r.wait_s
-        out.append(ev.ContactQueued(at=q, contact_id=cid, queue_id=queue_id, channel=CHANNEL, step_index=0,
-                                    priority=r.priority))
-        if r.outcome is Outcome.ABANDONED:
-            out.append(ev.ContactAbandoned(at=left, contact_id=cid, queue_id=queue_id, channel=CHANNEL,
-                                           queued_at=q, wait_s=r.wait_s))
-            continue
-        agent = r.server or "unknown"
-        out.append(ev.ContactConnected(at=left, contact_id=cid, agent_id=agent, queue_id=queue_id,
-                                       channel=CHANNEL, queued_at=q, wait_s=r.wait_s))
-        out.append(ev.WrapUpCompleted(at=left + r.service_s, contact_id=cid, agent_id=agent, queue_id=queue_id,
-                                      channel=CHANNEL, queued_at=q, disposition=None, notes=None,
-                                      talk_s=r.service_s, hold_s=0.0, acw_s=0.0))
-    out.sort(key=lambda e: e.at)
-    return out
+    """The recorded offered calls' lifecycle events (the ones ``blendcc import bank1999`` stores), in
+    time order, on the record time scale."""
+    return day_events((r for r in records if r.offered), 0.0, queue_id)
 
 
 def day_of(at: float) -> date:

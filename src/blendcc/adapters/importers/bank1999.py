@@ -31,6 +31,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from blendcc.domain import events as ev
+from blendcc.domain.interaction import RouteStep
+
 DAY_S = 86_400
 HALF_DAY_S = DAY_S // 2
 FIELDS = ("vru+line", "call_id", "customer_id", "priority", "type", "date", "vru_entry", "vru_exit",
@@ -292,3 +295,68 @@ def default_path(start: Path | None = None) -> Path | None:
 def local_datetime(at: float) -> datetime:
     """A record's wall-clock time as a naive datetime (for display and grouping)."""
     return datetime(1970, 1, 1) + timedelta(seconds=at)
+
+
+# ------------------------------------------------------------------------------- events for the store
+
+IMPORT_QUEUE = "bank"
+IMPORT_WORKFLOW = "bank1999"
+UNKNOWN_AGENT = "unknown"
+
+
+def call_events(record: CallRecord, utc_offset_s: float, queue_id: str = IMPORT_QUEUE) -> list[ev.Event]:
+    """The lifecycle events of one recorded call, as blendcc would have emitted them, at UTC times
+    (``utc_offset_s``: local time minus UTC, e.g. 7200 for Israel in January). PHANTOM rows give none.
+
+    VRU-only calls are created and abandoned before queueing (not offered); offered calls are routed
+    and queued at their queue entry, then abandoned or offered+connected when their wait ended, ended
+    after their service time and wrapped up with no after-call work (the log records none).
+    """
+    if record.outcome is Outcome.PHANTOM:
+        return []
+    cid = record.contact_id
+    voice = "voice"
+    at = min(record.vru_entry_at, record.vru_exit_at) - utc_offset_s  # a few VRU clocks ran behind
+    attrs = {"source": "bank1999", "type": record.call_type, "vru_line": record.vru_line,
+             "bank_priority": record.priority, "bank_customer_id": record.customer_id}
+    priority = 1 if record.priority == 2 else 0
+    out: list[ev.Event] = [ev.ContactCreated(at=at, contact_id=cid, channel=voice, direction="inbound",
+                                             customer_id=None, priority=priority, attributes=attrs)]
+    if record.queued_at is None:
+        left = record.vru_exit_at - utc_offset_s
+        out.append(ev.ContactAbandoned(at=left, contact_id=cid, queue_id=None, channel=voice, queued_at=None,
+                                       wait_s=0.0))
+        out.append(ev.ContactClosed(at=left, contact_id=cid, outcome="abandoned"))
+        return out
+    q = record.queued_at - utc_offset_s
+    left = q + record.wait_s
+    out.append(ev.ContactRouted(at=q, contact_id=cid, workflow_id=IMPORT_WORKFLOW, filter_name="default",
+                                steps=(RouteStep(queue_id=queue_id),)))
+    out.append(ev.ContactQueued(at=q, contact_id=cid, queue_id=queue_id, channel=voice, step_index=0,
+                                priority=priority))
+    if record.outcome is Outcome.ABANDONED:
+        out.append(ev.ContactAbandoned(at=left, contact_id=cid, queue_id=queue_id, channel=voice, queued_at=q,
+                                       wait_s=record.wait_s))
+        out.append(ev.ContactClosed(at=left, contact_id=cid, outcome="abandoned"))
+        return out
+    agent = record.server or UNKNOWN_AGENT
+    end = left + record.service_s
+    out += [
+        ev.ContactOffered(at=left, contact_id=cid, agent_id=agent, queue_id=queue_id, channel=voice,
+                          expires_at=left),
+        ev.ContactConnected(at=left, contact_id=cid, agent_id=agent, queue_id=queue_id, channel=voice,
+                            queued_at=q, wait_s=record.wait_s),
+        ev.ContactEnded(at=end, contact_id=cid, agent_id=agent, queue_id=queue_id, reason="customer",
+                        wrap_up_until=None),
+        ev.WrapUpCompleted(at=end, contact_id=cid, agent_id=agent, queue_id=queue_id, channel=voice, queued_at=q,
+                           disposition=None, notes=None, talk_s=record.service_s, hold_s=0.0, acw_s=0.0),
+        ev.ContactClosed(at=end, contact_id=cid, outcome="completed"),
+    ]
+    return out
+
+
+def day_events(records: Iterable[CallRecord], utc_offset_s: float, queue_id: str = IMPORT_QUEUE) -> list[ev.Event]:
+    """Every call's lifecycle events, in time order (a call's own events keep their order)."""
+    out = [e for r in records for e in call_events(r, utc_offset_s, queue_id)]
+    out.sort(key=lambda e: e.at)
+    return out

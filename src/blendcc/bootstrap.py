@@ -17,6 +17,7 @@ from blendcc.adapters.storage.sql_repos import (
     SqlUserRepository,
 )
 from blendcc.adapters.storage.sql_store import SqlStore
+from blendcc.app.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.agents import AgentService
 from blendcc.app.auth import AuthService
 from blendcc.app.campaigns import CampaignService
@@ -77,5 +78,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
                           CustomerService(customers, store, clock), notes)
     dialer_repo = SqlDialerRepository(db)
     container.campaigns = CampaignService(config, dialer_repo, runtime, clock, store, dialer_repo.events)
+    container.schedules = ScheduleService(config, store, clock)
+    container.adherence = AdherenceMonitor(container.schedules, store, bus, clock)
     return container
 

@@ -19,6 +19,7 @@ from blendcc.domain.queue import QueueConfig, SkillConfig, TeamConfig
 from blendcc.ports import Clock, ConfigDocument, ConfigRepository
 from blendcc.routing.catalog import Catalog, RoutingSettings, build_catalog
 from blendcc.routing.workflow import Workflow
+from blendcc.wfm.published import ScheduleDay
 
 KINDS: dict[str, type[BaseModel]] = {
     "skills": SkillConfig,
@@ -29,6 +30,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "workflows": Workflow,
     "settings": RoutingSettings,
     "campaigns": CampaignConfig,
+    "schedules": ScheduleDay,
 }
 SETTINGS_ID = "routing"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from blendcc.app.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.agents import AgentService
 from blendcc.app.auth import AuthService
 from blendcc.app.campaigns import CampaignService
@@ -33,3 +34,5 @@ class Container:
     customers: CustomerService
     notes: list[str] = field(default_factory=list)
     campaigns: CampaignService | None = None  # outbound campaigns (set by bootstrap)
+    schedules: ScheduleService | None = None  # published schedules, adherence reports (set by bootstrap)
+    adherence: AdherenceMonitor | None = None  # live out-of-adherence alerts (set by bootstrap)

@@ -95,7 +95,7 @@ def test_patience_and_agent_calibration(records: list[CallRecord]) -> None:
 
 def test_replay_scenario_replays_every_offered_call(records: list[CallRecord]) -> None:
     day = select_days(records, [MONDAY])
-    scenario = build_scenario(day, cal.patience_curve(records), lambda: 0.5)
+    scenario = build_scenario(day, cal.patience_curve(records), lambda: 0.5, ReplayOptions(staffing="sessions"))
     contacts = scenario.arrivals[0].process.records()  # type: ignore[union-attr]
     calls = sorted((r for r in day if r.offered), key=lambda r: (r.queued_at or 0.0, r.line_no))
     assert len(contacts) == len(calls)
@@ -110,6 +110,14 @@ def test_replay_scenario_replays_every_offered_call(records: list[CallRecord]) -
     assert scenario.centre.settings.priority_head_start_s == 90.0
     agents = {aid for g in scenario.agents for aid in g.agent_ids()}
     assert agents == {r.server for r in day if r.outcome is Outcome.SERVED and r.server}
+    assert all(g.acw.dist == "empirical" for g in scenario.agents)  # after-call work inferred from gaps
+    # default staffing: head counts per 30 minutes, the rounded time-weighted presence
+    counted = build_scenario(day, cal.patience_curve(records), lambda: 0.5)
+    (group,) = counted.agents
+    assert group.staffing is not None and group.staffing.interval_s == 1800
+    presence = cal.staffing(day, 1800, "presence")
+    for start, n in presence.items():
+        assert group.staffing.counts[int((start - counted.t0) // 1800)] == int(n + 0.5)
 
 
 def test_replay_two_days_compares_simulated_with_actual(records: list[CallRecord]) -> None:

@@ -283,6 +283,16 @@ class Scenario(_Doc):
         """Compile the centre with the live configuration's cross-checks (ValidationFailed if broken)."""
         return compile_centre(self.centre, self.agent_configs())
 
+    def check(self) -> Catalog:
+        """The catalog, after checking that a workflow serves every arrival stream."""
+        catalog = self.catalog()
+        for stream in self.arrivals:
+            try:
+                catalog.workflow_for(stream.channel.value, stream.workflow_id)
+            except ValidationFailed as exc:
+                raise ValidationFailed(f"arrival stream {stream.name}: {exc}") from None
+        return catalog
+
 
 def compile_centre(centre: Centre, agents: list[AgentConfig]) -> Catalog:
     """The routing catalog for ``centre`` and ``agents``, through ``ConfigService`` as the API builds it."""
@@ -337,7 +347,7 @@ def parse_scenario(doc: Mapping[str, Any], base_dir: Path | None = None) -> Scen
                 stream = stream.model_copy(update={"process": loaded})  # noqa: PLW2901
             streams.append(stream)
         scenario = scenario.model_copy(update={"arrivals": streams})
-    scenario.catalog()  # cross-check the centre now, so a bad scenario fails before any run
+    scenario.check()  # cross-check the centre now, so a bad scenario fails before any run
     return scenario
 
 

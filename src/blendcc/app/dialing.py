@@ -1,0 +1,599 @@
+"""The dialing loop: paces running campaigns, places calls, turns telephony events into engine commands.
+
+One ``DialingService`` serves every campaign. The same code runs live (a ``Runtime`` as the engine
+runner, a real clock, a background thread calling ``tick``) and in the simulator (the kernel's clock,
+an engine runner that feeds events back to the simulation). Entry points: ``tick()`` (expire the
+2-second connect rule, connect waiting answers, pace and dial), ``on_telephony`` (the Telephony port's
+handler), ``observe`` (engine events: handle times, dispositions, inbound arrivals; it only queues,
+so it is safe to call from a bus handler), and the preview actions for agents.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from blendcc.dialer.blending import InboundLoad, outbound_usable
+from blendcc.dialer.campaign import CampaignConfig
+from blendcc.dialer.compliance import AbandonLedger, window_s
+from blendcc.dialer.eligibility import next_records, why_not
+from blendcc.dialer.outcomes import Outcome, apply_disposition, apply_outcome, start_attempt
+from blendcc.dialer.pacing import FlightView, PacingDecision, PoolView, pace
+from blendcc.dialer.predictive import AlphaController, Busy, OutcomeEstimator
+from blendcc.dialer.records import DIALLABLE, DialRecord
+from blendcc.domain import dialer_events as dev
+from blendcc.domain import events as ev
+from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
+from blendcc.domain.telephony import TelephonyEvent
+from blendcc.ports import Clock, DialerRepository, Telephony
+from blendcc.routing.engine import Engine
+from blendcc.routing.outbound import OUTBOUND_REASON
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Command = Callable[[Engine, float], list[ev.Event]]
+
+_BUFFER = 400  # validated candidate records kept per campaign
+_REFILL_S = 300.0  # candidates older than this are re-selected (each is re-checked when used)
+_PACE_S = 1.0  # a campaign is paced at most this often (answers are connected at once regardless)
+_METER_S = 900.0  # inbound arrival rate window
+_RATE_S = 60.0  # dial rate window
+
+
+class EngineRunner(Protocol):
+    """Runs engine commands as the single writer (``Runtime`` live; the simulator's runner)."""
+
+    def execute(self, command: Command, *, timers_first: bool = True) -> list[ev.Event]: ...
+    def query(self, fn: Callable[[Engine, float], T]) -> T: ...
+
+
+@dataclass(slots=True)
+class Call:
+    call_id: str
+    campaign_id: str
+    record: DialRecord
+    placed_at: float
+    agent_id: str | None  # reserved agent (preview, progressive)
+    state: str = "ringing"  # ringing, waiting (answered, no agent yet), connected
+    answered_at: float | None = None
+    deadline: float | None = None
+
+
+@dataclass(slots=True)
+class Run:
+    """A campaign the service is dialling for, with its live estimates and calls."""
+
+    config: CampaignConfig
+    state: str = "running"
+    estimator: OutcomeEstimator = field(default_factory=OutcomeEstimator)
+    controller: AlphaController = field(default_factory=lambda: AlphaController(0.02))
+    ledger: AbandonLedger = field(default_factory=AbandonLedger)
+    calls: dict[str, Call] = field(default_factory=dict)
+    candidates: deque[DialRecord] = field(default_factory=deque)
+    candidates_at: float = float("-inf")
+    dnc: frozenset[str] = frozenset()
+    previews: dict[str, DialRecord] = field(default_factory=dict)  # agent -> record being previewed
+    skipped: set[tuple[str, str]] = field(default_factory=set)  # (agent, record) skipped this session
+    last: PacingDecision | None = None
+    paced_at: float = float("-inf")
+    placed_at: deque[float] = field(default_factory=deque)  # recent unreserved placements
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def bump(self, key: str) -> None:
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+    def busy_records(self) -> set[str]:
+        return {c.record.record_id for c in self.calls.values()} | {r.record_id for r in self.previews.values()}
+
+
+@dataclass(frozen=True, slots=True)
+class _Pool:
+    free: list[str]
+    busy: list[Busy]
+    logged_in: int
+    outbound_tied: int
+    inbound_waiting: int
+
+
+class DialingService:
+    def __init__(self, runner: EngineRunner, telephony: Telephony, repo: DialerRepository, clock: Clock, *,
+                 call_ids: Callable[[], str] | None = None) -> None:
+        self.runner = runner
+        self.telephony = telephony
+        self.repo = repo
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.runs: dict[str, Run] = {}
+        self._calls: dict[str, Call] = {}  # every call in flight or connected, by id
+        self._inbox: deque[ev.Event] = deque()
+        self._pending: list[ev.Event] = []
+        self._arrivals: dict[str, deque[float]] = {}
+        self._inbound_aht: dict[str, OutcomeEstimator] = {}
+        seq = itertools.count(1)
+        self._call_ids = call_ids or (lambda: f"dl-{next(seq)}")
+        telephony.on_event(self.on_telephony)
+
+    # ------------------------------------------------------------------ campaign control
+
+    def start(self, config: CampaignConfig) -> None:
+        """Start (or resume, or update the configuration of) dialling for ``config``."""
+        with self.lock:
+            run = self.runs.get(config.id)
+            if run is None:
+                run = Run(config, estimator=OutcomeEstimator(ring_timeout_s=config.ring_timeout_s),
+                          controller=AlphaController(config.abandon_target))
+                self.runs[config.id] = run
+            run.config = config
+            if run.state != "running":
+                run.state = "running"
+                self._pending.append(dev.CampaignStateChanged(campaign_id=config.id, state="running",
+                                                              at=self.clock.now()))
+                self._run(None)
+
+    def pause(self, campaign_id: str, state: str = "paused") -> None:
+        """Stop placing new calls (calls in flight finish normally). ``state``: paused or stopped."""
+        with self.lock:
+            run = self._get(campaign_id)
+            if run.state == state:
+                return
+            run.state = state
+            for agent_id in list(run.previews):
+                self._release(run, run.previews.pop(agent_id), agent_id)
+            self._pending.append(dev.CampaignStateChanged(campaign_id=campaign_id, state=state,
+                                                          at=self.clock.now()))
+            self._run(None)
+
+    def stop(self, campaign_id: str) -> None:
+        self.pause(campaign_id, "stopped")
+
+    def _get(self, campaign_id: str) -> Run:
+        run = self.runs.get(campaign_id)
+        if run is None:
+            raise NotFound(f"campaign {campaign_id} is not started")
+        return run
+
+    # ------------------------------------------------------------------ engine plumbing
+
+    def _run(self, command: Command | None) -> list[ev.Event]:
+        """Run ``command`` as the engine's writer; pending dialer events are stored with its events."""
+        def both(engine: Engine, now: float) -> list[ev.Event]:
+            out = command(engine, now) if command is not None else []
+            pending, self._pending = self._pending, []
+            return out + pending
+
+        if command is None and not self._pending:
+            return []
+        return self.runner.execute(both)
+
+    # ------------------------------------------------------------------ observing the engine
+
+    def observe(self, events: Iterable[ev.Event]) -> None:
+        """Engine events of the centre (queued; processed on the next tick or action)."""
+        self._inbox.extend(events)
+
+    def _drain(self) -> None:
+        while self._inbox:
+            e = self._inbox.popleft()
+            if isinstance(e, ev.WrapUpCompleted):
+                for run in self.runs.values():
+                    if run.config.queue_id == e.queue_id:
+                        run.estimator.record_handle(e.talk_s + e.hold_s, e.acw_s)
+                if e.contact_id not in self._calls:
+                    self._inbound_aht.setdefault(e.queue_id, OutcomeEstimator()).record_handle(
+                        e.talk_s + e.hold_s, e.acw_s)
+                call = self._calls.pop(e.contact_id, None)
+                if call is not None:
+                    owner = self.runs.get(call.campaign_id)
+                    if owner is not None:
+                        owner.calls.pop(call.call_id, None)
+                    self._disposition(call, e)
+            elif isinstance(e, ev.ContactEnded):
+                call = self._calls.get(e.contact_id)
+                if call is not None and e.reason != "customer":
+                    self.telephony.hangup(call.call_id)  # the agent ended (or transferred) the call
+            elif isinstance(e, ev.ContactQueued) and e.reason == "new":
+                self._arrivals.setdefault(e.queue_id, deque()).append(e.at)
+
+    def _disposition(self, call: Call, e: ev.WrapUpCompleted) -> None:
+        run = self.runs.get(call.campaign_id)
+        if run is None or not e.disposition:
+            return
+        record = self.repo.get_record(call.campaign_id, call.record.record_id) or call.record
+        try:
+            updated = apply_disposition(record, e.disposition, run.config, e.at, personal_agent=e.agent_id)
+        except ValueError as exc:
+            log.warning("disposition %r of %s not applied: %s", e.disposition, call.call_id, exc)
+            return
+        self._save(run, updated, e.disposition, e.at)
+
+    def _inbound(self, queue_id: str, waiting: int, now: float) -> InboundLoad:
+        arrivals = self._arrivals.get(queue_id)
+        rate = 0.0
+        if arrivals:
+            while arrivals and arrivals[0] < now - _METER_S:
+                arrivals.popleft()
+            rate = len(arrivals) / _METER_S
+        aht = self._inbound_aht.get(queue_id)
+        return InboundLoad(waiting=waiting, rate_per_s=rate,
+                           aht_s=aht.handle.mean() if aht is not None and len(aht.handle) else 180.0)
+
+    # ------------------------------------------------------------------ the loop
+
+    def next_due(self) -> float | None:
+        """When the earliest 2-second deadline of a waiting answer falls (the driver ticks then)."""
+        with self.lock:
+            due = [c.deadline for c in self._calls.values() if c.state == "waiting" and c.deadline is not None]
+            return min(due) if due else None
+
+    def tick(self) -> None:
+        """Expire waiting answers, connect the ones an agent can take, pace and dial every campaign."""
+        with self.lock:
+            self._drain()
+            now = self.clock.now()
+            self._connect_waiting(now)
+            for call in [c for c in self._calls.values() if c.state == "waiting"]:
+                if call.deadline is not None and call.deadline <= now:
+                    self._abandon(call, "no_agent", now)
+            for run in list(self.runs.values()):
+                if run.state == "running" and run.config.mode != "preview" and now >= run.paced_at + _PACE_S:
+                    run.paced_at = now
+                    self._pace(run, now)
+            self._run(None)
+
+    def _pool(self, queue_id: str, with_busy: bool) -> _Pool:
+        def read(engine: Engine, now: float) -> _Pool:
+            free = engine.outbound_agents(queue_id)
+            busy: list[Busy] = []
+            logged = tied = 0
+            wraps: dict[str, float | None] = {}
+            calls = self._calls
+            for aid in engine.members_on.get(queue_id, ()):
+                agent = engine.agents[aid]
+                logged += 1
+                if not agent.work:
+                    if agent.aux_reason == OUTBOUND_REASON and engine.is_reserved_outbound(aid):
+                        tied += 1
+                    continue
+                for leg in agent.work.values():
+                    if leg.contact_id in calls:
+                        tied += 1
+                    if not with_busy:
+                        continue
+                    if leg.queue_id not in wraps:
+                        wraps[leg.queue_id] = engine.queue(leg.queue_id).wrap_up_s
+                    if leg.stage in ("busy", "held") and leg.connected_at is not None:
+                        busy.append(Busy(now - leg.connected_at, wrap_s=wraps[leg.queue_id]))
+                    elif leg.stage == "wrap_up":
+                        if leg.wrap_until is not None:
+                            busy.append(Busy(0.0, free_in=max(0.0, leg.wrap_until - now)))
+                        else:
+                            ended = leg.ended_at if leg.ended_at is not None else now
+                            busy.append(Busy(now - ended, wrapping=True))
+                    elif leg.stage == "reserved":
+                        busy.append(Busy(0.0, wrap_s=wraps[leg.queue_id]))
+            waiting = sum(1 for c in engine.waiting() if c.queue.id == queue_id)
+            return _Pool(free, busy, logged, tied, waiting)
+
+        return self.runner.query(read)
+
+    def _pace(self, run: Run, now: float) -> None:
+        config = run.config
+        pool = self._pool(config.queue_id, with_busy=config.mode == "predictive")
+        inbound = self._inbound(config.queue_id, pool.inbound_waiting, now)
+        blend = outbound_usable(free=len(pool.free), on_inbound_or_idle=pool.logged_in - pool.outbound_tied,
+                                inbound=inbound, reserve=config.reserve_inbound_agents,
+                                sl_guard=config.inbound_sl_guard)
+        mine = [c for c in run.calls.values() if c.state in ("ringing", "waiting")]
+        flight = FlightView(ringing=[now - c.placed_at for c in mine if c.state == "ringing" and c.agent_id is None],
+                            waiting=sum(1 for c in mine if c.state == "waiting"),
+                            reserved=sum(1 for c in mine if c.agent_id is not None),
+                            dial_rate=self._dial_rate(run, now))
+        headroom = run.ledger.headroom(now, window_s(config.regulatory_mode), config.abandon_cap)
+        lines = max(0, 4 * pool.logged_in - len(mine))
+        decision = pace(config, PoolView(blend.usable, pool.busy), flight, estimator=run.estimator,
+                        alpha=run.controller.alpha, headroom=headroom, max_calls=lines)
+        if blend.usable < len(pool.free):
+            decision = PacingDecision(decision.calls, decision.mode, decision.governed, decision.risk,
+                                      decision.p_live, f"{decision.reason}; blending: {blend.reason}")
+        run.last = decision
+        if decision.calls <= 0:
+            return
+        records = self._take_records(run, now, decision.calls)
+        if config.mode == "progressive":
+            for agent_id, record in zip(pool.free[:blend.usable], records, strict=False):
+                self._place(run, record, now, agent_id)
+        else:
+            for record in records:
+                self._place(run, record, now, None)
+
+    @staticmethod
+    def _dial_rate(run: Run, now: float) -> float:
+        recent = run.placed_at
+        while recent and recent[0] < now - _RATE_S:
+            recent.popleft()
+        return len(recent) / _RATE_S
+
+    # ------------------------------------------------------------------ records
+
+    def _take_records(self, run: Run, now: float, n: int, agent_id: str | None = None) -> list[DialRecord]:
+        """Up to ``n`` records to dial now: from the validated buffer, each re-read and re-checked."""
+        out: list[DialRecord] = []
+        for attempt in range(2):
+            if attempt == 1 or not run.candidates or run.candidates_at < now - _REFILL_S:
+                if attempt == 1 and run.candidates_at >= now - 1.0:
+                    break  # just refilled: nothing more is diallable
+                self._refill(run, now, agent_id)
+            while run.candidates and len(out) < n:
+                cand = run.candidates.popleft()
+                fresh = self.repo.get_record(cand.campaign_id, cand.record_id)
+                if fresh is None or (agent_id, fresh.record_id) in run.skipped:
+                    continue
+                if why_not(fresh, run.config, run.dnc, now, agent_id=agent_id) is None:
+                    out.append(fresh)
+            if len(out) >= n:
+                break
+        return out
+
+    def _refill(self, run: Run, now: float, agent_id: str | None) -> None:
+        cid = run.config.id
+        run.dnc = self.repo.dnc_numbers(cid)
+        busy = run.busy_records()
+        rows = [r for r in self.repo.records(cid, states=DIALLABLE, due_by=now, limit=_BUFFER + len(busy))
+                if r.record_id not in busy]
+        run.candidates = deque(next_records(rows, run.config, run.dnc, now, _BUFFER, agent_id=agent_id))
+        run.candidates_at = now
+
+    def _save(self, run: Run, record: DialRecord, reason: str | None, now: float) -> None:
+        self.repo.put_records([record])
+        self._pending.append(dev.RecordUpdated(campaign_id=run.config.id, record_id=record.record_id,
+                                               state=record.state, attempts=record.attempts,
+                                               next_attempt_at=record.next_attempt_at,
+                                               reason=reason or record.final_reason, at=now))
+
+    # ------------------------------------------------------------------ calls
+
+    def _place(self, run: Run, record: DialRecord, now: float, agent_id: str | None,
+               reserved: bool = False) -> str:
+        config = run.config
+        call_id = self._call_ids()
+        dialing = start_attempt(record, now)
+        self.repo.put_records([dialing])
+        call = Call(call_id, config.id, dialing, now, agent_id)
+        self._pending.append(dev.CallPlaced(campaign_id=config.id, call_id=call_id, record_id=record.record_id,
+                                            phone=record.phone, mode=config.mode, agent_id=agent_id, at=now))
+        if agent_id is not None and not reserved:
+            try:
+                self._run(lambda engine, t: engine.reserve_outbound(agent_id, t, campaign_id=config.id))
+            except InvalidState:
+                self.repo.put_records([record])  # the agent was taken meanwhile: not dialled
+                self._pending.pop()
+                return ""
+        run.calls[call_id] = call
+        self._calls[call_id] = call
+        if agent_id is None:
+            run.placed_at.append(now)
+        run.bump("placed")
+        try:
+            self.telephony.place_call(call_id, record.phone, config.caller_id, config.ring_timeout_s)
+        except Exception:
+            log.exception("placing call %s failed", call_id)
+            self._failed(call, "failed", now)
+        return call_id
+
+    def on_telephony(self, event: TelephonyEvent) -> None:
+        """Handler for the Telephony port's events."""
+        with self.lock:
+            self._drain()
+            call = self._calls.get(event.call_id)
+            if call is None:
+                return
+            now = self.clock.now()
+            if event.kind == "answered":
+                self._answered(call, event.answered_by or "unknown", now)
+            elif event.kind in ("busy", "no_answer"):
+                self._failed(call, event.kind, now)
+            elif event.kind == "failed":
+                self._failed(call, event.cause if event.cause in ("invalid", "disconnected") else "failed", now)
+            elif event.kind == "hangup":
+                self._hung_up(call, now)
+            self._run(None)
+
+    def _answered(self, call: Call, answered_by: str, now: float) -> None:
+        run = self.runs[call.campaign_id]
+        config = run.config
+        self._pending.append(dev.CallAnswered(campaign_id=call.campaign_id, call_id=call.call_id,
+                                              record_id=call.record.record_id, answered_by=answered_by, at=now))
+        if config.amd and answered_by in ("machine", "fax"):
+            if answered_by == "machine" and config.machine_action == "message" and config.machine_message:
+                self.telephony.play(call.call_id, config.machine_message)
+            self.telephony.hangup(call.call_id)
+            self._failed(call, answered_by, now)
+            return
+        run.estimator.record_attempt(True, now - call.placed_at)
+        call.state = "waiting"
+        call.answered_at = now
+        call.deadline = now + config.connect_within_s
+        self._try_connect(call, now)
+
+    def _try_connect(self, call: Call, now: float) -> bool:
+        run = self.runs[call.campaign_id]
+        attrs: dict[str, Any] = {"campaign_id": call.campaign_id, "record_id": call.record.record_id,
+                                 "phone": call.record.phone, **{f"field.{k}": v for k, v in call.record.fields.items()}}
+        queue_id = run.config.queue_id
+        for agent_id in ([call.agent_id, None] if call.agent_id is not None else [None]):
+            def connect(engine: Engine, t: float, a: str | None = agent_id) -> list[ev.Event]:
+                return engine.connect_outbound(call.call_id, queue_id, t, agent_id=a, attributes=attrs)
+
+            try:
+                events = self._run(connect)
+            except (InvalidState, ValidationFailed, NotFound):
+                continue
+            agent = next(e.agent_id for e in events if isinstance(e, ev.ContactConnected))
+            call.state = "connected"
+            answered = call.answered_at if call.answered_at is not None else now
+            self._pending.append(dev.CallConnected(campaign_id=call.campaign_id, call_id=call.call_id,
+                                                   record_id=call.record.record_id, contact_id=call.call_id,
+                                                   agent_id=agent, wait_s=now - answered, at=now))
+            run.ledger.add(answered, False)
+            run.controller.observe(False)
+            run.bump("connected")
+            self._save(run, apply_outcome(call.record, Outcome.human, run.config, now), "connected", now)
+            if call.agent_id is not None and agent != call.agent_id:
+                self._release_agent(call.agent_id)
+            return True
+        return False
+
+    def _connect_waiting(self, now: float) -> None:
+        waiting = sorted((c for c in self._calls.values() if c.state == "waiting"),
+                         key=lambda c: c.answered_at or 0.0)
+        for call in waiting:
+            if call.deadline is not None and call.deadline < now:
+                continue  # too late: abandoned by the caller of this method
+            if not self._try_connect(call, now) and call.agent_id is None:
+                break  # nobody free for the oldest: nobody for the younger ones either
+
+    def _abandon(self, call: Call, reason: str, now: float) -> None:
+        run = self.runs[call.campaign_id]
+        if reason == "no_agent":
+            self.telephony.play(call.call_id, run.config.abandon_message)
+            self.telephony.hangup(call.call_id)
+        self._pending.append(dev.CallAbandoned(campaign_id=call.campaign_id, call_id=call.call_id,
+                                               record_id=call.record.record_id, reason=reason, at=now))
+        run.ledger.add(call.answered_at if call.answered_at is not None else now, True)
+        run.controller.observe(True)
+        run.bump("abandoned")
+        self._finish(call, Outcome.abandoned, reason, now)
+
+    def _failed(self, call: Call, outcome: str, now: float) -> None:
+        run = self.runs[call.campaign_id]
+        run.estimator.record_attempt(False, now - call.placed_at)
+        self._pending.append(dev.CallFailed(campaign_id=call.campaign_id, call_id=call.call_id,
+                                            record_id=call.record.record_id, outcome=outcome, at=now))
+        run.bump(outcome)
+        self._finish(call, Outcome(outcome), outcome, now)
+
+    def _hung_up(self, call: Call, now: float) -> None:
+        if call.state == "connected":
+            self._run(lambda engine, t: engine.customer_left(call.call_id, t)
+                      if not engine.is_terminal(call.call_id) else [])
+        elif call.state == "waiting":
+            self._abandon(call, "caller_hangup", now)  # the callee gave up before an agent came
+        else:
+            self._failed(call, "failed", now)
+
+    def _finish(self, call: Call, outcome: Outcome, reason: str, now: float) -> None:
+        run = self.runs[call.campaign_id]
+        run.calls.pop(call.call_id, None)
+        self._calls.pop(call.call_id, None)
+        self._save(run, apply_outcome(call.record, outcome, run.config, now), reason, now)
+        if call.agent_id is not None:
+            self._release_agent(call.agent_id)
+
+    # ------------------------------------------------------------------ preview
+
+    def preview_next(self, campaign_id: str, agent_id: str) -> DialRecord | None:
+        """The next record for ``agent_id`` to read (its own callbacks first); the agent is held for it."""
+        with self.lock:
+            self._drain()
+            run = self._get(campaign_id)
+            if run.state != "running":
+                raise InvalidState(f"campaign {campaign_id} is {run.state}")
+            if agent_id in run.previews:
+                return run.previews[agent_id]
+            now = self.clock.now()
+            records = self._take_records(run, now, 1, agent_id=agent_id)
+            if not records:
+                return None
+            self._run(lambda engine, t: engine.reserve_outbound(agent_id, t, campaign_id=campaign_id))
+            run.previews[agent_id] = records[0]
+            return records[0]
+
+    def preview_dial(self, campaign_id: str, agent_id: str, record_id: str) -> str:
+        """The agent dials the record it previews; returns the call id."""
+        with self.lock:
+            run = self._get(campaign_id)
+            record = run.previews.get(agent_id)
+            if record is None or record.record_id != record_id:
+                raise InvalidState(f"agent {agent_id} is not previewing record {record_id}")
+            del run.previews[agent_id]
+            now = self.clock.now()
+            fresh = self.repo.get_record(campaign_id, record_id) or record
+            reason = why_not(fresh, run.config, run.dnc or self.repo.dnc_numbers(campaign_id), now, agent_id=agent_id)
+            if reason is not None:
+                self._release(run, fresh, agent_id)
+                raise InvalidState(f"record {record_id} may not be dialled now ({reason})")
+            call_id = self._place(run, fresh, now, agent_id, reserved=True)
+            self._run(None)
+            return call_id
+
+    def preview_skip(self, campaign_id: str, agent_id: str, record_id: str, reason: str) -> None:
+        """The agent does not dial the record it previews (``reason`` is recorded); the agent is free."""
+        if not reason.strip():
+            raise ValidationFailed("a skip needs a reason")
+        with self.lock:
+            run = self._get(campaign_id)
+            record = run.previews.get(agent_id)
+            if record is None or record.record_id != record_id:
+                raise InvalidState(f"agent {agent_id} is not previewing record {record_id}")
+            del run.previews[agent_id]
+            run.skipped.add((agent_id, record_id))
+            run.bump("skipped")
+            self._pending.append(dev.PreviewSkipped(campaign_id=campaign_id, record_id=record_id, agent_id=agent_id,
+                                                    reason=reason.strip(), at=self.clock.now()))
+            self._release(run, record, agent_id)
+
+    def _release(self, run: Run, record: DialRecord, agent_id: str) -> None:
+        del run, record  # the record is untouched: it stays diallable for others
+        self._release_agent(agent_id)
+
+    def _release_agent(self, agent_id: str) -> None:
+        def release(engine: Engine, t: float) -> list[ev.Event]:
+            return engine.release_outbound(agent_id, t)
+
+        self._run(release)
+
+    # ------------------------------------------------------------------ views
+
+    def pacing_state(self, campaign_id: str) -> dict[str, Any]:
+        """Live pacing state of one campaign (for supervisors and the API)."""
+        with self.lock:
+            self._drain()
+            run = self._get(campaign_id)
+            now = self.clock.now()
+            config = run.config
+            answered, abandoned = run.ledger.counts(now, window_s(config.regulatory_mode))
+            mine = list(run.calls.values())
+            last = run.last
+            return {
+                "campaign_id": config.id, "state": run.state, "mode": config.mode,
+                "ringing": sum(1 for c in mine if c.state == "ringing"),
+                "waiting_for_agent": sum(1 for c in mine if c.state == "waiting"),
+                "connected": sum(1 for c in mine if c.state == "connected"),
+                "previewing": sorted(run.previews),
+                "p_live": round(run.estimator.p_live(), 4), "alpha": round(run.controller.alpha, 4),
+                "abandon_window_s": window_s(config.regulatory_mode),
+                "live_answered_in_window": answered, "abandoned_in_window": abandoned,
+                "abandon_rate": (abandoned / answered) if answered else None,
+                "abandon_cap": config.abandon_cap, "abandon_target": config.abandon_target,
+                "governor_headroom": run.ledger.headroom(now, window_s(config.regulatory_mode), config.abandon_cap),
+                "last_decision": None if last is None else {"calls": last.calls, "governed": last.governed,
+                                                            "risk": round(last.risk, 4), "reason": last.reason},
+                "counts": dict(run.counts),
+            }
+
+
+def events_of(messages: Sequence[dict[str, Any]]) -> list[ev.Event]:
+    """Rebuild engine events from bus messages (for wiring ``observe`` to the live bus)."""
+    out: list[ev.Event] = []
+    for m in messages:
+        data = {k: v for k, v in m.items() if k not in ("type", "seq")}
+        try:
+            out.append(ev.event_from_dict(str(m["type"]), data))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out

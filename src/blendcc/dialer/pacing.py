@@ -1,0 +1,75 @@
+"""Pacing: how many calls a campaign places now, per mode, under the hard abandonment governor.
+
+preview: none on its own (the agent dials a record it has read). progressive: one call per free agent,
+the agent reserved for it (no abandonment possible). power: ``lines_per_agent`` calls in flight per
+free agent. predictive: as many as keep the chance that a live answer finds no agent under the
+controller's alpha (see ``predictive.py``). The governor (power and predictive) is hard: whenever the
+abandonment budget of the regulatory window is exhausted (one more abandon would take the measured
+rate over ``abandon_cap``), over-dialling stops and at most one call per free agent is in flight.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from blendcc.dialer.campaign import CampaignConfig
+from blendcc.dialer.predictive import Busy, OutcomeEstimator, predictive_calls
+
+
+@dataclass(frozen=True, slots=True)
+class PoolView:
+    """What the dialer sees of its agent pool: agents it may use now (after blending) and those busy."""
+
+    free: int
+    busy: Sequence[Busy] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FlightView:
+    """The campaign's calls in flight: elapsed seconds of unreserved calls still ringing, live answers
+    waiting for an agent, and calls ringing for a reserved agent."""
+
+    ringing: Sequence[float] = ()
+    waiting: int = 0
+    reserved: int = 0
+    dial_rate: float = 0.0  # calls placed per second lately (unreserved)
+
+
+@dataclass(frozen=True, slots=True)
+class PacingDecision:
+    calls: int
+    mode: str
+    governed: bool = False
+    risk: float = 0.0
+    p_live: float = 0.0
+    reason: str = ""
+
+
+def pace(campaign: CampaignConfig, pool: PoolView, flight: FlightView, *, estimator: OutcomeEstimator,
+         alpha: float, headroom: int, max_calls: int) -> PacingDecision:
+    """Calls to place now. ``headroom``: abandons still allowed in the regulatory window before the rate
+    would exceed ``abandon_cap`` (``AbandonLedger.headroom``); ``max_calls`` bounds the answer
+    (records available, lines)."""
+    mode = campaign.mode
+    if max_calls <= 0 or mode == "preview":
+        return PacingDecision(0, mode, reason="agent dials" if mode == "preview" else "no records")
+    in_flight = len(flight.ringing) + flight.waiting
+    if mode == "progressive":
+        return PacingDecision(min(pool.free, max_calls), mode, reason="one call per free agent")
+    # over-dialling modes: the governor first
+    governed = headroom < 2  # one more abandon (and one already in flight) must stay within the cap
+    safe = max(0, pool.free - in_flight)
+    if governed:
+        return PacingDecision(min(safe, max_calls), mode, governed=True,
+                              reason=f"governor: abandonment budget {headroom} in the regulatory window")
+    if mode == "power":
+        target = math.floor(campaign.lines_per_agent * pool.free + 1e-9)
+        return PacingDecision(max(0, min(target - in_flight, max_calls)), mode,
+                              reason=f"{campaign.lines_per_agent:g} lines per free agent")
+    forecast = predictive_calls(free=pool.free, busy=pool.busy, ringing=flight.ringing, waiting=flight.waiting,
+                                estimator=estimator, alpha=alpha, connect_within_s=campaign.connect_within_s,
+                                max_calls=max_calls, dial_rate=flight.dial_rate)
+    return PacingDecision(forecast.calls, mode, risk=forecast.risk, p_live=forecast.p_live,
+                          reason=f"predicted abandon risk {forecast.risk:.3f} vs alpha {alpha:.3f}")

@@ -7,6 +7,7 @@ import pytest
 
 from blendcc.wfm.backtest import MIN_ORIGIN_DAYS, backtest, mape, origins_for, wape
 from blendcc.wfm.models import BASELINE, MODELS, NotEnoughHistory, predict, seasonal_naive_4w, weekday_profile
+
 from .forecast_data import shape, volumes
 
 FAST = [BASELINE, "daily_ets_profile"]

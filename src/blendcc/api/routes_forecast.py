@@ -97,7 +97,8 @@ def post_forecast(body: ForecastBody, c: C, p: P) -> dict[str, Any]:
 
 
 @router.get("/forecast/queues/{queue_id}", summary="Forecast a queue per channel from the stored history")
-def queue_forecast(queue_id: str, c: C, p: P, interval: Literal[15, 30, 60] = 30, horizon: str = "14d",
+def queue_forecast(queue_id: str, c: C, p: P, interval: int = Query(30, description="15, 30 or 60 minutes"),
+                   horizon: str = "14d",
                    history_days: int = Query(HISTORY_DAYS, ge=7, le=MAX_HISTORY_DAYS),
                    origins: int = Query(4, ge=1, le=60), backtest: bool = True,
                    default_aht_s: float | None = Query(None, gt=0)) -> dict[str, Any]:
@@ -108,7 +109,7 @@ def queue_forecast(queue_id: str, c: C, p: P, interval: Literal[15, 30, 60] = 30
 
 
 @router.get("/intraday/{queue_id}", summary="Today's forecast re-forecast from actuals, with the staffing gap")
-def intraday(queue_id: str, c: C, p: P, interval: Literal[15, 30, 60] = 30,
+def intraday(queue_id: str, c: C, p: P, interval: int = Query(30, description="15, 30 or 60 minutes"),
              history_days: int = Query(56, ge=7, le=MAX_HISTORY_DAYS),
              staffed: int | None = Query(None, ge=0, description="agents staffed (default: logged in, not in aux)"),
              sl_target: float = Query(0.8, gt=0, lt=1), sl_threshold_s: float = Query(20, gt=0),

@@ -1,0 +1,189 @@
+"""Simulator benchmark: the Erlang-A queue (M/M/N+M) in blendcc's simulator, SimPy and Ciw, in the same run.
+
+Model: N agents (100), Poisson arrivals (0.5/s), exponential handle time (AHT 180 s) and patience (mean
+300 s), first come first served, no wrap-up, no ring delay; 200,000 arrivals from an empty centre.
+
+- blendcc: a scenario document run by ``SimCentre`` -- the real routing ``Engine`` (workflow, queue,
+  matcher, offers, timers, every event) on the kernel's virtual clock, KPIs folded from the events by
+  the live projections (``queue_stats`` and agent time).
+- SimPy: the idiomatic reneging model (``Resource``; each customer waits for ``request | timeout``).
+- Ciw: ``create_network`` with ``reneging_time_distributions``, ``simulate_until_max_customers``.
+
+Each prints arrivals/s (wall time of the run itself), P(wait), P(abandon) and ASA beside the exact
+Erlang-A values (``blendcc.wfm.erlang.erlang_a``). The ratio is blendcc's arrivals/s over the peer's.
+
+    python bench/sim.py [--arrivals 200000] [--ciw-arrivals N] [--seed 1] [--quick]
+
+The last line printed is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import ciw
+import simpy
+from rich.console import Console
+from rich.table import Table
+
+from blendcc.sim.centre import SimCentre
+from blendcc.sim.collect import ALL_QUEUES
+from blendcc.sim.scenario import parse_scenario
+from blendcc.wfm.erlang import erlang_a
+
+AGENTS, RATE, AHT, PATIENCE, SL_T = 100, 0.5, 180.0, 300.0, 20.0
+
+
+@dataclass
+class Outcome:
+    name: str
+    arrivals: int
+    seconds: float
+    p_wait: float
+    p_abandon: float
+    asa_s: float
+    note: str = ""
+
+    @property
+    def per_s(self) -> float:
+        return self.arrivals / self.seconds
+
+
+def run_blendcc(n: int, seed: int) -> Outcome:
+    doc: dict[str, Any] = {
+        "name": "erlang-a-bench",
+        "duration_s": 10 * n / RATE,  # the arrival count stops the stream, not the window
+        "report_interval_s": 86400,
+        "centre": {"queues": [{"id": "q", "wrap_up_s": 0, "short_abandon_s": 0, "sl_threshold_s": SL_T}],
+                   "workflows": [{"id": "w", "default": [{"queue": "q"}]}]},
+        "agents": [{"name": "a", "count": AGENTS, "queues": ["q"]}],
+        "arrivals": [{"name": "c", "process": {"kind": "poisson", "rate_per_s": RATE, "max_arrivals": n},
+                      "handle": {"dist": "exponential", "mean_s": AHT},
+                      "patience": {"dist": "exponential", "mean_s": PATIENCE}}],
+    }
+    scenario = parse_scenario(doc)
+    gc.collect()
+    start = time.perf_counter()
+    result = SimCentre(scenario, seed=seed).run()
+    seconds = time.perf_counter() - start
+    total = result.rows[(None, ALL_QUEUES)]
+    assert result.arrivals == n and result.open_at_end == 0, (result.arrivals, result.open_at_end)
+    return Outcome("blendcc (real engine)", n, seconds, total["p_wait"], total["abandon_rate"], total["asa_s"],
+                   f"{result.events / n:.1f} events per arrival")
+
+
+def run_simpy(n: int, seed: int) -> Outcome:
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    agents = simpy.Resource(env, capacity=AGENTS)
+    counts = {"waited": 0, "abandoned": 0, "served": 0, "wait_served": 0.0}
+
+    def customer(env: simpy.Environment) -> Any:
+        arrived = env.now
+        with agents.request() as req:
+            got = yield req | env.timeout(rng.expovariate(1.0 / PATIENCE))
+            if req in got:
+                wait = env.now - arrived
+                counts["served"] += 1
+                counts["wait_served"] += wait
+                if wait > 0:
+                    counts["waited"] += 1
+                yield env.timeout(rng.expovariate(1.0 / AHT))
+            else:
+                counts["abandoned"] += 1
+                counts["waited"] += 1
+
+    def source(env: simpy.Environment) -> Any:
+        for _ in range(n):
+            yield env.timeout(rng.expovariate(RATE))
+            env.process(customer(env))
+
+    env.process(source(env))
+    gc.collect()
+    start = time.perf_counter()
+    env.run()
+    seconds = time.perf_counter() - start
+    return Outcome("SimPy", n, seconds, counts["waited"] / n, counts["abandoned"] / n,
+                   counts["wait_served"] / counts["served"])
+
+
+def run_ciw(n: int, seed: int) -> Outcome:
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(RATE)],
+        service_distributions=[ciw.dists.Exponential(1.0 / AHT)],
+        number_of_servers=[AGENTS],
+        reneging_time_distributions=[ciw.dists.Exponential(1.0 / PATIENCE)],
+    )
+    ciw.seed(seed)
+    sim = ciw.Simulation(network)
+    gc.collect()
+    start = time.perf_counter()
+    sim.simulate_until_max_customers(n, method="Arrive")
+    seconds = time.perf_counter() - start
+    records = sim.get_all_records()
+    done = len(records)
+    served = [r for r in records if r.record_type == "service"]
+    abandoned = done - len(served)
+    waited = sum(1 for r in records if r.waiting_time > 0)
+    note = f"metrics over the {done:,} customers finished when the {n:,}th arrived"
+    return Outcome("Ciw", n, seconds, waited / done, abandoned / done,
+                   sum(r.waiting_time for r in served) / len(served), note)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--arrivals", type=int, default=200_000)
+    parser.add_argument("--ciw-arrivals", type=int, default=None, help="default: --arrivals")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="20,000 arrivals (a smoke run)")
+    args = parser.parse_args()
+    n = 20_000 if args.quick else args.arrivals
+    n_ciw = args.ciw_arrivals or n
+    console = Console(width=160)
+    exact = erlang_a(AGENTS, RATE, AHT, PATIENCE, SL_T)
+    console.print(f"Erlang A: {AGENTS} agents, {RATE}/s, AHT {AHT:.0f} s, patience {PATIENCE:.0f} s; "
+                  f"{n:,} arrivals (Ciw {n_ciw:,})")
+    runs = [run_blendcc(n, args.seed), run_simpy(n, args.seed), run_ciw(n_ciw, args.seed)]
+    blend, simpy_run, ciw_run = runs
+    table = Table(title="M/M/N+M: arrivals per second and accuracy (exact = Erlang A)")
+    for col in ("engine", "arrivals", "seconds", "arrivals/s", "blendcc ratio", "P(wait)", "P(abandon)", "ASA s",
+                "note"):
+        table.add_column(col, justify="left" if col in ("engine", "note") else "right")
+    for r in runs:
+        ratio = "1.00" if r is blend else f"{blend.per_s / r.per_s:.2f}"
+        table.add_row(r.name, f"{r.arrivals:,}", f"{r.seconds:.2f}", f"{r.per_s:,.0f}", ratio, f"{r.p_wait:.4f}",
+                      f"{r.p_abandon:.5f}", f"{r.asa_s:.3f}", r.note)
+    table.add_row("exact (Erlang A)", "", "", "", "", f"{exact.p_wait:.4f}", f"{exact.p_abandon:.5f}",
+                  f"{exact.asa_s:.3f}", "blendcc.wfm.erlang.erlang_a")
+    console.print(table)
+    console.print(f"blendcc / SimPy = {blend.per_s / simpy_run.per_s:.2f}x, blendcc / Ciw = "
+                  f"{blend.per_s / ciw_run.per_s:.2f}x (arrivals per second; target >= 1.0 vs SimPy)")
+    print(json.dumps({
+        "blendcc_arrivals_per_s": round(blend.per_s, 1),
+        "simpy_arrivals_per_s": round(simpy_run.per_s, 1),
+        "ciw_arrivals_per_s": round(ciw_run.per_s, 1),
+        "ratio_vs_simpy": round(blend.per_s / simpy_run.per_s, 3),
+        "ratio_vs_ciw": round(blend.per_s / ciw_run.per_s, 3),
+        "arrivals": n,
+        "ciw_arrivals": n_ciw,
+        "p_wait": round(blend.p_wait, 5),
+        "p_wait_exact": round(exact.p_wait, 5),
+        "p_abandon": round(blend.p_abandon, 6),
+        "p_abandon_exact": round(exact.p_abandon, 6),
+        "asa_s": round(blend.asa_s, 4),
+        "asa_exact_s": round(exact.asa_s, 4),
+        "simpy": {"p_wait": round(simpy_run.p_wait, 5), "p_abandon": round(simpy_run.p_abandon, 6),
+                  "asa_s": round(simpy_run.asa_s, 4)},
+        "ciw": {"p_wait": round(ciw_run.p_wait, 5), "p_abandon": round(ciw_run.p_abandon, 6),
+                "asa_s": round(ciw_run.asa_s, 4)},
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -138,3 +138,55 @@ def test_refusals_are_clean_json_errors(centre: Any) -> None:
                  json={"disposition": "teleport"})
     centre.error("POST", "/api/campaigns/x/records/%2B12125550101/disposition", 422, user="sup",
                  json={"disposition": "callback"})
+
+
+def test_cli_commands(centre: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    """The CLI: campaign put/start/pause/stop through the server's API (the test client stands in for the
+    server), list/DNC imports, records and stats on the same database."""
+    import httpx
+    from typer.testing import CliRunner
+
+    from blendcc.cli import app
+
+    client = centre.client
+    monkeypatch.setattr(httpx, "Client", lambda base_url, timeout: client)
+    monkeypatch.setenv("BLENDCC_PASSWORD", centre.ADMIN_PASSWORD)
+    monkeypatch.setenv("COLUMNS", "200")
+    db = ["--database-url", centre.container.settings.database_url]
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == code, result.output
+        return result.output
+
+    doc = tmp_path / "c.yaml"
+    doc.write_text("id: cli\nqueue_id: sales\ncaller_id: '+14155550100'\nmode: power\n")
+    assert "version 1" in run("campaign", "put", str(doc))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: cli2\nqueue_id: nowhere\ncaller_id: '+14155550100'\n")
+    assert "nowhere" in run("campaign", "put", str(bad), code=2)
+    lst = tmp_path / "list.csv"
+    lst.write_text("phone,name\n(212) 555-0101,Ann\n555,Short\n")
+    output = run("campaign", "import-list", "cli", str(lst), *db)
+    assert "1 imported" in output and "line 3" in output
+    assert "does not exist" in run("campaign", "import-list", "ghost", str(lst), *db, code=2)
+    assert "no phone column" in run("campaign", "import-list", "cli", str(doc), *db, code=2)
+    assert "cannot read" in run("campaign", "import-list", "cli", str(tmp_path / "missing.csv"), *db, code=2)
+    assert "+12125550101" in run("campaign", "records", "cli", *db)
+    dnc = tmp_path / "dnc.txt"
+    dnc.write_text("2125550101\nxx\n")
+    assert "1 added to the campaign cli DNC list" in run("dnc", "import", str(dnc), "--campaign", "cli", *db)
+    assert "+12125550101" in run("dnc", "list", "--campaign", "cli", *db)
+    assert "not a valid" in run("dnc", "add", "12", *db, code=2)
+    assert "added" in run("dnc", "add", "+1 212 555 0102", *db)
+    assert "removed" in run("dnc", "remove", "+12125550102", *db)
+    assert centre.container.campaigns.candidates("cli", 5) == []  # the only record is on the DNC list now
+    assert "running" in run("campaign", "start", "cli", "--reason", "cli test")
+    assert "paused" in run("campaign", "pause", "cli")
+    assert "not running" in run("campaign", "pause", "cli", code=2)
+    assert "stopped" in run("campaign", "stop", "cli")
+    stats = run("campaign", "stats", "cli", "--json", *db)
+    assert '"attempts": 0' in stats and '"records": 1' in stats
+    assert "DNC hits" in run("campaign", "stats", "cli", *db)
+    assert "cli" in run("campaign", "list", *db)

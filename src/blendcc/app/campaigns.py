@@ -159,21 +159,7 @@ class CampaignService:
     def import_list(self, campaign_id: str, text: str, source: str = "upload", region: str | None = None) -> ListImport:
         """Import a CSV contact list: valid rows become pending records, bad rows are reported with
         their line numbers; a record id already in the campaign is kept as it is (a duplicate)."""
-        campaign = self.get(campaign_id)
-        if len(text) > MAX_LIST_BYTES:
-            raise ValidationFailed(f"the list is larger than {MAX_LIST_BYTES // (1024 * 1024)} MB; split it")
-        region = _region(region or campaign.default_region)
-        now = self.clock.now()
-        try:
-            parsed = parse_list(text, campaign_id, region, now)
-        except ListFormatError as exc:
-            raise ValidationFailed(str(exc)) from None
-        added = self.repo.insert_records(parsed.records)
-        report = ListImport(import_id=self.new_id(), campaign_id=campaign_id, at=now, source=source[:200],
-                            total=parsed.total, accepted=added, rejected=parsed.rejected,
-                            duplicates=len(parsed.records) - added, errors=tuple(parsed.errors))
-        self.repo.save_import(report)
-        return report
+        return import_list(self.repo, self.get(campaign_id), text, source, region, self.clock.now(), self.new_id())
 
     def imports(self, campaign_id: str) -> list[ListImport]:
         self.get(campaign_id)
@@ -299,18 +285,41 @@ class CampaignService:
               agent_ids: Iterable[str] | None = None) -> CampaignReport:
         """The campaign report over ``[start, end)`` (default: the last 24 hours); abandonment rates
         over 24 hours and 30 days end now."""
-        campaign = self.get(campaign_id)
-        now = self.clock.now()
-        end = now if end is None else end
-        start = end - 86400.0 if start is None else start
-        if end <= start:
-            raise ValidationFailed("end must be after start")
-        lo = min(start, now - LEDGER_LOOKBACK_S)
-        events = self.events(REPORT_TYPES, lo, max(end, now) + 1e-6)
-        records = self.repo.records(campaign_id)
-        counts = self.repo.record_counts(campaign_id)
-        dnc = [*self.repo.dnc_entries(GLOBAL), *self.repo.dnc_entries(campaign_id)]
-        return campaign_report(campaign, events, start, end, now, tz_of={r.record_id: r.tz for r in records},
-                               dnc=dnc, intervals=self.reports.state_intervals(start, end), agent_ids=agent_ids,
-                               records_by_state=counts,
-                               attempted_records=sum(1 for r in records if r.attempts > 0))
+        return build_report(self.get(campaign_id), self.repo, self.reports, self.events, self.clock.now(),
+                            start, end, agent_ids)
+
+
+def import_list(repo: DialerRepository, campaign: CampaignConfig, text: str, source: str, region: str | None,
+                now: float, import_id: str) -> ListImport:
+    """Parse ``text`` and add its new records to ``repo``; save and return the import report. Touches only
+    the dialer tables (safe from the command line while a server runs)."""
+    if len(text) > MAX_LIST_BYTES:
+        raise ValidationFailed(f"the list is larger than {MAX_LIST_BYTES // (1024 * 1024)} MB; split it")
+    try:
+        parsed = parse_list(text, campaign.id, _region(region or campaign.default_region), now)
+    except ListFormatError as exc:
+        raise ValidationFailed(str(exc)) from None
+    added = repo.insert_records(parsed.records)
+    report = ListImport(import_id=import_id, campaign_id=campaign.id, at=now, source=source[:200],
+                        total=parsed.total, accepted=added, rejected=parsed.rejected,
+                        duplicates=len(parsed.records) - added, errors=tuple(parsed.errors))
+    repo.save_import(report)
+    return report
+
+
+def build_report(campaign: CampaignConfig, repo: DialerRepository, reports: ReportReader, events: EventSource,
+                 now: float, start: float | None = None, end: float | None = None,
+                 agent_ids: Iterable[str] | None = None) -> CampaignReport:
+    """Read what the campaign report needs (events, records, DNC entries, agent intervals) and fold it."""
+    end = now if end is None else end
+    start = end - 86400.0 if start is None else start
+    if end <= start:
+        raise ValidationFailed("end must be after start")
+    lo = min(start, now - LEDGER_LOOKBACK_S)
+    log = events(REPORT_TYPES, lo, max(end, now) + 1e-6)
+    records = repo.records(campaign.id)
+    dnc = [*repo.dnc_entries(GLOBAL), *repo.dnc_entries(campaign.id)]
+    return campaign_report(campaign, log, start, end, now, tz_of={r.record_id: r.tz for r in records},
+                           dnc=dnc, intervals=reports.state_intervals(start, end), agent_ids=agent_ids,
+                           records_by_state=repo.record_counts(campaign.id),
+                           attempted_records=sum(1 for r in records if r.attempts > 0))

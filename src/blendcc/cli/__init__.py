@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from blendcc.cli import (  # each import registers that module's commands
     core,  # noqa: F401
+    dialer,  # noqa: F401
     history,  # noqa: F401
     sim,  # noqa: F401
     wfm_forecast,  # noqa: F401
+    wfm_schedule,  # noqa: F401
     wfm_staff,  # noqa: F401
 )
 from blendcc.cli.base import app

@@ -164,3 +164,27 @@ def test_erlang_command() -> None:
     assert table.exit_code == 0 and "88.84%" in table.output
     bad = runner.invoke(app, ["erlang", "--calls", "100", "--aht", "180"])
     assert bad.exit_code == 2 and "target" in bad.output
+
+
+def test_staff_command_on_the_real_bank_history(tmp_path: Path) -> None:
+    """A week of the 1999 bank's 6-minute call counts, summed to 30-minute intervals, planned end to end."""
+    import os
+
+    data = Path(__file__).resolve().parents[3] / "shared" / "data" / "anonymous_bank_1999" / "calls_per_6min_1999.csv"
+    if not data.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"the shared data set is missing: {data}")
+        pytest.skip("shared data not present on this machine")
+    raw = pd.read_csv(data, usecols=["interval_start", "calls"], parse_dates=["interval_start"])
+    week = raw[(raw["interval_start"] >= "1999-01-04") & (raw["interval_start"] < "1999-01-11")]
+    half_hours = week.set_index("interval_start")["calls"].resample("30min").sum()
+    src, out = tmp_path / "week.csv", tmp_path / "plan.csv"
+    pd.DataFrame({"interval_start": half_hours.index.strftime("%Y-%m-%dT%H:%M:%S"), "volume": half_hours.to_numpy(),
+                  "aht_s": 200.0}).to_csv(src, index=False)
+    result = runner.invoke(app, ["staff", str(src), "--patience", "120", "--shrinkage", "0.3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    plan = pd.read_csv(out)
+    assert len(plan) == 7 * 48 and plan["volume"].sum() == week["calls"].sum()
+    busiest = plan.loc[plan["volume"].idxmax()]
+    assert busiest["required"] == required_agents(busiest["volume"] / 1800, 200, sl_target=0.8, patience_s=120)
+    assert (plan.loc[plan["volume"] == 0, "required"] == 0).all() and (plan["service_level"] >= 0.8).all()

@@ -100,8 +100,7 @@ def staff(
         raise fail(f"cannot write: {exc}") from None
     model = f"Erlang A (patience {patience:g} s)" if patience is not None else "Erlang C"
     table = Table(title=f"Staffing plan, {model}, {minutes}-minute intervals, shrinkage {shrinkage:.0%}")
-    for col in ("queue", "channel", "intervals", "volume", "peak required", "required h", "FTE h", "scheduled h",
-                "understaffed"):
+    for col in ("queue", "channel", "slots", "volume", "peak", "req h", "FTE h", "sched h", "short"):
         table.add_column(col, justify="right")
     for r in plan_summary(plan, minutes):
         table.add_row(r["queue"] or "-", r["channel"] or "-", str(r["intervals"]), f"{r['volume']:,.0f}",
@@ -109,6 +108,8 @@ def staff(
                       f"{r['scheduled_hours']:,.1f}" if "scheduled_hours" in r else "-",
                       str(r.get("understaffed_intervals", "-")))
     out.print(table)
+    out.print("peak = most agents required in one interval; req h / FTE h / sched h = agent-hours required, to "
+              "schedule and scheduled; short = intervals scheduled below the FTE need")
     out.print(f"wrote {len(plan)} intervals to {out_csv}" + (f" and the chart to {chart}" if chart else ""))
 
 

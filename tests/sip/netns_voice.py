@@ -180,7 +180,18 @@ async def cancel(srv: Server, work: Path) -> dict[str, Any]:
     return {"register_status": st, "agent": agent_r.__dict__, "caller": caller.__dict__, "rows": rows}
 
 
-SCENARIOS = {"basic": basic, "retrans": retrans, "bridged": bridged, "cancel": cancel}
+async def dtmf(srv: Server, work: Path) -> dict[str, Any]:
+    """The caller presses 2, 5 and # (SIPp's RFC 4733 pcaps): each digit is decoded exactly once."""
+    play = ",".join(f"{PCAPS}/dtmf_2833_{d}.pcap@1000" for d in ("2", "5", "pound"))
+    r = await sipp(scenario("uac", work, caller="dtmf", hold_ms="500", play=play), work, local_port=5065,
+                   rtp_port=24200)
+    rows = await wait_for(lambda: [x for x in srv.rows("dtmf") if x["outcome"] == "abandoned"])
+    cid = rows[0]["contact_id"] if rows else None
+    vc = srv.stack.voice.calls.get(cid) if cid else None
+    return {"sipp": r.__dict__, "rows": rows, "digits": vc.digits if vc else None}
+
+
+SCENARIOS = {"dtmf": dtmf, "basic": basic, "retrans": retrans, "bridged": bridged, "cancel": cancel}
 
 
 async def main(names: list[str]) -> dict[str, Any]:

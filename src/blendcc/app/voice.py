@@ -74,6 +74,7 @@ class VoiceCall:
     recordings: list[dict[str, Any]] = field(default_factory=list)
     listeners: list[Leg] = field(default_factory=list)
     customer_gone: bool = False
+    digits: str = ""  # every DTMF digit the caller pressed (RFC 4733 or SIP INFO)
 
 
 @dataclass
@@ -98,7 +99,9 @@ class VoiceService:
         self.new_id = new_id or (lambda: "v" + uuid.uuid4().hex[:19])
         self.calls: dict[str, VoiceCall] = {}
         self.by_leg: dict[str, VoiceCall] = {}
-        self.ivr_start: Callable[[VoiceCall], bool] | None = None  # set by the IVR driver when flows exist
+        #: set by the IVR driver: start a flow for a new call (False: no flow, route at once) and feed it digits
+        self.ivr_start: Callable[[VoiceCall], bool] | None = None
+        self.ivr_digit: Callable[[VoiceCall, str], None] | None = None
         self._unsubscribe = bus.subscribe("contact", self._on_bus)
         self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0}
 
@@ -143,6 +146,15 @@ class VoiceService:
                 self.gateway.play(vc.customer, self.settings.music_on_hold, lambda: None)
 
         self.gateway.submit(lambda: self.contacts.create(req), done)
+
+    def dtmf(self, leg: Leg, digit: str) -> None:
+        """A DTMF digit from the caller (decoded once per key press by the gateway)."""
+        vc = self.by_leg.get(leg.id)
+        if vc is None or leg.id != vc.customer.id:
+            return
+        vc.digits += digit
+        if vc.state == "ivr" and self.ivr_digit is not None:
+            self.ivr_digit(vc, digit)
 
     def leg_ended(self, leg: Leg) -> None:
         """The far end hung up (BYE or CANCEL) on one of our legs."""

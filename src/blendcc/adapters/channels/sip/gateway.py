@@ -51,13 +51,17 @@ class SipGateway:
         self.public_host = public_host or rtp_host
         self.pool = PortPool(*rtp_ports)
         self.voice: Any = None  # VoiceService, attached after construction
-        self.on_dtmf: Callable[[SipLeg, str], None] = lambda leg, digit: None
+        self.on_dtmf: Callable[[SipLeg, str], None] = self._dtmf
         self.legs: dict[str, SipLeg] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.pacer: Pacer | None = None
         self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice")
         self._n = 0
         self.outbound_handler: Callable[[SipLeg, str, Any], None] | None = None
+
+    def _dtmf(self, leg: SipLeg, digit: str) -> None:
+        if self.voice is not None:
+            self.voice.dtmf(leg, digit)
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()

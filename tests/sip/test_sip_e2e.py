@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.sip.sipp_harness import have_tools, run_in_netns
+from sipp_harness import have_tools, run_in_netns
 
 RUNNER = Path(__file__).resolve().parent / "netns_voice.py"
 
@@ -77,3 +77,11 @@ def test_registered_agent_phone_answers_bridged_audio_both_ways_and_recorded(res
     # the recording lasts as long as the conversation (connected -> ended), within 0.3 s
     assert abs(wav["seconds"] - r["talk_s"]) < 0.3, (wav, r["talk_s"])
     assert rec["seconds"] == pytest.approx(wav["seconds"], abs=0.05)
+
+
+def test_rfc4733_digits_from_sipp_pcaps_are_decoded_once_each(results: dict[str, Any]) -> None:
+    r = results["dtmf"]
+    assert "error" not in r, r
+    _ok(r["sipp"])
+    # each pcap holds one key press sent as several packets with three redundant end packets
+    assert r["digits"] == "25#"

@@ -1,0 +1,192 @@
+"""The voice service against a fake gateway: calls become interactions, offers ring phones, legs end contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from blendcc.app.voice import VoiceService, VoiceSettings
+
+
+@dataclass(eq=False)
+class FakeLeg:
+    id: str
+
+
+class FakeGateway:
+    """Runs work inline; records what the service asked of the media/SIP side."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, ...]] = []
+        self.phones: set[str] = set()
+        self.n = 0
+        self.recording: dict[str, Path] = {}
+
+    def post(self, fn: Callable[[], None]) -> None:
+        fn()
+
+    def submit(self, work: Callable[[], Any], done: Callable[[Any, Exception | None], None]) -> None:
+        try:
+            result = work()
+        except Exception as exc:
+            done(None, exc)
+            return
+        done(result, None)
+
+    def call_later(self, delay: float, fn: Callable[[], None]) -> None:
+        self.log.append(("later", str(delay)))
+
+    def answer(self, leg: FakeLeg) -> None:
+        self.log.append(("answer", leg.id))
+
+    def hangup(self, leg: FakeLeg) -> None:
+        self.log.append(("hangup", leg.id))
+
+    def ring(self, user: str, caller_id: str | None, contact_id: str) -> FakeLeg | None:
+        if user not in self.phones:
+            return None
+        self.n += 1
+        self.log.append(("ring", user))
+        return FakeLeg(f"agent-{self.n}")
+
+    def bridge(self, customer: FakeLeg, agent: FakeLeg) -> None:
+        self.log.append(("bridge", customer.id, agent.id))
+
+    def unbridge(self, customer: FakeLeg) -> None:
+        self.log.append(("unbridge", customer.id))
+
+    def hold(self, customer: FakeLeg, held: bool) -> None:
+        self.log.append(("hold", customer.id, str(held)))
+
+    def record(self, customer: FakeLeg, path: Path) -> bool:
+        self.recording[customer.id] = path
+        self.log.append(("record", path.name))
+        return True
+
+    def stop_recording(self, customer: FakeLeg) -> float | None:
+        return 3.0 if self.recording.pop(customer.id, None) else None
+
+    def listen(self, customer: FakeLeg, supervisor: FakeLeg) -> bool:
+        self.log.append(("listen", supervisor.id))
+        return True
+
+    def play(self, leg: FakeLeg, prompt: str, on_done: Callable[[], None]) -> bool:
+        return True
+
+    def stop_playing(self, leg: FakeLeg) -> None:
+        pass
+
+
+@pytest.fixture
+def setup(sqlite_url: str, clock: Any, tmp_path: Path) -> Iterator[tuple[Any, VoiceService, FakeGateway, Any]]:
+    from conftest import close_container, make_container
+
+    c = make_container(sqlite_url, clock)
+    c.config.put("queues", "sales", {"name": "Sales", "wrap_up_s": 0, "offer_timeout_s": 20}, "t")
+    c.config.put("agents", "a1", {"name": "Ann", "queues": ["sales"]}, "t")
+    c.config.put("workflows", "main", {"default": [{"queue": "sales"}]}, "t")
+    gw = FakeGateway()
+    voice = VoiceService(c.contacts, c.agents, c.bus, gw,  # type: ignore[arg-type]
+                         VoiceSettings(recording_dir=tmp_path / "rec", default_recording="all"))
+    yield c, voice, gw, clock
+    voice.close()
+    close_container(c)
+
+
+def _row(c: Any, voice: VoiceService) -> dict[str, Any]:
+    rows = c.store.interactions(limit=10)
+    assert len(rows) == 1
+    return dict(rows[0])
+
+
+def test_call_becomes_voice_interaction_and_hanging_up_in_queue_abandons_with_wait(setup: Any) -> None:
+    c, voice, gw, clock = setup
+    leg = FakeLeg("cust-1")
+    voice.incoming(leg, "+442079460000", "0800123")
+    assert ("answer", "cust-1") in gw.log
+    row = _row(c, voice)
+    assert row["channel"] == "voice" and row["state"] == "queued"
+    assert row["attributes"]["caller_id"] == "+442079460000" and row["attributes"]["dialled_number"] == "0800123"
+    clock.advance(12)
+    voice.leg_ended(leg)
+    row = _row(c, voice)
+    assert row["outcome"] == "abandoned" and row["wait_s"] == pytest.approx(12)
+    assert voice.stats["abandoned"] == 1
+
+
+def test_offer_rings_the_phone_answer_bridges_and_agent_bye_ends_the_contact(setup: Any) -> None:
+    c, voice, gw, clock = setup
+    gw.phones.add("a1")
+    c.agents.login("a1")
+    leg = FakeLeg("cust-1")
+    voice.incoming(leg, "+442079460000", "0800123")
+    assert ("ring", "a1") in gw.log
+    vc = next(iter(voice.calls.values()))
+    assert vc.state == "ringing" and vc.agent_leg is not None
+    agent_leg = vc.agent_leg
+    clock.advance(3)
+    voice.agent_answered(agent_leg)
+    assert ("bridge", "cust-1", agent_leg.id) in gw.log
+    assert ("record", f"{vc.contact_id}.wav") in gw.log
+    assert _row(c, voice)["state"] == "connected"
+    clock.advance(30)
+    voice.leg_ended(agent_leg)  # the agent hangs up
+    row = _row(c, voice)
+    assert row["outcome"] == "completed" and row["talk_s"] == pytest.approx(30) and row["wait_s"] == pytest.approx(3)
+    assert ("hangup", "cust-1") in gw.log
+    assert vc.recordings[0]["seconds"] == 3.0 and vc.recordings[0]["agent_id"] == "a1"
+
+
+def test_phone_hold_is_engine_hold_and_holds_the_media(setup: Any) -> None:
+    c, voice, gw, clock = setup
+    gw.phones.add("a1")
+    c.agents.login("a1")
+    voice.incoming(FakeLeg("cust-1"), "+44", "1")
+    vc = next(iter(voice.calls.values()))
+    voice.agent_answered(vc.agent_leg)
+    voice.phone_hold(vc.agent_leg, True)
+    assert _row(c, voice)["state"] == "held" and ("hold", "cust-1", "True") in gw.log
+    clock.advance(5)
+    voice.phone_hold(vc.agent_leg, False)
+    assert _row(c, voice)["state"] == "connected" and ("hold", "cust-1", "False") in gw.log
+
+
+def test_busy_phone_declines_the_offer_and_the_caller_keeps_waiting(setup: Any) -> None:
+    c, voice, gw, _clock = setup
+    gw.phones.add("a1")
+    c.agents.login("a1")
+    voice.incoming(FakeLeg("cust-1"), "+44", "1")
+    vc = next(iter(voice.calls.values()))
+    voice.agent_failed(vc.agent_leg, 486)
+    row = _row(c, voice)
+    assert row["state"] == "queued" and row["offers"] == 1
+    assert voice.stats["failed_offers"] == 1
+
+
+def test_caller_hangs_up_while_phone_rings_cancels_the_phone(setup: Any) -> None:
+    c, voice, gw, _clock = setup
+    gw.phones.add("a1")
+    c.agents.login("a1")
+    leg = FakeLeg("cust-1")
+    voice.incoming(leg, "+44", "1")
+    vc = next(iter(voice.calls.values()))
+    agent_leg = vc.agent_leg
+    voice.leg_ended(leg)
+    assert ("hangup", agent_leg.id) in gw.log
+    assert _row(c, voice)["outcome"] == "abandoned"
+
+
+def test_agent_ending_over_the_api_hangs_up_both_legs(setup: Any) -> None:
+    c, voice, gw, _clock = setup
+    gw.phones.add("a1")
+    c.agents.login("a1")
+    voice.incoming(FakeLeg("cust-1"), "+44", "1")
+    vc = next(iter(voice.calls.values()))
+    agent_leg = vc.agent_leg
+    voice.agent_answered(agent_leg)
+    c.agents.end("a1", vc.contact_id)
+    assert ("hangup", "cust-1") in gw.log and ("hangup", agent_leg.id) in gw.log

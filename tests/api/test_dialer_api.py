@@ -190,3 +190,21 @@ def test_cli_commands(centre: Any, tmp_path: Any, monkeypatch: Any) -> None:
     assert '"attempts": 0' in stats and '"records": 1' in stats
     assert "DNC hits" in run("campaign", "stats", "cli", *db)
     assert "cli" in run("campaign", "list", *db)
+
+
+def test_state_survives_a_restart_and_drives_the_hooks(centre: Any, containers: Any) -> None:
+    centre.agent_login("a1")  # the restart replays the log from this login on, dialer events included
+    put_campaign(centre)
+    seen: list[tuple[str, str]] = []
+    svc = centre.container.campaigns
+    svc.on_state.append(lambda c, state: seen.append((c.id, state)))
+    centre.post("/api/campaigns/renew/start", "sup", json={"reason": "morning"})
+    put_campaign(centre, name="Renewals v2")  # a running campaign's new version reaches the loop
+    assert seen == [("renew", "running"), ("renew", "running")]
+    again = containers(centre.container.settings.database_url, centre.clock)
+    assert again.campaigns.state("renew") == "running"
+    assert again.campaigns.states()["renew"] == {"state": "running", "reason": "morning", "since": centre.T0}
+    assert [c.id for c in again.campaigns.running()] == ["renew"]
+    assert again.runtime.query(lambda e, now: e.agents["a1"].logged_in)
+    again.campaigns.stop("renew")
+    assert again.campaigns.running() == []

@@ -74,6 +74,9 @@ class CampaignService:
         self.new_id = new_id or (lambda: uuid.uuid4().hex[:16])
         self._lock = threading.Lock()
         self._states: dict[str, tuple[str, str | None, float]] = repo.campaign_states()
+        #: called with (campaign, new state) after every state change and after a running campaign's
+        #: document changes: the dialing loop's start/pause/stop is wired here by the composition root
+        self.on_state: list[Callable[[CampaignConfig, str], object]] = []
         config.delete_guards.append(self._guard_delete)
 
     # ------------------------------------------------------------------ documents
@@ -89,6 +92,9 @@ class CampaignService:
     def put(self, campaign_id: str, body: dict[str, Any], by: str | None) -> tuple[CampaignConfig, int]:
         doc, version = self.config.put(KIND, campaign_id, body, by)
         assert isinstance(doc, CampaignConfig)
+        if self.state(campaign_id) == "running":
+            for fn in self.on_state:  # the loop dials with the new version from now on
+                fn(doc, "running")
         return doc, version
 
     def delete(self, campaign_id: str, by: str | None) -> None:
@@ -152,6 +158,10 @@ class CampaignService:
             at = events[0].at
             self.repo.set_campaign_state(campaign_id, state, reason, at)
             self._states[campaign_id] = (state, reason, at)
+            campaign = self.config.docs[KIND].get(campaign_id)
+            if isinstance(campaign, CampaignConfig):
+                for fn in self.on_state:
+                    fn(campaign, state)
         return state
 
     # ------------------------------------------------------------------ lists

@@ -255,5 +255,5 @@ def test_on_the_1999_bank_data_the_backtest_picks_a_model_that_beats_seasonal_na
     base, ets = bt.scores[BASELINE].wape, bt.scores["daily_ets_profile"].wape
     assert base is not None and ets is not None
     assert bt.chosen == "daily_ets_profile"
-    assert ets < base  # measured: 0.247 vs 0.261 (docs/wfm-forecasting.md)
+    assert ets < base  # measured: 0.259 vs 0.274 (docs/wfm-forecasting.md)
     assert 0.15 < ets < 0.35

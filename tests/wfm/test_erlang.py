@@ -259,3 +259,25 @@ def test_erlang_a_bounds_and_monotone_in_servers(a: float, n: int, aht: float, p
         assert 0.0 <= m.service_level <= 1.0 - m.p_abandon + eps
         assert 0.0 <= m.occupancy <= 1.0 + eps
         assert m.asa_s <= m.mean_wait_all_s / (1 - m.p_abandon) * (1 + eps) + 1e-300  # answered <= all / answered
+
+
+@settings(max_examples=40, deadline=None)
+@given(a=st.floats(min_value=0.01, max_value=2000.0), aht=st.floats(min_value=10.0, max_value=900.0),
+       patience=st.floats(min_value=5.0, max_value=3600.0), t=st.floats(min_value=0.0, max_value=120.0),
+       sl=st.one_of(st.none(), st.floats(min_value=0.05, max_value=0.99)),
+       abandon=st.one_of(st.none(), st.floats(min_value=0.005, max_value=0.5)),
+       occupancy=st.one_of(st.none(), st.floats(min_value=0.5, max_value=1.0)))
+def test_required_agents_erlang_a_is_minimal(a: float, aht: float, patience: float, t: float, sl: float | None,
+                                             abandon: float | None, occupancy: float | None) -> None:
+    if sl is None and abandon is None and occupancy is None:
+        sl = 0.8
+    rate = a / aht
+    n = required_agents(rate, aht, sl_target=sl, sl_threshold_s=t, max_abandon=abandon, max_occupancy=occupancy,
+                        patience_s=patience)
+
+    def ok(k: int) -> bool:
+        m = erlang_a(k, rate, aht, patience, t)
+        return ((sl is None or m.service_level >= sl) and (abandon is None or m.p_abandon <= abandon)
+                and (occupancy is None or m.occupancy <= occupancy))
+
+    assert ok(n) and (n == 1 or not ok(n - 1))

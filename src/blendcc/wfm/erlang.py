@@ -237,8 +237,9 @@ def _required_c(rate: float, aht: float, t: float, sl_target: float | None, asa_
             n += 1
     b = erlang_b(n, a)
     while n <= MAX_AGENTS:
-        m = _c_metrics(n, rate, aht, t, _c_from_b(n, a, b))
-        if _meets(m, sl_target, asa_target_s, None, max_occupancy):
+        c = _c_from_b(n, a, b)  # the same expressions as _c_metrics, so the answer agrees with it exactly
+        if ((sl_target is None or 1.0 - c * math.exp(-(n - a) * t / aht) >= sl_target)
+                and (asa_target_s is None or c * aht / (n - a) <= asa_target_s)):
             return n
         n += 1
         ab = a * b
@@ -246,20 +247,54 @@ def _required_c(rate: float, aht: float, t: float, sl_target: float | None, asa_
     raise ValueError(f"the targets need more than {MAX_AGENTS} agents")
 
 
-def _smallest(ok: Callable[[int], bool], start: int) -> int:
-    """Smallest n >= 1 with ok(n), for a predicate that is false then true (doubling, then bisection)."""
-    lo, hi = 0, max(1, start)
-    while not ok(hi):
-        lo, hi = hi, hi * 2
-        if hi > MAX_AGENTS:
-            raise ValueError(f"the targets need more than {MAX_AGENTS} agents")
-    while hi - lo > 1:
+def _smallest(ok: Callable[[int], bool], guess: int) -> int:
+    """Smallest n >= 1 with ok(n), for a predicate that is false then true: gallop from ``guess`` in
+    doubling steps until the answer is bracketed, then bisect (a good guess costs two or three calls)."""
+    guess = max(1, guess)
+    if ok(guess):
+        hi, step = guess, 1
+        while True:
+            lo = hi - step
+            if lo < 1:
+                lo = 0
+                break
+            if not ok(lo):
+                break
+            hi, step = lo, step * 2
+    else:
+        lo, step = guess, 1
+        while True:
+            hi = lo + step
+            if hi > MAX_AGENTS:
+                raise ValueError(f"the targets need more than {MAX_AGENTS} agents")
+            if ok(hi):
+                break
+            lo, step = hi, step * 2
+    while hi - lo > 1:  # ok(lo) is false (or lo == 0), ok(hi) is true
         mid = (lo + hi) // 2
         if ok(mid):
             hi = mid
         else:
             lo = mid
     return hi
+
+
+def _guess_a(rate: float, aht: float, t: float, patience: float, sl_target: float | None,
+             asa_target_s: float | None, max_abandon: float | None, max_occupancy: float | None) -> int:
+    """A starting point for the Erlang A search, between the Erlang C answer (right when few callers
+    abandon) and the efficiency-driven limit where every waiting caller waits about patience * ln(A/N)."""
+    a = rate * aht
+    guesses = []
+    if sl_target is not None or asa_target_s is not None:
+        n_c = _required_c(rate, aht, t, sl_target, asa_target_s, None)
+        horizon = min(x for x in (t if sl_target is not None else None, asa_target_s) if x is not None)
+        n_ed = a * math.exp(-horizon / patience)
+        guesses.append(round((n_c + n_ed) / 2))
+    if max_abandon is not None:
+        guesses.append(math.ceil(a))
+    if max_occupancy is not None:
+        guesses.append(math.ceil(a / max_occupancy * 0.9))
+    return max(1, *guesses)
 
 
 def required_agents(arrival_rate_per_s: float, aht_s: float, *, sl_target: float | None = None,
@@ -282,12 +317,8 @@ def required_agents(arrival_rate_per_s: float, aht_s: float, *, sl_target: float
     def ok(n: int) -> bool:
         return _meets(erlang_a(n, rate, aht, patience_s, t), sl_target, asa_target_s, max_abandon, max_occupancy)
 
-    a = rate * aht
-    n = _smallest(ok, max(1, math.floor(a - 3.0 * math.sqrt(a))))
-    # Every metric is monotone in N; this guards the answer against a non-monotone rounding edge.
-    while not ok(n):
-        n += 1
-    return n
+    return _smallest(ok, _guess_a(rate, aht, t, float(patience_s), sl_target, asa_target_s, max_abandon,
+                                  max_occupancy))
 
 
 def scheduled_fte(required: float | npt.ArrayLike, shrinkage: float) -> float | npt.NDArray[np.float64]:

@@ -78,8 +78,8 @@ def replay_bank1999(
     replications: Annotated[int, typer.Option(min=1, max=100, help="simulation runs (different patience draws)")] = 5,
     seed: Annotated[int, typer.Option(help="random seed")] = 1,
     days: Annotated[str | None, typer.Option(help="only these days: 3,4,10-14 or ISO dates")] = None,
-    staffing: Annotated[str, typer.Option(help="sessions (named agents on their inferred presence), presence, "
-                                               "distinct or busy (head counts per 30 min)")] = "sessions",
+    staffing: Annotated[str, typer.Option(help="presence, distinct or busy (head counts per 30 min), or sessions "
+                                               "(named agents on their inferred presence)")] = "presence",
     no_wrap_up: Annotated[bool, typer.Option("--no-wrap-up", help="agents free at once after each call")] = False,
     csv_out: Annotated[Path | None, typer.Option("--out", help="write the table as CSV here")] = None,
 ) -> None:

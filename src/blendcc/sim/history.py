@@ -133,11 +133,13 @@ HEAD_START_S = 90.0
 
 @dataclass(frozen=True)
 class ReplayOptions:
-    """How the month is replayed. ``staffing``: ``sessions`` logs each named agent in for their
-    inferred presence sessions (``calibration.agent_sessions``); the other values give an anonymous
-    head count per ``interval_s`` from ``calibration.staffing`` (rounded to whole agents)."""
+    """How the month is replayed. ``staffing``: ``presence`` (default) staffs each ``interval_s`` with
+    the time-weighted number of agents inferred present (``calibration.staffing``, rounded to whole
+    agents); ``distinct`` and ``busy`` are the upper and lower bounds; ``sessions`` logs each named
+    agent in for their own presence sessions (``calibration.agent_sessions``). The default is the one
+    that reproduced January best (docs/history-replay.md)."""
 
-    staffing: ReplayStaffing = "sessions"
+    staffing: ReplayStaffing = "presence"
     #: after-call work drawn from ``calibration.unavailable_gaps`` (False: agents are free at once)
     wrap_up: bool = True
     gap_s: float = DEFAULT_GAP_S

@@ -40,7 +40,9 @@ Command = Callable[[Engine, float], list[ev.Event]]
 
 _BUFFER = 400  # validated candidate records kept per campaign
 _REFILL_S = 300.0  # candidates older than this are re-selected (each is re-checked when used)
-_PACE_S = 1.0  # a campaign is paced at most this often (answers are connected at once regardless)
+#: a predictive campaign is paced at most this often (its forecast looks ahead; answers are connected at
+#: once regardless); the other modes pace on every tick (an agent freed is dialled for at once)
+_PREDICTIVE_PACE_S = 2.0
 _METER_S = 900.0  # inbound arrival rate window
 _RATE_S = 60.0  # dial rate window
 
@@ -240,7 +242,8 @@ class DialingService:
                 if call.deadline is not None and call.deadline <= now:
                     self._abandon(call, "no_agent", now)
             for run in list(self.runs.values()):
-                if run.state == "running" and run.config.mode != "preview" and now >= run.paced_at + _PACE_S:
+                every = _PREDICTIVE_PACE_S if run.config.mode == "predictive" else 0.0
+                if run.state == "running" and run.config.mode != "preview" and now >= run.paced_at + every:
                     run.paced_at = now
                     self._pace(run, now)
             self._run(None)
@@ -249,6 +252,8 @@ class DialingService:
         def read(engine: Engine, now: float) -> _Pool:
             free = engine.outbound_agents(queue_id)
             busy: list[Busy] = []
+            if not free and not with_busy:
+                return _Pool(free, busy, 0, 0, 0)  # nobody to dial for: the rest does not matter
             logged = tied = 0
             wraps: dict[str, float | None] = {}
             calls = self._calls

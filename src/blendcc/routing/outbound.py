@@ -53,8 +53,13 @@ class OutboundMixin(LiveState):
 
     def outbound_agents(self, queue_id: str) -> list[str]:
         """Agents of pool ``queue_id`` free for outbound now, longest idle first."""
-        free = [self.agents[aid] for aid in self.members_on.get(queue_id, ())
-                if self._free_for_outbound(self.agents[aid])]
+        agents = self.agents
+        available = Presence.AVAILABLE
+        free = []
+        for aid in self.members_on.get(queue_id, ()):
+            a = agents[aid]
+            if not a.work and a.presence is available and self._free_for_outbound(a):  # cheap checks first
+                free.append(a)
         free.sort(key=lambda a: (a.idle_since, a.id))
         return [a.id for a in free]
 

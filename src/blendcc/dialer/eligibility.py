@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Container, Iterable
 
 from blendcc.dialer.campaign import CampaignConfig, is_e164
@@ -9,8 +10,25 @@ from blendcc.dialer.records import DIALLABLE, DialRecord
 from blendcc.dialer.windows import is_open, local_day
 
 
+class _ZoneCache:
+    """Per-zone answers at one instant (the callee's local day, is the window open): every record of a
+    zone shares them, so a selection over a large list evaluates each zone once."""
+
+    def __init__(self, campaign: CampaignConfig, now: float) -> None:
+        self.campaign = campaign
+        self.now = now
+        self._zones: dict[str, tuple[str | None, bool]] = {}
+
+    def get(self, tz: str) -> tuple[str | None, bool]:
+        hit = self._zones.get(tz)
+        if hit is None:
+            day = local_day(self.now, tz)
+            hit = self._zones[tz] = (day, day is not None and is_open(self.campaign.calling_window, tz, self.now))
+        return hit
+
+
 def why_not(record: DialRecord, campaign: CampaignConfig, dnc: Container[str], now: float,
-            *, agent_id: str | None = None) -> str | None:
+            *, agent_id: str | None = None, _zones: _ZoneCache | None = None) -> str | None:
     """Why ``record`` may not be dialled at ``now`` (None when it may).
 
     Reasons: 'state' (not pending/scheduled/callback), 'bad_number', 'dnc', 'max_attempts',
@@ -28,12 +46,12 @@ def why_not(record: DialRecord, campaign: CampaignConfig, dnc: Container[str], n
         return "not_due"
     if record.state == "callback" and record.callback_agent_id is not None and record.callback_agent_id != agent_id:
         return "personal_callback"
-    day = local_day(now, record.tz)
+    day, open_now = (_zones or _ZoneCache(campaign, now)).get(record.tz)
     if day is None:
         return "outside_window"  # unknown zone: the window cannot be checked, so never dial
     if record.attempts_on(day) >= campaign.max_attempts_per_day:
         return "max_attempts_today"
-    if not is_open(campaign.calling_window, record.tz, now):
+    if not open_now:
         return "outside_window"
     return None
 
@@ -51,8 +69,9 @@ def next_records(records: Iterable[DialRecord], campaign: CampaignConfig, dnc: C
     if n <= 0:
         return []
     ranked: list[tuple[tuple[int, float, int], DialRecord]] = []
+    zones = _ZoneCache(campaign, now)
     for i, record in enumerate(records):
-        if why_not(record, campaign, dnc, now, agent_id=agent_id) is not None:
+        if why_not(record, campaign, dnc, now, agent_id=agent_id, _zones=zones) is not None:
             continue
         due = record.next_attempt_at if record.next_attempt_at is not None else float("-inf")
         if record.state == "callback":
@@ -63,5 +82,4 @@ def next_records(records: Iterable[DialRecord], campaign: CampaignConfig, dnc: C
             group = 3
             due = 0.0
         ranked.append(((group, due, i), record))
-    ranked.sort(key=lambda item: item[0])
-    return [record for _, record in ranked[:n]]
+    return [record for _, record in heapq.nsmallest(n, ranked, key=lambda item: item[0])]

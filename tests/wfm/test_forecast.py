@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -257,3 +257,45 @@ def test_on_the_1999_bank_data_the_backtest_picks_a_model_that_beats_seasonal_na
     assert bt.chosen == "daily_ets_profile"
     assert ets < base  # measured: 0.259 vs 0.274 (docs/wfm-forecasting.md)
     assert 0.15 < ets < 0.35
+
+
+def test_cli_forecasts_from_the_event_store_per_queue_and_channel(sqlite_url: str, tmp_path: Path) -> None:
+    from blendcc.adapters.storage.engine import make_engine
+    from blendcc.adapters.storage.sql_store import SqlStore
+    from blendcc.cli import app
+    from blendcc.domain import events as ev
+
+    day0 = datetime(2024, 1, 1, tzinfo=UTC).timestamp()  # a Monday; 28 days of history, then 'today'
+    evs: list[ev.Event] = []
+    for d in range(28):
+        for hour, queue, channel, n in ((10, "sales", "voice", 3), (14, "sales", "chat", 2)):
+            for j in range(n):
+                at = day0 + d * 86400 + hour * 3600 + 60 * j
+                cid = f"c{d}-{hour}-{j}"
+                evs += [ev.ContactCreated(at=at, contact_id=cid, channel=channel, direction="inbound",
+                                          customer_id=None, priority=5),
+                        ev.ContactQueued(at=at, contact_id=cid, queue_id=queue, channel=channel, step_index=0,
+                                         priority=5),
+                        ev.ContactConnected(at=at + 5, contact_id=cid, agent_id="a1", queue_id=queue,
+                                            channel=channel, queued_at=at, wait_s=5.0),
+                        ev.WrapUpCompleted(at=at + 300, contact_id=cid, agent_id="a1", queue_id=queue,
+                                           channel=channel, queued_at=at, disposition=None, notes=None,
+                                           talk_s=240.0, hold_s=0.0, acw_s=20.0)]
+    store = SqlStore(make_engine(sqlite_url))
+    store.append(evs)
+    store.engine.dispose()
+    out_csv = tmp_path / "db.csv"
+    r = CliRunner().invoke(app, ["forecast", "--from-db", "--database-url", sqlite_url, "--as-of", "2024-01-29",
+                                 "--history-days", "28", "--interval", "60", "--horizon", "2d", "--tz", "UTC",
+                                 "--backtest", "--origins", "1", "--out", str(out_csv)])
+    assert r.exit_code == 0, r.output
+    assert "sales/voice" in r.output and "sales/chat" in r.output
+    with out_csv.open() as fh:
+        got = {(row["interval_start"], row["channel"]): row for row in csv.DictReader(fh)}
+    assert len(got) == 2 * 2 * 24
+    assert float(got[("2024-01-29T10:00:00+00:00", "voice")]["volume"]) == pytest.approx(3)
+    assert float(got[("2024-01-30T14:00:00+00:00", "chat")]["volume"]) == pytest.approx(2)
+    assert float(got[("2024-01-29T11:00:00+00:00", "voice")]["volume"]) == 0
+    assert float(got[("2024-01-29T10:00:00+00:00", "voice")]["aht_s"]) == pytest.approx(260)
+    r = CliRunner().invoke(app, ["forecast", "--from-db", "--database-url", "nosuch://x", "--out", str(out_csv)])
+    assert r.exit_code == 2 and "cannot open the database" in r.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +12,7 @@ from rich.table import Table
 
 from blendcc.cli.base import app, err, fail, out, settings_or_exit
 from blendcc.domain.errors import DomainError, ValidationFailed
+from blendcc.ports import Clock
 from blendcc.wfm.forecast import SpecialDay
 
 
@@ -29,6 +30,25 @@ def parse_special_days(text: str | None, like: str) -> list[SpecialDay]:
             raise ValidationFailed(f"cannot read special day {day!r} (YYYY-MM-DD)") from None
         days.append(SpecialDay(d, (kind.strip() or like).lower()))
     return days
+
+
+class _FixedClock:
+    def __init__(self, at: float):
+        self.at = at
+
+    def now(self) -> float:
+        return self.at
+
+
+def _local_midnight(day: str, tz: str) -> float:
+    from zoneinfo import ZoneInfo
+
+    try:
+        d = date.fromisoformat(day)
+        zone = ZoneInfo(tz)
+    except (ValueError, KeyError):
+        raise ValidationFailed(f"cannot read --as-of {day!r} (YYYY-MM-DD) in zone {tz!r}") from None
+    return datetime(d.year, d.month, d.day, tzinfo=zone).timestamp()
 
 
 def _read_holidays(value: str | None) -> str | None:
@@ -106,6 +126,8 @@ def forecast(
     history_days: Annotated[int, typer.Option(help="days of store history to use with --from-db")] = 182,
     queue_id: Annotated[str | None, typer.Option(help="with --from-db: only this queue")] = None,
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (with --from-db)")] = None,
+    as_of: Annotated[str | None, typer.Option(help="with --from-db: forecast as if today were this date "
+                                              "(YYYY-MM-DD), e.g. to check a past forecast")] = None,
 ) -> None:
     """Forecast contacts and AHT per interval, queue and channel; the model is chosen by rolling-origin backtest."""
     import pandas as pd
@@ -118,6 +140,8 @@ def forecast(
     zone = tz or settings.timezone
     if (input_csv is None) == (not from_db):
         raise fail("give an INPUT.csv or --from-db (one of them)")
+    if as_of is not None and not from_db:
+        raise fail("--as-of goes with --from-db")
     if chart is not None and chart.suffix.lower() not in (".png", ".html", ".htm"):
         raise fail("--chart must end in .png or .html")
     try:
@@ -134,8 +158,15 @@ def forecast(
             from blendcc.adapters.storage.migrate import migrate
             from blendcc.adapters.storage.sql_store import SqlStore
 
-            migrate(settings.database_url)
-            service = ForecastingService(SqlStore(make_engine(settings.database_url)), SystemClock(), zone)
+            clock: Clock = SystemClock()
+            if as_of is not None:
+                clock = _FixedClock(_local_midnight(as_of, zone))
+            try:
+                migrate(settings.database_url)
+                store = SqlStore(make_engine(settings.database_url))
+            except Exception as exc:  # bad URL, server down: a message, not a trace
+                raise fail(f"cannot open the database: {exc}") from None
+            service = ForecastingService(store, clock, zone)
             history = service.history(interval, history_days, queue_id)
             run = service.forecast_store(interval, days, history_days, queue_id, **opts)
         else:

@@ -178,10 +178,14 @@ def test_documents_are_validated() -> None:
 
 def test_grid_from_staffing_plan_rows() -> None:
     plan = [("2024-01-15T08:00:00+01:00", 2), ("2024-01-15T08:00:00+01:00", 1),  # two queues
-            ("2024-01-15T09:00:00+01:00", 4)]
-    grid = grid_from_rows(plan, interval_min=30)
-    assert grid.required == (3.0, 0.0, 4.0)  # 08:30 missing: 0
-    assert grid.at(2).isoformat() == "2024-01-15T09:00:00+01:00"
+            ("2024-01-15T08:30:00+01:00", 2), ("2024-01-15T09:30:00+01:00", 4)]
+    grid = grid_from_rows(plan)
+    assert grid.step_min == 30 and grid.required == (3.0, 2.0, 0.0, 4.0)  # 09:00 missing: 0
+    assert grid.at(3).isoformat() == "2024-01-15T09:30:00+01:00"
+    fine = grid_from_rows(plan, align_min=15)  # 15-minute breaks: each 30-minute interval split in two
+    assert fine.step_min == 15 and fine.required == (3.0, 3.0, 2.0, 2.0, 0.0, 0.0, 4.0, 4.0)
+    with pytest.raises(ValidationFailed, match="does not divide"):
+        grid_from_rows(plan, interval_min=20)
     with pytest.raises(ValidationFailed, match="not an ISO-8601"):
         grid_from_rows([("yesterday", 1)])
     with pytest.raises(ValidationFailed, match=">= 0"):

@@ -20,6 +20,7 @@ from blendcc.api import (
     routes_dialer,
     routes_forecast,
     routes_main,
+    routes_schedule,
     routes_sim,
     routes_wfm_staff,
     ws,
@@ -68,6 +69,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_sim.router)
     app.include_router(routes_wfm_staff.router)
     app.include_router(routes_dialer.router)
+    app.include_router(routes_schedule.router)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, object]:

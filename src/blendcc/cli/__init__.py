@@ -8,6 +8,7 @@ from blendcc.cli import (  # each import registers that module's commands
     history,  # noqa: F401
     sim,  # noqa: F401
     wfm_forecast,  # noqa: F401
+    wfm_schedule,  # noqa: F401
     wfm_staff,  # noqa: F401
 )
 from blendcc.cli.base import app

@@ -66,12 +66,20 @@ def doc_id(agent_id: str, day: date) -> str:
     return f"{agent_id}.{day.isoformat()}"
 
 
-def schedule_days(shifts: Iterable[AgentShift]) -> list[ScheduleDay]:
-    """The solver's shifts as documents to publish (times must carry a zone: the grid's ``tz``)."""
+def schedule_days(shifts: Iterable[AgentShift],
+                  days_off: Iterable[tuple[str, str | None, date]] = ()) -> list[ScheduleDay]:
+    """The solver's shifts as documents to publish (times must carry a zone: the grid's ``tz``), plus an
+    empty document (a day off) for each (agent, team, day) in ``days_off`` that has no shift, so that
+    publishing a new plan replaces every day it covers."""
     out = []
+    seen: set[tuple[str, date]] = set()
     for s in shifts:
-        segments = [Segment(activity=p.activity, start=p.start, end=p.end)
-                    for p in s.segments()]
+        segments = [Segment(activity=p.activity, start=p.start, end=p.end) for p in s.segments()]
         out.append(ScheduleDay(id=doc_id(s.agent_id, s.date), agent_id=s.agent_id, date=s.date,
                                team_id=s.team_id, template_id=s.template_id, segments=segments))
-    return out
+        seen.add((s.agent_id, s.date))
+    for agent_id, team_id, day in days_off:
+        if (agent_id, day) not in seen:
+            seen.add((agent_id, day))
+            out.append(ScheduleDay(id=doc_id(agent_id, day), agent_id=agent_id, date=day, team_id=team_id))
+    return sorted(out, key=lambda d: (d.agent_id, d.date))

@@ -59,7 +59,7 @@ class AgentShift:
 class CoverageRow:
     interval_start: datetime
     required: float
-    scheduled: int
+    scheduled: float
 
     @property
     def under(self) -> float:
@@ -358,3 +358,17 @@ def coverage_of(shifts: Iterable[AgentShift], grid: Grid) -> list[CoverageRow]:
                 if 0 <= u < grid.slots:
                     counts[u] += 1
     return [CoverageRow(grid.at(u), grid.required[u], counts[u]) for u in range(grid.slots)]
+
+
+def plan_coverage(rows: Sequence[CoverageRow], grid: Grid) -> list[CoverageRow]:
+    """Coverage at the staffing plan's interval: mean agents working over each plan interval (a
+    15-minute break inside a 30-minute interval leaves half an agent)."""
+    per = (grid.plan_min or grid.step_min) // grid.step_min
+    if per <= 1:
+        return list(rows)
+    out = []
+    for i in range(0, len(rows), per):
+        part = rows[i:i + per]
+        out.append(CoverageRow(part[0].interval_start, sum(r.required for r in part) / len(part),
+                               sum(r.scheduled for r in part) / len(part)))
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Literal
@@ -175,6 +176,20 @@ class Roster(BaseModel):
 
     templates: list[ShiftTemplate] = Field(min_length=1)
     agents: list[AgentAvailability] = Field(min_length=1)
+
+    def minutes_gcd(self) -> int:
+        """The largest step every template time is a multiple of (the finest grid the roster needs)."""
+        values: list[int] = []
+        for t in self.templates:
+            values += [t.earliest, t.latest, *t.lengths_min]
+            if t.start_step_min:
+                values.append(t.start_step_min)
+            for r in t.breaks:
+                values += [r.length_min, r.max_length_min or r.length_min]
+        g = 0
+        for v in values:
+            g = math.gcd(g, v)
+        return g or 60
 
     @model_validator(mode="after")
     def _references(self) -> Roster:

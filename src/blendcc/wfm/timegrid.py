@@ -37,6 +37,8 @@ class Grid:
     step_min: int
     required: tuple[float, ...]
     tz: tzinfo | None = None
+    #: the staffing plan's interval (a multiple of ``step_min``), for coverage reported at the plan's size
+    plan_min: int | None = None
 
     @property
     def slots(self) -> int:
@@ -69,10 +71,14 @@ class Grid:
 
 
 def grid_from_rows(rows: Iterable[tuple[str | datetime, float]], tz: tzinfo | None = None,
-                   interval_min: int | None = None) -> Grid:
+                   interval_min: int | None = None, align_min: int | None = None) -> Grid:
     """Build the grid from (interval_start, required) rows. Rows with the same start are added (a plan per
     queue becomes one requirement); intervals missing between the first and last row require 0 agents.
-    Times with an offset are moved to ``tz`` (default: the first row's offset); naive times are local."""
+    Times with an offset are moved to ``tz`` (default: the first row's offset); naive times are local.
+
+    The plan's interval is the smallest gap between rows (or ``interval_min`` for a one-row plan). The
+    grid may be finer: ``align_min`` (e.g. the gcd of the templates' minutes, so 15-minute breaks fit a
+    30-minute plan) splits each plan interval, every part keeping the plan's requirement."""
     parsed: dict[datetime, float] = {}
     zone = tz
     for start, required in rows:
@@ -87,24 +93,30 @@ def grid_from_rows(rows: Iterable[tuple[str | datetime, float]], tz: tzinfo | No
     if not parsed:
         raise ValidationFailed("the staffing plan has no intervals")
     starts = sorted(parsed)
-    if interval_min is None:
-        diffs = {int((b - a).total_seconds() // 60) for a, b in itertools.pairwise(starts)}
-        if not diffs:
-            raise ValidationFailed("one interval only: give the interval length (interval_min)")
-        interval_min = min(diffs)
-    if interval_min not in INTERVALS_MIN:
-        raise ValidationFailed(f"interval length {interval_min} min: must be one of "
-                               f"{', '.join(map(str, INTERVALS_MIN))}")
+    diffs = {int((b - a).total_seconds() // 60) for a, b in itertools.pairwise(starts)}
+    plan_min = min(diffs) if diffs else interval_min
+    if plan_min is None:
+        raise ValidationFailed("one interval only: give the interval length (interval_min)")
+    if plan_min not in INTERVALS_MIN:
+        raise ValidationFailed(f"plan interval {plan_min} min: must be one of {', '.join(map(str, INTERVALS_MIN))}")
+    step = interval_min or plan_min
+    if align_min:
+        step = math.gcd(step, align_min)
+    if step < 5 or plan_min % step:
+        raise ValidationFailed(f"a {step}-minute grid does not divide the plan's {plan_min}-minute intervals "
+                               "(scheduling works in steps of at least 5 minutes)")
     origin = starts[0]
-    if (origin.hour * 60 + origin.minute) % interval_min or origin.second or origin.microsecond:
-        raise ValidationFailed(f"interval_start {origin.isoformat()} is not aligned to {interval_min}-minute intervals")
-    span = int((starts[-1] - origin).total_seconds() // 60) // interval_min + 1
-    if span * interval_min > MAX_DAYS * 1440:
+    if (origin.hour * 60 + origin.minute) % plan_min or origin.second or origin.microsecond:
+        raise ValidationFailed(f"interval_start {origin.isoformat()} is not aligned to {plan_min}-minute intervals")
+    per = plan_min // step
+    span = (int((starts[-1] - origin).total_seconds() // 60) // plan_min + 1) * per
+    if span * step > MAX_DAYS * 1440:
         raise ValidationFailed(f"a schedule covers at most {MAX_DAYS} days")
     need = [0.0] * span
     for t, r in parsed.items():
         offset = (t - origin).total_seconds() / 60.0
-        if offset % interval_min:
-            raise ValidationFailed(f"interval_start {t.isoformat()} is not on the {interval_min}-minute grid")
-        need[int(offset // interval_min)] = r
-    return Grid(origin, interval_min, tuple(need), zone)
+        if offset % plan_min:
+            raise ValidationFailed(f"interval_start {t.isoformat()} is not on the {plan_min}-minute grid")
+        first = int(offset // plan_min) * per
+        need[first:first + per] = [r] * per
+    return Grid(origin, step, tuple(need), zone, plan_min)

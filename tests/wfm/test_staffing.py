@@ -150,6 +150,19 @@ def test_staff_command_bad_input_exits_2(tmp_path: Path, args: list[str], needle
     assert result.exit_code == 2 and needle in result.output and "Traceback" not in result.output
 
 
+def test_staff_command_without_a_service_level_target(tmp_path: Path) -> None:
+    src, out = tmp_path / "f.csv", tmp_path / "p.csv"
+    forecast().to_csv(src, index=False)
+    result = runner.invoke(app, ["staff", str(src), "--sl", "0", "--patience", "60", "--max-abandon", "0.05",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    plan = pd.read_csv(out)
+    assert plan["required"].tolist() == [required_agents(v / 1800, a, max_abandon=0.05, patience_s=60)
+                                         for v, a in zip(plan["volume"], plan["aht_s"], strict=True)]
+    nothing = runner.invoke(app, ["staff", str(src), "--sl", "0", "--out", str(out)])
+    assert nothing.exit_code == 2 and "target" in nothing.output
+
+
 def test_staff_command_missing_file_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["staff", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "p.csv")])
     assert result.exit_code == 2 and "cannot read" in result.output

@@ -67,7 +67,7 @@ def render_chart(plan: Any, interval_min: int, path: Path) -> None:
 def staff(
     forecast_csv: Annotated[Path, typer.Argument(help="forecast CSV: interval_start, [queue, channel,] volume, aht_s")],
     out_csv: Annotated[Path, typer.Option("--out", help="plan CSV to write")],
-    sl: Annotated[float | None, typer.Option("--sl", help="service-level target, share answered within T")] = 0.8,
+    sl: Annotated[float, typer.Option("--sl", help="service-level target, share answered within T (0: none)")] = 0.8,
     threshold: Annotated[float, typer.Option("--threshold", help="service-level threshold T, seconds")] = 20.0,
     patience: Annotated[float | None, typer.Option(help="mean caller patience, seconds (Erlang A)")] = None,
     shrinkage: Annotated[float, typer.Option(help="share of paid time not on contacts, e.g. 0.3")] = 0.0,
@@ -84,7 +84,7 @@ def staff(
 
     if chart is not None and chart.suffix.lower() != ".png":
         raise fail(f"the chart is a PNG: give a file name ending in .png, not {chart.name}")
-    targets = StaffingTargets(sl_target=sl, sl_threshold_s=threshold, asa_target_s=asa, max_abandon=max_abandon,
+    targets = StaffingTargets(sl_target=sl or None, sl_threshold_s=threshold, asa_target_s=asa, max_abandon=max_abandon,
                               max_occupancy=max_occupancy, patience_s=patience, shrinkage=shrinkage)
     forecast = _read_csv(forecast_csv, "forecast")
     coverage = _read_csv(scheduled, "schedule coverage") if scheduled is not None else None

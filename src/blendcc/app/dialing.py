@@ -14,13 +14,13 @@ import itertools
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
+from blendcc.app.dialing_state import Call, Command, EngineRunner, PoolSnapshot, Run
 from blendcc.dialer.blending import InboundLoad, outbound_usable
 from blendcc.dialer.campaign import CampaignConfig
-from blendcc.dialer.compliance import AbandonLedger, window_s
+from blendcc.dialer.compliance import window_s
 from blendcc.dialer.eligibility import next_records, why_not
 from blendcc.dialer.outcomes import Outcome, apply_disposition, apply_outcome, start_attempt
 from blendcc.dialer.pacing import FlightView, PacingDecision, PoolView, pace
@@ -36,7 +36,8 @@ from blendcc.routing.outbound import OUTBOUND_REASON
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Command = Callable[[Engine, float], list[ev.Event]]
+#: (campaign id, record id, disposition, personal agent) -> None
+Dispose = Callable[[str, str, str, str | None], object]
 
 _BUFFER = 400  # validated candidate records kept per campaign
 _REFILL_S = 300.0  # candidates older than this are re-selected (each is re-checked when used)
@@ -47,65 +48,13 @@ _METER_S = 900.0  # inbound arrival rate window
 _RATE_S = 60.0  # dial rate window
 
 
-class EngineRunner(Protocol):
-    """Runs engine commands as the single writer (``Runtime`` live; the simulator's runner)."""
-
-    def execute(self, command: Command, *, timers_first: bool = True) -> list[ev.Event]: ...
-    def query(self, fn: Callable[[Engine, float], T]) -> T: ...
-
-
-@dataclass(slots=True)
-class Call:
-    call_id: str
-    campaign_id: str
-    record: DialRecord
-    placed_at: float
-    agent_id: str | None  # reserved agent (preview, progressive)
-    state: str = "ringing"  # ringing, waiting (answered, no agent yet), connected
-    answered_at: float | None = None
-    deadline: float | None = None
-
-
-@dataclass(slots=True)
-class Run:
-    """A campaign the service is dialling for, with its live estimates and calls."""
-
-    config: CampaignConfig
-    state: str = "running"
-    estimator: OutcomeEstimator = field(default_factory=OutcomeEstimator)
-    controller: AlphaController = field(default_factory=lambda: AlphaController(0.02))
-    ledger: AbandonLedger = field(default_factory=AbandonLedger)
-    calls: dict[str, Call] = field(default_factory=dict)
-    candidates: deque[DialRecord] = field(default_factory=deque)
-    candidates_at: float = float("-inf")
-    dnc: frozenset[str] = frozenset()
-    previews: dict[str, DialRecord] = field(default_factory=dict)  # agent -> record being previewed
-    skipped: set[tuple[str, str]] = field(default_factory=set)  # (agent, record) skipped this session
-    last: PacingDecision | None = None
-    paced_at: float = float("-inf")
-    placed_at: deque[float] = field(default_factory=deque)  # recent unreserved placements
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def bump(self, key: str) -> None:
-        self.counts[key] = self.counts.get(key, 0) + 1
-
-    def busy_records(self) -> set[str]:
-        return {c.record.record_id for c in self.calls.values()} | {r.record_id for r in self.previews.values()}
-
-
-@dataclass(frozen=True, slots=True)
-class _Pool:
-    free: list[str]
-    busy: list[Busy]
-    logged_in: int
-    outbound_tied: int
-    inbound_waiting: int
-
-
 class DialingService:
     def __init__(self, runner: EngineRunner, telephony: Telephony, repo: DialerRepository, clock: Clock, *,
-                 call_ids: Callable[[], str] | None = None) -> None:
+                 call_ids: Callable[[], str] | None = None, dispose: Dispose | None = None) -> None:
         self.runner = runner
+        #: applies an agent's wrap-up disposition to a record (the campaign service's, which also puts
+        #: 'dnc' numbers on the list); None: the loop applies ``apply_disposition`` itself
+        self.dispose = dispose
         self.telephony = telephony
         self.repo = repo
         self.clock = clock
@@ -122,8 +71,16 @@ class DialingService:
 
     # ------------------------------------------------------------------ campaign control
 
-    def start(self, config: CampaignConfig) -> None:
-        """Start (or resume, or update the configuration of) dialling for ``config``."""
+    def on_campaign_state(self, config: CampaignConfig, state: str) -> None:
+        """Hook for ``CampaignService.on_state``: that service records the state change itself."""
+        if state == "running":
+            self.start(config, announce=False)
+        elif state in ("paused", "stopped") and config.id in self.runs:
+            self.pause(config.id, state, announce=False)
+
+    def start(self, config: CampaignConfig, *, announce: bool = True) -> None:
+        """Start (or resume, or update the configuration of) dialling for ``config``; ``announce``
+        records a CampaignStateChanged event (off when the campaign service already did)."""
         with self.lock:
             run = self.runs.get(config.id)
             if run is None:
@@ -131,13 +88,15 @@ class DialingService:
                           controller=AlphaController(config.abandon_target))
                 self.runs[config.id] = run
             run.config = config
+            run.controller.target = config.abandon_target
             if run.state != "running":
                 run.state = "running"
-                self._pending.append(dev.CampaignStateChanged(campaign_id=config.id, state="running",
-                                                              at=self.clock.now()))
+                if announce:
+                    self._pending.append(dev.CampaignStateChanged(campaign_id=config.id, state="running",
+                                                                  at=self.clock.now()))
                 self._run(None)
 
-    def pause(self, campaign_id: str, state: str = "paused") -> None:
+    def pause(self, campaign_id: str, state: str = "paused", *, announce: bool = True) -> None:
         """Stop placing new calls (calls in flight finish normally). ``state``: paused or stopped."""
         with self.lock:
             run = self._get(campaign_id)
@@ -146,8 +105,9 @@ class DialingService:
             run.state = state
             for agent_id in list(run.previews):
                 self._release(run, run.previews.pop(agent_id), agent_id)
-            self._pending.append(dev.CampaignStateChanged(campaign_id=campaign_id, state=state,
-                                                          at=self.clock.now()))
+            if announce:
+                self._pending.append(dev.CampaignStateChanged(campaign_id=campaign_id, state=state,
+                                                              at=self.clock.now()))
             self._run(None)
 
     def stop(self, campaign_id: str) -> None:
@@ -205,6 +165,12 @@ class DialingService:
         run = self.runs.get(call.campaign_id)
         if run is None or not e.disposition:
             return
+        if self.dispose is not None:
+            try:
+                self.dispose(call.campaign_id, call.record.record_id, e.disposition, e.agent_id)
+            except Exception as exc:  # a bad code must not stop the loop; the agent's wrap-up stands
+                log.warning("disposition %r of %s not applied: %s", e.disposition, call.call_id, exc)
+            return
         record = self.repo.get_record(call.campaign_id, call.record.record_id) or call.record
         try:
             updated = apply_disposition(record, e.disposition, run.config, e.at, personal_agent=e.agent_id)
@@ -248,12 +214,12 @@ class DialingService:
                     self._pace(run, now)
             self._run(None)
 
-    def _pool(self, queue_id: str, with_busy: bool) -> _Pool:
-        def read(engine: Engine, now: float) -> _Pool:
+    def _pool(self, queue_id: str, with_busy: bool) -> PoolSnapshot:
+        def read(engine: Engine, now: float) -> PoolSnapshot:
             free = engine.outbound_agents(queue_id)
             busy: list[Busy] = []
             if not free and not with_busy:
-                return _Pool(free, busy, 0, 0, 0)  # nobody to dial for: the rest does not matter
+                return PoolSnapshot(free, busy, 0, 0, 0)  # nobody to dial for: the rest does not matter
             logged = tied = 0
             wraps: dict[str, float | None] = {}
             calls = self._calls
@@ -282,7 +248,7 @@ class DialingService:
                     elif leg.stage == "reserved":
                         busy.append(Busy(0.0, wrap_s=wraps[leg.queue_id]))
             waiting = sum(1 for c in engine.waiting() if c.queue.id == queue_id)
-            return _Pool(free, busy, logged, tied, waiting)
+            return PoolSnapshot(free, busy, logged, tied, waiting)
 
         return self.runner.query(read)
 
@@ -590,15 +556,3 @@ class DialingService:
                                                             "risk": round(last.risk, 4), "reason": last.reason},
                 "counts": dict(run.counts),
             }
-
-
-def events_of(messages: Sequence[dict[str, Any]]) -> list[ev.Event]:
-    """Rebuild engine events from bus messages (for wiring ``observe`` to the live bus)."""
-    out: list[ev.Event] = []
-    for m in messages:
-        data = {k: v for k, v in m.items() if k not in ("type", "seq")}
-        try:
-            out.append(ev.event_from_dict(str(m["type"]), data))
-        except (KeyError, TypeError, ValueError):
-            continue
-    return out

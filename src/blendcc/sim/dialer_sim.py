@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from blendcc.app.dialing import Command, DialingService
+from blendcc.app.dialing import DialingService
+from blendcc.app.dialing_state import Command
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.records import DialRecord
 from blendcc.domain import dialer_events as dev

@@ -134,7 +134,8 @@ def _record(header: Sequence[str], cells: Sequence[str], campaign_id: str, regio
         number = phonenumbers.parse(text, None if text.startswith("+") else row_region)
     except phonenumbers.NumberParseException as exc:
         return f"not a phone number: {raw_phone[:40]!r} ({exc._msg})"
-    if not phonenumbers.is_valid_number(number):
+    kind = phonenumbers.number_type(number)  # UNKNOWN exactly when is_valid_number is False (one lookup for both)
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
         return f"not a valid number: {raw_phone[:40]!r} (region {row_region})"
     phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if raw_tz:
@@ -142,7 +143,7 @@ def _record(header: Sequence[str], cells: Sequence[str], campaign_id: str, regio
             return f"unknown time zone {raw_tz[:40]!r}"
         tz = raw_tz
     else:
-        candidates = tuple(z for z in pn_timezone.time_zones_for_number(number) if zone(z) is not None)
+        candidates = _candidate_zones(number, kind)
         derived = _one_zone(candidates, int(at // 86400))
         if derived is None:
             shown = ", ".join(candidates[:4]) + (" ..." if len(candidates) > 4 else "")
@@ -158,6 +159,28 @@ def _record(header: Sequence[str], cells: Sequence[str], campaign_id: str, regio
         if len(v) > MAX_FIELD:
             return f"column {k!r} longer than {MAX_FIELD} characters"
     return DialRecord(campaign_id=campaign_id, record_id=record_id, phone=phone, tz=tz, fields=fields)
+
+
+def _candidate_zones(number: phonenumbers.PhoneNumber, kind: int) -> tuple[str, ...]:
+    """The zones a valid number may be in (what phonenumbers.timezone.time_zones_for_number returns,
+    without computing the number type again): by prefix for geographic numbers, else the country's."""
+    country = number.country_code or 0
+    if phonenumbers.is_number_type_geographical(kind, country):
+        found = pn_timezone.time_zones_for_geographical_number(number)
+    else:
+        found = _country_zones(country, number)
+    return tuple(z for z in found if zone(z) is not None)
+
+
+_COUNTRY_ZONES: dict[int, tuple[str, ...]] = {}
+
+
+def _country_zones(country_code: int, number: phonenumbers.PhoneNumber) -> tuple[str, ...]:
+    """Country-level zones depend on the calling code only: computed once per code."""
+    hit = _COUNTRY_ZONES.get(country_code)
+    if hit is None:
+        hit = _COUNTRY_ZONES[country_code] = tuple(pn_timezone.time_zones_for_number(number))
+    return hit
 
 
 @lru_cache(maxsize=4096)

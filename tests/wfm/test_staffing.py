@@ -112,6 +112,10 @@ def test_calculator() -> None:
         calculate(calls=100, interval_min=30, aht_s=180)
     with pytest.raises(ValidationFailed, match="AHT"):
         calculate(calls=100, interval_min=30, aht_s=-1, agents=3)
+    with pytest.raises(ValidationFailed, match="shrinkage"):
+        calculate(calls=100, interval_min=30, aht_s=180, agents=3, shrinkage=1.0)
+    with pytest.raises(ValidationFailed, match="calls"):
+        calculate(calls=-1, interval_min=30, aht_s=180, agents=3)
 
 
 # ------------------------------------------------------------------ commands

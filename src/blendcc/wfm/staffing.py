@@ -225,6 +225,8 @@ def calculate(*, calls: float, interval_min: float, aht_s: float, agents: int | 
         raise ValidationFailed(f"interval must be > 0 minutes, got {interval_min}")
     if agents is not None and agents < 0:
         raise ValidationFailed(f"agents must be >= 0, got {agents}")
+    if not 0.0 <= shrinkage < 1.0:
+        raise ValidationFailed(f"shrinkage must be in [0, 1), e.g. 0.3 for 30 %; got {shrinkage}")
     has_target = any(t is not None for t in (sl_target, asa_target_s, max_abandon, max_occupancy))
     if agents is None and not has_target:
         raise ValidationFailed("give the agents to evaluate or a target (service level, ASA, abandonment, occupancy)")

@@ -92,7 +92,8 @@ def _chart(path: Path, result: ScheduleResult, grid: Grid) -> None:
     ax.step(times, [r.required for r in rows], where="post", label="required", color="#1f77b4")
     ax.step(times, [r.scheduled for r in rows], where="post", label="scheduled (working, mean)", color="#2ca02c")
     ax.set_ylabel("agents")
-    ax.set_title(f"Schedule coverage ({grid.step_min}-minute intervals): {result.status}, gap {result.gap:.1%}")
+    ax.set_title(f"Schedule coverage ({grid.plan_min or grid.step_min}-minute intervals): {result.status}, "
+                 f"gap {result.gap:.1%}")
     ax.legend(loc="upper right")
     fig.autofmt_xdate()
     fig.tight_layout()

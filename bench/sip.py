@@ -1,0 +1,390 @@
+"""SIP edge benchmark with SIPp: signalling calls per second, bridged calls with RTP relayed, added jitter.
+
+Runs in a private network namespace (loopback only; root needed), like the SIPp tests:
+
+1. Signalling: SIPp callers dial in at a stepped rate (each call: INVITE, 200, ACK, 100 ms, BYE), every
+   call a real voice interaction on SQLite (created, queued, abandoned). Reported: the highest rate with
+   zero failed calls, the concurrent calls at that rate, CPU and event-loop lag. Peer, same run and
+   rates: SIPp's built-in UAS answering the same callers (no application behind it).
+2. Bridged: ``--bridged`` SIPp callers with RTP (g711a.pcap) are answered by registered agent phones (one
+   SIPp UAS registered for every agent), so every call is two legs relayed through blendcc. While they
+   are all up, a probe process places one more call to its own registered phone and measures the RTP
+   interarrival jitter (RFC 3550) it receives through the relay, minus the jitter of its own sending.
+
+    sudo python bench/sip.py [--rates 50,100,200,300,400] [--seconds 5] [--bridged 100]
+
+The last line is one JSON object: max_cps_zero_failures, bridged_calls, added_jitter_ms (and details).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "sip"))
+
+from sipp_harness import PCAPS, have_tools, scenario, sipp, workdir  # noqa: E402
+
+
+class LoopLag:
+    """Samples how late a 10 ms sleep wakes up (the lag any packet or timer would see)."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self.task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            t = loop.time()
+            await asyncio.sleep(0.01)
+            self.samples.append(loop.time() - t - 0.01)
+
+    def start(self) -> None:
+        self.samples = []
+        self.task = asyncio.create_task(self._run())
+
+    def stop(self) -> dict[str, float]:
+        if self.task is not None:
+            self.task.cancel()
+        s = sorted(self.samples) or [0.0]
+        return {"lag_p50_ms": round(1000 * s[len(s) // 2], 2), "lag_p99_ms": round(1000 * s[int(len(s) * 0.99)], 2),
+                "lag_max_ms": round(1000 * s[-1], 2)}
+
+
+def _server(work: Path, agents: int) -> Any:
+    from blendcc.adapters.channels.sip.service import VoiceStack
+    from blendcc.bootstrap import build_container
+    from blendcc.config import Settings
+
+    users = {f"b{i}": f"pw-b{i}" for i in range(agents)} | {"probe": "pw-probe"}
+    settings = Settings(database_url=f"sqlite:///{work}/bench.db", admin_password="bench-admin", sip_enabled=True,
+                        sip_port=5060, sip_users=users, rtp_port_min=30000, rtp_port_max=40000,
+                        recording_dir=str(work / "rec"), recording_default="none", log_level="warning")
+    c = build_container(settings)
+    c.config.put("queues", "sales", {"name": "Sales", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
+    c.config.put("queues", "probe", {"name": "Probe", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
+    for i in range(agents):
+        c.config.put("agents", f"b{i}", {"name": f"B{i}", "queues": ["sales"]}, "bench")
+    c.config.put("agents", "probe", {"name": "Probe", "queues": ["probe"]}, "bench")
+    c.config.put("workflows", "main", {"filters": [{"name": "probe", "expression": "dialled_number == 'probe'",
+                                                    "targets": [{"queue": "probe"}]}],
+                                       "default": [{"queue": "sales"}]}, "bench")
+    return c, VoiceStack(c, settings)
+
+
+async def _stored(c: Any, caller: str, want: int) -> int:
+    """Interactions of this step's caller stored as abandoned (waits up to 10 s for the writer to catch up)."""
+    n = 0
+    for _ in range(50):
+        rows = await asyncio.to_thread(c.store.interactions, limit=100000)
+        n = sum(1 for r in rows if (r.get("attributes") or {}).get("caller_id") == caller
+                and r["outcome"] == "abandoned")
+        if n >= want:
+            break
+        await asyncio.sleep(0.2)
+    return n
+
+
+async def signalling(c: Any, stack: Any, work: Path, rates: list[int], seconds: float) -> dict[str, Any]:
+    lag = LoopLag()
+    steps = []
+    best = 0
+    for rate in rates:
+        calls = int(rate * seconds)
+        lag.start()
+        cpu0, t0 = time.process_time(), time.monotonic()
+        r = await sipp(scenario("uac", work, caller=f"load{rate}", hold_ms="100"), work, local_port=5061,
+                       calls=calls, rate=rate, limit=rate * 2, timeout_s=seconds * 4 + 10, service="main")
+        wall = time.monotonic() - t0
+        cpu = time.process_time() - cpu0
+        stored = await _stored(c, f"load{rate}", calls)
+        step = {"rate_cps": rate, "calls": calls, "successful": r.successful, "failed": r.failed,
+                "interactions_abandoned": stored,
+                "sipp_rc": r.rc, "sipp_retransmissions": r.retransmissions, "cpu_percent": round(100 * cpu / wall, 1),
+                "concurrent_calls": round(rate * 0.1, 1), **lag.stop()}
+        steps.append(step)
+        print(f"signalling {rate:4d} cps: {r.successful}/{calls} ok, {r.failed} failed, {stored} interactions "
+              f"{r.retransmissions} SIPp retransmissions, CPU {step['cpu_percent']} %, "
+              f"loop lag p99 {step['lag_p99_ms']} ms", flush=True)
+        if r.failed == 0 and r.successful == calls and r.rc == 0 and stored == calls:
+            best = rate
+        else:
+            break
+        await asyncio.sleep(2)  # let the store drain between steps
+    return {"max_cps_zero_failures": best, "steps": steps}
+
+
+async def peer(work: Path, rate: int, seconds: float) -> dict[str, Any]:
+    """The same SIPp callers against SIPp's own UAS (-sn uas) on another port: the tool's ceiling."""
+    uas = await asyncio.create_subprocess_exec(
+        "sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", "5080", "-nostdin", "-timeout", f"{seconds * 4 + 10:g}s",
+        "-m", str(int(rate * seconds)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    await asyncio.sleep(0.5)
+    calls = int(rate * seconds)
+    sf = scenario("uac", work, caller="peer", hold_ms="100")
+    r = await sipp(sf, work, local_port=5062, calls=calls, rate=rate, limit=rate * 2, timeout_s=seconds * 4 + 10,
+                   extra=["-rsa", "127.0.0.1:5080"])
+    uas.kill()
+    await uas.wait()
+    return {"rate_cps": rate, "calls": calls, "successful": r.successful, "failed": r.failed}
+
+
+async def register_all(users: dict[str, str], port: int) -> int:
+    """REGISTER each user's phone at 127.0.0.1:port (digest), from one socket; returns how many got 200."""
+    from blendcc.adapters.channels.sip.digest import authorization
+
+    loop = asyncio.get_running_loop()
+    inbox: asyncio.Queue[bytes] = asyncio.Queue()
+
+    class P(asyncio.DatagramProtocol):
+        def datagram_received(self, data: bytes, addr: Any) -> None:
+            inbox.put_nowait(data)
+
+    tr, _ = await loop.create_datagram_endpoint(P, local_addr=("127.0.0.1", port))
+    ok = 0
+    try:
+        for user, pw in users.items():
+            def req(cseq: int, auth: str | None, user: str = user) -> bytes:
+                lines = ["REGISTER sip:127.0.0.1 SIP/2.0",
+                         f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK{user}{cseq}",
+                         f"From: <sip:{user}@127.0.0.1>;tag=r{user}", f"To: <sip:{user}@127.0.0.1>",
+                         f"Call-ID: reg-{user}", f"CSeq: {cseq} REGISTER",
+                         f"Contact: <sip:{user}@127.0.0.1:{port}>", "Expires: 3600"]
+                if auth:
+                    lines.append(f"Authorization: {auth}")
+                return ("\r\n".join([*lines, "Content-Length: 0"]) + "\r\n\r\n").encode()
+
+            tr.sendto(req(1, None), ("127.0.0.1", 5060))
+            first = (await asyncio.wait_for(inbox.get(), 5)).decode()
+            ch = next(x.split(":", 1)[1].strip() for x in first.split("\r\n") if x.lower().startswith("www-auth"))
+            tr.sendto(req(2, authorization(ch, user, pw, "REGISTER", "sip:127.0.0.1")), ("127.0.0.1", 5060))
+            ok += (await asyncio.wait_for(inbox.get(), 5)).startswith(b"SIP/2.0 200")
+    finally:
+        tr.close()
+    return ok
+
+
+async def bridged(c: Any, stack: Any, work: Path, n: int) -> dict[str, Any]:
+    agents = {f"b{i}": f"pw-b{i}" for i in range(n)}
+    registered = await register_all(agents, 5070)
+    for a in agents:
+        await asyncio.to_thread(c.agents.login, a)
+    hold_ms = int(n / 20 * 1000) + 16000  # all up together for longer than the probe runs
+    pcap = f"{PCAPS}/g711a.pcap"
+    uas = asyncio.create_task(sipp(scenario("uas_agent", work, ring_ms="200",
+                                            play=",".join([f"{pcap}@4700"] * (hold_ms // 4700 + 1))),
+                                   work, local_port=5070, uas=True, calls=n, rtp_port=41000,
+                                   timeout_s=hold_ms / 1000 + 40))
+    await asyncio.sleep(0.5)
+    lag = LoopLag()
+    lag.start()
+    cpu0, t0 = time.process_time(), time.monotonic()
+    callers = asyncio.create_task(sipp(scenario("uac", work, caller="bridge", hold_ms=str(hold_ms),
+                                                play=",".join([f"{pcap}@4700"] * (hold_ms // 4700 + 1))),
+                                       work, local_port=5063, calls=n, rate=20, limit=n, rtp_port=42000,
+                                       timeout_s=hold_ms / 1000 + 40))
+    # wait until every call is bridged, then measure while they all carry audio
+    peak = 0
+    deadline = time.monotonic() + n / 20 + 10
+    while time.monotonic() < deadline:
+        peak = max(peak, sum(1 for v in stack.voice.calls.values() if v.state == "connected"))
+        if peak >= n:
+            break
+        await asyncio.sleep(0.2)
+    relayed0 = _relayed(stack)
+    await asyncio.sleep(1.0)
+    pps = _relayed(stack) - relayed0
+    # the probe: one more bridged call, measured from outside this process
+    await asyncio.to_thread(c.agents.login, "probe")
+    probe = await asyncio.create_subprocess_exec(sys.executable, __file__, "--probe", stdout=subprocess.PIPE,
+                                                 stderr=subprocess.PIPE)
+    out, err = await asyncio.wait_for(probe.communicate(), 60)
+    try:
+        jitter = json.loads(out.decode().strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        jitter = {"error": (out + err).decode()[-2000:]}
+    concurrent = sum(1 for v in stack.voice.calls.values() if v.state == "connected")
+    wall = time.monotonic() - t0
+    cpu = time.process_time() - cpu0
+    loop_lag = lag.stop()
+    caller_r, uas_r = await callers, await uas
+    return {"registered": registered, "bridged_peak": peak, "bridged_during_probe": concurrent,
+            "relayed_packets_per_s": pps, "cpu_percent": round(100 * cpu / wall, 1), **loop_lag,
+            "callers": {"successful": caller_r.successful, "failed": caller_r.failed},
+            "agents": {"successful": uas_r.successful, "failed": uas_r.failed}, "probe": jitter}
+
+
+def _relayed(stack: Any) -> int:
+    seen = set()
+    total = 0
+    for leg in stack.gateway.legs.values():
+        if leg.bridge is not None and id(leg.bridge) not in seen:
+            seen.add(id(leg.bridge))
+            total += leg.bridge.relayed
+    return total
+
+
+# ---------------------------------------------------------------------- the probe (its own process)
+
+
+async def probe_main() -> dict[str, Any]:
+    from blendcc.adapters.channels.sip.dialog import Call
+    from blendcc.adapters.channels.sip.digest import authorization
+    from blendcc.adapters.channels.sip.edge import SipEdge
+    from blendcc.adapters.channels.sip.message import SipMessage, new_branch
+    from blendcc.adapters.channels.sip.rtp import RtpEndpoint, RtpPacket
+    from blendcc.adapters.channels.sip.sdp import PCMU, answer, build_sdp
+
+    loop = asyncio.get_running_loop()
+    caller_rtp, phone_rtp = RtpEndpoint("127.0.0.1", 43000, PCMU), RtpEndpoint("127.0.0.1", 43002, PCMU)
+    await caller_rtp.open(loop)
+    await phone_rtp.open(loop)
+    arrivals: list[tuple[float, int]] = []
+    phone_rtp.on_packet = lambda pkt, raw: arrivals.append((loop.time(), pkt.timestamp))
+    answered = asyncio.Event()
+
+    def on_invite(call: Call) -> None:  # the probe agent's phone answers at once
+        assert call.remote_media is not None
+        phone_rtp.remote = (call.remote_media.address, call.remote_media.port)
+        call.answer(answer(call.remote_media, "127.0.0.1", 43002)[0])
+
+    edge = SipEdge("127.0.0.1", 5090, on_invite=on_invite)
+    await edge.start(loop)
+    got: asyncio.Queue[SipMessage] = asyncio.Queue()
+
+    def register(auth: str | None) -> None:
+        req = SipMessage(method="REGISTER", uri="sip:127.0.0.1")
+        for k, v in (("Via", f"SIP/2.0/UDP 127.0.0.1:5090;branch={new_branch()}"),
+                     ("From", "<sip:probe@127.0.0.1>;tag=p"), ("To", "<sip:probe@127.0.0.1>"),
+                     ("Call-ID", "probe-reg"), ("CSeq", f"{2 if auth else 1} REGISTER"),
+                     ("Contact", "<sip:probe@127.0.0.1:5090>"), ("Expires", "600")):
+            req.add(k, v)
+        if auth:
+            req.add("Authorization", auth)
+        edge.client_transaction(req, ("127.0.0.1", 5060), got.put_nowait, lambda: None)
+
+    register(None)
+    challenge = (await asyncio.wait_for(got.get(), 5)).get("WWW-Authenticate") or ""
+    register(authorization(challenge, "probe", "pw-probe", "REGISTER", "sip:127.0.0.1"))
+    await asyncio.wait_for(got.get(), 5)
+    call = edge.invite("sip:probe@127.0.0.1:5060", ("127.0.0.1", 5060), "probe-caller",
+                       build_sdp("127.0.0.1", 43000, [PCMU], None))
+    call.on_event = lambda c, name, detail: answered.set() if name == "answered" else None
+    await asyncio.wait_for(answered.wait(), 10)
+    assert call.remote_media is not None
+    caller_rtp.remote = (call.remote_media.address, call.remote_media.port)
+    # send 10 s of 20 ms packets on an absolute schedule; record when each really left
+    start = loop.time() + 0.02
+    sent: list[tuple[float, int]] = []
+    seq, ts = 0, 0
+    for i in range(500):
+        due = start + i * 0.02
+        await asyncio.sleep(max(0.0, due - loop.time()))
+        caller_rtp.send_raw(RtpPacket(PCMU, seq, ts, 42, b"\xff" * 160).encode())
+        sent.append((loop.time(), ts))
+        seq, ts = seq + 1, ts + 160
+    await asyncio.sleep(0.3)
+    call.bye()
+    await asyncio.sleep(0.2)
+    edge.close()
+    rx = [(t, s) for t, s in arrivals if s <= ts]
+    return {"sent": len(sent), "received": len(rx), "jitter_received_ms": round(_jitter(rx) * 1000, 3),
+            "jitter_sent_ms": round(_jitter(sent) * 1000, 3),
+            "transit_spread_ms": round(_spread(sent, rx) * 1000, 3)}
+
+
+def _jitter(points: list[tuple[float, int]]) -> float:
+    """RFC 3550 interarrival jitter (seconds) of (arrival time, RTP timestamp at 8 kHz)."""
+    j = 0.0
+    for (t0, s0), (t1, s1) in itertools.pairwise(points):
+        d = (t1 - t0) - (s1 - s0) / 8000
+        j += (abs(d) - j) / 16
+    return j
+
+
+def _spread(sent: list[tuple[float, int]], rx: list[tuple[float, int]]) -> float:
+    """Standard deviation of one-way transit time through the relay (same clock: one machine)."""
+    at = dict((s, t) for t, s in sent)
+    transit = [t - at[s] for t, s in rx if s in at]
+    return statistics.pstdev(transit) if len(transit) > 1 else 0.0
+
+
+# ---------------------------------------------------------------------- driver
+
+
+async def inner(args: argparse.Namespace) -> dict[str, Any]:
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)
+    work = workdir()
+    c, stack = _server(work, args.bridged)
+    await stack.start()
+    tick = asyncio.create_task(_ticker(c))
+    try:
+        rates = [int(x) for x in args.rates.split(",")]
+        sig = await signalling(c, stack, work, rates, args.seconds)
+        top = sig["max_cps_zero_failures"] or rates[0]
+        peer_r = await peer(work, top, args.seconds)
+        print(f"peer (SIPp UAS, no application) at {top} cps: {peer_r['successful']}/{peer_r['calls']} ok", flush=True)
+        br = await bridged(c, stack, work, args.bridged) if args.bridged else {}
+    finally:
+        tick.cancel()
+        stack.close()
+    return {"signalling": sig, "peer_sipp_uas": peer_r, "bridged": br}
+
+
+async def _ticker(c: Any) -> None:
+    while True:
+        await asyncio.sleep(0.1)
+        await asyncio.to_thread(c.runtime.tick)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rates", default="50,100,200,300,400")
+    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--bridged", type=int, default=100)
+    ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.probe:
+        print(json.dumps(asyncio.run(probe_main())))
+        return
+    if not args.inner:
+        missing = have_tools()
+        if missing:
+            sys.exit(f"bench/sip.py: {missing}")
+        cmd = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", sys.executable, __file__,
+               "--inner", "--rates", args.rates, "--seconds", str(args.seconds), "--bridged", str(args.bridged)]
+        sys.exit(subprocess.run(cmd, check=False, env={**os.environ, "BLENDCC_IN_NETNS": "1"}).returncode)
+    res = asyncio.run(inner(args))
+    sig, br = res["signalling"], res["bridged"]
+    probe = br.get("probe", {}) if br else {}
+    added = None
+    if "jitter_received_ms" in probe:
+        added = round(max(0.0, probe["jitter_received_ms"] - probe["jitter_sent_ms"]), 3)
+    if br:
+        print(f"bridged: {br['bridged_peak']} concurrent bridged calls ({br['relayed_packets_per_s']} RTP packets/s "
+              f"relayed), CPU {br['cpu_percent']} %, loop lag p99 {br['lag_p99_ms']} ms; probe jitter received "
+              f"{probe.get('jitter_received_ms')} ms vs sent {probe.get('jitter_sent_ms')} ms -> added {added} ms",
+              flush=True)
+    print(f"max {sig['max_cps_zero_failures']} calls/s with zero failures (target 200); peer SIPp UAS at that "
+          f"rate: {res['peer_sipp_uas']['successful']}/{res['peer_sipp_uas']['calls']}", flush=True)
+    print(json.dumps({"max_cps_zero_failures": sig["max_cps_zero_failures"],
+                      "bridged_calls": br.get("bridged_during_probe") if br else 0,
+                      "added_jitter_ms": added, "details": res}))
+
+
+if __name__ == "__main__":
+    main()

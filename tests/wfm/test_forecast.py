@@ -58,6 +58,22 @@ def test_timestamps_with_handle_times_per_queue_and_channel() -> None:
     assert by[("support", "chat")].volume[0, 41] == 1
 
 
+def test_aht_divides_by_the_contacts_whose_handle_time_is_known() -> None:
+    from blendcc.analytics.queue_stats import QueueCounters
+    from blendcc.wfm.series import long_from_counters
+
+    t = datetime(2024, 1, 1, 10, tzinfo=UTC).timestamp()
+    # 10:00: 4 offered, 2 complete (400 s); 10:15: 3 offered, none complete yet (still talking)
+    table = {(t, "q", "voice"): QueueCounters(offered=4, handled=3, handled_done=2, talk_s=300, acw_s=100),
+             (t + 900, "q", "voice"): QueueCounters(offered=3, handled=1)}
+    (s,) = to_series(long_from_counters(table), 30)
+    assert s.volume[0, 20] == 7
+    assert s.handle_s is not None and s.handle_s[0, 20] == 400 and s.aht_weight[0, 20] == 2
+    frame = pd.DataFrame({"timestamp": ["2024-01-01 10:01", "2024-01-01 10:02"], "handle_s": [300, None]})
+    (s,) = to_series(long_from_frame(frame), 30)
+    assert s.volume[0, 20] == 2 and s.aht_weight[0, 20] == 1 and s.handle_s is not None and s.handle_s[0, 20] == 300
+
+
 def test_bad_input_is_refused_with_a_message() -> None:
     with pytest.raises(ValidationFailed, match="timestamp"):
         long_from_frame(pd.DataFrame({"interval_start": ["not a time"], "calls": [1]}))

@@ -107,7 +107,8 @@ class ForecastingService:
             lead, tail = (s.first_day - first).days, (last - s.day(s.days - 1)).days
             pad = ((lead, tail), (0, 0))
             h = None if s.handle_s is None else np.pad(s.handle_s, pad)
-            out.append(Series(s.queue, s.channel, first, interval_min, np.pad(s.volume, pad), h))
+            n = None if s.handled is None else np.pad(s.handled, pad)
+            out.append(Series(s.queue, s.channel, first, interval_min, np.pad(s.volume, pad), h, n))
         return out
 
     def forecast_store(self, interval_min: int = 30, horizon_days: int = 14, history_days: int = HISTORY_DAYS,

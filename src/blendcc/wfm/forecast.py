@@ -153,7 +153,7 @@ def forecast_aht(series: Series, horizon_days: int, special: np.ndarray, weeks: 
     if series.handle_s is None:
         return None
     keep = ~special
-    vol, hand = series.volume[keep], series.handle_s[keep]
+    vol, hand = series.aht_weight[keep], series.handle_s[keep]
     wd = series.weekdays[keep]
     if vol.sum() <= 0:
         return None

@@ -3,7 +3,8 @@
 Forecasting works on the centre's local wall clock: every day has exactly ``intervals_per_day`` slots
 (48 at 30 minutes), whatever daylight-saving time does; timestamps get their UTC offset back only on
 output (:func:`localize`). A series is one (queue, channel) pair, held as a ``days x slots`` matrix of
-volumes and, when handle times are known, of summed handle seconds (AHT = handle / volume).
+volumes and, when handle times are known, of summed handle seconds over the contacts they are known for
+(AHT = handle / handled).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Series:
     interval_min: int
     volume: np.ndarray  # float, days x slots
     handle_s: np.ndarray | None = None  # summed handle seconds, days x slots (None: AHT unknown)
+    handled: np.ndarray | None = None  # contacts whose handle time is in handle_s (None: all of volume)
 
     @property
     def slots(self) -> int:
@@ -57,7 +59,13 @@ class Series:
     def window(self, start: int, stop: int) -> Series:
         """The days ``start:stop`` as a new series (no copy)."""
         h = None if self.handle_s is None else self.handle_s[start:stop]
-        return Series(self.queue, self.channel, self.day(start), self.interval_min, self.volume[start:stop], h)
+        n = None if self.handled is None else self.handled[start:stop]
+        return Series(self.queue, self.channel, self.day(start), self.interval_min, self.volume[start:stop], h, n)
+
+    @property
+    def aht_weight(self) -> np.ndarray:
+        """Contacts the summed handle seconds are over (what AHT divides by)."""
+        return self.volume if self.handled is None else self.handled
 
 
 def check_interval(minutes: int) -> int:
@@ -96,7 +104,7 @@ def _wall_clock(values: pd.Series, tz: ZoneInfo) -> pd.Series:
 
 def long_from_frame(frame: pd.DataFrame, kind: str = "auto", tz: str = "UTC", queue: str = "default",
                     channel: str = "voice") -> pd.DataFrame:
-    """Normalise a CSV frame to rows (ts local naive, queue, channel, volume, handle_s).
+    """Normalise a CSV frame to rows (ts local naive, queue, channel, volume, handle_s, handled).
 
     ``counts`` frames have a time column and a count column (and optionally aht_s, queue, channel);
     ``timestamps`` frames have one row per contact (and optionally a handle-time column).
@@ -121,7 +129,7 @@ def long_from_frame(frame: pd.DataFrame, kind: str = "auto", tz: str = "UTC", qu
         volume = pd.to_numeric(frame[vcol], errors="coerce")
         acol = _pick(frame.columns, AHT_COLUMNS)
         aht = pd.to_numeric(frame[acol], errors="coerce") if acol else None
-        handle = None if aht is None else (aht.fillna(0.0) * volume)
+        handle = None if aht is None else aht * volume  # NaN where the AHT is unknown
     else:
         volume = pd.Series(1.0, index=frame.index)
         hcol = _pick(frame.columns, HANDLE_COLUMNS)
@@ -129,7 +137,12 @@ def long_from_frame(frame: pd.DataFrame, kind: str = "auto", tz: str = "UTC", qu
     if volume.isna().any() or (volume < 0).any():
         raise ValidationFailed("counts must be numbers >= 0")
     out["volume"] = volume.astype(float).to_numpy()
-    out["handle_s"] = np.nan if handle is None else handle.astype(float).fillna(0.0).to_numpy()
+    if handle is None:
+        out["handle_s"], out["handled"] = np.nan, 0.0
+    else:
+        known = handle.notna().to_numpy()
+        out["handle_s"] = handle.astype(float).fillna(0.0).to_numpy()
+        out["handled"] = np.where(known, out["volume"].to_numpy(), 0.0)
     return out
 
 
@@ -142,14 +155,13 @@ def _zone(tz: str) -> ZoneInfo:
 
 def long_from_counters(table: Mapping[tuple[float, str, str], Any], tz: str = "UTC") -> pd.DataFrame:
     """Rows from the store's per-15-minute queue counters: volume = offered, handle = talk + hold + ACW
-    of completed contacts, scaled to all handled contacts (AHT as in queue_kpis)."""
+    of the contacts whose handling is complete, handled = those contacts (AHT as in queue_kpis)."""
     zone = _zone(tz)
     rows = []
     for (t, q, ch), c in table.items():
-        done = c.handled_done
-        handle = (c.talk_s + c.hold_s + c.acw_s) / done * c.offered if done > 0 else np.nan
-        rows.append((datetime.fromtimestamp(t, zone).replace(tzinfo=None), q, ch, float(c.offered), handle))
-    return pd.DataFrame(rows, columns=["ts", "queue", "channel", "volume", "handle_s"])
+        rows.append((datetime.fromtimestamp(t, zone).replace(tzinfo=None), q, ch, float(c.offered),
+                     c.talk_s + c.hold_s + c.acw_s, float(c.handled_done)))
+    return pd.DataFrame(rows, columns=["ts", "queue", "channel", "volume", "handle_s", "handled"])
 
 
 def to_series(rows: pd.DataFrame, interval_min: int) -> list[Series]:
@@ -167,11 +179,13 @@ def to_series(rows: pd.DataFrame, interval_min: int) -> list[Series]:
         ndays = int((g["day"].max() - first).days) + 1
         idx = ((g["day"] - first).dt.days.to_numpy() * slots + g["slot"].to_numpy())
         volume = np.bincount(idx, weights=g["volume"].to_numpy(), minlength=ndays * slots).reshape(ndays, slots)
-        handle = None
-        h = g["handle_s"].to_numpy(dtype=float)
-        if np.isfinite(h).any():
-            handle = np.bincount(idx, weights=np.nan_to_num(h), minlength=ndays * slots).reshape(ndays, slots)
-        out.append(Series(str(q), str(ch), first.date(), interval_min, volume, handle))
+        handle = handled = None
+        n = g["handled"].to_numpy(dtype=float)
+        if n.sum() > 0:
+            handle = np.bincount(idx, weights=np.nan_to_num(g["handle_s"].to_numpy(dtype=float)),
+                                 minlength=ndays * slots).reshape(ndays, slots)
+            handled = np.bincount(idx, weights=n, minlength=ndays * slots).reshape(ndays, slots)
+        out.append(Series(str(q), str(ch), first.date(), interval_min, volume, handle, handled))
     return out
 
 

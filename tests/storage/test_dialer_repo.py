@@ -98,3 +98,26 @@ def test_campaign_states(repo: Any) -> None:
     repo.set_campaign_state("c2", "paused", "lunch", 11.0)
     repo.set_campaign_state("c1", "stopped", "list exhausted", 12.0)
     assert repo.campaign_states() == {"c1": ("stopped", "list exhausted", 12.0), "c2": ("paused", "lunch", 11.0)}
+
+
+def test_implementations_match_the_ports(backend: Backend) -> None:
+    """Both repositories and the fake telephony have every method of their port, with the same
+    parameters (mypy checks the annotated assignments; the signature check holds at run time)."""
+    import inspect
+    import random
+
+    from blendcc.ports import DialerRepository, Telephony
+    from blendcc.testing.clock import FakeClock
+    from blendcc.testing.fake_telephony import FakeTelephony
+
+    if backend.engine is None:
+        repo: DialerRepository = MemoryDialerRepository()
+    else:
+        repo = SqlDialerRepository(backend.engine)
+    tel: Telephony = FakeTelephony(FakeClock(), random.Random(1))
+    for port, impl in ((DialerRepository, repo), (Telephony, tel)):
+        for name, fn in vars(port).items():
+            if name.startswith("_") or not callable(fn):
+                continue
+            want = list(inspect.signature(fn).parameters)[1:]
+            assert list(inspect.signature(getattr(impl, name)).parameters) == want, (type(impl).__name__, name)

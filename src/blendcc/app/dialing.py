@@ -84,7 +84,7 @@ class DialingService:
         with self.lock:
             run = self.runs.get(config.id)
             if run is None:
-                run = Run(config, estimator=OutcomeEstimator(ring_timeout_s=config.ring_timeout_s),
+                run = Run(config, state="stopped", estimator=OutcomeEstimator(ring_timeout_s=config.ring_timeout_s),
                           controller=AlphaController(config.abandon_target))
                 self.runs[config.id] = run
             run.config = config

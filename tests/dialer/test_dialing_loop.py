@@ -1,0 +1,236 @@
+"""The dialing loop on a live Runtime (memory store) with fake telephony: every mode end to end."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from blendcc.app.dialing import DialingService
+from blendcc.app.dialing_state import events_of
+from blendcc.app.live_stats import LiveStats
+from blendcc.app.runtime import Runtime
+from blendcc.dialer.dnc import DncEntry
+from blendcc.dialer.records import DialRecord
+from blendcc.domain import dialer_events as dev
+from blendcc.domain import events as ev
+from blendcc.domain.agent import AgentConfig
+from blendcc.domain.errors import InvalidState, ValidationFailed
+from blendcc.domain.queue import QueueConfig
+from blendcc.routing.catalog import build_catalog
+from blendcc.routing.workflow import Target, Workflow
+from blendcc.testing import FakeClock, MemoryStore, RecordingBus
+from blendcc.testing.fake_telephony import FakeTelephony, ScriptedCall
+from blendcc.testing.memory_dialer import MemoryDialerRepository
+
+from .helpers import NOON_NY, campaign
+
+
+def phone(i: int) -> str:
+    return f"+1212555{i:04d}"
+
+
+class Centre:
+    """A Runtime with ``agents`` agents in queue 'sales' (30 s wrap-up), fake telephony scripted per
+    number, a memory dialer repository with ``records`` records, and the dialing service."""
+
+    def __init__(self, agents: int = 1, records: int = 5, script: dict[str, list[ScriptedCall]] | None = None,
+                 **campaign_kw: Any) -> None:
+        self.clock = FakeClock(NOON_NY)
+        ids = [f"a{i}" for i in range(agents)]
+        catalog = build_catalog([QueueConfig(id="sales", wrap_up_s=30.0)], [],
+                                [AgentConfig(id=a, queues=["sales"]) for a in ids],
+                                [Workflow(id="main", default=[Target(queue="sales")])], None)
+        self.store = MemoryStore()
+        self.bus = RecordingBus()
+        self.runtime = Runtime(catalog, self.store, self.bus, self.clock, LiveStats(lambda q, c: (20.0, 5.0)))
+        self.telephony = FakeTelephony(self.clock, random.Random(1), script=script or {},
+                                       mix={"no_answer": 1.0})
+        self.repo = MemoryDialerRepository()
+        self.repo.insert_records([DialRecord(campaign_id="c1", record_id=f"r{i}", phone=phone(i),
+                                             tz="America/New_York") for i in range(1, records + 1)])
+        self.service = DialingService(self.runtime, self.telephony, self.repo, self.clock)
+        self.bus.subscribe("contact", lambda _t, m: self.service.observe(events_of([m])))
+        self.campaign = campaign(**campaign_kw)
+        for a in ids:
+            self.runtime.execute(lambda engine, now, a=a: engine.login(a, now))
+
+    def start(self) -> None:
+        self.service.start(self.campaign)
+        self.service.tick()
+
+    def run_until(self, seconds: float) -> None:
+        """Move time to NOON_NY + seconds, delivering telephony events, engine timers and loop ticks in order."""
+        end = NOON_NY + seconds
+        while True:
+            dues = [d for d in (self.telephony.next_due(), self.service.next_due(), self.runtime.engine.next_due())
+                    if d is not None]
+            nxt = min(dues) if dues else None
+            if nxt is None or nxt > end:
+                break
+            if nxt > self.clock.now():
+                self.clock.set(nxt)
+            self.telephony.deliver_due()
+            self.runtime.tick()
+            self.service.tick()
+        self.clock.set(end)
+        self.runtime.tick()
+        self.service.tick()
+
+    def events(self, kind: type[Any]) -> list[Any]:
+        return [s.event for s in self.store.read() if isinstance(s.event, kind)]
+
+    def agent_state(self, agent_id: str = "a0") -> tuple[str, str | None]:
+        a = self.runtime.engine.agents[agent_id]
+        return a.state.value, a.state_reason
+
+
+def human(ring: float = 5.0, talk: float = 60.0) -> list[ScriptedCall]:
+    return [ScriptedCall("human", ring, talk)]
+
+
+def test_progressive_reserves_the_agent_connects_the_answer_and_dials_again_after_wrap_up() -> None:
+    c = Centre(script={phone(1): human(5.0, 60.0), phone(2): human(5.0, 60.0)}, mode="progressive")
+    c.start()
+    placed = c.events(dev.CallPlaced)
+    assert [(p.record_id, p.agent_id, p.mode) for p in placed] == [("r1", "a0", "progressive")]
+    assert c.agent_state() == ("aux", "outbound")
+    c.run_until(5)
+    connected = c.events(dev.CallConnected)
+    assert [(x.record_id, x.agent_id) for x in connected] == [("r1", "a0")]
+    created = c.events(ev.ContactCreated)[-1]
+    assert created.direction == "outbound" and created.attributes["record_id"] == "r1"
+    assert c.agent_state()[0] == "busy"
+    assert c.repo.get_record("c1", "r1").final_reason == "connected"  # type: ignore[union-attr]
+    assert len(c.events(dev.CallPlaced)) == 1  # nobody free: no second call
+    c.run_until(65)  # the callee hangs up: wrap-up 30 s
+    assert c.agent_state()[0] == "wrap_up"
+    c.run_until(96)
+    talk = [w for w in c.events(ev.WrapUpCompleted) if w.contact_id == connected[0].contact_id]
+    assert talk and talk[0].talk_s == pytest.approx(60.0)
+    assert [p.record_id for p in c.events(dev.CallPlaced)] == ["r1", "r2"]
+
+
+def test_no_answer_releases_the_agent_and_schedules_a_retry() -> None:
+    c = Centre(mode="progressive")  # every number rings out
+    c.start()
+    c.run_until(26)
+    failed = c.events(dev.CallFailed)
+    assert [(f.record_id, f.outcome) for f in failed] == [("r1", "no_answer")]
+    r1 = c.repo.get_record("c1", "r1")
+    assert r1 is not None and r1.state == "scheduled" and r1.attempts == 1
+    assert r1.next_attempt_at is not None and r1.next_attempt_at >= NOON_NY + 25 + 3600 - 1
+    updated = [u for u in c.events(dev.RecordUpdated) if u.record_id == "r1"]
+    assert updated[-1].state == "scheduled"
+    # the agent was released and reserved again for the next record
+    assert [p.record_id for p in c.events(dev.CallPlaced)] == ["r1", "r2"]
+
+
+def test_two_second_rule_abandons_with_the_message_and_counts_it() -> None:
+    c = Centre(script={phone(1): human(5.0), phone(2): human(5.0)}, mode="power", lines_per_agent=2.0)
+    run_ledger = None
+    c.service.start(c.campaign)
+    run_ledger = c.service.runs["c1"].ledger
+    for i in range(200):  # 200 earlier live answers, none abandoned: the governor has budget
+        run_ledger.add(NOON_NY - 3600 + i, False)
+    c.service.tick()
+    assert len(c.events(dev.CallPlaced)) == 2  # two lines for the one free agent
+    c.run_until(5)
+    assert len(c.events(dev.CallConnected)) == 1
+    c.run_until(6.9)
+    assert not c.events(dev.CallAbandoned)  # still within connect_within_s
+    c.run_until(7.5)
+    abandoned = c.events(dev.CallAbandoned)
+    assert len(abandoned) == 1 and abandoned[0].reason == "no_agent"
+    assert (abandoned[0].call_id, "abandon") in c.telephony.played
+    assert c.telephony.calls[abandoned[0].call_id].ended
+    state = c.service.pacing_state("c1")
+    assert state["live_answered_in_window"] == 202 and state["abandoned_in_window"] == 1
+    rec = c.repo.get_record("c1", abandoned[0].record_id)
+    assert rec is not None and rec.state == "scheduled" and rec.last_outcome == "abandoned"
+
+
+def test_governor_allows_one_call_per_free_agent_without_budget() -> None:
+    c = Centre(agents=2, mode="power", lines_per_agent=3.0)
+    c.start()  # an empty ledger: no abandonment budget yet
+    assert len(c.events(dev.CallPlaced)) == 2
+    assert c.service.pacing_state("c1")["last_decision"]["governed"] is True
+
+
+def test_amd_machine_is_hung_up_and_never_reaches_an_agent() -> None:
+    c = Centre(script={phone(1): [ScriptedCall("machine", 4.0)]}, mode="progressive", amd=True,
+               machine_action="hangup")
+    c.start()
+    c.run_until(5)
+    assert [(f.record_id, f.outcome) for f in c.events(dev.CallFailed)] == [("r1", "machine")]
+    assert not c.events(dev.CallConnected)
+    rec = c.repo.get_record("c1", "r1")
+    assert rec is not None and rec.state == "done" and rec.final_reason == "machine"
+
+
+def test_preview_fetch_skip_with_reason_then_dial() -> None:
+    c = Centre(script={phone(2): human(3.0)}, mode="preview")
+    c.start()
+    assert not c.events(dev.CallPlaced)  # preview never dials by itself
+    first = c.service.preview_next("c1", "a0")
+    assert first is not None and first.record_id == "r1"
+    assert c.agent_state() == ("aux", "outbound")  # held while reading
+    assert c.service.preview_next("c1", "a0") == first  # asking again returns the same record
+    with pytest.raises(ValidationFailed):
+        c.service.preview_skip("c1", "a0", "r1", "  ")
+    c.service.preview_skip("c1", "a0", "r1", "customer asked for email")
+    skipped = c.events(dev.PreviewSkipped)
+    assert [(s.record_id, s.agent_id, s.reason) for s in skipped] == [("r1", "a0", "customer asked for email")]
+    assert c.agent_state()[0] == "available"
+    second = c.service.preview_next("c1", "a0")
+    assert second is not None and second.record_id == "r2"
+    with pytest.raises(InvalidState):
+        c.service.preview_dial("c1", "a0", "r1")  # not the record being previewed
+    call_id = c.service.preview_dial("c1", "a0", "r2")
+    assert [(p.call_id, p.agent_id, p.mode) for p in c.events(dev.CallPlaced)] == [(call_id, "a0", "preview")]
+    c.run_until(3)
+    assert [(x.record_id, x.agent_id) for x in c.events(dev.CallConnected)] == [("r2", "a0")]
+
+
+def test_inbound_first_an_inbound_contact_gets_the_released_agent() -> None:
+    c = Centre(mode="progressive")
+    c.start()
+    assert len(c.events(dev.CallPlaced)) == 1
+    c.runtime.execute(lambda engine, now: engine.create_contact("in1", "voice", now))
+    assert c.runtime.engine.contacts["in1"].state.value == "queued"  # the agent is held for outbound
+    c.run_until(26)  # no answer: the agent is released and takes the inbound contact
+    assert c.runtime.engine.contacts["in1"].agent_id == "a0"
+    assert len(c.events(dev.CallPlaced)) == 1  # no new outbound call meanwhile
+
+
+def test_dnc_and_calling_window_are_never_dialled() -> None:
+    c = Centre(records=3, mode="progressive", agents=3)
+    c.repo.add_dnc([DncEntry(scope="c1", phone=phone(1), reason="asked")])
+    c.repo.put_records([DialRecord(campaign_id="c1", record_id="r2", phone=phone(2), tz="Asia/Tokyo")])  # 00:00
+    c.start()
+    assert [p.record_id for p in c.events(dev.CallPlaced)] == ["r3"]
+
+
+def test_disposition_at_wrap_up_updates_the_record() -> None:
+    c = Centre(script={phone(1): human(2.0, 1000.0)}, mode="progressive")
+    c.start()
+    c.run_until(2)
+    call = c.events(dev.CallConnected)[0]
+    c.runtime.execute(lambda engine, now: engine.wrap_up(call.contact_id, "a0", now, disposition="not_interested"))
+    c.run_until(3)
+    rec = c.repo.get_record("c1", "r1")
+    assert rec is not None and rec.state == "done" and rec.final_reason == "not_interested"
+    assert c.telephony.calls[call.call_id].ended  # the agent ended the call: telephony hung up
+
+
+def test_pause_stops_new_calls_and_the_log_replays() -> None:
+    c = Centre(mode="progressive")
+    c.start()
+    c.service.pause("c1")
+    c.run_until(26)
+    assert len(c.events(dev.CallPlaced)) == 1  # the call in flight finished, nothing new
+    assert [s.state for s in c.events(dev.CampaignStateChanged)] == ["running", "paused"]
+    assert c.agent_state()[0] == "available"
+    fresh = Runtime(c.runtime.engine.catalog, c.store, RecordingBus(), c.clock, LiveStats(lambda q, ch: (20.0, 5.0)))
+    assert fresh.engine.agents["a0"].state.value == "available"

@@ -150,8 +150,9 @@ class AdherenceMonitor:
         self._states: dict[str, tuple[str, str | None, float]] = {}  # agent -> (state, reason, since)
         self._alerts: dict[str, Alert] = {}
         self._out_since: dict[str, float] = {}
-        self._index_src: object = None
+        self._index_src: tuple[object, object] | None = None
         self._index: dict[str, list[Scheduled]] = {}
+        self._teams: dict[str, str | None] = {}
         now = clock.now()
         for iv in reader.state_intervals(now - 7 * 86400, now + 1):
             if iv.end is None:
@@ -189,14 +190,17 @@ class AdherenceMonitor:
 
     def _segments(self) -> dict[str, list[Scheduled]]:
         """Segments per agent, rebuilt when the published schedules change (ConfigService swaps its docs)."""
-        src = self.schedules.config.docs.get("schedules")
-        if src is not self._index_src:
+        docs = self.schedules.config.docs
+        src = (docs.get("schedules"), docs.get("agents"))
+        old = self._index_src
+        if old is None or src[0] is not old[0] or src[1] is not old[1]:
             index: dict[str, list[Scheduled]] = {}
             for s in segments_of(self.schedules.days()):
                 index.setdefault(s.agent_id, []).append(s)
             for segs in index.values():
                 segs.sort(key=lambda s: s.start)
             self._index, self._index_src = index, src
+            self._teams = self.schedules.team_of()
         return self._index
 
     def check(self, now: float | None = None) -> list[dict[str, Any]]:
@@ -207,7 +211,7 @@ class AdherenceMonitor:
         out: list[tuple[str, Alert]] = []
         with self._lock:
             index = self._segments()
-            teams = self.schedules.team_of() if index or self._alerts else {}
+            teams = self._teams
             for agent_id in sorted(set(index) | set(self._alerts) | set(self._out_since)):
                 segs = index.get(agent_id, [])
                 state, reason, since = self._states.get(agent_id, ("offline", None, float("-inf")))

@@ -37,6 +37,7 @@ bench: $(STAMP)
 # Real peers used by end-to-end tests (Debian packages): headless Chromium for the status page.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@command -v sipp >/dev/null 2>&1 && command -v baresip >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1 && command -v sox >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq sip-tester baresip espeak-ng sox >/dev/null)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

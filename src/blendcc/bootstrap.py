@@ -80,5 +80,9 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     container.campaigns = CampaignService(config, dialer_repo, runtime, clock, store, dialer_repo.events)
     container.schedules = ScheduleService(config, store, clock)
     container.adherence = AdherenceMonitor(container.schedules, store, bus, clock)
+    if settings.sip_enabled:
+        from blendcc.adapters.channels.sip.service import VoiceStack
+
+        container.voice = VoiceStack(container, settings)
     return container
 

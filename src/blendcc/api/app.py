@@ -22,6 +22,7 @@ from blendcc.api import (
     routes_main,
     routes_schedule,
     routes_sim,
+    routes_voice,
     routes_wfm_staff,
     ws,
 )
@@ -54,7 +55,12 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
 
             tasks = [asyncio.create_task(_every(container.settings.tick_interval_s, rt.tick, "timer tick")),
                      asyncio.create_task(_every(container.settings.stats_interval_s, publish_stats, "stats"))]
+        voice = container.voice  # the SIP edge, when settings.sip_enabled
+        if voice is not None:
+            await voice.start()
         yield
+        if voice is not None:
+            voice.close()
         for t in tasks:
             t.cancel()
 
@@ -70,6 +76,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_wfm_staff.router)
     app.include_router(routes_dialer.router)
     app.include_router(routes_schedule.router)
+    app.include_router(routes_voice.router)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, object]:

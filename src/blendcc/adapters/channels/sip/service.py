@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from blendcc.adapters.channels.sip.edge import Registrar
 from blendcc.adapters.channels.sip.gateway import SipGateway
@@ -13,6 +16,8 @@ from blendcc.app.voice import VoiceService, VoiceSettings
 from blendcc.config import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+PURGE_EVERY_S = 6 * 3600
 
 
 class VoiceStack:
@@ -31,17 +36,53 @@ class VoiceStack:
                           retention_days=settings.recording_retention_days, music_on_hold=settings.music_on_hold))
         self.gateway.voice = self.voice
         self.started = False
+        self._purge: asyncio.TimerHandle | None = None
 
     async def start(self) -> None:
         await self.gateway.start()
         self.started = True
-        purged = self.voice.purge_recordings(time.time())
-        if purged:
-            log.info("deleted %d recording(s) past the %g-day retention", purged,
-                     self.settings.recording_retention_days)
+        self._purge_now()
         log.info("SIP edge listening on udp %s:%d", self.settings.sip_host, self.gateway.edge.port)
 
+    def _purge_now(self) -> None:
+        """Apply the recording retention now and every few hours."""
+        try:
+            purged = self.voice.purge_recordings(time.time())
+            if purged:
+                log.info("deleted %d recording(s) past the %g-day retention", purged,
+                         self.settings.recording_retention_days)
+        except OSError as exc:
+            log.warning("recording retention failed: %s", exc)
+        if self.gateway.loop is not None:
+            self._purge = self.gateway.loop.call_later(PURGE_EVERY_S, self._purge_now)
+
+    def call(self, fn: Callable[[], T], timeout_s: float = 5.0) -> T:
+        """Run ``fn`` on the voice loop (where the call state lives) from another thread; return its result."""
+        loop = self.gateway.loop
+        if loop is None or not self.started:
+            from blendcc.domain.errors import InvalidState
+
+            raise InvalidState("the SIP edge is not running (set BLENDCC_SIP_ENABLED=true)")
+        fut: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                fut.set_result(fn())
+            except BaseException as exc:
+                fut.set_exception(exc)
+
+        loop.call_soon_threadsafe(run)
+        return fut.result(timeout_s)
+
+    def phones(self) -> list[dict[str, Any]]:
+        now = time.time()
+        return [{"user": b.user, "contact": b.contact, "address": f"{b.addr[0]}:{b.addr[1]}",
+                 "expires_in_s": round(b.expires_at - now)} for b in list(self.registrar.bindings.values())
+                if b.expires_at > now]
+
     def close(self) -> None:
+        if self._purge is not None:
+            self._purge.cancel()
         self.voice.close()
         if self.started:
             self.gateway.close()

@@ -1,0 +1,79 @@
+"""Voice channel endpoints: live calls, registered phones, recordings (on demand, download), listen-in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from blendcc.api.deps import C, P
+from blendcc.domain.errors import InvalidState, NotFound
+
+router = APIRouter(prefix="/api/voice", tags=["voice"])
+
+
+def _stack(c: Any) -> Any:
+    if c.voice is None:
+        raise InvalidState("voice is not enabled on this server (BLENDCC_SIP_ENABLED=true)")
+    return c.voice
+
+
+class RecordingAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["start", "stop"]
+
+
+class ListenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phone: str = Field(min_length=1, max_length=64, description="SIP user whose registered phone is rung")
+
+
+@router.get("/calls", summary="Live voice calls handled by this server")
+def calls(c: C, p: P) -> list[dict[str, Any]]:
+    p.require("supervisor")
+    stack = _stack(c)
+    return stack.call(stack.voice.view)  # type: ignore[no-any-return]
+
+
+@router.get("/phones", summary="Registered SIP phones (agent and supervisor users)")
+def phones(c: C, p: P) -> list[dict[str, Any]]:
+    p.require("supervisor")
+    return _stack(c).phones()  # type: ignore[no-any-return]
+
+
+@router.post("/contacts/{contact_id}/recording", summary="Start or stop recording a connected call (on demand)")
+def recording(contact_id: str, body: RecordingAction, c: C, p: P) -> dict[str, Any]:
+    stack = _stack(c)
+    if not p.at_least("supervisor") and not (p.agent_id and c.agents.owns(p.agent_id, contact_id)):
+        p.require("supervisor")
+    fn = stack.voice.start_recording if body.action == "start" else stack.voice.stop_recording
+    return stack.call(lambda: fn(contact_id))  # type: ignore[no-any-return]
+
+
+@router.get("/contacts/{contact_id}/recordings", summary="Recordings of a contact")
+def recordings(contact_id: str, c: C, p: P) -> list[dict[str, Any]]:
+    p.require("supervisor")
+    stack = _stack(c)
+    out = stack.call(lambda: stack.voice.recordings(contact_id))
+    return [{k: v for k, v in r.items() if k != "path"} | {"url": f"/api/voice/recordings/{r['file']}"} for r in out]
+
+
+@router.get("/recordings/{name}", summary="Download a recording (WAV)", response_class=FileResponse)
+def download(name: str, c: C, p: P) -> FileResponse:
+    p.require("supervisor")
+    stack = _stack(c)
+    folder = Path(stack.settings.recording_dir).resolve()
+    path = (folder / name).resolve()
+    if path.parent != folder or path.suffix != ".wav" or not path.is_file():
+        raise NotFound(f"recording {name} does not exist")
+    return FileResponse(path, media_type="audio/wav", filename=name)
+
+
+@router.post("/contacts/{contact_id}/listen", summary="Supervisor listen-in: ring a phone that hears both sides")
+def listen(contact_id: str, body: ListenIn, c: C, p: P) -> dict[str, Any]:
+    p.require("supervisor")
+    stack = _stack(c)
+    return stack.call(lambda: stack.voice.listen_in(contact_id, body.phone))  # type: ignore[no-any-return]

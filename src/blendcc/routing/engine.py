@@ -131,14 +131,14 @@ class Engine(OutboundMixin, LiveState):
         if contact_id in self.contacts:
             raise InvalidState(f"contact {contact_id} already exists")
         try:
-            ch = Channel(channel)
+            chv = Channel(channel).value
         except ValueError:
             raise ValidationFailed(f"unknown channel {channel!r}") from None
         attrs = dict(attributes or {})
-        workflow = self.catalog.workflow_for(ch.value, workflow_id)
-        self._emit(ev.ContactCreated(contact_id=contact_id, channel=ch.value, direction=direction,
+        workflow = self.catalog.workflow_for(chv, workflow_id)
+        self._emit(ev.ContactCreated(contact_id=contact_id, channel=chv, direction=direction,
                                      customer_id=customer_id, priority=priority, attributes=attrs, at=now))
-        context = contact_context(attrs, ch.value, direction, customer_id, tier, priority)
+        context = contact_context(attrs, chv, direction, customer_id, tier, priority)
         calendars = self.catalog.calendars
 
         def is_open(cal: str) -> bool:

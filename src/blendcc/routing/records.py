@@ -11,6 +11,9 @@ from blendcc.domain.interaction import InteractionState, RouteStep
 from blendcc.domain.queue import QueueConfig
 
 NO_QUEUE = QueueConfig(id="-")
+_OFFLINE, _BUSY, _WRAP_UP = AgentState.OFFLINE, AgentState.BUSY, AgentState.WRAP_UP
+_RESERVED, _AUX_STATE, _AVAILABLE = AgentState.RESERVED, AgentState.AUX, AgentState.AVAILABLE
+_AUX = Presence.AUX
 
 
 class Leg:
@@ -101,17 +104,25 @@ class AgentRecord:
     def derived_state(self) -> tuple[AgentState, str | None]:
         """Observable state: busy > wrap-up > reserved > aux > available (KPIS.md time split)."""
         if not self.logged_in:
-            return AgentState.OFFLINE, None
-        stages = {leg.stage for leg in self.work.values()}
-        if "busy" in stages or "held" in stages:
-            return AgentState.BUSY, None
-        if "wrap_up" in stages:
-            return AgentState.WRAP_UP, None
-        if "reserved" in stages:
-            return AgentState.RESERVED, None
-        if self.presence is Presence.AUX:
-            return AgentState.AUX, self.aux_reason
-        return AgentState.AVAILABLE, None
+            return _OFFLINE, None
+        work = self.work
+        if work:  # one pass, no set: this runs after every command that touches the agent
+            wrap = reserved = False
+            for leg in work.values():
+                stage = leg.stage
+                if stage in {"busy", "held"}:
+                    return _BUSY, None
+                if stage == "wrap_up":
+                    wrap = True
+                elif stage == "reserved":
+                    reserved = True
+            if wrap:
+                return _WRAP_UP, None
+            if reserved:
+                return _RESERVED, None
+        if self.presence is _AUX:
+            return _AUX_STATE, self.aux_reason
+        return _AVAILABLE, None
 
 
 class ContactRecord:

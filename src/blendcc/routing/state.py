@@ -11,13 +11,17 @@ import itertools
 from collections.abc import Callable, Iterator
 
 from blendcc.domain import events as ev
-from blendcc.domain.agent import AgentConfig, Presence
+from blendcc.domain.agent import AgentConfig, AgentState, Presence
 from blendcc.domain.channels import Channel
 from blendcc.domain.interaction import InteractionState as S
 from blendcc.domain.queue import QueueConfig
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.matcher import Matcher
 from blendcc.routing.records import AgentRecord, ContactRecord, Leg
+
+#: value -> member, so folding an event skips the enum constructor (the same member either way)
+_CHANNELS: dict[str, Channel] = {c.value: c for c in Channel}
+_AGENT_STATES: dict[str, AgentState] = {s.value: s for s in AgentState}
 
 #: (due, seq, kind, contact_id, agent_id or None, token)
 Timer = tuple[float, int, str, str, str | None, int]
@@ -101,8 +105,9 @@ class LiveState:
         return self._handlers[type(event)](event)
 
     def _created(self, e: ev.ContactCreated) -> None:
-        c = ContactRecord(e.contact_id, Channel(e.channel), e.direction, e.priority, e.attributes,
-                          e.customer_id, e.at, next(self._contact_seq))
+        channel = _CHANNELS.get(e.channel) or Channel(e.channel)
+        c = ContactRecord(e.contact_id, channel, e.direction, e.priority, e.attributes, e.customer_id, e.at,
+                          next(self._contact_seq))
         self.contacts[e.contact_id] = c
 
     def _routed(self, e: ev.ContactRouted) -> None:
@@ -159,7 +164,7 @@ class LiveState:
     def _offered(self, e: ev.ContactOffered) -> AgentRecord:
         agent = self.agent_record(e.agent_id, e.at)
         c = self.contacts.get(e.contact_id)
-        channel = Channel(e.channel)
+        channel = _CHANNELS.get(e.channel) or Channel(e.channel)
         leg = Leg(e.contact_id, e.agent_id, e.queue_id, channel, c.queued_at if c else e.at)
         agent.work[e.contact_id] = leg
         agent.load[channel] = agent.load.get(channel, 0) + 1
@@ -316,6 +321,6 @@ class LiveState:
 
     def _state(self, e: ev.AgentStateChanged) -> None:
         agent = self.agent_record(e.agent_id, e.at)
-        agent.state = type(agent.state)(e.state)
+        agent.state = _AGENT_STATES.get(e.state) or AgentState(e.state)
         agent.state_reason = e.reason
         agent.state_since = e.at

@@ -134,8 +134,9 @@ class SimCentre:
     def handle(self, events: Sequence[ev.Event]) -> None:
         """Fold a command's events into the KPIs, then let simulated people react to them."""
         self.collector.fold(events)
-        for observer in self.observers:
-            observer(events)
+        if self.observers:
+            for observer in self.observers:
+                observer(events)
         react = self._react
         for e in events:
             fn = react.get(type(e))

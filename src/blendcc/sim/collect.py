@@ -9,7 +9,7 @@ answered on arrival (answered after a wait, abandoned or timed out) -- Erlang's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from blendcc.analytics.agent_stats import AgentTime, agent_kpis
@@ -29,14 +29,6 @@ AGENTS = "@agents"
 #: (interval start or None for the whole run, scope: queue id, ALL_QUEUES or AGENTS) -> KPI name -> value
 Rows = dict[tuple[float | None, str], dict[str, Any]]
 
-_COUNTED = frozenset({ev.ContactQueued, ev.ContactConnected, ev.ContactAbandoned, ev.ContactTimedOut,
-                      ev.ContactOverflowed, ev.ContactTransferred, ev.WrapUpCompleted})
-_CONNECTED = ev.ContactConnected
-_ABANDONED = ev.ContactAbandoned
-_TIMED_OUT = ev.ContactTimedOut
-_STATE = ev.AgentStateChanged
-
-
 class Collector:
     """Folds events as the simulation emits them; ``rows(end)`` gives the KPI table."""
 
@@ -49,39 +41,50 @@ class Collector:
         self.agent_total: dict[str, AgentTime] = {}
         self._open: dict[str, tuple[str, str | None, float]] = {}
         self.events = 0
+        self._dispatch: dict[type[ev.Event], Callable[[Any], None]] = {
+            ev.ContactQueued: self._count, ev.ContactOverflowed: self._count, ev.ContactTransferred: self._count,
+            ev.WrapUpCompleted: self._count, ev.ContactConnected: self._connected,
+            ev.ContactAbandoned: self._left, ev.ContactTimedOut: self._left, ev.AgentStateChanged: self._state,
+        }
 
     def fold(self, events: Sequence[ev.Event]) -> None:
         self.events += len(events)
-        counters = self.counters
-        thresholds = self.thresholds
+        dispatch = self._dispatch
         for e in events:
-            t = type(e)
-            if t in _COUNTED:
-                for key, delta in deltas(e, thresholds):
-                    c = counters.get(key)
-                    if c is None:
-                        c = counters[key] = QueueCounters()
-                    c.add(delta)
-                if t is _CONNECTED:
-                    if e.wait_s > 0.0:  # type: ignore[attr-defined]
-                        self._waited(e.queued_at, e.queue_id, e.channel)  # type: ignore[attr-defined]
-                    self._handled(e.agent_id, e.at)  # type: ignore[attr-defined]
-                elif (t is _ABANDONED and e.queue_id is not None) or t is _TIMED_OUT:  # type: ignore[attr-defined]
-                    self._waited(e.queued_at, e.queue_id, e.channel)  # type: ignore[attr-defined]
-            elif t is _STATE:
-                aid = e.agent_id  # type: ignore[attr-defined]
-                prev = self._open.get(aid)
-                if prev is not None:
-                    self._add_time(aid, prev[0], prev[1], prev[2], e.at)
-                self._open[aid] = (e.state, e.reason, e.at)  # type: ignore[attr-defined]
+            fn = dispatch.get(type(e))
+            if fn is not None:
+                fn(e)
+
+    def _count(self, e: ev.Event) -> None:
+        counters = self.counters
+        for key, delta in deltas(e, self.thresholds):
+            c = counters.get(key)
+            if c is None:
+                c = counters[key] = QueueCounters()
+            c.add(delta)
+
+    def _connected(self, e: ev.ContactConnected) -> None:
+        self._count(e)
+        if e.wait_s > 0.0:
+            self._waited(e.queued_at, e.queue_id, e.channel)
+        self._slot(interval_start(e.at, self.interval_s)).handled += 1
+        self._agent(e.agent_id).handled += 1
+
+    def _left(self, e: ev.ContactAbandoned | ev.ContactTimedOut) -> None:
+        self._count(e)
+        if e.queue_id is not None and e.queued_at is not None:
+            self._waited(e.queued_at, e.queue_id, e.channel)
+
+    def _state(self, e: ev.AgentStateChanged) -> None:
+        aid = e.agent_id
+        prev = self._open.get(aid)
+        if prev is not None:
+            self._add_time(aid, prev[0], prev[1], prev[2], e.at)
+        self._open[aid] = (e.state, e.reason, e.at)
 
     def _waited(self, queued_at: float, queue_id: str, channel: str) -> None:
         key = (interval_start(queued_at, BASE_INTERVAL_S), queue_id, channel)
         self.waited[key] = self.waited.get(key, 0) + 1
-
-    def _handled(self, agent_id: str, at: float) -> None:
-        self._slot(interval_start(at, self.interval_s)).handled += 1
-        self._agent(agent_id).handled += 1
 
     def _slot(self, start: float) -> AgentTime:
         t = self.agent_time.get(start)
@@ -100,6 +103,10 @@ class Collector:
             return
         self._agent(agent_id).add(state, reason, until - since)
         step = self.interval_s
+        start = interval_start(since, step)
+        if until <= start + step:  # the usual case: within one report interval
+            self._slot(start).add(state, reason, until - since)
+            return
         s = since
         while s < until:
             start = interval_start(s, step)

@@ -163,3 +163,25 @@ def test_cli_replay_bad_input_exits_2(records: list[CallRecord], args: list[str]
     result = CliRunner().invoke(app, argv)
     assert result.exit_code == 2
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_cli_replay_without_the_data_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    import blendcc.adapters.importers.bank1999 as bank
+
+    monkeypatch.setattr(bank, "default_path", lambda start=None: None)
+    result = CliRunner().invoke(app, ["replay", "bank1999"])
+    assert result.exit_code == 2
+    assert "was not found" in " ".join(result.output.split())
+
+
+def test_days_option_parses_numbers_ranges_and_dates() -> None:
+    import typer
+
+    from blendcc.cli.history import parse_days
+
+    available = [date(1999, 1, d) for d in (1, 2, 3, 4, 5, 10, 13)]
+    assert parse_days(None, available) is None
+    assert parse_days("1,3-5", available) == [date(1999, 1, d) for d in (1, 3, 4, 5)]
+    assert parse_days("1999-01-13, 2", available) == [date(1999, 1, 2), date(1999, 1, 13)]
+    with pytest.raises(typer.Exit):
+        parse_days("9-11", available)  # 11 January is missing from the log

@@ -102,3 +102,18 @@ def test_campaign_validation() -> None:
     with pytest.raises(ValueError):
         campaign(surprise=True)
     assert campaign(default_region="gb").default_region == "GB"
+
+
+def test_uk_abandoned_callee_waits_72_hours_unless_an_agent_is_guaranteed() -> None:
+    r = start_attempt(record(1, phone="+442079460001", tz="Europe/London"), NOON_NY)
+    uk = apply_outcome(r, "abandoned", campaign(regulatory_mode="uk", mode="predictive"), NOON_NY)
+    assert uk.next_attempt_at == NOON_NY + 72 * 3600
+    assert apply_outcome(r, "abandoned", campaign(regulatory_mode="uk", mode="progressive"),
+                         NOON_NY).next_attempt_at == NOON_NY + 3600
+    assert apply_outcome(r, "abandoned", campaign(mode="predictive"), NOON_NY).next_attempt_at == NOON_NY + 3600
+
+
+def test_ring_time_is_at_least_15_seconds() -> None:
+    with pytest.raises(ValueError, match="ring_timeout_s"):
+        campaign(ring_timeout_s=10)
+    assert campaign(ring_timeout_s=15).ring_timeout_s == 15

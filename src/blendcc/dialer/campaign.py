@@ -13,6 +13,9 @@ from blendcc.dialer.windows import CallingWindow
 ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
 Mode = Literal["preview", "progressive", "power", "predictive"]
 RegulatoryMode = Literal["us", "uk"]
+#: Ofcom: after an abandoned call, the number may be called again within 72 hours only with an agent
+#: guaranteed on the line (preview/progressive)
+UK_REDIAL_AFTER_ABANDON_S = 72 * 3600.0
 #: what a disposition does to the record
 DispositionAction = Literal["done", "retry", "callback", "bad", "dnc"]
 
@@ -67,7 +70,8 @@ class CampaignConfig(BaseModel):
     amd: bool = False
     machine_action: Literal["hangup", "message", "retry"] = "retry"
     machine_message: str = ""
-    ring_timeout_s: float = Field(default=25.0, gt=0, le=120)
+    #: US (FTC TSR safe harbour) and UK (Ofcom) both require letting a call ring at least 15 seconds
+    ring_timeout_s: float = Field(default=25.0, ge=15, le=120)
     connect_within_s: float = Field(default=2.0, gt=0, le=10)
     abandon_message: str = "abandon"
     calling_window: CallingWindow = Field(default_factory=CallingWindow)

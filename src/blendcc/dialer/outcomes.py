@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from blendcc.dialer.campaign import CampaignConfig
+from blendcc.dialer.campaign import UK_REDIAL_AFTER_ABANDON_S, CampaignConfig
 from blendcc.dialer.records import DialRecord
 from blendcc.dialer.windows import local_day, next_open
 
@@ -89,7 +89,8 @@ def apply_outcome(record: DialRecord, outcome: Outcome | str, campaign: Campaign
     human: done ('connected'; the agent's disposition may then reschedule it); fax, invalid,
     disconnected: bad; machine: per ``campaign.machine_action``; busy, no_answer, failed, unknown,
     abandoned: retried after the campaign's delay for that outcome, within the calling window and the
-    attempt limits.
+    attempt limits. In UK mode an abandoned callee of a power or predictive campaign (no agent
+    guaranteed) is not called again for 72 hours (Ofcom).
     """
     outcome = Outcome(outcome)
     record = record.replace(last_outcome=outcome.value)
@@ -101,6 +102,8 @@ def apply_outcome(record: DialRecord, outcome: Outcome | str, campaign: Campaign
         reason = "machine_message" if campaign.machine_action == "message" else "machine"
         return record.replace(state="done", next_attempt_at=None, final_reason=reason, callback_agent_id=None)
     delay = float(getattr(campaign.retry, _RETRY_FIELD[outcome]))
+    if outcome is Outcome.abandoned and campaign.regulatory_mode == "uk" and campaign.mode in ("power", "predictive"):
+        delay = max(delay, UK_REDIAL_AFTER_ABANDON_S)
     return schedule_retry(record, campaign, now, delay, reason=outcome.value)
 
 

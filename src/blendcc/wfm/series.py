@@ -49,7 +49,7 @@ class Series:
         return int(self.volume.shape[0])
 
     def day(self, d: int) -> date:
-        return self.first_day + timedelta(days=d)
+        return self.first_day + timedelta(days=int(d))
 
     @property
     def weekdays(self) -> np.ndarray:

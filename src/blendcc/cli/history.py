@@ -14,7 +14,7 @@ from rich.table import Table
 
 from blendcc.cli.base import app, err, fail, out
 
-replay_app = typer.Typer(no_args_is_help=True, help="replay recorded history in the simulator")
+replay_app = typer.Typer(no_args_is_help=True, help="Replay recorded history in the simulator.")
 app.add_typer(replay_app, name="replay")
 
 PathArg = Annotated[Path | None, typer.Argument(help="january.txt (default: ../shared/data/anonymous_bank_1999/"
@@ -152,7 +152,7 @@ def write_csv(path: Path, rows: list[Any], agents: dict[date, float]) -> None:
         raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-import_app = typer.Typer(no_args_is_help=True, help="import recorded history into the event store")
+import_app = typer.Typer(no_args_is_help=True, help="Import recorded history into the event store.")
 app.add_typer(import_app, name="import")
 
 
@@ -163,8 +163,7 @@ def import_bank1999(
     tz: Annotated[str, typer.Option(help="time zone of the log's clock times")] = "Asia/Jerusalem",
     days: Annotated[str | None, typer.Option(help="only these days: 3,4,10-14 or ISO dates")] = None,
 ) -> None:
-    """Write the log's calls into the event store as contact events (one transaction per day; a day
-    already imported is skipped), so reports and forecasts from the store see the real history."""
+    """Write the log's calls into the event store as contact events; days already imported are skipped."""
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

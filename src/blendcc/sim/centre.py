@@ -191,8 +191,10 @@ class SimCentre:
         self._plan[contact_id] = (handle_s, acw_s)
         self.handle(self.engine.create_contact(contact_id, channel, now, attributes=attributes,
                                                priority=priority, workflow_id=workflow_id))
-        if patience_s is not None and contact_id in self._plan:
-            self.kernel.at(now + patience_s, self._patience_out, contact_id)
+        if patience_s is not None:
+            c = self.engine.contacts.get(contact_id)
+            if c is not None and c.state in _WAITING:  # answered at once: patience no longer matters
+                self.kernel.at(now + patience_s, self._patience_out, contact_id)
 
     def _patience_out(self, contact_id: str) -> None:
         c = self.engine.contacts.get(contact_id)

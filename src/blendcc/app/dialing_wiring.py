@@ -1,0 +1,42 @@
+"""Wiring the dialing loop into a built container: campaign state hooks, engine events, the ticker."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from blendcc.app.dialing import DialingService
+from blendcc.app.dialing_state import events_of
+from blendcc.domain.errors import InvalidState
+from blendcc.ports import Telephony
+
+if TYPE_CHECKING:
+    from blendcc.app.container import Container
+
+
+def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = True,
+                 interval_s: float = 0.25) -> DialingService:
+    """Build the DialingService on the container's Runtime and dialer repository: campaign
+    start/pause/stop (``CampaignService.on_state``) drive it, agent dispositions go through the
+    campaign service (so 'dnc' numbers are added to the list), engine events feed its estimates, and
+    campaigns already running are resumed. ``ticker`` starts the background tick thread (live)."""
+    campaigns = container.campaigns
+    if campaigns is None:
+        raise InvalidState("the dialer is not configured in this deployment")
+
+    def dispose(campaign_id: str, record_id: str, disposition: str, agent_id: str | None) -> object:
+        return campaigns.dispose(campaign_id, record_id, disposition)
+
+    service = DialingService(container.runtime, telephony, campaigns.repo, container.clock, dispose=dispose)
+    campaigns.on_state.append(service.on_campaign_state)
+
+    def observe(_topic: str, message: Any) -> None:
+        service.observe(events_of([message]))
+
+    container.bus.subscribe("contact", observe)
+    container.bus.subscribe("agent", observe)
+    for config in campaigns.running():
+        service.start(config, announce=False)
+    container.dialing = service
+    if ticker:
+        service.start_ticker(interval_s)
+    return service

@@ -202,3 +202,21 @@ def test_published_days_cut_shifts_into_segments() -> None:
     assert acts == ["work", "break", "work"]
     assert day.segments[0].start.isoformat() == "2024-01-15T08:00:00+00:00"
     assert day.segments[-1].end.isoformat() == "2024-01-15T12:00:00+00:00"
+
+
+def test_out_of_time_falls_back_to_the_greedy_schedule_which_keeps_every_rule() -> None:
+    need = [float(n) for n in [3] * 8 + [5] * 16 + [4] * 12 + [2] * 12]
+    t = template(start_earliest="08:00", start_latest="12:00", lengths_min=[360, 480], breaks=[
+        {"activity": "break", "length_min": 15, "earliest_min": 60, "latest_end_min": 180},
+        {"activity": "lunch", "length_min": 30, "max_length_min": 60, "earliest_min": 180, "latest_end_min": 300}])
+    agents = [{"id": f"a{i}", "min_hours_week": 6} for i in range(7)]
+    result = run(rows(MONDAY.replace(hour=8), 15, need), [t], agents, SolveOptions(time_limit_s=0.0001))
+    assert result.status == "GREEDY"  # no time even for presolve
+    assert sorted(s.agent_id for s in result.shifts) == [f"a{i}" for i in range(7)]  # 6 h minimum: all work
+    for s in result.shifts:
+        assert [b.activity for b in s.breaks] == ["break", "lunch"]
+        assert s.start + timedelta(minutes=60) <= s.breaks[0].start and s.breaks[1].end <= s.start + timedelta(
+            minutes=300)
+    assert result.objective == pytest.approx(3 * result.under_total + result.over_total)
+    full = run(rows(MONDAY.replace(hour=8), 15, need), [t], agents, SolveOptions(time_limit_s=5))
+    assert full.objective <= result.objective  # CP-SAT starts from the greedy schedule and never does worse

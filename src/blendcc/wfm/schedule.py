@@ -322,27 +322,41 @@ def solve(roster: Roster, grid: Grid, opts: SolveOptions | None = None) -> Sched
     name = solver.status_name(status)
     if status == cp_model.INFEASIBLE:
         raise ValidationFailed("no schedule satisfies the contract hours, availability and break rules together")
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise ValidationFailed(f"CP-SAT found no schedule within {opts.time_limit_s:g} s (status {name}); "
-                               "allow more time (time_limit_s) or fewer start times")
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    if not found:
+        complete = all(sum(1 for k in placed if k[:3] == (options[i].agent, options[i].day, options[i].template))
+                       == len(templates[options[i].template].breaks) for i in chosen)
+        if not complete:
+            raise ValidationFailed(f"CP-SAT found no schedule within {opts.time_limit_s:g} s (status {name}); "
+                                   "allow more time (time_limit_s) or fewer start times")
+        name = "GREEDY"  # the time ran out in presolve: the greedy start is the answer (it meets every rule)
+
+    def on(var: cp_model.IntVar, hinted: bool) -> bool:
+        return bool(solver.boolean_value(var)) if found else hinted
 
     shifts: list[AgentShift] = []
     for i, o in enumerate(options):
-        if not solver.boolean_value(x[i]):
+        if not on(x[i], i in chosen):
             continue
         agent = roster.agents[o.agent]
         shift = AgentShift(agent.id, agent.team_id, grid.days[o.day], o.template, grid.at(o.start),
                            grid.at(o.start + o.length))
         rules = templates[o.template].breaks
-        for (_, _, tid, ri, b, n), y in ys_by_day[(o.agent, o.day)]:
-            if tid == o.template and solver.boolean_value(y):
+        for key, y in ys_by_day[(o.agent, o.day)]:
+            _, _, tid, ri, b, n = key
+            if tid == o.template and on(y, key in placed):
                 shift.breaks.append(Placed(rules[ri].activity, grid.at(b), grid.at(b + n)))
         shift.breaks.sort(key=lambda p: p.start)
         shifts.append(shift)
     shifts.sort(key=lambda s: (s.agent_id, s.start))
     coverage = coverage_of(shifts, grid)
-    objective = solver.objective_value / SCALE
+    if found:
+        objective = solver.objective_value / SCALE
+    else:
+        objective = sum(opts.under_weight * r.under + opts.over_weight * r.over for r in coverage)
     bound = solver.best_objective_bound / SCALE
+    if not math.isfinite(bound) or bound > objective:
+        bound = 0.0
     gap = 0.0 if status == cp_model.OPTIMAL or objective <= 0 else max(0.0, (objective - bound) / objective)
     return ScheduleResult(name, objective, bound, gap, solver.wall_time, step, shifts, coverage)
 

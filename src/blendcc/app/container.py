@@ -13,7 +13,6 @@ from blendcc.app.configuration import ConfigService
 from blendcc.app.contacts import ContactService
 from blendcc.app.customers import CustomerService
 from blendcc.app.dialing import DialingService
-from blendcc.app.dialing import DialingService
 from blendcc.app.live_stats import LiveStats
 from blendcc.app.reports import ReportService
 from blendcc.app.runtime import Runtime
@@ -37,7 +36,6 @@ class Container:
     customers: CustomerService
     notes: list[str] = field(default_factory=list)
     campaigns: CampaignService | None = None  # outbound campaigns (set by bootstrap)
-    dialing: DialingService | None = None  # the dialing loop, when a Telephony is wired (app.dialing_wiring.wire_dialing)
     dialing: DialingService | None = None  # the dialing loop, when a Telephony is wired (app.dialing_wiring.wire_dialing)
     schedules: ScheduleService | None = None  # published schedules, adherence reports (set by bootstrap)
     adherence: AdherenceMonitor | None = None  # live out-of-adherence alerts (set by bootstrap)

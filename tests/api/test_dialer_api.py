@@ -78,6 +78,7 @@ def test_campaign_lifecycle_lists_dnc_and_stats(centre: Any) -> None:
     assert [(e.state, e.reason) for e in logged] == [("running", "start by sup"), ("paused", "lunch")]
 
     # a dialled record, as the dialing loop reports it; a disposition; then the figures
+    centre.agent_login("a1")  # a2 (also in the sales pool) stays logged out
     now = centre.clock.now()
     rt = centre.container.runtime
     rt.execute(lambda _e, at: [
@@ -101,6 +102,8 @@ def test_campaign_lifecycle_lists_dnc_and_stats(centre: Any) -> None:
     assert stats["outcomes"] == {"human": 1, "no_answer": 1}
     assert stats["connect_rate"] == 0.5
     assert stats["talk_s"] == 180.0
+    assert stats["logged_in_s"] == 300.0
+    assert stats["talk_min_per_agent_hour"] == 36.0
     assert (stats["calls_outside_window"], stats["dnc_hits"], stats["abandon_rate_30d"]) == (0, 0, 0.0)
     assert stats["records"] == 4 and stats["records_by_state"] == {"pending": 2, "scheduled": 1, "callback": 1}
     types = [s.event.type for s in centre.container.store.read()]

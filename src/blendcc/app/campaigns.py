@@ -294,9 +294,13 @@ class CampaignService:
     def stats(self, campaign_id: str, start: float | None = None, end: float | None = None,
               agent_ids: Iterable[str] | None = None) -> CampaignReport:
         """The campaign report over ``[start, end)`` (default: the last 24 hours); abandonment rates
-        over 24 hours and 30 days end now."""
-        return build_report(self.get(campaign_id), self.repo, self.reports, self.events, self.clock.now(),
-                            start, end, agent_ids)
+        over 24 hours and 30 days end now. Logged-in time is that of ``agent_ids`` (default: the
+        agents configured for the campaign's queue, its agent pool)."""
+        campaign = self.get(campaign_id)
+        if agent_ids is None:
+            agent_ids = [a.id for a in self.config.catalog.agents.values() if campaign.queue_id in a.queues]
+        return build_report(campaign, self.repo, self.reports, self.events, self.clock.now(), start, end,
+                            agent_ids)
 
 
 def import_list(repo: DialerRepository, campaign: CampaignConfig, text: str, source: str, region: str | None,

@@ -18,6 +18,7 @@ from blendcc.api import (
     errors,
     routes_config,
     routes_dialer,
+    routes_dialing,
     routes_forecast,
     routes_main,
     routes_schedule,
@@ -75,6 +76,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_sim.router)
     app.include_router(routes_wfm_staff.router)
     app.include_router(routes_dialer.router)
+    app.include_router(routes_dialing.router)
     app.include_router(routes_schedule.router)
     app.include_router(routes_voice.router)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -140,7 +141,18 @@ def test_real_january_log() -> None:
     assert sum(r.offered for r in result.records) == 27_060 + 3_101
 
 
-def test_import_writes_the_calls_into_the_event_store(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'history.db'}"
+        return
+    from blendcc.testing.postgres import temporary_schema
+
+    with temporary_schema("history", pytest.fail) as (_schema, url):
+        yield url
+
+
+def test_import_writes_the_calls_into_the_event_store(database_url: str) -> None:
     from typer.testing import CliRunner
 
     from blendcc.adapters.importers.bank1999 import day_events
@@ -150,7 +162,7 @@ def test_import_writes_the_calls_into_the_event_store(tmp_path: Path) -> None:
     from blendcc.cli.base import app
 
     path = real_file()
-    url = f"sqlite:///{tmp_path / 'history.db'}"
+    url = database_url
     args = ["import", "bank1999", str(path), "--database-url", url, "--days", "29"]
     first = CliRunner().invoke(app, args)
     assert first.exit_code == 0, first.output
@@ -158,7 +170,9 @@ def test_import_writes_the_calls_into_the_event_store(tmp_path: Path) -> None:
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0 and "imported 0 day(s)" in again.output and "1 day(s) already" in again.output
 
-    store = SqlStore(make_engine(url))
+    db = make_engine(url)
+    request_dispose = db.dispose
+    store = SqlStore(db)
     day = [r for r in read_bank1999(path).records if r.day == date(1999, 1, 29)]
     start = wall_s(date(1999, 1, 29)) - 7200  # Israel is UTC+2 in January
     stored = qs.QueueCounters()
@@ -175,4 +189,5 @@ def test_import_writes_the_calls_into_the_event_store(tmp_path: Path) -> None:
     vru = next(r for r in day if r.outcome is Outcome.VRU_ONLY)
     assert [s.event.type for s in store.contact_events(vru.contact_id)] == ["ContactCreated", "ContactAbandoned",
                                                                       "ContactClosed"]
+    request_dispose()
     assert CliRunner().invoke(app, ["import", "bank1999", str(path), "--tz", "Nowhere/City"]).exit_code == 2

@@ -250,6 +250,7 @@ def test_cli_writes_the_forecast_csv_and_charts(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["--interval", "20"], "interval"), (["--horizon", "soon"], "horizon"), (["--override", "x=1"], "override"),
     (["--holidays", "someday"], "special day"), (["--chart", "f.pdf"], "--chart"), (["--model", "magic"], "unknown"),
+    (["--override", "[x]"], "'[x]'"), (["--as-of", "2024-01-01"], "--from-db"),
 ])
 def test_cli_refuses_bad_options_with_exit_code_2(tmp_path: Path, args: list[str], message: str) -> None:
     from blendcc.cli import app
@@ -262,6 +263,14 @@ def test_cli_refuses_bad_options_with_exit_code_2(tmp_path: Path, args: list[str
     assert message in r.output and "Traceback" not in r.output
     r = CliRunner().invoke(app, ["forecast", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o.csv")])
     assert r.exit_code == 2 and "cannot read" in r.output
+
+
+def test_cli_help_renders() -> None:
+    from blendcc.cli import app
+
+    r = CliRunner().invoke(app, ["forecast", "--help"])
+    assert r.exit_code == 0, r.output
+    assert "--override" in r.output and "--from-db" in r.output
 
 
 # ---------------------------------------------------------------------- real data (bounded)

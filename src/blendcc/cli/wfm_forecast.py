@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from blendcc.cli.base import app, err, fail, out, settings_or_exit
@@ -96,7 +97,7 @@ def _print_backtests(forecasts: list[object]) -> None:
             table.add_row(name, f"{s.wape:.1%}", f"{s.mape:.1%}" if s.mape is not None else "-", *cells)
         out.print(table)
         for n in notes:
-            out.print(n)
+            out.print(n, markup=False)
         out.print("* chosen (lowest WAPE; ties keep the seasonal-naive baseline)")
 
 
@@ -106,11 +107,11 @@ def forecast(
     out_csv: Annotated[Path, typer.Option("--out", help="forecast CSV to write")] = Path("forecast.csv"),
     interval: Annotated[int, typer.Option(help="interval minutes: 15, 30 or 60")] = 30,
     horizon: Annotated[str, typer.Option(help="days ('14d') or weeks ('2w') to forecast")] = "14d",
-    holidays: Annotated[str | None, typer.Option(help="special days: 'YYYY-MM-DD[=like],...' or a file; like "
-                                                 "is a weekday name, closed or normal")] = None,
+    holidays: Annotated[str | None, typer.Option(help="special days: 'YYYY-MM-DD=like,...' (=like optional) "
+                                                 "or a file; like is a weekday name, closed or normal")] = None,
     holiday_like: Annotated[str, typer.Option(help="how a special day without '=like' is forecast")] = "normal",
-    override: Annotated[list[str] | None, typer.Option(help="[aht_s@][QUEUE[/CHANNEL]@]FROM[..TO]=VALUE|+N%"
-                                                      " (repeatable)")] = None,
+    override: Annotated[list[str] | None, typer.Option(help="FROM..TO=VALUE or =+N%, optional "
+                                                      "prefixes aht_s@ and QUEUE/CHANNEL@ (repeatable)")] = None,
     chart: Annotated[Path | None, typer.Option(help="chart to write: .png or .html")] = None,
     backtest: Annotated[bool, typer.Option("--backtest", help="print the backtest table")] = False,
     origins: Annotated[int, typer.Option(help="backtest origins (one week apart)", min=1, max=60)] = 4,
@@ -165,7 +166,7 @@ def forecast(
                 migrate(settings.database_url)
                 store = SqlStore(make_engine(settings.database_url))
             except Exception as exc:  # bad URL, server down: a message, not a trace
-                raise fail(f"cannot open the database: {exc}") from None
+                raise fail(escape(f"cannot open the database: {exc}")) from None
             service = ForecastingService(store, clock, zone)
             history = service.history(interval, history_days, queue_id)
             run = service.forecast_store(interval, days, history_days, queue_id, **opts)
@@ -174,13 +175,13 @@ def forecast(
             try:
                 frame = pd.read_csv(input_csv)
             except (OSError, ValueError) as exc:
-                raise fail(f"cannot read {input_csv}: {exc}") from None
+                raise fail(escape(f"cannot read {input_csv}: {exc}")) from None
             history = to_series(long_from_frame(frame, kind, zone, queue, channel), interval)
             run = run_forecast(history, days, zone, **opts)  # type: ignore[arg-type]
     except DomainError as exc:
-        raise fail(exc.message) from None
+        raise fail(escape(exc.message)) from None
     except ValueError as exc:
-        raise fail(str(exc)) from None
+        raise fail(escape(str(exc))) from None
     with out_csv.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=["interval_start", "queue", "channel", "volume", "aht_s"])
         writer.writeheader()
@@ -189,7 +190,7 @@ def forecast(
         note = f"; {'; '.join(f.notes)}" if f.notes else ""
         special_note = f"; special days {', '.join(f'{d}={k}' for d, k in f.special.items())}" if f.special else ""
         out.print(f"{f.queue}/{f.channel}: model {f.model}, {f.volume.sum():.0f} contacts over {len(f.days)} days "
-                  f"from {f.first_day}{special_note}{note}")
+                  f"from {f.first_day}{special_note}{note}", markup=False)
     if run.overridden:
         out.print(f"overrides changed {run.overridden} intervals")
     if backtest:

@@ -93,8 +93,9 @@ def parse_override(text: str, interval_min: int) -> Override:
     ``aht_s@2027-01-05=210``."""
     m = _OVERRIDE.match(text.strip())
     if not m:
-        raise ValidationFailed(f"cannot read override {text!r}: expected [aht_s@][QUEUE[/CHANNEL]@]FROM[..TO]="
-                               "VALUE or =+N%")
+        raise ValidationFailed(f"cannot read override {text!r}: expected FROM..TO=VALUE or FROM..TO=+N% "
+                               "(FROM, TO: YYYY-MM-DD or YYYY-MM-DDTHH:MM), optionally after aht_s@ "
+                               "and QUEUE/CHANNEL@")
     fld, queue, channel = "volume", None, None
     for token in (m["prefix"] or "").split("@") if m["prefix"] else []:
         if token in ("aht", "aht_s", "volume"):

@@ -9,6 +9,7 @@ volumes and, when handle times are known, of summed handle seconds over the cont
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -89,16 +90,21 @@ def detect_kind(frame: pd.DataFrame) -> str:
 
 def _wall_clock(values: pd.Series, tz: ZoneInfo) -> pd.Series:
     """Parse timestamps; aware ones are converted to the centre's zone; all become naive local time."""
-    try:
-        parsed = pd.to_datetime(values, utc=False, format="mixed")
-    except (ValueError, TypeError) as exc:
-        raise ValidationFailed(f"cannot read timestamps: {exc}") from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # mixed offsets: handled below through UTC
+        try:
+            parsed = pd.to_datetime(values, utc=False, format="mixed")
+        except (ValueError, TypeError):
+            parsed = None
+    if parsed is None or parsed.dtype == object:  # offsets differ (e.g. across a DST change)
+        try:
+            parsed = pd.to_datetime(values, utc=True, format="mixed")
+        except (ValueError, TypeError) as exc:
+            raise ValidationFailed(f"cannot read timestamps: {exc}") from None
     if parsed.isna().any():
         raise ValidationFailed(f"{int(parsed.isna().sum())} rows have no readable timestamp")
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         return parsed.dt.tz_convert(tz).dt.tz_localize(None)
-    if parsed.dtype == object:  # mixed offsets: go through UTC
-        return pd.to_datetime(values, utc=True, format="mixed").dt.tz_convert(tz).dt.tz_localize(None)
     return parsed
 
 

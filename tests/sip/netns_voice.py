@@ -191,7 +191,30 @@ async def dtmf(srv: Server, work: Path) -> dict[str, Any]:
     return {"sipp": r.__dict__, "rows": rows, "digits": vc.digits if vc else None}
 
 
-SCENARIOS = {"dtmf": dtmf, "basic": basic, "retrans": retrans, "bridged": bridged, "cancel": cancel}
+async def dialer(srv: Server, work: Path) -> dict[str, Any]:
+    """The dialer's Telephony port over SIP against SIPp trunks: answered then hung up, busy, no answer."""
+    from blendcc.adapters.channels.sip.telephony import SipTelephony
+
+    out: dict[str, Any] = {}
+    for name, scen, port, timeout in (("answered", "uas_agent", 5075, 10.0), ("busy", "uas_busy", 5076, 10.0),
+                                      ("no_answer", "uas_ring", 5077, 1.0)):
+        events: list[tuple[str, str | None, str | None]] = []
+        tel = SipTelephony(srv.stack.gateway, f"sip:127.0.0.1:{port}")
+        tel.on_event(lambda e, ev=events: ev.append((e.kind, e.answered_by, e.cause)))
+        subst = {"ring_ms": "300", "play": ""} if scen == "uas_agent" else {}
+        peer = asyncio.create_task(sipp(scenario(scen, work, **subst), work, local_port=port, uas=True, timeout_s=15))
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(tel.place_call, f"d-{name}", "+44 20 7946 0001", "+442079460999", timeout)
+        await wait_for(lambda ev=events: any(k != "ringing" for k, _, _ in ev), 12)
+        if name == "answered":
+            await asyncio.sleep(0.5)
+            tel.hangup(f"d-{name}")
+        r = await peer
+        out[name] = {"events": events, "peer": r.__dict__}
+    return out
+
+
+SCENARIOS = {"dialer": dialer, "dtmf": dtmf, "basic": basic, "retrans": retrans, "bridged": bridged, "cancel": cancel}
 
 
 async def main(names: list[str]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ def results() -> dict[str, Any]:
         if os.environ.get("CI"):
             pytest.fail(f"SIPp tests cannot run: {missing}")
         pytest.skip(missing)
-    return run_in_netns(RUNNER, ["basic", "retrans", "cancel", "bridged", "dtmf"], timeout=240)
+    return run_in_netns(RUNNER, ["basic", "retrans", "cancel", "bridged", "dtmf", "dialer"], timeout=240)
 
 
 def _ok(r: dict[str, Any]) -> None:
@@ -85,3 +85,14 @@ def test_rfc4733_digits_from_sipp_pcaps_are_decoded_once_each(results: dict[str,
     _ok(r["sipp"])
     # each pcap holds one key press sent as several packets with three redundant end packets
     assert r["digits"] == "25#"
+
+
+def test_dialer_telephony_over_sip_reports_answered_busy_and_no_answer(results: dict[str, Any]) -> None:
+    r = results["dialer"]
+    assert "error" not in r, r
+    assert r["answered"]["events"] == [["ringing", None, None], ["answered", "unknown", None]]
+    _ok(r["answered"]["peer"])  # the SIPp callee got our ACK and, on hangup, our BYE
+    assert r["busy"]["events"] == [["busy", None, None]]
+    _ok(r["busy"]["peer"])  # 486 acknowledged inside the transaction
+    assert r["no_answer"]["events"] == [["ringing", None, None], ["no_answer", None, None]]
+    _ok(r["no_answer"]["peer"])  # the ring timeout sent CANCEL; 487 acknowledged

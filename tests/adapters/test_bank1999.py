@@ -171,7 +171,6 @@ def test_import_writes_the_calls_into_the_event_store(database_url: str) -> None
     assert again.exit_code == 0 and "imported 0 day(s)" in again.output and "1 day(s) already" in again.output
 
     db = make_engine(url)
-    request_dispose = db.dispose
     store = SqlStore(db)
     day = [r for r in read_bank1999(path).records if r.day == date(1999, 1, 29)]
     start = wall_s(date(1999, 1, 29)) - 7200  # Israel is UTC+2 in January
@@ -189,5 +188,5 @@ def test_import_writes_the_calls_into_the_event_store(database_url: str) -> None
     vru = next(r for r in day if r.outcome is Outcome.VRU_ONLY)
     assert [s.event.type for s in store.contact_events(vru.contact_id)] == ["ContactCreated", "ContactAbandoned",
                                                                       "ContactClosed"]
-    request_dispose()
+    db.dispose()
     assert CliRunner().invoke(app, ["import", "bank1999", str(path), "--tz", "Nowhere/City"]).exit_code == 2

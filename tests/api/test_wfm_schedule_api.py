@@ -51,6 +51,13 @@ def test_solve_and_publish(wfm_api: Any) -> None:
     assert len(wfm_api.get(f"/api/wfm/schedules?start={T0}&end={T0 + 86400}&team=t1", "sup")) == 2
     one = wfm_api.get(f"/api/wfm/schedules/a1/{DAY}", "sup")
     assert one["id"] == f"a1.{DAY}" and one["segments"][0]["activity"] == "work"
+    # an agent reads their own schedule, nobody else's
+    (mine,) = wfm_api.get(f"/api/wfm/schedules?start={T0}&end={T0 + 86400}", "ann")
+    assert mine["agent_id"] == "a1"
+    assert wfm_api.get(f"/api/wfm/schedules/a1/{DAY}", "ann")["id"] == f"a1.{DAY}"
+    wfm_api.error("GET", f"/api/wfm/schedules/a2/{DAY}", 403, "ann")
+    wfm_api.error("GET", f"/api/wfm/schedules?start={T0}&end={T0 + 86400}&agent_id=a2", 403, "ann")
+    wfm_api.error("GET", f"/api/wfm/schedules?start={T0}&end={T0 + 86400}&team=t1", 403, "ann")
     # every version is kept (config kind 'schedules')
     assert len(wfm_api.get(f"/api/config/schedules/a1.{DAY}/history", "sup")) == 1
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from blendcc.api.deps import C, P
 from blendcc.app.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.configuration import pydantic_message
-from blendcc.domain.errors import InvalidState, ValidationFailed
+from blendcc.domain.errors import Forbidden, InvalidState, ValidationFailed
 from blendcc.wfm.published import schedule_days
 from blendcc.wfm.schedule import plan_coverage, solve
 from blendcc.wfm.shifts import Roster, SolveOptions
@@ -95,18 +95,22 @@ def publish_schedules(body: PublishRequest, c: C, p: P) -> dict[str, Any]:
     return {"published": _schedules(c).publish(body.schedules, p.username)}
 
 
-@router.get("/schedules", summary="Published schedules with a segment in [start, end)")
+@router.get("/schedules", summary="Published schedules with a segment in [start, end) (agents: their own)")
 def list_schedules(c: C, p: P, start: float = Query(allow_inf_nan=False), end: float = Query(allow_inf_nan=False),
                    agent_id: str | None = Query(None, max_length=64), team: str | None = Query(None, max_length=64),
                    ) -> list[dict[str, Any]]:
-    p.require("supervisor")
+    if not p.at_least("supervisor"):
+        if p.agent_id is None or agent_id not in (None, p.agent_id) or team is not None:
+            raise Forbidden("agents read their own schedule only (no team filter)")
+        agent_id = p.agent_id
     return [d.model_dump(mode="json") for d in _schedules(c).find(start, end, agent_id=agent_id, team=team)]
 
 
-@router.get("/schedules/{agent_id}/{day}", summary="One agent's published day")
+@router.get("/schedules/{agent_id}/{day}", summary="One agent's published day (agents: their own)")
 def get_schedule(c: C, p: P, agent_id: str = ID,
                  day: str = Path(pattern=r"^\d{4}-\d{2}-\d{2}$")) -> dict[str, Any]:
-    p.require("supervisor")
+    if agent_id != p.agent_id:
+        p.require("supervisor")
     try:
         datetime.fromisoformat(day)
     except ValueError:

@@ -16,6 +16,7 @@ from blendcc.domain.agent import AgentConfig
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.errors import NotFound, ValidationFailed
 from blendcc.domain.queue import QueueConfig, SkillConfig, TeamConfig
+from blendcc.ivr.flow import IvrFlow
 from blendcc.ports import Clock, ConfigDocument, ConfigRepository
 from blendcc.routing.catalog import Catalog, RoutingSettings, build_catalog
 from blendcc.routing.workflow import Workflow
@@ -31,6 +32,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "settings": RoutingSettings,
     "campaigns": CampaignConfig,
     "schedules": ScheduleDay,
+    "ivr_flows": IvrFlow,
 }
 SETTINGS_ID = "routing"
 

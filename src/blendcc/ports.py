@@ -145,13 +145,22 @@ class DialerRepository(Protocol):
     def get_record(self, campaign_id: str, record_id: str) -> DialRecord | None: ...
 
     def records(self, campaign_id: str, *, states: Iterable[str] | None = None, due_by: float | None = None,
-                limit: int | None = None, offset: int = 0) -> builtins.list[DialRecord]:
-        """Records in import order; ``states`` filters by state, ``due_by`` keeps records whose
-        ``next_attempt_at`` is unset or <= due_by (the candidates for selection)."""
+                limit: int | None = None, offset: int = 0,
+                zones: Iterable[str] | None = None) -> builtins.list[DialRecord]:
+        """Records of a campaign; ``states`` filters by state, ``zones`` by callee time zone.
+
+        Without ``due_by``: in import order. With ``due_by`` (the candidates for selection): only
+        records whose ``next_attempt_at`` is unset or <= due_by, in selection order (callbacks, then
+        scheduled retries by due time, then the rest in import order), so a ``limit`` keeps the best.
+        """
         ...
 
     def record_counts(self, campaign_id: str) -> dict[str, int]:
         """Number of records per state."""
+        ...
+
+    def record_zones(self, campaign_id: str) -> dict[str, int]:
+        """Number of diallable (pending, scheduled, callback) records per callee time zone."""
         ...
 
     def delete_records(self, campaign_id: str) -> int: ...

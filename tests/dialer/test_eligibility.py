@@ -94,3 +94,22 @@ def test_order_callbacks_first_then_due_retries_then_fresh() -> None:
     assert why_not(theirs, c, set(), NOON_NY, agent_id="a1") == "personal_callback"
     assert ids(next_records(rows, c, set(), NOON_NY, 2, agent_id="a1")) == ["r7", "r6"]
     assert next_records(rows, c, set(), NOON_NY, 0) == []
+
+
+def test_select_records_reads_open_zones_page_by_page() -> None:
+    """The stored-list selection (app.campaigns.select_records): a list that starts with thousands of
+    callees whose window is closed still yields the open ones, callbacks first, DNC excluded."""
+    from blendcc.app.campaigns import select_records
+    from blendcc.dialer.dnc import GLOBAL, DncEntry
+    from blendcc.testing.memory_dialer import MemoryDialerRepository
+
+    repo = MemoryDialerRepository()
+    closed = [record(i, phone=f"+1310555{i:04d}", tz="America/Los_Angeles") for i in range(3000)]  # 07:00
+    open_ = [record(5000 + i, phone=f"+1212556{i:04d}") for i in range(30)]  # 10:00 in New York
+    cb = record(9000, phone="+12125579000", state="callback", attempts=1, next_attempt_at=NOON_NY - 5)
+    repo.insert_records([*closed, *open_, cb])
+    repo.add_dnc([DncEntry(scope=GLOBAL, phone=open_[0].phone)])
+    chosen = select_records(repo, campaign(), NOON_NY, 10, page=7)
+    assert ids(chosen) == ["r9000", *[f"r{5000 + i}" for i in range(1, 10)]]
+    assert len(select_records(repo, campaign(), NOON_NY, 100, page=7)) == 30
+    assert select_records(repo, campaign(), NOON_NY - 5 * 3600, 10) == []  # 05:00 in New York: all closed

@@ -18,8 +18,8 @@ def repo(backend: Backend) -> Any:
     return MemoryDialerRepository() if backend.engine is None else SqlDialerRepository(backend.engine)
 
 
-def rec(i: int, campaign: str = "c1", **kw: Any) -> DialRecord:
-    return DialRecord(campaign_id=campaign, record_id=f"r{i}", phone=f"+1212555{i:04d}", tz="America/New_York",
+def rec(i: int, campaign: str = "c1", tz: str = "America/New_York", **kw: Any) -> DialRecord:
+    return DialRecord(campaign_id=campaign, record_id=f"r{i}", phone=f"+1212555{i:04d}", tz=tz,
                       fields={"name": f"n{i}", "note": "é ✓"}, **kw)
 
 
@@ -48,7 +48,7 @@ def test_round_trip_of_every_field(repo: Any) -> None:
 def test_filters_by_state_and_due_time(repo: Any) -> None:
     repo.insert_records([rec(1), rec(2, state="scheduled", next_attempt_at=100.0),
                          rec(3, state="scheduled", next_attempt_at=200.0), rec(4, state="done")])
-    assert [r.record_id for r in repo.records("c1", states=["pending", "scheduled"], due_by=150.0)] == ["r1", "r2"]
+    assert [r.record_id for r in repo.records("c1", states=["pending", "scheduled"], due_by=150.0)] == ["r2", "r1"]
     assert [r.record_id for r in repo.records("c1", states=["done"])] == ["r4"]
     assert [r.record_id for r in repo.records("c1", limit=2, offset=1)] == ["r2", "r3"]
     assert repo.record_counts("c1") == {"pending": 1, "scheduled": 2, "done": 1}
@@ -121,3 +121,21 @@ def test_implementations_match_the_ports(backend: Backend) -> None:
                 continue
             want = list(inspect.signature(fn).parameters)[1:]
             assert list(inspect.signature(getattr(impl, name)).parameters) == want, (type(impl).__name__, name)
+
+
+def test_due_records_come_in_selection_order_and_filter_by_zone(repo: Any) -> None:
+    la = "America/Los_Angeles"
+    repo.insert_records([rec(1, tz=la), rec(2), rec(3, state="scheduled", next_attempt_at=50.0),
+                         rec(4, state="callback", next_attempt_at=90.0),
+                         rec(5, state="scheduled", next_attempt_at=20.0),
+                         rec(6, state="callback", next_attempt_at=10.0, tz=la), rec(7, state="done"),
+                         rec(8, state="scheduled", next_attempt_at=500.0)])
+    due = repo.records("c1", states=["pending", "scheduled", "callback"], due_by=100.0)
+    assert [r.record_id for r in due] == ["r6", "r4", "r5", "r3", "r1", "r2"]
+    assert [r.record_id for r in repo.records("c1", states=["pending", "scheduled", "callback"], due_by=100.0,
+                                              limit=2, offset=3)] == ["r3", "r1"]
+    ny = repo.records("c1", due_by=100.0, zones=["America/New_York"], states=["pending", "scheduled", "callback"])
+    assert [r.record_id for r in ny] == ["r4", "r5", "r3", "r2"]
+    assert repo.records("c1", zones=[]) == []
+    assert repo.record_zones("c1") == {"America/Los_Angeles": 2, "America/New_York": 5}
+    assert repo.record_zones("c2") == {}

@@ -18,6 +18,7 @@ from blendcc.dialer.importer import ListFormatError, parse_list
 from blendcc.dialer.outcomes import Outcome, apply_disposition, apply_outcome
 from blendcc.dialer.records import DIALLABLE, STATES, DialRecord, ListImport
 from blendcc.dialer.stats import CampaignReport, campaign_report
+from blendcc.dialer.windows import is_open
 from blendcc.domain.dialer_events import DIALER_EVENT_TYPES, CampaignStateChanged, RecordUpdated
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.domain.events import Event, WrapUpCompleted
@@ -245,10 +246,8 @@ class CampaignService:
     def candidates(self, campaign_id: str, n: int, *, agent_id: str | None = None,
                    now: float | None = None) -> list[DialRecord]:
         """Up to ``n`` records ``campaign_id`` may dial now (eligibility rules, callbacks first)."""
-        campaign = self.get(campaign_id)
-        now = self.clock.now() if now is None else now
-        pool = self.repo.records(campaign_id, states=sorted(DIALLABLE), due_by=now)
-        return next_records(pool, campaign, self.dnc(campaign_id), now, n, agent_id=agent_id)
+        return select_records(self.repo, self.get(campaign_id), self.clock.now() if now is None else now, n,
+                              agent_id=agent_id)
 
     def record_outcome(self, campaign_id: str, record_id: str, outcome: Outcome | str) -> DialRecord:
         """Apply a call outcome to a stored record and log RecordUpdated."""
@@ -301,6 +300,29 @@ class CampaignService:
             agent_ids = [a.id for a in self.config.catalog.agents.values() if campaign.queue_id in a.queues]
         return build_report(campaign, self.repo, self.reports, self.events, self.clock.now(), start, end,
                             agent_ids)
+
+
+def select_records(repo: DialerRepository, campaign: CampaignConfig, now: float, n: int, *,
+                   agent_id: str | None = None, page: int = 1000) -> list[DialRecord]:
+    """Up to ``n`` records to dial now, read page by page in selection order and only from callee zones
+    whose window is open (so a list that starts with closed zones cannot starve the open ones); each
+    page goes through ``next_records`` (every rule re-checked)."""
+    if n <= 0:
+        return []
+    zones = [z for z in repo.record_zones(campaign.id) if is_open(campaign.calling_window, z, now)]
+    if not zones:
+        return []
+    dnc = DncSet(repo.dnc_numbers(campaign.id))
+    out: list[DialRecord] = []
+    offset = 0
+    while len(out) < n:
+        rows = repo.records(campaign.id, states=sorted(DIALLABLE), due_by=now, zones=zones, limit=page,
+                            offset=offset)
+        out.extend(next_records(rows, campaign, dnc, now, n - len(out), agent_id=agent_id))
+        if len(rows) < page:
+            break
+        offset += page
+    return out
 
 
 def import_list(repo: DialerRepository, campaign: CampaignConfig, text: str, source: str, region: str | None,

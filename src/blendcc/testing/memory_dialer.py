@@ -7,7 +7,9 @@ import threading
 from collections.abc import Iterable, Sequence
 
 from blendcc.dialer.dnc import GLOBAL, DncEntry
-from blendcc.dialer.records import DialRecord, ListImport
+from blendcc.dialer.records import DIALLABLE, DialRecord, ListImport
+
+_GROUP = {"callback": 0, "scheduled": 1}
 
 
 class MemoryDialerRepository:
@@ -41,13 +43,17 @@ class MemoryDialerRepository:
             return self._records.get(campaign_id, {}).get(record_id)
 
     def records(self, campaign_id: str, *, states: Iterable[str] | None = None, due_by: float | None = None,
-                limit: int | None = None, offset: int = 0) -> builtins.list[DialRecord]:
+                limit: int | None = None, offset: int = 0,
+                zones: Iterable[str] | None = None) -> builtins.list[DialRecord]:
         wanted = None if states is None else frozenset(states)
+        tzs = None if zones is None else frozenset(zones)
         with self._lock:
             rows = list(self._records.get(campaign_id, {}).values())
         out = [r for r in rows
-               if (wanted is None or r.state in wanted)
+               if (wanted is None or r.state in wanted) and (tzs is None or r.tz in tzs)
                and (due_by is None or r.next_attempt_at is None or r.next_attempt_at <= due_by)]
+        if due_by is not None:  # selection order; sort is stable, so import order breaks ties
+            out.sort(key=lambda r: (_GROUP.get(r.state, 2), r.next_attempt_at or 0.0))
         out = out[offset:]
         return out if limit is None else out[:limit]
 
@@ -56,6 +62,14 @@ class MemoryDialerRepository:
         with self._lock:
             for r in self._records.get(campaign_id, {}).values():
                 counts[r.state] = counts.get(r.state, 0) + 1
+        return counts
+
+    def record_zones(self, campaign_id: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        with self._lock:
+            for r in self._records.get(campaign_id, {}).values():
+                if r.state in DIALLABLE:
+                    counts[r.tz] = counts.get(r.tz, 0) + 1
         return counts
 
     def delete_records(self, campaign_id: str) -> int:

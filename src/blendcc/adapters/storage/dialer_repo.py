@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, or_, select, text
+from sqlalchemy import Engine, case, delete, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -14,7 +14,7 @@ from blendcc.adapters.storage import dialer_tables as dt
 from blendcc.adapters.storage import tables as bt
 from blendcc.adapters.storage.engine import writer
 from blendcc.dialer.dnc import GLOBAL, DncEntry
-from blendcc.dialer.records import DialRecord, ListImport
+from blendcc.dialer.records import DIALLABLE, DialRecord, ListImport
 from blendcc.domain.events import Event, event_from_dict
 
 _RECORD_COLUMNS = ("phone", "tz", "fields", "state", "attempts", "attempts_today", "attempts_day",
@@ -112,14 +112,20 @@ class SqlDialerRepository:
         return None if m is None else _record(m)
 
     def records(self, campaign_id: str, *, states: Iterable[str] | None = None, due_by: float | None = None,
-                limit: int | None = None, offset: int = 0) -> builtins.list[DialRecord]:
+                limit: int | None = None, offset: int = 0,
+                zones: Iterable[str] | None = None) -> builtins.list[DialRecord]:
         t = dt.dial_records
         q = select(t).where(t.c.campaign_id == campaign_id)
         if states is not None:
             q = q.where(t.c.state.in_(list(states)))
+        if zones is not None:
+            q = q.where(t.c.tz.in_(list(zones)))
         if due_by is not None:
             q = q.where(or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= due_by))
-        q = q.order_by(t.c.seq).offset(offset)
+            group = case((t.c.state == "callback", 0), (t.c.state == "scheduled", 1), else_=2)
+            q = q.order_by(group, func.coalesce(t.c.next_attempt_at, 0.0), t.c.seq).offset(offset)
+        else:
+            q = q.order_by(t.c.seq).offset(offset)
         if limit is not None:
             q = q.limit(limit)
         with self.engine.connect() as conn:
@@ -131,6 +137,13 @@ class SqlDialerRepository:
             rows = conn.execute(select(t.c.state, func.count()).where(t.c.campaign_id == campaign_id)
                                 .group_by(t.c.state)).all()
         return {str(state): int(n) for state, n in rows}
+
+    def record_zones(self, campaign_id: str) -> dict[str, int]:
+        t = dt.dial_records
+        q = (select(t.c.tz, func.count()).where(t.c.campaign_id == campaign_id, t.c.state.in_(sorted(DIALLABLE)))
+             .group_by(t.c.tz))
+        with self.engine.connect() as conn:
+            return {str(tz): int(n) for tz, n in conn.execute(q).all()}
 
     def delete_records(self, campaign_id: str) -> int:
         t = dt.dial_records

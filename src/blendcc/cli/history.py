@@ -81,6 +81,7 @@ def replay_bank1999(
     staffing: Annotated[str, typer.Option(help="presence, distinct or busy (head counts per 30 min), or sessions "
                                                "(named agents on their inferred presence)")] = "presence",
     no_wrap_up: Annotated[bool, typer.Option("--no-wrap-up", help="agents free at once after each call")] = False,
+    workers: Annotated[int | None, typer.Option(min=1, max=256, help="processes (default: one per core)")] = None,
     csv_out: Annotated[Path | None, typer.Option("--out", help="write the table as CSV here")] = None,
 ) -> None:
     """Replay the Anonymous Bank January 1999 log; print simulated vs actual abandonment, ASA and SL per day."""
@@ -104,7 +105,7 @@ def replay_bank1999(
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("replaying", total=replications)
             report = replay(result.records, days=chosen, replications=replications, seed=seed, options=options,
-                            progress=lambda n: bar.update(task, completed=n))
+                            progress=lambda n: bar.update(task, completed=n), workers=workers)
     except ValidationFailed as exc:
         raise fail(str(exc)) from None
     table = Table(title="Anonymous Bank 1999: actual vs simulated per day")

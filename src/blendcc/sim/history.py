@@ -13,10 +13,14 @@ starts at the first day's midnight on that scale, so simulated events land on th
 from __future__ import annotations
 
 import math
+import os
 import random
+import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from multiprocessing import get_context
 from typing import Any, Literal
 
 from scipy.stats import t as student_t
@@ -239,32 +243,60 @@ def _combine(day: date | None, actual: dict[str, Any], runs: list[dict[str, Any]
     return DayComparison(day, actual, sim, spread)
 
 
+SimKpis = tuple[dict[date, dict[str, Any]], dict[str, Any]]
+
+
+def replicate(records: Sequence[CallRecord], curve: SurvivalCurve, seed: int, replication: int,
+              options: ReplayOptions, queue: QueueConfig) -> SimKpis:
+    """One replication: its own patience draws (seeded ``"seed:replication:patience"``), one run of
+    ``SimCentre``; the simulated KPIs per day and for the whole run."""
+    rng = random.Random(f"{seed}:{replication}:patience")
+    scenario = build_scenario(records, curve, rng.random, options, queue)
+    return _sim_kpis(SimCentre(scenario, seed=seed, replication=replication).run().rows)
+
+
+def _replicate_all(records: Sequence[CallRecord], curve: SurvivalCurve, seed: int, replications: int,
+                   options: ReplayOptions, queue: QueueConfig, workers: int | None,
+                   progress: Callable[[int], None] | None) -> list[SimKpis]:
+    n_workers = min(workers or os.cpu_count() or 1, replications)
+    results: dict[int, SimKpis] = {}
+    if n_workers <= 1:
+        for rep in range(replications):
+            results[rep] = replicate(records, curve, seed, rep, options, queue)
+            if progress is not None:
+                progress(rep + 1)
+    else:
+        # fork is cheap but unsafe in a threaded process (the API server): spawn there
+        method = "fork" if threading.active_count() == 1 else "spawn"
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context(method)) as pool:
+            futures = {pool.submit(replicate, records, curve, seed, rep, options, queue): rep
+                       for rep in range(replications)}
+            for done, fut in enumerate(as_completed(futures), start=1):
+                results[futures[fut]] = fut.result()
+                if progress is not None:
+                    progress(done)
+    return [results[rep] for rep in range(replications)]
+
+
 def replay(records: Sequence[CallRecord], days: Iterable[date] | None = None, replications: int = 5,
            seed: int = 1, options: ReplayOptions | None = None, queue: QueueConfig | None = None,
-           progress: Callable[[int], None] | None = None) -> ReplayReport:
+           progress: Callable[[int], None] | None = None, workers: int | None = None) -> ReplayReport:
     """Replay ``records`` (optionally only ``days``) ``replications`` times in blendcc's simulator and
-    compare with the recorded KPIs. Patience is estimated on all ``records`` (the whole month)."""
+    compare with the recorded KPIs. Patience is estimated on all ``records`` (the whole month).
+    Replications run in ``workers`` processes (default: one per core); the result depends only on
+    the records, the options, the seed and the number of replications."""
     if replications < 1:
         raise ValidationFailed("replications must be at least 1")
     opts = options or ReplayOptions()
     q = queue or default_queue()
     curve = patience_curve(records)
     chosen = select_days(records, days)
-    thresholds = thresholds_for(q)
-    actual_days = daily_counters(actual_events(chosen, q.id), thresholds)
-    sim_days: list[dict[date, dict[str, Any]]] = []
-    sim_month: list[dict[str, Any]] = []
-    for rep in range(replications):
-        rng = random.Random(f"{seed}:{rep}:patience")
-        scenario = build_scenario(chosen, curve, rng.random, opts, q)
-        result = SimCentre(scenario, seed=seed, replication=rep).run()
-        per_day, month = _sim_kpis(result.rows)
-        sim_days.append(per_day)
-        sim_month.append(month)
-        if progress is not None:
-            progress(rep + 1)
-    rows = [_combine(d, kpis(c), [run.get(d, {}) for run in sim_days]) for d, c in actual_days.items()]
-    month_row = _combine(None, kpis(total(actual_days.values())), sim_month)
+    if not any(r.offered for r in chosen):
+        raise ValidationFailed("no offered calls to replay (no call entered the queue on the days chosen)")
+    actual_days = daily_counters(actual_events(chosen, q.id), thresholds_for(q))
+    runs = _replicate_all(chosen, curve, seed, replications, opts, q, workers, progress)
+    rows = [_combine(d, kpis(c), [per_day.get(d, {}) for per_day, _ in runs]) for d, c in actual_days.items()]
+    month_row = _combine(None, kpis(total(actual_days.values())), [month for _, month in runs])
     presence = staffing(chosen, DAY_S, "presence", opts.gap_s)
     return ReplayReport(days=rows, month=month_row, replications=replications, seed=seed,
                         sl_threshold_s=q.sl_threshold(Channel.VOICE), short_abandon_s=q.short_abandon_s,

@@ -102,3 +102,15 @@ def test_every_model_forecasts_the_right_shape_and_no_negative_volumes() -> None
         assert (fc >= 0).all(), name
         # each model finds the weekday level: Monday much busier than Sunday
         assert fc[0].sum() > 3 * predict(name, v, 0, 7)[6].sum(), name
+
+
+def test_a_yearly_peak_is_caught_by_the_yearly_model_given_two_years() -> None:
+    days = 2 * 365 + 114  # history ends 14 days into the third year's peak window
+    doy = np.arange(days) % 365
+    peak = np.where((doy >= 100) & (doy < 115), 1.6, 1.0)  # e.g. a tax-return fortnight, every year
+    v = np.random.default_rng(5).poisson(volumes(days) * peak[:, None]).astype(float)
+    bt = backtest(v, 0, 14, models=[BASELINE, "daily_ets_profile", "daily_mstl_yearly_profile"], n_origins=1)
+    assert bt.origins == [2 * 365 + 100]
+    yearly = bt.scores["daily_mstl_yearly_profile"].wape
+    assert bt.chosen == "daily_mstl_yearly_profile"
+    assert yearly is not None and yearly < 0.7 * (bt.scores[BASELINE].wape or 0)  # measured 0.21 vs 0.38

@@ -220,3 +220,20 @@ def test_out_of_time_falls_back_to_the_greedy_schedule_which_keeps_every_rule() 
     assert result.objective == pytest.approx(3 * result.under_total + result.over_total)
     full = run(rows(MONDAY.replace(hour=8), 15, need), [t], agents, SolveOptions(time_limit_s=2))
     assert full.objective <= result.objective  # CP-SAT starts from the greedy schedule and never does worse
+
+
+@pytest.mark.parametrize("rest_h", [0, 11])
+def test_shifts_across_midnight_never_overlap_and_keep_the_rest_rule(rest_h: int) -> None:
+    # Monday 22:00 - Tuesday 16:00, hourly: one agent needed 22:00-06:00 and 08:00-16:00
+    need = [1.0] * 8 + [0.0] * 2 + [1.0] * 8
+    t = template(start_earliest="06:00", start_latest="22:00", start_step_min=60, lengths_min=[480])
+    result = run(rows(MONDAY.replace(hour=22), 60, need), [t], [{"id": "a1", "min_rest_hours": rest_h}])
+    assert result.status == "OPTIMAL"
+    starts = sorted(s.start for s in result.shifts)
+    if rest_h == 0:  # night shift then day shift, 2 hours apart
+        assert [s.strftime("%a %H:%M") for s in starts] == ["Mon 22:00", "Tue 08:00"]
+        assert result.objective == 0
+    else:  # 11 hours' rest: only one of the two
+        assert len(starts) == 1 and result.objective == 3 * 8
+    ordered = sorted(result.shifts, key=lambda s: s.start)
+    assert all(b.start - a.end >= timedelta(hours=rest_h) for a, b in itertools.pairwise(ordered))

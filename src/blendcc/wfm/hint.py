@@ -35,13 +35,16 @@ def greedy(options: Sequence[Option], agents_weeks: Mapping[tuple[int, tuple[int
            limits: Mapping[tuple[int, tuple[int, int]], tuple[int, int]], max_days: Sequence[int],
            rules: Mapping[str, Sequence[BreakRule]],
            offsets: Mapping[tuple[str, int, int], list[tuple[int, int]]],
-           required: Sequence[float], step: int, under_w: int, over_w: int) -> tuple[set[int], set[BreakKey]]:
+           required: Sequence[float], step: int, under_w: int, over_w: int,
+           rest: Sequence[int] = ()) -> tuple[set[int], set[BreakKey]]:
     """Chosen option indices and break placements: agent by agent, the best-valued shifts (dynamic
-    programme over the week's days, so contract minimum and maximum and days per week hold), then each
-    break where the remaining requirement is lowest."""
+    programme over the week's days, so contract minimum and maximum and days per week hold; a shift too
+    close to the previous one for the rest rule moves later, or is dropped), then each break where the
+    remaining requirement is lowest."""
     residual = list(required)
     chosen: set[int] = set()
     placed: set[BreakKey] = set()
+    free_from: dict[int, int] = {}  # agent -> first slot the next shift may start (end + rest)
     for (ai, week), ids in sorted(agents_weeks.items()):
         lo, hi = limits[(ai, week)]
         per_day: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)  # day -> length -> (value, option)
@@ -55,21 +58,34 @@ def greedy(options: Sequence[Option], agents_weeks: Mapping[tuple[int, tuple[int
         states: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {(0, 0): (0.0, ())}
         for day in sorted(per_day):
             nxt = dict(states)
-            for (d, mins), (val, picks) in states.items():
+            for (d, mins), (val, sofar) in states.items():
                 if d >= max_days[ai]:
                     continue
                 for length, (v, i) in per_day[day].items():
                     key = (d + 1, mins + length * step)
                     if key[1] > hi:
                         continue
-                    cand = (val + v, (*picks, i))
+                    cand = (val + v, (*sofar, i))
                     if key not in nxt or cand[0] > nxt[key][0]:
                         nxt[key] = cand
             states = nxt
         ok = [s for k, s in states.items() if lo <= k[1] <= hi]
         if not ok:
             continue  # refused before the model is built; nothing to hint
-        _, picks = max(ok, key=lambda s: s[0])
+        _, best_picks = max(ok, key=lambda s: s[0])
+        picks: list[int] = []
+        for first in sorted(best_picks, key=lambda j: options[j].start):
+            pick, o = first, options[first]
+            earliest = free_from.get(ai, -1)
+            if o.start < earliest:
+                later = [j for j in ids if options[j].day == o.day and options[j].length == o.length
+                         and options[j].start >= earliest]
+                if not later:
+                    continue
+                pick = max(later, key=lambda j: _value(residual, options[j].start, o.length, under_w, over_w))
+                o = options[pick]
+            free_from[ai] = o.start + o.length + (rest[ai] if rest else 0)
+            picks.append(pick)
         for i in picks:
             o = options[i]
             chosen.add(i)

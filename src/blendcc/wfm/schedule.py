@@ -8,6 +8,7 @@ on a break) against the requirement, with weighted under- and over-staffing mini
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -197,6 +198,46 @@ def _options(roster: Roster, grid: Grid) -> list[Option]:
     return options
 
 
+def _rest_constraints(m: cp_model.CpModel, x: Sequence[cp_model.IntVar], options: Sequence[Option],
+                      rest: Sequence[int]) -> None:
+    """No two shifts of an agent on different days closer than the rest rule (nor overlapping past
+    midnight): at each start slot, at most one shift whose [start, end + rest) holds it."""
+    by_agent: dict[int, list[int]] = defaultdict(list)
+    for i, o in enumerate(options):
+        by_agent[o.agent].append(i)
+    for ai, ids in by_agent.items():
+        ids.sort(key=lambda i: options[i].start)
+        for u in sorted({options[i].start for i in ids}):
+            holding = [i for i in ids if options[i].start <= u < options[i].start + options[i].length + rest[ai]]
+            if len({options[i].day for i in holding}) > 1:
+                m.add_at_most_one(x[i] for i in holding)
+
+
+def _valid(chosen: set[int], placed: set[BreakKey], options: Sequence[Option], templates: dict[str, ShiftTemplate],
+           by_agent_week: dict[tuple[int, tuple[int, int]], list[int]],
+           limits: dict[tuple[int, tuple[int, int]], tuple[int, int]], agents: Sequence[AgentAvailability],
+           rest: Sequence[int], step: int) -> bool:
+    """True if the greedy schedule meets every rule (used when CP-SAT had no time to find one)."""
+    for i in chosen:
+        o = options[i]
+        if sum(1 for k in placed if k[:3] == (o.agent, o.day, o.template)) != len(templates[o.template].breaks):
+            return False
+    for key, ids in by_agent_week.items():
+        picked = [i for i in ids if i in chosen]
+        lo, hi = limits[key]
+        minutes = sum(options[i].length for i in picked) * step
+        if len(picked) > agents[key[0]].max_days_week or not lo <= minutes <= hi:
+            return False
+    by_agent: dict[int, list[Option]] = defaultdict(list)
+    for i in chosen:
+        by_agent[options[i].agent].append(options[i])
+    for ai, opts in by_agent.items():
+        opts.sort(key=lambda o: o.start)
+        if any(b.start < a.start + a.length + rest[ai] for a, b in itertools.pairwise(opts)):
+            return False
+    return True
+
+
 def solve(roster: Roster, grid: Grid, opts: SolveOptions | None = None) -> ScheduleResult:
     """Schedule ``roster`` against ``grid.required``; raises ValidationFailed with the reason if impossible."""
     opts = opts or SolveOptions()
@@ -230,6 +271,8 @@ def solve(roster: Roster, grid: Grid, opts: SolveOptions | None = None) -> Sched
         per_day_opts[(o.agent, o.day)].append(i)
     for ids in per_day_opts.values():
         m.add_at_most_one(x[i] for i in ids)
+    rest = [math.ceil(a.min_rest_hours * 60 / step) for a in roster.agents]
+    _rest_constraints(m, x, options, rest)
     for (ai, w), ids in by_agent_week.items():
         lo, hi = limits[(ai, w)]
         m.add_linear_constraint(sum(options[i].length * step * x[i] for i in ids), lo, hi)
@@ -294,7 +337,7 @@ def solve(roster: Roster, grid: Grid, opts: SolveOptions | None = None) -> Sched
 
     chosen, placed = greedy(options, by_agent_week, limits, [a.max_days_week for a in roster.agents],
                             {t.id: t.breaks for t in roster.templates}, offsets, grid.required, step,
-                            opts.under_weight, opts.over_weight)
+                            opts.under_weight, opts.over_weight, rest)
     for i, var in enumerate(x):
         m.add_hint(var, i in chosen)
     for key, var in ys.items():
@@ -324,9 +367,7 @@ def solve(roster: Roster, grid: Grid, opts: SolveOptions | None = None) -> Sched
         raise ValidationFailed("no schedule satisfies the contract hours, availability and break rules together")
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     if not found:
-        complete = all(sum(1 for k in placed if k[:3] == (options[i].agent, options[i].day, options[i].template))
-                       == len(templates[options[i].template].breaks) for i in chosen)
-        if not complete:
+        if not _valid(chosen, placed, options, templates, by_agent_week, limits, roster.agents, rest, step):
             raise ValidationFailed(f"CP-SAT found no schedule within {opts.time_limit_s:g} s (status {name}); "
                                    "allow more time (time_limit_s) or fewer start times")
         name = "GREEDY"  # the time ran out in presolve: the greedy start is the answer (it meets every rule)

@@ -122,6 +122,8 @@ class AgentAvailability(BaseModel):
     min_hours_week: float = Field(default=0.0, ge=0, le=168)
     max_hours_week: float = Field(default=40.0, gt=0, le=168)
     max_days_week: int = Field(default=5, ge=1, le=7)
+    #: minimum hours between the end of one shift and the start of the next (EU working-time rule: 11)
+    min_rest_hours: float = Field(default=11.0, ge=0, le=48)
     availability: dict[Weekday, list[str]] | None = None
     unavailable_dates: list[date] = Field(default_factory=list)
 

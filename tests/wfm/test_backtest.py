@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from blendcc.wfm.backtest import MIN_ORIGIN_DAYS, backtest, mape, origins_for, wape
 from blendcc.wfm.models import BASELINE, MODELS, NotEnoughHistory, predict, seasonal_naive_4w, weekday_profile
@@ -114,3 +116,18 @@ def test_a_yearly_peak_is_caught_by_the_yearly_model_given_two_years() -> None:
     yearly = bt.scores["daily_mstl_yearly_profile"].wape
     assert bt.chosen == "daily_mstl_yearly_profile"
     assert yearly is not None and yearly < 0.7 * (bt.scores[BASELINE].wape or 0)  # measured 0.21 vs 0.38
+
+
+@given(st.integers(7, 40), st.integers(0, 6), st.integers(1, 10), st.integers(0, 2**32 - 1))
+@settings(max_examples=40, deadline=None)
+def test_baseline_properties(days: int, first_weekday: int, horizon: int, seed: int) -> None:
+    """Each baseline interval is a mean of same-weekday history values (so within their range), weeks repeat."""
+    v = np.random.default_rng(seed).poisson(5.0, (days, 4)).astype(float)
+    fc = seasonal_naive_4w(v, first_weekday, horizon)
+    wd = (np.arange(days) + first_weekday) % 7
+    for k in range(horizon):
+        same = v[wd == (first_weekday + days + k) % 7][-4:]
+        assert (fc[k] >= same.min(axis=0) - 1e-9).all() and (fc[k] <= same.max(axis=0) + 1e-9).all()
+        if k >= 7:
+            assert fc[k] == pytest.approx(fc[k - 7])
+    assert wape(v[-1], v[-1]) in (0.0, None)

@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from blendcc.ivr.flow import DigitRules, IvrFlow, digits_valid, luhn_ok
+
 from .flows import bank_flow
 
 

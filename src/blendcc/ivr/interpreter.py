@@ -77,6 +77,10 @@ def step(flow: IvrFlow, session: IvrSession, event: Event, now: float) -> Result
     session = replace(session, events=session.events + 1, updated_at=now)
     if session.status == "ended":
         return session, []
+    if not any(n.id == session.node for n in flow.nodes):  # the flow was edited under a live call
+        if session.status == "queued":
+            return session, []
+        return _end(session, "hangup"), [Hangup()]
     if isinstance(event, CallerHungUp):
         outcome = session.outcome if session.status == "queued" else "abandoned"
         return replace(session, status="ended", waiting="none", outcome=outcome), []
@@ -96,8 +100,8 @@ def step(flow: IvrFlow, session: IvrSession, event: Event, now: float) -> Result
             return replace(session, position=event.position, expected_wait_s=wait if ok else None), []
         return session, []
     if session.status == "queued":
-        if isinstance(event, Timeout) and isinstance(node, QueueNode):
-            return _announce(flow, session, node, now)
+        if isinstance(event, Timeout) and isinstance(node, QueueNode) and node.announce_every_s is not None:
+            return _announce(flow, session, node, node.announce_every_s, now)
         return session, []
     if session.waiting == "prompt" and isinstance(event, PromptFinished | Timeout) and isinstance(node, PlayNode):
         return _enter(flow, session, node.next, now)
@@ -286,7 +290,7 @@ def _may_offer_callback(session: IvrSession, after_s: float, now: float) -> bool
     return session.queued_at is not None and now - session.queued_at >= after_s
 
 
-def _announce(flow: IvrFlow, session: IvrSession, node: QueueNode, now: float) -> Result:
+def _announce(flow: IvrFlow, session: IvrSession, node: QueueNode, every_s: float, now: float) -> Result:
     """The announcement timer ran out: comfort message, position, expected wait, call-back offer."""
     lang = flow.language.split("-")[0]
     actions: list[Action] = []
@@ -304,8 +308,7 @@ def _announce(flow: IvrFlow, session: IvrSession, node: QueueNode, now: float) -
         actions.append(Play(_lang(flow, cb.prompt)))
     if node.music is not None and actions:
         actions.append(Play(_lang(flow, node.music), loop=True))
-    assert node.announce_every_s is not None  # validated: announcements need it
-    actions.append(Wait(node.announce_every_s))
+    actions.append(Wait(every_s))
     return replace(session, announcements=session.announcements + 1), actions
 
 

@@ -80,9 +80,9 @@ class TextBot:
         keys = "".join(ch for ch in text if not ch.isspace() and ch not in "-.")
         if not keys or any(ch not in "0123456789*#" for ch in keys):
             return Dtmf(UNKNOWN_KEY)
-        if isinstance(node, CollectNode) and self.session.waiting == "input" and node.terminators:
-            if keys[-1] not in node.terminators:
-                keys += node.terminators[0]  # a message is a complete answer
+        if isinstance(node, CollectNode) and self.session.waiting == "input" and node.terminators \
+                and keys[-1] not in node.terminators:
+            keys += node.terminators[0]  # a message is a complete answer
         return Dtmf(keys)
 
     def _feed(self, event: Event, now: float) -> list[str]:

@@ -19,7 +19,8 @@ from ortools.sat.python import cp_model
 
 from blendcc.domain.errors import ValidationFailed
 from blendcc.wfm.hint import BreakKey, Option, greedy
-from blendcc.wfm.shifts import AgentAvailability, BreakRule, Roster, ShiftTemplate, SolveOptions
+from blendcc.wfm.options import break_offsets, shift_options, validate_template, week_check
+from blendcc.wfm.shifts import AgentAvailability, Roster, ShiftTemplate, SolveOptions
 from blendcc.wfm.timegrid import Grid, iso_week
 
 SCALE = 100  # required agents are kept to 1/100 of an agent
@@ -101,103 +102,6 @@ class ScheduleResult:
                 "over_agent_hours": round(self.over_total * hours, 4)}
 
 
-def _check_minutes(what: str, value: int, step: int) -> None:
-    if value % step:
-        raise ValidationFailed(f"{what} ({value} min) is not a multiple of the {step}-minute interval")
-
-
-def _break_offsets(rule: BreakRule, length_slots: int, step: int) -> list[tuple[int, int]]:
-    """(offset slot from the shift start, length in slots) for every placement of ``rule``."""
-    lengths = range(rule.length_min, (rule.max_length_min or rule.length_min) + 1, step)
-    first = math.ceil(rule.earliest_min / step)
-    out: list[tuple[int, int]] = []
-    for lm in lengths:
-        n = lm // step
-        last = min(rule.latest_end_min // step, length_slots) - n
-        out.extend((o, n) for o in range(first, last + 1))
-    return out
-
-
-def _placeable(rules: Sequence[BreakRule], length_slots: int, step: int) -> bool:
-    """True if every rule can be placed in a shift of that length without two of them overlapping."""
-    options = [_break_offsets(r, length_slots, step) for r in rules]
-
-    def place(i: int, taken: frozenset[int]) -> bool:
-        if i == len(options):
-            return True
-        for o, n in options[i]:
-            slots = frozenset(range(o, o + n))
-            if not slots & taken and place(i + 1, taken | slots):
-                return True
-        return False
-
-    return place(0, frozenset())
-
-
-def _validate_template(t: ShiftTemplate, step: int) -> None:
-    _check_minutes(f"template {t.id}: start_earliest", t.earliest, step)
-    _check_minutes(f"template {t.id}: start step", t.start_step_min or step, step)
-    for n in t.lengths_min:
-        _check_minutes(f"template {t.id}: shift length", n, step)
-        if not _placeable(t.breaks, n // step, step):
-            raise ValidationFailed(f"template {t.id}: its breaks and lunch cannot all be placed in a {n}-minute "
-                                   "shift without overlapping")
-    for r in t.breaks:
-        for n in (r.length_min, r.max_length_min or r.length_min):
-            _check_minutes(f"template {t.id}: {r.activity} length", n, step)
-
-
-def _available(agent: AgentAvailability, day: date, start_min: int, end_min: int) -> bool:
-    """True if [start, end) minutes after ``day``'s midnight lies in one availability window (windows of
-    the previous day that run past midnight count too)."""
-    if day in agent.unavailable_dates:
-        return False
-    today = agent.windows(day.weekday())
-    if today is None:
-        return True
-    yesterday = agent.windows((day.weekday() - 1) % 7) or []
-    windows = today + [(a - 1440, b - 1440) for a, b in yesterday if b > 1440]
-    return any(a <= start_min and end_min <= b for a, b in windows)
-
-
-def _week_check(agent: AgentAvailability, week: tuple[int, int], day_lengths: list[set[int]],
-                min_min: int, max_min: int) -> None:
-    """Refuse an agent whose contract hours cannot be met in ``week`` by any choice of shifts."""
-    reachable = {(0, 0)}  # (days worked, minutes)
-    for lengths in day_lengths:
-        reachable |= {(d + 1, m + n) for d, m in reachable for n in lengths
-                      if d < agent.max_days_week and m + n <= max_min}
-    if not any(min_min <= m <= max_min for _, m in reachable):
-        best = max((m for _, m in reachable), default=0)
-        raise ValidationFailed(
-            f"agent {agent.id}: the contract minimum of {min_min / 60:g} h in ISO week {week[0]}-W{week[1]:02d} "
-            f"cannot be met: at most {best / 60:g} h of shifts fit their availability, templates, "
-            f"max_days_week ({agent.max_days_week}) and max_hours_week ({agent.max_hours_week:g})")
-
-
-def _options(roster: Roster, grid: Grid) -> list[Option]:
-    step = grid.step_min
-    templates = {t.id: t for t in roster.templates}
-    options: list[Option] = []
-    for ai, agent in enumerate(roster.agents):
-        allowed = [templates[t] for t in agent.templates] if agent.templates is not None else roster.templates
-        for di, day in enumerate(grid.days):
-            midnight = grid.slot_of_midnight(day)
-            wd = day.weekday()
-            for t in allowed:
-                if ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[wd] not in t.days:
-                    continue
-                for s in range(t.earliest, t.latest + 1, t.start_step_min or step):
-                    first = midnight + s // step
-                    for length in t.lengths_min:
-                        n = length // step
-                        if first < 0 or first + n > grid.slots:
-                            continue
-                        if _available(agent, day, s, s + length):
-                            options.append(Option(ai, di, t.id, first, n))
-    return options
-
-
 def _rest_constraints(m: cp_model.CpModel, x: Sequence[cp_model.IntVar], options: Sequence[Option],
                       rest: Sequence[int]) -> None:
     """No two shifts of an agent on different days closer than the rest rule (nor overlapping past
@@ -243,9 +147,9 @@ def solve(roster: Roster, grid: Grid, opts: SolveOptions | None = None) -> Sched
     opts = opts or SolveOptions()
     step = grid.step_min
     for t in roster.templates:
-        _validate_template(t, step)
+        validate_template(t, step)
     templates = {t.id: t for t in roster.templates}
-    options = _options(roster, grid)
+    options = shift_options(roster, grid)
 
     # contract hours per ISO week (the minimum pro rata for weeks only partly in the horizon)
     by_agent_week: dict[tuple[int, tuple[int, int]], list[int]] = defaultdict(list)
@@ -261,7 +165,7 @@ def solve(roster: Roster, grid: Grid, opts: SolveOptions | None = None) -> Sched
             per_day: dict[int, set[int]] = defaultdict(set)
             for i in by_agent_week.get((ai, w), []):
                 per_day[options[i].day].add(options[i].length * step)
-            _week_check(agent, w, list(per_day.values()), min_min, max_min)
+            week_check(agent, w, list(per_day.values()), min_min, max_min)
             limits[(ai, w)] = (min_min, max_min)
 
     m = cp_model.CpModel()
@@ -278,7 +182,7 @@ def solve(roster: Roster, grid: Grid, opts: SolveOptions | None = None) -> Sched
         m.add_linear_constraint(sum(options[i].length * step * x[i] for i in ids), lo, hi)
         m.add(sum(x[i] for i in ids) <= roster.agents[ai].max_days_week)
     for (ai, w), (lo, _) in limits.items():
-        if (ai, w) not in by_agent_week and lo > 0:  # unreachable: _week_check refused it
+        if (ai, w) not in by_agent_week and lo > 0:  # unreachable: week_check refused it
             raise ValidationFailed(f"agent {roster.agents[ai].id}: no shift fits in week {w}")
 
     # breaks: one placement per rule of the chosen template, inside its window, no two overlapping
@@ -300,7 +204,7 @@ def solve(roster: Roster, grid: Grid, opts: SolveOptions | None = None) -> Sched
                     o = options[i]
                     okey = (tid, ri, o.length)
                     if okey not in offsets:
-                        offsets[okey] = _break_offsets(r, o.length, step)
+                        offsets[okey] = break_offsets(r, o.length, step)
                     for off, n in offsets[okey]:
                         compat[(o.start + off, n)].append(i)
                 rule_ys = []
@@ -364,7 +268,8 @@ def solve(roster: Roster, grid: Grid, opts: SolveOptions | None = None) -> Sched
     status = solver.solve(m)
     name = solver.status_name(status)
     if status == cp_model.INFEASIBLE:
-        raise ValidationFailed("no schedule satisfies the contract hours, availability and break rules together")
+        raise ValidationFailed("no schedule satisfies the contract hours, availability, rest and break rules "
+                               "together (check min_hours_week against min_rest_hours and the start windows)")
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     if not found:
         if not _valid(chosen, placed, options, templates, by_agent_week, limits, roster.agents, rest, step):

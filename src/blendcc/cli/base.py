@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from blendcc.config import Settings
 
@@ -14,7 +15,7 @@ out = Console()
 
 def fail(message: str) -> typer.Exit:
     """Print ``message`` as an error and return the exit (code 2) to raise."""
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(2)
 
 

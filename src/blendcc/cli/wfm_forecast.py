@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from blendcc.cli.base import app, err, fail, out, settings_or_exit
@@ -166,7 +165,7 @@ def forecast(
                 migrate(settings.database_url)
                 store = SqlStore(make_engine(settings.database_url))
             except Exception as exc:  # bad URL, server down: a message, not a trace
-                raise fail(escape(f"cannot open the database: {exc}")) from None
+                raise fail(f"cannot open the database: {exc}") from None
             service = ForecastingService(store, clock, zone)
             history = service.history(interval, history_days, queue_id)
             run = service.forecast_store(interval, days, history_days, queue_id, **opts)
@@ -175,13 +174,13 @@ def forecast(
             try:
                 frame = pd.read_csv(input_csv)
             except (OSError, ValueError) as exc:
-                raise fail(escape(f"cannot read {input_csv}: {exc}")) from None
+                raise fail(f"cannot read {input_csv}: {exc}") from None
             history = to_series(long_from_frame(frame, kind, zone, queue, channel), interval)
             run = run_forecast(history, days, zone, **opts)  # type: ignore[arg-type]
     except DomainError as exc:
-        raise fail(escape(exc.message)) from None
+        raise fail(exc.message) from None
     except ValueError as exc:
-        raise fail(escape(str(exc))) from None
+        raise fail(str(exc)) from None
     with out_csv.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=["interval_start", "queue", "channel", "volume", "aht_s"])
         writer.writeheader()

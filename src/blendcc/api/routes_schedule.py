@@ -70,6 +70,8 @@ def solve_schedules(body: SolveRequest, c: C, p: P) -> dict[str, Any]:
         opts = SolveOptions.model_validate(body.options)
     except ValidationError as exc:
         raise ValidationFailed(pydantic_message(exc)) from None
+    if body.publish:
+        _schedules(c).require_agents(a.id for a in roster.agents)
     if opts.time_limit_s > API_TIME_LIMIT_S:
         raise ValidationFailed(f"options.time_limit_s: at most {API_TIME_LIMIT_S:g} s over the API "
                                "(use 'blendcc schedule' for longer runs)")

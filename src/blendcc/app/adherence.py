@@ -51,6 +51,14 @@ class ScheduleService:
         teams.update({a.id: a.team_id for a in self._agents().values()})
         return teams
 
+    def require_agents(self, agent_ids: Iterable[str]) -> None:
+        """Refuse (before any work) schedules for agents that are not configured."""
+        known = self._agents()
+        missing = sorted(set(agent_ids) - set(known))
+        if missing:
+            raise NotFound(f"agent(s) {', '.join(missing)} not configured (PUT /api/config/agents) - "
+                           "schedules can only be published for configured agents")
+
     def publish(self, bodies: Sequence[Mapping[str, Any]], by: str | None) -> list[dict[str, Any]]:
         """Create or replace agent-day schedules (each a new version); every agent must be configured."""
         if not bodies:

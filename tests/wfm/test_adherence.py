@@ -214,3 +214,13 @@ def test_publish_refuses_unknown_agents_and_bad_documents() -> None:
     (found,) = schedules.find(at(0), at(60), team="t1")
     assert found.id == "a1.2024-01-15"
     assert schedules.find(at(0), at(60), team="t2") == []
+
+
+def test_the_stats_heartbeat_drives_the_checks_and_close_unsubscribes() -> None:
+    mon, clock, bus, _ = monitor()
+    clock.set(at(6))
+    bus.publish("stats", {"type": "Stats"})  # what the API publishes every second
+    assert wfm(bus) == [("AdherenceAlertRaised", "work", at(0))]
+    mon.close()
+    state(bus, "a1", "available", at(7))
+    assert len(bus.messages("wfm")) == 1  # no longer listening

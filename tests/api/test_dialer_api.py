@@ -41,8 +41,10 @@ def test_campaign_lifecycle_lists_dnc_and_stats(centre: Any) -> None:
     centre.clock.advance(1)
     # multipart upload; r1 exists already: kept as it is, counted as a duplicate
     more = centre.post("/api/campaigns/renew/lists", "sup",
-                       files={"file": ("more.csv", b"record_id,phone\nr1,+12125550101\nr6,+12125550106\n")})
-    assert (more["accepted"], more["duplicates"], more["source"]) == (1, 1, "more.csv")
+                       files={"file": ("more.csv", b"record_id,phone\nr1,+12125550101\nr6,+12125550106\n"
+                                                   b"r7,+1 212 555 0105\n")})
+    assert (more["accepted"], more["duplicates"], more["rejected"], more["source"]) == (1, 1, 1, "more.csv")
+    assert more["errors"] == [{"line": 4, "reason": "+12125550105 is already in the campaign as record 'r5'"}]
     assert [i["source"] for i in centre.get("/api/campaigns/renew/lists", user="sup")] == ["jan.csv", "more.csv"]
     listing = centre.get("/api/campaigns/renew/records", user="sup")
     assert listing["counts"] == {"pending": 4}

@@ -23,11 +23,12 @@ def test_good_rows_kept_bad_rows_reported_with_line_and_reason() -> None:
         "8,+12125550108,Zed,Mars/Base,\n"
         "9,+12125550109\n"
         "1,+12125550199,Again,,\n"
+        "11,+1 (212) 555-0101,SameNumber,,\n"
         "\n"
         "10,+1 800 555 0100,Free,,\n"             # toll-free: any US zone -> refused
     )
     out = parse_list(text, "c1", "US", NOON_NY)
-    assert out.total == 11
+    assert out.total == 12
     by_id = {r.record_id: r for r in out.records}
     assert list(by_id) == ["1", "2", "3", "5"]
     assert (by_id["1"].phone, by_id["1"].tz, dict(by_id["1"].fields)) == (
@@ -37,15 +38,17 @@ def test_good_rows_kept_bad_rows_reported_with_line_and_reason() -> None:
     assert by_id["5"].tz == "Australia/Perth"
     assert all(r.state == "pending" and r.attempts == 0 and r.campaign_id == "c1" for r in out.records)
     errors = dict(out.errors)
-    assert sorted(errors) == [5, 7, 8, 9, 10, 11, 13]
+    assert sorted(errors) == [5, 7, 8, 9, 10, 11, 12, 14]
     assert "time zone" in errors[5] and "tz column" in errors[5]
     assert "not a valid number" in errors[7]
     assert errors[8] == "missing phone number"
     assert "unknown time zone" in errors[9]
     assert errors[10] == "2 columns, the header has 5"
     assert errors[11] == "duplicate record id '1' (first on line 2)"
-    assert "time zone" in errors[13]
-    assert out.rejected == 7
+    assert errors[12] == "duplicate phone number +12125550101 (first on line 2)"
+    assert "time zone" in errors[14]
+    assert out.rejected == 8
+    assert out.lines == [2, 3, 4, 6]
 
 
 def test_defaults_delimiters_region_and_bom() -> None:

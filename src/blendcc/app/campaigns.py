@@ -14,7 +14,7 @@ from blendcc.app.runtime import Runtime
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.dnc import GLOBAL, DncEntry, DncSet, normalise, parse_dnc
 from blendcc.dialer.eligibility import next_records
-from blendcc.dialer.importer import ListFormatError, parse_list
+from blendcc.dialer.importer import MAX_ERRORS, ListFormatError, parse_list
 from blendcc.dialer.outcomes import Outcome, apply_disposition, apply_outcome
 from blendcc.dialer.records import DIALLABLE, STATES, DialRecord, ListImport
 from blendcc.dialer.stats import CampaignReport, campaign_report
@@ -335,10 +335,26 @@ def import_list(repo: DialerRepository, campaign: CampaignConfig, text: str, sou
         parsed = parse_list(text, campaign.id, _region(region or campaign.default_region), now)
     except ListFormatError as exc:
         raise ValidationFailed(str(exc)) from None
-    added = repo.insert_records(parsed.records)
+    # a record id already in the campaign is a duplicate (kept as it is); a number already in the
+    # campaign under another id is refused (the same callee would be dialled twice)
+    existing = {r.record_id: r.phone for r in repo.records(campaign.id)}
+    owners = {phone: rid for rid, phone in existing.items()}
+    errors = list(parsed.errors)
+    rejected, known = parsed.rejected, 0
+    fresh: list[DialRecord] = []
+    for record, line in zip(parsed.records, parsed.lines, strict=True):
+        if record.record_id in existing:
+            known += 1
+        elif record.phone in owners:
+            rejected += 1
+            if len(errors) < MAX_ERRORS:
+                errors.append((line, f"{record.phone} is already in the campaign as record {owners[record.phone]!r}"))
+        else:
+            fresh.append(record)
+    added = repo.insert_records(fresh)
     report = ListImport(import_id=import_id, campaign_id=campaign.id, at=now, source=source[:200],
-                        total=parsed.total, accepted=added, rejected=parsed.rejected,
-                        duplicates=len(parsed.records) - added, errors=tuple(parsed.errors))
+                        total=parsed.total, accepted=added, rejected=rejected,
+                        duplicates=known + len(fresh) - added, errors=tuple(sorted(errors)))
     repo.save_import(report)
     return report
 

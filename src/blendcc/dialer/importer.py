@@ -29,6 +29,7 @@ class ParsedList:
     """The records read from a list, and the rows refused (line number, reason)."""
 
     records: list[DialRecord] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the line each record was read from
     errors: list[tuple[int, str]] = field(default_factory=list)
     rejected: int = 0
     total: int = 0
@@ -49,7 +50,8 @@ def parse_list(text: str, campaign_id: str, region: str, at: float) -> ParsedLis
     Columns: a phone column (phone, phone_number, number, msisdn, telephone) is required; record_id/id
     (default: the E.164 number), tz/timezone (IANA; default: derived from the number) and
     region/country (ISO code used for national numbers; default ``region``) are optional; every other
-    column is kept in the record's ``fields`` for the agent's screen pop. ``at`` is the import time
+    column is kept in the record's ``fields`` for the agent's screen pop. A record id or a number
+    already seen earlier in the file is refused (the first one is kept). ``at`` is the import time
     (used to check that a number's candidate zones agree).
     """
     if "\x00" in text:
@@ -63,6 +65,7 @@ def parse_list(text: str, campaign_id: str, region: str, at: float) -> ParsedLis
     header: list[str] | None = None
     out = ParsedList()
     seen: dict[str, int] = {}
+    phones: dict[str, int] = {}
     for row in _rows(reader):
         line, cells = row
         if header is None:
@@ -77,8 +80,13 @@ def parse_list(text: str, campaign_id: str, region: str, at: float) -> ParsedLis
         if result.record_id in seen:
             out.refuse(line, f"duplicate record id {result.record_id!r} (first on line {seen[result.record_id]})")
             continue
+        if result.phone in phones:
+            out.refuse(line, f"duplicate phone number {result.phone} (first on line {phones[result.phone]})")
+            continue
         seen[result.record_id] = line
+        phones[result.phone] = line
         out.records.append(result)
+        out.lines.append(line)
     if header is None:
         raise ListFormatError("the file has no header row")
     return out

@@ -100,3 +100,30 @@ def test_sample_frequencies_follow_the_curve() -> None:
     draws = [c.sample((i + 0.5) / n) for i in range(n)]  # a uniform grid of u
     for t in (1.0, 2.0, 3.0):
         assert sum(d > t for d in draws) / n == pytest.approx(c.at(t), abs=1e-3)
+
+
+def test_matches_lifelines_on_real_patience() -> None:
+    """Cross-check with lifelines' KaplanMeierFitter on the January 1999 queue waits."""
+    import os
+    from pathlib import Path
+
+    import lifelines  # a [dev] dependency, used only here
+    from lifelines.utils import restricted_mean_survival_time
+
+    from blendcc.adapters.importers.bank1999 import Outcome, read_bank1999
+
+    data = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "anonymous_bank_1999" / "january.txt"
+    if not data.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"the real call log is missing in CI: {data}")
+        pytest.skip("the real call log (../shared/data) is not on this machine")
+    calls = [r for r in read_bank1999(data).records if r.offered]
+    waits = [r.wait_s for r in calls]
+    abandoned = [r.outcome is Outcome.ABANDONED for r in calls]
+    ours = kaplan_meier(waits, abandoned)
+    theirs = lifelines.KaplanMeierFitter().fit(waits, event_observed=abandoned)
+    for t in (0.0, 5.0, 20.0, 60.0, 120.0, 300.0, 600.0, 1200.0):
+        assert ours.at(t) == pytest.approx(float(theirs.survival_function_at_times(t).iloc[0]), abs=1e-9)
+    assert ours.median() == pytest.approx(theirs.median_survival_time_)
+    assert ours.restricted_mean(600.0) == pytest.approx(
+        restricted_mean_survival_time(theirs, t=600.0), rel=1e-6)

@@ -234,3 +234,23 @@ def test_pause_stops_new_calls_and_the_log_replays() -> None:
     assert c.agent_state()[0] == "available"
     fresh = Runtime(c.runtime.engine.catalog, c.store, RecordingBus(), c.clock, LiveStats(lambda q, ch: (20.0, 5.0)))
     assert fresh.engine.agents["a0"].state.value == "available"
+
+
+def test_a_transferred_outbound_call_stays_up_until_the_last_agent_ends_it() -> None:
+    c = Centre(agents=2, script={phone(1): human(2.0, 1000.0)}, mode="predictive")
+    c.service.start(c.campaign)
+    c.service.tick()
+    c.run_until(2)
+    call = c.events(dev.CallConnected)[0]
+    first = call.agent_id
+    other = "a1" if first == "a0" else "a0"
+    c.service.pause("c1")  # nothing new placed: the other agent stays free for the transfer
+    c.run_until(30)
+    c.runtime.execute(lambda engine, now: engine.transfer(call.contact_id, first, now, to_queue="sales"))
+    assert not c.telephony.calls[call.call_id].ended
+    contact = c.runtime.engine.contacts[call.contact_id]
+    assert contact.agent_id == other
+    c.runtime.execute(lambda engine, now: engine.accept(call.contact_id, other, now))
+    c.runtime.execute(lambda engine, now: engine.end(call.contact_id, other, now))
+    c.run_until(31)
+    assert c.telephony.calls[call.call_id].ended

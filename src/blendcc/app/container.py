@@ -36,7 +36,7 @@ class Container:
     customers: CustomerService
     notes: list[str] = field(default_factory=list)
     campaigns: CampaignService | None = None  # outbound campaigns (set by bootstrap)
-    dialing: DialingService | None = None  # the dialing loop, when a Telephony is wired (app.dialing_wiring.wire_dialing)
+    dialing: DialingService | None = None  # the dialing loop when a Telephony is wired (dialing_wiring)
     schedules: ScheduleService | None = None  # published schedules, adherence reports (set by bootstrap)
     adherence: AdherenceMonitor | None = None  # live out-of-adherence alerts (set by bootstrap)
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)

@@ -148,16 +148,19 @@ class DialingService:
                 if e.contact_id not in self._calls:
                     self._inbound_aht.setdefault(e.queue_id, OutcomeEstimator()).record_handle(
                         e.talk_s + e.hold_s, e.acw_s)
+                call = self._calls.get(e.contact_id)
+                if call is not None:
+                    self._disposition(call, e)
+            elif isinstance(e, ev.ContactClosed):
                 call = self._calls.pop(e.contact_id, None)
                 if call is not None:
                     owner = self.runs.get(call.campaign_id)
                     if owner is not None:
                         owner.calls.pop(call.call_id, None)
-                    self._disposition(call, e)
             elif isinstance(e, ev.ContactEnded):
                 call = self._calls.get(e.contact_id)
-                if call is not None and e.reason != "customer":
-                    self.telephony.hangup(call.call_id)  # the agent ended (or transferred) the call
+                if call is not None and e.reason == "agent":
+                    self.telephony.hangup(call.call_id)  # the agent ended the call (a transfer keeps it up)
             elif isinstance(e, ev.ContactQueued) and e.reason == "new":
                 self._arrivals.setdefault(e.queue_id, deque()).append(e.at)
 

@@ -33,7 +33,6 @@ def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = T
         service.observe(events_of([message]))
 
     container.bus.subscribe("contact", observe)
-    container.bus.subscribe("agent", observe)
     for config in campaigns.running():
         service.start(config, announce=False)
     container.dialing = service

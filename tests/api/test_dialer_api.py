@@ -205,7 +205,9 @@ def test_state_survives_a_restart_and_drives_the_hooks(centre: Any, containers: 
     svc.on_state.append(lambda c, state: seen.append((c.id, state)))
     centre.post("/api/campaigns/renew/start", "sup", json={"reason": "morning"})
     put_campaign(centre, name="Renewals v2")  # a running campaign's new version reaches the loop
-    assert seen == [("renew", "running"), ("renew", "running")]
+    centre.put("/api/config/campaigns/renew", json={**CAMPAIGN, "name": "v3"})  # through any route
+    centre.put("/api/config/skills/spanish", json={"name": "Spanish"})  # other documents: no call
+    assert seen == [("renew", "running"), ("renew", "running"), ("renew", "running")]
     again = containers(centre.container.settings.database_url, centre.clock)
     assert again.campaigns.state("renew") == "running"
     assert again.campaigns.states()["renew"] == {"state": "running", "reason": "morning", "since": centre.T0}

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import phonenumbers
+from pydantic import BaseModel
 
 from blendcc.app.configuration import ConfigService
 from blendcc.app.runtime import Runtime
@@ -78,7 +79,9 @@ class CampaignService:
         #: called with (campaign, new state) after every state change and after a running campaign's
         #: document changes: the dialing loop's start/pause/stop is wired here by the composition root
         self.on_state: list[Callable[[CampaignConfig, str], object]] = []
+        self._seen: dict[str, BaseModel] = dict(config.docs[KIND])
         config.delete_guards.append(self._guard_delete)
+        config.on_change.append(self._config_changed)
 
     # ------------------------------------------------------------------ documents
 
@@ -93,10 +96,17 @@ class CampaignService:
     def put(self, campaign_id: str, body: dict[str, Any], by: str | None) -> tuple[CampaignConfig, int]:
         doc, version = self.config.put(KIND, campaign_id, body, by)
         assert isinstance(doc, CampaignConfig)
-        if self.state(campaign_id) == "running":
-            for fn in self.on_state:  # the loop dials with the new version from now on
-                fn(doc, "running")
         return doc, version
+
+    def _config_changed(self, _catalog: object) -> None:
+        """A configuration document changed (through any route): a running campaign whose document is
+        new is handed to the hooks again, so the loop dials with the new version from now on."""
+        docs = dict(self.config.docs[KIND])
+        for cid, doc in docs.items():
+            if doc is not self._seen.get(cid) and isinstance(doc, CampaignConfig) and self.state(cid) == "running":
+                for fn in self.on_state:
+                    fn(doc, "running")
+        self._seen = docs
 
     def delete(self, campaign_id: str, by: str | None) -> None:
         """Delete the campaign document (refused while it is running or paused); its records stay in

@@ -186,3 +186,14 @@ def test_days_option_parses_numbers_ranges_and_dates() -> None:
     assert parse_days("1999-01-13, 2", available) == [date(1999, 1, 2), date(1999, 1, 13)]
     with pytest.raises(typer.Exit):
         parse_days("9-11", available)  # 11 January is missing from the log
+
+
+def test_cli_replay_of_a_log_without_queued_calls_exits_2(tmp_path: Path) -> None:
+    from blendcc.adapters.importers.bank1999 import FIELDS
+
+    log = tmp_path / "empty.txt"
+    log.write_text("\t".join(FIELDS) + "\r\nnot\ta\tcall\r\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["replay", "bank1999", str(log)])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert "skipped line 2" in text and "nothing to replay" in text

@@ -38,3 +38,7 @@ class Settings(BaseSettings):
                                              description="queue id -> none | all | on_demand")
     recording_retention_days: float = Field(default=90.0, gt=0)
     music_on_hold: str | None = Field(default=None, description="8 kHz mono WAV played to waiting/held callers")
+    ivr_flow: str | None = Field(default=None, description="IVR flow (ivr_flows document) answering inbound calls")
+    ivr_numbers: dict[str, str] = Field(default_factory=dict, description="dialled number -> IVR flow id")
+    prompts_dir: str | None = Field(default=None, description="uploaded prompts: <prompts_dir>/<prompt_id>.wav")
+    prompt_cache_dir: str = Field(default="prompt-cache", description="rendered text prompts (8 kHz WAV)")

@@ -30,12 +30,25 @@ WORKFLOW = {"name": "Main", "filters": [{"name": "tech", "expression": "ivr.menu
             "default": [{"queue": "sales"}]}
 
 
+IVR_FLOW = {
+    "id": "main-menu", "name": "Main menu", "language": "en", "start": "menu",
+    "nodes": [
+        {"id": "menu", "kind": "menu", "prompt": {"text": "Welcome. For sales press 1. For support press 2."},
+         "options": [{"key": "1", "next": "to-sales"}, {"key": "2", "next": "to-support"}],
+         "timeout_s": 5, "retries": 1, "on_failure": "to-sales"},
+        {"id": "to-sales", "kind": "queue"},
+        {"id": "to-support", "kind": "queue"},
+    ],
+}
+
+
 class Server:
     def __init__(self, work: Path, **overrides: Any):
         self.work = work
         self.settings = Settings(database_url=f"sqlite:///{work}/voice.db", admin_password="admin-pw",
                                  sip_enabled=True, sip_port=5060, sip_users=PASSWORDS, rtp_port_min=21000,
                                  rtp_port_max=23000, recording_dir=str(work / "rec"), recording_default="all",
+                                 ivr_numbers={"ivr-line": "main-menu"}, prompt_cache_dir=str(work / "prompts"),
                                  **overrides)
         self.c = build_container(self.settings)
         cfg = self.c.config
@@ -44,6 +57,7 @@ class Server:
         cfg.put("agents", "a1", {"name": "Ann", "queues": ["sales"]}, "test")
         cfg.put("agents", "a2", {"name": "Bob", "queues": ["support"]}, "test")
         cfg.put("workflows", "main", WORKFLOW, "test")
+        cfg.put("ivr_flows", "main-menu", IVR_FLOW, "test")
         self.stack = VoiceStack(self.c, self.settings)
 
     async def start(self) -> None:
@@ -214,7 +228,22 @@ async def dialer(srv: Server, work: Path) -> dict[str, Any]:
     return out
 
 
-SCENARIOS = {"dialer": dialer, "dtmf": dtmf, "basic": basic, "retrans": retrans, "bridged": bridged, "cancel": cancel}
+async def ivr(srv: Server, work: Path) -> dict[str, Any]:
+    """The caller dials the IVR line, hears the menu prompt and presses 2 (SIPp's RFC 4733 pcap) while it
+    plays: the contact carries ivr.menu = 2 and the workflow sends it to the support queue."""
+    play = f"{PCAPS}/dtmf_2833_2.pcap@1500"
+    r = await sipp(scenario("uac", work, caller="ivr", hold_ms="1000", play=play), work, local_port=5066,
+                   rtp_port=24300, service="ivr-line")
+    rows = await wait_for(lambda: [x for x in srv.rows("ivr") if x["outcome"] == "abandoned"])
+    cid = rows[0]["contact_id"] if rows else None
+    vc = srv.stack.voice.calls.get(cid) if cid else None
+    prompts = sorted(p.name for p in (work / "prompts").glob("*.wav"))
+    return {"sipp": r.__dict__, "rows": rows, "digits": vc.digits if vc else None, "prompts": prompts,
+            "timeline": [e["type"] for e in srv.timeline(cid)] if cid else []}
+
+
+SCENARIOS = {"ivr": ivr, "dialer": dialer, "dtmf": dtmf, "basic": basic, "retrans": retrans, "bridged": bridged,
+             "cancel": cancel}
 
 
 async def main(names: list[str]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ def results() -> dict[str, Any]:
         if os.environ.get("CI"):
             pytest.fail(f"SIPp tests cannot run: {missing}")
         pytest.skip(missing)
-    return run_in_netns(RUNNER, ["basic", "retrans", "cancel", "bridged", "dtmf", "dialer"], timeout=240)
+    return run_in_netns(RUNNER, ["basic", "retrans", "cancel", "bridged", "dtmf", "ivr", "dialer"], timeout=240)
 
 
 def _ok(r: dict[str, Any]) -> None:
@@ -96,3 +96,15 @@ def test_dialer_telephony_over_sip_reports_answered_busy_and_no_answer(results: 
     _ok(r["busy"]["peer"])  # 486 acknowledged inside the transaction
     assert r["no_answer"]["events"] == [["ringing", None, None], ["no_answer", None, None]]
     _ok(r["no_answer"]["peer"])  # the ring timeout sent CANCEL; 487 acknowledged
+
+
+def test_ivr_menu_choice_by_rfc4733_digit_routes_to_the_right_queue(results: dict[str, Any]) -> None:
+    r = results["ivr"]
+    assert "error" not in r, r
+    _ok(r["sipp"])
+    assert r["digits"] == "2"
+    assert len(r["prompts"]) == 1  # the menu prompt, spoken by espeak-ng and converted to 8 kHz by sox
+    [row] = r["rows"]
+    assert row["attributes"]["ivr"] == {"menu": "2"} and row["attributes"]["dialled_number"] == "ivr-line"
+    assert row["queue_id"] == "support"  # the workflow's "ivr.menu == '2'" filter
+    assert r["timeline"][:3] == ["ContactCreated", "ContactRouted", "ContactQueued"]

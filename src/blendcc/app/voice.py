@@ -55,7 +55,9 @@ class VoiceGateway(Protocol):
     def record(self, customer: Leg, path: Path) -> bool: ...
     def stop_recording(self, customer: Leg) -> float | None: ...
     def listen(self, customer: Leg, supervisor: Leg) -> bool: ...
-    def play(self, leg: Leg, prompt: str, on_done: Callable[[], None]) -> bool: ...
+    def play(self, leg: Leg, prompt: str, on_done: Callable[[], None], repeat: bool = False) -> bool:
+        """Play an 8 kHz WAV file to the leg (``repeat``: until stopped); ``on_done`` at its end."""
+        ...
     def stop_playing(self, leg: Leg) -> None: ...
 
 
@@ -75,6 +77,7 @@ class VoiceCall:
     listeners: list[Leg] = field(default_factory=list)
     customer_gone: bool = False
     digits: str = ""  # every DTMF digit the caller pressed (RFC 4733 or SIP INFO)
+    ivr_active: bool = False  # an IVR flow drives the call (prompts, menus, queue announcements)
 
 
 @dataclass
@@ -102,6 +105,7 @@ class VoiceService:
         #: set by the IVR driver: start a flow for a new call (False: no flow, route at once) and feed it digits
         self.ivr_start: Callable[[VoiceCall], bool] | None = None
         self.ivr_digit: Callable[[VoiceCall, str], None] | None = None
+        self.ivr_stop: Callable[[VoiceCall, bool], None] | None = None
         self._unsubscribe = bus.subscribe("contact", self._on_bus)
         self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0}
 
@@ -116,9 +120,12 @@ class VoiceService:
         self.by_leg[leg.id] = vc
         self.stats["calls"] += 1
         self.gateway.answer(leg)
-        if self.ivr_start is not None and self.ivr_start(vc):
+        if self.ivr_start is not None:
             vc.state = "ivr"
-            return
+            vc.ivr_active = True
+            if self.ivr_start(vc):
+                return
+            vc.ivr_active = False
         self.enqueue(vc, {}, 0, {})
 
     def enqueue(self, vc: VoiceCall, ivr: Mapping[str, str], priority: int, attributes: Mapping[str, Any]) -> None:
@@ -142,8 +149,8 @@ class VoiceService:
             if vc.customer_gone:  # hung up while the contact was being created
                 self._customer_left(vc)
                 return
-            if vc.state == "queued" and self.settings.music_on_hold:
-                self.gateway.play(vc.customer, self.settings.music_on_hold, lambda: None)
+            if vc.state == "queued" and self.settings.music_on_hold and not self._in_ivr(vc):
+                self.gateway.play(vc.customer, self.settings.music_on_hold, lambda: None, repeat=True)
 
         self.gateway.submit(lambda: self.contacts.create(req), done)
 
@@ -153,7 +160,7 @@ class VoiceService:
         if vc is None or leg.id != vc.customer.id:
             return
         vc.digits += digit
-        if vc.state == "ivr" and self.ivr_digit is not None:
+        if vc.ivr_active and self.ivr_digit is not None:
             self.ivr_digit(vc, digit)
 
     def leg_ended(self, leg: Leg) -> None:
@@ -163,6 +170,7 @@ class VoiceService:
             return
         if leg is vc.customer or leg.id == vc.customer.id:
             vc.customer_gone = True
+            self._leave_ivr(vc, hung_up=True)
             if vc.created:
                 self._customer_left(vc)
             elif vc.state == "ivr":
@@ -193,6 +201,7 @@ class VoiceService:
                 return
             vc.state = "connected"
             self.stats["connected"] += 1
+            self._leave_ivr(vc, hung_up=False)
             self.gateway.stop_playing(vc.customer)
             self.gateway.bridge(vc.customer, leg)
             if self.recording_policy(vc.queue_id) == "all":
@@ -243,7 +252,7 @@ class VoiceService:
         elif kind == "ContactHeld":
             self.gateway.hold(vc.customer, True)
             if self.settings.music_on_hold:
-                self.gateway.play(vc.customer, self.settings.music_on_hold, lambda: None)
+                self.gateway.play(vc.customer, self.settings.music_on_hold, lambda: None, repeat=True)
         elif kind == "ContactResumed":
             self.gateway.stop_playing(vc.customer)
             self.gateway.hold(vc.customer, False)
@@ -346,6 +355,24 @@ class VoiceService:
                  "listeners": len(v.listeners)} for v in self.calls.values()]
 
     # ------------------------------------------------------------------ helpers
+    def hang_up(self, vc: VoiceCall) -> None:
+        """We end the call (IVR hang-up): abandon the contact if one was created, else just drop the call."""
+        if vc.created and vc.state != "ended":
+            vc.customer_gone = True
+            self._customer_left(vc)
+        else:
+            self._leave_ivr(vc, hung_up=False)
+            self._drop(vc)
+
+    def _in_ivr(self, vc: VoiceCall) -> bool:
+        return vc.ivr_active
+
+    def _leave_ivr(self, vc: VoiceCall, hung_up: bool) -> None:
+        if vc.ivr_active:
+            vc.ivr_active = False
+            if self.ivr_stop is not None:
+                self.ivr_stop(vc, hung_up)
+
     def _live(self, contact_id: str) -> VoiceCall:
         vc = self.calls.get(contact_id)
         if vc is None:
@@ -383,6 +410,7 @@ class VoiceService:
         if vc.state == "ended":
             return
         vc.state = "ended"
+        self._leave_ivr(vc, hung_up=False)
         self._finish_recording(vc)
         self.gateway.unbridge(vc.customer)
         self._hangup_agent(vc)
@@ -399,6 +427,7 @@ class VoiceService:
 
     def _drop(self, vc: VoiceCall) -> None:
         vc.state = "ended"
+        self._leave_ivr(vc, hung_up=False)
         self._hangup_agent(vc)
         self.gateway.hangup(vc.customer)
         self.by_leg.pop(vc.customer.id, None)

@@ -57,6 +57,9 @@ class SipGateway:
         self.pacer: Pacer | None = None
         self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice")
         self._n = 0
+        #: engine commands waiting for the worker; above ``max_backlog`` new calls get 503 (overload)
+        self.backlog = 0
+        self.max_backlog = 5000
         self.outbound_handler: Callable[[SipLeg, str, Any], None] | None = None
 
     def _dtmf(self, leg: SipLeg, digit: str) -> None:
@@ -83,15 +86,22 @@ class SipGateway:
     def submit(self, work: Callable[[], T], done: Callable[[T | None, Exception | None], None]) -> None:
         assert self.loop is not None
         loop = self.loop
+        self.backlog += 1
         future = self.worker.submit(work)
 
         def finished(f: concurrent.futures.Future[T]) -> None:
+            loop.call_soon_threadsafe(self._done_one)
+            if f.cancelled():
+                return
             exc = f.exception()
             result = None if exc is not None else f.result()
             error = exc if isinstance(exc, Exception) or exc is None else RuntimeError(str(exc))
             loop.call_soon_threadsafe(done, result, error)
 
         future.add_done_callback(finished)
+
+    def _done_one(self) -> None:
+        self.backlog -= 1
 
     def call_later(self, delay: float, fn: Callable[[], None]) -> asyncio.TimerHandle:
         assert self.loop is not None
@@ -150,6 +160,9 @@ class SipGateway:
         media = call.remote_media
         if media is None or not media.audio_codecs:
             call.reject(488)
+            return
+        if self.backlog > self.max_backlog:  # the store cannot keep up: refuse rather than queue unboundedly
+            call.reject(503)
             return
         try:
             ep = self._endpoint(media.audio_codecs[0], media.telephone_event)

@@ -12,8 +12,13 @@ from typing import Any, TypeVar
 
 from blendcc.adapters.channels.sip.edge import Registrar
 from blendcc.adapters.channels.sip.gateway import SipGateway
-from blendcc.app.voice import VoiceService, VoiceSettings
+from blendcc.adapters.channels.sip.tts import PromptRenderer
+from blendcc.app.voice import VoiceCall, VoiceService, VoiceSettings
+from blendcc.app.voice_ivr import IvrDriver
 from blendcc.config import Settings
+from blendcc.domain.customer import IdentityKind, normalise_identity
+from blendcc.domain.errors import DomainError
+from blendcc.ivr.messages import LookupResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,6 +40,12 @@ class VoiceStack:
                           default_recording=settings.recording_default,
                           retention_days=settings.recording_retention_days, music_on_hold=settings.music_on_hold))
         self.gateway.voice = self.voice
+        self.container = container
+        self._flows: dict[str, tuple[float, Any]] = {}
+        self.ivr = IvrDriver(self.voice, self._flow_for,
+                             PromptRenderer(Path(settings.prompt_cache_dir),
+                                            Path(settings.prompts_dir) if settings.prompts_dir else None),
+                             time.time, self._lookup)
         self.started = False
         self._purge: asyncio.TimerHandle | None = None
 
@@ -43,6 +54,32 @@ class VoiceStack:
         self.started = True
         self._purge_now()
         log.info("SIP edge listening on udp %s:%d", self.settings.sip_host, self.gateway.edge.port)
+
+    def _flow_for(self, vc: VoiceCall) -> Any:
+        """The IVR flow for a call's dialled number (``ivr_numbers``, else ``ivr_flow``), cached 5 s."""
+        flow_id = self.settings.ivr_numbers.get(vc.dialled or "", self.settings.ivr_flow)
+        if flow_id is None:
+            return None
+        cached = self._flows.get(flow_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            flow = self.container.config.get("ivr_flows", flow_id)
+        except DomainError as exc:
+            log.warning("IVR flow %s is not usable: %s; routing the call directly", flow_id, exc)
+            flow = None
+        self._flows[flow_id] = (time.monotonic() + 5.0, flow)
+        return flow
+
+    def _lookup(self, caller_id: str) -> LookupResult:
+        try:
+            value = normalise_identity(IdentityKind.PHONE, caller_id)
+        except (DomainError, ValueError):
+            return LookupResult(False)
+        found = self.container.contacts.customers.find_by_identity(IdentityKind.PHONE.value, value)
+        if found is None:
+            return LookupResult(False)
+        return LookupResult(True, found.get("tier"), found.get("id"))
 
     def _purge_now(self) -> None:
         """Apply the recording retention now and every few hours."""

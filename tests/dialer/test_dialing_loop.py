@@ -254,3 +254,21 @@ def test_a_transferred_outbound_call_stays_up_until_the_last_agent_ends_it() -> 
     c.runtime.execute(lambda engine, now: engine.end(call.contact_id, other, now))
     c.run_until(31)
     assert c.telephony.calls[call.call_id].ended
+
+
+def test_inbound_sl_guard_holds_outbound_while_inbound_traffic_needs_the_agents() -> None:
+    heavy = [ev.ContactQueued(contact_id=f"x{i}", queue_id="sales", channel="voice", step_index=0, priority=0,
+                              at=NOON_NY - 600 + i) for i in range(100)]  # 10 calls a minute: 30 Erlangs
+    guarded = Centre(agents=3, mode="progressive")
+    guarded.service.observe(heavy)
+    guarded.start()
+    assert not guarded.events(dev.CallPlaced)
+    assert "inbound_sl" in guarded.service.pacing_state("c1")["last_decision"]["reason"]
+    unguarded = Centre(agents=3, mode="progressive", inbound_sl_guard=False)
+    unguarded.service.observe(heavy)
+    unguarded.start()
+    assert len(unguarded.events(dev.CallPlaced)) == 3
+    light = Centre(agents=3, mode="progressive")
+    light.service.observe(heavy[:2])  # 2 calls in 15 minutes: 0.4 Erlangs
+    light.start()
+    assert len(light.events(dev.CallPlaced)) == 1  # 80/20 on 0.4 Erlangs needs two agents left for inbound

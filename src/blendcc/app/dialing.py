@@ -217,12 +217,17 @@ class DialingService:
                     self._pace(run, now)
             self._run(None)
 
-    def _pool(self, queue_id: str, with_busy: bool) -> PoolSnapshot:
+    def _pool(self, queue_id: str, with_busy: bool, with_tied: bool) -> PoolSnapshot:
+        """The pool as the dialer needs it: free agents always; busy agents for predictive; the agents
+        tied up in outbound for the inbound SL guard (only when the queue has inbound traffic)."""
         def read(engine: Engine, now: float) -> PoolSnapshot:
             free = engine.outbound_agents(queue_id)
             busy: list[Busy] = []
             if not free and not with_busy:
                 return PoolSnapshot(free, busy, 0, 0, 0)  # nobody to dial for: the rest does not matter
+            waiting = sum(1 for c in engine.waiting() if c.queue.id == queue_id) if free else 0
+            if not with_busy and not with_tied:
+                return PoolSnapshot(free, busy, len(engine.members_on.get(queue_id, ())), 0, waiting)
             logged = tied = 0
             wraps: dict[str, float | None] = {}
             calls = self._calls
@@ -250,14 +255,14 @@ class DialingService:
                             busy.append(Busy(now - ended, wrapping=True))
                     elif leg.stage == "reserved":
                         busy.append(Busy(0.0, wrap_s=wraps[leg.queue_id]))
-            waiting = sum(1 for c in engine.waiting() if c.queue.id == queue_id)
             return PoolSnapshot(free, busy, logged, tied, waiting)
 
         return self.runner.query(read)
 
     def _pace(self, run: Run, now: float) -> None:
         config = run.config
-        pool = self._pool(config.queue_id, with_busy=config.mode == "predictive")
+        pool = self._pool(config.queue_id, with_busy=config.mode == "predictive",
+                          with_tied=config.inbound_sl_guard and bool(self._arrivals.get(config.queue_id)))
         inbound = self._inbound(config.queue_id, pool.inbound_waiting, now)
         blend = outbound_usable(free=len(pool.free), on_inbound_or_idle=pool.logged_in - pool.outbound_tied,
                                 inbound=inbound, reserve=config.reserve_inbound_agents,

@@ -190,3 +190,40 @@ def test_agent_ending_over_the_api_hangs_up_both_legs(setup: Any) -> None:
     voice.agent_answered(agent_leg)
     c.agents.end("a1", vc.contact_id)
     assert ("hangup", "cust-1") in gw.log and ("hangup", agent_leg.id) in gw.log
+
+
+def test_blind_transfer_hangs_up_the_first_phone_and_rings_the_next_agent(setup: Any) -> None:
+    c, voice, gw, _clock = setup
+    c.config.put("agents", "a2", {"name": "Bob", "queues": ["sales"]}, "t")
+    gw.phones.update({"a1", "a2"})
+    c.agents.login("a1")
+    voice.incoming(FakeLeg("cust-1"), "+44", "1")
+    vc = next(iter(voice.calls.values()))
+    first = vc.agent_leg
+    voice.agent_answered(first)
+    c.agents.login("a2")
+    c.agents.transfer("a1", vc.contact_id, None, "a2")
+    assert ("hangup", first.id) in gw.log and ("unbridge", "cust-1") in gw.log
+    assert vc.agent_id == "a2" and vc.state == "ringing" and vc.agent_leg is not None
+    voice.agent_answered(vc.agent_leg)
+    assert ("bridge", "cust-1", vc.agent_leg.id) in gw.log
+    row = _row(c, voice)
+    assert row["state"] == "connected" and row["agent_id"] == "a2" and row["transfers"] == 1
+
+
+def test_listen_in_rings_the_supervisor_and_taps_the_bridge_once_answered(setup: Any) -> None:
+    c, voice, gw, _clock = setup
+    gw.phones.update({"a1", "sup"})
+    c.agents.login("a1")
+    voice.incoming(FakeLeg("cust-1"), "+44", "1")
+    vc = next(iter(voice.calls.values()))
+    with pytest.raises(Exception, match="not connected"):
+        voice.listen_in(vc.contact_id, "sup")
+    voice.agent_answered(vc.agent_leg)
+    out = voice.listen_in(vc.contact_id, "sup")
+    sup_leg = vc.listeners[0]
+    assert out["leg"] == sup_leg.id and ("ring", "sup") in gw.log
+    assert voice.listener_answered(sup_leg)
+    assert ("listen", sup_leg.id) in gw.log
+    voice.leg_ended(vc.customer)  # the call ends: the supervisor's phone is hung up too
+    assert ("hangup", sup_leg.id) in gw.log

@@ -223,11 +223,12 @@ class DialingService:
         def read(engine: Engine, now: float) -> PoolSnapshot:
             free = engine.outbound_agents(queue_id)
             busy: list[Busy] = []
+            members = len(engine.members_on.get(queue_id, ()))
             if not free and not with_busy:
-                return PoolSnapshot(free, busy, 0, 0, 0)  # nobody to dial for: the rest does not matter
+                return PoolSnapshot(free, busy, members, 0, 0)  # nobody to dial for: the rest does not matter
             waiting = sum(1 for c in engine.waiting() if c.queue.id == queue_id) if free else 0
             if not with_busy and not with_tied:
-                return PoolSnapshot(free, busy, len(engine.members_on.get(queue_id, ())), 0, waiting)
+                return PoolSnapshot(free, busy, members, 0, waiting)
             logged = tied = 0
             wraps: dict[str, float | None] = {}
             calls = self._calls

@@ -12,6 +12,7 @@ import builtins
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -19,14 +20,15 @@ import subprocess
 import tempfile
 import threading
 import wave
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from blendcc.domain.errors import NotFound, ValidationFailed
+from blendcc.domain.errors import DomainError, NotFound, ValidationFailed
 from blendcc.ivr.flow import ID_PATTERN, LANGUAGE_PATTERN, PromptRef
 
+log = logging.getLogger(__name__)
 SAMPLE_RATE = 8000
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_TEXT = 2000
@@ -103,6 +105,19 @@ class PromptStore:
             return self.path(prompt.prompt_id)
         assert prompt.text is not None  # validated: a prompt has an id or a text
         return self.path(self.render(prompt.text, prompt.language or default_language).id)
+
+    def renderer(self) -> Callable[[PromptRef, str], str | None]:
+        """``render(prompt, language) -> WAV path or None`` for a call driver: never raises (a prompt that
+        cannot be played is logged and skipped)."""
+
+        def render(prompt: PromptRef, language: str) -> str | None:
+            try:
+                return str(self.resolve(prompt, language))
+            except (DomainError, PromptToolMissing, _ToolFailed, OSError) as exc:
+                log.warning("prompt %s cannot be played: %s", prompt, exc)
+                return None
+
+        return render
 
     # ------------------------------------------------------------------ text to speech
     def voices(self) -> set[str]:
@@ -218,6 +233,7 @@ class _ToolFailed(RuntimeError):
     pass
 
 
-def default_directory(recording_dir: str | Path) -> Path:
-    """Where prompts live when nothing else is configured: ``prompts`` beside the recordings directory."""
-    return Path(recording_dir).parent / "prompts"
+def prompt_directory(settings: Any) -> Path:
+    """Where a deployment's prompts live: ``prompts_dir`` (uploads), else ``prompt_cache_dir``."""
+    configured = getattr(settings, "prompts_dir", None) or getattr(settings, "prompt_cache_dir", None)
+    return Path(configured or "prompts")

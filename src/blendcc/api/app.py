@@ -20,6 +20,7 @@ from blendcc.api import (
     routes_dialer,
     routes_dialing,
     routes_forecast,
+    routes_ivr,
     routes_main,
     routes_schedule,
     routes_sim,
@@ -78,6 +79,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_dialer.router)
     app.include_router(routes_dialing.router)
     app.include_router(routes_schedule.router)
+    app.include_router(routes_ivr.router)
     app.include_router(routes_voice.router)
 
     @app.get("/health", tags=["ops"])

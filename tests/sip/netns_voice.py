@@ -70,7 +70,8 @@ class Server:
             await asyncio.to_thread(self.c.runtime.tick)
 
     async def login(self, agent: str) -> None:
-        await asyncio.to_thread(self.c.agents.login, agent)
+        if not self.c.agents.view(agent)["logged_in"]:
+            await asyncio.to_thread(self.c.agents.login, agent)
 
     def rows(self, caller: str) -> list[dict[str, Any]]:
         return [r for r in self.c.store.interactions(limit=1000)
@@ -242,8 +243,37 @@ async def ivr(srv: Server, work: Path) -> dict[str, Any]:
             "timeline": [e["type"] for e in srv.timeline(cid)] if cid else []}
 
 
-SCENARIOS = {"ivr": ivr, "dialer": dialer, "dtmf": dtmf, "basic": basic, "retrans": retrans, "bridged": bridged,
-             "cancel": cancel}
+async def full(srv: Server, work: Path) -> dict[str, Any]:
+    """The whole path: dial the IVR line, press 2, wait in the support queue, agent a2's SIPp phone
+    (registered with digest by SIPp) answers, audio both ways, recorded; then the event log and live stats."""
+    from blendcc.app.live_stats import snapshot
+
+    reg = await sipp(scenario("register", work, user="a2"), work, local_port=5072, extra=["-au", "a2", "-ap", "pw-a2"])
+    await srv.login("a2")
+    before = srv.c.runtime.query(lambda e, now: snapshot(e, srv.c.stats, now))
+    agent = asyncio.create_task(sipp(scenario("uas_agent", work, ring_ms="300", play=f"{PCAPS}/g711a.pcap@100"),
+                                     work, local_port=5072, uas=True, rtp_port=24400, timeout_s=25))
+    await asyncio.sleep(0.5)
+    play = f"{PCAPS}/dtmf_2833_2.pcap@1500,{PCAPS}/g711a.pcap@100"
+    caller = await sipp(scenario("uac", work, caller="full", hold_ms="4000", play=play), work, local_port=5067,
+                        rtp_port=24500, service="ivr-line")
+    agent_r = await agent
+    rows = await wait_for(lambda: [x for x in srv.rows("full") if x["outcome"] == "completed"])
+    cid = rows[0]["contact_id"] if rows else None
+    after = srv.c.runtime.query(lambda e, now: snapshot(e, srv.c.stats, now))
+    rec = srv.stack.voice.recordings(cid) if cid else []
+
+    def handled(snap: dict[str, Any]) -> Any:
+        return next(q["today"] for q in snap["queues"] if q["id"] == "support")
+
+    return {"register": reg.__dict__, "agent": agent_r.__dict__, "caller": caller.__dict__, "rows": rows,
+            "timeline": [e["type"] for e in srv.timeline(cid)] if cid else [], "recordings": rec,
+            "wav": wav_info(rec[0]["path"]) if rec else None, "support_before": handled(before),
+            "support_after": handled(after)}
+
+
+SCENARIOS = {"full": full, "ivr": ivr, "dialer": dialer, "dtmf": dtmf, "basic": basic, "retrans": retrans,
+             "bridged": bridged, "cancel": cancel}
 
 
 async def main(names: list[str]) -> dict[str, Any]:

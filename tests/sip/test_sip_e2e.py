@@ -19,7 +19,7 @@ def results() -> dict[str, Any]:
         if os.environ.get("CI"):
             pytest.fail(f"SIPp tests cannot run: {missing}")
         pytest.skip(missing)
-    return run_in_netns(RUNNER, ["basic", "retrans", "cancel", "bridged", "dtmf", "ivr", "dialer"], timeout=240)
+    return run_in_netns(RUNNER, ["basic", "retrans", "cancel", "bridged", "dtmf", "ivr", "full", "dialer"], timeout=240)
 
 
 def _ok(r: dict[str, Any]) -> None:
@@ -108,3 +108,20 @@ def test_ivr_menu_choice_by_rfc4733_digit_routes_to_the_right_queue(results: dic
     assert row["attributes"]["ivr"] == {"menu": "2"} and row["attributes"]["dialled_number"] == "ivr-line"
     assert row["queue_id"] == "support"  # the workflow's "ivr.menu == '2'" filter
     assert r["timeline"][:3] == ["ContactCreated", "ContactRouted", "ContactQueued"]
+
+
+def test_dial_in_choose_in_ivr_wait_answered_by_registered_phone_recorded_logged_and_counted(
+        results: dict[str, Any]) -> None:
+    r = results["full"]
+    assert "error" not in r, r
+    for peer in ("register", "agent", "caller"):
+        _ok(r[peer])
+    [row] = r["rows"]
+    assert row["attributes"]["ivr"] == {"menu": "2"}
+    assert row["queue_id"] == "support" and row["agent_id"] == "a2" and row["outcome"] == "completed"
+    assert r["timeline"] == ["ContactCreated", "ContactRouted", "ContactQueued", "ContactOffered",
+                             "ContactConnected", "ContactEnded", "WrapUpCompleted", "ContactClosed"]
+    assert r["wav"]["left_peak"] > 1000 and r["wav"]["right_peak"] > 1000
+    assert abs(r["wav"]["seconds"] - row["talk_s"]) < 0.3
+    before, after = r["support_before"], r["support_after"]
+    assert after["offered"] == before["offered"] + 1 and after["handled"] == before["handled"] + 1

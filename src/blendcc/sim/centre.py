@@ -80,7 +80,6 @@ class SimCentre:
         self.engine = Engine(self.catalog, t0)
         self.clock = SimClock(t0)
         self.kernel = Kernel(self.engine, self.handle, self.clock)
-        queues = self.catalog.queues
         self._thresholds: dict[tuple[str, str], tuple[float, float]] = {}
 
         def thresholds(queue_id: str, channel: str) -> tuple[float, float]:
@@ -94,16 +93,14 @@ class SimCentre:
         self.collector = Collector(thresholds, scenario.report_interval_s)
         #: extra listeners for every batch of engine events (event logs, other drivers' projections)
         self.observers: list[Callable[[Sequence[ev.Event]], None]] = []
-        self._timed_wrap = {qid: q.wrap_up_s is not None for qid, q in queues.items()}
         #: contact id -> (handle time, after-contact work override or None)
         self._plan: dict[str, tuple[float, float | None]] = {}
         self.arrivals = 0
         self.finished = 0
         self.sim_agents: dict[str, _Agent] = {}
-        behaviour = _rng(self.seed, "agents")
-        for g in scenario.agents:
-            ring = g.ring_delay.sampler(behaviour)
-            acw = g.acw.sampler(behaviour)
+        for g in scenario.agents:  # one stream per group and purpose: changing one leaves the others' draws
+            ring = g.ring_delay.sampler(_rng(self.seed, f"ring:{g.name}"))
+            acw = g.acw.sampler(_rng(self.seed, f"acw:{g.name}"))
             for aid in g.agent_ids():
                 self.sim_agents[aid] = _Agent(aid, g, ring, acw)
         self._react: dict[type[ev.Event], Callable[[Any], None]] = {

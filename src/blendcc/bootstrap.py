@@ -79,7 +79,8 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     dialer_repo = SqlDialerRepository(db)
     container.campaigns = CampaignService(config, dialer_repo, runtime, clock, store, dialer_repo.events)
     container.schedules = ScheduleService(config, store, clock)
-    container.adherence = AdherenceMonitor(container.schedules, store, bus, clock)
+    container.adherence = AdherenceMonitor(container.schedules, store, bus, clock,
+                                             grace_s=settings.adherence_grace_s)
     if settings.sip_enabled:
         from blendcc.adapters.channels.sip.service import VoiceStack
 

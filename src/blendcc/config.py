@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     stats_interval_s: float = Field(default=1.0, gt=0, le=60)
     timezone: str = Field(default="UTC", description="centre time zone for 'today' in live statistics")
     log_level: str = "info"
+    adherence_grace_s: float = Field(default=300.0, ge=0, description="out-of-adherence alert after this long")
     # voice over SIP/RTP (docs/voice.md)
     sip_enabled: bool = Field(default=False, description="start the SIP edge with `blendcc serve`")
     sip_host: str = Field(default="127.0.0.1", description="SIP bind address (UDP)")

@@ -149,7 +149,7 @@ async def supervisor_stream(ws: WebSocket) -> None:
     def on_message(topic: str, message: Mapping[str, Any]) -> None:
         pipe.put({"stream": topic, **message})
 
-    unsubscribe = [c.bus.subscribe(t, on_message) for t in ("contact", "agent", "stats")]
+    unsubscribe = [c.bus.subscribe(t, on_message) for t in ("contact", "agent", "stats", "wfm")]
     try:
         await _pump(ws, pipe)
     finally:

@@ -35,6 +35,9 @@ KINDS: dict[str, type[BaseModel]] = {
     "ivr_flows": IvrFlow,
 }
 SETTINGS_ID = "routing"
+#: kinds the routing catalog is not built from: writing one stores it without recompiling the catalog
+#: or reconfiguring the engine (thousands of schedule days are published at once)
+CATALOG_FREE_KINDS = frozenset({"schedules", "ivr_flows"})
 
 
 def pydantic_message(exc: ValidationError) -> str:
@@ -122,6 +125,10 @@ class ConfigService:
         except ValidationError as exc:
             raise ValidationFailed(pydantic_message(exc)) from None
         with self._lock:
+            if kind in CATALOG_FREE_KINDS:
+                stored = self.repo.put(kind, doc_id, doc.model_dump(mode="json"), self.clock.now(), by)
+                self.docs = {**self.docs, kind: {**self.docs[kind], doc_id: doc}}
+                return doc, stored.version
             candidate = {k: dict(v) for k, v in self.docs.items()}
             candidate[kind][doc_id] = doc
             catalog = self._build(candidate)
@@ -140,6 +147,10 @@ class ConfigService:
             self.get(kind, doc_id)
             for guard in self.delete_guards:
                 guard(kind, doc_id)
+            if kind in CATALOG_FREE_KINDS:
+                self.repo.delete(kind, doc_id, self.clock.now(), by)
+                self.docs = {**self.docs, kind: {k: v for k, v in self.docs[kind].items() if k != doc_id}}
+                return
             candidate = {k: dict(v) for k, v in self.docs.items()}
             del candidate[kind][doc_id]
             catalog = self._build(candidate)

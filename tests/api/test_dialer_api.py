@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from blendcc.domain.dialer_events import CallAnswered, CallConnected, CallFailed, CallPlaced
 from blendcc.domain.events import WrapUpCompleted
 
@@ -215,3 +217,63 @@ def test_state_survives_a_restart_and_drives_the_hooks(centre: Any, containers: 
     assert again.runtime.query(lambda e, now: e.agents["a1"].logged_in)
     again.campaigns.stop("renew")
     assert again.campaigns.running() == []
+
+
+def test_a_predictive_session_end_to_end_keeps_the_rules(centre: Any) -> None:
+    """Lists, DNC and start through the API, the dialing loop with fake telephony on the container's
+    Runtime and store, then the campaign figures read back from the stored log."""
+    import random
+
+    from blendcc.app.dialing import DialingService
+    from blendcc.app.dialing_state import events_of
+    from blendcc.domain.dialer_events import CallAbandoned
+    from blendcc.testing.fake_telephony import FakeTelephony
+
+    # 09:00 in London at T0: a London list
+    put_campaign(centre, "uk", default_region="GB", regulatory_mode="uk")
+    rows = "".join(f"L{i},020 7946 {i:04d}\n" for i in range(40))
+    centre.post("/api/campaigns/uk/lists", "sup", content=f"id,phone\n{rows}".encode())
+    centre.post("/api/dnc/uk", "sup", content=b"020 7946 0003\n020 7946 0007\n")
+    c = centre.container
+    clock = centre.clock
+    tel = FakeTelephony(clock, random.Random(3), mix={"human": 0.35, "no_answer": 0.45, "busy": 0.2},
+                        ring_s=(3.0, 15.0), talk_s=(60.0, 120.0))
+    loop = DialingService(c.runtime, tel, c.campaigns.repo, clock)
+    c.campaigns.on_state.append(loop.on_campaign_state)
+    c.bus.subscribe("contact", lambda _t, m: loop.observe(events_of([m])))
+    centre.agent_login("a1")
+    centre.agent_login("a2")
+    centre.post("/api/campaigns/uk/start", "sup")
+    end = clock.now() + 1800
+    while True:
+        # the live ticker runs every 250 ms; here: at every due event and at least every 2 s
+        dues = [d for d in (tel.next_due(), loop.next_due(), c.runtime.engine.next_due()) if d is not None]
+        nxt = min([*dues, clock.now() + 2.0])
+        if nxt > end:
+            break
+        clock.set(max(nxt, clock.now()))
+        tel.deliver_due()
+        c.runtime.tick()
+        loop.tick()
+    clock.set(end)
+    c.runtime.tick()
+    loop.tick()
+    centre.post("/api/campaigns/uk/stop", "sup")
+
+    log = [s.event for s in c.store.read()]
+    placed = [e for e in log if isinstance(e, CallPlaced) and e.campaign_id == "uk"]
+    assert len(placed) >= 10, (loop.pacing_state("uk"), [e.type for e in log[-30:]])
+    assert not {"+442079460003", "+442079460007"} & {p.phone for p in placed}
+    stats = centre.get(f"/api/campaigns/uk/stats?start={centre.T0}&end={end + 1}", user="sup")
+    assert stats["attempts"] == len(placed)
+    assert (stats["calls_outside_window"], stats["dnc_hits"]) == (0, 0)
+    connected = [e for e in log if isinstance(e, CallConnected) and e.campaign_id == "uk"]
+    abandoned = [e for e in log if isinstance(e, CallAbandoned) and e.campaign_id == "uk"]
+    assert stats["connected"] == len(connected) >= 3
+    assert stats["live_answers"] == len(connected) + len(abandoned)
+    contacts = {e.contact_id for e in connected}
+    talk = sum(e.talk_s for e in log if isinstance(e, WrapUpCompleted) and e.contact_id in contacts)
+    assert stats["talk_s"] == pytest.approx(talk) and talk > 0
+    assert stats["logged_in_s"] == pytest.approx(2 * (end + 1 - centre.T0))  # both logged in all along
+    assert sum(stats["records_by_state"].values()) == 40
+    assert stats["records_attempted"] == len({p.record_id for p in placed})

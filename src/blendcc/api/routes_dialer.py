@@ -35,7 +35,8 @@ class DncNumberBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     phone: str = Field(min_length=1, max_length=40)
     reason: str = Field(default="", max_length=200)
-    region: str = Field(default="US", min_length=2, max_length=2)
+    region: str | None = Field(default=None, min_length=2, max_length=2,
+                               description="for national numbers (default: the campaign's region; global: US)")
 
 
 class DispositionBody(BaseModel):
@@ -236,7 +237,7 @@ async def import_dnc(request: Request, c: C, p: P, scope: str = SCOPE, region: s
     p.require("supervisor")
     svc = _svc(c)
     text, _ = await _upload(request)
-    result = await run_in_threadpool(svc.import_dnc, scope, text, region or "US", reason)
+    result = await run_in_threadpool(svc.import_dnc, scope, text, region, reason)
     return {**result, "scope": "global" if result["scope"] == "*" else result["scope"]}
 
 
@@ -255,7 +256,7 @@ def add_dnc(body: DncNumberBody, c: C, p: P, scope: str = SCOPE) -> dict[str, An
 
 @router.delete("/dnc/{scope}/numbers/{phone}", summary="Remove one number from a DNC list")
 def remove_dnc(c: C, p: P, scope: str = SCOPE, phone: str = Path(min_length=1, max_length=40),
-               region: str = Query(default="US", min_length=2, max_length=2)) -> dict[str, Any]:
+               region: str | None = REGION) -> dict[str, Any]:
     p.require("admin")
     _svc(c).remove_dnc(scope, phone, region)
     return {"removed": phone}

@@ -216,30 +216,37 @@ class CampaignService:
         self.get(scope)
         return scope
 
-    def import_dnc(self, scope: str, text: str, region: str = "US", reason: str = "") -> dict[str, Any]:
+    def _dnc_region(self, scope: str, region: str | None) -> str:
+        """National numbers are read in ``region``, else the campaign's default region (global: US)."""
+        if region is not None:
+            return _region(region)
+        return "US" if scope == GLOBAL else self.get(scope).default_region
+
+    def import_dnc(self, scope: str, text: str, region: str | None = None, reason: str = "") -> dict[str, Any]:
         """Add the numbers of a DNC file (one per line, or CSV with a 'phone' column) to the global list
         (scope '*' or 'global') or a campaign's list."""
         scope = self._scope(scope)
         if "\x00" in text:
             raise ValidationFailed("the file contains NUL characters")
-        parsed = parse_dnc(text, scope, _region(region), self.clock.now(), reason[:200])
+        parsed = parse_dnc(text, scope, self._dnc_region(scope, region), self.clock.now(), reason[:200])
         added = self.repo.add_dnc(list(parsed.entries))
         return {"scope": scope, "added": added, "already_listed": len(parsed.entries) - added,
                 "duplicates_in_file": parsed.duplicates, "rejected": len(parsed.errors),
                 "errors": [{"line": line, "reason": why} for line, why in parsed.errors[:1000]]}
 
-    def add_dnc(self, scope: str, phone: str, region: str = "US", reason: str = "") -> DncEntry:
+    def add_dnc(self, scope: str, phone: str, region: str | None = None, reason: str = "") -> DncEntry:
         scope = self._scope(scope)
-        e164 = normalise(phone, _region(region))
+        e164 = normalise(phone, self._dnc_region(scope, region))
         if e164 is None:
             raise ValidationFailed(f"not a valid phone number: {phone[:40]!r}")
         entry = DncEntry(scope=scope, phone=e164, reason=reason[:200], added_at=self.clock.now())
         self.repo.add_dnc([entry])
         return entry
 
-    def remove_dnc(self, scope: str, phone: str, region: str = "US") -> None:
+    def remove_dnc(self, scope: str, phone: str, region: str | None = None) -> None:
         scope = GLOBAL if scope in ("*", "global") else scope
-        e164 = normalise(phone, region.upper()) or phone
+        known = scope == GLOBAL or scope in self.config.docs[KIND]
+        e164 = normalise(phone, self._dnc_region(scope, region) if known else _region(region or "US")) or phone
         if not self.repo.remove_dnc(scope, e164):
             raise NotFound(f"{e164} is not on the {'global' if scope == GLOBAL else scope} DNC list")
 

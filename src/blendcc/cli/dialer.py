@@ -228,11 +228,12 @@ def dnc_add(phone: str, campaign: CampaignOpt = None, region: RegionOpt = None,
     from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
     from blendcc.dialer.dnc import GLOBAL, DncEntry, normalise
 
-    e164 = normalise(phone, (region or "US").upper())
-    if e164 is None:
-        raise fail(f"not a valid phone number: {phone!r}")
     with _db(database_url) as engine:
-        scope = GLOBAL if campaign is None else _campaign(engine, campaign).id
+        doc = None if campaign is None else _campaign(engine, campaign)
+        scope = GLOBAL if doc is None else doc.id
+        e164 = normalise(phone, (region or ("US" if doc is None else doc.default_region)).upper())
+        if e164 is None:
+            raise fail(f"not a valid phone number: {phone!r}")
         added = SqlDialerRepository(engine).add_dnc([DncEntry(scope=scope, phone=e164, reason=reason,
                                                               added_at=SystemClock().now())])
     out.print(f"{e164} {'added' if added else 'was already'} on the {'global' if scope == GLOBAL else scope} list")

@@ -9,7 +9,9 @@ gateway's event loop, where all of this object's state lives.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,9 @@ from blendcc.app.agents import AgentService
 from blendcc.app.contacts import ContactService, NewContact
 from blendcc.domain.channels import Channel
 from blendcc.domain.errors import DomainError, InvalidState, NotFound
+from blendcc.domain.events import Event
 from blendcc.ports import EventBus
+from blendcc.routing.engine import Engine
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -107,7 +111,10 @@ class VoiceService:
         self.ivr_digit: Callable[[VoiceCall, str], None] | None = None
         self.ivr_stop: Callable[[VoiceCall, bool], None] | None = None
         self._unsubscribe = bus.subscribe("contact", self._on_bus)
-        self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0}
+        self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0, "batches": 0}
+        self._ops: deque[Callable[[Engine, float], list[Event]]] = deque()
+        self._ops_lock = threading.Lock()
+        self._flush_queued = False
 
     def close(self) -> None:
         self._unsubscribe()
@@ -182,7 +189,7 @@ class VoiceService:
             agent = vc.agent_id
             if vc.state == "connected" and agent is not None:
                 self.gateway.unbridge(vc.customer)
-                self._run(lambda: self.agents.end(agent, vc.contact_id))
+                self._command(lambda e, now: e.end(vc.contact_id, agent, now))
         elif leg in vc.listeners:
             vc.listeners.remove(leg)
             self.by_leg.pop(leg.id, None)
@@ -218,7 +225,7 @@ class VoiceService:
         agent = vc.agent_id
         self.stats["failed_offers"] += 1
         if vc.state == "ringing" and agent is not None and status != 487:
-            self._run(lambda: self.agents.decline(agent, vc.contact_id))
+            self._command(lambda e, now: e.decline(vc.contact_id, agent, now))
 
     def phone_hold(self, leg: Leg, held: bool) -> None:
         """The agent's phone put the call on hold (re-INVITE sendonly/inactive) or resumed it."""
@@ -227,9 +234,9 @@ class VoiceService:
             return
         agent = vc.agent_id
         if held:
-            self._run(lambda: self.agents.hold(agent, vc.contact_id))
+            self._command(lambda e, now: e.hold(vc.contact_id, agent, now))
         else:
-            self._run(lambda: self.agents.resume(agent, vc.contact_id))
+            self._command(lambda e, now: e.resume_contact(vc.contact_id, agent, now))
 
     # ------------------------------------------------------------------ engine events (any thread)
     def _on_bus(self, _topic: str, msg: Mapping[str, Any]) -> None:
@@ -273,7 +280,7 @@ class VoiceService:
         leg = self.gateway.ring(agent_id, vc.caller_id, vc.contact_id)
         if leg is None:  # no registered phone: give the call to someone who can take it
             log.info("agent %s has no registered phone; declining %s", agent_id, vc.contact_id)
-            self._run(lambda: self.agents.decline(agent_id, vc.contact_id))
+            self._command(lambda e, now: e.decline(vc.contact_id, agent_id, now))
             return
         vc.agent_leg = leg
         self.by_leg[leg.id] = vc
@@ -379,20 +386,47 @@ class VoiceService:
             raise NotFound(f"no live voice call for contact {contact_id}")
         return vc
 
-    def _run(self, work: Callable[[], Any]) -> None:
-        def done(_: Any, error: Exception | None) -> None:
-            if error is not None and not isinstance(error, DomainError):
-                log.error("voice command failed: %s", error)
-            elif error is not None:
-                log.info("voice command refused: %s", error)
+    def _command(self, op: Callable[[Engine, float], list[Event]]) -> None:
+        """Queue an engine command; commands queued while the writer is busy are run and stored together
+        (one runtime command, one store transaction), so hang-ups keep up with calls."""
+        with self._ops_lock:
+            self._ops.append(op)
+            if self._flush_queued:
+                return
+            self._flush_queued = True
+        self.gateway.submit(self._flush, self._flushed)
 
-        self.gateway.submit(work, done)
+    def _flush(self) -> int:
+        with self._ops_lock:
+            ops = list(self._ops)
+            self._ops.clear()
+            self._flush_queued = False
+        if not ops:
+            return 0
+
+        def batch(engine: Engine, now: float) -> list[Event]:
+            events: list[Event] = []
+            for op in ops:
+                try:
+                    events += op(engine, now)
+                except DomainError as exc:  # refused before it changed anything (the engine's rule)
+                    log.info("voice command refused: %s", exc)
+            return events
+
+        self.contacts.runtime.execute(batch)
+        return len(ops)
+
+    def _flushed(self, n: int | None, error: Exception | None) -> None:
+        if error is not None:
+            log.error("voice commands failed: %s", error)
+        elif n:
+            self.stats["batches"] += 1
 
     def _customer_left(self, vc: VoiceCall) -> None:
         self._hangup_agent(vc)
         if vc.state != "ended":
             self.stats["abandoned"] += vc.state in ("queued", "ringing")
-            self._run(lambda: self.contacts.customer_left(vc.contact_id))
+            self._command(lambda e, now: e.customer_left(vc.contact_id, now))
 
     def _hangup_agent(self, vc: VoiceCall) -> None:
         if vc.agent_leg is not None:

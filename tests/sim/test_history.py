@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from blendcc.adapters.importers.bank1999 import CallRecord, Outcome, read_bank1999
 from blendcc.cli.base import app
+from blendcc.domain.errors import ValidationFailed
 from blendcc.sim import calibration as cal
 from blendcc.sim.history import (
     ReplayOptions,
@@ -158,7 +159,7 @@ def test_cli_replay_prints_and_writes_csv(records: list[CallRecord], tmp_path: P
 
 
 @pytest.mark.parametrize("args", [["/no/such/january.txt"], ["--days", "11"], ["--days", "x"],
-                                  ["--staffing", "guess"]])
+                                  ["--staffing", "guess"], ["--skills"]])
 def test_cli_replay_bad_input_exits_2(records: list[CallRecord], args: list[str]) -> None:
     argv = ["replay", "bank1999", *(args if args[0].startswith("/") else [str(DATA), *args])]
     result = CliRunner().invoke(app, argv)
@@ -197,3 +198,25 @@ def test_cli_replay_of_a_log_without_queued_calls_exits_2(tmp_path: Path) -> Non
     assert result.exit_code == 2
     text = " ".join(result.output.split())
     assert "skipped line 2" in text and "nothing to replay" in text
+
+
+def test_skills_route_call_types_to_the_agents_who_served_them(records: list[CallRecord]) -> None:
+    day = select_days(records, [MONDAY])
+    types = cal.agent_call_types(day)
+    assert types["ZOHARI"] == {"NE", "PS"}  # a stock-exchange specialist
+    for agent, served in types.items():
+        n = Counter(r.call_type for r in day if r.outcome is Outcome.SERVED and r.server == agent)
+        assert served == {t for t, k in n.items() if k >= 3 and k >= 0.02 * sum(n.values())}
+    options = ReplayOptions(staffing="sessions", skills=True)
+    scenario = build_scenario(day, cal.patience_curve(records), lambda: 0.5, options)
+    (workflow,) = scenario.centre.workflows
+    routed = {f.targets[0].skills and next(iter(f.targets[0].skills)) for f in workflow.filters}
+    assert routed == {f"type_{t}" for t in set().union(*types.values())}
+    by_id = {g.agent_ids()[0]: g for g in scenario.agents}
+    assert set(by_id["ZOHARI"].skills) == {"type_NE", "type_PS"}
+    contacts = scenario.arrivals[0].process.records()  # type: ignore[union-attr]
+    assert {c.attributes["type"] for c in contacts} == {r.call_type for r in day if r.offered}
+    month = replay(records, days=[MONDAY], replications=1, options=options).month
+    assert month.simulated["offered"] == month.actual["offered"]
+    with pytest.raises(ValidationFailed):
+        build_scenario(day, cal.patience_curve(records), lambda: 0.5, ReplayOptions(skills=True))

@@ -81,6 +81,8 @@ def replay_bank1999(
     staffing: Annotated[str, typer.Option(help="presence, distinct or busy (head counts per 30 min), or sessions "
                                                "(named agents on their inferred presence)")] = "presence",
     no_wrap_up: Annotated[bool, typer.Option("--no-wrap-up", help="agents free at once after each call")] = False,
+    skills: Annotated[bool, typer.Option("--skills", help="with --staffing sessions: route each call type only to "
+                                                        "the agents who served it regularly")] = False,
     workers: Annotated[int | None, typer.Option(min=1, max=256, help="processes (default: one per core)")] = None,
     csv_out: Annotated[Path | None, typer.Option("--out", help="write the table as CSV here")] = None,
 ) -> None:
@@ -100,7 +102,9 @@ def replay_bank1999(
     if not result.offered():
         raise fail(f"{log}: no call entered the queue (nothing to replay)")
     chosen = parse_days(days, result.days())
-    options = ReplayOptions(staffing=staffing, wrap_up=not no_wrap_up)
+    if skills and staffing != "sessions":
+        raise fail("--skills needs named agents: add --staffing sessions")
+    options = ReplayOptions(staffing=staffing, wrap_up=not no_wrap_up, skills=skills)
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("replaying", total=replications)

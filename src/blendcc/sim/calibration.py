@@ -156,3 +156,23 @@ def unavailable_gaps(records: Sequence[CallRecord], gap_s: float = DEFAULT_GAP_S
             if 0 <= gap <= gap_s and waiting(e0 + 0.5) > 0 and waiting(s1 - 0.5) > 0:
                 out.append(gap)
     return out
+
+
+#: An agent is taken to handle a call type when at least this share of their calls, and at least
+#: ``SKILL_MIN_CALLS`` calls, were of that type.
+SKILL_MIN_SHARE = 0.02
+SKILL_MIN_CALLS = 3
+
+
+def agent_call_types(records: Iterable[CallRecord], min_share: float = SKILL_MIN_SHARE,
+                     min_calls: int = SKILL_MIN_CALLS) -> dict[str, set[str]]:
+    """The call types each named agent served regularly (see ``SKILL_MIN_SHARE``)."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in records:
+        if r.outcome is Outcome.SERVED and r.server is not None:
+            counts[r.server][r.call_type] += 1
+    out: dict[str, set[str]] = {}
+    for agent, by_type in counts.items():
+        total = sum(by_type.values())
+        out[agent] = {t for t, n in by_type.items() if n >= min_calls and n >= min_share * total}
+    return out

@@ -33,9 +33,10 @@ from blendcc.domain.channels import Channel
 from blendcc.domain.errors import ValidationFailed
 from blendcc.domain.queue import QueueConfig
 from blendcc.routing.catalog import RoutingSettings
-from blendcc.routing.workflow import Target, Workflow
+from blendcc.routing.workflow import Filter, Target, Workflow
 from blendcc.sim.calibration import (
     DEFAULT_GAP_S,
+    agent_call_types,
     agent_sessions,
     offered,
     patience_curve,
@@ -146,6 +147,9 @@ class ReplayOptions:
     staffing: ReplayStaffing = "presence"
     #: after-call work drawn from ``calibration.unavailable_gaps`` (False: agents are free at once)
     wrap_up: bool = True
+    #: with ``sessions`` staffing: a call of type T goes only to agents who served type T regularly
+    #: (``calibration.agent_call_types``); False pools every agent for every call
+    skills: bool = False
     gap_s: float = DEFAULT_GAP_S
     interval_s: float = 1800.0
     head_start_s: float = HEAD_START_S
@@ -163,7 +167,9 @@ def _agents(records: Sequence[CallRecord], t0: float, options: ReplayOptions) ->
         for s in agent_sessions(records, options.gap_s):
             shifts.setdefault(s.agent, []).append(
                 Shift(start_s=s.start - t0, end_s=max(s.end, s.start + 1.0) - t0))
-        return [AgentGroup(name=f"agent{i}", ids=[agent], queues=[QUEUE_ID], shifts=agent_shifts, acw=acw)
+        types = agent_call_types(records) if options.skills else {}
+        return [AgentGroup(name=f"agent{i}", ids=[agent], queues=[QUEUE_ID], shifts=agent_shifts, acw=acw,
+                           skills={_skill(t): 1 for t in sorted(types.get(agent, ()))})
                 for i, (agent, agent_shifts) in enumerate(sorted(shifts.items()))]
     per = staffing(records, options.interval_s, options.staffing, options.gap_s)
     width = options.interval_s
@@ -173,6 +179,26 @@ def _agents(records: Sequence[CallRecord], t0: float, options: ReplayOptions) ->
         counts[int((start - t0) // width)] = math.floor(agents + 0.5)
     return [AgentGroup(name="agent", count=max(*counts, 1), queues=[QUEUE_ID], acw=acw,
                        staffing=Staffing(interval_s=width, counts=counts))]
+
+
+def _skill(call_type: str) -> str:
+    return f"type_{call_type}"
+
+
+def _workflow(records: Sequence[CallRecord], queue_id: str, options: ReplayOptions) -> Workflow:
+    """One workflow to the queue; with ``skills``, one filter per call type that some agent handles,
+    requiring that type's skill (a type nobody handles regularly goes to every agent)."""
+    filters: list[Filter] = []
+    if options.skills:
+        if options.staffing != "sessions":
+            raise ValidationFailed("skills need named agents: use staffing 'sessions'")
+        handled = set().union(*agent_call_types(records).values())
+        for call_type in sorted(handled):
+            if not call_type.isalnum():
+                continue
+            filters.append(Filter(name=f"type {call_type}", expression=f"attr.type == '{call_type}'",
+                                  targets=[Target(queue=queue_id, skills={_skill(call_type): 1})]))
+    return Workflow(id="bank", name="Bank", filters=filters, default=[Target(queue=queue_id)])
 
 
 def build_scenario(records: Sequence[CallRecord], curve: SurvivalCurve, uniform: Callable[[], float],
@@ -190,10 +216,11 @@ def build_scenario(records: Sequence[CallRecord], curve: SurvivalCurve, uniform:
     contacts = [ReplayContact(t_s=(r.queued_at or t0) - t0,
                               handle_s=r.service_s if r.outcome is Outcome.SERVED else None,
                               patience_s=replay_patience(r, curve, uniform),
-                              priority=1 if r.priority == 2 else 0)
+                              priority=1 if r.priority == 2 else 0,
+                              attributes={"type": r.call_type} if opts.skills else {})
                 for r in calls]
     q = queue or default_queue()
-    centre = Centre(queues=[q], workflows=[Workflow(id="bank", name="Bank", default=[Target(queue=q.id)])],
+    centre = Centre(queues=[q], workflows=[_workflow(records, q.id, opts)],
                     settings=RoutingSettings(priority_head_start_s=opts.head_start_s))
     return Scenario(name="bank1999-replay", start=start, duration_s=contacts[-1].t_s + 1.0,
                     report_interval_s=DAY_S, centre=centre, agents=_agents(records, t0, opts),

@@ -233,3 +233,39 @@ def test_non_invite_client_timer_e_is_capped_at_t2(provisional: bool) -> None:
     else:
         assert times[:4] == [0.5, 1.5, 3.5, 7.5]
     assert h.edge.client_txs == {}  # Timer F ended it
+
+
+def _confirmed(h: Harness) -> str:
+    h.rx(request("INVITE", body=OFFER))
+    tag = h.calls[0].local_tag
+    h.rx(request("ACK", branch="z9hG4bKack", to_tag=tag))
+    h.wire.take()
+    return tag
+
+
+def test_reinvite_hold_is_answered_with_the_reverse_direction_and_reported() -> None:
+    h = Harness()
+    h.answer = None
+    h.rx(request("INVITE", body=OFFER))
+    call = h.calls[0]
+    call.answer(b"v=0\r\no=blendcc 1 1 IN IP4 127.0.0.1\r\nc=IN IP4 127.0.0.1\r\nm=audio 20000 RTP/AVP 0\r\n"
+                b"a=sendrecv\r\n")
+    h.rx(request("ACK", branch="z9hG4bKack", to_tag=call.local_tag))
+    h.wire.take()
+    hold = OFFER + b"a=sendonly\r\n"
+    h.rx(request("INVITE", branch="z9hG4bKhold", cseq=2, to_tag=call.local_tag, body=hold))
+    [ok] = h.wire.take()
+    assert ok.status == 200 and b"a=recvonly" in ok.body and b" 2 IN IP4" in ok.body  # o= version bumped
+    media = [d for e, d in h.events if e == "media"]
+    assert media and media[-1].direction == "sendonly"
+    h.rx(request("INVITE", branch="z9hG4bKold", cseq=1, to_tag=call.local_tag, body=hold))
+    assert h.statuses() == [500]  # CSeq went backwards
+
+
+def test_sip_info_dtmf_is_reported_as_a_digit() -> None:
+    h = Harness()
+    tag = _confirmed(h)
+    h.rx(request("INFO", branch="z9hG4bKinfo", cseq=2, to_tag=tag, body=b"Signal=7\r\nDuration=160\r\n",
+                 extra="Content-Type: application/dtmf-relay\r\n"))
+    assert h.statuses() == [200]
+    assert ("dtmf", "7") in h.events

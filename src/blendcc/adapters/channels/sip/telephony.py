@@ -133,6 +133,8 @@ class SipTelephony:
         if call_id in self._ended:
             return
         self._ended.add(call_id)
+        # remembered for a while (late responses, a duplicate place_call), then forgotten: no growth
+        self.gateway.call_later(300.0, lambda: self._ended.discard(call_id))
         self._cancel_timer(call_id)
         leg = self.legs.pop(call_id, None)
         if leg is not None:

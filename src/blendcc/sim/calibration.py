@@ -15,6 +15,7 @@ Works on ``CallRecord``s of the history importers (only offered calls: they ente
   waiting the whole time: a work-conserving queue would have handed that agent a call at once, so
   the gap is time the agent was not available (wrap-up or a short aux). Their empirical distribution
   is the replay's after-call work.
+* Skills: ``agent_call_types`` gives the call types each named agent served regularly.
 """
 
 from __future__ import annotations

@@ -130,9 +130,13 @@ def test_poisson_per_interval_profile_and_interval_rows() -> None:
 
 def test_same_seed_same_report_any_workers_and_the_examples_run() -> None:
     sc = load_scenario(EXAMPLES / "two_queues.yaml")
-    one = simulate(sc, replications=3, seed=5, workers=1)
-    two = simulate(sc, replications=3, seed=5, workers=2)
+    seen: dict[int, list[float]] = {1: [], 2: []}
+    one = simulate(sc, replications=3, seed=5, workers=1, progress=lambda done, _n: seen[1].append(done))
+    two = simulate(sc, replications=3, seed=5, workers=2, progress=lambda done, _n: seen[2].append(done))
     assert one.to_dict() == two.to_dict()
+    for calls in seen.values():  # the bar moves inside replications and ends full
+        assert calls == sorted(calls) and calls[-1] == 3
+    assert any(0 < x < 1 for x in seen[1])
     assert simulate(sc, replications=3, seed=6, workers=1).to_dict() != one.to_dict()
     assert set(one.scopes()) == {"billing", "cards", "general", ALL_QUEUES, AGENTS}
     assert one.total()["offered"].low is not None

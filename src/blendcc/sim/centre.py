@@ -117,7 +117,13 @@ class SimCentre:
 
     # ------------------------------------------------------------------ running
 
-    def run(self) -> ReplicationResult:
+    def run(self, progress: Callable[[float], None] | None = None, steps: int = 50) -> ReplicationResult:
+        """Run to the end; ``progress(fraction)`` is called ``steps`` times along the arrival window."""
+        if progress is not None:
+            span = self.end_arrivals - self.t0
+            for k in range(1, steps + 1):
+                self.kernel.run(min(self.horizon, self.t0 + span * k / steps))
+                progress(k / (steps + 1))  # the drain after the window is the last step
         end = self.kernel.run(self.horizon)
         end = max(end, self.end_arrivals)
         self.collector.close(end)

@@ -10,21 +10,26 @@ scenario, the seed and the number of replications -- not on the number of worker
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
+from typing import Any
 
 from blendcc.sim.centre import ReplicationResult, SimCentre, check_scenario
 from blendcc.sim.report import SimReport
 from blendcc.sim.scenario import Scenario
 
-Progress = Callable[[int, int], None]  # (replications done, total)
+Progress = Callable[[float, int], None]  # (replications done, fractional while some run; total)
 
 
-def run_replication(scenario: Scenario, seed: int | str, replication: int) -> ReplicationResult:
-    return SimCentre(scenario, seed=seed, replication=replication).run()
+def run_replication(scenario: Scenario, seed: int | str, replication: int,
+                    updates: Any = None) -> ReplicationResult:
+    """One replication; ``updates`` (a queue) receives (replication, fraction done) along the way."""
+    report = None if updates is None else (lambda f: updates.put((replication, f)))
+    return SimCentre(scenario, seed=seed, replication=replication).run(progress=report)
 
 
 def simulate(scenario: Scenario, replications: int = 10, seed: int | str = 1, *, workers: int | None = None,
@@ -37,17 +42,31 @@ def simulate(scenario: Scenario, replications: int = 10, seed: int | str = 1, *,
     results: dict[int, ReplicationResult] = {}
     if n_workers <= 1:
         for i in range(replications):
-            results[i] = run_replication(scenario, seed, i)
+            inner = None if progress is None else (lambda f, i=i: progress(i + f, replications))
+            results[i] = SimCentre(scenario, seed=seed, replication=i).run(progress=inner)
             if progress is not None:
                 progress(i + 1, replications)
     else:
         # fork is cheap but unsafe in a threaded process (the API server): spawn there
-        method = "fork" if threading.active_count() == 1 else "spawn"
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context(method)) as pool:
-            futures = {pool.submit(run_replication, scenario, seed, i): i for i in range(replications)}
-            for done, fut in enumerate(as_completed(futures), start=1):
-                results[futures[fut]] = fut.result()
-                if progress is not None:
-                    progress(done, replications)
+        context = get_context("fork" if threading.active_count() == 1 else "spawn")
+        with contextlib.ExitStack() as stack:
+            updates = None
+            if progress is not None:
+                updates = stack.enter_context(context.Manager()).Queue()
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=n_workers, mp_context=context))
+            futures = {pool.submit(run_replication, scenario, seed, i, updates): i for i in range(replications)}
+            share: dict[int, float] = {}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    results[futures[fut]] = fut.result()
+                if progress is not None and updates is not None:
+                    while not updates.empty():
+                        rep, fraction = updates.get()
+                        share[rep] = max(share.get(rep, 0.0), fraction)
+                    for rep in results:
+                        share[rep] = 1.0
+                    progress(sum(share.values()), replications)
     ordered = [results[i] for i in range(replications)]
     return SimReport(scenario.name, seed, scenario.report_interval_s, scenario.t0, ordered)

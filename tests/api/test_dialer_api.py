@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from blendcc.domain.dialer_events import CallAnswered, CallConnected, CallFailed, CallPlaced
+from blendcc.domain.dialer_events import CallAnswered, CallConnected, CallFailed, CallPlaced, CampaignStateChanged
 from blendcc.domain.events import WrapUpCompleted
 
 CAMPAIGN = {"name": "Renewals", "mode": "predictive", "queue_id": "sales", "caller_id": "+14155550100",
@@ -217,6 +217,12 @@ def test_state_survives_a_restart_and_drives_the_hooks(centre: Any, containers: 
     assert again.runtime.query(lambda e, now: e.agents["a1"].logged_in)
     again.campaigns.stop("renew")
     assert again.campaigns.running() == []
+    # the log wins over the projection (as after a crash between writing the event and the projection)
+    again.runtime.execute(lambda _e, at: [CampaignStateChanged(at=at, campaign_id="renew", state="paused",
+                                                               reason="crash test")])
+    third = containers(centre.container.settings.database_url, centre.clock)
+    assert third.campaigns.states()["renew"]["state"] == "paused"
+    assert third.campaigns.repo.campaign_states()["renew"][0] == "paused"
 
 
 def test_a_predictive_session_end_to_end_keeps_the_rules(centre: Any) -> None:

@@ -32,6 +32,8 @@ LEDGER_LOOKBACK_S = 30 * 86400.0
 MAX_LIST_BYTES = 50 * 1024 * 1024
 REPORT_TYPES = (*(cls.__name__ for cls in DIALER_EVENT_TYPES), WrapUpCompleted.__name__)
 
+#: (state, reason, since)
+StateRow = tuple[str, str | None, float]
 #: reads the stored events of the given type names whose ``at`` is in [start, end), in log order
 EventSource = Callable[[Sequence[str], float, float], list[Event]]
 
@@ -75,13 +77,26 @@ class CampaignService:
         self.events = events
         self.new_id = new_id or (lambda: uuid.uuid4().hex[:16])
         self._lock = threading.Lock()
-        self._states: dict[str, tuple[str, str | None, float]] = repo.campaign_states()
+        self._states: dict[str, StateRow] = self._reconcile(repo.campaign_states())
         #: called with (campaign, new state) after every state change and after a running campaign's
         #: document changes: the dialing loop's start/pause/stop is wired here by the composition root
         self.on_state: list[Callable[[CampaignConfig, str], object]] = []
         self._seen: dict[str, BaseModel] = dict(config.docs[KIND])
         config.delete_guards.append(self._guard_delete)
         config.on_change.append(self._config_changed)
+
+    def _reconcile(self, projected: dict[str, StateRow]) -> dict[str, StateRow]:
+        """The log is the fact: the last CampaignStateChanged of each campaign wins over the projection
+        (which lags if the process died between writing the event and the projection)."""
+        latest: dict[str, StateRow] = {}
+        for e in self.events((CampaignStateChanged.__name__,), -1e18, 1e18):
+            if isinstance(e, CampaignStateChanged) and e.state in CAMPAIGN_STATES:
+                latest[e.campaign_id] = (e.state, e.reason, e.at)
+        for cid, value in latest.items():
+            if projected.get(cid) != value:
+                self.repo.set_campaign_state(cid, *value)
+                projected[cid] = value
+        return projected
 
     # ------------------------------------------------------------------ documents
 

@@ -93,6 +93,8 @@ def replay_bank1999(
 
     if staffing not in REPLAY_STAFFING:
         raise fail(f"--staffing must be one of {', '.join(REPLAY_STAFFING)}")
+    if skills and staffing != "sessions":
+        raise fail("--skills needs named agents: add --staffing sessions")
     log = _path(path)
     result = read_bank1999(log)
     for problem in result.problems[:10]:
@@ -102,8 +104,6 @@ def replay_bank1999(
     if not result.offered():
         raise fail(f"{log}: no call entered the queue (nothing to replay)")
     chosen = parse_days(days, result.days())
-    if skills and staffing != "sessions":
-        raise fail("--skills needs named agents: add --staffing sessions")
     options = ReplayOptions(staffing=staffing, wrap_up=not no_wrap_up, skills=skills)
     try:
         with Progress(console=err, transient=True) as bar:

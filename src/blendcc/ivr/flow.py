@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 DTMF = "0123456789*#"
 ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
@@ -229,6 +229,7 @@ class IvrFlow(BaseModel):
     max_visits: int = Field(default=50, ge=1, le=1000,
                             description="node visits before the call goes to 'fallback' (a caller looping in menus)")
     fallback: str | None = Field(default=None, description="terminal node used after max_visits; default hang up")
+    _index: dict[str, Node] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _graph(self) -> IvrFlow:
@@ -264,13 +265,19 @@ class IvrFlow(BaseModel):
         unreachable = [n.id for n in self.nodes if n.id not in seen]
         if unreachable:
             raise ValueError(f"unreachable nodes: {', '.join(unreachable)}")
+        self._index = by_id
         return self
 
     def node(self, node_id: str) -> Node:
-        for n in self.nodes:
-            if n.id == node_id:
-                return n
-        raise KeyError(node_id)
+        """The node with this id (KeyError if there is none)."""
+        private = self.__pydantic_private__  # direct: pydantic's attribute hook costs more than the lookup
+        assert private is not None
+        found: Node = private["_index"][node_id]
+        return found
+
+    def has_node(self, node_id: str) -> bool:
+        private = self.__pydantic_private__
+        return private is not None and node_id in private["_index"]
 
 
 def _loop_without_input(by_id: dict[str, Node]) -> list[str] | None:

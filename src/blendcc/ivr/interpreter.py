@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from blendcc.ivr.flow import (
@@ -74,16 +73,16 @@ def start(flow: IvrFlow, context: IvrContext, now: float) -> Result:
 
 def step(flow: IvrFlow, session: IvrSession, event: Event, now: float) -> Result:
     """Feed one event; returns the new session and what to do. Never raises for any event."""
-    session = replace(session, events=session.events + 1, updated_at=now)
+    session = session.evolve(events=session.events + 1, updated_at=now)
     if session.status == "ended":
         return session, []
-    if not any(n.id == session.node for n in flow.nodes):  # the flow was edited under a live call
+    if not flow.has_node(session.node):  # the flow was edited under a live call
         if session.status == "queued":
             return session, []
         return _end(session, "hangup"), [Hangup()]
     if isinstance(event, CallerHungUp):
         outcome = session.outcome if session.status == "queued" else "abandoned"
-        return replace(session, status="ended", waiting="none", outcome=outcome), []
+        return session.evolve(status="ended", waiting="none", outcome=outcome), []
     if isinstance(event, Dtmf):
         actions: list[Action] = []
         for key in event.digits:
@@ -97,7 +96,7 @@ def step(flow: IvrFlow, session: IvrSession, event: Event, now: float) -> Result
         if session.status == "queued":
             wait = event.expected_wait_s
             ok = wait is None or (math.isfinite(wait) and wait >= 0)
-            return replace(session, position=event.position, expected_wait_s=wait if ok else None), []
+            return session.evolve(position=event.position, expected_wait_s=wait if ok else None), []
         return session, []
     if session.status == "queued":
         if isinstance(event, Timeout) and isinstance(node, QueueNode) and node.announce_every_s is not None:
@@ -131,11 +130,11 @@ def _enter(flow: IvrFlow, session: IvrSession, node_id: str, now: float) -> Resu
                 return _end(session, "hangup"), [*actions, Hangup()]
             node_id = flow.fallback
         node = flow.node(node_id)
-        session = replace(session, node=node_id, visits=session.visits + 1, path=(*session.path, node_id),
+        session = session.evolve(node=node_id, visits=session.visits + 1, path=(*session.path, node_id),
                           attempts=0, digits="", waiting="none")
         if isinstance(node, SetNode):
             attrs = dict(node.attributes)
-            session = replace(session, attributes={**session.attributes, **attrs})
+            session = session.evolve(attributes={**session.attributes, **attrs})
             actions.append(SetAttributes(attrs))
             node_id = node.next
         elif isinstance(node, HoursNode):
@@ -146,11 +145,11 @@ def _enter(flow: IvrFlow, session: IvrSession, node_id: str, now: float) -> Resu
                 session = _record_customer(session, LookupResult(False))
                 node_id = node.unknown
                 continue
-            return replace(session, waiting="lookup"), [*actions, Lookup(caller)]
+            return session.evolve(waiting="lookup"), [*actions, Lookup(caller)]
         elif isinstance(node, PlayNode):
-            return replace(session, waiting="prompt"), [*actions, Play(_lang(flow, node.prompt))]
+            return session.evolve(waiting="prompt"), [*actions, Play(_lang(flow, node.prompt))]
         elif isinstance(node, MenuNode | CollectNode):
-            return replace(session, waiting="input"), [*actions, Play(_lang(flow, node.prompt)), _collect(node)]
+            return session.evolve(waiting="input"), [*actions, Play(_lang(flow, node.prompt)), _collect(node)]
         elif isinstance(node, QueueNode):
             return _queue(flow, session, node, now, actions)
         elif isinstance(node, VoicemailNode):
@@ -166,7 +165,7 @@ def _enter(flow: IvrFlow, session: IvrSession, node_id: str, now: float) -> Resu
 
 
 def _end(session: IvrSession, outcome: Outcome) -> IvrSession:
-    return replace(session, status="ended", waiting="none", outcome=outcome)
+    return session.evolve(status="ended", waiting="none", outcome=outcome)
 
 
 def _collect(node: MenuNode | CollectNode) -> Collect:
@@ -200,7 +199,7 @@ def _attrs(flow: IvrFlow, session: IvrSession) -> dict[str, Any]:
 def _key(flow: IvrFlow, session: IvrSession, key: str, now: float) -> Result:
     if session.swallow:  # '#' after a number that was already complete at its maximum length
         swallowed = key in session.swallow
-        session = replace(session, swallow="")
+        session = session.evolve(swallow="")
         if swallowed:
             return session, []
     node = flow.node(session.node)
@@ -216,7 +215,7 @@ def _key(flow: IvrFlow, session: IvrSession, key: str, now: float) -> Result:
     if isinstance(node, MenuNode):
         for option in node.options:
             if option.key == key:
-                session = replace(session, ivr={**session.ivr, node.attribute or node.id: key})
+                session = session.evolve(ivr={**session.ivr, node.attribute or node.id: key})
                 return _enter(flow, session, option.next, now)
         return _failed(flow, session, node, node.invalid_prompt, now)
     if isinstance(node, CollectNode):
@@ -224,16 +223,16 @@ def _key(flow: IvrFlow, session: IvrSession, key: str, now: float) -> Result:
             if not session.digits:
                 return _failed(flow, session, node, node.no_input_prompt, now)
             return _collected(flow, session, node, now)
-        session = replace(session, digits=session.digits + key)
+        session = session.evolve(digits=session.digits + key)
         if len(session.digits) >= node.rules.max_length:
             session, actions = _collected(flow, session, node, now)
-            return replace(session, swallow=node.terminators), actions
+            return session.evolve(swallow=node.terminators), actions
     return session, []
 
 
 def _collected(flow: IvrFlow, session: IvrSession, node: CollectNode, now: float) -> Result:
     if digits_valid(node.rules, session.digits):
-        session = replace(session, ivr={**session.ivr, node.attribute or node.id: session.digits})
+        session = session.evolve(ivr={**session.ivr, node.attribute or node.id: session.digits})
         return _enter(flow, session, node.next, now)
     return _failed(flow, session, node, node.invalid_prompt, now)
 
@@ -248,7 +247,7 @@ def _failed(flow: IvrFlow, session: IvrSession, node: MenuNode | CollectNode, pr
     if prompt is not None:
         actions.append(Play(_lang(flow, prompt)))
     actions += [Play(_lang(flow, node.prompt)), _collect(node)]
-    return replace(session, attempts=attempts, digits=""), actions
+    return session.evolve(attempts=attempts, digits=""), actions
 
 
 # ---------------------------------------------------------------------- lookups
@@ -258,7 +257,7 @@ def _record_customer(session: IvrSession, result: LookupResult) -> IvrSession:
     ivr = {**session.ivr, "customer": "known" if result.customer_known else "unknown"}
     if result.customer_known and result.tier:
         ivr["tier"] = result.tier
-    return replace(session, ivr=ivr, customer_known=result.customer_known,
+    return session.evolve(ivr=ivr, customer_known=result.customer_known,
                    tier=result.tier if result.customer_known else None,
                    customer_id=result.customer_id if result.customer_known else None)
 
@@ -276,7 +275,7 @@ def _looked_up(flow: IvrFlow, session: IvrSession, node: LookupNode, result: Loo
 
 def _queue(flow: IvrFlow, session: IvrSession, node: QueueNode, now: float, actions: list[Action]) -> Result:
     attrs = {**_attrs(flow, session), **node.attributes}
-    session = replace(session, status="queued", waiting="queue", outcome="queued", queued_at=now,
+    session = session.evolve(status="queued", waiting="queue", outcome="queued", queued_at=now,
                       attributes={**session.attributes, **node.attributes})
     actions = [*actions, EnqueueContact(dict(session.ivr), attrs, node.priority)]
     if node.music is not None:
@@ -309,7 +308,7 @@ def _announce(flow: IvrFlow, session: IvrSession, node: QueueNode, every_s: floa
     if node.music is not None and actions:
         actions.append(Play(_lang(flow, node.music), loop=True))
     actions.append(Wait(every_s))
-    return replace(session, announcements=session.announcements + 1), actions
+    return session.evolve(announcements=session.announcements + 1), actions
 
 
 def _wait_values(session: IvrSession) -> Mapping[str, Any]:

@@ -86,3 +86,16 @@ def test_api_refuses_bad_and_oversize_scenarios(shared_centre: Any) -> None:
     shared_centre.error("POST", "/api/sim/run", 422, user="sup", json={"scenario": small(), "replications": 0})
     shared_centre.error("POST", "/api/sim/run", 401, user=None, json={"scenario": small()})
     shared_centre.error("POST", "/api/sim/run", 403, user="ann", json={"scenario": small()})
+
+
+def test_api_parallel_replications_from_the_threaded_server_match(make_api: Any, containers: Any, sqlite_url: str,
+                                                                   clock: Any, monkeypatch: Any) -> None:
+    """Worker processes started from the server's threads (spawn) give the in-thread report (one backend:
+    the simulator does not touch the database)."""
+    from blendcc.api import routes_sim
+
+    api = make_api(containers(sqlite_url, clock), clock)
+    body = {"scenario": small(), "replications": 2, "seed": 9, "intervals": False}
+    in_thread = api.post("/api/sim/run", "admin", json=body)
+    monkeypatch.setattr(routes_sim, "IN_PROCESS_ARRIVALS", 0)  # force worker processes
+    assert api.post("/api/sim/run", "admin", json=body) == in_thread

@@ -53,6 +53,8 @@ def test_campaign_lifecycle_lists_dnc_and_stats(centre: Any) -> None:
     assert [x["record_id"] for x in listing["records"]] == ["r1", "r2", "r5", "r6"]
     r1 = centre.get("/api/campaigns/renew/records/r1", user="sup")
     assert (r1["phone"], r1["tz"], r1["fields"]) == ("+12125550101", "America/New_York", {"name": "Ann"})
+    assert centre.get("/api/campaigns/renew/records/r1", user="ann") == r1  # a1 serves 'sales': screen pop
+    centre.error("GET", "/api/campaigns/renew/records/r1", 403, user="cy")  # a3 does not
 
     # DNC: global file import, a campaign number, list, remove
     dnc = centre.post("/api/dnc/global", "sup", content=b"# opt-outs\n212-555-0105\nnot a number\n+12125550105\n",

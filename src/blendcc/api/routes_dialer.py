@@ -15,7 +15,7 @@ from blendcc.app.container import Container
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.dnc import DncEntry
 from blendcc.dialer.records import DialRecord
-from blendcc.domain.errors import DomainError, ValidationFailed
+from blendcc.domain.errors import DomainError, Forbidden, ValidationFailed
 
 router = APIRouter(prefix="/api", tags=["campaigns"])
 
@@ -187,10 +187,15 @@ def records(c: C, p: P, campaign_id: str = ID, state: str | None = Query(default
     return {"counts": svc.repo.record_counts(campaign_id), "records": [_record(r) for r in rows]}
 
 
-@router.get("/campaigns/{campaign_id}/records/{record_id}")
+@router.get("/campaigns/{campaign_id}/records/{record_id}",
+            summary="One record (supervisors; agents of the campaign's pool, for the screen pop)")
 def record(c: C, p: P, campaign_id: str = ID, record_id: str = Path(min_length=1, max_length=64)) -> dict[str, Any]:
-    p.require("supervisor")
-    return _record(_svc(c).record(campaign_id, record_id))
+    svc = _svc(c)
+    if not p.at_least("supervisor"):
+        agent = c.config.catalog.agents.get(p.agent_id or "")
+        if agent is None or svc.get(campaign_id).queue_id not in agent.queues:
+            raise Forbidden("only supervisors and agents of the campaign's queue may read its records")
+    return _record(svc.record(campaign_id, record_id))
 
 
 @router.post("/campaigns/{campaign_id}/records/{record_id}/disposition",

@@ -119,3 +119,16 @@ def test_empty_campaign() -> None:
     rep = campaign_report(campaign(), [], T, T + 60, T + 60)
     assert (rep.attempts, rep.connect_rate, rep.talk_min_per_agent_hour, rep.penetration) == (0, None, None, None)
     assert rep.abandon_rate == 0.0
+
+
+def test_scan_source_reads_types_and_times_from_any_event_store() -> None:
+    from blendcc.app.campaigns import REPORT_TYPES, scan_source
+    from blendcc.testing import MemoryStore
+
+    store = MemoryStore()
+    for i in range(7):
+        store.append(call(i, T + 100 * i, "busy"))
+    read = scan_source(store, page=3)
+    got = read(("CallFailed",), T + 100, T + 400)
+    assert [e.record_id for e in got] == ["r1", "r2", "r3"]  # type: ignore[attr-defined]
+    assert len(read(REPORT_TYPES, T, T + 1000)) == 14

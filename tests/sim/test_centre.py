@@ -48,6 +48,9 @@ def test_ring_delay_timed_wrap_up_and_sampled_acw() -> None:
     (done,) = of(log, ev.WrapUpCompleted)
     assert (done.talk_s, done.acw_s, done.timed_out) == (10.0, 7.0, False)
     assert result.rows[(None, ALL_QUEUES)]["aht_s"] == 17.0
+    agent_acw["arrivals"][0]["acw"] = {"dist": "constant", "value_s": 4}  # this kind of call's own ACW wins
+    _, log = run_recorded(agent_acw)
+    assert [e.acw_s for e in of(log, ev.WrapUpCompleted)] == [4.0]
 
 
 def test_an_offer_that_rings_out_goes_to_the_next_agent_and_the_missed_agent_comes_back() -> None:

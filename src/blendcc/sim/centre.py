@@ -151,6 +151,7 @@ class SimCentre:
     def _start_stream(self, stream: ArrivalStream) -> None:
         handle = stream.handle.sampler(_rng(self.seed, f"handle:{stream.name}"))
         patience = stream.patience.sampler(_rng(self.seed, f"patience:{stream.name}"))
+        stream_acw = None if stream.acw is None else stream.acw.sampler(_rng(self.seed, f"stream-acw:{stream.name}"))
         times = self._times(stream)
         channel = stream.channel.value
         name = stream.name
@@ -165,6 +166,8 @@ class SimCentre:
             h = rec.handle_s if rec is not None and rec.handle_s is not None else handle()
             p = rec.patience_s if rec is not None and rec.patience_s is not None else patience()
             acw = rec.acw_s if rec is not None else None
+            if acw is None and stream_acw is not None:
+                acw = stream_acw()
             a = {**attrs, **rec.attributes} if rec is not None and rec.attributes else attrs
             prio = rec.priority if rec is not None and rec.priority is not None else stream.priority
             self.add_contact(f"{name}-{n}", channel, float(h or 0.0), p, acw, a, prio, stream.workflow_id)

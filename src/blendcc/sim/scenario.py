@@ -197,7 +197,9 @@ class Replay(_Doc):
 
 class ArrivalStream(_Doc):
     """Contacts of one kind: channel, attributes (seen by the workflows), priority, workflow, the
-    arrival process, handle time (talk) and patience (time a waiting customer gives before leaving)."""
+    arrival process, handle time (talk) and patience (time a waiting customer gives before leaving).
+    ``acw``, if given, is this kind of contact's after-contact work in queues without a timed wrap-up
+    (instead of the answering agent group's ``acw``)."""
 
     name: str = Field(min_length=1, max_length=40, pattern=ID_PATTERN)
     channel: Channel = Channel.VOICE
@@ -207,6 +209,7 @@ class ArrivalStream(_Doc):
     process: Annotated[Poisson | Replay, Field(discriminator="kind")]
     handle: Distribution
     patience: Patience = NEVER
+    acw: Distribution | None = None
 
 
 class Scenario(_Doc):

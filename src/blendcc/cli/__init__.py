@@ -7,6 +7,7 @@ from blendcc.cli import (  # each import registers that module's commands
     dialer,  # noqa: F401
     history,  # noqa: F401
     sim,  # noqa: F401
+    sim_staff,  # noqa: F401
     wfm_forecast,  # noqa: F401
     wfm_schedule,  # noqa: F401
     wfm_staff,  # noqa: F401

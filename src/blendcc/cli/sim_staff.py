@@ -1,0 +1,125 @@
+"""``blendcc staff-sim SCENARIO.yaml``: multi-skill staffing by simulation (agents per group meeting every target)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from blendcc.cli.base import app, fail, out
+from blendcc.domain.errors import ValidationFailed
+
+
+def _pairs(values: list[str] | None, what: str, convert: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for item in values or []:
+        name, sep, raw = item.partition("=")
+        if not sep or not name:
+            raise fail(f"{what}: give GROUP=VALUE, got {item!r}")
+        try:
+            result[name] = convert(raw)
+        except ValueError:
+            raise fail(f"{what}: {raw!r} is not a number") from None
+    return result
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x * 100:.1f}%"
+
+
+def _est(e: Any, pct: bool) -> str:
+    if e is None:
+        return "-"
+    fmt = _pct if pct else (lambda v: "-" if v is None else f"{v:.1f}")
+    return f"{fmt(e.mean)} [{fmt(e.low)}, {fmt(e.high)}]" if e.low is not None else fmt(e.mean)
+
+
+@app.command("staff-sim")
+def staff_sim(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML (docs/simulator.md); group counts are searched")],
+    target_sl: Annotated[float | None, typer.Option(help="service level at each queue's T, at least (0: none)")] = 0.8,
+    target_asa: Annotated[float | None, typer.Option(help="ASA at most, seconds")] = None,
+    max_abandon: Annotated[float | None, typer.Option(help="abandon rate at most, e.g. 0.05")] = None,
+    queue: Annotated[list[str] | None, typer.Option("--queue", help="queues with targets (default: every "
+                                                    "queue contacts arrive at)")] = None,
+    cost: Annotated[list[str] | None, typer.Option("--cost", help="GROUP=COST per agent (default 1)")] = None,
+    min_agents: Annotated[list[str] | None, typer.Option("--min", help="GROUP=N agents at least")] = None,
+    max_agents: Annotated[list[str] | None, typer.Option("--max", help="GROUP=N agents at most")] = None,
+    replications: Annotated[int, typer.Option(min=1, max=1000, help="replications per candidate")] = 5,
+    seed: Annotated[int, typer.Option(help="seed: same seed, same answer")] = 1,
+    criterion: Annotated[str, typer.Option(help="ci: the 95% CI bound must meet the target; mean: the mean")] = "ci",
+    max_evaluations: Annotated[int, typer.Option(min=1, max=10_000, help="simulated candidates at most")] = 40,
+    workers: Annotated[int | None, typer.Option(min=1, help="processes (default: one per core)")] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="write the whole result as JSON")] = None,
+) -> None:
+    """Staffing by simulation for multi-skill routing: agents per group meeting every queue's target at least cost."""
+    from blendcc.sim.scenario import load_scenario
+    from blendcc.sim.staffing import SearchOptions, search_staffing
+    from blendcc.sim.staffing_erlang import QueueTarget, queue_loads
+
+    if criterion not in ("ci", "mean"):
+        raise fail("--criterion must be ci or mean")
+    costs = _pairs(cost, "--cost", float)
+    lows = _pairs(min_agents, "--min", int)
+    highs = _pairs(max_agents, "--max", int)
+    bounds = {g: (lows.get(g, 0), highs.get(g)) for g in sorted(set(lows) | set(highs))}
+    target = QueueTarget(sl_target=target_sl or None, asa_target_s=target_asa, max_abandon=max_abandon)
+    try:
+        sc = load_scenario(scenario)
+        names = list(queue) if queue else list(queue_loads(sc))
+        options = SearchOptions(replications=replications, seed=seed, criterion=criterion,  # type: ignore[arg-type]
+                                max_evaluations=max_evaluations, workers=workers, costs=costs, bounds=bounds)
+
+        def progress(e: Any) -> None:
+            state = "meets" if e.meets else f"misses {e.worst()}"
+            counts = ", ".join(f"{g} {n}" for g, n in e.counts.items())
+            out.print(f"  #{e.index} {e.step}: {counts} (cost {e.cost:g}) {state}")
+
+        out.print(f"searching {sc.name}: {replications} replication(s) per candidate, seed {seed}")
+        result = search_staffing(sc, dict.fromkeys(names, target), options, progress=progress)
+    except ValidationFailed as exc:
+        raise fail(str(exc)) from None
+    _print(result)
+    if out_path is not None:
+        try:
+            out_path.write_text(json.dumps(result.to_dict(), indent=1), encoding="utf-8")
+        except OSError as exc:
+            raise fail(f"cannot write {out_path}: {exc.strerror or exc}") from None
+        out.print(f"result written to {out_path}")
+
+
+def _print(result: Any) -> None:
+    best = result.best
+    er = result.erlang
+    out.print(f"{len(result.evaluations)} simulated candidates; stopped: {result.stopped}")
+    if best is None:
+        out.print("[red]no candidate met every target[/red] (raise --max-evaluations or the group maximums)")
+        return
+    table = Table(title=f"Agents per group ({result.options.criterion} criterion)")
+    for col in ("group", "Erlang start", "simulated answer", "cost per agent"):
+        table.add_column(col, justify="right")
+    for g in result.searched:
+        table.add_row(g, str(er.start[g]), str(best.counts[g]), f"{result.options.costs.get(g, 1.0):g}")
+    for g, n in result.fixed.items():
+        table.add_row(f"{g} (fixed)", str(n), str(n), "-")
+    out.print(table)
+    kpis = Table(title="Per queue: mean [95% CI] at the answer")
+    for col in ("queue", "offered", "service level", "ASA s", "abandon rate", "shortfall"):
+        kpis.add_column(col, justify="right")
+    for q, k in best.kpis.items():
+        offered = k.get("offered")
+        kpis.add_row(q, "-" if offered is None else f"{offered.mean:,.0f}", _est(k.get("service_level"), True),
+                     _est(k.get("asa_s"), False), _est(k.get("abandon_rate"), True), f"{best.shortfall[q]:+.3f}")
+    out.print(kpis)
+    cmp = Table(title="Total agents: simulation vs Erlang")
+    for col in ("model", "agents"):
+        cmp.add_column(col, justify="right")
+    cmp.add_row("independent Erlang queues (each queue its own agents)", str(er.independent_total))
+    cmp.add_row("multi-skill routing, simulated", str(best.agents + sum(result.fixed.values())))
+    cmp.add_row("fully pooled Erlang (every agent skilled for everything)", str(er.pooled))
+    out.print(cmp)
+    if result.locally_minimal:
+        out.print("removing any one agent (or any cheaper swap) misses a target in the simulation")

@@ -56,6 +56,11 @@ def test_campaign_lifecycle_lists_dnc_and_stats(centre: Any) -> None:
     assert centre.get("/api/campaigns/renew/records/r1", user="ann") == r1  # a1 serves 'sales': screen pop
     centre.error("GET", "/api/campaigns/renew/records/r1", 403, user="cy")  # a3 does not
 
+    exported = centre.get("/api/campaigns/renew/records.csv", user="sup")
+    assert exported.splitlines()[:2] == [
+        "record_id,phone,tz,state,attempts,last_outcome,final_reason,next_attempt_at,callback_agent_id,name",
+        "r1,+12125550101,America/New_York,pending,0,,,,,Ann"]
+    assert len(exported.splitlines()) == 5
     # DNC: global file import, a campaign number, list, remove
     dnc = centre.post("/api/dnc/global", "sup", content=b"# opt-outs\n212-555-0105\nnot a number\n+12125550105\n",
                       headers={"content-type": "text/plain"})
@@ -183,6 +188,8 @@ def test_cli_commands(centre: Any, tmp_path: Any, monkeypatch: Any) -> None:
     assert "no phone column" in run("campaign", "import-list", "cli", str(doc), *db, code=2)
     assert "cannot read" in run("campaign", "import-list", "cli", str(tmp_path / "missing.csv"), *db, code=2)
     assert "+12125550101" in run("campaign", "records", "cli", *db)
+    assert run("campaign", "export", "cli", *db).splitlines()[1].startswith("+12125550101,+12125550101,")
+    assert "1 records written" in run("campaign", "export", "cli", "--out", str(tmp_path / "x.csv"), *db)
     dnc = tmp_path / "dnc.txt"
     dnc.write_text("2125550101\nxx\n")
     assert "1 added to the campaign cli DNC list" in run("dnc", "import", str(dnc), "--campaign", "cli", *db)

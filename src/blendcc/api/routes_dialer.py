@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -14,7 +15,7 @@ from blendcc.app.campaigns import CampaignService
 from blendcc.app.container import Container
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.dnc import DncEntry
-from blendcc.dialer.records import DialRecord
+from blendcc.dialer.records import DialRecord, records_csv
 from blendcc.domain.errors import DomainError, Forbidden, ValidationFailed
 
 router = APIRouter(prefix="/api", tags=["campaigns"])
@@ -185,6 +186,16 @@ def records(c: C, p: P, campaign_id: str = ID, state: str | None = Query(default
     svc = _svc(c)
     rows = svc.records(campaign_id, state, limit, offset)
     return {"counts": svc.repo.record_counts(campaign_id), "records": [_record(r) for r in rows]}
+
+
+@router.get("/campaigns/{campaign_id}/records.csv", response_class=PlainTextResponse,
+            summary="Every record of a campaign as CSV (state, attempts, outcome, the list's columns)")
+def export_records(c: C, p: P, campaign_id: str = ID) -> PlainTextResponse:
+    p.require("supervisor")
+    svc = _svc(c)
+    rows = svc.records(campaign_id, limit=None)
+    return PlainTextResponse(records_csv(rows), media_type="text/csv",
+                             headers={"Content-Disposition": f'attachment; filename="{campaign_id}-records.csv"'})
 
 
 @router.get("/campaigns/{campaign_id}/records/{record_id}",

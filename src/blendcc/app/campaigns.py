@@ -201,7 +201,7 @@ class CampaignService:
         self.get(campaign_id)
         return self.repo.imports(campaign_id)
 
-    def records(self, campaign_id: str, state: str | None = None, limit: int = 100,
+    def records(self, campaign_id: str, state: str | None = None, limit: int | None = 100,
                 offset: int = 0) -> list[DialRecord]:
         self._known(campaign_id)
         if state is not None and state not in STATES:

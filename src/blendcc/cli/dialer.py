@@ -139,6 +139,25 @@ def records(campaign_id: str, state: Annotated[str | None, typer.Option(help="on
     out.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no records")
 
 
+@campaign_app.command("export")
+def export(campaign_id: str, out_path: Annotated[Path | None, typer.Option("--out", help="CSV file (default: stdout)")]
+           = None, database_url: DbOpt = None) -> None:
+    """Every record of a campaign as CSV: state, attempts, last outcome, why done, the list's columns."""
+    from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
+    from blendcc.dialer.records import records_csv
+
+    with _db(database_url) as engine:
+        text = records_csv(SqlDialerRepository(engine).records(campaign_id))
+    if out_path is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out_path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write {out_path}: {exc.strerror}") from None
+    out.print(f"{text.count(chr(10)) - 1} records written to {out_path}")
+
+
 @campaign_app.command("stats")
 def stats(campaign_id: str, hours: Annotated[float, typer.Option(min=0.01, help="period ending now")] = 24.0,
           database_url: DbOpt = None, as_json: JsonOpt = False) -> None:

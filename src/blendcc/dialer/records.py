@@ -1,10 +1,13 @@
-"""Dial records: one callee of a campaign's contact list and where it stands (state, attempts, retry)."""
+"""Dial records: one callee of a campaign's contact list and where it stands (state, attempts, retry); CSV export."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
-from collections.abc import Mapping
+import io
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 RecordState = Literal["pending", "scheduled", "callback", "dialing", "done", "bad"]
@@ -75,3 +78,26 @@ class ListImport:
         d = dataclasses.asdict(self)
         d["errors"] = [{"line": line, "reason": reason} for line, reason in self.errors]
         return d
+
+
+EXPORT_COLUMNS = ("record_id", "phone", "tz", "state", "attempts", "last_outcome", "final_reason",
+                  "next_attempt_at", "callback_agent_id")
+
+
+def records_csv(records: Iterable[DialRecord]) -> str:
+    """The records as CSV: status columns (``next_attempt_at`` in ISO 8601 UTC), then the list's own
+    columns (``fields``) in the order they first appear."""
+    rows = list(records)
+    extra: dict[str, None] = {}
+    for r in rows:
+        for k in r.fields:
+            if k not in EXPORT_COLUMNS:
+                extra.setdefault(k, None)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([*EXPORT_COLUMNS, *extra])
+    for r in rows:
+        due = "" if r.next_attempt_at is None else datetime.fromtimestamp(r.next_attempt_at, UTC).isoformat()
+        writer.writerow([r.record_id, r.phone, r.tz, r.state, r.attempts, r.last_outcome or "", r.final_reason or "",
+                         due, r.callback_agent_id or "", *(r.fields.get(k, "") for k in extra)])
+    return buf.getvalue()

@@ -144,3 +144,13 @@ def test_prompts_rendered_uploaded_and_served(sqlite_ivr: Any) -> None:
               headers={"content-type": "audio/wav"})
     api.error("POST", "/api/ivr/prompts", 403, "sup", json={"text": "Hi"})
     api.error("GET", "/api/ivr/prompts", 403, "ann")
+
+
+def test_simulate_refuses_non_finite_and_far_times(sqlite_ivr: Any) -> None:
+    api = sqlite_ivr
+    api.put("/api/config/calendars/office", json={"weekly": {"mon": [{"start": "00:00", "end": "24:00"}]}})
+    api.put("/api/config/ivr_flows/bank", json=bank_flow())
+    path = "/api/ivr/flows/bank/simulate"
+    for bad in ('{"at": NaN}', '{"at": 1e300}', '{"inputs": [{"timeout": true, "after_s": Infinity}]}',
+                '{"inputs": [{"queue": {"expected_wait_s": NaN}}]}'):
+        api.error("POST", path, 422, "sup", content=bad.encode(), headers={"content-type": "application/json"})

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from blendcc.ivr.flow import IvrFlow
 from blendcc.ivr.interpreter import Dtmf, Hangup, IvrContext, LookupResult, PromptFinished, step
 from blendcc.ivr.text import TextBot
@@ -70,3 +73,29 @@ def test_edited_flow_under_a_live_session_hangs_up() -> None:
     assert s.outcome == "hangup" and actions == [Hangup()]
     s, actions = step(other, b.session, PromptFinished(), T0 + 3)
     assert s.status == "ended"
+
+
+def test_voicemail_takes_the_next_message() -> None:
+    b = TextBot(FLOW, IvrContext(caller_id="+15550001", calendars={"office": HOURS}))
+    assert b.open(T0 + 11 * 3600) == ["We are closed. Leave a message after the tone.", "Please type your message."]
+    assert b.send("Please call me about my card.", T0 + 11 * 3600 + 5) == ["Thank you, your message has been recorded."]
+    assert b.voicemail is not None and b.voicemail.mailbox == "after-hours"
+    assert b.voicemail_text == "Please call me about my card." and b.closed
+    assert b.send("hello?", T0 + 11 * 3600 + 9) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=30), st.sampled_from(["1", "2", "3", "0", "help", "billing", ""])),
+                max_size=25))
+def test_any_messages_never_raise_and_end_or_wait(messages: list[str]) -> None:
+    b = TextBot(FLOW, IvrContext(caller_id="+15550001", calendars={"office": HOURS}),
+                lookup=lambda n: LookupResult(True, "gold", "c1"))
+    b.open(T0)
+    for i, m in enumerate(messages):
+        out = b.send(m, T0 + i + 1)
+        assert all(isinstance(x, str) for x in out)
+    for i in range(30):
+        if b.session.finished:
+            break
+        b.timeout(T0 + 100 + i)
+    assert b.session.finished

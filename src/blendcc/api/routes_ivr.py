@@ -138,7 +138,7 @@ class QueueState(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     position: int | None = Field(default=None, ge=0)
-    expected_wait_s: float | None = Field(default=None, ge=0, le=86400 * 7)
+    expected_wait_s: float | None = Field(default=None, ge=0, le=86400 * 7, allow_inf_nan=False)
 
 
 class ScriptItem(BaseModel):
@@ -152,7 +152,7 @@ class ScriptItem(BaseModel):
     prompt_finished: bool = False
     lookup: Customer | None = None
     queue: QueueState | None = None
-    after_s: float = Field(default=1.0, ge=0, le=86400)
+    after_s: float = Field(default=1.0, ge=0, le=86400, allow_inf_nan=False)
 
 
 class SimulateRequest(BaseModel):
@@ -162,7 +162,8 @@ class SimulateRequest(BaseModel):
                                            description="'1', '4556...#', 'timeout', 'hangup', or objects")
     caller_id: str | None = Field(default=None, max_length=64)
     dialled: str | None = Field(default=None, max_length=64)
-    at: float | None = Field(default=None, description="epoch seconds of the call (default: now)")
+    at: float | None = Field(default=None, ge=0, le=253402300799, allow_inf_nan=False,
+                             description="epoch seconds of the call (default: now)")
     customer: Customer | None = Field(default=None,
                                       description="answer to lookups (default: the customer store, by phone)")
     attributes: dict[str, Any] = Field(default_factory=dict)

@@ -52,7 +52,7 @@ class MenuOption(_Strict):
     next: str
     label: str = ""
     #: words a text channel accepts for this option (``billing``, ``money``); matched case-insensitively
-    words: list[str] = Field(default_factory=list)
+    words: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(default_factory=list, max_length=20)
 
 
 class MenuNode(_Node):

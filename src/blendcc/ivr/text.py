@@ -47,6 +47,8 @@ class TextBot:
     voicemail: Voicemail | None = None
     callback: Callback | None = None
     closed: bool = False
+    #: the customer's message after a voicemail node (text channels 'record' the next message)
+    voicemail_text: str | None = None
     actions: list[Action] = field(default_factory=list)
 
     def open(self, now: float) -> list[str]:
@@ -56,6 +58,10 @@ class TextBot:
 
     def send(self, message: str, now: float) -> list[str]:
         """A message from the customer: an option word, digits, or nothing (= no answer, a timeout)."""
+        if self.voicemail is not None and self.voicemail_text is None and not self.closed:
+            self.voicemail_text = message.strip()[:4000]
+            self.closed = True
+            return ["Thank you, your message has been recorded."]
         if self.closed or self.session.status == "ended":
             return []
         return self._feed(self._event(message.strip()), now)

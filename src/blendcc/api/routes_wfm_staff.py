@@ -1,9 +1,10 @@
-"""Staffing endpoints: the Erlang calculator and staffing plans (forecast intervals in, plan out)."""
+"""Staffing endpoints: the Erlang calculator, staffing plans (forecast intervals in, plan out) and multi-skill
+staffing by simulation (a scenario in, agents per group out)."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -102,3 +103,69 @@ def staffing(body: StaffingBody, p: P) -> dict[str, Any]:
     model = "Erlang A" if targets.patience_s is not None else "Erlang C"
     return {"model": model, "interval_min": minutes, "shrinkage": targets.shrinkage,
             "summary": plan_summary(plan, minutes), "intervals": records}
+
+
+#: Work one simulated-staffing request may ask for (``blendcc staff-sim`` has no limit).
+SIM_MAX_ARRIVALS_PER_REPLICATION = 50_000
+SIM_MAX_ARRIVALS_TOTAL = 1_000_000
+SIM_MAX_AGENTS_PER_GROUP = 500
+SIM_IN_PROCESS_ARRIVALS = 50_000
+
+
+class QueueTargetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sl_target: float | None = Field(0.8, gt=0, lt=1, description="service level at the queue's T, at least")
+    asa_target_s: float | None = Field(None, gt=0, description="ASA at most, seconds")
+    max_abandon: float | None = Field(None, gt=0, lt=1, description="abandon rate at most")
+
+
+class GroupBounds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min: int = Field(0, ge=0, le=SIM_MAX_AGENTS_PER_GROUP)
+    max: int | None = Field(None, ge=0, le=SIM_MAX_AGENTS_PER_GROUP)
+
+
+class SimStaffingBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scenario: dict[str, Any] = Field(description="scenario document (docs/simulator.md); group counts are searched")
+    target: QueueTargetIn = Field(default_factory=QueueTargetIn, description="for every queue contacts arrive at")
+    targets: dict[str, QueueTargetIn] | None = Field(None, max_length=50, description="per queue (instead of target)")
+    costs: dict[str, Annotated[float, Field(gt=0, le=1e6)]] = Field(default_factory=dict, max_length=100,
+                                                                   description="cost per agent of a group")
+    bounds: dict[str, GroupBounds] = Field(default_factory=dict, max_length=100)
+    replications: int = Field(5, ge=1, le=20)
+    seed: int = Field(1, ge=0, le=2**63 - 1)
+    criterion: Literal["ci", "mean"] = "ci"
+    max_evaluations: int = Field(30, ge=1, le=40)
+
+
+@router.post("/staffing/simulate",
+             summary="Multi-skill staffing by simulation: agents per group meeting every queue's target at least cost")
+def staffing_simulate(body: SimStaffingBody, p: P) -> dict[str, Any]:
+    from blendcc.sim.scenario import parse_scenario
+    from blendcc.sim.staffing import SearchOptions, search_staffing
+    from blendcc.sim.staffing_erlang import QueueTarget, queue_loads
+
+    p.require("supervisor")
+    scenario = parse_scenario(body.scenario)
+    per_rep = scenario.expected_arrivals()
+    if per_rep > SIM_MAX_ARRIVALS_PER_REPLICATION:
+        raise ValidationFailed(f"scenario expects {per_rep:,.0f} arrivals per replication; the API searches with at "
+                               f"most {SIM_MAX_ARRIVALS_PER_REPLICATION:,} (use 'blendcc staff-sim')")
+    if per_rep * body.replications * body.max_evaluations > SIM_MAX_ARRIVALS_TOTAL:
+        raise ValidationFailed(f"{body.max_evaluations} candidates x {body.replications} replications x "
+                               f"{per_rep:,.0f} arrivals exceed the API's {SIM_MAX_ARRIVALS_TOTAL:,} simulated "
+                               "arrivals per request; lower max_evaluations or replications, or use the CLI")
+    for g in scenario.agents:
+        if g.size > SIM_MAX_AGENTS_PER_GROUP:
+            raise ValidationFailed(f"group {g.name} has {g.size} agents; the API searches at most "
+                                   f"{SIM_MAX_AGENTS_PER_GROUP} per group")
+    bounds: dict[str, tuple[int, int | None]] = {g: (b.min, b.max) for g, b in body.bounds.items()}
+    if body.targets is not None:
+        targets = {q: QueueTarget(**t.model_dump()) for q, t in body.targets.items()}
+    else:
+        targets = dict.fromkeys(queue_loads(scenario), QueueTarget(**body.target.model_dump()))
+    workers = 1 if per_rep * body.replications <= SIM_IN_PROCESS_ARRIVALS else None
+    options = SearchOptions(replications=body.replications, seed=body.seed, criterion=body.criterion,
+                            max_evaluations=body.max_evaluations, workers=workers, costs=body.costs, bounds=bounds)
+    return search_staffing(scenario, targets, options).to_dict()

@@ -95,31 +95,32 @@ def _print(result: Any) -> None:
     best = result.best
     er = result.erlang
     out.print(f"{len(result.evaluations)} simulated candidates; stopped: {result.stopped}")
-    if best is None:
-        out.print("[red]no candidate met every target[/red] (raise --max-evaluations or the group maximums)")
-        return
-    table = Table(title=f"Agents per group ({result.options.criterion} criterion)")
-    for col in ("group", "Erlang start", "simulated answer", "cost per agent"):
-        table.add_column(col, justify="right")
-    for g in result.searched:
-        table.add_row(g, str(er.start[g]), str(best.counts[g]), f"{result.options.costs.get(g, 1.0):g}")
-    for g, n in result.fixed.items():
-        table.add_row(f"{g} (fixed)", str(n), str(n), "-")
-    out.print(table)
-    kpis = Table(title="Per queue: mean [95% CI] at the answer")
-    for col in ("queue", "offered", "service level", "ASA s", "abandon rate", "shortfall"):
-        kpis.add_column(col, justify="right")
-    for q, k in best.kpis.items():
-        offered = k.get("offered")
-        kpis.add_row(q, "-" if offered is None else f"{offered.mean:,.0f}", _est(k.get("service_level"), True),
-                     _est(k.get("asa_s"), False), _est(k.get("abandon_rate"), True), f"{best.shortfall[q]:+.3f}")
-    out.print(kpis)
+    if best is not None:
+        table = Table(title=f"Agents per group ({result.options.criterion} criterion)")
+        for col in ("group", "Erlang start", "simulated answer", "cost per agent"):
+            table.add_column(col, justify="right")
+        for g in result.searched:
+            table.add_row(g, str(er.start[g]), str(best.counts[g]), f"{result.options.costs.get(g, 1.0):g}")
+        for g, n in result.fixed.items():
+            table.add_row(f"{g} (fixed)", str(n), str(n), "-")
+        out.print(table)
+        kpis = Table(title="Per queue: mean [95% CI] at the answer")
+        for col in ("queue", "offered", "service level", "ASA s", "abandon rate", "shortfall"):
+            kpis.add_column(col, justify="right")
+        for q, k in best.kpis.items():
+            offered = k.get("offered")
+            kpis.add_row(q, "-" if offered is None else f"{offered.mean:,.0f}", _est(k.get("service_level"), True),
+                         _est(k.get("asa_s"), False), _est(k.get("abandon_rate"), True), f"{best.shortfall[q]:+.3f}")
+        out.print(kpis)
     cmp = Table(title="Total agents: simulation vs Erlang")
     for col in ("model", "agents"):
         cmp.add_column(col, justify="right")
     cmp.add_row("independent Erlang queues (each queue its own agents)", str(er.independent_total))
-    cmp.add_row("multi-skill routing, simulated", str(best.agents + sum(result.fixed.values())))
+    cmp.add_row("multi-skill routing, simulated",
+                "not found" if best is None else str(best.agents + sum(result.fixed.values())))
     cmp.add_row("fully pooled Erlang (every agent skilled for everything)", str(er.pooled))
     out.print(cmp)
-    if result.locally_minimal:
+    if best is None:
+        out.print("[red]no candidate met every target[/red] (raise --max-evaluations or the group maximums)")
+    elif result.locally_minimal:
         out.print("removing any one agent (or any cheaper swap) misses a target in the simulation")

@@ -63,8 +63,8 @@ class SearchOptions:
         if self.max_evaluations < 1:
             raise ValidationFailed("max evaluations must be >= 1")
         for g, c in self.costs.items():
-            if not c > 0:
-                raise ValidationFailed(f"group {g}: cost must be > 0, got {c}")
+            if not 0 < c <= 1e6:
+                raise ValidationFailed(f"group {g}: cost must be > 0 and at most 1e6, got {c}")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 Addr = tuple[str, int]
 ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO"
 MAX_EXPIRES = 3600
+RCVBUF = 8 * 1024 * 1024
 
 
 @dataclass
@@ -139,6 +141,10 @@ class SipEdge:
         transport, _ = await self.loop.create_datagram_endpoint(lambda: _Proto(self),
                                                                 local_addr=(self.host, self.port))
         self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:  # bursts of requests must not overflow the kernel queue while the loop is busy
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
         if self.port == 0:
             self.port = transport.get_extra_info("sockname")[1]
 

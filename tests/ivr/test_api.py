@@ -43,6 +43,12 @@ def test_flows_are_versioned_config_documents(ivr: Any) -> None:
     assert ivr.error("PUT", "/api/config/ivr_flows/bank", 422, json={**bank_flow(), "colour": 1})
     assert len(ivr.get("/api/config/ivr_flows/bank/history", user="sup")) == 1
     ivr.error("PUT", "/api/config/ivr_flows/bank", 403, user="sup", json=bank_flow())
+    # calendars are cross-checked: a flow cannot name a missing one, a used one cannot be deleted
+    nowhere = bank_flow()
+    nowhere["nodes"][0]["calendar"] = "nowhere"
+    err = ivr.error("PUT", "/api/config/ivr_flows/bank", 422, json=nowhere)
+    assert err["detail"] == "ivr flow bank, node hours: unknown calendar 'nowhere'"
+    assert "unknown calendar 'office'" in ivr.error("DELETE", "/api/config/calendars/office", 422)["detail"]
 
 
 def test_simulate_stored_flow_with_customer_store_lookup(ivr: Any) -> None:

@@ -16,7 +16,7 @@ from blendcc.domain.agent import AgentConfig
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.errors import NotFound, ValidationFailed
 from blendcc.domain.queue import QueueConfig, SkillConfig, TeamConfig
-from blendcc.ivr.flow import IvrFlow
+from blendcc.ivr.flow import HoursNode, IvrFlow
 from blendcc.ports import Clock, ConfigDocument, ConfigRepository
 from blendcc.routing.catalog import Catalog, RoutingSettings, build_catalog
 from blendcc.routing.workflow import Workflow
@@ -38,6 +38,13 @@ SETTINGS_ID = "routing"
 #: kinds the routing catalog is not built from: writing one stores it without recompiling the catalog
 #: or reconfiguring the engine (thousands of schedule days are published at once)
 CATALOG_FREE_KINDS = frozenset({"schedules", "ivr_flows"})
+
+
+def check_flow_calendars(flow: IvrFlow, calendars: Mapping[str, Any]) -> None:
+    """An IVR flow's business-hours nodes name existing calendars."""
+    for n in flow.nodes:
+        if isinstance(n, HoursNode) and n.calendar not in calendars:
+            raise ValidationFailed(f"ivr flow {flow.id}, node {n.id}: unknown calendar {n.calendar!r}")
 
 
 def pydantic_message(exc: ValidationError) -> str:
@@ -126,6 +133,8 @@ class ConfigService:
             raise ValidationFailed(pydantic_message(exc)) from None
         with self._lock:
             if kind in CATALOG_FREE_KINDS:
+                if isinstance(doc, IvrFlow):
+                    check_flow_calendars(doc, self.docs["calendars"])
                 stored = self.repo.put(kind, doc_id, doc.model_dump(mode="json"), self.clock.now(), by)
                 self.docs = {**self.docs, kind: {**self.docs[kind], doc_id: doc}}
                 return doc, stored.version
@@ -200,6 +209,9 @@ class ConfigService:
         for c in docs.get("campaigns", {}).values():
             if isinstance(c, CampaignConfig) and c.queue_id not in docs["queues"]:
                 raise ValidationFailed(f"campaign {c.id}: unknown queue {c.queue_id!r} (its agent pool)")
+        for flow in docs.get("ivr_flows", {}).values():
+            if isinstance(flow, IvrFlow):
+                check_flow_calendars(flow, docs["calendars"])
         settings = docs["settings"].get(SETTINGS_ID)
         return build_catalog(queues, calendars, agents, workflows,
                              settings if isinstance(settings, RoutingSettings) else None)

@@ -227,3 +227,21 @@ def test_listen_in_rings_the_supervisor_and_taps_the_bridge_once_answered(setup:
     assert ("listen", sup_leg.id) in gw.log
     voice.leg_ended(vc.customer)  # the call ends: the supervisor's phone is hung up too
     assert ("hangup", sup_leg.id) in gw.log
+
+
+def test_answered_dialer_call_connected_by_the_engine_rings_the_agent_phone_and_bridges(setup: Any) -> None:
+    c, voice, gw, clock = setup
+    gw.phones.add("a1")
+    callee = FakeLeg("out-1")
+    voice.outbound_leg = {"dl-1": callee}.get
+    c.agents.login("a1")
+    c.runtime.execute(lambda e, now: e.connect_outbound("dl-1", "sales", now, agent_id="a1"))
+    vc = voice.calls["dl-1"]
+    assert vc.outbound and vc.state == "ringing" and ("ring", "a1") in gw.log
+    voice.agent_answered(vc.agent_leg)
+    assert ("bridge", "out-1", vc.agent_leg.id) in gw.log and vc.state == "connected"
+    clock.advance(20)
+    voice.leg_ended(callee)  # the callee hangs up: the conversation ends, the agent's phone is hung up
+    assert ("hangup", vc.agent_leg.id if vc.agent_leg else "agent-1") in gw.log
+    row = _row(c, voice)
+    assert row["direction"] == "outbound" and row["state"] in ("wrap_up", "closed") and row["talk_s"] == 20

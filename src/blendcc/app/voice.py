@@ -82,6 +82,7 @@ class VoiceCall:
     customer_gone: bool = False
     digits: str = ""  # every DTMF digit the caller pressed (RFC 4733 or SIP INFO)
     ivr_active: bool = False  # an IVR flow drives the call (prompts, menus, queue announcements)
+    outbound: bool = False  # a dialer call the engine connected to an agent: the phone rings, no offer
 
 
 @dataclass
@@ -110,6 +111,8 @@ class VoiceService:
         self.ivr_start: Callable[[VoiceCall], bool] | None = None
         self.ivr_digit: Callable[[VoiceCall, str], None] | None = None
         self.ivr_stop: Callable[[VoiceCall, bool], None] | None = None
+        #: the answered dialer call (customer leg) of an outbound contact id, set when a SIP trunk dials
+        self.outbound_leg: Callable[[str], Leg | None] | None = None
         self._unsubscribe = bus.subscribe("contact", self._on_bus)
         self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0, "batches": 0}
         self._ops: deque[Callable[[Engine, float], list[Event]]] = deque()
@@ -200,21 +203,27 @@ class VoiceService:
             self.gateway.hangup(leg)
             return
         agent = vc.agent_id
+        if vc.outbound:  # already connected by the engine: bridge at once
+            self._connected(vc, leg)
+            return
 
         def done(_: Any, error: Exception | None) -> None:
             if error is not None or vc.customer_gone:
                 log.info("agent %s answered %s too late: %s", agent, vc.contact_id, error)
                 self._hangup_agent(vc)
                 return
-            vc.state = "connected"
-            self.stats["connected"] += 1
-            self._leave_ivr(vc, hung_up=False)
-            self.gateway.stop_playing(vc.customer)
-            self.gateway.bridge(vc.customer, leg)
-            if self.recording_policy(vc.queue_id) == "all":
-                self.start_recording(vc.contact_id)
+            self._connected(vc, leg)
 
         self.gateway.submit(lambda: self.agents.accept(agent, vc.contact_id), done)
+
+    def _connected(self, vc: VoiceCall, leg: Leg) -> None:
+        vc.state = "connected"
+        self.stats["connected"] += 1
+        self._leave_ivr(vc, hung_up=False)
+        self.gateway.stop_playing(vc.customer)
+        self.gateway.bridge(vc.customer, leg)
+        if self.recording_policy(vc.queue_id) == "all":
+            self.start_recording(vc.contact_id)
 
     def agent_failed(self, leg: Leg, status: int) -> None:
         """The agent's phone did not answer (busy, declined, unreachable, or our own CANCEL)."""
@@ -241,13 +250,19 @@ class VoiceService:
     # ------------------------------------------------------------------ engine events (any thread)
     def _on_bus(self, _topic: str, msg: Mapping[str, Any]) -> None:
         cid = msg.get("contact_id")
-        if not isinstance(cid, str) or cid not in self.calls:  # not a call of this process
+        if not isinstance(cid, str):
             return
+        if cid not in self.calls and not (msg.get("type") == "ContactConnected" and self.outbound_leg is not None):
+            return  # not a call of this process
         self.gateway.post(lambda: self._event(cid, dict(msg)))
 
     def _event(self, cid: str, msg: dict[str, Any]) -> None:
         vc = self.calls.get(cid)
         if vc is None:
+            if msg.get("type") == "ContactConnected" and self.outbound_leg is not None:
+                leg = self.outbound_leg(cid)
+                if leg is not None:
+                    self._adopt_outbound(cid, leg, msg["agent_id"], msg.get("queue_id"))
             return
         kind = msg.get("type")
         if kind == "ContactOffered":
@@ -270,6 +285,20 @@ class VoiceService:
             vc.state = "queued"
         elif kind in _FINAL or (kind == "ContactEnded" and msg.get("reason") != "transfer"):
             self._end(vc)
+
+    def _adopt_outbound(self, contact_id: str, leg: Leg, agent_id: str, queue_id: str | None) -> None:
+        """The dialer's answered call was connected to ``agent_id`` by the engine: ring the agent's phone
+        and bridge when it answers (the callee hears nothing until then)."""
+        vc = VoiceCall(contact_id, leg, None, None, state="ringing", created=True, agent_id=agent_id,
+                       queue_id=queue_id, outbound=True)
+        self.calls[contact_id] = vc
+        self.by_leg[leg.id] = vc
+        ring = self.gateway.ring(agent_id, None, contact_id)
+        if ring is None:
+            log.warning("agent %s has no registered phone for outbound call %s", agent_id, contact_id)
+            return
+        vc.agent_leg = ring
+        self.by_leg[ring.id] = vc
 
     def _offer(self, vc: VoiceCall, agent_id: str, queue_id: str | None) -> None:
         if vc.customer_gone:

@@ -212,6 +212,8 @@ class SipGateway:
             if name == "answered":
                 self._set_remote(leg)
             self.outbound_handler(leg, name, detail)
+            if name == "ended" and self.voice is not None:
+                self.voice.leg_ended(leg)  # the callee of a dialer call bridged to an agent hung up
             if name in ("failed", "ended"):
                 self._release(leg)
             return

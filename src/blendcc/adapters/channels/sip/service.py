@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from blendcc.adapters.channels.sip.edge import Registrar
 from blendcc.adapters.channels.sip.gateway import SipGateway
+from blendcc.adapters.channels.sip.telephony import SipTelephony
 from blendcc.adapters.channels.sip.tts import PromptRenderer
 from blendcc.app.voice import VoiceCall, VoiceService, VoiceSettings
 from blendcc.app.voice_ivr import IvrDriver
@@ -48,10 +49,22 @@ class VoiceStack:
                              time.time, self._lookup)
         self.started = False
         self._purge: asyncio.TimerHandle | None = None
+        #: the dialer's Telephony over the configured trunk (wired to the dialing loop on start)
+        self.telephony: SipTelephony | None = None
+        if settings.sip_trunk_uri:
+            tel = SipTelephony(self.gateway, settings.sip_trunk_uri)
+            self.telephony = tel
+            self.voice.outbound_leg = tel.legs.get
 
     async def start(self) -> None:
         await self.gateway.start()
         self.started = True
+        if self.telephony is not None and getattr(self.container, "campaigns", None) is not None \
+                and getattr(self.container, "dialing", None) is None:
+            from blendcc.app.dialing_wiring import wire_dialing
+
+            wire_dialing(self.container, self.telephony)
+            log.info("outbound dialer places calls through the SIP trunk %s", self.settings.sip_trunk_uri)
         self._purge_now()
         log.info("SIP edge listening on udp %s:%d", self.settings.sip_host, self.gateway.edge.port)
 

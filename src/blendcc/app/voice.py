@@ -13,89 +13,23 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from blendcc.app.agents import AgentService
 from blendcc.app.contacts import ContactService, NewContact
+from blendcc.app.voice_model import RECORDING_POLICIES, Leg, VoiceCall, VoiceGateway, VoiceSettings
+from blendcc.app.voice_supervision import VoiceSupervision
 from blendcc.domain.channels import Channel
-from blendcc.domain.errors import DomainError, InvalidState, NotFound
+from blendcc.domain.errors import DomainError
 from blendcc.domain.events import Event
 from blendcc.ports import EventBus
 from blendcc.routing.engine import Engine
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-RECORDING_POLICIES = ("none", "all", "on_demand")
 _FINAL = ("ContactAbandoned", "ContactTimedOut", "ContactRejected", "ContactClosed")
 
 
-class Leg(Protocol):
-    """A call leg of the gateway (customer, agent phone or supervisor phone)."""
-
-    id: str
-
-
-class VoiceGateway(Protocol):
-    def post(self, fn: Callable[[], None]) -> None:
-        """Run ``fn`` on the gateway's loop (thread-safe)."""
-        ...
-
-    def submit(self, work: Callable[[], T], done: Callable[[T | None, Exception | None], None]) -> None:
-        """Run blocking ``work`` off the loop, then ``done(result, error)`` on the loop."""
-        ...
-
-    def call_later(self, delay: float, fn: Callable[[], None]) -> Any: ...
-    def answer(self, leg: Leg) -> None: ...
-    def hangup(self, leg: Leg) -> None: ...
-    def ring(self, user: str, caller_id: str | None, contact_id: str) -> Leg | None:
-        """Call the registered phone of ``user`` (None when it has none)."""
-        ...
-
-    def bridge(self, customer: Leg, agent: Leg) -> None: ...
-    def unbridge(self, customer: Leg) -> None: ...
-    def hold(self, customer: Leg, held: bool) -> None: ...
-    def record(self, customer: Leg, path: Path) -> bool: ...
-    def stop_recording(self, customer: Leg) -> float | None: ...
-    def listen(self, customer: Leg, supervisor: Leg) -> bool: ...
-    def play(self, leg: Leg, prompt: str, on_done: Callable[[], None], repeat: bool = False) -> bool:
-        """Play an 8 kHz WAV file to the leg (``repeat``: until stopped); ``on_done`` at its end."""
-        ...
-    def stop_playing(self, leg: Leg) -> None: ...
-
-
-@dataclass
-class VoiceCall:
-    contact_id: str
-    customer: Leg
-    caller_id: str | None
-    dialled: str | None
-    state: str = "new"  # new -> ivr -> queued -> ringing -> connected -> ended
-    created: bool = False
-    agent_id: str | None = None
-    agent_leg: Leg | None = None
-    queue_id: str | None = None
-    ivr: dict[str, str] = field(default_factory=dict)
-    recordings: list[dict[str, Any]] = field(default_factory=list)
-    listeners: list[Leg] = field(default_factory=list)
-    customer_gone: bool = False
-    digits: str = ""  # every DTMF digit the caller pressed (RFC 4733 or SIP INFO)
-    ivr_active: bool = False  # an IVR flow drives the call (prompts, menus, queue announcements)
-    outbound: bool = False  # a dialer call the engine connected to an agent: the phone rings, no offer
-
-
-@dataclass
-class VoiceSettings:
-    recording_dir: Path = Path("recordings")
-    #: queue id -> none | all | on_demand; ``default_recording`` for the rest
-    recording: Mapping[str, str] = field(default_factory=dict)
-    default_recording: str = "none"
-    retention_days: float = 90.0
-    music_on_hold: str | None = None
-
-
-class VoiceService:
+class VoiceService(VoiceSupervision):
     """Owns the voice calls of one process (state touched only on the gateway's loop)."""
 
     def __init__(self, contacts: ContactService, agents: AgentService, bus: EventBus, gateway: VoiceGateway,
@@ -314,76 +248,6 @@ class VoiceService:
         vc.agent_leg = leg
         self.by_leg[leg.id] = vc
 
-    # ------------------------------------------------------------------ supervisor and recording
-    def recording_policy(self, queue_id: str | None) -> str:
-        return self.settings.recording.get(queue_id or "", self.settings.default_recording)
-
-    def start_recording(self, contact_id: str) -> dict[str, Any]:
-        vc = self._live(contact_id)
-        if vc.state != "connected":
-            raise InvalidState(f"contact {contact_id} is not connected")
-        if self.recording_policy(vc.queue_id) == "none":
-            raise InvalidState(f"queue {vc.queue_id} does not allow recording")
-        n = len(vc.recordings)
-        path = self.settings.recording_dir / (f"{contact_id}.wav" if n == 0 else f"{contact_id}-{n + 1}.wav")
-        if not self.gateway.record(vc.customer, path):
-            raise InvalidState(f"contact {contact_id} is already being recorded")
-        entry = {"contact_id": contact_id, "file": path.name, "path": str(path), "agent_id": vc.agent_id,
-                 "queue_id": vc.queue_id, "seconds": None}
-        vc.recordings.append(entry)
-        return entry
-
-    def stop_recording(self, contact_id: str) -> dict[str, Any]:
-        vc = self._live(contact_id)
-        if not vc.recordings or vc.recordings[-1]["seconds"] is not None:
-            raise InvalidState(f"contact {contact_id} is not being recorded")
-        self._finish_recording(vc)
-        return vc.recordings[-1]
-
-    def recordings(self, contact_id: str) -> list[dict[str, Any]]:
-        """Recording files of a contact (live or finished), found by the contact id in their name."""
-        vc = self.calls.get(contact_id)
-        if vc is not None:
-            return [dict(r) for r in vc.recordings]
-        d = self.settings.recording_dir
-        files = sorted(d.glob(f"{contact_id}.wav")) + sorted(d.glob(f"{contact_id}-*.wav"))
-        return [{"contact_id": contact_id, "file": p.name, "path": str(p), "seconds": _wav_seconds(p)}
-                for p in files]
-
-    def purge_recordings(self, now: float) -> int:
-        """Delete recordings older than the retention setting; returns how many were deleted."""
-        cutoff = now - self.settings.retention_days * 86400
-        n = 0
-        d = self.settings.recording_dir
-        if not d.is_dir():
-            return 0
-        live = {Path(r["path"]).name for vc in self.calls.values() for r in vc.recordings}
-        for p in d.glob("*.wav"):
-            if p.name not in live and p.stat().st_mtime < cutoff:
-                p.unlink(missing_ok=True)
-                n += 1
-        return n
-
-    def listen_in(self, contact_id: str, supervisor: str) -> dict[str, Any]:
-        """Ring the supervisor's phone; once answered it hears both sides (one way)."""
-        vc = self._live(contact_id)
-        if vc.state != "connected":
-            raise InvalidState(f"contact {contact_id} is not connected")
-        leg = self.gateway.ring(supervisor, vc.caller_id, contact_id)
-        if leg is None:
-            raise InvalidState(f"{supervisor} has no registered phone")
-        vc.listeners.append(leg)
-        self.by_leg[leg.id] = vc
-        return {"contact_id": contact_id, "supervisor": supervisor, "leg": leg.id}
-
-    def listener_answered(self, leg: Leg) -> bool:
-        vc = self.by_leg.get(leg.id)
-        if vc is None or leg not in vc.listeners:
-            return False
-        if not self.gateway.listen(vc.customer, leg):
-            self.gateway.hangup(leg)
-        return True
-
     def view(self) -> list[dict[str, Any]]:
         return [{"contact_id": v.contact_id, "state": v.state, "caller_id": v.caller_id, "dialled": v.dialled,
                  "agent_id": v.agent_id, "queue_id": v.queue_id,
@@ -408,12 +272,6 @@ class VoiceService:
             vc.ivr_active = False
             if self.ivr_stop is not None:
                 self.ivr_stop(vc, hung_up)
-
-    def _live(self, contact_id: str) -> VoiceCall:
-        vc = self.calls.get(contact_id)
-        if vc is None:
-            raise NotFound(f"no live voice call for contact {contact_id}")
-        return vc
 
     def _command(self, op: Callable[[Engine, float], list[Event]]) -> None:
         """Queue an engine command; commands queued while the writer is busy are run and stored together
@@ -464,10 +322,6 @@ class VoiceService:
             self.by_leg.pop(leg.id, None)
             self.gateway.hangup(leg)
 
-    def _finish_recording(self, vc: VoiceCall) -> None:
-        if vc.recordings and vc.recordings[-1]["seconds"] is None:
-            vc.recordings[-1]["seconds"] = self.gateway.stop_recording(vc.customer)
-
     def _end(self, vc: VoiceCall) -> None:
         """The interaction is over (ended, abandoned, closed): take every leg down and forget the call."""
         if vc.state == "ended":
@@ -495,16 +349,6 @@ class VoiceService:
         self.gateway.hangup(vc.customer)
         self.by_leg.pop(vc.customer.id, None)
         self.calls.pop(vc.contact_id, None)
-
-
-def _wav_seconds(path: Path) -> float | None:
-    import wave
-
-    try:
-        with wave.open(str(path), "rb") as w:
-            return w.getnframes() / w.getframerate()
-    except (OSError, EOFError, wave.Error):
-        return None
 
 
 __all__ = ["RECORDING_POLICIES", "VoiceCall", "VoiceGateway", "VoiceService", "VoiceSettings"]

@@ -1,0 +1,75 @@
+"""Voice channel shapes: the gateway protocol the SIP adapter implements, a call's state, voice settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+RECORDING_POLICIES = ("none", "all", "on_demand")
+
+
+class Leg(Protocol):
+    """A call leg of the gateway (customer, agent phone or supervisor phone)."""
+
+    id: str
+
+
+class VoiceGateway(Protocol):
+    def post(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the gateway's loop (thread-safe)."""
+        ...
+
+    def submit(self, work: Callable[[], T], done: Callable[[T | None, Exception | None], None]) -> None:
+        """Run blocking ``work`` off the loop, then ``done(result, error)`` on the loop."""
+        ...
+
+    def call_later(self, delay: float, fn: Callable[[], None]) -> Any: ...
+    def answer(self, leg: Leg) -> None: ...
+    def hangup(self, leg: Leg) -> None: ...
+    def ring(self, user: str, caller_id: str | None, contact_id: str) -> Leg | None:
+        """Call the registered phone of ``user`` (None when it has none)."""
+        ...
+
+    def bridge(self, customer: Leg, agent: Leg) -> None: ...
+    def unbridge(self, customer: Leg) -> None: ...
+    def hold(self, customer: Leg, held: bool) -> None: ...
+    def record(self, customer: Leg, path: Path) -> bool: ...
+    def stop_recording(self, customer: Leg) -> float | None: ...
+    def listen(self, customer: Leg, supervisor: Leg) -> bool: ...
+    def play(self, leg: Leg, prompt: str, on_done: Callable[[], None], repeat: bool = False) -> bool:
+        """Play an 8 kHz WAV file to the leg (``repeat``: until stopped); ``on_done`` at its end."""
+        ...
+    def stop_playing(self, leg: Leg) -> None: ...
+
+
+@dataclass
+class VoiceCall:
+    contact_id: str
+    customer: Leg
+    caller_id: str | None
+    dialled: str | None
+    state: str = "new"  # new -> ivr -> queued -> ringing -> connected -> ended
+    created: bool = False
+    agent_id: str | None = None
+    agent_leg: Leg | None = None
+    queue_id: str | None = None
+    ivr: dict[str, str] = field(default_factory=dict)
+    recordings: list[dict[str, Any]] = field(default_factory=list)
+    listeners: list[Leg] = field(default_factory=list)
+    customer_gone: bool = False
+    digits: str = ""  # every DTMF digit the caller pressed (RFC 4733 or SIP INFO)
+    ivr_active: bool = False  # an IVR flow drives the call (prompts, menus, queue announcements)
+    outbound: bool = False  # a dialer call the engine connected to an agent: the phone rings, no offer
+
+
+@dataclass
+class VoiceSettings:
+    recording_dir: Path = Path("recordings")
+    #: queue id -> none | all | on_demand; ``default_recording`` for the rest
+    recording: Mapping[str, str] = field(default_factory=dict)
+    default_recording: str = "none"
+    retention_days: float = 90.0
+    music_on_hold: str | None = None

@@ -20,7 +20,8 @@ from blendcc.wfm.erlang import required_agents
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "blendcc" / "sim" / "examples" / "multi_skill.yaml"
 TARGETS = {"sales": QueueTarget(0.8), "service": QueueTarget(0.8)}
-OPTIONS = SearchOptions(replications=5, seed=1, workers=1, max_evaluations=30)
+#: cross-trained agents cost 20 % more: the answer mixes specialists and flex agents
+OPTIONS = SearchOptions(replications=5, seed=1, workers=1, max_evaluations=30, costs={"flex": 1.2})
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +66,12 @@ def test_erlang_baselines_bracket_the_start(result: Any) -> None:
                                         sl_threshold_s=20, patience_s=180)
     assert er.pooled < er.independent_total
     start = er.start
-    # the start covers each queue's own Erlang need and the pooled need, at least cost
+    # the start covers each queue's own Erlang need and the pooled need, at least cost: with flex agents
+    # dearer, as few of them as the pooled bound allows
     assert start["sales"] + start["flex"] >= er.independent["sales"]
     assert start["service"] + start["flex"] >= er.independent["service"]
     assert sum(start.values()) == er.pooled
+    assert start["flex"] == er.independent_total - er.pooled
 
 
 def test_answer_meets_every_target_and_one_agent_fewer_misses(example: Scenario, result: Any) -> None:
@@ -83,9 +86,18 @@ def test_answer_meets_every_target_and_one_agent_fewer_misses(example: Scenario,
             continue
         fewer = {**best.counts, group: n - 1}
         assert min(sl_low(example, fewer).values()) < 0.8, f"one {group} agent fewer still meets the targets"
-    # the typical multi-skill result: fewer agents than independent queues, no fewer than one full pool
-    assert result.erlang.pooled <= best.agents < result.erlang.independent_total
+    # the typical multi-skill result: fewer agents than independent queues, more than one full pool
+    assert result.erlang.pooled < best.agents < result.erlang.independent_total
     assert best.counts["flex"] > 0
+    assert best.cost < result.erlang.independent_total  # cheaper than specialists only
+
+
+def test_equal_costs_pool_everybody(example: Scenario) -> None:
+    """With flex agents as cheap as specialists the least-cost Erlang split is one full pool, and the
+    simulation confirms the pooled Erlang number."""
+    pooled = search_staffing(example, TARGETS, SearchOptions(replications=5, workers=1, max_evaluations=10))
+    assert pooled.best is not None and pooled.locally_minimal
+    assert pooled.best.counts == {"sales": 0, "service": 0, "flex": pooled.erlang.pooled}
 
 
 def test_same_seed_same_answer(example: Scenario, result: Any) -> None:
@@ -95,7 +107,7 @@ def test_same_seed_same_answer(example: Scenario, result: Any) -> None:
 
 def test_costlier_flex_agents_and_bounds_are_respected(example: Scenario) -> None:
     capped = search_staffing(example, TARGETS, SearchOptions(replications=5, workers=1, max_evaluations=30,
-                                                             bounds={"flex": (0, 0)}))
+                                                             costs={"flex": 1.2}, bounds={"flex": (0, 0)}))
     assert capped.best is not None and capped.best.counts["flex"] == 0
     assert all(e.counts["flex"] == 0 for e in capped.evaluations)
     # specialists only: the independent-queues case, so Erlang's independent answer is about right
@@ -103,7 +115,8 @@ def test_costlier_flex_agents_and_bounds_are_respected(example: Scenario) -> Non
 
 
 def test_budget_stops_the_search(example: Scenario) -> None:
-    short = search_staffing(example, TARGETS, SearchOptions(replications=3, workers=1, max_evaluations=2))
+    short = search_staffing(example, TARGETS, SearchOptions(replications=3, workers=1, max_evaluations=2,
+                                                           costs={"flex": 1.2}))
     assert len(short.evaluations) == 2
     assert short.stopped == "evaluation budget spent" and not short.locally_minimal
 

@@ -156,8 +156,8 @@ def erlang_baseline(scenario: Scenario, targets: Mapping[str, QueueTarget], sear
     The guess is the least-cost whole number of agents per searched group such that, for every set S of
     queues, the agents able to serve some queue of S number at least the pooled Erlang requirement of S's
     load (for S a single queue: that queue's independent Erlang answer). Groups not searched count with
-    their fixed size. Solved exactly with OR-Tools CP-SAT (single worker: deterministic); ties go to the
-    allocation with the narrowest skill sets.
+    their fixed size. Solved exactly with OR-Tools CP-SAT (single worker: deterministic); among the
+    least-cost splits the one with the broadest skill sets wins (the most able to pool).
     """
     from ortools.sat.python import cp_model
 
@@ -185,14 +185,18 @@ def erlang_baseline(scenario: Scenario, targets: Mapping[str, QueueTarget], sear
                 raise ValidationFailed(f"no group that the search may staff can serve queue(s) "
                                        f"{', '.join(sorted(subset))}; add one or raise the fixed groups")
             model.add(sum(able) >= short)
-    scale = 1000
-    model.minimize(sum((round(costs[g] * scale) * 100 + len(serves[g])) * x[g] for g in searched))
+    cost = sum(round(costs[g] * 1000) * x[g] for g in searched)
+    model.minimize(cost)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 10.0
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise ValidationFailed("the Erlang requirements cannot be met within the group bounds; raise the maximums")
+    # among the least-cost splits, the one with the broadest skills (most able to pool), then fewest agents
+    model.add(cost <= round(solver.objective_value))
+    model.maximize(sum((len(serves[g]) * 1000 - 1) * x[g] for g in searched))
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise ValidationFailed("the Erlang start could not be solved")
     start = {g: int(solver.value(x[g])) for g in searched}
     return ErlangBaseline(loads, independent, pooled, start)
 

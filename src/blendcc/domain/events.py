@@ -285,6 +285,46 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 
+_MISSING: Any = object()
+
+
+def _fast_init(cls: type[Event]) -> None:
+    """Give a frozen event class a cheaper constructor with the same keyword-only signature.
+
+    The generated ``__init__`` of a frozen dataclass writes every field through
+    ``object.__setattr__`` (a global lookup, an attribute lookup and a generic call per field);
+    this one writes each slot through its own slot descriptor, which is what ``object.__setattr__``
+    ends up doing -- about twice as fast for a typical event, the engine's most frequent allocation.
+    The instance is the same: frozen (assignment still raises), equal, hashable, picklable.
+    """
+    params: list[str] = []
+    body: list[str] = []
+    env: dict[str, Any] = {"_MISSING": _MISSING}
+    for f in dataclasses.fields(cls):
+        name = f.name
+        descriptor = getattr(cls, name)
+        env[f"_set_{name}"] = descriptor.__set__
+        if f.default is not dataclasses.MISSING:
+            env[f"_default_{name}"] = f.default
+            params.append(f"{name}=_default_{name}")
+            body.append(f"    _set_{name}(self, {name})")
+        elif f.default_factory is not dataclasses.MISSING:
+            env[f"_factory_{name}"] = f.default_factory
+            params.append(f"{name}=_MISSING")
+            body.append(f"    _set_{name}(self, _factory_{name}() if {name} is _MISSING else {name})")
+        else:
+            params.append(name)
+            body.append(f"    _set_{name}(self, {name})")
+    source = f"def __init__(self, *, {', '.join(params)}):\n" + "\n".join(body) + "\n"
+    namespace: dict[str, Any] = {}
+    exec(source, env, namespace)  # generated from the class's own field names, as dataclasses does
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    init.__doc__ = cls.__init__.__doc__
+    cls.__init__ = init  # type: ignore[method-assign]
+
+
 def event_from_dict(type_name: str, data: Mapping[str, Any]) -> Event:
     """Rebuild an event from its stored form (inverse of ``Event.to_dict``)."""
     cls = EVENT_TYPES.get(type_name)
@@ -303,6 +343,9 @@ def subject_ids(event: Event) -> tuple[str | None, str | None, str | None]:
     queue = getattr(event, "queue_id", None) or getattr(event, "from_queue_id", None)
     return contact, agent, queue
 
+
+for _cls in EVENT_TYPES.values():
+    _fast_init(_cls)
 
 # dialer events live in their own module and register themselves into EVENT_TYPES on import
 from blendcc.domain import dialer_events as _dialer_events  # noqa: E402,F401

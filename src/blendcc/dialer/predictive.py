@@ -197,6 +197,22 @@ class AlphaController:
         self.alpha = min(self.high, max(self.low, self.alpha * math.exp(-self.gain * (x - self.target))))
 
 
+_GRIDS: dict[tuple[float, float], tuple[Array, Array]] = {}
+
+
+def _grids(step_s: float, horizon: float) -> tuple[Array, Array]:
+    """The look-ahead horizons and the 0.25 s integration grid (cached: they depend on two numbers)."""
+    key = (step_s, horizon)
+    grids = _GRIDS.get(key)
+    if grids is None:
+        taus = np.arange(step_s, horizon + 1e-9, step_s, dtype=np.float64)
+        if taus.size == 0:
+            taus = np.asarray([horizon], dtype=np.float64)
+        fine = np.arange(0.0, horizon + step_s, 0.25, dtype=np.float64)
+        grids = _GRIDS[key] = (taus, fine)
+    return grids
+
+
 def predictive_calls(
     *,
     free: int,
@@ -217,18 +233,17 @@ def predictive_calls(
     before a call placed now compete for the same agents, so their live answers count as demand."""
     p = estimator.p_live()
     horizon = estimator.ring_timeout_s
-    taus = np.arange(step_s, horizon + 1e-9, step_s, dtype=np.float64)
-    if taus.size == 0:
-        taus = np.asarray([horizon], dtype=np.float64)
+    taus, fine = _grids(step_s, horizon)
     f = estimator.answer_cdf(taus)
-    weights = np.clip(np.diff(f, prepend=0.0), 0.0, None)
+    weights = f.copy()
+    weights[1:] -= f[:-1]
+    np.clip(weights, 0.0, None, out=weights)
     # demand: live answers by tau (waiting + ringing calls); supply: agents free by tau + grace
     demand = np.full_like(taus, float(waiting))
     if dial_rate > 0.0:
         # calls placed at rate r over (0, tau) answered live by tau: r * p * integral_0^tau F(u) du
-        fine = np.arange(0.0, horizon + step_s, 0.25, dtype=np.float64)
-        cum = np.concatenate([[0.0], np.cumsum(0.25 * 0.5 * (estimator.answer_cdf(fine[1:])
-                                                             + estimator.answer_cdf(fine[:-1])))])
+        g = estimator.answer_cdf(fine)
+        cum = np.concatenate([[0.0], np.cumsum(0.125 * (g[1:] + g[:-1]))])
         demand += dial_rate * p * np.interp(taus, fine, cum)
     supply = np.full_like(taus, float(free))
     var = np.zeros_like(taus)

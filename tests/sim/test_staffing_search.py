@@ -181,3 +181,61 @@ def test_api_searches_and_refuses_oversize_work(shared_centre: Any) -> None:
     bad = shared_centre.error("POST", "/api/wfm/staffing/simulate", 422, user="sup",
                               json={"scenario": small_doc(), "costs": {"flex": 0}})
     assert "costs" in json.dumps(bad)
+    per = shared_centre.post("/api/wfm/staffing/simulate", "sup", json={
+        "scenario": profile_doc(), "per_interval": True, "window_s": 1800, "replications": 2, "max_evaluations": 1})
+    assert [r["start"] for r in per["intervals"]] == ["2026-01-05T09:00:00+00:00", "2026-01-05T10:00:00+00:00"]
+    assert all(r["result"]["evaluations_made"] == 1 for r in per["intervals"])
+
+
+def profile_doc() -> dict[str, Any]:
+    """The example with an hourly profile (the second hour twice as busy) and a held flex staffing."""
+    doc = small_doc()
+    doc["duration_s"] = 7200
+    doc["arrivals"][0]["process"] = {"kind": "poisson", "interval_s": 3600, "per_interval": [36, 72]}
+    doc["arrivals"][1]["process"] = {"kind": "poisson", "interval_s": 3600, "per_interval": [27, 54]}
+    doc["agents"][2] = {**doc["agents"][2], "count": 3, "staffing": {"interval_s": 3600, "counts": [1, 3]}}
+    return doc
+
+
+def test_interval_cases_take_each_intervals_rate_and_held_counts() -> None:
+    from blendcc.sim.staffing_intervals import interval_cases
+
+    cases = interval_cases(parse_scenario(profile_doc()), window_s=5400)
+    assert [c.start_s for c in cases] == [0, 3600]
+    rates = [{s.name: s.process.rate_per_s for s in c.scenario.arrivals} for c in cases if c.scenario]
+    assert rates == [{"sales": pytest.approx(0.01), "service": pytest.approx(0.0075)},
+                     {"sales": pytest.approx(0.02), "service": pytest.approx(0.015)}]
+    assert [c.fixed for c in cases] == [{"flex": 1}, {"flex": 3}]
+    assert all(c.scenario is not None and c.scenario.duration_s == 5400 for c in cases)
+    assert cases[1].scenario is not None and cases[1].scenario.start.hour == 10
+    replayed = profile_doc()
+    replayed["arrivals"][0]["process"] = {"kind": "replay", "times_s": [1, 2]}
+    with pytest.raises(ValidationFailed, match="needs Poisson arrivals"):
+        interval_cases(parse_scenario(replayed))
+
+
+def test_per_interval_search_follows_the_profile() -> None:
+    from blendcc.sim.staffing_intervals import search_intervals
+
+    rows = search_intervals(parse_scenario(profile_doc()), TARGETS,
+                            SearchOptions(replications=3, workers=1, max_evaluations=12), window_s=5400)
+    assert len(rows) == 2
+    quiet, busy = (r.result for r in rows)
+    assert quiet is not None and busy is not None and quiet.best is not None and busy.best is not None
+    assert quiet.best.meets and busy.best.meets
+    assert quiet.best.counts["flex"] == 1 and busy.best.counts["flex"] == 3  # held at the staffing counts
+    assert busy.best.agents > quiet.best.agents
+    assert busy.erlang.independent_total > quiet.erlang.independent_total
+    assert rows[1].to_dict()["start"] == "2026-01-05T10:00:00+00:00"
+
+
+def test_cli_per_interval_table(tmp_path: Path) -> None:
+    path = tmp_path / "profile.yaml"
+    path.write_text(yaml.safe_dump(profile_doc()))
+    runner = CliRunner()
+    result = runner.invoke(app, ["staff-sim", str(path), "--per-interval", "--window", "3600", "--replications", "2",
+                                 "--max-evaluations", "2", "--workers", "1"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "2026-01-05 09:00" in result.output and "2026-01-05 10:00" in result.output
+    bad = runner.invoke(app, ["staff-sim", str(path), "--per-interval", "--window", "10"])
+    assert bad.exit_code == 2 and "window" in bad.output

@@ -136,7 +136,9 @@ class SimStaffingBody(BaseModel):
     replications: int = Field(5, ge=1, le=20)
     seed: int = Field(1, ge=0, le=2**63 - 1)
     criterion: Literal["ci", "mean"] = "ci"
-    max_evaluations: int = Field(30, ge=1, le=40)
+    max_evaluations: int = Field(30, ge=1, le=40, description="simulated candidates at most (per interval)")
+    per_interval: bool = Field(False, description="one search per interval of the arrival profile")
+    window_s: float | None = Field(None, ge=900, le=7 * 86400, description="per_interval: steady state simulated")
 
 
 @router.post("/staffing/simulate",
@@ -148,14 +150,22 @@ def staffing_simulate(body: SimStaffingBody, p: P) -> dict[str, Any]:
 
     p.require("supervisor")
     scenario = parse_scenario(body.scenario)
-    per_rep = scenario.expected_arrivals()
+    cases = None
+    if body.per_interval:
+        from blendcc.sim.staffing_intervals import interval_cases
+
+        cases = interval_cases(scenario, body.window_s)
+    runs = [c.scenario for c in cases if c.scenario is not None] if cases is not None else [scenario]
+    per_rep = max([sc.expected_arrivals() for sc in runs], default=0.0)
+    total = sum(sc.expected_arrivals() for sc in runs) * body.replications * body.max_evaluations
     if per_rep > SIM_MAX_ARRIVALS_PER_REPLICATION:
         raise ValidationFailed(f"scenario expects {per_rep:,.0f} arrivals per replication; the API searches with at "
                                f"most {SIM_MAX_ARRIVALS_PER_REPLICATION:,} (use 'blendcc staff-sim')")
-    if per_rep * body.replications * body.max_evaluations > SIM_MAX_ARRIVALS_TOTAL:
-        raise ValidationFailed(f"{body.max_evaluations} candidates x {body.replications} replications x "
-                               f"{per_rep:,.0f} arrivals exceed the API's {SIM_MAX_ARRIVALS_TOTAL:,} simulated "
-                               "arrivals per request; lower max_evaluations or replications, or use the CLI")
+    if total > SIM_MAX_ARRIVALS_TOTAL:
+        raise ValidationFailed(f"up to {body.max_evaluations} candidates x {body.replications} replications x "
+                               f"{total / body.replications / body.max_evaluations:,.0f} arrivals exceed the API's "
+                               f"{SIM_MAX_ARRIVALS_TOTAL:,} simulated arrivals per request; lower max_evaluations "
+                               "or replications, or use the CLI")
     for g in scenario.agents:
         if g.size > SIM_MAX_AGENTS_PER_GROUP:
             raise ValidationFailed(f"group {g.name} has {g.size} agents; the API searches at most "
@@ -168,4 +178,9 @@ def staffing_simulate(body: SimStaffingBody, p: P) -> dict[str, Any]:
     workers = 1 if per_rep * body.replications <= SIM_IN_PROCESS_ARRIVALS else None
     options = SearchOptions(replications=body.replications, seed=body.seed, criterion=body.criterion,
                             max_evaluations=body.max_evaluations, workers=workers, costs=body.costs, bounds=bounds)
+    if body.per_interval:
+        from blendcc.sim.staffing_intervals import search_intervals
+
+        rows = search_intervals(scenario, targets, options, window_s=body.window_s)
+        return {"scenario": scenario.name, "intervals": [r.to_dict() for r in rows]}
     return search_staffing(scenario, targets, options).to_dict()

@@ -53,6 +53,10 @@ def staff_sim(
     criterion: Annotated[str, typer.Option(help="ci: the 95% CI bound must meet the target; mean: the mean")] = "ci",
     max_evaluations: Annotated[int, typer.Option(min=1, max=10_000, help="simulated candidates at most")] = 40,
     workers: Annotated[int | None, typer.Option(min=1, help="processes (default: one per core)")] = None,
+    per_interval: Annotated[bool, typer.Option("--per-interval", help="one search per interval of the arrival "
+                                               "profile (each as a steady state)")] = False,
+    window: Annotated[float | None, typer.Option(help="--per-interval: steady-state seconds simulated per "
+                                                 "interval (default 14400)")] = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="write the whole result as JSON")] = None,
 ) -> None:
     """Staffing by simulation for multi-skill routing: agents per group meeting every queue's target at least cost."""
@@ -79,13 +83,23 @@ def staff_sim(
             out.print(f"  #{e.index} {e.step}: {counts} (cost {e.cost:g}) {state}")
 
         out.print(f"searching {sc.name}: {replications} replication(s) per candidate, seed {seed}")
-        result = search_staffing(sc, dict.fromkeys(names, target), options, progress=progress)
+        if per_interval:
+            from blendcc.sim.staffing_intervals import search_intervals
+
+            rows = search_intervals(sc, dict.fromkeys(names, target), options, window_s=window, progress=progress)
+            doc: Any = {"scenario": sc.name, "intervals": [r.to_dict() for r in rows]}
+        else:
+            result = search_staffing(sc, dict.fromkeys(names, target), options, progress=progress)
+            doc = result.to_dict()
     except ValidationFailed as exc:
         raise fail(str(exc)) from None
-    _print(result)
+    if per_interval:
+        _print_intervals(rows)
+    else:
+        _print(result)
     if out_path is not None:
         try:
-            out_path.write_text(json.dumps(result.to_dict(), indent=1), encoding="utf-8")
+            out_path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
         except OSError as exc:
             raise fail(f"cannot write {out_path}: {exc.strerror or exc}") from None
         out.print(f"result written to {out_path}")
@@ -124,3 +138,28 @@ def _print(result: Any) -> None:
         out.print("[red]no candidate met every target[/red] (raise --max-evaluations or the group maximums)")
     elif result.locally_minimal:
         out.print("removing any one agent (or any cheaper swap) misses a target in the simulation")
+
+
+def _print_intervals(rows: list[Any]) -> None:
+    groups: list[str] = []
+    for r in rows:
+        if r.result is not None:
+            groups += [g for g in (*r.result.searched, *r.result.fixed) if g not in groups]
+    table = Table(title="Agents per group and interval (simulated), against Erlang")
+    for col in ("interval", *groups, "agents", "Erlang independent", "Erlang pooled", "runs", "found"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        res = r.result
+        when = r.start.strftime("%Y-%m-%d %H:%M")
+        if res is None:
+            table.add_row(when, *("0" for _ in groups), "0", "0", "0", "0", "no arrivals")
+            continue
+        best = res.best
+        counts = {**res.fixed, **(best.counts if best is not None else {})}
+        table.add_row(when, *(str(counts[g]) if best is not None and g in counts else "-" for g in groups),
+                      "-" if best is None else str(sum(counts.values())), str(res.erlang.independent_total),
+                      str(res.erlang.pooled), str(len(res.evaluations)),
+                      "local minimum" if res.locally_minimal else ("budget" if best is not None else "[red]none[/red]"))
+    out.print(table)
+    out.print("agents include groups held at their staffing count; runs = simulated candidates; found: local "
+              "minimum (one agent fewer misses a target), budget (best found when the runs ran out), none")

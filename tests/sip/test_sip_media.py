@@ -191,3 +191,27 @@ def test_bridge_relays_transcodes_holds_and_records_both_directions(tmp_path: Pa
         frames = struct.unpack(f"<{2 * w.getnframes()}h", w.readframes(w.getnframes()))
     left = frames[0::2]
     assert max(left[:160]) > 7000 and max(frames[1::2]) == 0  # customer audio left, agent silent right
+
+
+def test_gateway_consultation_relays_agent_to_consulted_and_restores_the_customer_bridge() -> None:
+    from blendcc.adapters.channels.sip.gateway import SipGateway, SipLeg
+
+    gw = SipGateway("127.0.0.1", 0, "127.0.0.1", (40000, 40010))
+    cust, agent, other = (SipLeg(n, "agent", None, _Sink(PCMU)) for n in ("c", "a", "o"))  # type: ignore[arg-type]
+    for leg in (cust, agent, other):
+        gw.legs[leg.id] = leg
+    gw.bridge(cust, agent)
+    pkt = RtpPacket(PCMU, 1, 160, 9, b"\xff" * 160).encode()
+    agent.rtp._received(pkt, ("127.0.0.1", 9))
+    assert len(cust.rtp.out) == 1  # type: ignore[attr-defined]
+    gw.hold(cust, True)
+    gw.consult(agent, other)
+    agent.rtp._received(pkt, ("127.0.0.1", 9))
+    other.rtp._received(pkt, ("127.0.0.1", 9))
+    assert len(other.rtp.out) == 1 and len(agent.rtp.out) == 1  # type: ignore[attr-defined]
+    assert len(cust.rtp.out) == 1  # type: ignore[attr-defined]  # the held customer hears nothing
+    gw.end_consult(other)
+    gw.hold(cust, False)
+    agent.rtp._received(pkt, ("127.0.0.1", 9))
+    assert len(cust.rtp.out) == 2 and len(other.rtp.out) == 1  # type: ignore[attr-defined]
+    gw.worker.shutdown()

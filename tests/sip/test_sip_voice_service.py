@@ -80,6 +80,12 @@ class FakeGateway:
     def stop_playing(self, leg: FakeLeg) -> None:
         pass
 
+    def consult(self, agent: FakeLeg, other: FakeLeg) -> None:
+        self.log.append(("consult", agent.id, other.id))
+
+    def end_consult(self, leg: FakeLeg) -> None:
+        self.log.append(("end_consult", leg.id))
+
 
 @pytest.fixture
 def setup(sqlite_url: str, clock: Any, tmp_path: Path) -> Iterator[tuple[Any, VoiceService, FakeGateway, Any]]:
@@ -245,3 +251,49 @@ def test_answered_dialer_call_connected_by_the_engine_rings_the_agent_phone_and_
     assert ("hangup", vc.agent_leg.id if vc.agent_leg else "agent-1") in gw.log
     row = _row(c, voice)
     assert row["direction"] == "outbound" and row["state"] in ("wrap_up", "closed") and row["talk_s"] == 20
+
+
+def _consulting(c: Any, voice: VoiceService, gw: FakeGateway) -> Any:
+    c.config.put("agents", "a2", {"name": "Bob", "queues": ["sales"]}, "t")
+    gw.phones.update({"a1", "a2"})
+    c.agents.login("a1")
+    voice.incoming(FakeLeg("cust-1"), "+44", "1")
+    vc = next(iter(voice.calls.values()))
+    voice.agent_answered(vc.agent_leg)
+    c.agents.login("a2")
+    voice.consult(vc.contact_id, "a1", "a2")
+    assert _row(c, voice)["state"] == "held" and ("hold", "cust-1", "True") in gw.log
+    voice.agent_answered(vc.consult_leg)
+    assert ("consult", vc.agent_leg.id, vc.consult_leg.id) in gw.log
+    return vc
+
+
+def test_consulted_transfer_hands_the_caller_to_the_consulted_phone_without_ringing_again(setup: Any) -> None:
+    c, voice, gw, _clock = setup
+    vc = _consulting(c, voice, gw)
+    first, consulted = vc.agent_leg, vc.consult_leg
+    rings = gw.log.count(("ring", "a2"))
+    voice.complete_consult(vc.contact_id, "a1")
+    assert ("hangup", first.id) in gw.log
+    assert gw.log.count(("ring", "a2")) == rings  # accepted on the phone that is already up
+    assert vc.agent_leg is consulted and vc.state == "connected" and vc.consult_leg is None
+    assert ("bridge", "cust-1", consulted.id) in gw.log
+    row = _row(c, voice)
+    assert row["agent_id"] == "a2" and row["state"] == "connected" and row["transfers"] == 1
+
+
+def test_cancelled_consultation_returns_the_caller_to_the_first_agent(setup: Any) -> None:
+    c, voice, gw, _clock = setup
+    vc = _consulting(c, voice, gw)
+    consulted = vc.consult_leg
+    voice.cancel_consult(vc.contact_id, "a1")
+    assert ("hangup", consulted.id) in gw.log and ("hold", "cust-1", "False") in gw.log
+    row = _row(c, voice)
+    assert row["agent_id"] == "a1" and row["state"] == "connected" and row["transfers"] == 0
+
+
+def test_consulted_phone_hanging_up_resumes_the_caller(setup: Any) -> None:
+    c, voice, gw, _clock = setup
+    vc = _consulting(c, voice, gw)
+    voice.leg_ended(vc.consult_leg)
+    assert vc.consult_leg is None and _row(c, voice)["state"] == "connected"

@@ -1,4 +1,4 @@
-"""Voice channel endpoints: live calls, registered phones, recordings (on demand, download), listen-in."""
+"""Voice channel endpoints: live calls, phones, recordings (on demand, download), listen-in, consulted transfer."""
 
 from __future__ import annotations
 
@@ -77,3 +77,32 @@ def listen(contact_id: str, body: ListenIn, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     stack = _stack(c)
     return stack.call(lambda: stack.voice.listen_in(contact_id, body.phone))  # type: ignore[no-any-return]
+
+
+class Consult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agent: str = Field(min_length=1, max_length=64, description="the agent to consult (its phone rings)")
+
+
+def _agent_of(p: Any) -> str:
+    if p.agent_id is None:
+        raise InvalidState("consulted transfers are made by the agent holding the call (an agent user)")
+    return str(p.agent_id)
+
+
+@router.post("/contacts/{contact_id}/consult", summary="Consulted transfer: hold the caller, ring an agent")
+def consult(contact_id: str, body: Consult, c: C, p: P) -> dict[str, Any]:
+    stack, agent = _stack(c), _agent_of(p)
+    return stack.call(lambda: stack.voice.consult(contact_id, agent, body.agent))  # type: ignore[no-any-return]
+
+
+@router.post("/contacts/{contact_id}/consult/complete", summary="Hand the caller to the consulted agent")
+def consult_complete(contact_id: str, c: C, p: P) -> dict[str, Any]:
+    stack, agent = _stack(c), _agent_of(p)
+    return stack.call(lambda: stack.voice.complete_consult(contact_id, agent))  # type: ignore[no-any-return]
+
+
+@router.post("/contacts/{contact_id}/consult/cancel", summary="End the consultation and take the caller back")
+def consult_cancel(contact_id: str, c: C, p: P) -> dict[str, Any]:
+    stack, agent = _stack(c), _agent_of(p)
+    return stack.call(lambda: stack.voice.cancel_consult(contact_id, agent))  # type: ignore[no-any-return]

@@ -17,6 +17,7 @@ from typing import Any
 
 from blendcc.app.agents import AgentService
 from blendcc.app.contacts import ContactService, NewContact
+from blendcc.app.voice_consult import VoiceConsult
 from blendcc.app.voice_model import RECORDING_POLICIES, Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.app.voice_supervision import VoiceSupervision
 from blendcc.domain.channels import Channel
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 _FINAL = ("ContactAbandoned", "ContactTimedOut", "ContactRejected", "ContactClosed")
 
 
-class VoiceService(VoiceSupervision):
+class VoiceService(VoiceSupervision, VoiceConsult):
     """Owns the voice calls of one process (state touched only on the gateway's loop)."""
 
     def __init__(self, contacts: ContactService, agents: AgentService, bus: EventBus, gateway: VoiceGateway,
@@ -120,6 +121,9 @@ class VoiceService(VoiceSupervision):
             elif vc.state == "ivr":
                 self._drop(vc)
             return
+        if self._is_consult(vc, leg):
+            self._consult_gone(vc)
+            return
         if vc.agent_leg is not None and leg.id == vc.agent_leg.id:
             vc.agent_leg = None
             self.by_leg.pop(leg.id, None)
@@ -133,6 +137,9 @@ class VoiceService(VoiceSupervision):
 
     def agent_answered(self, leg: Leg) -> None:
         vc = self.by_leg.get(leg.id)
+        if vc is not None and self._is_consult(vc, leg):
+            self._consult_answered(vc, leg)
+            return
         if vc is None or vc.agent_leg is None or vc.agent_leg.id != leg.id or vc.agent_id is None:
             self.gateway.hangup(leg)
             return
@@ -161,7 +168,11 @@ class VoiceService(VoiceSupervision):
 
     def agent_failed(self, leg: Leg, status: int) -> None:
         """The agent's phone did not answer (busy, declined, unreachable, or our own CANCEL)."""
-        vc = self.by_leg.pop(leg.id, None)
+        vc = self.by_leg.get(leg.id)
+        if vc is not None and self._is_consult(vc, leg):
+            self._consult_gone(vc)
+            return
+        self.by_leg.pop(leg.id, None)
         if vc is None or vc.agent_leg is None or vc.agent_leg.id != leg.id:
             return
         vc.agent_leg = None
@@ -237,9 +248,11 @@ class VoiceService(VoiceSupervision):
     def _offer(self, vc: VoiceCall, agent_id: str, queue_id: str | None) -> None:
         if vc.customer_gone:
             return
+        vc.queue_id = queue_id or vc.queue_id
+        if self._take_consult_leg(vc, agent_id):
+            return
         vc.state = "ringing"
         vc.agent_id = agent_id
-        vc.queue_id = queue_id or vc.queue_id
         leg = self.gateway.ring(agent_id, vc.caller_id, vc.contact_id)
         if leg is None:  # no registered phone: give the call to someone who can take it
             log.info("agent %s has no registered phone; declining %s", agent_id, vc.contact_id)
@@ -331,6 +344,10 @@ class VoiceService(VoiceSupervision):
         self._finish_recording(vc)
         self.gateway.unbridge(vc.customer)
         self._hangup_agent(vc)
+        if vc.consult_leg is not None:
+            consulted = vc.consult_leg
+            self._clear_consult(vc)
+            self.gateway.hangup(consulted)
         for leg in vc.listeners:
             self.gateway.hangup(leg)
             self.by_leg.pop(leg.id, None)

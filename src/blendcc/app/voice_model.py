@@ -43,6 +43,11 @@ class VoiceGateway(Protocol):
         """Play an 8 kHz WAV file to the leg (``repeat``: until stopped); ``on_done`` at its end."""
         ...
     def stop_playing(self, leg: Leg) -> None: ...
+    def consult(self, agent: Leg, other: Leg) -> None:
+        """Relay ``agent``'s phone to ``other`` (a consultation) while the customer bridge is held."""
+        ...
+
+    def end_consult(self, leg: Leg) -> None: ...
 
 
 @dataclass
@@ -63,6 +68,9 @@ class VoiceCall:
     digits: str = ""  # every DTMF digit the caller pressed (RFC 4733 or SIP INFO)
     ivr_active: bool = False  # an IVR flow drives the call (prompts, menus, queue announcements)
     outbound: bool = False  # a dialer call the engine connected to an agent: the phone rings, no offer
+    consult_agent: str | None = None  # consulted transfer in progress: the agent being consulted ...
+    consult_leg: Leg | None = None  # ... its phone's leg ...
+    consult_up: bool = False  # ... answered
 
 
 @dataclass

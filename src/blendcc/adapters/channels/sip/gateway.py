@@ -34,6 +34,8 @@ class SipLeg:
         self.player: Player | None = None
         self.released = False
         self.recorded_s: float | None = None  # length of the recording closed with the last bridge
+        self.consult: Bridge | None = None  # agent <-> consulted agent relay during a consulted transfer
+        self.saved_on_packet: Any = None  # the agent's customer-bridge handler while consulting
 
 
 @lru_cache(maxsize=64)
@@ -149,6 +151,8 @@ class SipGateway:
         leg.released = True
         if leg.player is not None:
             leg.player.stop()
+        if leg.consult is not None:
+            self.end_consult(leg)
         if leg.bridge is not None:
             self.unbridge(leg)
         leg.rtp.close()
@@ -264,6 +268,24 @@ class SipGateway:
         if seconds is not None:
             for leg in (customer, *(x for x in self.legs.values() if x.rtp is b.a or x.rtp is b.b)):
                 leg.recorded_s = seconds
+
+    def consult(self, agent: Any, other: Any) -> None:
+        self.end_consult(agent)
+        agent.saved_on_packet = agent.rtp.on_packet
+        b = Bridge(agent.rtp, other.rtp)
+        agent.consult = other.consult = b
+
+    def end_consult(self, leg: Any) -> None:
+        b = leg.consult
+        if b is None:
+            return
+        b.close()
+        for x in (*self.legs.values(), leg):
+            if x.consult is b:
+                x.consult = None
+                if x.rtp is b.a and x.bridge is not None and not x.released:
+                    x.rtp.on_packet = x.saved_on_packet  # back on the (held) customer bridge
+                x.saved_on_packet = None
 
     def hold(self, customer: Any, held: bool) -> None:
         if customer.bridge is not None:

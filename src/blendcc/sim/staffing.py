@@ -3,8 +3,9 @@
     result = search_staffing(load_scenario("centre.yaml"), {"sales": QueueTarget(0.8)}, SearchOptions())
     result.best.counts      # {"sales": 7, "service": 6, "flex": 2}
 
-The decision variables are the ``count`` of the scenario's agent groups (a steady-state question: each
-agent works the whole run; groups with ``ids`` or ``staffing`` counts stay as they are). Every candidate
+The decision variables are the ``count`` of the scenario's agent groups (a group keeps its shifts and
+breaks; groups with ``ids`` or ``staffing`` counts stay as they are): for a steady-state question the
+agents work the whole run; ``staffing_intervals`` asks it once per interval of a profile. Every candidate
 is simulated on the real routing engine (``sim.run.simulate``) with the same seed, so candidates are
 compared on common random numbers and the search is deterministic for a given seed. A queue's target is
 met when the 95% CI bound on the right side meets it (SL low bound >= target, ASA and abandon-rate high

@@ -44,6 +44,7 @@ _REFILL_S = 300.0  # candidates older than this are re-selected (each is re-chec
 #: a predictive campaign is paced at most this often (its forecast looks ahead; answers are connected at
 #: once regardless); the other modes pace on every tick (an agent freed is dialled for at once)
 _PREDICTIVE_PACE_S = 2.0
+_IDLE_PACE_S = 5.0  # the other modes re-pace at least this often without any event
 _METER_S = 900.0  # inbound arrival rate window
 _RATE_S = 60.0  # dial rate window
 
@@ -63,6 +64,7 @@ class DialingService:
         self._calls: dict[str, Call] = {}  # every call in flight or connected, by id
         self._inbox: deque[ev.Event] = deque()
         self._pending: list[ev.Event] = []
+        self._changed = True  # something happened since the last pacing (events, actions)
         self._arrivals: dict[str, deque[float]] = {}
         self._inbound_aht: dict[str, OutcomeEstimator] = {}
         seq = itertools.count(1)
@@ -89,6 +91,7 @@ class DialingService:
                 self.runs[config.id] = run
             run.config = config
             run.controller.target = config.abandon_target
+            self._changed = True
             if run.state != "running":
                 run.state = "running"
                 if announce:
@@ -139,6 +142,8 @@ class DialingService:
         self._inbox.extend(events)
 
     def _drain(self) -> None:
+        if self._inbox:
+            self._changed = True
         while self._inbox:
             e = self._inbox.popleft()
             if isinstance(e, ev.WrapUpCompleted):
@@ -210,11 +215,19 @@ class DialingService:
             for call in [c for c in self._calls.values() if c.state == "waiting"]:
                 if call.deadline is not None and call.deadline <= now:
                     self._abandon(call, "no_agent", now)
+            changed = self._changed
             for run in list(self.runs.values()):
-                every = _PREDICTIVE_PACE_S if run.config.mode == "predictive" else 0.0
-                if run.state == "running" and run.config.mode != "preview" and now >= run.paced_at + every:
+                if run.state != "running" or run.config.mode == "preview":
+                    continue
+                if run.config.mode == "predictive":
+                    due = now >= run.paced_at + _PREDICTIVE_PACE_S  # its forecast moves with time
+                else:  # the others only change with events (or records falling due: every few seconds)
+                    due = self._changed or now >= run.paced_at + _IDLE_PACE_S
+                if due:
                     run.paced_at = now
                     self._pace(run, now)
+            if changed:
+                self._changed = False
             self._run(None)
 
     def _pool(self, queue_id: str, with_busy: bool, with_tied: bool) -> PoolSnapshot:
@@ -372,6 +385,7 @@ class DialingService:
             call = self._calls.get(event.call_id)
             if call is None:
                 return
+            self._changed = True
             now = self.clock.now()
             if event.kind == "answered":
                 self._answered(call, event.answered_by or "unknown", now)

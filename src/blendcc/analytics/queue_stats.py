@@ -43,7 +43,8 @@ class QueueCounters:
     def add(self, delta: dict[str, float]) -> None:
         for name, value in delta.items():
             if name == "max_wait_handled_s":
-                self.max_wait_handled_s = max(self.max_wait_handled_s, value)
+                if value > self.max_wait_handled_s:  # noqa: PLR1730 -- max() without the call (hot path)
+                    self.max_wait_handled_s = value
             else:
                 setattr(self, name, getattr(self, name) + value)
 
@@ -63,33 +64,79 @@ def interval_start(at: float, interval_s: int = BASE_INTERVAL_S) -> float:
 
 def deltas(event: ev.Event, thresholds: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
     """The counter changes one event causes, keyed by the interval its queue visit started in."""
-    if isinstance(event, ev.ContactQueued):
-        return [((interval_start(event.at), event.queue_id, event.channel), {"offered": 1})]
-    if isinstance(event, ev.ContactConnected):
-        sl_t, _ = thresholds(event.queue_id, event.channel)
-        delta: dict[str, float] = {"handled": 1, "wait_handled_s": event.wait_s,
-                                   "max_wait_handled_s": event.wait_s}
-        if event.wait_s <= sl_t:
-            delta["answered_in_sl"] = 1
-        return [((interval_start(event.queued_at), event.queue_id, event.channel), delta)]
-    if isinstance(event, ev.ContactAbandoned):
-        if event.queue_id is None or event.queued_at is None:
-            return []  # left before entering a queue (in IVR/bot): not offered
-        _, short = thresholds(event.queue_id, event.channel)
-        key = (interval_start(event.queued_at), event.queue_id, event.channel)
-        if event.wait_s < short:
-            return [(key, {"short_abandoned": 1})]
-        return [(key, {"abandoned": 1, "wait_abandoned_s": event.wait_s})]
-    if isinstance(event, ev.ContactTimedOut):
-        return [((interval_start(event.queued_at), event.queue_id, event.channel), {"timed_out": 1})]
-    if isinstance(event, ev.ContactOverflowed):
-        return [((interval_start(event.queued_at), event.from_queue_id, event.channel), {"overflowed_out": 1})]
-    if isinstance(event, ev.ContactTransferred):
-        return [((interval_start(event.queued_at), event.from_queue_id, event.channel), {"transferred": 1})]
-    if isinstance(event, ev.WrapUpCompleted):
-        return [((interval_start(event.queued_at), event.queue_id, event.channel),
-                 {"handled_done": 1, "talk_s": event.talk_s, "hold_s": event.hold_s, "acw_s": event.acw_s})]
+    fn = _DELTAS.get(type(event))
+    if fn is None:
+        fn = _delta_fn(type(event))
+    return fn(event, thresholds)
+
+
+_Delta = Callable[[Any, Thresholds], list[tuple[CounterKey, dict[str, float]]]]
+
+
+def _queued(event: ev.ContactQueued, _th: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+    return [((interval_start(event.at), event.queue_id, event.channel), {"offered": 1})]
+
+
+def _connected(event: ev.ContactConnected, thresholds: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+    sl_t, _ = thresholds(event.queue_id, event.channel)
+    delta: dict[str, float] = {"handled": 1, "wait_handled_s": event.wait_s,
+                               "max_wait_handled_s": event.wait_s}
+    if event.wait_s <= sl_t:
+        delta["answered_in_sl"] = 1
+    return [((interval_start(event.queued_at), event.queue_id, event.channel), delta)]
+
+
+def _abandoned(event: ev.ContactAbandoned, thresholds: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+    if event.queue_id is None or event.queued_at is None:
+        return []  # left before entering a queue (in IVR/bot): not offered
+    _, short = thresholds(event.queue_id, event.channel)
+    key = (interval_start(event.queued_at), event.queue_id, event.channel)
+    if event.wait_s < short:
+        return [(key, {"short_abandoned": 1})]
+    return [(key, {"abandoned": 1, "wait_abandoned_s": event.wait_s})]
+
+
+def _timed_out(event: ev.ContactTimedOut, _th: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+    return [((interval_start(event.queued_at), event.queue_id, event.channel), {"timed_out": 1})]
+
+
+def _overflowed(event: ev.ContactOverflowed, _th: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+    return [((interval_start(event.queued_at), event.from_queue_id, event.channel), {"overflowed_out": 1})]
+
+
+def _transferred(event: ev.ContactTransferred, _th: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+    return [((interval_start(event.queued_at), event.from_queue_id, event.channel), {"transferred": 1})]
+
+
+def _wrapped(event: ev.WrapUpCompleted, _th: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+    return [((interval_start(event.queued_at), event.queue_id, event.channel),
+             {"handled_done": 1, "talk_s": event.talk_s, "hold_s": event.hold_s, "acw_s": event.acw_s})]
+
+
+def _no_delta(_event: ev.Event, _th: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
     return []
+
+
+#: event class -> its deltas (one dict lookup per event instead of a chain of isinstance checks)
+_DELTAS: dict[type, _Delta] = {
+    ev.ContactQueued: _queued,
+    ev.ContactConnected: _connected,
+    ev.ContactAbandoned: _abandoned,
+    ev.ContactTimedOut: _timed_out,
+    ev.ContactOverflowed: _overflowed,
+    ev.ContactTransferred: _transferred,
+    ev.WrapUpCompleted: _wrapped,
+}
+
+
+def _delta_fn(cls: type) -> _Delta:
+    """The deltas of an event class not listed (a subclass counts as its listed base; others: none)."""
+    for base, fn in list(_DELTAS.items()):
+        if issubclass(cls, base):
+            _DELTAS[cls] = fn
+            return fn
+    _DELTAS[cls] = _no_delta
+    return _no_delta
 
 
 def fold(events: Iterable[ev.Event], thresholds: Thresholds,

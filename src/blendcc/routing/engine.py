@@ -6,11 +6,12 @@ applied to the live state. One engine instance has a single writer (the routing 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from typing import Any
 
 from blendcc.domain import events as ev
-from blendcc.domain.agent import MISSED, Presence, has_skills
+from blendcc.domain.agent import MISSED, AgentState, Presence, has_skills
 from blendcc.domain.channels import Channel, Direction
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.domain.interaction import TERMINAL, RouteStep
@@ -19,7 +20,13 @@ from blendcc.routing.catalog import Catalog
 from blendcc.routing.outbound import OutboundMixin
 from blendcc.routing.records import AgentRecord, ContactRecord, Leg
 from blendcc.routing.state import LiveState
-from blendcc.routing.workflow import contact_context, plan
+from blendcc.routing.workflow import CompiledWorkflow, choose, contact_context, expand_targets, is_sticky
+
+_CHANNEL_VALUES: dict[str, str] = {c.value: c.value for c in Channel}
+#: member -> value: ``member.value`` goes through the enum's Python-level property, a dict does not
+_CHANNEL: dict[Channel, str] = {c: c.value for c in Channel}
+_STATE: dict[AgentState, str] = {s: s.value for s in AgentState}
+_PRESENCE: dict[Presence, str] = {p: p.value for p in Presence}
 
 
 class Engine(OutboundMixin, LiveState):
@@ -29,12 +36,18 @@ class Engine(OutboundMixin, LiveState):
         self._touched: dict[str, AgentRecord] = {}
         self._last_at = now
         self._matching = True  # off while resume() lets overdue timers expire
+        #: (workflow id, filter name) -> its steps (targets without a sticky agent), for ``_plan_catalog``
+        self._plans: dict[tuple[str, str], tuple[RouteStep, ...]] = {}
+        self._plan_catalog = catalog
 
     # ------------------------------------------------------------------ plumbing
 
     def _emit(self, event: ev.Event) -> None:
         self._out.append(event)
-        agent = self.apply(event)
+        at = event.at  # LiveState.apply, inlined (every event of every command passes here)
+        if at > self.last_at:  # noqa: PLR1730 -- max() without the call (hot path)
+            self.last_at = at
+        agent = self._handlers[type(event)](event)
         if agent is not None:
             self._touched[agent.id] = agent
             self._last_at = event.at
@@ -45,7 +58,7 @@ class Engine(OutboundMixin, LiveState):
             for agent in self._touched.values():
                 state, reason = agent.derived_state()
                 if state is not agent.state or reason != agent.state_reason:
-                    change = ev.AgentStateChanged(agent_id=agent.id, state=state.value, reason=reason,
+                    change = ev.AgentStateChanged(agent_id=agent.id, state=_STATE[state], reason=reason,
                                                   at=self._last_at)
                     self._out.append(change)
                     self.apply(change)
@@ -53,7 +66,8 @@ class Engine(OutboundMixin, LiveState):
 
     def _take(self) -> list[ev.Event]:
         """End of a command: record observable agent-state changes, hand the events out."""
-        self._sync_states()
+        if self._touched:
+            self._sync_states()
         out, self._out = self._out, []
         return out
 
@@ -130,26 +144,49 @@ class Engine(OutboundMixin, LiveState):
         """A new contact arrives: record it, plan its route, queue it and offer it if anyone is free."""
         if contact_id in self.contacts:
             raise InvalidState(f"contact {contact_id} already exists")
-        try:
-            chv = Channel(channel).value
-        except ValueError:
-            raise ValidationFailed(f"unknown channel {channel!r}") from None
+        chv = _CHANNEL_VALUES.get(channel)
+        if chv is None:
+            try:
+                chv = Channel(channel).value
+            except ValueError:
+                raise ValidationFailed(f"unknown channel {channel!r}") from None
         attrs = dict(attributes or {})
         workflow = self.catalog.workflow_for(chv, workflow_id)
         self._emit(ev.ContactCreated(contact_id=contact_id, channel=chv, direction=direction,
                                      customer_id=customer_id, priority=priority, attributes=attrs, at=now))
-        context = contact_context(attrs, chv, direction, customer_id, tier, priority)
-        calendars = self.catalog.calendars
-
-        def is_open(cal: str) -> bool:
-            c = calendars.get(cal)
-            return c.is_open(now) if c is not None else False
-
-        name, steps = plan(workflow, context, self.catalog.queues, is_open, last_agent_id)
+        name, steps = self._plan(workflow, attrs, chv, direction, customer_id, tier, priority, last_agent_id, now)
         self._emit(ev.ContactRouted(contact_id=contact_id, workflow_id=workflow.id, filter_name=name,
                                     steps=steps, at=now))
         self._enter_step(self.contacts[contact_id], 0, now, "new", hops=0)
         return self._take()
+
+    def _plan(self, workflow: CompiledWorkflow, attrs: Mapping[str, Any], channel: str, direction: str,
+              customer_id: str | None, tier: str | None, priority: int, last_agent_id: str | None,
+              now: float) -> tuple[str, tuple[RouteStep, ...]]:
+        """``workflow.plan`` for a new contact: the expression context is built only if the workflow
+        has filters, and the steps of targets without a sticky agent are expanded once per catalog."""
+        catalog = self.catalog
+        if workflow.filters:
+            context = contact_context(attrs, channel, direction, customer_id, tier, priority)
+            calendars = catalog.calendars
+
+            def is_open(cal: str) -> bool:
+                c = calendars.get(cal)
+                return c.is_open(now) if c is not None else False
+
+            name, targets = choose(workflow, context, is_open)
+        else:
+            name, targets = "default", workflow.workflow.default
+        if catalog is not self._plan_catalog:
+            self._plans = {}
+            self._plan_catalog = catalog
+        key = (workflow.id, name)
+        steps = self._plans.get(key)
+        if steps is None:
+            steps = expand_targets(targets, catalog.queues, last_agent_id)
+            if not is_sticky(targets):
+                self._plans[key] = steps
+        return name, steps
 
     def _anyone_for(self, step: RouteStep) -> bool:
         if step.agent_id is not None:
@@ -188,10 +225,10 @@ class Engine(OutboundMixin, LiveState):
         else:
             if in_queue:
                 self._emit(ev.ContactOverflowed(contact_id=c.id, from_queue_id=c.queue.id,
-                                                to_queue_id=step.queue_id, channel=c.channel.value,
+                                                to_queue_id=step.queue_id, channel=_CHANNEL[c.channel],
                                                 queued_at=c.queued_at, reason=reason, at=now))
                 reason = "moved" if reason == "supervisor" else "overflow"
-            self._emit(ev.ContactQueued(contact_id=c.id, queue_id=step.queue_id, channel=c.channel.value,
+            self._emit(ev.ContactQueued(contact_id=c.id, queue_id=step.queue_id, channel=_CHANNEL[c.channel],
                                         step_index=index, priority=priority, reason=reason, at=now))
         self._match_contact(c, now)
 
@@ -225,7 +262,7 @@ class Engine(OutboundMixin, LiveState):
 
     def _offer(self, c: ContactRecord, agent: AgentRecord, now: float) -> None:
         self._emit(ev.ContactOffered(contact_id=c.id, agent_id=agent.id, queue_id=c.queue.id,
-                                     channel=c.channel.value, expires_at=now + c.queue.offer_timeout_s, at=now))
+                                     channel=_CHANNEL[c.channel], expires_at=now + c.queue.offer_timeout_s, at=now))
 
     # ------------------------------------------------------------------ lookups
 
@@ -282,7 +319,7 @@ class Engine(OutboundMixin, LiveState):
     def _set_presence(self, agent: AgentRecord, status: str, reason: str | None, now: float,
                       by: str | None) -> None:
         presence = self._presence(status, reason)
-        self._emit(ev.AgentStatusChanged(agent_id=agent.id, status=presence.value,
+        self._emit(ev.AgentStatusChanged(agent_id=agent.id, status=_PRESENCE[presence],
                                          reason=reason if presence is Presence.AUX else None, by=by, at=now))
         if presence is Presence.AVAILABLE:
             self._match_agent(agent, now)
@@ -335,7 +372,7 @@ class Engine(OutboundMixin, LiveState):
         if c is None or leg.stage != "reserved" or c.state is not S.OFFERED or c.agent_id != agent_id:
             raise InvalidState(f"contact {contact_id} is not on offer to agent {agent_id}")
         self._emit(ev.ContactConnected(contact_id=contact_id, agent_id=agent_id, queue_id=c.queue.id,
-                                       channel=c.channel.value, queued_at=c.queued_at,
+                                       channel=_CHANNEL[c.channel], queued_at=c.queued_at,
                                        wait_s=now - (c.queued_at), at=now))
         self._match_agent(self.agents[agent_id], now)  # digital agents may take more at once
         return self._take()
@@ -398,7 +435,7 @@ class Engine(OutboundMixin, LiveState):
         connected = leg.connected_at if leg.connected_at is not None else now
         ended = leg.ended_at if leg.ended_at is not None else now
         self._emit(ev.WrapUpCompleted(
-            contact_id=leg.contact_id, agent_id=leg.agent_id, queue_id=leg.queue_id, channel=leg.channel.value,
+            contact_id=leg.contact_id, agent_id=leg.agent_id, queue_id=leg.queue_id, channel=_CHANNEL[leg.channel],
             queued_at=leg.queued_at, disposition=disposition, notes=notes,
             talk_s=max(0.0, ended - connected - leg.hold_s), hold_s=leg.hold_s, acw_s=max(0.0, now - ended),
             timed_out=timed_out, at=now))
@@ -432,7 +469,7 @@ class Engine(OutboundMixin, LiveState):
         else:
             steps = (RouteStep(queue_id=queue_id, skills=target_q.skill_requirement()),)
         self._emit(ev.ContactTransferred(contact_id=contact_id, from_agent_id=agent_id, from_queue_id=leg.queue_id,
-                                         channel=leg.channel.value, queued_at=leg.queued_at, to_queue_id=queue_id,
+                                         channel=_CHANNEL[leg.channel], queued_at=leg.queued_at, to_queue_id=queue_id,
                                          to_agent_id=to_agent, at=now))
         self._end_leg(leg, "transfer", now)
         self._emit(ev.ContactRouted(contact_id=contact_id, workflow_id="-", filter_name="transfer",
@@ -452,7 +489,7 @@ class Engine(OutboundMixin, LiveState):
                 self._emit(ev.OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="abandoned", at=now))
             queued = c.first_queued_at is not None
             self._emit(ev.ContactAbandoned(contact_id=c.id, queue_id=c.queue.id if queued else None,
-                                           channel=c.channel.value, queued_at=c.queued_at if queued else None,
+                                           channel=_CHANNEL[c.channel], queued_at=c.queued_at if queued else None,
                                            wait_s=(now - c.queued_at) if queued else 0.0, at=now))
             self._emit(ev.ContactClosed(contact_id=c.id, outcome="abandoned", at=now))
             if freed is not None:
@@ -486,11 +523,10 @@ class Engine(OutboundMixin, LiveState):
     def tick(self, now: float) -> list[ev.Event]:
         """Fire every timer due by ``now``: ring-no-answer, step timeouts, maximum wait, wrap-up."""
         horizon = now
-        while True:
-            timer = self.pop_next(horizon)
-            if timer is None:
-                break
-            due, _, kind, cid, aid, token = timer
+        timers = self._timers
+        pop = heapq.heappop
+        while timers and timers[0][0] <= horizon:  # LiveState.pop_next, inlined
+            due, _, kind, cid, aid, token = pop(timers)
             now = max(due, self.last_at)  # events carry the time the timer was due, in order
             c = self.contacts.get(cid)
             if kind == "offer":
@@ -513,7 +549,7 @@ class Engine(OutboundMixin, LiveState):
                 if c.state is S.OFFERED and c.offer_expires is not None:
                     self.schedule(c.offer_expires, "max_wait", cid, None, token)
                     continue
-                self._emit(ev.ContactTimedOut(contact_id=cid, queue_id=c.queue.id, channel=c.channel.value,
+                self._emit(ev.ContactTimedOut(contact_id=cid, queue_id=c.queue.id, channel=_CHANNEL[c.channel],
                                               queued_at=c.queued_at, wait_s=now - c.queued_at, at=now))
                 self._emit(ev.ContactClosed(contact_id=cid, outcome="timed_out", at=now))
             elif kind == "wrap" and aid is not None:
@@ -523,7 +559,8 @@ class Engine(OutboundMixin, LiveState):
                         and leg.wrap_until is not None and leg.wrap_until <= now):
                     self._complete_leg(leg, leg.disposition, leg.notes, now, timed_out=True)
                     self._match_agent(wrapping, now)
-            self._sync_states()  # state changes carry this timer's time
+            if self._touched:
+                self._sync_states()  # state changes carry this timer's time
         return self._take()
 
     # ------------------------------------------------------------------ queries

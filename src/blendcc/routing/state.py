@@ -22,6 +22,7 @@ from blendcc.routing.records import AgentRecord, ContactRecord, Leg
 #: value -> member, so folding an event skips the enum constructor (the same member either way)
 _CHANNELS: dict[str, Channel] = {c.value: c for c in Channel}
 _AGENT_STATES: dict[str, AgentState] = {s.value: s for s in AgentState}
+_AVAILABLE_VALUE = Presence.AVAILABLE.value
 
 #: (due, seq, kind, contact_id, agent_id or None, token)
 Timer = tuple[float, int, str, str, str | None, int]
@@ -101,7 +102,9 @@ class LiveState:
 
     def apply(self, event: ev.Event) -> AgentRecord | None:
         """Fold one event into the state; return the agent it touched (if any)."""
-        self.last_at = max(self.last_at, event.at)
+        at = event.at
+        if at > self.last_at:  # noqa: PLR1730 -- max() without the call (hot path)
+            self.last_at = at
         return self._handlers[type(event)](event)
 
     def _created(self, e: ev.ContactCreated) -> None:
@@ -308,7 +311,7 @@ class LiveState:
 
     def _status(self, e: ev.AgentStatusChanged) -> AgentRecord:
         agent = self.agent_record(e.agent_id, e.at)
-        if e.status == Presence.AVAILABLE.value:
+        if e.status == _AVAILABLE_VALUE:
             if agent.presence is not Presence.AVAILABLE:
                 agent.idle_since = e.at
             agent.presence = Presence.AVAILABLE

@@ -153,19 +153,34 @@ def plan(
     last_agent_id: str | None,
 ) -> tuple[str, tuple[RouteStep, ...]]:
     """(name of the matching filter, the steps) for a contact described by ``context``."""
-    chosen_name = "default"
-    targets = workflow.workflow.default
+    chosen_name, targets = choose(workflow, context, is_open)
+    return chosen_name, expand_targets(targets, queues, last_agent_id)
+
+
+def choose(workflow: CompiledWorkflow, context: Mapping[str, Any],
+           is_open: Callable[[str], bool]) -> tuple[str, list[Target]]:
+    """(name of the first filter whose expression holds, or "default"; its targets)."""
     for f, expr in workflow.filters:
         if expr.evaluate(context, is_open):
-            chosen_name, targets = f.name, f.targets
-            break
+            return f.name, f.targets
+    return "default", workflow.workflow.default
+
+
+def is_sticky(targets: list[Target]) -> bool:
+    """True if the steps of ``targets`` depend on the contact's last agent."""
+    return any(t.preferred_agent == "last" for t in targets)
+
+
+def expand_targets(targets: list[Target], queues: Mapping[str, QueueConfig],
+                   last_agent_id: str | None) -> tuple[RouteStep, ...]:
+    """The route steps of a filter's (or the default's) targets."""
     steps: list[RouteStep] = []
     for t in targets:
         steps.extend(_expand(t, queues[t.queue], last_agent_id))
     if not steps:  # only sticky targets and no last agent: fall back to the first target's queue
         q = queues[targets[0].queue]
         steps.append(RouteStep(queue_id=q.id, skills=q.skill_requirement()))
-    return chosen_name, tuple(steps)
+    return tuple(steps)
 
 
 def _expand(t: Target, queue: QueueConfig, last_agent_id: str | None) -> list[RouteStep]:

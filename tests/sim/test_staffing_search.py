@@ -239,3 +239,19 @@ def test_cli_per_interval_table(tmp_path: Path) -> None:
     assert "2026-01-05 09:00" in result.output and "2026-01-05 10:00" in result.output
     bad = runner.invoke(app, ["staff-sim", str(path), "--per-interval", "--window", "10"])
     assert bad.exit_code == 2 and "window" in bad.output
+
+
+def test_warm_up_leaves_the_first_intervals_out(example: Scenario) -> None:
+    from blendcc.sim.staffing import queue_estimates
+
+    report = simulate(with_counts(example, {"sales": 5, "service": 5, "flex": 2}), replications=3, seed=2, workers=1)
+    total = report.total("sales")
+    everything = queue_estimates(report, "sales", 0.0)  # all intervals summed = the whole run
+    for m in ("offered", "service_level", "abandon_rate", "asa_s", "p_wait"):
+        assert everything[m].mean == pytest.approx(total[m].mean), m
+        assert everything[m].low == pytest.approx(total[m].low), m
+    later = queue_estimates(report, "sales", 3600.0)
+    first = [r.rows[(report.t0, "sales")]["offered"] for r in report.results]
+    assert later["offered"].mean == pytest.approx(total["offered"].mean - sum(first) / len(first))
+    with pytest.raises(ValidationFailed, match="warm-up"):
+        search_staffing(example, TARGETS, SearchOptions(replications=2, warmup_s=example.duration_s))

@@ -137,6 +137,7 @@ class SimStaffingBody(BaseModel):
     seed: int = Field(1, ge=0, le=2**63 - 1)
     criterion: Literal["ci", "mean"] = "ci"
     max_evaluations: int = Field(30, ge=1, le=40, description="simulated candidates at most (per interval)")
+    warmup_s: float = Field(0.0, ge=0, le=7 * 86400, description="seconds at the start left out of the KPIs")
     per_interval: bool = Field(False, description="one search per interval of the arrival profile")
     window_s: float | None = Field(None, ge=900, le=7 * 86400, description="per_interval: steady state simulated")
 
@@ -177,7 +178,8 @@ def staffing_simulate(body: SimStaffingBody, p: P) -> dict[str, Any]:
         targets = dict.fromkeys(queue_loads(scenario), QueueTarget(**body.target.model_dump()))
     workers = 1 if per_rep * body.replications <= SIM_IN_PROCESS_ARRIVALS else None
     options = SearchOptions(replications=body.replications, seed=body.seed, criterion=body.criterion,
-                            max_evaluations=body.max_evaluations, workers=workers, costs=body.costs, bounds=bounds)
+                            max_evaluations=body.max_evaluations, workers=workers, costs=body.costs, bounds=bounds,
+                            warmup_s=body.warmup_s)
     if body.per_interval:
         from blendcc.sim.staffing_intervals import search_intervals
 

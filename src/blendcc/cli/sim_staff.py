@@ -53,6 +53,8 @@ def staff_sim(
     criterion: Annotated[str, typer.Option(help="ci: the 95% CI bound must meet the target; mean: the mean")] = "ci",
     max_evaluations: Annotated[int, typer.Option(min=1, max=10_000, help="simulated candidates at most")] = 40,
     workers: Annotated[int | None, typer.Option(min=1, help="processes (default: one per core)")] = None,
+    warmup: Annotated[float, typer.Option(help="seconds at the start left out of the KPIs (queues filling up); "
+                                          "rounded up to the scenario's report interval")] = 0.0,
     per_interval: Annotated[bool, typer.Option("--per-interval", help="one search per interval of the arrival "
                                                "profile (each as a steady state)")] = False,
     window: Annotated[float | None, typer.Option(help="--per-interval: steady-state seconds simulated per "
@@ -75,7 +77,8 @@ def staff_sim(
         sc = load_scenario(scenario)
         names = list(queue) if queue else list(queue_loads(sc))
         options = SearchOptions(replications=replications, seed=seed, criterion=criterion,  # type: ignore[arg-type]
-                                max_evaluations=max_evaluations, workers=workers, costs=costs, bounds=bounds)
+                                max_evaluations=max_evaluations, workers=workers, costs=costs, bounds=bounds,
+                                warmup_s=warmup)
 
         def progress(e: Any) -> None:
             state = "meets" if e.meets else f"misses {e.worst()}"

@@ -24,12 +24,14 @@ simulations.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from blendcc.domain.errors import ValidationFailed
-from blendcc.sim.report import Estimate
+from blendcc.sim.report import Estimate, SimReport, estimate
 from blendcc.sim.run import simulate
 from blendcc.sim.scenario import Scenario
 from blendcc.sim.staffing_erlang import (
@@ -55,6 +57,10 @@ class SearchOptions:
     workers: int | None = None
     costs: Mapping[str, float] = field(default_factory=dict)  # per agent of a group (default 1)
     bounds: Mapping[str, tuple[int, int | None]] = field(default_factory=dict)  # (min, max) per group
+    warmup_s: float = 0.0  # report intervals starting before this are left out of the KPIs
+
+    def replace(self, **changes: Any) -> SearchOptions:
+        return dataclasses.replace(self, **changes)
 
     def check(self) -> None:
         if self.replications < 1 or (self.criterion == "ci" and self.replications < 2):
@@ -63,6 +69,8 @@ class SearchOptions:
             raise ValidationFailed(f"criterion must be ci or mean, got {self.criterion!r}")
         if self.max_evaluations < 1:
             raise ValidationFailed("max evaluations must be >= 1")
+        if not (math.isfinite(self.warmup_s) and self.warmup_s >= 0):
+            raise ValidationFailed(f"warm-up must be >= 0 seconds, got {self.warmup_s}")
         for g, c in self.costs.items():
             if not 0 < c <= 1e6:
                 raise ValidationFailed(f"group {g}: cost must be > 0 and at most 1e6, got {c}")
@@ -113,6 +121,7 @@ class StaffingResult:
         return {"searched_groups": self.searched, "fixed_groups": self.fixed,
                 "targets": {q: t.to_dict() for q, t in self.targets.items()},
                 "replications": self.options.replications, "seed": self.options.seed,
+                "warmup_s": self.options.warmup_s,
                 "criterion": self.options.criterion, "evaluations_made": len(self.evaluations),
                 "max_evaluations": self.options.max_evaluations, "stopped": self.stopped,
                 "locally_minimal": self.locally_minimal,
@@ -144,6 +153,39 @@ def shortfall(kpis: Mapping[str, Estimate], target: QueueTarget, criterion: str)
     return max(misses) if misses else -1.0  # a queue nobody reached misses nothing
 
 
+def queue_estimates(report: SimReport, queue: str, warmup_s: float | None = None) -> dict[str, Estimate]:
+    """The queue's KPIs (``KPIS``) over the run (``warmup_s`` None), or over the report intervals
+    starting ``warmup_s`` or more after the start (summed from each replication's interval rows: the
+    counts, and the rates weighted by their denominators), as mean and 95% CI over the replications."""
+    if warmup_s is None:
+        return {m: e for m, e in report.total(queue).items() if m in KPIS}
+    cutoff = report.t0 + warmup_s - 1e-6
+    values: dict[str, list[float]] = {m: [] for m in KPIS}
+    for r in report.results:
+        offered = base = in_sl = abandoned = handled = wait = waited = 0.0
+        for (start, scope), k in r.rows.items():
+            if scope != queue or start is None or start < cutoff:
+                continue
+            b = float(k.get("offered") or 0) - float(k.get("short_abandoned") or 0)
+            h = float(k.get("handled") or 0)
+            offered += float(k.get("offered") or 0)
+            base += b
+            in_sl += float(k.get("service_level") or 0.0) * b
+            abandoned += float(k.get("abandoned") or 0)
+            handled += h
+            wait += float(k.get("asa_s") or 0.0) * h
+            waited += float(k.get("p_wait") or 0.0) * float(k.get("offered") or 0)
+        values["offered"].append(offered)
+        if base > 0:
+            values["service_level"].append(in_sl / base)
+            values["abandon_rate"].append(abandoned / base)
+        if handled > 0:
+            values["asa_s"].append(wait / handled)
+        if offered > 0:
+            values["p_wait"].append(waited / offered)
+    return {m: estimate(v) for m, v in values.items() if v}
+
+
 class _Search:
     def __init__(self, scenario: Scenario, targets: Mapping[str, QueueTarget], options: SearchOptions,
                  progress: Progress | None) -> None:
@@ -159,6 +201,9 @@ class _Search:
             raise ValidationFailed(f"unknown agent group(s): {', '.join(g for g in unknown if g not in names)}")
         if not self.searched:
             raise ValidationFailed("no agent group to search: groups given by ids or staffing counts stay fixed")
+        if options.warmup_s >= scenario.duration_s:
+            raise ValidationFailed(f"the warm-up ({options.warmup_s:g} s) must be shorter than the arrival window "
+                                   f"({scenario.duration_s:g} s)")
         self.costs = {g: float(options.costs.get(g, 1.0)) for g in self.searched}
         queues = scenario.catalog().queues
         self.serves = {g.name: {q for q in queues if eligible(g, queues[q])} for g in scenario.agents}
@@ -190,7 +235,8 @@ class _Search:
         sc = self.scenario.model_copy(update={"agents": groups})
         report = simulate(sc, replications=self.options.replications, seed=self.options.seed,
                           workers=self.options.workers)
-        kpis = {q: {m: e for m, e in report.total(q).items() if m in KPIS} for q in sorted(self.targets)}
+        warmup = self.options.warmup_s or None
+        kpis = {q: queue_estimates(report, q, warmup) for q in sorted(self.targets)}
         short = {q: shortfall(kpis[q], t, self.options.criterion) for q, t in sorted(self.targets.items())}
         e = Evaluation(len(self.evaluations) + 1, step, dict(counts),
                        round(sum(self.costs[g] * n for g, n in counts.items()), 9), kpis, short)

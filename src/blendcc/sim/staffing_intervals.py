@@ -124,9 +124,7 @@ def search_intervals(scenario: Scenario, targets: dict[str, QueueTarget], option
         loaded = queue_loads(case.scenario)
         here = {q: t for q, t in targets.items() if q in loaded}
         bounds = {**options.bounds, **{g: (n, n) for g, n in case.fixed.items()}}
-        opts = SearchOptions(replications=options.replications, seed=options.seed, criterion=options.criterion,
-                             max_evaluations=options.max_evaluations, workers=options.workers, costs=options.costs,
-                             bounds=bounds)
+        opts = options.replace(bounds=bounds)
         result = search_staffing(case.scenario, here, opts, progress) if here else None
         out.append(IntervalStaffing(case, start, result))
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -234,9 +235,19 @@ def test_cli_per_interval_table(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(profile_doc()))
     runner = CliRunner()
     result = runner.invoke(app, ["staff-sim", str(path), "--per-interval", "--window", "3600", "--replications", "2",
-                                 "--max-evaluations", "2", "--workers", "1"], env={"COLUMNS": "200"})
+                                 "--max-evaluations", "8", "--workers", "1", "--plan", str(tmp_path / "plan.csv"),
+                                 "--shrinkage", "0.2"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "2026-01-05 09:00" in result.output and "2026-01-05 10:00" in result.output
+    with (tmp_path / "plan.csv").open() as fh:
+        plan = list(csv.DictReader(fh))
+    assert [r["interval_start"] for r in plan] == ["2026-01-05T09:00:00+00:00", "2026-01-05T10:00:00+00:00"]
+    for r in plan:  # the total is the sum of the groups, the FTE covers the shrinkage
+        parts = [int(r[f"required_{g}"]) for g in ("sales", "service", "flex")]
+        assert int(r["required"]) == sum(parts)
+        assert float(r["fte"]) == pytest.approx(int(r["required"]) / 0.8, rel=1e-5)
+    assert [int(r["required_flex"]) for r in plan] == [1, 3]  # held at the staffing counts
+    assert runner.invoke(app, ["staff-sim", str(path), "--plan", "p.csv"]).exit_code == 2  # needs --per-interval
     bad = runner.invoke(app, ["staff-sim", str(path), "--per-interval", "--window", "10"])
     assert bad.exit_code == 2 and "window" in bad.output
 

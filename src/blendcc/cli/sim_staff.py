@@ -59,6 +59,9 @@ def staff_sim(
                                                "profile (each as a steady state)")] = False,
     window: Annotated[float | None, typer.Option(help="--per-interval: steady-state seconds simulated per "
                                                  "interval (default 14400)")] = None,
+    plan: Annotated[Path | None, typer.Option(help="--per-interval: plan CSV for 'blendcc schedule' (interval_start, "
+                                             "required, fte, required_<group>, fte_<group>)")] = None,
+    shrinkage: Annotated[float, typer.Option(help="--plan: share of paid time off the phones, for the FTE")] = 0.0,
     out_path: Annotated[Path | None, typer.Option("--out", help="write the whole result as JSON")] = None,
 ) -> None:
     """Staffing by simulation for multi-skill routing: agents per group meeting every queue's target at least cost."""
@@ -68,6 +71,10 @@ def staff_sim(
 
     if criterion not in ("ci", "mean"):
         raise fail("--criterion must be ci or mean")
+    if plan is not None and not per_interval:
+        raise fail("--plan needs --per-interval (a plan has one row per interval)")
+    if not 0.0 <= shrinkage < 1.0:
+        raise fail(f"--shrinkage must be in [0, 1), e.g. 0.3 for 30 %; got {shrinkage}")
     costs = _pairs(cost, "--cost", float)
     lows = _pairs(min_agents, "--min", int)
     highs = _pairs(max_agents, "--max", int)
@@ -98,6 +105,8 @@ def staff_sim(
         raise fail(str(exc)) from None
     if per_interval:
         _print_intervals(rows)
+        if plan is not None:
+            _write_plan(plan, rows, shrinkage)
     else:
         _print(result)
     if out_path is not None:
@@ -166,3 +175,33 @@ def _print_intervals(rows: list[Any]) -> None:
     out.print(table)
     out.print("agents include groups held at their staffing count; runs = simulated candidates; found: local "
               "minimum (one agent fewer misses a target), budget (best found when the runs ran out), none")
+
+
+def _write_plan(path: Path, rows: list[Any], shrinkage: float) -> None:
+    """Heads on the phones per interval (total and per group) and the FTE after shrinkage."""
+    import csv
+
+    groups: list[str] = []
+    for r in rows:
+        if r.result is not None:
+            groups += [g for g in (*r.result.searched, *r.result.fixed) if g not in groups]
+    missing = [r.start.isoformat() for r in rows if r.result is not None and r.result.best is None]
+    if missing:
+        raise fail(f"no plan written: no candidate met every target in interval(s) {', '.join(missing)}; "
+                   "raise --max-evaluations or the group maximums")
+    header = ["interval_start", "required", "fte", *(f"{k}_{g}" for g in groups for k in ("required", "fte"))]
+    try:
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            for r in rows:
+                counts = {} if r.result is None else {**r.result.fixed, **r.result.best.counts}
+                total = sum(counts.values())
+                cells = [r.start.isoformat(), total, f"{total / (1 - shrinkage):.6g}"]
+                for g in groups:
+                    n = counts.get(g, 0)
+                    cells += [n, f"{n / (1 - shrinkage):.6g}"]
+                w.writerow(cells)
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
+    out.print(f"plan written to {path} (blendcc schedule {path.name} --column required, or fte, or required_<group>)")

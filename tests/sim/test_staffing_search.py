@@ -236,9 +236,9 @@ def test_cli_per_interval_table(tmp_path: Path) -> None:
     path = tmp_path / "profile.yaml"
     path.write_text(yaml.safe_dump(profile_doc()))
     runner = CliRunner()
-    result = runner.invoke(app, ["staff-sim", str(path), "--per-interval", "--window", "3600", "--replications", "2",
-                                 "--max-evaluations", "8", "--workers", "1", "--plan", str(tmp_path / "plan.csv"),
-                                 "--shrinkage", "0.2"], env={"COLUMNS": "200"})
+    result = runner.invoke(app, ["staff-sim", str(path), "--per-interval", "--window", "3600", "--replications", "3",
+                                 "--criterion", "mean", "--max-evaluations", "8", "--workers", "1",
+                                 "--plan", str(tmp_path / "plan.csv"), "--shrinkage", "0.2"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "2026-01-05 09:00" in result.output and "2026-01-05 10:00" in result.output
     with (tmp_path / "plan.csv").open() as fh:

@@ -165,7 +165,7 @@ class LiveState:
             self.matcher.contact_left(c)
 
     def _offered(self, e: ev.ContactOffered) -> AgentRecord:
-        agent = self.agent_record(e.agent_id, e.at)
+        agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         c = self.contacts.get(e.contact_id)
         channel = _CHANNELS.get(e.channel) or Channel(e.channel)
         leg = Leg(e.contact_id, e.agent_id, e.queue_id, channel, c.queued_at if c else e.at)
@@ -193,7 +193,7 @@ class LiveState:
         return leg
 
     def _revoked(self, e: ev.OfferRevoked) -> AgentRecord:
-        agent = self.agent_record(e.agent_id, e.at)
+        agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         self._drop_leg(agent, e.contact_id)
         self.matcher.agent_changed(agent)
         c = self.contacts.get(e.contact_id)
@@ -208,7 +208,7 @@ class LiveState:
         return agent
 
     def _connected(self, e: ev.ContactConnected) -> AgentRecord:
-        agent = self.agent_record(e.agent_id, e.at)
+        agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         leg = agent.work.get(e.contact_id)
         if leg is not None:
             leg.stage = "busy"
@@ -221,7 +221,7 @@ class LiveState:
         return agent
 
     def _held(self, e: ev.ContactHeld) -> AgentRecord:
-        agent = self.agent_record(e.agent_id, e.at)
+        agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         leg = agent.work.get(e.contact_id)
         if leg is not None:
             leg.stage = "held"
@@ -232,7 +232,7 @@ class LiveState:
         return agent
 
     def _resumed(self, e: ev.ContactResumed) -> AgentRecord:
-        agent = self.agent_record(e.agent_id, e.at)
+        agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         leg = agent.work.get(e.contact_id)
         if leg is not None and leg.hold_started is not None:
             leg.hold_s += e.at - leg.hold_started
@@ -250,7 +250,7 @@ class LiveState:
             c.transferred = True
 
     def _ended(self, e: ev.ContactEnded) -> AgentRecord:
-        agent = self.agent_record(e.agent_id, e.at)
+        agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         leg = agent.work.get(e.contact_id)
         if leg is not None:
             if leg.hold_started is not None:
@@ -267,7 +267,7 @@ class LiveState:
         return agent
 
     def _wrapped(self, e: ev.WrapUpCompleted) -> AgentRecord:
-        agent = self.agent_record(e.agent_id, e.at)
+        agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         self._drop_leg(agent, e.contact_id)
         agent.idle_since = e.at
         self.matcher.agent_changed(agent)
@@ -289,7 +289,7 @@ class LiveState:
             self.matcher.contact_left(c)
 
     def _logged_in(self, e: ev.AgentLoggedIn) -> AgentRecord:
-        agent = self.agent_record(e.agent_id, e.at)
+        agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         agent.logged_in = True
         agent.presence = Presence.AUX
         agent.aux_reason = None
@@ -300,7 +300,7 @@ class LiveState:
         return agent
 
     def _logged_out(self, e: ev.AgentLoggedOut) -> AgentRecord:
-        agent = self.agent_record(e.agent_id, e.at)
+        agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         agent.logged_in = False
         agent.presence = Presence.AUX
         agent.aux_reason = None
@@ -310,7 +310,7 @@ class LiveState:
         return agent
 
     def _status(self, e: ev.AgentStatusChanged) -> AgentRecord:
-        agent = self.agent_record(e.agent_id, e.at)
+        agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         if e.status == _AVAILABLE_VALUE:
             if agent.presence is not Presence.AVAILABLE:
                 agent.idle_since = e.at
@@ -323,7 +323,7 @@ class LiveState:
         return agent
 
     def _state(self, e: ev.AgentStateChanged) -> None:
-        agent = self.agent_record(e.agent_id, e.at)
+        agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         agent.state = _AGENT_STATES.get(e.state) or AgentState(e.state)
         agent.state_reason = e.reason
         agent.state_since = e.at

@@ -81,10 +81,11 @@ class SimCentre:
         self.clock = SimClock(t0)
         self.kernel = Kernel(self.engine, self.handle, self.clock)
         self._thresholds: dict[tuple[str, str], tuple[float, float]] = {}
+        known = self._thresholds
 
         def thresholds(queue_id: str, channel: str) -> tuple[float, float]:
             key = (queue_id, channel)
-            th = self._thresholds.get(key)
+            th = known.get(key)
             if th is None:
                 q = self.engine.queue(queue_id)
                 th = self._thresholds[key] = (q.sl_threshold(Channel(channel)), q.short_abandon_s)

@@ -101,11 +101,18 @@ class Collector:
     def _add_time(self, agent_id: str, state: str, reason: str | None, since: float, until: float) -> None:
         if until <= since or state == "offline":
             return
-        self._agent(agent_id).add(state, reason, until - since)
+        secs = until - since
+        total = self.agent_total.get(agent_id)  # self._agent(agent_id), inlined (once per state change)
+        if total is None:
+            total = self.agent_total[agent_id] = AgentTime()
+        total.add(state, reason, secs)
         step = self.interval_s
         start = interval_start(since, step)
         if until <= start + step:  # the usual case: within one report interval
-            self._slot(start).add(state, reason, until - since)
+            slot = self.agent_time.get(start)
+            if slot is None:
+                slot = self.agent_time[start] = AgentTime()
+            slot.add(state, reason, secs)
             return
         s = since
         while s < until:

@@ -221,7 +221,8 @@ def test_per_interval_search_follows_the_profile() -> None:
     from blendcc.sim.staffing_intervals import search_intervals
 
     rows = search_intervals(parse_scenario(profile_doc()), TARGETS,
-                            SearchOptions(replications=3, workers=1, max_evaluations=12), window_s=5400)
+                            SearchOptions(replications=3, workers=1, max_evaluations=15, criterion="mean"),
+                            window_s=5400)
     assert len(rows) == 2
     quiet, busy = (r.result for r in rows)
     assert quiet is not None and busy is not None and quiet.best is not None and busy.best is not None

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
                                       description="SIP phone user (agent id / supervisor) -> digest password")
     rtp_port_min: int = Field(default=20000, ge=1024, le=65534)
     rtp_port_max: int = Field(default=30000, ge=1026, le=65535)
+    rtp_timeout_s: float = Field(default=120.0, ge=0, description="hang up a call leg silent this long (0: never)")
     sip_trunk_uri: str | None = Field(default=None, description="outbound trunk, e.g. sip:10.0.0.5:5060")
     recording_dir: str = Field(default="recordings", description="where call recordings (WAV) are written")
     recording_default: str = Field(default="none", pattern="^(none|all|on_demand)$")

@@ -215,3 +215,37 @@ def test_gateway_consultation_relays_agent_to_consulted_and_restores_the_custome
     agent.rtp._received(pkt, ("127.0.0.1", 9))
     assert len(cust.rtp.out) == 2 and len(other.rtp.out) == 1  # type: ignore[attr-defined]
     gw.worker.shutdown()
+
+
+def test_gateway_hangs_up_confirmed_legs_whose_rtp_went_silent() -> None:
+    from blendcc.adapters.channels.sip.gateway import SipGateway, SipLeg
+
+    class _Call:
+        state = "confirmed"
+        call_id = "c-1"
+        app: Any = None
+        byes = 0
+
+        def bye(self) -> None:
+            self.byes += 1
+            self.state = "ended"
+
+    class _Voice:
+        ended: list[str] = []
+
+        def leg_ended(self, leg: Any) -> None:
+            self.ended.append(leg.id)
+
+    gw = SipGateway("127.0.0.1", 0, "127.0.0.1", (40000, 40010), rtp_timeout_s=60)
+    gw.voice = _Voice()
+    quiet, talking = _Call(), _Call()
+    for name, call in (("quiet", quiet), ("talking", talking)):
+        leg = SipLeg(name, "customer", call, _Sink(PCMU))  # type: ignore[arg-type]
+        call.app = leg
+        gw.legs[name] = leg
+    gw.legs["quiet"].rtp.last_rx = 1000.0
+    gw.legs["talking"].rtp.last_rx = 1050.0
+    assert gw.sweep(1070.0) == 1
+    assert quiet.byes == 1 and talking.byes == 0 and gw.voice.ended == ["quiet"]
+    assert "quiet" not in gw.legs and "talking" in gw.legs
+    gw.worker.shutdown()

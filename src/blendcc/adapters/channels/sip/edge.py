@@ -143,8 +143,11 @@ class SipEdge:
         self.transport = transport
         sock = transport.get_extra_info("socket")
         if sock is not None:  # bursts of requests must not overflow the kernel queue while the loop is busy
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
+            try:  # above net.core.rmem_max only with SO_RCVBUFFORCE (root)
+                sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), RCVBUF)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
         if self.port == 0:
             self.port = transport.get_extra_info("sockname")[1]
 

@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import logging
 import socket
+import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from blendcc.adapters.channels.sip.sdp import PCMA, PCMU, answer, build_sdp
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 TE = 101
+SWEEP_S = 5.0
 
 
 class SipLeg:
@@ -47,7 +49,7 @@ class SipGateway:
     """Implements the voice service's ``VoiceGateway`` on a ``SipEdge`` and RTP endpoints."""
 
     def __init__(self, sip_host: str, sip_port: int, rtp_host: str, rtp_ports: tuple[int, int],
-                 registrar: Registrar | None = None, public_host: str | None = None):
+                 registrar: Registrar | None = None, public_host: str | None = None, rtp_timeout_s: float = 120.0):
         self.edge = SipEdge(sip_host, sip_port, registrar, self._on_invite, public_host)
         self.rtp_host = rtp_host
         self.public_host = public_host or rtp_host
@@ -63,6 +65,9 @@ class SipGateway:
         self.backlog = 0
         self.max_backlog = 5000
         self.outbound_handler: Callable[[SipLeg, str, Any], None] | None = None
+        #: a confirmed leg that received no RTP for this long is hung up (its peer vanished without BYE)
+        self.rtp_timeout_s = rtp_timeout_s
+        self._sweeper: asyncio.TimerHandle | None = None
 
     def _dtmf(self, leg: SipLeg, digit: str) -> None:
         if self.voice is not None:
@@ -72,8 +77,28 @@ class SipGateway:
         self.loop = asyncio.get_running_loop()
         self.pacer = Pacer(self.loop)
         await self.edge.start(self.loop)
+        if self.rtp_timeout_s > 0:
+            self._sweeper = self.loop.call_later(SWEEP_S, self._sweep_tick)
+
+    def _sweep_tick(self) -> None:
+        self.sweep(time.monotonic())
+        if self.loop is not None:
+            self._sweeper = self.loop.call_later(SWEEP_S, self._sweep_tick)
+
+    def sweep(self, now: float) -> int:
+        """Hang up confirmed legs silent for ``rtp_timeout_s`` (no BYE will ever come); returns how many."""
+        n = 0
+        for leg in list(self.legs.values()):
+            if leg.call.state == "confirmed" and now - leg.rtp.last_rx > self.rtp_timeout_s:
+                log.info("leg %s (%s) silent for %.0f s: hanging up", leg.id, leg.call.call_id, now - leg.rtp.last_rx)
+                leg.call.bye()
+                self._call_event(leg.call, "ended", "rtp_timeout")
+                n += 1
+        return n
 
     def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         for leg in list(self.legs.values()):
             leg.call.bye()
             self._release(leg)

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import secrets
 import struct
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -177,6 +178,7 @@ class RtpEndpoint:
         self.received = 0
         self.sent = 0
         self.latched = False
+        self.last_rx = time.monotonic()  # last packet received (or creation): the inactivity timeout
 
     async def open(self, loop: asyncio.AbstractEventLoop) -> None:
         transport, _ = await loop.create_datagram_endpoint(lambda: _Proto(self), local_addr=(self.host, self.port))
@@ -196,6 +198,7 @@ class RtpEndpoint:
             self.remote = addr
             self.latched = True
         self.received += 1
+        self.last_rx = time.monotonic()
         if self.dtmf is not None and pkt.payload_type == self.telephone_event:
             self.dtmf.feed(pkt)
         if self.on_packet is not None:

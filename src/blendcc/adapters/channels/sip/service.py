@@ -34,7 +34,8 @@ class VoiceStack:
         self.registrar = Registrar(settings.sip_realm, dict(settings.sip_users))
         public = settings.sip_public_host or settings.sip_host
         self.gateway = SipGateway(settings.sip_host, settings.sip_port, settings.sip_host,
-                                  (settings.rtp_port_min, settings.rtp_port_max), self.registrar, public)
+                                  (settings.rtp_port_min, settings.rtp_port_max), self.registrar, public,
+                                  settings.rtp_timeout_s)
         self.voice = VoiceService(
             container.contacts, container.agents, container.bus, self.gateway,
             VoiceSettings(recording_dir=Path(settings.recording_dir), recording=dict(settings.recording_queues),

@@ -11,7 +11,7 @@ Runs in a private network namespace (loopback only; root needed), like the SIPp 
    are all up, a probe process places one more call to its own registered phone and measures the RTP
    interarrival jitter (RFC 3550) it receives through the relay, minus the jitter of its own sending.
 
-    sudo python bench/sip.py [--rates 50,100,200,400,600] [--seconds 5] [--bridged 100]
+    sudo python bench/sip.py [--rates 50,100,200,400,600,800] [--seconds 5] [--bridged 100]
 
 The last line is one JSON object: max_cps_zero_failures, bridged_calls, added_jitter_ms (and details).
 """
@@ -353,7 +353,7 @@ async def _ticker(c: Any) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rates", default="50,100,200,400,600")
+    ap.add_argument("--rates", default="50,100,200,400,600,800")
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--bridged", type=int, default=100)
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)

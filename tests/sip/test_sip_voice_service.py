@@ -89,9 +89,11 @@ class FakeGateway:
 
 @pytest.fixture
 def setup(sqlite_url: str, clock: Any, tmp_path: Path) -> Iterator[tuple[Any, VoiceService, FakeGateway, Any]]:
-    from conftest import close_container, make_container
+    from blendcc.bootstrap import build_container
+    from blendcc.config import Settings
 
-    c = make_container(sqlite_url, clock)
+    settings = Settings(database_url=sqlite_url, admin_password="voice-admin-pw", secret_key="voice-test-key")
+    c = build_container(settings, clock=clock, run_migrations=False)
     c.config.put("queues", "sales", {"name": "Sales", "wrap_up_s": 0, "offer_timeout_s": 20}, "t")
     c.config.put("agents", "a1", {"name": "Ann", "queues": ["sales"]}, "t")
     c.config.put("workflows", "main", {"default": [{"queue": "sales"}]}, "t")
@@ -100,7 +102,7 @@ def setup(sqlite_url: str, clock: Any, tmp_path: Path) -> Iterator[tuple[Any, Vo
                          VoiceSettings(recording_dir=tmp_path / "rec", default_recording="all"))
     yield c, voice, gw, clock
     voice.close()
-    close_container(c)
+    c.store.engine.dispose()
 
 
 def _row(c: Any, voice: VoiceService) -> dict[str, Any]:

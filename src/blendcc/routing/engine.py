@@ -27,6 +27,19 @@ _CHANNEL_VALUES: dict[str, str] = {c.value: c.value for c in Channel}
 _CHANNEL: dict[Channel, str] = {c: c.value for c in Channel}
 _STATE: dict[AgentState, str] = {s: s.value for s in AgentState}
 _PRESENCE: dict[Presence, str] = {p: p.value for p in Presence}
+#: the events emitted most, built by their fast constructors (``events.factory``: same keywords, same events)
+_AgentStateChanged = ev.factory(ev.AgentStateChanged)
+_AgentStatusChanged = ev.factory(ev.AgentStatusChanged)
+_ContactAbandoned = ev.factory(ev.ContactAbandoned)
+_ContactClosed = ev.factory(ev.ContactClosed)
+_ContactConnected = ev.factory(ev.ContactConnected)
+_ContactCreated = ev.factory(ev.ContactCreated)
+_ContactEnded = ev.factory(ev.ContactEnded)
+_ContactOffered = ev.factory(ev.ContactOffered)
+_ContactQueued = ev.factory(ev.ContactQueued)
+_ContactRouted = ev.factory(ev.ContactRouted)
+_OfferRevoked = ev.factory(ev.OfferRevoked)
+_WrapUpCompleted = ev.factory(ev.WrapUpCompleted)
 
 
 class Engine(OutboundMixin, LiveState):
@@ -58,7 +71,7 @@ class Engine(OutboundMixin, LiveState):
             for agent in self._touched.values():
                 state, reason = agent.derived_state()
                 if state is not agent.state or reason != agent.state_reason:
-                    change = ev.AgentStateChanged(agent_id=agent.id, state=_STATE[state], reason=reason,
+                    change = _AgentStateChanged(agent_id=agent.id, state=_STATE[state], reason=reason,
                                                   at=self._last_at)
                     self._out.append(change)
                     self.apply(change)
@@ -152,10 +165,10 @@ class Engine(OutboundMixin, LiveState):
                 raise ValidationFailed(f"unknown channel {channel!r}") from None
         attrs = dict(attributes or {})
         workflow = self.catalog.workflow_for(chv, workflow_id)
-        self._emit(ev.ContactCreated(contact_id=contact_id, channel=chv, direction=direction,
+        self._emit(_ContactCreated(contact_id=contact_id, channel=chv, direction=direction,
                                      customer_id=customer_id, priority=priority, attributes=attrs, at=now))
         name, steps = self._plan(workflow, attrs, chv, direction, customer_id, tier, priority, last_agent_id, now)
-        self._emit(ev.ContactRouted(contact_id=contact_id, workflow_id=workflow.id, filter_name=name,
+        self._emit(_ContactRouted(contact_id=contact_id, workflow_id=workflow.id, filter_name=name,
                                     steps=steps, at=now))
         self._enter_step(self.contacts[contact_id], 0, now, "new", hops=0)
         return self._take()
@@ -228,21 +241,21 @@ class Engine(OutboundMixin, LiveState):
                                                 to_queue_id=step.queue_id, channel=_CHANNEL[c.channel],
                                                 queued_at=c.queued_at, reason=reason, at=now))
                 reason = "moved" if reason == "supervisor" else "overflow"
-            self._emit(ev.ContactQueued(contact_id=c.id, queue_id=step.queue_id, channel=_CHANNEL[c.channel],
+            self._emit(_ContactQueued(contact_id=c.id, queue_id=step.queue_id, channel=_CHANNEL[c.channel],
                                         step_index=index, priority=priority, reason=reason, at=now))
         self._match_contact(c, now)
 
     def _reroute(self, c: ContactRecord, queue_id: str, now: float, reason: str, hops: int) -> None:
         target = self.queue(queue_id)
         steps = (RouteStep(queue_id=queue_id, skills=target.skill_requirement()),)
-        self._emit(ev.ContactRouted(contact_id=c.id, workflow_id="-", filter_name=reason, steps=steps, at=now))
+        self._emit(_ContactRouted(contact_id=c.id, workflow_id="-", filter_name=reason, steps=steps, at=now))
         self._enter_step(c, 0, now, reason, hops)
 
     def _reject(self, c: ContactRecord, queue_id: str | None, reason: str, now: float) -> None:
         if c.state is S.OFFERED and c.agent_id is not None:
-            self._emit(ev.OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="moved", at=now))
+            self._emit(_OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="moved", at=now))
         self._emit(ev.ContactRejected(contact_id=c.id, queue_id=queue_id, reason=reason, at=now))
-        self._emit(ev.ContactClosed(contact_id=c.id, outcome="rejected", at=now))
+        self._emit(_ContactClosed(contact_id=c.id, outcome="rejected", at=now))
 
     # ------------------------------------------------------------------ matching
 
@@ -261,7 +274,7 @@ class Engine(OutboundMixin, LiveState):
             self._offer(c, agent, now)
 
     def _offer(self, c: ContactRecord, agent: AgentRecord, now: float) -> None:
-        self._emit(ev.ContactOffered(contact_id=c.id, agent_id=agent.id, queue_id=c.queue.id,
+        self._emit(_ContactOffered(contact_id=c.id, agent_id=agent.id, queue_id=c.queue.id,
                                      channel=_CHANNEL[c.channel], expires_at=now + c.queue.offer_timeout_s, at=now))
 
     # ------------------------------------------------------------------ lookups
@@ -319,7 +332,7 @@ class Engine(OutboundMixin, LiveState):
     def _set_presence(self, agent: AgentRecord, status: str, reason: str | None, now: float,
                       by: str | None) -> None:
         presence = self._presence(status, reason)
-        self._emit(ev.AgentStatusChanged(agent_id=agent.id, status=_PRESENCE[presence],
+        self._emit(_AgentStatusChanged(agent_id=agent.id, status=_PRESENCE[presence],
                                          reason=reason if presence is Presence.AUX else None, by=by, at=now))
         if presence is Presence.AVAILABLE:
             self._match_agent(agent, now)
@@ -341,7 +354,7 @@ class Engine(OutboundMixin, LiveState):
         requeue: list[ContactRecord] = []
         for leg in list(agent.work.values()):
             if leg.stage == "reserved":
-                self._emit(ev.OfferRevoked(contact_id=leg.contact_id, agent_id=agent_id, reason="logout", at=now))
+                self._emit(_OfferRevoked(contact_id=leg.contact_id, agent_id=agent_id, reason="logout", at=now))
                 c = self.contacts.get(leg.contact_id)
                 if c is not None:
                     requeue.append(c)
@@ -371,7 +384,7 @@ class Engine(OutboundMixin, LiveState):
         c, leg = self._leg(contact_id, agent_id)
         if c is None or leg.stage != "reserved" or c.state is not S.OFFERED or c.agent_id != agent_id:
             raise InvalidState(f"contact {contact_id} is not on offer to agent {agent_id}")
-        self._emit(ev.ContactConnected(contact_id=contact_id, agent_id=agent_id, queue_id=c.queue.id,
+        self._emit(_ContactConnected(contact_id=contact_id, agent_id=agent_id, queue_id=c.queue.id,
                                        channel=_CHANNEL[c.channel], queued_at=c.queued_at,
                                        wait_s=now - (c.queued_at), at=now))
         self._match_agent(self.agents[agent_id], now)  # digital agents may take more at once
@@ -381,7 +394,7 @@ class Engine(OutboundMixin, LiveState):
         c, leg = self._leg(contact_id, agent_id)
         if c is None or leg.stage != "reserved":
             raise InvalidState(f"contact {contact_id} is not on offer to agent {agent_id}")
-        self._emit(ev.OfferRevoked(contact_id=contact_id, agent_id=agent_id, reason="declined", at=now))
+        self._emit(_OfferRevoked(contact_id=contact_id, agent_id=agent_id, reason="declined", at=now))
         self._match_contact(c, now)
         self._match_agent(self.agents[agent_id], now)
         return self._take()
@@ -411,7 +424,7 @@ class Engine(OutboundMixin, LiveState):
     def _end_leg(self, leg: Leg, reason: str, now: float, auto_complete: bool = True) -> None:
         wrap = self.queue(leg.queue_id).wrap_up_s
         until = now + wrap if wrap is not None else None
-        self._emit(ev.ContactEnded(contact_id=leg.contact_id, agent_id=leg.agent_id, queue_id=leg.queue_id,
+        self._emit(_ContactEnded(contact_id=leg.contact_id, agent_id=leg.agent_id, queue_id=leg.queue_id,
                                    reason=reason, wrap_up_until=until, at=now))
         if wrap == 0 and auto_complete:
             self._complete_leg(leg, None, None, now, timed_out=True)
@@ -434,14 +447,14 @@ class Engine(OutboundMixin, LiveState):
                       timed_out: bool) -> None:
         connected = leg.connected_at if leg.connected_at is not None else now
         ended = leg.ended_at if leg.ended_at is not None else now
-        self._emit(ev.WrapUpCompleted(
+        self._emit(_WrapUpCompleted(
             contact_id=leg.contact_id, agent_id=leg.agent_id, queue_id=leg.queue_id, channel=_CHANNEL[leg.channel],
             queued_at=leg.queued_at, disposition=disposition, notes=notes,
             talk_s=max(0.0, ended - connected - leg.hold_s), hold_s=leg.hold_s, acw_s=max(0.0, now - ended),
             timed_out=timed_out, at=now))
         c = self.contacts.get(leg.contact_id)
         if c is not None and c.state is S.WRAP_UP and c.agent_id == leg.agent_id:
-            self._emit(ev.ContactClosed(contact_id=c.id, outcome="completed", at=now))
+            self._emit(_ContactClosed(contact_id=c.id, outcome="completed", at=now))
 
     def transfer(self, contact_id: str, agent_id: str, now: float, *, to_queue: str | None = None,
                  to_agent: str | None = None) -> list[ev.Event]:
@@ -472,7 +485,7 @@ class Engine(OutboundMixin, LiveState):
                                          channel=_CHANNEL[leg.channel], queued_at=leg.queued_at, to_queue_id=queue_id,
                                          to_agent_id=to_agent, at=now))
         self._end_leg(leg, "transfer", now)
-        self._emit(ev.ContactRouted(contact_id=contact_id, workflow_id="-", filter_name="transfer",
+        self._emit(_ContactRouted(contact_id=contact_id, workflow_id="-", filter_name="transfer",
                                     steps=steps, at=now))
         self._enter_step(c, 0, now, "transfer", hops=0)
         return self._take()
@@ -486,12 +499,12 @@ class Engine(OutboundMixin, LiveState):
             freed: AgentRecord | None = None
             if c.state is S.OFFERED and c.agent_id is not None:
                 freed = self.agents.get(c.agent_id)
-                self._emit(ev.OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="abandoned", at=now))
+                self._emit(_OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="abandoned", at=now))
             queued = c.first_queued_at is not None
-            self._emit(ev.ContactAbandoned(contact_id=c.id, queue_id=c.queue.id if queued else None,
+            self._emit(_ContactAbandoned(contact_id=c.id, queue_id=c.queue.id if queued else None,
                                            channel=_CHANNEL[c.channel], queued_at=c.queued_at if queued else None,
                                            wait_s=(now - c.queued_at) if queued else 0.0, at=now))
-            self._emit(ev.ContactClosed(contact_id=c.id, outcome="abandoned", at=now))
+            self._emit(_ContactClosed(contact_id=c.id, outcome="abandoned", at=now))
             if freed is not None:
                 self._match_agent(freed, now)  # the agent whose offer rang is free again
         elif c.state in (S.CONNECTED, S.HELD) and c.agent_id is not None:
@@ -509,10 +522,10 @@ class Engine(OutboundMixin, LiveState):
         freed: AgentRecord | None = None
         if c.state is S.OFFERED and c.agent_id is not None:
             freed = self.agents.get(c.agent_id)
-            self._emit(ev.OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="moved", at=now))
+            self._emit(_OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="moved", at=now))
         target = self.catalog.queues[queue_id]
         steps = (RouteStep(queue_id=queue_id, skills=target.skill_requirement()),)
-        self._emit(ev.ContactRouted(contact_id=c.id, workflow_id="-", filter_name="supervisor", steps=steps, at=now))
+        self._emit(_ContactRouted(contact_id=c.id, workflow_id="-", filter_name="supervisor", steps=steps, at=now))
         self._enter_step(c, 0, now, "supervisor", hops=0)
         if freed is not None:
             self._match_agent(freed, now)  # the agent whose offer rang is free again
@@ -531,10 +544,10 @@ class Engine(OutboundMixin, LiveState):
             c = self.contacts.get(cid)
             if kind == "offer":
                 if c is not None and c.state is S.OFFERED and c.token == token and aid is not None:
-                    self._emit(ev.OfferRevoked(contact_id=cid, agent_id=aid, reason="timeout", at=now))
+                    self._emit(_OfferRevoked(contact_id=cid, agent_id=aid, reason="timeout", at=now))
                     agent = self.agents[aid]
                     if agent.logged_in and not (agent.presence is Presence.AUX and agent.aux_reason == MISSED):
-                        self._emit(ev.AgentStatusChanged(agent_id=aid, status="aux", reason=MISSED, at=now))
+                        self._emit(_AgentStatusChanged(agent_id=aid, status="aux", reason=MISSED, at=now))
                     self._match_contact(c, now)
             elif kind == "step":
                 if c is None or c.step_token != token or c.state not in (S.QUEUED, S.OFFERED):
@@ -551,7 +564,7 @@ class Engine(OutboundMixin, LiveState):
                     continue
                 self._emit(ev.ContactTimedOut(contact_id=cid, queue_id=c.queue.id, channel=_CHANNEL[c.channel],
                                               queued_at=c.queued_at, wait_s=now - c.queued_at, at=now))
-                self._emit(ev.ContactClosed(contact_id=cid, outcome="timed_out", at=now))
+                self._emit(_ContactClosed(contact_id=cid, outcome="timed_out", at=now))
             elif kind == "wrap" and aid is not None:
                 wrapping = self.agents.get(aid)
                 leg = wrapping.work.get(cid) if wrapping is not None else None

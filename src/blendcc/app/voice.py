@@ -68,8 +68,11 @@ class VoiceService(VoiceSupervision, VoiceConsult):
         if self.ivr_start is not None:
             vc.state = "ivr"
             vc.ivr_active = True
-            if self.ivr_start(vc):
-                return
+            try:
+                if self.ivr_start(vc):
+                    return
+            except Exception:  # a broken flow must not strand an answered caller: route it directly
+                log.exception("IVR failed to start for %s; routing the call directly", vc.contact_id)
             vc.ivr_active = False
         self.enqueue(vc, {}, 0, {})
 

@@ -23,6 +23,7 @@ import asyncio
 import itertools
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -342,6 +343,8 @@ async def inner(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         tick.cancel()
         stack.close()
+        c.store.engine.dispose()
+        shutil.rmtree(work, ignore_errors=True)
     return {"signalling": sig, "peer_sipp_uas": peer_r, "bridged": br}
 
 

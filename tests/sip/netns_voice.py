@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import shutil
 import sys
 import time
 import wave
@@ -289,6 +290,8 @@ async def main(names: list[str]) -> dict[str, Any]:
                 out[n] = {"error": repr(exc)}
     finally:
         srv.close()
+        srv.c.store.engine.dispose()
+        shutil.rmtree(work, ignore_errors=True)
     return out
 
 

@@ -1,10 +1,13 @@
-"""Test doubles for the SIP unit tests: a manual timer loop and a capturing transport."""
+"""Test doubles for the SIP unit tests: a manual timer loop, a capturing transport, a fake voice gateway."""
 
 from __future__ import annotations
 
 import heapq
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from blendcc.adapters.channels.sip.message import SipMessage, parse
 
@@ -82,3 +85,90 @@ def request(method: str, *, branch: str = "z9hG4bKaaa", call_id: str = "call-1",
 
 OFFER = (b"v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
          b"m=audio 30000 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n")
+
+
+@dataclass(eq=False)
+class FakeLeg:
+    id: str
+
+
+class FakeGateway:
+    """Runs work inline; records what the service asked of the media/SIP side."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, ...]] = []
+        self.phones: set[str] = set()
+        self.n = 0
+        self.recording: dict[str, Path] = {}
+        self.timers: list[tuple[float, Callable[[], None]]] = []
+        self.playing: dict[str, tuple[str, Callable[[], None], bool]] = {}
+
+    def post(self, fn: Callable[[], None]) -> None:
+        fn()
+
+    def submit(self, work: Callable[[], Any], done: Callable[[Any, Exception | None], None]) -> None:
+        try:
+            result = work()
+        except Exception as exc:
+            done(None, exc)
+            return
+        done(result, None)
+
+    def call_later(self, delay: float, fn: Callable[[], None]) -> FakeHandle:
+        self.log.append(("later", str(delay)))
+        self.timers.append((delay, fn))
+        return FakeHandle()
+
+    def answer(self, leg: FakeLeg) -> None:
+        self.log.append(("answer", leg.id))
+
+    def hangup(self, leg: FakeLeg) -> None:
+        self.log.append(("hangup", leg.id))
+
+    def ring(self, user: str, caller_id: str | None, contact_id: str) -> FakeLeg | None:
+        if user not in self.phones:
+            return None
+        self.n += 1
+        self.log.append(("ring", user))
+        return FakeLeg(f"agent-{self.n}")
+
+    def bridge(self, customer: FakeLeg, agent: FakeLeg) -> None:
+        self.log.append(("bridge", customer.id, agent.id))
+
+    def unbridge(self, customer: FakeLeg) -> None:
+        self.log.append(("unbridge", customer.id))
+
+    def hold(self, customer: FakeLeg, held: bool) -> None:
+        self.log.append(("hold", customer.id, str(held)))
+
+    def record(self, customer: FakeLeg, path: Path) -> bool:
+        self.recording[customer.id] = path
+        self.log.append(("record", path.name))
+        return True
+
+    def stop_recording(self, customer: FakeLeg) -> float | None:
+        return 3.0 if self.recording.pop(customer.id, None) else None
+
+    def listen(self, customer: FakeLeg, supervisor: FakeLeg) -> bool:
+        self.log.append(("listen", supervisor.id))
+        return True
+
+    def play(self, leg: FakeLeg, prompt: str, on_done: Callable[[], None], repeat: bool = False) -> bool:
+        self.log.append(("play", prompt))
+        self.playing[leg.id] = (prompt, on_done, repeat)
+        return True
+
+    def stop_playing(self, leg: FakeLeg) -> None:
+        if self.playing.pop(leg.id, None) is not None:
+            self.log.append(("stop", leg.id))
+
+    def finish_prompt(self, leg: FakeLeg) -> None:
+        """The prompt playing to ``leg`` reaches its end."""
+        _prompt, on_done, _repeat = self.playing.pop(leg.id)
+        on_done()
+
+    def consult(self, agent: FakeLeg, other: FakeLeg) -> None:
+        self.log.append(("consult", agent.id, other.id))
+
+    def end_consult(self, leg: FakeLeg) -> None:
+        self.log.append(("end_consult", leg.id))

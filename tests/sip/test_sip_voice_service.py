@@ -2,89 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sip_fakes import FakeGateway, FakeLeg
 
 from blendcc.app.voice import VoiceService, VoiceSettings
-
-
-@dataclass(eq=False)
-class FakeLeg:
-    id: str
-
-
-class FakeGateway:
-    """Runs work inline; records what the service asked of the media/SIP side."""
-
-    def __init__(self) -> None:
-        self.log: list[tuple[str, ...]] = []
-        self.phones: set[str] = set()
-        self.n = 0
-        self.recording: dict[str, Path] = {}
-
-    def post(self, fn: Callable[[], None]) -> None:
-        fn()
-
-    def submit(self, work: Callable[[], Any], done: Callable[[Any, Exception | None], None]) -> None:
-        try:
-            result = work()
-        except Exception as exc:
-            done(None, exc)
-            return
-        done(result, None)
-
-    def call_later(self, delay: float, fn: Callable[[], None]) -> None:
-        self.log.append(("later", str(delay)))
-
-    def answer(self, leg: FakeLeg) -> None:
-        self.log.append(("answer", leg.id))
-
-    def hangup(self, leg: FakeLeg) -> None:
-        self.log.append(("hangup", leg.id))
-
-    def ring(self, user: str, caller_id: str | None, contact_id: str) -> FakeLeg | None:
-        if user not in self.phones:
-            return None
-        self.n += 1
-        self.log.append(("ring", user))
-        return FakeLeg(f"agent-{self.n}")
-
-    def bridge(self, customer: FakeLeg, agent: FakeLeg) -> None:
-        self.log.append(("bridge", customer.id, agent.id))
-
-    def unbridge(self, customer: FakeLeg) -> None:
-        self.log.append(("unbridge", customer.id))
-
-    def hold(self, customer: FakeLeg, held: bool) -> None:
-        self.log.append(("hold", customer.id, str(held)))
-
-    def record(self, customer: FakeLeg, path: Path) -> bool:
-        self.recording[customer.id] = path
-        self.log.append(("record", path.name))
-        return True
-
-    def stop_recording(self, customer: FakeLeg) -> float | None:
-        return 3.0 if self.recording.pop(customer.id, None) else None
-
-    def listen(self, customer: FakeLeg, supervisor: FakeLeg) -> bool:
-        self.log.append(("listen", supervisor.id))
-        return True
-
-    def play(self, leg: FakeLeg, prompt: str, on_done: Callable[[], None]) -> bool:
-        return True
-
-    def stop_playing(self, leg: FakeLeg) -> None:
-        pass
-
-    def consult(self, agent: FakeLeg, other: FakeLeg) -> None:
-        self.log.append(("consult", agent.id, other.id))
-
-    def end_consult(self, leg: FakeLeg) -> None:
-        self.log.append(("end_consult", leg.id))
 
 
 @pytest.fixture

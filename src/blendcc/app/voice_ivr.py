@@ -31,6 +31,7 @@ from blendcc.ivr.messages import (
     LookupResult,
     Play,
     PromptFinished,
+    QueueUpdate,
     SetAttributes,
     Timeout,
     Voicemail,
@@ -63,13 +64,16 @@ class IvrDriver:
     """Plugs into ``VoiceService`` (``ivr_start``/``ivr_digit``/``ivr_stop``) and drives one flow per call."""
 
     def __init__(self, voice: VoiceService, flow_for: Callable[[VoiceCall], IvrFlow | None], render: Render,
-                 now: Callable[[], float], lookup: Callable[[str], LookupResult] | None = None):
+                 now: Callable[[], float], lookup: Callable[[str], LookupResult] | None = None,
+                 position: Callable[[str], int | None] | None = None):
         self.voice = voice
         self.gateway = voice.gateway
         self.flow_for = flow_for
         self.render = render
         self.now = now
         self.lookup = lookup
+        #: where a queued contact stands (1 = next), for position announcements
+        self.position = position
         self.runs: dict[str, IvrRun] = {}
         voice.ivr_start = self.start
         voice.ivr_digit = self.digit
@@ -138,7 +142,7 @@ class IvrDriver:
                 run.collect_timer = None
             elif isinstance(a, Wait):
                 _cancel(run.wait_timer)
-                run.wait_timer = self.gateway.call_later(a.timeout_s, lambda: self._step(run, Timeout()))
+                run.wait_timer = self.gateway.call_later(a.timeout_s, lambda: self._waited(run))
             elif isinstance(a, Lookup):
                 self._lookup(run, a.caller_id)
             elif isinstance(a, SetAttributes):
@@ -200,6 +204,21 @@ class IvrDriver:
         elif run.expect_finish:
             run.expect_finish = False
             self._step(run, PromptFinished())
+
+    def _waited(self, run: IvrRun) -> None:
+        """A Wait ran out; while queued, tell the interpreter the caller's position first (announcements)."""
+        run.wait_timer = None
+        position = self.position
+        if position is None or run.session.status != "queued":
+            self._step(run, Timeout())
+            return
+        cid = run.vc.contact_id
+
+        def done(pos: int | None, error: Exception | None) -> None:
+            self._step(run, QueueUpdate(pos))
+            self._step(run, Timeout())
+
+        self.gateway.submit(lambda: position(cid), done)
 
     def _collect_timeout(self, run: IvrRun) -> None:
         run.collect_timer = None

@@ -47,7 +47,7 @@ class VoiceStack:
         self.ivr = IvrDriver(self.voice, self._flow_for,
                              PromptRenderer(Path(settings.prompt_cache_dir),
                                             Path(settings.prompts_dir) if settings.prompts_dir else None),
-                             time.time, self._lookup)
+                             time.time, self._lookup, self._position)
         self.started = False
         self._purge: asyncio.TimerHandle | None = None
         #: the dialer's Telephony over the configured trunk (wired to the dialing loop on start)
@@ -94,6 +94,19 @@ class VoiceStack:
         if found is None:
             return LookupResult(False)
         return LookupResult(True, found.get("tier"), found.get("id"))
+
+    def _position(self, contact_id: str) -> int | None:
+        """1 + the contacts of the same queue ahead of this one (higher priority, then waiting longer)."""
+        def rank(engine: Any, now: float) -> int | None:
+            c = engine.contacts.get(contact_id)
+            if c is None or c.state.value != "queued":
+                return None
+            key = (-c.priority, c.queued_at)
+            return 1 + sum(1 for x in engine.contacts.values() if x.queue.id == c.queue.id
+                           and x.state.value == "queued" and (-x.priority, x.queued_at) < key)
+
+        result: int | None = self.container.runtime.query(rank)
+        return result
 
     def _purge_now(self) -> None:
         """Apply the recording retention now and every few hours."""

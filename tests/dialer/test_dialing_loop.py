@@ -272,3 +272,30 @@ def test_inbound_sl_guard_holds_outbound_while_inbound_traffic_needs_the_agents(
     light.service.observe(heavy[:2])  # 2 calls in 15 minutes: 0.4 Erlangs
     light.start()
     assert len(light.events(dev.CallPlaced)) == 1  # 80/20 on 0.4 Erlangs needs two agents left for inbound
+
+
+def test_the_live_ticker_dials_and_pumps_the_fake_telephony() -> None:
+    import threading
+
+    from blendcc.app.dialing_wiring import start_ticker
+
+    c = Centre(mode="progressive")
+    c.service.start(c.campaign)
+    stop = start_ticker(c.service, 0.01)
+    try:
+        placed = threading.Event()
+        for _ in range(500):
+            if c.events(dev.CallPlaced):
+                placed.set()
+                break
+            threading.Event().wait(0.01)
+        assert placed.is_set()
+        with c.service.lock:
+            c.clock.advance(25.0)  # the fake's ring-out falls due; the ticker delivers it
+        for _ in range(500):
+            if c.events(dev.CallFailed):
+                break
+            threading.Event().wait(0.01)
+        assert [f.outcome for f in c.events(dev.CallFailed)] == ["no_answer"]
+    finally:
+        stop.set()

@@ -551,26 +551,6 @@ class DialingService:
 
         self._run(release)
 
-    # ------------------------------------------------------------------ live driver
-
-    def start_ticker(self, interval_s: float = 0.25) -> threading.Event:
-        """Tick every ``interval_s`` on a daemon thread (live). A telephony with ``deliver_due``
-        (the fake, for demos) is pumped first. Set the returned event to stop."""
-        stop = threading.Event()
-        pump = getattr(self.telephony, "deliver_due", None)
-
-        def loop() -> None:
-            while not stop.wait(interval_s):
-                try:
-                    if callable(pump):
-                        pump()
-                    self.tick()
-                except Exception:
-                    log.exception("dialing tick failed")
-
-        threading.Thread(target=loop, name="dialing-loop", daemon=True).start()
-        return stop
-
     # ------------------------------------------------------------------ views
 
     def campaigns_state(self) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 from blendcc.app.dialing import DialingService
@@ -11,6 +13,27 @@ from blendcc.ports import Telephony
 
 if TYPE_CHECKING:
     from blendcc.app.container import Container
+
+log = logging.getLogger(__name__)
+
+
+def start_ticker(service: DialingService, interval_s: float = 0.25) -> threading.Event:
+    """Tick ``service`` every ``interval_s`` on a daemon thread (live). A telephony with ``deliver_due``
+    (the fake, for demos) is pumped first. Set the returned event to stop."""
+    stop = threading.Event()
+    pump = getattr(service.telephony, "deliver_due", None)
+
+    def loop() -> None:
+        while not stop.wait(interval_s):
+            try:
+                if callable(pump):
+                    pump()
+                service.tick()
+            except Exception:
+                log.exception("dialing tick failed")
+
+    threading.Thread(target=loop, name="dialing-loop", daemon=True).start()
+    return stop
 
 
 def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = True,
@@ -37,5 +60,5 @@ def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = T
         service.start(config, announce=False)
     container.dialing = service
     if ticker:
-        service.start_ticker(interval_s)
+        start_ticker(service, interval_s)
     return service

@@ -129,6 +129,13 @@ _DELTAS: dict[type, _Delta] = {
 }
 
 
+def delta_function(cls: type[ev.Event]) -> _Delta:
+    """What ``deltas`` does for events of class ``cls``, resolved once: for folds that already
+    dispatch on the event type (``delta_function(type(e))(e, thresholds) == deltas(e, thresholds)``)."""
+    fn = _DELTAS.get(cls)
+    return fn if fn is not None else _delta_fn(cls)
+
+
 def _delta_fn(cls: type) -> _Delta:
     """The deltas of an event class not listed (a subclass counts as its listed base; others: none)."""
     for base, fn in list(_DELTAS.items()):

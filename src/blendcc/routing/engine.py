@@ -27,6 +27,7 @@ _CHANNEL_VALUES: dict[str, str] = {c.value: c.value for c in Channel}
 _CHANNEL: dict[Channel, str] = {c: c.value for c in Channel}
 _STATE: dict[AgentState, str] = {s: s.value for s in AgentState}
 _PRESENCE: dict[Presence, str] = {p: p.value for p in Presence}
+_AVAILABLE = Presence.AVAILABLE
 #: the events emitted most, built by their fast constructors (``events.factory``: same keywords, same events)
 _AgentStateChanged = ev.factory(ev.AgentStateChanged)
 _AgentStatusChanged = ev.factory(ev.AgentStatusChanged)
@@ -68,13 +69,17 @@ class Engine(OutboundMixin, LiveState):
     def _sync_states(self) -> None:
         """Record the observable state of every agent touched since the last sync."""
         if self._touched:
+            at = self._last_at
+            out = self._out
+            apply = self._handlers[ev.AgentStateChanged]  # self.apply, without the lookup per change
             for agent in self._touched.values():
                 state, reason = agent.derived_state()
                 if state is not agent.state or reason != agent.state_reason:
-                    change = _AgentStateChanged(agent_id=agent.id, state=_STATE[state], reason=reason,
-                                                  at=self._last_at)
-                    self._out.append(change)
-                    self.apply(change)
+                    change = _AgentStateChanged(agent_id=agent.id, state=_STATE[state], reason=reason, at=at)
+                    out.append(change)
+                    if at > self.last_at:  # noqa: PLR1730 -- max() without the call (hot path)
+                        self.last_at = at
+                    apply(change)
             self._touched = {}
 
     def _take(self) -> list[ev.Event]:
@@ -267,7 +272,7 @@ class Engine(OutboundMixin, LiveState):
             self._offer(c, agent, now)
 
     def _match_agent(self, agent: AgentRecord, now: float) -> None:
-        while agent.routable and self._matching:
+        while agent.logged_in and agent.presence is _AVAILABLE and self._matching:  # agent.routable
             c = self.matcher.best_contact(agent)
             if c is None:
                 return

@@ -204,7 +204,7 @@ class Matcher:
 
     def best_contact(self, agent: AgentRecord) -> ContactRecord | None:
         """The best waiting contact across every queue ``agent`` serves (and those for it alone)."""
-        if not agent.routable:
+        if not (agent.logged_in and agent.presence is _AVAILABLE):  # agent.routable, inlined (hot path)
             return None
         best: ContactRecord | None = None
         best_key: tuple[float, int] | None = None

@@ -18,7 +18,7 @@ from blendcc.analytics.queue_stats import (
     CounterKey,
     QueueCounters,
     Thresholds,
-    deltas,
+    delta_function,
     interval_start,
     queue_kpis,
 )
@@ -41,9 +41,13 @@ class Collector:
         self.agent_total: dict[str, AgentTime] = {}
         self._open: dict[str, tuple[str, str | None, float]] = {}
         self.events = 0
+        self._count_connected = self._counter(ev.ContactConnected)
+        self._count_left = {cls: self._counter(cls) for cls in (ev.ContactAbandoned, ev.ContactTimedOut)}
         self._dispatch: dict[type[ev.Event], Callable[[Any], None]] = {
-            ev.ContactQueued: self._count, ev.ContactOverflowed: self._count, ev.ContactTransferred: self._count,
-            ev.WrapUpCompleted: self._count, ev.ContactConnected: self._connected,
+            ev.ContactQueued: self._counter(ev.ContactQueued),
+            ev.ContactOverflowed: self._counter(ev.ContactOverflowed),
+            ev.ContactTransferred: self._counter(ev.ContactTransferred),
+            ev.WrapUpCompleted: self._counter(ev.WrapUpCompleted), ev.ContactConnected: self._connected,
             ev.ContactAbandoned: self._left, ev.ContactTimedOut: self._left, ev.AgentStateChanged: self._state,
         }
 
@@ -55,23 +59,30 @@ class Collector:
             if fn is not None:
                 fn(e)
 
-    def _count(self, e: ev.Event) -> None:
+    def _counter(self, cls: type[ev.Event]) -> Callable[[Any], None]:
+        """Adds the queue deltas (``queue_stats.deltas``) of one event class into the counters."""
         counters = self.counters
-        for key, delta in deltas(e, self.thresholds):
-            c = counters.get(key)
-            if c is None:
-                c = counters[key] = QueueCounters()
-            c.add(delta)
+        thresholds = self.thresholds
+        deltas_of = delta_function(cls)
+
+        def count(e: ev.Event) -> None:
+            for key, delta in deltas_of(e, thresholds):
+                c = counters.get(key)
+                if c is None:
+                    c = counters[key] = QueueCounters()
+                c.add(delta)
+
+        return count
 
     def _connected(self, e: ev.ContactConnected) -> None:
-        self._count(e)
+        self._count_connected(e)
         if e.wait_s > 0.0:
             self._waited(e.queued_at, e.queue_id, e.channel)
         self._slot(interval_start(e.at, self.interval_s)).handled += 1
         self._agent(e.agent_id).handled += 1
 
     def _left(self, e: ev.ContactAbandoned | ev.ContactTimedOut) -> None:
-        self._count(e)
+        self._count_left[type(e)](e)
         if e.queue_id is not None and e.queued_at is not None:
             self._waited(e.queued_at, e.queue_id, e.channel)
 

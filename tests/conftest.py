@@ -10,6 +10,7 @@ the connection's ``search_path``), migrated once and emptied before every test; 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,6 +25,26 @@ T0 = datetime(2024, 1, 15, 9, 0, tzinfo=UTC).timestamp()
 ADMIN_PASSWORD = "admin-secret"
 PASSWORD = "pass-1234"
 BACKENDS = ("sqlite", "postgresql")
+
+#: The real call-centre data (../shared/data beside the repository; CI lays shared/ there too).
+BANK_1999 = Path(__file__).resolve().parents[2] / "shared" / "data" / "anonymous_bank_1999"
+
+
+@pytest.fixture(scope="session")
+def bank_1999() -> Any:
+    """``bank_1999(name)``: the path of a file of the real 1999 bank data. Missing data fails the test in
+    CI (the data is part of the CI run) and skips it only on a developer machine without ../shared."""
+
+    def find(name: str) -> Path:
+        path = BANK_1999 / name
+        if not path.is_file():
+            if os.environ.get("CI"):
+                pytest.fail(f"the real call-centre data is missing in CI: {path}")
+            pytest.skip(f"the real call-centre data ({path}) is not on this machine")
+        return path
+
+    return find
+
 
 #: The centre every API test starts from (see ``seed_centre``).
 SKILLS = ("billing", "tech", "french")

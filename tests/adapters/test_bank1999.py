@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,12 +23,10 @@ DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "anonymo
 HEADER = "\t".join(FIELDS)
 
 
-def real_file() -> Path:
-    if not DATA.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"the real call log is missing in CI: {DATA}")
-        pytest.skip("the real call log (../shared/data) is not on this machine")
-    return DATA
+@pytest.fixture
+def real_file(bank_1999: Any) -> Path:
+    path: Path = bank_1999(DATA.name)
+    return path
 
 
 def row(**over: str) -> str:
@@ -124,8 +122,8 @@ def test_unwrap_picks_the_closest_occurrence() -> None:
     assert unwrap(10, wall_s(date(1999, 1, 4), 12)) == wall_s(date(1999, 1, 4), 10)
 
 
-def test_real_january_log() -> None:
-    path = real_file()
+def test_real_january_log(real_file: Path) -> None:
+    path = real_file
     assert default_path(Path(__file__).parent) == path
     result = read_bank1999(path)
     assert result.problems == []
@@ -152,7 +150,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
-def test_import_writes_the_calls_into_the_event_store(database_url: str) -> None:
+def test_import_writes_the_calls_into_the_event_store(database_url: str, real_file: Path) -> None:
     from typer.testing import CliRunner
 
     from blendcc.adapters.importers.bank1999 import day_events
@@ -161,7 +159,7 @@ def test_import_writes_the_calls_into_the_event_store(database_url: str) -> None
     from blendcc.analytics import queue_stats as qs
     from blendcc.cli.base import app
 
-    path = real_file()
+    path = real_file
     url = database_url
     args = ["import", "bank1999", str(path), "--database-url", url, "--days", "29"]
     first = CliRunner().invoke(app, args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -102,21 +103,15 @@ def test_sample_frequencies_follow_the_curve() -> None:
         assert sum(d > t for d in draws) / n == pytest.approx(c.at(t), abs=1e-3)
 
 
-def test_matches_lifelines_on_real_patience() -> None:
+def test_matches_lifelines_on_real_patience(bank_1999: Any) -> None:
     """Cross-check with lifelines' KaplanMeierFitter on the January 1999 queue waits."""
-    import os
-    from pathlib import Path
 
     import lifelines  # a [dev] dependency, used only here
     from lifelines.utils import restricted_mean_survival_time
 
     from blendcc.adapters.importers.bank1999 import Outcome, read_bank1999
 
-    data = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "anonymous_bank_1999" / "january.txt"
-    if not data.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"the real call log is missing in CI: {data}")
-        pytest.skip("the real call log (../shared/data) is not on this machine")
+    data = bank_1999("january.txt")
     calls = [r for r in read_bank1999(data).records if r.offered]
     waits = [r.wait_s for r in calls]
     abandoned = [r.outcome is Outcome.ABANDONED for r in calls]

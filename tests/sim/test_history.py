@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import itertools
-import os
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -33,12 +33,8 @@ SUNDAY, MONDAY = date(1999, 1, 3), date(1999, 1, 4)
 
 
 @pytest.fixture(scope="module")
-def records() -> list[CallRecord]:
-    if not DATA.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"the real call log is missing in CI: {DATA}")
-        pytest.skip("the real call log (../shared/data) is not on this machine")
-    return read_bank1999(DATA).records
+def records(bank_1999: Any) -> list[CallRecord]:
+    return read_bank1999(bank_1999(DATA.name)).records
 
 
 def test_actual_kpis_follow_the_kpi_definitions(records: list[CallRecord]) -> None:

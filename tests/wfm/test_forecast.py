@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -275,13 +275,9 @@ def test_cli_help_renders() -> None:
 
 # ---------------------------------------------------------------------- real data (bounded)
 
-def test_on_the_1999_bank_data_the_backtest_picks_a_model_that_beats_seasonal_naive() -> None:
+def test_on_the_1999_bank_data_the_backtest_picks_a_model_that_beats_seasonal_naive(bank_1999: Any) -> None:
     """A year of real calls at 30 minutes; 26 weekly origins (July to December), 14-day horizon."""
-    if not DATA.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"the 1999 data is missing: {DATA}")
-        pytest.skip("the 1999 bank data is not beside the repository")
-    (s,) = to_series(long_from_frame(pd.read_csv(DATA), tz="Asia/Jerusalem"), 30)
+    (s,) = to_series(long_from_frame(pd.read_csv(bank_1999(DATA.name)), tz="Asia/Jerusalem"), 30)
     assert (s.days, s.volume.sum()) == (365, 445_369)
     bt = backtest(s.volume, s.first_day.weekday(), 14, models=FAST, n_origins=26)
     base, ets = bt.scores[BASELINE].wape, bt.scores["daily_ets_profile"].wape

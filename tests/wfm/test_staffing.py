@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -183,15 +184,9 @@ def test_erlang_command() -> None:
     assert bad.exit_code == 2 and "target" in bad.output
 
 
-def test_staff_command_on_the_real_bank_history(tmp_path: Path) -> None:
+def test_staff_command_on_the_real_bank_history(tmp_path: Path, bank_1999: Any) -> None:
     """A week of the 1999 bank's 6-minute call counts, summed to 30-minute intervals, planned end to end."""
-    import os
-
-    data = Path(__file__).resolve().parents[3] / "shared" / "data" / "anonymous_bank_1999" / "calls_per_6min_1999.csv"
-    if not data.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"the shared data set is missing: {data}")
-        pytest.skip("shared data not present on this machine")
+    data = bank_1999("calls_per_6min_1999.csv")
     raw = pd.read_csv(data, usecols=["interval_start", "calls"], parse_dates=["interval_start"])
     week = raw[(raw["interval_start"] >= "1999-01-04") & (raw["interval_start"] < "1999-01-11")]
     half_hours = week.set_index("interval_start")["calls"].resample("30min").sum()

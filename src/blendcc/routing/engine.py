@@ -162,7 +162,7 @@ class Engine(OutboundMixin, LiveState):
         """A new contact arrives: record it, plan its route, queue it and offer it if anyone is free."""
         if contact_id in self.contacts:
             raise InvalidState(f"contact {contact_id} already exists")
-        chv = _CHANNEL_VALUES.get(channel)
+        chv = _CHANNEL_VALUES.get(channel) if isinstance(channel, str) else None
         if chv is None:
             try:
                 chv = Channel(channel).value

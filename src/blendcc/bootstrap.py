@@ -85,5 +85,23 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
         from blendcc.adapters.channels.sip.service import VoiceStack
 
         container.voice = VoiceStack(container, settings)
+    _wire_telephony(container, settings, clock)
     return container
+
+
+def _wire_telephony(container: Container, settings: Settings, clock: Clock) -> None:
+    """BLENDCC_TELEPHONY: 'fake' wires the dialing loop to simulated calls now (the API lifespan starts
+    its tick thread); 'sip' is wired by the SIP edge when it starts (it owns the trunk); 'none': no
+    live dialing."""
+    if settings.telephony != "fake":
+        return
+    import random
+
+    from blendcc.app.dialing_wiring import wire_dialing
+    from blendcc.testing.fake_telephony import FakeTelephony
+
+    telephony = FakeTelephony(clock, random.Random(settings.fake_telephony_seed), mix=settings.fake_telephony_mix,
+                              talk_s=settings.fake_telephony_talk_s)
+    wire_dialing(container, telephony, ticker=False)
+    log.info("outbound dialer places simulated calls (BLENDCC_TELEPHONY=fake)")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,3 +44,26 @@ class Settings(BaseSettings):
     ivr_numbers: dict[str, str] = Field(default_factory=dict, description="dialled number -> IVR flow id")
     prompts_dir: str | None = Field(default=None, description="uploaded prompts: <prompts_dir>/<prompt_id>.wav")
     prompt_cache_dir: str = Field(default="prompt-cache", description="rendered text prompts (8 kHz WAV)")
+    # outbound dialer (docs/dialer.md)
+    telephony: str = Field(default="none", pattern="^(none|fake|sip)$",
+                           description="the dialer's telephony: none (no live dialing), fake (simulated calls, "
+                                       "demos), sip (the SIP trunk: needs sip_enabled and sip_trunk_uri)")
+    fake_telephony_mix: dict[str, float] = Field(
+        default_factory=lambda: {"human": 0.3, "machine": 0.1, "busy": 0.1, "no_answer": 0.5},
+        description="telephony=fake: call results and their weights (human, machine, fax, busy, no_answer...)")
+    fake_telephony_seed: int = Field(default=1, description="telephony=fake: seed of the drawn results")
+    fake_telephony_talk_s: tuple[float, float] | None = Field(
+        default=(30.0, 180.0), description="telephony=fake: a live callee hangs up after this long (uniform)")
+    dialer_tick_s: float = Field(default=0.25, gt=0, le=5, description="dialing loop period (live)")
+
+    @model_validator(mode="after")
+    def _sip_telephony_needs_a_trunk(self) -> Settings:
+        if self.telephony == "sip" and not (self.sip_enabled and self.sip_trunk_uri):
+            raise ValueError("telephony=sip needs sip_enabled=true and sip_trunk_uri")
+        known = {"human", "machine", "fax", "unknown", "busy", "no_answer", "failed", "invalid", "disconnected"}
+        bad = sorted(set(self.fake_telephony_mix) - known)
+        if bad or not any(w > 0 for w in self.fake_telephony_mix.values()) \
+                or any(w < 0 for w in self.fake_telephony_mix.values()):
+            raise ValueError(f"fake_telephony_mix needs positive weights of {', '.join(sorted(known))}"
+                             + (f" (unknown: {', '.join(bad)})" if bad else ""))
+        return self

@@ -29,6 +29,7 @@ from blendcc.api import (
     ws,
 )
 from blendcc.app.container import Container
+from blendcc.app.dialing_wiring import start_ticker, stop_ticker
 from blendcc.app.live_stats import snapshot
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,10 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
         voice = container.voice  # the SIP edge, when settings.sip_enabled
         if voice is not None:
             await voice.start()
+        if background and container.dialing is not None and container.dialing.ticker is None:
+            start_ticker(container.dialing, container.settings.dialer_tick_s)  # BLENDCC_TELEPHONY
         yield
+        stop_ticker(container.dialing)
         if voice is not None:
             voice.close()
         for t in tasks:

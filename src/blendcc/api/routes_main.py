@@ -21,7 +21,7 @@ from blendcc.app.contacts import NewContact
 from blendcc.app.customers import CustomerChanges, Identity, NewCustomer
 from blendcc.app.live_stats import snapshot
 from blendcc.domain.customer import IdentityKind
-from blendcc.domain.errors import Forbidden, NotFound
+from blendcc.domain.errors import Forbidden, NotFound, ValidationFailed
 
 router = APIRouter(prefix="/api")
 
@@ -181,6 +181,10 @@ for _name in ("accept", "decline", "hold", "resume", "end"):
              summary="Finish after-contact work with a disposition and notes (ends the conversation if needed)")
 def agent_wrapup(contact_id: str, c: C, p: AgentP, body: WrapUpBody | None = None) -> dict[str, Any]:
     b = body or WrapUpBody()
+    if c.dialing is not None:  # an outbound dialer call: check the disposition, keep its callback time
+        c.dialing.stage_wrap_up(contact_id, p.agent_id or "", b.disposition, b.callback_at, b.callback_personal)
+    elif b.callback_at is not None or b.callback_personal:
+        raise ValidationFailed("callback_at applies only to outbound dialer contacts")
     events = c.agents.wrap_up(p.agent_id or "", contact_id, b.disposition, b.notes)
     return {"contact_id": contact_id, "events": events}
 

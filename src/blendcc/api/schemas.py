@@ -35,6 +35,9 @@ class WrapUpBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     disposition: str | None = Field(default=None, max_length=64)
     notes: str | None = Field(default=None, max_length=10000)
+    callback_at: float | None = Field(default=None, description="outbound dialer contacts, callback "
+                                      "disposition: when to call back (UTC epoch seconds)")
+    callback_personal: bool = Field(default=False, description="the callback is for this agent only")
 
 
 class TransferBody(BaseModel):

@@ -17,30 +17,31 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from blendcc.app.dialing_state import Call, Command, EngineRunner, PoolSnapshot, Run
+from blendcc.app.campaigns import select_records
+from blendcc.app.dialing_state import Call, Command, EngineRunner, PoolSnapshot, Run, read_pool, stage_callback
 from blendcc.dialer.blending import InboundLoad, outbound_usable
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.compliance import window_s
-from blendcc.dialer.eligibility import next_records, why_not
+from blendcc.dialer.eligibility import why_not
 from blendcc.dialer.outcomes import Outcome, apply_disposition, apply_outcome, start_attempt
-from blendcc.dialer.pacing import FlightView, PacingDecision, PoolView, pace
-from blendcc.dialer.predictive import AlphaController, Busy, OutcomeEstimator
-from blendcc.dialer.records import DIALLABLE, DialRecord
+from blendcc.dialer.pacing import FlightView, PacingDecision, PoolView, pace, share_pool
+from blendcc.dialer.predictive import AlphaController, OutcomeEstimator
+from blendcc.dialer.records import DialRecord
 from blendcc.domain import dialer_events as dev
 from blendcc.domain import events as ev
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.domain.telephony import TelephonyEvent
 from blendcc.ports import Clock, DialerRepository, Telephony
 from blendcc.routing.engine import Engine
-from blendcc.routing.outbound import OUTBOUND_REASON
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-#: (campaign id, record id, disposition, personal agent) -> None
-Dispose = Callable[[str, str, str, str | None], object]
+#: (campaign id, record id, disposition, callback_at, personal agent) -> None
+Dispose = Callable[[str, str, str, float | None, str | None], object]
 
 _BUFFER = 400  # validated candidate records kept per campaign
-_REFILL_S = 300.0  # candidates older than this are re-selected (each is re-checked when used)
+_REFILL_S = 60.0  # candidates older than this are re-selected (each is re-checked when used): a callback
+# or retry falling due, or a zone's window opening, is found within a minute
 #: a predictive campaign is paced at most this often (its forecast looks ahead; answers are connected at
 #: once regardless); the other modes pace on every tick (an agent freed is dialled for at once)
 _PREDICTIVE_PACE_S = 2.0
@@ -69,6 +70,8 @@ class DialingService:
         self._inbound_aht: dict[str, OutcomeEstimator] = {}
         seq = itertools.count(1)
         self._call_ids = call_ids or (lambda: f"dl-{next(seq)}")
+        self.ticker: threading.Event | None = None  # the live tick thread's stop (dialing_wiring)
+        self.ticker_thread: threading.Thread | None = None
         telephony.on_event(self.on_telephony)
 
     # ------------------------------------------------------------------ campaign control
@@ -173,15 +176,17 @@ class DialingService:
         run = self.runs.get(call.campaign_id)
         if run is None or not e.disposition:
             return
+        callback_at, personal = call.callback if call.callback is not None else (None, None)
+        call.callback = None
         if self.dispose is not None:
             try:
-                self.dispose(call.campaign_id, call.record.record_id, e.disposition, e.agent_id)
+                self.dispose(call.campaign_id, call.record.record_id, e.disposition, callback_at, personal)
             except Exception as exc:  # a bad code must not stop the loop; the agent's wrap-up stands
                 log.warning("disposition %r of %s not applied: %s", e.disposition, call.call_id, exc)
             return
         record = self.repo.get_record(call.campaign_id, call.record.record_id) or call.record
         try:
-            updated = apply_disposition(record, e.disposition, run.config, e.at, personal_agent=e.agent_id)
+            updated = apply_disposition(record, e.disposition, run.config, e.at, callback_at, personal)
         except ValueError as exc:
             log.warning("disposition %r of %s not applied: %s", e.disposition, call.call_id, exc)
             return
@@ -216,16 +221,19 @@ class DialingService:
                 if call.deadline is not None and call.deadline <= now:
                     self._abandon(call, "no_agent", now)
             changed = self._changed
-            for run in list(self.runs.values()):
-                if run.state != "running" or run.config.mode == "preview":
+            pools: dict[str, list[Run]] = {}
+            for run in self.runs.values():
+                if run.state == "running" and run.config.mode != "preview":
+                    pools.setdefault(run.config.queue_id, []).append(run)
+            for queue_id, runs in pools.items():
+                due = [r for r in runs if self._due(r, now)]
+                if not due:
                     continue
-                if run.config.mode == "predictive":
-                    due = now >= run.paced_at + _PREDICTIVE_PACE_S  # its forecast moves with time
-                else:  # the others only change with events (or records falling due: every few seconds)
-                    due = self._changed or now >= run.paced_at + _IDLE_PACE_S
-                if due:
-                    run.paced_at = now
-                    self._pace(run, now)
+                if len(runs) == 1:
+                    due[0].paced_at = now
+                    self._pace(due[0], now)
+                else:
+                    self._pace_shared(queue_id, runs, due, now)
             if changed:
                 self._changed = False
             self._run(None)
@@ -233,83 +241,90 @@ class DialingService:
     def _pool(self, queue_id: str, with_busy: bool, with_tied: bool) -> PoolSnapshot:
         """The pool as the dialer needs it: free agents always; busy agents for predictive; the agents
         tied up in outbound for the inbound SL guard (only when the queue has inbound traffic)."""
-        def read(engine: Engine, now: float) -> PoolSnapshot:
-            free = engine.outbound_agents(queue_id)
-            busy: list[Busy] = []
-            members = len(engine.members_on.get(queue_id, ()))
-            if not free and not with_busy:
-                return PoolSnapshot(free, busy, members, 0, 0)  # nobody to dial for: the rest does not matter
-            waiting = sum(1 for c in engine.waiting() if c.queue.id == queue_id) if free else 0
-            if not with_busy and not with_tied:
-                return PoolSnapshot(free, busy, members, 0, waiting)
-            logged = tied = 0
-            wraps: dict[str, float | None] = {}
-            calls = self._calls
-            for aid in engine.members_on.get(queue_id, ()):
-                agent = engine.agents[aid]
-                logged += 1
-                if not agent.work:
-                    if agent.aux_reason == OUTBOUND_REASON and engine.is_reserved_outbound(aid):
-                        tied += 1
-                    continue
-                for leg in agent.work.values():
-                    if leg.contact_id in calls:
-                        tied += 1
-                    if not with_busy:
-                        continue
-                    if leg.queue_id not in wraps:
-                        wraps[leg.queue_id] = engine.queue(leg.queue_id).wrap_up_s
-                    if leg.stage in ("busy", "held") and leg.connected_at is not None:
-                        busy.append(Busy(now - leg.connected_at, wrap_s=wraps[leg.queue_id]))
-                    elif leg.stage == "wrap_up":
-                        if leg.wrap_until is not None:
-                            busy.append(Busy(0.0, free_in=max(0.0, leg.wrap_until - now)))
-                        else:
-                            ended = leg.ended_at if leg.ended_at is not None else now
-                            busy.append(Busy(now - ended, wrapping=True))
-                    elif leg.stage == "reserved":
-                        busy.append(Busy(0.0, wrap_s=wraps[leg.queue_id]))
-            return PoolSnapshot(free, busy, logged, tied, waiting)
+        calls = self._calls
+        return self.runner.query(lambda engine, now: read_pool(engine, now, queue_id, calls, with_busy, with_tied))
 
-        return self.runner.query(read)
+    def _due(self, run: Run, now: float) -> bool:
+        if run.config.mode == "predictive":
+            return now >= run.paced_at + _PREDICTIVE_PACE_S  # its forecast moves with time
+        # the others only change with events (or records falling due: every few seconds)
+        return self._changed or now >= run.paced_at + _IDLE_PACE_S
 
-    def _pace(self, run: Run, now: float) -> None:
-        config = run.config
-        pool = self._pool(config.queue_id, with_busy=config.mode == "predictive",
-                          with_tied=config.inbound_sl_guard and bool(self._arrivals.get(config.queue_id)))
-        inbound = self._inbound(config.queue_id, pool.inbound_waiting, now)
+    def _pace_shared(self, queue_id: str, runs: list[Run], due: list[Run], now: float) -> None:
+        """Campaigns running on one agent pool: blending is decided once for the pool, then its usable
+        free agents (and, for predictive forecasts, its busy agents) are split between the campaigns
+        that may have records, by ``pool_weight`` with a smooth weighted round robin whose credits carry
+        over (a single free agent goes to each campaign in turn), so together they never dial for more
+        agents than the pool has; lines are bounded by the pool's calls in flight."""
+        configs = [r.config for r in runs]
+        guard = any(c.inbound_sl_guard for c in configs)
+        pool = self._pool(queue_id, with_busy=any(c.mode == "predictive" for c in configs),
+                          with_tied=guard and bool(self._arrivals.get(queue_id)))
+        inbound = self._inbound(queue_id, pool.inbound_waiting, now)
         blend = outbound_usable(free=len(pool.free), on_inbound_or_idle=pool.logged_in - pool.outbound_tied,
-                                inbound=inbound, reserve=config.reserve_inbound_agents,
-                                sl_guard=config.inbound_sl_guard)
+                                inbound=inbound, reserve=max(c.reserve_inbound_agents for c in configs),
+                                sl_guard=guard)
+        sharing = [r for r in runs if r.candidates or r.candidates_at < now - _REFILL_S] or runs
+        weights = [r.config.pool_weight for r in sharing]
+        credits = [r.pool_credit for r in sharing]
+        free_parts = share_pool(pool.free[:blend.usable], weights, credits)
+        for r, credit in zip(sharing, credits, strict=True):
+            r.pool_credit = credit
+        busy_parts = share_pool(list(pool.busy), weights, [0.0] * len(sharing))
+        note = f"shared pool: {len(sharing)} of {len(runs)} campaigns"
+        if blend.usable < len(pool.free):
+            note += f"; blending: {blend.reason}"
+        for run, free, busy in zip(sharing, free_parts, busy_parts, strict=True):
+            if run not in due:
+                continue
+            run.paced_at = now
+            in_pool = sum(1 for r in runs for c in r.calls.values() if c.state in ("ringing", "waiting"))
+            self._pace(run, now, PoolSnapshot(free, busy, pool.logged_in, pool.outbound_tied, pool.inbound_waiting),
+                       in_pool, note)
+        for run in due:
+            if run not in sharing:
+                run.paced_at = now
+                run.last = PacingDecision(0, run.config.mode, reason="no records (shared pool)")
+
+    def _pace(self, run: Run, now: float, part: PoolSnapshot | None = None, in_pool: int = 0,
+              note: str = "") -> None:
+        """Pace one campaign: on its own pool (``part`` None), or on its share ``part`` of a shared
+        pool (free agents already blended; ``in_pool``: calls in flight of every campaign on it)."""
+        config = run.config
         mine = [c for c in run.calls.values() if c.state in ("ringing", "waiting")]
+        if part is None:
+            pool = self._pool(config.queue_id, with_busy=config.mode == "predictive",
+                              with_tied=config.inbound_sl_guard and bool(self._arrivals.get(config.queue_id)))
+            inbound = self._inbound(config.queue_id, pool.inbound_waiting, now)
+            blend = outbound_usable(free=len(pool.free), on_inbound_or_idle=pool.logged_in - pool.outbound_tied,
+                                    inbound=inbound, reserve=config.reserve_inbound_agents,
+                                    sl_guard=config.inbound_sl_guard)
+            usable, in_pool = blend.usable, len(mine)
+            if blend.usable < len(pool.free):
+                note = f"blending: {blend.reason}"
+        else:
+            pool, usable = part, len(part.free)
         flight = FlightView(ringing=[now - c.placed_at for c in mine if c.state == "ringing" and c.agent_id is None],
                             waiting=sum(1 for c in mine if c.state == "waiting"),
                             reserved=sum(1 for c in mine if c.agent_id is not None),
-                            dial_rate=self._dial_rate(run, now))
+                            dial_rate=run.dial_rate(now, _RATE_S))
         headroom = run.ledger.headroom(now, window_s(config.regulatory_mode), config.abandon_cap)
-        lines = max(0, 4 * pool.logged_in - len(mine))
-        decision = pace(config, PoolView(blend.usable, pool.busy), flight, estimator=run.estimator,
+        lines = max(0, 4 * pool.logged_in - in_pool)
+        decision = pace(config, PoolView(usable, pool.busy), flight, estimator=run.estimator,
                         alpha=run.controller.alpha, headroom=headroom, max_calls=lines)
-        if blend.usable < len(pool.free):
+        if note:
             decision = PacingDecision(decision.calls, decision.mode, decision.governed, decision.risk,
-                                      decision.p_live, f"{decision.reason}; blending: {blend.reason}")
+                                      decision.p_live, f"{decision.reason}; {note}")
         run.last = decision
         if decision.calls <= 0:
             return
         records = self._take_records(run, now, decision.calls)
         if config.mode == "progressive":
-            for agent_id, record in zip(pool.free[:blend.usable], records, strict=False):
+            for agent_id, record in zip(pool.free[:usable], records, strict=False):
                 self._place(run, record, now, agent_id)
         else:
             for record in records:
                 self._place(run, record, now, None)
-
-    @staticmethod
-    def _dial_rate(run: Run, now: float) -> float:
-        recent = run.placed_at
-        while recent and recent[0] < now - _RATE_S:
-            recent.popleft()
-        return len(recent) / _RATE_S
 
     # ------------------------------------------------------------------ records
 
@@ -333,12 +348,13 @@ class DialingService:
         return out
 
     def _refill(self, run: Run, now: float, agent_id: str | None) -> None:
-        cid = run.config.id
-        run.dnc = self.repo.dnc_numbers(cid)
+        """Re-select the buffer with the campaign service's selection: only callee zones whose window
+        is open, page by page in selection order (due callbacks first), so closed zones at the head of
+        a list, or a callback far down it, never stall the open records."""
+        run.dnc = self.repo.dnc_numbers(run.config.id)
         busy = run.busy_records()
-        rows = [r for r in self.repo.records(cid, states=DIALLABLE, due_by=now, limit=_BUFFER + len(busy))
-                if r.record_id not in busy]
-        run.candidates = deque(next_records(rows, run.config, run.dnc, now, _BUFFER, agent_id=agent_id))
+        rows = select_records(self.repo, run.config, now, _BUFFER + len(busy), agent_id=agent_id)
+        run.candidates = deque(r for r in rows if r.record_id not in busy)
         run.candidates_at = now
 
     def _save(self, run: Run, record: DialRecord, reason: str | None, now: float) -> None:
@@ -402,6 +418,9 @@ class DialingService:
         config = run.config
         self._pending.append(dev.CallAnswered(campaign_id=call.campaign_id, call_id=call.call_id,
                                               record_id=call.record.record_id, answered_by=answered_by, at=now))
+        if config.amd and answered_by == "machine" and config.regulatory_mode == "uk":
+            # Ofcom: a reasoned estimate of AMD false positives counts as abandoned live calls
+            run.ledger.add(now, True, weight=config.amd_false_positive_rate)
         if config.amd and answered_by in ("machine", "fax"):
             if answered_by == "machine" and config.machine_action == "message" and config.machine_message:
                 self.telephony.play(call.call_id, config.machine_message)
@@ -488,6 +507,16 @@ class DialingService:
         if call.agent_id is not None:
             self._release_agent(call.agent_id)
 
+    def stage_wrap_up(self, contact_id: str, agent_id: str, disposition: str | None,
+                      callback_at: float | None, personal: bool) -> None:
+        """Check an agent's wrap-up of ``contact_id`` before the engine completes it and keep its callback
+        time for the record: a callback disposition of a dialer call needs a future ``callback_at``
+        (``personal``: only this agent gets it); callback fields on any other contact are refused.
+        Raises ValidationFailed (the wrap-up is then not done)."""
+        with self.lock:
+            stage_callback(self._calls, self.runs, contact_id, agent_id, disposition, callback_at, personal,
+                           self.clock.now())
+
     # ------------------------------------------------------------------ preview
 
     def preview_next(self, campaign_id: str, agent_id: str) -> DialRecord | None:
@@ -564,23 +593,4 @@ class DialingService:
             self._drain()
             run = self._get(campaign_id)
             now = self.clock.now()
-            config = run.config
-            answered, abandoned = run.ledger.counts(now, window_s(config.regulatory_mode))
-            mine = list(run.calls.values())
-            last = run.last
-            return {
-                "campaign_id": config.id, "state": run.state, "mode": config.mode,
-                "ringing": sum(1 for c in mine if c.state == "ringing"),
-                "waiting_for_agent": sum(1 for c in mine if c.state == "waiting"),
-                "connected": sum(1 for c in mine if c.state == "connected"),
-                "previewing": sorted(run.previews),
-                "p_live": round(run.estimator.p_live(), 4), "alpha": round(run.controller.alpha, 4),
-                "abandon_window_s": window_s(config.regulatory_mode),
-                "live_answered_in_window": answered, "abandoned_in_window": abandoned,
-                "abandon_rate": (abandoned / answered) if answered else None,
-                "abandon_cap": config.abandon_cap, "abandon_target": config.abandon_target,
-                "governor_headroom": run.ledger.headroom(now, window_s(config.regulatory_mode), config.abandon_cap),
-                "last_decision": None if last is None else {"calls": last.calls, "governed": last.governed,
-                                                            "risk": round(last.risk, 4), "reason": last.reason},
-                "counts": dict(run.counts),
-            }
+            return run.view(now)

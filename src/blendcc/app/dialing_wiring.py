@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 
 def start_ticker(service: DialingService, interval_s: float = 0.25) -> threading.Event:
     """Tick ``service`` every ``interval_s`` on a daemon thread (live). A telephony with ``deliver_due``
-    (the fake, for demos) is pumped first. Set the returned event to stop."""
+    (the fake, for demos) is pumped first, under the service's lock (the fake is not thread-safe and
+    agents' preview dials place calls from request threads). Set the returned event, or call
+    ``stop_ticker``, to stop; the event is kept as ``service.ticker``."""
     stop = threading.Event()
     pump = getattr(service.telephony, "deliver_due", None)
 
@@ -27,13 +29,29 @@ def start_ticker(service: DialingService, interval_s: float = 0.25) -> threading
         while not stop.wait(interval_s):
             try:
                 if callable(pump):
-                    pump()
+                    with service.lock:
+                        pump()
                 service.tick()
             except Exception:
                 log.exception("dialing tick failed")
 
-    threading.Thread(target=loop, name="dialing-loop", daemon=True).start()
+    thread = threading.Thread(target=loop, name="dialing-loop", daemon=True)
+    service.ticker = stop
+    service.ticker_thread = thread
+    thread.start()
     return stop
+
+
+def stop_ticker(service: DialingService | None, timeout_s: float = 5.0) -> None:
+    """Stop the service's tick thread (if any) and wait for it to end (the API lifespan's shutdown)."""
+    if service is None or service.ticker is None:
+        return
+    service.ticker.set()
+    thread = service.ticker_thread
+    if thread is not None and thread is not threading.current_thread():
+        thread.join(timeout_s)
+    service.ticker = None
+    service.ticker_thread = None
 
 
 def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = True,
@@ -46,8 +64,10 @@ def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = T
     if campaigns is None:
         raise InvalidState("the dialer is not configured in this deployment")
 
-    def dispose(campaign_id: str, record_id: str, disposition: str, agent_id: str | None) -> object:
-        return campaigns.dispose(campaign_id, record_id, disposition)
+    def dispose(campaign_id: str, record_id: str, disposition: str, callback_at: float | None,
+                personal_agent: str | None) -> object:
+        return campaigns.dispose(campaign_id, record_id, disposition, callback_at=callback_at,
+                                 personal_agent=personal_agent)
 
     service = DialingService(container.runtime, telephony, campaigns.repo, container.clock, dispose=dispose)
     campaigns.on_state.append(service.on_campaign_state)

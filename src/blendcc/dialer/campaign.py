@@ -70,6 +70,11 @@ class CampaignConfig(BaseModel):
     amd: bool = False
     machine_action: Literal["hangup", "message", "retry"] = "retry"
     machine_message: str = ""
+    #: UK (Ofcom): the reasoned estimate of AMD false positives, the share of calls AMD classes as a
+    #: machine that a live person answered; each machine answer counts this much as an abandoned live
+    #: call. Default 5 %: vendors claim 95-99 % AMD accuracy and independent tests find less; replace it
+    #: with your own figure from listening to a sample of machine-classified calls (docs/dialer.md)
+    amd_false_positive_rate: float = Field(default=0.05, ge=0.0, le=1.0)
     #: US (FTC TSR safe harbour) and UK (Ofcom) both require letting a call ring at least 15 seconds
     ring_timeout_s: float = Field(default=25.0, ge=15, le=120)
     connect_within_s: float = Field(default=2.0, gt=0, le=10)
@@ -81,6 +86,8 @@ class CampaignConfig(BaseModel):
     dispositions: dict[str, DispositionAction] = Field(default_factory=lambda: dict(DEFAULT_DISPOSITIONS))
     reserve_inbound_agents: int = Field(default=0, ge=0)
     inbound_sl_guard: bool = True
+    #: campaigns running on the same agent pool share its free agents in proportion to their weights
+    pool_weight: float = Field(default=1.0, gt=0.0, le=100.0)
 
     @field_validator("caller_id")
     @classmethod

@@ -13,9 +13,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.predictive import Busy, OutcomeEstimator, predictive_calls
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +76,23 @@ def pace(campaign: CampaignConfig, pool: PoolView, flight: FlightView, *, estima
                                 max_calls=max_calls, dial_rate=flight.dial_rate)
     return PacingDecision(forecast.calls, mode, risk=forecast.risk, p_live=forecast.p_live,
                           reason=f"predicted abandon risk {forecast.risk:.3f} vs alpha {alpha:.3f}")
+
+
+def share_pool(items: Sequence[T], weights: Sequence[float], credits: list[float]) -> list[list[T]]:
+    """Split ``items`` (free agents of a pool) between campaigns by ``weights``: a smooth weighted round
+    robin (each item: every campaign gains its weight, the richest takes the item and pays the total).
+    ``credits`` (one per campaign) is updated in place; carried between calls it makes the long-run
+    shares proportional to the weights even when items come one at a time."""
+    if len(weights) != len(credits):
+        raise ValueError("one credit per weight")
+    parts: list[list[T]] = [[] for _ in weights]
+    total = float(sum(weights))
+    if not weights or total <= 0.0:
+        return parts
+    for item in items:
+        for i, w in enumerate(weights):
+            credits[i] += w
+        best = max(range(len(weights)), key=lambda i: (credits[i], -i))
+        credits[best] -= total
+        parts[best].append(item)
+    return parts

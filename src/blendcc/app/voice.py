@@ -18,6 +18,7 @@ from typing import Any
 from blendcc.app.agents import AgentService
 from blendcc.app.contacts import ContactService, NewContact
 from blendcc.app.voice_consult import VoiceConsult
+from blendcc.app.voice_messages import VoiceMessages
 from blendcc.app.voice_model import RECORDING_POLICIES, Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.app.voice_supervision import VoiceSupervision
 from blendcc.domain.channels import Channel
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 _FINAL = ("ContactAbandoned", "ContactTimedOut", "ContactRejected", "ContactClosed")
 
 
-class VoiceService(VoiceSupervision, VoiceConsult):
+class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
     """Owns the voice calls of one process (state touched only on the gateway's loop)."""
 
     def __init__(self, contacts: ContactService, agents: AgentService, bus: EventBus, gateway: VoiceGateway,
@@ -48,6 +49,9 @@ class VoiceService(VoiceSupervision, VoiceConsult):
         self.ivr_stop: Callable[[VoiceCall, bool], None] | None = None
         #: the answered dialer call (customer leg) of an outbound contact id, set when a SIP trunk dials
         self.outbound_leg: Callable[[str], Leg | None] | None = None
+        #: dials a customer back through the SIP trunk (set when one is configured)
+        self.dial_out: Callable[[str, str, str], Leg | None] | None = None
+        self.callback_log: deque[dict[str, Any]] = deque(maxlen=500)
         self._unsubscribe = bus.subscribe("contact", self._on_bus)
         self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0, "batches": 0}
         self._ops: deque[Callable[[Engine, float], list[Event]]] = deque()
@@ -94,7 +98,7 @@ class VoiceService(VoiceSupervision, VoiceConsult):
             if result.get("state") == "rejected":
                 self._drop(vc)
                 return
-            if vc.customer_gone:  # hung up while the contact was being created
+            if vc.customer_gone and vc.callback_number is None:  # hung up while the contact was being created
                 self._customer_left(vc)
                 return
             if vc.state == "queued" and self.settings.music_on_hold and not self._in_ivr(vc):
@@ -117,6 +121,9 @@ class VoiceService(VoiceSupervision, VoiceConsult):
         if vc is None:
             return
         if leg is vc.customer or leg.id == vc.customer.id:
+            if vc.state == "voicemail":  # the message ends with the caller's BYE
+                self._voicemail_done(vc, hung_up=True)
+                return
             vc.customer_gone = True
             self._leave_ivr(vc, hung_up=True)
             if vc.created:
@@ -152,7 +159,7 @@ class VoiceService(VoiceSupervision, VoiceConsult):
             return
 
         def done(_: Any, error: Exception | None) -> None:
-            if error is not None or vc.customer_gone:
+            if error is not None or (vc.customer_gone and vc.callback_number is None):
                 log.info("agent %s answered %s too late: %s", agent, vc.contact_id, error)
                 self._hangup_agent(vc)
                 return
@@ -162,6 +169,9 @@ class VoiceService(VoiceSupervision, VoiceConsult):
 
     def _connected(self, vc: VoiceCall, leg: Leg) -> None:
         vc.state = "connected"
+        if vc.callback_number is not None:  # a call-back: the agent is on, now call the customer
+            self._dial_back(vc)
+            return
         self.stats["connected"] += 1
         self._leave_ivr(vc, hung_up=False)
         self.gateway.stop_playing(vc.customer)
@@ -206,6 +216,8 @@ class VoiceService(VoiceSupervision, VoiceConsult):
 
     def _event(self, cid: str, msg: dict[str, Any]) -> None:
         vc = self.calls.get(cid)
+        if vc is not None and vc.state == "voicemail":
+            return  # the contact left the queue for voicemail; the call ends with the message
         if vc is None:
             if msg.get("type") == "ContactConnected" and self.outbound_leg is not None:
                 leg = self.outbound_leg(cid)
@@ -249,7 +261,7 @@ class VoiceService(VoiceSupervision, VoiceConsult):
         self.by_leg[ring.id] = vc
 
     def _offer(self, vc: VoiceCall, agent_id: str, queue_id: str | None) -> None:
-        if vc.customer_gone:
+        if vc.customer_gone and vc.callback_number is None:
             return
         vc.queue_id = queue_id or vc.queue_id
         if self._take_consult_leg(vc, agent_id):
@@ -268,7 +280,8 @@ class VoiceService(VoiceSupervision, VoiceConsult):
         return [{"contact_id": v.contact_id, "state": v.state, "caller_id": v.caller_id, "dialled": v.dialled,
                  "agent_id": v.agent_id, "queue_id": v.queue_id,
                  "recording": bool(v.recordings and v.recordings[-1]["seconds"] is None),
-                 "listeners": len(v.listeners)} for v in self.calls.values()]
+                 "listeners": len(v.listeners), "callback": v.callback_number,
+                 "callback_attempts": v.callback_attempts} for v in self.calls.values()]
 
     # ------------------------------------------------------------------ helpers
     def hang_up(self, vc: VoiceCall) -> None:
@@ -344,6 +357,13 @@ class VoiceService(VoiceSupervision, VoiceConsult):
             return
         vc.state = "ended"
         self._leave_ivr(vc, hung_up=False)
+        if vc.callback_timer is not None:
+            vc.callback_timer.cancel()
+            vc.callback_timer = None
+        if vc.callback_leg is not None:
+            self.gateway.hangup(vc.callback_leg)
+            self.by_leg.pop(vc.callback_leg.id, None)
+            vc.callback_leg = None
         self._finish_recording(vc)
         self.gateway.unbridge(vc.customer)
         self._hangup_agent(vc)

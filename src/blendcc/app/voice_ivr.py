@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from blendcc.app.voice import VoiceCall, VoiceService
+from blendcc.domain.calendar import BusinessHours
 from blendcc.ivr import interpreter
 from blendcc.ivr.flow import IvrFlow, PromptRef
 from blendcc.ivr.messages import (
@@ -65,15 +66,18 @@ class IvrDriver:
 
     def __init__(self, voice: VoiceService, flow_for: Callable[[VoiceCall], IvrFlow | None], render: Render,
                  now: Callable[[], float], lookup: Callable[[str], LookupResult] | None = None,
-                 position: Callable[[str], int | None] | None = None):
+                 position: Callable[[str], int | tuple[int | None, float | None] | None] | None = None,
+                 calendars: Callable[[], Mapping[str, BusinessHours]] | None = None):
         self.voice = voice
         self.gateway = voice.gateway
         self.flow_for = flow_for
         self.render = render
         self.now = now
         self.lookup = lookup
-        #: where a queued contact stands (1 = next), for position announcements
+        #: where a queued contact stands (1 = next) and, optionally, its expected wait in seconds
         self.position = position
+        #: the business-hours calendars hours nodes are checked against (the routing catalog's)
+        self.calendars = calendars
         self.runs: dict[str, IvrRun] = {}
         voice.ivr_start = self.start
         voice.ivr_digit = self.digit
@@ -87,7 +91,8 @@ class IvrDriver:
             flow = None
         if flow is None:
             return False
-        ctx = IvrContext(caller_id=vc.caller_id, dialled=vc.dialled)
+        ctx = IvrContext(caller_id=vc.caller_id, dialled=vc.dialled,
+                         calendars=self.calendars() if self.calendars is not None else {})
         session, actions = interpreter.start(flow, ctx, self.now())
         run = IvrRun(vc, flow, session)
         self.runs[vc.contact_id] = run
@@ -194,10 +199,13 @@ class IvrDriver:
     def _drained(self, run: IvrRun) -> None:
         if run.after_prompts:
             a = run.after_prompts.pop(0)
-            if not isinstance(a, Hangup):
-                log.warning("IVR %s on %s is not supported on voice yet; hanging up", type(a).__name__,
-                            run.vc.contact_id)
-            self.voice.hang_up(run.vc)
+            run.after_prompts.clear()
+            if isinstance(a, Voicemail):
+                self.voice.voicemail(run.vc, a.mailbox, a.max_seconds, a.ivr, {**run.attributes, **a.attributes})
+            elif isinstance(a, Callback) and a.keep_place:
+                self.voice.callback(run.vc, a.number)
+            else:
+                self.voice.hang_up(run.vc)
             return
         if run.collect is not None and run.collect_timer is None:
             run.collect_timer = self.gateway.call_later(run.collect.timeout_s, lambda: self._collect_timeout(run))
@@ -214,8 +222,10 @@ class IvrDriver:
             return
         cid = run.vc.contact_id
 
-        def done(pos: int | None, error: Exception | None) -> None:
-            self._step(run, QueueUpdate(pos))
+        def done(pos: int | tuple[int | None, float | None] | None, error: Exception | None) -> None:
+            if error is not None:
+                log.info("queue position of %s unknown: %s", cid, error)
+            self._step(run, QueueUpdate(*pos) if isinstance(pos, tuple) else QueueUpdate(pos))
             self._step(run, Timeout())
 
         self.gateway.submit(lambda: position(cid), done)
@@ -238,6 +248,17 @@ class IvrDriver:
     def view(self, contact_id: str) -> Mapping[str, Any] | None:
         run = self.runs.get(contact_id)
         return run.session.view() if run is not None else None
+
+
+def expected_wait(position: int, aht_s: float | None, staffed_agents: int) -> float | None:
+    """Expected wait of the caller at ``position`` (1 = next): ``position x AHT / staffed agents``.
+
+    Each staffed agent frees up once per average handle time, so ``n`` agents serve the line at ``n / AHT``
+    callers per second and the caller at position ``p`` is reached after about ``p x AHT / n`` seconds.
+    None (no announcement) when there is no AHT yet today or no agent is staffed."""
+    if aht_s is None or aht_s <= 0 or staffed_agents <= 0 or position <= 0:
+        return None
+    return position * aht_s / staffed_agents
 
 
 def _cancel(handle: Any) -> None:

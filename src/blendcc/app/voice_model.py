@@ -71,6 +71,13 @@ class VoiceCall:
     consult_agent: str | None = None  # consulted transfer in progress: the agent being consulted ...
     consult_leg: Leg | None = None  # ... its phone's leg ...
     consult_up: bool = False  # ... answered
+    voicemail_timer: Any = None  # voicemail: ends the message at its maximum length
+    voicemail_meta: dict[str, Any] | None = None
+    callback_number: str | None = None  # a call-back: the caller hung up, the contact stays queued
+    callback_attempts: int = 0
+    callback_leg: Leg | None = None  # the call-back being dialled
+    callback_timer: Any = None  # ring timeout or the wait before the next attempt
+    callback_outcomes: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -81,3 +88,7 @@ class VoiceSettings:
     default_recording: str = "none"
     retention_days: float = 90.0
     music_on_hold: str | None = None
+    #: call-backs: attempts per contact, ring time of each, wait between attempts (the agent stays on it)
+    callback_attempts: int = 2
+    callback_ring_s: float = 30.0
+    callback_retry_s: float = 20.0

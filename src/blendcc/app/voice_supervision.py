@@ -56,8 +56,11 @@ class VoiceSupervision:
             return [dict(r) for r in vc.recordings]
         d = self.settings.recording_dir
         files = sorted(d.glob(f"{contact_id}.wav")) + sorted(d.glob(f"{contact_id}-*.wav"))
-        return [{"contact_id": contact_id, "file": p.name, "path": str(p), "seconds": _wav_seconds(p)}
-                for p in files]
+        out = [{"contact_id": contact_id, "file": p.name, "path": str(p), "seconds": _wav_seconds(p)} for p in files]
+        for p in sorted(d.glob(f"voicemail/*/{contact_id}.wav")):
+            out.append({"contact_id": contact_id, "file": f"voicemail/{p.parent.name}/{p.name}", "path": str(p),
+                        "kind": "voicemail", "mailbox": p.parent.name, "seconds": _wav_seconds(p)})
+        return out
 
     def purge_recordings(self, now: float) -> int:
         """Delete recordings older than the retention setting; returns how many were deleted."""
@@ -67,9 +70,10 @@ class VoiceSupervision:
         if not d.is_dir():
             return 0
         live = {Path(r["path"]).name for vc in self.calls.values() for r in vc.recordings}
-        for p in d.glob("*.wav"):
+        for p in [*d.glob("*.wav"), *d.glob("voicemail/*/*.wav")]:
             if p.name not in live and p.stat().st_mtime < cutoff:
                 p.unlink(missing_ok=True)
+                p.with_suffix(".json").unlink(missing_ok=True)
                 n += 1
         return n
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from blendcc.adapters.channels.sip import g711
 from blendcc.adapters.channels.sip.dialog import Call
 from blendcc.adapters.channels.sip.edge import Registrar, SipEdge
 from blendcc.adapters.channels.sip.media import Bridge, Listener, Player, Recorder, read_wav_8k
@@ -37,6 +38,7 @@ class SipLeg:
         self.released = False
         self.recorded_s: float | None = None  # length of the recording closed with the last bridge
         self.consult: Bridge | None = None  # agent <-> consulted agent relay during a consulted transfer
+        self.solo: Recorder | None = None  # this leg alone recorded (voicemail), outside any bridge
         self.saved_on_packet: Any = None  # the agent's customer-bridge handler while consulting
 
 
@@ -65,6 +67,8 @@ class SipGateway:
         self.backlog = 0
         self.max_backlog = 5000
         self.outbound_handler: Callable[[SipLeg, str, Any], None] | None = None
+        #: where customer call-backs are dialled (``(host, port)`` of the SIP trunk); None: no call-backs
+        self.trunk: tuple[str, int] | None = None
         #: a confirmed leg that received no RTP for this long is hung up (its peer vanished without BYE)
         self.rtp_timeout_s = rtp_timeout_s
         self._sweeper: asyncio.TimerHandle | None = None
@@ -180,6 +184,9 @@ class SipGateway:
             self.end_consult(leg)
         if leg.bridge is not None:
             self.unbridge(leg)
+        if leg.solo is not None:
+            leg.recorded_s = leg.solo.close()
+            leg.solo = None
         leg.rtp.close()
         self.pool.give(leg.rtp.port)
         self.legs.pop(leg.id, None)
@@ -233,6 +240,18 @@ class SipGateway:
         call = self.edge.invite(uri, addr, _user_part(caller_id), sdp, display=caller_id, extra=extra)
         return self._new_leg(kind, call, ep)
 
+    def dial_out(self, number: str, caller_id: str, contact_id: str) -> SipLeg | None:
+        """Call a customer back through the trunk (None without a trunk or a usable number)."""
+        digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+        if self.trunk is None or not digits:
+            return None
+        host, port = self.trunk
+        try:
+            return self.dial(f"sip:{digits}@{host}:{port}", self.trunk, caller_id, "callback", contact_id)
+        except Exception as exc:  # no RTP port, socket error
+            log.warning("cannot call %s back: %s", digits, exc)
+            return None
+
     def _call_event(self, call: Call, name: str, detail: Any) -> None:
         leg: SipLeg | None = call.app
         if leg is None or (self.voice is None and leg.kind != "outbound"):
@@ -244,6 +263,13 @@ class SipGateway:
             if name == "ended" and self.voice is not None:
                 self.voice.leg_ended(leg)  # the callee of a dialer call bridged to an agent hung up
             if name in ("failed", "ended"):
+                self._release(leg)
+            return
+        if leg.kind == "callback":  # a customer called back for a queued contact
+            if name == "answered":
+                self._set_remote(leg)
+            self.voice.callback_event(leg, name, detail)
+            if name in ("failed", "ended", "cancelled"):
                 self._release(leg)
             return
         if name == "answered":
@@ -317,13 +343,33 @@ class SipGateway:
             customer.bridge.held = held
 
     def record(self, customer: Any, path: Path) -> bool:
+        """Record the bridge both ways (stereo); a leg outside a bridge is recorded alone (mono, voicemail)."""
+        if self.pacer is None or customer.released:
+            return False
         b = customer.bridge
-        if b is None or b.recorder is not None or self.pacer is None:
+        if b is None:
+            if customer.solo is not None:
+                return False
+            rec = customer.solo = Recorder(self.pacer, path, channels=1)
+            ep = customer.rtp
+
+            def heard(pkt: Any, raw: bytes) -> None:
+                if pkt.payload_type == ep.codec:
+                    rec.feed(0, g711.decode(ep.codec, pkt.payload))
+
+            ep.on_packet = heard
+            return True
+        if b.recorder is not None:
             return False
         b.recorder = Recorder(self.pacer, path)
         return True
 
     def stop_recording(self, customer: Any) -> float | None:
+        if customer.solo is not None:
+            solo_s: float = customer.solo.close()
+            customer.solo = None
+            customer.rtp.on_packet = None
+            return solo_s
         b = customer.bridge
         if b is None or b.recorder is None:
             kept: float | None = customer.recorded_s

@@ -81,13 +81,15 @@ class Player:
 
 
 class Recorder:
-    """Both directions of a bridged call to one stereo WAV (left: customer, right: agent), paced at 20 ms."""
+    """Both directions of a bridged call to one stereo WAV (left: customer, right: agent), paced at 20 ms;
+    ``channels=1``: one leg alone (voicemail), direction 0 only."""
 
-    def __init__(self, pacer: Pacer, path: Path):
+    def __init__(self, pacer: Pacer, path: Path, channels: int = 2):
         self.path = path
+        self.channels = channels
         path.parent.mkdir(parents=True, exist_ok=True)
         self.wav = wave.open(str(path), "wb")  # noqa: SIM115 (open for the whole call)
-        self.wav.setnchannels(2)
+        self.wav.setnchannels(channels)
         self.wav.setsampwidth(2)
         self.wav.setframerate(8000)
         self.buffers = (PcmQueue(), PcmQueue())
@@ -100,6 +102,13 @@ class Recorder:
         self.buffers[direction].feed(pcm)
 
     def _tick(self) -> None:
+        if self.channels == 1:
+            frame = self.buffers[0].frame()
+            self.pending.append(frame)
+            self.frames += len(frame) // 2
+            if len(self.pending) >= 50:
+                self.flush()
+            return
         a, b = array.array("h", self.buffers[0].frame()), array.array("h", self.buffers[1].frame())
         n = len(a)
         both = array.array("h", bytes(4 * n))

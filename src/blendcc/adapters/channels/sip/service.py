@@ -12,10 +12,11 @@ from typing import Any, TypeVar
 
 from blendcc.adapters.channels.sip.edge import Registrar
 from blendcc.adapters.channels.sip.gateway import SipGateway
+from blendcc.adapters.channels.sip.message import uri_hostport
 from blendcc.adapters.channels.sip.telephony import SipTelephony
-from blendcc.adapters.channels.sip.tts import PromptRenderer
+from blendcc.adapters.prompts import PromptStore, prompt_directory
 from blendcc.app.voice import VoiceCall, VoiceService, VoiceSettings
-from blendcc.app.voice_ivr import IvrDriver
+from blendcc.app.voice_ivr import IvrDriver, expected_wait
 from blendcc.config import Settings
 from blendcc.domain.customer import IdentityKind, normalise_identity
 from blendcc.domain.errors import DomainError
@@ -44,10 +45,10 @@ class VoiceStack:
         self.gateway.voice = self.voice
         self.container = container
         self._flows: dict[str, tuple[float, Any]] = {}
-        self.ivr = IvrDriver(self.voice, self._flow_for,
-                             PromptRenderer(Path(settings.prompt_cache_dir),
-                                            Path(settings.prompts_dir) if settings.prompts_dir else None),
-                             time.time, self._lookup, self._position)
+        #: the same prompt store as the API's /api/ivr/prompts (uploads and rendered text)
+        self.prompts = PromptStore(prompt_directory(settings))
+        self.ivr = IvrDriver(self.voice, self._flow_for, self.prompts.renderer(), time.time, self._lookup,
+                             self._queue_status, self._calendars)
         self.started = False
         self._purge: asyncio.TimerHandle | None = None
         #: the dialer's Telephony over the configured trunk (wired to the dialing loop on start)
@@ -56,6 +57,8 @@ class VoiceStack:
             tel = SipTelephony(self.gateway, settings.sip_trunk_uri)
             self.telephony = tel
             self.voice.outbound_leg = tel.legs.get
+            self.gateway.trunk = uri_hostport(settings.sip_trunk_uri)
+            self.voice.dial_out = self.gateway.dial_out
 
     async def start(self) -> None:
         await self.gateway.start()
@@ -95,18 +98,32 @@ class VoiceStack:
             return LookupResult(False)
         return LookupResult(True, found.get("tier"), found.get("id"))
 
-    def _position(self, contact_id: str) -> int | None:
-        """1 + the contacts of the same queue ahead of this one (higher priority, then waiting longer)."""
-        def rank(engine: Any, now: float) -> int | None:
+    def _calendars(self) -> Any:
+        """The routing catalog's business-hours calendars (the IVR's hours nodes use the same ones)."""
+        return self.container.runtime.engine.catalog.calendars
+
+    def _queue_status(self, contact_id: str) -> tuple[int | None, float | None] | None:
+        """(position, expected wait): position is 1 + the contacts of the same queue ahead of this one
+        (higher priority, then waiting longer); the wait is estimated by ``expected_wait`` from today's
+        AHT of the queue and its logged-in agents who are not in aux."""
+        def rank(engine: Any, now: float) -> tuple[int, str, int] | None:
             c = engine.contacts.get(contact_id)
             if c is None or c.state.value != "queued":
                 return None
             key = (-c.priority, c.queued_at)
-            return 1 + sum(1 for x in engine.contacts.values() if x.queue.id == c.queue.id
-                           and x.state.value == "queued" and (-x.priority, x.queued_at) < key)
+            qid = c.queue.id
+            ahead = sum(1 for x in engine.contacts.values() if x.queue.id == qid
+                        and x.state.value == "queued" and (-x.priority, x.queued_at) < key)
+            staffed = sum(1 for a in engine.agents.values()
+                          if a.logged_in and qid in a.queues and a.state.value != "aux")
+            return 1 + ahead, qid, staffed
 
-        result: int | None = self.container.runtime.query(rank)
-        return result
+        found: tuple[int, str, int] | None = self.container.runtime.query(rank)
+        if found is None:
+            return None
+        position, qid, staffed = found
+        today = self.container.stats.queues_today().get(qid, {})
+        return position, expected_wait(position, today.get("aht_s"), staffed)
 
     def _purge_now(self) -> None:
         """Apply the recording retention now and every few hours."""

@@ -43,13 +43,18 @@ IVR_FLOW = {
 }
 
 
+VM_FLOW = {"id": "voicemail", "language": "en", "start": "vm",
+           "nodes": [{"id": "vm", "kind": "voicemail", "mailbox": "sales", "max_seconds": 30}]}
+
+
 class Server:
     def __init__(self, work: Path, **overrides: Any):
         self.work = work
         self.settings = Settings(database_url=f"sqlite:///{work}/voice.db", admin_password="admin-pw",
                                  sip_enabled=True, sip_port=5060, sip_users=PASSWORDS, rtp_port_min=21000,
                                  rtp_port_max=23000, recording_dir=str(work / "rec"), recording_default="all",
-                                 ivr_numbers={"ivr-line": "main-menu"}, prompt_cache_dir=str(work / "prompts"),
+                                 ivr_numbers={"ivr-line": "main-menu", "vm-line": "voicemail"},
+                                 prompt_cache_dir=str(work / "prompts"),
                                  **overrides)
         self.c = build_container(self.settings)
         cfg = self.c.config
@@ -59,6 +64,7 @@ class Server:
         cfg.put("agents", "a2", {"name": "Bob", "queues": ["support"]}, "test")
         cfg.put("workflows", "main", WORKFLOW, "test")
         cfg.put("ivr_flows", "main-menu", IVR_FLOW, "test")
+        cfg.put("ivr_flows", "voicemail", VM_FLOW, "test")
         self.stack = VoiceStack(self.c, self.settings)
 
     async def start(self) -> None:
@@ -244,6 +250,24 @@ async def ivr(srv: Server, work: Path) -> dict[str, Any]:
             "timeline": [e["type"] for e in srv.timeline(cid)] if cid else []}
 
 
+async def voicemail(srv: Server, work: Path) -> dict[str, Any]:
+    """The caller dials the voicemail line, speaks (SIPp plays g711a.pcap) for 4 s and hangs up: the
+    message is a mono WAV in the mailbox as long as the caller spoke, listed with the caller's number."""
+    r = await sipp(scenario("uac", work, caller="vmcaller", hold_ms="4000", play=f"{PCAPS}/g711a.pcap@100"),
+                   work, local_port=5067, rtp_port=24400, service="vm-line")
+    msgs = await wait_for(lambda: [m for m in srv.stack.voice.voicemails("sales") if m.get("seconds") is not None])
+    path = work / "rec" / msgs[0]["file"] if msgs else None
+    info: dict[str, Any] | None = None
+    if path is not None:
+        import array
+
+        with wave.open(str(path), "rb") as w:
+            samples = array.array("h", w.readframes(w.getnframes()))
+            info = {"seconds": w.getnframes() / w.getframerate(), "channels": w.getnchannels(),
+                    "peak": max(map(abs, samples), default=0)}
+    return {"sipp": r.__dict__, "messages": msgs, "wav": info, "rows": srv.rows("vmcaller")}
+
+
 async def full(srv: Server, work: Path) -> dict[str, Any]:
     """The whole path: dial the IVR line, press 2, wait in the support queue, agent a2's SIPp phone
     (registered with digest by SIPp) answers, audio both ways, recorded; then the event log and live stats."""
@@ -274,7 +298,7 @@ async def full(srv: Server, work: Path) -> dict[str, Any]:
 
 
 SCENARIOS = {"full": full, "ivr": ivr, "dialer": dialer, "dtmf": dtmf, "basic": basic, "retrans": retrans,
-             "bridged": bridged, "cancel": cancel}
+             "bridged": bridged, "cancel": cancel, "voicemail": voicemail}
 
 
 async def main(names: list[str]) -> dict[str, Any]:

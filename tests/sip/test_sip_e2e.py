@@ -19,7 +19,8 @@ def results() -> dict[str, Any]:
         if os.environ.get("CI"):
             pytest.fail(f"SIPp tests cannot run: {missing}")
         pytest.skip(missing)
-    return run_in_netns(RUNNER, ["basic", "retrans", "cancel", "bridged", "dtmf", "ivr", "full", "dialer"], timeout=240)
+    return run_in_netns(RUNNER, ["basic", "retrans", "cancel", "bridged", "dtmf", "ivr", "full", "dialer",
+                                  "voicemail"], timeout=240)
 
 
 def _ok(r: dict[str, Any]) -> None:
@@ -125,3 +126,15 @@ def test_dial_in_choose_in_ivr_wait_answered_by_registered_phone_recorded_logged
     assert abs(r["wav"]["seconds"] - row["talk_s"]) < 0.3
     before, after = r["support_before"], r["support_after"]
     assert after["offered"] == before["offered"] + 1 and after["handled"] == before["handled"] + 1
+
+
+def test_voicemail_records_what_the_caller_sent_until_bye(results: dict[str, Any]) -> None:
+    r = results["voicemail"]
+    assert "error" not in r, r
+    _ok(r["sipp"])
+    [msg] = r["messages"]
+    assert msg["caller_id"] == "vmcaller" and msg["mailbox"] == "sales"
+    assert r["wav"]["channels"] == 1 and r["wav"]["peak"] > 1000  # the caller's audio, not silence
+    assert abs(r["wav"]["seconds"] - 4.1) < 0.6  # from the answer to the BYE (4 s of speech + 0.1 s)
+    assert abs(msg["seconds"] - r["wav"]["seconds"]) < 0.05
+    assert r["rows"] == []  # straight to voicemail: no contact was queued

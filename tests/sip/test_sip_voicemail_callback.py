@@ -82,13 +82,17 @@ def _queued(voice: VoiceService, gw: CallbackGateway, leg: FakeLeg) -> Any:
 
 
 def test_business_hours_node_uses_the_routing_calendars(env: Any) -> None:
-    c, voice, gw, rendered = env
+    _c, voice, _gw, rendered = env
     voice.incoming(FakeLeg("cust-1"), None, "0800")
     assert rendered == ["Press 1 to wait, 2 for voicemail."]  # open: the menu, not "We are closed."
+    driver = voice.ivr_start.__self__  # type: ignore[union-attr]
+    driver.calendars = dict  # no calendars: an unknown calendar counts as closed
+    voice.incoming(FakeLeg("cust-2"), None, "0800")
+    assert rendered[-1] == "We are closed."
 
 
 def test_expected_wait_is_announced_from_the_queue_status(env: Any) -> None:
-    c, voice, gw, rendered = env
+    _c, voice, gw, rendered = env
     _queued(voice, gw, FakeLeg("cust-1"))
     delay, fire = gw.timers[-1]
     assert delay == 30

@@ -58,7 +58,32 @@ def recordings(contact_id: str, c: C, p: P) -> list[dict[str, Any]]:
     p.require("supervisor")
     stack = _stack(c)
     out = stack.call(lambda: stack.voice.recordings(contact_id))
-    return [{k: v for k, v in r.items() if k != "path"} | {"url": f"/api/voice/recordings/{r['file']}"} for r in out]
+    return [{k: v for k, v in r.items() if k != "path"} | {"url": _url(r)} for r in out]
+
+
+def _url(r: dict[str, Any]) -> str:
+    return f"/api/voice/{r['file']}" if r.get("kind") == "voicemail" else f"/api/voice/recordings/{r['file']}"
+
+
+@router.get("/voicemail", summary="Voicemail messages (all mailboxes or one), newest first")
+def voicemails(c: C, p: P, mailbox: str | None = None) -> list[dict[str, Any]]:
+    p.require("supervisor")
+    out = _stack(c).voice.voicemails(mailbox)
+    return [m | {"url": f"/api/voice/{m['file']}"} for m in out]
+
+
+@router.get("/voicemail/{mailbox}/{name}", summary="Download a voicemail message (WAV)", response_class=FileResponse)
+def voicemail_download(mailbox: str, name: str, c: C, p: P) -> FileResponse:
+    p.require("supervisor")
+    path = _stack(c).voice.voicemail_file(mailbox, name)
+    return FileResponse(path, media_type="audio/wav", filename=name)
+
+
+@router.get("/callbacks", summary="Recent call-back attempts and their outcomes (newest last)")
+def callbacks(c: C, p: P) -> list[dict[str, Any]]:
+    p.require("supervisor")
+    stack = _stack(c)
+    return stack.call(lambda: list(stack.voice.callback_log))  # type: ignore[no-any-return]
 
 
 @router.get("/recordings/{name}", summary="Download a recording (WAV)", response_class=FileResponse)

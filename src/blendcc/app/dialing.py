@@ -14,7 +14,7 @@ import itertools
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from blendcc.app.campaigns import select_records
@@ -251,11 +251,9 @@ class DialingService:
         return self._changed or now >= run.paced_at + _IDLE_PACE_S
 
     def _pace_shared(self, queue_id: str, runs: list[Run], due: list[Run], now: float) -> None:
-        """Campaigns running on one agent pool: blending is decided once for the pool, then its usable
-        free agents (and, for predictive forecasts, its busy agents) are split between the campaigns
-        that may have records, by ``pool_weight`` with a smooth weighted round robin whose credits carry
-        over (a single free agent goes to each campaign in turn), so together they never dial for more
-        agents than the pool has; lines are bounded by the pool's calls in flight."""
+        """Campaigns on one agent pool, blended once, share it by ``pool_weight`` (progressive: its free
+        agents, round robin; power/predictive: a weight share, seeing every campaign's calls in flight)
+        so together they never dial for more agents than it has (docs/dialer.md, ADR 0010)."""
         configs = [r.config for r in runs]
         guard = any(c.inbound_sl_guard for c in configs)
         pool = self._pool(queue_id, with_busy=any(c.mode == "predictive" for c in configs),
@@ -264,32 +262,37 @@ class DialingService:
         blend = outbound_usable(free=len(pool.free), on_inbound_or_idle=pool.logged_in - pool.outbound_tied,
                                 inbound=inbound, reserve=max(c.reserve_inbound_agents for c in configs),
                                 sl_guard=guard)
+        usable = pool.free[:blend.usable]
         sharing = [r for r in runs if r.candidates or r.candidates_at < now - _REFILL_S] or runs
         weights = [r.config.pool_weight for r in sharing]
         credits = [r.pool_credit for r in sharing]
-        free_parts = share_pool(pool.free[:blend.usable], weights, credits)
+        parts = share_pool(usable, weights, credits)
         for r, credit in zip(sharing, credits, strict=True):
             r.pool_credit = credit
-        busy_parts = share_pool(list(pool.busy), weights, [0.0] * len(sharing))
+        total = sum(weights)
         note = f"shared pool: {len(sharing)} of {len(runs)} campaigns"
         if blend.usable < len(pool.free):
             note += f"; blending: {blend.reason}"
-        for run, free, busy in zip(sharing, free_parts, busy_parts, strict=True):
+        for run, part in zip(sharing, parts, strict=True):
             if run not in due:
                 continue
             run.paced_at = now
-            in_pool = sum(1 for r in runs for c in r.calls.values() if c.state in ("ringing", "waiting"))
-            self._pace(run, now, PoolSnapshot(free, busy, pool.logged_in, pool.outbound_tied, pool.inbound_waiting),
-                       in_pool, note)
+            flying = [c for r in runs for c in r.calls.values() if c.state in ("ringing", "waiting")]
+            others = [c for c in flying if c.campaign_id != run.config.id]
+            free = part if run.config.mode == "progressive" else usable
+            self._pace(run, now, PoolSnapshot(free, pool.busy, pool.logged_in, pool.outbound_tied,
+                                              pool.inbound_waiting), len(flying), note,
+                       share=run.config.pool_weight / total, others=others)
         for run in due:
             if run not in sharing:
                 run.paced_at = now
                 run.last = PacingDecision(0, run.config.mode, reason="no records (shared pool)")
 
     def _pace(self, run: Run, now: float, part: PoolSnapshot | None = None, in_pool: int = 0,
-              note: str = "") -> None:
-        """Pace one campaign: on its own pool (``part`` None), or on its share ``part`` of a shared
-        pool (free agents already blended; ``in_pool``: calls in flight of every campaign on it)."""
+              note: str = "", share: float = 1.0, others: Sequence[Call] = ()) -> None:
+        """Pace one campaign: on its own pool (``part`` None), or on a shared pool (``part``: its
+        blended free agents; ``in_pool``: calls in flight of every campaign on it; ``share`` and
+        ``others``, the other campaigns' calls in flight, for power and predictive)."""
         config = run.config
         mine = [c for c in run.calls.values() if c.state in ("ringing", "waiting")]
         if part is None:
@@ -310,7 +313,10 @@ class DialingService:
                             dial_rate=run.dial_rate(now, _RATE_S))
         headroom = run.ledger.headroom(now, window_s(config.regulatory_mode), config.abandon_cap)
         lines = max(0, 4 * pool.logged_in - in_pool)
-        decision = pace(config, PoolView(usable, pool.busy), flight, estimator=run.estimator,
+        view = PoolView(usable, pool.busy, share, [now - c.placed_at for c in others if c.state == "ringing"
+                                                   and c.agent_id is None],
+                        sum(1 for c in others if c.state == "waiting"))
+        decision = pace(config, view, flight, estimator=run.estimator,
                         alpha=run.controller.alpha, headroom=headroom, max_calls=lines)
         if note:
             decision = PacingDecision(decision.calls, decision.mode, decision.governed, decision.risk,
@@ -509,10 +515,8 @@ class DialingService:
 
     def stage_wrap_up(self, contact_id: str, agent_id: str, disposition: str | None,
                       callback_at: float | None, personal: bool) -> None:
-        """Check an agent's wrap-up of ``contact_id`` before the engine completes it and keep its callback
-        time for the record: a callback disposition of a dialer call needs a future ``callback_at``
-        (``personal``: only this agent gets it); callback fields on any other contact are refused.
-        Raises ValidationFailed (the wrap-up is then not done)."""
+        """Check a wrap-up before the engine completes it; keep a dialer call's callback time for its
+        record (``personal``: this agent only). Raises ValidationFailed (see ``stage_callback``)."""
         with self.lock:
             stage_callback(self._calls, self.runs, contact_id, agent_id, disposition, callback_at, personal,
                            self.clock.now())

@@ -27,6 +27,11 @@ class PoolView:
 
     free: int
     busy: Sequence[Busy] = ()
+    #: a pool shared with other campaigns (power, predictive): this campaign's weight share of it and
+    #: the other campaigns' calls in flight on it (elapsed seconds of the ringing ones, answers waiting)
+    share: float = 1.0
+    others_ringing: Sequence[float] = ()
+    others_waiting: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,18 +68,29 @@ def pace(campaign: CampaignConfig, pool: PoolView, flight: FlightView, *, estima
         return PacingDecision(min(pool.free, max_calls), mode, reason="one call per free agent")
     # over-dialling modes: the governor first
     governed = headroom < 2  # one more abandon (and one already in flight) must stay within the cap
-    safe = max(0, pool.free - in_flight)
+    others = len(pool.others_ringing) + pool.others_waiting
+    shared = pool.share < 1.0
+    safe = max(0, pool.free - in_flight - others)
     if governed:
-        return PacingDecision(min(safe, max_calls), mode, governed=True,
+        calls = math.ceil(safe * pool.share - 1e-9) if shared else safe
+        return PacingDecision(min(calls, max_calls), mode, governed=True,
                               reason=f"governor: abandonment budget {headroom} in the regulatory window")
     if mode == "power":
-        target = math.floor(campaign.lines_per_agent * pool.free + 1e-9)
-        return PacingDecision(max(0, min(target - in_flight, max_calls)), mode,
+        # on a shared pool: this campaign's weight share of the lines (stable, so shares never overlap)
+        lines = campaign.lines_per_agent * pool.free
+        target = math.floor(lines * pool.share + 1e-9)
+        room = math.floor(lines + 1e-9) - in_flight - others  # and never more lines than the whole pool's
+        return PacingDecision(max(0, min(target - in_flight, room, max_calls)), mode,
                               reason=f"{campaign.lines_per_agent:g} lines per free agent")
-    forecast = predictive_calls(free=pool.free, busy=pool.busy, ringing=flight.ringing, waiting=flight.waiting,
-                                estimator=estimator, alpha=alpha, connect_within_s=campaign.connect_within_s,
-                                max_calls=max_calls, dial_rate=flight.dial_rate)
-    return PacingDecision(forecast.calls, mode, risk=forecast.risk, p_live=forecast.p_live,
+    # predictive on a shared pool: the forecast sees every campaign's calls in flight (joint pacing) and
+    # this campaign places its share of the calls the pool can take (rounded up: the next campaign's
+    # forecast sees these calls)
+    forecast = predictive_calls(free=pool.free, busy=pool.busy, ringing=[*flight.ringing, *pool.others_ringing],
+                                waiting=flight.waiting + pool.others_waiting, estimator=estimator, alpha=alpha,
+                                connect_within_s=campaign.connect_within_s, max_calls=max_calls,
+                                dial_rate=flight.dial_rate)
+    calls = math.ceil(forecast.calls * pool.share - 1e-9) if shared else forecast.calls
+    return PacingDecision(calls, mode, risk=forecast.risk, p_live=forecast.p_live,
                           reason=f"predicted abandon risk {forecast.risk:.3f} vs alpha {alpha:.3f}")
 
 

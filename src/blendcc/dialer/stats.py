@@ -27,6 +27,8 @@ class CampaignReport:
     live_answers: int = 0  # a live person: connected or abandoned
     connected: int = 0
     abandoned: int = 0
+    #: UK with AMD: machine answers x ``amd_false_positive_rate``, counted as abandoned live calls
+    amd_false_positives_est: float = 0.0
     outcomes: dict[str, int] = field(default_factory=dict)
     skipped: int = 0
     talk_s: float = 0.0
@@ -58,7 +60,8 @@ class CampaignReport:
         return {
             "campaign_id": self.campaign_id, "start": self.start, "end": self.end,
             "attempts": self.attempts, "answered": self.answered, "live_answers": self.live_answers,
-            "connected": self.connected, "abandoned": self.abandoned, "outcomes": dict(self.outcomes),
+            "connected": self.connected, "abandoned": self.abandoned,
+            "amd_false_positives_est": round(self.amd_false_positives_est, 3), "outcomes": dict(self.outcomes),
             "preview_skips": self.skipped, "connect_rate": self.connect_rate,
             "talk_s": self.talk_s, "logged_in_s": self.logged_in_s,
             "talk_min_per_agent_hour": self.talk_min_per_agent_hour,
@@ -81,7 +84,9 @@ def campaign_report(campaign: CampaignConfig, events: Iterable[Event], start: fl
     Counts (attempts, outcomes, talk) are for events in ``[start, end)``; the 24-hour and 30-day
     abandonment rates end at ``now`` and use every event given. A live answer is a call that was
     connected to an agent or abandoned; abandoned calls are counted at their answer time. AMD false
-    positives (a person hung up on as a machine) count as abandoned only in UK mode. Talk time is the
+    positives (a person hung up on as a machine) count as abandoned only in UK mode: a CallAbandoned
+    with reason amd_false_positive when one is known, and for every machine answer of an AMD campaign
+    the estimate ``amd_false_positive_rate`` (as a live answer and as abandoned). Talk time is the
     engine's ``WrapUpCompleted.talk_s`` of the campaign's outbound contacts; logged-in time comes
     from the state intervals of ``agent_ids`` (default: the agents who took the campaign's calls).
     ``tz_of`` (record id -> IANA zone) lets calls placed outside the callee's window be counted;
@@ -89,6 +94,8 @@ def campaign_report(campaign: CampaignConfig, events: Iterable[Event], start: fl
     """
     report = CampaignReport(campaign.id, start, end)
     uk = campaign.regulatory_mode == "uk"
+    # Ofcom: a reasoned estimate of AMD false positives (people hung up on as machines) is abandoned
+    estimate = campaign.amd_false_positive_rate if uk and campaign.amd else 0.0
     ledger = AbandonLedger()
     answered_at: dict[str, float] = {}
     contacts: set[str] = set()
@@ -143,11 +150,17 @@ def campaign_report(campaign: CampaignConfig, events: Iterable[Event], start: fl
                     report.abandoned += 1
                     report.live_answers += 1
         elif isinstance(e, de.CallFailed):
+            if e.outcome == "machine" and estimate > 0.0:
+                t = answered_at.get(e.call_id, e.at)
+                ledger.add(t, True, weight=estimate)
+                if start <= t < end:
+                    report.amd_false_positives_est += estimate
             if inside:
                 _count(report.outcomes, e.outcome)
         elif isinstance(e, de.PreviewSkipped) and inside:
             report.skipped += 1
-    report.abandon_rate = report.abandoned / report.live_answers if report.live_answers else 0.0
+    live = report.live_answers + report.amd_false_positives_est
+    report.abandon_rate = (report.abandoned + report.amd_false_positives_est) / live if live > 0 else 0.0
     report.abandon_rate_24h = ledger.rate(now, UK_WINDOW_S)
     report.abandon_rate_30d = ledger.rate(now, US_WINDOW_S)
     report.regulatory_rate = report.abandon_rate_24h if uk else report.abandon_rate_30d

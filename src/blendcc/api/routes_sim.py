@@ -1,10 +1,12 @@
-"""Simulator endpoint: POST /api/sim/run -- a scenario document in, the KPI report with confidence intervals out."""
+"""Simulator endpoints: POST /api/sim/run (a scenario in, the KPI report with 95% CIs out) and the history replay."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from blendcc.api.deps import P
@@ -50,3 +52,52 @@ def run_simulation(body: SimRequest, p: P) -> dict[str, Any]:
     workers = 1 if per_rep * body.replications <= IN_PROCESS_ARRIVALS else None
     report = simulate(scenario, replications=body.replications, seed=body.seed, workers=workers)
     return report.to_dict(intervals=body.intervals)
+
+
+#: A month of the bank's log is about 3.3 MB; the replay endpoint refuses bigger bodies.
+MAX_LOG_BYTES = 16 * 1024 * 1024
+
+
+@router.post("/replay/bank1999")
+async def replay_bank1999(request: Request, p: P, days: str | None = None, replications: int = 3, seed: int = 1,
+                          staffing: str = "presence") -> dict[str, Any]:
+    """Replay an Anonymous Bank 1999 call log (the ``january.txt`` format, sent as the request body) in the
+    simulator and compare it with what happened, per day and in total (``days``: ISO dates, comma-separated;
+    default every day of the log). Same computation as ``blendcc replay bank1999``."""
+    p.require("supervisor")
+    from blendcc.adapters.importers.bank1999 import parse_bank1999
+    from blendcc.sim.history import REPLAY_STAFFING, ReplayOptions, replay
+
+    if not 1 <= replications <= 10:
+        raise ValidationFailed("replications must be between 1 and 10 (use 'blendcc replay' for bigger studies)")
+    if staffing not in REPLAY_STAFFING:
+        raise ValidationFailed(f"staffing must be one of {', '.join(REPLAY_STAFFING)}")
+    body = await request.body()
+    if len(body) > MAX_LOG_BYTES:
+        raise ValidationFailed(f"the call log is larger than {MAX_LOG_BYTES // 2**20} MiB")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed("the call log must be UTF-8 (or ASCII) text") from None
+    parsed = parse_bank1999(text.splitlines())
+    if not parsed.records:
+        raise ValidationFailed("the body holds no call records in the Anonymous Bank 1999 format"
+                               + (f" (line {parsed.problems[0].line_no}: {parsed.problems[0].reason})"
+                                  if parsed.problems else ""))
+    chosen = None
+    if days:
+        try:
+            chosen = [date.fromisoformat(d.strip()) for d in days.split(",") if d.strip()]
+        except ValueError:
+            raise ValidationFailed(f"days: {days!r} is not a comma-separated list of ISO dates") from None
+    report = await run_in_threadpool(replay, parsed.records, chosen, replications, seed,
+                                     ReplayOptions(staffing=staffing), None, None, 1)
+
+    def row(c: Any) -> dict[str, Any]:
+        return {"day": c.day.isoformat() if c.day else "total", "actual": c.actual, "simulated": c.simulated,
+                "ci95_half_width": c.spread}
+
+    return {"replications": report.replications, "seed": report.seed, "sl_threshold_s": report.sl_threshold_s,
+            "short_abandon_s": report.short_abandon_s, "staffing": staffing,
+            "bad_lines": [{"line": b.line_no, "reason": b.reason} for b in parsed.problems[:100]],
+            "days": [row(c) for c in report.days], "total": row(report.month)}

@@ -23,11 +23,13 @@ from blendcc.adapters.channels.sip.service import VoiceStack
 from blendcc.bootstrap import build_container
 from blendcc.config import Settings
 
-PASSWORDS = {"a1": "pw-a1", "a2": "pw-a2", "sup": "pw-sup"}
+PASSWORDS = {"a1": "pw-a1", "a2": "pw-a2", "a3": "pw-a3", "sup": "pw-sup"}
 WORKFLOW = {"name": "Main", "filters": [{"name": "tech", "expression": "ivr.menu == '2'",
                                          "targets": [{"queue": "support"}]},
                                         {"name": "line", "expression": "dialled_number == 'support-line'",
-                                         "targets": [{"queue": "support"}]}],
+                                         "targets": [{"queue": "support"}]},
+                                        {"name": "callbacks", "expression": "dialled_number == 'cb-line'",
+                                         "targets": [{"queue": "cbq"}]}],
             "default": [{"queue": "sales"}]}
 
 
@@ -43,6 +45,9 @@ IVR_FLOW = {
 }
 
 
+CB_FLOW = {"id": "callback", "language": "en", "start": "wait",
+           "nodes": [{"id": "wait", "kind": "queue", "announce_every_s": 60,
+                      "callback": {"key": "1", "confirm": {"text": "Goodbye."}}}]}
 VM_FLOW = {"id": "voicemail", "language": "en", "start": "vm",
            "nodes": [{"id": "vm", "kind": "voicemail", "mailbox": "sales", "max_seconds": 30}]}
 
@@ -53,7 +58,8 @@ class Server:
         self.settings = Settings(database_url=f"sqlite:///{work}/voice.db", admin_password="admin-pw",
                                  sip_enabled=True, sip_port=5060, sip_users=PASSWORDS, rtp_port_min=21000,
                                  rtp_port_max=23000, recording_dir=str(work / "rec"), recording_default="all",
-                                 ivr_numbers={"ivr-line": "main-menu", "vm-line": "voicemail"},
+                                 ivr_numbers={"ivr-line": "main-menu", "vm-line": "voicemail",
+                                              "cb-line": "callback"},
                                  prompt_cache_dir=str(work / "prompts"),
                                  **overrides)
         self.c = build_container(self.settings)
@@ -62,9 +68,12 @@ class Server:
         cfg.put("queues", "support", {"name": "Support", "wrap_up_s": 0, "offer_timeout_s": 15}, "test")
         cfg.put("agents", "a1", {"name": "Ann", "queues": ["sales"]}, "test")
         cfg.put("agents", "a2", {"name": "Bob", "queues": ["support"]}, "test")
+        cfg.put("queues", "cbq", {"name": "Call-backs", "wrap_up_s": 0, "offer_timeout_s": 15}, "test")
+        cfg.put("agents", "a3", {"name": "Cy", "queues": ["cbq"]}, "test")
         cfg.put("workflows", "main", WORKFLOW, "test")
         cfg.put("ivr_flows", "main-menu", IVR_FLOW, "test")
         cfg.put("ivr_flows", "voicemail", VM_FLOW, "test")
+        cfg.put("ivr_flows", "callback", CB_FLOW, "test")
         self.stack = VoiceStack(self.c, self.settings)
 
     async def start(self) -> None:
@@ -268,6 +277,39 @@ async def voicemail(srv: Server, work: Path) -> dict[str, Any]:
     return {"sipp": r.__dict__, "messages": msgs, "wav": info, "rows": srv.rows("vmcaller")}
 
 
+async def callback(srv: Server, work: Path) -> dict[str, Any]:
+    """The caller waits in queue, presses 1 for a call-back (SIPp's RFC 4733 pcap) and is hung up; the
+    contact stays queued. Agent a3's SIPp phone registers and answers the offer; the customer is then
+    dialled through the trunk (a SIPp UAS on 5078), answers and is bridged; the agent's side ends it."""
+    gw, voice = srv.stack.gateway, srv.stack.voice
+    gw.trunk = ("127.0.0.1", 5078)
+    voice.dial_out = gw.dial_out
+    number = "442079460123"
+    caller = await sipp(scenario("uac_hungup", work, caller=number, play=f"{PCAPS}/dtmf_2833_1.pcap@500"),
+                        work, local_port=5068, rtp_port=24500, service="cb-line", timeout_s=20)
+    queued = await wait_for(lambda: [x for x in srv.rows(number) if x["state"] == "queued"])
+    reg = await sipp(scenario("register", work, user="a3"), work, local_port=5079, extra=["-au", "a3", "-ap", "pw-a3"])
+    agent = asyncio.create_task(sipp(scenario("uas_agent", work, ring_ms="300", play=f"{PCAPS}/g711a.pcap@100"),
+                                     work, local_port=5079, uas=True, rtp_port=24600, timeout_s=25))
+    customer = asyncio.create_task(sipp(scenario("uas_agent", work, ring_ms="300", play=f"{PCAPS}/g711a.pcap@100"),
+                                        work, local_port=5078, uas=True, rtp_port=24700, timeout_s=25))
+    await asyncio.sleep(0.5)
+    await srv.login("a3")
+    cid = queued[0]["contact_id"] if queued else None
+    answered = await wait_for(lambda: [e for e in voice.callback_log if e["contact_id"] == cid
+                                       and e["outcome"] == "answered"], 15)
+    await asyncio.sleep(1.5)
+    vc = voice.calls.get(cid) if cid else None
+    relayed = vc is not None and vc.customer.bridge is not None and vc.customer.bridge.relayed
+    await asyncio.to_thread(srv.c.runtime.execute, lambda e, now: e.end(cid, "a3", now))
+    agent_r, customer_r = await agent, await customer
+    rows = await wait_for(lambda: [x for x in srv.rows(number) if x["state"] in ("closed", "wrap_up")])
+    return {"caller": caller.__dict__, "queued": queued, "register": reg.__dict__, "agent": agent_r.__dict__,
+            "customer": customer_r.__dict__, "log": [e for e in voice.callback_log if e["contact_id"] == cid],
+            "answered": answered, "relayed": relayed, "rows": rows,
+            "timeline": [e["type"] for e in srv.timeline(cid)] if cid else []}
+
+
 async def full(srv: Server, work: Path) -> dict[str, Any]:
     """The whole path: dial the IVR line, press 2, wait in the support queue, agent a2's SIPp phone
     (registered with digest by SIPp) answers, audio both ways, recorded; then the event log and live stats."""
@@ -298,7 +340,8 @@ async def full(srv: Server, work: Path) -> dict[str, Any]:
 
 
 SCENARIOS = {"full": full, "ivr": ivr, "dialer": dialer, "dtmf": dtmf, "basic": basic, "retrans": retrans,
-             "bridged": bridged, "cancel": cancel, "voicemail": voicemail}
+             "bridged": bridged, "cancel": cancel, "voicemail": voicemail,
+             "callback": callback}
 
 
 async def main(names: list[str]) -> dict[str, Any]:

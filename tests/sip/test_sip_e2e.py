@@ -20,7 +20,7 @@ def results() -> dict[str, Any]:
             pytest.fail(f"SIPp tests cannot run: {missing}")
         pytest.skip(missing)
     return run_in_netns(RUNNER, ["basic", "retrans", "cancel", "bridged", "dtmf", "ivr", "full", "dialer",
-                                  "voicemail"], timeout=240)
+                                  "voicemail", "callback"], timeout=240)
 
 
 def _ok(r: dict[str, Any]) -> None:
@@ -138,3 +138,18 @@ def test_voicemail_records_what_the_caller_sent_until_bye(results: dict[str, Any
     assert abs(r["wav"]["seconds"] - 4.1) < 0.6  # from the answer to the BYE (4 s of speech + 0.1 s)
     assert abs(msg["seconds"] - r["wav"]["seconds"]) < 0.05
     assert r["rows"] == []  # straight to voicemail: no contact was queued
+
+
+def test_callback_keeps_the_place_dials_the_customer_through_the_trunk_and_bridges(results: dict[str, Any]) -> None:
+    r = results["callback"]
+    assert "error" not in r, r
+    for peer in ("caller", "register", "agent", "customer"):
+        _ok(r[peer])  # the caller was hung up by us (its BYE answered); both phones were hung up at the end
+    [queued] = r["queued"]
+    assert queued["queue_id"] == "cbq"  # still queued after the caller's leg was gone
+    assert [(e["attempt"], e["outcome"]) for e in r["log"]] == [(1, "answered")]
+    assert r["relayed"] > 20  # RTP relayed between the agent's phone and the called-back customer
+    [row] = r["rows"]
+    assert row["outcome"] == "completed" and row["agent_id"] == "a3"
+    assert "ContactAbandoned" not in r["timeline"] and r["timeline"][:5] == [
+        "ContactCreated", "ContactRouted", "ContactQueued", "ContactOffered", "ContactConnected"]

@@ -159,3 +159,18 @@ def test_share_pool_is_weighted_and_fair_one_agent_at_a_time() -> None:
     assert share_pool([], [1.0], [0.0]) == [[]]
     with pytest.raises(ValueError):
         share_pool(["x"], [1.0], [])
+
+
+def test_the_ledger_weighs_estimates_in_and_out_of_order() -> None:
+    from blendcc.dialer.compliance import AbandonLedger
+
+    ledger = AbandonLedger()
+    ledger.add(100.0, False)
+    ledger.add(300.0, True, weight=0.05)
+    ledger.add(200.0, True)  # out of order
+    ledger.add(250.0, True, weight=0.0)  # nothing
+    assert ledger.counts(300.0, 1000.0) == pytest.approx((2.05, 1.05))
+    assert ledger.rate(300.0, 150.0) == pytest.approx(1.0)  # (150, 300]: 200 and the estimate at 300
+    ledger.prune(150.0)
+    assert len(ledger) == 2 and ledger.counts(300.0, 1000.0) == pytest.approx((1.05, 1.05))
+    assert ledger.headroom(300.0, 1000.0, 0.5) == 0

@@ -107,3 +107,16 @@ def test_refusals(tmp_path: Path) -> None:
     assert not list((tmp_path / "p").glob(".part-*"))  # failed conversions leave nothing behind
     with pytest.raises(PromptToolMissing, match="not installed"):
         PromptStore(tmp_path / "q", espeak="espeak-ng-not-here").render("Hello", "en")
+
+
+def test_call_renderer_speaks_text_with_a_leading_dash_finds_uploads_and_never_raises(tmp_path: Path) -> None:
+    """What voice calls use (the voice service's renderer is this one): the text goes to espeak-ng on stdin,
+    so a prompt starting with '-' is spoken, not read as an option; uploads are found where the API put them."""
+    store = PromptStore(tmp_path / "prompts")
+    render = store.renderer()
+    dash = render(PromptRef(text="-5 degrees outside, press one."), "en")
+    assert dash is not None and max(abs(s) for s in samples(Path(dash))) > 1000
+    store.upload(tone_wav(0.5), "welcome")
+    assert render(PromptRef(prompt_id="welcome"), "en") == str(store.path("welcome"))
+    assert render(PromptRef(prompt_id="never-uploaded"), "en") is None  # logged, the call goes on
+    assert render(PromptRef(text="Hello."), "xx-unknown") is None

@@ -139,7 +139,7 @@ class VoiceMessages:
         agent accepts it, the number is dialled through the trunk and bridged to the agent's phone."""
         if vc.customer_gone or vc.state == "ended":
             return
-        if self.dial_out is None or vc.state != "queued":
+        if self.dial_out is None or vc.state not in ("queued", "ringing"):
             log.warning("call-back for %s impossible (%s); hanging up", vc.contact_id,
                         "no SIP trunk" if self.dial_out is None else f"call is {vc.state}")
             self.hang_up(vc)

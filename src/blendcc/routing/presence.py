@@ -1,0 +1,114 @@
+"""Engine commands for agent presence: login, available/aux with a reason, logout (offers back to their queues)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from blendcc.domain import events as ev
+from blendcc.domain.agent import Presence
+from blendcc.domain.errors import InvalidState, ValidationFailed
+from blendcc.domain.interaction import InteractionState as S
+from blendcc.domain.interaction import RouteStep
+from blendcc.routing.records import AgentRecord, ContactRecord, Leg
+from blendcc.routing.state import LiveState
+
+_PRESENCE: dict[Presence, str] = {p: p.value for p in Presence}
+_AgentStatusChanged = ev.factory(ev.AgentStatusChanged)
+_OfferRevoked = ev.factory(ev.OfferRevoked)
+
+
+class PresenceMixin(LiveState):
+    """Presence commands; mixed into ``Engine``, which provides the emitting, matching and leg plumbing."""
+
+    if TYPE_CHECKING:
+        def _emit(self, event: ev.Event) -> None: ...
+        def _take(self) -> list[ev.Event]: ...
+        def _agent(self, agent_id: str) -> AgentRecord: ...
+        def _match_agent(self, agent: AgentRecord, now: float) -> None: ...
+        def _match_contact(self, c: ContactRecord, now: float) -> None: ...
+        def _anyone_for(self, step: RouteStep) -> bool: ...
+        def _enter_step(self, c: ContactRecord, index: int, now: float, reason: str, hops: int) -> None: ...
+        def _reroute(self, c: ContactRecord, queue_id: str, now: float, reason: str, hops: int) -> None: ...
+        def _end_leg(self, leg: Leg, reason: str, now: float, auto_complete: bool = True) -> None: ...
+        def _complete_leg(self, leg: Leg, disposition: str | None, notes: str | None, now: float,
+                          timed_out: bool) -> None: ...
+
+    def login(self, agent_id: str, now: float, *, status: str = "available",
+              reason: str | None = None) -> list[ev.Event]:
+        agent = self._agent(agent_id)
+        if agent.logged_in:
+            raise InvalidState(f"agent {agent_id} is already logged in")
+        self._presence(status, reason)  # refuse a bad status before anything happens
+        self._emit(ev.AgentLoggedIn(agent_id=agent_id, at=now))
+        self._set_presence(agent, status, reason, now, None)
+        return self._take()
+
+    def set_status(self, agent_id: str, status: str, now: float, *, reason: str | None = None,
+                   by: str | None = None) -> list[ev.Event]:
+        """Agent (or supervisor ``by``) sets presence: 'available' or 'aux' with a reason code."""
+        agent = self._agent(agent_id)
+        if not agent.logged_in:
+            raise InvalidState(f"agent {agent_id} is not logged in")
+        self._set_presence(agent, status, reason, now, by)
+        return self._take()
+
+    @staticmethod
+    def _presence(status: str, reason: str | None) -> Presence:
+        try:
+            presence = Presence(status)
+        except ValueError:
+            raise ValidationFailed(f"unknown status {status!r}; use 'available' or 'aux'") from None
+        if presence is Presence.AUX and not reason:
+            raise ValidationFailed("aux needs a reason code (e.g. break, lunch, meeting, training)")
+        return presence
+
+    def _set_presence(self, agent: AgentRecord, status: str, reason: str | None, now: float,
+                      by: str | None) -> None:
+        presence = self._presence(status, reason)
+        self._emit(_AgentStatusChanged(agent_id=agent.id, status=_PRESENCE[presence],
+                                         reason=reason if presence is Presence.AUX else None, by=by, at=now))
+        if presence is Presence.AVAILABLE:
+            self._match_agent(agent, now)
+
+    def logout(self, agent_id: str, now: float, *, force: bool = False) -> list[ev.Event]:
+        """Log out. Ringing offers go back to their queues; open wrap-ups complete. Contacts in
+        progress block a logout unless ``force`` (supervisor), which ends them."""
+        agent = self._agent(agent_id)
+        if not agent.logged_in:
+            raise InvalidState(f"agent {agent_id} is not logged in")
+        self._logout(agent, now, force)
+        return self._take()
+
+    def _logout(self, agent: AgentRecord, now: float, force: bool) -> None:
+        agent_id = agent.id
+        busy = [leg for leg in agent.work.values() if leg.stage in ("busy", "held")]
+        if busy and not force:
+            raise InvalidState(f"agent {agent_id} is handling {len(busy)} contact(s); end them first")
+        requeue: list[ContactRecord] = []
+        for leg in list(agent.work.values()):
+            if leg.stage == "reserved":
+                self._emit(_OfferRevoked(contact_id=leg.contact_id, agent_id=agent_id, reason="logout", at=now))
+                c = self.contacts.get(leg.contact_id)
+                if c is not None:
+                    requeue.append(c)
+            else:
+                if leg.stage in ("busy", "held"):
+                    self._end_leg(leg, "agent", now, auto_complete=False)  # completed just below
+                self._complete_leg(leg, None, None, now, timed_out=False)
+        self._emit(ev.AgentLoggedOut(agent_id=agent_id, at=now))
+        for c in requeue:
+            self._match_contact(c, now)
+        self._recheck_no_agents(agent.queues, now)
+
+    def _recheck_no_agents(self, queue_ids: tuple[str, ...], now: float) -> None:
+        """Contacts whose step says 'skip if nobody is logged in' move on when the last agent leaves."""
+        affected = set(queue_ids)
+        for c in list(self.contacts.values()):
+            if c.state is S.QUEUED and c.queue.id in affected:
+                step = c.step
+                if self._anyone_for(step):
+                    continue
+                if step.skip_if_no_agents and c.step_index + 1 < len(c.steps):
+                    self._enter_step(c, c.step_index + 1, now, "no_agents", hops=0)
+                elif c.queue.no_agents_overflow_queue and c.queue.no_agents_overflow_queue != c.queue.id:
+                    self._reroute(c, c.queue.no_agents_overflow_queue, now, "no_agents", hops=1)

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     recording_queues: dict[str, str] = Field(default_factory=dict,
                                              description="queue id -> none | all | on_demand")
     recording_retention_days: float = Field(default=90.0, gt=0)
+    callback_attempts: int = Field(default=2, ge=1, le=10, description="IVR call-back: dial attempts per contact")
+    callback_ring_s: float = Field(default=30.0, ge=5, le=120, description="IVR call-back: ring time of each attempt")
+    callback_retry_s: float = Field(default=20.0, ge=0, le=3600, description="IVR call-back: wait between attempts")
     music_on_hold: str | None = Field(default=None, description="8 kHz mono WAV played to waiting/held callers")
     ivr_flow: str | None = Field(default=None, description="IVR flow (ivr_flows document) answering inbound calls")
     ivr_numbers: dict[str, str] = Field(default_factory=dict, description="dialled number -> IVR flow id")

@@ -41,7 +41,9 @@ class VoiceStack:
             container.contacts, container.agents, container.bus, self.gateway,
             VoiceSettings(recording_dir=Path(settings.recording_dir), recording=dict(settings.recording_queues),
                           default_recording=settings.recording_default,
-                          retention_days=settings.recording_retention_days, music_on_hold=settings.music_on_hold))
+                          retention_days=settings.recording_retention_days, music_on_hold=settings.music_on_hold,
+                          callback_attempts=settings.callback_attempts, callback_ring_s=settings.callback_ring_s,
+                          callback_retry_s=settings.callback_retry_s))
         self.gateway.voice = self.voice
         self.container = container
         self._flows: dict[str, tuple[float, Any]] = {}

@@ -54,3 +54,35 @@ def test_queue_status_calendars_and_prompt_store(sqlite_url: str, clock: Any, tm
     finally:
         stack.close()
         c.store.engine.dispose()
+
+
+@pytest.mark.parametrize("telephony", ["none", "sip"])
+def test_a_trunk_wires_the_dialer_only_with_telephony_sip(sqlite_url: str, clock: Any, tmp_path: Path,
+                                                           telephony: str) -> None:
+    """The trunk always carries IVR call-backs; outbound campaigns dial through it only when asked."""
+    import asyncio
+
+    from blendcc.adapters.channels.sip.service import VoiceStack
+    from blendcc.app.dialing_wiring import stop_ticker
+    from blendcc.bootstrap import build_container
+    from blendcc.config import Settings
+
+    settings = Settings(database_url=sqlite_url, admin_password="stack-admin-pw", secret_key="k",
+                        sip_enabled=True, sip_port=0, sip_trunk_uri="sip:127.0.0.1:5078", telephony=telephony,
+                        recording_dir=str(tmp_path / "rec"))
+    c = build_container(settings, clock=clock, run_migrations=False)
+    stack = VoiceStack(c, settings)
+
+    async def start_and_stop() -> None:
+        try:
+            await stack.start()
+            assert stack.telephony is not None and stack.voice.dial_out is not None  # call-backs use the trunk
+            assert (c.dialing is not None) is (telephony == "sip")
+        finally:
+            stack.close()
+
+    try:
+        asyncio.run(start_and_stop())
+    finally:
+        stop_ticker(c.dialing)
+        c.store.engine.dispose()

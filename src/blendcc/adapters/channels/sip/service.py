@@ -53,7 +53,8 @@ class VoiceStack:
                              self._queue_status, self._calendars)
         self.started = False
         self._purge: asyncio.TimerHandle | None = None
-        #: the dialer's Telephony over the configured trunk (wired to the dialing loop on start)
+        #: the dialer's Telephony over the configured trunk (wired to the dialing loop on start when
+        #: ``BLENDCC_TELEPHONY=sip``; the trunk also carries IVR call-backs)
         self.telephony: SipTelephony | None = None
         if settings.sip_trunk_uri:
             tel = SipTelephony(self.gateway, settings.sip_trunk_uri)
@@ -65,7 +66,8 @@ class VoiceStack:
     async def start(self) -> None:
         await self.gateway.start()
         self.started = True
-        if self.telephony is not None and getattr(self.container, "campaigns", None) is not None \
+        if self.telephony is not None and self.settings.telephony == "sip" \
+                and getattr(self.container, "campaigns", None) is not None \
                 and getattr(self.container, "dialing", None) is None:
             from blendcc.app.dialing_wiring import wire_dialing
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from blendcc.domain.calendar import WEEKDAYS, Window
+from blendcc.domain.calendar import WEEKDAYS, Window, known_weekdays
 
 #: 08:00-21:00 callee local time (the US TCPA hours, also a common UK/EU practice)
 DEFAULT_HOURS = (Window(start="08:00", end="21:00"),)
@@ -32,10 +32,7 @@ class CallingWindow(BaseModel):
     @field_validator("weekly")
     @classmethod
     def _days(cls, v: dict[str, list[Window]]) -> dict[str, list[Window]]:
-        for day in v:
-            if day not in WEEKDAYS:
-                raise ValueError(f"unknown weekday {day!r}; use one of {', '.join(WEEKDAYS)}")
-        return v
+        return known_weekdays(v)
 
 
 @lru_cache(maxsize=1024)

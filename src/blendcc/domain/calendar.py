@@ -10,6 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+def known_weekdays(weekly: dict[str, list[Window]]) -> dict[str, list[Window]]:
+    """Validator of a weekly schedule's keys (business hours, calling windows): weekday names only."""
+    for day in weekly:
+        if day not in WEEKDAYS:
+            raise ValueError(f"unknown weekday {day!r}; use one of {', '.join(WEEKDAYS)}")
+    return weekly
+
+
 class Window(BaseModel):
     """An opening window ``start``-``end`` (local time, end exclusive; "24:00" allowed as end)."""
 
@@ -62,10 +70,7 @@ class BusinessHours(BaseModel):
     @field_validator("weekly")
     @classmethod
     def _days(cls, v: dict[str, list[Window]]) -> dict[str, list[Window]]:
-        for day in v:
-            if day not in WEEKDAYS:
-                raise ValueError(f"unknown weekday {day!r}; use one of {', '.join(WEEKDAYS)}")
-        return v
+        return known_weekdays(v)
 
     def is_open(self, at: float) -> bool:
         """True if the calendar is open at UTC epoch second ``at``."""

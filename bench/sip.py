@@ -34,7 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "sip"))
 
-from sipp_harness import PCAPS, have_tools, scenario, sipp, workdir  # noqa: E402
+from sipp_harness import PCAPS, have_tools, register_phones, scenario, sipp, workdir  # noqa: E402
 
 
 class LoopLag:
@@ -144,37 +144,7 @@ async def peer(work: Path, rate: int, seconds: float) -> dict[str, Any]:
 
 async def register_all(users: dict[str, str], port: int) -> int:
     """REGISTER each user's phone at 127.0.0.1:port (digest), from one socket; returns how many got 200."""
-    from blendcc.adapters.channels.sip.digest import authorization
-
-    loop = asyncio.get_running_loop()
-    inbox: asyncio.Queue[bytes] = asyncio.Queue()
-
-    class P(asyncio.DatagramProtocol):
-        def datagram_received(self, data: bytes, addr: Any) -> None:
-            inbox.put_nowait(data)
-
-    tr, _ = await loop.create_datagram_endpoint(P, local_addr=("127.0.0.1", port))
-    ok = 0
-    try:
-        for user, pw in users.items():
-            def req(cseq: int, auth: str | None, user: str = user) -> bytes:
-                lines = ["REGISTER sip:127.0.0.1 SIP/2.0",
-                         f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK{user}{cseq}",
-                         f"From: <sip:{user}@127.0.0.1>;tag=r{user}", f"To: <sip:{user}@127.0.0.1>",
-                         f"Call-ID: reg-{user}", f"CSeq: {cseq} REGISTER",
-                         f"Contact: <sip:{user}@127.0.0.1:{port}>", "Expires: 3600"]
-                if auth:
-                    lines.append(f"Authorization: {auth}")
-                return ("\r\n".join([*lines, "Content-Length: 0"]) + "\r\n\r\n").encode()
-
-            tr.sendto(req(1, None), ("127.0.0.1", 5060))
-            first = (await asyncio.wait_for(inbox.get(), 5)).decode()
-            ch = next(x.split(":", 1)[1].strip() for x in first.split("\r\n") if x.lower().startswith("www-auth"))
-            tr.sendto(req(2, authorization(ch, user, pw, "REGISTER", "sip:127.0.0.1")), ("127.0.0.1", 5060))
-            ok += (await asyncio.wait_for(inbox.get(), 5)).startswith(b"SIP/2.0 200")
-    finally:
-        tr.close()
-    return ok
+    return sum(code == 200 for code in (await register_phones(users, port, expires=3600)).values())
 
 
 async def bridged(c: Any, stack: Any, work: Path, n: int) -> dict[str, Any]:

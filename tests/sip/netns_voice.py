@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sipp_harness import PCAPS, scenario, sipp, workdir
+from sipp_harness import PCAPS, register_phones, scenario, sipp, workdir
 
-from blendcc.adapters.channels.sip.digest import authorization
 from blendcc.adapters.channels.sip.service import VoiceStack
 from blendcc.bootstrap import build_container
 from blendcc.config import Settings
@@ -103,33 +102,7 @@ class Server:
 
 async def register(port: int, user: str, password: str) -> int:
     """Register ``user``'s phone at 127.0.0.1:port with a Python UDP client (digest answer by hand)."""
-    loop = asyncio.get_running_loop()
-    got: asyncio.Queue[bytes] = asyncio.Queue()
-
-    class P(asyncio.DatagramProtocol):
-        def datagram_received(self, data: bytes, addr: Any) -> None:
-            got.put_nowait(data)
-
-    tr, _ = await loop.create_datagram_endpoint(P, local_addr=("127.0.0.1", port))
-    try:
-        def req(cseq: int, auth: str | None) -> bytes:
-            lines = ["REGISTER sip:127.0.0.1 SIP/2.0", f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKr{cseq}{port}",
-                     f"From: <sip:{user}@127.0.0.1>;tag=r{port}", f"To: <sip:{user}@127.0.0.1>",
-                     f"Call-ID: reg-{user}-{port}", f"CSeq: {cseq} REGISTER",
-                     f"Contact: <sip:{user}@127.0.0.1:{port}>", "Expires: 600"]
-            if auth:
-                lines.append(f"Authorization: {auth}")
-            return ("\r\n".join([*lines, "Content-Length: 0"]) + "\r\n\r\n").encode()
-
-        tr.sendto(req(1, None), ("127.0.0.1", 5060))
-        first = (await asyncio.wait_for(got.get(), 5)).decode()
-        challenge = next(ln.split(":", 1)[1].strip() for ln in first.split("\r\n")
-                         if ln.lower().startswith("www-authenticate:"))
-        tr.sendto(req(2, authorization(challenge, user, password, "REGISTER", "sip:127.0.0.1")), ("127.0.0.1", 5060))
-        second = (await asyncio.wait_for(got.get(), 5)).decode()
-        return int(second.split(" ")[1])
-    finally:
-        tr.close()
+    return (await register_phones({user: password}, port))[user]
 
 
 async def wait_for(fn: Any, timeout: float = 10.0) -> Any:

@@ -107,3 +107,42 @@ async def sipp(scenario_file: Path, work: Path, *, local_port: int, calls: int =
 
 def workdir() -> Path:
     return Path(tempfile.mkdtemp(prefix="blendcc-sip-"))
+
+
+async def register_phones(users: dict[str, str], port: int, edge_port: int = 5060,
+                          expires: int = 600) -> dict[str, int]:
+    """REGISTER each user's phone at 127.0.0.1:``port`` with the edge on ``edge_port``, from one UDP socket,
+    answering the digest challenge by hand; returns user -> the final status code."""
+    from blendcc.adapters.channels.sip.digest import authorization
+
+    loop = asyncio.get_running_loop()
+    inbox: asyncio.Queue[bytes] = asyncio.Queue()
+
+    class Phone(asyncio.DatagramProtocol):
+        def datagram_received(self, data: bytes, addr: Any) -> None:
+            inbox.put_nowait(data)
+
+    def request(user: str, cseq: int, auth: str | None) -> bytes:
+        lines = ["REGISTER sip:127.0.0.1 SIP/2.0",
+                 f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKr{user}{port}{cseq}",
+                 f"From: <sip:{user}@127.0.0.1>;tag=r{port}", f"To: <sip:{user}@127.0.0.1>",
+                 f"Call-ID: reg-{user}-{port}", f"CSeq: {cseq} REGISTER",
+                 f"Contact: <sip:{user}@127.0.0.1:{port}>", f"Expires: {expires}"]
+        if auth:
+            lines.append(f"Authorization: {auth}")
+        return ("\r\n".join([*lines, "Content-Length: 0"]) + "\r\n\r\n").encode()
+
+    edge = ("127.0.0.1", edge_port)
+    status: dict[str, int] = {}
+    tr, _ = await loop.create_datagram_endpoint(Phone, local_addr=("127.0.0.1", port))
+    try:
+        for user, password in users.items():
+            tr.sendto(request(user, 1, None), edge)
+            first = (await asyncio.wait_for(inbox.get(), 5)).decode()
+            challenge = next(ln.split(":", 1)[1].strip() for ln in first.split("\r\n")
+                             if ln.lower().startswith("www-authenticate:"))
+            tr.sendto(request(user, 2, authorization(challenge, user, password, "REGISTER", "sip:127.0.0.1")), edge)
+            status[user] = int((await asyncio.wait_for(inbox.get(), 5)).decode().split(" ")[1])
+    finally:
+        tr.close()
+    return status

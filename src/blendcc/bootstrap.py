@@ -6,7 +6,7 @@ import logging
 import secrets
 
 from blendcc.adapters.bus.memory import MemoryBus
-from blendcc.adapters.channels.api import ApiChannel
+from blendcc.adapters.channels.api import ApiChannel, ApiVoiceChannel
 from blendcc.adapters.channels.base import TimerThread
 from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.adapters.clock import SystemClock
@@ -96,6 +96,8 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
 
         container.voice = VoiceStack(container, settings)
         channels.register(SipChannel())
+    else:
+        channels.register(ApiVoiceChannel())
     _wire_telephony(container, settings, clock)
     return container
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from blendcc.adapters.channels.base import attachments_field, text_field
+from blendcc.adapters.channels.base import VOICE_CAPABILITIES, VoiceOnly, attachments_field, text_field
 from blendcc.domain.conversation import ChannelRef, OutboundMessage, ReceiveMessage, UpdateDelivery
 from blendcc.ports import ChannelCapabilities
 
@@ -39,3 +39,15 @@ class ApiChannel:
 
     def deliver(self, message: OutboundMessage) -> str:
         return message.message_id  # stored in the thread, which is what the API client reads
+
+
+class ApiVoiceChannel(VoiceOnly):
+    """Voice contacts reported through the API (a PBX outside blendcc) when the SIP edge is off: calls,
+    never text."""
+
+    def __init__(self, instance: str = "default"):
+        self.channel = ChannelRef("voice", instance)
+
+    @property
+    def capabilities(self) -> ChannelCapabilities:
+        return VOICE_CAPABILITIES

@@ -21,9 +21,12 @@ from blendcc.domain.conversation import (
     UpdateDelivery,
 )
 from blendcc.domain.errors import ValidationFailed
-from blendcc.ports import ChannelAdapter, ConversationInbox
+from blendcc.ports import ChannelAdapter, ChannelCapabilities, ConversationInbox
 
 log = logging.getLogger(__name__)
+
+#: what a phone call can carry as a channel: a real-time conversation, no messages
+VOICE_CAPABILITIES = ChannelCapabilities(realtime=True, text=False)
 
 
 def ingest(adapter: ChannelAdapter, payload: Mapping[str, Any], inbox: ConversationInbox) -> list[Received | bool]:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from blendcc.adapters.channels.base import VoiceOnly
+from blendcc.adapters.channels.base import VOICE_CAPABILITIES, VoiceOnly
 from blendcc.domain.conversation import ChannelRef
 from blendcc.ports import ChannelCapabilities
 
-#: what a phone call can carry as a channel: a real-time conversation, no messages
-VOICE_CAPABILITIES = ChannelCapabilities(realtime=True, text=False)
-
 
 class SipChannel(VoiceOnly):
-    """Registers the SIP edge (instance ``sip``, or a trunk's name) under channel kind ``voice``.
+    """Registers the SIP edge under channel kind ``voice`` (instance ``default``: the contacts the voice
+    use case creates carry no instance; a second trunk would register under its own name).
 
     Calls and their legs reach the application through ``SipGateway`` -> ``ports.VoiceCallHandler``;
     as a message channel it refuses text in both directions (``ChannelUnsupported``)."""
 
-    def __init__(self, instance: str = "sip"):
+    def __init__(self, instance: str = "default"):
         self.channel = ChannelRef("voice", instance)
 
     @property

@@ -147,3 +147,18 @@ def test_message_events_replay_after_a_restart() -> None:
     service = centre.new_service()
     assert service.thread(got.contact_id) == before
     assert not service.receive(ReceiveMessage(chat.channel, "web-1", "more", "p2")).created_contact
+
+
+def test_a_thread_reference_keeps_parallel_conversations_apart() -> None:
+    mailbox = FakeChannel("email", "support@x")
+    centre = Centre(mailbox)
+    invoice = centre.service.receive(ReceiveMessage(mailbox.channel, "jane@example.com", "invoice", "m1",
+                                                    thread_ref="<m1@example.com>", subject="Invoice"))
+    parcel = centre.service.receive(ReceiveMessage(mailbox.channel, "jane@example.com", "parcel", "m2",
+                                                   thread_ref="<m2@example.com>", subject="Parcel"))
+    reply = centre.service.receive(ReceiveMessage(mailbox.channel, "jane@example.com", "re: invoice", "m3",
+                                                  thread_ref="<m1@example.com>"))
+    assert parcel.created_contact and parcel.contact_id != invoice.contact_id
+    assert not reply.created_contact and reply.contact_id == invoice.contact_id
+    row = centre.store.interaction(parcel.contact_id)
+    assert row is not None and row["attributes"]["subject"] == "Parcel"

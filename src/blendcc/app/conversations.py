@@ -102,7 +102,7 @@ class ConversationService:
                 if seen is not None:
                     outcome.append(Received(seen[0], seen[1], created_contact=False, duplicate=True))
                     return []
-            open_id = self._open_conversation(eng, customer_id, command.channel)
+            open_id = self._open_conversation(eng, customer_id, command.channel, command.thread_ref)
             contact_id = open_id or self.contacts.new_id()
             message = ce.MessageReceived(
                 contact_id=contact_id, message_id=message_id_for(contact_id, self.new_id()),
@@ -150,14 +150,17 @@ class ConversationService:
         return None
 
     @staticmethod
-    def _open_conversation(eng: Engine, customer_id: str | None, channel: ChannelRef) -> str | None:
-        """The customer's newest contact on ``channel`` that is not closed yet, if any."""
+    def _open_conversation(eng: Engine, customer_id: str | None, channel: ChannelRef,
+                           thread_ref: str | None) -> str | None:
+        """The customer's newest contact on ``channel`` that is not closed yet; with a ``thread_ref``
+        (an email thread, a chat session) only the contact of that thread."""
         if customer_id is None:
             return None
         best: tuple[float, str] | None = None
         for c in eng.contacts.values():
             if (c.customer_id == customer_id and c.channel.value == channel.kind
                     and c.attributes.get(INSTANCE_ATTRIBUTE, "default") == channel.instance
+                    and (thread_ref is None or c.attributes.get("thread_ref") == thread_ref)
                     and (best is None or c.created_at >= best[0])):
                 best = (c.created_at, c.id)
         return best[1] if best else None

@@ -98,10 +98,9 @@ def _model(m: Message) -> MessageModel:
 
 @router.get("/contacts/{contact_id}/messages", summary="The contact's message thread, oldest first")
 def thread(contact_id: str, c: C, p: P) -> ThreadModel:
-    service = _service(c)
-    service.thread(contact_id)  # 404 before 403: an unknown contact is not someone else's
+    found = _service(c).thread(contact_id)  # 404 before 403: an unknown contact is not someone else's
     _may_see(c, p, contact_id)
-    return ThreadModel(contact_id=contact_id, messages=[_model(m) for m in service.thread(contact_id).messages])
+    return ThreadModel(contact_id=contact_id, messages=[_model(m) for m in found.messages])
 
 
 @router.post("/contacts/{contact_id}/messages", status_code=201,

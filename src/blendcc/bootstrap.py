@@ -6,6 +6,9 @@ import logging
 import secrets
 
 from blendcc.adapters.bus.memory import MemoryBus
+from blendcc.adapters.channels.api import ApiChannel, ApiVoiceChannel
+from blendcc.adapters.channels.base import TimerThread
+from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.adapters.clock import SystemClock
 from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
 from blendcc.adapters.storage.engine import make_engine
@@ -24,6 +27,7 @@ from blendcc.app.campaigns import CampaignService
 from blendcc.app.configuration import ConfigService
 from blendcc.app.contacts import ContactService
 from blendcc.app.container import Container
+from blendcc.app.conversations import ConversationService
 from blendcc.app.customers import CustomerService
 from blendcc.app.live_stats import LiveStats, day_start
 from blendcc.app.reports import ReportService
@@ -81,10 +85,19 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     container.schedules = ScheduleService(config, store, clock)
     container.adherence = AdherenceMonitor(container.schedules, store, bus, clock,
                                              grace_s=settings.adherence_grace_s)
+    channels = ChannelRegistry()
+    for kind in (Channel.CHAT, Channel.SMS, Channel.EMAIL, Channel.SOCIAL):
+        channels.register(ApiChannel(kind.value))  # the generic API channel (POST /api/contacts)
+    container.channels = channels
+    container.conversations = ConversationService(runtime, container.contacts, store, store, channels, TimerThread())
     if settings.sip_enabled:
+        from blendcc.adapters.channels.sip.channel import SipChannel
         from blendcc.adapters.channels.sip.service import VoiceStack
 
         container.voice = VoiceStack(container, settings)
+        channels.register(SipChannel())
+    else:
+        channels.register(ApiVoiceChannel())
     _wire_telephony(container, settings, clock)
     return container
 

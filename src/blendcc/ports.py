@@ -1,4 +1,4 @@
-"""Ports: the Protocols the application needs from the outside world (clock, storage, bus, telephony)."""
+"""Ports: the Protocols the application needs from the outside world (clock, storage, bus, telephony, channels)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,14 @@ from blendcc.analytics.agent_stats import StateInterval
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters
 from blendcc.dialer.dnc import DncEntry
 from blendcc.dialer.records import DialRecord, ListImport
+from blendcc.domain.conversation import (
+    Attachment,
+    ChannelRef,
+    OutboundMessage,
+    Received,
+    ReceiveMessage,
+    UpdateDelivery,
+)
 from blendcc.domain.events import Event
 from blendcc.domain.telephony import TelephonyEvent
 
@@ -187,3 +195,139 @@ class DialerRepository(Protocol):
     def campaign_states(self) -> dict[str, tuple[str, str | None, float]]:
         """campaign id -> (state, reason, since)."""
         ...
+
+
+# ---------------------------------------------------------------------- channels
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelCapabilities:
+    """What a channel kind can carry; the application checks outbound messages against it.
+
+    ``attachment_types``: media types or ``type/*`` patterns (empty: any type). ``reply_window_s``: a
+    messaging window after the customer's last message (WhatsApp: 24 h) outside which only approved
+    templates may be sent; None: no window."""
+
+    realtime: bool
+    text: bool = True
+    threading: bool = False
+    html: bool = False
+    attachments: bool = False
+    max_attachment_bytes: int | None = None
+    attachment_types: tuple[str, ...] = ()
+    typing_indicators: bool = False
+    delivery_receipts: bool = False
+    read_receipts: bool = False
+    max_message_length: int | None = None
+    reply_window_s: float | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.text and (self.html or self.attachments or self.typing_indicators or self.delivery_receipts
+                              or self.max_message_length is not None or self.reply_window_s is not None):
+            problems.append("a channel without text carries no HTML, attachments, typing, receipts or limits")
+        if not self.attachments and (self.max_attachment_bytes is not None or self.attachment_types):
+            problems.append("attachment limits need attachments")
+        if self.read_receipts and not self.delivery_receipts:
+            problems.append("read receipts need delivery receipts")
+        if self.max_message_length is not None and self.max_message_length < 1:
+            problems.append("max_message_length must be >= 1")
+        if self.max_attachment_bytes is not None and self.max_attachment_bytes < 1:
+            problems.append("max_attachment_bytes must be >= 1")
+        if self.reply_window_s is not None and self.reply_window_s <= 0:
+            problems.append("reply_window_s must be > 0")
+        if problems:
+            raise ValueError("inconsistent channel capabilities: " + "; ".join(problems))
+
+    def accepts_type(self, media_type: str) -> bool:
+        if not self.attachment_types:
+            return True
+        major = media_type.split("/", 1)[0]
+        return any(t in (media_type, f"{major}/*") for t in self.attachment_types)
+
+    def refusal(self, body: str, html: str | None, attachments: Sequence[Attachment],
+                last_inbound_at: float | None = None, now: float | None = None) -> str | None:
+        """Why this channel cannot send the message (None: it can)."""
+        if not self.text:
+            return "this channel carries no text messages (it is a voice channel)"
+        if self.max_message_length is not None and len(body) > self.max_message_length:
+            return f"the message has {len(body)} characters; this channel sends at most {self.max_message_length}"
+        if html is not None and not self.html and not body.strip():
+            return "this channel sends plain text only, and the message has no plain-text body"
+        if attachments and not self.attachments:
+            return "this channel cannot send attachments"
+        for a in attachments:
+            if self.max_attachment_bytes is not None and a.size > self.max_attachment_bytes:
+                return (f"attachment {a.name!r} has {a.size} bytes; "
+                        f"this channel sends at most {self.max_attachment_bytes}")
+            if not self.accepts_type(a.media_type):
+                return f"attachment {a.name!r}: this channel does not send {a.media_type}"
+        if self.reply_window_s is not None and now is not None and (
+                last_inbound_at is None or now - last_inbound_at > self.reply_window_s):
+            return (f"the customer has not written in the last {self.reply_window_s / 3600:g} h; "
+                    "only an approved template can be sent now")
+        return None
+
+
+class ChannelAdapter(Protocol):
+    """One channel instance (a mailbox, a number, a page, the SIP edge) behind the same port.
+
+    Provider input comes in through ``translate`` as application commands (the adapter's entry point --
+    a webhook, a mail listener -- hands them to a ``ConversationInbox``); outbound messages go out
+    through ``deliver``. An operation the channel cannot do raises ``ChannelUnsupported``."""
+
+    @property
+    def channel(self) -> ChannelRef: ...
+
+    @property
+    def capabilities(self) -> ChannelCapabilities: ...
+
+    def translate(self, payload: Mapping[str, Any]) -> list[ReceiveMessage | UpdateDelivery]:
+        """Provider input as commands; ``ValidationFailed`` on malformed input."""
+        ...
+
+    def deliver(self, message: OutboundMessage) -> str:
+        """Hand ``message`` to the provider; return the provider's message id. Raises ``DeliveryFailed``
+        (``retryable`` or not) when the provider refused or could not be reached."""
+        ...
+
+
+class ChannelDirectory(Protocol):
+    """Finds the adapter of a channel instance (the channel registry implements it)."""
+
+    def adapter(self, channel: ChannelRef) -> ChannelAdapter | None: ...
+
+
+class ConversationInbox(Protocol):
+    """What channel adapters hand their commands to (the conversation use case implements it)."""
+
+    def receive(self, command: ReceiveMessage) -> Received: ...
+
+    def update_delivery(self, command: UpdateDelivery) -> bool:
+        """Apply a provider's delivery report; False when no stored message matches it."""
+        ...
+
+
+class CallLater(Protocol):
+    """Runs a function after a delay (delivery retries); asyncio, a timer thread or a simulated kernel."""
+
+    def call_later(self, delay_s: float, fn: Callable[[], None]) -> None: ...
+
+
+class VoiceLeg(Protocol):
+    """A call leg of the voice gateway (customer, agent phone, supervisor phone, call-back)."""
+
+    id: str
+
+
+class VoiceCallHandler(Protocol):
+    """What the SIP gateway calls when calls and legs progress (the voice use case implements it)."""
+
+    def incoming(self, leg: VoiceLeg, caller_id: str | None, dialled: str | None) -> None: ...
+    def dtmf(self, leg: VoiceLeg, digit: str) -> None: ...
+    def leg_ended(self, leg: VoiceLeg) -> None: ...
+    def agent_answered(self, leg: VoiceLeg) -> None: ...
+    def agent_failed(self, leg: VoiceLeg, status: int) -> None: ...
+    def phone_hold(self, leg: VoiceLeg, held: bool) -> None: ...
+    def listener_answered(self, leg: VoiceLeg) -> bool: ...
+    def callback_event(self, leg: VoiceLeg, name: str, detail: Any) -> None: ...

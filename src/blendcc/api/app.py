@@ -22,6 +22,7 @@ from blendcc.api import (
     routes_forecast,
     routes_ivr,
     routes_main,
+    routes_messages,
     routes_schedule,
     routes_sim,
     routes_voice,
@@ -75,6 +76,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.state.container = container
     errors.install(app)
     app.include_router(routes_main.router)
+    app.include_router(routes_messages.router)
     app.include_router(routes_config.router)
     app.include_router(ws.router)
     app.include_router(routes_forecast.router)

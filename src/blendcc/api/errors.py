@@ -21,6 +21,7 @@ STATUS = {
     "conflict": 409,
     "invalid": 422,
     "forbidden": 403,
+    "unsupported": 422,  # the contact's channel cannot do this (e.g. send text on voice)
     "unauthenticated": 401,
     "unavailable": 503,
 }

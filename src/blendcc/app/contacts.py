@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from blendcc.app.configuration import non_finite
 from blendcc.app.runtime import Runtime
 from blendcc.domain.channels import Channel
+from blendcc.domain.conversation import message_id_for
+from blendcc.domain.conversation_events import MessageReceived
 from blendcc.domain.customer import IdentityKind, normalise_identity
 from blendcc.domain.errors import InvalidState, NotFound
 from blendcc.domain.events import ContactOffered, ContactQueued, ContactRejected, Event
@@ -102,9 +104,16 @@ class ContactService:
             # checked under the writer lock: a retried id is refused even if the first one already closed
             if req.contact_id is not None and self.reader.interaction(contact_id) is not None:
                 raise InvalidState(f"contact {contact_id} already exists")
-            return eng.create_contact(contact_id, req.channel.value, now, attributes=attributes,
-                                      priority=req.priority, customer_id=customer_id, tier=tier,
-                                      last_agent_id=last_agent, workflow_id=req.workflow_id)
+            events = eng.create_contact(contact_id, req.channel.value, now, attributes=attributes,
+                                        priority=req.priority, customer_id=customer_id, tier=tier,
+                                        last_agent_id=last_agent, workflow_id=req.workflow_id)
+            if req.text and req.channel is not Channel.VOICE:
+                # the first message opens the thread (the ``text`` attribute stays: workflows route on it)
+                first = MessageReceived(contact_id=contact_id, message_id=message_id_for(contact_id, "0"),
+                                        channel=req.channel.value, channel_instance="default", body=req.text,
+                                        address=req.caller_id, at=now)
+                events.insert(1, first)
+            return events
 
         events = self.runtime.execute(command)
         return {"contact_id": contact_id, "customer_id": customer_id, **_outcome(events)}

@@ -11,13 +11,14 @@ from blendcc.app.auth import AuthService
 from blendcc.app.campaigns import CampaignService
 from blendcc.app.configuration import ConfigService
 from blendcc.app.contacts import ContactService
+from blendcc.app.conversations import ConversationService
 from blendcc.app.customers import CustomerService
 from blendcc.app.dialing import DialingService
 from blendcc.app.live_stats import LiveStats
 from blendcc.app.reports import ReportService
 from blendcc.app.runtime import Runtime
 from blendcc.config import Settings
-from blendcc.ports import Clock, EventBus, Store
+from blendcc.ports import ChannelDirectory, Clock, EventBus, Store
 
 
 @dataclass
@@ -39,4 +40,6 @@ class Container:
     dialing: DialingService | None = None  # the dialing loop when a Telephony is wired (dialing_wiring)
     schedules: ScheduleService | None = None  # published schedules, adherence reports (set by bootstrap)
     adherence: AdherenceMonitor | None = None  # live out-of-adherence alerts (set by bootstrap)
+    channels: ChannelDirectory | None = None  # the channel registry (set by bootstrap)
+    conversations: ConversationService | None = None  # message threads of every channel (set by bootstrap)
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)

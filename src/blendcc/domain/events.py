@@ -367,5 +367,7 @@ def subject_ids(event: Event) -> tuple[str | None, str | None, str | None]:
 for _cls in EVENT_TYPES.values():
     _fast_init(_cls)
 
-# dialer events live in their own module and register themselves into EVENT_TYPES on import
+# dialer and conversation (message) events live in their own modules and register themselves into
+# EVENT_TYPES on import
+from blendcc.domain import conversation_events as _conversation_events  # noqa: E402,F401
 from blendcc.domain import dialer_events as _dialer_events  # noqa: E402,F401

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from blendcc.domain import events as ev
 from blendcc.domain.agent import AgentConfig, AgentState, Presence
 from blendcc.domain.channels import Channel
+from blendcc.domain.conversation_events import CONVERSATION_EVENT_TYPES
 from blendcc.domain.interaction import InteractionState as S
 from blendcc.domain.queue import QueueConfig
 from blendcc.routing.catalog import Catalog
@@ -63,6 +64,9 @@ class LiveState:
             ev.AgentStatusChanged: self._status,
             ev.AgentStateChanged: self._state,
         }
+        # messages share the event log; replaying them changes nothing in the ACD state
+        for kind in CONVERSATION_EVENT_TYPES:
+            self._handlers[kind] = _no_change
         for config in catalog.agents.values():
             self.agents[config.id] = AgentRecord(config, now)
 
@@ -327,3 +331,7 @@ class LiveState:
         agent.state = _AGENT_STATES.get(e.state) or AgentState(e.state)
         agent.state_reason = e.reason
         agent.state_since = e.at
+
+
+def _no_change(_: ev.Event) -> None:
+    return None

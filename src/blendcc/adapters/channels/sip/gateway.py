@@ -18,6 +18,7 @@ from blendcc.adapters.channels.sip.edge import Registrar, SipEdge
 from blendcc.adapters.channels.sip.media import Bridge, Listener, Player, Recorder, read_wav_8k
 from blendcc.adapters.channels.sip.rtp import DtmfDecoder, Pacer, PortPool, RtpEndpoint, RtpError
 from blendcc.adapters.channels.sip.sdp import PCMA, PCMU, answer, build_sdp
+from blendcc.ports import VoiceCallHandler
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,7 +57,7 @@ class SipGateway:
         self.rtp_host = rtp_host
         self.public_host = public_host or rtp_host
         self.pool = PortPool(*rtp_ports)
-        self.voice: Any = None  # VoiceService, attached after construction
+        self.voice: VoiceCallHandler | None = None  # the voice use case, attached after construction
         self.on_dtmf: Callable[[SipLeg, str], None] = self._dtmf
         self.legs: dict[str, SipLeg] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -265,30 +266,33 @@ class SipGateway:
             if name in ("failed", "ended"):
                 self._release(leg)
             return
+        voice = self.voice
+        if voice is None:  # only outbound legs get here without a voice handler (returned above)
+            return
         if leg.kind == "callback":  # a customer called back for a queued contact
             if name == "answered":
                 self._set_remote(leg)
-            self.voice.callback_event(leg, name, detail)
+            voice.callback_event(leg, name, detail)
             if name in ("failed", "ended", "cancelled"):
                 self._release(leg)
             return
         if name == "answered":
             self._set_remote(leg)
             if leg.kind == "listener":
-                self.voice.listener_answered(leg)
+                voice.listener_answered(leg)
             else:
-                self.voice.agent_answered(leg)
+                voice.agent_answered(leg)
         elif name == "failed":
             if leg.kind == "agent":
-                self.voice.agent_failed(leg, int(detail or 0))
+                voice.agent_failed(leg, int(detail or 0))
             else:
-                self.voice.leg_ended(leg)
+                voice.leg_ended(leg)
             self._release(leg)
         elif name in ("ended", "cancelled"):
-            self.voice.leg_ended(leg)
+            voice.leg_ended(leg)
             self._release(leg)
         elif name == "media" and leg.kind == "agent" and detail is not None:
-            self.voice.phone_hold(leg, detail.direction in ("sendonly", "inactive"))
+            voice.phone_hold(leg, detail.direction in ("sendonly", "inactive"))
         elif name == "dtmf":
             self.on_dtmf(leg, str(detail))
 

@@ -1,0 +1,120 @@
+"""A contact's message thread: read it, reply to the customer or add an internal note."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from blendcc.api.deps import AgentP, C, P
+from blendcc.app.conversations import ConversationService
+from blendcc.domain.conversation import Attachment, Author, AuthorKind, Message, MessageDirection, SendMessage
+from blendcc.domain.errors import Forbidden, InvalidState, NotFound
+
+router = APIRouter(prefix="/api", tags=["messages"])
+
+
+class AttachmentModel(BaseModel):
+    """A file referenced by a message (its bytes are stored elsewhere, at ``uri``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=128)
+    name: str = Field(min_length=1, max_length=255)
+    media_type: str = Field(pattern=r"^[\w.+-]+/[\w.+-]+$", max_length=255)
+    size: int = Field(ge=0, le=2**40)
+    uri: str = Field(min_length=1, max_length=2048)
+
+
+class NewMessage(BaseModel):
+    """An agent's reply to the customer (``outbound``, delivered by the contact's channel) or an internal
+    note (``note``: agents only, never delivered)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(default="", max_length=100_000)
+    html: str | None = Field(default=None, max_length=500_000)
+    kind: Literal["outbound", "note"] = "outbound"
+    attachments: list[AttachmentModel] = Field(default_factory=list, max_length=20)
+
+
+class AuthorModel(BaseModel):
+    kind: Literal["customer", "agent", "bot", "system"]
+    id: str | None
+
+
+class ChannelModel(BaseModel):
+    kind: str
+    instance: str
+
+
+class MessageModel(BaseModel):
+    """One message of a thread; ``status`` (queued, sent, delivered, read, failed) only for outbound ones."""
+
+    id: str
+    contact_id: str
+    direction: Literal["inbound", "outbound", "note"]
+    author: AuthorModel
+    body: str
+    html: str | None
+    at: float
+    channel: ChannelModel | None
+    attachments: list[AttachmentModel]
+    provider_message_id: str | None
+    address: str | None
+    status: Literal["queued", "sent", "delivered", "read", "failed"] | None
+    status_reason: str | None
+    status_at: float | None
+    attempts: int
+
+
+class ThreadModel(BaseModel):
+    contact_id: str
+    messages: list[MessageModel]
+
+
+def _service(c: C) -> ConversationService:
+    if c.conversations is None:
+        raise InvalidState("conversations are not wired in this server")
+    return c.conversations
+
+
+def _may_see(c: C, p: P, contact_id: str) -> None:
+    """Supervisors see every thread; an agent the threads of contacts it holds or handled last."""
+    if p.at_least("supervisor"):
+        return
+    if p.agent_id is not None and c.agents.owns(p.agent_id, contact_id):
+        return
+    row = c.store.interaction(contact_id)
+    if row is not None and p.agent_id is not None and row.get("agent_id") == p.agent_id:
+        return
+    raise Forbidden(f"contact {contact_id} is not one of yours")
+
+
+def _model(m: Message) -> MessageModel:
+    return MessageModel.model_validate(m.to_dict())
+
+
+@router.get("/contacts/{contact_id}/messages", summary="The contact's message thread, oldest first")
+def thread(contact_id: str, c: C, p: P) -> ThreadModel:
+    found = _service(c).thread(contact_id)  # 404 before 403: an unknown contact is not someone else's
+    _may_see(c, p, contact_id)
+    return ThreadModel(contact_id=contact_id, messages=[_model(m) for m in found.messages])
+
+
+@router.post("/contacts/{contact_id}/messages", status_code=201,
+             summary="Reply to the customer (delivered by the contact's channel) or add an internal note")
+def write(contact_id: str, body: NewMessage, c: C, p: AgentP) -> MessageModel:
+    service = _service(c)
+    row = c.store.interaction(contact_id)
+    if row is None:
+        raise NotFound(f"contact {contact_id} does not exist")
+    if row.get("state") == "closed":
+        raise InvalidState(f"contact {contact_id} is closed; start a new conversation")
+    if not c.agents.owns(p.agent_id or "", contact_id):
+        raise Forbidden(f"contact {contact_id} is not one of yours")
+    command = SendMessage(contact_id, Author(AuthorKind.AGENT, p.agent_id), body.body,
+                          MessageDirection(body.kind), body.html,
+                          tuple(Attachment(**a.model_dump()) for a in body.attachments))
+    return MessageModel.model_validate(service.write(command))

@@ -1,0 +1,307 @@
+"""Conversation use cases of every messaging channel: receive a customer's message, write in a thread,
+deliver outbound messages through the channel's adapter with retries, and apply delivery reports.
+
+Receiving is idempotent by provider message id on its channel instance and joins the customer's open
+conversation on that channel instance, or creates a new contact that the engine routes. Every message is
+an event in the log (stored before the call returns); the thread is folded from the contact's events.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from blendcc.app.contacts import ContactService
+from blendcc.app.runtime import Runtime
+from blendcc.domain import conversation_events as ce
+from blendcc.domain.channels import Channel
+from blendcc.domain.conversation import (
+    AuthorKind,
+    ChannelRef,
+    ChannelUnsupported,
+    DeliveryFailed,
+    DeliveryStatus,
+    MessageDirection,
+    OutboundMessage,
+    Received,
+    ReceiveMessage,
+    RetryPolicy,
+    SendMessage,
+    Thread,
+    UpdateDelivery,
+    advances,
+    check_body,
+    contact_of_message,
+    fold_thread,
+    message_id_for,
+)
+from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
+from blendcc.domain.events import Event
+from blendcc.ports import CallLater, ChannelDirectory, EventStore, ReportReader
+from blendcc.routing.engine import Engine
+
+log = logging.getLogger(__name__)
+
+#: attribute of a contact that names the channel instance it came in on (a mailbox, a number...)
+INSTANCE_ATTRIBUTE = "channel_instance"
+#: provider ids remembered in memory for the fast duplicate check and for receipts carrying only them
+INDEX_SIZE = 100_000
+
+
+class ConversationService:
+    """Implements ``ports.ConversationInbox`` for channel adapters, and the agent's side of a thread."""
+
+    def __init__(self, runtime: Runtime, contacts: ContactService, store: EventStore, reader: ReportReader,
+                 channels: ChannelDirectory, later: CallLater, policy: RetryPolicy | None = None,
+                 new_id: Callable[[], str] | None = None, history: int = 20):
+        self.runtime = runtime
+        self.contacts = contacts
+        self.store = store
+        self.reader = reader
+        self.channels = channels
+        self.later = later
+        self.policy = policy or RetryPolicy()
+        self.new_id = new_id or (lambda: uuid.uuid4().hex[:12])
+        #: how many of the customer's latest contacts are searched for a duplicated provider message id
+        self.history = history
+        self._lock = threading.Lock()
+        #: (channel, provider message id) -> (contact id, message id), most recent last
+        self._provider_ids: OrderedDict[tuple[ChannelRef, str], tuple[str, str]] = OrderedDict()
+
+    # ------------------------------------------------------------------ reading
+
+    def thread(self, contact_id: str) -> Thread:
+        if self.reader.interaction(contact_id) is None:
+            raise NotFound(f"contact {contact_id} does not exist")
+        return fold_thread(contact_id, (s.event for s in self.store.contact_events(contact_id)))
+
+    # ------------------------------------------------------------------ inbound
+
+    def receive(self, command: ReceiveMessage) -> Received:
+        """Store a customer's message in its conversation (creating and routing a new contact when the
+        customer has no open one on this channel instance); a repeated provider id stores nothing."""
+        check_body(command.body, command.html, command.attachments)
+        kind = _channel(command.channel)
+        if kind is Channel.VOICE:
+            raise ChannelUnsupported("voice calls arrive through the SIP gateway, not as messages")
+        if not command.address.strip():
+            raise ValidationFailed("an inbound message needs the customer's address on the channel")
+        customer = self.contacts.resolve_customer(kind, command.address, command.customer_name)
+        customer_id = customer["id"] if customer else None
+        outcome: list[Received] = []
+
+        def run(eng: Engine, now: float) -> list[Event]:
+            pid = command.provider_message_id
+            if pid is not None:
+                seen = self._duplicate(command.channel, pid, customer_id)
+                if seen is not None:
+                    outcome.append(Received(seen[0], seen[1], created_contact=False, duplicate=True))
+                    return []
+            open_id = self._open_conversation(eng, customer_id, command.channel, command.thread_ref)
+            contact_id = open_id or self.contacts.new_id()
+            message = ce.MessageReceived(
+                contact_id=contact_id, message_id=message_id_for(contact_id, self.new_id()),
+                channel=command.channel.kind, channel_instance=command.channel.instance, body=command.body,
+                html=command.html, attachments=command.attachments, provider_message_id=pid,
+                address=command.address, at=now)
+            outcome.append(Received(contact_id, message.message_id, created_contact=open_id is None))
+            if open_id is not None:
+                return [message]
+            attributes: dict[str, Any] = {**command.attributes, INSTANCE_ATTRIBUTE: command.channel.instance,
+                                          "caller_id": command.address, "text": command.body}
+            if command.subject is not None:
+                attributes["subject"] = command.subject
+            if command.thread_ref is not None:
+                attributes["thread_ref"] = command.thread_ref
+            tier = customer.get("tier") if customer else None
+            if tier:
+                attributes.setdefault("tier", tier)
+            events = eng.create_contact(contact_id, kind.value, now, attributes=attributes,
+                                        customer_id=customer_id, tier=tier,
+                                        last_agent_id=customer.get("last_agent_id") if customer else None)
+            return [events[0], message, *events[1:]]  # the message right after ContactCreated
+
+        self.runtime.execute(run)
+        received = outcome[-1]
+        if not received.duplicate and command.provider_message_id is not None:
+            self._remember(command.channel, command.provider_message_id, received.contact_id, received.message_id)
+        return received
+
+    def _duplicate(self, channel: ChannelRef, provider_id: str, customer_id: str | None) -> tuple[str, str] | None:
+        """(contact, message) already holding ``provider_id`` on ``channel``: the in-memory index, then
+        the threads of the customer's latest contacts on that channel kind (which survive a restart)."""
+        with self._lock:
+            hit = self._provider_ids.get((channel, provider_id))
+        if hit is not None or customer_id is None:
+            return hit
+        for row in self.reader.interactions(customer_id=customer_id, limit=self.history):
+            if row.get("channel") != channel.kind:
+                continue
+            for stored in self.store.contact_events(row["contact_id"]):
+                e = stored.event
+                if (isinstance(e, ce.MessageReceived) and e.provider_message_id == provider_id
+                        and e.channel_instance == channel.instance):
+                    return e.contact_id, e.message_id
+        return None
+
+    @staticmethod
+    def _open_conversation(eng: Engine, customer_id: str | None, channel: ChannelRef,
+                           thread_ref: str | None) -> str | None:
+        """The customer's newest contact on ``channel`` that is not closed yet; with a ``thread_ref``
+        (an email thread, a chat session) only the contact of that thread."""
+        if customer_id is None:
+            return None
+        best: tuple[float, str] | None = None
+        for c in eng.contacts.values():
+            if (c.customer_id == customer_id and c.channel.value == channel.kind
+                    and c.attributes.get(INSTANCE_ATTRIBUTE, "default") == channel.instance
+                    and (thread_ref is None or c.attributes.get("thread_ref") == thread_ref)
+                    and (best is None or c.created_at >= best[0])):
+                best = (c.created_at, c.id)
+        return best[1] if best else None
+
+    def _remember(self, channel: ChannelRef, provider_id: str, contact_id: str, message_id: str) -> None:
+        with self._lock:
+            self._provider_ids[(channel, provider_id)] = (contact_id, message_id)
+            self._provider_ids.move_to_end((channel, provider_id))
+            while len(self._provider_ids) > INDEX_SIZE:
+                self._provider_ids.popitem(last=False)
+
+    # ------------------------------------------------------------------ writing in a thread
+
+    def write(self, command: SendMessage) -> dict[str, Any]:
+        """An agent's reply (stored as queued, then delivered by the channel) or an internal note."""
+        check_body(command.body, command.html, command.attachments)
+        row = self.reader.interaction(command.contact_id)
+        if row is None:
+            raise NotFound(f"contact {command.contact_id} does not exist")
+        if command.direction is MessageDirection.INBOUND:
+            raise ValidationFailed("agents write outbound messages or notes; inbound messages come from channels")
+        if command.author.kind is AuthorKind.CUSTOMER:
+            raise ValidationFailed("the customer's messages come from the channel")
+        channel = ChannelRef(str(row["channel"]), str((row.get("attributes") or {}).get(INSTANCE_ATTRIBUTE,
+                                                                                            "default")))
+        thread = self.thread(command.contact_id)
+        if command.direction is MessageDirection.OUTBOUND:
+            adapter = self.channels.adapter(channel)
+            if adapter is None:
+                raise ChannelUnsupported(f"no channel adapter is registered for {channel}; it cannot send messages")
+            why = adapter.capabilities.refusal(command.body, command.html, command.attachments,
+                                               thread.last_inbound_at, self.runtime.clock.now())
+            if why is not None:
+                raise ChannelUnsupported(why)
+        to = _customer_address(thread, row)
+        message_id = message_id_for(command.contact_id, self.new_id())
+
+        def run(eng: Engine, now: float) -> list[Event]:
+            if command.contact_id not in eng.contacts:
+                raise InvalidState(f"contact {command.contact_id} is closed; start a new conversation")
+            author = command.author
+            if command.direction is MessageDirection.NOTE:
+                return [ce.NoteAdded(contact_id=command.contact_id, message_id=message_id,
+                                     author_kind=author.kind.value, author_id=author.id, body=command.body,
+                                     attachments=command.attachments, at=now)]
+            return [ce.MessageSent(contact_id=command.contact_id, message_id=message_id, channel=channel.kind,
+                                   channel_instance=channel.instance, author_kind=author.kind.value,
+                                   author_id=author.id, body=command.body, html=command.html,
+                                   attachments=command.attachments, to=to, at=now)]
+
+        events = self.runtime.execute(run)
+        if command.direction is MessageDirection.OUTBOUND:
+            outbound = OutboundMessage(command.contact_id, message_id, channel, to, command.body, command.html,
+                                       command.attachments, (row.get("attributes") or {}).get("thread_ref"))
+            self.later.call_later(0.0, lambda: self._attempt(outbound, 1))
+        stored = fold_thread(command.contact_id, events).find(message_id)
+        assert stored is not None
+        return stored.to_dict()
+
+    # ------------------------------------------------------------------ delivery
+
+    def _attempt(self, message: OutboundMessage, attempt: int) -> None:
+        """One delivery attempt; a retryable failure is tried again after the policy's back-off, the last
+        one (or a final refusal) is stored as failed with its reason."""
+        adapter = self.channels.adapter(message.channel)
+        try:
+            if adapter is None:
+                raise DeliveryFailed(f"no channel adapter is registered for {message.channel}", retryable=False)
+            provider_id = adapter.deliver(replace(message, attempt=attempt))
+        except ChannelUnsupported as exc:
+            self._report(message, DeliveryStatus.FAILED, attempt, None, exc.message)
+            return
+        except DeliveryFailed as exc:
+            delay = self.policy.delay_after(attempt) if exc.retryable else None
+            if delay is None:
+                self._report(message, DeliveryStatus.FAILED, attempt, None, exc.reason)
+            else:
+                log.info("delivery of %s failed (attempt %d: %s); retrying in %g s", message.message_id, attempt,
+                         exc.reason, delay)
+                self.later.call_later(delay, lambda: self._attempt(message, attempt + 1))
+            return
+        except Exception as exc:  # a broken adapter: the message must not stay queued forever
+            log.exception("channel %s failed delivering %s", message.channel, message.message_id)
+            self._report(message, DeliveryStatus.FAILED, attempt, None, f"channel error: {exc}")
+            return
+        self._remember(message.channel, provider_id, message.contact_id, message.message_id)
+        self._report(message, DeliveryStatus.SENT, attempt, provider_id, None)
+
+    def _report(self, message: OutboundMessage, status: DeliveryStatus, attempt: int, provider_id: str | None,
+                reason: str | None) -> None:
+        def run(eng: Engine, now: float) -> list[Event]:
+            return [ce.MessageDeliveryUpdated(contact_id=message.contact_id, message_id=message.message_id,
+                                              status=status.value, attempt=attempt,
+                                              provider_message_id=provider_id, reason=reason, at=now)]
+
+        self.runtime.execute(run)
+
+    def update_delivery(self, command: UpdateDelivery) -> bool:
+        """A provider's receipt: found by our message id (when echoed) or by the provider's id; applied when
+        it moves the message on (late and repeated receipts change nothing)."""
+        target: tuple[str, str] | None = None
+        if command.message_id is not None:
+            contact_id = contact_of_message(command.message_id)
+            if contact_id is not None:
+                target = (contact_id, command.message_id)
+        if target is None and command.provider_message_id is not None:
+            with self._lock:
+                target = self._provider_ids.get((command.channel, command.provider_message_id))
+        if target is None:
+            log.info("delivery report for an unknown message on %s: %s", command.channel, command)
+            return False
+        contact_id, message_id = target
+        applied: list[bool] = []
+
+        def run(eng: Engine, now: float) -> list[Event]:
+            found = fold_thread(contact_id, (s.event for s in self.store.contact_events(contact_id))).find(message_id)
+            if found is None or found.direction is not MessageDirection.OUTBOUND:
+                return []
+            applied.append(True)
+            if not advances(found.status, command.status):
+                return []
+            return [ce.MessageDeliveryUpdated(contact_id=contact_id, message_id=message_id,
+                                              status=command.status.value, attempt=found.attempts,
+                                              provider_message_id=command.provider_message_id or
+                                              found.provider_message_id, reason=command.reason, at=now)]
+
+        self.runtime.execute(run)
+        return bool(applied)
+
+
+def _channel(ref: ChannelRef) -> Channel:
+    try:
+        return Channel(ref.kind)
+    except ValueError:
+        raise ValidationFailed(f"unknown channel kind {ref.kind!r}") from None
+
+
+def _customer_address(thread: Thread, row: dict[str, Any]) -> str | None:
+    """Where replies go: the address of the customer's latest message, else the contact's caller id."""
+    for m in reversed(thread.messages):
+        if m.direction is MessageDirection.INBOUND and m.address:
+            return m.address
+    caller = (row.get("attributes") or {}).get("caller_id")
+    return str(caller) if caller else None

@@ -1,0 +1,89 @@
+"""Conversation events (topic "contact"): messages received, sent and noted, and their delivery progress.
+
+They share the event log with the contact lifecycle (indexed by ``contact_id``), register themselves in
+``EVENT_TYPES`` on import (so the stores rebuild them), and change nothing in the ACD's live state
+(``LiveState`` folds them as no-ops when replaying); ``conversation.fold_thread`` reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from blendcc.domain.conversation import Attachment, attachments_of
+from blendcc.domain.events import EVENT_TYPES, Event
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageEvent(Event):
+    """Base of the events that carry a message: attachments are stored as plain dicts, rebuilt on load."""
+
+    contact_id: str
+    message_id: str
+
+    def __post_init__(self) -> None:
+        items = getattr(self, "attachments", None)
+        if items is not None and not (isinstance(items, tuple) and all(isinstance(a, Attachment) for a in items)):
+            object.__setattr__(self, "attachments", attachments_of(items))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = Event.to_dict(self)
+        if "attachments" in out:
+            out["attachments"] = [a.to_dict() for a in getattr(self, "attachments", ())]
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageReceived(MessageEvent):
+    """The customer wrote on ``channel``/``channel_instance``. ``provider_message_id`` is never stored
+    twice on one channel instance (a re-delivered webhook or mail creates nothing)."""
+
+    channel: str
+    channel_instance: str
+    body: str
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    provider_message_id: str | None = None
+    address: str | None = None  # the customer's address on the channel, as the provider gave it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageSent(MessageEvent):
+    """An agent, bot or the system wrote to the customer; the message is queued for delivery by the
+    channel (``MessageDeliveryUpdated`` follows). ``author_kind``: agent, bot or system."""
+
+    channel: str
+    channel_instance: str
+    author_kind: str
+    author_id: str | None
+    body: str
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    to: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoteAdded(MessageEvent):
+    """An internal note in the thread: seen by agents and supervisors, never delivered to the customer."""
+
+    author_kind: str
+    author_id: str | None
+    body: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageDeliveryUpdated(MessageEvent):
+    """Delivery of an outbound message progressed: sent (the provider accepted it, with its id),
+    delivered, read, or failed with a ``reason`` (after ``attempt`` attempts)."""
+
+    status: str
+    attempt: int = 1
+    provider_message_id: str | None = None
+    reason: str | None = None
+
+
+CONVERSATION_EVENT_TYPES: tuple[type[Event], ...] = (MessageReceived, MessageSent, NoteAdded, MessageDeliveryUpdated)
+
+EVENT_TYPES.update({cls.__name__: cls for cls in CONVERSATION_EVENT_TYPES})
+

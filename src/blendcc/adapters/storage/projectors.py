@@ -24,6 +24,7 @@ from blendcc.analytics.queue_stats import (
 )
 from blendcc.domain import events as ev
 from blendcc.domain.dialer_events import CampaignStateChanged
+from blendcc.domain.events import Event
 from blendcc.ports import Projector, StoredEvent
 
 _MAX_COUNTER = "max_wait_handled_s"
@@ -52,6 +53,8 @@ class MemoryTables:
     counters: dict[CounterKey, QueueCounters] = field(default_factory=dict)
     handled: list[tuple[float, str]] = field(default_factory=list)  # (at, agent) per ContactConnected
     campaign_states: dict[str, tuple[str, str | None, float]] = field(default_factory=dict)
+    #: tables of projections registered elsewhere, by projector name (each projector owns its entry)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _noop() -> None:
@@ -203,7 +206,7 @@ class CustomerLastContact:
     (reads the contact's customer from ``interactions``, so it is registered after it)."""
 
     name = "customer_last_contact"
-    event_types = frozenset({ev.ContactConnected})
+    event_types: frozenset[type[Event]] = frozenset({ev.ContactConnected})
 
     def apply_sql(self, tx: SqlTx, batch: Sequence[StoredEvent]) -> None:
         params = [{"b_contact": s.event.contact_id, "b_agent": s.event.agent_id, "b_at": s.event.at}
@@ -245,7 +248,7 @@ class AgentStateIntervals:
     live-stat warm-up), folded with ``analytics.agent_stats.AgentStateFold``."""
 
     name = "agent_state_intervals"
-    event_types = frozenset({ev.AgentStateChanged})
+    event_types: frozenset[type[Event]] = frozenset({ev.AgentStateChanged})
 
     def apply_sql(self, tx: SqlTx, batch: Sequence[StoredEvent]) -> None:
         change = interval_batch(_changes(batch))
@@ -280,7 +283,7 @@ class AgentPresence:
     """``agent_presence``: whether each agent is logged in, and the seq of the login (the replay window)."""
 
     name = "agent_presence"
-    event_types = frozenset({ev.AgentLoggedIn, ev.AgentLoggedOut})
+    event_types: frozenset[type[Event]] = frozenset({ev.AgentLoggedIn, ev.AgentLoggedOut})
 
     @staticmethod
     def _fold(batch: Sequence[StoredEvent]) -> dict[str, int | None]:
@@ -306,7 +309,7 @@ class HandledByAgent:
     keeps (at, agent) pairs."""
 
     name = "handled_by_agent"
-    event_types = frozenset({ev.ContactConnected})
+    event_types: frozenset[type[Event]] = frozenset({ev.ContactConnected})
 
     def apply_sql(self, tx: SqlTx, batch: Sequence[StoredEvent]) -> None:
         return None  # the events table row written by the append is the projection
@@ -355,7 +358,7 @@ class CampaignStates:
     """``campaign_states``: each campaign's last ``CampaignStateChanged`` (state, reason, since)."""
 
     name = "campaign_states"
-    event_types = frozenset({CampaignStateChanged})
+    event_types: frozenset[type[Event]] = frozenset({CampaignStateChanged})
 
     @staticmethod
     def _fold(batch: Sequence[StoredEvent]) -> dict[str, tuple[str, str | None, float]]:

@@ -68,6 +68,11 @@ class EventStore(Protocol):
 
     def contact_events(self, contact_id: str) -> list[StoredEvent]: ...
 
+    def events_of_type(self, types: Iterable[str], start: float | None = None,
+                       end: float | None = None) -> list[StoredEvent]:
+        """Stored events whose type is in ``types`` (with ``start <= at < end``), in log order."""
+        ...
+
 
 class Projector(Protocol):
     """A read model folded from the event log, registered once (``adapters.storage.projectors``) and run

@@ -68,6 +68,14 @@ class MemoryStore:
         with self._lock:
             return [s for s in self._events if getattr(s.event, "contact_id", None) == contact_id]
 
+    def events_of_type(self, types: Iterable[str], start: float | None = None,
+                       end: float | None = None) -> list[StoredEvent]:
+        wanted = set(types)
+        lo = -float("inf") if start is None else start
+        hi = float("inf") if end is None else end
+        with self._lock:
+            return [s for s in self._events if s.event.type in wanted and lo <= s.event.at < hi]
+
     def replay_window(self) -> list[Event]:
         with self._lock:
             t = self._t

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, func, select, text
@@ -89,6 +89,16 @@ class SqlStore:
         q = (select(t.events.c.seq, t.events.c.type, t.events.c.payload)
              .where(t.events.c.contact_id == contact_id).order_by(t.events.c.seq))
         return self._stored(q)
+
+    def events_of_type(self, types: Iterable[str], start: float | None = None,
+                       end: float | None = None) -> list[StoredEvent]:
+        e = t.events
+        q = select(e.c.seq, e.c.type, e.c.payload).where(e.c.type.in_(list(types)))
+        if start is not None:
+            q = q.where(e.c.at >= start)
+        if end is not None:
+            q = q.where(e.c.at < end)
+        return self._stored(q.order_by(e.c.seq))
 
     def replay_window(self) -> list[Event]:
         first_open = (select(func.min(t.interactions.c.created_seq))

@@ -149,3 +149,13 @@ def test_replay_window_relogin_moves_to_new_session(store: Any) -> None:
 def test_replay_window_empty_when_everything_is_closed(store: Any) -> None:
     store.append(handled("c1", "a1") + abandoned("c2") + eventful("c3", "a1", "a2") + agent_shift("a1"))
     assert store.replay_window() == []
+
+
+def test_events_of_type_by_type_and_time_in_log_order(store: Any) -> None:
+    store.append(handled("c1", "a1") + abandoned("c2", t0=T0 + 60) + agent_shift("a1"))
+    closed = store.events_of_type(["ContactClosed"])
+    assert [(s.event.contact_id, s.event.outcome) for s in closed] == [("c1", "completed"), ("c2", "abandoned")]
+    assert [s.seq for s in closed] == sorted(s.seq for s in closed)
+    both = store.events_of_type(["ContactCreated", "AgentLoggedIn"], start=T0, end=T0 + 60)
+    assert [s.event.type for s in both] == ["ContactCreated", "AgentLoggedIn"]  # c2 is created at T0 + 60
+    assert store.events_of_type(["NoSuchEvent"]) == []

@@ -63,8 +63,9 @@ class User:
 class EventStore(Protocol):
     """The durable event log plus its projections, written in one transaction per append."""
 
-    def append(self, events: Sequence[Event]) -> int:
-        """Persist ``events`` (and their projections) atomically; return the last sequence number."""
+    def append(self, events: Sequence[Event]) -> list[int]:
+        """Persist ``events`` (and their projections) atomically; return each event's sequence number
+        (increasing, in the order given; empty for no events)."""
         ...
 
     def read(self, after_seq: int = 0, limit: int | None = None) -> list[StoredEvent]: ...
@@ -74,6 +75,40 @@ class EventStore(Protocol):
         ...
 
     def contact_events(self, contact_id: str) -> list[StoredEvent]: ...
+
+    def events_of_type(self, types: Iterable[str], start: float | None = None,
+                       end: float | None = None) -> list[StoredEvent]:
+        """Stored events whose type is in ``types`` (with ``start <= at < end``), in log order."""
+        ...
+
+
+class Projector(Protocol):
+    """A read model folded from the event log, registered once (``adapters.storage.projectors``) and run
+    by every store on every append, with each event's sequence number.
+
+    The store hands a projector only the events whose types are in ``event_types`` (a precomputed
+    type -> projectors table, so an unrelated event costs nothing). The SQL store calls ``apply_sql``
+    inside the append transaction (the events and all projections commit or roll back together); the
+    memory store calls ``prepare_memory`` for every projector first (it may raise ``ValueError``: then
+    nothing is stored) and then the returned functions, which write its in-memory tables.
+    """
+
+    name: str
+    event_types: frozenset[type[Event]]
+
+    def apply_sql(self, tx: Any, batch: Sequence[StoredEvent]) -> None:
+        """Write this batch's change to the projection's tables (``tx``: the SQL store's transaction)."""
+        ...
+
+    def prepare_memory(self, tables: Any, batch: Sequence[StoredEvent]) -> Callable[[], None]:
+        """Compute this batch's change against the memory store's tables; return the function writing it."""
+        ...
+
+
+class CommitSubscriber(Protocol):
+    """Fed each durably appended batch after the append, in log order (live statistics)."""
+
+    def committed(self, batch: Sequence[StoredEvent]) -> None: ...
 
 
 class ConfigRepository(Protocol):

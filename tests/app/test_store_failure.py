@@ -18,11 +18,11 @@ class Outage:
         self.calls = 0
         real = store.append
 
-        def append(events: Any) -> int:
+        def append(events: Any) -> list[int]:
             self.calls += 1
             if self.down:
                 raise OSError("disk on fire")
-            result: int = real(events)
+            result: list[int] = real(events)
             return result
 
         monkeypatch.setattr(store, "append", append)

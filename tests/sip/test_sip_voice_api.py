@@ -1,4 +1,4 @@
-"""Voicemail over the API: messages listed with what the side file says, downloaded, bad names refused."""
+"""Voicemail over the API: messages listed from the log's VoicemailLeft events, downloaded, bad names refused."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import json
 import wave
 from pathlib import Path
 from typing import Any
+
+from blendcc.domain.events import RecordingStored, VoicemailLeft
 
 
 def test_voicemail_listed_downloaded_and_bad_names_refused(centre: Any, tmp_path: Path) -> None:
@@ -26,10 +28,19 @@ def test_voicemail_listed_downloaded_and_bad_names_refused(centre: Any, tmp_path
             w.setsampwidth(2)
             w.setframerate(8000)
             w.writeframes(bytes(2 * 8000 * 2))
-        (box / "v1.json").write_text(json.dumps({"contact_id": "v1", "mailbox": "sales", "caller_id": "+4420",
-                                                 "seconds": 2.0}))
+        # a side file alone lists nothing: the log is the record
+        (box / "v2.json").write_text(json.dumps({"contact_id": "v2", "mailbox": "sales", "caller_id": "+4421"}))
+        assert centre.get("/api/voice/voicemail", "sup") == []
+        uri = "voicemail/sales/v1.wav"
+        centre.container.runtime.execute(lambda _e, now: [
+            RecordingStored(at=now, contact_id="v1", recording_id="v1.wav", uri=uri, duration_s=2.0, kind="voicemail"),
+            VoicemailLeft(at=now, contact_id="v1", mailbox="sales", recording_id="v1.wav", uri=uri, duration_s=2.0,
+                          caller_id="+4420", dialled="0800", max_seconds=60.0, ivr={"menu": "2"})])
         [msg] = centre.get("/api/voice/voicemail?mailbox=sales", "sup")
         assert msg["caller_id"] == "+4420" and msg["url"] == "/api/voice/voicemail/sales/v1.wav"
+        assert msg["seconds"] == 2.0 and msg["ivr"] == {"menu": "2"} and msg["file"] == uri
+        assert [s.event.type for s in centre.container.store.contact_events("v1")] == ["RecordingStored",
+                                                                                       "VoicemailLeft"]
         assert centre.get("/api/voice/voicemail?mailbox=other", "sup") == []
         r = centre.client.get(msg["url"], headers=centre.headers("sup"))
         assert r.status_code == 200 and r.headers["content-type"] == "audio/wav" and len(r.content) == 44 + 32000

@@ -224,3 +224,21 @@ def test_consulted_phone_hanging_up_resumes_the_caller(setup: Any) -> None:
     vc = _consulting(c, voice, gw)
     voice.leg_ended(vc.consult_leg)
     assert vc.consult_leg is None and _row(c, voice)["state"] == "connected"
+
+
+def test_a_finished_recording_is_a_recording_stored_event_in_the_contacts_timeline(setup: Any) -> None:
+    c, voice, gw, clock = setup
+    gw.phones.add("a1")
+    c.agents.login("a1")
+    voice.incoming(FakeLeg("cust-1"), "+442079460000", "0800123")
+    vc = next(iter(voice.calls.values()))
+    voice.agent_answered(vc.agent_leg)
+    clock.advance(30)
+    voice.leg_ended(vc.agent_leg)
+    stored = [s.event for s in c.store.contact_events(vc.contact_id) if s.event.type == "RecordingStored"]
+    assert [(e.uri, e.duration_s, e.kind, e.agent_id, e.queue_id) for e in stored] == [
+        (f"{vc.contact_id}.wav", 3.0, "call", "a1", "sales")]
+    voice.calls.clear()  # the call is forgotten: its recordings now come from the log
+    assert voice.recordings(vc.contact_id) == [
+        {"contact_id": vc.contact_id, "file": f"{vc.contact_id}.wav", "seconds": 3.0, "agent_id": "a1",
+         "queue_id": "sales", "path": str(voice.settings.recording_dir / f"{vc.contact_id}.wav")}]

@@ -192,3 +192,96 @@ def test_callback_not_answered_is_retried_then_ended_with_its_outcomes(env: Any)
     [row] = c.store.interactions(limit=5)
     assert row["state"] != "connected" and vc.state == "ended"
     assert len(gw.dialled) == 2
+
+
+def _types(c: Any, contact_id: str) -> list[str]:
+    return [s.event.type for s in c.store.contact_events(contact_id)]
+
+
+def test_voicemail_is_in_the_log_and_listed_from_it(env: Any) -> None:
+    c, voice, gw, _rendered = env
+    leg = FakeLeg("cust-1")
+    voice.incoming(leg, "+442079460000", "0800")
+    voice.dtmf(leg, "2")
+    gw.finish_prompt(leg)
+    vc = next(iter(voice.calls.values()))
+    assert voice.voicemails() == []  # nothing is left until the message ends
+    voice.leg_ended(leg)
+    assert _types(c, vc.contact_id) == ["RecordingStored", "VoicemailLeft"]
+    uri = f"voicemail/sales-box/{vc.contact_id}.wav"
+    [msg] = voice.voicemails("sales-box")
+    assert msg["file"] == uri and msg["seconds"] == 3.0 and msg["caller_id"] == "+442079460000"
+    assert msg["ivr"] == {"menu": "2"} and msg["dialled"] == "0800" and msg["max_seconds"] == 20
+    assert voice.voicemails("other") == []
+
+
+def test_callback_request_attempts_and_completion_are_events(env: Any) -> None:
+    c, voice, gw, _rendered = env
+    vc = _callback_requested(c, voice, gw)
+    [requested] = [s.event for s in c.store.contact_events(vc.contact_id) if s.event.type == "CallbackRequested"]
+    assert requested.number == "+442079460000" and requested.dialled == "0800"  # type: ignore[attr-defined]
+    gw.phones.add("a1")
+    c.agents.login("a1")
+    voice.agent_answered(vc.agent_leg)
+    voice.callback_event(gw.dialled[0][1], "answered", None)
+    tail = [s.event for s in c.store.contact_events(vc.contact_id)][-2:]
+    assert [e.type for e in tail] == ["CallbackAttempted", "CallbackCompleted"]
+    assert tail[0].outcome == "answered" and tail[0].final  # type: ignore[attr-defined]
+    assert tail[1].outcome == "answered" and tail[1].attempts == 1  # type: ignore[attr-defined]
+    assert voice.load_pending_callbacks(c.store) == {}  # completed: nothing pending
+
+
+def test_pending_callback_survives_a_restart(sqlite_url: str, clock: Any, env: Any) -> None:
+    from blendcc.bootstrap import build_container
+    from blendcc.config import Settings
+
+    c, voice, gw, _rendered = env
+    vc = _callback_requested(c, voice, gw)
+    voice.close()  # the server stops: the caller's leg and the voice state are gone
+    c.store.engine.dispose()
+
+    c2 = build_container(Settings(database_url=sqlite_url, admin_password="ivr-admin-pw", secret_key="k"),
+                         clock=clock, run_migrations=False)
+    gw2 = CallbackGateway()
+    voice2 = VoiceService(c2.contacts, c2.agents, c2.bus, gw2,  # type: ignore[arg-type]
+                          VoiceSettings(callback_attempts=2, callback_ring_s=25, callback_retry_s=15))
+    voice2.dial_out = gw2.dial_out  # type: ignore[assignment]
+    try:
+        assert voice2.pending_callbacks == {vc.contact_id: ("+442079460000", "0800")}
+        gw2.phones.add("a1")
+        c2.agents.login("a1")  # the queued contact is offered: the agent's phone rings
+        assert ("ring", "a1") in gw2.log
+        restored = voice2.calls[vc.contact_id]
+        voice2.agent_answered(restored.agent_leg)
+        assert gw2.dialled and gw2.dialled[0][0] == "+442079460000"  # dialled back after the restart
+        customer = gw2.dialled[0][1]
+        voice2.callback_event(customer, "answered", None)
+        assert ("bridge", customer.id, restored.agent_leg.id) in gw2.log
+        assert c2.store.interaction(vc.contact_id)["state"] == "connected"
+        assert voice2.callback_log[-1]["outcome"] == "answered"
+        voice2.callback_event(customer, "ended", None)
+        assert _types(c2, vc.contact_id)[-1] != "ContactConnected"
+    finally:
+        voice2.close()
+        c2.store.engine.dispose()
+
+
+def test_a_pending_callback_whose_contact_ends_is_cancelled(sqlite_url: str, clock: Any, env: Any) -> None:
+    from blendcc.bootstrap import build_container
+    from blendcc.config import Settings
+
+    c, voice, gw, _rendered = env
+    vc = _callback_requested(c, voice, gw)
+    voice.close()
+    c.store.engine.dispose()
+    c2 = build_container(Settings(database_url=sqlite_url, admin_password="ivr-admin-pw", secret_key="k"),
+                         clock=clock, run_migrations=False)
+    voice2 = VoiceService(c2.contacts, c2.agents, c2.bus, CallbackGateway())  # type: ignore[arg-type]
+    try:
+        c2.contacts.runtime.execute(lambda e, now: e.customer_left(vc.contact_id, now))
+        assert voice2.pending_callbacks == {}
+        assert _types(c2, vc.contact_id)[-1] == "CallbackCompleted"
+        assert voice2.load_pending_callbacks(c2.store) == {}
+    finally:
+        voice2.close()
+        c2.store.engine.dispose()

@@ -14,17 +14,17 @@ from blendcc.domain import events as ev
 
 def test_empty_store(store: Any) -> None:
     assert store.read() == []
-    assert store.append([]) == 0
+    assert store.append([]) == []
     assert store.replay_window() == []
     assert store.contact_events("nope") == []
 
 
-def test_append_returns_last_seq_and_read_round_trips(store: Any) -> None:
+def test_append_returns_each_events_seq_and_read_round_trips(store: Any) -> None:
     first = handled("c1", "a1")
     second = abandoned("c2", t0=T0 + 60)
-    assert store.append(first) == len(first)
-    assert store.append(second) == len(first) + len(second)
-    assert store.append([]) == len(first) + len(second)
+    assert store.append(first) == list(range(1, len(first) + 1))
+    assert store.append(second) == list(range(len(first) + 1, len(first) + len(second) + 1))
+    assert store.append([]) == []
     stored = store.read()
     assert [s.seq for s in stored] == list(range(1, len(first) + len(second) + 1))
     assert [s.event for s in stored] == first + second  # typed events come back equal (steps, attributes)
@@ -66,10 +66,10 @@ def test_failed_append_stores_nothing(store: Any) -> None:
     assert store.read() == before_events
     assert store.interaction("c1") == before_row
     assert store.queue_counters(T0 - 3600, T0 + 3600)[(T0, "sales", "voice")].offered == 1
-    last = store.append(abandoned("c2"))  # the log goes on (PostgreSQL may skip the rolled-back seqs)
+    seqs = store.append(abandoned("c2"))  # the log goes on (PostgreSQL may skip the rolled-back seqs)
     after = store.read(after_seq=3)
     assert [s.event for s in after] == abandoned("c2")
-    assert after[-1].seq == last
+    assert [s.seq for s in after] == seqs
     assert [s.seq for s in after] == sorted({s.seq for s in after})
 
 
@@ -149,3 +149,13 @@ def test_replay_window_relogin_moves_to_new_session(store: Any) -> None:
 def test_replay_window_empty_when_everything_is_closed(store: Any) -> None:
     store.append(handled("c1", "a1") + abandoned("c2") + eventful("c3", "a1", "a2") + agent_shift("a1"))
     assert store.replay_window() == []
+
+
+def test_events_of_type_by_type_and_time_in_log_order(store: Any) -> None:
+    store.append(handled("c1", "a1") + abandoned("c2", t0=T0 + 60) + agent_shift("a1"))
+    closed = store.events_of_type(["ContactClosed"])
+    assert [(s.event.contact_id, s.event.outcome) for s in closed] == [("c1", "completed"), ("c2", "abandoned")]
+    assert [s.seq for s in closed] == sorted(s.seq for s in closed)
+    both = store.events_of_type(["ContactCreated", "AgentLoggedIn"], start=T0, end=T0 + 60)
+    assert [s.event.type for s in both] == ["ContactCreated", "AgentLoggedIn"]  # c2 is created at T0 + 60
+    assert store.events_of_type(["NoSuchEvent"]) == []

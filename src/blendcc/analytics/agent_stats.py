@@ -75,3 +75,57 @@ def agent_kpis(t: AgentTime) -> dict[str, Any]:
         "availability": _ratio(available, logged_in),
         "contacts_per_hour": _ratio(t.handled, logged_in / 3600.0),
     }
+
+
+#: an agent's open interval: (state, reason, since)
+OpenState = tuple[str, "str | None", float]
+
+
+class AgentStateFold:
+    """The one fold from agent state changes to state intervals (stores, live stats, simulator).
+
+    ``open`` holds each agent's current interval as (state, reason, since). A change closes it at the
+    change's time and opens the next; "offline" opens none (time logged out is not an interval).
+    """
+
+    __slots__ = ("open",)
+
+    def __init__(self, open_states: dict[str, OpenState] | None = None) -> None:
+        self.open: dict[str, OpenState] = open_states if open_states is not None else {}
+
+    def change(self, agent_id: str, state: str, reason: str | None, at: float) -> OpenState | None:
+        """Apply one change; return the interval it closes (it ends at ``at``), None if the agent had none
+        open here (logged out, or opened before this fold started: a store closes its stored one)."""
+        if state == "offline":
+            return self.open.pop(agent_id, None)
+        prev = self.open.get(agent_id)
+        self.open[agent_id] = (state, reason, at)
+        return prev
+
+
+@dataclass(slots=True)
+class IntervalBatch:
+    """What a batch of state changes does to stored intervals: close the open interval stored before the
+    batch (agent -> end), then add ``rows`` (the last one of an agent still open: end None)."""
+
+    closes: dict[str, float] = field(default_factory=dict)
+    rows: list[StateInterval] = field(default_factory=list)
+
+
+def interval_batch(changes: Iterable[tuple[str, str, str | None, float]]) -> IntervalBatch:
+    """Fold (agent, state, reason, at) changes, in log order, into an IntervalBatch with AgentStateFold."""
+    fold = AgentStateFold()
+    out = IntervalBatch()
+    rows: dict[str, int] = {}  # agent -> index in out.rows of its open row
+    for agent_id, state, reason, at in changes:
+        closed = fold.change(agent_id, state, reason, at)
+        idx = rows.pop(agent_id, None)
+        if closed is not None and idx is not None:  # opened in this batch: its row ends here
+            iv = out.rows[idx]
+            out.rows[idx] = StateInterval(iv.agent_id, iv.state, iv.reason, iv.start, at)
+        elif agent_id not in out.closes:  # the first change of this agent ends the stored open interval
+            out.closes[agent_id] = at
+        if state != "offline":
+            rows[agent_id] = len(out.rows)
+            out.rows.append(StateInterval(agent_id, state, reason, at, None))
+    return out

@@ -14,6 +14,14 @@ COLUMNS = (
     "acw_s", "transfers", "overflows", "offers", "disposition", "notes",
 )
 
+#: the event classes ``row_change`` turns into a change of the contact's row
+ROW_EVENT_TYPES: frozenset[type[ev.Event]] = frozenset({
+    ev.ContactCreated, ev.ContactRouted, ev.ContactQueued, ev.ContactOverflowed, ev.ContactOffered,
+    ev.OfferRevoked, ev.ContactConnected, ev.ContactHeld, ev.ContactResumed, ev.ContactTransferred,
+    ev.ContactEnded, ev.WrapUpCompleted, ev.ContactAbandoned, ev.ContactTimedOut, ev.ContactRejected,
+    ev.ContactClosed,
+})
+
 
 @dataclass(slots=True)
 class RowChange:

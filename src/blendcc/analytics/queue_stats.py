@@ -127,6 +127,8 @@ _DELTAS: dict[type, _Delta] = {
     ev.ContactTransferred: _transferred,
     ev.WrapUpCompleted: _wrapped,
 }
+#: the event classes that change queue counters (the queue-counter projection subscribes to these)
+COUNTED_TYPES: frozenset[type[ev.Event]] = frozenset(_DELTAS)
 
 
 def delta_function(cls: type[ev.Event]) -> _Delta:

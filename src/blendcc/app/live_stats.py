@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from blendcc.analytics.agent_stats import AgentTime, StateInterval, agent_kpis
+from blendcc.analytics.agent_stats import AgentStateFold, AgentTime, StateInterval, agent_kpis
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, deltas, queue_kpis
 from blendcc.domain import events as ev
 from blendcc.domain.interaction import InteractionState as S
+from blendcc.ports import StoredEvent
 from blendcc.routing.engine import Engine
 
 
@@ -22,7 +23,10 @@ def day_start(at: float, tz: str) -> float:
 
 
 class LiveStats:
-    """Today's queue counters and agent time, folded from events as they are committed."""
+    """Today's queue counters and agent time, folded from events after they are stored: a commit
+    subscriber of the Runtime (``committed``), not part of the store's append. ``seq`` is the last
+    sequence number folded in; a batch it has already seen is skipped, so it can be fed again (or from a
+    bus that delivers at least once)."""
 
     def __init__(self, thresholds: Thresholds, tz: str = "UTC"):
         self.thresholds = thresholds
@@ -31,7 +35,9 @@ class LiveStats:
         self.day = 0.0
         self.counters: dict[CounterKey, QueueCounters] = {}
         self.agent_time: dict[str, AgentTime] = {}
-        self._open: dict[str, tuple[str, str | None, float]] = {}  # agent -> (state, reason, since)
+        self._fold = AgentStateFold()
+        self._open = self._fold.open  # agent -> (state, reason, since)
+        self.seq = 0
 
     def load(self, now: float, counters: dict[CounterKey, QueueCounters],
              intervals: Iterable[StateInterval], handled: dict[str, int]) -> None:
@@ -40,7 +46,7 @@ class LiveStats:
             self.day = day_start(now, self.tz)
             self.counters = {k: v for k, v in counters.items() if k[0] >= self.day}
             self.agent_time = {}
-            self._open = {}
+            self._open.clear()
             for iv in intervals:
                 start = max(iv.start, self.day)
                 if iv.end is None:
@@ -67,27 +73,38 @@ class LiveStats:
         self.counters = {k: v for k, v in self.counters.items() if k[0] >= start}
         self.agent_time = {}
 
-    def apply(self, events: Iterable[ev.Event]) -> None:
+    def committed(self, batch: Sequence[StoredEvent]) -> None:
+        """Fold a stored batch in (events at or below ``seq`` were folded already and are skipped)."""
         with self._lock:
-            for e in events:
-                if self.day == 0.0:
-                    self.day = day_start(e.at, self.tz)
-                elif e.at >= self.day + 82800:  # 23 h: cheap pre-check, DST-safe roll inside
-                    self._roll(e.at)
-                for key, delta in deltas(e, self.thresholds):
-                    if key[0] < self.day - 3600:
-                        continue
-                    c = self.counters.get(key)
-                    if c is None:
-                        c = self.counters[key] = QueueCounters()
-                    c.add(delta)
-                if isinstance(e, ev.AgentStateChanged):
-                    prev = self._open.get(e.agent_id)
-                    if prev is not None:
-                        self._time(e.agent_id).add(prev[0], prev[1], e.at - max(prev[2], self.day))
-                    self._open[e.agent_id] = (e.state, e.reason, e.at)
-                elif isinstance(e, ev.ContactConnected):
-                    self._time(e.agent_id).handled += 1
+            fresh = [s.event for s in batch if s.seq > self.seq]
+            if fresh:
+                self.seq = batch[-1].seq
+                self._apply(fresh)
+
+    def apply(self, events: Iterable[ev.Event]) -> None:
+        """Fold events that carry no sequence number (tests and tools)."""
+        with self._lock:
+            self._apply(events)
+
+    def _apply(self, events: Iterable[ev.Event]) -> None:
+        for e in events:
+            if self.day == 0.0:
+                self.day = day_start(e.at, self.tz)
+            elif e.at >= self.day + 82800:  # 23 h: cheap pre-check, DST-safe roll inside
+                self._roll(e.at)
+            for key, delta in deltas(e, self.thresholds):
+                if key[0] < self.day - 3600:
+                    continue
+                c = self.counters.get(key)
+                if c is None:
+                    c = self.counters[key] = QueueCounters()
+                c.add(delta)
+            if isinstance(e, ev.AgentStateChanged):
+                prev = self._fold.change(e.agent_id, e.state, e.reason, e.at)
+                if prev is not None:
+                    self._time(e.agent_id).add(prev[0], prev[1], e.at - max(prev[2], self.day))
+            elif isinstance(e, ev.ContactConnected):
+                self._time(e.agent_id).handled += 1
 
     def tick(self, now: float) -> None:
         with self._lock:

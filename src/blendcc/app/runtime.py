@@ -12,10 +12,9 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from blendcc.app.live_stats import LiveStats
 from blendcc.domain.errors import DomainError, InvalidState
 from blendcc.domain.events import Event
-from blendcc.ports import Clock, EventBus, EventStore
+from blendcc.ports import Clock, CommitSubscriber, EventBus, EventStore, StoredEvent
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.engine import Engine
 
@@ -29,11 +28,15 @@ class StoreUnavailable(DomainError):
 
 
 class Runtime:
-    def __init__(self, catalog: Catalog, store: EventStore, bus: EventBus, clock: Clock, stats: LiveStats):
+    def __init__(self, catalog: Catalog, store: EventStore, bus: EventBus, clock: Clock,
+                 stats: CommitSubscriber | None = None):
         self.store = store
         self.bus = bus
         self.clock = clock
-        self.stats = stats
+        #: fed every durably appended batch (with its seqs) after the append, before the bus (live stats)
+        self.subscribers: list[CommitSubscriber] = []
+        if stats is not None:
+            self.subscribers.append(stats)
         self.lock = threading.RLock()
         now = clock.now()
         self.engine = Engine(catalog, now)
@@ -109,7 +112,7 @@ class Runtime:
         if not events:
             return
         try:
-            self.last_seq = self.store.append(events)
+            seqs = self.store.append(events)
         except ValueError as exc:  # the store refused these events (e.g. a duplicate id): not an outage
             log.warning("event store refused an append: %s", exc)
             self._stale = True
@@ -127,12 +130,18 @@ class Runtime:
             except Exception:
                 log.exception("rebuild failed too; retrying before the next command")
             raise StoreUnavailable("the event store is unavailable; the command was not applied") from exc
-        self.stats.apply(events)
-        for e in events:
-            message = e.to_dict()
-            message["type"] = e.type
-            message["seq"] = self.last_seq
-            self.bus.publish(e.topic, message)
+        self.last_seq = seqs[-1]
+        batch = [StoredEvent(seq, e) for seq, e in zip(seqs, events, strict=True)]
+        for subscriber in self.subscribers:
+            try:
+                subscriber.committed(batch)
+            except Exception:  # a read model's failure must not undo or hide a stored command
+                log.exception("commit subscriber %r failed", subscriber)
+        for s in batch:
+            message = s.event.to_dict()
+            message["type"] = s.event.type
+            message["seq"] = s.seq
+            self.bus.publish(s.event.topic, message)
 
     def guard_delete(self, kind: str, doc_id: str) -> None:
         """Refuse configuration deletes that would strand live work (called with the lock held)."""

@@ -19,11 +19,11 @@ from blendcc.app.agents import AgentService
 from blendcc.app.contacts import ContactService, NewContact
 from blendcc.app.voice_consult import VoiceConsult
 from blendcc.app.voice_messages import VoiceMessages
-from blendcc.app.voice_model import RECORDING_POLICIES, Leg, VoiceCall, VoiceGateway, VoiceSettings
+from blendcc.app.voice_model import RECORDING_POLICIES, GoneLeg, Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.app.voice_supervision import VoiceSupervision
 from blendcc.domain.channels import Channel
 from blendcc.domain.errors import DomainError
-from blendcc.domain.events import Event
+from blendcc.domain.events import CallbackCompleted, Event
 from blendcc.ports import EventBus
 from blendcc.routing.engine import Engine
 
@@ -51,7 +51,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         self.outbound_leg: Callable[[str], Leg | None] | None = None
         #: dials a customer back through the SIP trunk (set when one is configured)
         self.dial_out: Callable[[str, str, str], Leg | None] | None = None
-        self.callback_log: deque[dict[str, Any]] = deque(maxlen=500)
+        self.pending_callbacks = self.load_pending_callbacks(contacts.reader)
         self._unsubscribe = bus.subscribe("contact", self._on_bus)
         self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0, "batches": 0}
         self._ops: deque[Callable[[Engine, float], list[Event]]] = deque()
@@ -210,7 +210,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         cid = msg.get("contact_id")
         if not isinstance(cid, str):
             return
-        if cid not in self.calls and not (msg.get("type") == "ContactConnected" and self.outbound_leg is not None):
+        if (cid not in self.calls and cid not in self.pending_callbacks
+                and not (msg.get("type") == "ContactConnected" and self.outbound_leg is not None)):
             return  # not a call of this process
         self.gateway.post(lambda: self._event(cid, dict(msg)))
 
@@ -218,6 +219,13 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         vc = self.calls.get(cid)
         if vc is not None and vc.state == "voicemail":
             return  # the contact left the queue for voicemail; the call ends with the message
+        if vc is None and cid in self.pending_callbacks:  # a call-back requested before a restart
+            if msg.get("type") == "ContactOffered":
+                vc = self._restore_callback(cid)
+            elif msg.get("type") in _FINAL:
+                self.pending_callbacks.pop(cid, None)
+                self._command(lambda _e, now: [CallbackCompleted(at=now, contact_id=cid, outcome="cancelled",
+                                                                 attempts=0)])
         if vc is None:
             if msg.get("type") == "ContactConnected" and self.outbound_leg is not None:
                 leg = self.outbound_leg(cid)
@@ -364,8 +372,11 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
             self.gateway.hangup(vc.callback_leg)
             self.by_leg.pop(vc.callback_leg.id, None)
             vc.callback_leg = None
+        self._callback_cancelled(vc)
         self._finish_recording(vc)
-        self.gateway.unbridge(vc.customer)
+        gone = isinstance(vc.customer, GoneLeg)  # a call-back restored after a restart, never reached
+        if not gone:
+            self.gateway.unbridge(vc.customer)
         self._hangup_agent(vc)
         if vc.consult_leg is not None:
             consulted = vc.consult_leg
@@ -375,7 +386,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
             self.gateway.hangup(leg)
             self.by_leg.pop(leg.id, None)
         vc.listeners = []
-        self.gateway.hangup(vc.customer)
+        if not gone:
+            self.gateway.hangup(vc.customer)
         self.by_leg.pop(vc.customer.id, None)
         def forget() -> None:
             self.calls.pop(vc.contact_id, None)

@@ -1,24 +1,39 @@
-"""Voicemail (record the caller alone, then hang up) and call-backs that keep the caller's place in line."""
+"""Voicemail (record the caller alone, then hang up) and call-backs that keep the caller's place in line.
+
+Both are facts in the event log (VoicemailLeft with its RecordingStored; CallbackRequested, CallbackAttempted,
+CallbackCompleted): the listings read the log, and pending call-backs are picked up again after a restart.
+The audio files stay in the recording directory; the events say where.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
-from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from blendcc.app.voice_model import Leg, VoiceCall, VoiceGateway, VoiceSettings
+from blendcc.app.voice_model import GoneLeg, Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.domain.errors import NotFound
-from blendcc.domain.events import Event
+from blendcc.domain.events import (
+    CallbackAttempted,
+    CallbackCompleted,
+    CallbackRequested,
+    Event,
+    RecordingStored,
+    VoicemailLeft,
+)
+from blendcc.ports import EventStore, ReportReader
 from blendcc.routing.engine import Engine
 
 log = logging.getLogger(__name__)
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 BUSY = {486, 600}
 NO_ANSWER = {408, 480, 487}
+CALLBACK_LOG_SIZE = 500
+#: interaction states in which a pending call-back can still be offered to an agent (after a restart)
+_WAITING = ("created", "queued", "offered", "transferred")
 
 
 def mailbox_dir(settings: VoiceSettings, mailbox: str) -> Path:
@@ -38,6 +53,7 @@ def callback_outcome(status: int) -> str:
 class VoiceMessages:
     """Mixed into ``VoiceService``; everything runs on the gateway's loop like the rest of the service."""
 
+    contacts: Any  # ContactService: its runtime stores the events, its store and reader are read
     calls: dict[str, VoiceCall]
     by_leg: dict[str, VoiceCall]
     gateway: VoiceGateway
@@ -45,8 +61,8 @@ class VoiceMessages:
     stats: dict[str, int]
     #: dials a customer back through the trunk: (number, caller id shown, contact id) -> leg or None
     dial_out: Callable[[str, str, str], Leg | None] | None
-    #: the last call-back outcomes (newest last), for the API
-    callback_log: deque[dict[str, Any]]
+    #: call-backs requested before a restart and not completed: contact id -> (number, dialled)
+    pending_callbacks: dict[str, tuple[str, str | None]]
 
     # provided by VoiceService
     def _command(self, op: Callable[[Engine, float], list[Event]]) -> None: ...
@@ -54,6 +70,10 @@ class VoiceMessages:
     def _hangup_agent(self, vc: VoiceCall) -> None: ...
     def _connected(self, vc: VoiceCall, leg: Leg) -> None: ...
     def hang_up(self, vc: VoiceCall) -> None: ...
+
+    def _log(self) -> EventStore:
+        store: EventStore = self.contacts.store
+        return store
 
     # ------------------------------------------------------------------ voicemail
     def voicemail(self, vc: VoiceCall, mailbox: str, max_seconds: float, ivr: Mapping[str, str],
@@ -96,10 +116,20 @@ class VoiceMessages:
             vc.voicemail_timer = None
         if vc.recordings and vc.recordings[-1]["seconds"] is None:
             seconds = self.gateway.stop_recording(vc.customer)
-            vc.recordings[-1]["seconds"] = seconds
-            if vc.voicemail_meta is not None:
-                vc.voicemail_meta["seconds"] = seconds
-                _write_meta(Path(vc.recordings[-1]["path"]), vc.voicemail_meta)
+            rec = vc.recordings[-1]
+            rec["seconds"] = seconds
+            meta = vc.voicemail_meta
+            if meta is not None:
+                meta["seconds"] = seconds
+                _write_meta(Path(rec["path"]), meta)
+                name = Path(rec["path"]).name
+                stored = RecordingStored(at=0.0, contact_id=vc.contact_id, recording_id=name, uri=rec["file"],
+                                         duration_s=seconds, kind="voicemail")
+                left = VoicemailLeft(at=0.0, contact_id=vc.contact_id, mailbox=meta["mailbox"], recording_id=name,
+                                     uri=rec["file"], duration_s=seconds, caller_id=vc.caller_id,
+                                     dialled=vc.dialled, max_seconds=meta["max_seconds"], ivr=meta["ivr"],
+                                     attributes=meta["attributes"])
+                self._command(lambda _e, now: [_at(stored, now), _at(left, now)])
         vc.customer_gone = True
         if not hung_up:
             self.gateway.hangup(vc.customer)
@@ -112,18 +142,19 @@ class VoiceMessages:
         self.gateway.call_later(60.0, forget)
 
     def voicemails(self, mailbox: str | None = None) -> list[dict[str, Any]]:
-        """Recorded messages (all mailboxes, or one), newest first, from their side files."""
-        root = self.settings.recording_dir / "voicemail"
-        if not root.is_dir():
-            return []
-        folders = [mailbox_dir(self.settings, mailbox)] if mailbox is not None else sorted(root.iterdir())
+        """Messages left (all mailboxes, or one), newest first, from the VoicemailLeft events of the log."""
+        folder = mailbox_dir(self.settings, mailbox).name if mailbox is not None else None
         out: list[dict[str, Any]] = []
-        for folder in folders:
-            for wav in folder.glob("*.wav") if folder.is_dir() else ():
-                meta = _read_meta(wav)
-                meta.update(file=f"voicemail/{folder.name}/{wav.name}", recorded_at=wav.stat().st_mtime)
-                out.append(meta)
-        out.sort(key=lambda m: -float(m["recorded_at"]))
+        for s in self._log().events_of_type([VoicemailLeft.__name__]):
+            e = s.event
+            assert isinstance(e, VoicemailLeft)
+            if folder is not None and e.uri.split("/")[1:2] != [folder]:
+                continue
+            out.append({"contact_id": e.contact_id, "mailbox": e.mailbox, "caller_id": e.caller_id,
+                        "dialled": e.dialled, "ivr": dict(e.ivr), "attributes": dict(e.attributes),
+                        "max_seconds": e.max_seconds, "seconds": e.duration_s, "file": e.uri,
+                        "recorded_at": e.at, "seq": s.seq})
+        out.reverse()
         return out
 
     def voicemail_file(self, mailbox: str, name: str) -> Path:
@@ -148,6 +179,9 @@ class VoiceMessages:
         vc.callback_number = number
         vc.callback_attempts = 0
         self.stats["callbacks"] = self.stats.get("callbacks", 0) + 1
+        contact_id, dialled, queue_id = vc.contact_id, vc.dialled, vc.queue_id
+        self._command(lambda _e, now: [CallbackRequested(at=now, contact_id=contact_id, number=number,
+                                                         dialled=dialled, queue_id=queue_id)])
         self.gateway.stop_playing(vc.customer)
         self.gateway.hangup(vc.customer)
         self.by_leg.pop(vc.customer.id, None)
@@ -220,8 +254,66 @@ class VoiceMessages:
         entry = {"contact_id": vc.contact_id, "number": number, "agent_id": vc.agent_id,
                  "attempt": vc.callback_attempts, "outcome": outcome, "final": final or outcome == "answered"}
         vc.callback_outcomes.append(entry)
-        self.callback_log.append(entry)
+        final = bool(entry["final"])
+        attempted = CallbackAttempted(at=0.0, contact_id=vc.contact_id, number=number, agent_id=vc.agent_id,
+                                      attempt=vc.callback_attempts, outcome=outcome, final=final)
+        events: list[Event] = [attempted]
+        if final:
+            vc.callback_completed = True
+            events.append(CallbackCompleted(at=0.0, contact_id=vc.contact_id, outcome=outcome,
+                                            attempts=vc.callback_attempts))
+        self._command(lambda _e, now: [_at(x, now) for x in events])
         log.info("call-back %s attempt %d to %s: %s", vc.contact_id, vc.callback_attempts, number, outcome)
+
+    def _callback_cancelled(self, vc: VoiceCall) -> None:
+        """The contact ended while its call-back was still open (timed out, removed by a supervisor...)."""
+        if vc.callback_number is None or vc.callback_completed:
+            return
+        vc.callback_completed = True
+        contact_id, attempts = vc.contact_id, vc.callback_attempts
+        self._command(lambda _e, now: [CallbackCompleted(at=now, contact_id=contact_id, outcome="cancelled",
+                                                         attempts=attempts)])
+
+    @property
+    def callback_log(self) -> list[dict[str, Any]]:
+        """The last call-back attempts and their outcomes (newest last), from the log."""
+        stored = self._log().events_of_type([CallbackAttempted.__name__])[-CALLBACK_LOG_SIZE:]
+        out = []
+        for s in stored:
+            e = s.event
+            assert isinstance(e, CallbackAttempted)
+            out.append({"contact_id": e.contact_id, "number": e.number, "agent_id": e.agent_id,
+                        "attempt": e.attempt, "outcome": e.outcome, "final": e.final})
+        return out
+
+    def load_pending_callbacks(self, reader: ReportReader) -> dict[str, tuple[str, str | None]]:
+        """Call-backs requested and not completed whose contact still waits for an agent (after a restart
+        the caller is gone but the contact is queued again from the log): contact id -> (number, dialled)."""
+        pending: dict[str, tuple[str, str | None]] = {}
+        kinds = [CallbackRequested.__name__, CallbackCompleted.__name__]
+        for s in self._log().events_of_type(kinds):
+            e = s.event
+            if isinstance(e, CallbackRequested):
+                pending[e.contact_id] = (e.number, e.dialled)
+            else:
+                pending.pop(getattr(e, "contact_id", ""), None)
+        for cid in list(pending):
+            row = reader.interaction(cid)
+            if row is None or row["state"] not in _WAITING:
+                pending.pop(cid)
+        return pending
+
+    def _restore_callback(self, contact_id: str) -> VoiceCall | None:
+        """A pending call-back from before a restart is offered: track it again (the caller is gone)."""
+        entry = self.pending_callbacks.pop(contact_id, None)
+        if entry is None:
+            return None
+        number, dialled = entry
+        vc = VoiceCall(contact_id, GoneLeg(f"gone-{contact_id}"), None, dialled, state="queued", created=True,
+                       customer_gone=True, callback_number=number)
+        self.calls[contact_id] = vc
+        log.info("call-back %s to %s picked up again after a restart", contact_id, number)
+        return vc
 
 
 def _cancel(vc: VoiceCall) -> None:
@@ -230,17 +322,16 @@ def _cancel(vc: VoiceCall) -> None:
         vc.callback_timer = None
 
 
+def _at(e: Event, now: float) -> Event:
+    """``e`` stamped with the writer's time (events built on the voice loop are stored by the runtime)."""
+    data = e.to_dict()
+    data["at"] = now
+    return type(e)(**data)
+
+
 def _write_meta(wav: Path, meta: Mapping[str, Any]) -> None:
     try:
         wav.parent.mkdir(parents=True, exist_ok=True)
         wav.with_suffix(".json").write_text(json.dumps(meta, sort_keys=True))
     except OSError as exc:
         log.warning("cannot write %s: %s", wav.with_suffix(".json"), exc)
-
-
-def _read_meta(wav: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(wav.with_suffix(".json").read_text())
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {"contact_id": wav.stem}

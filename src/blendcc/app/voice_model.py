@@ -78,6 +78,14 @@ class VoiceCall:
     callback_leg: Leg | None = None  # the call-back being dialled
     callback_timer: Any = None  # ring timeout or the wait before the next attempt
     callback_outcomes: list[dict[str, Any]] = field(default_factory=list)
+    callback_completed: bool = False  # CallbackCompleted is in the log
+
+
+@dataclass
+class GoneLeg:
+    """Stands for a caller who hung up before a restart (a pending call-back): no gateway call touches it."""
+
+    id: str
 
 
 @dataclass

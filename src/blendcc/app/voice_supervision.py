@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import wave
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from blendcc.app.voice_model import Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.domain.errors import InvalidState, NotFound
+from blendcc.domain.events import Event, RecordingStored
+from blendcc.routing.engine import Engine
 
 
 class VoiceSupervision:
     """Mixed into ``VoiceService``: everything here runs on the gateway's loop like the rest of it."""
 
+    contacts: Any  # ContactService (its store holds the RecordingStored events)
     calls: dict[str, VoiceCall]
     by_leg: dict[str, VoiceCall]
     gateway: VoiceGateway
     settings: VoiceSettings
+
+    # provided by VoiceService
+    def _command(self, op: Callable[[Engine, float], list[Event]]) -> None: ...
 
     def _live(self, contact_id: str) -> VoiceCall:
         vc = self.calls.get(contact_id)
@@ -50,16 +56,23 @@ class VoiceSupervision:
         return vc.recordings[-1]
 
     def recordings(self, contact_id: str) -> list[dict[str, Any]]:
-        """Recording files of a contact (live or finished), found by the contact id in their name."""
+        """Recordings of a contact: a live call's own list, else the RecordingStored events of its timeline."""
         vc = self.calls.get(contact_id)
         if vc is not None:
             return [dict(r) for r in vc.recordings]
         d = self.settings.recording_dir
-        files = sorted(d.glob(f"{contact_id}.wav")) + sorted(d.glob(f"{contact_id}-*.wav"))
-        out = [{"contact_id": contact_id, "file": p.name, "path": str(p), "seconds": _wav_seconds(p)} for p in files]
-        for p in sorted(d.glob(f"voicemail/*/{contact_id}.wav")):
-            out.append({"contact_id": contact_id, "file": f"voicemail/{p.parent.name}/{p.name}", "path": str(p),
-                        "kind": "voicemail", "mailbox": p.parent.name, "seconds": _wav_seconds(p)})
+        out: list[dict[str, Any]] = []
+        for s in self.contacts.store.contact_events(contact_id):
+            e = s.event
+            if not isinstance(e, RecordingStored):
+                continue
+            entry: dict[str, Any] = {"contact_id": contact_id, "file": e.uri, "path": str(d / e.uri),
+                                     "seconds": e.duration_s}
+            if e.kind == "voicemail":
+                entry.update(kind="voicemail", mailbox=e.uri.split("/")[1])
+            else:
+                entry.update(agent_id=e.agent_id, queue_id=e.queue_id)
+            out.append(entry)
         return out
 
     def purge_recordings(self, now: float) -> int:
@@ -99,12 +112,10 @@ class VoiceSupervision:
 
     def _finish_recording(self, vc: VoiceCall) -> None:
         if vc.recordings and vc.recordings[-1]["seconds"] is None:
-            vc.recordings[-1]["seconds"] = self.gateway.stop_recording(vc.customer)
+            rec = vc.recordings[-1]
+            rec["seconds"] = seconds = self.gateway.stop_recording(vc.customer)
+            if rec.get("kind") is None:  # a conversation (a voicemail is stored when the message ends)
+                self._command(lambda _e, now: [RecordingStored(
+                    at=now, contact_id=vc.contact_id, recording_id=rec["file"], uri=rec["file"], duration_s=seconds,
+                    agent_id=rec.get("agent_id"), queue_id=rec.get("queue_id"))])
 
-
-def _wav_seconds(path: Path) -> float | None:
-    try:
-        with wave.open(str(path), "rb") as w:
-            return w.getnframes() / w.getframerate()
-    except (OSError, EOFError, wave.Error):
-        return None

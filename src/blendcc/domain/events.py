@@ -371,3 +371,80 @@ for _cls in EVENT_TYPES.values():
 # EVENT_TYPES on import
 from blendcc.domain import conversation_events as _conversation_events  # noqa: E402,F401
 from blendcc.domain import dialer_events as _dialer_events  # noqa: E402,F401
+
+# ---------------------------------------------------------------- voice media and call-backs (topic "voice")
+# Media files stay on disk (or in an object store); the log holds the facts and where the files are.
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordingStored(Event):
+    """A recording's file is complete. ``uri`` is relative to the recording directory ("c1.wav",
+    "voicemail/sales/c1.wav"); ``kind`` is "call" (a conversation) or "voicemail" (the caller alone)."""
+
+    topic: ClassVar[str] = "voice"
+    contact_id: str
+    recording_id: str
+    uri: str
+    duration_s: float | None
+    kind: str = "call"
+    agent_id: str | None = None
+    queue_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VoicemailLeft(Event):
+    """A caller left a message in ``mailbox``; its audio is the RecordingStored with ``recording_id``."""
+
+    topic: ClassVar[str] = "voice"
+    contact_id: str
+    mailbox: str
+    recording_id: str
+    uri: str
+    duration_s: float | None
+    caller_id: str | None
+    dialled: str | None
+    max_seconds: float
+    ivr: Mapping[str, str] = field(default_factory=dict)
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallbackRequested(Event):
+    """The caller hung up asking to be called back on ``number``; the contact keeps its place in line."""
+
+    topic: ClassVar[str] = "voice"
+    contact_id: str
+    number: str
+    dialled: str | None = None
+    queue_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallbackAttempted(Event):
+    """One dial-back: ``outcome`` answered, busy, no_answer or failed; ``final``: no attempt follows."""
+
+    topic: ClassVar[str] = "voice"
+    contact_id: str
+    number: str | None
+    agent_id: str | None
+    attempt: int
+    outcome: str
+    final: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallbackCompleted(Event):
+    """The call-back is over: ``outcome`` answered, the last attempt's outcome, or "cancelled" (the
+    contact ended before the customer was reached)."""
+
+    topic: ClassVar[str] = "voice"
+    contact_id: str
+    outcome: str
+    attempts: int
+
+
+VOICE_EVENT_TYPES: tuple[type[Event], ...] = (
+    RecordingStored, VoicemailLeft, CallbackRequested, CallbackAttempted, CallbackCompleted)
+for _cls in VOICE_EVENT_TYPES:
+    EVENT_TYPES[_cls.__name__] = _cls
+    _fast_init(_cls)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from blendcc.analytics.agent_stats import AgentTime, agent_kpis
+from blendcc.analytics.agent_stats import AgentStateFold, AgentTime, agent_kpis
 from blendcc.analytics.queue_stats import (
     BASE_INTERVAL_S,
     CounterKey,
@@ -39,7 +39,8 @@ class Collector:
         self.waited: dict[CounterKey, int] = {}
         self.agent_time: dict[float, AgentTime] = {}  # report interval start -> all agents together
         self.agent_total: dict[str, AgentTime] = {}
-        self._open: dict[str, tuple[str, str | None, float]] = {}
+        self._fold = AgentStateFold()
+        self._change = self._fold.change
         self.events = 0
         self._count_connected = self._counter(ev.ContactConnected)
         self._count_left = {cls: self._counter(cls) for cls in (ev.ContactAbandoned, ev.ContactTimedOut)}
@@ -87,11 +88,9 @@ class Collector:
             self._waited(e.queued_at, e.queue_id, e.channel)
 
     def _state(self, e: ev.AgentStateChanged) -> None:
-        aid = e.agent_id
-        prev = self._open.get(aid)
+        prev = self._change(e.agent_id, e.state, e.reason, e.at)
         if prev is not None:
-            self._add_time(aid, prev[0], prev[1], prev[2], e.at)
-        self._open[aid] = (e.state, e.reason, e.at)
+            self._add_time(e.agent_id, prev[0], prev[1], prev[2], e.at)
 
     def _waited(self, queued_at: float, queue_id: str, channel: str) -> None:
         key = (interval_start(queued_at, BASE_INTERVAL_S), queue_id, channel)
@@ -134,9 +133,10 @@ class Collector:
 
     def close(self, end: float) -> None:
         """Account every agent's current state up to ``end`` (the end of the run)."""
-        for aid, (state, reason, since) in self._open.items():
+        open_ = self._fold.open
+        for aid, (state, reason, since) in open_.items():
             self._add_time(aid, state, reason, since, end)
-            self._open[aid] = (state, reason, end)
+            open_[aid] = (state, reason, end)
 
     def rows(self) -> Rows:
         """KPIs per report interval and queue, for all queues together, and for the whole run;

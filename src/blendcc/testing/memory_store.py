@@ -16,82 +16,40 @@ from blendcc.adapters.storage.common import (
     public_row,
     resolve_thresholds,
 )
+from blendcc.adapters.storage.projectors import PROJECTORS, MemoryTables, ProjectorRegistry
 from blendcc.analytics.agent_stats import StateInterval
-from blendcc.analytics.interactions import apply_change, row_change
-from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, fold
-from blendcc.domain import events as ev
+from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.domain.events import Event
 from blendcc.ports import ConfigDocument, StoredEvent, User
 
 
 class MemoryStore:
-    """EventStore plus the report readers of SqlStore, kept in process memory."""
+    """EventStore plus the report readers of SqlStore, kept in process memory (the same projector registry)."""
 
     def __init__(self, thresholds: Thresholds | None = None,
-                 customers: MemoryCustomerRepository | None = None) -> None:
+                 customers: MemoryCustomerRepository | None = None,
+                 projectors: ProjectorRegistry = PROJECTORS) -> None:
         self._lock = threading.RLock()
-        self._thresholds = resolve_thresholds(thresholds)
-        self._customers = customers
+        self.projectors = projectors
         self._events: list[StoredEvent] = []
-        self._rows: dict[str, dict[str, Any]] = {}
-        self._created_seq: dict[str, int] = {}
-        self._intervals: list[StateInterval] = []
-        self._open: dict[str, int] = {}  # agent -> index of its open interval
-        self._presence: dict[str, int | None] = {}  # agent -> login seq (None: logged out)
-        self._counters: dict[CounterKey, QueueCounters] = {}
+        self._t = MemoryTables(resolve_thresholds(thresholds), customers)
 
     def set_thresholds(self, thresholds: Thresholds) -> None:
-        self._thresholds = thresholds
+        self._t.thresholds = thresholds
 
     # ------------------------------------------------------------------ writing
 
-    def append(self, events: Sequence[Event]) -> int:
+    def append(self, events: Sequence[Event]) -> list[int]:
         with self._lock:
             if not events:
-                return self.last_seq()
-            # Everything that can fail runs before the first mutation, so a failed append stores nothing.
-            batch_counters = fold(events, self._thresholds)
-            known = set(self._rows)
-            for e in events:
-                if isinstance(e, ev.ContactCreated):
-                    if e.contact_id in known:
-                        raise ValueError(f"append rejected, nothing stored: contact {e.contact_id} exists")
-                    known.add(e.contact_id)
-            first = self.last_seq() + 1
-            for seq, e in enumerate(events, start=first):
-                self._events.append(StoredEvent(seq, e))
-                self._project_interaction(e, seq)
-                self._project_agent(e, seq)
-            for key, counters in batch_counters.items():
-                self._counters.setdefault(key, QueueCounters()).merge(counters)
-            return self._events[-1].seq
-
-    def _project_interaction(self, e: Event, seq: int) -> None:
-        change = row_change(e)
-        if change is not None:
-            row = apply_change(self._rows.get(change.contact_id), change)
-            if row is not None:
-                self._rows[change.contact_id] = row
-                if change.insert is not None:
-                    self._created_seq[change.contact_id] = seq
-        if isinstance(e, ev.ContactConnected) and self._customers is not None:
-            row = self._rows.get(e.contact_id)
-            if row is not None and row["customer_id"] is not None:
-                self._customers.update(row["customer_id"], {"last_agent_id": e.agent_id, "last_contact_at": e.at})
-
-    def _project_agent(self, e: Event, seq: int) -> None:
-        if isinstance(e, ev.AgentStateChanged):
-            idx = self._open.pop(e.agent_id, None)
-            if idx is not None:
-                self._intervals[idx] = dataclasses.replace(self._intervals[idx], end=e.at)
-            if e.state != "offline":
-                self._open[e.agent_id] = len(self._intervals)
-                self._intervals.append(StateInterval(e.agent_id, e.state, e.reason, e.at, None))
-        elif isinstance(e, ev.AgentLoggedIn):
-            self._presence[e.agent_id] = seq
-        elif isinstance(e, ev.AgentLoggedOut):
-            self._presence[e.agent_id] = None
+                return []
+            first = len(self._events) + 1
+            batch = [StoredEvent(seq, e) for seq, e in enumerate(events, start=first)]
+            # every projector computes its change before the first write, so a refused append stores nothing
+            self.projectors.apply_memory(self._t, batch)
+            self._events.extend(batch)
+            return [s.seq for s in batch]
 
     # ------------------------------------------------------------------ event log
 
@@ -110,10 +68,19 @@ class MemoryStore:
         with self._lock:
             return [s for s in self._events if getattr(s.event, "contact_id", None) == contact_id]
 
+    def events_of_type(self, types: Iterable[str], start: float | None = None,
+                       end: float | None = None) -> list[StoredEvent]:
+        wanted = set(types)
+        lo = -float("inf") if start is None else start
+        hi = float("inf") if end is None else end
+        with self._lock:
+            return [s for s in self._events if s.event.type in wanted and lo <= s.event.at < hi]
+
     def replay_window(self) -> list[Event]:
         with self._lock:
-            starts = [self._created_seq[cid] for cid, row in self._rows.items() if row["state"] != CLOSED_STATE]
-            starts += [seq for seq in self._presence.values() if seq is not None]
+            t = self._t
+            starts = [t.created_seq[cid] for cid, row in t.rows.items() if row["state"] != CLOSED_STATE]
+            starts += [seq for seq in t.presence.values() if seq is not None]
             if not starts:
                 return []
             return [s.event for s in self._events[min(starts) - 1:]]
@@ -122,11 +89,11 @@ class MemoryStore:
 
     def queue_counters(self, start: float, end: float) -> dict[CounterKey, QueueCounters]:
         with self._lock:
-            return {key: dataclasses.replace(c) for key, c in self._counters.items() if start <= key[0] < end}
+            return {key: dataclasses.replace(c) for key, c in self._t.counters.items() if start <= key[0] < end}
 
     def state_intervals(self, start: float, end: float) -> list[StateInterval]:
         with self._lock:
-            hits = [iv for iv in self._intervals if iv.start < end and (iv.end is None or iv.end > start)]
+            hits = [iv for iv in self._t.intervals if iv.start < end and (iv.end is None or iv.end > start)]
         return sorted(hits, key=lambda iv: iv.start)
 
     def interactions(self, start: float | None = None, end: float | None = None, queue_id: str | None = None,
@@ -135,7 +102,7 @@ class MemoryStore:
         """Interaction rows created in [start, end), filtered, newest first."""
         filters = {"queue_id": queue_id, "agent_id": agent_id, "customer_id": customer_id, "state": state}
         with self._lock:
-            rows = [(r, self._created_seq[cid]) for cid, r in self._rows.items()
+            rows = [(r, self._t.created_seq[cid]) for cid, r in self._t.rows.items()
                     if (start is None or r["created_at"] >= start) and (end is None or r["created_at"] < end)
                     and all(v is None or r[k] == v for k, v in filters.items())]
             rows.sort(key=lambda rs: (rs[0]["created_at"], rs[1]), reverse=True)
@@ -143,17 +110,21 @@ class MemoryStore:
 
     def interaction(self, contact_id: str) -> dict[str, Any] | None:
         with self._lock:
-            row = self._rows.get(contact_id)
+            row = self._t.rows.get(contact_id)
             return public_row(row) if row is not None else None
 
     def handled_by_agent(self, start: float, end: float) -> dict[str, int]:
         out: dict[str, int] = {}
         with self._lock:
-            for s in self._events:
-                e = s.event
-                if isinstance(e, ev.ContactConnected) and start <= e.at < end:
-                    out[e.agent_id] = out.get(e.agent_id, 0) + 1
+            for at, agent_id in self._t.handled:
+                if start <= at < end:
+                    out[agent_id] = out.get(agent_id, 0) + 1
         return out
+
+    def campaign_states(self) -> dict[str, tuple[str, str | None, float]]:
+        """campaign id -> (state, reason, since), the ``campaign_states`` projection."""
+        with self._lock:
+            return dict(self._t.campaign_states)
 
 
 class MemoryConfigRepository:

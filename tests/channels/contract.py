@@ -1,10 +1,10 @@
 """The channel adapter contract: every ``ports.ChannelAdapter`` passes these tests (fake, API, SIP...).
 
-A test module subclasses ``ChannelContract`` and provides the ``adapter`` fixture and the provider-side
-hooks: ``inbound(provider_id, sender, text)`` (the provider's input for a customer message, or None when the
-channel carries no messages), ``receipt(provider_id, status)`` (None without delivery receipts) and
-``break_provider(adapter, n, final)`` (make the next n deliveries fail; False when the channel has no
-provider that can fail).
+A test module subclasses ``ChannelContract`` (every channel), ``MessagingContract`` (channels that carry
+messages) or ``FailingProviderContract`` (their provider can fail a delivery), provides the ``adapter``
+fixture and the provider-side hooks: ``inbound(provider_id, sender, text)`` (the provider's input for a
+customer message, or None when the channel carries no messages), ``receipt(provider_id, status)`` (None
+without delivery receipts) and ``break_provider(adapter, n, final)`` (make the next n deliveries fail).
 """
 
 from __future__ import annotations
@@ -107,95 +107,6 @@ class ChannelContract:
             with pytest.raises(ValidationFailed):
                 adapter.translate(bad)
 
-    def test_inbound_messages_open_a_contact_then_join_it(self, adapter: ChannelAdapter, centre: Centre) -> None:
-        first = self.inbound("p-1", "+447700900001", "hello")
-        if first is None:
-            pytest.skip("a channel without messages has no inbound thread")
-        centre.login()
-        (a,) = ingest(adapter, first, centre.service)
-        second = self.inbound("p-2", "+447700900001", "are you there?")
-        assert second is not None
-        (b,) = ingest(adapter, second, centre.service)
-        assert isinstance(a, Received) and isinstance(b, Received)
-        assert a.created_contact and not b.created_contact and a.contact_id == b.contact_id
-        thread = centre.thread(a.contact_id)
-        assert [(m.direction, m.body, m.provider_message_id) for m in thread.messages] == [
-            (MessageDirection.INBOUND, "hello", "p-1"), (MessageDirection.INBOUND, "are you there?", "p-2")]
-        created = [e for e in centre.events() if e.type == "ContactCreated"]
-        assert len(created) == 1 and created[0].channel == adapter.channel.kind  # type: ignore[attr-defined]
-        offered = [e for e in centre.events() if e.type == "ContactOffered"]
-        assert [e.agent_id for e in offered] == ["a1"]  # type: ignore[attr-defined]  # routed like any contact
-
-    def test_a_duplicated_provider_message_id_creates_nothing_twice(self, adapter: ChannelAdapter,
-                                                                    centre: Centre) -> None:
-        payload = self.inbound("p-dup", "+447700900002", "hello")
-        if payload is None:
-            pytest.skip("a channel without messages has no provider message ids")
-        (first,) = ingest(adapter, payload, centre.service)
-        stored = len(centre.events())
-        (again,) = ingest(adapter, payload, centre.service)
-        # after a restart the in-memory index is gone; the stored threads still know the id
-        (after_restart,) = ingest(adapter, payload, centre.new_service())
-        assert isinstance(first, Received) and isinstance(again, Received) and isinstance(after_restart, Received)
-        assert again.duplicate and after_restart.duplicate and not first.duplicate
-        assert again.contact_id == after_restart.contact_id == first.contact_id
-        assert again.message_id == first.message_id
-        assert len(centre.events()) == stored
-
-    def test_outbound_reply_is_delivered_and_receipts_move_it_on(self, adapter: ChannelAdapter,
-                                                                 centre: Centre) -> None:
-        if not self._text(adapter):
-            pytest.skip("a channel without text delivers no messages")
-        contact_id = self._conversation(centre, adapter)
-        out = centre.service.write(SendMessage(contact_id, AGENT, "we are on it"))
-        assert out["status"] == "queued"
-        centre.timers.run_due()
-        message = centre.thread(contact_id).find(out["id"])
-        assert message is not None and message.status is DeliveryStatus.SENT and message.attempts == 1
-        assert message.provider_message_id
-        receipt = self.receipt(message.provider_message_id, "delivered")
-        if receipt is None:
-            return
-        assert ingest(adapter, receipt, centre.service) == [True]
-        assert ingest(adapter, receipt, centre.service) == [True]  # a repeated receipt changes nothing
-        message = centre.thread(contact_id).find(out["id"])
-        assert message is not None and message.status is DeliveryStatus.DELIVERED
-        updates = [e for e in centre.events() if isinstance(e, ce.MessageDeliveryUpdated)]
-        assert [u.status for u in updates] == ["sent", "delivered"]
-
-    def test_outbound_delivery_retries_with_backoff_then_reports_failed(self, adapter: ChannelAdapter,
-                                                                         centre: Centre) -> None:
-        if not self._text(adapter):
-            pytest.skip("a channel without text delivers no messages")
-        contact_id = self._conversation(centre, adapter)
-        if not self.break_provider(adapter, POLICY.attempts, False):
-            pytest.skip("this channel has no provider that can fail")
-        out = centre.service.write(SendMessage(contact_id, AGENT, "hello?"))
-        waits = []
-        start = centre.clock.now()
-        centre.timers.run_due()
-        while centre.timers.pending():
-            due = centre.timers.pending()[0]
-            waits.append(due - centre.clock.now())
-            centre.timers.advance(due - centre.clock.now())
-        assert waits == [POLICY.delay_after(n) for n in range(1, POLICY.attempts)]
-        message = centre.thread(contact_id).find(out["id"])
-        assert message is not None and message.status is DeliveryStatus.FAILED
-        assert message.attempts == POLICY.attempts and message.status_reason
-        assert message.status_at == start + sum(w for w in waits if w is not None)
-
-    def test_a_final_refusal_is_not_retried(self, adapter: ChannelAdapter, centre: Centre) -> None:
-        if not self._text(adapter):
-            pytest.skip("a channel without text delivers no messages")
-        contact_id = self._conversation(centre, adapter)
-        if not self.break_provider(adapter, 1, True):
-            pytest.skip("this channel has no provider that can fail")
-        out = centre.service.write(SendMessage(contact_id, AGENT, "hello?"))
-        centre.timers.run_due()
-        assert not centre.timers.pending()
-        message = centre.thread(contact_id).find(out["id"])
-        assert message is not None and message.status is DeliveryStatus.FAILED and message.attempts == 1
-
     def test_unsupported_operations_are_refused_and_store_nothing(self, adapter: ChannelAdapter,
                                                                   centre: Centre) -> None:
         contact_id = self._conversation(centre, adapter)
@@ -221,6 +132,94 @@ class ChannelContract:
         note = centre.service.write(SendMessage(contact_id, AGENT, "customer sounded upset",
                                                 direction=MessageDirection.NOTE))
         assert note["direction"] == "note" and note["status"] is None and not centre.timers.pending()
+
+
+class MessagingContract(ChannelContract):
+    """The contract of channels that carry messages (every channel but voice)."""
+
+    def test_inbound_messages_open_a_contact_then_join_it(self, adapter: ChannelAdapter, centre: Centre) -> None:
+        first = self.inbound("p-1", "+447700900001", "hello")
+        assert first is not None
+        centre.login()
+        (a,) = ingest(adapter, first, centre.service)
+        second = self.inbound("p-2", "+447700900001", "are you there?")
+        assert second is not None
+        (b,) = ingest(adapter, second, centre.service)
+        assert isinstance(a, Received) and isinstance(b, Received)
+        assert a.created_contact and not b.created_contact and a.contact_id == b.contact_id
+        thread = centre.thread(a.contact_id)
+        assert [(m.direction, m.body, m.provider_message_id) for m in thread.messages] == [
+            (MessageDirection.INBOUND, "hello", "p-1"), (MessageDirection.INBOUND, "are you there?", "p-2")]
+        created = [e for e in centre.events() if e.type == "ContactCreated"]
+        assert len(created) == 1 and created[0].channel == adapter.channel.kind  # type: ignore[attr-defined]
+        offered = [e for e in centre.events() if e.type == "ContactOffered"]
+        assert [e.agent_id for e in offered] == ["a1"]  # type: ignore[attr-defined]  # routed like any contact
+
+    def test_a_duplicated_provider_message_id_creates_nothing_twice(self, adapter: ChannelAdapter,
+                                                                    centre: Centre) -> None:
+        payload = self.inbound("p-dup", "+447700900002", "hello")
+        assert payload is not None
+        (first,) = ingest(adapter, payload, centre.service)
+        stored = len(centre.events())
+        (again,) = ingest(adapter, payload, centre.service)
+        # after a restart the in-memory index is gone; the stored threads still know the id
+        (after_restart,) = ingest(adapter, payload, centre.new_service())
+        assert isinstance(first, Received) and isinstance(again, Received) and isinstance(after_restart, Received)
+        assert again.duplicate and after_restart.duplicate and not first.duplicate
+        assert again.contact_id == after_restart.contact_id == first.contact_id
+        assert again.message_id == first.message_id
+        assert len(centre.events()) == stored
+
+    def test_outbound_reply_is_delivered_and_receipts_move_it_on(self, adapter: ChannelAdapter,
+                                                                 centre: Centre) -> None:
+        assert self._text(adapter)
+        contact_id = self._conversation(centre, adapter)
+        out = centre.service.write(SendMessage(contact_id, AGENT, "we are on it"))
+        assert out["status"] == "queued"
+        centre.timers.run_due()
+        message = centre.thread(contact_id).find(out["id"])
+        assert message is not None and message.status is DeliveryStatus.SENT and message.attempts == 1
+        assert message.provider_message_id
+        receipt = self.receipt(message.provider_message_id, "delivered")
+        if receipt is None:
+            return
+        assert ingest(adapter, receipt, centre.service) == [True]
+        assert ingest(adapter, receipt, centre.service) == [True]  # a repeated receipt changes nothing
+        message = centre.thread(contact_id).find(out["id"])
+        assert message is not None and message.status is DeliveryStatus.DELIVERED
+        updates = [e for e in centre.events() if isinstance(e, ce.MessageDeliveryUpdated)]
+        assert [u.status for u in updates] == ["sent", "delivered"]
+
+
+class FailingProviderContract(MessagingContract):
+    """The contract of channels whose provider can fail a delivery (retries and final refusals)."""
+
+    def test_outbound_delivery_retries_with_backoff_then_reports_failed(self, adapter: ChannelAdapter,
+                                                                         centre: Centre) -> None:
+        contact_id = self._conversation(centre, adapter)
+        assert self.break_provider(adapter, POLICY.attempts, False)
+        out = centre.service.write(SendMessage(contact_id, AGENT, "hello?"))
+        waits = []
+        start = centre.clock.now()
+        centre.timers.run_due()
+        while centre.timers.pending():
+            due = centre.timers.pending()[0]
+            waits.append(due - centre.clock.now())
+            centre.timers.advance(due - centre.clock.now())
+        assert waits == [POLICY.delay_after(n) for n in range(1, POLICY.attempts)]
+        message = centre.thread(contact_id).find(out["id"])
+        assert message is not None and message.status is DeliveryStatus.FAILED
+        assert message.attempts == POLICY.attempts and message.status_reason
+        assert message.status_at == start + sum(w for w in waits if w is not None)
+
+    def test_a_final_refusal_is_not_retried(self, adapter: ChannelAdapter, centre: Centre) -> None:
+        contact_id = self._conversation(centre, adapter)
+        assert self.break_provider(adapter, 1, True)
+        out = centre.service.write(SendMessage(contact_id, AGENT, "hello?"))
+        centre.timers.run_due()
+        assert not centre.timers.pending()
+        message = centre.thread(contact_id).find(out["id"])
+        assert message is not None and message.status is DeliveryStatus.FAILED and message.attempts == 1
 
 
 def _outbound(contact_id: str, adapter: ChannelAdapter) -> Any:

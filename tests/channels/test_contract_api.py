@@ -8,10 +8,10 @@ import pytest
 
 from blendcc.adapters.channels.api import ApiChannel
 
-from .contract import ChannelContract
+from .contract import MessagingContract
 
 
-class TestApiChannel(ChannelContract):
+class TestApiChannel(MessagingContract):
     @pytest.fixture
     def adapter(self) -> ApiChannel:
         return ApiChannel("chat")

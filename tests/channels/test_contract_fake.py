@@ -9,10 +9,10 @@ import pytest
 from blendcc.ports import ChannelAdapter
 from blendcc.testing.fake_channel import FakeChannel
 
-from .contract import ChannelContract
+from .contract import FailingProviderContract
 
 
-class TestFakeChannel(ChannelContract):
+class TestFakeChannel(FailingProviderContract):
     @pytest.fixture
     def adapter(self) -> FakeChannel:
         return FakeChannel()

@@ -156,6 +156,12 @@ class ReportReader(Protocol):
                      agent_id: str | None = None, customer_id: str | None = None, state: str | None = None,
                      limit: int = 100, offset: int = 0) -> list[dict[str, Any]]: ...
 
+    def message_by_provider_id(self, direction: str, channel: str, instance: str,
+                               provider_id: str) -> tuple[str, str] | None:
+        """(contact id, message id) of the ``direction`` ('inbound' or 'outbound') message that the provider
+        knows as ``provider_id`` on that channel kind and instance (the messages projection)."""
+        ...
+
 
 class Store(EventStore, ReportReader, Protocol):
     """An event store that also answers the report queries (what the SQL and memory stores are)."""

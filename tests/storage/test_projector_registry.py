@@ -15,6 +15,7 @@ from storage_events import T0, abandoned, agent_shift, eventful, handled, timed_
 
 from blendcc.adapters.storage.projectors import PROJECTORS, MemoryTables, ProjectorRegistry, SqlTx
 from blendcc.adapters.storage.sql_store import SqlStore
+from blendcc.domain import conversation_events as ce
 from blendcc.domain import events as ev
 from blendcc.domain.dialer_events import CampaignStateChanged
 from blendcc.ports import StoredEvent
@@ -33,9 +34,20 @@ def workload() -> list[ev.Event]:
               + handled("c5", "a2", t0=T0 + 2000, customer_id="cu1")
               + [CampaignStateChanged(at=T0 + 1, campaign_id="k1", state="running", reason=None),
                  CampaignStateChanged(at=T0 + 900, campaign_id="k1", state="paused", reason="lunch"),
-                 CampaignStateChanged(at=T0 + 901, campaign_id="k2", state="running", reason="go")])
+                 CampaignStateChanged(at=T0 + 901, campaign_id="k2", state="running", reason="go")]
+              + messages("c1"))
     events.sort(key=lambda e: e.at)  # stable: each contact's own order is kept
     return events
+
+
+def messages(contact_id: str) -> list[ev.Event]:
+    """A customer's message, an agent's reply and the provider accepting it (its id learnt from the receipt)."""
+    return [ce.MessageReceived(at=T0 + 2, contact_id=contact_id, message_id=f"{contact_id}.m0", channel="chat",
+                               channel_instance="web", body="hi", provider_message_id="p-1", address="u1"),
+            ce.MessageSent(at=T0 + 3, contact_id=contact_id, message_id=f"{contact_id}.m1", channel="chat",
+                           channel_instance="web", author_kind="agent", author_id="a1", body="hello"),
+            ce.MessageDeliveryUpdated(at=T0 + 4, contact_id=contact_id, message_id=f"{contact_id}.m1",
+                                      status="sent", provider_message_id="out-1")]
 
 
 def projections(store: Any, customers: Any) -> dict[str, Any]:
@@ -48,6 +60,9 @@ def projections(store: Any, customers: Any) -> dict[str, Any]:
         "campaigns": store.campaign_states(),
         "replay": store.replay_window(),
         "customer": {k: v for k, v in (customers.get("cu1") or {}).items() if k.startswith("last_")},
+        "messages": [store.message_by_provider_id(d, "chat", inst, pid) for d, inst, pid in (
+            ("inbound", "web", "p-1"), ("outbound", "web", "out-1"), ("inbound", "other", "p-1"),
+            ("outbound", "web", "p-1"))],
     }
 
 
@@ -75,6 +90,7 @@ def test_same_events_give_the_same_projections_on_every_store(backend: Backend, 
         assert got[name] == want[name], name
     # and the reference is what the events say
     assert want["campaigns"] == {"k1": ("paused", "lunch", T0 + 900), "k2": ("running", "go", T0 + 901)}
+    assert want["messages"] == [("c1", "c1.m0"), ("c1", "c1.m1"), None, None]
     assert want["handled"] == {"a1": 2, "a2": 2}  # c3 is transferred from a1 to a2
     assert want["customer"] == {"last_agent_id": "a2", "last_contact_at": T0 + 2000 + 1 + 12}
     assert {r["contact_id"]: r["state"] for r in want["interactions"]} == {
@@ -130,7 +146,7 @@ def test_registry_gives_each_projector_only_its_event_types_in_log_order() -> No
 def test_the_default_registry_names_every_projection_once() -> None:
     names = [p.name for p in PROJECTORS.projectors]
     assert names == ["interactions", "customer_last_contact", "agent_state_intervals", "agent_presence",
-                     "handled_by_agent", "queue_interval_stats", "campaign_states"]
+                     "handled_by_agent", "queue_interval_stats", "campaign_states", "messages"]
     assert all(p.event_types for p in PROJECTORS.projectors)
 
 

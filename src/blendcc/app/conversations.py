@@ -9,9 +9,7 @@ an event in the log (stored before the call returns); the thread is folded from 
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -49,8 +47,6 @@ log = logging.getLogger(__name__)
 
 #: attribute of a contact that names the channel instance it came in on (a mailbox, a number...)
 INSTANCE_ATTRIBUTE = "channel_instance"
-#: provider ids remembered in memory for the fast duplicate check and for receipts carrying only them
-INDEX_SIZE = 100_000
 
 
 class ConversationService:
@@ -58,7 +54,7 @@ class ConversationService:
 
     def __init__(self, runtime: Runtime, contacts: ContactService, store: EventStore, reader: ReportReader,
                  channels: ChannelDirectory, later: CallLater, policy: RetryPolicy | None = None,
-                 new_id: Callable[[], str] | None = None, history: int = 20):
+                 new_id: Callable[[], str] | None = None):
         self.runtime = runtime
         self.contacts = contacts
         self.store = store
@@ -67,11 +63,6 @@ class ConversationService:
         self.later = later
         self.policy = policy or RetryPolicy()
         self.new_id = new_id or (lambda: uuid.uuid4().hex[:12])
-        #: how many of the customer's latest contacts are searched for a duplicated provider message id
-        self.history = history
-        self._lock = threading.Lock()
-        #: (channel, provider message id) -> (contact id, message id), most recent last
-        self._provider_ids: OrderedDict[tuple[ChannelRef, str], tuple[str, str]] = OrderedDict()
 
     # ------------------------------------------------------------------ reading
 
@@ -98,7 +89,7 @@ class ConversationService:
         def run(eng: Engine, now: float) -> list[Event]:
             pid = command.provider_message_id
             if pid is not None:
-                seen = self._duplicate(command.channel, pid, customer_id)
+                seen = self._duplicate(command.channel, pid)
                 if seen is not None:
                     outcome.append(Received(seen[0], seen[1], created_contact=False, duplicate=True))
                     return []
@@ -127,27 +118,11 @@ class ConversationService:
             return [events[0], message, *events[1:]]  # the message right after ContactCreated
 
         self.runtime.execute(run)
-        received = outcome[-1]
-        if not received.duplicate and command.provider_message_id is not None:
-            self._remember(command.channel, command.provider_message_id, received.contact_id, received.message_id)
-        return received
+        return outcome[-1]
 
-    def _duplicate(self, channel: ChannelRef, provider_id: str, customer_id: str | None) -> tuple[str, str] | None:
-        """(contact, message) already holding ``provider_id`` on ``channel``: the in-memory index, then
-        the threads of the customer's latest contacts on that channel kind (which survive a restart)."""
-        with self._lock:
-            hit = self._provider_ids.get((channel, provider_id))
-        if hit is not None or customer_id is None:
-            return hit
-        for row in self.reader.interactions(customer_id=customer_id, limit=self.history):
-            if row.get("channel") != channel.kind:
-                continue
-            for stored in self.store.contact_events(row["contact_id"]):
-                e = stored.event
-                if (isinstance(e, ce.MessageReceived) and e.provider_message_id == provider_id
-                        and e.channel_instance == channel.instance):
-                    return e.contact_id, e.message_id
-        return None
+    def _duplicate(self, channel: ChannelRef, provider_id: str) -> tuple[str, str] | None:
+        """(contact, message) already holding ``provider_id`` on ``channel`` (the messages projection)."""
+        return self.reader.message_by_provider_id("inbound", channel.kind, channel.instance, provider_id)
 
     @staticmethod
     def _open_conversation(eng: Engine, customer_id: str | None, channel: ChannelRef,
@@ -164,13 +139,6 @@ class ConversationService:
                     and (best is None or c.created_at >= best[0])):
                 best = (c.created_at, c.id)
         return best[1] if best else None
-
-    def _remember(self, channel: ChannelRef, provider_id: str, contact_id: str, message_id: str) -> None:
-        with self._lock:
-            self._provider_ids[(channel, provider_id)] = (contact_id, message_id)
-            self._provider_ids.move_to_end((channel, provider_id))
-            while len(self._provider_ids) > INDEX_SIZE:
-                self._provider_ids.popitem(last=False)
 
     # ------------------------------------------------------------------ writing in a thread
 
@@ -246,7 +214,6 @@ class ConversationService:
             log.exception("channel %s failed delivering %s", message.channel, message.message_id)
             self._report(message, DeliveryStatus.FAILED, attempt, None, f"channel error: {exc}")
             return
-        self._remember(message.channel, provider_id, message.contact_id, message.message_id)
         self._report(message, DeliveryStatus.SENT, attempt, provider_id, None)
 
     def _report(self, message: OutboundMessage, status: DeliveryStatus, attempt: int, provider_id: str | None,
@@ -267,8 +234,8 @@ class ConversationService:
             if contact_id is not None:
                 target = (contact_id, command.message_id)
         if target is None and command.provider_message_id is not None:
-            with self._lock:
-                target = self._provider_ids.get((command.channel, command.provider_message_id))
+            target = self.reader.message_by_provider_id("outbound", command.channel.kind, command.channel.instance,
+                                                        command.provider_message_id)
         if target is None:
             log.info("delivery report for an unknown message on %s: %s", command.channel, command)
             return False

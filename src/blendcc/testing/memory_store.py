@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from blendcc.adapters.storage import message_index
 from blendcc.adapters.storage.common import (
     CLOSED_STATE,
     CUSTOMER_UPDATABLE,
@@ -86,6 +87,11 @@ class MemoryStore:
             return [s.event for s in self._events[min(starts) - 1:]]
 
     # ------------------------------------------------------------------ report readers
+
+    def message_by_provider_id(self, direction: str, channel: str, instance: str,
+                               provider_id: str) -> tuple[str, str] | None:
+        with self._lock:
+            return message_index.memory_find(self._t, direction, channel, instance, provider_id)
 
     def queue_counters(self, start: float, end: float) -> dict[CounterKey, QueueCounters]:
         with self._lock:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from blendcc.adapters.storage import dialer_tables as dt
 from blendcc.adapters.storage import tables as t
+from blendcc.adapters.storage.message_index import MessageIndex
 from blendcc.analytics.agent_stats import StateInterval, interval_batch
 from blendcc.analytics.interactions import ROW_EVENT_TYPES, RowChange, apply_change, row_change
 from blendcc.analytics.queue_stats import (
@@ -386,5 +387,5 @@ class CampaignStates:
 #: the projections every store runs, in this order; a new projection is one class above plus one line here
 PROJECTORS = ProjectorRegistry([
     Interactions(), CustomerLastContact(), AgentStateIntervals(), AgentPresence(), HandledByAgent(),
-    QueueIntervalCounters(), CampaignStates(),
+    QueueIntervalCounters(), CampaignStates(), MessageIndex(),
 ])

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from blendcc.adapters.storage import dialer_tables as dt
+from blendcc.adapters.storage import message_index
 from blendcc.adapters.storage import tables as t
 from blendcc.adapters.storage.common import CLOSED_STATE, public_row, resolve_thresholds
 from blendcc.adapters.storage.engine import writer
@@ -113,6 +114,11 @@ class SqlStore:
             q = (select(t.events.c.type, t.events.c.payload).where(t.events.c.seq >= min(starts))
                  .order_by(t.events.c.seq))
             return [event_from_dict(r.type, r.payload) for r in conn.execute(q)]
+
+    def message_by_provider_id(self, direction: str, channel: str, instance: str,
+                               provider_id: str) -> tuple[str, str] | None:
+        with self.engine.connect() as conn:
+            return message_index.sql_find(conn, direction, channel, instance, provider_id)
 
     def _stored(self, q: Any) -> list[StoredEvent]:
         with self.engine.connect() as conn:

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from blendcc.domain import events as ev
 from blendcc.domain.agent import Presence
 from blendcc.domain.errors import InvalidState, ValidationFailed
-from blendcc.domain.interaction import InteractionState as S
 from blendcc.domain.interaction import RouteStep
-from blendcc.routing.records import AgentRecord, ContactRecord, Leg
+from blendcc.domain.lifecycle.assignment import ASSIGNMENT, IN_CONVERSATION
+from blendcc.domain.lifecycle.contact import ContactState as S
+from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
 from blendcc.routing.state import LiveState
 
 _PRESENCE: dict[Presence, str] = {p: p.value for p in Presence}
@@ -18,7 +19,7 @@ _OfferRevoked = ev.factory(ev.OfferRevoked)
 
 
 class PresenceMixin(LiveState):
-    """Presence commands; mixed into ``Engine``, which provides the emitting, matching and leg plumbing."""
+    """Presence commands; mixed into ``Engine``, which provides the emitting, matching and asg plumbing."""
 
     if TYPE_CHECKING:
         def _emit(self, event: ev.Event) -> None: ...
@@ -29,8 +30,8 @@ class PresenceMixin(LiveState):
         def _anyone_for(self, step: RouteStep) -> bool: ...
         def _enter_step(self, c: ContactRecord, index: int, now: float, reason: str, hops: int) -> None: ...
         def _reroute(self, c: ContactRecord, queue_id: str, now: float, reason: str, hops: int) -> None: ...
-        def _end_leg(self, leg: Leg, reason: str, now: float, auto_complete: bool = True) -> None: ...
-        def _complete_leg(self, leg: Leg, disposition: str | None, notes: str | None, now: float,
+        def _end_assignment(self, asg: Assignment, reason: str, now: float, auto_complete: bool = True) -> None: ...
+        def _complete_assignment(self, asg: Assignment, disposition: str | None, notes: str | None, now: float,
                           timed_out: bool) -> None: ...
 
     def login(self, agent_id: str, now: float, *, status: str = "available",
@@ -81,20 +82,20 @@ class PresenceMixin(LiveState):
 
     def _logout(self, agent: AgentRecord, now: float, force: bool) -> None:
         agent_id = agent.id
-        busy = [leg for leg in agent.work.values() if leg.stage in ("busy", "held")]
+        busy = [asg for asg in agent.work.values() if asg.stage in IN_CONVERSATION]
         if busy and not force:
             raise InvalidState(f"agent {agent_id} is handling {len(busy)} contact(s); end them first")
         requeue: list[ContactRecord] = []
-        for leg in list(agent.work.values()):
-            if leg.stage == "reserved":
-                self._emit(_OfferRevoked(contact_id=leg.contact_id, agent_id=agent_id, reason="logout", at=now))
-                c = self.contacts.get(leg.contact_id)
+        for asg in list(agent.work.values()):
+            if "OfferRevoked" in ASSIGNMENT.on[asg.stage]:  # still ringing: the offer goes back
+                self._emit(_OfferRevoked(contact_id=asg.contact_id, agent_id=agent_id, reason="logout", at=now))
+                c = self.contacts.get(asg.contact_id)
                 if c is not None:
                     requeue.append(c)
             else:
-                if leg.stage in ("busy", "held"):
-                    self._end_leg(leg, "agent", now, auto_complete=False)  # completed just below
-                self._complete_leg(leg, None, None, now, timed_out=False)
+                if "ContactEnded" in ASSIGNMENT.on[asg.stage]:
+                    self._end_assignment(asg, "agent", now, auto_complete=False)  # completed just below
+                self._complete_assignment(asg, None, None, now, timed_out=False)
         self._emit(ev.AgentLoggedOut(agent_id=agent_id, at=now))
         for c in requeue:
             self._match_contact(c, now)

@@ -271,7 +271,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
         if c.state is S.OFFERED and c.agent_id is not None:
             self._emit(_OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="moved", at=now))
         self._emit(ev.ContactRejected(contact_id=c.id, queue_id=queue_id, reason=reason, at=now))
-        self._emit(_ContactClosed(contact_id=c.id, outcome="rejected", at=now))
+        self._close(c, "rejected", now)
 
     # ------------------------------------------------------------------ matching
 
@@ -381,7 +381,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
         return self._take()
 
     def _complete_assignment(self, asg: Assignment, disposition: str | None, notes: str | None, now: float,
-                      timed_out: bool) -> None:
+                             timed_out: bool) -> None:
         connected = asg.connected_at if asg.connected_at is not None else now
         ended = asg.ended_at if asg.ended_at is not None else now
         self._emit(_WrapUpCompleted(
@@ -391,7 +391,19 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
             timed_out=timed_out, at=now))
         c = self.contacts.get(asg.contact_id)
         if c is not None and c.state is S.WRAP_UP and c.agent_id == asg.agent_id:
-            self._emit(_ContactClosed(contact_id=c.id, outcome="completed", at=now))
+            self._close(c, "completed", now)
+
+    def _close(self, c: ContactRecord, outcome: str, now: float) -> None:
+        """The contact's outcome is decided: close it. An agent who transferred it away and is still in
+        untimed wrap-up for it has nothing left to finish: that wrap-up completes now, freeing capacity
+        (a timed wrap-up runs to its end)."""
+        self._emit(_ContactClosed(contact_id=c.id, outcome=outcome, at=now))
+        for aid in c.transferred_by:
+            agent = self.agents.get(aid)
+            asg = agent.work.get(c.id) if agent is not None else None
+            if agent is not None and asg is not None and asg.stage is _WRAP_UP_STAGE and asg.wrap_until is None:
+                self._complete_assignment(asg, asg.disposition, asg.notes, now, timed_out=True)
+                self._match_agent(agent, now)
 
     def transfer(self, contact_id: str, agent_id: str, now: float, *, to_queue: str | None = None,
                  to_agent: str | None = None) -> list[ev.Event]:
@@ -442,7 +454,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
             self._emit(_ContactAbandoned(contact_id=c.id, queue_id=c.queue.id if queued else None,
                                            channel=_CHANNEL[c.channel], queued_at=c.queued_at if queued else None,
                                            wait_s=(now - c.queued_at) if queued else 0.0, at=now))
-            self._emit(_ContactClosed(contact_id=c.id, outcome="abandoned", at=now))
+            self._close(c, "abandoned", now)
             if freed is not None:
                 self._match_agent(freed, now)  # the agent whose offer rang is free again
         elif c.state in IN_CONVERSATION and c.agent_id is not None:
@@ -502,7 +514,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
                     continue
                 self._emit(ev.ContactTimedOut(contact_id=cid, queue_id=c.queue.id, channel=_CHANNEL[c.channel],
                                               queued_at=c.queued_at, wait_s=now - c.queued_at, at=now))
-                self._emit(_ContactClosed(contact_id=cid, outcome="timed_out", at=now))
+                self._close(c, "timed_out", now)
             elif kind == "wrap" and aid is not None:
                 wrapping = self.agents.get(aid)
                 asg = wrapping.work.get(cid) if wrapping is not None else None

@@ -8,12 +8,13 @@ from blendcc.domain import events as ev
 from blendcc.domain.agent import Presence
 from blendcc.domain.errors import InvalidState, ValidationFailed
 from blendcc.domain.interaction import RouteStep
-from blendcc.domain.lifecycle.assignment import ASSIGNMENT, IN_CONVERSATION
+from blendcc.domain.lifecycle.assignment import ASSIGNMENT, IN_CONVERSATION, AssignmentStage
 from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
 from blendcc.routing.state import LiveState
 
 _PRESENCE: dict[Presence, str] = {p: p.value for p in Presence}
+_WRAP_UP = AssignmentStage.WRAP_UP
 _AgentStatusChanged = ev.factory(ev.AgentStatusChanged)
 _OfferRevoked = ev.factory(ev.OfferRevoked)
 
@@ -32,7 +33,7 @@ class PresenceMixin(LiveState):
         def _reroute(self, c: ContactRecord, queue_id: str, now: float, reason: str, hops: int) -> None: ...
         def _end_assignment(self, asg: Assignment, reason: str, now: float, auto_complete: bool = True) -> None: ...
         def _complete_assignment(self, asg: Assignment, disposition: str | None, notes: str | None, now: float,
-                          timed_out: bool) -> None: ...
+                                 timed_out: bool) -> None: ...
 
     def login(self, agent_id: str, now: float, *, status: str = "available",
               reason: str | None = None) -> list[ev.Event]:
@@ -46,7 +47,12 @@ class PresenceMixin(LiveState):
 
     def set_status(self, agent_id: str, status: str, now: float, *, reason: str | None = None,
                    by: str | None = None) -> list[ev.Event]:
-        """Agent (or supervisor ``by``) sets presence: 'available' or 'aux' with a reason code."""
+        """Agent (or supervisor ``by``) sets presence: 'available' or 'aux' with a reason code.
+
+        Aux chosen by the agent while assignments are open is pending: no new offers, and the observable
+        state becomes aux when the last one ends. Aux forced by a supervisor (``by``) also ends every
+        open wrap-up now (``WrapUpCompleted``, ``timed_out``), so the agent is in aux at once unless a
+        conversation or a ringing offer is still in progress."""
         agent = self._agent(agent_id)
         if not agent.logged_in:
             raise InvalidState(f"agent {agent_id} is not logged in")
@@ -70,6 +76,9 @@ class PresenceMixin(LiveState):
                                          reason=reason if presence is Presence.AUX else None, by=by, at=now))
         if presence is Presence.AVAILABLE:
             self._match_agent(agent, now)
+        elif by is not None:
+            for asg in [a for a in agent.work.values() if a.stage is _WRAP_UP]:
+                self._complete_assignment(asg, asg.disposition, asg.notes, now, timed_out=True)
 
     def logout(self, agent_id: str, now: float, *, force: bool = False) -> list[ev.Event]:
         """Log out. Ringing offers go back to their queues; open wrap-ups complete. Contacts in

@@ -13,6 +13,8 @@ from typing import Any
 from blendcc.app.voice_model import Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.domain.errors import NotFound
 from blendcc.domain.events import Event
+from blendcc.domain.lifecycle.voice import UNANSWERED
+from blendcc.domain.lifecycle.voice import VoiceCallState as V
 from blendcc.routing.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -63,13 +65,13 @@ class VoiceMessages:
         A contact already queued for this call leaves the queue (``customer_left``); the call itself stays
         up while the message is recorded. The file is ``<mailbox dir>/<contact id>.wav`` (mono 8 kHz) with a
         JSON side file (caller, dialled number, IVR choices, attributes, length)."""
-        if vc.customer_gone or vc.state == "ended":
+        if vc.customer_gone or vc.state is V.ENDED:
             return
         self._leave_ivr(vc, hung_up=False)
         if vc.created:
             self._hangup_agent(vc)
             self._command(lambda e, now: e.customer_left(vc.contact_id, now))
-        vc.state = "voicemail"
+        vc.move(V.VOICEMAIL)
         folder = mailbox_dir(self.settings, mailbox)
         path = folder / f"{vc.contact_id}.wav"
         if not self.gateway.record(vc.customer, path):
@@ -88,9 +90,9 @@ class VoiceMessages:
 
     def _voicemail_done(self, vc: VoiceCall, hung_up: bool = False) -> None:
         """The message is complete (time is up or the caller hung up): close the file, end the call."""
-        if vc.state != "voicemail":
+        if vc.state is not V.VOICEMAIL:
             return
-        vc.state = "ended"
+        vc.move(V.ENDED)
         if vc.voicemail_timer is not None:
             vc.voicemail_timer.cancel()
             vc.voicemail_timer = None
@@ -137,11 +139,11 @@ class VoiceMessages:
     def callback(self, vc: VoiceCall, number: str) -> None:
         """The caller asked to be called back on ``number``: hang up but keep the contact queued; when an
         agent accepts it, the number is dialled through the trunk and bridged to the agent's phone."""
-        if vc.customer_gone or vc.state == "ended":
+        if vc.customer_gone or vc.state is V.ENDED:
             return
-        if self.dial_out is None or vc.state not in ("queued", "ringing"):
+        if self.dial_out is None or vc.state not in UNANSWERED:
             log.warning("call-back for %s impossible (%s); hanging up", vc.contact_id,
-                        "no SIP trunk" if self.dial_out is None else f"call is {vc.state}")
+                        "no SIP trunk" if self.dial_out is None else f"call is {vc.state.value}")
             self.hang_up(vc)
             return
         self._leave_ivr(vc, hung_up=False)
@@ -155,7 +157,7 @@ class VoiceMessages:
 
     def _dial_back(self, vc: VoiceCall) -> None:
         """The agent answered a call-back contact: dial the customer (one attempt)."""
-        if vc.state != "connected" or vc.callback_number is None or self.dial_out is None:
+        if vc.state is not V.CONNECTED or vc.callback_number is None or self.dial_out is None:
             return
         vc.callback_attempts += 1
         leg = self.dial_out(vc.callback_number, vc.dialled or "blendcc", vc.contact_id)
@@ -184,7 +186,7 @@ class VoiceMessages:
             vc.customer_gone = False
             vc.callback_number, number = None, vc.callback_number
             self._log_callback(vc, number, "answered")
-            if vc.agent_leg is None or vc.state != "connected":  # the agent left meanwhile
+            if vc.agent_leg is None or vc.state is not V.CONNECTED:  # the agent left meanwhile
                 self.gateway.hangup(leg)
                 return
             self._connected(vc, vc.agent_leg)
@@ -207,7 +209,7 @@ class VoiceMessages:
         number = vc.callback_number or ""
         last = vc.callback_attempts >= self.settings.callback_attempts
         self._log_callback(vc, number, outcome, final=last)
-        if vc.state != "connected":
+        if vc.state is not V.CONNECTED:
             return
         if not last:
             vc.callback_timer = self.gateway.call_later(self.settings.callback_retry_s, lambda: self._dial_back(vc))

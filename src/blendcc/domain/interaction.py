@@ -8,7 +8,6 @@ from typing import Any
 
 from blendcc.domain.lifecycle.contact import ContactState
 
-
 #: Deprecated alias: the contact lifecycle lives in ``domain.lifecycle.contact`` (``ContactState``, the
 #: table ``CONTACT``). Kept only so branches written against the old name still import; use ContactState.
 InteractionState = ContactState

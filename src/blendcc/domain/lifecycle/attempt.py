@@ -11,7 +11,7 @@ class AttemptState(StrEnum):
     """Where a dial attempt is (the dialer's bookkeeping; the record's own state is ``RecordState``)."""
 
     RINGING = "ringing"  # placed; the callee's phone rings
-    ANSWERED = "answered"  # a live person answered; waiting (at most ``connect_within_s``) for an agent
+    WAITING = "waiting"  # a live person answered and waits (at most ``connect_within_s``) for an agent
     CONNECTED = "connected"  # the engine connected it to an agent as an outbound contact
     FINISHED = "finished"  # failed, abandoned or wrapped up: the record got its outcome
 
@@ -21,8 +21,8 @@ T = AttemptState
 DIAL_ATTEMPT = Lifecycle[AttemptState](
     "dial attempt",
     steps={
-        T.RINGING: {T.ANSWERED, T.FINISHED},
-        T.ANSWERED: {T.CONNECTED, T.FINISHED},
+        T.RINGING: {T.WAITING, T.FINISHED},
+        T.WAITING: {T.CONNECTED, T.FINISHED},
         T.CONNECTED: {T.FINISHED},
         T.FINISHED: (),
     },
@@ -31,4 +31,4 @@ DIAL_ATTEMPT = Lifecycle[AttemptState](
 )
 
 #: placed and not yet with an agent: the attempts that count as "in flight" for pacing
-IN_FLIGHT = frozenset({T.RINGING, T.ANSWERED})
+IN_FLIGHT = frozenset({T.RINGING, T.WAITING})

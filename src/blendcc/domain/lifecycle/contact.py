@@ -30,17 +30,18 @@ _TIMED_OUT = {"ContactTimedOut": S.TIMED_OUT}
 
 #: state -> {event name: next state}. TRANSFERRED is transient: within the transfer command the contact
 #: is queued again (or rejected when the target queue is closed); the transferring agent's
-#: ``ContactEnded`` does not move it. A ringing offer is revoked before the contact leaves the queue.
+#: ``ContactEnded`` does not move it. A ringing offer is always revoked (back to QUEUED) before the
+#: contact is abandoned, times out, is moved or rejected, so OFFERED has only two ways out.
 CONTACT = Lifecycle[ContactState](
     "contact",
     {
         S.CREATED: {"ContactQueued": S.QUEUED, **_ABANDONED, **_REJECTED},
         S.QUEUED: {"ContactQueued": S.QUEUED, "ContactOffered": S.OFFERED, **_ABANDONED, **_TIMED_OUT,
                    **_REJECTED},
-        S.OFFERED: {"ContactConnected": S.CONNECTED, "OfferRevoked": S.QUEUED, **_ABANDONED, **_TIMED_OUT},
+        S.OFFERED: {"ContactConnected": S.CONNECTED, "OfferRevoked": S.QUEUED},
         S.CONNECTED: {"ContactHeld": S.HELD, "ContactEnded": S.WRAP_UP, "ContactTransferred": S.TRANSFERRED},
         S.HELD: {"ContactResumed": S.CONNECTED, "ContactEnded": S.WRAP_UP, "ContactTransferred": S.TRANSFERRED},
-        S.TRANSFERRED: {"ContactQueued": S.QUEUED, "ContactOffered": S.OFFERED, **_ABANDONED, **_REJECTED},
+        S.TRANSFERRED: {"ContactQueued": S.QUEUED, **_ABANDONED, **_REJECTED},
         S.WRAP_UP: {"ContactClosed": S.CLOSED},
         S.CLOSED: {},
         S.ABANDONED: {},

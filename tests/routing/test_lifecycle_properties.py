@@ -1,11 +1,12 @@
 """Hypothesis properties of the lifecycle tables: no event sequence leaves a table.
 
 Random centres are driven by random command sequences (those of ``test_properties``, plus aux forced
-by a supervisor and any agent action tried on any assignment in progress). Every event the engine emits is watched as it is applied: each change of a contact's
-state and of an assignment's stage must be the step the table gives for that event, records appear
-only in an initial state and leave only from an exit state; each agent's observable states, read from
-its ``AgentStateChanged`` events, follow the agent table, and after every command the live state
-agrees with the last logged one.
+by a supervisor and any agent action tried on any assignment in progress). Every event the engine
+emits is watched as it is applied: each change of a contact's state and of an assignment's stage must
+be the step the table gives for that event; records appear only in an initial state and leave only
+from an exit state. Each agent's observable states, read from its ``AgentStateChanged`` events, follow
+the agent table, and after every command the live state agrees with the last logged one. Voice calls
+and dial attempts are checked in ``tests/domain/test_lifecycle_tables.py``.
 """
 
 from __future__ import annotations

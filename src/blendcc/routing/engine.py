@@ -75,8 +75,9 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
             self._touched[agent.id] = agent
             self._last_at = event.at
 
-    def _sync_states(self) -> None:
-        """Record the observable state of every agent touched since the last sync."""
+    def _sync_states(self, checked: bool = True) -> None:
+        """Record the observable state of every agent touched since the last sync. Each change must be a
+        step of the agent table (``checked``), except when ``resume`` re-derives states after a gap."""
         if self._touched:
             at = self._last_at
             out = self._out
@@ -84,7 +85,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
             for agent in self._touched.values():
                 state, reason = agent.derived_state()
                 if state is not agent.state or reason != agent.state_reason:
-                    if state not in _AGENT_STEPS[agent.state]:
+                    if checked and state not in _AGENT_STEPS[agent.state]:
                         AGENT.check(agent.state, state, agent.id)  # raises: the table has no such step
                     change = _AgentStateChanged(agent_id=agent.id, state=_STATE[state], reason=reason, at=at)
                     out.append(change)
@@ -120,6 +121,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
             self._matching = True
         self._last_at = max(now, self.last_at)
         self._touched = dict(self.agents)
+        self._sync_states(checked=False)  # the replayed window may have begun in the middle of a session
         for c in list(self.waiting()):
             if c.state is S.QUEUED:
                 self._match_contact(c, now)

@@ -2,8 +2,9 @@
 
 ``apply`` is the only place state changes. Commands (``engine.py``) decide which events happen and
 apply them; a restart replays the stored events through the same ``apply``. Every state it sets is a
-step of a lifecycle table (``domain.lifecycle``: contact, assignment, agent): an event whose step is not
-in the table leaves that record as it was.
+step of a lifecycle table (``domain.lifecycle``: contact, assignment): an event whose step is not
+in the table leaves that record as it was. The agent's observable state is decided (and checked
+against the agent table) by the engine; ``AgentStateChanged`` records it and is followed as is.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections.abc import Callable, Iterator
 from blendcc.domain import events as ev
 from blendcc.domain.agent import AgentConfig, AgentState, Presence
 from blendcc.domain.channels import Channel
-from blendcc.domain.lifecycle.agent import AGENT
 from blendcc.domain.lifecycle.assignment import ASSIGNMENT, AssignmentStage
 from blendcc.domain.lifecycle.contact import CONTACT, WAITING
 from blendcc.domain.lifecycle.contact import ContactState as S
@@ -33,8 +33,6 @@ _CONTACT_ON = CONTACT.on
 _CONTACT_EXITS = CONTACT.exits
 _ASSIGNMENT_ON = ASSIGNMENT.on
 _ENDED = AssignmentStage.ENDED
-#: observable agent state -> the states it may become
-_AGENT_STEPS = AGENT.steps
 
 #: (due, seq, kind, contact_id, agent_id or None, token)
 Timer = tuple[float, int, str, str, str | None, int]
@@ -357,9 +355,8 @@ class LiveState:
 
     def _state(self, e: ev.AgentStateChanged) -> None:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
-        state = _AGENT_STATES.get(e.state) or AgentState(e.state)
-        if state not in _AGENT_STEPS[agent.state]:
-            return
-        agent.state = state
+        # the engine decides an agent's state (checked against the agent table in ``_sync_states``);
+        # this event records that decision, so the fold follows it and the log and the state agree
+        agent.state = _AGENT_STATES.get(e.state) or AgentState(e.state)
         agent.state_reason = e.reason
         agent.state_since = e.at

@@ -32,10 +32,15 @@ _CHANNEL: dict[Channel, str] = {c: c.value for c in Channel}
 _STATE: dict[AgentState, str] = {s: s.value for s in AgentState}
 _PRESENCE: dict[Presence, str] = {p: p.value for p in Presence}
 _AVAILABLE = Presence.AVAILABLE
-#: lifecycle tables the commands consult: state -> {event name: next state}; agent state -> next states
-_CONTACT_ON = CONTACT.on
-_ASSIGNMENT_ON = ASSIGNMENT.on
-_AGENT_STEPS = AGENT.steps
+#: the lifecycle tables as the commands consult them: the stages (states) in which an action may happen
+_CAN_CONNECT = frozenset(ASSIGNMENT.by_trigger("ContactConnected"))
+_CAN_REVOKE = frozenset(ASSIGNMENT.by_trigger("OfferRevoked"))
+_CAN_HOLD = frozenset(ASSIGNMENT.by_trigger("ContactHeld"))
+_CAN_RESUME = frozenset(ASSIGNMENT.by_trigger("ContactResumed"))
+_CAN_END = frozenset(ASSIGNMENT.by_trigger("ContactEnded"))
+_OFFERABLE_CONNECT = frozenset(CONTACT.by_trigger("ContactConnected"))
+_TRANSFERABLE = frozenset(CONTACT.by_trigger("ContactTransferred"))
+_AGENT_STEPS = AGENT.steps  # agent state -> the states it may become
 _WRAP_UP_STAGE = AssignmentStage.WRAP_UP
 #: the events emitted most, built by their fast constructors (``events.factory``: same keywords, same events)
 _AgentStateChanged = ev.factory(ev.AgentStateChanged)
@@ -320,8 +325,8 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
 
     def accept(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         c, asg = self._assignment(contact_id, agent_id)
-        if (c is None or "ContactConnected" not in _ASSIGNMENT_ON[asg.stage]
-                or "ContactConnected" not in _CONTACT_ON[c.state] or c.agent_id != agent_id):
+        if (c is None or asg.stage not in _CAN_CONNECT
+                or c.state not in _OFFERABLE_CONNECT or c.agent_id != agent_id):
             raise InvalidState(f"contact {contact_id} is not on offer to agent {agent_id}")
         self._emit(_ContactConnected(contact_id=contact_id, agent_id=agent_id, queue_id=c.queue.id,
                                        channel=_CHANNEL[c.channel], queued_at=c.queued_at,
@@ -331,7 +336,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
 
     def decline(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         c, asg = self._assignment(contact_id, agent_id)
-        if c is None or "OfferRevoked" not in _ASSIGNMENT_ON[asg.stage]:
+        if c is None or asg.stage not in _CAN_REVOKE:
             raise InvalidState(f"contact {contact_id} is not on offer to agent {agent_id}")
         self._emit(_OfferRevoked(contact_id=contact_id, agent_id=agent_id, reason="declined", at=now))
         self._match_contact(c, now)
@@ -340,14 +345,14 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
 
     def hold(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         _c, asg = self._assignment(contact_id, agent_id)
-        if "ContactHeld" not in _ASSIGNMENT_ON[asg.stage]:
+        if asg.stage not in _CAN_HOLD:
             raise InvalidState(f"contact {contact_id} is not connected to agent {agent_id}")
         self._emit(ev.ContactHeld(contact_id=contact_id, agent_id=agent_id, at=now))
         return self._take()
 
     def resume_contact(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         _c, asg = self._assignment(contact_id, agent_id)
-        if "ContactResumed" not in _ASSIGNMENT_ON[asg.stage]:
+        if asg.stage not in _CAN_RESUME:
             raise InvalidState(f"contact {contact_id} is not on hold")
         self._emit(ev.ContactResumed(contact_id=contact_id, agent_id=agent_id, at=now))
         return self._take()
@@ -355,7 +360,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
     def end(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         """The agent ends the conversation; wrap-up starts (timed by the queue's wrap_up_s)."""
         _c, asg = self._assignment(contact_id, agent_id)
-        if "ContactEnded" not in _ASSIGNMENT_ON[asg.stage]:
+        if asg.stage not in _CAN_END:
             raise InvalidState(f"contact {contact_id} is not in conversation with agent {agent_id}")
         self._end_assignment(asg, "agent", now)
         return self._take()
@@ -374,9 +379,9 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
         """Finish after-contact work with a disposition and notes; the agent is free again.
         Called during the conversation it ends the conversation first."""
         _c, asg = self._assignment(contact_id, agent_id)
-        if "ContactConnected" in _ASSIGNMENT_ON[asg.stage]:
+        if asg.stage in _CAN_CONNECT:
             raise InvalidState(f"contact {contact_id} was not accepted yet")
-        if "ContactEnded" in _ASSIGNMENT_ON[asg.stage]:
+        if asg.stage in _CAN_END:
             self._end_assignment(asg, "agent", now, auto_complete=False)
         self._complete_assignment(asg, disposition, notes, now, timed_out=False)
         self._match_agent(self.agents[agent_id], now)
@@ -411,8 +416,8 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
                  to_agent: str | None = None) -> list[ev.Event]:
         """Blind transfer to a queue, or to an agent (falling back to the queue if unanswered)."""
         c, asg = self._assignment(contact_id, agent_id)
-        if (c is None or "ContactEnded" not in _ASSIGNMENT_ON[asg.stage]
-                or "ContactTransferred" not in _CONTACT_ON[c.state]):
+        if (c is None or asg.stage not in _CAN_END
+                or c.state not in _TRANSFERABLE):
             raise InvalidState(f"contact {contact_id} is not in conversation with agent {agent_id}")
         if (to_queue is None) == (to_agent is None):
             raise ValidationFailed("transfer to exactly one of: a queue, an agent")

@@ -15,6 +15,8 @@ from blendcc.routing.state import LiveState
 
 _PRESENCE: dict[Presence, str] = {p: p.value for p in Presence}
 _WRAP_UP = AssignmentStage.WRAP_UP
+_CAN_REVOKE = frozenset(ASSIGNMENT.by_trigger("OfferRevoked"))
+_CAN_END = frozenset(ASSIGNMENT.by_trigger("ContactEnded"))
 _AgentStatusChanged = ev.factory(ev.AgentStatusChanged)
 _OfferRevoked = ev.factory(ev.OfferRevoked)
 
@@ -96,13 +98,13 @@ class PresenceMixin(LiveState):
             raise InvalidState(f"agent {agent_id} is handling {len(busy)} contact(s); end them first")
         requeue: list[ContactRecord] = []
         for asg in list(agent.work.values()):
-            if "OfferRevoked" in ASSIGNMENT.on[asg.stage]:  # still ringing: the offer goes back
+            if asg.stage in _CAN_REVOKE:  # still ringing: the offer goes back
                 self._emit(_OfferRevoked(contact_id=asg.contact_id, agent_id=agent_id, reason="logout", at=now))
                 c = self.contacts.get(asg.contact_id)
                 if c is not None:
                     requeue.append(c)
             else:
-                if "ContactEnded" in ASSIGNMENT.on[asg.stage]:
+                if asg.stage in _CAN_END:
                     self._end_assignment(asg, "agent", now, auto_complete=False)  # completed just below
                 self._complete_assignment(asg, None, None, now, timed_out=False)
         self._emit(ev.AgentLoggedOut(agent_id=agent_id, at=now))

@@ -28,11 +28,19 @@ from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
 _CHANNELS: dict[str, Channel] = {c.value: c for c in Channel}
 _AGENT_STATES: dict[str, AgentState] = {s.value: s for s in AgentState}
 _AVAILABLE_VALUE = Presence.AVAILABLE.value
-#: the lifecycle tables, read directly on the hot path: state -> {event name: next state}
-_CONTACT_ON = CONTACT.on
+#: the lifecycle tables, one dict per event (state -> next state) so a fold costs one lookup
 _CONTACT_EXITS = CONTACT.exits
-_ASSIGNMENT_ON = ASSIGNMENT.on
-_ENDED = AssignmentStage.ENDED
+_C: dict[str, dict[S, S]] = {t: CONTACT.by_trigger(t) for row in CONTACT.on.values() for t in row}
+_A: dict[str, dict[AssignmentStage, AssignmentStage]] = {
+    t: ASSIGNMENT.by_trigger(t) for row in ASSIGNMENT.on.values() for t in row}
+_C_QUEUED, _C_OFFERED, _C_REVOKED, _C_CONNECTED = (_C["ContactQueued"], _C["ContactOffered"], _C["OfferRevoked"],
+                                                   _C["ContactConnected"])
+_C_HELD, _C_RESUMED, _C_TRANSFERRED, _C_ENDED, _C_CLOSED = (_C["ContactHeld"], _C["ContactResumed"],
+                                                             _C["ContactTransferred"], _C["ContactEnded"],
+                                                             _C["ContactClosed"])
+_A_REVOKED, _A_CONNECTED, _A_HELD = _A["OfferRevoked"], _A["ContactConnected"], _A["ContactHeld"]
+_A_RESUMED, _A_ENDED, _A_WRAPPED = _A["ContactResumed"], _A["ContactEnded"], _A["WrapUpCompleted"]
+_GONE = AssignmentStage.ENDED
 
 #: (due, seq, kind, contact_id, agent_id or None, token)
 Timer = tuple[float, int, str, str, str | None, int]
@@ -131,7 +139,7 @@ class LiveState:
 
     def _queued(self, e: ev.ContactQueued) -> None:
         c = self.contacts.get(e.contact_id)
-        nxt = _CONTACT_ON[c.state].get("ContactQueued") if c is not None else None
+        nxt = _C_QUEUED.get(c.state) if c is not None else None
         if c is None or nxt is None:
             return
         c.state = nxt
@@ -178,7 +186,7 @@ class LiveState:
     def _offered(self, e: ev.ContactOffered) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         c = self.contacts.get(e.contact_id)
-        nxt = _CONTACT_ON[c.state].get("ContactOffered") if c is not None else None
+        nxt = _C_OFFERED.get(c.state) if c is not None else None
         if e.contact_id in agent.work or (c is not None and nxt is None):
             return agent  # an agent holds one assignment per contact; only a waiting contact is offered
         channel = _CHANNELS.get(e.channel) or Channel(e.channel)
@@ -207,11 +215,11 @@ class LiveState:
     def _revoked(self, e: ev.OfferRevoked) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         asg = agent.work.get(e.contact_id)
-        if asg is not None and _ASSIGNMENT_ON[asg.stage].get("OfferRevoked") is _ENDED:
+        if asg is not None and _A_REVOKED.get(asg.stage) is _GONE:
             self._drop_assignment(agent, asg)
         self.matcher.agent_changed(agent)
         c = self.contacts.get(e.contact_id)
-        nxt = _CONTACT_ON[c.state].get("OfferRevoked") if c is not None else None
+        nxt = _C_REVOKED.get(c.state) if c is not None else None
         if c is not None and nxt is not None:
             c.state = nxt
             c.agent_id = None
@@ -225,12 +233,12 @@ class LiveState:
     def _connected(self, e: ev.ContactConnected) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         asg = agent.work.get(e.contact_id)
-        stage = _ASSIGNMENT_ON[asg.stage].get("ContactConnected") if asg is not None else None
+        stage = _A_CONNECTED.get(asg.stage) if asg is not None else None
         if asg is not None and stage is not None:
             asg.stage = stage
             asg.connected_at = e.at
         c = self.contacts.get(e.contact_id)
-        nxt = _CONTACT_ON[c.state].get("ContactConnected") if c is not None else None
+        nxt = _C_CONNECTED.get(c.state) if c is not None else None
         if c is not None and nxt is not None:
             c.state = nxt
             c.agent_id = e.agent_id
@@ -240,12 +248,12 @@ class LiveState:
     def _held(self, e: ev.ContactHeld) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         asg = agent.work.get(e.contact_id)
-        stage = _ASSIGNMENT_ON[asg.stage].get("ContactHeld") if asg is not None else None
+        stage = _A_HELD.get(asg.stage) if asg is not None else None
         if asg is not None and stage is not None:
             asg.stage = stage
             asg.hold_started = e.at
         c = self.contacts.get(e.contact_id)
-        nxt = _CONTACT_ON[c.state].get("ContactHeld") if c is not None else None
+        nxt = _C_HELD.get(c.state) if c is not None else None
         if c is not None and nxt is not None:
             c.state = nxt
         return agent
@@ -253,21 +261,21 @@ class LiveState:
     def _resumed(self, e: ev.ContactResumed) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         asg = agent.work.get(e.contact_id)
-        stage = _ASSIGNMENT_ON[asg.stage].get("ContactResumed") if asg is not None else None
+        stage = _A_RESUMED.get(asg.stage) if asg is not None else None
         if asg is not None and stage is not None:
             if asg.hold_started is not None:
                 asg.hold_s += e.at - asg.hold_started
                 asg.hold_started = None
             asg.stage = stage
         c = self.contacts.get(e.contact_id)
-        nxt = _CONTACT_ON[c.state].get("ContactResumed") if c is not None else None
+        nxt = _C_RESUMED.get(c.state) if c is not None else None
         if c is not None and nxt is not None:
             c.state = nxt
         return agent
 
     def _transferred(self, e: ev.ContactTransferred) -> None:
         c = self.contacts.get(e.contact_id)
-        nxt = _CONTACT_ON[c.state].get("ContactTransferred") if c is not None else None
+        nxt = _C_TRANSFERRED.get(c.state) if c is not None else None
         if c is not None and nxt is not None:
             c.state = nxt
             c.transferred = True
@@ -276,7 +284,7 @@ class LiveState:
     def _ended(self, e: ev.ContactEnded) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         asg = agent.work.get(e.contact_id)
-        stage = _ASSIGNMENT_ON[asg.stage].get("ContactEnded") if asg is not None else None
+        stage = _A_ENDED.get(asg.stage) if asg is not None else None
         if asg is not None and stage is not None:
             if asg.hold_started is not None:
                 asg.hold_s += e.at - asg.hold_started
@@ -287,7 +295,7 @@ class LiveState:
             if e.wrap_up_until is not None:
                 self.schedule(e.wrap_up_until, "wrap", e.contact_id, e.agent_id, 0)
         c = self.contacts.get(e.contact_id)
-        nxt = _CONTACT_ON[c.state].get("ContactEnded") if c is not None else None
+        nxt = _C_ENDED.get(c.state) if c is not None else None
         if c is not None and nxt is not None:  # a transferred contact has no such step: it stays in routing
             c.state = nxt
         return agent
@@ -295,7 +303,7 @@ class LiveState:
     def _wrapped(self, e: ev.WrapUpCompleted) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         asg = agent.work.get(e.contact_id)
-        if asg is not None and _ASSIGNMENT_ON[asg.stage].get("WrapUpCompleted") is _ENDED:
+        if asg is not None and _A_WRAPPED.get(asg.stage) is _GONE:
             self._drop_assignment(agent, asg)
         agent.idle_since = e.at
         self.matcher.agent_changed(agent)
@@ -303,7 +311,7 @@ class LiveState:
 
     def _finished(self, e: ev.ContactAbandoned | ev.ContactTimedOut | ev.ContactRejected) -> None:
         c = self.contacts.get(e.contact_id)
-        nxt = _CONTACT_ON[c.state].get(type(e).__name__) if c is not None else None
+        nxt = _C[type(e).__name__].get(c.state) if c is not None else None
         if c is not None and nxt is not None:
             c.state = nxt
             self.matcher.contact_left(c)
@@ -312,7 +320,7 @@ class LiveState:
         c = self.contacts.get(e.contact_id)
         if c is None:
             return
-        nxt = _CONTACT_ON[c.state].get("ContactClosed")
+        nxt = _C_CLOSED.get(c.state)
         if nxt is not None:
             c.state = nxt
         if c.state in _CONTACT_EXITS:  # only a contact whose outcome is decided leaves the live state

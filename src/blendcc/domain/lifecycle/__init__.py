@@ -58,6 +58,10 @@ class Lifecycle(Generic[S]):
             raise InvalidState(f"{self.name} {subject} is {current.value}; {trigger} cannot happen now")
         return nxt
 
+    def by_trigger(self, trigger: str) -> dict[S, S]:
+        """``{state: next state}`` for one trigger: the states it may happen in (one lookup on hot paths)."""
+        return {s: row[trigger] for s, row in self.on.items() if trigger in row}
+
     def pairs(self) -> frozenset[tuple[S, S]]:
         """Every allowed (from, to) step."""
         return frozenset((a, b) for a, nxt in self.steps.items() for b in nxt)

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from blendcc.analytics.agent_stats import AgentTime, StateInterval, agent_kpis
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, deltas, queue_kpis
 from blendcc.domain import events as ev
-from blendcc.domain.interaction import InteractionState as S
 from blendcc.domain.lifecycle.contact import WAITING
+from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.routing.engine import Engine
 
 

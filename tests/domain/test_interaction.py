@@ -1,4 +1,4 @@
-"""Interaction lifecycle: allowed and refused transitions, terminal states, RouteStep round trip."""
+"""Contact (interaction) lifecycle: allowed and refused transitions, terminal states, RouteStep round trip."""
 
 from __future__ import annotations
 
@@ -7,14 +7,9 @@ from itertools import pairwise
 import pytest
 
 from blendcc.domain.errors import InvalidState
-from blendcc.domain.interaction import (
-    TERMINAL,
-    TRANSITIONS,
-    WAITING,
-    RouteStep,
-    check_transition,
-)
-from blendcc.domain.interaction import InteractionState as S
+from blendcc.domain.interaction import RouteStep
+from blendcc.domain.lifecycle.contact import TERMINAL, TRANSITIONS, WAITING, check_transition
+from blendcc.domain.lifecycle.contact import ContactState as S
 
 HAPPY_PATH = [S.CREATED, S.QUEUED, S.OFFERED, S.CONNECTED, S.HELD, S.CONNECTED, S.WRAP_UP, S.CLOSED]
 
@@ -29,13 +24,13 @@ def test_happy_path_is_allowed() -> None:
     [
         (S.QUEUED, S.QUEUED),  # overflow to another queue
         (S.OFFERED, S.QUEUED),  # offer revoked: back in line
-        (S.OFFERED, S.ABANDONED),
+        (S.QUEUED, S.ABANDONED),
         (S.QUEUED, S.TIMED_OUT),
         (S.CREATED, S.REJECTED),
         (S.CONNECTED, S.TRANSFERRED),
         (S.HELD, S.TRANSFERRED),
         (S.TRANSFERRED, S.QUEUED),
-        (S.TRANSFERRED, S.OFFERED),
+        (S.TRANSFERRED, S.REJECTED),  # transferred to a closed queue
         (S.HELD, S.WRAP_UP),
     ],
 )
@@ -50,6 +45,9 @@ def test_other_allowed_transitions(current: S, new: S) -> None:
         (S.QUEUED, S.CONNECTED),
         (S.CONNECTED, S.QUEUED),
         (S.CONNECTED, S.ABANDONED),  # a connected customer hanging up ends the conversation
+        (S.OFFERED, S.ABANDONED),  # a ringing offer is revoked (back to queued) before the contact leaves
+        (S.OFFERED, S.TIMED_OUT),
+        (S.TRANSFERRED, S.OFFERED),  # a transferred contact is queued before it is offered
         (S.WRAP_UP, S.CONNECTED),
         (S.CLOSED, S.QUEUED),
         (S.ABANDONED, S.QUEUED),

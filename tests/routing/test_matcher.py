@@ -7,11 +7,12 @@ import pytest
 from blendcc.domain.agent import AgentConfig, Capacity, Presence
 from blendcc.domain.channels import Channel
 from blendcc.domain.errors import ValidationFailed
-from blendcc.domain.interaction import InteractionState, RouteStep
+from blendcc.domain.interaction import RouteStep
+from blendcc.domain.lifecycle.contact import ContactState
 from blendcc.domain.queue import QueueConfig
 from blendcc.routing.matcher import Matcher
 from blendcc.routing.naive import NaiveMatcher
-from blendcc.routing.records import AgentRecord, ContactRecord, Leg
+from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
 from blendcc.routing.strategies import get_strategy, strategy_names
 
 VOICE, CHAT = Channel.VOICE, Channel.CHAT
@@ -43,7 +44,7 @@ class World:
                              agent_id=only),)
         c.queue = q
         c.order_key = place
-        c.state = InteractionState.QUEUED
+        c.state = ContactState.QUEUED
         self.contacts[cid] = c
         self.matcher.contact_waiting(c)
         return c
@@ -115,7 +116,7 @@ def test_declined_skills_and_own_leg_exclude_an_agent() -> None:
     c.declined.add("a")
     assert w.best_agent(c) == "b"
     c.declined.clear()
-    a.work["c"] = Leg("c", "a", "q", CHAT, 0.0)  # wrapping up its own (transferred) leg of c
+    a.work["c"] = Assignment("c", "a", "q", CHAT, 0.0)  # wrapping up its own (transferred) part of c
     assert w.best_agent(c) == "b"
     assert w.best_contact(a) is None
     del a.work["c"]

@@ -24,7 +24,8 @@ from blendcc.domain.agent import AgentConfig, Capacity, Presence
 from blendcc.domain.calendar import BusinessHours, Window
 from blendcc.domain.channels import Channel
 from blendcc.domain.errors import DomainError
-from blendcc.domain.interaction import InteractionState, RouteStep
+from blendcc.domain.interaction import RouteStep
+from blendcc.domain.lifecycle.contact import ContactState
 from blendcc.domain.queue import QueueConfig
 from blendcc.routing.catalog import Catalog, RoutingSettings, build_catalog
 from blendcc.routing.engine import Engine
@@ -189,7 +190,7 @@ class Checker:
     def state(self) -> None:
         engine = self.engine
         contacts = engine.contacts
-        offered_in_state = {c.id: c.agent_id for c in contacts.values() if c.state is InteractionState.OFFERED}
+        offered_in_state = {c.id: c.agent_id for c in contacts.values() if c.state is ContactState.OFFERED}
         assert offered_in_state == self.outstanding
         reserved_by: dict[str, str] = {}
         for agent in engine.agents.values():
@@ -215,11 +216,11 @@ class Checker:
         # (c) nobody eligible is left idle beside a waiting contact
         agents = list(engine.agents.values())
         for c in contacts.values():
-            if c.state is InteractionState.QUEUED:
+            if c.state is ContactState.QUEUED:
                 idle = [a.id for a in agents if eligible(a, c)]
                 assert not idle, f"{c.id} waits in {c.queue.id} while {idle} could take it"
         # (d) on live engine states as well
-        queued = {c.id: c for c in contacts.values() if c.state is InteractionState.QUEUED}
+        queued = {c.id: c for c in contacts.values() if c.state is ContactState.QUEUED}
         naive = NaiveMatcher(engine.agents, queued)
         for a in agents:
             got, want = engine.matcher.best_contact(a), naive.best_contact(a)
@@ -411,7 +412,7 @@ def test_matcher_agrees_with_naive_matcher(world: dict[str, Any]) -> None:
                              agent_id=None if only is None else f"a{only}"),)  # a{n_agents}: unknown agent
         c.queue = queues[spec["queue"]]
         c.order_key = spec["order_key"]
-        c.state = InteractionState.QUEUED
+        c.state = ContactState.QUEUED
         contacts[c.id] = c
         waiting[c.id] = c
     matcher = Matcher(queues, agents, contacts)

@@ -7,6 +7,7 @@ from typing import Any
 from blendcc.app.runtime import Runtime
 from blendcc.domain.errors import NotFound
 from blendcc.domain.events import Event
+from blendcc.domain.lifecycle.assignment import AssignmentStage
 from blendcc.ports import CustomerRepository
 from blendcc.routing.engine import Engine
 
@@ -78,12 +79,12 @@ def agent_view(engine: Engine, agent_id: str, now: float) -> dict[str, Any]:
     if agent is None or agent_id not in engine.catalog.agents:
         raise NotFound(f"agent {agent_id} is not configured")
     work = []
-    for cid, leg in agent.work.items():
+    for cid, asg in agent.work.items():
         c = engine.contacts.get(cid)
         work.append({
-            "contact_id": cid, "stage": leg.stage, "queue_id": leg.queue_id, "channel": leg.channel.value,
-            "offer_expires": c.offer_expires if c is not None and leg.stage == "reserved" else None,
-            "wrap_until": leg.wrap_until, "customer_id": c.customer_id if c else None,
+            "contact_id": cid, "stage": asg.stage.value, "queue_id": asg.queue_id, "channel": asg.channel.value,
+            "offer_expires": c.offer_expires if c is not None and asg.stage is AssignmentStage.RESERVED else None,
+            "wrap_until": asg.wrap_until, "customer_id": c.customer_id if c else None,
             "attributes": dict(c.attributes) if c else {}, "priority": c.priority if c else None,
             "state": c.state.value if c else "closed",
         })

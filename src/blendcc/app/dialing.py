@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from blendcc.app.campaigns import select_records
 from blendcc.app.dialing_preview import PreviewActions
-from blendcc.app.dialing_state import Call, Command, EngineRunner, PoolSnapshot, Run, read_pool, stage_callback
+from blendcc.app.dialing_state import Command, DialAttempt, EngineRunner, PoolSnapshot, Run, read_pool, stage_callback
 from blendcc.dialer.blending import InboundLoad, outbound_usable
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.compliance import window_s
@@ -31,6 +31,7 @@ from blendcc.dialer.records import DialRecord
 from blendcc.domain import dialer_events as dev
 from blendcc.domain import events as ev
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
+from blendcc.domain.lifecycle.attempt import IN_FLIGHT, AttemptState
 from blendcc.domain.telephony import TelephonyEvent
 from blendcc.ports import Clock, DialerRepository, Telephony
 from blendcc.routing.engine import Engine
@@ -49,6 +50,7 @@ _PREDICTIVE_PACE_S = 2.0
 _IDLE_PACE_S = 5.0  # the other modes re-pace at least this often without any event
 _METER_S = 900.0  # inbound arrival rate window
 _RATE_S = 60.0  # dial rate window
+_RINGING, _WAITING = AttemptState.RINGING, AttemptState.WAITING
 
 
 class DialingService(PreviewActions):
@@ -63,7 +65,7 @@ class DialingService(PreviewActions):
         self.clock = clock
         self.lock = threading.RLock()
         self.runs: dict[str, Run] = {}
-        self._calls: dict[str, Call] = {}  # every call in flight or connected, by id
+        self._calls: dict[str, DialAttempt] = {}  # every call in flight or connected, by id
         self._inbox: deque[ev.Event] = deque()
         self._pending: list[ev.Event] = []
         self._changed = True  # something happened since the last pacing (events, actions)
@@ -163,6 +165,7 @@ class DialingService(PreviewActions):
             elif isinstance(e, ev.ContactClosed):
                 call = self._calls.pop(e.contact_id, None)
                 if call is not None:
+                    call.move(AttemptState.FINISHED)
                     owner = self.runs.get(call.campaign_id)
                     if owner is not None:
                         owner.calls.pop(call.call_id, None)
@@ -173,7 +176,7 @@ class DialingService(PreviewActions):
             elif isinstance(e, ev.ContactQueued) and e.reason == "new":
                 self._arrivals.setdefault(e.queue_id, deque()).append(e.at)
 
-    def _disposition(self, call: Call, e: ev.WrapUpCompleted) -> None:
+    def _disposition(self, call: DialAttempt, e: ev.WrapUpCompleted) -> None:
         run = self.runs.get(call.campaign_id)
         if run is None or not e.disposition:
             return
@@ -209,7 +212,7 @@ class DialingService(PreviewActions):
     def next_due(self) -> float | None:
         """When the earliest 2-second deadline of a waiting answer falls (the driver ticks then)."""
         with self.lock:
-            due = [c.deadline for c in self._calls.values() if c.state == "waiting" and c.deadline is not None]
+            due = [c.deadline for c in self._calls.values() if c.state is _WAITING and c.deadline is not None]
             return min(due) if due else None
 
     def tick(self) -> None:
@@ -218,7 +221,7 @@ class DialingService(PreviewActions):
             self._drain()
             now = self.clock.now()
             self._connect_waiting(now)
-            for call in [c for c in self._calls.values() if c.state == "waiting"]:
+            for call in [c for c in self._calls.values() if c.state is _WAITING]:
                 if call.deadline is not None and call.deadline <= now:
                     self._abandon(call, "no_agent", now)
             changed = self._changed
@@ -278,7 +281,7 @@ class DialingService(PreviewActions):
             if run not in due:
                 continue
             run.paced_at = now
-            flying = [c for r in runs for c in r.calls.values() if c.state in ("ringing", "waiting")]
+            flying = [c for r in runs for c in r.calls.values() if c.state in IN_FLIGHT]
             others = [c for c in flying if c.campaign_id != run.config.id]
             free = part if run.config.mode == "progressive" else usable
             self._pace(run, now, PoolSnapshot(free, pool.busy, pool.logged_in, pool.outbound_tied,
@@ -290,12 +293,12 @@ class DialingService(PreviewActions):
                 run.last = PacingDecision(0, run.config.mode, reason="no records (shared pool)")
 
     def _pace(self, run: Run, now: float, part: PoolSnapshot | None = None, in_pool: int = 0,
-              note: str = "", share: float = 1.0, others: Sequence[Call] = ()) -> None:
+              note: str = "", share: float = 1.0, others: Sequence[DialAttempt] = ()) -> None:
         """Pace one campaign: on its own pool (``part`` None), or on a shared pool (``part``: its
         blended free agents; ``in_pool``: calls in flight of every campaign on it; ``share`` and
         ``others``, the other campaigns' calls in flight, for power and predictive)."""
         config = run.config
-        mine = [c for c in run.calls.values() if c.state in ("ringing", "waiting")]
+        mine = [c for c in run.calls.values() if c.state in IN_FLIGHT]
         if part is None:
             pool = self._pool(config.queue_id, with_busy=config.mode == "predictive",
                               with_tied=config.inbound_sl_guard and bool(self._arrivals.get(config.queue_id)))
@@ -308,15 +311,15 @@ class DialingService(PreviewActions):
                 note = f"blending: {blend.reason}"
         else:
             pool, usable = part, len(part.free)
-        flight = FlightView(ringing=[now - c.placed_at for c in mine if c.state == "ringing" and c.agent_id is None],
-                            waiting=sum(1 for c in mine if c.state == "waiting"),
+        flight = FlightView(ringing=[now - c.placed_at for c in mine if c.state is _RINGING and c.agent_id is None],
+                            waiting=sum(1 for c in mine if c.state is _WAITING),
                             reserved=sum(1 for c in mine if c.agent_id is not None),
                             dial_rate=run.dial_rate(now, _RATE_S))
         headroom = run.ledger.headroom(now, window_s(config.regulatory_mode), config.abandon_cap)
         lines = max(0, 4 * pool.logged_in - in_pool)
-        view = PoolView(usable, pool.busy, share, [now - c.placed_at for c in others if c.state == "ringing"
+        view = PoolView(usable, pool.busy, share, [now - c.placed_at for c in others if c.state is _RINGING
                                                    and c.agent_id is None],
-                        sum(1 for c in others if c.state == "waiting"))
+                        sum(1 for c in others if c.state is _WAITING))
         decision = pace(config, view, flight, estimator=run.estimator,
                         alpha=run.controller.alpha, headroom=headroom, max_calls=lines)
         if note:
@@ -379,7 +382,7 @@ class DialingService(PreviewActions):
         call_id = self._call_ids()
         dialing = start_attempt(record, now)
         self.repo.put_records([dialing])
-        call = Call(call_id, config.id, dialing, now, agent_id)
+        call = DialAttempt(call_id, config.id, dialing, now, agent_id)
         self._pending.append(dev.CallPlaced(campaign_id=config.id, call_id=call_id, record_id=record.record_id,
                                             phone=record.phone, mode=config.mode, agent_id=agent_id, at=now))
         if agent_id is not None and not reserved:
@@ -420,7 +423,7 @@ class DialingService(PreviewActions):
                 self._hung_up(call, now)
             self._run(None)
 
-    def _answered(self, call: Call, answered_by: str, now: float) -> None:
+    def _answered(self, call: DialAttempt, answered_by: str, now: float) -> None:
         run = self.runs[call.campaign_id]
         config = run.config
         self._pending.append(dev.CallAnswered(campaign_id=call.campaign_id, call_id=call.call_id,
@@ -435,12 +438,12 @@ class DialingService(PreviewActions):
             self._failed(call, answered_by, now)
             return
         run.estimator.record_attempt(True, now - call.placed_at)
-        call.state = "waiting"
+        call.move(_WAITING)
         call.answered_at = now
         call.deadline = now + config.connect_within_s
         self._try_connect(call, now)
 
-    def _try_connect(self, call: Call, now: float) -> bool:
+    def _try_connect(self, call: DialAttempt, now: float) -> bool:
         run = self.runs[call.campaign_id]
         attrs: dict[str, Any] = {"campaign_id": call.campaign_id, "record_id": call.record.record_id,
                                  "phone": call.record.phone, **{f"field.{k}": v for k, v in call.record.fields.items()}}
@@ -454,7 +457,7 @@ class DialingService(PreviewActions):
             except (InvalidState, ValidationFailed, NotFound):
                 continue
             agent = next(e.agent_id for e in events if isinstance(e, ev.ContactConnected))
-            call.state = "connected"
+            call.move(AttemptState.CONNECTED)
             answered = call.answered_at if call.answered_at is not None else now
             self._pending.append(dev.CallConnected(campaign_id=call.campaign_id, call_id=call.call_id,
                                                    record_id=call.record.record_id, contact_id=call.call_id,
@@ -469,7 +472,7 @@ class DialingService(PreviewActions):
         return False
 
     def _connect_waiting(self, now: float) -> None:
-        waiting = sorted((c for c in self._calls.values() if c.state == "waiting"),
+        waiting = sorted((c for c in self._calls.values() if c.state is _WAITING),
                          key=lambda c: c.answered_at or 0.0)
         for call in waiting:
             if call.deadline is not None and call.deadline < now:
@@ -477,7 +480,7 @@ class DialingService(PreviewActions):
             if not self._try_connect(call, now) and call.agent_id is None:
                 break  # nobody free for the oldest: nobody for the younger ones either
 
-    def _abandon(self, call: Call, reason: str, now: float) -> None:
+    def _abandon(self, call: DialAttempt, reason: str, now: float) -> None:
         run = self.runs[call.campaign_id]
         if reason == "no_agent":
             self.telephony.play(call.call_id, run.config.abandon_message)
@@ -489,7 +492,7 @@ class DialingService(PreviewActions):
         run.bump("abandoned")
         self._finish(call, Outcome.abandoned, reason, now)
 
-    def _failed(self, call: Call, outcome: str, now: float) -> None:
+    def _failed(self, call: DialAttempt, outcome: str, now: float) -> None:
         run = self.runs[call.campaign_id]
         run.estimator.record_attempt(False, now - call.placed_at)
         self._pending.append(dev.CallFailed(campaign_id=call.campaign_id, call_id=call.call_id,
@@ -497,17 +500,18 @@ class DialingService(PreviewActions):
         run.bump(outcome)
         self._finish(call, Outcome(outcome), outcome, now)
 
-    def _hung_up(self, call: Call, now: float) -> None:
-        if call.state == "connected":
+    def _hung_up(self, call: DialAttempt, now: float) -> None:
+        if call.state is AttemptState.CONNECTED:
             self._run(lambda engine, t: engine.customer_left(call.call_id, t)
                       if not engine.is_terminal(call.call_id) else [])
-        elif call.state == "waiting":
+        elif call.state is _WAITING:
             self._abandon(call, "caller_hangup", now)  # the callee gave up before an agent came
         else:
             self._failed(call, "failed", now)
 
-    def _finish(self, call: Call, outcome: Outcome, reason: str, now: float) -> None:
+    def _finish(self, call: DialAttempt, outcome: Outcome, reason: str, now: float) -> None:
         run = self.runs[call.campaign_id]
+        call.move(AttemptState.FINISHED)
         run.calls.pop(call.call_id, None)
         self._calls.pop(call.call_id, None)
         self._save(run, apply_outcome(call.record, outcome, run.config, now), reason, now)

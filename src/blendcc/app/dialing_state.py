@@ -1,4 +1,4 @@
-"""The dialing loop's bookkeeping: the engine runner port, calls in flight and per-campaign runs."""
+"""The dialing loop's bookkeeping: the engine runner port, dial attempts in flight and per-campaign runs."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from blendcc.dialer.predictive import AlphaController, Busy, OutcomeEstimator
 from blendcc.dialer.records import DialRecord
 from blendcc.domain import events as ev
 from blendcc.domain.errors import ValidationFailed
+from blendcc.domain.lifecycle.assignment import IN_CONVERSATION, AssignmentStage
+from blendcc.domain.lifecycle.attempt import DIAL_ATTEMPT, AttemptState
 from blendcc.routing.engine import Engine
 from blendcc.routing.outbound import OUTBOUND_REASON
 
@@ -29,16 +31,24 @@ class EngineRunner(Protocol):
 
 
 @dataclass(slots=True)
-class Call:
+class DialAttempt:
+    """One call the dialer placed for a record (``call_id`` is also the contact id once connected)."""
+
     call_id: str
     campaign_id: str
     record: DialRecord
     placed_at: float
     agent_id: str | None  # reserved agent (preview, progressive)
-    state: str = "ringing"  # ringing, waiting (answered, no agent yet), connected
+    state: AttemptState = AttemptState.RINGING  # moves only along ``DIAL_ATTEMPT``
     answered_at: float | None = None
     deadline: float | None = None
     callback: tuple[float, str | None] | None = None  # (callback_at, personal agent) staged at wrap-up
+
+    def move(self, state: AttemptState) -> None:
+        """Step to ``state`` (staying is no step); InvalidState if the lifecycle table has no such step."""
+        if state is not self.state:
+            DIAL_ATTEMPT.check(self.state, state, self.call_id)
+            self.state = state
 
 
 @dataclass(slots=True)
@@ -50,7 +60,7 @@ class Run:
     estimator: OutcomeEstimator = field(default_factory=OutcomeEstimator)
     controller: AlphaController = field(default_factory=lambda: AlphaController(0.02))
     ledger: AbandonLedger = field(default_factory=AbandonLedger)
-    calls: dict[str, Call] = field(default_factory=dict)
+    calls: dict[str, DialAttempt] = field(default_factory=dict)
     candidates: deque[DialRecord] = field(default_factory=deque)
     candidates_at: float = float("-inf")
     dnc: frozenset[str] = frozenset()
@@ -84,9 +94,9 @@ class Run:
         last = self.last
         return {
             "campaign_id": config.id, "state": self.state, "mode": config.mode,
-            "ringing": sum(1 for c in mine if c.state == "ringing"),
-            "waiting_for_agent": sum(1 for c in mine if c.state == "waiting"),
-            "connected": sum(1 for c in mine if c.state == "connected"),
+            "ringing": sum(1 for c in mine if c.state is AttemptState.RINGING),
+            "waiting_for_agent": sum(1 for c in mine if c.state is AttemptState.WAITING),
+            "connected": sum(1 for c in mine if c.state is AttemptState.CONNECTED),
             "previewing": sorted(self.previews),
             "p_live": round(self.estimator.p_live(), 4), "alpha": round(self.controller.alpha, 4),
             "abandon_window_s": window,
@@ -110,7 +120,7 @@ class PoolSnapshot:
     inbound_waiting: int
 
 
-def read_pool(engine: Engine, now: float, queue_id: str, calls: Mapping[str, Call], with_busy: bool,
+def read_pool(engine: Engine, now: float, queue_id: str, calls: Mapping[str, DialAttempt], with_busy: bool,
               with_tied: bool) -> PoolSnapshot:
     """The pool as the dialer needs it: free agents always; busy agents for predictive; the agents
     tied up in outbound (``calls``: the dialer's) for the inbound SL guard."""
@@ -131,27 +141,27 @@ def read_pool(engine: Engine, now: float, queue_id: str, calls: Mapping[str, Cal
             if agent.aux_reason == OUTBOUND_REASON and engine.is_reserved_outbound(aid):
                 tied += 1
             continue
-        for leg in agent.work.values():
-            if leg.contact_id in calls:
+        for asg in agent.work.values():
+            if asg.contact_id in calls:
                 tied += 1
             if not with_busy:
                 continue
-            if leg.queue_id not in wraps:
-                wraps[leg.queue_id] = engine.queue(leg.queue_id).wrap_up_s
-            if leg.stage in ("busy", "held") and leg.connected_at is not None:
-                busy.append(Busy(now - leg.connected_at, wrap_s=wraps[leg.queue_id]))
-            elif leg.stage == "wrap_up":
-                if leg.wrap_until is not None:
-                    busy.append(Busy(0.0, free_in=max(0.0, leg.wrap_until - now)))
+            if asg.queue_id not in wraps:
+                wraps[asg.queue_id] = engine.queue(asg.queue_id).wrap_up_s
+            if asg.stage in IN_CONVERSATION and asg.connected_at is not None:
+                busy.append(Busy(now - asg.connected_at, wrap_s=wraps[asg.queue_id]))
+            elif asg.stage is AssignmentStage.WRAP_UP:
+                if asg.wrap_until is not None:
+                    busy.append(Busy(0.0, free_in=max(0.0, asg.wrap_until - now)))
                 else:
-                    ended = leg.ended_at if leg.ended_at is not None else now
+                    ended = asg.ended_at if asg.ended_at is not None else now
                     busy.append(Busy(now - ended, wrapping=True))
-            elif leg.stage == "reserved":
-                busy.append(Busy(0.0, wrap_s=wraps[leg.queue_id]))
+            elif asg.stage is AssignmentStage.RESERVED:
+                busy.append(Busy(0.0, wrap_s=wraps[asg.queue_id]))
     return PoolSnapshot(free, busy, logged, tied, waiting)
 
 
-def stage_callback(calls: Mapping[str, Call], runs: Mapping[str, Run], contact_id: str, agent_id: str,
+def stage_callback(calls: Mapping[str, DialAttempt], runs: Mapping[str, Run], contact_id: str, agent_id: str,
                    disposition: str | None, callback_at: float | None, personal: bool, now: float) -> None:
     """``DialingService.stage_wrap_up``: check a wrap-up's callback fields and keep them on the call."""
     call = calls.get(contact_id)

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from blendcc.analytics.agent_stats import AgentStateFold, AgentTime, StateInterval, agent_kpis
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, deltas, queue_kpis
 from blendcc.domain import events as ev
-from blendcc.domain.interaction import InteractionState as S
+from blendcc.domain.lifecycle.contact import WAITING
+from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.ports import StoredEvent
 from blendcc.routing.engine import Engine
 
@@ -146,7 +147,7 @@ def snapshot(engine: Engine, stats: LiveStats, now: float,
                        "agents": {"available": 0, "reserved": 0, "busy": 0, "wrap_up": 0, "aux": 0},
                        "today": today.get(qid, empty)}
     for c in engine.contacts.values():
-        if c.state in (S.QUEUED, S.OFFERED) and c.queue.id in queues:
+        if c.state in WAITING and c.queue.id in queues:
             row = queues[c.queue.id]
             row["waiting"] += 1
             if c.state is S.OFFERED:

@@ -24,6 +24,8 @@ from blendcc.app.voice_supervision import VoiceSupervision
 from blendcc.domain.channels import Channel
 from blendcc.domain.errors import DomainError
 from blendcc.domain.events import CallbackCompleted, Event
+from blendcc.domain.lifecycle.voice import UNANSWERED
+from blendcc.domain.lifecycle.voice import VoiceCallState as V
 from blendcc.ports import EventBus
 from blendcc.routing.engine import Engine
 
@@ -70,7 +72,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         self.stats["calls"] += 1
         self.gateway.answer(leg)
         if self.ivr_start is not None:
-            vc.state = "ivr"
+            vc.move(V.IVR)
             vc.ivr_active = True
             try:
                 if self.ivr_start(vc):
@@ -82,7 +84,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
 
     def enqueue(self, vc: VoiceCall, ivr: Mapping[str, str], priority: int, attributes: Mapping[str, Any]) -> None:
         """Create the voice interaction (caller id, dialled number, IVR choices) and let the engine route it."""
-        vc.state = "queued"
+        vc.move(V.QUEUED)
         vc.ivr = dict(ivr)
         req = NewContact(channel=Channel.VOICE, contact_id=vc.contact_id, caller_id=vc.caller_id,
                          dialled_number=vc.dialled, ivr=dict(ivr), attributes=dict(attributes), priority=priority)
@@ -101,7 +103,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
             if vc.customer_gone and vc.callback_number is None:  # hung up while the contact was being created
                 self._customer_left(vc)
                 return
-            if vc.state == "queued" and self.settings.music_on_hold and not self._in_ivr(vc):
+            if vc.state is V.QUEUED and self.settings.music_on_hold and not self._in_ivr(vc):
                 self.gateway.play(vc.customer, self.settings.music_on_hold, lambda: None, repeat=True)
 
         self.gateway.submit(lambda: self.contacts.create(req), done)
@@ -121,14 +123,14 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         if vc is None:
             return
         if leg is vc.customer or leg.id == vc.customer.id:
-            if vc.state == "voicemail":  # the message ends with the caller's BYE
+            if vc.state is V.VOICEMAIL:  # the message ends with the caller's BYE
                 self._voicemail_done(vc, hung_up=True)
                 return
             vc.customer_gone = True
             self._leave_ivr(vc, hung_up=True)
             if vc.created:
                 self._customer_left(vc)
-            elif vc.state == "ivr":
+            elif vc.state is V.IVR:
                 self._drop(vc)
             return
         if self._is_consult(vc, leg):
@@ -138,7 +140,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
             vc.agent_leg = None
             self.by_leg.pop(leg.id, None)
             agent = vc.agent_id
-            if vc.state == "connected" and agent is not None:
+            if vc.state is V.CONNECTED and agent is not None:
                 self.gateway.unbridge(vc.customer)
                 self._command(lambda e, now: e.end(vc.contact_id, agent, now))
         elif leg in vc.listeners:
@@ -168,7 +170,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         self.gateway.submit(lambda: self.agents.accept(agent, vc.contact_id), done)
 
     def _connected(self, vc: VoiceCall, leg: Leg) -> None:
-        vc.state = "connected"
+        vc.move(V.CONNECTED)
         if vc.callback_number is not None:  # a call-back: the agent is on, now call the customer
             self._dial_back(vc)
             return
@@ -191,7 +193,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         vc.agent_leg = None
         agent = vc.agent_id
         self.stats["failed_offers"] += 1
-        if vc.state == "ringing" and agent is not None and status != 487:
+        if vc.state is V.RINGING and agent is not None and status != 487:
             self._command(lambda e, now: e.decline(vc.contact_id, agent, now))
 
     def phone_hold(self, leg: Leg, held: bool) -> None:
@@ -217,7 +219,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
 
     def _event(self, cid: str, msg: dict[str, Any]) -> None:
         vc = self.calls.get(cid)
-        if vc is not None and vc.state == "voicemail":
+        if vc is not None and vc.state is V.VOICEMAIL:
             return  # the contact left the queue for voicemail; the call ends with the message
         if vc is None and cid in self.pending_callbacks:  # a call-back requested before a restart
             if msg.get("type") == "ContactOffered":
@@ -236,8 +238,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         if kind == "ContactOffered":
             self._offer(vc, msg["agent_id"], msg.get("queue_id"))
         elif kind == "OfferRevoked":
-            if vc.state == "ringing" and vc.agent_id == msg.get("agent_id"):
-                vc.state = "queued"
+            if vc.state is V.RINGING and vc.agent_id == msg.get("agent_id"):
+                vc.move(V.QUEUED)
                 self._hangup_agent(vc)
         elif kind == "ContactHeld":
             self.gateway.hold(vc.customer, True)
@@ -250,14 +252,14 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
             self._finish_recording(vc)
             self.gateway.unbridge(vc.customer)
             self._hangup_agent(vc)
-            vc.state = "queued"
+            vc.move(V.QUEUED)
         elif kind in _FINAL or (kind == "ContactEnded" and msg.get("reason") != "transfer"):
             self._end(vc)
 
     def _adopt_outbound(self, contact_id: str, leg: Leg, agent_id: str, queue_id: str | None) -> None:
         """The dialer's answered call was connected to ``agent_id`` by the engine: ring the agent's phone
         and bridge when it answers (the callee hears nothing until then)."""
-        vc = VoiceCall(contact_id, leg, None, None, state="ringing", created=True, agent_id=agent_id,
+        vc = VoiceCall(contact_id, leg, None, None, state=V.RINGING, created=True, agent_id=agent_id,
                        queue_id=queue_id, outbound=True)
         self.calls[contact_id] = vc
         self.by_leg[leg.id] = vc
@@ -274,7 +276,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         vc.queue_id = queue_id or vc.queue_id
         if self._take_consult_leg(vc, agent_id):
             return
-        vc.state = "ringing"
+        vc.move(V.RINGING)
         vc.agent_id = agent_id
         leg = self.gateway.ring(agent_id, vc.caller_id, vc.contact_id)
         if leg is None:  # no registered phone: give the call to someone who can take it
@@ -285,7 +287,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         self.by_leg[leg.id] = vc
 
     def view(self) -> list[dict[str, Any]]:
-        return [{"contact_id": v.contact_id, "state": v.state, "caller_id": v.caller_id, "dialled": v.dialled,
+        return [{"contact_id": v.contact_id, "state": v.state.value, "caller_id": v.caller_id, "dialled": v.dialled,
                  "agent_id": v.agent_id, "queue_id": v.queue_id,
                  "recording": bool(v.recordings and v.recordings[-1]["seconds"] is None),
                  "listeners": len(v.listeners), "callback": v.callback_number,
@@ -294,7 +296,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
     # ------------------------------------------------------------------ helpers
     def hang_up(self, vc: VoiceCall) -> None:
         """We end the call (IVR hang-up): abandon the contact if one was created, else just drop the call."""
-        if vc.created and vc.state != "ended":
+        if vc.created and vc.state is not V.ENDED:
             vc.customer_gone = True
             self._customer_left(vc)
         else:
@@ -348,8 +350,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
 
     def _customer_left(self, vc: VoiceCall) -> None:
         self._hangup_agent(vc)
-        if vc.state != "ended":
-            self.stats["abandoned"] += vc.state in ("queued", "ringing")
+        if vc.state is not V.ENDED:
+            self.stats["abandoned"] += vc.state in UNANSWERED
             self._command(lambda e, now: e.customer_left(vc.contact_id, now))
 
     def _hangup_agent(self, vc: VoiceCall) -> None:
@@ -361,9 +363,9 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
 
     def _end(self, vc: VoiceCall) -> None:
         """The interaction is over (ended, abandoned, closed): take every leg down and forget the call."""
-        if vc.state == "ended":
+        if vc.state is V.ENDED:
             return
-        vc.state = "ended"
+        vc.move(V.ENDED)
         self._leave_ivr(vc, hung_up=False)
         if vc.callback_timer is not None:
             vc.callback_timer.cancel()
@@ -395,7 +397,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         self.gateway.call_later(60.0, forget)
 
     def _drop(self, vc: VoiceCall) -> None:
-        vc.state = "ended"
+        vc.move(V.ENDED)
         self._leave_ivr(vc, hung_up=False)
         self._hangup_agent(vc)
         self.gateway.hangup(vc.customer)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from blendcc.app.voice_model import Leg, VoiceCall, VoiceGateway
 from blendcc.domain.errors import InvalidState, ValidationFailed
+from blendcc.domain.lifecycle.voice import VoiceCallState as V
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class VoiceConsult:
         """The consulted phone did not answer or hung up: the caller comes back to the first agent."""
         agent = vc.agent_id
         self._clear_consult(vc)
-        if agent is not None and vc.state == "connected":
+        if agent is not None and vc.state is V.CONNECTED:
             self._command(lambda e, now: e.resume_contact(vc.contact_id, agent, now))
 
     def _take_consult_leg(self, vc: VoiceCall, agent_id: str) -> bool:
@@ -81,7 +82,7 @@ class VoiceConsult:
         if leg is None or vc.consult_agent != agent_id or not vc.consult_up:
             return False
         self._clear_consult(vc)
-        vc.state = "ringing"
+        vc.move(V.RINGING)
         vc.agent_id = agent_id
         vc.agent_leg = leg
         self.by_leg[leg.id] = vc
@@ -97,6 +98,6 @@ class VoiceConsult:
 
     def _owned(self, contact_id: str, agent_id: str) -> VoiceCall:
         vc = self._live(contact_id)
-        if vc.state != "connected" or vc.agent_id != agent_id:
+        if vc.state is not V.CONNECTED or vc.agent_id != agent_id:
             raise InvalidState(f"contact {contact_id} is not in conversation with agent {agent_id}")
         return vc

@@ -24,6 +24,9 @@ from blendcc.domain.events import (
     RecordingStored,
     VoicemailLeft,
 )
+from blendcc.domain.lifecycle.contact import UNANSWERED_VALUES
+from blendcc.domain.lifecycle.voice import UNANSWERED
+from blendcc.domain.lifecycle.voice import VoiceCallState as V
 from blendcc.ports import EventStore, ReportReader
 from blendcc.routing.engine import Engine
 
@@ -32,8 +35,6 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 BUSY = {486, 600}
 NO_ANSWER = {408, 480, 487}
 CALLBACK_LOG_SIZE = 500
-#: interaction states in which a pending call-back can still be offered to an agent (after a restart)
-_WAITING = ("created", "queued", "offered", "transferred")
 
 
 def mailbox_dir(settings: VoiceSettings, mailbox: str) -> Path:
@@ -83,13 +84,13 @@ class VoiceMessages:
         A contact already queued for this call leaves the queue (``customer_left``); the call itself stays
         up while the message is recorded. The file is ``<mailbox dir>/<contact id>.wav`` (mono 8 kHz) with a
         JSON side file (caller, dialled number, IVR choices, attributes, length)."""
-        if vc.customer_gone or vc.state == "ended":
+        if vc.customer_gone or vc.state is V.ENDED:
             return
         self._leave_ivr(vc, hung_up=False)
         if vc.created:
             self._hangup_agent(vc)
             self._command(lambda e, now: e.customer_left(vc.contact_id, now))
-        vc.state = "voicemail"
+        vc.move(V.VOICEMAIL)
         folder = mailbox_dir(self.settings, mailbox)
         path = folder / f"{vc.contact_id}.wav"
         if not self.gateway.record(vc.customer, path):
@@ -108,9 +109,9 @@ class VoiceMessages:
 
     def _voicemail_done(self, vc: VoiceCall, hung_up: bool = False) -> None:
         """The message is complete (time is up or the caller hung up): close the file, end the call."""
-        if vc.state != "voicemail":
+        if vc.state is not V.VOICEMAIL:
             return
-        vc.state = "ended"
+        vc.move(V.ENDED)
         if vc.voicemail_timer is not None:
             vc.voicemail_timer.cancel()
             vc.voicemail_timer = None
@@ -168,11 +169,11 @@ class VoiceMessages:
     def callback(self, vc: VoiceCall, number: str) -> None:
         """The caller asked to be called back on ``number``: hang up but keep the contact queued; when an
         agent accepts it, the number is dialled through the trunk and bridged to the agent's phone."""
-        if vc.customer_gone or vc.state == "ended":
+        if vc.customer_gone or vc.state is V.ENDED:
             return
-        if self.dial_out is None or vc.state not in ("queued", "ringing"):
+        if self.dial_out is None or vc.state not in UNANSWERED:
             log.warning("call-back for %s impossible (%s); hanging up", vc.contact_id,
-                        "no SIP trunk" if self.dial_out is None else f"call is {vc.state}")
+                        "no SIP trunk" if self.dial_out is None else f"call is {vc.state.value}")
             self.hang_up(vc)
             return
         self._leave_ivr(vc, hung_up=False)
@@ -189,7 +190,7 @@ class VoiceMessages:
 
     def _dial_back(self, vc: VoiceCall) -> None:
         """The agent answered a call-back contact: dial the customer (one attempt)."""
-        if vc.state != "connected" or vc.callback_number is None or self.dial_out is None:
+        if vc.state is not V.CONNECTED or vc.callback_number is None or self.dial_out is None:
             return
         vc.callback_attempts += 1
         leg = self.dial_out(vc.callback_number, vc.dialled or "blendcc", vc.contact_id)
@@ -218,7 +219,7 @@ class VoiceMessages:
             vc.customer_gone = False
             vc.callback_number, number = None, vc.callback_number
             self._log_callback(vc, number, "answered")
-            if vc.agent_leg is None or vc.state != "connected":  # the agent left meanwhile
+            if vc.agent_leg is None or vc.state is not V.CONNECTED:  # the agent left meanwhile
                 self.gateway.hangup(leg)
                 return
             self._connected(vc, vc.agent_leg)
@@ -241,7 +242,7 @@ class VoiceMessages:
         number = vc.callback_number or ""
         last = vc.callback_attempts >= self.settings.callback_attempts
         self._log_callback(vc, number, outcome, final=last)
-        if vc.state != "connected":
+        if vc.state is not V.CONNECTED:
             return
         if not last:
             vc.callback_timer = self.gateway.call_later(self.settings.callback_retry_s, lambda: self._dial_back(vc))
@@ -299,7 +300,7 @@ class VoiceMessages:
                 pending.pop(getattr(e, "contact_id", ""), None)
         for cid in list(pending):
             row = reader.interaction(cid)
-            if row is None or row["state"] not in _WAITING:
+            if row is None or row["state"] not in UNANSWERED_VALUES:
                 pending.pop(cid)
         return pending
 
@@ -309,7 +310,7 @@ class VoiceMessages:
         if entry is None:
             return None
         number, dialled = entry
-        vc = VoiceCall(contact_id, GoneLeg(f"gone-{contact_id}"), None, dialled, state="queued", created=True,
+        vc = VoiceCall(contact_id, GoneLeg(f"gone-{contact_id}"), None, dialled, state=V.QUEUED, created=True,
                        customer_gone=True, callback_number=number)
         self.calls[contact_id] = vc
         log.info("call-back %s to %s picked up again after a restart", contact_id, number)

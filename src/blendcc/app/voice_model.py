@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from blendcc.domain.lifecycle.voice import VOICE_CALL, VoiceCallState
+
 T = TypeVar("T")
 RECORDING_POLICIES = ("none", "all", "on_demand")
 
@@ -52,11 +54,13 @@ class VoiceGateway(Protocol):
 
 @dataclass
 class VoiceCall:
+    """A customer's call as the voice channel handles it; ``state`` moves only along ``VOICE_CALL``."""
+
     contact_id: str
     customer: Leg
     caller_id: str | None
     dialled: str | None
-    state: str = "new"  # new -> ivr -> queued -> ringing -> connected -> ended
+    state: VoiceCallState = VoiceCallState.NEW
     created: bool = False
     agent_id: str | None = None
     agent_leg: Leg | None = None
@@ -79,6 +83,12 @@ class VoiceCall:
     callback_timer: Any = None  # ring timeout or the wait before the next attempt
     callback_outcomes: list[dict[str, Any]] = field(default_factory=list)
     callback_completed: bool = False  # CallbackCompleted is in the log
+
+    def move(self, state: VoiceCallState) -> None:
+        """Step to ``state`` (staying is no step); InvalidState if the lifecycle table has no such step."""
+        if state is not self.state:
+            VOICE_CALL.check(self.state, state, self.contact_id)
+            self.state = state
 
 
 @dataclass

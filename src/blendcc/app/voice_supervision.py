@@ -9,6 +9,7 @@ from typing import Any
 from blendcc.app.voice_model import Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.domain.errors import InvalidState, NotFound
 from blendcc.domain.events import Event, RecordingStored
+from blendcc.domain.lifecycle.voice import VoiceCallState as V
 from blendcc.routing.engine import Engine
 
 
@@ -35,7 +36,7 @@ class VoiceSupervision:
 
     def start_recording(self, contact_id: str) -> dict[str, Any]:
         vc = self._live(contact_id)
-        if vc.state != "connected":
+        if vc.state is not V.CONNECTED:
             raise InvalidState(f"contact {contact_id} is not connected")
         if self.recording_policy(vc.queue_id) == "none":
             raise InvalidState(f"queue {vc.queue_id} does not allow recording")
@@ -93,7 +94,7 @@ class VoiceSupervision:
     def listen_in(self, contact_id: str, supervisor: str) -> dict[str, Any]:
         """Ring the supervisor's phone; once answered it hears both sides (one way)."""
         vc = self._live(contact_id)
-        if vc.state != "connected":
+        if vc.state is not V.CONNECTED:
             raise InvalidState(f"contact {contact_id} is not connected")
         leg = self.gateway.ring(supervisor, vc.caller_id, contact_id)
         if leg is None:

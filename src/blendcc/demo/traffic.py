@@ -22,6 +22,7 @@ import httpx
 from blendcc.demo.agents import ScriptedAgent
 from blendcc.demo.client import Api, Counters
 from blendcc.demo.seed import DEMO_ADMIN_PASSWORD, gold_numbers
+from blendcc.domain.lifecycle.contact import UNANSWERED_VALUES
 
 log = logging.getLogger("blendcc.demo")
 
@@ -35,7 +36,6 @@ CHAT_TEXTS = ("Hi, my broadband is down since this morning", "Can I upgrade my p
 EMAIL_SUBJECTS = ("Invoice question", "Router broken again", "Upgrade offer", "Moving house",
                   "Error on my account page", "Cancel my contract")
 IVR_MENU = (("1", 40), ("2", 30), ("3", 30))
-STATES_WAITING = ("created", "queued", "offered", "transferred")
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ async def _customer(admin: Api, arrival: Arrival, counters: Counters) -> None:
     contact_id = r.json()["contact_id"]
     await asyncio.sleep(arrival.patience_s)
     row = await admin.ok("GET", f"/api/contacts/{contact_id}")
-    waiting = isinstance(row, dict) and row.get("state") in STATES_WAITING and row.get("connected_at") is None
+    waiting = isinstance(row, dict) and row.get("state") in UNANSWERED_VALUES and row.get("connected_at") is None
     if waiting and await admin.ok("POST", f"/api/contacts/{contact_id}/hangup") is not None:
         counters.abandoned += 1
 

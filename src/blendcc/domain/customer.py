@@ -1,12 +1,9 @@
-"""Customers and their identities (phone, email, chat id, social handle) resolved to one customer."""
+"""Customer identity kinds (phone, email, chat id, social handle) and their canonical form for matching."""
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
-
-from pydantic import BaseModel, Field
 
 
 class IdentityKind(StrEnum):
@@ -14,15 +11,6 @@ class IdentityKind(StrEnum):
     EMAIL = "email"
     CHAT = "chat"
     SOCIAL = "social"
-
-
-class Customer(BaseModel):
-    id: str
-    name: str = ""
-    tier: str = "standard"
-    fields: dict[str, Any] = Field(default_factory=dict)
-    identities: list[tuple[IdentityKind, str]] = Field(default_factory=list)
-    last_agent_id: str | None = None
 
 
 _NON_DIGITS = re.compile(r"[^\d]")

@@ -1,54 +1,16 @@
-"""Interaction lifecycle: states, allowed transitions and the routing steps a contact walks through."""
+"""Routing steps a contact walks through (its lifecycle table is ``domain.lifecycle.contact``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-from blendcc.domain.errors import InvalidState
+from blendcc.domain.lifecycle.contact import ContactState
 
-
-class InteractionState(StrEnum):
-    CREATED = "created"
-    QUEUED = "queued"
-    OFFERED = "offered"
-    CONNECTED = "connected"
-    HELD = "held"
-    WRAP_UP = "wrap_up"
-    TRANSFERRED = "transferred"
-    CLOSED = "closed"
-    ABANDONED = "abandoned"
-    TIMED_OUT = "timed_out"
-    REJECTED = "rejected"
-
-
-S = InteractionState
-
-#: Allowed lifecycle transitions. TRANSFERRED is transient: the contact is queued or offered again.
-TRANSITIONS: dict[InteractionState, frozenset[InteractionState]] = {
-    S.CREATED: frozenset({S.QUEUED, S.ABANDONED, S.REJECTED}),
-    S.QUEUED: frozenset({S.OFFERED, S.QUEUED, S.ABANDONED, S.TIMED_OUT, S.REJECTED}),
-    S.OFFERED: frozenset({S.CONNECTED, S.QUEUED, S.ABANDONED, S.TIMED_OUT}),
-    S.CONNECTED: frozenset({S.HELD, S.WRAP_UP, S.TRANSFERRED}),
-    S.HELD: frozenset({S.CONNECTED, S.WRAP_UP, S.TRANSFERRED}),
-    S.TRANSFERRED: frozenset({S.QUEUED, S.OFFERED, S.ABANDONED}),
-    S.WRAP_UP: frozenset({S.CLOSED}),
-    S.CLOSED: frozenset(),
-    S.ABANDONED: frozenset(),
-    S.TIMED_OUT: frozenset(),
-    S.REJECTED: frozenset(),
-}
-
-TERMINAL = frozenset({S.CLOSED, S.ABANDONED, S.TIMED_OUT, S.REJECTED})
-WAITING = frozenset({S.QUEUED, S.OFFERED})
-
-
-def check_transition(current: InteractionState, new: InteractionState, contact_id: str) -> None:
-    """Raise InvalidState unless ``current -> new`` is an allowed lifecycle step."""
-    if new not in TRANSITIONS[current]:
-        raise InvalidState(f"contact {contact_id} is {current.value}; cannot become {new.value}")
+#: Deprecated alias: the contact lifecycle lives in ``domain.lifecycle.contact`` (``ContactState``, the
+#: table ``CONTACT``). Kept only so branches written against the old name still import; use ContactState.
+InteractionState = ContactState
 
 
 @dataclass(frozen=True, slots=True)

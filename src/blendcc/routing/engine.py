@@ -14,12 +14,15 @@ from blendcc.domain import events as ev
 from blendcc.domain.agent import MISSED, AgentState, Presence, has_skills
 from blendcc.domain.channels import Channel, Direction
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
-from blendcc.domain.interaction import TERMINAL, RouteStep
-from blendcc.domain.interaction import InteractionState as S
+from blendcc.domain.interaction import RouteStep
+from blendcc.domain.lifecycle.agent import AGENT
+from blendcc.domain.lifecycle.assignment import ASSIGNMENT, AssignmentStage
+from blendcc.domain.lifecycle.contact import CONTACT, IN_CONVERSATION, TERMINAL, UNANSWERED, WAITING
+from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.outbound import OutboundMixin
 from blendcc.routing.presence import PresenceMixin
-from blendcc.routing.records import AgentRecord, ContactRecord, Leg
+from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
 from blendcc.routing.state import LiveState
 from blendcc.routing.workflow import CompiledWorkflow, choose, contact_context, expand_targets, is_sticky
 
@@ -29,6 +32,16 @@ _CHANNEL: dict[Channel, str] = {c: c.value for c in Channel}
 _STATE: dict[AgentState, str] = {s: s.value for s in AgentState}
 _PRESENCE: dict[Presence, str] = {p: p.value for p in Presence}
 _AVAILABLE = Presence.AVAILABLE
+#: the lifecycle tables as the commands consult them: the stages (states) in which an action may happen
+_CAN_CONNECT = frozenset(ASSIGNMENT.by_trigger("ContactConnected"))
+_CAN_REVOKE = frozenset(ASSIGNMENT.by_trigger("OfferRevoked"))
+_CAN_HOLD = frozenset(ASSIGNMENT.by_trigger("ContactHeld"))
+_CAN_RESUME = frozenset(ASSIGNMENT.by_trigger("ContactResumed"))
+_CAN_END = frozenset(ASSIGNMENT.by_trigger("ContactEnded"))
+_OFFERABLE_CONNECT = frozenset(CONTACT.by_trigger("ContactConnected"))
+_TRANSFERABLE = frozenset(CONTACT.by_trigger("ContactTransferred"))
+_AGENT_STEPS = AGENT.steps  # agent state -> the states it may become
+_WRAP_UP_STAGE = AssignmentStage.WRAP_UP
 #: the events emitted most, built by their fast constructors (``events.factory``: same keywords, same events)
 _AgentStateChanged = ev.factory(ev.AgentStateChanged)
 _AgentStatusChanged = ev.factory(ev.AgentStatusChanged)
@@ -67,8 +80,9 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
             self._touched[agent.id] = agent
             self._last_at = event.at
 
-    def _sync_states(self) -> None:
-        """Record the observable state of every agent touched since the last sync."""
+    def _sync_states(self, checked: bool = True) -> None:
+        """Record the observable state of every agent touched since the last sync. Each change must be a
+        step of the agent table (``checked``), except when ``resume`` re-derives states after a gap."""
         if self._touched:
             at = self._last_at
             out = self._out
@@ -76,6 +90,8 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
             for agent in self._touched.values():
                 state, reason = agent.derived_state()
                 if state is not agent.state or reason != agent.state_reason:
+                    if checked and state not in _AGENT_STEPS[agent.state]:
+                        AGENT.check(agent.state, state, agent.id)  # raises: the table has no such step
                     change = _AgentStateChanged(agent_id=agent.id, state=_STATE[state], reason=reason, at=at)
                     out.append(change)
                     if at > self.last_at:  # noqa: PLR1730 -- max() without the call (hot path)
@@ -110,6 +126,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
             self._matching = True
         self._last_at = max(now, self.last_at)
         self._touched = dict(self.agents)
+        self._sync_states(checked=False)  # the replayed window may have begun in the middle of a session
         for c in list(self.waiting()):
             if c.state is S.QUEUED:
                 self._match_contact(c, now)
@@ -237,7 +254,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
             self._reroute(c, queue.no_agents_overflow_queue, now, "no_agents", hops + 1)
             return
         priority = step.priority if step.priority is not None else c.priority
-        in_queue = c.state in (S.QUEUED, S.OFFERED)
+        in_queue = c.state in WAITING
         if in_queue and c.queue.id == step.queue_id:
             self._emit(ev.ContactStepAdvanced(contact_id=c.id, queue_id=step.queue_id, step_index=index,
                                               priority=priority, at=now))
@@ -261,7 +278,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
         if c.state is S.OFFERED and c.agent_id is not None:
             self._emit(_OfferRevoked(contact_id=c.id, agent_id=c.agent_id, reason="moved", at=now))
         self._emit(ev.ContactRejected(contact_id=c.id, queue_id=queue_id, reason=reason, at=now))
-        self._emit(_ContactClosed(contact_id=c.id, outcome="rejected", at=now))
+        self._close(c, "rejected", now)
 
     # ------------------------------------------------------------------ matching
 
@@ -297,18 +314,19 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
             raise NotFound(f"agent {agent_id} is not configured")
         return a
 
-    def _leg(self, contact_id: str, agent_id: str) -> tuple[ContactRecord | None, Leg]:
+    def _assignment(self, contact_id: str, agent_id: str) -> tuple[ContactRecord | None, Assignment]:
         agent = self._agent(agent_id)
-        leg = agent.work.get(contact_id)
-        if leg is None:
+        asg = agent.work.get(contact_id)
+        if asg is None:
             raise NotFound(f"agent {agent_id} has no contact {contact_id}")
-        return self.contacts.get(contact_id), leg
+        return self.contacts.get(contact_id), asg
 
     # ------------------------------------------------------------------ conversation (agent actions)
 
     def accept(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
-        c, leg = self._leg(contact_id, agent_id)
-        if c is None or leg.stage != "reserved" or c.state is not S.OFFERED or c.agent_id != agent_id:
+        c, asg = self._assignment(contact_id, agent_id)
+        if (c is None or asg.stage not in _CAN_CONNECT
+                or c.state not in _OFFERABLE_CONNECT or c.agent_id != agent_id):
             raise InvalidState(f"contact {contact_id} is not on offer to agent {agent_id}")
         self._emit(_ContactConnected(contact_id=contact_id, agent_id=agent_id, queue_id=c.queue.id,
                                        channel=_CHANNEL[c.channel], queued_at=c.queued_at,
@@ -317,8 +335,8 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
         return self._take()
 
     def decline(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
-        c, leg = self._leg(contact_id, agent_id)
-        if c is None or leg.stage != "reserved":
+        c, asg = self._assignment(contact_id, agent_id)
+        if c is None or asg.stage not in _CAN_REVOKE:
             raise InvalidState(f"contact {contact_id} is not on offer to agent {agent_id}")
         self._emit(_OfferRevoked(contact_id=contact_id, agent_id=agent_id, reason="declined", at=now))
         self._match_contact(c, now)
@@ -326,71 +344,84 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
         return self._take()
 
     def hold(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
-        _c, leg = self._leg(contact_id, agent_id)
-        if leg.stage != "busy":
+        _c, asg = self._assignment(contact_id, agent_id)
+        if asg.stage not in _CAN_HOLD:
             raise InvalidState(f"contact {contact_id} is not connected to agent {agent_id}")
         self._emit(ev.ContactHeld(contact_id=contact_id, agent_id=agent_id, at=now))
         return self._take()
 
     def resume_contact(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
-        _c, leg = self._leg(contact_id, agent_id)
-        if leg.stage != "held":
+        _c, asg = self._assignment(contact_id, agent_id)
+        if asg.stage not in _CAN_RESUME:
             raise InvalidState(f"contact {contact_id} is not on hold")
         self._emit(ev.ContactResumed(contact_id=contact_id, agent_id=agent_id, at=now))
         return self._take()
 
     def end(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         """The agent ends the conversation; wrap-up starts (timed by the queue's wrap_up_s)."""
-        _c, leg = self._leg(contact_id, agent_id)
-        if leg.stage not in ("busy", "held"):
+        _c, asg = self._assignment(contact_id, agent_id)
+        if asg.stage not in _CAN_END:
             raise InvalidState(f"contact {contact_id} is not in conversation with agent {agent_id}")
-        self._end_leg(leg, "agent", now)
+        self._end_assignment(asg, "agent", now)
         return self._take()
 
-    def _end_leg(self, leg: Leg, reason: str, now: float, auto_complete: bool = True) -> None:
-        wrap = self.queue(leg.queue_id).wrap_up_s
+    def _end_assignment(self, asg: Assignment, reason: str, now: float, auto_complete: bool = True) -> None:
+        wrap = self.queue(asg.queue_id).wrap_up_s
         until = now + wrap if wrap is not None else None
-        self._emit(_ContactEnded(contact_id=leg.contact_id, agent_id=leg.agent_id, queue_id=leg.queue_id,
+        self._emit(_ContactEnded(contact_id=asg.contact_id, agent_id=asg.agent_id, queue_id=asg.queue_id,
                                    reason=reason, wrap_up_until=until, at=now))
         if wrap == 0 and auto_complete:
-            self._complete_leg(leg, None, None, now, timed_out=True)
-            self._match_agent(self.agents[leg.agent_id], now)  # free again at once
+            self._complete_assignment(asg, None, None, now, timed_out=True)
+            self._match_agent(self.agents[asg.agent_id], now)  # free again at once
 
     def wrap_up(self, contact_id: str, agent_id: str, now: float, *, disposition: str | None = None,
                 notes: str | None = None) -> list[ev.Event]:
         """Finish after-contact work with a disposition and notes; the agent is free again.
         Called during the conversation it ends the conversation first."""
-        _c, leg = self._leg(contact_id, agent_id)
-        if leg.stage == "reserved":
+        _c, asg = self._assignment(contact_id, agent_id)
+        if asg.stage in _CAN_CONNECT:
             raise InvalidState(f"contact {contact_id} was not accepted yet")
-        if leg.stage in ("busy", "held"):
-            self._end_leg(leg, "agent", now, auto_complete=False)
-        self._complete_leg(leg, disposition, notes, now, timed_out=False)
+        if asg.stage in _CAN_END:
+            self._end_assignment(asg, "agent", now, auto_complete=False)
+        self._complete_assignment(asg, disposition, notes, now, timed_out=False)
         self._match_agent(self.agents[agent_id], now)
         return self._take()
 
-    def _complete_leg(self, leg: Leg, disposition: str | None, notes: str | None, now: float,
-                      timed_out: bool) -> None:
-        connected = leg.connected_at if leg.connected_at is not None else now
-        ended = leg.ended_at if leg.ended_at is not None else now
+    def _complete_assignment(self, asg: Assignment, disposition: str | None, notes: str | None, now: float,
+                             timed_out: bool) -> None:
+        connected = asg.connected_at if asg.connected_at is not None else now
+        ended = asg.ended_at if asg.ended_at is not None else now
         self._emit(_WrapUpCompleted(
-            contact_id=leg.contact_id, agent_id=leg.agent_id, queue_id=leg.queue_id, channel=_CHANNEL[leg.channel],
-            queued_at=leg.queued_at, disposition=disposition, notes=notes,
-            talk_s=max(0.0, ended - connected - leg.hold_s), hold_s=leg.hold_s, acw_s=max(0.0, now - ended),
+            contact_id=asg.contact_id, agent_id=asg.agent_id, queue_id=asg.queue_id, channel=_CHANNEL[asg.channel],
+            queued_at=asg.queued_at, disposition=disposition, notes=notes,
+            talk_s=max(0.0, ended - connected - asg.hold_s), hold_s=asg.hold_s, acw_s=max(0.0, now - ended),
             timed_out=timed_out, at=now))
-        c = self.contacts.get(leg.contact_id)
-        if c is not None and c.state is S.WRAP_UP and c.agent_id == leg.agent_id:
-            self._emit(_ContactClosed(contact_id=c.id, outcome="completed", at=now))
+        c = self.contacts.get(asg.contact_id)
+        if c is not None and c.state is S.WRAP_UP and c.agent_id == asg.agent_id:
+            self._close(c, "completed", now)
+
+    def _close(self, c: ContactRecord, outcome: str, now: float) -> None:
+        """The contact's outcome is decided: close it. An agent who transferred it away and is still in
+        untimed wrap-up for it has nothing left to finish: that wrap-up completes now, freeing capacity
+        (a timed wrap-up runs to its end)."""
+        self._emit(_ContactClosed(contact_id=c.id, outcome=outcome, at=now))
+        for aid in c.transferred_by:
+            agent = self.agents.get(aid)
+            asg = agent.work.get(c.id) if agent is not None else None
+            if agent is not None and asg is not None and asg.stage is _WRAP_UP_STAGE and asg.wrap_until is None:
+                self._complete_assignment(asg, asg.disposition, asg.notes, now, timed_out=True)
+                self._match_agent(agent, now)
 
     def transfer(self, contact_id: str, agent_id: str, now: float, *, to_queue: str | None = None,
                  to_agent: str | None = None) -> list[ev.Event]:
         """Blind transfer to a queue, or to an agent (falling back to the queue if unanswered)."""
-        c, leg = self._leg(contact_id, agent_id)
-        if c is None or leg.stage not in ("busy", "held"):
+        c, asg = self._assignment(contact_id, agent_id)
+        if (c is None or asg.stage not in _CAN_END
+                or c.state not in _TRANSFERABLE):
             raise InvalidState(f"contact {contact_id} is not in conversation with agent {agent_id}")
         if (to_queue is None) == (to_agent is None):
             raise ValidationFailed("transfer to exactly one of: a queue, an agent")
-        queue_id = to_queue or leg.queue_id
+        queue_id = to_queue or asg.queue_id
         if queue_id not in self.catalog.queues:
             raise NotFound(f"queue {queue_id} does not exist")
         target_q = self.catalog.queues[queue_id]
@@ -407,10 +438,10 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
             )
         else:
             steps = (RouteStep(queue_id=queue_id, skills=target_q.skill_requirement()),)
-        self._emit(ev.ContactTransferred(contact_id=contact_id, from_agent_id=agent_id, from_queue_id=leg.queue_id,
-                                         channel=_CHANNEL[leg.channel], queued_at=leg.queued_at, to_queue_id=queue_id,
+        self._emit(ev.ContactTransferred(contact_id=contact_id, from_agent_id=agent_id, from_queue_id=asg.queue_id,
+                                         channel=_CHANNEL[asg.channel], queued_at=asg.queued_at, to_queue_id=queue_id,
                                          to_agent_id=to_agent, at=now))
-        self._end_leg(leg, "transfer", now)
+        self._end_assignment(asg, "transfer", now)
         self._emit(_ContactRouted(contact_id=contact_id, workflow_id="-", filter_name="transfer",
                                     steps=steps, at=now))
         self._enter_step(c, 0, now, "transfer", hops=0)
@@ -421,7 +452,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
     def customer_left(self, contact_id: str, now: float) -> list[ev.Event]:
         """The customer hung up / left: abandoned if not yet connected, else the conversation ends."""
         c = self._contact(contact_id)
-        if c.state in (S.CREATED, S.QUEUED, S.OFFERED, S.TRANSFERRED):
+        if c.state in UNANSWERED:
             freed: AgentRecord | None = None
             if c.state is S.OFFERED and c.agent_id is not None:
                 freed = self.agents.get(c.agent_id)
@@ -430,18 +461,18 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
             self._emit(_ContactAbandoned(contact_id=c.id, queue_id=c.queue.id if queued else None,
                                            channel=_CHANNEL[c.channel], queued_at=c.queued_at if queued else None,
                                            wait_s=(now - c.queued_at) if queued else 0.0, at=now))
-            self._emit(_ContactClosed(contact_id=c.id, outcome="abandoned", at=now))
+            self._close(c, "abandoned", now)
             if freed is not None:
                 self._match_agent(freed, now)  # the agent whose offer rang is free again
-        elif c.state in (S.CONNECTED, S.HELD) and c.agent_id is not None:
-            leg = self.agents[c.agent_id].work[c.id]
-            self._end_leg(leg, "customer", now)
+        elif c.state in IN_CONVERSATION and c.agent_id is not None:
+            asg = self.agents[c.agent_id].work[c.id]
+            self._end_assignment(asg, "customer", now)
         return self._take()
 
     def move(self, contact_id: str, queue_id: str, now: float) -> list[ev.Event]:
         """Supervisor moves a waiting contact to another queue (it keeps its time in line)."""
         c = self._contact(contact_id)
-        if c.state not in (S.QUEUED, S.OFFERED):
+        if c.state not in WAITING:
             raise InvalidState(f"contact {contact_id} is {c.state.value}; only waiting contacts can be moved")
         if queue_id not in self.catalog.queues:
             raise NotFound(f"queue {queue_id} does not exist")
@@ -476,27 +507,27 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
                         self._emit(_AgentStatusChanged(agent_id=aid, status="aux", reason=MISSED, at=now))
                     self._match_contact(c, now)
             elif kind == "step":
-                if c is None or c.step_token != token or c.state not in (S.QUEUED, S.OFFERED):
+                if c is None or c.step_token != token or c.state not in WAITING:
                     continue
                 if c.state is S.OFFERED and c.offer_expires is not None:
                     self.schedule(c.offer_expires, "step", cid, None, token)  # decide after the ring
                     continue
                 self._enter_step(c, c.step_index + 1, now, "step_timeout", hops=0)
             elif kind == "max_wait":
-                if c is None or c.visit_token != token or c.state not in (S.QUEUED, S.OFFERED):
+                if c is None or c.visit_token != token or c.state not in WAITING:
                     continue
                 if c.state is S.OFFERED and c.offer_expires is not None:
                     self.schedule(c.offer_expires, "max_wait", cid, None, token)
                     continue
                 self._emit(ev.ContactTimedOut(contact_id=cid, queue_id=c.queue.id, channel=_CHANNEL[c.channel],
                                               queued_at=c.queued_at, wait_s=now - c.queued_at, at=now))
-                self._emit(_ContactClosed(contact_id=cid, outcome="timed_out", at=now))
+                self._close(c, "timed_out", now)
             elif kind == "wrap" and aid is not None:
                 wrapping = self.agents.get(aid)
-                leg = wrapping.work.get(cid) if wrapping is not None else None
-                if (wrapping is not None and leg is not None and leg.stage == "wrap_up"
-                        and leg.wrap_until is not None and leg.wrap_until <= now):
-                    self._complete_leg(leg, leg.disposition, leg.notes, now, timed_out=True)
+                asg = wrapping.work.get(cid) if wrapping is not None else None
+                if (wrapping is not None and asg is not None and asg.stage is _WRAP_UP_STAGE
+                        and asg.wrap_until is not None and asg.wrap_until <= now):
+                    self._complete_assignment(asg, asg.disposition, asg.notes, now, timed_out=True)
                     self._match_agent(wrapping, now)
             if self._touched:
                 self._sync_states()  # state changes carry this timer's time

@@ -19,6 +19,7 @@ from blendcc.domain.channels import Channel, Direction
 from blendcc.domain.dialer_events import DIALER_EVENT_TYPES
 from blendcc.domain.errors import InvalidState, ValidationFailed
 from blendcc.domain.interaction import RouteStep
+from blendcc.domain.lifecycle.assignment import AssignmentStage
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.records import AgentRecord
 from blendcc.routing.state import LiveState
@@ -26,6 +27,8 @@ from blendcc.routing.state import LiveState
 #: aux reason code of an agent held for an outbound call (preview or progressive)
 OUTBOUND_REASON = "outbound"
 DIALER = "dialer"
+#: assignment stages that count an agent as busy in the pool (ringing, talking or holding)
+_ENGAGED = frozenset({AssignmentStage.RESERVED, AssignmentStage.BUSY, AssignmentStage.HELD})
 
 
 class OutboundMixin(LiveState):
@@ -78,10 +81,10 @@ class OutboundMixin(LiveState):
         for aid in self.members_on.get(queue_id, ()):
             a = self.agents[aid]
             counts["logged_in"] += 1
-            stages = {leg.stage for leg in a.work.values()}
-            if stages & {"busy", "held", "reserved"}:
+            stages = {asg.stage for asg in a.work.values()}
+            if not stages.isdisjoint(_ENGAGED):
                 counts["busy"] += 1
-            elif "wrap_up" in stages:
+            elif AssignmentStage.WRAP_UP in stages:
                 counts["wrap_up"] += 1
             elif self.is_reserved_outbound(aid):
                 counts["reserved"] += 1

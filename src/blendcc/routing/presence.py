@@ -7,18 +7,22 @@ from typing import TYPE_CHECKING
 from blendcc.domain import events as ev
 from blendcc.domain.agent import Presence
 from blendcc.domain.errors import InvalidState, ValidationFailed
-from blendcc.domain.interaction import InteractionState as S
 from blendcc.domain.interaction import RouteStep
-from blendcc.routing.records import AgentRecord, ContactRecord, Leg
+from blendcc.domain.lifecycle.assignment import ASSIGNMENT, IN_CONVERSATION, AssignmentStage
+from blendcc.domain.lifecycle.contact import ContactState as S
+from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
 from blendcc.routing.state import LiveState
 
 _PRESENCE: dict[Presence, str] = {p: p.value for p in Presence}
+_WRAP_UP = AssignmentStage.WRAP_UP
+_CAN_REVOKE = frozenset(ASSIGNMENT.by_trigger("OfferRevoked"))
+_CAN_END = frozenset(ASSIGNMENT.by_trigger("ContactEnded"))
 _AgentStatusChanged = ev.factory(ev.AgentStatusChanged)
 _OfferRevoked = ev.factory(ev.OfferRevoked)
 
 
 class PresenceMixin(LiveState):
-    """Presence commands; mixed into ``Engine``, which provides the emitting, matching and leg plumbing."""
+    """Presence commands; mixed into ``Engine``, which provides the emitting, matching and asg plumbing."""
 
     if TYPE_CHECKING:
         def _emit(self, event: ev.Event) -> None: ...
@@ -29,9 +33,9 @@ class PresenceMixin(LiveState):
         def _anyone_for(self, step: RouteStep) -> bool: ...
         def _enter_step(self, c: ContactRecord, index: int, now: float, reason: str, hops: int) -> None: ...
         def _reroute(self, c: ContactRecord, queue_id: str, now: float, reason: str, hops: int) -> None: ...
-        def _end_leg(self, leg: Leg, reason: str, now: float, auto_complete: bool = True) -> None: ...
-        def _complete_leg(self, leg: Leg, disposition: str | None, notes: str | None, now: float,
-                          timed_out: bool) -> None: ...
+        def _end_assignment(self, asg: Assignment, reason: str, now: float, auto_complete: bool = True) -> None: ...
+        def _complete_assignment(self, asg: Assignment, disposition: str | None, notes: str | None, now: float,
+                                 timed_out: bool) -> None: ...
 
     def login(self, agent_id: str, now: float, *, status: str = "available",
               reason: str | None = None) -> list[ev.Event]:
@@ -45,7 +49,12 @@ class PresenceMixin(LiveState):
 
     def set_status(self, agent_id: str, status: str, now: float, *, reason: str | None = None,
                    by: str | None = None) -> list[ev.Event]:
-        """Agent (or supervisor ``by``) sets presence: 'available' or 'aux' with a reason code."""
+        """Agent (or supervisor ``by``) sets presence: 'available' or 'aux' with a reason code.
+
+        Aux chosen by the agent while assignments are open is pending: no new offers, and the observable
+        state becomes aux when the last one ends. Aux forced by a supervisor (``by``) also ends every
+        open wrap-up now (``WrapUpCompleted``, ``timed_out``), so the agent is in aux at once unless a
+        conversation or a ringing offer is still in progress."""
         agent = self._agent(agent_id)
         if not agent.logged_in:
             raise InvalidState(f"agent {agent_id} is not logged in")
@@ -69,6 +78,9 @@ class PresenceMixin(LiveState):
                                          reason=reason if presence is Presence.AUX else None, by=by, at=now))
         if presence is Presence.AVAILABLE:
             self._match_agent(agent, now)
+        elif by is not None:
+            for asg in [a for a in agent.work.values() if a.stage is _WRAP_UP]:
+                self._complete_assignment(asg, asg.disposition, asg.notes, now, timed_out=True)
 
     def logout(self, agent_id: str, now: float, *, force: bool = False) -> list[ev.Event]:
         """Log out. Ringing offers go back to their queues; open wrap-ups complete. Contacts in
@@ -81,20 +93,20 @@ class PresenceMixin(LiveState):
 
     def _logout(self, agent: AgentRecord, now: float, force: bool) -> None:
         agent_id = agent.id
-        busy = [leg for leg in agent.work.values() if leg.stage in ("busy", "held")]
+        busy = [asg for asg in agent.work.values() if asg.stage in IN_CONVERSATION]
         if busy and not force:
             raise InvalidState(f"agent {agent_id} is handling {len(busy)} contact(s); end them first")
         requeue: list[ContactRecord] = []
-        for leg in list(agent.work.values()):
-            if leg.stage == "reserved":
-                self._emit(_OfferRevoked(contact_id=leg.contact_id, agent_id=agent_id, reason="logout", at=now))
-                c = self.contacts.get(leg.contact_id)
+        for asg in list(agent.work.values()):
+            if asg.stage in _CAN_REVOKE:  # still ringing: the offer goes back
+                self._emit(_OfferRevoked(contact_id=asg.contact_id, agent_id=agent_id, reason="logout", at=now))
+                c = self.contacts.get(asg.contact_id)
                 if c is not None:
                     requeue.append(c)
             else:
-                if leg.stage in ("busy", "held"):
-                    self._end_leg(leg, "agent", now, auto_complete=False)  # completed just below
-                self._complete_leg(leg, None, None, now, timed_out=False)
+                if asg.stage in _CAN_END:
+                    self._end_assignment(asg, "agent", now, auto_complete=False)  # completed just below
+                self._complete_assignment(asg, None, None, now, timed_out=False)
         self._emit(ev.AgentLoggedOut(agent_id=agent_id, at=now))
         for c in requeue:
             self._match_contact(c, now)

@@ -1,4 +1,4 @@
-"""Live, mutable records the ACD engine owns: agents, waiting or connected contacts, agent legs."""
+"""Live, mutable records the ACD engine owns: agents, waiting or connected contacts, assignments."""
 
 from __future__ import annotations
 
@@ -7,17 +7,23 @@ from typing import Any
 
 from blendcc.domain.agent import AgentConfig, AgentState, Capacity, Presence
 from blendcc.domain.channels import Channel
-from blendcc.domain.interaction import InteractionState, RouteStep
+from blendcc.domain.interaction import RouteStep
+from blendcc.domain.lifecycle.assignment import AssignmentStage
+from blendcc.domain.lifecycle.contact import ContactState
 from blendcc.domain.queue import QueueConfig
 
 NO_QUEUE = QueueConfig(id="-")
 _OFFLINE, _BUSY, _WRAP_UP = AgentState.OFFLINE, AgentState.BUSY, AgentState.WRAP_UP
 _RESERVED, _AUX_STATE, _AVAILABLE = AgentState.RESERVED, AgentState.AUX, AgentState.AVAILABLE
 _AUX = Presence.AUX
+_RESERVED_STAGE, _BUSY_STAGE, _HELD_STAGE = AssignmentStage.RESERVED, AssignmentStage.BUSY, AssignmentStage.HELD
+_WRAP_UP_STAGE = AssignmentStage.WRAP_UP
 
 
-class Leg:
-    """One agent's part in a contact: offered (reserved), connected, held, then wrap-up."""
+class Assignment:
+    """One agent's part in one contact: reserved (offered), busy (connected), held, then wrap-up.
+
+    ``stage`` moves only along ``domain.lifecycle.assignment.ASSIGNMENT`` (``LiveState`` folds it)."""
 
     __slots__ = (
         "agent_id",
@@ -41,7 +47,7 @@ class Leg:
         self.queue_id = queue_id
         self.channel = channel
         self.queued_at = queued_at
-        self.stage = "reserved"  # reserved, busy, held, wrap_up
+        self.stage = _RESERVED_STAGE
         self.connected_at: float | None = None
         self.hold_s = 0.0
         self.hold_started: float | None = None
@@ -83,7 +89,7 @@ class AgentRecord:
         self.presence = Presence.AUX
         self.aux_reason: str | None = None
         self.load: dict[Channel, int] = {}
-        self.work: dict[str, Leg] = {}
+        self.work: dict[str, Assignment] = {}
         self.idle_since = now
         self.last_offer_seq = 0
         self.token = 0
@@ -108,13 +114,13 @@ class AgentRecord:
         work = self.work
         if work:  # one pass, no set: this runs after every command that touches the agent
             wrap = reserved = False
-            for leg in work.values():
-                stage = leg.stage
-                if stage in {"busy", "held"}:
+            for asg in work.values():
+                stage = asg.stage
+                if stage is _BUSY_STAGE or stage is _HELD_STAGE:
                     return _BUSY, None
-                if stage == "wrap_up":
+                if stage is _WRAP_UP_STAGE:
                     wrap = True
-                elif stage == "reserved":
+                elif stage is _RESERVED_STAGE:
                     reserved = True
             if wrap:
                 return _WRAP_UP, None
@@ -151,6 +157,7 @@ class ContactRecord:
         "steps",
         "token",
         "transferred",
+        "transferred_by",
         "visit_token",
     )
 
@@ -173,7 +180,7 @@ class ContactRecord:
         self.customer_id = customer_id
         self.created_at = created_at
         self.seq = seq
-        self.state = InteractionState.CREATED
+        self.state = ContactState.CREATED
         self.steps: tuple[RouteStep, ...] = ()
         self.step_index = 0
         self.queue: QueueConfig = NO_QUEUE
@@ -188,6 +195,7 @@ class ContactRecord:
         self.offer_expires: float | None = None
         self.declined: set[str] = set()
         self.transferred = False
+        self.transferred_by: list[str] = []  # agents who transferred it away (they may still wrap up)
 
     @property
     def step(self) -> RouteStep:

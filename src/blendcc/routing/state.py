@@ -1,7 +1,10 @@
-"""Live ACD state folded from events: agents, contacts, legs, indexes and timers.
+"""Live ACD state folded from events: agents, contacts, assignments, indexes and timers.
 
 ``apply`` is the only place state changes. Commands (``engine.py``) decide which events happen and
-apply them; a restart replays the stored events through the same ``apply``.
+apply them; a restart replays the stored events through the same ``apply``. Every state it sets is a
+step of a lifecycle table (``domain.lifecycle``: contact, assignment): an event whose step is not
+in the table leaves that record as it was. The agent's observable state is decided (and checked
+against the agent table) by the engine; ``AgentStateChanged`` records it and is followed as is.
 """
 
 from __future__ import annotations
@@ -14,16 +17,31 @@ from blendcc.domain import events as ev
 from blendcc.domain.agent import AgentConfig, AgentState, Presence
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation_events import CONVERSATION_EVENT_TYPES
-from blendcc.domain.interaction import InteractionState as S
+from blendcc.domain.lifecycle.assignment import ASSIGNMENT, AssignmentStage
+from blendcc.domain.lifecycle.contact import CONTACT, WAITING
+from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.domain.queue import QueueConfig
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.matcher import Matcher
-from blendcc.routing.records import AgentRecord, ContactRecord, Leg
+from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
 
 #: value -> member, so folding an event skips the enum constructor (the same member either way)
 _CHANNELS: dict[str, Channel] = {c.value: c for c in Channel}
 _AGENT_STATES: dict[str, AgentState] = {s.value: s for s in AgentState}
 _AVAILABLE_VALUE = Presence.AVAILABLE.value
+#: the lifecycle tables, one dict per event (state -> next state) so a fold costs one lookup
+_CONTACT_EXITS = CONTACT.exits
+_C: dict[str, dict[S, S]] = {t: CONTACT.by_trigger(t) for row in CONTACT.on.values() for t in row}
+_A: dict[str, dict[AssignmentStage, AssignmentStage]] = {
+    t: ASSIGNMENT.by_trigger(t) for row in ASSIGNMENT.on.values() for t in row}
+_C_QUEUED, _C_OFFERED, _C_REVOKED, _C_CONNECTED = (_C["ContactQueued"], _C["ContactOffered"], _C["OfferRevoked"],
+                                                   _C["ContactConnected"])
+_C_HELD, _C_RESUMED, _C_TRANSFERRED, _C_ENDED, _C_CLOSED = (_C["ContactHeld"], _C["ContactResumed"],
+                                                             _C["ContactTransferred"], _C["ContactEnded"],
+                                                             _C["ContactClosed"])
+_A_REVOKED, _A_CONNECTED, _A_HELD = _A["OfferRevoked"], _A["ContactConnected"], _A["ContactHeld"]
+_A_RESUMED, _A_ENDED, _A_WRAPPED = _A["ContactResumed"], _A["ContactEnded"], _A["WrapUpCompleted"]
+_GONE = AssignmentStage.ENDED
 
 #: (due, seq, kind, contact_id, agent_id or None, token)
 Timer = tuple[float, int, str, str, str | None, int]
@@ -99,7 +117,7 @@ class LiveState:
 
     def waiting(self) -> Iterator[ContactRecord]:
         for c in self.contacts.values():
-            if c.state is S.QUEUED or c.state is S.OFFERED:
+            if c.state in WAITING:
                 yield c
 
     # ------------------------------------------------------------------ apply
@@ -125,9 +143,10 @@ class LiveState:
 
     def _queued(self, e: ev.ContactQueued) -> None:
         c = self.contacts.get(e.contact_id)
-        if c is None:
+        nxt = _C_QUEUED.get(c.state) if c is not None else None
+        if c is None or nxt is None:
             return
-        c.state = S.QUEUED
+        c.state = nxt
         c.queue = self.queue(e.queue_id)
         c.step_index = e.step_index
         c.priority = e.priority
@@ -171,38 +190,42 @@ class LiveState:
     def _offered(self, e: ev.ContactOffered) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
         c = self.contacts.get(e.contact_id)
+        nxt = _C_OFFERED.get(c.state) if c is not None else None
+        if e.contact_id in agent.work or (c is not None and nxt is None):
+            return agent  # an agent holds one assignment per contact; only a waiting contact is offered
         channel = _CHANNELS.get(e.channel) or Channel(e.channel)
-        leg = Leg(e.contact_id, e.agent_id, e.queue_id, channel, c.queued_at if c else e.at)
-        agent.work[e.contact_id] = leg
+        agent.work[e.contact_id] = Assignment(e.contact_id, e.agent_id, e.queue_id, channel,
+                                              c.queued_at if c else e.at)
         agent.load[channel] = agent.load.get(channel, 0) + 1
         agent.last_offer_seq = next(self._offer_seq)
         agent.idle_since = e.at
         self.matcher.agent_changed(agent)
-        if c is not None:
-            c.state = S.OFFERED
+        if c is not None and nxt is not None:
+            c.state = nxt
             c.agent_id = e.agent_id
             c.offer_expires = e.expires_at
             self.matcher.contact_left(c)
             self.schedule(e.expires_at, "offer", c.id, e.agent_id, c.token)
         return agent
 
-    def _drop_leg(self, agent: AgentRecord, contact_id: str) -> Leg | None:
-        leg = agent.work.pop(contact_id, None)
-        if leg is not None:
-            n = agent.load.get(leg.channel, 0) - 1
-            if n > 0:
-                agent.load[leg.channel] = n
-            else:
-                agent.load.pop(leg.channel, None)
-        return leg
+    def _drop_assignment(self, agent: AgentRecord, asg: Assignment) -> None:
+        del agent.work[asg.contact_id]
+        n = agent.load.get(asg.channel, 0) - 1
+        if n > 0:
+            agent.load[asg.channel] = n
+        else:
+            agent.load.pop(asg.channel, None)
 
     def _revoked(self, e: ev.OfferRevoked) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
-        self._drop_leg(agent, e.contact_id)
+        asg = agent.work.get(e.contact_id)
+        if asg is not None and _A_REVOKED.get(asg.stage) is _GONE:
+            self._drop_assignment(agent, asg)
         self.matcher.agent_changed(agent)
         c = self.contacts.get(e.contact_id)
-        if c is not None and c.state is S.OFFERED:
-            c.state = S.QUEUED
+        nxt = _C_REVOKED.get(c.state) if c is not None else None
+        if c is not None and nxt is not None:
+            c.state = nxt
             c.agent_id = None
             c.offer_expires = None
             if e.reason == "declined":
@@ -213,83 +236,99 @@ class LiveState:
 
     def _connected(self, e: ev.ContactConnected) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
-        leg = agent.work.get(e.contact_id)
-        if leg is not None:
-            leg.stage = "busy"
-            leg.connected_at = e.at
+        asg = agent.work.get(e.contact_id)
+        stage = _A_CONNECTED.get(asg.stage) if asg is not None else None
+        if asg is not None and stage is not None:
+            asg.stage = stage
+            asg.connected_at = e.at
         c = self.contacts.get(e.contact_id)
-        if c is not None:
-            c.state = S.CONNECTED
+        nxt = _C_CONNECTED.get(c.state) if c is not None else None
+        if c is not None and nxt is not None:
+            c.state = nxt
             c.agent_id = e.agent_id
             c.offer_expires = None
         return agent
 
     def _held(self, e: ev.ContactHeld) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
-        leg = agent.work.get(e.contact_id)
-        if leg is not None:
-            leg.stage = "held"
-            leg.hold_started = e.at
+        asg = agent.work.get(e.contact_id)
+        stage = _A_HELD.get(asg.stage) if asg is not None else None
+        if asg is not None and stage is not None:
+            asg.stage = stage
+            asg.hold_started = e.at
         c = self.contacts.get(e.contact_id)
-        if c is not None:
-            c.state = S.HELD
+        nxt = _C_HELD.get(c.state) if c is not None else None
+        if c is not None and nxt is not None:
+            c.state = nxt
         return agent
 
     def _resumed(self, e: ev.ContactResumed) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
-        leg = agent.work.get(e.contact_id)
-        if leg is not None and leg.hold_started is not None:
-            leg.hold_s += e.at - leg.hold_started
-            leg.hold_started = None
-            leg.stage = "busy"
+        asg = agent.work.get(e.contact_id)
+        stage = _A_RESUMED.get(asg.stage) if asg is not None else None
+        if asg is not None and stage is not None:
+            if asg.hold_started is not None:
+                asg.hold_s += e.at - asg.hold_started
+                asg.hold_started = None
+            asg.stage = stage
         c = self.contacts.get(e.contact_id)
-        if c is not None:
-            c.state = S.CONNECTED
+        nxt = _C_RESUMED.get(c.state) if c is not None else None
+        if c is not None and nxt is not None:
+            c.state = nxt
         return agent
 
     def _transferred(self, e: ev.ContactTransferred) -> None:
         c = self.contacts.get(e.contact_id)
-        if c is not None:
-            c.state = S.TRANSFERRED
+        nxt = _C_TRANSFERRED.get(c.state) if c is not None else None
+        if c is not None and nxt is not None:
+            c.state = nxt
             c.transferred = True
+            c.transferred_by.append(e.from_agent_id)
 
     def _ended(self, e: ev.ContactEnded) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
-        leg = agent.work.get(e.contact_id)
-        if leg is not None:
-            if leg.hold_started is not None:
-                leg.hold_s += e.at - leg.hold_started
-                leg.hold_started = None
-            leg.ended_at = e.at
-            leg.stage = "wrap_up"
-            leg.wrap_until = e.wrap_up_until
+        asg = agent.work.get(e.contact_id)
+        stage = _A_ENDED.get(asg.stage) if asg is not None else None
+        if asg is not None and stage is not None:
+            if asg.hold_started is not None:
+                asg.hold_s += e.at - asg.hold_started
+                asg.hold_started = None
+            asg.ended_at = e.at
+            asg.stage = stage
+            asg.wrap_until = e.wrap_up_until
             if e.wrap_up_until is not None:
                 self.schedule(e.wrap_up_until, "wrap", e.contact_id, e.agent_id, 0)
         c = self.contacts.get(e.contact_id)
-        if c is not None and c.state in (S.CONNECTED, S.HELD):
-            c.state = S.WRAP_UP
+        nxt = _C_ENDED.get(c.state) if c is not None else None
+        if c is not None and nxt is not None:  # a transferred contact has no such step: it stays in routing
+            c.state = nxt
         return agent
 
     def _wrapped(self, e: ev.WrapUpCompleted) -> AgentRecord:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
-        self._drop_leg(agent, e.contact_id)
+        asg = agent.work.get(e.contact_id)
+        if asg is not None and _A_WRAPPED.get(asg.stage) is _GONE:
+            self._drop_assignment(agent, asg)
         agent.idle_since = e.at
         self.matcher.agent_changed(agent)
         return agent
 
     def _finished(self, e: ev.ContactAbandoned | ev.ContactTimedOut | ev.ContactRejected) -> None:
         c = self.contacts.get(e.contact_id)
-        if c is not None:
-            c.state = {
-                ev.ContactAbandoned: S.ABANDONED,
-                ev.ContactTimedOut: S.TIMED_OUT,
-                ev.ContactRejected: S.REJECTED,
-            }[type(e)]
+        nxt = _C[type(e).__name__].get(c.state) if c is not None else None
+        if c is not None and nxt is not None:
+            c.state = nxt
             self.matcher.contact_left(c)
 
     def _closed(self, e: ev.ContactClosed) -> None:
-        c = self.contacts.pop(e.contact_id, None)
-        if c is not None:
+        c = self.contacts.get(e.contact_id)
+        if c is None:
+            return
+        nxt = _C_CLOSED.get(c.state)
+        if nxt is not None:
+            c.state = nxt
+        if c.state in _CONTACT_EXITS:  # only a contact whose outcome is decided leaves the live state
+            del self.contacts[e.contact_id]
             self.matcher.contact_left(c)
 
     def _logged_in(self, e: ev.AgentLoggedIn) -> AgentRecord:
@@ -328,6 +367,8 @@ class LiveState:
 
     def _state(self, e: ev.AgentStateChanged) -> None:
         agent = self.agents.get(e.agent_id) or self.agent_record(e.agent_id, e.at)
+        # the engine decides an agent's state (checked against the agent table in ``_sync_states``);
+        # this event records that decision, so the fold follows it and the log and the state agree
         agent.state = _AGENT_STATES.get(e.state) or AgentState(e.state)
         agent.state_reason = e.reason
         agent.state_since = e.at

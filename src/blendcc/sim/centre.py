@@ -25,15 +25,15 @@ from typing import Any
 
 from blendcc.domain import events as ev
 from blendcc.domain.channels import Channel
-from blendcc.domain.interaction import InteractionState as S
+from blendcc.domain.lifecycle.assignment import IN_CONVERSATION, AssignmentStage
+from blendcc.domain.lifecycle.contact import UNANSWERED
+from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.routing.engine import Engine
 from blendcc.sim.collect import Collector, Rows
 from blendcc.sim.distributions import Sampler
 from blendcc.sim.kernel import Kernel, SimClock
 from blendcc.sim.scenario import AgentGroup, ArrivalStream, Poisson, Scenario, Shift
 
-_WAITING = frozenset({S.CREATED, S.QUEUED, S.OFFERED, S.TRANSFERRED})
-_BUSY = ("busy", "held")
 SHIFT_END = "shift_end"
 
 
@@ -200,12 +200,12 @@ class SimCentre:
                                                priority=priority, workflow_id=workflow_id))
         if patience_s is not None:
             c = self.engine.contacts.get(contact_id)
-            if c is not None and c.state in _WAITING:  # answered at once: patience no longer matters
+            if c is not None and c.state in UNANSWERED:  # answered at once: patience no longer matters
                 self.kernel.at(now + patience_s, self._patience_out, contact_id)
 
     def _patience_out(self, contact_id: str) -> None:
         c = self.engine.contacts.get(contact_id)
-        if c is not None and c.state in _WAITING:
+        if c is not None and c.state in UNANSWERED:
             self.handle(self.engine.customer_left(contact_id, self.clock.t))
 
     # ------------------------------------------------------------------ agents answering
@@ -235,8 +235,8 @@ class SimCentre:
     def _end(self, job: tuple[str, str]) -> None:
         cid, aid = job
         agent = self.engine.agents.get(aid)
-        leg = agent.work.get(cid) if agent is not None else None
-        if leg is not None and leg.stage in _BUSY:
+        asg = agent.work.get(cid) if agent is not None else None
+        if asg is not None and asg.stage in IN_CONVERSATION:
             self.handle(self.engine.end(cid, aid, self.clock.t))
 
     def _on_ended(self, e: ev.ContactEnded) -> None:
@@ -250,8 +250,8 @@ class SimCentre:
     def _wrap(self, job: tuple[str, str]) -> None:
         cid, aid = job
         agent = self.engine.agents.get(aid)
-        leg = agent.work.get(cid) if agent is not None else None
-        if leg is not None and leg.stage == "wrap_up":
+        asg = agent.work.get(cid) if agent is not None else None
+        if asg is not None and asg.stage is AssignmentStage.WRAP_UP:
             self.handle(self.engine.wrap_up(cid, aid, self.clock.t))
 
     def _on_closed(self, e: ev.ContactClosed) -> None:
@@ -328,7 +328,7 @@ class SimCentre:
 
     def _try_logout(self, sim: _Agent) -> bool:
         record = self.engine.agents[sim.id]
-        if any(leg.stage != "reserved" for leg in record.work.values()):
+        if any(asg.stage is not AssignmentStage.RESERVED for asg in record.work.values()):
             return False
         sim.leaving = False
         self.handle(self.engine.logout(sim.id, self.clock.t))

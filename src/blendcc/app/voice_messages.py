@@ -12,8 +12,7 @@ from typing import Any
 
 from blendcc.app.voice_model import Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.domain.errors import NotFound
-from blendcc.domain.events import Event
-from blendcc.routing.engine import Engine
+from blendcc.routing.commands import Command, DisconnectCustomer, EndContact
 
 log = logging.getLogger(__name__)
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -49,7 +48,7 @@ class VoiceMessages:
     callback_log: deque[dict[str, Any]]
 
     # provided by VoiceService
-    def _command(self, op: Callable[[Engine, float], list[Event]]) -> None: ...
+    def _command(self, op: Command) -> None: ...
     def _leave_ivr(self, vc: VoiceCall, hung_up: bool) -> None: ...
     def _hangup_agent(self, vc: VoiceCall) -> None: ...
     def _connected(self, vc: VoiceCall, leg: Leg) -> None: ...
@@ -68,7 +67,7 @@ class VoiceMessages:
         self._leave_ivr(vc, hung_up=False)
         if vc.created:
             self._hangup_agent(vc)
-            self._command(lambda e, now: e.customer_left(vc.contact_id, now))
+            self._command(DisconnectCustomer(vc.contact_id))
         vc.state = "voicemail"
         folder = mailbox_dir(self.settings, mailbox)
         path = folder / f"{vc.contact_id}.wav"
@@ -214,7 +213,7 @@ class VoiceMessages:
             return
         agent = vc.agent_id
         if agent is not None:
-            self._command(lambda e, now: e.end(vc.contact_id, agent, now))
+            self._command(EndContact(vc.contact_id, agent))
 
     def _log_callback(self, vc: VoiceCall, number: str | None, outcome: str, final: bool = True) -> None:
         entry = {"contact_id": vc.contact_id, "number": number, "agent_id": vc.agent_id,

@@ -14,10 +14,11 @@ from blendcc.app.contacts import ContactService
 from blendcc.app.customers import CustomerService
 from blendcc.app.dialing import DialingService
 from blendcc.app.live_stats import LiveStats
+from blendcc.app.live_views import LiveViews
 from blendcc.app.reports import ReportService
 from blendcc.app.runtime import Runtime
 from blendcc.config import Settings
-from blendcc.ports import Clock, EventBus, Store
+from blendcc.ports import Clock, EventBus, Scheduler, Store
 
 
 @dataclass
@@ -40,3 +41,9 @@ class Container:
     schedules: ScheduleService | None = None  # published schedules, adherence reports (set by bootstrap)
     adherence: AdherenceMonitor | None = None  # live out-of-adherence alerts (set by bootstrap)
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)
+    scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
+    #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)
+    views: LiveViews = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.views = LiveViews(self.runtime, self.stats)

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from blendcc.app.campaigns import select_records
 from blendcc.app.dialing_preview import PreviewActions
 from blendcc.app.dialing_state import Call, EngineRunner, PoolSnapshot, Run, read_pool, stage_callback
+from blendcc.app.periodic import Periodic
 from blendcc.dialer.blending import InboundLoad, outbound_usable
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.compliance import window_s
@@ -78,8 +79,7 @@ class DialingService(PreviewActions):
         self._inbound_aht: dict[str, OutcomeEstimator] = {}
         seq = itertools.count(1)
         self._call_ids = call_ids or (lambda: f"dl-{next(seq)}")
-        self.ticker: threading.Event | None = None  # the live tick thread's stop (dialing_wiring)
-        self.ticker_thread: threading.Thread | None = None
+        self.ticker: Periodic | None = None  # the live tick job on the server's Scheduler (dialing_wiring)
         telephony.on_event(self.on_telephony)
 
     # ------------------------------------------------------------------ campaign control

@@ -343,14 +343,20 @@ def _disconnect(e: Engine, c: Any, now: float) -> list[Event]:
 
 def _batch(e: Engine, c: Any, now: float) -> list[Event]:
     events: list[Event] = []
-    for sub in c.commands:
-        if c.skip_refused:
-            try:
+    try:
+        for sub in c.commands:
+            if c.skip_refused:
+                try:
+                    events += run(e, sub, now)
+                except DomainError:  # refused before it changed anything (the engine's rule)
+                    continue
+            else:
                 events += run(e, sub, now)
-            except DomainError:
-                continue
-        else:
-            events += run(e, sub, now)
+    except Exception:
+        # the earlier commands' events are applied but will not be stored: hand them back as pending,
+        # so the writer sees a command that failed after applying events and rebuilds its live state
+        e._out[:0] = events
+        raise
     return events
 
 

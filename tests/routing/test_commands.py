@@ -58,8 +58,9 @@ def _catalog() -> Any:
 #: one example of every command, with every optional field set somewhere
 EXAMPLES: list[Command] = [
     CreateContact("c1", "voice"),
-    CreateContact("c2", "chat", direction="outbound", attributes={"tier": "gold", "n": 2, "x": [1, "a"], "m": {"k": None}},
-                  priority=5, customer_id="cu1", tier="gold", last_agent_id="a1", workflow_id="main", once=True),
+    CreateContact("c2", "chat", direction="outbound",
+                  attributes={"tier": "gold", "n": 2, "x": [1, "a"], "m": {"k": None}}, priority=5,
+                  customer_id="cu1", tier="gold", last_agent_id="a1", workflow_id="main", once=True),
     DisconnectCustomer("c1"),
     DisconnectCustomer("c1", if_open=True),
     MoveContact("c1", "support"),
@@ -190,7 +191,7 @@ def test_a_conversation_by_records_equals_one_by_methods() -> None:
         (lambda t: m.decline("c2", "a2", t), DeclineOffer("c2", "a2"), 15),
         (lambda t: m.move("c2", "support", t), MoveContact("c2", "support"), 16),
         (lambda t: m.customer_left("c2", t), DisconnectCustomer("c2"), 17),
-        (lambda t: m.tick(t), Tick(), 60),
+        (m.tick, Tick(), 60),
         (lambda t: m.reserve_outbound("a1", t, campaign_id="camp"), ReserveOutbound("a1", "camp"), 61),
         (lambda t: m.release_outbound("a1", t), ReleaseOutbound("a1"), 62),
         (lambda t: m.connect_outbound("dl-1", "sales", t, attributes={"p": "1"}),

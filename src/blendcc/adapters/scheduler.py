@@ -3,7 +3,8 @@
 ``call_at``/``call_later``/``cancel`` may be called from any thread (engine commands run on request
 and SIP worker threads): the timer is created on the loop with ``call_soon_threadsafe``. A due job
 runs on a small thread pool, never on the loop (the writer blocks on the store), and its exceptions
-are logged. Times are the injected Clock's (UTC epoch seconds), turned into a delay when armed.
+are logged. ``call_at`` times are the injected Clock's (UTC epoch seconds), turned into a delay when
+armed; ``call_later`` delays are the loop's own seconds.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ log = logging.getLogger(__name__)
 class Job:
     """A handle: cancel it through the scheduler (or ``cancel()``) before it runs and it never runs."""
 
-    __slots__ = ("_lock", "_loop", "_timer", "cancelled", "fn", "when")
+    __slots__ = ("_lock", "_loop", "_timer", "cancelled", "delay", "fn", "when")
 
-    def __init__(self, when: float, fn: Callable[[], object], loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, when: float, fn: Callable[[], object], loop: asyncio.AbstractEventLoop,
+                 delay: float | None = None) -> None:
         self.when = when
+        self.delay = delay  # call_later: a relative delay (independent of the clock)
         self.fn = fn
         self.cancelled = False
         self._loop = loop
@@ -58,7 +61,13 @@ class AsyncioScheduler:
         self._closed = False
 
     def call_at(self, when: float, fn: Callable[[], object]) -> Job:
-        job = Job(when, fn, self.loop)
+        return self._add(Job(when, fn, self.loop))
+
+    def call_later(self, delay: float, fn: Callable[[], object]) -> Job:
+        delay = max(0.0, delay)
+        return self._add(Job(self.clock.now() + delay, fn, self.loop, delay))
+
+    def _add(self, job: Job) -> Job:
         with self._lock:
             if self._closed:
                 job.cancelled = True
@@ -69,9 +78,6 @@ class AsyncioScheduler:
         except RuntimeError:  # the loop is closed (shutting down): the job never runs
             self.cancel(job)
         return job
-
-    def call_later(self, delay: float, fn: Callable[[], object]) -> Job:
-        return self.call_at(self.clock.now() + max(0.0, delay), fn)
 
     def cancel(self, handle: object) -> None:
         if isinstance(handle, Job):
@@ -88,7 +94,7 @@ class AsyncioScheduler:
         with job._lock:
             if job.cancelled:
                 return
-            delay = max(0.0, job.when - self.clock.now())
+            delay = job.delay if job.delay is not None else max(0.0, job.when - self.clock.now())
             job._timer = self.loop.call_later(delay, self._due, job)
 
     def _due(self, job: Job) -> None:  # on the loop

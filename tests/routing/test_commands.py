@@ -156,9 +156,12 @@ def test_a_bad_wire_command_is_refused_clearly(bad: dict[str, Any]) -> None:
         command_from_dict(bad)
 
 
-def test_run_refuses_what_is_not_a_command() -> None:
-    with pytest.raises(ValidationFailed):
-        run(Sim(_catalog()).engine, "LogIn a1", T0)  # type: ignore[arg-type]
+def test_run_refuses_what_is_not_a_command_even_inside_a_batch_that_skips_refusals() -> None:
+    e = Sim(_catalog()).engine
+    with pytest.raises(TypeError):
+        run(e, "LogIn a1", T0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):  # a closure slipped into a batch is a bug, not a refusal to skip
+        run(e, Batch((LogIn("a1"), lambda _e, now: []), skip_refused=True), T0)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------- the dispatcher does what the method does

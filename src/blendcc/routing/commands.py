@@ -324,8 +324,8 @@ def run(engine: Engine, command: Command, now: float) -> list[Event]:
     """Execute ``command`` on ``engine`` at ``now``; return the events it produced (already applied).
     ``CreateContact.once`` is the writer's check (see ``Runtime.execute``), not the engine's."""
     handler = _RUN.get(type(command))
-    if handler is None:
-        raise ValidationFailed(f"not an engine command: {command!r}")
+    if handler is None:  # a programming error (never a refusal a ``Batch`` could skip)
+        raise TypeError(f"not an engine command: {command!r}")
     return handler(engine, command, now)
 
 

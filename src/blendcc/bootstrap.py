@@ -104,7 +104,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
 
 def _wire_telephony(container: Container, settings: Settings, clock: Clock) -> None:
     """BLENDCC_TELEPHONY: 'fake' wires the dialing loop to simulated calls now (the API lifespan starts
-    its tick thread); 'sip' is wired by the SIP edge when it starts (it owns the trunk); 'none': no
+    its tick job); 'sip' is wired by the SIP edge when it starts (it owns the trunk); 'none': no
     live dialing."""
     if settings.telephony != "fake":
         return

@@ -17,7 +17,8 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, description="token signing key; generated and stored if unset")
     token_ttl_s: int = Field(default=12 * 3600, gt=0)
     admin_password: str | None = Field(default=None, description="password of the first 'admin' user")
-    tick_interval_s: float = Field(default=0.1, gt=0, le=5)
+    tick_interval_s: float = Field(default=0.1, gt=0, le=5, description="unused: engine timers are scheduled "
+                                   "at their due times (kept so existing configuration loads)")
     stats_interval_s: float = Field(default=1.0, gt=0, le=60)
     timezone: str = Field(default="UTC", description="centre time zone for 'today' in live statistics")
     log_level: str = "info"

@@ -21,12 +21,38 @@ from blendcc.domain.conversation import (
 )
 from blendcc.domain.events import Event
 from blendcc.domain.telephony import TelephonyEvent
+from blendcc.routing.commands import Command
 
 
 class Clock(Protocol):
     def now(self) -> float:
         """Current time as UTC epoch seconds."""
         ...
+
+
+class Commands(Protocol):
+    """The single writer's command port: runs one engine command (a serialisable record from
+    ``blendcc.routing.commands``) and returns the events it produced, once they are stored. A refused
+    command raises a ``DomainError`` and leaves no trace. ``Runtime`` implements it live."""
+
+    def execute(self, command: Command) -> list[Event]: ...
+
+
+class Scheduler(Protocol):
+    """Runs functions at given times: ``when`` is in the Clock's time (UTC epoch seconds), ``delay`` in
+    seconds. Functions due at different times run in time order; a cancelled one never runs (cancelling
+    one that already ran, or twice, does nothing). Live implementations accept calls from any thread.
+    The asyncio adapter implements it live, the simulator's ``Kernel`` in virtual time."""
+
+    def call_at(self, when: float, fn: Callable[[], object]) -> object:
+        """Run ``fn()`` at ``when`` (at once if that is past); return a handle for ``cancel``."""
+        ...
+
+    def call_later(self, delay: float, fn: Callable[[], object]) -> object:
+        """Run ``fn()`` ``delay`` seconds from now; return a handle for ``cancel``."""
+        ...
+
+    def cancel(self, handle: object) -> None: ...
 
 
 class Rng(Protocol):

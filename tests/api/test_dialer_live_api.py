@@ -99,17 +99,27 @@ def test_each_mode_places_connects_wraps_up_and_counts(live: Any, mode: str) -> 
     assert centre.get(f"/api/campaigns/{cid}/pacing", "sup")["state"] == "stopped"
 
 
-def test_the_tick_thread_runs_with_the_server_and_stops_with_it(sqlite_url: str, fast_passwords: None) -> None:
+def test_the_tick_job_runs_with_the_server_and_stops_with_it(sqlite_url: str, fast_passwords: None) -> None:
+    """The dialing loop ticks as a periodic job on the server's scheduler (no thread of its own)."""
+    import time
+
     from fastapi.testclient import TestClient
 
     container = build_container(settings(sqlite_url, telephony="fake", dialer_tick_s=0.05), run_migrations=False)
     try:
         with TestClient(create_app(container, background=True)):
             dialing = container.dialing
-            assert dialing is not None and dialing.ticker is not None
-            thread = dialing.ticker_thread
-            assert thread is not None and thread.is_alive()
-        assert dialing.ticker is None and not thread.is_alive()
+            assert dialing is not None and dialing.ticker is not None and dialing.ticker.active
+            job = dialing.ticker
+            deadline = time.monotonic() + 10
+            while job.runs < 3 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert job.runs >= 3
+            assert container.scheduler is not None
+        assert dialing.ticker is None and not job.active and container.scheduler is None
+        ran = job.runs
+        time.sleep(0.2)
+        assert job.runs == ran  # nothing ticks after shutdown
     finally:
         container.store.engine.dispose()
 

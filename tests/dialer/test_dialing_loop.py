@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from blendcc.adapters.clock import SystemClock
 from blendcc.app.dialing import DialingService
 from blendcc.app.dialing_state import events_of
 from blendcc.app.live_stats import LiveStats
@@ -275,13 +276,20 @@ def test_inbound_sl_guard_holds_outbound_while_inbound_traffic_needs_the_agents(
 
 
 def test_the_live_ticker_dials_and_pumps_the_fake_telephony() -> None:
+    """The tick is a periodic job on the server's asyncio scheduler (no thread of its own)."""
+    import asyncio
     import threading
 
-    from blendcc.app.dialing_wiring import start_ticker
+    from blendcc.adapters.scheduler import AsyncioScheduler
+    from blendcc.app.dialing_wiring import start_ticker, stop_ticker
 
+    loop = asyncio.new_event_loop()
+    loop_thread = threading.Thread(target=loop.run_forever, daemon=True)
+    loop_thread.start()
+    scheduler = AsyncioScheduler(loop, SystemClock())
     c = Centre(mode="progressive")
     c.service.start(c.campaign)
-    stop = start_ticker(c.service, 0.01)
+    start_ticker(c.service, scheduler, 0.01)
     try:
         placed = threading.Event()
         for _ in range(500):
@@ -298,4 +306,9 @@ def test_the_live_ticker_dials_and_pumps_the_fake_telephony() -> None:
             threading.Event().wait(0.01)
         assert [f.outcome for f in c.events(dev.CallFailed)] == ["no_answer"]
     finally:
-        stop.set()
+        stop_ticker(c.service)
+        scheduler.close()
+        loop.call_soon_threadsafe(loop.stop)
+        loop_thread.join(5)
+        loop.close()
+    assert c.service.ticker is None

@@ -1,4 +1,4 @@
-"""The FastAPI application: routers, error mapping, status page and the background timers."""
+"""The FastAPI application: routers, error mapping, status page and the scheduler for the background timers."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.concurrency import run_in_threadpool
 
 from blendcc import __version__
+from blendcc.adapters.scheduler import AsyncioScheduler
 from blendcc.api import (
     errors,
     routes_config,
@@ -29,47 +29,36 @@ from blendcc.api import (
     routes_wfm_staff,
     ws,
 )
+from blendcc.app.background import Background
 from blendcc.app.container import Container
-from blendcc.app.dialing_wiring import start_ticker, stop_ticker
-from blendcc.app.live_stats import snapshot
 
 log = logging.getLogger(__name__)
 WEB = Path(__file__).resolve().parent.parent / "web"
 
 
-async def _every(interval: float, fn: object, name: str) -> None:
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await run_in_threadpool(fn)  # type: ignore[arg-type]
-        except Exception:
-            log.exception("%s failed", name)
-
-
 def create_app(container: Container, background: bool = True) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        tasks = []
+        # one scheduler for every timer: the engine's next due time (armed by the Runtime after each
+        # command: no polling), the stats publisher and the dialing loop's tick
+        scheduler = AsyncioScheduler(asyncio.get_running_loop(), container.clock)
+        container.scheduler = scheduler
+        work = Background(container, scheduler)
         if background:
-            rt = container.runtime
-
-            def publish_stats() -> None:
-                snap = rt.query(lambda e, now: snapshot(e, container.stats, now))
-                container.bus.publish("stats", {"type": "Stats", **snap})
-
-            tasks = [asyncio.create_task(_every(container.settings.tick_interval_s, rt.tick, "timer tick")),
-                     asyncio.create_task(_every(container.settings.stats_interval_s, publish_stats, "stats"))]
+            work.start_timers()
         voice = container.voice  # the SIP edge, when settings.sip_enabled
         if voice is not None:
             await voice.start()
-        if background and container.dialing is not None and container.dialing.ticker is None:
-            start_ticker(container.dialing, container.settings.dialer_tick_s)  # BLENDCC_TELEPHONY
-        yield
-        stop_ticker(container.dialing)
-        if voice is not None:
-            voice.close()
-        for t in tasks:
-            t.cancel()
+        if background:
+            work.start_dialing()  # BLENDCC_TELEPHONY
+        try:
+            yield
+        finally:
+            work.stop()
+            if voice is not None:
+                voice.close()
+            container.scheduler = None
+            await asyncio.to_thread(scheduler.close)
 
     app = FastAPI(title="blendcc", version=__version__, lifespan=lifespan,
                   description="Blended omnichannel contact centre: ACD, routing, agents, live KPIs.")
@@ -90,7 +79,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, object]:
-        return {"status": "ok", "version": __version__, "last_seq": container.runtime.last_seq}
+        return {"status": "ok", "version": __version__, "last_seq": container.views.last_seq()}
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

@@ -18,7 +18,6 @@ from blendcc.app.forecasting import (
     parse_horizon,
     run_forecast,
 )
-from blendcc.domain.agent import AgentState
 from blendcc.wfm.forecast import Override, SpecialDay, parse_override
 from blendcc.wfm.series import long_from_frame, to_series
 
@@ -73,13 +72,7 @@ def _overrides(items: list[OverrideBody | str], interval_min: int) -> list[Overr
 
 
 def service(c: Container) -> ForecastingService:
-    def staffed(queue_id: str) -> int:
-        def count(engine: Any, _now: float) -> int:
-            return sum(1 for a in engine.agents.values()
-                       if a.logged_in and queue_id in a.queues and a.state is not AgentState.AUX)
-        return int(c.runtime.query(count))
-
-    return ForecastingService(c.store, c.clock, c.settings.timezone, staffed)
+    return ForecastingService(c.store, c.clock, c.settings.timezone, c.views.staffed)
 
 
 @router.post("/forecast", summary="Forecast a posted series (volume and AHT per interval), with backtest")

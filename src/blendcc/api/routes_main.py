@@ -19,7 +19,6 @@ from blendcc.api.schemas import (
 )
 from blendcc.app.contacts import NewContact
 from blendcc.app.customers import CustomerChanges, Identity, NewCustomer
-from blendcc.app.live_stats import snapshot
 from blendcc.domain.customer import IdentityKind
 from blendcc.domain.errors import Forbidden, NotFound, ValidationFailed
 
@@ -122,11 +121,8 @@ def add_identity(customer_id: str, body: Identity, c: C, p: P) -> dict[str, Any]
 
 @router.get("/customers/{customer_id}", tags=["customers"], summary="Customer and their whole contact history")
 def get_customer(customer_id: str, c: C, p: P) -> dict[str, Any]:
-    if not p.at_least("supervisor"):
-        held = c.runtime.query(lambda e, _: [e.contacts[x].customer_id for x in e.agents[p.agent_id].work
-                                             if x in e.contacts] if p.agent_id in e.agents else [])
-        if customer_id not in held:
-            raise Forbidden("agents see customers of the contacts they are handling")
+    if not p.at_least("supervisor") and customer_id not in c.views.customers_held(p.agent_id):
+        raise Forbidden("agents see customers of the contacts they are handling")
     return c.customers.get(customer_id)
 
 
@@ -224,7 +220,7 @@ def agent_detail(agent_id: str, c: C, p: P) -> dict[str, Any]:
 @router.get("/stats/live", tags=["stats"], summary="Wallboard: queues and agents now, today's KPIs")
 def live(c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
-    return c.runtime.query(lambda e, now: snapshot(e, c.stats, now))
+    return c.views.wallboard()
 
 
 @router.get("/reports/queues", tags=["stats"], summary="Queue KPIs per interval (15, 30, 60, day, week)")

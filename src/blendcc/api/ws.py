@@ -11,11 +11,9 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from blendcc.app.agents import agent_view
 from blendcc.app.auth import Principal
 from blendcc.app.container import Container
 from blendcc.domain.errors import DomainError
-from blendcc.routing.engine import Engine
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -90,7 +88,7 @@ async def agent_stream(ws: WebSocket) -> None:
     agent_id = who.agent_id
     pipe = _Pipe(asyncio.get_running_loop())
     mine: set[str] = set()
-    runtime = c.runtime
+    views = c.views
 
     def on_event(topic: str, message: Mapping[str, Any]) -> None:
         cid = message.get("contact_id")
@@ -98,10 +96,7 @@ async def agent_stream(ws: WebSocket) -> None:
         mtype = message.get("type")
         if mtype == "ContactOffered" and aid == agent_id and isinstance(cid, str):
             mine.add(cid)
-            contact = runtime.engine.contacts.get(cid)
-            extra = {"attributes": dict(contact.attributes), "customer_id": contact.customer_id,
-                     "priority": contact.priority} if contact is not None else {}
-            pipe.put({"stream": "offer", **message, **extra})
+            pipe.put({"stream": "offer", **message, **views.offer_details(cid)})
             return
         if aid == agent_id or (isinstance(cid, str) and cid in mine):
             pipe.put({"stream": topic, **message})
@@ -111,17 +106,15 @@ async def agent_stream(ws: WebSocket) -> None:
 
     unsubscribe: list[Callable[[], None]] = []
 
-    def attach(engine: Engine, now: float) -> dict[str, Any]:
-        """Subscribe and take the snapshot under the writer lock (events are published under it), so
+    def attach(view: dict[str, Any]) -> None:
+        """Subscribe as the snapshot is taken (under the writer lock; events are published under it), so
         no event falls between the snapshot and the stream."""
-        view = agent_view(engine, agent_id, now)
         mine.update(w["contact_id"] for w in view["work"])
         unsubscribe.extend([c.bus.subscribe("contact", on_event), c.bus.subscribe("agent", on_event)])
-        return view
 
     try:
         try:
-            view = runtime.query(attach)
+            view = views.attach_agent(agent_id, attach)
         except DomainError as exc:
             await ws.close(code=4404, reason=exc.message[:120])
             return

@@ -9,6 +9,18 @@ from blendcc.domain.errors import NotFound
 from blendcc.domain.events import Event
 from blendcc.domain.lifecycle.assignment import AssignmentStage
 from blendcc.ports import CustomerRepository
+from blendcc.routing.commands import (
+    AcceptOffer,
+    CompleteWrapUp,
+    DeclineOffer,
+    EndContact,
+    HoldContact,
+    LogIn,
+    LogOut,
+    ResumeContact,
+    SetStatus,
+    TransferContact,
+)
 from blendcc.routing.engine import Engine
 
 
@@ -23,40 +35,38 @@ class AgentService:
 
     # presence
     def login(self, agent_id: str, status: str = "available", reason: str | None = None) -> dict[str, Any]:
-        self.runtime.execute(lambda e, now: e.login(agent_id, now, status=status, reason=reason))
+        self.runtime.execute(LogIn(agent_id, status, reason))
         return self.view(agent_id)
 
     def logout(self, agent_id: str, force: bool = False) -> dict[str, Any]:
-        self.runtime.execute(lambda e, now: e.logout(agent_id, now, force=force))
+        self.runtime.execute(LogOut(agent_id, force))
         return self.view(agent_id)
 
     def set_status(self, agent_id: str, status: str, reason: str | None, by: str | None = None) -> dict[str, Any]:
-        self.runtime.execute(lambda e, now: e.set_status(agent_id, status, now, reason=reason, by=by))
+        self.runtime.execute(SetStatus(agent_id, status, reason, by))
         return self.view(agent_id)
 
     # contact controls (the engine checks that the contact belongs to this agent)
     def accept(self, agent_id: str, contact_id: str) -> list[str]:
-        return _types(self.runtime.execute(lambda e, now: e.accept(contact_id, agent_id, now)))
+        return _types(self.runtime.execute(AcceptOffer(contact_id, agent_id)))
 
     def decline(self, agent_id: str, contact_id: str) -> list[str]:
-        return _types(self.runtime.execute(lambda e, now: e.decline(contact_id, agent_id, now)))
+        return _types(self.runtime.execute(DeclineOffer(contact_id, agent_id)))
 
     def hold(self, agent_id: str, contact_id: str) -> list[str]:
-        return _types(self.runtime.execute(lambda e, now: e.hold(contact_id, agent_id, now)))
+        return _types(self.runtime.execute(HoldContact(contact_id, agent_id)))
 
     def resume(self, agent_id: str, contact_id: str) -> list[str]:
-        return _types(self.runtime.execute(lambda e, now: e.resume_contact(contact_id, agent_id, now)))
+        return _types(self.runtime.execute(ResumeContact(contact_id, agent_id)))
 
     def end(self, agent_id: str, contact_id: str) -> list[str]:
-        return _types(self.runtime.execute(lambda e, now: e.end(contact_id, agent_id, now)))
+        return _types(self.runtime.execute(EndContact(contact_id, agent_id)))
 
     def wrap_up(self, agent_id: str, contact_id: str, disposition: str | None, notes: str | None) -> list[str]:
-        return _types(self.runtime.execute(
-            lambda e, now: e.wrap_up(contact_id, agent_id, now, disposition=disposition, notes=notes)))
+        return _types(self.runtime.execute(CompleteWrapUp(contact_id, agent_id, disposition, notes)))
 
     def transfer(self, agent_id: str, contact_id: str, queue_id: str | None, to_agent: str | None) -> list[str]:
-        return _types(self.runtime.execute(
-            lambda e, now: e.transfer(contact_id, agent_id, now, to_queue=queue_id, to_agent=to_agent)))
+        return _types(self.runtime.execute(TransferContact(contact_id, agent_id, queue_id, to_agent)))
 
     # views
     def view(self, agent_id: str) -> dict[str, Any]:

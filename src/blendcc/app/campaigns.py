@@ -24,6 +24,7 @@ from blendcc.domain.dialer_events import DIALER_EVENT_TYPES, CampaignStateChange
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.domain.events import Event, WrapUpCompleted
 from blendcc.ports import Clock, DialerRepository, EventStore, ReportReader
+from blendcc.routing.commands import AppendEvents
 
 KIND = "campaigns"
 CAMPAIGN_STATES = ("stopped", "running", "paused")
@@ -178,9 +179,9 @@ class CampaignService:
         with self._lock:
             if self.state(campaign_id) == state:
                 return state
-            events = self.runtime.execute(
-                lambda _engine, now: [CampaignStateChanged(at=now, campaign_id=campaign_id, state=state,
-                                                           reason=reason)])
+            events = self.runtime.execute(AppendEvents(
+                (CampaignStateChanged(at=self.clock.now(), campaign_id=campaign_id, state=state, reason=reason),),
+                stamp=True))
             at = events[0].at
             self.repo.set_campaign_state(campaign_id, state, reason, at)
             self._states[campaign_id] = (state, reason, at)
@@ -314,9 +315,9 @@ class CampaignService:
         record = self.record(campaign_id, record_id)
         now = self.clock.now()
         updated = change(record, now)
-        self.runtime.execute(lambda _e, at: [RecordUpdated(
-            at=at, campaign_id=campaign_id, record_id=record_id, state=updated.state, attempts=updated.attempts,
-            next_attempt_at=updated.next_attempt_at, reason=updated.final_reason or reason)])
+        self.runtime.execute(AppendEvents((RecordUpdated(
+            at=now, campaign_id=campaign_id, record_id=record_id, state=updated.state, attempts=updated.attempts,
+            next_attempt_at=updated.next_attempt_at, reason=updated.final_reason or reason),), stamp=True))
         self.repo.put_records([updated])
         return updated
 

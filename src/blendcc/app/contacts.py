@@ -17,7 +17,7 @@ from blendcc.domain.customer import IdentityKind, normalise_identity
 from blendcc.domain.errors import InvalidState, NotFound
 from blendcc.domain.events import ContactOffered, ContactQueued, ContactRejected, Event
 from blendcc.ports import CustomerRepository, EventStore, ReportReader
-from blendcc.routing.engine import Engine
+from blendcc.routing.commands import AppendEvents, Batch, Command, CreateContact, DisconnectCustomer, MoveContact
 
 IDENTITY_FOR_CHANNEL = {
     Channel.VOICE: IdentityKind.PHONE,
@@ -100,30 +100,25 @@ class ContactService:
         last_agent = customer.get("last_agent_id") if customer else None
         if tier:
             attributes.setdefault("tier", tier)
-        def command(eng: Engine, now: float) -> list[Event]:
-            # checked under the writer lock: a retried id is refused even if the first one already closed
-            if req.contact_id is not None and self.reader.interaction(contact_id) is not None:
-                raise InvalidState(f"contact {contact_id} already exists")
-            events = eng.create_contact(contact_id, req.channel.value, now, attributes=attributes,
-                                        priority=req.priority, customer_id=customer_id, tier=tier,
-                                        last_agent_id=last_agent, workflow_id=req.workflow_id)
-            if req.text and req.channel is not Channel.VOICE:
-                # the first message opens the thread (the ``text`` attribute stays: workflows route on it)
-                first = MessageReceived(contact_id=contact_id, message_id=message_id_for(contact_id, "0"),
-                                        channel=req.channel.value, channel_instance="default", body=req.text,
-                                        address=req.caller_id, at=now)
-                events.insert(1, first)
-            return events
-
+        create = CreateContact(
+            contact_id, req.channel.value, attributes=attributes, priority=req.priority, customer_id=customer_id,
+            tier=tier, last_agent_id=last_agent, workflow_id=req.workflow_id, once=req.contact_id is not None)
+        command: Command = create
+        if req.text and req.channel is not Channel.VOICE:
+            # the first message opens the thread (the ``text`` attribute stays: workflows route on it)
+            first = MessageReceived(contact_id=contact_id, message_id=message_id_for(contact_id, "0"),
+                                    channel=req.channel.value, channel_instance="default", body=req.text,
+                                    address=req.caller_id, at=0.0)
+            command = Batch((create, AppendEvents((first,), stamp=True)))
         events = self.runtime.execute(command)
         return {"contact_id": contact_id, "customer_id": customer_id, **_outcome(events)}
 
     def customer_left(self, contact_id: str) -> dict[str, Any]:
-        events = self.runtime.execute(lambda eng, now: eng.customer_left(contact_id, now))
+        events = self.runtime.execute(DisconnectCustomer(contact_id))
         return {"contact_id": contact_id, "events": [e.type for e in events]}
 
     def move(self, contact_id: str, queue_id: str) -> dict[str, Any]:
-        events = self.runtime.execute(lambda eng, now: eng.move(contact_id, queue_id, now))
+        events = self.runtime.execute(MoveContact(contact_id, queue_id))
         return {"contact_id": contact_id, **_outcome(events)}
 
     def get(self, contact_id: str) -> dict[str, Any]:

@@ -15,10 +15,11 @@ from blendcc.app.conversations import ConversationService
 from blendcc.app.customers import CustomerService
 from blendcc.app.dialing import DialingService
 from blendcc.app.live_stats import LiveStats
+from blendcc.app.live_views import LiveViews
 from blendcc.app.reports import ReportService
 from blendcc.app.runtime import Runtime
 from blendcc.config import Settings
-from blendcc.ports import ChannelDirectory, Clock, EventBus, Store
+from blendcc.ports import ChannelDirectory, Clock, EventBus, Scheduler, Store
 
 
 @dataclass
@@ -43,3 +44,9 @@ class Container:
     channels: ChannelDirectory | None = None  # the channel registry (set by bootstrap)
     conversations: ConversationService | None = None  # message threads of every channel (set by bootstrap)
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)
+    scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
+    #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)
+    views: LiveViews = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.views = LiveViews(self.runtime, self.stats)

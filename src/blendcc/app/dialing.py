@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 
 from blendcc.app.campaigns import select_records
 from blendcc.app.dialing_preview import PreviewActions
-from blendcc.app.dialing_state import Command, DialAttempt, EngineRunner, PoolSnapshot, Run, read_pool, stage_callback
+from blendcc.app.dialing_state import DialAttempt, EngineRunner, PoolSnapshot, Run, read_pool, stage_callback
+from blendcc.app.periodic import Periodic
 from blendcc.dialer.blending import InboundLoad, outbound_usable
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.compliance import window_s
@@ -34,7 +35,14 @@ from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.domain.lifecycle.attempt import IN_FLIGHT, AttemptState
 from blendcc.domain.telephony import TelephonyEvent
 from blendcc.ports import Clock, DialerRepository, Telephony
-from blendcc.routing.engine import Engine
+from blendcc.routing.commands import (
+    AppendEvents,
+    Batch,
+    Command,
+    ConnectOutbound,
+    DisconnectCustomer,
+    ReserveOutbound,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,8 +81,7 @@ class DialingService(PreviewActions):
         self._inbound_aht: dict[str, OutcomeEstimator] = {}
         seq = itertools.count(1)
         self._call_ids = call_ids or (lambda: f"dl-{next(seq)}")
-        self.ticker: threading.Event | None = None  # the live tick thread's stop (dialing_wiring)
-        self.ticker_thread: threading.Thread | None = None
+        self.ticker: Periodic | None = None  # the live tick job on the server's Scheduler (dialing_wiring)
         telephony.on_event(self.on_telephony)
 
     # ------------------------------------------------------------------ campaign control
@@ -132,14 +139,15 @@ class DialingService(PreviewActions):
 
     def _run(self, command: Command | None) -> list[ev.Event]:
         """Run ``command`` as the engine's writer; pending dialer events are stored with its events."""
-        def both(engine: Engine, now: float) -> list[ev.Event]:
-            out = command(engine, now) if command is not None else []
-            pending, self._pending = self._pending, []
-            return out + pending
-
-        if command is None and not self._pending:
+        taken = len(self._pending)
+        if taken:
+            record = AppendEvents(tuple(self._pending))
+            command = record if command is None else Batch((command, record))
+        elif command is None:
             return []
-        return self.runner.execute(both)
+        events = self.runner.execute(command)
+        del self._pending[:taken]  # stored; kept for the next command if it was refused or not stored
+        return events
 
     # ------------------------------------------------------------------ observing the engine
 
@@ -387,7 +395,7 @@ class DialingService(PreviewActions):
                                             phone=record.phone, mode=config.mode, agent_id=agent_id, at=now))
         if agent_id is not None and not reserved:
             try:
-                self._run(lambda engine, t: engine.reserve_outbound(agent_id, t, campaign_id=config.id))
+                self._run(ReserveOutbound(agent_id, config.id))
             except InvalidState:
                 self.repo.put_records([record])  # the agent was taken meanwhile: not dialled
                 self._pending.pop()
@@ -449,11 +457,8 @@ class DialingService(PreviewActions):
                                  "phone": call.record.phone, **{f"field.{k}": v for k, v in call.record.fields.items()}}
         queue_id = run.config.queue_id
         for agent_id in ([call.agent_id, None] if call.agent_id is not None else [None]):
-            def connect(engine: Engine, t: float, a: str | None = agent_id) -> list[ev.Event]:
-                return engine.connect_outbound(call.call_id, queue_id, t, agent_id=a, attributes=attrs)
-
             try:
-                events = self._run(connect)
+                events = self._run(ConnectOutbound(call.call_id, queue_id, agent_id=agent_id, attributes=attrs))
             except (InvalidState, ValidationFailed, NotFound):
                 continue
             agent = next(e.agent_id for e in events if isinstance(e, ev.ContactConnected))
@@ -502,8 +507,7 @@ class DialingService(PreviewActions):
 
     def _hung_up(self, call: DialAttempt, now: float) -> None:
         if call.state is AttemptState.CONNECTED:
-            self._run(lambda engine, t: engine.customer_left(call.call_id, t)
-                      if not engine.is_terminal(call.call_id) else [])
+            self._run(DisconnectCustomer(call.call_id, if_open=True))
         elif call.state is _WAITING:
             self._abandon(call, "caller_hangup", now)  # the callee gave up before an agent came
         else:

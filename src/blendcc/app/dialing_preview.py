@@ -5,14 +5,14 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from blendcc.app.dialing_state import Command, Run
+from blendcc.app.dialing_state import Run
 from blendcc.dialer.eligibility import why_not
 from blendcc.dialer.records import DialRecord
 from blendcc.domain import dialer_events as dev
 from blendcc.domain import events as ev
 from blendcc.domain.errors import InvalidState, ValidationFailed
 from blendcc.ports import Clock, DialerRepository
-from blendcc.routing.engine import Engine
+from blendcc.routing.commands import Command, ReleaseOutbound, ReserveOutbound
 
 
 class PreviewActions:
@@ -44,7 +44,7 @@ class PreviewActions:
             records = self._take_records(run, now, 1, agent_id=agent_id)
             if not records:
                 return None
-            self._run(lambda engine, t: engine.reserve_outbound(agent_id, t, campaign_id=campaign_id))
+            self._run(ReserveOutbound(agent_id, campaign_id))
             run.previews[agent_id] = records[0]
             return records[0]
 
@@ -87,7 +87,4 @@ class PreviewActions:
         self._release_agent(agent_id)
 
     def _release_agent(self, agent_id: str) -> None:
-        def release(engine: Engine, t: float) -> list[ev.Event]:
-            return engine.release_outbound(agent_id, t)
-
-        self._run(release)
+        self._run(ReleaseOutbound(agent_id))

@@ -16,17 +16,18 @@ from blendcc.domain import events as ev
 from blendcc.domain.errors import ValidationFailed
 from blendcc.domain.lifecycle.assignment import IN_CONVERSATION, AssignmentStage
 from blendcc.domain.lifecycle.attempt import DIAL_ATTEMPT, AttemptState
+from blendcc.routing.commands import Command
 from blendcc.routing.engine import Engine
 from blendcc.routing.outbound import OUTBOUND_REASON
 
 T = TypeVar("T")
-Command = Callable[[Engine, float], list[ev.Event]]
 
 
 class EngineRunner(Protocol):
-    """Runs engine commands as the single writer (``Runtime`` live; the simulator's runner)."""
+    """Runs engine commands (records) as the single writer and reads live state (``Runtime`` live; the
+    simulator's runner): the ``Commands`` port plus a consistent read inside the app layer."""
 
-    def execute(self, command: Command, *, timers_first: bool = True) -> list[ev.Event]: ...
+    def execute(self, command: Command) -> list[ev.Event]: ...
     def query(self, fn: Callable[[Engine, float], T]) -> T: ...
 
 

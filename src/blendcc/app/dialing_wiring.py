@@ -1,15 +1,15 @@
-"""Wiring the dialing loop into a built container: campaign state hooks, engine events, the ticker."""
+"""Wiring the dialing loop into a built container: campaign state hooks, engine events, the tick job."""
 
 from __future__ import annotations
 
 import logging
-import threading
 from typing import TYPE_CHECKING, Any
 
 from blendcc.app.dialing import DialingService
 from blendcc.app.dialing_state import events_of
+from blendcc.app.periodic import Periodic
 from blendcc.domain.errors import InvalidState
-from blendcc.ports import Telephony
+from blendcc.ports import Scheduler, Telephony
 
 if TYPE_CHECKING:
     from blendcc.app.container import Container
@@ -17,41 +17,30 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def start_ticker(service: DialingService, interval_s: float = 0.25) -> threading.Event:
-    """Tick ``service`` every ``interval_s`` on a daemon thread (live). A telephony with ``deliver_due``
-    (the fake, for demos) is pumped first, under the service's lock (the fake is not thread-safe and
-    agents' preview dials place calls from request threads). Set the returned event, or call
-    ``stop_ticker``, to stop; the event is kept as ``service.ticker``."""
-    stop = threading.Event()
+def start_ticker(service: DialingService, scheduler: Scheduler, interval_s: float = 0.25) -> Periodic:
+    """Tick ``service`` every ``interval_s`` as a periodic job on ``scheduler`` (live: the server's
+    asyncio scheduler; no thread of its own). A telephony with ``deliver_due`` (the fake, for demos) is
+    pumped first, under the service's lock (the fake is not thread-safe and agents' preview dials
+    place calls from request threads). The job is kept as ``service.ticker``; ``stop_ticker`` ends it."""
+    stop_ticker(service)
     pump = getattr(service.telephony, "deliver_due", None)
 
-    def loop() -> None:
-        while not stop.wait(interval_s):
-            try:
-                if callable(pump):
-                    with service.lock:
-                        pump()
-                service.tick()
-            except Exception:
-                log.exception("dialing tick failed")
+    def tick() -> None:
+        if callable(pump):
+            with service.lock:
+                pump()
+        service.tick()
 
-    thread = threading.Thread(target=loop, name="dialing-loop", daemon=True)
-    service.ticker = stop
-    service.ticker_thread = thread
-    thread.start()
-    return stop
+    service.ticker = Periodic(scheduler, interval_s, tick, "dialing tick").start()
+    return service.ticker
 
 
 def stop_ticker(service: DialingService | None, timeout_s: float = 5.0) -> None:
-    """Stop the service's tick thread (if any) and wait for it to end (the API lifespan's shutdown)."""
+    """Stop the service's tick job (if any) and wait for a tick in progress (the API lifespan's shutdown)."""
     if service is None or service.ticker is None:
         return
-    service.ticker.set()
-    thread = service.ticker_thread
-    if thread is not None and thread is not threading.current_thread():
-        thread.join(timeout_s)
+    service.ticker.stop(timeout_s)
     service.ticker = None
-    service.ticker_thread = None
 
 
 def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = True,
@@ -59,7 +48,8 @@ def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = T
     """Build the DialingService on the container's Runtime and dialer repository: campaign
     start/pause/stop (``CampaignService.on_state``) drive it, agent dispositions go through the
     campaign service (so 'dnc' numbers are added to the list), engine events feed its estimates, and
-    campaigns already running are resumed. ``ticker`` starts the background tick thread (live)."""
+    campaigns already running are resumed. ``ticker`` starts the tick job on the container's scheduler
+    (live, while the server runs; without one the API lifespan starts it, or tests call ``tick``)."""
     campaigns = container.campaigns
     if campaigns is None:
         raise InvalidState("the dialer is not configured in this deployment")
@@ -79,6 +69,6 @@ def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = T
     for config in campaigns.running():
         service.start(config, announce=False)
     container.dialing = service
-    if ticker:
-        start_ticker(service, interval_s)
+    if ticker and container.scheduler is not None:
+        start_ticker(service, container.scheduler, interval_s)
     return service

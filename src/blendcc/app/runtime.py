@@ -7,6 +7,8 @@ memory never runs ahead of the log.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -14,13 +16,16 @@ from typing import TypeVar
 
 from blendcc.domain.errors import DomainError, InvalidState
 from blendcc.domain.events import Event
-from blendcc.ports import Clock, CommitSubscriber, EventBus, EventStore, StoredEvent
+from blendcc.ports import Clock, CommitSubscriber, EventBus, EventStore, Scheduler, StoredEvent
 from blendcc.routing.catalog import Catalog
+from blendcc.routing.commands import Batch, Command, Configure, CreateContact, Tick, run
 from blendcc.routing.engine import Engine
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+#: after a timer wake-up failed (the store is down), the next one waits at least this long
+WAKE_RETRY_S = 1.0
 
 
 class StoreUnavailable(DomainError):
@@ -45,37 +50,119 @@ class Runtime:
         #: lost with a failed append): rebuild / re-run overdue work before the next command or view.
         self._stale = False
         self._resume_due = False
+        #: wakes the writer when the engine's next timer falls due (``attach_scheduler``; none: ``tick``
+        #: is called by whoever drives time, e.g. tests)
+        self._scheduler: Scheduler | None = None
+        self._wake: tuple[float, object, int] | None = None  # (due, handle, token) of the armed wake-up
+        self._wake_tokens = itertools.count(1)
+        self._retry_at = float("-inf")
         self._rebuild(now)
+
+    def _logged(self, contact_id: str) -> bool:
+        """True if ``contact_id`` was ever created: a ``Store`` answers from its interactions projection
+        (one indexed row), a bare ``EventStore`` from the contact's events."""
+        interaction = getattr(self.store, "interaction", None)
+        if callable(interaction):
+            return interaction(contact_id) is not None
+        return bool(self.store.contact_events(contact_id))
+
+    def _refuse_retried(self, command: Command) -> None:
+        """A ``CreateContact(once=True)`` (alone or in a ``Batch``) whose id was ever created is refused;
+        checked under the writer lock, so a retried id is refused even if the first one already closed."""
+        if type(command) is CreateContact and command.once and self._logged(command.contact_id):
+            raise InvalidState(f"contact {command.contact_id} already exists")
+        if type(command) is Batch:
+            for inner in command.commands:
+                self._refuse_retried(inner)
 
     def _rebuild(self, now: float) -> None:
         """Replay the stored window of events into a fresh engine, then let overdue timers fire."""
         self._replace_engine()
         self._commit(self.engine.resume(now))
 
-    def execute(self, command: Callable[[Engine, float], list[Event]], *, timers_first: bool = True) -> list[Event]:
-        """Run ``command(engine, now)`` as the single writer; persist and publish its events."""
+    def execute(self, command: Command | Callable[[Engine, float], list[Event]], *,
+                timers_first: bool = True) -> list[Event]:
+        """Run ``command`` as the single writer (the ``Commands`` port); persist and publish its events.
+        ``command`` is a record from ``blendcc.routing.commands``; a callable ``command(engine, now)`` is
+        still accepted in-process (tests), but cannot cross a wire."""
         with self.lock:
-            self._recover()
-            now = self.clock.now()
-            due = self.engine.next_due()
-            if timers_first and due is not None and due <= now:
-                # timers first: an offer that rang out before this command is no longer acceptable
-                self._commit(self.engine.tick(now))
             try:
+                return self._execute(command, timers_first)
+            finally:
+                self._arm()
+
+    def _execute(self, command: Command | Callable[[Engine, float], list[Event]], timers_first: bool) -> list[Event]:
+        self._recover()
+        now = self.clock.now()
+        due = self.engine.next_due()
+        if timers_first and due is not None and due <= now:
+            # timers first: an offer that rang out before this command is no longer acceptable
+            self._commit(self.engine.tick(now))
+        try:
+            if isinstance(command, Command):
+                self._refuse_retried(command)
+                events = run(self.engine, command, now)
+            else:
                 events = command(self.engine, now)
-            except Exception:
-                # A refused command must leave no trace; if it had already applied events, start over
-                # from the store (else they would be persisted with the next command's events).
-                if self.engine.has_pending():
-                    log.warning("command failed after applying events; rebuilding live state from the store")
-                    self._stale = True
-                    try:
-                        self._replace_engine()
-                    except Exception:
-                        log.exception("rebuild failed; retrying before the next command")
-                raise
-            self._commit(events)
-            return events
+        except Exception:
+            # A refused command must leave no trace; if it had already applied events, start over
+            # from the store (else they would be persisted with the next command's events).
+            if self.engine.has_pending():
+                log.warning("command failed after applying events; rebuilding live state from the store")
+                self._stale = True
+                try:
+                    self._replace_engine()
+                except Exception:
+                    log.exception("rebuild failed; retrying before the next command")
+            raise
+        self._commit(events)
+        return events
+
+    # ------------------------------------------------------------------ timers: no polling
+
+    def attach_scheduler(self, scheduler: Scheduler | None) -> None:
+        """Let ``scheduler`` wake the writer when the engine's next timer falls due (re-armed after every
+        command); ``None`` detaches (then ``tick`` must be called by whoever drives time)."""
+        with self.lock:
+            if self._wake is not None and self._scheduler is not None:
+                self._scheduler.cancel(self._wake[1])
+            self._wake = None
+            self._scheduler = scheduler
+            self._arm()
+
+    def _arm(self) -> None:
+        """Ask the scheduler for a wake-up at the engine's next due time, unless an earlier one is armed
+        (an early wake-up finds nothing due and re-arms). Called with the lock held."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return
+        due = self.engine.next_due()
+        if due is None:
+            return
+        due = max(due, self._retry_at)
+        armed = self._wake
+        if armed is not None:
+            if armed[0] <= due:
+                return
+            scheduler.cancel(armed[1])
+        token = next(self._wake_tokens)
+        self._wake = (due, scheduler.call_at(due, functools.partial(self._woken, token)), token)
+
+    def _woken(self, token: int) -> None:
+        """The scheduler's wake-up: fire the due timers (``tick`` re-arms for the next one)."""
+        with self.lock:
+            if self._wake is not None and self._wake[2] == token:
+                self._wake = None
+        try:
+            self.tick()
+        except Exception:
+            log.exception("timer tick failed; retrying in %g s", WAKE_RETRY_S)
+            with self.lock:
+                self._retry_at = self.clock.now() + WAKE_RETRY_S
+                if self._wake is not None and self._scheduler is not None:
+                    self._scheduler.cancel(self._wake[1])
+                self._wake = None
+                self._arm()
 
     def query(self, fn: Callable[[Engine, float], T]) -> T:
         """Read live state consistently (under the writer lock)."""
@@ -103,10 +190,10 @@ class Runtime:
             self._commit(self.engine.resume(self.clock.now()))
 
     def tick(self) -> list[Event]:
-        return self.execute(lambda engine, now: engine.tick(now), timers_first=False)
+        return self.execute(Tick(), timers_first=False)
 
     def reconfigure(self, catalog: Catalog) -> list[Event]:
-        return self.execute(lambda engine, now: engine.configure(catalog, now))
+        return self.execute(Configure(catalog))
 
     def _commit(self, events: list[Event]) -> None:
         if not events:

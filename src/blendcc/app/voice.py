@@ -22,12 +22,20 @@ from blendcc.app.voice_messages import VoiceMessages
 from blendcc.app.voice_model import RECORDING_POLICIES, GoneLeg, Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.app.voice_supervision import VoiceSupervision
 from blendcc.domain.channels import Channel
-from blendcc.domain.errors import DomainError
-from blendcc.domain.events import CallbackCompleted, Event
+from blendcc.domain.events import CallbackCompleted
 from blendcc.domain.lifecycle.voice import UNANSWERED
 from blendcc.domain.lifecycle.voice import VoiceCallState as V
 from blendcc.ports import EventBus
-from blendcc.routing.engine import Engine
+from blendcc.routing.commands import (
+    AppendEvents,
+    Batch,
+    Command,
+    DeclineOffer,
+    DisconnectCustomer,
+    EndContact,
+    HoldContact,
+    ResumeContact,
+)
 
 log = logging.getLogger(__name__)
 _FINAL = ("ContactAbandoned", "ContactTimedOut", "ContactRejected", "ContactClosed")
@@ -56,7 +64,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         self.pending_callbacks = self.load_pending_callbacks(contacts.reader)
         self._unsubscribe = bus.subscribe("contact", self._on_bus)
         self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0, "batches": 0}
-        self._ops: deque[Callable[[Engine, float], list[Event]]] = deque()
+        self._ops: deque[Command] = deque()
         self._ops_lock = threading.Lock()
         self._flush_queued = False
 
@@ -142,7 +150,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
             agent = vc.agent_id
             if vc.state is V.CONNECTED and agent is not None:
                 self.gateway.unbridge(vc.customer)
-                self._command(lambda e, now: e.end(vc.contact_id, agent, now))
+                self._command(EndContact(vc.contact_id, agent))
         elif leg in vc.listeners:
             vc.listeners.remove(leg)
             self.by_leg.pop(leg.id, None)
@@ -194,7 +202,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         agent = vc.agent_id
         self.stats["failed_offers"] += 1
         if vc.state is V.RINGING and agent is not None and status != 487:
-            self._command(lambda e, now: e.decline(vc.contact_id, agent, now))
+            self._command(DeclineOffer(vc.contact_id, agent))
 
     def phone_hold(self, leg: Leg, held: bool) -> None:
         """The agent's phone put the call on hold (re-INVITE sendonly/inactive) or resumed it."""
@@ -203,9 +211,9 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
             return
         agent = vc.agent_id
         if held:
-            self._command(lambda e, now: e.hold(vc.contact_id, agent, now))
+            self._command(HoldContact(vc.contact_id, agent))
         else:
-            self._command(lambda e, now: e.resume_contact(vc.contact_id, agent, now))
+            self._command(ResumeContact(vc.contact_id, agent))
 
     # ------------------------------------------------------------------ engine events (any thread)
     def _on_bus(self, _topic: str, msg: Mapping[str, Any]) -> None:
@@ -226,8 +234,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
                 vc = self._restore_callback(cid)
             elif msg.get("type") in _FINAL:
                 self.pending_callbacks.pop(cid, None)
-                self._command(lambda _e, now: [CallbackCompleted(at=now, contact_id=cid, outcome="cancelled",
-                                                                 attempts=0)])
+                self._command(AppendEvents((CallbackCompleted(at=0.0, contact_id=cid, outcome="cancelled",
+                                                              attempts=0),), stamp=True))
         if vc is None:
             if msg.get("type") == "ContactConnected" and self.outbound_leg is not None:
                 leg = self.outbound_leg(cid)
@@ -281,7 +289,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         leg = self.gateway.ring(agent_id, vc.caller_id, vc.contact_id)
         if leg is None:  # no registered phone: give the call to someone who can take it
             log.info("agent %s has no registered phone; declining %s", agent_id, vc.contact_id)
-            self._command(lambda e, now: e.decline(vc.contact_id, agent_id, now))
+            self._command(DeclineOffer(vc.contact_id, agent_id))
             return
         vc.agent_leg = leg
         self.by_leg[leg.id] = vc
@@ -312,7 +320,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
             if self.ivr_stop is not None:
                 self.ivr_stop(vc, hung_up)
 
-    def _command(self, op: Callable[[Engine, float], list[Event]]) -> None:
+    def _command(self, op: Command) -> None:
         """Queue an engine command; commands queued while the writer is busy are run and stored together
         (one runtime command, one store transaction), so hang-ups keep up with calls."""
         with self._ops_lock:
@@ -330,16 +338,9 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         if not ops:
             return 0
 
-        def batch(engine: Engine, now: float) -> list[Event]:
-            events: list[Event] = []
-            for op in ops:
-                try:
-                    events += op(engine, now)
-                except DomainError as exc:  # refused before it changed anything (the engine's rule)
-                    log.info("voice command refused: %s", exc)
-            return events
-
-        self.contacts.runtime.execute(batch)
+        # one writer step for all; a command the engine refuses (changing nothing, e.g. a hang-up racing
+        # the agent's own end) is skipped and the others still run
+        self.contacts.runtime.execute(Batch(tuple(ops), skip_refused=True))
         return len(ops)
 
     def _flushed(self, n: int | None, error: Exception | None) -> None:
@@ -352,7 +353,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         self._hangup_agent(vc)
         if vc.state is not V.ENDED:
             self.stats["abandoned"] += vc.state in UNANSWERED
-            self._command(lambda e, now: e.customer_left(vc.contact_id, now))
+            self._command(DisconnectCustomer(vc.contact_id))
 
     def _hangup_agent(self, vc: VoiceCall) -> None:
         if vc.agent_leg is not None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from blendcc.app.voice_model import Leg, VoiceCall, VoiceGateway
 from blendcc.domain.errors import InvalidState, ValidationFailed
 from blendcc.domain.lifecycle.voice import VoiceCallState as V
+from blendcc.routing.commands import Command, HoldContact, ResumeContact, TransferContact
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ class VoiceConsult:
 
     if TYPE_CHECKING:  # provided by VoiceSupervision and VoiceService
         def _live(self, contact_id: str) -> VoiceCall: ...
-        def _command(self, op: Any) -> None: ...
+        def _command(self, op: Command) -> None: ...
         def agent_answered(self, leg: Leg) -> None: ...
 
     def consult(self, contact_id: str, agent_id: str, target: str) -> dict[str, Any]:
@@ -37,7 +38,7 @@ class VoiceConsult:
             raise InvalidState(f"{target} has no registered phone")
         vc.consult_agent, vc.consult_leg, vc.consult_up = target, leg, False
         self.by_leg[leg.id] = vc
-        self._command(lambda e, now: e.hold(contact_id, agent_id, now))
+        self._command(HoldContact(contact_id, agent_id))
         return {"contact_id": contact_id, "consulting": target, "leg": leg.id}
 
     def complete_consult(self, contact_id: str, agent_id: str) -> dict[str, Any]:
@@ -46,7 +47,7 @@ class VoiceConsult:
         target = vc.consult_agent
         if target is None or not vc.consult_up:
             raise InvalidState(f"contact {contact_id} has no answered consultation")
-        self._command(lambda e, now: e.transfer(contact_id, agent_id, now, to_agent=target))
+        self._command(TransferContact(contact_id, agent_id, to_agent=target))
         return {"contact_id": contact_id, "transferred_to": target}
 
     def cancel_consult(self, contact_id: str, agent_id: str) -> dict[str, Any]:
@@ -57,7 +58,7 @@ class VoiceConsult:
         leg = vc.consult_leg
         self._clear_consult(vc)
         self.gateway.hangup(leg)
-        self._command(lambda e, now: e.resume_contact(contact_id, agent_id, now))
+        self._command(ResumeContact(contact_id, agent_id))
         return {"contact_id": contact_id, "resumed": True}
 
     # ------------------------------------------------------------------ hooks from VoiceService
@@ -74,7 +75,7 @@ class VoiceConsult:
         agent = vc.agent_id
         self._clear_consult(vc)
         if agent is not None and vc.state is V.CONNECTED:
-            self._command(lambda e, now: e.resume_contact(vc.contact_id, agent, now))
+            self._command(ResumeContact(vc.contact_id, agent))
 
     def _take_consult_leg(self, vc: VoiceCall, agent_id: str) -> bool:
         """The engine offers the transferred caller to the consulted agent: accept on the live phone."""

@@ -28,7 +28,7 @@ from blendcc.domain.lifecycle.contact import UNANSWERED_VALUES
 from blendcc.domain.lifecycle.voice import UNANSWERED
 from blendcc.domain.lifecycle.voice import VoiceCallState as V
 from blendcc.ports import EventStore, ReportReader
-from blendcc.routing.engine import Engine
+from blendcc.routing.commands import AppendEvents, Command, DisconnectCustomer, EndContact
 
 log = logging.getLogger(__name__)
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -66,7 +66,7 @@ class VoiceMessages:
     pending_callbacks: dict[str, tuple[str, str | None]]
 
     # provided by VoiceService
-    def _command(self, op: Callable[[Engine, float], list[Event]]) -> None: ...
+    def _command(self, op: Command) -> None: ...
     def _leave_ivr(self, vc: VoiceCall, hung_up: bool) -> None: ...
     def _hangup_agent(self, vc: VoiceCall) -> None: ...
     def _connected(self, vc: VoiceCall, leg: Leg) -> None: ...
@@ -89,7 +89,7 @@ class VoiceMessages:
         self._leave_ivr(vc, hung_up=False)
         if vc.created:
             self._hangup_agent(vc)
-            self._command(lambda e, now: e.customer_left(vc.contact_id, now))
+            self._command(DisconnectCustomer(vc.contact_id))
         vc.move(V.VOICEMAIL)
         folder = mailbox_dir(self.settings, mailbox)
         path = folder / f"{vc.contact_id}.wav"
@@ -130,7 +130,7 @@ class VoiceMessages:
                                      uri=rec["file"], duration_s=seconds, caller_id=vc.caller_id,
                                      dialled=vc.dialled, max_seconds=meta["max_seconds"], ivr=meta["ivr"],
                                      attributes=meta["attributes"])
-                self._command(lambda _e, now: [_at(stored, now), _at(left, now)])
+                self._command(AppendEvents((stored, left), stamp=True))
         vc.customer_gone = True
         if not hung_up:
             self.gateway.hangup(vc.customer)
@@ -181,8 +181,8 @@ class VoiceMessages:
         vc.callback_attempts = 0
         self.stats["callbacks"] = self.stats.get("callbacks", 0) + 1
         contact_id, dialled, queue_id = vc.contact_id, vc.dialled, vc.queue_id
-        self._command(lambda _e, now: [CallbackRequested(at=now, contact_id=contact_id, number=number,
-                                                         dialled=dialled, queue_id=queue_id)])
+        self._command(AppendEvents((CallbackRequested(at=0.0, contact_id=contact_id, number=number, dialled=dialled,
+                                                      queue_id=queue_id),), stamp=True))
         self.gateway.stop_playing(vc.customer)
         self.gateway.hangup(vc.customer)
         self.by_leg.pop(vc.customer.id, None)
@@ -249,7 +249,7 @@ class VoiceMessages:
             return
         agent = vc.agent_id
         if agent is not None:
-            self._command(lambda e, now: e.end(vc.contact_id, agent, now))
+            self._command(EndContact(vc.contact_id, agent))
 
     def _log_callback(self, vc: VoiceCall, number: str | None, outcome: str, final: bool = True) -> None:
         entry = {"contact_id": vc.contact_id, "number": number, "agent_id": vc.agent_id,
@@ -263,7 +263,7 @@ class VoiceMessages:
             vc.callback_completed = True
             events.append(CallbackCompleted(at=0.0, contact_id=vc.contact_id, outcome=outcome,
                                             attempts=vc.callback_attempts))
-        self._command(lambda _e, now: [_at(x, now) for x in events])
+        self._command(AppendEvents(tuple(events), stamp=True))
         log.info("call-back %s attempt %d to %s: %s", vc.contact_id, vc.callback_attempts, number, outcome)
 
     def _callback_cancelled(self, vc: VoiceCall) -> None:
@@ -272,8 +272,8 @@ class VoiceMessages:
             return
         vc.callback_completed = True
         contact_id, attempts = vc.contact_id, vc.callback_attempts
-        self._command(lambda _e, now: [CallbackCompleted(at=now, contact_id=contact_id, outcome="cancelled",
-                                                         attempts=attempts)])
+        self._command(AppendEvents((CallbackCompleted(at=0.0, contact_id=contact_id, outcome="cancelled",
+                                                      attempts=attempts),), stamp=True))
 
     @property
     def callback_log(self) -> list[dict[str, Any]]:
@@ -321,13 +321,6 @@ def _cancel(vc: VoiceCall) -> None:
     if vc.callback_timer is not None:
         vc.callback_timer.cancel()
         vc.callback_timer = None
-
-
-def _at(e: Event, now: float) -> Event:
-    """``e`` stamped with the writer's time (events built on the voice loop are stored by the runtime)."""
-    data = e.to_dict()
-    data["at"] = now
-    return type(e)(**data)
 
 
 def _write_meta(wav: Path, meta: Mapping[str, Any]) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from blendcc.app.voice_model import Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.domain.errors import InvalidState, NotFound
-from blendcc.domain.events import Event, RecordingStored
+from blendcc.domain.events import RecordingStored
 from blendcc.domain.lifecycle.voice import VoiceCallState as V
-from blendcc.routing.engine import Engine
+from blendcc.routing.commands import AppendEvents, Command
 
 
 class VoiceSupervision:
@@ -23,7 +22,7 @@ class VoiceSupervision:
     settings: VoiceSettings
 
     # provided by VoiceService
-    def _command(self, op: Callable[[Engine, float], list[Event]]) -> None: ...
+    def _command(self, op: Command) -> None: ...
 
     def _live(self, contact_id: str) -> VoiceCall:
         vc = self.calls.get(contact_id)
@@ -116,7 +115,7 @@ class VoiceSupervision:
             rec = vc.recordings[-1]
             rec["seconds"] = seconds = self.gateway.stop_recording(vc.customer)
             if rec.get("kind") is None:  # a conversation (a voicemail is stored when the message ends)
-                self._command(lambda _e, now: [RecordingStored(
-                    at=now, contact_id=vc.contact_id, recording_id=rec["file"], uri=rec["file"], duration_s=seconds,
-                    agent_id=rec.get("agent_id"), queue_id=rec.get("queue_id"))])
+                self._command(AppendEvents((RecordingStored(
+                    at=0.0, contact_id=vc.contact_id, recording_id=rec["file"], uri=rec["file"], duration_s=seconds,
+                    agent_id=rec.get("agent_id"), queue_id=rec.get("queue_id")),), stamp=True))
 

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from blendcc.app.dialing import DialingService
-from blendcc.app.dialing_state import Command
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.records import DialRecord
 from blendcc.domain import dialer_events as dev
@@ -28,6 +27,7 @@ from blendcc.domain.agent import AgentConfig
 from blendcc.domain.queue import QueueConfig
 from blendcc.domain.telephony import AnsweredBy, TelephonyEvent, TelephonyEventKind
 from blendcc.routing.catalog import build_catalog
+from blendcc.routing.commands import Command, run
 from blendcc.routing.engine import Engine
 from blendcc.routing.workflow import Target, Workflow
 from blendcc.sim.kernel import Kernel, SimClock
@@ -119,8 +119,8 @@ class SimRunner:
         self.clock = clock
         self.sink = sink
 
-    def execute(self, command: Command, *, timers_first: bool = True) -> list[ev.Event]:
-        events = command(self.engine, self.clock.t)
+    def execute(self, command: Command) -> list[ev.Event]:
+        events = run(self.engine, command, self.clock.t)
         if events:
             self.sink(events)
         return events

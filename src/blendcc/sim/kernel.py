@@ -1,5 +1,8 @@
 """The discrete-event kernel: a virtual clock and one loop merging its own event heap with the engine's timers.
 
+The kernel is also the simulator's ``ports.Scheduler`` (``call_at``/``call_later``/``cancel`` on the
+same heap), so code written against the port runs unchanged in virtual time.
+
 Usage (what ``SimCentre`` does, and what other drivers such as the dialer's simulation build on)::
 
     clock = SimClock(t0)
@@ -46,6 +49,22 @@ class TimerSource(Protocol):
 Action = Callable[[Any], None]
 
 
+class Timer:
+    """A ``Scheduler`` handle of the kernel: a job that does nothing once cancelled."""
+
+    __slots__ = ("cancelled", "fn", "when")
+
+    def __init__(self, when: float, fn: Callable[[], object]) -> None:
+        self.when = when
+        self.fn = fn
+        self.cancelled = False
+
+    def __call__(self, _payload: Any) -> None:
+        if not self.cancelled:
+            self.cancelled = True  # ran: a later cancel does nothing
+            self.fn()
+
+
 class Kernel:
     """Jumps from event to event; ``at`` schedules an action, ``run`` executes until idle or ``until``."""
 
@@ -69,6 +88,20 @@ class Kernel:
 
     def pending(self) -> int:
         return len(self._heap)
+
+    # ``ports.Scheduler`` in virtual time (the same heap: ties run in the order they were scheduled)
+
+    def call_at(self, when: float, fn: Callable[[], object]) -> Timer:
+        timer = Timer(max(when, self.clock.t), fn)
+        self.at(timer.when, timer)
+        return timer
+
+    def call_later(self, delay: float, fn: Callable[[], object]) -> Timer:
+        return self.call_at(self.clock.t + max(0.0, delay), fn)
+
+    def cancel(self, handle: object) -> None:
+        if isinstance(handle, Timer):
+            handle.cancelled = True  # left in the heap; skipped when it comes up
 
     def run(self, until: float) -> float:
         """Execute events in time order until nothing is left or the next one is after ``until``.

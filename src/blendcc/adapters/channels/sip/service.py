@@ -104,25 +104,13 @@ class VoiceStack:
 
     def _calendars(self) -> Any:
         """The routing catalog's business-hours calendars (the IVR's hours nodes use the same ones)."""
-        return self.container.runtime.engine.catalog.calendars
+        return self.container.views.calendars()
 
     def _queue_status(self, contact_id: str) -> tuple[int | None, float | None] | None:
         """(position, expected wait): position is 1 + the contacts of the same queue ahead of this one
         (higher priority, then waiting longer); the wait is estimated by ``expected_wait`` from today's
         AHT of the queue and its logged-in agents who are not in aux."""
-        def rank(engine: Any, now: float) -> tuple[int, str, int] | None:
-            c = engine.contacts.get(contact_id)
-            if c is None or c.state.value != "queued":
-                return None
-            key = (-c.priority, c.queued_at)
-            qid = c.queue.id
-            ahead = sum(1 for x in engine.contacts.values() if x.queue.id == qid
-                        and x.state.value == "queued" and (-x.priority, x.queued_at) < key)
-            staffed = sum(1 for a in engine.agents.values()
-                          if a.logged_in and qid in a.queues and a.state.value != "aux")
-            return 1 + ahead, qid, staffed
-
-        found: tuple[int, str, int] | None = self.container.runtime.query(rank)
+        found = self.container.views.queue_position(contact_id)
         if found is None:
             return None
         position, qid, staffed = found

@@ -1,0 +1,52 @@
+"""The server's background work on one Scheduler: engine timers at their due times, live stats, the dialing tick."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from blendcc.app.dialing_wiring import start_ticker, stop_ticker
+from blendcc.app.periodic import Periodic
+from blendcc.ports import Scheduler
+
+if TYPE_CHECKING:
+    from blendcc.app.container import Container
+
+
+class Background:
+    """Started by the API lifespan: the Runtime arms the scheduler for the engine's next due time after
+    every command (no polling), the wallboard is published on the 'stats' topic every
+    ``stats_interval_s``, and a wired dialing loop ticks every ``dialer_tick_s``."""
+
+    def __init__(self, container: Container, scheduler: Scheduler) -> None:
+        self.container = container
+        self.scheduler = scheduler
+        self.jobs: list[Periodic] = []
+        self.timers = False
+
+    def start_timers(self) -> None:
+        """Engine timers and the stats publisher."""
+        c = self.container
+        views, bus = c.views, c.bus
+
+        def publish_stats() -> None:
+            bus.publish("stats", {"type": "Stats", **views.wallboard()})
+
+        c.runtime.attach_scheduler(self.scheduler)
+        self.timers = True
+        self.jobs.append(Periodic(self.scheduler, c.settings.stats_interval_s, publish_stats, "stats").start())
+
+    def start_dialing(self) -> None:
+        """The dialing loop's tick, if a loop is wired and not ticking yet (the SIP edge may have started it)."""
+        dialing = self.container.dialing
+        if dialing is not None and dialing.ticker is None:
+            start_ticker(dialing, self.scheduler, self.container.settings.dialer_tick_s)
+
+    def stop(self) -> None:
+        """Stop every job (waiting for runs in progress) and detach the Runtime from the scheduler."""
+        stop_ticker(self.container.dialing)
+        for job in self.jobs:
+            job.stop()
+        self.jobs = []
+        if self.timers:
+            self.container.runtime.attach_scheduler(None)
+            self.timers = False

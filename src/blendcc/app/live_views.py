@@ -1,0 +1,107 @@
+"""The read seam over live routing state: plain views for readers outside the app layer (API, WebSockets, SIP edge).
+
+Readers never hold the engine object: each method reads the live state consistently (under the
+writer's lock, through ``Runtime.query``) and returns plain data (dicts, tuples, numbers), so the
+same calls can later be answered from a read model published by a routing leader on another node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from blendcc.app.agents import agent_view
+from blendcc.app.live_stats import LiveStats, snapshot
+from blendcc.app.runtime import Runtime
+from blendcc.domain.agent import AgentState
+from blendcc.domain.calendar import BusinessHours
+from blendcc.domain.interaction import InteractionState
+from blendcc.routing.engine import Engine
+
+
+class LiveViews:
+    def __init__(self, runtime: Runtime, stats: LiveStats) -> None:
+        self._runtime = runtime
+        self._stats = stats
+
+    def last_seq(self) -> int:
+        """Sequence number of the last stored event the writer committed."""
+        return self._runtime.last_seq
+
+    def wallboard(self) -> dict[str, Any]:
+        """Queues and agents now with today's KPIs (``live_stats.snapshot``)."""
+        stats = self._stats
+        return self._runtime.query(lambda e, now: snapshot(e, stats, now))
+
+    def agent(self, agent_id: str) -> dict[str, Any]:
+        """An agent's desktop state (``agents.agent_view``); NotFound for an unknown agent."""
+        return self._runtime.query(lambda e, now: agent_view(e, agent_id, now))
+
+    def attach_agent(self, agent_id: str, subscribe: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        """The agent's view, with ``subscribe(view)`` called before any later event is published (both
+        under the writer's lock): a stream that subscribes there misses nothing after its snapshot."""
+        def attach(engine: Engine, now: float) -> dict[str, Any]:
+            view = agent_view(engine, agent_id, now)
+            subscribe(view)
+            return view
+
+        return self._runtime.query(attach)
+
+    def offer_details(self, contact_id: str) -> dict[str, Any]:
+        """What an agent's desktop shows with an offer: the contact's attributes, customer and priority
+        (empty if the contact is no longer live)."""
+        def read(engine: Engine, _now: float) -> dict[str, Any]:
+            c = engine.contacts.get(contact_id)
+            if c is None:
+                return {}
+            return {"attributes": dict(c.attributes), "customer_id": c.customer_id, "priority": c.priority}
+
+        return self._runtime.query(read)
+
+    def customers_held(self, agent_id: str | None) -> list[str]:
+        """Customer ids of the live contacts ``agent_id`` holds (offered, talking, wrapping up)."""
+        def read(engine: Engine, _now: float) -> list[str]:
+            agent = engine.agents.get(agent_id) if agent_id is not None else None
+            if agent is None:
+                return []
+            out = []
+            for cid in agent.work:
+                c = engine.contacts.get(cid)
+                if c is not None and c.customer_id is not None:
+                    out.append(c.customer_id)
+            return out
+
+        return self._runtime.query(read)
+
+    def staffed(self, queue_id: str) -> int:
+        """Agents logged in to ``queue_id`` and not in aux."""
+        def count(engine: Engine, _now: float) -> int:
+            return sum(1 for a in engine.agents.values()
+                       if a.logged_in and queue_id in a.queues and a.state is not AgentState.AUX)
+
+        return self._runtime.query(count)
+
+    def calendars(self) -> Mapping[str, BusinessHours]:
+        """The routing catalog's business-hours calendars. Lock-free (the SIP edge asks from its event loop):
+        a catalog is immutable and replaced whole."""
+        return self._runtime.engine.catalog.calendars
+
+    def queue_position(self, contact_id: str) -> tuple[int, str, int] | None:
+        """(position, queue id, staffed agents) of a queued contact, or None if it is not queued.
+        Position is 1 + the contacts of the same queue ahead of it (higher priority, then waiting
+        longer); staffed: agents logged in to that queue and not in aux."""
+        queued = InteractionState.QUEUED
+
+        def rank(engine: Engine, _now: float) -> tuple[int, str, int] | None:
+            c = engine.contacts.get(contact_id)
+            if c is None or c.state is not queued:
+                return None
+            key = (-c.priority, c.queued_at)
+            qid = c.queue.id
+            ahead = sum(1 for x in engine.contacts.values() if x.queue.id == qid
+                        and x.state is queued and (-x.priority, x.queued_at) < key)
+            staffed = sum(1 for a in engine.agents.values()
+                          if a.logged_in and qid in a.queues and a.state is not AgentState.AUX)
+            return 1 + ahead, qid, staffed
+
+        return self._runtime.query(rank)

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from blendcc import __version__
 from blendcc.api import (
     errors,
+    guard,
     routes_config,
     routes_dialer,
     routes_dialing,
@@ -74,6 +75,8 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
                   description="Blended omnichannel contact centre: ACD, routing, agents, live KPIs.")
     app.state.container = container
     errors.install(app)
+    app.add_middleware(guard.RequestGuard, verify=lambda token: container.auth.verify(token),
+                       max_body_bytes=container.settings.max_body_bytes)
     app.include_router(routes_main.router)
     app.include_router(routes_config.router)
     app.include_router(ws.router)

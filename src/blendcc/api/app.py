@@ -75,8 +75,11 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
                   description="Blended omnichannel contact centre: ACD, routing, agents, live KPIs.")
     app.state.container = container
     errors.install(app)
-    app.add_middleware(guard.RequestGuard, verify=lambda token: container.auth.verify(token),
-                       max_body_bytes=container.settings.max_body_bytes)
+
+    def verify(token: str) -> object:  # looked up per request: the auth service may be replaced
+        return container.auth.verify(token)
+
+    app.add_middleware(guard.RequestGuard, verify=verify, max_body_bytes=container.settings.max_body_bytes)
     app.include_router(routes_main.router)
     app.include_router(routes_config.router)
     app.include_router(ws.router)

@@ -65,7 +65,7 @@ def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...], kwar
         outcome = ("refused", (DomainError, str(exc)))
     except ArithmeticError as exc:  # overflow on numbers the bounds let through
         outcome = ("refused", (DomainError, f"a number is out of the range this computation supports ({exc})"))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which logs and answers 500
+    except BaseException as exc:
         outcome = ("crashed", f"{type(exc).__name__}: {exc}")
     try:
         conn.send(outcome)

@@ -67,7 +67,7 @@ def replay_job(records: list[Any], days: list[date] | None, replications: int, s
     """POST /api/sim/replay/bank1999: the replay's comparison per day and in total."""
     from blendcc.sim.history import ReplayOptions, replay
 
-    report = replay(records, days, replications, seed, ReplayOptions(staffing=staffing), None, None, 1)
+    report = replay(records, days, replications, seed, ReplayOptions(staffing=staffing), None, None, 1)  # type: ignore[arg-type]
 
     def row(c: Any) -> dict[str, Any]:
         return {"day": c.day.isoformat() if c.day else "total", "actual": c.actual, "simulated": c.simulated,

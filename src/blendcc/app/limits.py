@@ -64,7 +64,7 @@ def check_free_form(value: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"at most {MAX_KEYS} keys (got {len(value)})")
     for key, item in value.items():
         if not key or len(key) > MAX_KEY_CHARS:
-            raise ValueError(f"key {ascii(key[:MAX_KEY_CHARS])}...: keys have 1 to {MAX_KEY_CHARS} characters"
+            raise ValueError(f"key {key[:MAX_KEY_CHARS]!a}...: keys have 1 to {MAX_KEY_CHARS} characters"
                              if key else "keys must not be empty")
         if _depth(item) > MAX_VALUE_DEPTH:
             raise ValueError(f"{key}: nested deeper than {MAX_VALUE_DEPTH} levels")

@@ -24,6 +24,8 @@ KEYS = ("queue", "channel")
 MAX_LOAD_ERLANGS = 1_000_000.0
 #: Agents the calculator evaluates at most (each Erlang A evaluation is linear in the agents).
 MAX_AGENTS_EVALUATED = 5_000_000
+#: Mean patience at most (a week): longer is Erlang C, and the Erlang A chain grows with it.
+MAX_PATIENCE_S = 7 * 86_400.0
 SCHEDULED_COLUMNS = ("scheduled", "scheduled_agents", "agents", "coverage", "heads")
 PLAN_COLUMNS = ("interval_start", "queue", "channel", "volume", "aht_s", "erlangs", "required", "fte",
                 "service_level", "p_wait", "asa_s", "p_abandon", "occupancy")
@@ -42,8 +44,10 @@ class StaffingTargets:
     shrinkage: float = 0.0
 
     def check(self) -> None:
-        if self.patience_s is not None and not (math.isfinite(self.patience_s) and self.patience_s > 0):
-            raise ValidationFailed(f"patience must be a number of seconds > 0, got {self.patience_s}")
+        if self.patience_s is not None and not (math.isfinite(self.patience_s)
+                                                and 0 < self.patience_s <= MAX_PATIENCE_S):
+            raise ValidationFailed(f"patience must be a number of seconds > 0 and at most {MAX_PATIENCE_S:,.0f} "
+                                   f"(a week; longer is Erlang C), got {self.patience_s}")
         if not 0.0 <= self.shrinkage < 1.0:
             raise ValidationFailed(f"shrinkage must be in [0, 1), e.g. 0.3 for 30 %; got {self.shrinkage}")
         if not (math.isfinite(self.sl_threshold_s) and self.sl_threshold_s >= 0):
@@ -242,6 +246,9 @@ def calculate(*, calls: float, interval_min: float, aht_s: float, agents: int | 
     has_target = any(t is not None for t in (sl_target, asa_target_s, max_abandon, max_occupancy))
     if agents is None and not has_target:
         raise ValidationFailed("give the agents to evaluate or a target (service level, ASA, abandonment, occupancy)")
+    if patience_s is not None and not (math.isfinite(patience_s) and 0 < patience_s <= MAX_PATIENCE_S):
+        raise ValidationFailed(f"patience must be a number of seconds > 0 and at most {MAX_PATIENCE_S:,.0f} "
+                               f"(a week; longer is Erlang C), got {patience_s}")
     if patience_s is not None and agents == 0:
         raise ValidationFailed("agents must be >= 1 with a patience (Erlang A)")
     rate = calls / (interval_min * 60.0)

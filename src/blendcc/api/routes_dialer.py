@@ -88,6 +88,8 @@ async def _upload(request: Request) -> tuple[str, str]:
         raise ValidationFailed(f"the upload is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it")
     if not data.strip():
         raise ValidationFailed("the upload is empty")
+    if b"\x00" in data:  # PostgreSQL cannot store NUL; no list or DNC file has one
+        raise ValidationFailed("the file holds NUL characters (0x00): it is not a text file")
     try:
         return data.decode("utf-8-sig"), name
     except UnicodeDecodeError:

@@ -129,3 +129,19 @@ def test_cli_staff_refuses_an_impossible_load(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["staff", str(src), "--sl", "0.8", "--out", str(tmp_path / "p.csv")])
     assert result.exit_code == 2, result.output
     assert "offered load" in result.output
+
+
+def test_simulation_horizon_is_bounded(shared_centre: Any) -> None:
+    body = _sim_body(rate=0.01)
+    body["scenario"]["horizon_s"] = 1e300  # float time would stop advancing: the run never ended
+    assert "horizon_s" in shared_centre.error("POST", "/api/sim/run", 422, user="sup", json=body)["detail"]
+
+
+def test_dialer_numbers_are_bounded(shared_centre: Any) -> None:
+    campaign = {"name": "C", "mode": "preview", "queue_id": "sales", "caller_id": "+14155550100"}
+    for bad in ({"retry": {"busy": 1e300}}, {"reserve_inbound_agents": 10**12}, {"max_attempts": True}):
+        shared_centre.error("PUT", "/api/campaigns/c9", 422, json={**campaign, **bad})
+    shared_centre.error("POST", "/api/campaigns/c9/records/r1/disposition", 422, user="sup",
+                        json={"disposition": "callback", "callback_at": 1e300})
+    shared_centre.error("GET", "/api/campaigns/c9/stats?start=nan", 422, user="sup")
+    shared_centre.error("GET", "/api/dnc/global?offset=100000000000", 422, user="sup")

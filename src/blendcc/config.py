@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     stats_interval_s: float = Field(default=1.0, gt=0, le=60)
     timezone: str = Field(default="UTC", description="centre time zone for 'today' in live statistics")
     log_level: str = "info"
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=1024**3,
+                                description="request body limit of every route without its own (docs/security.md)")
+    compute_deadline_s: float = Field(default=30.0, gt=0, le=3600,
+                                      description="wall-clock limit of one WFM/simulation computation over the API")
     adherence_grace_s: float = Field(default=300.0, ge=0, description="out-of-adherence alert after this long")
     # voice over SIP/RTP (docs/voice.md)
     sip_enabled: bool = Field(default=False, description="start the SIP edge with `blendcc serve`")

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from blendcc.domain.errors import DomainError, NotFound, ValidationFailed
-from blendcc.ivr.flow import ID_PATTERN, LANGUAGE_PATTERN, PromptRef
+from blendcc.ivr.flow import LANGUAGE_PATTERN, PROMPT_ID_PATTERN, PromptRef
 
 log = logging.getLogger(__name__)
 SAMPLE_RATE = 8000
@@ -77,7 +77,7 @@ class PromptStore:
     # ------------------------------------------------------------------ lookups
     def path(self, prompt_id: str) -> Path:
         """The WAV file of a prompt (NotFound if there is none)."""
-        if not re.fullmatch(ID_PATTERN, prompt_id):
+        if len(prompt_id) > 64 or not re.fullmatch(PROMPT_ID_PATTERN, prompt_id):
             raise NotFound(f"prompt {prompt_id!r} does not exist")
         p = self.directory / f"{prompt_id}.wav"
         if not p.is_file():
@@ -174,8 +174,9 @@ class PromptStore:
             raise ValidationFailed(f"upload too large: at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
         if prompt_id is None:
             prompt_id = "wav-" + hashlib.sha256(data).hexdigest()[:24]
-        elif not re.fullmatch(ID_PATTERN, prompt_id) or len(prompt_id) > 64 or prompt_id.startswith("tts-"):
-            raise ValidationFailed(f"prompt id {prompt_id!r}: letters, digits, '_', '.', '-' (not 'tts-...')")
+        elif not re.fullmatch(PROMPT_ID_PATTERN, prompt_id) or len(prompt_id) > 64 or prompt_id.startswith("tts-"):
+            raise ValidationFailed(f"prompt id {prompt_id!r}: letters, digits, '_', '-', and '.' between them; a "
+                                   "letter or digit first (not 'tts-...')")
         if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
             raise ValidationFailed("not a WAV file (RIFF/WAVE header missing)")
         with tempfile.TemporaryDirectory(prefix="blendcc-wav-") as tmp:

@@ -16,6 +16,7 @@ from blendcc import __version__
 from blendcc.adapters.scheduler import AsyncioScheduler
 from blendcc.api import (
     errors,
+    guard,
     routes_config,
     routes_dialer,
     routes_dialing,
@@ -64,6 +65,11 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
                   description="Blended omnichannel contact centre: ACD, routing, agents, live KPIs.")
     app.state.container = container
     errors.install(app)
+
+    def verify(token: str) -> object:  # looked up per request: the auth service may be replaced
+        return container.auth.verify(token)
+
+    app.add_middleware(guard.RequestGuard, verify=verify, max_body_bytes=container.settings.max_body_bytes)
     app.include_router(routes_main.router)
     app.include_router(routes_messages.router)
     app.include_router(routes_config.router)

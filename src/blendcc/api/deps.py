@@ -16,6 +16,11 @@ def container(request: Request) -> Container:
 
 
 def principal(request: Request) -> Principal:
+    """The principal :class:`blendcc.api.guard.RequestGuard` verified before the body was read (verified
+    here only when the guard did not run, e.g. an app without it)."""
+    verified = request.scope.get("state", {}).get("principal")
+    if isinstance(verified, Principal):
+        return verified
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -27,19 +25,9 @@ STATUS = {
 }
 
 
-_NUL_ESCAPE = re.compile(rb"\\u0000", re.IGNORECASE)
-
-
 def install(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def refuse_nul(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """NUL characters are refused up front: PostgreSQL cannot store them, and every backend must
-        accept and refuse the same input."""
-        if ("\x00" in request.url.path or b"%00" in request.scope.get("query_string", b"")
-                or (request.method in ("POST", "PUT", "PATCH") and _NUL_ESCAPE.search(await request.body()))):
-            return JSONResponse({"error": "invalid", "detail": "NUL characters (\\u0000) are not allowed"},
-                                status_code=422)
-        return await call_next(request)
+    """Error handlers; NUL, invalid Unicode and oversized bodies are refused earlier, by
+    :class:`blendcc.api.guard.RequestGuard`, before any body is buffered."""
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:

@@ -43,7 +43,8 @@ class DncNumberBody(BaseModel):
 class DispositionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     disposition: str = Field(min_length=1, max_length=64)
-    callback_at: float | None = None
+    callback_at: float | None = Field(default=None, ge=0, le=4_102_444_800, description="UTC epoch seconds "
+                                      "(before 2100)")
     personal: bool = False
     agent_id: str | None = Field(default=None, max_length=64)
 
@@ -88,6 +89,8 @@ async def _upload(request: Request) -> tuple[str, str]:
         raise ValidationFailed(f"the upload is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it")
     if not data.strip():
         raise ValidationFailed("the upload is empty")
+    if b"\x00" in data:  # PostgreSQL cannot store NUL; no list or DNC file has one
+        raise ValidationFailed("the file holds NUL characters (0x00): it is not a text file")
     try:
         return data.decode("utf-8-sig"), name
     except UnicodeDecodeError:
@@ -181,7 +184,8 @@ def list_imports(c: C, p: P, campaign_id: str = ID) -> list[dict[str, Any]]:
 
 @router.get("/campaigns/{campaign_id}/records")
 def records(c: C, p: P, campaign_id: str = ID, state: str | None = Query(default=None, max_length=20),
-            limit: int = Query(default=100, ge=1, le=1000), offset: int = Query(default=0, ge=0)) -> dict[str, Any]:
+            limit: int = Query(default=100, ge=1, le=1000),
+            offset: int = Query(default=0, ge=0, le=10_000_000)) -> dict[str, Any]:
     p.require("supervisor")
     svc = _svc(c)
     rows = svc.records(campaign_id, state, limit, offset)
@@ -235,8 +239,8 @@ def clear_records(c: C, p: P, campaign_id: str = ID) -> dict[str, Any]:
 
 
 @router.get("/campaigns/{campaign_id}/stats", summary="Campaign figures and abandonment (24 h, 30 d)")
-def stats(c: C, p: P, campaign_id: str = ID, start: float | None = Query(default=None),
-          end: float | None = Query(default=None)) -> dict[str, Any]:
+def stats(c: C, p: P, campaign_id: str = ID, start: float | None = Query(default=None, allow_inf_nan=False),
+          end: float | None = Query(default=None, allow_inf_nan=False)) -> dict[str, Any]:
     p.require("supervisor")
     for name, v in (("start", start), ("end", end)):
         if v is not None and not math.isfinite(v):
@@ -259,7 +263,7 @@ async def import_dnc(request: Request, c: C, p: P, scope: str = SCOPE, region: s
 
 @router.get("/dnc/{scope}")
 def dnc_entries(c: C, p: P, scope: str = SCOPE, limit: int = Query(default=100, ge=1, le=1000),
-                offset: int = Query(default=0, ge=0)) -> list[dict[str, Any]]:
+                offset: int = Query(default=0, ge=0, le=10_000_000)) -> list[dict[str, Any]]:
     p.require("supervisor")
     return [_dnc(e) for e in _svc(c).dnc_entries(scope, limit, offset)]
 

@@ -8,18 +8,17 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from blendcc.api.compute import run_bounded
 from blendcc.api.deps import C, P
+from blendcc.api.jobs import forecast_job
 from blendcc.app.container import Container
 from blendcc.app.forecasting import (
     HISTORY_DAYS,
     MAX_HISTORY_DAYS,
     ForecastingService,
-    frame_from_points,
     parse_horizon,
-    run_forecast,
 )
 from blendcc.wfm.forecast import Override, SpecialDay, parse_override
-from blendcc.wfm.series import long_from_frame, to_series
 
 router = APIRouter(prefix="/api/wfm", tags=["forecasting"])
 
@@ -34,8 +33,8 @@ class OverrideBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: datetime = Field(description="local wall-clock time (an offset, if given, is ignored)")
     end: datetime
-    value: float | None = None
-    percent: float | None = None
+    value: float | None = Field(None, ge=0, le=1e9)
+    percent: float | None = Field(None, ge=-100, le=10_000)
     field: Literal["volume", "aht_s"] = "volume"
     queue: str | None = None
     channel: str | None = None
@@ -57,7 +56,7 @@ class ForecastBody(BaseModel):
     model: str | None = None
     backtest: bool = True
     origins: int = Field(4, ge=1, le=60)
-    default_aht_s: float | None = Field(None, gt=0)
+    default_aht_s: float | None = Field(None, gt=0, le=86_400)
 
 
 def _overrides(items: list[OverrideBody | str], interval_min: int) -> list[Override]:
@@ -79,14 +78,12 @@ def service(c: Container) -> ForecastingService:
 def post_forecast(body: ForecastBody, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     tz = body.tz or c.settings.timezone
-    frame = frame_from_points(body.points)
-    series = to_series(long_from_frame(frame, body.kind, tz), body.interval_min)
-    run = run_forecast(series, parse_horizon(body.horizon), tz,
-                       special_days=[SpecialDay(s.day, s.like.lower()) for s in body.special_days],
-                       overrides=_overrides(body.overrides, body.interval_min), models=body.models,
-                       model=body.model, run_backtest=body.backtest, n_origins=body.origins,
-                       default_aht_s=body.default_aht_s)
-    return run.as_json()
+    options = {"special_days": [SpecialDay(s.day, s.like.lower()) for s in body.special_days],
+               "overrides": _overrides(body.overrides, body.interval_min), "models": body.models,
+               "model": body.model, "run_backtest": body.backtest, "n_origins": body.origins,
+               "default_aht_s": body.default_aht_s}
+    return run_bounded(forecast_job, body.points, body.kind, body.interval_min, tz, parse_horizon(body.horizon),
+                       options, deadline_s=c.settings.compute_deadline_s, what="the forecast")
 
 
 @router.get("/forecast/queues/{queue_id}", summary="Forecast a queue per channel from the stored history")

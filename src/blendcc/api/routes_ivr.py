@@ -21,13 +21,13 @@ from blendcc.app.configuration import pydantic_message
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.customer import IdentityKind
 from blendcc.domain.errors import NotFound, ValidationFailed
-from blendcc.ivr.flow import DTMF, ID_PATTERN, LANGUAGE_PATTERN, IvrFlow, PromptRef
+from blendcc.ivr.flow import DTMF, LANGUAGE_PATTERN, PROMPT_ID_PATTERN, IvrFlow, PromptRef
 from blendcc.ivr.messages import Action, CallerHungUp, Dtmf, Event, LookupResult, PromptFinished, QueueUpdate, Timeout
 from blendcc.ivr.script import ScriptInput, flow_warnings, run_script
 from blendcc.ivr.session import IvrContext
 
 router = APIRouter(prefix="/api/ivr", tags=["ivr"])
-PROMPT_ID = Path(min_length=1, max_length=64, pattern=ID_PATTERN)
+PROMPT_ID = Path(min_length=1, max_length=64, pattern=PROMPT_ID_PATTERN)
 MAX_INPUTS = 500
 
 
@@ -61,7 +61,7 @@ class TextPrompt(BaseModel):
                      "file": {"type": "string", "format": "binary"}, "prompt_id": {"type": "string"}}}}}}})
 async def create_prompt(request: Request, c: C, p: P,
                         prompt_id: str | None = Query(default=None, min_length=1, max_length=64,
-                                                      pattern=ID_PATTERN)) -> dict[str, Any]:
+                                                      pattern=PROMPT_ID_PATTERN)) -> dict[str, Any]:
     """JSON ``{"text", "language", "voice"}`` is spoken by espeak-ng (the same text is rendered once);
     a WAV body (``audio/wav``) or a multipart field ``file`` is converted with sox. Either way the
     prompt is 8 kHz mono 16-bit PCM; use its ``id`` as ``prompt_id`` in flows."""

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from blendcc.api.compute import run_bounded
 from blendcc.api.deps import C, P
 from blendcc.app.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.configuration import pydantic_message
@@ -77,7 +78,9 @@ def solve_schedules(body: SolveRequest, c: C, p: P) -> dict[str, Any]:
                                "(use 'blendcc schedule' for longer runs)")
     grid = grid_from_rows([(r.interval_start, r.required) for r in body.required], tz=ZoneInfo(c.settings.timezone),
                           interval_min=body.interval_min, align_min=roster.minutes_gcd())
-    result = solve(roster, grid, opts)
+    # the solver stops at its own time limit; the deadline (model building and reading included) backs it up
+    result = run_bounded(solve, roster, grid, opts, deadline_s=opts.time_limit_s + c.settings.compute_deadline_s,
+                         what="the schedule solver")
     off = [(a.id, a.team_id, d) for a in roster.agents for d in grid.days]
     days = [d.model_dump(mode="json") for d in schedule_days(result.shifts, off)]
     published = _schedules(c).publish(days, p.username) if body.publish and days else []

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from blendcc.api.deps import P
+from blendcc.api.compute import run_bounded
+from blendcc.api.deps import C, P
+from blendcc.api.jobs import replay_job, simulate_job
 from blendcc.domain.errors import ValidationFailed
 
 router = APIRouter(prefix="/api/sim", tags=["simulator"])
@@ -32,10 +34,10 @@ class SimRequest(BaseModel):
 
 
 @router.post("/run")
-def run_simulation(body: SimRequest, p: P) -> dict[str, Any]:
-    """Run the scenario on the real routing engine; KPIs per interval and in total, mean and 95% CI."""
+def run_simulation(body: SimRequest, c: C, p: P) -> dict[str, Any]:
+    """Run the scenario on the real routing engine; KPIs per interval and in total, mean and 95% CI.
+    The run is stopped at the server's computation deadline (503)."""
     p.require("supervisor")
-    from blendcc.sim.run import simulate
     from blendcc.sim.scenario import parse_scenario
 
     scenario = parse_scenario(body.scenario)  # ValidationFailed -> 422 with the first problems
@@ -50,8 +52,8 @@ def run_simulation(body: SimRequest, p: P) -> dict[str, Any]:
     if agents > MAX_AGENTS:
         raise ValidationFailed(f"scenario has {agents:,} agents; the API simulates at most {MAX_AGENTS:,}")
     workers = 1 if per_rep * body.replications <= IN_PROCESS_ARRIVALS else None
-    report = simulate(scenario, replications=body.replications, seed=body.seed, workers=workers)
-    return report.to_dict(intervals=body.intervals)
+    return run_bounded(simulate_job, scenario, body.replications, body.seed, workers, body.intervals,
+                       deadline_s=c.settings.compute_deadline_s, what="the simulation")
 
 
 #: A month of the bank's log is about 3.3 MB; the replay endpoint refuses bigger bodies.
@@ -59,14 +61,15 @@ MAX_LOG_BYTES = 16 * 1024 * 1024
 
 
 @router.post("/replay/bank1999")
-async def replay_bank1999(request: Request, p: P, days: str | None = None, replications: int = 3, seed: int = 1,
+async def replay_bank1999(request: Request, c: C, p: P, days: str | None = None,
+                          replications: int = 3, seed: int = Query(1, ge=0, le=2**63 - 1),
                           staffing: str = "presence") -> dict[str, Any]:
     """Replay an Anonymous Bank 1999 call log (the ``january.txt`` format, sent as the request body) in the
     simulator and compare it with what happened, per day and in total (``days``: ISO dates, comma-separated;
     default every day of the log). Same computation as ``blendcc replay bank1999``."""
     p.require("supervisor")
     from blendcc.adapters.importers.bank1999 import parse_bank1999
-    from blendcc.sim.history import REPLAY_STAFFING, ReplayOptions, replay
+    from blendcc.sim.history import REPLAY_STAFFING
 
     if not 1 <= replications <= 10:
         raise ValidationFailed("replications must be between 1 and 10 (use 'blendcc replay' for bigger studies)")
@@ -90,14 +93,7 @@ async def replay_bank1999(request: Request, p: P, days: str | None = None, repli
             chosen = [date.fromisoformat(d.strip()) for d in days.split(",") if d.strip()]
         except ValueError:
             raise ValidationFailed(f"days: {days!r} is not a comma-separated list of ISO dates") from None
-    report = await run_in_threadpool(replay, parsed.records, chosen, replications, seed,
-                                     ReplayOptions(staffing=staffing), None, None, 1)
-
-    def row(c: Any) -> dict[str, Any]:
-        return {"day": c.day.isoformat() if c.day else "total", "actual": c.actual, "simulated": c.simulated,
-                "ci95_half_width": c.spread}
-
-    return {"replications": report.replications, "seed": report.seed, "sl_threshold_s": report.sl_threshold_s,
-            "short_abandon_s": report.short_abandon_s, "staffing": staffing,
-            "bad_lines": [{"line": b.line_no, "reason": b.reason} for b in parsed.problems[:100]],
-            "days": [row(c) for c in report.days], "total": row(report.month)}
+    result = await run_in_threadpool(lambda: run_bounded(
+        replay_job, parsed.records, chosen, replications, seed, staffing,
+        deadline_s=c.settings.compute_deadline_s, what="the replay"))
+    return {**result, "bad_lines": [{"line": b.line_no, "reason": b.reason} for b in parsed.problems[:100]]}

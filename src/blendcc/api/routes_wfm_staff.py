@@ -3,34 +3,45 @@ staffing by simulation (a scenario in, agents per group out)."""
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from blendcc.api.deps import P
+from blendcc.api.compute import run_bounded
+from blendcc.api.deps import C, P
+from blendcc.api.jobs import staffing_plan_job, staffing_search_job
 from blendcc.domain.errors import ValidationFailed
 
 router = APIRouter(prefix="/api/wfm", tags=["staffing"])
 
 
+#: Bounds of the numbers the Erlang mathematics supports over the API (docs/security.md, "Limits"): a day
+#: at most for every duration, targets strictly inside (0, 1) by at least 1e-6, and the offered load
+#: itself at most ``blendcc.wfm.staffing.MAX_LOAD_ERLANGS`` (checked on calls x AHT / interval).
+DAY_S = 86_400.0
+MAX_CALLS = 1e9
+MAX_API_AGENTS = 2_000_000
+TINY = 1e-6
+
+
 class Targets(BaseModel):
-    sl_target: float | None = Field(None, gt=0, lt=1, description="share answered within the threshold")
-    sl_threshold_s: float = Field(20.0, ge=0, description="service-level threshold T, seconds")
-    asa_target_s: float | None = Field(None, gt=0, description="ASA at most, seconds")
-    max_abandon: float | None = Field(None, gt=0, lt=1, description="P(abandon) at most (needs patience_s)")
-    max_occupancy: float | None = Field(None, gt=0, le=1, description="occupancy at most")
-    patience_s: float | None = Field(None, gt=0, description="mean patience, seconds: Erlang A (else Erlang C)")
-    shrinkage: float = Field(0.0, ge=0, lt=1, description="share of paid time off the phones")
+    sl_target: float | None = Field(None, ge=TINY, le=1 - TINY, description="share answered within the threshold")
+    sl_threshold_s: float = Field(20.0, ge=0, le=DAY_S, description="service-level threshold T, seconds")
+    asa_target_s: float | None = Field(None, ge=0.001, le=DAY_S, description="ASA at most, seconds")
+    max_abandon: float | None = Field(None, ge=TINY, le=1 - TINY, description="P(abandon) at most (needs patience_s)")
+    max_occupancy: float | None = Field(None, ge=0.01, le=1, description="occupancy at most")
+    patience_s: float | None = Field(None, ge=0.001, le=DAY_S,
+                                     description="mean patience, seconds: Erlang A (else Erlang C)")
+    shrinkage: float = Field(0.0, ge=0, le=0.99, description="share of paid time off the phones")
 
 
 class ErlangBody(Targets):
     model_config = ConfigDict(extra="forbid")
-    calls: float = Field(ge=0, description="contacts offered in the interval")
-    interval_min: float = Field(30.0, gt=0, le=1440)
-    aht_s: float = Field(gt=0, le=86_400, description="average handle time, seconds")
-    agents: int | None = Field(None, ge=0, le=10_000_000, description="agents to evaluate")
+    calls: float = Field(ge=0, le=MAX_CALLS, description="contacts offered in the interval")
+    interval_min: float = Field(30.0, ge=1, le=1440)
+    aht_s: float = Field(ge=0.001, le=DAY_S, description="average handle time, seconds")
+    agents: int | None = Field(None, ge=0, le=MAX_API_AGENTS, strict=True, description="agents to evaluate")
 
 
 class IntervalIn(BaseModel):
@@ -38,8 +49,8 @@ class IntervalIn(BaseModel):
     interval_start: str = Field(min_length=10, max_length=40, description="ISO 8601 date-time")
     queue: str | None = Field(None, max_length=64)
     channel: str | None = Field(None, max_length=32)
-    volume: float = Field(ge=0)
-    aht_s: float | None = Field(None, gt=0, le=86_400)
+    volume: float = Field(ge=0, le=MAX_CALLS)
+    aht_s: float | None = Field(None, ge=0.001, le=DAY_S)
 
 
 class CoverageIn(BaseModel):
@@ -47,62 +58,43 @@ class CoverageIn(BaseModel):
     interval_start: str = Field(min_length=10, max_length=40)
     queue: str | None = Field(None, max_length=64)
     channel: str | None = Field(None, max_length=32)
-    scheduled: float = Field(ge=0, description="heads scheduled on contacts in the interval")
+    scheduled: float = Field(ge=0, le=MAX_API_AGENTS, description="heads scheduled on contacts in the interval")
 
 
 class StaffingBody(Targets):
     model_config = ConfigDict(extra="forbid")
     intervals: list[IntervalIn] = Field(min_length=1, max_length=100_000)
     interval_min: int | None = Field(None, ge=1, le=1440, description="default: from the interval starts")
-    sl_target: float | None = Field(0.8, gt=0, lt=1)
-    default_aht_s: float | None = Field(None, gt=0, le=86_400, description="AHT for intervals without one")
+    sl_target: float | None = Field(0.8, ge=TINY, le=1 - TINY)
+    default_aht_s: float | None = Field(None, ge=0.001, le=DAY_S, description="AHT for intervals without one")
     scheduled: list[CoverageIn] | None = Field(None, max_length=100_000, description="schedule coverage")
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 @router.post("/erlang", summary="Erlang C/A calculator: metrics for N agents, or the agents a target needs")
-def erlang_calculator(body: ErlangBody, p: P) -> dict[str, Any]:
+def erlang_calculator(body: ErlangBody, c: C, p: P) -> dict[str, Any]:
     from blendcc.wfm.staffing import calculate
 
     p.require("supervisor")
-    return calculate(**body.model_dump())
+    return run_bounded(calculate, **body.model_dump(), deadline_s=c.settings.compute_deadline_s,
+                       what="the Erlang calculation")
 
 
 @router.post("/staffing", summary="Staffing plan: required agents and FTE per interval (and the schedule gap)")
-def staffing(body: StaffingBody, p: P) -> dict[str, Any]:
-    import pandas as pd
-
-    from blendcc.wfm.staffing import StaffingTargets, plan_summary, staffing_plan
+def staffing(body: StaffingBody, c: C, p: P) -> dict[str, Any]:
+    from blendcc.wfm.staffing import StaffingTargets
 
     p.require("supervisor")
-    targets = StaffingTargets(**body.model_dump(include=set(Targets.model_fields)))
+    targets = body.model_dump(include=set(Targets.model_fields))
+    StaffingTargets(**targets).check()  # refused here, before a worker starts
     rows = [{"interval_start": i.interval_start, "queue": i.queue, "channel": i.channel, "volume": i.volume,
              "aht_s": i.aht_s} for i in body.intervals]
-    forecast = pd.DataFrame(rows)
-    for key in ("queue", "channel"):
-        if forecast[key].isna().all():
-            forecast = forecast.drop(columns=key)
     coverage = None
     if body.scheduled is not None:
         if not body.scheduled:
             raise ValidationFailed("scheduled: give at least one interval, or leave it out")
-        coverage = pd.DataFrame([c.model_dump() for c in body.scheduled])
-        for key in ("queue", "channel"):
-            if coverage[key].isna().all():
-                coverage = coverage.drop(columns=key)
-    plan, minutes = staffing_plan(forecast, targets, interval_min=body.interval_min, scheduled=coverage,
-                                  default_aht_s=body.default_aht_s)
-    records = [{k: _clean(v) for k, v in r.items()} for r in plan.to_dict(orient="records")]
-    for r in records:
-        r["required"] = int(r["required"])
-    model = "Erlang A" if targets.patience_s is not None else "Erlang C"
-    return {"model": model, "interval_min": minutes, "shrinkage": targets.shrinkage,
-            "summary": plan_summary(plan, minutes), "intervals": records}
+        coverage = [c.model_dump() for c in body.scheduled]
+    return run_bounded(staffing_plan_job, targets, rows, coverage, body.interval_min, body.default_aht_s,
+                       deadline_s=c.settings.compute_deadline_s, what="the staffing plan")
 
 
 #: Work one simulated-staffing request may ask for (``blendcc staff-sim`` has no limit).
@@ -114,9 +106,9 @@ SIM_IN_PROCESS_ARRIVALS = 50_000
 
 class QueueTargetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sl_target: float | None = Field(0.8, gt=0, lt=1, description="service level at the queue's T, at least")
-    asa_target_s: float | None = Field(None, gt=0, description="ASA at most, seconds")
-    max_abandon: float | None = Field(None, gt=0, lt=1, description="abandon rate at most")
+    sl_target: float | None = Field(0.8, ge=TINY, le=1 - TINY, description="service level at the queue's T, at least")
+    asa_target_s: float | None = Field(None, ge=0.001, le=DAY_S, description="ASA at most, seconds")
+    max_abandon: float | None = Field(None, ge=TINY, le=1 - TINY, description="abandon rate at most")
 
 
 class GroupBounds(BaseModel):
@@ -144,9 +136,9 @@ class SimStaffingBody(BaseModel):
 
 @router.post("/staffing/simulate",
              summary="Multi-skill staffing by simulation: agents per group meeting every queue's target at least cost")
-def staffing_simulate(body: SimStaffingBody, p: P) -> dict[str, Any]:
+def staffing_simulate(body: SimStaffingBody, c: C, p: P) -> dict[str, Any]:
     from blendcc.sim.scenario import parse_scenario
-    from blendcc.sim.staffing import SearchOptions, search_staffing
+    from blendcc.sim.staffing import SearchOptions
     from blendcc.sim.staffing_erlang import QueueTarget, queue_loads
 
     p.require("supervisor")
@@ -180,9 +172,6 @@ def staffing_simulate(body: SimStaffingBody, p: P) -> dict[str, Any]:
     options = SearchOptions(replications=body.replications, seed=body.seed, criterion=body.criterion,
                             max_evaluations=body.max_evaluations, workers=workers, costs=body.costs, bounds=bounds,
                             warmup_s=body.warmup_s)
-    if body.per_interval:
-        from blendcc.sim.staffing_intervals import search_intervals
-
-        rows = search_intervals(scenario, targets, options, window_s=body.window_s)
-        return {"scenario": scenario.name, "intervals": [r.to_dict() for r in rows]}
-    return search_staffing(scenario, targets, options).to_dict()
+    options.check()
+    return run_bounded(staffing_search_job, scenario, targets, options, body.per_interval, body.window_s,
+                       deadline_s=c.settings.compute_deadline_s, what="the staffing search")

@@ -35,7 +35,8 @@ class WrapUpBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     disposition: str | None = Field(default=None, max_length=64)
     notes: str | None = Field(default=None, max_length=10000)
-    callback_at: float | None = Field(default=None, description="outbound dialer contacts, callback "
+    callback_at: float | None = Field(default=None, ge=0, le=4_102_444_800,  # before 2100
+                                      description="outbound dialer contacts, callback "
                                       "disposition: when to call back (UTC epoch seconds)")
     callback_personal: bool = Field(default=False, description="the callback is for this agent only")
 

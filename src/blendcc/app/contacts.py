@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from blendcc.app.configuration import non_finite
+from blendcc.app.limits import FreeForm, IvrChoices
 from blendcc.app.runtime import Runtime
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation import message_id_for
@@ -42,19 +42,11 @@ class NewContact(BaseModel):
     language: str | None = Field(default=None, max_length=16)
     subject: str | None = Field(default=None, max_length=1000)
     text: str | None = Field(default=None, max_length=10000)
-    ivr: dict[str, str] = Field(default_factory=dict)
-    attributes: dict[str, Any] = Field(default_factory=dict)
-    priority: int = Field(default=0, ge=0, le=100)
+    ivr: IvrChoices = Field(default_factory=dict)
+    attributes: FreeForm = Field(default_factory=dict, description="JSON values; limits in docs/security.md")
+    priority: int = Field(default=0, ge=0, le=100, strict=True)
     workflow_id: str | None = None
     customer_name: str | None = Field(default=None, max_length=200)
-
-    @field_validator("attributes")
-    @classmethod
-    def _finite(cls, v: dict[str, Any]) -> dict[str, Any]:
-        bad = non_finite(v)
-        if bad is not None:
-            raise ValueError(f"{bad} must be a finite number (NaN and Infinity are not allowed)")
-        return v
 
 
 class ContactService:

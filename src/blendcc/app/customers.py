@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from blendcc.app.limits import FreeForm
 from blendcc.domain.customer import IdentityKind
 from blendcc.domain.errors import NotFound
 from blendcc.ports import Clock, CustomerRepository, ReportReader
@@ -25,7 +26,7 @@ class NewCustomer(BaseModel):
     id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     name: str = Field(default="", max_length=200)
     tier: str = Field(default="standard", min_length=1, max_length=32)
-    fields: dict[str, Any] = Field(default_factory=dict)
+    fields: FreeForm = Field(default_factory=dict, description="JSON values; limits in docs/security.md")
     identities: list[Identity] = Field(default_factory=list, max_length=50)
 
 
@@ -34,7 +35,7 @@ class CustomerChanges(BaseModel):
 
     name: str | None = Field(default=None, max_length=200)
     tier: str | None = Field(default=None, min_length=1, max_length=32)
-    fields: dict[str, Any] | None = None
+    fields: FreeForm | None = None
 
 
 class CustomerService:

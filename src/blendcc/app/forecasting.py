@@ -25,7 +25,7 @@ MAX_HISTORY_DAYS = 3 * 366
 
 def parse_horizon(text: str | int) -> int:
     """'14d', '2w' or '14' -> days."""
-    m = re.fullmatch(r"\s*(\d+)\s*([dDwW]?)\s*", str(text))
+    m = re.fullmatch(r"\s*(\d{1,6})\s*([dDwW]?)\s*", str(text))
     if not m:
         raise ValidationFailed(f"cannot read horizon {text!r}: use days ('14d') or weeks ('2w')")
     days = int(m[1]) * (7 if m[2].lower() == "w" else 1)

@@ -13,6 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from blendcc.cli.base import app, err, fail, out
+from blendcc.domain.csv_safe import safe_row
 
 replay_app = typer.Typer(no_args_is_help=True, help="Replay recorded history in the simulator.")
 app.add_typer(replay_app, name="replay")
@@ -146,13 +147,14 @@ def write_csv(path: Path, rows: list[Any], agents: dict[date, float]) -> None:
     try:
         with path.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
-            w.writerow(["day", "agent_hours", *(f"{k}_{side}" for k in keys for side in ("actual", "sim", "sim_ci95"))])
+            w.writerow(safe_row(["day", "agent_hours",
+                                 *(f"{k}_{side}" for k in keys for side in ("actual", "sim", "sim_ci95"))]))
             for row in rows:
                 cells: list[Any] = [row.day.isoformat() if row.day else "total",
                                     "" if row.day is None else f"{agents.get(row.day, 0.0):.2f}"]
                 for k in keys:
                     cells += [row.actual.get(k), row.simulated.get(k), row.spread.get(k)]
-                w.writerow(["" if c is None else c for c in cells])
+                w.writerow(safe_row("" if c is None else c for c in cells))
     except OSError as exc:
         raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
 

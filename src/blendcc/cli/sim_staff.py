@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from blendcc.cli.base import app, fail, out
+from blendcc.domain.csv_safe import safe_row
 from blendcc.domain.errors import ValidationFailed
 
 
@@ -193,7 +194,7 @@ def _write_plan(path: Path, rows: list[Any], shrinkage: float) -> None:
     try:
         with path.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
-            w.writerow(header)
+            w.writerow(safe_row(header))
             for r in rows:
                 counts = {} if r.result is None else {**r.result.fixed, **r.result.best.counts}
                 total = sum(counts.values())
@@ -201,7 +202,7 @@ def _write_plan(path: Path, rows: list[Any], shrinkage: float) -> None:
                 for g in groups:
                     n = counts.get(g, 0)
                     cells += [n, f"{n / (1 - shrinkage):.6g}"]
-                w.writerow(cells)
+                w.writerow(safe_row(cells))
     except OSError as exc:
         raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
     out.print(f"plan written to {path} (blendcc schedule {path.name} --column required, or fte, or required_<group>)")

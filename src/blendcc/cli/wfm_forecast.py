@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from blendcc.cli.base import app, err, fail, out, settings_or_exit
+from blendcc.domain.csv_safe import safe_dict
 from blendcc.domain.errors import DomainError, ValidationFailed
 from blendcc.ports import Clock
 from blendcc.wfm.forecast import SpecialDay
@@ -184,7 +185,7 @@ def forecast(
     with out_csv.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=["interval_start", "queue", "channel", "volume", "aht_s"])
         writer.writeheader()
-        writer.writerows(run.rows)
+        writer.writerows(safe_dict(r) for r in run.rows)
     for f in run.forecasts:
         note = f"; {'; '.join(f.notes)}" if f.notes else ""
         special_note = f"; special days {', '.join(f'{d}={k}' for d, k in f.special.items())}" if f.special else ""

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from blendcc.app.configuration import pydantic_message
 from blendcc.cli.base import app, err, fail, out
+from blendcc.domain.csv_safe import safe_row
 from blendcc.domain.errors import ValidationFailed
 from blendcc.wfm.published import schedule_days
 from blendcc.wfm.schedule import ScheduleResult, plan_coverage, solve
@@ -66,8 +67,9 @@ def _write_schedule(path: Path, result: ScheduleResult) -> None:
         w.writerow(SCHEDULE_COLUMNS)
         for s in result.shifts:
             for seg in s.segments():
-                w.writerow([s.agent_id, s.team_id or "", s.date.isoformat(), s.template_id, s.start.isoformat(),
-                            s.end.isoformat(), seg.activity, seg.start.isoformat(), seg.end.isoformat()])
+                w.writerow(safe_row([s.agent_id, s.team_id or "", s.date.isoformat(), s.template_id,
+                                     s.start.isoformat(), s.end.isoformat(), seg.activity, seg.start.isoformat(),
+                                     seg.end.isoformat()]))
 
 
 def _write_coverage(path: Path, result: ScheduleResult, grid: Grid) -> None:

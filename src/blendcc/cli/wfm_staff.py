@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from blendcc.cli.base import app, fail, out
+from blendcc.domain.csv_safe import safe_cell
 from blendcc.domain.errors import DomainError
 
 
@@ -93,7 +94,10 @@ def staff(
     except DomainError as exc:
         raise fail(exc.message) from None
     try:
-        plan.to_csv(out_csv, index=False, float_format="%.6g")
+        text = plan.copy()
+        for column in text.select_dtypes(include="object").columns:  # queue and channel names from the input
+            text[column] = text[column].map(safe_cell)
+        text.to_csv(out_csv, index=False, float_format="%.6g")
         if chart is not None:
             render_chart(plan, minutes, chart)
     except OSError as exc:

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from blendcc.dialer.windows import CallingWindow
 
 ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
+#: Retry delays are at most a year (a longer delay never comes round in a campaign).
+YEAR_S = 365 * 86_400.0
 Mode = Literal["preview", "progressive", "power", "predictive"]
 RegulatoryMode = Literal["us", "uk"]
 #: Ofcom: after an abandoned call, the number may be called again within 72 hours only with an agent
@@ -36,12 +38,12 @@ class RetryDelays(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    no_answer: float = Field(default=3600.0, ge=0)
-    busy: float = Field(default=900.0, ge=0)
-    machine: float = Field(default=7200.0, ge=0)
-    failed: float = Field(default=1800.0, ge=0)
-    abandoned: float = Field(default=3600.0, ge=0)
-    unknown: float = Field(default=3600.0, ge=0)
+    no_answer: float = Field(default=3600.0, ge=0, le=YEAR_S)
+    busy: float = Field(default=900.0, ge=0, le=YEAR_S)
+    machine: float = Field(default=7200.0, ge=0, le=YEAR_S)
+    failed: float = Field(default=1800.0, ge=0, le=YEAR_S)
+    abandoned: float = Field(default=3600.0, ge=0, le=YEAR_S)
+    unknown: float = Field(default=3600.0, ge=0, le=YEAR_S)
 
 
 class CampaignConfig(BaseModel):
@@ -84,7 +86,7 @@ class CampaignConfig(BaseModel):
     max_attempts_per_day: int = Field(default=3, ge=1, le=100)
     retry: RetryDelays = Field(default_factory=RetryDelays)
     dispositions: dict[str, DispositionAction] = Field(default_factory=lambda: dict(DEFAULT_DISPOSITIONS))
-    reserve_inbound_agents: int = Field(default=0, ge=0)
+    reserve_inbound_agents: int = Field(default=0, ge=0, le=100_000)
     inbound_sl_guard: bool = True
     #: campaigns running on the same agent pool share its free agents in proportion to their weights
     pool_weight: float = Field(default=1.0, gt=0.0, le=100.0)

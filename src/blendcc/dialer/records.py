@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from blendcc.domain.csv_safe import safe_row
+
 RecordState = Literal["pending", "scheduled", "callback", "dialing", "done", "bad"]
 STATES: tuple[RecordState, ...] = ("pending", "scheduled", "callback", "dialing", "done", "bad")
 #: states a record may be selected from (if every other rule allows it)
@@ -95,9 +97,10 @@ def records_csv(records: Iterable[DialRecord]) -> str:
                 extra.setdefault(k, None)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([*EXPORT_COLUMNS, *extra])
+    writer.writerow(safe_row([*EXPORT_COLUMNS, *extra]))
     for r in rows:
         due = "" if r.next_attempt_at is None else datetime.fromtimestamp(r.next_attempt_at, UTC).isoformat()
-        writer.writerow([r.record_id, r.phone, r.tz, r.state, r.attempts, r.last_outcome or "", r.final_reason or "",
-                         due, r.callback_agent_id or "", *(r.fields.get(k, "") for k in extra)])
+        writer.writerow(safe_row([r.record_id, r.phone, r.tz, r.state, r.attempts, r.last_outcome or "",
+                                  r.final_reason or "", due, r.callback_agent_id or "",
+                                  *(r.fields.get(k, "") for k in extra)]))
     return buf.getvalue()

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 DTMF = "0123456789*#"
 ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
+#: Prompt ids name files (``<prompt_id>.wav``): a letter or digit first, dots only between other characters,
+#: so ``..``, ``.hidden``, ``a/b`` and ``a..b`` are refused (docs/security.md, "Input validation").
+PROMPT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]+)*$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$"
 Seconds = Annotated[float, Field(gt=0, le=3600)]
 
@@ -23,7 +26,7 @@ class PromptRef(_Strict):
 
     Texts used for queue announcements may contain ``{position}``, ``{wait_minutes}`` and ``{wait_s}``."""
 
-    prompt_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=ID_PATTERN)
+    prompt_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=PROMPT_ID_PATTERN)
     text: str | None = Field(default=None, min_length=1, max_length=2000)
     language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from scipy import stats as _stats
 
+from blendcc.domain.csv_safe import safe_dict
 from blendcc.sim.centre import ReplicationResult
 from blendcc.sim.collect import AGENTS, ALL_QUEUES
 
@@ -109,7 +110,7 @@ class SimReport:
         writer = csv.DictWriter(buf, fieldnames=["interval_start", "scope", "metric", "mean", "ci95_low",
                                                  "ci95_high", "replications"], lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(safe_dict(r) for r in rows)
         return buf.getvalue()
 
     def to_dict(self, intervals: bool = True) -> dict[str, Any]:

@@ -219,8 +219,8 @@ class Scenario(_Doc):
     name: str = "scenario"
     start: datetime = DEFAULT_START
     duration_s: float = Field(gt=0, le=400 * 86400)
-    horizon_s: float | None = Field(default=None, gt=0)
-    report_interval_s: int = 900
+    horizon_s: float | None = Field(default=None, gt=0, le=800 * 86400)  # beyond, float time stops advancing
+    report_interval_s: int = Field(default=900, le=86400)
     centre: Centre
     agents: list[AgentGroup] = Field(min_length=1)
     arrivals: list[ArrivalStream] = Field(min_length=1)

@@ -232,6 +232,8 @@ def _required_c(rate: float, aht: float, t: float, sl_target: float | None, asa_
     a = rate * aht
     n = math.floor(a) + 1
     if max_occupancy is not None:
+        if a / max_occupancy > MAX_AGENTS:  # also keeps a tiny occupancy target from overflowing
+            raise ValueError(f"the targets need more than {MAX_AGENTS} agents")
         n = max(n, math.ceil(a / max_occupancy) - 1)
         while a / n > max_occupancy:
             n += 1

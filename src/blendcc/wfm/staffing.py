@@ -19,6 +19,13 @@ from blendcc.domain.errors import ValidationFailed
 from blendcc.wfm.erlang import interval_metrics, required_agents_intervals, scheduled_fte
 
 KEYS = ("queue", "channel")
+#: Offered load (Erlangs) the calculator and plans accept: beyond it the search and the Erlang A chain
+#: take too long, and no single queue is that large (the largest centres staff a few thousand agents).
+MAX_LOAD_ERLANGS = 1_000_000.0
+#: Agents the calculator evaluates at most (each Erlang A evaluation is linear in the agents).
+MAX_AGENTS_EVALUATED = 5_000_000
+#: Mean patience at most (a week): longer is Erlang C, and the Erlang A chain grows with it.
+MAX_PATIENCE_S = 7 * 86_400.0
 SCHEDULED_COLUMNS = ("scheduled", "scheduled_agents", "agents", "coverage", "heads")
 PLAN_COLUMNS = ("interval_start", "queue", "channel", "volume", "aht_s", "erlangs", "required", "fte",
                 "service_level", "p_wait", "asa_s", "p_abandon", "occupancy")
@@ -37,8 +44,10 @@ class StaffingTargets:
     shrinkage: float = 0.0
 
     def check(self) -> None:
-        if self.patience_s is not None and not (math.isfinite(self.patience_s) and self.patience_s > 0):
-            raise ValidationFailed(f"patience must be a number of seconds > 0, got {self.patience_s}")
+        if self.patience_s is not None and not (math.isfinite(self.patience_s)
+                                                and 0 < self.patience_s <= MAX_PATIENCE_S):
+            raise ValidationFailed(f"patience must be a number of seconds > 0 and at most {MAX_PATIENCE_S:,.0f} "
+                                   f"(a week; longer is Erlang C), got {self.patience_s}")
         if not 0.0 <= self.shrinkage < 1.0:
             raise ValidationFailed(f"shrinkage must be in [0, 1), e.g. 0.3 for 30 %; got {self.shrinkage}")
         if not (math.isfinite(self.sl_threshold_s) and self.sl_threshold_s >= 0):
@@ -164,9 +173,14 @@ def staffing_plan(forecast: pd.DataFrame, targets: StaffingTargets, *, interval_
     minutes = infer_interval_min(frame, interval_min)
     rate = frame["volume"].to_numpy() / (minutes * 60.0)
     aht = np.where(rate > 0, frame["aht_s"].fillna(1.0).to_numpy(), 1.0)
+    too_big = np.flatnonzero(rate * aht > MAX_LOAD_ERLANGS)
+    if too_big.size:
+        row = int(too_big[0])
+        raise ValidationFailed(f"forecast: row {row + 1}: offered load {rate[row] * aht[row]:.4g} Erlangs is above "
+                               f"the {MAX_LOAD_ERLANGS:,.0f} supported (volume x AHT / interval)")
     try:
         required = required_agents_intervals(rate, aht, **targets._erlang_kwargs())
-    except ValueError as exc:
+    except (ValueError, ArithmeticError) as exc:
         raise ValidationFailed(str(exc)) from None
     m = interval_metrics(required, rate, aht, targets.sl_threshold_s, patience_s=targets.patience_s)
     plan = frame[["interval_start", "queue", "channel", "volume"]].copy()
@@ -223,16 +237,24 @@ def calculate(*, calls: float, interval_min: float, aht_s: float, agents: int | 
         raise ValidationFailed(f"calls must be a number >= 0, got {calls}")
     if not (math.isfinite(interval_min) and interval_min > 0):
         raise ValidationFailed(f"interval must be > 0 minutes, got {interval_min}")
-    if agents is not None and agents < 0:
-        raise ValidationFailed(f"agents must be >= 0, got {agents}")
+    if agents is not None and not 0 <= agents <= MAX_AGENTS_EVALUATED:
+        raise ValidationFailed(f"agents must be 0 to {MAX_AGENTS_EVALUATED:,}, got {agents}")
+    if not (math.isfinite(aht_s) and aht_s > 0):
+        raise ValidationFailed(f"AHT must be a number of seconds > 0, got {aht_s}")
     if not 0.0 <= shrinkage < 1.0:
         raise ValidationFailed(f"shrinkage must be in [0, 1), e.g. 0.3 for 30 %; got {shrinkage}")
     has_target = any(t is not None for t in (sl_target, asa_target_s, max_abandon, max_occupancy))
     if agents is None and not has_target:
         raise ValidationFailed("give the agents to evaluate or a target (service level, ASA, abandonment, occupancy)")
+    if patience_s is not None and not (math.isfinite(patience_s) and 0 < patience_s <= MAX_PATIENCE_S):
+        raise ValidationFailed(f"patience must be a number of seconds > 0 and at most {MAX_PATIENCE_S:,.0f} "
+                               f"(a week; longer is Erlang C), got {patience_s}")
     if patience_s is not None and agents == 0:
         raise ValidationFailed("agents must be >= 1 with a patience (Erlang A)")
     rate = calls / (interval_min * 60.0)
+    if rate * aht_s > MAX_LOAD_ERLANGS:
+        raise ValidationFailed(f"offered load {rate * aht_s:.4g} Erlangs (calls x AHT / interval) is above the "
+                               f"{MAX_LOAD_ERLANGS:,.0f} supported")
     try:
         required = (required_agents(rate, aht_s, sl_target=sl_target, sl_threshold_s=sl_threshold_s,
                                     asa_target_s=asa_target_s, max_abandon=max_abandon, max_occupancy=max_occupancy,
@@ -248,8 +270,8 @@ def calculate(*, calls: float, interval_min: float, aht_s: float, agents: int | 
         low = max(1 if patience_s is not None else 0, focus - 2)
         table = [metrics(n) for n in range(low, focus + 4)]
         fte = None if required is None else float(scheduled_fte(required, shrinkage))
-    except ValueError as exc:
-        raise ValidationFailed(str(exc)) from None
+    except (ValueError, ArithmeticError) as exc:
+        raise ValidationFailed(str(exc) or "a number is out of the range the Erlang formulas support") from None
     return {"model": "Erlang A" if patience_s is not None else "Erlang C", "erlangs": rate * aht_s,
             "arrival_rate_per_s": rate, "required": required, "fte": fte, "shrinkage": shrinkage,
             "metrics": metrics(focus), "table": table}

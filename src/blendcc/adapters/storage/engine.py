@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import StaticPool
 
+from blendcc.adapters.storage import json_repair
+
 #: Seconds a SQLite connection waits for another writer before failing with "database is locked"
 #: (override with ``connect_args={"timeout": ...}``).
 SQLITE_BUSY_TIMEOUT_S = 10.0
@@ -44,6 +46,7 @@ def make_engine(url: str | URL, *, schema: str | None = None,
     """
     u = normalise_url(url)
     args = dict(connect_args or {})
+    kwargs.setdefault("json_deserializer", json_repair.loads)  # no stored row can break a read
     backend = u.get_backend_name()
     if backend == "sqlite":
         if schema is not None:

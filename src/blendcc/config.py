@@ -15,7 +15,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: str | None = Field(default=None, description="token signing key; generated and stored if unset")
-    token_ttl_s: int = Field(default=12 * 3600, gt=0)
+    token_ttl_s: int = Field(default=15 * 60, gt=0, description="access token lifetime (refresh it with "
+                             "POST /api/auth/refresh)")
+    refresh_ttl_s: int = Field(default=12 * 3600, gt=0, description="a login session (refresh-token family) "
+                               "ends this long after the login")
+    password_min_length: int = Field(default=8, ge=8, le=200, description="shortest password accepted")
     admin_password: str | None = Field(default=None, description="password of the first 'admin' user")
     tick_interval_s: float = Field(default=0.1, gt=0, le=5)
     stats_interval_s: float = Field(default=1.0, gt=0, le=60)

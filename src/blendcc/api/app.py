@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from blendcc import __version__
 from blendcc.api import (
     errors,
+    routes_auth,
     routes_config,
     routes_dialer,
     routes_dialing,
@@ -28,6 +29,7 @@ from blendcc.api import (
     routes_wfm_staff,
     ws,
 )
+from blendcc.api.client_address import ClientAddressMiddleware
 from blendcc.app.container import Container
 from blendcc.app.dialing_wiring import start_ticker, stop_ticker
 from blendcc.app.live_stats import snapshot
@@ -74,7 +76,9 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
                   description="Blended omnichannel contact centre: ACD, routing, agents, live KPIs.")
     app.state.container = container
     errors.install(app)
+    app.add_middleware(ClientAddressMiddleware)
     app.include_router(routes_main.router)
+    app.include_router(routes_auth.router)
     app.include_router(routes_config.router)
     app.include_router(ws.router)
     app.include_router(routes_forecast.router)

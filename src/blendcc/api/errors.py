@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from blendcc.app.auth import RateLimited
+from blendcc.app.throttle import retry_after_header
 from blendcc.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,8 @@ STATUS = {
     "forbidden": 403,
     "unauthenticated": 401,
     "unavailable": 503,
+    "totp_required": 401,
+    "rate_limited": 429,
 }
 
 
@@ -44,6 +48,8 @@ def install(app: FastAPI) -> None:
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         status = STATUS.get(exc.code, 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": retry_after_header(exc.retry_after_s)}
         return JSONResponse({"error": exc.code, "detail": exc.message}, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

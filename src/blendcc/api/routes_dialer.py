@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from blendcc.api.deps import C, P
+from blendcc.api.deps import C, P, audit
 from blendcc.app.campaigns import CampaignService
 from blendcc.app.container import Container
 from blendcc.dialer.campaign import CampaignConfig
@@ -194,6 +194,7 @@ def export_records(c: C, p: P, campaign_id: str = ID) -> PlainTextResponse:
     p.require("supervisor")
     svc = _svc(c)
     rows = svc.records(campaign_id, limit=None)
+    audit(c, p, "data_exported", f"campaigns/{campaign_id}/records.csv", rows=len(rows))
     return PlainTextResponse(records_csv(rows), media_type="text/csv",
                              headers={"Content-Disposition": f'attachment; filename="{campaign_id}-records.csv"'})
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from blendcc.app.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.agents import AgentService
+from blendcc.app.audit import Auditor
 from blendcc.app.auth import AuthService
 from blendcc.app.campaigns import CampaignService
 from blendcc.app.configuration import ConfigService
@@ -39,4 +40,5 @@ class Container:
     dialing: DialingService | None = None  # the dialing loop when a Telephony is wired (dialing_wiring)
     schedules: ScheduleService | None = None  # published schedules, adherence reports (set by bootstrap)
     adherence: AdherenceMonitor | None = None  # live out-of-adherence alerts (set by bootstrap)
+    audit: Auditor | None = None  # the audit trail (set by bootstrap; GET /api/audit reads it)
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)

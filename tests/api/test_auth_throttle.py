@@ -54,7 +54,8 @@ def scrypt_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
 
     def scrypt(password: bytes, *, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
         calls.append((n, r, p, dklen, len(salt)))
-        return inner.scrypt(password, salt=salt, n=n, r=r, p=p, dklen=dklen)
+        result: bytes = inner.scrypt(password, salt=salt, n=n, r=r, p=p, dklen=dklen)
+        return result
 
     monkeypatch.setattr(auth, "hashlib", types.SimpleNamespace(scrypt=scrypt, sha256=inner.sha256))
     return calls

@@ -119,6 +119,7 @@ def put_campaign(c: C, p: P, campaign_id: str = ID, body: dict[str, Any] = Body(
     p.require("admin")
     svc = _svc(c)
     doc, version = svc.put(campaign_id, body, p.username)
+    audit(c, p, "config_changed", f"campaigns/{campaign_id}", version=version)
     return {"version": version, "document": _campaign(svc, doc)}
 
 
@@ -126,6 +127,7 @@ def put_campaign(c: C, p: P, campaign_id: str = ID, body: dict[str, Any] = Body(
 def delete_campaign(c: C, p: P, campaign_id: str = ID) -> dict[str, Any]:
     p.require("admin")
     _svc(c).delete(campaign_id, p.username)
+    audit(c, p, "config_deleted", f"campaigns/{campaign_id}")
     return {"deleted": campaign_id}
 
 

@@ -88,6 +88,13 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
                           ReportService(store, settings.timezone), auth, stats,
                           CustomerService(customers, store, clock), notes)
     container.audit = audit
+    if settings.oidc_issuer:
+        from blendcc.adapters.oidc import HttpOidcProvider
+        from blendcc.app.oidc import OidcLogin
+
+        provider = HttpOidcProvider(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret,
+                                    settings.oidc_redirect_uri)
+        container.oidc = OidcLogin(provider, auth, clock, settings.oidc_username_claim)
     dialer_repo = SqlDialerRepository(db)
     container.campaigns = CampaignService(config, dialer_repo, runtime, clock, store, dialer_repo.events)
     container.schedules = ScheduleService(config, store, clock)

@@ -149,6 +149,19 @@ class SessionRepository(Protocol):
         ...
 
 
+class IdentityProvider(Protocol):
+    """An OpenID Connect provider for single sign-on (authorization code flow with PKCE S256)."""
+
+    def authorization_url(self, state: str, nonce: str, code_challenge: str) -> str:
+        """Where to send the browser to sign in."""
+        ...
+
+    def exchange(self, code: str, code_verifier: str, nonce: str) -> Mapping[str, Any]:
+        """Redeem ``code``; return the ID token's claims once its signature, issuer, audience, expiry and
+        nonce are verified (raises the app's Unauthenticated otherwise)."""
+        ...
+
+
 class AuditLog(Protocol):
     """Append-only record of who changed, forced, listened to or exported what; newest first."""
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
+from fastapi.responses import RedirectResponse
 
 from blendcc.api.deps import C, P
 from blendcc.api.schemas import RefreshBody, TotpCode, UserChanges
@@ -25,6 +27,26 @@ def refresh(body: RefreshBody, c: C) -> dict[str, Any]:
 def logout(c: C, p: P) -> dict[str, Any]:
     c.auth.logout(p)
     return {"logged_out": True}
+
+
+@router.get("/auth/oidc/login", summary="Single sign-on: redirect to the identity provider", status_code=302,
+            response_class=RedirectResponse)
+def oidc_login(c: C) -> RedirectResponse:
+    if c.oidc is None:
+        raise NotFound("single sign-on is not configured (BLENDCC_OIDC_ISSUER)")
+    return RedirectResponse(c.oidc.start(), status_code=302)
+
+
+@router.get("/auth/oidc/callback", summary="Single sign-on: the identity provider sends the browser back here; "
+            "answers a redirect to the wallboard carrying the tokens in the URL fragment", status_code=302,
+            response_class=RedirectResponse)
+def oidc_callback(c: C, code: str = Query(min_length=1, max_length=2048),
+                  state: str = Query(min_length=1, max_length=256)) -> RedirectResponse:
+    if c.oidc is None:
+        raise NotFound("single sign-on is not configured (BLENDCC_OIDC_ISSUER)")
+    t = c.oidc.finish(code, state)
+    return RedirectResponse(f"/#{urlencode({'token': t.access_token, 'refresh': t.refresh_token})}",
+                            status_code=302)
 
 
 @router.get("/users/{username}", summary="One user (admin)")

@@ -250,6 +250,16 @@ class AuthService:
         self._audit(user.username, "login_succeeded", user.username)
         return self._new_session(user)
 
+    def login_external(self, username: str, *, method: str, subject: str | None = None) -> Tokens:
+        """A login vouched for by an identity provider (single sign-on): an existing, active user only."""
+        user = self.users.get(username) if len(username) <= USERNAME_MAX else None
+        name = username[:USERNAME_MAX]
+        if user is None or not user.active:
+            self._audit(name, "login_failed", name, reason=method, subject=subject)
+            raise Unauthenticated(f"no active blendcc user {name!r} for this identity")
+        self._audit(user.username, "login_succeeded", user.username, method=method, subject=subject)
+        return self._new_session(user)
+
     def _login_failed(self, keys: list[tuple[str, str]], username: str, reason: str) -> None:
         blocked = self.throttle.failed(keys)
         name = username[:USERNAME_MAX]

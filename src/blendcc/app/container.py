@@ -15,6 +15,7 @@ from blendcc.app.contacts import ContactService
 from blendcc.app.customers import CustomerService
 from blendcc.app.dialing import DialingService
 from blendcc.app.live_stats import LiveStats
+from blendcc.app.oidc import OidcLogin
 from blendcc.app.reports import ReportService
 from blendcc.app.runtime import Runtime
 from blendcc.config import Settings
@@ -41,4 +42,5 @@ class Container:
     schedules: ScheduleService | None = None  # published schedules, adherence reports (set by bootstrap)
     adherence: AdherenceMonitor | None = None  # live out-of-adherence alerts (set by bootstrap)
     audit: Auditor | None = None  # the audit trail (set by bootstrap; GET /api/audit reads it)
+    oidc: OidcLogin | None = None  # single sign-on, when settings.oidc_issuer is set
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)

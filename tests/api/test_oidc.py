@@ -32,7 +32,7 @@ def sso(db_url: str, clock: Any, fast_passwords: None) -> Iterator[tuple[Api, St
                 seed_centre(api)
                 yield api, idp
         finally:
-            container.store.engine.dispose()  # type: ignore[attr-defined]
+            container.store.engine.dispose()
 
 
 def _sign_in(api: Api) -> Any:

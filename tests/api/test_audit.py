@@ -67,3 +67,32 @@ def test_the_audit_event_is_a_frozen_record(centre: Any) -> None:
         pass
     else:
         raise AssertionError("AuditEvent must be frozen")
+
+
+def test_recording_and_voicemail_downloads_are_audited(centre: Any, tmp_path: Any) -> None:
+    import wave
+
+    from blendcc.adapters.channels.sip.service import VoiceStack
+    from blendcc.config import Settings
+
+    settings = Settings(database_url="sqlite://", admin_password="x-admin-pw", secret_key="k", sip_enabled=True,
+                        sip_port=0, recording_dir=str(tmp_path / "rec"))
+    stack = VoiceStack(centre.container, settings)
+    centre.container.voice = stack
+    try:
+        for folder, name in ((tmp_path / "rec", "c1.wav"), (tmp_path / "rec" / "voicemail" / "sales", "v1.wav")):
+            folder.mkdir(parents=True, exist_ok=True)
+            with wave.open(str(folder / name), "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(8000)
+                w.writeframes(bytes(1600))
+        for url in ("/api/voice/recordings/c1.wav", "/api/voice/voicemail/sales/v1.wav"):
+            assert centre.client.get(url, headers=centre.headers("sup")).status_code == 200
+        centre.error("GET", "/api/voice/recordings/nope.wav", 404, user="sup")  # nothing fetched, nothing audited
+    finally:
+        centre.container.voice = None
+        stack.close()
+    got = [(e["actor"], e["action"], e["target"]) for e in centre.get("/api/audit?actor=sup")
+           if e["action"].endswith("_downloaded")]
+    assert got == [("sup", "voicemail_downloaded", "sales/v1.wav"), ("sup", "recording_downloaded", "c1.wav")]

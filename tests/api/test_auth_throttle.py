@@ -113,3 +113,22 @@ def test_password_policy_on_create_and_change(centre: Any) -> None:
     for password, why in (("short", "at least 8"), ("password123", "common"), ("EVE.SMITH", "username")):
         err = centre.error("PATCH", "/api/users/eve.smith", 422, json={"password": password})
         assert why in err["detail"]
+
+
+def test_cli_user_command_applies_the_same_rules(sqlite_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from blendcc.cli import app
+
+    runner = CliRunner()
+
+    def run(*args: str) -> Any:
+        return runner.invoke(app, ["user", *args, "--role", "supervisor", "--database-url", sqlite_url])
+
+    weak = run("eve", "--password", "short")
+    assert weak.exit_code == 2 and "at least 8" in weak.output
+    assert run("eve", "--password", "long-enough-pw").exit_code == 0
+    twin = run("EVE", "--password", "long-enough-pw")
+    assert twin.exit_code == 2 and "already exists" in twin.output
+    bidi = run("ev\u202ee", "--password", "long-enough-pw")
+    assert bidi.exit_code == 2 and "U+202E" in bidi.output

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from blendcc.app.throttle import Throttle, ThrottlePolicy, retry_after_header
 from blendcc.testing import FakeClock
 
@@ -53,3 +56,24 @@ def test_failures_are_forgotten_after_a_quiet_period_and_memory_is_bounded() -> 
 
 def test_retry_after_header_is_whole_seconds_rounded_up() -> None:
     assert [retry_after_header(s) for s in (0.2, 1.0, 1.01, 899.5)] == ["1", "1", "2", "900"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["fail", "ok", "wait"]), st.floats(0, 100)), max_size=60))
+def test_blocks_are_bounded_and_only_after_the_free_failures(steps: list[tuple[str, float]]) -> None:
+    clock = FakeClock(0.0)
+    policy = ThrottlePolicy(free_failures=3, base_delay_s=1.0, max_delay_s=30.0, forget_after_s=1e12)
+    t = Throttle(clock, default=policy)
+    failures = 0  # since the last success (nothing is forgotten with this policy)
+    for op, dt in steps:
+        if op == "fail":
+            failures += 1
+            assert t.failed([USER]) == policy.delay(failures)
+        elif op == "ok":
+            t.succeeded([USER])
+            failures = 0
+        else:
+            clock.advance(dt)
+        wait = t.retry_after([USER])
+        assert 0.0 <= wait <= policy.max_delay_s
+        if failures <= policy.free_failures:
+            assert wait == 0.0

@@ -145,3 +145,12 @@ def test_totp_enrol_confirm_login_and_disable(centre: Any) -> None:
     assert _login(centre, "sup", centre.PASSWORD).status_code == 200
     actions = [e["action"] for e in centre.get("/api/audit?target=sup")]
     assert {"totp_enrolled", "totp_enabled", "totp_disabled"} <= set(actions)
+
+
+def test_guessing_totp_codes_is_throttled(centre: Any) -> None:
+    centre.post("/api/auth/totp", user="sup")
+    for _ in range(5):
+        centre.error("POST", "/api/auth/totp/confirm", 422, user="sup", json={"code": "000000"})
+    centre.error("POST", "/api/auth/totp/confirm", 422, user="sup", json={"code": "000001"})  # starts a block
+    r = centre.client.post("/api/auth/totp/confirm", json={"code": "000002"}, headers=centre.headers("sup"))
+    assert r.status_code == 429 and r.headers["retry-after"] == "1"

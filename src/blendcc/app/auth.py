@@ -351,9 +351,7 @@ class AuthService:
         user = self._existing(principal.username)
         if not user.totp_secret or user.totp_confirmed:
             raise InvalidState("nothing to confirm: enrol first (POST /api/auth/totp)")
-        step = totp.matching_step(user.totp_secret, code, self.clock.now(), user.totp_last_step)
-        if step is None:
-            raise ValidationFailed("wrong one-time code")
+        step = self._code_step(user, user.totp_secret, code)
         self.users.put(dataclasses.replace(user, totp_confirmed=True, totp_last_step=step))
         self._audit(user.username, "totp_enabled", user.username)
 
@@ -362,11 +360,22 @@ class AuthService:
         user = self._existing(username)
         if actor.username != user.username:
             actor.require("admin")
-        elif user.totp_confirmed and user.totp_secret and totp.matching_step(
-                user.totp_secret, code or "", self.clock.now(), user.totp_last_step) is None:
-            raise ValidationFailed("wrong one-time code")
+        elif user.totp_confirmed and user.totp_secret:
+            self._code_step(user, user.totp_secret, code or "")
         self.users.put(dataclasses.replace(user, totp_secret=None, totp_confirmed=False))
         self._audit(actor.username, "totp_disabled", user.username)
+
+    def _code_step(self, user: User, secret: str, code: str) -> int:
+        """The time step of a correct code; wrong codes count as failed logins of the user (throttled)."""
+        key = [("login-user", username_key(user.username))]
+        wait = self.throttle.retry_after(key)
+        if wait > 0:
+            raise RateLimited(f"too many wrong codes; try again in {int(wait + 0.999)} s", wait)
+        step = totp.matching_step(secret, code, self.clock.now(), user.totp_last_step)
+        if step is None:
+            self.throttle.failed(key)
+            raise ValidationFailed("wrong one-time code")
+        return step
 
 
 def _fingerprint(user: User) -> str:

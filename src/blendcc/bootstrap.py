@@ -10,6 +10,7 @@ from blendcc.adapters.channels.api import ApiChannel, ApiVoiceChannel
 from blendcc.adapters.channels.base import TimerThread
 from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.adapters.clock import SystemClock
+from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
 from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
 from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.migrate import migrate
@@ -22,7 +23,8 @@ from blendcc.adapters.storage.sql_repos import (
 from blendcc.adapters.storage.sql_store import SqlStore
 from blendcc.app.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.agents import AgentService
-from blendcc.app.auth import AuthService
+from blendcc.app.audit import Auditor
+from blendcc.app.auth import LOGIN_POLICIES, AuthService
 from blendcc.app.campaigns import CampaignService
 from blendcc.app.configuration import ConfigService
 from blendcc.app.contacts import ContactService
@@ -32,8 +34,10 @@ from blendcc.app.customers import CustomerService
 from blendcc.app.live_stats import LiveStats, day_start
 from blendcc.app.reports import ReportService
 from blendcc.app.runtime import Runtime
+from blendcc.app.throttle import SIP_POLICIES, Throttle
 from blendcc.config import Settings
 from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S, Channel
+from blendcc.domain.errors import ValidationFailed
 from blendcc.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -69,17 +73,32 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     config.delete_guards.append(runtime.guard_delete)
     config.engine_lock = runtime.lock
     secret = settings.secret_key or SqlMeta(db).setdefault_meta("secret_key", secrets.token_urlsafe(32))
-    auth = AuthService(users, secret, settings.token_ttl_s)
+    audit = Auditor(SqlAuditLog(db), clock)
+    auth = AuthService(users, secret, settings.token_ttl_s, clock=clock, sessions=SqlSessionRepository(db),
+                       audit=audit, throttle=Throttle(clock, {**LOGIN_POLICIES, **SIP_POLICIES}),
+                       refresh_ttl_s=settings.refresh_ttl_s, password_min_length=settings.password_min_length)
     notes: list[str] = []
     if not any(u.role == "admin" for u in users.list()):
-        password = settings.admin_password or secrets.token_urlsafe(9)
-        auth.set_user("admin", password, "admin", None)
+        password = settings.admin_password or secrets.token_urlsafe(12)
+        try:
+            auth.set_user("admin", password, "admin", None, actor="bootstrap")
+        except ValidationFailed as exc:  # a weak BLENDCC_ADMIN_PASSWORD (the demo's): created, but said
+            auth.set_user("admin", password, "admin", None, actor="bootstrap", enforce_policy=False)
+            notes.append(f"the admin password breaks the password policy ({exc.message}); change it")
         if settings.admin_password is None:
             notes.append(f"created user 'admin' with password {password!r} (set BLENDCC_ADMIN_PASSWORD to choose)")
     container = Container(settings, clock, bus, store, config, runtime,
                           ContactService(runtime, customers, store, store), AgentService(runtime, customers),
                           ReportService(store, settings.timezone), auth, stats,
                           CustomerService(customers, store, clock), notes)
+    container.audit = audit
+    if settings.oidc_issuer:
+        from blendcc.adapters.oidc import HttpOidcProvider
+        from blendcc.app.oidc import OidcLogin
+
+        provider = HttpOidcProvider(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret,
+                                    settings.oidc_redirect_uri)
+        container.oidc = OidcLogin(provider, auth, clock, settings.oidc_username_claim)
     dialer_repo = SqlDialerRepository(db)
     container.campaigns = CampaignService(config, dialer_repo, runtime, clock, store, dialer_repo.events)
     container.schedules = ScheduleService(config, store, clock)

@@ -15,7 +15,19 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: str | None = Field(default=None, description="token signing key; generated and stored if unset")
-    token_ttl_s: int = Field(default=12 * 3600, gt=0)
+    token_ttl_s: int = Field(default=15 * 60, gt=0, description="access token lifetime (refresh it with "
+                             "POST /api/auth/refresh)")
+    refresh_ttl_s: int = Field(default=12 * 3600, gt=0, description="a login session (refresh-token family) "
+                               "ends this long after the login")
+    password_min_length: int = Field(default=8, ge=8, le=200, description="shortest password accepted")
+    # single sign-on (OpenID Connect, docs/security.md): on when oidc_issuer is set
+    oidc_issuer: str | None = Field(default=None, description="OpenID Connect issuer URL (enables single sign-on)")
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_redirect_uri: str = Field(default="", description="this server's callback, e.g. "
+                                   "https://cc.example.com/api/auth/oidc/callback")
+    oidc_username_claim: str = Field(default="preferred_username",
+                                     description="ID-token claim matched to a blendcc username")
     admin_password: str | None = Field(default=None, description="password of the first 'admin' user")
     tick_interval_s: float = Field(default=0.1, gt=0, le=5, description="unused: engine timers are scheduled "
                                    "at their due times (kept so existing configuration loads)")

@@ -84,6 +84,34 @@ class User:
     role: str  # agent, supervisor, admin
     agent_id: str | None
     password_hash: str
+    active: bool = True  # an inactive user cannot log in and its tokens stop working
+    totp_secret: str | None = None  # base32 TOTP secret (enrolled; in force once totp_confirmed)
+    totp_confirmed: bool = False
+    totp_last_step: int = 0  # the last TOTP time step accepted (a code is never accepted twice)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSession:
+    """One login: its refresh-token family. Access tokens name it; revoking it ends them all at once."""
+
+    id: str
+    username: str
+    created_at: float
+    expires_at: float
+    refresh_hash: str  # sha256 of the current refresh secret (rotated on every refresh)
+    revoked_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """Something security-relevant that happened: ``actor`` did ``action`` (past tense) to ``target``."""
+
+    actor: str | None
+    action: str
+    target: str | None
+    detail: Mapping[str, Any]
+    at: float
+    client: str | None = None
 
 
 class EventStore(Protocol):
@@ -157,9 +185,60 @@ class CustomerRepository(Protocol):
 
 
 class UserRepository(Protocol):
-    def get(self, username: str) -> User | None: ...
-    def put(self, user: User) -> None: ...
+    def get(self, username: str) -> User | None:
+        """The user whose name matches case-insensitively (domain.usernames.username_key)."""
+        ...
+
+    def put(self, user: User) -> None:
+        """Create or replace; raises InvalidState if another user has the same username key."""
+        ...
+
     def list(self) -> builtins.list[User]: ...
+    def delete(self, username: str) -> bool: ...
+
+
+class SessionRepository(Protocol):
+    """Login sessions (refresh-token families), stored with hashed refresh secrets."""
+
+    def create(self, session: AuthSession) -> None: ...
+    def get(self, session_id: str) -> AuthSession | None: ...
+
+    def rotate(self, session_id: str, old_hash: str, new_hash: str) -> bool:
+        """Replace the refresh hash if it is still ``old_hash`` and the session is live (compare-and-set)."""
+        ...
+
+    def revoke(self, session_id: str, at: float) -> bool: ...
+
+    def revoke_user(self, username: str, at: float) -> int:
+        """Revoke every live session of ``username``; return how many."""
+        ...
+
+    def purge(self, before: float) -> int:
+        """Delete sessions that expired or were revoked before ``before``."""
+        ...
+
+
+class IdentityProvider(Protocol):
+    """An OpenID Connect provider for single sign-on (authorization code flow with PKCE S256)."""
+
+    def authorization_url(self, state: str, nonce: str, code_challenge: str) -> str:
+        """Where to send the browser to sign in."""
+        ...
+
+    def exchange(self, code: str, code_verifier: str, nonce: str) -> Mapping[str, Any]:
+        """Redeem ``code``; return the ID token's claims once its signature, issuer, audience, expiry and
+        nonce are verified (raises the app's Unauthenticated otherwise)."""
+        ...
+
+
+class AuditLog(Protocol):
+    """Append-only record of who changed, forced, listened to or exported what; newest first."""
+
+    def record(self, event: AuditEvent) -> None: ...
+
+    def query(self, *, actor: str | None = None, action: str | None = None, target: str | None = None,
+              since: float | None = None, until: float | None = None, limit: int = 100,
+              offset: int = 0) -> builtins.list[AuditEvent]: ...
 
 
 class EventBus(Protocol):

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
 from blendcc.adapters.storage.sql_repos import (
     SqlConfigRepository,
     SqlCustomerRepository,
@@ -22,6 +23,7 @@ from blendcc.testing import (
     MemoryStore,
     MemoryUserRepository,
 )
+from blendcc.testing.memory_auth import MemoryAuditLog, MemorySessionRepository
 from blendcc.testing.postgres import test_pg_url
 
 PG_URL = test_pg_url()
@@ -51,6 +53,12 @@ class Backend:
 
     def users(self) -> Any:
         return MemoryUserRepository() if self.engine is None else SqlUserRepository(self.engine)
+
+    def sessions(self) -> Any:
+        return MemorySessionRepository() if self.engine is None else SqlSessionRepository(self.engine)
+
+    def audit(self) -> Any:
+        return MemoryAuditLog() if self.engine is None else SqlAuditLog(self.engine)
 
     def meta(self) -> Any:
         return MemoryMeta() if self.engine is None else SqlMeta(self.engine)

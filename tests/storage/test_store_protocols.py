@@ -7,14 +7,26 @@ from pathlib import Path
 import pytest
 
 from blendcc.adapters.bus.memory import MemoryBus
+from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
 from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.sql_repos import SqlConfigRepository, SqlCustomerRepository, SqlUserRepository
 from blendcc.adapters.storage.sql_store import SqlStore
-from blendcc.ports import Clock, ConfigRepository, CustomerRepository, EventBus, Store, UserRepository
+from blendcc.ports import (
+    AuditLog,
+    Clock,
+    ConfigRepository,
+    CustomerRepository,
+    EventBus,
+    SessionRepository,
+    Store,
+    UserRepository,
+)
 from blendcc.testing import (
     FakeClock,
+    MemoryAuditLog,
     MemoryConfigRepository,
     MemoryCustomerRepository,
+    MemorySessionRepository,
     MemoryStore,
     MemoryUserRepository,
     RecordingBus,
@@ -30,6 +42,9 @@ def test_implementations_match_the_ports(tmp_path: Path) -> None:
         customers: list[CustomerRepository] = [SqlCustomerRepository(engine), MemoryCustomerRepository()]
         users: list[UserRepository] = [SqlUserRepository(engine), MemoryUserRepository()]
         buses: list[EventBus] = [MemoryBus(), RecordingBus()]
+        sessions: list[SessionRepository] = [SqlSessionRepository(engine), MemorySessionRepository()]
+        audits: list[AuditLog] = [SqlAuditLog(engine), MemoryAuditLog()]
+        assert len(sessions) == len(audits) == 2
         clock: Clock = FakeClock(5.0)
         assert [len(x) for x in (stores, configs, customers, users, buses)] == [2, 2, 2, 2, 2]
         assert clock.now() == 5.0

@@ -17,6 +17,7 @@ from blendcc.adapters.scheduler import AsyncioScheduler
 from blendcc.api import (
     errors,
     guard,
+    routes_auth,
     routes_config,
     routes_dialer,
     routes_dialing,
@@ -30,6 +31,7 @@ from blendcc.api import (
     routes_wfm_staff,
     ws,
 )
+from blendcc.api.client_address import ClientAddressMiddleware
 from blendcc.app.background import Background
 from blendcc.app.container import Container
 
@@ -70,7 +72,9 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
         return container.auth.verify(token)
 
     app.add_middleware(guard.RequestGuard, verify=verify, max_body_bytes=container.settings.max_body_bytes)
+    app.add_middleware(ClientAddressMiddleware)
     app.include_router(routes_main.router)
+    app.include_router(routes_auth.router)
     app.include_router(routes_messages.router)
     app.include_router(routes_config.router)
     app.include_router(ws.router)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -35,6 +35,13 @@ def agent_principal(p: Annotated[Principal, Depends(principal)]) -> Principal:
 
         raise Forbidden("this action is for agent users (your user has no agent_id)")
     return p
+
+
+def audit(c: Container, actor: Principal | str | None, action: str, target: str | None = None,
+          **detail: Any) -> None:
+    """Write one audit event (app.audit.ACTIONS); routes call this in one line after the action."""
+    if c.audit is not None:
+        c.audit.record(actor, action, target, **detail)
 
 
 C = Annotated[Container, Depends(container)]

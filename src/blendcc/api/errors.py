@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from blendcc.app.auth import RateLimited
+from blendcc.app.throttle import retry_after_header
 from blendcc.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,8 @@ STATUS = {
     "unsupported": 422,  # the contact's channel cannot do this (e.g. send text on voice)
     "unauthenticated": 401,
     "unavailable": 503,
+    "totp_required": 401,
+    "rate_limited": 429,
 }
 
 
@@ -33,6 +37,8 @@ def install(app: FastAPI) -> None:
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         status = STATUS.get(exc.code, 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": retry_after_header(exc.retry_after_s)}
         return JSONResponse({"error": exc.code, "detail": exc.message}, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

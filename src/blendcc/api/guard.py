@@ -40,6 +40,8 @@ MIB = 1024 * 1024
 PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
     ("POST", "/api/auth/token"),
     ("POST", "/api/auth/refresh"),
+    ("GET", "/api/auth/oidc/login"),  # single sign-on: the browser arrives without a token
+    ("GET", "/api/auth/oidc/callback"),
 })
 
 #: Body limit of public routes (they take a small JSON document at most).

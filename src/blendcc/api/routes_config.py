@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, create_model
 
-from blendcc.api.deps import C, P
+from blendcc.api.deps import C, P, audit
 from blendcc.app.configuration import KINDS
 from blendcc.routing.expressions import FUNCTIONS, NAMES
 from blendcc.routing.strategies import _REGISTRY, strategy_names
@@ -48,6 +48,7 @@ def _routes(kind: str, model: type[BaseModel]) -> None:
         if data.get("id") is None:
             data.pop("id", None)
         doc, version = c.config.put(kind, doc_id, data, p.username)
+        audit(c, p, "config_changed", f"{kind}/{doc_id}", version=version)
         return {"version": version, "document": _dump(doc)}
 
     put_doc.__annotations__["body"] = body_model
@@ -55,6 +56,7 @@ def _routes(kind: str, model: type[BaseModel]) -> None:
     def delete_doc(c: C, p: P, doc_id: str = ID) -> dict[str, Any]:
         p.require("admin")
         c.config.delete(kind, doc_id, p.username)
+        audit(c, p, "config_deleted", f"{kind}/{doc_id}")
         return {"deleted": doc_id}
 
     def history(c: C, p: P, doc_id: str = ID) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from blendcc.api.deps import C, P
+from blendcc.api.deps import C, P, audit
 from blendcc.app.campaigns import CampaignService
 from blendcc.app.container import Container
 from blendcc.dialer.campaign import CampaignConfig
@@ -122,6 +122,7 @@ def put_campaign(c: C, p: P, campaign_id: str = ID, body: dict[str, Any] = Body(
     p.require("admin")
     svc = _svc(c)
     doc, version = svc.put(campaign_id, body, p.username)
+    audit(c, p, "config_changed", f"campaigns/{campaign_id}", version=version)
     return {"version": version, "document": _campaign(svc, doc)}
 
 
@@ -129,6 +130,7 @@ def put_campaign(c: C, p: P, campaign_id: str = ID, body: dict[str, Any] = Body(
 def delete_campaign(c: C, p: P, campaign_id: str = ID) -> dict[str, Any]:
     p.require("admin")
     _svc(c).delete(campaign_id, p.username)
+    audit(c, p, "config_deleted", f"campaigns/{campaign_id}")
     return {"deleted": campaign_id}
 
 
@@ -198,6 +200,7 @@ def export_records(c: C, p: P, campaign_id: str = ID) -> PlainTextResponse:
     p.require("supervisor")
     svc = _svc(c)
     rows = svc.records(campaign_id, limit=None)
+    audit(c, p, "data_exported", f"campaigns/{campaign_id}/records.csv", rows=len(rows))
     return PlainTextResponse(records_csv(rows), media_type="text/csv",
                              headers={"Content-Disposition": f'attachment; filename="{campaign_id}-records.csv"'})
 

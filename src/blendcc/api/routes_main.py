@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from blendcc.api.deps import AgentP, C, P
+from blendcc.api.deps import AgentP, C, P, audit
 from blendcc.api.schemas import (
     ForceStateBody,
     LoginBody,
@@ -27,11 +27,13 @@ router = APIRouter(prefix="/api")
 
 # ---------------------------------------------------------------------- auth and users
 
-@router.post("/auth/token", tags=["auth"], summary="Exchange username and password for a bearer token")
-def token(body: TokenRequest, c: C) -> dict[str, Any]:
-    tok, who = c.auth.login(body.username, body.password)
-    return {"access_token": tok, "token_type": "bearer", "role": who.role, "agent_id": who.agent_id,
-            "expires_in": c.settings.token_ttl_s}
+@router.post("/auth/token", tags=["auth"], summary="Exchange username and password (and the one-time code of "
+             "a user with a second factor) for an access token and a refresh token; throttled (429)")
+def token(body: TokenRequest, c: C, request: Request) -> dict[str, Any]:
+    t = c.auth.login(body.username, body.password, client=request.client.host if request.client else None,
+                     totp_code=body.totp)
+    return {"access_token": t.access_token, "token_type": "bearer", "role": t.principal.role,
+            "agent_id": t.principal.agent_id, "expires_in": t.expires_in, "refresh_token": t.refresh_token}
 
 
 @router.get("/auth/me", tags=["auth"])
@@ -44,14 +46,15 @@ def put_user(username: str, body: UserBody, c: C, p: P) -> dict[str, Any]:
     p.require("admin")
     if body.agent_id is not None and body.agent_id not in c.config.catalog.agents:
         raise NotFound(f"agent {body.agent_id} is not configured")
-    user = c.auth.set_user(username, body.password, body.role, body.agent_id)
-    return {"username": user.username, "role": user.role, "agent_id": user.agent_id}
+    user = c.auth.set_user(username, body.password, body.role, body.agent_id, actor=p.username)
+    return {"username": user.username, "role": user.role, "agent_id": user.agent_id, "active": user.active}
 
 
 @router.get("/users", tags=["auth"])
 def list_users(c: C, p: P) -> list[dict[str, Any]]:
     p.require("admin")
-    return [{"username": u.username, "role": u.role, "agent_id": u.agent_id} for u in c.auth.users.list()]
+    return [{"username": u.username, "role": u.role, "agent_id": u.agent_id, "active": u.active,
+             "totp": u.totp_confirmed} for u in c.auth.users.list()]
 
 
 # ---------------------------------------------------------------------- contacts (generic API channel)
@@ -198,8 +201,11 @@ def agent_transfer(contact_id: str, body: TransferBody, c: C, p: AgentP) -> dict
 def force_state(agent_id: str, body: ForceStateBody, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     if body.status == "offline":
-        return c.agents.logout(agent_id, force=True)
-    return c.agents.set_status(agent_id, body.status, body.reason, by=p.username)
+        result = c.agents.logout(agent_id, force=True)
+    else:
+        result = c.agents.set_status(agent_id, body.status, body.reason, by=p.username)
+    audit(c, p, "agent_state_forced", agent_id, status=body.status, reason=body.reason)
+    return result
 
 
 @router.post("/supervisor/contacts/{contact_id}/move", tags=["supervisor"], summary="Move a waiting contact")
@@ -228,6 +234,7 @@ def queue_report(c: C, p: P, start: float = Query(allow_inf_nan=False), end: flo
                  interval: str = "60", queue_id: str | None = None,
                  channel: str | None = None, by_channel: bool = False) -> dict[str, Any]:
     p.require("supervisor")
+    audit(c, p, "data_exported", "reports/queues", start=start, end=end, queue_id=queue_id)
     return c.reports.queues(start, end, interval, queue_id, channel, by_channel)
 
 
@@ -236,4 +243,5 @@ def agent_report(c: C, p: P, start: float = Query(allow_inf_nan=False), end: flo
                  agent_id: str | None = None) -> dict[str, Any]:
     if not p.at_least("supervisor"):
         agent_id = p.agent_id
+    audit(c, p, "data_exported", "reports/agents", start=start, end=end, agent_id=agent_id)
     return c.reports.agents(start, end, agent_id)

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from blendcc.api.deps import C, P
+from blendcc.api.deps import C, P, audit
 from blendcc.domain.errors import InvalidState, NotFound
 
 router = APIRouter(prefix="/api/voice", tags=["voice"])
@@ -76,6 +76,7 @@ def voicemails(c: C, p: P, mailbox: str | None = None) -> list[dict[str, Any]]:
 def voicemail_download(mailbox: str, name: str, c: C, p: P) -> FileResponse:
     p.require("supervisor")
     path = _stack(c).voice.voicemail_file(mailbox, name)
+    audit(c, p, "voicemail_downloaded", f"{mailbox}/{name}")
     return FileResponse(path, media_type="audio/wav", filename=name)
 
 
@@ -94,6 +95,7 @@ def download(name: str, c: C, p: P) -> FileResponse:
     path = (folder / name).resolve()
     if path.parent != folder or path.suffix != ".wav" or not path.is_file():
         raise NotFound(f"recording {name} does not exist")
+    audit(c, p, "recording_downloaded", name)
     return FileResponse(path, media_type="audio/wav", filename=name)
 
 
@@ -101,7 +103,9 @@ def download(name: str, c: C, p: P) -> FileResponse:
 def listen(contact_id: str, body: ListenIn, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     stack = _stack(c)
-    return stack.call(lambda: stack.voice.listen_in(contact_id, body.phone))  # type: ignore[no-any-return]
+    out = stack.call(lambda: stack.voice.listen_in(contact_id, body.phone))
+    audit(c, p, "call_listened", contact_id, phone=body.phone)
+    return out  # type: ignore[no-any-return]
 
 
 class Consult(BaseModel):

@@ -6,17 +6,43 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from blendcc.app.passwords import PASSWORD_MAX
+from blendcc.domain.usernames import USERNAME_MAX
+
 
 class TokenRequest(BaseModel):
-    username: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=1, max_length=200)
+    username: str = Field(min_length=1, max_length=USERNAME_MAX)
+    password: str = Field(min_length=1, max_length=PASSWORD_MAX)
+    totp: str | None = Field(default=None, max_length=16, description="the current one-time code, for users "
+                             "with a second factor")
 
 
 class UserBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    password: str = Field(min_length=4, max_length=200)
+    password: str = Field(min_length=1, max_length=PASSWORD_MAX, description="see the password policy in "
+                          "docs/security.md")
     role: Literal["agent", "supervisor", "admin"]
     agent_id: str | None = None
+
+
+class UserChanges(BaseModel):
+    """PATCH /api/users/{username}: only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid")
+    password: str | None = Field(default=None, min_length=1, max_length=PASSWORD_MAX)
+    role: Literal["agent", "supervisor", "admin"] | None = None
+    agent_id: str | None = Field(default=None, max_length=64)
+    active: bool | None = Field(default=None, description="false: the user cannot log in; its tokens end now")
+
+
+class RefreshBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class TotpCode(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=16)
 
 
 class StatusBody(BaseModel):

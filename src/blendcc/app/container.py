@@ -7,6 +7,7 @@ from typing import Any
 
 from blendcc.app.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.agents import AgentService
+from blendcc.app.audit import Auditor
 from blendcc.app.auth import AuthService
 from blendcc.app.campaigns import CampaignService
 from blendcc.app.configuration import ConfigService
@@ -16,6 +17,7 @@ from blendcc.app.customers import CustomerService
 from blendcc.app.dialing import DialingService
 from blendcc.app.live_stats import LiveStats
 from blendcc.app.live_views import LiveViews
+from blendcc.app.oidc import OidcLogin
 from blendcc.app.reports import ReportService
 from blendcc.app.runtime import Runtime
 from blendcc.config import Settings
@@ -43,6 +45,8 @@ class Container:
     adherence: AdherenceMonitor | None = None  # live out-of-adherence alerts (set by bootstrap)
     channels: ChannelDirectory | None = None  # the channel registry (set by bootstrap)
     conversations: ConversationService | None = None  # message threads of every channel (set by bootstrap)
+    audit: Auditor | None = None  # the audit trail (set by bootstrap; GET /api/audit reads it)
+    oidc: OidcLogin | None = None  # single sign-on, when settings.oidc_issuer is set
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)

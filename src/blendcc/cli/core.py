@@ -134,7 +134,15 @@ def user(
             err.print(f"[red]error:[/red] agent {agent_id} is not configured")
             raise typer.Exit(2)
         secret = settings.secret_key or SqlMeta(db).setdefault_meta("secret_key", secrets.token_urlsafe(32))
-        AuthService(SqlUserRepository(db), secret, settings.token_ttl_s).set_user(username, password, role, agent_id)
+        from blendcc.adapters.clock import SystemClock
+        from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
+        from blendcc.app.audit import Auditor
+
+        clock = SystemClock()
+        AuthService(SqlUserRepository(db), secret, settings.token_ttl_s, clock=clock,
+                    sessions=SqlSessionRepository(db), audit=Auditor(SqlAuditLog(db), clock),
+                    password_min_length=settings.password_min_length).set_user(username, password, role, agent_id,
+                                                                                actor="cli")
     except DomainError as exc:
         err.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(2) from None

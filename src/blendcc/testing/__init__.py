@@ -2,6 +2,7 @@
 
 from blendcc.testing.bus import RecordingBus
 from blendcc.testing.clock import FakeClock
+from blendcc.testing.memory_auth import MemoryAuditLog, MemorySessionRepository
 from blendcc.testing.memory_store import (
     MemoryConfigRepository,
     MemoryCustomerRepository,
@@ -12,9 +13,11 @@ from blendcc.testing.memory_store import (
 
 __all__ = [
     "FakeClock",
+    "MemoryAuditLog",
     "MemoryConfigRepository",
     "MemoryCustomerRepository",
     "MemoryMeta",
+    "MemorySessionRepository",
     "MemoryStore",
     "MemoryUserRepository",
     "RecordingBus",

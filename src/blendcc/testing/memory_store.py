@@ -22,6 +22,7 @@ from blendcc.analytics.agent_stats import StateInterval
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.domain.events import Event
+from blendcc.domain.usernames import username_key
 from blendcc.ports import ConfigDocument, StoredEvent, User
 
 
@@ -247,21 +248,36 @@ class MemoryCustomerRepository:
 
 
 class MemoryUserRepository:
+    """Users found case-insensitively by username key, like SqlUserRepository."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._users: dict[str, User] = {}
 
     def get(self, username: str) -> User | None:
+        key = username_key(username)
         with self._lock:
-            return self._users.get(username)
+            if username in self._users:
+                return self._users[username]
+            found = [u for u in self._users.values() if username_key(u.username) == key]
+            return found[0] if found else None
 
     def put(self, user: User) -> None:
+        key = username_key(user.username)
         with self._lock:
+            clash = [u for u in self._users.values()
+                     if u.username != user.username and username_key(u.username) == key]
+            if clash:
+                raise InvalidState(f"a user named like {user.username!r} already exists")
             self._users[user.username] = user
 
     def list(self) -> list[User]:
         with self._lock:
             return [self._users[name] for name in sorted(self._users)]
+
+    def delete(self, username: str) -> bool:
+        with self._lock:
+            return self._users.pop(username, None) is not None
 
 
 class MemoryMeta:

@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +15,7 @@ from blendcc.adapters.storage import tables as t
 from blendcc.adapters.storage.common import CUSTOMER_UPDATABLE, identity_key, json_copy
 from blendcc.adapters.storage.engine import writer
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
+from blendcc.domain.usernames import username_key
 from blendcc.ports import ConfigDocument, User
 
 
@@ -182,25 +183,46 @@ class SqlCustomerRepository:
 
 
 class SqlUserRepository:
+    """Users, found by exact name first, else case-insensitively by their username key."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = writer(engine)
 
     def get(self, username: str) -> User | None:
+        u = t.users
         with self.engine.connect() as conn:
-            r = conn.execute(select(t.users).where(t.users.c.username == username)).mappings().first()
-        return User(r["username"], r["role"], r["agent_id"], r["password_hash"]) if r else None
+            r = conn.execute(select(u).where(u.c.username == username)).mappings().first()
+            if r is None:
+                r = conn.execute(select(u).where(u.c.username_key == username_key(username))).mappings().first()
+        return _user(r) if r else None
 
     def put(self, user: User) -> None:
         row = {"username": user.username, "role": user.role, "agent_id": user.agent_id,
-               "password_hash": user.password_hash}
-        with self._writer.begin() as conn:
-            _upsert(conn, t.users, row, ["username"])
+               "password_hash": user.password_hash, "active": user.active, "totp_secret": user.totp_secret,
+               "totp_confirmed": user.totp_confirmed, "totp_last_step": user.totp_last_step}
+        u = t.users
+        try:
+            with self._writer.begin() as conn:
+                existing = conn.execute(select(u.c.username_key).where(u.c.username == user.username)).scalar()
+                _upsert(conn, u, {**row, "username_key": existing or username_key(user.username)}, ["username"])
+        except IntegrityError as exc:
+            raise InvalidState(f"a user named like {user.username!r} already exists") from exc
 
     def list(self) -> list[User]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.users).order_by(t.users.c.username)).mappings().all()
-        return [User(r["username"], r["role"], r["agent_id"], r["password_hash"]) for r in rows]
+        return [_user(r) for r in rows]
+
+    def delete(self, username: str) -> bool:
+        with self._writer.begin() as conn:
+            return conn.execute(delete(t.users).where(t.users.c.username == username)).rowcount > 0
+
+
+def _user(r: Mapping[Any, Any]) -> User:
+    return User(r["username"], r["role"], r["agent_id"], r["password_hash"], active=bool(r["active"]),
+                totp_secret=r["totp_secret"], totp_confirmed=bool(r["totp_confirmed"]),
+                totp_last_step=int(r["totp_last_step"]))
 
 
 class SqlMeta:

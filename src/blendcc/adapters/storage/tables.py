@@ -163,6 +163,43 @@ users = Table(
     Column("role", String, nullable=False),
     Column("agent_id", String),
     Column("password_hash", String, nullable=False),
+    # case-insensitive uniqueness and lookup (domain.usernames.username_key); migration 0003 fills it
+    Column("username_key", String, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("totp_secret", String),
+    Column("totp_confirmed", Boolean, nullable=False),
+    Column("totp_last_step", BigInteger, nullable=False),
+    Index("ux_users_username_key", "username_key", unique=True),
+)
+
+auth_sessions = Table(
+    "auth_sessions",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("username", String, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("refresh_hash", String, nullable=False),
+    Column("revoked_at", Float),
+    Index("ix_auth_sessions_username", "username"),
+    Index("ix_auth_sessions_expires_at", "expires_at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("actor", String),
+    Column("action", String, nullable=False),
+    Column("target", String),
+    Column("detail", JSON, nullable=False),
+    Column("client", String),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_actor_at", "actor", "at"),
+    Index("ix_audit_log_action_at", "action", "at"),
+    Index("ix_audit_log_target_at", "target", "at"),
+    sqlite_autoincrement=True,
 )
 
 meta = Table(

@@ -2,6 +2,7 @@
 "use strict";
 
 const TOKEN_KEY = "blendcc.token";
+const REFRESH_KEY = "blendcc.refresh"; // access tokens live 15 minutes; the refresh token renews them
 const FEED_SIZE = 16;
 const SL_TARGET = 0.8; // colour hint only: green at or above, amber within 15 points, red below
 const STALE_AFTER_MS = 5000;
@@ -190,14 +191,30 @@ function setConn(state, text) {
   el.textContent = text;
 }
 
-async function api(path, options = {}) {
+async function api(path, options = {}, retried = false) {
   const headers = {"Content-Type": "application/json", ...(options.headers || {})};
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   const r = await fetch(path, {...options, headers});
   const body = await r.json().catch(() => ({}));
-  if (!r.ok) throw Object.assign(new Error(body.detail || r.statusText), {status: r.status});
+  if (r.status === 401 && !retried && !path.startsWith("/api/auth/") && await refreshTokens()) {
+    return api(path, options, true);
+  }
+  if (!r.ok) throw Object.assign(new Error(body.detail || r.statusText), {status: r.status, code: body.error});
   return body;
+}
+
+// Exchange the refresh token for a new access token (the refresh token rotates); false if the session ended.
+async function refreshTokens() {
+  const refresh = sessionStorage.getItem(REFRESH_KEY);
+  if (!refresh) return false;
+  const r = await fetch("/api/auth/refresh", {method: "POST", headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({refresh_token: refresh})}).catch(() => null);
+  if (!r || !r.ok) { sessionStorage.removeItem(REFRESH_KEY); return false; }
+  const body = await r.json();
+  sessionStorage.setItem(TOKEN_KEY, body.access_token);
+  sessionStorage.setItem(REFRESH_KEY, body.refresh_token);
+  return true;
 }
 
 async function loadOnce() {
@@ -223,7 +240,11 @@ function connect() {
   ws.onclose = (e) => {
     if (view.socket !== ws) return;
     view.socket = null;
-    if (e.code === 4401 || e.code === 4403) {
+    if (e.code === 4401) {
+      refreshTokens().then((ok) => { if (ok) connect(); else signOut("Please sign in again."); });
+      return;
+    }
+    if (e.code === 4403) {
       signOut(e.code === 4403 ? "This account cannot see the wallboard (supervisor role needed)." : "Please sign in again.");
       return;
     }
@@ -248,6 +269,7 @@ function showBoard() {
 
 function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(REFRESH_KEY);
   const ws = view.socket;
   view.socket = null;
   if (ws) ws.close();
@@ -268,10 +290,18 @@ async function onLogin(ev) {
   const button = ev.target.querySelector("button");
   button.disabled = true;
   try {
-    const r = await api("/api/auth/token", {method: "POST",
-      body: JSON.stringify({username: form.get("username"), password: form.get("password")})});
+    const credentials = {username: form.get("username"), password: form.get("password")};
+    let r;
+    try {
+      r = await api("/api/auth/token", {method: "POST", body: JSON.stringify(credentials)});
+    } catch (err) {
+      if (err.code !== "totp_required") throw err;
+      const totp = window.prompt("One-time code from your authenticator app");
+      r = await api("/api/auth/token", {method: "POST", body: JSON.stringify({...credentials, totp})});
+    }
     if (r.role === "agent") throw new Error("Agent accounts cannot see the wallboard.");
     sessionStorage.setItem(TOKEN_KEY, r.access_token);
+    sessionStorage.setItem(REFRESH_KEY, r.refresh_token);
     ev.target.reset();
     $("login-error").hidden = true;
     showBoard();
@@ -296,21 +326,29 @@ function tick() {
 
 function start() {
   // Kiosk wallboards sign in without the form: /#token=<bearer token> (preferred: a fragment never reaches
-  // the server or its access log) or /?token=<bearer token>. The token leaves the address bar at once.
+  // the server or its access log) or /?token=<bearer token>, plus &refresh=<refresh token> to outlive the
+  // 15-minute access token. The tokens leave the address bar at once.
   const params = new URLSearchParams(location.search);
   const fragment = new URLSearchParams(location.hash.slice(1));
   const kioskToken = fragment.get("token") || params.get("token");
-  if (kioskToken) {
-    sessionStorage.setItem(TOKEN_KEY, kioskToken);
+  const kioskRefresh = fragment.get("refresh") || params.get("refresh");
+  if (kioskRefresh) sessionStorage.setItem(REFRESH_KEY, kioskRefresh);
+  if (kioskToken || kioskRefresh) {
+    if (kioskToken) sessionStorage.setItem(TOKEN_KEY, kioskToken);
     params.delete("token");
+    params.delete("refresh");
     history.replaceState(null, "", location.pathname + (params.toString() ? `?${params}` : ""));
   }
   renderLegend();
   $("login-form").addEventListener("submit", onLogin);
-  $("logout").addEventListener("click", () => signOut(""));
+  $("logout").addEventListener("click", () => {
+    api("/api/auth/logout", {method: "POST"}).catch(() => {}).finally(() => signOut(""));
+  });
   setInterval(tick, 1000);
   tick();
-  if (sessionStorage.getItem(TOKEN_KEY)) showBoard(); else signOut("");
+  if (sessionStorage.getItem(TOKEN_KEY)) showBoard();
+  else if (sessionStorage.getItem(REFRESH_KEY)) refreshTokens().then((ok) => (ok ? showBoard() : signOut("")));
+  else signOut("");
 }
 
 start();

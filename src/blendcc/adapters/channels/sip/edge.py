@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from blendcc.adapters.channels.sip.dialog import Call
-from blendcc.adapters.channels.sip.digest import DigestAuthenticator
+from blendcc.adapters.channels.sip.digest import DigestAuthenticator, parse_auth
 from blendcc.adapters.channels.sip.message import (
     SipMessage,
     SipParseError,
@@ -34,6 +34,7 @@ from blendcc.adapters.channels.sip.transaction import (
     client_key,
     server_key,
 )
+from blendcc.app.throttle import SIP_POLICIES, Throttle, retry_after_header
 
 log = logging.getLogger(__name__)
 Addr = tuple[str, int]
@@ -50,13 +51,24 @@ class Binding:
     expires_at: float
 
 
-class Registrar:
-    """Agent phones' registrations (RFC 3261 section 10) with digest authentication."""
+class _CallClock:
+    def __init__(self, fn: Callable[[], float]) -> None:
+        self.now = fn
 
-    def __init__(self, realm: str, passwords: dict[str, str], clock: Callable[[], float] = time.time):
+
+class Registrar:
+    """Agent phones' registrations (RFC 3261 section 10) with digest authentication.
+
+    Wrong digests are throttled per claimed user and per source address (app.throttle, shared with API
+    logins): while blocked, REGISTER gets 503 Service Unavailable with Retry-After (RFC 3261 21.5.4; SIP's
+    429 means "Provide Referrer Identity", not "too many requests")."""
+
+    def __init__(self, realm: str, passwords: dict[str, str], clock: Callable[[], float] = time.time,
+                 throttle: Throttle | None = None):
         self.auth = DigestAuthenticator(realm)
         self.passwords = passwords
         self.clock = clock
+        self.throttle = throttle or Throttle(_CallClock(clock), SIP_POLICIES)
         self.bindings: dict[str, Binding] = {}
         self.on_change: list[Callable[[str, Binding | None], None]] = []
 
@@ -68,9 +80,19 @@ class Registrar:
         return b
 
     def handle(self, req: SipMessage, addr: Addr) -> SipMessage:
-        user, stale = self.auth.verify(req.get("Authorization"), "REGISTER", self.passwords)
+        header = req.get("Authorization")
+        claimed = parse_auth(header).get("username") if header else None
+        keys = [("sip-addr", addr[0])] + ([("sip-user", claimed[:100])] if claimed else [])
+        wait = self.throttle.retry_after(keys)
+        if wait > 0:
+            return response(req, 503, "Too Many Failed Authentications", to_tag="reg",
+                            extra=[("Retry-After", retry_after_header(wait))])
+        user, stale = self.auth.verify(header, "REGISTER", self.passwords)
         if user is None:
+            if header and not stale:
+                self.throttle.failed(keys)
             return response(req, 401, to_tag="reg", extra=[("WWW-Authenticate", self.auth.challenge(stale))])
+        self.throttle.succeeded([("sip-user", user)])
         aor_user = uri_user(uri_of(req.get("To") or ""))
         if aor_user != user:
             return response(req, 403, "Authenticated user does not own this address", to_tag="reg")

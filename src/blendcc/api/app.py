@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from blendcc import __version__
+from blendcc import __version__, redaction
 from blendcc.api import (
     errors,
     routes_config,
@@ -26,8 +26,10 @@ from blendcc.api import (
     routes_sim,
     routes_voice,
     routes_wfm_staff,
+    security,
     ws,
 )
+from blendcc.api.ws_auth import SocketRegistry
 from blendcc.app.container import Container
 from blendcc.app.dialing_wiring import start_ticker, stop_ticker
 from blendcc.app.live_stats import snapshot
@@ -70,10 +72,15 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
         for t in tasks:
             t.cancel()
 
-    app = FastAPI(title="blendcc", version=__version__, lifespan=lifespan,
+    redaction.install()  # no log line carries a token, a password or a database URL's password
+    app = FastAPI(title="blendcc", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Blended omnichannel contact centre: ACD, routing, agents, live KPIs.")
     app.state.container = container
+    sockets = SocketRegistry()  # open WebSockets by user: closed when that user's tokens are revoked
+    app.state.sockets = sockets
+    container.auth.on_revoked.append(sockets.revoked)
     errors.install(app)
+    security.install(app, container.settings)  # headers, CORS, offline /docs
     app.include_router(routes_main.router)
     app.include_router(routes_config.router)
     app.include_router(ws.router)

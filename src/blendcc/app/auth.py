@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -56,6 +57,8 @@ class AuthService:
         self.users = users
         self.ttl_s = ttl_s
         self._signer = URLSafeTimedSerializer(secret, salt="blendcc-token")
+        #: called with a username after that user's tokens may have stopped verifying (open sockets close)
+        self.on_revoked: list[Callable[[str], None]] = []
 
     def set_user(self, username: str, password: str, role: str, agent_id: str | None) -> User:
         if role not in ROLES:
@@ -71,7 +74,13 @@ class AuthService:
                 raise ValidationFailed(f"{username} is the last admin; make another admin first")
         user = User(username=username, role=role, agent_id=agent_id, password_hash=hash_password(password))
         self.users.put(user)
+        if current is not None:  # a new password hash (and maybe role or agent) revokes the old tokens
+            self._revoked(username)
         return user
+
+    def _revoked(self, username: str) -> None:
+        for callback in list(self.on_revoked):
+            callback(username)
 
     def login(self, username: str, password: str) -> tuple[str, Principal]:
         user = self.users.get(username)

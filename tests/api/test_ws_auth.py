@@ -11,6 +11,7 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from blendcc.api.ws_auth import QUERY_REFUSED, SUBPROTOCOL
+
 from .test_ws import receive, token
 
 PATHS = ("/ws/agent", "/ws/supervisor")

@@ -83,7 +83,7 @@ def test_server_log_at_debug_never_carries_a_token_or_password(pg_url_with_passw
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "blendcc.cli", *args], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "COLUMNS": "300", **(env or {})})
+                          check=False, timeout=120, env={**os.environ, "COLUMNS": "300", **(env or {})})
 
 
 def test_migrate_never_prints_the_database_password(pg_url_with_password: str) -> None:

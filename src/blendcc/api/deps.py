@@ -21,7 +21,8 @@ bearer_scheme = HTTPBearer(auto_error=False, description="POST /api/auth/token, 
 
 
 def principal(request: Request,
-              _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None) -> Principal:
+              _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
+              ) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:

@@ -11,8 +11,8 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from blendcc.app.agents import agent_view
 from blendcc.api.ws_auth import SocketSession, open_session, registry_of
+from blendcc.app.agents import agent_view
 from blendcc.app.auth import Principal
 from blendcc.domain.errors import DomainError
 from blendcc.routing.engine import Engine

@@ -22,6 +22,7 @@ class PreviewActions:
         lock: threading.RLock
         clock: Clock
         repo: DialerRepository
+        runs: dict[str, Run]
         _pending: list[ev.Event]
 
         def _drain(self) -> None: ...

@@ -12,13 +12,12 @@ import time
 from typing import Annotated
 
 import typer
-
-from blendcc.redaction import install as install_redaction
-from blendcc.redaction import redact
 from rich.markup import escape
 
 from blendcc.cli.base import app, err, fail, out
 from blendcc.cli.base import settings_or_exit as _settings
+from blendcc.redaction import install as install_redaction
+from blendcc.redaction import redact
 
 
 @app.command()

@@ -108,6 +108,6 @@ def records_csv(records: Iterable[DialRecord]) -> str:
     writer.writerow([*EXPORT_COLUMNS, *extra])
     for r in rows:
         due = "" if r.next_attempt_at is None else datetime.fromtimestamp(r.next_attempt_at, UTC).isoformat()
-        writer.writerow([r.record_id, r.external_id or "", r.phone, r.tz, r.state, r.attempts, r.last_outcome or "", r.final_reason or "",
-                         due, r.callback_agent_id or "", *(r.fields.get(k, "") for k in extra)])
+        writer.writerow([r.record_id, r.external_id or "", r.phone, r.tz, r.state, r.attempts, r.last_outcome or "",
+                         r.final_reason or "", due, r.callback_agent_id or "", *(r.fields.get(k, "") for k in extra)])
     return buf.getvalue()

@@ -14,7 +14,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # scheme://user:PASSWORD@host (database, Redis and SIP trunk URLs)
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@'\"]*):([^\s@'\"]*)@"), rf"\1:{MASK}@"),
     # "Authorization: Bearer x", {"authorization": "Basic x"}, ('authorization', b'Bearer x')
-    (re.compile(r"""(?i)(\bauthorization['"]?\s*[:=,]\s*(?:b?['"])?)[^'"\r\n,}\]]+"""), rf"\1{MASK}"),
+    (re.compile(r"""(?i)(\bauthorization['"]?\s*+[:=,]\s*+(?>(?:b?['"])?))(?!\[REDACTED\])[^'"\r\n,}\]]+"""),
+     rf"\1{MASK}"),
     # a bearer credential anywhere: "Bearer x" and the WebSocket subprotocol "bearer.x"
     (re.compile(r"(?i)\b(bearer)([\s.]+)[A-Za-z0-9._~+/=-]{8,}"), rf"\1\2{MASK}"),
     # quoted keys of JSON or a repr: "password": "x", 'access_token': 'x'
@@ -34,13 +35,18 @@ def redact(text: str) -> str:
 
 
 def _redact_value(value: Any) -> Any:
+    """A string argument redacted; any other argument replaced by its redacted text only when that text
+    carried a secret (so ``%d`` and ``%r`` keep formatting numbers and reprs as before)."""
     if isinstance(value, str):
         return redact(value)
-    if isinstance(value, bytes):
-        return redact(value.decode("utf-8", "replace"))
     if isinstance(value, (int, float, bool)) or value is None:
         return value
-    return redact(str(value))  # objects whose str() might carry a secret (URLs, exceptions, dicts)
+    try:
+        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    except Exception:  # a broken __str__: the handler reports it as it would have
+        return value
+    clean = redact(text)
+    return value if clean == text else clean
 
 
 def redact_record(record: logging.LogRecord) -> None:

@@ -33,10 +33,10 @@ def test_bearer_subprotocol_is_answered_with_blendcc_v1(shared_centre: Any, path
         assert ws.accepted_subprotocol == SUBPROTOCOL
         if path == "/ws/agent":
             assert receive(ws)["stream"] == "snapshot"
-        ws.send_text("ping")  # anything else a client sends is ignored
-        if path == "/ws/agent":
-            shared_centre.client.get("/health")
-        assert shared_centre.container.auth.verify(bearer.removeprefix("bearer.")).username == USER_OF[path]
+        ws.send_text("ping")  # anything else a client sends is ignored; the socket stays open
+        ws.send_text(json.dumps({"type": "auth", "token": bearer.removeprefix("bearer.")}))
+        assert receive(ws) == {"stream": "auth", "type": "Authenticated", "username": USER_OF[path],
+                               "role": "agent" if path == "/ws/agent" else "supervisor"}
 
 
 @pytest.mark.parametrize("path", PATHS)

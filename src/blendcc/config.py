@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -38,6 +40,19 @@ class Settings(BaseSettings):
                                 description="request body limit of every route without its own (docs/security.md)")
     compute_deadline_s: float = Field(default=30.0, gt=0, le=3600,
                                       description="wall-clock limit of one WFM/simulation computation over the API")
+    # WebSockets, headers and CORS (docs/security.md)
+    ws_auth_timeout_s: float = Field(default=5.0, gt=0, le=60,
+                                     description="a WebSocket without the bearer subprotocol must send its "
+                                                 "{type: auth} message within this time")
+    ws_recheck_s: float = Field(default=10.0, gt=0, le=3600,
+                                description="open WebSockets re-verify their token this often (expiry, revocation "
+                                            "by another process)")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="browser origins allowed to call the API (comma-separated; "
+                                          "none by default)")
+    behind_tls: bool = Field(default=False, description="clients reach the server only over TLS (a TLS proxy in "
+                                                        "front): send Strict-Transport-Security on every response")
+    hsts_max_age_s: int = Field(default=31_536_000, ge=0, description="Strict-Transport-Security max-age")
     adherence_grace_s: float = Field(default=300.0, ge=0, description="out-of-adherence alert after this long")
     # voice over SIP/RTP (docs/voice.md)
     sip_enabled: bool = Field(default=False, description="start the SIP edge with `blendcc serve`")
@@ -75,6 +90,18 @@ class Settings(BaseSettings):
     fake_telephony_talk_s: tuple[float, float] | None = Field(
         default=(30.0, 180.0), description="telephony=fake: a live callee hangs up after this long (uniform)")
     dialer_tick_s: float = Field(default=0.25, gt=0, le=5, description="dialing loop period (live)")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                import json
+
+                return json.loads(value)
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
 
     @model_validator(mode="after")
     def _sip_telephony_needs_a_trunk(self) -> Settings:

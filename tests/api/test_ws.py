@@ -1,5 +1,5 @@
 """WebSocket streams: an agent gets a snapshot and only its own offers; supervisors get every event;
-bad tokens and wrong roles are closed with 4401 / 4403."""
+bad tokens and wrong roles are closed with 4401 / 4403 (the ways to authenticate: tests/api/test_ws_auth.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 import anyio
 import pytest
 from starlette.websockets import WebSocketDisconnect
+
+from blendcc.api.ws_auth import SUBPROTOCOL
 
 
 def receive(ws: Any, timeout: float = 5.0) -> dict[str, Any]:
@@ -36,10 +38,15 @@ def token(api: Any, user: str) -> str:
     return result
 
 
+def connect(api: Any, path: str, user: str) -> Any:
+    """A socket authenticated the preferred way: the bearer token as a WebSocket subprotocol."""
+    return api.client.websocket_connect(path, subprotocols=[SUBPROTOCOL, f"bearer.{token(api, user)}"])
+
+
 def test_agent_stream_snapshot_then_own_offer_only(centre: Any) -> None:
     centre.agent_login("a1")
     centre.agent_login("a2")
-    with centre.client.websocket_connect(f"/ws/agent?token={token(centre, 'ann')}") as ws:
+    with connect(centre, "/ws/agent", "ann") as ws:
         snap = receive(ws)
         assert snap["stream"] == "snapshot"
         agent = snap["agent"]
@@ -78,7 +85,7 @@ def test_agent_stream_snapshot_then_own_offer_only(centre: Any) -> None:
 def test_agent_stream_snapshot_shows_current_work(centre: Any) -> None:
     centre.agent_login("a1")
     out = centre.new_contact(attributes={"k": "v"})
-    with centre.client.websocket_connect(f"/ws/agent?token={token(centre, 'ann')}") as ws:
+    with connect(centre, "/ws/agent", "ann") as ws:
         snap = receive(ws)["agent"]
         assert snap["state"] == "reserved"
         assert [(w["contact_id"], w["stage"], w["attributes"]["k"]) for w in snap["work"]] == [
@@ -94,7 +101,7 @@ def test_agent_stream_snapshot_shows_current_work(centre: Any) -> None:
 def test_agent_stream_after_timeout_loses_the_contact(centre: Any) -> None:
     centre.agent_login("a1")
     centre.agent_login("a2")
-    with centre.client.websocket_connect(f"/ws/agent?token={token(centre, 'ann')}") as ws:
+    with connect(centre, "/ws/agent", "ann") as ws:
         receive(ws)
         out = centre.new_contact()
         assert receive(ws)["stream"] == "offer"
@@ -109,7 +116,7 @@ def test_agent_stream_after_timeout_loses_the_contact(centre: Any) -> None:
 
 
 def test_supervisor_stream_gets_contact_and_agent_events(centre: Any) -> None:
-    with centre.client.websocket_connect(f"/ws/supervisor?token={token(centre, 'sup')}") as ws:
+    with connect(centre, "/ws/supervisor", "sup") as ws:
         centre.agent_login("a1")
         login = [receive(ws) for _ in range(3)]
         assert [(m["stream"], m["type"]) for m in login] == [
@@ -123,7 +130,7 @@ def test_supervisor_stream_gets_contact_and_agent_events(centre: Any) -> None:
         seqs = [m["seq"] for m in got]
         assert seqs == sorted(seqs)
     # the admin may watch too
-    with centre.client.websocket_connect(f"/ws/supervisor?token={token(centre, 'admin')}") as ws:
+    with connect(centre, "/ws/supervisor", "admin") as ws:
         centre.post(f"/api/contacts/{out['contact_id']}/hangup", "sup")
         assert receive(ws)["type"] == "OfferRevoked"
 
@@ -131,11 +138,11 @@ def test_supervisor_stream_gets_contact_and_agent_events(centre: Any) -> None:
 def test_streams_unsubscribe_when_the_client_leaves(centre: Any) -> None:
     bus = centre.container.bus
     before = {t: bus.subscriber_count(t) for t in ("contact", "agent", "wfm")}  # in-process services listen too
-    with centre.client.websocket_connect(f"/ws/supervisor?token={token(centre, 'sup')}"):
+    with connect(centre, "/ws/supervisor", "sup"):
         assert bus.subscriber_count("contact") == before["contact"] + 1
         assert bus.subscriber_count("wfm") == before["wfm"] + 1
     centre.agent_login("a1")  # publishing after the client left is harmless
-    with centre.client.websocket_connect(f"/ws/agent?token={token(centre, 'ann')}") as ws:
+    with connect(centre, "/ws/agent", "ann") as ws:
         receive(ws)
         assert bus.subscriber_count("agent") == before["agent"] + 1
     centre.new_contact()
@@ -143,16 +150,17 @@ def test_streams_unsubscribe_when_the_client_leaves(centre: Any) -> None:
 
 
 @pytest.mark.parametrize("path", ["/ws/agent", "/ws/supervisor"])
-@pytest.mark.parametrize("query", ["?token=not-a-token", "", "?token="])
-def test_bad_token_closes_with_4401(shared_centre: Any, path: str, query: str) -> None:
-    with shared_centre.client.websocket_connect(path + query) as ws, pytest.raises(WebSocketDisconnect) as exc:
+@pytest.mark.parametrize("bearer", ["bearer.not-a-token", "bearer."])
+def test_bad_token_closes_with_4401(shared_centre: Any, path: str, bearer: str) -> None:
+    with shared_centre.client.websocket_connect(path, subprotocols=[SUBPROTOCOL, bearer]) as ws, \
+            pytest.raises(WebSocketDisconnect) as exc:
         receive(ws)
     assert exc.value.code == 4401
     assert exc.value.reason == "invalid token"
 
 
 def test_agent_token_on_supervisor_stream_closes_with_4403(shared_centre: Any) -> None:
-    with shared_centre.client.websocket_connect(f"/ws/supervisor?token={token(shared_centre, 'ann')}") as ws, \
+    with connect(shared_centre, "/ws/supervisor", "ann") as ws, \
             pytest.raises(WebSocketDisconnect) as exc:
         receive(ws)
     assert exc.value.code == 4403
@@ -160,7 +168,7 @@ def test_agent_token_on_supervisor_stream_closes_with_4403(shared_centre: Any) -
 
 
 def test_non_agent_user_on_agent_stream_closes_with_4403(shared_centre: Any) -> None:
-    with shared_centre.client.websocket_connect(f"/ws/agent?token={token(shared_centre, 'sup')}") as ws, \
+    with connect(shared_centre, "/ws/agent", "sup") as ws, \
             pytest.raises(WebSocketDisconnect) as exc:
         receive(ws)
     assert exc.value.code == 4403

@@ -126,6 +126,7 @@ def test_records_csv_export() -> None:
             record(2, state="callback", attempts=2, next_attempt_at=0.0, callback_agent_id="a1",
                    last_outcome="human", fields={"name": 'Bob "B", Jr'})]
     assert records_csv(rows).splitlines() == [
-        "record_id,phone,tz,state,attempts,last_outcome,final_reason,next_attempt_at,callback_agent_id,name,plan",
-        "r1,+12125550001,America/New_York,pending,0,,,,,Ann,gold",
-        'r2,+12125550002,America/New_York,callback,2,human,,1970-01-01T00:00:00+00:00,a1,"Bob ""B"", Jr",']
+        "record_id,external_id,phone,tz,state,attempts,last_outcome,final_reason,next_attempt_at,callback_agent_id,"
+        "name,plan",
+        "r1,,+12125550001,America/New_York,pending,0,,,,,Ann,gold",
+        'r2,,+12125550002,America/New_York,callback,2,human,,1970-01-01T00:00:00+00:00,a1,"Bob ""B"", Jr",']

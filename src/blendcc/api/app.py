@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from blendcc import __version__
+from blendcc import __version__, redaction
 from blendcc.adapters.scheduler import AsyncioScheduler
 from blendcc.api import (
     errors,
@@ -29,9 +29,11 @@ from blendcc.api import (
     routes_sim,
     routes_voice,
     routes_wfm_staff,
+    security,
     ws,
 )
 from blendcc.api.client_address import ClientAddressMiddleware
+from blendcc.api.ws_auth import SocketRegistry
 from blendcc.app.background import Background
 from blendcc.app.container import Container
 
@@ -63,9 +65,13 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
             container.scheduler = None
             await asyncio.to_thread(scheduler.close)
 
-    app = FastAPI(title="blendcc", version=__version__, lifespan=lifespan,
+    redaction.install()  # no log line carries a token, a password or a database URL's password
+    app = FastAPI(title="blendcc", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Blended omnichannel contact centre: ACD, routing, agents, live KPIs.")
     app.state.container = container
+    sockets = SocketRegistry()  # open WebSockets by user: closed when that user's tokens are revoked
+    app.state.sockets = sockets
+    container.auth.on_revoked.append(sockets.revoked)
     errors.install(app)
 
     def verify(token: str) -> object:  # looked up per request: the auth service may be replaced
@@ -73,6 +79,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
 
     app.add_middleware(guard.RequestGuard, verify=verify, max_body_bytes=container.settings.max_body_bytes)
     app.add_middleware(ClientAddressMiddleware)
+    security.install(app, container.settings)  # headers, CORS, offline /docs
     app.include_router(routes_main.router)
     app.include_router(routes_auth.router)
     app.include_router(routes_messages.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from blendcc.app.auth import Principal, Unauthenticated
 from blendcc.app.container import Container
@@ -15,7 +16,13 @@ def container(request: Request) -> Container:
     return c
 
 
-def principal(request: Request) -> Principal:
+#: Declares the bearer scheme in OpenAPI (the Authorize button of /docs); the checks and messages stay ours.
+bearer_scheme = HTTPBearer(auto_error=False, description="POST /api/auth/token, then send the access_token")
+
+
+def principal(request: Request,
+              _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
+              ) -> Principal:
     """The principal :class:`blendcc.api.guard.RequestGuard` verified before the body was read (verified
     here only when the guard did not run, e.g. an app without it)."""
     verified = request.scope.get("state", {}).get("principal")

@@ -16,7 +16,7 @@ from blendcc.app.container import Container
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.dnc import DncEntry
 from blendcc.dialer.records import DialRecord, records_csv
-from blendcc.domain.errors import DomainError, Forbidden, ValidationFailed
+from blendcc.domain.errors import DomainError, ValidationFailed
 
 router = APIRouter(prefix="/api", tags=["campaigns"])
 
@@ -210,25 +210,33 @@ def export_records(c: C, p: P, campaign_id: str = ID) -> PlainTextResponse:
 def record(c: C, p: P, campaign_id: str = ID, record_id: str = Path(min_length=1, max_length=64)) -> dict[str, Any]:
     svc = _svc(c)
     if not p.at_least("supervisor"):
-        agent = c.config.catalog.agents.get(p.agent_id or "")
-        if agent is None or svc.get(campaign_id).queue_id not in agent.queues:
-            raise Forbidden("only supervisors and agents of the campaign's queue may read its records")
+        svc.check_queue_agent(campaign_id, p.agent_id)
     return _record(svc.record(campaign_id, record_id))
 
 
 @router.post("/campaigns/{campaign_id}/records/{record_id}/disposition",
-             summary="Apply a wrap-up code to a record (callback, retry, dnc, done...)")
+             summary="Apply a wrap-up code to a record (callback, retry, dnc, done...): a supervisor, or the "
+                     "agent holding the record's call or preview")
 def dispose(body: DispositionBody, c: C, p: P, campaign_id: str = ID,
             record_id: str = Path(min_length=1, max_length=64)) -> dict[str, Any]:
-    if p.agent_id is None:
+    supervisor = p.at_least("supervisor")
+    if not supervisor and p.agent_id is None:
         p.require("supervisor")
+    svc = _svc(c)
+    if not supervisor:
+        svc.check_queue_agent(campaign_id, p.agent_id)  # before any validation: 403, like reading the record
     if body.callback_at is not None and not math.isfinite(body.callback_at):
         raise ValidationFailed("callback_at must be a finite epoch time")
     personal = (body.agent_id or p.agent_id) if body.personal else None
     if body.personal and personal is None:
         raise ValidationFailed("a personal callback needs agent_id (or an agent user)")
-    updated = _svc(c).dispose(campaign_id, record_id, body.disposition, callback_at=body.callback_at,
+    if supervisor:
+        updated = svc.dispose(campaign_id, record_id, body.disposition, callback_at=body.callback_at,
                               personal_agent=personal)
+    else:
+        assert p.agent_id is not None
+        updated = svc.dispose_as_agent(campaign_id, record_id, p.agent_id, body.disposition,
+                                       callback_at=body.callback_at, personal_agent=personal)
     return _record(updated)
 
 

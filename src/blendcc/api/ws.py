@@ -11,8 +11,8 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from blendcc.api.ws_auth import SocketSession, open_session, registry_of
 from blendcc.app.auth import Principal
-from blendcc.app.container import Container
 from blendcc.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -41,28 +41,24 @@ class _Pipe:
         self.loop.call_soon_threadsafe(_put)
 
 
-async def _authenticate(ws: WebSocket) -> tuple[Container, Principal] | None:
-    c: Container = ws.app.state.container
-    token = ws.query_params.get("token") or ""
-    try:
-        return c, c.auth.verify(token)
-    except DomainError as exc:
-        await ws.close(code=4401, reason=exc.message[:120])
-        return None
-
-
-async def _pump(ws: WebSocket, pipe: _Pipe) -> None:
-    async def reader() -> None:
-        while True:
-            await ws.receive_text()  # clients may send pings; nothing else is expected
-
-    read_task = asyncio.create_task(reader())
+async def _pump(ws: WebSocket, pipe: _Pipe, session: SocketSession) -> None:
+    """Send the pipe's messages until the client leaves, its token stops verifying (expiry, revocation) or a
+    re-auth is refused; the last two close the socket with 4401/4403 and a reason."""
+    registry = registry_of(ws)
+    registry.add(session)
+    session.wake()  # one check now: a revocation between the handshake and this registration is not missed
+    read_task = asyncio.create_task(session.read(pipe.put))
+    watch_task = asyncio.create_task(session.watch())
     try:
         while True:
             get = asyncio.create_task(pipe.queue.get())
-            done, _ = await asyncio.wait({get, read_task}, return_when=asyncio.FIRST_COMPLETED)
-            if read_task in done:
+            done, _ = await asyncio.wait({get, read_task, watch_task}, return_when=asyncio.FIRST_COMPLETED)
+            ended = next((t for t in (watch_task, read_task) if t in done), None)
+            if ended is not None:
                 get.cancel()
+                if ended.exception() is None:
+                    code, reason = ended.result()
+                    await ws.close(code=code, reason=reason)
                 break
             message = get.result()
             if message is None:
@@ -72,20 +68,31 @@ async def _pump(ws: WebSocket, pipe: _Pipe) -> None:
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
+        registry.remove(session)
         read_task.cancel()
+        watch_task.cancel()
+
+
+def _agent_only(who: Principal) -> tuple[int, str] | None:
+    return (4403, "not an agent user") if who.agent_id is None else None
+
+
+def _supervisor_only(who: Principal) -> tuple[int, str] | None:
+    return None if who.at_least("supervisor") else (4403, "supervisor role needed")
 
 
 @router.websocket("/ws/agent")
 async def agent_stream(ws: WebSocket) -> None:
-    await ws.accept()
-    auth = await _authenticate(ws)
-    if auth is None:
+    session = await open_session(ws, _agent_only)
+    if session is None:
         return
-    c, who = auth
-    if who.agent_id is None:
-        await ws.close(code=4403, reason="not an agent user")
-        return
-    agent_id = who.agent_id
+    c, agent_id = session.container, session.principal.agent_id
+    assert agent_id is not None  # _agent_only
+
+    def same_agent(who: Principal) -> tuple[int, str] | None:
+        return _agent_only(who) or (None if who.agent_id == agent_id else (4403, "the user's agent changed"))
+
+    session.check = same_agent
     pipe = _Pipe(asyncio.get_running_loop())
     mine: set[str] = set()
     views = c.views
@@ -116,10 +123,12 @@ async def agent_stream(ws: WebSocket) -> None:
         try:
             view = views.attach_agent(agent_id, attach)
         except DomainError as exc:
+            await session.ready()
             await ws.close(code=4404, reason=exc.message[:120])
             return
+        await session.ready()
         await ws.send_text(json.dumps({"stream": "snapshot", "agent": view}, default=str))
-        await _pump(ws, pipe)
+        await _pump(ws, pipe, session)
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
@@ -129,14 +138,10 @@ async def agent_stream(ws: WebSocket) -> None:
 
 @router.websocket("/ws/supervisor")
 async def supervisor_stream(ws: WebSocket) -> None:
-    await ws.accept()
-    auth = await _authenticate(ws)
-    if auth is None:
+    session = await open_session(ws, _supervisor_only)
+    if session is None:
         return
-    c, who = auth
-    if not who.at_least("supervisor"):
-        await ws.close(code=4403, reason="supervisor role needed")
-        return
+    c = session.container
     pipe = _Pipe(asyncio.get_running_loop())
 
     def on_message(topic: str, message: Mapping[str, Any]) -> None:
@@ -144,7 +149,8 @@ async def supervisor_stream(ws: WebSocket) -> None:
 
     unsubscribe = [c.bus.subscribe(t, on_message) for t in ("contact", "agent", "stats", "wfm")]
     try:
-        await _pump(ws, pipe)
+        await session.ready()
+        await _pump(ws, pipe, session)
     finally:
         for fn in unsubscribe:
             fn()

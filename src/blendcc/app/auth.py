@@ -116,6 +116,7 @@ class AuthService:
         self.refresh_ttl_s = refresh_ttl_s
         self.password_min_length = password_min_length
         self.totp_issuer = totp_issuer
+        #: called with a username after that user's tokens may have stopped verifying (open sockets close)
         self.on_revoked: list[Callable[[str], None]] = []
         self._signer = URLSafeTimedSerializer(secret, salt="blendcc-token")
         # an unknown user's login costs the same scrypt work as a wrong password

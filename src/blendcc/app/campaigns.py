@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -21,7 +22,7 @@ from blendcc.dialer.records import DIALLABLE, STATES, DialRecord, ListImport
 from blendcc.dialer.stats import CampaignReport, campaign_report
 from blendcc.dialer.windows import is_open
 from blendcc.domain.dialer_events import DIALER_EVENT_TYPES, CampaignStateChanged, RecordUpdated
-from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
+from blendcc.domain.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from blendcc.domain.events import Event, WrapUpCompleted
 from blendcc.ports import Clock, DialerRepository, EventStore, ReportReader
 from blendcc.routing.commands import AppendEvents
@@ -32,6 +33,13 @@ CAMPAIGN_STATES = ("stopped", "running", "paused")
 LEDGER_LOOKBACK_S = 30 * 86400.0
 MAX_LIST_BYTES = 50 * 1024 * 1024
 REPORT_TYPES = (*(cls.__name__ for cls in DIALER_EVENT_TYPES), WrapUpCompleted.__name__)
+
+
+
+def new_record_id() -> str:
+    """An opaque, unguessable record id (96 random bits): record ids are in URLs, phone numbers are guessable."""
+    return "rec_" + secrets.token_urlsafe(12)
+
 
 #: (state, reason, since)
 StateRow = tuple[str, str | None, float]
@@ -82,6 +90,8 @@ class CampaignService:
         #: called with (campaign, new state) after every state change and after a running campaign's
         #: document changes: the dialing loop's start/pause/stop is wired here by the composition root
         self.on_state: list[Callable[[CampaignConfig, str], object]] = []
+        #: (campaign id, agent id) -> the record that agent is previewing, if any (set by the dialing wiring)
+        self.previewing: Callable[[str, str], str | None] = lambda _campaign_id, _agent_id: None
         self._seen: dict[str, BaseModel] = dict(config.docs[KIND])
         config.delete_guards.append(self._guard_delete)
         config.on_change.append(self._config_changed)
@@ -195,7 +205,8 @@ class CampaignService:
 
     def import_list(self, campaign_id: str, text: str, source: str = "upload", region: str | None = None) -> ListImport:
         """Import a CSV contact list: valid rows become pending records, bad rows are reported with
-        their line numbers; a record id already in the campaign is kept as it is (a duplicate)."""
+        their line numbers; a callee already in the campaign (same list id, or same number without one) is
+        kept as it is (a duplicate). New records get opaque ids (``new_record_id``)."""
         return import_list(self.repo, self.get(campaign_id), text, source, region, self.clock.now(), self.new_id())
 
     def imports(self, campaign_id: str) -> list[ListImport]:
@@ -214,6 +225,57 @@ class CampaignService:
         if r is None:
             raise NotFound(f"record {record_id!r} of campaign {campaign_id!r} does not exist")
         return r
+
+    # ------------------------------------------------------------------ who may act on a record
+
+    def check_queue_agent(self, campaign_id: str, agent_id: str | None) -> None:
+        """Agents may see a campaign's records only when they serve its queue (its agent pool)."""
+        agent = self.config.catalog.agents.get(agent_id or "")
+        if agent is None or self.get(campaign_id).queue_id not in agent.queues:
+            raise Forbidden("only supervisors and agents of the campaign's queue may read or change its records")
+
+    def held_by(self, campaign_id: str, record_id: str, agent_id: str) -> bool:
+        """True while ``agent_id`` handles a call of the record (offered, talking, on hold, wrapping up) or
+        previews it."""
+        if self.previewing(campaign_id, agent_id) == record_id:
+            return True
+
+        def holds(engine: Any, _now: float) -> bool:
+            agent = engine.agents.get(agent_id)
+            for contact_id in (agent.work if agent is not None else ()):
+                contact = engine.contacts.get(contact_id)
+                attrs = contact.attributes if contact is not None else {}
+                if attrs.get("campaign_id") == campaign_id and attrs.get("record_id") == record_id:
+                    return True
+            return False
+
+        return bool(self.runtime.query(holds))
+
+    def dispose_as_agent(self, campaign_id: str, record_id: str, agent_id: str, disposition: str, *,
+                         callback_at: float | None = None, personal_agent: str | None = None) -> DialRecord:
+        """An agent's disposition: only for a record whose call (or preview) it holds, in a campaign of its
+        queue; a personal callback only for itself."""
+        self.check_queue_agent(campaign_id, agent_id)
+        self.record(campaign_id, record_id)
+        if not self.held_by(campaign_id, record_id, agent_id):
+            raise Forbidden(f"agent {agent_id} does not hold a call or preview of record {record_id}; only that "
+                            "agent or a supervisor may dispose it")
+        self._check_personal(self.get(campaign_id), personal_agent)
+        if personal_agent is not None and personal_agent != agent_id:
+            raise Forbidden("an agent may book a personal callback only for itself; ask a supervisor")
+        return self.dispose(campaign_id, record_id, disposition, callback_at=callback_at,
+                            personal_agent=personal_agent)
+
+    def _check_personal(self, campaign: CampaignConfig, personal_agent: str | None) -> None:
+        """A personal callback is for a configured agent of the campaign's queue."""
+        if personal_agent is None:
+            return
+        agent = self.config.catalog.agents.get(personal_agent)
+        if agent is None:
+            raise NotFound(f"agent {personal_agent} is not configured")
+        if campaign.queue_id not in agent.queues:
+            raise ValidationFailed(f"agent {personal_agent} does not serve queue {campaign.queue_id} of campaign "
+                                   f"{campaign.id}; a personal callback needs an agent of it")
 
     def clear_records(self, campaign_id: str) -> int:
         if self.state(campaign_id) != "stopped":
@@ -297,6 +359,7 @@ class CampaignService:
         """Apply an agent's disposition (wrap-up code) to a record; 'dnc' also puts the number on the
         campaign's DNC list. Logs RecordUpdated."""
         campaign = self.get(campaign_id)
+        self._check_personal(campaign, personal_agent)
 
         def change(r: DialRecord, now: float) -> DialRecord:
             try:
@@ -359,7 +422,7 @@ def select_records(repo: DialerRepository, campaign: CampaignConfig, now: float,
 
 
 def import_list(repo: DialerRepository, campaign: CampaignConfig, text: str, source: str, region: str | None,
-                now: float, import_id: str) -> ListImport:
+                now: float, import_id: str, new_id: Callable[[], str] = new_record_id) -> ListImport:
     """Parse ``text`` and add its new records to ``repo``; save and return the import report. Touches only
     the dialer tables (safe from the command line while a server runs)."""
     if len(text) > MAX_LIST_BYTES:
@@ -368,22 +431,25 @@ def import_list(repo: DialerRepository, campaign: CampaignConfig, text: str, sou
         parsed = parse_list(text, campaign.id, _region(region or campaign.default_region), now)
     except ListFormatError as exc:
         raise ValidationFailed(str(exc)) from None
-    # a record id already in the campaign is a duplicate (kept as it is); a number already in the
-    # campaign under another id is refused (the same callee would be dialled twice)
-    existing = {r.record_id: r.phone for r in repo.records(campaign.id)}
-    owners = {phone: rid for rid, phone in existing.items()}
+    # a callee already in the campaign (same list id, or the same number when the list has no ids) is a
+    # duplicate (kept as it is); a number already in the campaign under another list id is refused (the
+    # same callee would be dialled twice). Stored records are told apart by their natural key, not their
+    # (opaque) record id.
+    stored = repo.records(campaign.id)
+    existing = {r.natural_key for r in stored}
+    owners = {r.phone: r.external_id or r.record_id for r in stored}
     errors = list(parsed.errors)
     rejected, known = parsed.rejected, 0
     fresh: list[DialRecord] = []
     for record, line in zip(parsed.records, parsed.lines, strict=True):
-        if record.record_id in existing:
+        if record.natural_key in existing:
             known += 1
         elif record.phone in owners:
             rejected += 1
             if len(errors) < MAX_ERRORS:
                 errors.append((line, f"{record.phone} is already in the campaign as record {owners[record.phone]!r}"))
         else:
-            fresh.append(record)
+            fresh.append(record.replace(record_id=new_id()))
     added = repo.insert_records(fresh)
     report = ListImport(import_id=import_id, campaign_id=campaign.id, at=now, source=source[:200],
                         total=parsed.total, accepted=added, rejected=rejected,

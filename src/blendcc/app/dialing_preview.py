@@ -22,6 +22,7 @@ class PreviewActions:
         lock: threading.RLock
         clock: Clock
         repo: DialerRepository
+        runs: dict[str, Run]
         _pending: list[ev.Event]
 
         def _drain(self) -> None: ...
@@ -47,6 +48,13 @@ class PreviewActions:
             self._run(ReserveOutbound(agent_id, campaign_id))
             run.previews[agent_id] = records[0]
             return records[0]
+
+    def previewed_record(self, campaign_id: str, agent_id: str) -> str | None:
+        """The id of the record ``agent_id`` is previewing in ``campaign_id``, if any."""
+        with self.lock:
+            run = self.runs.get(campaign_id)
+            record = run.previews.get(agent_id) if run is not None else None
+            return None if record is None else record.record_id
 
     def preview_dial(self, campaign_id: str, agent_id: str, record_id: str) -> str:
         """The agent dials the record it previews; returns the call id."""

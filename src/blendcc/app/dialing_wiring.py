@@ -61,6 +61,7 @@ def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = T
 
     service = DialingService(container.runtime, telephony, campaigns.repo, container.clock, dispose=dispose)
     campaigns.on_state.append(service.on_campaign_state)
+    campaigns.previewing = service.previewed_record  # agents may dispose the record they preview
 
     def observe(_topic: str, message: Any) -> None:
         service.observe(events_of([message]))

@@ -16,4 +16,7 @@ from blendcc.cli.base import app
 
 
 def main() -> None:
+    from blendcc.redaction import install
+
+    install()  # every command's log lines are redacted (tokens, passwords, database URL passwords)
     app()

@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from blendcc.config import Settings
+from blendcc.redaction import redact
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="blendcc contact centre")
 err = Console(stderr=True)
@@ -15,7 +16,7 @@ out = Console()
 
 def fail(message: str) -> typer.Exit:
     """Print ``message`` as an error and return the exit (code 2) to raise."""
-    err.print(f"[red]error:[/red] {escape(message)}")
+    err.print(f"[red]error:[/red] {escape(redact(message))}")
     return typer.Exit(2)
 
 

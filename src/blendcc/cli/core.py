@@ -12,9 +12,12 @@ import time
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from blendcc.cli.base import app, err, out
+from blendcc.cli.base import app, err, fail, out
 from blendcc.cli.base import settings_or_exit as _settings
+from blendcc.redaction import install as install_redaction
+from blendcc.redaction import redact
 
 
 @app.command()
@@ -26,9 +29,8 @@ def migrate(database_url: Annotated[str | None, typer.Option(help="SQLAlchemy UR
     try:
         run(settings.database_url)
     except Exception as exc:
-        err.print(f"[red]error:[/red] migration failed: {exc}")
-        raise typer.Exit(2) from None
-    out.print(f"database at {settings.database_url} is up to date")
+        raise fail(f"migration failed: {exc}") from None  # fail() redacts a URL's password
+    out.print(f"database at {escape(redact(settings.database_url))} is up to date", highlight=False)
 
 
 @app.command()
@@ -47,6 +49,7 @@ def serve(
 
     settings = _settings(host=host, port=port, database_url=database_url)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_redaction()  # no log line (uvicorn's and the websockets library's included) carries a secret
     if demo:
         from blendcc.demo.seed import DEMO_ADMIN_PASSWORD, seed_demo
 
@@ -54,8 +57,7 @@ def serve(
     try:
         container = build_container(settings)
     except Exception as exc:
-        err.print(f"[red]error:[/red] cannot start: {exc}")
-        raise typer.Exit(2) from None
+        raise fail(f"cannot start: {exc}") from None
     for note in container.notes:
         err.print(f"[yellow]note:[/yellow] {note}")
     child: subprocess.Popen[bytes] | None = None
@@ -65,9 +67,10 @@ def serve(
         url = f"http://{local}:{settings.port}"
         err.print(f"[green]demo centre ready[/green]: open {url}/  (supervisor: super / super)")
         child = subprocess.Popen([sys.executable, "-m", "blendcc.cli", "demo", "--url", url,
-                                  "--rate", str(demo_rate), "--wait-for-server"], env=os.environ.copy())
+                                  "--rate", str(demo_rate), "--wait-for-server", "--parent-pid", str(os.getpid())],
+                                 env=os.environ.copy())
     try:
-        # access_log off: WebSocket URLs carry bearer tokens in their query string
+        # access_log off: request lines are noise here (and any token in them would be redacted anyway)
         uvicorn.run(create_app(container), host=settings.host, port=settings.port,
                     log_level=settings.log_level.lower(), access_log=False)
     finally:
@@ -86,9 +89,15 @@ def demo(
     duration: Annotated[float, typer.Option(help="seconds to run (0: until stopped)", min=0)] = 0.0,
     wait_for_server: Annotated[bool, typer.Option("--wait-for-server")] = False,
     seed: Annotated[int, typer.Option(help="random seed")] = 1,
+    parent_pid: Annotated[int | None, typer.Option(hidden=True, help="stop when this process dies")] = None,
 ) -> None:
     """Live demo traffic: customers arrive through the API, scripted agents answer over WebSocket."""
     from blendcc.demo.traffic import run_demo
+
+    if parent_pid is not None:  # started by `serve --demo`: never outlive the server (even after kill -9)
+        from blendcc.cli.lifeline import die_with_parent
+
+        die_with_parent(parent_pid)
 
     if wait_for_server:
         _wait(url)
@@ -149,6 +158,5 @@ def user(
     except typer.Exit:
         raise
     except Exception as exc:
-        err.print(f"[red]error:[/red] cannot save the user: {exc}")
-        raise typer.Exit(2) from None
+        raise fail(f"cannot save the user: {exc}") from None
     out.print(f"user {username} ({role}) saved")

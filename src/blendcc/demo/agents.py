@@ -12,6 +12,7 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
+from websockets.typing import Subprotocol
 
 from blendcc.demo.client import Api, Counters
 
@@ -79,10 +80,12 @@ class ScriptedAgent:
         r = await self.api.call("POST", "/api/agent/login", {"status": "available"})
         if r is None or not (r.is_success or r.status_code == 409):  # 409: still logged in from before
             return False
-        url = f"{self.ws_base}/ws/agent?token={self.api.token}"
+        url = f"{self.ws_base}/ws/agent"
+        # the token travels as a subprotocol, never in the URL (docs/security.md, "WebSockets")
+        protocols = [Subprotocol("blendcc.v1"), Subprotocol(f"bearer.{self.api.token}")]
         breaks = asyncio.create_task(self._breaks())
         try:
-            async with connect(url, open_timeout=10, ping_interval=20) as ws:
+            async with connect(url, subprotocols=protocols, open_timeout=10, ping_interval=20) as ws:
                 async for raw in ws:
                     self._on_message(json.loads(raw))
         finally:

@@ -166,7 +166,9 @@ def _record(header: Sequence[str], cells: Sequence[str], campaign_id: str, regio
     for k, v in fields.items():
         if len(v) > MAX_FIELD:
             return f"column {k!r} longer than {MAX_FIELD} characters"
-    return DialRecord(campaign_id=campaign_id, record_id=record_id, phone=phone, tz=tz, fields=fields)
+    # record_id is provisional here (it keys the duplicate checks); the import gives stored records opaque ids
+    return DialRecord(campaign_id=campaign_id, record_id=record_id, phone=phone, tz=tz, fields=fields,
+                      external_id=raw_id or None)
 
 
 def _candidate_zones(number: phonenumbers.PhoneNumber, kind: int) -> tuple[str, ...]:

@@ -27,6 +27,10 @@ class DialRecord:
     scheduled retry or a callback falls due; ``callback_agent_id`` makes a callback personal.
     ``fields`` are the list's extra columns (screen pop). ``final_reason`` says why a record is
     done or bad (e.g. 'sale', 'max_attempts', 'invalid', 'dnc').
+
+    ``record_id`` is opaque and random for imported records (never the phone number, which anyone could
+    guess); ``external_id`` is the list's own id column (a CRM key), if it had one. Records stored before
+    opaque ids keep their old ids.
     """
 
     campaign_id: str
@@ -42,6 +46,12 @@ class DialRecord:
     last_outcome: str | None = None
     callback_agent_id: str | None = None
     final_reason: str | None = None
+    external_id: str | None = None
+
+    @property
+    def natural_key(self) -> str:
+        """What identifies the callee across imports: the list's own id, else the number."""
+        return self.external_id or self.phone
 
     def replace(self, **changes: Any) -> DialRecord:
         return dataclasses.replace(self, **changes)
@@ -82,7 +92,7 @@ class ListImport:
         return d
 
 
-EXPORT_COLUMNS = ("record_id", "phone", "tz", "state", "attempts", "last_outcome", "final_reason",
+EXPORT_COLUMNS = ("record_id", "external_id", "phone", "tz", "state", "attempts", "last_outcome", "final_reason",
                   "next_attempt_at", "callback_agent_id")
 
 
@@ -100,7 +110,7 @@ def records_csv(records: Iterable[DialRecord]) -> str:
     writer.writerow(safe_row([*EXPORT_COLUMNS, *extra]))
     for r in rows:
         due = "" if r.next_attempt_at is None else datetime.fromtimestamp(r.next_attempt_at, UTC).isoformat()
-        writer.writerow(safe_row([r.record_id, r.phone, r.tz, r.state, r.attempts, r.last_outcome or "",
-                                  r.final_reason or "", due, r.callback_agent_id or "",
+        writer.writerow(safe_row([r.record_id, r.external_id or "", r.phone, r.tz, r.state, r.attempts,
+                                  r.last_outcome or "", r.final_reason or "", due, r.callback_agent_id or "",
                                   *(r.fields.get(k, "") for k in extra)]))
     return buf.getvalue()

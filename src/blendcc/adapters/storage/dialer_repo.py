@@ -18,7 +18,7 @@ from blendcc.dialer.records import DIALLABLE, DialRecord, ListImport
 from blendcc.domain.events import Event, event_from_dict
 
 _RECORD_COLUMNS = ("phone", "tz", "fields", "state", "attempts", "attempts_today", "attempts_day",
-                   "next_attempt_at", "last_outcome", "callback_agent_id", "final_reason")
+                   "next_attempt_at", "last_outcome", "callback_agent_id", "final_reason", "external_id")
 _BATCH = 2000
 _LOCK = "blendcc.dial_records"
 
@@ -28,7 +28,7 @@ def _row(r: DialRecord) -> dict[str, Any]:
             "fields": dict(r.fields), "state": r.state, "attempts": r.attempts,
             "attempts_today": r.attempts_today, "attempts_day": r.attempts_day,
             "next_attempt_at": r.next_attempt_at, "last_outcome": r.last_outcome,
-            "callback_agent_id": r.callback_agent_id, "final_reason": r.final_reason}
+            "callback_agent_id": r.callback_agent_id, "final_reason": r.final_reason, "external_id": r.external_id}
 
 
 def _record(m: Mapping[Any, Any]) -> DialRecord:
@@ -37,7 +37,7 @@ def _record(m: Mapping[Any, Any]) -> DialRecord:
                       attempts_today=int(m["attempts_today"]), attempts_day=m["attempts_day"],
                       next_attempt_at=None if m["next_attempt_at"] is None else float(m["next_attempt_at"]),
                       last_outcome=m["last_outcome"], callback_agent_id=m["callback_agent_id"],
-                      final_reason=m["final_reason"])
+                      final_reason=m["final_reason"], external_id=m["external_id"])
 
 
 def _insert(conn: Connection, table: Any) -> Any:

@@ -23,6 +23,7 @@ dial_records = Table(
     Column("last_outcome", String),
     Column("callback_agent_id", String),
     Column("final_reason", String),
+    Column("external_id", String),  # the list's own id column (record_id is opaque); migration 0004
     Index("ix_dial_records_campaign_id_state_next_attempt_at", "campaign_id", "state", "next_attempt_at"),
     Index("ix_dial_records_campaign_id_seq", "campaign_id", "seq"),
 )

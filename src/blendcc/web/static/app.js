@@ -230,7 +230,8 @@ function connect() {
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (!token) return;
   const proto = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${proto}://${location.host}/ws/supervisor?token=${encodeURIComponent(token)}`);
+  // the token travels as a subprotocol, never in the URL (the server answers with "blendcc.v1")
+  const ws = new WebSocket(`${proto}://${location.host}/ws/supervisor`, ["blendcc.v1", `bearer.${token}`]);
   view.socket = ws;
   ws.onopen = () => { view.retryMs = 1000; setConn("live", "live"); loadOnce(); };
   ws.onmessage = (e) => {

@@ -9,7 +9,7 @@ from alembic import op
 
 from blendcc.domain.usernames import username_key
 
-revision: str = "0003_sec_auth"  # the brief's "0003_sec-auth": alembic refuses "-"
+revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -10,8 +10,8 @@ from alembic import op
 # registers the messages table in the shared metadata (what autogenerate and the schema tests compare)
 import blendcc.adapters.storage.message_tables  # noqa: F401
 
-revision: str = "0003_messages"
-down_revision: str | None = "0002"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -54,7 +54,7 @@ def call(app: Any, method: str, path: str, receive: Upload, headers: dict[str, s
 @pytest.fixture
 def app_and_token(sqlite_url: str, clock: Any, containers: Any) -> tuple[Any, str]:
     container = containers(sqlite_url, clock)
-    token, _ = container.auth.login("admin", "admin-secret")
+    token = container.auth.login("admin", "admin-secret").access_token
     return create_app(container, background=False), token
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -214,17 +214,23 @@ def record(c: C, p: P, campaign_id: str = ID, record_id: str = Path(min_length=1
     return _record(svc.record(campaign_id, record_id))
 
 
+def _queue_member(c: C, p: P, campaign_id: str = ID) -> None:
+    """A supervisor, or an agent of the campaign's queue: 403 before the body is validated (a dependency
+    runs before FastAPI checks the body), like reading the record."""
+    if p.at_least("supervisor"):
+        return
+    if p.agent_id is None:
+        p.require("supervisor")
+    _svc(c).check_queue_agent(campaign_id, p.agent_id)
+
+
 @router.post("/campaigns/{campaign_id}/records/{record_id}/disposition",
              summary="Apply a wrap-up code to a record (callback, retry, dnc, done...): a supervisor, or the "
                      "agent holding the record's call or preview")
-def dispose(body: DispositionBody, c: C, p: P, campaign_id: str = ID,
-            record_id: str = Path(min_length=1, max_length=64)) -> dict[str, Any]:
+def dispose(body: DispositionBody, c: C, p: P, _member: Annotated[None, Depends(_queue_member)],
+            campaign_id: str = ID, record_id: str = Path(min_length=1, max_length=64)) -> dict[str, Any]:
     supervisor = p.at_least("supervisor")
-    if not supervisor and p.agent_id is None:
-        p.require("supervisor")
     svc = _svc(c)
-    if not supervisor:
-        svc.check_queue_agent(campaign_id, p.agent_id)  # before any validation: 403, like reading the record
     if body.callback_at is not None and not math.isfinite(body.callback_at):
         raise ValidationFailed("callback_at must be a finite epoch time")
     personal = (body.agent_id or p.agent_id) if body.personal else None

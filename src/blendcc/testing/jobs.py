@@ -23,3 +23,9 @@ def spin_forever(pid_file: str, with_child: bool = False) -> None:
 def answer(value: int) -> int:
     """A job that finishes at once."""
     return value * 2
+
+
+def never_answer(*args: object, **kwargs: object) -> None:
+    """Stands in for a computation (any arguments) that never finishes: the route's deadline must stop it."""
+    while True:
+        pass

@@ -28,6 +28,8 @@ from blendcc.api import (
     routes_wfm_staff,
     ws,
 )
+from blendcc.api.contract import document_errors
+from blendcc.api.models.common import Health
 from blendcc.app.container import Container
 from blendcc.app.dialing_wiring import start_ticker, stop_ticker
 from blendcc.app.live_stats import snapshot
@@ -86,7 +88,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_ivr.router)
     app.include_router(routes_voice.router)
 
-    @app.get("/health", tags=["ops"])
+    @app.get("/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, object]:
         return {"status": "ok", "version": __version__, "last_seq": container.runtime.last_seq}
 
@@ -95,4 +97,5 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
         return FileResponse(WEB / "index.html")
 
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    document_errors(app)  # every operation's error statuses, all answered as ErrorBody
     return app

@@ -10,6 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from blendcc.api.deps import P
+from blendcc.api.models import common
+from blendcc.api.models import sim as out
 from blendcc.domain.errors import ValidationFailed
 
 router = APIRouter(prefix="/api/sim", tags=["simulator"])
@@ -31,7 +33,7 @@ class SimRequest(BaseModel):
     intervals: bool = Field(default=True, description="include the per-interval rows")
 
 
-@router.post("/run")
+@router.post("/run", response_model=out.SimReport)
 def run_simulation(body: SimRequest, p: P) -> dict[str, Any]:
     """Run the scenario on the real routing engine; KPIs per interval and in total, mean and 95% CI."""
     p.require("supervisor")
@@ -58,7 +60,7 @@ def run_simulation(body: SimRequest, p: P) -> dict[str, Any]:
 MAX_LOG_BYTES = 16 * 1024 * 1024
 
 
-@router.post("/replay/bank1999")
+@router.post("/replay/bank1999", response_model=out.Replay, openapi_extra=common.upload_body("text/plain", form=False))
 async def replay_bank1999(request: Request, p: P, days: str | None = None, replications: int = 3, seed: int = 1,
                           staffing: str = "presence") -> dict[str, Any]:
     """Replay an Anonymous Bank 1999 call log (the ``january.txt`` format, sent as the request body) in the

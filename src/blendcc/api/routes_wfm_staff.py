@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from blendcc.api.deps import P
+from blendcc.api.models import wfm as out
 from blendcc.domain.errors import ValidationFailed
 
 router = APIRouter(prefix="/api/wfm", tags=["staffing"])
@@ -65,7 +66,8 @@ def _clean(value: Any) -> Any:
     return value
 
 
-@router.post("/erlang", summary="Erlang C/A calculator: metrics for N agents, or the agents a target needs")
+@router.post("/erlang", response_model=out.ErlangOut,
+             summary="Erlang C/A calculator: metrics for N agents, or the agents a target needs")
 def erlang_calculator(body: ErlangBody, p: P) -> dict[str, Any]:
     from blendcc.wfm.staffing import calculate
 
@@ -73,7 +75,8 @@ def erlang_calculator(body: ErlangBody, p: P) -> dict[str, Any]:
     return calculate(**body.model_dump())
 
 
-@router.post("/staffing", summary="Staffing plan: required agents and FTE per interval (and the schedule gap)")
+@router.post("/staffing", response_model=out.StaffingPlan,
+             summary="Staffing plan: required agents and FTE per interval (and the schedule gap)")
 def staffing(body: StaffingBody, p: P) -> dict[str, Any]:
     import pandas as pd
 
@@ -142,7 +145,7 @@ class SimStaffingBody(BaseModel):
     window_s: float | None = Field(None, ge=900, le=7 * 86400, description="per_interval: steady state simulated")
 
 
-@router.post("/staffing/simulate",
+@router.post("/staffing/simulate", response_model=out.SimStaffing | out.SimStaffingPerInterval,
              summary="Multi-skill staffing by simulation: agents per group meeting every queue's target at least cost")
 def staffing_simulate(body: SimStaffingBody, p: P) -> dict[str, Any]:
     from blendcc.sim.scenario import parse_scenario

@@ -59,7 +59,8 @@ def list_users(c: C, p: P) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------- contacts (generic API channel)
 
-@router.post("/contacts", response_model=out.ContactOutcome, status_code=201, tags=["contacts"],
+@router.post("/contacts", response_model=out.ContactOutcome, response_model_exclude_unset=True, status_code=201,
+             tags=["contacts"],
              summary="A new inbound contact from the generic API channel; persisted before the answer")
 def create_contact(body: NewContact, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
@@ -218,7 +219,7 @@ def force_state(agent_id: str, body: ForceStateBody, c: C, p: P) -> dict[str, An
 
 
 @router.post("/supervisor/contacts/{contact_id}/move", response_model=out.ContactOutcome,
-             tags=["supervisor"], summary="Move a waiting contact")
+             response_model_exclude_unset=True, tags=["supervisor"], summary="Move a waiting contact")
 def move_contact(contact_id: str, body: MoveBody, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     return c.contacts.move(contact_id, body.queue_id)

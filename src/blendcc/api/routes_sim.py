@@ -33,7 +33,7 @@ class SimRequest(BaseModel):
     intervals: bool = Field(default=True, description="include the per-interval rows")
 
 
-@router.post("/run", response_model=out.SimReport)
+@router.post("/run", response_model=out.SimReport, response_model_exclude_unset=True)
 def run_simulation(body: SimRequest, p: P) -> dict[str, Any]:
     """Run the scenario on the real routing engine; KPIs per interval and in total, mean and 95% CI."""
     p.require("supervisor")

@@ -46,7 +46,7 @@ def phones(c: C, p: P) -> list[dict[str, Any]]:
     return _stack(c).phones()  # type: ignore[no-any-return]
 
 
-@router.post("/contacts/{contact_id}/recording", response_model=out.Recording,
+@router.post("/contacts/{contact_id}/recording", response_model=out.Recording, response_model_exclude_unset=True,
              summary="Start or stop recording a connected call (on demand)")
 def recording(contact_id: str, body: RecordingAction, c: C, p: P) -> dict[str, Any]:
     stack = _stack(c)
@@ -57,7 +57,7 @@ def recording(contact_id: str, body: RecordingAction, c: C, p: P) -> dict[str, A
 
 
 @router.get("/contacts/{contact_id}/recordings", response_model=list[out.RecordingLink],
-            summary="Recordings of a contact")
+            response_model_exclude_unset=True, summary="Recordings of a contact")
 def recordings(contact_id: str, c: C, p: P) -> list[dict[str, Any]]:
     p.require("supervisor")
     stack = _stack(c)

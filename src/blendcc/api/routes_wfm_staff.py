@@ -75,7 +75,7 @@ def erlang_calculator(body: ErlangBody, p: P) -> dict[str, Any]:
     return calculate(**body.model_dump())
 
 
-@router.post("/staffing", response_model=out.StaffingPlan,
+@router.post("/staffing", response_model=out.StaffingPlan, response_model_exclude_unset=True,
              summary="Staffing plan: required agents and FTE per interval (and the schedule gap)")
 def staffing(body: StaffingBody, p: P) -> dict[str, Any]:
     import pandas as pd
@@ -146,6 +146,7 @@ class SimStaffingBody(BaseModel):
 
 
 @router.post("/staffing/simulate", response_model=out.SimStaffing | out.SimStaffingPerInterval,
+             response_model_exclude_unset=True,
              summary="Multi-skill staffing by simulation: agents per group meeting every queue's target at least cost")
 def staffing_simulate(body: SimStaffingBody, p: P) -> dict[str, Any]:
     from blendcc.sim.scenario import parse_scenario

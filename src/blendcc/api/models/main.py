@@ -86,7 +86,6 @@ class TimelineEvent(BaseModel):
     seq: int
     type: str
     at: float
-    contact_id: str | None = None
 
 
 # ---------------------------------------------------------------------- customers

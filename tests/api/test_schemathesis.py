@@ -109,7 +109,7 @@ def test_schemathesis(role: str, server: Server, tmp_path: Path) -> None:
     report = tmp_path / "report"
     cmd = [sys.executable, "-m", "schemathesis.cli", "run", server.url + "/openapi.json",
            "--checks", CHECKS, "--max-examples", str(MAX_EXAMPLES), "--max-time", str(MAX_TIME_S),
-           "--request-timeout", str(REQUEST_TIMEOUT_S), "--seed", "1", "--workers", "2",
+           "--request-timeout", str(REQUEST_TIMEOUT_S), "--seed", "1", "--workers", "1",
            "--phases", "examples,coverage,fuzzing,stateful", "--suppress-health-check", "all",
            "--generation-database", "none", "--no-color", "--report", "junit,ndjson",
            "--report-dir", str(report), *headers, *excluded]

@@ -26,6 +26,7 @@ REF = "#/components/schemas/"
 
 #: What each documented status means on this API (the response description in /openapi.json).
 MEANING: dict[int, str] = {
+    400: "Bad request: the body cannot be parsed (not JSON, or broken form data)",
     401: "Unauthenticated: no bearer token, or an invalid, expired or revoked one",
     403: "Forbidden: the user's role (or agent) may not do this",
     404: "Not found: an id in the path (or the body) does not exist",
@@ -93,7 +94,7 @@ def statuses(route: APIRoute) -> set[int]:
     if route.param_convertors:
         out.add(404)
     if _has_body(route):
-        out.add(413)
+        out |= {400, 413}
     out |= EXTRA.get(route.name, frozenset())
     return out
 

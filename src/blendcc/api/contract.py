@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security.base import SecurityBase
 
 from blendcc.api import deps
+from blendcc.api.examples import add_examples
 from blendcc.api.models.common import ErrorBody
 
 REF = "#/components/schemas/"
@@ -60,6 +61,9 @@ EXTRA: dict[str, frozenset[int]] = {
     "phones": frozenset({409}),
     "voicemails": frozenset({404, 409}),
     "callbacks": frozenset({409}),
+    "recordings": frozenset({409}),
+    "download": frozenset({409}),
+    "voicemail_download": frozenset({409}),
     "import_dnc": frozenset({404, 503}),
     "list_prompts": frozenset({409}),
 }
@@ -136,6 +140,7 @@ def document_errors(app: FastAPI) -> None:
                     del responses["422"]
                 for status in sorted(statuses(route)):
                     responses.setdefault(str(status), _error_response(status))
+        add_examples(doc, {key: route.name for key, route in routes.items()})
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
         schemas["ErrorBody"] = ErrorBody.model_json_schema(ref_template=REF + "{model}")
         if "HTTPValidationError" not in json.dumps(doc["paths"]):

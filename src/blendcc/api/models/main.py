@@ -99,7 +99,8 @@ class Customer(BaseModel):
     created_at: float
     last_agent_id: str | None
     last_contact_at: float | None
-    identities: list[tuple[str, str]] = Field(description="(kind, value) pairs, sorted")
+    identities: list[list[str]] = Field(description="[kind, value] pairs, sorted", json_schema_extra={
+        "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}})
 
 
 class CustomerHistory(Customer):

@@ -11,7 +11,7 @@ class Estimate(BaseModel):
     """A KPI over the replications: mean and 95% confidence interval (null bounds with one replication)."""
 
     mean: float | None
-    ci95: tuple[float | None, float | None]
+    ci95: list[float | None] = Field(description="[low, high]", min_length=2, max_length=2)
     n: int
 
 

@@ -125,14 +125,15 @@ def test_schemathesis(role: str, server: Server, tmp_path: Path) -> None:
            "--report-dir", str(report), *headers, *excluded]
     run = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=max_time * 3 + 120,
                          cwd=tmp_path)  # schemathesis keeps a .schemathesis cache in its working directory
-    print(_digest(run.stdout))  # the run's summary (shown with -s or -rP)
-    if run.returncode != 0:
-        shown = " ".join("'Authorization: Bearer <token>'" if a.startswith("Authorization:") else a for a in cmd)
-        hung = "".join(f"\n  {h}" for h in _timeouts(report)) or " none"
-        pytest.fail(f"schemathesis as {role} found violations (exit {run.returncode}).\n"
-                    f"Requests cut by the {REQUEST_TIMEOUT_S:g} s timeout (hung or too slow):{hung}\n"
-                    f"Reproduce the run with:\n  {shown}\n\n{_digest(run.stdout)}\n{run.stderr[-2000:]}",
-                    pytrace=False)
+    if run.returncode == 0:
+        print(_digest(run.stdout))  # the run's summary (shown with -s or -rP)
+        return
+    shown = " ".join("'Authorization: Bearer <token>'" if a.startswith("Authorization:") else a for a in cmd)
+    hung = "".join(f"\n  {h}" for h in _timeouts(report)) or " none"
+    pytest.fail(f"schemathesis as {role} found violations (exit {run.returncode}).\n"
+                f"Requests cut by the {REQUEST_TIMEOUT_S:g} s timeout (hung or too slow):{hung}\n"
+                f"Reproduce the run with:\n  {shown}\n\n{_digest(run.stdout)}\n{run.stderr[-2000:]}",
+                pytrace=False)
 
 
 def _digest(stdout: str, width: int = 400) -> str:

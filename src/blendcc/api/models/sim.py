@@ -48,9 +48,9 @@ class SimReport(BaseModel):
 
 class ReplayRow(BaseModel):
     day: str = Field(description="ISO date, or 'total'")
-    actual: dict[str, Any] = Field(description="KPIs of the log")
-    simulated: dict[str, Any] = Field(description="KPIs simulated (means)")
-    ci95_half_width: dict[str, Any]
+    actual: dict[str, float | None] = Field(description="queue KPIs of the log (KPIS.md names)")
+    simulated: dict[str, float | None] = Field(description="the same KPIs simulated (means over replications)")
+    ci95_half_width: dict[str, float | None] = Field(description="per KPI; null with one replication")
 
 
 class BadLine(BaseModel):
@@ -92,8 +92,27 @@ class IvrStep(BaseModel):
     actions: list[dict[str, Any]] = Field(description="actions the flow asked for: {type, ...its own fields}")
 
 
+class IvrSession(BaseModel):
+    """Where the call is in the flow and what it collected (``ivr`` becomes the contact's ivr attributes)."""
+
+    flow_id: str
+    node: str | None
+    status: str
+    waiting: str | None
+    outcome: str | None
+    ivr: dict[str, str]
+    attributes: dict[str, Any] = Field(description="attributes set by the flow (open)")
+    path: list[str]
+    attempts: int
+    customer_known: bool | None
+    tier: str | None
+    customer_id: str | None
+    position: int | None
+    expected_wait_s: float | None
+
+
 class IvrSimulation(BaseModel):
     flow_id: str
     warnings: list[str]
     steps: list[IvrStep]
-    session: dict[str, Any] = Field(description="the final session: node, status, outcome, ivr choices, path")
+    session: IvrSession

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
+
+from blendcc.api.models.sim import Estimate
 
 # ---------------------------------------------------------------------- forecasting
 
@@ -163,12 +163,52 @@ class StaffingPlan(BaseModel):
     intervals: list[StaffingInterval]
 
 
+class QueueTargetOut(BaseModel):
+    sl_target: float | None
+    asa_target_s: float | None
+    max_abandon: float | None
+
+
+class Candidate(BaseModel):
+    """One simulated candidate: agents per searched group, its cost and each queue's shortfall (> 0 misses
+    the worst target by that share of it, <= 0 is the margin left)."""
+
+    index: int
+    step: str
+    counts: dict[str, int]
+    agents: int
+    cost: float
+    meets: bool
+    shortfall: dict[str, float]
+
+
+class ChosenCandidate(Candidate):
+    queues: dict[str, dict[str, Estimate]] = Field(description="queue -> KPI -> estimate")
+
+
+class QueueLoadOut(BaseModel):
+    rate_per_s: float
+    aht_s: float
+    erlangs: float
+    patience_s: float | None
+    sl_threshold_s: float
+    independent_agents: int
+
+
+class ErlangBaseline(BaseModel):
+    queues: dict[str, QueueLoadOut]
+    model: str
+    independent_total: int
+    pooled_total: int
+    start: dict[str, int] = Field(description="least-cost split by group covering the Erlang bounds")
+
+
 class SimStaffing(BaseModel):
     """The cheapest agents per group meeting every queue's target (one search)."""
 
     searched_groups: list[str]
     fixed_groups: dict[str, int]
-    targets: dict[str, dict[str, Any]]
+    targets: dict[str, QueueTargetOut]
     replications: int
     seed: int
     warmup_s: float
@@ -177,9 +217,9 @@ class SimStaffing(BaseModel):
     max_evaluations: int
     stopped: str
     locally_minimal: bool
-    best: dict[str, Any] | None = Field(description="the chosen candidate: counts, cost, KPIs per queue")
-    erlang: dict[str, Any] = Field(description="the Erlang baseline the search started from")
-    evaluations: list[dict[str, Any]]
+    best: ChosenCandidate | None = Field(description="the cheapest candidate meeting every target, if any")
+    erlang: ErlangBaseline = Field(description="the Erlang baseline the search started from")
+    evaluations: list[Candidate]
 
 
 class IntervalStaffingOut(BaseModel):

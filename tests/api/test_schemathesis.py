@@ -9,7 +9,9 @@ the schema's examples, the coverage phase (boundaries and invalid values), fuzzi
 change what the next one sees, and a computation pinned by a hung request dies with its server.
 
 Checks: no 5xx; the status code is documented; the content type is documented; the body matches the
-documented schema. The run is bounded by ``--max-examples`` per operation and ``--max-time`` per role.
+documented schema. The run is bounded by ``--max-examples`` per operation and ``--max-time`` per role;
+the failure message lists the requests cut by the timeout, the CLI's failures with a curl command each,
+and the command that reproduces the run.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ import httpx
 import pytest
 
 from conftest import ADMIN_PASSWORD, PASSWORD, Api, seed_centre
+
+pytestmark = pytest.mark.slow  # real server processes (run by `make test`; `-m "not slow"` skips them)
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 REQUEST_TIMEOUT_S = 10.0  # a request still running after this is reported (and its operation named)

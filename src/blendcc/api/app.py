@@ -33,6 +33,8 @@ from blendcc.api import (
     ws,
 )
 from blendcc.api.client_address import ClientAddressMiddleware
+from blendcc.api.contract import document_errors
+from blendcc.api.models.common import Health
 from blendcc.api.ws_auth import SocketRegistry
 from blendcc.app.background import Background
 from blendcc.app.container import Container
@@ -94,7 +96,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_ivr.router)
     app.include_router(routes_voice.router)
 
-    @app.get("/health", tags=["ops"])
+    @app.get("/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, object]:
         return {"status": "ok", "version": __version__, "last_seq": container.views.last_seq()}
 
@@ -103,4 +105,5 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
         return FileResponse(WEB / "index.html")
 
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    document_errors(app)  # every operation's error statuses, all answered as ErrorBody
     return app

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, create_model
 
 from blendcc.api.deps import C, P, audit
+from blendcc.api.models import common
+from blendcc.api.models import config as out
 from blendcc.app.configuration import KINDS
 from blendcc.routing.expressions import FUNCTIONS, NAMES
 from blendcc.routing.strategies import _REGISTRY, strategy_names
@@ -64,23 +66,25 @@ def _routes(kind: str, model: type[BaseModel]) -> None:
         return [{"version": d.version, "at": d.at, "by": d.by, "deleted": d.deleted, "document": dict(d.body)}
                 for d in c.config.history(kind, doc_id)]
 
-    handlers: list[tuple[str, Callable[..., Any], str, str]] = [
-        ("", list_docs, "GET", f"List {kind}"),
-        ("/{doc_id}", get_doc, "GET", f"Get one of {kind}"),
-        ("/{doc_id}", put_doc, "PUT", f"Create or replace one of {kind} (new version)"),
-        ("/{doc_id}", delete_doc, "DELETE", f"Delete one of {kind}"),
-        ("/{doc_id}/history", history, "GET", f"Every version of one of {kind}"),
+    handlers: list[tuple[str, Callable[..., Any], str, str, Any]] = [
+        ("", list_docs, "GET", f"List {kind}", list[model]),  # type: ignore[valid-type]
+        ("/{doc_id}", get_doc, "GET", f"Get one of {kind}", model),
+        ("/{doc_id}", put_doc, "PUT", f"Create or replace one of {kind} (new version)", out.versioned(model)),
+        ("/{doc_id}", delete_doc, "DELETE", f"Delete one of {kind}", common.Deleted),
+        ("/{doc_id}/history", history, "GET", f"Every version of one of {kind}", list[out.HistoryEntry]),
     ]
-    for suffix, fn, method, summary in handlers:
+    for suffix, fn, method, summary, response_model in handlers:
         route_name = f"{method.lower()}_{kind}{suffix.replace('/', '_').replace('{', '').replace('}', '')}"
-        router.add_api_route(f"/{kind}{suffix}", fn, methods=[method], summary=summary, name=route_name)
+        router.add_api_route(f"/{kind}{suffix}", fn, methods=[method], summary=summary, name=route_name,
+                             response_model=response_model)
 
 
 for _kind, _model in KINDS.items():
     _routes(_kind, _model)
 
 
-@router.get("/_reference", summary="Names and functions usable in routing expressions; strategies")
+@router.get("/_reference", response_model=out.Reference,
+            summary="Names and functions usable in routing expressions; strategies")
 def reference(p: P) -> dict[str, Any]:
     return {"names": NAMES, "functions": FUNCTIONS,
             "strategies": {n: _REGISTRY[n].description for n in strategy_names()}}

@@ -6,11 +6,13 @@ import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from blendcc.api.deps import C, P, audit
+from blendcc.api.models import common
+from blendcc.api.models import dialer as out
 from blendcc.app.campaigns import CampaignService
 from blendcc.app.container import Container
 from blendcc.dialer.campaign import CampaignConfig
@@ -103,21 +105,22 @@ async def _upload(request: Request) -> tuple[str, str]:
 # ---------------------------------------------------------------------- campaigns
 
 
-@router.get("/campaigns", summary="List campaigns with their state")
+@router.get("/campaigns", response_model=list[out.CampaignOut], summary="List campaigns with their state")
 def list_campaigns(c: C, p: P) -> list[dict[str, Any]]:
     p.require("supervisor")
     svc = _svc(c)
     return [_campaign(svc, d) for d in svc.campaigns()]
 
 
-@router.get("/campaigns/{campaign_id}")
+@router.get("/campaigns/{campaign_id}", response_model=out.CampaignOut)
 def get_campaign(c: C, p: P, campaign_id: str = ID) -> dict[str, Any]:
     p.require("supervisor")
     svc = _svc(c)
     return _campaign(svc, svc.get(campaign_id))
 
 
-@router.put("/campaigns/{campaign_id}", summary="Create or replace a campaign (new version)")
+@router.put("/campaigns/{campaign_id}", response_model=out.CampaignVersion,
+            summary="Create or replace a campaign (new version)")
 def put_campaign(c: C, p: P, campaign_id: str = ID, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
     p.require("admin")
     svc = _svc(c)
@@ -126,7 +129,7 @@ def put_campaign(c: C, p: P, campaign_id: str = ID, body: dict[str, Any] = Body(
     return {"version": version, "document": _campaign(svc, doc)}
 
 
-@router.delete("/campaigns/{campaign_id}", summary="Delete a stopped campaign")
+@router.delete("/campaigns/{campaign_id}", response_model=common.Deleted, summary="Delete a stopped campaign")
 def delete_campaign(c: C, p: P, campaign_id: str = ID) -> dict[str, Any]:
     p.require("admin")
     _svc(c).delete(campaign_id, p.username)
@@ -142,22 +145,24 @@ def _change(c: Container, p: Any, campaign_id: str, action: str, body: StateBody
     return {"campaign_id": campaign_id, "state": fn(campaign_id, reason)}
 
 
-@router.post("/campaigns/{campaign_id}/start", summary="Start (or resume) dialing a campaign")
+@router.post("/campaigns/{campaign_id}/start", response_model=out.CampaignStateChange,
+             summary="Start (or resume) dialing a campaign")
 def start(c: C, p: P, campaign_id: str = ID, body: StateBody | None = None) -> dict[str, Any]:
     return _change(c, p, campaign_id, "start", body)
 
 
-@router.post("/campaigns/{campaign_id}/pause", summary="Pause a running campaign")
+@router.post("/campaigns/{campaign_id}/pause", response_model=out.CampaignStateChange,
+             summary="Pause a running campaign")
 def pause(c: C, p: P, campaign_id: str = ID, body: StateBody | None = None) -> dict[str, Any]:
     return _change(c, p, campaign_id, "pause", body)
 
 
-@router.post("/campaigns/{campaign_id}/stop", summary="Stop a campaign")
+@router.post("/campaigns/{campaign_id}/stop", response_model=out.CampaignStateChange, summary="Stop a campaign")
 def stop(c: C, p: P, campaign_id: str = ID, body: StateBody | None = None) -> dict[str, Any]:
     return _change(c, p, campaign_id, "stop", body)
 
 
-@router.get("/campaigns/{campaign_id}/state")
+@router.get("/campaigns/{campaign_id}/state", response_model=out.CampaignState)
 def campaign_state(c: C, p: P, campaign_id: str = ID) -> dict[str, Any]:
     p.require("supervisor")
     svc = _svc(c)
@@ -168,7 +173,9 @@ def campaign_state(c: C, p: P, campaign_id: str = ID) -> dict[str, Any]:
 # ---------------------------------------------------------------------- lists and records
 
 
-@router.post("/campaigns/{campaign_id}/lists", summary="Import a CSV contact list (body or multipart 'file')")
+@router.post("/campaigns/{campaign_id}/lists", response_model=out.ListImportOut,
+             summary="Import a CSV contact list (body or multipart 'file')",
+             openapi_extra=common.upload_body("text/csv"))
 async def import_list(request: Request, c: C, p: P, campaign_id: str = ID, region: str | None = REGION,
                       source: str | None = Query(default=None, max_length=200)) -> dict[str, Any]:
     p.require("supervisor")
@@ -178,13 +185,14 @@ async def import_list(request: Request, c: C, p: P, campaign_id: str = ID, regio
     return report.to_dict()
 
 
-@router.get("/campaigns/{campaign_id}/lists", summary="Past list imports and their reports")
+@router.get("/campaigns/{campaign_id}/lists", response_model=list[out.ListImportOut],
+            summary="Past list imports and their reports")
 def list_imports(c: C, p: P, campaign_id: str = ID) -> list[dict[str, Any]]:
     p.require("supervisor")
     return [r.to_dict() for r in _svc(c).imports(campaign_id)]
 
 
-@router.get("/campaigns/{campaign_id}/records")
+@router.get("/campaigns/{campaign_id}/records", response_model=out.RecordPage)
 def records(c: C, p: P, campaign_id: str = ID, state: str | None = Query(default=None, max_length=20),
             limit: int = Query(default=100, ge=1, le=1000),
             offset: int = Query(default=0, ge=0, le=10_000_000)) -> dict[str, Any]:
@@ -194,7 +202,8 @@ def records(c: C, p: P, campaign_id: str = ID, state: str | None = Query(default
     return {"counts": svc.repo.record_counts(campaign_id), "records": [_record(r) for r in rows]}
 
 
-@router.get("/campaigns/{campaign_id}/records.csv", response_class=PlainTextResponse,
+@router.get("/campaigns/{campaign_id}/records.csv", response_class=Response,
+            responses=common.media("The records as CSV", "text/csv", binary=False),
             summary="Every record of a campaign as CSV (state, attempts, outcome, the list's columns)")
 def export_records(c: C, p: P, campaign_id: str = ID) -> PlainTextResponse:
     p.require("supervisor")
@@ -205,7 +214,7 @@ def export_records(c: C, p: P, campaign_id: str = ID) -> PlainTextResponse:
                              headers={"Content-Disposition": f'attachment; filename="{campaign_id}-records.csv"'})
 
 
-@router.get("/campaigns/{campaign_id}/records/{record_id}",
+@router.get("/campaigns/{campaign_id}/records/{record_id}", response_model=out.DialRecordOut,
             summary="One record (supervisors; agents of the campaign's pool, for the screen pop)")
 def record(c: C, p: P, campaign_id: str = ID, record_id: str = Path(min_length=1, max_length=64)) -> dict[str, Any]:
     svc = _svc(c)
@@ -224,7 +233,7 @@ def _queue_member(c: C, p: P, campaign_id: str = ID) -> None:
     _svc(c).check_queue_agent(campaign_id, p.agent_id)
 
 
-@router.post("/campaigns/{campaign_id}/records/{record_id}/disposition",
+@router.post("/campaigns/{campaign_id}/records/{record_id}/disposition", response_model=out.DialRecordOut,
              summary="Apply a wrap-up code to a record (callback, retry, dnc, done...): a supervisor, or the "
                      "agent holding the record's call or preview")
 def dispose(body: DispositionBody, c: C, p: P, _member: Annotated[None, Depends(_queue_member)],
@@ -246,7 +255,8 @@ def dispose(body: DispositionBody, c: C, p: P, _member: Annotated[None, Depends(
     return _record(updated)
 
 
-@router.delete("/campaigns/{campaign_id}/records", summary="Delete every record of a stopped campaign")
+@router.delete("/campaigns/{campaign_id}/records", response_model=out.RecordsCleared,
+               summary="Delete every record of a stopped campaign")
 def clear_records(c: C, p: P, campaign_id: str = ID) -> dict[str, Any]:
     p.require("admin")
     return {"deleted": _svc(c).clear_records(campaign_id)}
@@ -255,7 +265,8 @@ def clear_records(c: C, p: P, campaign_id: str = ID) -> dict[str, Any]:
 # ---------------------------------------------------------------------- stats
 
 
-@router.get("/campaigns/{campaign_id}/stats", summary="Campaign figures and abandonment (24 h, 30 d)")
+@router.get("/campaigns/{campaign_id}/stats", response_model=out.CampaignStats,
+            summary="Campaign figures and abandonment (24 h, 30 d)")
 def stats(c: C, p: P, campaign_id: str = ID, start: float | None = Query(default=None, allow_inf_nan=False),
           end: float | None = Query(default=None, allow_inf_nan=False)) -> dict[str, Any]:
     p.require("supervisor")
@@ -268,7 +279,9 @@ def stats(c: C, p: P, campaign_id: str = ID, start: float | None = Query(default
 # ---------------------------------------------------------------------- DNC
 
 
-@router.post("/dnc/{scope}", summary="Import a DNC file (one number per line, or CSV with 'phone')")
+@router.post("/dnc/{scope}", response_model=out.DncImport,
+             summary="Import a DNC file (one number per line, or CSV with 'phone')",
+             openapi_extra=common.upload_body("text/plain", "text/csv"))
 async def import_dnc(request: Request, c: C, p: P, scope: str = SCOPE, region: str | None = REGION,
                      reason: str = Query(default="", max_length=200)) -> dict[str, Any]:
     p.require("supervisor")
@@ -278,20 +291,22 @@ async def import_dnc(request: Request, c: C, p: P, scope: str = SCOPE, region: s
     return {**result, "scope": "global" if result["scope"] == "*" else result["scope"]}
 
 
-@router.get("/dnc/{scope}")
+@router.get("/dnc/{scope}", response_model=list[out.DncEntryOut])
 def dnc_entries(c: C, p: P, scope: str = SCOPE, limit: int = Query(default=100, ge=1, le=1000),
                 offset: int = Query(default=0, ge=0, le=10_000_000)) -> list[dict[str, Any]]:
     p.require("supervisor")
     return [_dnc(e) for e in _svc(c).dnc_entries(scope, limit, offset)]
 
 
-@router.post("/dnc/{scope}/numbers", status_code=201, summary="Add one number to a DNC list")
+@router.post("/dnc/{scope}/numbers", response_model=out.DncEntryOut,
+             status_code=201, summary="Add one number to a DNC list")
 def add_dnc(body: DncNumberBody, c: C, p: P, scope: str = SCOPE) -> dict[str, Any]:
     p.require("supervisor")
     return _dnc(_svc(c).add_dnc(scope, body.phone, body.region, body.reason))
 
 
-@router.delete("/dnc/{scope}/numbers/{phone}", summary="Remove one number from a DNC list")
+@router.delete("/dnc/{scope}/numbers/{phone}", response_model=out.DncRemoved,
+               summary="Remove one number from a DNC list")
 def remove_dnc(c: C, p: P, scope: str = SCOPE, phone: str = Path(min_length=1, max_length=40),
                region: str | None = REGION) -> dict[str, Any]:
     p.require("admin")

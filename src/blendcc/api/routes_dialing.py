@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from blendcc.api.deps import AgentP, C, P
+from blendcc.api.models import dialer as out
 from blendcc.app.container import Container
 from blendcc.app.dialing import DialingService
 from blendcc.domain.errors import DomainError
@@ -39,7 +40,7 @@ def _svc(c: Container) -> DialingService:
     return service
 
 
-@router.get("/agent/preview/{campaign_id}")
+@router.get("/agent/preview/{campaign_id}", response_model=out.PreviewNext)
 def preview_next(c: C, p: AgentP, campaign_id: str = ID) -> dict[str, Any]:
     """The next record for the signed-in agent to read before dialling (its own callbacks first).
     The agent is held for it (not offered inbound) until it dials or skips. ``record`` is null when
@@ -50,7 +51,7 @@ def preview_next(c: C, p: AgentP, campaign_id: str = ID) -> dict[str, Any]:
             "record": None if record is None else record.to_dict()}
 
 
-@router.post("/agent/preview/{campaign_id}/dial")
+@router.post("/agent/preview/{campaign_id}/dial", response_model=out.PreviewDialled)
 def preview_dial(c: C, p: AgentP, body: DialBody, campaign_id: str = ID) -> dict[str, Any]:
     """Dial the previewed record; the answered call is connected to this agent."""
     assert p.agent_id is not None
@@ -58,7 +59,7 @@ def preview_dial(c: C, p: AgentP, body: DialBody, campaign_id: str = ID) -> dict
     return {"campaign_id": campaign_id, "record_id": body.record_id, "call_id": call_id}
 
 
-@router.post("/agent/preview/{campaign_id}/skip")
+@router.post("/agent/preview/{campaign_id}/skip", response_model=out.PreviewSkipped)
 def preview_skip(c: C, p: AgentP, body: SkipBody, campaign_id: str = ID) -> dict[str, Any]:
     """Do not dial the previewed record (the reason is logged); the agent is free again."""
     assert p.agent_id is not None
@@ -66,14 +67,14 @@ def preview_skip(c: C, p: AgentP, body: SkipBody, campaign_id: str = ID) -> dict
     return {"campaign_id": campaign_id, "record_id": body.record_id, "skipped": True}
 
 
-@router.get("/dialing/pacing")
+@router.get("/dialing/pacing", response_model=list[out.Pacing])
 def pacing_all(c: C, p: P) -> list[dict[str, Any]]:
     """Live pacing state of every campaign the dialing loop knows (supervisors)."""
     p.require("supervisor")
     return _svc(c).campaigns_state()
 
 
-@router.get("/campaigns/{campaign_id}/pacing")
+@router.get("/campaigns/{campaign_id}/pacing", response_model=out.Pacing)
 def pacing(c: C, p: P, campaign_id: str = ID) -> dict[str, Any]:
     """Live pacing state: calls ringing / waiting for an agent / connected, estimated live-answer rate,
     the controller's alpha, abandonment in the regulatory window against the cap, the governor's

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from blendcc.api.compute import run_bounded
 from blendcc.api.deps import C, P
 from blendcc.api.jobs import forecast_job
+from blendcc.api.models import wfm as out
 from blendcc.app.container import Container
 from blendcc.app.forecasting import (
     HISTORY_DAYS,
@@ -74,7 +75,8 @@ def service(c: Container) -> ForecastingService:
     return ForecastingService(c.store, c.clock, c.settings.timezone, c.views.staffed)
 
 
-@router.post("/forecast", summary="Forecast a posted series (volume and AHT per interval), with backtest")
+@router.post("/forecast", response_model=out.ForecastOut,
+             summary="Forecast a posted series (volume and AHT per interval), with backtest")
 def post_forecast(body: ForecastBody, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     tz = body.tz or c.settings.timezone
@@ -86,7 +88,8 @@ def post_forecast(body: ForecastBody, c: C, p: P) -> dict[str, Any]:
                        options, deadline_s=c.settings.compute_deadline_s, what="the forecast")
 
 
-@router.get("/forecast/queues/{queue_id}", summary="Forecast a queue per channel from the stored history")
+@router.get("/forecast/queues/{queue_id}", response_model=out.QueueForecastOut,
+            summary="Forecast a queue per channel from the stored history")
 def queue_forecast(queue_id: str, c: C, p: P, interval: int = Query(30, description="15, 30 or 60 minutes"),
                    horizon: str = "14d",
                    history_days: int = Query(HISTORY_DAYS, ge=7, le=MAX_HISTORY_DAYS),
@@ -98,7 +101,8 @@ def queue_forecast(queue_id: str, c: C, p: P, interval: int = Query(30, descript
     return {"queue_id": queue_id, **run.as_json()}
 
 
-@router.get("/intraday/{queue_id}", summary="Today's forecast re-forecast from actuals, with the staffing gap")
+@router.get("/intraday/{queue_id}", response_model=out.Intraday,
+            summary="Today's forecast re-forecast from actuals, with the staffing gap")
 def intraday(queue_id: str, c: C, p: P, interval: int = Query(30, description="15, 30 or 60 minutes"),
              history_days: int = Query(56, ge=7, le=MAX_HISTORY_DAYS),
              staffed: int | None = Query(None, ge=0, description="agents staffed (default: logged in, not in aux)"),

@@ -17,6 +17,8 @@ from starlette.concurrency import run_in_threadpool
 
 from blendcc.adapters.prompts import PromptStore, prompt_directory
 from blendcc.api.deps import C, P
+from blendcc.api.models import common
+from blendcc.api.models import sim as out
 from blendcc.app.configuration import pydantic_message
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.customer import IdentityKind
@@ -53,7 +55,8 @@ class TextPrompt(BaseModel):
     voice: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 
 
-@router.post("/prompts", status_code=201, summary="Render text (JSON) or convert an uploaded WAV file",
+@router.post("/prompts", response_model=out.PromptInfo,
+             status_code=201, summary="Render text (JSON) or convert an uploaded WAV file",
              openapi_extra={"requestBody": {"content": {
                  "application/json": {"schema": TextPrompt.model_json_schema()},
                  "audio/wav": {"schema": {"type": "string", "format": "binary"}},
@@ -94,20 +97,21 @@ async def create_prompt(request: Request, c: C, p: P,
     return info.view()
 
 
-@router.get("/prompts", summary="Every prompt")
+@router.get("/prompts", response_model=list[out.PromptInfo], summary="Every prompt")
 def list_prompts(request: Request, p: P) -> list[dict[str, Any]]:
     p.require("supervisor")
     return [i.view() for i in prompt_store(request).list()]
 
 
-@router.get("/prompts/{prompt_id}", summary="One prompt: source, text, language, length")
+@router.get("/prompts/{prompt_id}", response_model=out.PromptInfo, summary="One prompt: source, text, language, length")
 def get_prompt(request: Request, p: P, prompt_id: str = PROMPT_ID) -> dict[str, Any]:
     p.require("supervisor")
     return prompt_store(request).info(prompt_id).view()
 
 
 @router.get("/prompts/{prompt_id}/audio", summary="The prompt's audio: WAV, or raw G.711 (ulaw/alaw)",
-            response_class=Response)
+            response_class=Response,
+            responses=common.media("The audio", "audio/wav", "audio/basic", "audio/x-alaw-basic"))
 def prompt_audio(request: Request, p: P, prompt_id: str = PROMPT_ID,
                  format: Literal["wav", "ulaw", "alaw"] = "wav") -> Response:
     p.require("supervisor")
@@ -116,7 +120,7 @@ def prompt_audio(request: Request, p: P, prompt_id: str = PROMPT_ID,
     return Response(data, media_type=media)
 
 
-@router.delete("/prompts/{prompt_id}", summary="Delete a prompt")
+@router.delete("/prompts/{prompt_id}", response_model=common.Deleted, summary="Delete a prompt")
 def delete_prompt(request: Request, p: P, prompt_id: str = PROMPT_ID) -> dict[str, Any]:
     p.require("admin")
     prompt_store(request).delete(prompt_id)
@@ -258,7 +262,8 @@ def _simulate(c: Any, request: Request, flow: IvrFlow, body: SimulateRequest) ->
     }
 
 
-@router.post("/flows/{flow_id}/simulate", summary="Run a stored flow over a list of caller inputs")
+@router.post("/flows/{flow_id}/simulate", response_model=out.IvrSimulation,
+             summary="Run a stored flow over a list of caller inputs")
 def simulate_stored(body: SimulateRequest, request: Request, c: C, p: P,
                     flow_id: str = Path(min_length=1, max_length=64)) -> dict[str, Any]:
     """Each step lists the actions the flow asks for; prompts of play nodes finish at once and caller
@@ -270,7 +275,7 @@ def simulate_stored(body: SimulateRequest, request: Request, c: C, p: P,
     return _simulate(c, request, flow, body)
 
 
-@router.post("/simulate", summary="Run a flow document that is not saved yet")
+@router.post("/simulate", response_model=out.IvrSimulation, summary="Run a flow document that is not saved yet")
 def simulate_inline(body: SimulateInline, request: Request, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     try:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from blendcc.api.deps import AgentP, C, P, audit
+from blendcc.api.models import main as out
 from blendcc.api.schemas import (
     ForceStateBody,
     LoginBody,
@@ -27,7 +28,8 @@ router = APIRouter(prefix="/api")
 
 # ---------------------------------------------------------------------- auth and users
 
-@router.post("/auth/token", tags=["auth"], summary="Exchange username and password (and the one-time code of "
+@router.post("/auth/token", response_model=out.TokenOut, tags=["auth"],
+             summary="Exchange username and password (and the one-time code of "
              "a user with a second factor) for an access token and a refresh token; throttled (429)")
 def token(body: TokenRequest, c: C, request: Request) -> dict[str, Any]:
     t = c.auth.login(body.username, body.password, client=request.client.host if request.client else None,
@@ -36,12 +38,12 @@ def token(body: TokenRequest, c: C, request: Request) -> dict[str, Any]:
             "agent_id": t.principal.agent_id, "expires_in": t.expires_in, "refresh_token": t.refresh_token}
 
 
-@router.get("/auth/me", tags=["auth"])
+@router.get("/auth/me", response_model=out.UserOut, tags=["auth"])
 def me(p: P) -> dict[str, Any]:
     return {"username": p.username, "role": p.role, "agent_id": p.agent_id}
 
 
-@router.put("/users/{username}", tags=["auth"], summary="Create or replace a user (admin)")
+@router.put("/users/{username}", response_model=out.UserOut, tags=["auth"], summary="Create or replace a user (admin)")
 def put_user(username: str, body: UserBody, c: C, p: P) -> dict[str, Any]:
     p.require("admin")
     if body.agent_id is not None and body.agent_id not in c.config.catalog.agents:
@@ -50,7 +52,7 @@ def put_user(username: str, body: UserBody, c: C, p: P) -> dict[str, Any]:
     return {"username": user.username, "role": user.role, "agent_id": user.agent_id, "active": user.active}
 
 
-@router.get("/users", tags=["auth"])
+@router.get("/users", response_model=list[out.UserOut], tags=["auth"])
 def list_users(c: C, p: P) -> list[dict[str, Any]]:
     p.require("admin")
     return [{"username": u.username, "role": u.role, "agent_id": u.agent_id, "active": u.active,
@@ -59,14 +61,15 @@ def list_users(c: C, p: P) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------- contacts (generic API channel)
 
-@router.post("/contacts", status_code=201, tags=["contacts"],
+@router.post("/contacts", response_model=out.ContactOutcome, response_model_exclude_unset=True, status_code=201,
+             tags=["contacts"],
              summary="A new inbound contact from the generic API channel; persisted before the answer")
 def create_contact(body: NewContact, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     return c.contacts.create(body)
 
 
-@router.post("/contacts/{contact_id}/hangup", tags=["contacts"],
+@router.post("/contacts/{contact_id}/hangup", response_model=out.ContactEvents, tags=["contacts"],
              summary="The customer left: abandoned if waiting, else the conversation ends")
 def hangup(contact_id: str, c: C, p: P) -> dict[str, Any]:
     if not p.at_least("supervisor"):
@@ -74,19 +77,20 @@ def hangup(contact_id: str, c: C, p: P) -> dict[str, Any]:
     return c.contacts.customer_left(contact_id)
 
 
-@router.get("/contacts/{contact_id}", tags=["contacts"])
+@router.get("/contacts/{contact_id}", response_model=out.Interaction, tags=["contacts"])
 def get_contact(contact_id: str, c: C, p: P) -> dict[str, Any]:
     _may_see(c, p, contact_id)
     return c.contacts.get(contact_id)
 
 
-@router.get("/contacts/{contact_id}/events", tags=["contacts"], summary="The contact's event timeline")
+@router.get("/contacts/{contact_id}/events", response_model=list[out.TimelineEvent],
+            tags=["contacts"], summary="The contact's event timeline")
 def contact_events(contact_id: str, c: C, p: P) -> list[dict[str, Any]]:
     _may_see(c, p, contact_id)
     return c.contacts.timeline(contact_id)
 
 
-@router.get("/contacts", tags=["contacts"])
+@router.get("/contacts", response_model=list[out.Interaction], tags=["contacts"])
 def list_contacts(c: C, p: P, queue_id: str | None = None, agent_id: str | None = None,
                   state: str | None = None, start: float | None = Query(None, allow_inf_nan=False),
                   end: float | None = Query(None, allow_inf_nan=False),
@@ -98,31 +102,36 @@ def list_contacts(c: C, p: P, queue_id: str | None = None, agent_id: str | None 
                                 limit=limit, offset=offset)
 
 
-@router.post("/customers", status_code=201, tags=["customers"], summary="Create a customer with identities")
+@router.post("/customers", response_model=out.Customer,
+             status_code=201, tags=["customers"], summary="Create a customer with identities")
 def create_customer(body: NewCustomer, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     return c.customers.create(body)
 
 
-@router.get("/customers", tags=["customers"], summary="Find a customer by identity (phone, email, chat, social)")
+@router.get("/customers", response_model=out.Customer,
+            tags=["customers"], summary="Find a customer by identity (phone, email, chat, social)")
 def find_customer(c: C, p: P, kind: IdentityKind, value: str = Query(min_length=1, max_length=256)) -> dict[str, Any]:
     p.require("supervisor")
     return c.customers.find(kind, value)
 
 
-@router.patch("/customers/{customer_id}", tags=["customers"], summary="Change tier, name or fields")
+@router.patch("/customers/{customer_id}", response_model=out.Customer,
+              tags=["customers"], summary="Change tier, name or fields")
 def update_customer(customer_id: str, body: CustomerChanges, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     return c.customers.update(customer_id, body)
 
 
-@router.post("/customers/{customer_id}/identities", tags=["customers"], summary="Link another identity")
+@router.post("/customers/{customer_id}/identities", response_model=out.Customer,
+             tags=["customers"], summary="Link another identity")
 def add_identity(customer_id: str, body: Identity, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     return c.customers.add_identity(customer_id, body)
 
 
-@router.get("/customers/{customer_id}", tags=["customers"], summary="Customer and their whole contact history")
+@router.get("/customers/{customer_id}", response_model=out.CustomerHistory,
+            tags=["customers"], summary="Customer and their whole contact history")
 def get_customer(customer_id: str, c: C, p: P) -> dict[str, Any]:
     if not p.at_least("supervisor") and customer_id not in c.views.customers_held(p.agent_id):
         raise Forbidden("agents see customers of the contacts they are handling")
@@ -142,23 +151,24 @@ def _may_see(c: C, p: P, contact_id: str) -> None:
 
 # ---------------------------------------------------------------------- agent desktop
 
-@router.get("/agent", tags=["agent"], summary="My state and the contacts I hold")
+@router.get("/agent", response_model=out.AgentView, tags=["agent"], summary="My state and the contacts I hold")
 def agent_me(c: C, p: AgentP) -> dict[str, Any]:
     return c.agents.view(p.agent_id or "")
 
 
-@router.post("/agent/login", tags=["agent"])
+@router.post("/agent/login", response_model=out.AgentView, tags=["agent"])
 def agent_login(c: C, p: AgentP, body: LoginBody | None = None) -> dict[str, Any]:
     b = body or LoginBody()
     return c.agents.login(p.agent_id or "", b.status, b.reason)
 
 
-@router.post("/agent/logout", tags=["agent"])
+@router.post("/agent/logout", response_model=out.AgentView, tags=["agent"])
 def agent_logout(c: C, p: AgentP) -> dict[str, Any]:
     return c.agents.logout(p.agent_id or "")
 
 
-@router.post("/agent/status", tags=["agent"], summary="Become available, or go to aux with a reason code")
+@router.post("/agent/status", response_model=out.AgentView,
+             tags=["agent"], summary="Become available, or go to aux with a reason code")
 def agent_status(body: StatusBody, c: C, p: AgentP) -> dict[str, Any]:
     return c.agents.set_status(p.agent_id or "", body.status, body.reason)
 
@@ -169,6 +179,7 @@ def _action(name: str) -> None:
         return {"contact_id": contact_id, "events": events}
 
     router.add_api_route(f"/agent/contacts/{{contact_id}}/{name}", handler, methods=["POST"], tags=["agent"],
+                         response_model=out.ContactEvents,
                          name=f"agent_{name}", summary=f"{name.capitalize()} one of my contacts")
 
 
@@ -176,7 +187,7 @@ for _name in ("accept", "decline", "hold", "resume", "end"):
     _action(_name)
 
 
-@router.post("/agent/contacts/{contact_id}/wrapup", tags=["agent"],
+@router.post("/agent/contacts/{contact_id}/wrapup", response_model=out.ContactEvents, tags=["agent"],
              summary="Finish after-contact work with a disposition and notes (ends the conversation if needed)")
 def agent_wrapup(contact_id: str, c: C, p: AgentP, body: WrapUpBody | None = None) -> dict[str, Any]:
     b = body or WrapUpBody()
@@ -188,7 +199,8 @@ def agent_wrapup(contact_id: str, c: C, p: AgentP, body: WrapUpBody | None = Non
     return {"contact_id": contact_id, "events": events}
 
 
-@router.post("/agent/contacts/{contact_id}/transfer", tags=["agent"], summary="Transfer to a queue or an agent")
+@router.post("/agent/contacts/{contact_id}/transfer", response_model=out.ContactEvents,
+             tags=["agent"], summary="Transfer to a queue or an agent")
 def agent_transfer(contact_id: str, body: TransferBody, c: C, p: AgentP) -> dict[str, Any]:
     events = c.agents.transfer(p.agent_id or "", contact_id, body.queue_id, body.agent_id)
     return {"contact_id": contact_id, "events": events}
@@ -196,7 +208,7 @@ def agent_transfer(contact_id: str, body: TransferBody, c: C, p: AgentP) -> dict
 
 # ---------------------------------------------------------------------- supervisor
 
-@router.post("/supervisor/agents/{agent_id}/state", tags=["supervisor"],
+@router.post("/supervisor/agents/{agent_id}/state", response_model=out.AgentView, tags=["supervisor"],
              summary="Force an agent's state: available, aux (with reason) or offline (logout)")
 def force_state(agent_id: str, body: ForceStateBody, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
@@ -208,13 +220,14 @@ def force_state(agent_id: str, body: ForceStateBody, c: C, p: P) -> dict[str, An
     return result
 
 
-@router.post("/supervisor/contacts/{contact_id}/move", tags=["supervisor"], summary="Move a waiting contact")
+@router.post("/supervisor/contacts/{contact_id}/move", response_model=out.ContactOutcome,
+             response_model_exclude_unset=True, tags=["supervisor"], summary="Move a waiting contact")
 def move_contact(contact_id: str, body: MoveBody, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     return c.contacts.move(contact_id, body.queue_id)
 
 
-@router.get("/supervisor/agents/{agent_id}", tags=["supervisor"])
+@router.get("/supervisor/agents/{agent_id}", response_model=out.AgentView, tags=["supervisor"])
 def agent_detail(agent_id: str, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     return c.agents.view(agent_id)
@@ -223,13 +236,15 @@ def agent_detail(agent_id: str, c: C, p: P) -> dict[str, Any]:
 # ---------------------------------------------------------------------- statistics
 # (time bounds must be finite: NaN/inf would pass the range checks and come back as null)
 
-@router.get("/stats/live", tags=["stats"], summary="Wallboard: queues and agents now, today's KPIs")
+@router.get("/stats/live", response_model=out.LiveStats,
+            tags=["stats"], summary="Wallboard: queues and agents now, today's KPIs")
 def live(c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     return c.views.wallboard()
 
 
-@router.get("/reports/queues", tags=["stats"], summary="Queue KPIs per interval (15, 30, 60, day, week)")
+@router.get("/reports/queues", response_model=out.QueueReport,
+            tags=["stats"], summary="Queue KPIs per interval (15, 30, 60, day, week)")
 def queue_report(c: C, p: P, start: float = Query(allow_inf_nan=False), end: float = Query(allow_inf_nan=False),
                  interval: str = "60", queue_id: str | None = None,
                  channel: str | None = None, by_channel: bool = False) -> dict[str, Any]:
@@ -238,7 +253,8 @@ def queue_report(c: C, p: P, start: float = Query(allow_inf_nan=False), end: flo
     return c.reports.queues(start, end, interval, queue_id, channel, by_channel)
 
 
-@router.get("/reports/agents", tags=["stats"], summary="Agent time split and KPIs over a window")
+@router.get("/reports/agents", response_model=out.AgentReport,
+            tags=["stats"], summary="Agent time split and KPIs over a window")
 def agent_report(c: C, p: P, start: float = Query(allow_inf_nan=False), end: float = Query(allow_inf_nan=False),
                  agent_id: str | None = None) -> dict[str, Any]:
     if not p.at_least("supervisor"):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from blendcc.api.compute import run_bounded
 from blendcc.api.deps import C, P
+from blendcc.api.models import wfm as out
 from blendcc.app.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.configuration import pydantic_message
 from blendcc.domain.errors import Forbidden, InvalidState, ValidationFailed
@@ -63,7 +64,8 @@ def _monitor(c: C) -> AdherenceMonitor:
     return c.adherence
 
 
-@router.post("/schedules/solve", summary="Per-agent schedules from required agents per interval (CP-SAT)")
+@router.post("/schedules/solve", response_model=out.SolveOut,
+             summary="Per-agent schedules from required agents per interval (CP-SAT)")
 def solve_schedules(body: SolveRequest, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     try:
@@ -94,13 +96,15 @@ def solve_schedules(body: SolveRequest, c: C, p: P) -> dict[str, Any]:
     }
 
 
-@router.put("/schedules", summary="Publish agent-day schedules (each a new version of kind 'schedules')")
+@router.put("/schedules", response_model=out.PublishedOut,
+            summary="Publish agent-day schedules (each a new version of kind 'schedules')")
 def publish_schedules(body: PublishRequest, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     return {"published": _schedules(c).publish(body.schedules, p.username)}
 
 
-@router.get("/schedules", summary="Published schedules with a segment in [start, end) (agents: their own)")
+@router.get("/schedules", response_model=list[out.ScheduleDayOut],
+            summary="Published schedules with a segment in [start, end) (agents: their own)")
 def list_schedules(c: C, p: P, start: float = Query(allow_inf_nan=False), end: float = Query(allow_inf_nan=False),
                    agent_id: str | None = Query(None, max_length=64), team: str | None = Query(None, max_length=64),
                    ) -> list[dict[str, Any]]:
@@ -111,7 +115,8 @@ def list_schedules(c: C, p: P, start: float = Query(allow_inf_nan=False), end: f
     return [d.model_dump(mode="json") for d in _schedules(c).find(start, end, agent_id=agent_id, team=team)]
 
 
-@router.get("/schedules/{agent_id}/{day}", summary="One agent's published day (agents: their own)")
+@router.get("/schedules/{agent_id}/{day}", response_model=out.ScheduleDayOut,
+            summary="One agent's published day (agents: their own)")
 def get_schedule(c: C, p: P, agent_id: str = ID,
                  day: str = Path(pattern=r"^\d{4}-\d{2}-\d{2}$")) -> dict[str, Any]:
     if agent_id != p.agent_id:
@@ -123,7 +128,8 @@ def get_schedule(c: C, p: P, agent_id: str = ID,
     return _schedules(c).get(agent_id, day).model_dump(mode="json")
 
 
-@router.get("/adherence", summary="Schedule adherence and conformance per agent and team (KPIS.md)")
+@router.get("/adherence", response_model=out.AdherenceReport,
+            summary="Schedule adherence and conformance per agent and team (KPIS.md)")
 def adherence(c: C, p: P, start: float = Query(allow_inf_nan=False), end: float = Query(allow_inf_nan=False),
               team: str | None = Query(None, max_length=64),
               agent_id: str | None = Query(None, max_length=64)) -> dict[str, Any]:
@@ -131,7 +137,8 @@ def adherence(c: C, p: P, start: float = Query(allow_inf_nan=False), end: float 
     return _schedules(c).adherence(start, end, team=team, agent_id=agent_id)
 
 
-@router.get("/adherence/alerts", summary="Agents out of adherence for longer than the grace period, now")
+@router.get("/adherence/alerts", response_model=out.Alerts,
+            summary="Agents out of adherence for longer than the grace period, now")
 def alerts(c: C, p: P, team: str | None = Query(None, max_length=64)) -> dict[str, Any]:
     p.require("supervisor")
     return _monitor(c).alerts(team=team)

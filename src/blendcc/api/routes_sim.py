@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from blendcc.api.compute import run_bounded
 from blendcc.api.deps import C, P
 from blendcc.api.jobs import replay_job, simulate_job
+from blendcc.api.models import common
+from blendcc.api.models import sim as out
 from blendcc.domain.errors import ValidationFailed
 
 router = APIRouter(prefix="/api/sim", tags=["simulator"])
@@ -33,7 +35,7 @@ class SimRequest(BaseModel):
     intervals: bool = Field(default=True, description="include the per-interval rows")
 
 
-@router.post("/run")
+@router.post("/run", response_model=out.SimReport, response_model_exclude_unset=True)
 def run_simulation(body: SimRequest, c: C, p: P) -> dict[str, Any]:
     """Run the scenario on the real routing engine; KPIs per interval and in total, mean and 95% CI.
     The run is stopped at the server's computation deadline (503)."""
@@ -60,7 +62,8 @@ def run_simulation(body: SimRequest, c: C, p: P) -> dict[str, Any]:
 MAX_LOG_BYTES = 16 * 1024 * 1024
 
 
-@router.post("/replay/bank1999")
+@router.post("/replay/bank1999", response_model=out.Replay,
+             openapi_extra=common.upload_body("text/plain", form=False))
 async def replay_bank1999(request: Request, c: C, p: P, days: str | None = None,
                           replications: int = 3, seed: int = Query(1, ge=0, le=2**63 - 1),
                           staffing: str = "presence") -> dict[str, Any]:

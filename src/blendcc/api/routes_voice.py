@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from blendcc.api.deps import C, P, audit
+from blendcc.api.models import common
+from blendcc.api.models import voice as out
 from blendcc.domain.errors import InvalidState, NotFound
 
 router = APIRouter(prefix="/api/voice", tags=["voice"])
@@ -31,20 +33,21 @@ class ListenIn(BaseModel):
     phone: str = Field(min_length=1, max_length=64, description="SIP user whose registered phone is rung")
 
 
-@router.get("/calls", summary="Live voice calls handled by this server")
+@router.get("/calls", response_model=list[out.LiveCall], summary="Live voice calls handled by this server")
 def calls(c: C, p: P) -> list[dict[str, Any]]:
     p.require("supervisor")
     stack = _stack(c)
     return stack.call(stack.voice.view)  # type: ignore[no-any-return]
 
 
-@router.get("/phones", summary="Registered SIP phones (agent and supervisor users)")
+@router.get("/phones", response_model=list[out.Phone], summary="Registered SIP phones (agent and supervisor users)")
 def phones(c: C, p: P) -> list[dict[str, Any]]:
     p.require("supervisor")
     return _stack(c).phones()  # type: ignore[no-any-return]
 
 
-@router.post("/contacts/{contact_id}/recording", summary="Start or stop recording a connected call (on demand)")
+@router.post("/contacts/{contact_id}/recording", response_model=out.Recording, response_model_exclude_unset=True,
+             summary="Start or stop recording a connected call (on demand)")
 def recording(contact_id: str, body: RecordingAction, c: C, p: P) -> dict[str, Any]:
     stack = _stack(c)
     if not p.at_least("supervisor") and not (p.agent_id and c.agents.owns(p.agent_id, contact_id)):
@@ -53,7 +56,8 @@ def recording(contact_id: str, body: RecordingAction, c: C, p: P) -> dict[str, A
     return stack.call(lambda: fn(contact_id))  # type: ignore[no-any-return]
 
 
-@router.get("/contacts/{contact_id}/recordings", summary="Recordings of a contact")
+@router.get("/contacts/{contact_id}/recordings", response_model=list[out.RecordingLink],
+            response_model_exclude_unset=True, summary="Recordings of a contact")
 def recordings(contact_id: str, c: C, p: P) -> list[dict[str, Any]]:
     p.require("supervisor")
     stack = _stack(c)
@@ -65,14 +69,16 @@ def _url(r: dict[str, Any]) -> str:
     return f"/api/voice/{r['file']}" if r.get("kind") == "voicemail" else f"/api/voice/recordings/{r['file']}"
 
 
-@router.get("/voicemail", summary="Voicemail messages (all mailboxes or one), newest first")
+@router.get("/voicemail", response_model=list[out.Voicemail],
+            summary="Voicemail messages (all mailboxes or one), newest first")
 def voicemails(c: C, p: P, mailbox: str | None = None) -> list[dict[str, Any]]:
     p.require("supervisor")
     out = _stack(c).voice.voicemails(mailbox)
     return [m | {"url": f"/api/voice/{m['file']}"} for m in out]
 
 
-@router.get("/voicemail/{mailbox}/{name}", summary="Download a voicemail message (WAV)", response_class=FileResponse)
+@router.get("/voicemail/{mailbox}/{name}", summary="Download a voicemail message (WAV)", response_class=Response,
+            responses=common.media("The message", "audio/wav"))
 def voicemail_download(mailbox: str, name: str, c: C, p: P) -> FileResponse:
     p.require("supervisor")
     path = _stack(c).voice.voicemail_file(mailbox, name)
@@ -80,14 +86,16 @@ def voicemail_download(mailbox: str, name: str, c: C, p: P) -> FileResponse:
     return FileResponse(path, media_type="audio/wav", filename=name)
 
 
-@router.get("/callbacks", summary="Recent call-back attempts and their outcomes (newest last)")
+@router.get("/callbacks", response_model=list[out.CallbackAttempt],
+            summary="Recent call-back attempts and their outcomes (newest last)")
 def callbacks(c: C, p: P) -> list[dict[str, Any]]:
     p.require("supervisor")
     stack = _stack(c)
     return stack.call(lambda: list(stack.voice.callback_log))  # type: ignore[no-any-return]
 
 
-@router.get("/recordings/{name}", summary="Download a recording (WAV)", response_class=FileResponse)
+@router.get("/recordings/{name}", summary="Download a recording (WAV)", response_class=Response,
+            responses=common.media("The recording", "audio/wav"))
 def download(name: str, c: C, p: P) -> FileResponse:
     p.require("supervisor")
     stack = _stack(c)
@@ -99,7 +107,8 @@ def download(name: str, c: C, p: P) -> FileResponse:
     return FileResponse(path, media_type="audio/wav", filename=name)
 
 
-@router.post("/contacts/{contact_id}/listen", summary="Supervisor listen-in: ring a phone that hears both sides")
+@router.post("/contacts/{contact_id}/listen", response_model=out.ListenInStarted,
+             summary="Supervisor listen-in: ring a phone that hears both sides")
 def listen(contact_id: str, body: ListenIn, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     stack = _stack(c)
@@ -119,19 +128,22 @@ def _agent_of(p: Any) -> str:
     return str(p.agent_id)
 
 
-@router.post("/contacts/{contact_id}/consult", summary="Consulted transfer: hold the caller, ring an agent")
+@router.post("/contacts/{contact_id}/consult", response_model=out.ConsultStarted,
+             summary="Consulted transfer: hold the caller, ring an agent")
 def consult(contact_id: str, body: Consult, c: C, p: P) -> dict[str, Any]:
     stack, agent = _stack(c), _agent_of(p)
     return stack.call(lambda: stack.voice.consult(contact_id, agent, body.agent))  # type: ignore[no-any-return]
 
 
-@router.post("/contacts/{contact_id}/consult/complete", summary="Hand the caller to the consulted agent")
+@router.post("/contacts/{contact_id}/consult/complete", response_model=out.ConsultCompleted,
+             summary="Hand the caller to the consulted agent")
 def consult_complete(contact_id: str, c: C, p: P) -> dict[str, Any]:
     stack, agent = _stack(c), _agent_of(p)
     return stack.call(lambda: stack.voice.complete_consult(contact_id, agent))  # type: ignore[no-any-return]
 
 
-@router.post("/contacts/{contact_id}/consult/cancel", summary="End the consultation and take the caller back")
+@router.post("/contacts/{contact_id}/consult/cancel", response_model=out.ConsultCancelled,
+             summary="End the consultation and take the caller back")
 def consult_cancel(contact_id: str, c: C, p: P) -> dict[str, Any]:
     stack, agent = _stack(c), _agent_of(p)
     return stack.call(lambda: stack.voice.cancel_consult(contact_id, agent))  # type: ignore[no-any-return]

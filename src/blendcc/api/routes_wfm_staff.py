@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from blendcc.api.compute import run_bounded
 from blendcc.api.deps import C, P
 from blendcc.api.jobs import staffing_plan_job, staffing_search_job
+from blendcc.api.models import wfm as out
 from blendcc.domain.errors import ValidationFailed
 
 router = APIRouter(prefix="/api/wfm", tags=["staffing"])
@@ -70,7 +71,8 @@ class StaffingBody(Targets):
     scheduled: list[CoverageIn] | None = Field(None, max_length=100_000, description="schedule coverage")
 
 
-@router.post("/erlang", summary="Erlang C/A calculator: metrics for N agents, or the agents a target needs")
+@router.post("/erlang", response_model=out.ErlangOut,
+             summary="Erlang C/A calculator: metrics for N agents, or the agents a target needs")
 def erlang_calculator(body: ErlangBody, c: C, p: P) -> dict[str, Any]:
     from blendcc.wfm.staffing import calculate
 
@@ -79,7 +81,8 @@ def erlang_calculator(body: ErlangBody, c: C, p: P) -> dict[str, Any]:
                        what="the Erlang calculation")
 
 
-@router.post("/staffing", summary="Staffing plan: required agents and FTE per interval (and the schedule gap)")
+@router.post("/staffing", response_model=out.StaffingPlan, response_model_exclude_unset=True,
+             summary="Staffing plan: required agents and FTE per interval (and the schedule gap)")
 def staffing(body: StaffingBody, c: C, p: P) -> dict[str, Any]:
     from blendcc.wfm.staffing import StaffingTargets
 
@@ -134,7 +137,8 @@ class SimStaffingBody(BaseModel):
     window_s: float | None = Field(None, ge=900, le=7 * 86400, description="per_interval: steady state simulated")
 
 
-@router.post("/staffing/simulate",
+@router.post("/staffing/simulate", response_model=out.SimStaffing | out.SimStaffingPerInterval,
+             response_model_exclude_unset=True,
              summary="Multi-skill staffing by simulation: agents per group meeting every queue's target at least cost")
 def staffing_simulate(body: SimStaffingBody, c: C, p: P) -> dict[str, Any]:
     from blendcc.sim.scenario import parse_scenario

@@ -1,0 +1,153 @@
+"""The documented error contract: which error statuses each operation can answer, all with ``ErrorBody``.
+
+The server answers every error as ``{"error": <code>, "detail": <message>}`` (``api/errors.py``). FastAPI
+would document its own 422 body (``HTTPValidationError``) and nothing else; ``document_errors`` runs once
+over the finished app and gives every operation the statuses it can really return, derived from what the
+route depends on (a bearer principal, an agent principal, path parameters, a request body) plus a short
+table of the operations whose use case can answer more (a lookup by a body field, a deployment without
+the dialer or voice). A status a route declares itself (``responses=``) is kept as declared.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.security.base import SecurityBase
+
+from blendcc.api import deps
+from blendcc.api.examples import add_examples
+from blendcc.api.models.common import ErrorBody
+
+REF = "#/components/schemas/"
+
+#: What each documented status means on this API (the response description in /openapi.json).
+MEANING: dict[int, str] = {
+    400: "Bad request: the body cannot be parsed (not JSON, or broken form data)",
+    401: "Unauthenticated: no bearer token, or an invalid, expired or revoked one",
+    403: "Forbidden: the user's role (or agent) may not do this",
+    404: "Not found: an id in the path (or the body) does not exist",
+    409: "Conflict: not allowed in the current state (or the feature is not enabled in this deployment)",
+    413: "Payload too large: the body is over this route's limit",
+    422: "Invalid: the parameters or the body fail validation (NUL characters included)",
+    429: "Too many attempts: wait for Retry-After seconds",
+    503: "Unavailable: the database (or a service this route needs) is unavailable; try again",
+}
+
+#: Operations (route names) that any signed-in user may call: no role check, so no 403.
+ANY_USER = frozenset({"me", "list_contacts", "agent_report", "reference"})
+
+#: Statuses an operation's use case can answer beyond what its dependencies and parameters imply.
+EXTRA: dict[str, frozenset[int]] = {
+    "token": frozenset({401, 429, 503}),  # wrong password; throttled by user and address
+    "put_user": frozenset({404}),  # agent_id of the body is not configured
+    "find_customer": frozenset({404}),  # nobody has that identity
+    "create_contact": frozenset({404, 409}),  # unknown workflow; a retried contact_id
+    "create_customer": frozenset({409}),  # the id or an identity is taken
+    "post_forecast": frozenset({404}),
+    # deployments without the dialer, dialing loop, schedules, adherence or voice answer 409/503
+    "list_campaigns": frozenset({503}),
+    "pacing_all": frozenset({503}),
+    "list_schedules": frozenset({409}),
+    "publish_schedules": frozenset({404, 409}),
+    "solve_schedules": frozenset({404, 409}),
+    "adherence": frozenset({409}),
+    "alerts": frozenset({409}),
+    "calls": frozenset({409}),
+    "phones": frozenset({409}),
+    "voicemails": frozenset({404, 409}),
+    "callbacks": frozenset({409}),
+    "recordings": frozenset({409}),
+    "download": frozenset({409}),
+    "voicemail_download": frozenset({409}),
+    "import_dnc": frozenset({404, 503}),
+    "list_prompts": frozenset({409}),
+}
+
+
+def _calls(dependant: Dependant) -> Iterable[Any]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _calls(sub)
+
+
+def authenticated(route: APIRoute) -> bool:
+    """The route needs a bearer principal (directly, through the agent principal, or a security scheme)."""
+    calls = list(_calls(route.dependant))
+    return any(c in (deps.principal, deps.agent_principal) or isinstance(c, SecurityBase) for c in calls)
+
+
+def _has_body(route: APIRoute) -> bool:
+    return route.body_field is not None or "requestBody" in (route.openapi_extra or {})
+
+
+def statuses(route: APIRoute) -> set[int]:
+    """Every error status ``route`` can answer."""
+    out = {422}  # every route: validation and the NUL refusal of paths, query strings and bodies
+    methods = route.methods or set()
+    if authenticated(route):
+        out |= {401, 503}
+        if route.name not in ANY_USER:
+            out.add(403)
+        if methods - {"GET", "HEAD"}:
+            out.add(409)  # commands are refused in the wrong state
+    if route.param_convertors:
+        out.add(404)
+    if _has_body(route):
+        out |= {400, 413}
+    out |= EXTRA.get(route.name, frozenset())
+    return out
+
+
+def _operations(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
+    """(path, lower-case method) -> the route, for every API route of the app (included routers too)."""
+    out: dict[tuple[str, str], APIRoute] = {}
+    for rc in iter_route_contexts(app.routes):
+        route = rc.original_route
+        path = rc.path_format
+        if isinstance(route, APIRoute) and path is not None:
+            for method in route.methods or ():
+                out[(path, method.lower())] = route
+    return out
+
+
+def _error_response(status: int) -> dict[str, Any]:
+    return {"description": MEANING[status],
+            "content": {"application/json": {"schema": {"$ref": f"{REF}ErrorBody"}}}}
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make ``app.openapi()`` document every operation's error statuses with ``ErrorBody`` (and drop FastAPI's
+    own ``HTTPValidationError``, which this server never sends)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        doc = generate()
+        routes = _operations(app)
+        for path, ops in doc.get("paths", {}).items():
+            for method, op in ops.items():
+                route = routes.get((path, method))
+                if route is None:
+                    continue
+                responses = op.setdefault("responses", {})
+                if "HTTPValidationError" in str(responses.get("422", "")):
+                    del responses["422"]
+                for status in sorted(statuses(route)):
+                    responses.setdefault(str(status), _error_response(status))
+        add_examples(doc, {key: route.name for key, route in routes.items()})
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ErrorBody"] = ErrorBody.model_json_schema(ref_template=REF + "{model}")
+        if "HTTPValidationError" not in json.dumps(doc["paths"]):
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi_schema = None

@@ -1,0 +1,255 @@
+"""Response models of routes_main: auth and users, contacts, customers, the agent desktop, supervisor, stats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Open = ConfigDict(extra="allow")
+
+
+# ---------------------------------------------------------------------- auth and users
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = Field(description="always 'bearer'")
+    role: str = Field(description="agent, supervisor or admin")
+    agent_id: str | None
+    expires_in: int = Field(description="seconds the token stays valid")
+
+
+class UserOut(BaseModel):
+    username: str
+    role: str
+    agent_id: str | None
+
+
+# ---------------------------------------------------------------------- contacts
+
+
+class ContactOutcome(BaseModel):
+    """Where a contact ended up after a command: its queue, the agent offered, or why it was rejected."""
+
+    contact_id: str
+    customer_id: str | None = None
+    state: str = Field(description="created, queued, offered or rejected")
+    queue_id: str | None
+    offered_to: str | None
+    reason: str | None = Field(None, description="why the contact was rejected (state 'rejected')")
+
+
+class ContactEvents(BaseModel):
+    contact_id: str
+    events: list[str] = Field(description="type names of the events the command produced, in order")
+
+
+class Interaction(BaseModel):
+    """One contact's row of the interaction projection."""
+
+    contact_id: str
+    channel: str
+    direction: str
+    customer_id: str | None
+    priority: int
+    attributes: dict[str, Any] = Field(description="the contact's attributes (open: set by the channel)")
+    state: str
+    outcome: str | None
+    workflow_id: str | None
+    filter_name: str | None
+    created_at: float
+    first_queued_at: float | None
+    first_queue_id: str | None
+    queue_id: str | None
+    offered_at: float | None
+    connected_at: float | None
+    agent_id: str | None
+    ended_at: float | None
+    closed_at: float | None
+    wait_s: float | None
+    talk_s: float
+    hold_s: float
+    acw_s: float
+    transfers: int
+    overflows: int
+    offers: int
+    disposition: str | None
+    notes: str | None
+
+
+class TimelineEvent(BaseModel):
+    """One stored event of a contact: ``seq``, ``type``, ``at`` and that event type's own fields."""
+
+    model_config = Open  # each event type has its own fields (docs/architecture.md, domain/events.py)
+
+    seq: int
+    type: str
+    at: float
+
+
+# ---------------------------------------------------------------------- customers
+
+
+class Customer(BaseModel):
+    id: str
+    name: str
+    tier: str
+    fields: dict[str, Any] = Field(description="the customer's own fields (open)")
+    created_at: float
+    last_agent_id: str | None
+    last_contact_at: float | None
+    identities: list[list[str]] = Field(description="[kind, value] pairs, sorted", json_schema_extra={
+        "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}})
+
+
+class CustomerHistory(Customer):
+    interactions: list[Interaction] = Field(description="the customer's contacts, newest first (200 at most)")
+
+
+# ---------------------------------------------------------------------- agent desktop
+
+
+class WorkItem(BaseModel):
+    contact_id: str
+    stage: str = Field(description="reserved, connected, held or wrap_up")
+    queue_id: str | None
+    channel: str
+    offer_expires: float | None
+    wrap_until: float | None
+    customer_id: str | None
+    attributes: dict[str, Any]
+    priority: int | None
+    state: str
+
+
+class AgentView(BaseModel):
+    """An agent's desktop state: presence, observable state and every contact it holds."""
+
+    id: str
+    name: str
+    logged_in: bool
+    presence: str
+    state: str
+    reason: str | None
+    since: float
+    skills: dict[str, int]
+    queues: list[str]
+    capacity: dict[str, int] = Field(description="contacts at once per channel")
+    load: dict[str, int] = Field(description="contacts held per channel")
+    work: list[WorkItem]
+    at: float
+
+
+# ---------------------------------------------------------------------- statistics
+
+
+class QueueKpis(BaseModel):
+    """Queue KPIs of KPIS.md; a rate with an empty denominator is null."""
+
+    offered: int
+    handled: int
+    abandoned: int
+    short_abandoned: int
+    timed_out: int
+    overflowed_out: int
+    transferred: int
+    abandon_rate: float | None
+    service_level: float | None
+    asa_s: float | None
+    avg_abandon_wait_s: float | None
+    max_wait_handled_s: float
+    aht_s: float | None
+    avg_talk_s: float | None
+    avg_hold_s: float | None
+    avg_acw_s: float | None
+    transfer_rate: float | None
+
+
+class AgentKpis(BaseModel):
+    logged_in_s: float
+    available_s: float
+    reserved_s: float
+    handling_s: float
+    aux_s: float
+    aux_by_reason: dict[str, float]
+    handled: int
+    occupancy: float | None
+    utilization: float | None
+    availability: float | None
+    contacts_per_hour: float | None
+
+
+class AgentsByState(BaseModel):
+    available: int
+    reserved: int
+    busy: int
+    wrap_up: int
+    aux: int
+
+
+class LiveQueue(BaseModel):
+    id: str
+    name: str
+    waiting: int
+    offered_now: int
+    longest_wait_s: float
+    agents: AgentsByState
+    today: QueueKpis
+
+
+class LiveAgent(BaseModel):
+    id: str
+    name: str
+    team_id: str | None
+    state: str
+    reason: str | None
+    since: float
+    time_in_state_s: float
+    contacts: list[str]
+    load: dict[str, int]
+    handled_today: int
+    occupancy_today: float | None
+    utilization_today: float | None
+
+
+class LiveStats(BaseModel):
+    at: float
+    day_start: float
+    queues: list[LiveQueue]
+    agents: list[LiveAgent]
+
+
+class QueueReportRow(QueueKpis):
+    interval_start: float
+    queue_id: str
+    channel: str = Field(description="the channel, or '*' when not split by channel")
+
+
+class QueueReportFilters(BaseModel):
+    queue_id: str | None
+    channel: str | None
+
+
+class QueueReport(BaseModel):
+    start: float
+    end: float
+    interval: str
+    filters: QueueReportFilters
+    rows: list[QueueReportRow]
+    total: QueueKpis
+
+
+class AgentReportRow(AgentKpis):
+    agent_id: str
+
+
+class AgentReportFilters(BaseModel):
+    agent_id: str | None
+
+
+class AgentReport(BaseModel):
+    start: float
+    end: float
+    filters: AgentReportFilters
+    rows: list[AgentReportRow]

@@ -64,8 +64,8 @@ class LoopLag:
 
 
 def _server(work: Path, agents: int) -> Any:
-    from blendcc.adapters.channels.sip.service import VoiceStack
     from blendcc.bootstrap import build_container
+    from blendcc.bootstrap.voice import VoiceStack
     from blendcc.config import Settings
 
     users = {f"b{i}": f"pw-b{i}" for i in range(agents)} | {"probe": "pw-probe"}

@@ -162,7 +162,7 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 @pytest.fixture
 def clock() -> Any:
-    from blendcc.testing.clock import FakeClock
+    from blendcc.adapters.manual_clock import FakeClock
 
     return FakeClock(T0)
 
@@ -198,7 +198,7 @@ _HASH_CACHE: dict[str, str] = {}
 
 
 def _patch_passwords(mp: pytest.MonkeyPatch) -> None:
-    """Memoise scrypt inside ``blendcc.app.auth`` (one real hash per distinct password and salt).
+    """Memoise scrypt inside ``blendcc.app.admin.auth`` (one real hash per distinct password and salt).
 
     Password hashing costs ~50 ms and every test creates and logs in several users; with the cache the
     hashes and checks are still real scrypt (a wrong password still fails), they are just computed once
@@ -207,7 +207,7 @@ def _patch_passwords(mp: pytest.MonkeyPatch) -> None:
     import hashlib
     import types
 
-    from blendcc.app import auth
+    from blendcc.app.admin import auth
 
     real_hash = auth.hash_password
 
@@ -279,8 +279,8 @@ def shared_centre(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     requests): much cheaper than a fresh database per test. Tests using it must not change it."""
     from fastapi.testclient import TestClient
 
+    from blendcc.adapters.manual_clock import FakeClock
     from blendcc.api.app import create_app
-    from blendcc.testing.clock import FakeClock
 
     with pytest.MonkeyPatch.context() as mp, contextlib.ExitStack() as stack:
         _patch_passwords(mp)

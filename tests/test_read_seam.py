@@ -21,9 +21,9 @@ def _violations(source: str, name: str) -> list[str]:
             out.append(f"{where}: .runtime")  # container.runtime / c.runtime / self.container.runtime
         if isinstance(node, ast.Name) and node.id in ("runtime", "rt"):
             out.append(f"{where}: {node.id}")
-        if isinstance(node, ast.ImportFrom) and node.module in ("blendcc.routing.engine", "blendcc.app.runtime"):
+        if isinstance(node, ast.ImportFrom) and node.module in ("blendcc.routing.engine", "blendcc.app.acd.runtime"):
             out.append(f"{where}: imports {node.module}")
-        if isinstance(node, ast.Import) and any(a.name in ("blendcc.routing.engine", "blendcc.app.runtime")
+        if isinstance(node, ast.Import) and any(a.name in ("blendcc.routing.engine", "blendcc.app.acd.runtime")
                                                 for a in node.names):
             out.append(f"{where}: imports the engine or the runtime")
     return out

@@ -72,7 +72,7 @@ def test_the_audit_event_is_a_frozen_record(centre: Any) -> None:
 def test_recording_and_voicemail_downloads_are_audited(centre: Any, tmp_path: Any) -> None:
     import wave
 
-    from blendcc.adapters.channels.sip.service import VoiceStack
+    from blendcc.bootstrap.voice import VoiceStack
     from blendcc.config import Settings
 
     settings = Settings(database_url="sqlite://", admin_password="x-admin-pw", secret_key="k", sip_enabled=True,

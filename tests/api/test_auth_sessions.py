@@ -8,7 +8,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from blendcc.app import totp
+from blendcc.app.admin import totp
 
 
 def _login(api: Any, username: str, password: str, **extra: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from blendcc.app import auth
+from blendcc.app.admin import auth
 
 
 def _login(api: Any, username: str, password: str, **extra: Any) -> Any:
@@ -48,7 +48,7 @@ def test_failed_logins_are_throttled_per_address(api: Any) -> None:
 
 @pytest.fixture
 def scrypt_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
-    """Every scrypt call made by blendcc.app.auth, as (n, r, p, dklen, salt length)."""
+    """Every scrypt call made by blendcc.app.admin.auth, as (n, r, p, dklen, salt length)."""
     calls: list[tuple[Any, ...]] = []
     inner = auth.hashlib
 

@@ -251,10 +251,10 @@ def test_a_predictive_session_end_to_end_keeps_the_rules(centre: Any) -> None:
     Runtime and store, then the campaign figures read back from the stored log."""
     import random
 
-    from blendcc.app.dialing import DialingService
-    from blendcc.app.dialing_state import events_of
+    from blendcc.adapters.telephony.fake import FakeTelephony
+    from blendcc.app.outbound.dialing import DialingService
+    from blendcc.app.outbound.state import events_of
     from blendcc.domain.dialer_events import CallAbandoned
-    from blendcc.testing.fake_telephony import FakeTelephony
 
     # 09:00 in London at T0: a London list
     put_campaign(centre, "uk", default_region="GB", regulatory_mode="uk")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from blendcc.adapters.telephony.fake import FakeTelephony, ScriptedCall
 from blendcc.api import routes_dialing
-from blendcc.app.dialing_wiring import wire_dialing
+from blendcc.bootstrap.dialing import wire_dialing
 from blendcc.dialer.records import DialRecord
 from blendcc.domain import dialer_events as dev
-from blendcc.testing.fake_telephony import FakeTelephony, ScriptedCall
 
 CAMPAIGN = {"name": "Win-back", "mode": "preview", "queue_id": "sales", "caller_id": "+14155550100"}
 

@@ -12,9 +12,9 @@ from sqlalchemy import create_engine, insert
 from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
 from blendcc.adapters.storage.dialer_tables import dial_records
 from blendcc.adapters.storage.migrate import migrate
-from blendcc.app.dialing_wiring import wire_dialing
+from blendcc.adapters.telephony.fake import FakeTelephony, ScriptedCall
+from blendcc.bootstrap.dialing import wire_dialing
 from blendcc.dialer.records import DialRecord
-from blendcc.testing.fake_telephony import FakeTelephony, ScriptedCall
 
 from .test_dialing_api import include
 

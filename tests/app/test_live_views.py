@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from blendcc.app.live_stats import LiveStats
-from blendcc.app.live_views import LiveViews
-from blendcc.app.runtime import Runtime
+from blendcc.app.acd.live_views import LiveViews
+from blendcc.app.acd.runtime import Runtime
+from blendcc.app.reporting.live_stats import LiveStats
 from blendcc.domain.agent import AgentConfig
 from blendcc.domain.queue import QueueConfig
 from blendcc.routing.catalog import build_catalog

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from blendcc.app.reports import bucket_start
+from blendcc.app.reporting.reports import bucket_start
 
 KOLKATA = ZoneInfo("Asia/Kolkata")  # UTC+05:30
 LONDON = ZoneInfo("Europe/London")

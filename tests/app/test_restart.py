@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from blendcc.adapters.manual_clock import FakeClock
 from blendcc.domain import events as ev
-from blendcc.testing.clock import FakeClock
 
 DOWN_S = 60.0
 

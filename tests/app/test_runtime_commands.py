@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from blendcc.app.live_stats import LiveStats
-from blendcc.app.runtime import Runtime
+from blendcc.app.acd.runtime import Runtime
+from blendcc.app.reporting.live_stats import LiveStats
 from blendcc.domain import dialer_events as dev
 from blendcc.domain import events as ev
 from blendcc.domain.agent import AgentConfig

@@ -74,7 +74,7 @@ def test_failed_commands_are_not_applied(centre: Any, outage: Outage) -> None:
 
 def test_failed_tick_keeps_the_timer(centre: Any, outage: Outage) -> None:
     """A ring-no-answer that cannot be stored is not applied, and fires on the next tick instead."""
-    from blendcc.app.runtime import StoreUnavailable
+    from blendcc.app.acd.runtime import StoreUnavailable
 
     centre.agent_login("a1")
     centre.new_contact(contact_id="c1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from blendcc.app.throttle import Throttle, ThrottlePolicy, retry_after_header
+from blendcc.domain.throttle import Throttle, ThrottlePolicy, retry_after_header
 from blendcc.testing import FakeClock
 
 USER = ("login-user", "admin")

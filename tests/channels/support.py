@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from blendcc.adapters.channels.registry import ChannelRegistry
-from blendcc.app.contacts import ContactService, NewContact
-from blendcc.app.conversations import ConversationService
-from blendcc.app.live_stats import LiveStats
-from blendcc.app.runtime import Runtime
+from blendcc.adapters.storage.memory.store import MemoryCustomerRepository
+from blendcc.app.acd.contacts import ContactService, NewContact
+from blendcc.app.acd.runtime import Runtime
+from blendcc.app.channels.messaging.conversations import ConversationService
+from blendcc.app.reporting.live_stats import LiveStats
 from blendcc.domain.agent import AgentConfig, Capacity
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation import RetryPolicy, Thread
@@ -20,7 +21,6 @@ from blendcc.routing.catalog import build_catalog
 from blendcc.routing.workflow import Target, Workflow
 from blendcc.testing import FakeClock, MemoryStore, RecordingBus
 from blendcc.testing.fake_channel import ManualTimers
-from blendcc.testing.memory_store import MemoryCustomerRepository
 
 T0 = 1_705_309_200.0  # Monday 15 January 2024, 09:00 UTC
 POLICY = RetryPolicy(attempts=4, base_s=2.0, factor=2.0, max_s=60.0)

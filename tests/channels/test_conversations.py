@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from blendcc.adapters.channels.base import ingest
-from blendcc.app.live_stats import LiveStats
-from blendcc.app.runtime import Runtime
+from blendcc.app.acd.runtime import Runtime
+from blendcc.app.reporting.live_stats import LiveStats
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation import (
     Author,

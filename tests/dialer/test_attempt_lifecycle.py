@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blendcc.app.dialing_state import DialAttempt
+from blendcc.app.outbound.state import DialAttempt
 from blendcc.domain.errors import InvalidState
 from blendcc.domain.lifecycle.attempt import DIAL_ATTEMPT, AttemptState
 from blendcc.sim.dialer_sim import run_campaign

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from blendcc.adapters.telephony.fake import ScriptedCall
 from blendcc.dialer.pacing import share_pool
 from blendcc.dialer.records import DialRecord
 from blendcc.dialer.stats import campaign_report
 from blendcc.domain import dialer_events as dev
 from blendcc.domain.errors import ValidationFailed
-from blendcc.testing.fake_telephony import ScriptedCall
 
 from .helpers import NOON_NY, campaign
 from .test_dialing_loop import Centre, human, phone

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from blendcc.adapters.clock import SystemClock
-from blendcc.app.dialing import DialingService
-from blendcc.app.dialing_state import events_of
-from blendcc.app.live_stats import LiveStats
-from blendcc.app.runtime import Runtime
+from blendcc.adapters.storage.memory.dialer import MemoryDialerRepository
+from blendcc.adapters.telephony.fake import FakeTelephony, ScriptedCall
+from blendcc.app.acd.runtime import Runtime
+from blendcc.app.outbound.dialing import DialingService
+from blendcc.app.outbound.state import events_of
+from blendcc.app.reporting.live_stats import LiveStats
 from blendcc.dialer.dnc import DncEntry
 from blendcc.dialer.records import DialRecord
 from blendcc.domain import dialer_events as dev
@@ -22,8 +24,6 @@ from blendcc.domain.queue import QueueConfig
 from blendcc.routing.catalog import build_catalog
 from blendcc.routing.workflow import Target, Workflow
 from blendcc.testing import FakeClock, MemoryStore, RecordingBus
-from blendcc.testing.fake_telephony import FakeTelephony, ScriptedCall
-from blendcc.testing.memory_dialer import MemoryDialerRepository
 
 from .helpers import NOON_NY, campaign
 
@@ -281,7 +281,7 @@ def test_the_live_ticker_dials_and_pumps_the_fake_telephony() -> None:
     import threading
 
     from blendcc.adapters.scheduler import AsyncioScheduler
-    from blendcc.app.dialing_wiring import start_ticker, stop_ticker
+    from blendcc.app.outbound.ticker import start_ticker, stop_ticker
 
     loop = asyncio.new_event_loop()
     loop_thread = threading.Thread(target=loop.run_forever, daemon=True)

@@ -99,9 +99,9 @@ def test_order_callbacks_first_then_due_retries_then_fresh() -> None:
 def test_select_records_reads_open_zones_page_by_page() -> None:
     """The stored-list selection (app.campaigns.select_records): a list that starts with thousands of
     callees whose window is closed still yields the open ones, callbacks first, DNC excluded."""
-    from blendcc.app.campaigns import select_records
+    from blendcc.adapters.storage.memory.dialer import MemoryDialerRepository
+    from blendcc.app.outbound.campaigns import select_records
     from blendcc.dialer.dnc import GLOBAL, DncEntry
-    from blendcc.testing.memory_dialer import MemoryDialerRepository
 
     repo = MemoryDialerRepository()
     closed = [record(i, phone=f"+1310555{i:04d}", tz="America/Los_Angeles") for i in range(3000)]  # 07:00

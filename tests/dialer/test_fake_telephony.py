@@ -6,10 +6,10 @@ import random
 
 import pytest
 
+from blendcc.adapters.manual_clock import FakeClock
+from blendcc.adapters.telephony.fake import FakeTelephony, ScriptedCall
 from blendcc.domain.telephony import TelephonyEvent
 from blendcc.ports import Telephony
-from blendcc.testing.clock import FakeClock
-from blendcc.testing.fake_telephony import FakeTelephony, ScriptedCall
 
 
 def make(**kw: object) -> tuple[FakeClock, FakeTelephony, list[TelephonyEvent]]:

@@ -122,7 +122,7 @@ def test_empty_campaign() -> None:
 
 
 def test_scan_source_reads_types_and_times_from_any_event_store() -> None:
-    from blendcc.app.campaigns import REPORT_TYPES, scan_source
+    from blendcc.app.outbound.campaigns import REPORT_TYPES, scan_source
     from blendcc.testing import MemoryStore
 
     store = MemoryStore()

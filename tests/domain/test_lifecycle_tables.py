@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import pytest
 
-from blendcc.app.voice_model import VoiceCall
+from blendcc.app.channels.voice.model import VoiceCall
 from blendcc.domain import events as ev
 from blendcc.domain.agent import AgentState
 from blendcc.domain.errors import InvalidState

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from blendcc.app.passwords import check_password
+from blendcc.app.admin.passwords import check_password
 from blendcc.domain.errors import ValidationFailed
 from blendcc.domain.usernames import USERNAME_MAX, username_key, validate_new
 

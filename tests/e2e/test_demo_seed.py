@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from blendcc.app.contacts import NewContact
+from blendcc.app.acd.contacts import NewContact
 from blendcc.demo.seed import centre, gold_numbers, seed_demo
 from blendcc.demo.traffic import new_arrival
 

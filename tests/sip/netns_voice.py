@@ -18,8 +18,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sipp_harness import PCAPS, register_phones, scenario, sipp, workdir
 
-from blendcc.adapters.channels.sip.service import VoiceStack
 from blendcc.bootstrap import build_container
+from blendcc.bootstrap.voice import VoiceStack
 from blendcc.config import Settings
 
 PASSWORDS = {"a1": "pw-a1", "a2": "pw-a2", "a3": "pw-a3", "sup": "pw-sup"}
@@ -286,7 +286,7 @@ async def callback(srv: Server, work: Path) -> dict[str, Any]:
 async def full(srv: Server, work: Path) -> dict[str, Any]:
     """The whole path: dial the IVR line, press 2, wait in the support queue, agent a2's SIPp phone
     (registered with digest by SIPp) answers, audio both ways, recorded; then the event log and live stats."""
-    from blendcc.app.live_stats import snapshot
+    from blendcc.app.reporting.live_stats import snapshot
 
     reg = await sipp(scenario("register", work, user="a2"), work, local_port=5072, extra=["-au", "a2", "-ap", "pw-a2"])
     await srv.login("a2")

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sip_fakes import FakeGateway, FakeLeg
 
-from blendcc.app.voice import VoiceService, VoiceSettings
-from blendcc.app.voice_ivr import IvrDriver
+from blendcc.app.channels.voice.ivr import IvrDriver
+from blendcc.app.channels.voice.service import VoiceService, VoiceSettings
 from blendcc.ivr.flow import IvrFlow, PromptRef
 
 FLOW = {

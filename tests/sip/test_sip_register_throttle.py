@@ -8,7 +8,7 @@ from sip_fakes import request
 from blendcc.adapters.channels.sip.digest import authorization
 from blendcc.adapters.channels.sip.edge import Registrar
 from blendcc.adapters.channels.sip.message import SipMessage, parse
-from blendcc.app.throttle import SIP_POLICIES, Throttle
+from blendcc.domain.throttle import SIP_POLICIES, Throttle
 from blendcc.testing import FakeClock
 
 URI = "sip:main@127.0.0.1:5060"

@@ -11,7 +11,7 @@ from blendcc.domain.events import RecordingStored, VoicemailLeft
 
 
 def test_voicemail_listed_downloaded_and_bad_names_refused(centre: Any, tmp_path: Path) -> None:
-    from blendcc.adapters.channels.sip.service import VoiceStack
+    from blendcc.bootstrap.voice import VoiceStack
     from blendcc.config import Settings
 
     settings = Settings(database_url="sqlite://", admin_password="x-admin-pw", secret_key="k", sip_enabled=True,

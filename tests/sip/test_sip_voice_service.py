@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sip_fakes import FakeGateway, FakeLeg
 
-from blendcc.app.voice import VoiceService, VoiceSettings
+from blendcc.app.channels.voice.service import VoiceService, VoiceSettings
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from blendcc.adapters.prompts import prompt_directory
-from blendcc.app.contacts import NewContact
+from blendcc.app.acd.contacts import NewContact
 from blendcc.domain.channels import Channel
 
 
 def test_queue_status_calendars_and_prompt_store(sqlite_url: str, clock: Any, tmp_path: Path) -> None:
-    from blendcc.adapters.channels.sip.service import VoiceStack
     from blendcc.bootstrap import build_container
+    from blendcc.bootstrap.voice import VoiceStack
     from blendcc.config import Settings
 
     settings = Settings(database_url=sqlite_url, admin_password="stack-admin-pw", secret_key="k",
@@ -62,9 +62,9 @@ def test_a_trunk_wires_the_dialer_only_with_telephony_sip(sqlite_url: str, clock
     """The trunk always carries IVR call-backs; outbound campaigns dial through it only when asked."""
     import asyncio
 
-    from blendcc.adapters.channels.sip.service import VoiceStack
-    from blendcc.app.dialing_wiring import stop_ticker
+    from blendcc.app.outbound.ticker import stop_ticker
     from blendcc.bootstrap import build_container
+    from blendcc.bootstrap.voice import VoiceStack
     from blendcc.config import Settings
 
     settings = Settings(database_url=sqlite_url, admin_password="stack-admin-pw", secret_key="k",

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sip_fakes import FakeGateway, FakeLeg
 
-from blendcc.app.voice import VoiceService, VoiceSettings
-from blendcc.app.voice_ivr import IvrDriver, expected_wait
+from blendcc.app.channels.voice.ivr import IvrDriver, expected_wait
+from blendcc.app.channels.voice.service import VoiceService, VoiceSettings
 from blendcc.ivr.flow import IvrFlow, PromptRef
 
 WEEK = {d: [{"start": "00:00", "end": "24:00"}] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sip_fakes import FakeGateway, FakeLeg
 
-from blendcc.app.voice import VoiceService, VoiceSettings
-from blendcc.app.voice_model import VoiceCall
+from blendcc.app.channels.voice.model import VoiceCall
+from blendcc.app.channels.voice.service import VoiceService, VoiceSettings
 from blendcc.domain.errors import DomainError
 from blendcc.domain.lifecycle.voice import VOICE_CALL, VoiceCallState
 
@@ -62,9 +62,9 @@ actions = st.lists(st.tuples(st.sampled_from(["call", "call", "login", "logout",
 def test_no_event_sequence_moves_a_voice_call_outside_its_table(sqlite_template: Path, tmp_path: Path,
                                                                 watched_calls: list[tuple[Any, Any]],
                                                                 steps: list[tuple[str, int]]) -> None:
+    from blendcc.adapters.manual_clock import FakeClock
     from blendcc.bootstrap import build_container
     from blendcc.config import Settings
-    from blendcc.testing.clock import FakeClock
 
     db = tmp_path / f"voice-{next(_RUNS)}.db"  # a fresh centre for every example
     shutil.copyfile(sqlite_template, db)

@@ -8,9 +8,9 @@ import pytest
 from storage_backend import Backend
 
 from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
+from blendcc.adapters.storage.memory.dialer import MemoryDialerRepository
 from blendcc.dialer.dnc import GLOBAL, DncEntry
 from blendcc.dialer.records import DialRecord, ListImport
-from blendcc.testing.memory_dialer import MemoryDialerRepository
 
 
 @pytest.fixture
@@ -106,9 +106,9 @@ def test_implementations_match_the_ports(backend: Backend) -> None:
     import inspect
     import random
 
+    from blendcc.adapters.manual_clock import FakeClock
+    from blendcc.adapters.telephony.fake import FakeTelephony
     from blendcc.ports import DialerRepository, Telephony
-    from blendcc.testing.clock import FakeClock
-    from blendcc.testing.fake_telephony import FakeTelephony
 
     if backend.engine is None:
         repo: DialerRepository = MemoryDialerRepository()

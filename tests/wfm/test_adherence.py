@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from pytest import approx
 
+from blendcc.adapters.manual_clock import FakeClock
+from blendcc.adapters.storage.memory.store import MemoryConfigRepository
 from blendcc.analytics.agent_stats import StateInterval
-from blendcc.app.adherence import AdherenceMonitor, ScheduleService
-from blendcc.app.configuration import ConfigService
+from blendcc.app.admin.configuration import ConfigService
+from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
 from blendcc.domain.errors import NotFound, ValidationFailed
 from blendcc.testing.bus import RecordingBus
-from blendcc.testing.clock import FakeClock
-from blendcc.testing.memory_store import MemoryConfigRepository
 from blendcc.wfm.adherence import Scheduled, adherence_report, matches, out_of_adherence_since
 
 T9 = datetime(2024, 1, 15, 9, 0, tzinfo=UTC).timestamp()  # Monday 09:00 UTC

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import httpx
 import jwt
 
-from blendcc.app.auth import Unauthenticated
+from blendcc.domain.errors import Unauthenticated
 
 #: Signature algorithms accepted in ID tokens (never "none", never HMAC with a public key).
 ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from blendcc.app.audit import current_client
+from blendcc.app.admin.audit import current_client
 
 
 class ClientAddressMiddleware:

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from blendcc.app.auth import Principal, Unauthenticated
+from blendcc.app.admin.auth import Principal
 from blendcc.app.container import Container
+from blendcc.domain.errors import Unauthenticated
 
 
 def container(request: Request) -> Container:

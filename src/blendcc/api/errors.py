@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from blendcc.app.auth import RateLimited
-from blendcc.app.throttle import retry_after_header
+from blendcc.app.admin.auth import RateLimited
 from blendcc.domain.errors import DomainError
+from blendcc.domain.throttle import retry_after_header
 
 log = logging.getLogger(__name__)
 

@@ -82,7 +82,7 @@ def replay_job(records: list[Any], days: list[date] | None, replications: int, s
 def forecast_job(points: list[dict[str, Any]], kind: str, interval_min: int, tz: str, horizon_days: int,
                  options: dict[str, Any]) -> dict[str, Any]:
     """POST /api/wfm/forecast: the forecast run as JSON."""
-    from blendcc.app.forecasting import frame_from_points, run_forecast
+    from blendcc.app.planning.forecasting import frame_from_points, run_forecast
     from blendcc.wfm.series import long_from_frame, to_series
 
     frame = frame_from_points(points)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 from blendcc.api.deps import C, P, audit
 from blendcc.api.models import common
 from blendcc.api.models import config as out
-from blendcc.app.configuration import KINDS
+from blendcc.app.admin.configuration import KINDS
 from blendcc.routing.expressions import FUNCTIONS, NAMES
 from blendcc.routing.strategies import _REGISTRY, strategy_names
 

@@ -13,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from blendcc.api.deps import C, P, audit
 from blendcc.api.models import common
 from blendcc.api.models import dialer as out
-from blendcc.app.campaigns import CampaignService
 from blendcc.app.container import Container
+from blendcc.app.outbound.campaigns import CampaignService
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.dnc import DncEntry
 from blendcc.dialer.records import DialRecord, records_csv

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from blendcc.api.deps import AgentP, C, P
 from blendcc.api.models import dialer as out
 from blendcc.app.container import Container
-from blendcc.app.dialing import DialingService
+from blendcc.app.outbound.dialing import DialingService
 from blendcc.domain.errors import DomainError
 
 router = APIRouter(prefix="/api", tags=["dialing"])

@@ -13,7 +13,7 @@ from blendcc.api.deps import C, P
 from blendcc.api.jobs import forecast_job
 from blendcc.api.models import wfm as out
 from blendcc.app.container import Container
-from blendcc.app.forecasting import (
+from blendcc.app.planning.forecasting import (
     HISTORY_DAYS,
     MAX_HISTORY_DAYS,
     ForecastingService,

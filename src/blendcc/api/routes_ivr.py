@@ -19,7 +19,7 @@ from blendcc.adapters.prompts import PromptStore, prompt_directory
 from blendcc.api.deps import C, P
 from blendcc.api.models import common
 from blendcc.api.models import sim as out
-from blendcc.app.configuration import pydantic_message
+from blendcc.app.admin.configuration import pydantic_message
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.customer import IdentityKind
 from blendcc.domain.errors import NotFound, ValidationFailed

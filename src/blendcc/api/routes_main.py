@@ -18,8 +18,8 @@ from blendcc.api.schemas import (
     UserBody,
     WrapUpBody,
 )
-from blendcc.app.contacts import NewContact
-from blendcc.app.customers import CustomerChanges, Identity, NewCustomer
+from blendcc.app.acd.contacts import NewContact
+from blendcc.app.acd.customers import CustomerChanges, Identity, NewCustomer
 from blendcc.domain.customer import IdentityKind
 from blendcc.domain.errors import Forbidden, NotFound, ValidationFailed
 
@@ -38,7 +38,7 @@ def token(body: TokenRequest, c: C, request: Request) -> dict[str, Any]:
             "agent_id": t.principal.agent_id, "expires_in": t.expires_in, "refresh_token": t.refresh_token}
 
 
-@router.get("/auth/me", response_model=out.UserOut, tags=["auth"])
+@router.get("/auth/me", response_model=out.Me, tags=["auth"])
 def me(p: P) -> dict[str, Any]:
     return {"username": p.username, "role": p.role, "agent_id": p.agent_id}
 

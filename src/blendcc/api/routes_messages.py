@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from blendcc.api.deps import AgentP, C, P
-from blendcc.app.conversations import ConversationService
+from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.domain.conversation import Attachment, Author, AuthorKind, Message, MessageDirection, SendMessage
 from blendcc.domain.errors import Forbidden, InvalidState, NotFound
 

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from blendcc.api.compute import run_bounded
 from blendcc.api.deps import C, P
 from blendcc.api.models import wfm as out
-from blendcc.app.adherence import AdherenceMonitor, ScheduleService
-from blendcc.app.configuration import pydantic_message
+from blendcc.app.admin.configuration import pydantic_message
+from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
 from blendcc.domain.errors import Forbidden, InvalidState, ValidationFailed
 from blendcc.wfm.published import schedule_days
 from blendcc.wfm.schedule import plan_coverage, solve

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from blendcc.app.passwords import PASSWORD_MAX
+from blendcc.app.admin.passwords import PASSWORD_MAX
 from blendcc.domain.usernames import USERNAME_MAX
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from blendcc.api.ws_auth import SocketSession, open_session, registry_of
-from blendcc.app.auth import Principal
+from blendcc.app.admin.auth import Principal
 from blendcc.domain.errors import DomainError
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from typing import Any
 from fastapi import WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from blendcc.app.auth import Principal
+from blendcc.app.admin.auth import Principal
 from blendcc.app.container import Container
 from blendcc.domain.errors import DomainError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from blendcc.app.dialing_wiring import start_ticker, stop_ticker
+from blendcc.app.outbound.ticker import start_ticker, stop_ticker
 from blendcc.app.periodic import Periodic
 from blendcc.ports import Scheduler
 

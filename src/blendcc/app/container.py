@@ -5,21 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from blendcc.app.adherence import AdherenceMonitor, ScheduleService
-from blendcc.app.agents import AgentService
-from blendcc.app.audit import Auditor
-from blendcc.app.auth import AuthService
-from blendcc.app.campaigns import CampaignService
-from blendcc.app.configuration import ConfigService
-from blendcc.app.contacts import ContactService
-from blendcc.app.conversations import ConversationService
-from blendcc.app.customers import CustomerService
-from blendcc.app.dialing import DialingService
-from blendcc.app.live_stats import LiveStats
-from blendcc.app.live_views import LiveViews
-from blendcc.app.oidc import OidcLogin
-from blendcc.app.reports import ReportService
-from blendcc.app.runtime import Runtime
+from blendcc.app.acd.agents import AgentService
+from blendcc.app.acd.contacts import ContactService
+from blendcc.app.acd.customers import CustomerService
+from blendcc.app.acd.live_views import LiveViews
+from blendcc.app.acd.runtime import Runtime
+from blendcc.app.admin.audit import Auditor
+from blendcc.app.admin.auth import AuthService
+from blendcc.app.admin.configuration import ConfigService
+from blendcc.app.admin.oidc import OidcLogin
+from blendcc.app.channels.messaging.conversations import ConversationService
+from blendcc.app.outbound.campaigns import CampaignService
+from blendcc.app.outbound.dialing import DialingService
+from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
+from blendcc.app.reporting.live_stats import LiveStats
+from blendcc.app.reporting.reports import ReportService
 from blendcc.config import Settings
 from blendcc.ports import ChannelDirectory, Clock, EventBus, Scheduler, Store
 
@@ -40,7 +40,7 @@ class Container:
     customers: CustomerService
     notes: list[str] = field(default_factory=list)
     campaigns: CampaignService | None = None  # outbound campaigns (set by bootstrap)
-    dialing: DialingService | None = None  # the dialing loop when a Telephony is wired (dialing_wiring)
+    dialing: DialingService | None = None  # the dialing loop when a Telephony is wired (bootstrap.dialing)
     schedules: ScheduleService | None = None  # published schedules, adherence reports (set by bootstrap)
     adherence: AdherenceMonitor | None = None  # live out-of-adherence alerts (set by bootstrap)
     channels: ChannelDirectory | None = None  # the channel registry (set by bootstrap)

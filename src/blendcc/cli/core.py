@@ -132,7 +132,7 @@ def user(
     from blendcc.adapters.storage.engine import make_engine
     from blendcc.adapters.storage.migrate import migrate as run_migrations
     from blendcc.adapters.storage.sql_repos import SqlConfigRepository, SqlMeta, SqlUserRepository
-    from blendcc.app.auth import AuthService
+    from blendcc.app.admin.auth import AuthService
     from blendcc.domain.errors import DomainError
 
     settings = _settings(database_url=database_url)
@@ -145,7 +145,7 @@ def user(
         secret = settings.secret_key or SqlMeta(db).setdefault_meta("secret_key", secrets.token_urlsafe(32))
         from blendcc.adapters.clock import SystemClock
         from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
-        from blendcc.app.audit import Auditor
+        from blendcc.app.admin.audit import Auditor
 
         clock = SystemClock()
         AuthService(SqlUserRepository(db), secret, settings.token_ttl_s, clock=clock,

@@ -99,7 +99,7 @@ def import_list(campaign_id: str, file: Path, region: RegionOpt = None, database
     """Import a CSV contact list; bad rows are listed with line numbers, good rows are kept."""
     from blendcc.adapters.clock import SystemClock
     from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
-    from blendcc.app.campaigns import import_list as run_import
+    from blendcc.app.outbound.campaigns import import_list as run_import
 
     text = _read(file)
     with _db(database_url) as engine:
@@ -165,7 +165,7 @@ def stats(campaign_id: str, hours: Annotated[float, typer.Option(min=0.01, help=
     from blendcc.adapters.clock import SystemClock
     from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
     from blendcc.adapters.storage.sql_store import SqlStore
-    from blendcc.app.campaigns import build_report
+    from blendcc.app.outbound.campaigns import build_report
 
     now = SystemClock().now()
     with _db(database_url) as engine:

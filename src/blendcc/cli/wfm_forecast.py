@@ -133,7 +133,7 @@ def forecast(
     """Forecast contacts and AHT per interval, queue and channel; the model is chosen by rolling-origin backtest."""
     import pandas as pd
 
-    from blendcc.app.forecasting import ForecastingService, parse_horizon, run_forecast
+    from blendcc.app.planning.forecasting import ForecastingService, parse_horizon, run_forecast
     from blendcc.wfm.forecast import parse_override
     from blendcc.wfm.series import check_interval, long_from_frame, to_series
 

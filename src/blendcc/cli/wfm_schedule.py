@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 from rich.table import Table
 
-from blendcc.app.configuration import pydantic_message
+from blendcc.app.admin.configuration import pydantic_message
 from blendcc.cli.base import app, err, fail, out
 from blendcc.domain.csv_safe import safe_row
 from blendcc.domain.errors import ValidationFailed

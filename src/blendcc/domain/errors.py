@@ -31,3 +31,9 @@ class ValidationFailed(DomainError):
 
 class Forbidden(DomainError):
     code = "forbidden"
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials: a missing, expired or revoked token, or a failed login (HTTP 401)."""
+
+    code = "unauthenticated"

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from blendcc.app.dialing import DialingService
+from blendcc.adapters.storage.memory.dialer import MemoryDialerRepository
+from blendcc.app.outbound.dialing import DialingService
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.records import DialRecord
 from blendcc.domain import dialer_events as dev
@@ -31,7 +32,6 @@ from blendcc.routing.commands import Command, run
 from blendcc.routing.engine import Engine
 from blendcc.routing.workflow import Target, Workflow
 from blendcc.sim.kernel import Kernel, SimClock
-from blendcc.testing.memory_dialer import MemoryDialerRepository
 
 T = TypeVar("T")
 

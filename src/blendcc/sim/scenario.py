@@ -19,7 +19,9 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from blendcc.app.configuration import ConfigService, non_finite, pydantic_message
+from blendcc.adapters.manual_clock import FakeClock
+from blendcc.adapters.storage.memory.store import MemoryConfigRepository
+from blendcc.app.admin.configuration import ConfigService, non_finite, pydantic_message
 from blendcc.domain.agent import AgentConfig, Capacity
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.channels import Channel
@@ -28,8 +30,6 @@ from blendcc.domain.queue import ID_PATTERN, QueueConfig, SkillConfig, TeamConfi
 from blendcc.routing.catalog import Catalog, RoutingSettings
 from blendcc.routing.workflow import Workflow
 from blendcc.sim.distributions import NEVER, ZERO, Distribution, Patience
-from blendcc.testing.clock import FakeClock
-from blendcc.testing.memory_store import MemoryConfigRepository
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday, midnight UTC
 

@@ -1,15 +1,15 @@
 """Fakes shipped with the product: FakeClock, in-memory store and repositories, recording bus."""
 
-from blendcc.testing.bus import RecordingBus
-from blendcc.testing.clock import FakeClock
-from blendcc.testing.memory_auth import MemoryAuditLog, MemorySessionRepository
-from blendcc.testing.memory_store import (
+from blendcc.adapters.manual_clock import FakeClock
+from blendcc.adapters.storage.memory.store import (
     MemoryConfigRepository,
     MemoryCustomerRepository,
     MemoryMeta,
     MemoryStore,
     MemoryUserRepository,
 )
+from blendcc.testing.bus import RecordingBus
+from blendcc.testing.memory_auth import MemoryAuditLog, MemorySessionRepository
 
 __all__ = [
     "FakeClock",

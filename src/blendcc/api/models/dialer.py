@@ -51,7 +51,8 @@ class ListImportOut(BaseModel):
 
 class DialRecordOut(BaseModel):
     campaign_id: str
-    record_id: str
+    record_id: str = Field(description="opaque id given by blendcc")
+    external_id: str | None = Field(None, description="the list's own id for the record, if it had one")
     phone: str
     tz: str
     fields: dict[str, str] = Field(description="the list's own columns")

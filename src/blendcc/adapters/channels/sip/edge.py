@@ -34,7 +34,7 @@ from blendcc.adapters.channels.sip.transaction import (
     client_key,
     server_key,
 )
-from blendcc.app.throttle import SIP_POLICIES, Throttle, retry_after_header
+from blendcc.domain.throttle import SIP_POLICIES, Throttle, retry_after_header
 
 log = logging.getLogger(__name__)
 Addr = tuple[str, int]

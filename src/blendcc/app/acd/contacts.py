@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from blendcc.app.limits import FreeForm, IvrChoices
-from blendcc.app.runtime import Runtime
+from blendcc.app.acd.limits import FreeForm, IvrChoices
+from blendcc.app.acd.runtime import Runtime
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation import message_id_for
 from blendcc.domain.conversation_events import MessageReceived

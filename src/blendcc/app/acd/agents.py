@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from blendcc.app.runtime import Runtime
+from blendcc.app.acd.runtime import Runtime
 from blendcc.domain.errors import NotFound
 from blendcc.domain.events import Event
 from blendcc.domain.lifecycle.assignment import AssignmentStage

@@ -17,9 +17,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from blendcc.app.campaigns import select_records
-from blendcc.app.dialing_preview import PreviewActions
-from blendcc.app.dialing_state import DialAttempt, EngineRunner, PoolSnapshot, Run, read_pool, stage_callback
+from blendcc.app.outbound.campaigns import select_records
+from blendcc.app.outbound.preview import PreviewActions
+from blendcc.app.outbound.state import DialAttempt, EngineRunner, PoolSnapshot, Run, read_pool, stage_callback
 from blendcc.app.periodic import Periodic
 from blendcc.dialer.blending import InboundLoad, outbound_usable
 from blendcc.dialer.campaign import CampaignConfig
@@ -81,7 +81,7 @@ class DialingService(PreviewActions):
         self._inbound_aht: dict[str, OutcomeEstimator] = {}
         seq = itertools.count(1)
         self._call_ids = call_ids or (lambda: f"dl-{next(seq)}")
-        self.ticker: Periodic | None = None  # the live tick job on the server's Scheduler (dialing_wiring)
+        self.ticker: Periodic | None = None  # the live tick job on the server's Scheduler (bootstrap.dialing)
         telephony.on_event(self.on_telephony)
 
     # ------------------------------------------------------------------ campaign control

@@ -11,8 +11,8 @@ from typing import Any
 import phonenumbers
 from pydantic import BaseModel
 
-from blendcc.app.configuration import ConfigService
-from blendcc.app.runtime import Runtime
+from blendcc.app.acd.runtime import Runtime
+from blendcc.app.admin.configuration import ConfigService
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.dnc import GLOBAL, DncEntry, DncSet, normalise, parse_dnc
 from blendcc.dialer.eligibility import next_records

@@ -8,7 +8,8 @@ import secrets
 import threading
 from dataclasses import dataclass
 
-from blendcc.app.auth import AuthService, Tokens, Unauthenticated
+from blendcc.app.admin.auth import AuthService, Tokens
+from blendcc.domain.errors import Unauthenticated
 from blendcc.ports import Clock, IdentityProvider
 
 #: A sign-in must come back from the provider within this long.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from blendcc.app.dialing_state import Run
+from blendcc.app.outbound.state import Run
 from blendcc.dialer.eligibility import why_not
 from blendcc.dialer.records import DialRecord
 from blendcc.domain import dialer_events as dev

@@ -15,8 +15,8 @@ from blendcc.adapters.channels.sip.gateway import SipGateway
 from blendcc.adapters.channels.sip.message import uri_hostport
 from blendcc.adapters.channels.sip.telephony import SipTelephony
 from blendcc.adapters.prompts import PromptStore, prompt_directory
-from blendcc.app.voice import VoiceCall, VoiceService, VoiceSettings
-from blendcc.app.voice_ivr import IvrDriver, expected_wait
+from blendcc.app.channels.voice.ivr import IvrDriver, expected_wait
+from blendcc.app.channels.voice.service import VoiceCall, VoiceService, VoiceSettings
 from blendcc.config import Settings
 from blendcc.domain.customer import IdentityKind, normalise_identity
 from blendcc.domain.errors import DomainError
@@ -69,7 +69,7 @@ class VoiceStack:
         if self.telephony is not None and self.settings.telephony == "sip" \
                 and getattr(self.container, "campaigns", None) is not None \
                 and getattr(self.container, "dialing", None) is None:
-            from blendcc.app.dialing_wiring import wire_dialing
+            from blendcc.bootstrap.dialing import wire_dialing
 
             wire_dialing(self.container, self.telephony)
             log.info("outbound dialer places calls through the SIP trunk %s", self.settings.sip_trunk_uri)

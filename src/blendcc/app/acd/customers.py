@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from blendcc.app.limits import FreeForm
+from blendcc.app.acd.limits import FreeForm
 from blendcc.domain.customer import IdentityKind
 from blendcc.domain.errors import NotFound
 from blendcc.ports import Clock, CustomerRepository, ReportReader

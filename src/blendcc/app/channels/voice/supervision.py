@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from blendcc.app.voice_model import Leg, VoiceCall, VoiceGateway, VoiceSettings
+from blendcc.app.channels.voice.model import Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.domain.errors import InvalidState, NotFound
 from blendcc.domain.events import RecordingStored
 from blendcc.domain.lifecycle.voice import VoiceCallState as V

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from blendcc.app.voice_model import GoneLeg, Leg, VoiceCall, VoiceGateway, VoiceSettings
+from blendcc.app.channels.voice.model import GoneLeg, Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.domain.errors import NotFound
 from blendcc.domain.events import (
     CallbackAttempted,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from blendcc.app.voice_model import Leg, VoiceCall, VoiceGateway
+from blendcc.app.channels.voice.model import Leg, VoiceCall, VoiceGateway
 from blendcc.domain.errors import InvalidState, ValidationFailed
 from blendcc.domain.lifecycle.voice import VoiceCallState as V
 from blendcc.routing.commands import Command, HoldContact, ResumeContact, TransferContact

@@ -15,12 +15,12 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from blendcc.app.agents import AgentService
-from blendcc.app.contacts import ContactService, NewContact
-from blendcc.app.voice_consult import VoiceConsult
-from blendcc.app.voice_messages import VoiceMessages
-from blendcc.app.voice_model import RECORDING_POLICIES, GoneLeg, Leg, VoiceCall, VoiceGateway, VoiceSettings
-from blendcc.app.voice_supervision import VoiceSupervision
+from blendcc.app.acd.agents import AgentService
+from blendcc.app.acd.contacts import ContactService, NewContact
+from blendcc.app.channels.voice.consult import VoiceConsult
+from blendcc.app.channels.voice.messages import VoiceMessages
+from blendcc.app.channels.voice.model import RECORDING_POLICIES, GoneLeg, Leg, VoiceCall, VoiceGateway, VoiceSettings
+from blendcc.app.channels.voice.supervision import VoiceSupervision
 from blendcc.domain.channels import Channel
 from blendcc.domain.events import CallbackCompleted
 from blendcc.domain.lifecycle.voice import UNANSWERED

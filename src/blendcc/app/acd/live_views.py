@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from blendcc.app.agents import agent_view
-from blendcc.app.live_stats import LiveStats, snapshot
-from blendcc.app.runtime import Runtime
+from blendcc.app.acd.agents import agent_view
+from blendcc.app.acd.runtime import Runtime
+from blendcc.app.reporting.live_stats import LiveStats, snapshot
 from blendcc.domain.agent import AgentState
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.interaction import InteractionState

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from blendcc.app.contacts import ContactService
-from blendcc.app.runtime import Runtime
+from blendcc.app.acd.contacts import ContactService
+from blendcc.app.acd.runtime import Runtime
 from blendcc.domain import conversation_events as ce
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation import (

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from blendcc.app.configuration import pydantic_message
+from blendcc.app.admin.configuration import pydantic_message
 from blendcc.domain.agent import AgentConfig
 from blendcc.domain.errors import NotFound, ValidationFailed
 from blendcc.ports import Clock, EventBus, ReportReader

@@ -7,8 +7,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
-from blendcc.ports import Clock
+
+class Clock(Protocol):
+    """What the throttle needs of the clock port (the core does not import ports)."""
+
+    def now(self) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from blendcc.app.voice import VoiceCall, VoiceService
+from blendcc.app.channels.voice.service import VoiceCall, VoiceService
 from blendcc.domain.calendar import BusinessHours
 from blendcc.ivr import interpreter
 from blendcc.ivr.flow import IvrFlow, PromptRef

@@ -21,23 +21,23 @@ from blendcc.adapters.storage.sql_repos import (
     SqlUserRepository,
 )
 from blendcc.adapters.storage.sql_store import SqlStore
-from blendcc.app.adherence import AdherenceMonitor, ScheduleService
-from blendcc.app.agents import AgentService
-from blendcc.app.audit import Auditor
-from blendcc.app.auth import LOGIN_POLICIES, AuthService
-from blendcc.app.campaigns import CampaignService
-from blendcc.app.configuration import ConfigService
-from blendcc.app.contacts import ContactService
+from blendcc.app.acd.agents import AgentService
+from blendcc.app.acd.contacts import ContactService
+from blendcc.app.acd.customers import CustomerService
+from blendcc.app.acd.runtime import Runtime
+from blendcc.app.admin.audit import Auditor
+from blendcc.app.admin.auth import LOGIN_POLICIES, AuthService
+from blendcc.app.admin.configuration import ConfigService
+from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.container import Container
-from blendcc.app.conversations import ConversationService
-from blendcc.app.customers import CustomerService
-from blendcc.app.live_stats import LiveStats, day_start
-from blendcc.app.reports import ReportService
-from blendcc.app.runtime import Runtime
-from blendcc.app.throttle import SIP_POLICIES, Throttle
+from blendcc.app.outbound.campaigns import CampaignService
+from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
+from blendcc.app.reporting.live_stats import LiveStats, day_start
+from blendcc.app.reporting.reports import ReportService
 from blendcc.config import Settings
 from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S, Channel
 from blendcc.domain.errors import ValidationFailed
+from blendcc.domain.throttle import SIP_POLICIES, Throttle
 from blendcc.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     container.audit = audit
     if settings.oidc_issuer:
         from blendcc.adapters.oidc import HttpOidcProvider
-        from blendcc.app.oidc import OidcLogin
+        from blendcc.app.admin.oidc import OidcLogin
 
         provider = HttpOidcProvider(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret,
                                     settings.oidc_redirect_uri)
@@ -111,7 +111,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     container.conversations = ConversationService(runtime, container.contacts, store, store, channels, TimerThread())
     if settings.sip_enabled:
         from blendcc.adapters.channels.sip.channel import SipChannel
-        from blendcc.adapters.channels.sip.service import VoiceStack
+        from blendcc.bootstrap.voice import VoiceStack
 
         container.voice = VoiceStack(container, settings)
         channels.register(SipChannel())
@@ -129,8 +129,8 @@ def _wire_telephony(container: Container, settings: Settings, clock: Clock) -> N
         return
     import random
 
-    from blendcc.app.dialing_wiring import wire_dialing
-    from blendcc.testing.fake_telephony import FakeTelephony
+    from blendcc.adapters.telephony.fake import FakeTelephony
+    from blendcc.bootstrap.dialing import wire_dialing
 
     telephony = FakeTelephony(clock, random.Random(settings.fake_telephony_seed), mix=settings.fake_telephony_mix,
                               talk_s=settings.fake_telephony_talk_s)

@@ -1,46 +1,15 @@
-"""Wiring the dialing loop into a built container: campaign state hooks, engine events, the tick job."""
+"""Wires the dialing loop into a built container: campaign state hooks, engine events, the tick job."""
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from blendcc.app.dialing import DialingService
-from blendcc.app.dialing_state import events_of
-from blendcc.app.periodic import Periodic
+from blendcc.app.container import Container
+from blendcc.app.outbound.dialing import DialingService
+from blendcc.app.outbound.state import events_of
+from blendcc.app.outbound.ticker import start_ticker
 from blendcc.domain.errors import InvalidState
-from blendcc.ports import Scheduler, Telephony
-
-if TYPE_CHECKING:
-    from blendcc.app.container import Container
-
-log = logging.getLogger(__name__)
-
-
-def start_ticker(service: DialingService, scheduler: Scheduler, interval_s: float = 0.25) -> Periodic:
-    """Tick ``service`` every ``interval_s`` as a periodic job on ``scheduler`` (live: the server's
-    asyncio scheduler; no thread of its own). A telephony with ``deliver_due`` (the fake, for demos) is
-    pumped first, under the service's lock (the fake is not thread-safe and agents' preview dials
-    place calls from request threads). The job is kept as ``service.ticker``; ``stop_ticker`` ends it."""
-    stop_ticker(service)
-    pump = getattr(service.telephony, "deliver_due", None)
-
-    def tick() -> None:
-        if callable(pump):
-            with service.lock:
-                pump()
-        service.tick()
-
-    service.ticker = Periodic(scheduler, interval_s, tick, "dialing tick").start()
-    return service.ticker
-
-
-def stop_ticker(service: DialingService | None, timeout_s: float = 5.0) -> None:
-    """Stop the service's tick job (if any) and wait for a tick in progress (the API lifespan's shutdown)."""
-    if service is None or service.ticker is None:
-        return
-    service.ticker.stop(timeout_s)
-    service.ticker = None
+from blendcc.ports import Telephony
 
 
 def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = True,

@@ -13,11 +13,11 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from blendcc.app import totp
-from blendcc.app.audit import Auditor
-from blendcc.app.passwords import check_password
-from blendcc.app.throttle import Throttle, ThrottlePolicy
-from blendcc.domain.errors import DomainError, Forbidden, InvalidState, NotFound, ValidationFailed
+from blendcc.app.admin import totp
+from blendcc.app.admin.audit import Auditor
+from blendcc.app.admin.passwords import check_password
+from blendcc.domain.errors import DomainError, Forbidden, InvalidState, NotFound, Unauthenticated, ValidationFailed
+from blendcc.domain.throttle import Throttle, ThrottlePolicy
 from blendcc.domain.usernames import USERNAME_MAX, normalise, username_key, validate_new
 from blendcc.ports import AuthSession, Clock, SessionRepository, User, UserRepository
 
@@ -30,10 +30,6 @@ LOGIN_POLICIES = {"login-user": ThrottlePolicy(free_failures=5),
                   "login-addr": ThrottlePolicy(free_failures=20)}
 _WRONG = "wrong username or password"
 _UNSET: Any = object()
-
-
-class Unauthenticated(DomainError):
-    code = "unauthenticated"
 
 
 class TotpRequired(DomainError):

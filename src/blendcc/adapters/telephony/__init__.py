@@ -1,0 +1,1 @@
+"""Telephony adapters besides SIP: the simulated (fake) telephony for demos and tests."""

@@ -1,0 +1,1 @@
+"""Administration use cases: users, sessions and sign-in, configuration documents, the audit trail."""

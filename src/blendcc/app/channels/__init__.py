@@ -1,0 +1,1 @@
+"""Channel use cases: voice and messaging."""

@@ -1,0 +1,1 @@
+"""The messaging channels' use cases: conversations and their threads."""

@@ -1,0 +1,1 @@
+"""The voice channel's use cases: calls, IVR, bridging, consult, voicemail, supervision."""

@@ -1,0 +1,1 @@
+"""Outbound use cases: campaigns, the dialing loop, agent preview, dialer call state."""

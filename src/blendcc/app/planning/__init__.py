@@ -1,0 +1,1 @@
+"""Planning use cases: forecasting, published schedules and adherence."""

@@ -1,0 +1,1 @@
+"""Reporting use cases: live statistics and historical reports."""

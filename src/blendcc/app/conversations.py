@@ -8,6 +8,7 @@ an event in the log (stored before the call returns); the thread is folded from 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
@@ -176,6 +177,8 @@ class ConversationService:
 
     def write(self, command: SendMessage) -> dict[str, Any]:
         """An agent's reply (stored as queued, then delivered by the channel) or an internal note."""
+        if command.template is not None and not command.body.strip():
+            command = replace(command, body=command.template.summary())
         check_body(command.body, command.html, command.attachments)
         row = self.reader.interaction(command.contact_id)
         if row is None:
@@ -192,7 +195,12 @@ class ConversationService:
             if adapter is None:
                 raise ChannelUnsupported(f"no channel adapter is registered for {channel}; it cannot send messages")
             why = adapter.capabilities.refusal(command.body, command.html, command.attachments,
-                                               thread.last_inbound_at, self.runtime.clock.now())
+                                               thread.last_inbound_at, self.runtime.clock.now(),
+                                               template=command.template is not None)
+            address = _customer_address(thread, row)
+            check = getattr(adapter, "recipient_refusal", None)  # ports.RecipientCheck (SMS opt-outs)
+            if why is None and check is not None and address:
+                why = check(address)
             if why is not None:
                 raise ChannelUnsupported(why)
         to = _customer_address(thread, row)
@@ -209,12 +217,15 @@ class ConversationService:
             return [ce.MessageSent(contact_id=command.contact_id, message_id=message_id, channel=channel.kind,
                                    channel_instance=channel.instance, author_kind=author.kind.value,
                                    author_id=author.id, body=command.body, html=command.html,
-                                   attachments=command.attachments, to=to, at=now)]
+                                   attachments=command.attachments, to=to, at=now,
+                                   template=None if command.template is None else json.dumps(
+                                       command.template.to_dict()))]
 
         events = self.runtime.execute(run)
         if command.direction is MessageDirection.OUTBOUND:
             outbound = OutboundMessage(command.contact_id, message_id, channel, to, command.body, command.html,
-                                       command.attachments, (row.get("attributes") or {}).get("thread_ref"))
+                                       command.attachments, (row.get("attributes") or {}).get("thread_ref"),
+                                       template=command.template)
             self.later.call_later(0.0, lambda: self._attempt(outbound, 1))
         stored = fold_thread(command.contact_id, events).find(message_id)
         assert stored is not None
@@ -235,6 +246,8 @@ class ConversationService:
             return
         except DeliveryFailed as exc:
             delay = self.policy.delay_after(attempt) if exc.retryable else None
+            if delay is not None and exc.retry_after_s is not None:
+                delay = max(delay, exc.retry_after_s)  # the provider's rate limit says when to come back
             if delay is None:
                 self._report(message, DeliveryStatus.FAILED, attempt, None, exc.reason)
             else:

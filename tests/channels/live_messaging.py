@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from conftest import Api, close_container, make_settings, seed_centre
 
 from blendcc.testing.fake_channel import ManualTimers
+from conftest import Api, close_container, make_settings, seed_centre
 
 from .standins import GraphStandIn, LiveApp, TelegramStandIn, TwilioStandIn
 
@@ -82,8 +82,8 @@ def basic_auth(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-@pytest.fixture
-def live(db_url: str, clock: Any, fast_passwords: None) -> Iterator[Live]:
+@pytest.fixture(name="live")
+def live_fixture(db_url: str, clock: Any, fast_passwords: None) -> Iterator[Live]:
     from blendcc.api.app import create_app
     from blendcc.bootstrap import build_container
 

@@ -42,18 +42,18 @@ class StandIn:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._serve("POST")
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._serve("GET")
 
             def _serve(self, method: str) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
                 parts = urlsplit(self.path)
-                rec = Recorded(method, parts.path, parse_qs(parts.query), {k.lower(): v for k, v in self.headers.items()},
-                               body)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                rec = Recorded(method, parts.path, parse_qs(parts.query), headers, body)
                 ctype = rec.headers.get("content-type", "")
                 if ctype.startswith("application/x-www-form-urlencoded"):
                     rec.form = {k: v[-1] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}

@@ -7,7 +7,7 @@ from typing import Any
 
 from blendcc.domain.conversation import ChannelRef
 
-from .live_messaging import NUMBER, SID, Live, basic_auth, live  # noqa: F401  (the fixture)
+from .live_messaging import NUMBER, SID, Live, basic_auth, live_fixture  # noqa: F401  (the fixture)
 
 CUSTOMER = "+447911123456"
 
@@ -50,7 +50,8 @@ def test_a_wrong_signature_is_refused_with_403_and_nothing_is_stored(live: Live)
     # a signature of other parameters (the body was altered on the way) is refused too
     from blendcc.adapters.channels.messaging.twilio_sms import twilio_signature
 
-    forged = twilio_signature("twilio-secret", live.app.url + "/webhooks/twilio/main/sms", {**params, "Body": "x"}.items())
+    url = live.app.url + "/webhooks/twilio/main/sms"
+    forged = twilio_signature("twilio-secret", url, {**params, "Body": "x"}.items())
     assert live.twilio_post("/webhooks/twilio/main/sms", params, signature=forged).status_code == 403
     assert _events(live, "MessageReceived") == [] and _contacts(live) == []
     assert live.http.post("/webhooks/twilio/nope/sms", data=params).status_code == 404  # unknown instance

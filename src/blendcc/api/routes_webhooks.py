@@ -15,11 +15,11 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from blendcc.adapters.channels.messaging.http import MAX_WEBHOOK_BYTES
-from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.adapters.channels.messaging.meta import MessengerChannel, WhatsAppChannel, _GraphChannel
 from blendcc.adapters.channels.messaging.providers import WEBHOOK_PREFIX
 from blendcc.adapters.channels.messaging.telegram import TelegramChannel
 from blendcc.adapters.channels.messaging.twilio_sms import TwilioSmsChannel
+from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.app.container import Container
 from blendcc.domain.conversation import ChannelRef, Received, ReceiveMessage
 from blendcc.domain.errors import DomainError, Forbidden, InvalidState, NotFound, ValidationFailed

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from blendcc.adapters.channels.messaging import http
 from blendcc.domain.conversation import (
@@ -304,8 +306,8 @@ class MessengerChannel(_GraphChannel):
                 log.warning("messenger message %s: attachment of type %r refused", mid, kind)
                 body = (body + "\n" if body else "") + f"[attachment refused: {kind} is not supported]"
                 continue
-            media_type = {"image": "image/*", "audio": "audio/*", "video": "video/*"}.get(kind,
-                                                                                     "application/octet-stream")
+            # Messenger names only the category: the type comes from the file name when it has a known one
+            media_type = mimetypes.guess_type(urlsplit(url).path)[0] or "application/octet-stream"
             attachments.append(Attachment(f"{mid}-{i}", f"{kind}-{i}", media_type, 0, url))
         return [self._receive(psid, mid, body, tuple(attachments))]
 

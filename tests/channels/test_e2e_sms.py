@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from blendcc.domain.conversation import ChannelRef
 
 from .live_messaging import NUMBER, SID, Live, basic_auth, live_fixture  # noqa: F401  (the fixture)
@@ -42,7 +44,8 @@ def test_an_inbound_sms_is_stored_routed_and_a_redelivery_stores_nothing(live: L
     assert len(_contacts(live)) == 1
 
 
-def test_a_wrong_signature_is_refused_with_403_and_nothing_is_stored(live: Live) -> None:
+def test_a_wrong_signature_is_refused_with_403_and_nothing_is_stored(live: Live,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
     params = {"MessageSid": "SM9", "AccountSid": SID, "From": CUSTOMER, "To": NUMBER, "Body": "hi", "NumMedia": "0"}
     r = live.twilio_post("/webhooks/twilio/main/sms", params, token="not-the-auth-token")
     assert r.status_code == 403 and r.json()["error"] == "forbidden"
@@ -55,9 +58,12 @@ def test_a_wrong_signature_is_refused_with_403_and_nothing_is_stored(live: Live)
     assert live.twilio_post("/webhooks/twilio/main/sms", params, signature=forged).status_code == 403
     assert _events(live, "MessageReceived") == [] and _contacts(live) == []
     assert live.http.post("/webhooks/twilio/nope/sms", data=params).status_code == 404  # unknown instance
+    assert live.http.post("/webhooks/carrier-pigeon/main/sms", data=params).status_code == 404  # unknown provider
+    assert caplog.text.count("invalid X-Twilio-Signature") == 3  # every refusal is logged
 
 
-def test_bad_input_gets_a_clear_4xx_and_unsupported_media_is_refused(live: Live) -> None:
+def test_bad_input_gets_a_clear_4xx_and_unsupported_media_is_refused(live: Live,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
     r = live.sms("SM200", CUSTOMER, "x" * 1601)
     assert r.status_code == 422 and "1601 characters" in r.json()["detail"]
     r = live.sms("SM201", CUSTOMER, "", NumMedia="x")
@@ -75,6 +81,7 @@ def test_bad_input_gets_a_clear_4xx_and_unsupported_media_is_refused(live: Live)
     (message,) = _events(live, "MessageReceived")
     assert [(a.media_type, a.uri.endswith("/ME1")) for a in message.attachments] == [("image/jpeg", True)]
     assert "attachment refused: application/x-msdownload" in message.body
+    assert "1601 characters" in caplog.text and "larger than" in caplog.text and "refused media 1" in caplog.text
 
 
 def test_a_reply_goes_out_through_the_messages_api_and_status_callbacks_move_it_on(live: Live) -> None:

@@ -92,6 +92,9 @@ def test_a_reply_goes_out_through_the_messages_api_and_status_callbacks_move_it_
     text = "Hello! Your engineer comes at 10:00 €"  # '€' is in the GSM extension table
     out = live.reply(contact_id, body=text)
     assert out["status"] == "queued" and out["segments"] == 1
+    no_template = live.api.error("POST", f"/api/contacts/{contact_id}/messages", 422, user="ann",
+                                 json={"template": {"name": "order_update", "language": "en_US"}})
+    assert no_template["detail"] == "this channel cannot send templates"
     assert live.timers.run_due() == 1
     (req,) = [r for r in live.twilio.received if r.path.endswith("Messages.json")]
     assert req.path == f"/2010-04-01/Accounts/{SID}/Messages.json"

@@ -39,6 +39,7 @@ class StandIn:
         self.received: list[Recorded] = []
         self._failures: deque[Answer] = deque()
         self._lock = threading.Lock()
+        self.stall_s = 0.0  # answer this late (a provider that does not answer in time)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -60,6 +61,8 @@ class StandIn:
                 elif ctype.startswith("application/json"):
                     rec.json = json.loads(body or b"null")
                 status, payload, headers = outer._answer(rec)
+                if outer.stall_s:
+                    time.sleep(outer.stall_s)
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -73,3 +73,31 @@ def test_templates_go_only_where_the_provider_has_them() -> None:
     why = WA.capabilities.refusal("hi", None, (), last_inbound_at=0.0, now=86_401.0)
     assert why is not None and "closed at 1970-01-02T00:00:00+00:00" in why
     assert WA.capabilities.refusal("hi", None, (), last_inbound_at=0.0, now=86_399.0) is None
+
+
+def test_a_provider_that_does_not_answer_in_time_or_at_all_is_a_retryable_failure() -> None:
+    import socket
+
+    from blendcc.domain.conversation import DeliveryFailed
+
+    from .standins import TelegramStandIn
+
+    standin = TelegramStandIn("1:abc")
+    standin.stall_s = 1.0
+    slow = TelegramChannel("tg", "1:abc", "secret", base_url=standin.url, timeout_s=0.2)
+    message = OutboundMessage("c1", "c1.m1", slow.channel, "telegram:42", "hello")
+    try:
+        with pytest.raises(DeliveryFailed) as timed_out:
+            slow.deliver(message)
+        assert timed_out.value.retryable and "did not answer in time" in timed_out.value.reason
+    finally:
+        slow.close()
+        standin.close()
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    gone = TelegramChannel("tg", "1:abc", "secret", base_url=f"http://127.0.0.1:{port}", timeout_s=1)
+    with pytest.raises(DeliveryFailed) as refused:
+        gone.deliver(message)
+    assert refused.value.retryable and "could not be reached" in refused.value.reason
+    assert "1:abc" not in refused.value.reason  # the bot token stays out of reasons the agent sees

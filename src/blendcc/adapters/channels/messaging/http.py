@@ -13,6 +13,8 @@ import httpx
 from blendcc.domain.conversation import DeliveryFailed
 
 log = logging.getLogger(__name__)
+# httpx logs every request's full URL at INFO; Telegram's carries the bot token, so only warnings pass
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 #: what a webhook may carry at most (provider callbacks are a few kB; media come as references)
 MAX_WEBHOOK_BYTES = 1024 * 1024

@@ -15,13 +15,15 @@ class _Provider(BaseModel):
 
 
 class MessagingInstance(BaseModel):
-    """One number, page or bot: its provider id and the routing attributes of its contacts (e.g. a queue
-    hint or a brand that workflows match on)."""
+    """One number, page or bot: its provider id, the workflow that routes its new contacts to their
+    queues, and routing attributes of its contacts (e.g. a brand that workflow filters match on)."""
 
     model_config = {"extra": "forbid"}
 
     id: str = Field(min_length=1, description="number (E.164), phone-number id, page id or bot token")
     attributes: dict[str, Any] = Field(default_factory=dict)
+    workflow: str | None = Field(default=None, description="routing workflow of its new contacts (its queues); "
+                                                           "default: the workflow of the channel")
 
 
 class TwilioSettings(_Provider):

@@ -22,6 +22,7 @@ from conftest import Api, close_container, make_settings, seed_centre
 from .standins import GraphStandIn, LiveApp, TelegramStandIn, TwilioStandIn
 
 SID, TWILIO_TOKEN, NUMBER = "AC" + "2" * 32, "twilio-secret", "+15005550006"
+BILLING_NUMBER = "+15005550007"  # a second number whose contacts the 'sms_billing' workflow routes
 WA_PHONE_ID, WA_TOKEN, APP_SECRET, VERIFY = "106540352242922", "wa-token", "meta-app-secret", "verify-me"
 PAGE_ID, PAGE_TOKEN = "1234567890", "page-token"
 BOT_TOKEN, BOT_SECRET = "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "tg-webhook-secret"
@@ -49,9 +50,10 @@ class Live:
         return self.http.post(url, content=urlencode(params), headers={
             "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig})
 
-    def sms(self, sid: str, sender: str, body: str, **extra: str) -> httpx.Response:
-        return self.twilio_post("/webhooks/twilio/main/sms", {
-            "MessageSid": sid, "SmsSid": sid, "AccountSid": SID, "From": sender, "To": NUMBER, "Body": body,
+    def sms(self, sid: str, sender: str, body: str, *, instance: str = "main", to: str = NUMBER,
+            **extra: str) -> httpx.Response:
+        return self.twilio_post(f"/webhooks/twilio/{instance}/sms", {
+            "MessageSid": sid, "SmsSid": sid, "AccountSid": SID, "From": sender, "To": to, "Body": body,
             "NumMedia": "0", "NumSegments": "1", **extra})
 
     def meta_post(self, provider: str, payload: Any, *, secret: str = APP_SECRET) -> httpx.Response:
@@ -92,7 +94,8 @@ def live_fixture(db_url: str, clock: Any, fast_passwords: None) -> Iterator[Live
     settings = make_settings(
         db_url,
         twilio={"account_sid": SID, "auth_token": TWILIO_TOKEN, "base_url": twilio.url,
-                "numbers": {"main": {"id": NUMBER}}, "timeout_s": 5},
+                "numbers": {"main": {"id": NUMBER},
+                            "billing": {"id": BILLING_NUMBER, "workflow": "sms_billing"}}, "timeout_s": 5},
         whatsapp={"app_secret": APP_SECRET, "verify_token": VERIFY, "access_token": WA_TOKEN, "base_url": wa.url,
                   "numbers": {"whatsapp": {"id": WA_PHONE_ID, "attributes": {"brand": "acme"}}}},
         messenger={"app_secret": APP_SECRET, "verify_token": VERIFY, "base_url": ms.url,

@@ -9,7 +9,7 @@ import pytest
 
 from blendcc.domain.conversation import ChannelRef
 
-from .live_messaging import NUMBER, SID, Live, basic_auth, live_fixture  # noqa: F401  (the fixture)
+from .live_messaging import BILLING_NUMBER, NUMBER, SID, Live, basic_auth, live_fixture  # noqa: F401  (the fixture)
 
 CUSTOMER = "+447911123456"
 
@@ -42,6 +42,17 @@ def test_an_inbound_sms_is_stored_routed_and_a_redelivery_stores_nothing(live: L
     assert [(e.provider_message_id, e.address, e.body) for e in received] == [("SM100", CUSTOMER,
                                                                                "my router is broken")]
     assert len(_contacts(live)) == 1
+
+
+def test_each_number_routes_through_its_own_workflow(live: Live) -> None:
+    live.api.put("/api/config/workflows/sms_billing", json={"name": "SMS billing line",
+                                                            "default": [{"queue": "billing"}]})
+    assert live.sms("SM500", CUSTOMER, "my router is broken", instance="billing", to=BILLING_NUMBER).status_code == 200
+    assert live.sms("SM501", "+442079460123", "my router is broken").status_code == 200
+    by_instance = {r["attributes"]["channel_instance"]: live.api.contact(r["contact_id"]) for r in _contacts(live)}
+    assert by_instance["billing"]["queue_id"] == "billing"  # the number's workflow
+    assert by_instance["main"]["queue_id"] == "support"  # the main workflow ('broken')
+    assert live.sms("SM502", CUSTOMER, "hi", instance="billing", to=NUMBER).status_code == 422  # not its number
 
 
 def test_a_wrong_signature_is_refused_with_403_and_nothing_is_stored(live: Live,

@@ -124,7 +124,8 @@ class ConversationService:
                 attributes.setdefault("tier", tier)
             events = eng.create_contact(contact_id, kind.value, now, attributes=attributes,
                                         customer_id=customer_id, tier=tier,
-                                        last_agent_id=customer.get("last_agent_id") if customer else None)
+                                        last_agent_id=customer.get("last_agent_id") if customer else None,
+                                        workflow_id=command.workflow_id)
             return [events[0], message, *events[1:]]  # the message right after ContactCreated
 
         self.runtime.execute(run)

@@ -214,6 +214,7 @@ class ReceiveMessage:
     subject: str | None = None
     thread_ref: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    workflow_id: str | None = None  # the routing workflow of a new contact (a number's queue); None: by channel
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,8 +66,9 @@ class _GraphChannel:
 
     def __init__(self, channel: ChannelRef, capabilities: ChannelCapabilities, *, app_secret: str, verify_token: str,
                  access_token: str, base_url: str, api_version: str, timeout_s: float,
-                 attributes: Mapping[str, Any] | None):
+                 attributes: Mapping[str, Any] | None, workflow: str | None):
         self._channel = channel
+        self.workflow = workflow
         self._capabilities = capabilities
         self.app_secret = app_secret
         self.verify_token = verify_token
@@ -118,10 +119,11 @@ class WhatsAppChannel(_GraphChannel):
 
     def __init__(self, instance: str, phone_number_id: str, *, app_secret: str, verify_token: str, access_token: str,
                  base_url: str = "https://graph.facebook.com", api_version: str = "v19.0", timeout_s: float = 10.0,
-                 attributes: Mapping[str, Any] | None = None):
+                 attributes: Mapping[str, Any] | None = None, workflow: str | None = None):
         super().__init__(ChannelRef("social", instance), WHATSAPP_CAPABILITIES, app_secret=app_secret,
                          verify_token=verify_token, access_token=access_token, base_url=base_url,
-                         api_version=api_version, timeout_s=timeout_s, attributes=attributes)
+                         api_version=api_version, timeout_s=timeout_s, attributes=attributes,
+                         workflow=workflow)
         self.phone_number_id = phone_number_id
 
     # ------------------------------------------------------------------ inbound
@@ -189,7 +191,7 @@ class WhatsAppChannel(_GraphChannel):
             body = f"[unsupported WhatsApp message type {kind!r}: not shown]"
         return ReceiveMessage(self._channel, f"whatsapp:{sender}", body, provider_message_id=wamid,
                               attachments=attachments, customer_name=names.get(sender),
-                              attributes={**self.attributes, "provider": "whatsapp"})
+                              attributes={**self.attributes, "provider": "whatsapp"}, workflow_id=self.workflow)
 
     def _status(self, s: Mapping[str, Any]) -> UpdateDelivery | None:
         where = "whatsapp webhook: status"
@@ -252,10 +254,11 @@ class MessengerChannel(_GraphChannel):
 
     def __init__(self, instance: str, page_id: str, *, app_secret: str, verify_token: str, access_token: str,
                  base_url: str = "https://graph.facebook.com", api_version: str = "v19.0", timeout_s: float = 10.0,
-                 attributes: Mapping[str, Any] | None = None):
+                 attributes: Mapping[str, Any] | None = None, workflow: str | None = None):
         super().__init__(ChannelRef("social", instance), MESSENGER_CAPABILITIES, app_secret=app_secret,
                          verify_token=verify_token, access_token=access_token, base_url=base_url,
-                         api_version=api_version, timeout_s=timeout_s, attributes=attributes)
+                         api_version=api_version, timeout_s=timeout_s, attributes=attributes,
+                         workflow=workflow)
         self.page_id = page_id
 
     def translate(self, payload: Mapping[str, Any]) -> list[ReceiveMessage | UpdateDelivery]:
@@ -313,7 +316,8 @@ class MessengerChannel(_GraphChannel):
 
     def _receive(self, psid: str, mid: str, body: str, attachments: tuple[Attachment, ...]) -> ReceiveMessage:
         return ReceiveMessage(self._channel, f"messenger:{psid}", body, provider_message_id=mid,
-                              attachments=attachments, attributes={**self.attributes, "provider": "messenger"})
+                              attachments=attachments, attributes={**self.attributes, "provider": "messenger"},
+                              workflow_id=self.workflow)
 
     def deliver(self, message: OutboundMessage) -> str:
         if message.template is not None:

@@ -31,26 +31,26 @@ def register_messaging(channels: ChannelRegistry, settings: Settings, dnc: Diale
                         if tw.public_url else None)
             made.append(TwilioSmsChannel(instance, number.id, tw.account_sid, tw.auth_token, base_url=tw.base_url,
                                          status_callback=callback, optouts=optouts, timeout_s=tw.timeout_s,
-                                         attributes=number.attributes))
+                                         attributes=number.attributes, workflow=number.workflow))
     wa = settings.whatsapp
     if wa is not None:
         for instance, number in wa.numbers.items():
             made.append(WhatsAppChannel(instance, number.id, app_secret=wa.app_secret, verify_token=wa.verify_token,
                                         access_token=wa.access_token, base_url=wa.base_url,
                                         api_version=wa.api_version, timeout_s=wa.timeout_s,
-                                        attributes=number.attributes))
+                                        attributes=number.attributes, workflow=number.workflow))
     ms = settings.messenger
     if ms is not None:
         for instance, page in ms.pages.items():
             made.append(MessengerChannel(instance, page.id, app_secret=ms.app_secret, verify_token=ms.verify_token,
                                          access_token=ms.page_tokens[instance], base_url=ms.base_url,
                                          api_version=ms.api_version, timeout_s=ms.timeout_s,
-                                         attributes=page.attributes))
+                                         attributes=page.attributes, workflow=page.workflow))
     tg = settings.telegram
     if tg is not None:
         for instance, bot in tg.bots.items():
             made.append(TelegramChannel(instance, bot.id, tg.secret_tokens[instance], base_url=tg.base_url,
-                                        timeout_s=tg.timeout_s, attributes=bot.attributes))
+                                        timeout_s=tg.timeout_s, attributes=bot.attributes, workflow=bot.workflow))
     for adapter in made:
         ref = adapter.channel  # type: ignore[attr-defined]
         existing = channels.adapter(ref)

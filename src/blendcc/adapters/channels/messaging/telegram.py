@@ -32,8 +32,9 @@ class TelegramChannel:
     """One bot. Customers are ``telegram:<chat id>``; provider ids are the updates' ``update_id``."""
 
     def __init__(self, instance: str, token: str, secret_token: str, *, base_url: str = "https://api.telegram.org",
-                 timeout_s: float = 10.0, attributes: Mapping[str, Any] | None = None):
+                 timeout_s: float = 10.0, attributes: Mapping[str, Any] | None = None, workflow: str | None = None):
         self._channel = ChannelRef("social", instance)
+        self.workflow = workflow
         self.token = token
         self.secret_token = secret_token
         self.base_url = base_url.rstrip("/")
@@ -87,7 +88,7 @@ class TelegramChannel:
             body = f"[unsupported Telegram message ({', '.join(kinds) or 'empty'}): not shown]"
         return [ReceiveMessage(self._channel, f"telegram:{chat['id']}", body, provider_message_id=str(update_id),
                                attachments=attachments, customer_name=name,
-                               attributes={**self.attributes, "provider": "telegram"})]
+                               attributes={**self.attributes, "provider": "telegram"}, workflow_id=self.workflow)]
 
     def _files(self, message: Mapping[str, Any]) -> tuple[tuple[Attachment, ...], list[str]]:
         out, refused = [], []

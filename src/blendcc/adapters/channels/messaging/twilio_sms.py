@@ -56,8 +56,9 @@ class TwilioSmsChannel:
     def __init__(self, instance: str, number: str, account_sid: str, auth_token: str, *,
                  base_url: str = "https://api.twilio.com", status_callback: str | None = None,
                  optouts: DncOptOuts | None = None, timeout_s: float = 10.0,
-                 attributes: Mapping[str, Any] | None = None):
+                 attributes: Mapping[str, Any] | None = None, workflow: str | None = None):
         self._channel = ChannelRef("sms", instance)
+        self.workflow = workflow  # the routing workflow of this number's new contacts
         self.number = number
         self.account_sid = account_sid
         self.auth_token = auth_token
@@ -100,7 +101,7 @@ class TwilioSmsChannel:
         if refused:
             body = (body + "\n" if body else "") + "; ".join(refused)
         return [ReceiveMessage(self._channel, sender, body, provider_message_id=sid, attachments=attachments,
-                               attributes={**self.attributes, "to_number": self.number})]
+                               attributes={**self.attributes, "to_number": self.number}, workflow_id=self.workflow)]
 
     def _media(self, sid: str, payload: Mapping[str, Any], where: str) -> tuple[tuple[Attachment, ...], list[str]]:
         raw = payload.get("NumMedia", "0")

@@ -125,7 +125,7 @@ class ConversationService:
             events = eng.create_contact(contact_id, kind.value, now, attributes=attributes,
                                         customer_id=customer_id, tier=tier,
                                         last_agent_id=customer.get("last_agent_id") if customer else None,
-                                        workflow_id=command.workflow_id)
+                                        workflow_id=_workflow(eng, command))
             return [events[0], message, *events[1:]]  # the message right after ContactCreated
 
         self.runtime.execute(run)
@@ -303,6 +303,16 @@ class ConversationService:
 
         self.runtime.execute(run)
         return bool(applied)
+
+
+def _workflow(eng: Engine, command: ReceiveMessage) -> str | None:
+    """The workflow a channel instance asks for; a missing one (deleted since) falls back to the channel's
+    workflow, so the customer's message is still stored and routed."""
+    wanted = command.workflow_id
+    if wanted is not None and wanted not in eng.catalog.workflows:
+        log.warning("channel %s names workflow %r, which does not exist; routing by channel", command.channel, wanted)
+        return None
+    return wanted
 
 
 def _channel(ref: ChannelRef) -> Channel:

@@ -81,12 +81,10 @@ async def _body(request: Request) -> bytes:
     return body
 
 
-def _refuse(where: str, exc: Exception) -> Response:
-    if isinstance(exc, TooLarge):
-        log.warning("%s: body larger than %d bytes refused", where, MAX_WEBHOOK_BYTES)
-        return JSONResponse({"error": "too_large", "detail": f"a webhook body has at most {MAX_WEBHOOK_BYTES} bytes"},
-                            status_code=413)
-    raise exc
+def _too_large(where: str) -> Response:
+    log.warning("%s: body larger than %d bytes refused", where, MAX_WEBHOOK_BYTES)
+    return JSONResponse({"error": "too_large", "detail": f"a webhook body has at most {MAX_WEBHOOK_BYTES} bytes"},
+                        status_code=413)
 
 
 def _json(body: bytes, where: str) -> Mapping[str, Any]:
@@ -133,8 +131,8 @@ async def _twilio(request: Request, instance: str, where: str, extra: dict[str, 
     adapter = _adapter(c, ChannelRef("sms", instance), TwilioSmsChannel)
     try:
         body = await _body(request)
-    except TooLarge as exc:
-        return _refuse(where, exc)
+    except TooLarge:
+        return _too_large(where)
     try:
         params = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
     except (UnicodeDecodeError, ValueError):
@@ -171,8 +169,8 @@ async def _graph(request: Request, adapters: Sequence[WhatsAppChannel] | Sequenc
     c = _container(request)
     try:
         body = await _body(request)
-    except TooLarge as exc:
-        return _refuse(where, exc)
+    except TooLarge:
+        return _too_large(where)
     if not adapters[0].verify(body, request.headers.get("x-hub-signature-256")):
         log.warning("%s: invalid X-Hub-Signature-256 from %s", where, request.client.host if request.client else "?")
         raise Forbidden("invalid X-Hub-Signature-256")
@@ -208,8 +206,8 @@ async def telegram(instance: str, request: Request) -> Response:
     where = f"telegram webhook {instance}"
     try:
         body = await _body(request)
-    except TooLarge as exc:
-        return _refuse(where, exc)
+    except TooLarge:
+        return _too_large(where)
     if not adapter.verify(request.headers.get("x-telegram-bot-api-secret-token")):
         log.warning("%s: invalid secret token from %s", where, request.client.host if request.client else "?")
         raise Forbidden("invalid X-Telegram-Bot-Api-Secret-Token")

@@ -2,10 +2,61 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class _Provider(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    timeout_s: float = Field(default=10.0, gt=0, le=120, description="timeout of each call to the provider")
+
+
+class MessagingInstance(BaseModel):
+    """One number, page or bot: its provider id, the workflow that routes its new contacts to their
+    queues, and routing attributes of its contacts (e.g. a brand that workflow filters match on)."""
+
+    model_config = {"extra": "forbid"}
+
+    id: str = Field(min_length=1, description="number (E.164), phone-number id, page id or bot token")
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    workflow: str | None = Field(default=None, description="routing workflow of its new contacts (its queues); "
+                                                           "default: the workflow of the channel")
+
+
+class TwilioSettings(_Provider):
+    """SMS over Twilio's API shapes (docs/messaging-channels.md)."""
+
+    account_sid: str = Field(min_length=1)
+    auth_token: str = Field(min_length=1, description="signs webhooks (X-Twilio-Signature) and authenticates calls")
+    base_url: str = "https://api.twilio.com"
+    public_url: str | None = Field(default=None, description="our public base URL as Twilio calls it (signatures, "
+                                                             "status callbacks); default: the request's URL")
+    numbers: dict[str, MessagingInstance] = Field(default_factory=dict, description="instance -> E.164 number")
+    region: str = Field(default="US", description="region of national numbers for the opt-out (DNC) list")
+
+
+class MetaSettings(_Provider):
+    """WhatsApp Cloud API or Messenger: the app's secret and verify token, the Graph API address."""
+
+    app_secret: str = Field(min_length=1, description="X-Hub-Signature-256 key")
+    verify_token: str = Field(min_length=1, description="answer of the hub.challenge subscription")
+    access_token: str = Field(default="", description="WhatsApp: the system user's token")
+    base_url: str = "https://graph.facebook.com"
+    api_version: str = "v19.0"
+    numbers: dict[str, MessagingInstance] = Field(default_factory=dict,
+                                                  description="WhatsApp: instance -> phone-number id")
+    pages: dict[str, MessagingInstance] = Field(default_factory=dict, description="Messenger: instance -> page id")
+    page_tokens: dict[str, str] = Field(default_factory=dict, description="Messenger: instance -> page access token")
+
+
+class TelegramSettings(_Provider):
+    base_url: str = "https://api.telegram.org"
+    bots: dict[str, MessagingInstance] = Field(default_factory=dict, description="instance -> bot token")
+    secret_tokens: dict[str, str] = Field(default_factory=dict,
+                                          description="instance -> X-Telegram-Bot-Api-Secret-Token of its webhook")
 
 
 class Settings(BaseSettings):
@@ -90,6 +141,11 @@ class Settings(BaseSettings):
     fake_telephony_talk_s: tuple[float, float] | None = Field(
         default=(30.0, 180.0), description="telephony=fake: a live callee hangs up after this long (uniform)")
     dialer_tick_s: float = Field(default=0.25, gt=0, le=5, description="dialing loop period (live)")
+    # SMS and social messaging (docs/messaging-channels.md); webhooks under /webhooks/<provider>
+    twilio: TwilioSettings | None = Field(default=None, description="SMS numbers over Twilio's API")
+    whatsapp: MetaSettings | None = Field(default=None, description="WhatsApp Business (Cloud API) numbers")
+    messenger: MetaSettings | None = Field(default=None, description="Facebook Messenger pages")
+    telegram: TelegramSettings | None = Field(default=None, description="Telegram bots")
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -107,6 +163,14 @@ class Settings(BaseSettings):
     def _sip_telephony_needs_a_trunk(self) -> Settings:
         if self.telephony == "sip" and not (self.sip_enabled and self.sip_trunk_uri):
             raise ValueError("telephony=sip needs sip_enabled=true and sip_trunk_uri")
+        if self.telegram is not None:
+            missing = sorted(set(self.telegram.bots) - set(self.telegram.secret_tokens))
+            if missing:
+                raise ValueError(f"telegram: bots without a webhook secret token: {', '.join(missing)}")
+        if self.messenger is not None:
+            missing = sorted(set(self.messenger.pages) - set(self.messenger.page_tokens))
+            if missing:
+                raise ValueError(f"messenger: pages without a page access token: {', '.join(missing)}")
         known = {"human", "machine", "fax", "unknown", "busy", "no_answer", "failed", "invalid", "disconnected"}
         bad = sorted(set(self.fake_telephony_mix) - known)
         if bad or not any(w > 0 for w in self.fake_telephony_mix.values()) \

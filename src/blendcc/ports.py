@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from blendcc.analytics.agent_stats import StateInterval
@@ -366,6 +367,7 @@ class ChannelCapabilities:
     read_receipts: bool = False
     max_message_length: int | None = None
     reply_window_s: float | None = None
+    templates: bool = False  # approved templates can be sent (the only messages outside the reply window)
 
     def __post_init__(self) -> None:
         problems = []
@@ -382,6 +384,8 @@ class ChannelCapabilities:
             problems.append("max_attachment_bytes must be >= 1")
         if self.reply_window_s is not None and self.reply_window_s <= 0:
             problems.append("reply_window_s must be > 0")
+        if self.templates and not self.text:
+            problems.append("templates need text")
         if problems:
             raise ValueError("inconsistent channel capabilities: " + "; ".join(problems))
 
@@ -392,10 +396,14 @@ class ChannelCapabilities:
         return any(t in (media_type, f"{major}/*") for t in self.attachment_types)
 
     def refusal(self, body: str, html: str | None, attachments: Sequence[Attachment],
-                last_inbound_at: float | None = None, now: float | None = None) -> str | None:
-        """Why this channel cannot send the message (None: it can)."""
+                last_inbound_at: float | None = None, now: float | None = None,
+                template: bool = False) -> str | None:
+        """Why this channel cannot send the message (None: it can). ``template``: the message is an
+        approved template (allowed outside the reply window, refused by channels without templates)."""
         if not self.text:
             return "this channel carries no text messages (it is a voice channel)"
+        if template:
+            return None if self.templates else "this channel cannot send templates"
         if self.max_message_length is not None and len(body) > self.max_message_length:
             return f"the message has {len(body)} characters; this channel sends at most {self.max_message_length}"
         if html is not None and not self.html and not body.strip():
@@ -410,9 +418,22 @@ class ChannelCapabilities:
                 return f"attachment {a.name!r}: this channel does not send {a.media_type}"
         if self.reply_window_s is not None and now is not None and (
                 last_inbound_at is None or now - last_inbound_at > self.reply_window_s):
-            return (f"the customer has not written in the last {self.reply_window_s / 3600:g} h; "
-                    "only an approved template can be sent now")
+            if last_inbound_at is None:
+                return ("the customer has not written on this channel, so its "
+                        f"{self.reply_window_s / 3600:g} h reply window is closed; only an approved template "
+                        "can be sent now")
+            closed = datetime.fromtimestamp(last_inbound_at + self.reply_window_s, UTC).isoformat(timespec="seconds")
+            return (f"the customer has not written in the last {self.reply_window_s / 3600:g} h: the reply window "
+                    f"closed at {closed}; only an approved template can be sent now")
         return None
+
+
+class RecipientCheck(Protocol):
+    """Optional on a ``ChannelAdapter``: refuses recipients it must not write to (an SMS opt-out)."""
+
+    def recipient_refusal(self, address: str) -> str | None:
+        """Why nothing may be sent to ``address`` (None: it may)."""
+        ...
 
 
 class ChannelAdapter(Protocol):

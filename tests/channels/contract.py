@@ -3,7 +3,8 @@
 A test module subclasses ``ChannelContract`` (every channel), ``MessagingContract`` (channels that carry
 messages) or ``FailingProviderContract`` (their provider can fail a delivery), provides the ``adapter``
 fixture and the provider-side hooks: ``inbound(provider_id, sender, text)`` (the provider's input for a
-customer message, or None when the channel carries no messages), ``receipt(provider_id, status)`` (None
+customer message, or None when the channel carries no messages), ``provider_id(given)`` (the id the channel
+derives from it; default: the same), ``receipt(provider_id, status)`` (None
 without delivery receipts) and ``break_provider(adapter, n, final)`` (make the next n deliveries fail).
 """
 
@@ -47,6 +48,11 @@ class ChannelContract:
 
     def break_provider(self, adapter: ChannelAdapter, n: int, final: bool) -> bool:
         return False
+
+    def provider_id(self, given: str) -> str:
+        """The provider message id a channel derives from the id given to ``inbound`` (Telegram's are
+        integers)."""
+        return given
 
     # ------------------------------------------------------------------ helpers
 
@@ -99,7 +105,7 @@ class ChannelContract:
         assert isinstance(command, ReceiveMessage)
         assert command.channel == adapter.channel
         assert command.body == "hello there"
-        assert command.provider_message_id == "p-1"
+        assert command.provider_message_id == self.provider_id("p-1")
         assert command.address.strip()
 
     def test_malformed_input_is_refused_with_a_validation_error(self, adapter: ChannelAdapter) -> None:
@@ -149,7 +155,8 @@ class MessagingContract(ChannelContract):
         assert a.created_contact and not b.created_contact and a.contact_id == b.contact_id
         thread = centre.thread(a.contact_id)
         assert [(m.direction, m.body, m.provider_message_id) for m in thread.messages] == [
-            (MessageDirection.INBOUND, "hello", "p-1"), (MessageDirection.INBOUND, "are you there?", "p-2")]
+            (MessageDirection.INBOUND, "hello", self.provider_id("p-1")),
+            (MessageDirection.INBOUND, "are you there?", self.provider_id("p-2"))]
         created = [e for e in centre.events() if e.type == "ContactCreated"]
         assert len(created) == 1 and created[0].channel == adapter.channel.kind  # type: ignore[attr-defined]
         offered = [e for e in centre.events() if e.type == "ContactOffered"]

@@ -28,6 +28,7 @@ from blendcc.api import (
     routes_schedule,
     routes_sim,
     routes_voice,
+    routes_webhooks,
     routes_wfm_staff,
     security,
     ws,
@@ -95,6 +96,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_schedule.router)
     app.include_router(routes_ivr.router)
     app.include_router(routes_voice.router)
+    app.include_router(routes_webhooks.router)  # public: provider-signed (routes_webhooks.PUBLIC_ROUTES)
 
     @app.get("/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, object]:

@@ -9,7 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from blendcc.api.deps import AgentP, C, P
 from blendcc.app.channels.messaging.conversations import ConversationService
-from blendcc.domain.conversation import Attachment, Author, AuthorKind, Message, MessageDirection, SendMessage
+from blendcc.domain.conversation import (
+    Attachment,
+    Author,
+    AuthorKind,
+    Message,
+    MessageDirection,
+    MessageTemplate,
+    SendMessage,
+)
 from blendcc.domain.errors import Forbidden, InvalidState, NotFound
 
 router = APIRouter(prefix="/api", tags=["messages"])
@@ -27,6 +35,16 @@ class AttachmentModel(BaseModel):
     uri: str = Field(min_length=1, max_length=2048)
 
 
+class TemplateModel(BaseModel):
+    """An approved provider template (WhatsApp): sendable outside the 24-hour reply window."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=512, pattern=r"^[a-z0-9_]+$")
+    language: str = Field(min_length=2, max_length=15, pattern=r"^[A-Za-z]{2,3}(_[A-Za-z0-9]{2,8})?$")
+    parameters: list[str] = Field(default_factory=list, max_length=20)
+
+
 class NewMessage(BaseModel):
     """An agent's reply to the customer (``outbound``, delivered by the contact's channel) or an internal
     note (``note``: agents only, never delivered)."""
@@ -37,6 +55,7 @@ class NewMessage(BaseModel):
     html: str | None = Field(default=None, max_length=500_000)
     kind: Literal["outbound", "note"] = "outbound"
     attachments: list[AttachmentModel] = Field(default_factory=list, max_length=20)
+    template: TemplateModel | None = None
 
 
 class AuthorModel(BaseModel):
@@ -67,6 +86,7 @@ class MessageModel(BaseModel):
     status_reason: str | None
     status_at: float | None
     attempts: int
+    segments: int | None = None  # SMS: parts of the (concatenated) message
 
 
 class ThreadModel(BaseModel):
@@ -116,5 +136,7 @@ def write(contact_id: str, body: NewMessage, c: C, p: AgentP) -> MessageModel:
         raise Forbidden(f"contact {contact_id} is not one of yours")
     command = SendMessage(contact_id, Author(AuthorKind.AGENT, p.agent_id), body.body,
                           MessageDirection(body.kind), body.html,
-                          tuple(Attachment(**a.model_dump()) for a in body.attachments))
+                          tuple(Attachment(**a.model_dump()) for a in body.attachments),
+                          None if body.template is None else MessageTemplate(
+                              body.template.name, body.template.language, tuple(body.template.parameters)))
     return MessageModel.model_validate(service.write(command))

@@ -8,6 +8,7 @@ import secrets
 from blendcc.adapters.bus.memory import MemoryBus
 from blendcc.adapters.channels.api import ApiChannel, ApiVoiceChannel
 from blendcc.adapters.channels.base import TimerThread
+from blendcc.adapters.channels.messaging.providers import register_messaging
 from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.adapters.clock import SystemClock
 from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
@@ -107,6 +108,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     channels = ChannelRegistry()
     for kind in (Channel.CHAT, Channel.SMS, Channel.EMAIL, Channel.SOCIAL):
         channels.register(ApiChannel(kind.value))  # the generic API channel (POST /api/contacts)
+    register_messaging(channels, settings, dialer_repo, clock)  # SMS, WhatsApp, Messenger, Telegram
     container.channels = channels
     container.conversations = ConversationService(runtime, container.contacts, store, store, channels, TimerThread())
     if settings.sip_enabled:

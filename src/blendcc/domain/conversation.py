@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from blendcc.domain.errors import ValidationFailed
+from blendcc.domain.sms import sms_segments
 
 
 class MessageDirection(StrEnum):
@@ -147,10 +148,12 @@ class DeliveryFailed(Exception):
     """A channel could not hand a message to its provider. ``retryable``: worth another attempt
     (timeouts, 5xx, rate limits), else final (invalid number, opted out, blocked)."""
 
-    def __init__(self, reason: str, *, retryable: bool = True) -> None:
+    def __init__(self, reason: str, *, retryable: bool = True, retry_after_s: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+        #: the provider asked to wait this long before the next attempt (a rate limit's retry-after)
+        self.retry_after_s = retry_after_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +165,32 @@ class Received:
     message_id: str
     created_contact: bool
     duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MessageTemplate:
+    """A provider-approved message template (WhatsApp): the only kind of message a channel with a reply
+    window may send outside it. ``parameters`` fill the body's placeholders in order."""
+
+    name: str
+    language: str
+    parameters: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.name.strip() or not self.language.strip():
+            raise ValidationFailed("a template needs a name and a language")
+
+    def summary(self) -> str:
+        """The text shown in the thread for a template message."""
+        params = f": {', '.join(self.parameters)}" if self.parameters else ""
+        return f"[template {self.name} ({self.language}){params}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "language": self.language, "parameters": list(self.parameters)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MessageTemplate:
+        return cls(str(data["name"]), str(data["language"]), tuple(str(p) for p in data.get("parameters") or ()))
 
 
 # ---------------------------------------------------------------------- commands
@@ -185,6 +214,7 @@ class ReceiveMessage:
     subject: str | None = None
     thread_ref: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    workflow_id: str | None = None  # the routing workflow of a new contact (a number's queue); None: by channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +240,7 @@ class SendMessage:
     direction: MessageDirection = MessageDirection.OUTBOUND
     html: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    template: MessageTemplate | None = None  # an approved template instead of free text (WhatsApp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +256,7 @@ class OutboundMessage:
     attachments: tuple[Attachment, ...] = ()
     thread_ref: str | None = None
     attempt: int = 1
+    template: MessageTemplate | None = None
 
 
 # ---------------------------------------------------------------------- delivery retries
@@ -277,7 +309,9 @@ class Message:
                 "attachments": [a.to_dict() for a in self.attachments],
                 "provider_message_id": self.provider_message_id, "address": self.address,
                 "status": None if self.status is None else self.status.value,
-                "status_reason": self.status_reason, "status_at": self.status_at, "attempts": self.attempts}
+                "status_reason": self.status_reason, "status_at": self.status_at, "attempts": self.attempts,
+                "segments": (sms_segments(self.body).segments
+                             if self.channel is not None and self.channel.kind == "sms" else None)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,7 @@ class MessageSent(MessageEvent):
     html: str | None = None
     attachments: tuple[Attachment, ...] = ()
     to: str | None = None
+    template: str | None = None  # JSON of MessageTemplate.to_dict() when an approved template was sent
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

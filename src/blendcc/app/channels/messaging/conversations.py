@@ -8,6 +8,7 @@ an event in the log (stored before the call returns); the thread is folded from 
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -114,7 +115,8 @@ class ConversationService:
                 attributes.setdefault("tier", tier)
             events = eng.create_contact(contact_id, kind.value, now, attributes=attributes,
                                         customer_id=customer_id, tier=tier,
-                                        last_agent_id=customer.get("last_agent_id") if customer else None)
+                                        last_agent_id=customer.get("last_agent_id") if customer else None,
+                                        workflow_id=_workflow(eng, command))
             return [events[0], message, *events[1:]]  # the message right after ContactCreated
 
         self.runtime.execute(run)
@@ -144,6 +146,8 @@ class ConversationService:
 
     def write(self, command: SendMessage) -> dict[str, Any]:
         """An agent's reply (stored as queued, then delivered by the channel) or an internal note."""
+        if command.template is not None and not command.body.strip():
+            command = replace(command, body=command.template.summary())
         check_body(command.body, command.html, command.attachments)
         row = self.reader.interaction(command.contact_id)
         if row is None:
@@ -160,7 +164,12 @@ class ConversationService:
             if adapter is None:
                 raise ChannelUnsupported(f"no channel adapter is registered for {channel}; it cannot send messages")
             why = adapter.capabilities.refusal(command.body, command.html, command.attachments,
-                                               thread.last_inbound_at, self.runtime.clock.now())
+                                               thread.last_inbound_at, self.runtime.clock.now(),
+                                               template=command.template is not None)
+            address = _customer_address(thread, row)
+            check = getattr(adapter, "recipient_refusal", None)  # ports.RecipientCheck (SMS opt-outs)
+            if why is None and check is not None and address:
+                why = check(address)
             if why is not None:
                 raise ChannelUnsupported(why)
         to = _customer_address(thread, row)
@@ -177,12 +186,15 @@ class ConversationService:
             return [ce.MessageSent(contact_id=command.contact_id, message_id=message_id, channel=channel.kind,
                                    channel_instance=channel.instance, author_kind=author.kind.value,
                                    author_id=author.id, body=command.body, html=command.html,
-                                   attachments=command.attachments, to=to, at=now)]
+                                   attachments=command.attachments, to=to, at=now,
+                                   template=None if command.template is None else json.dumps(
+                                       command.template.to_dict()))]
 
         events = self.runtime.execute(run)
         if command.direction is MessageDirection.OUTBOUND:
             outbound = OutboundMessage(command.contact_id, message_id, channel, to, command.body, command.html,
-                                       command.attachments, (row.get("attributes") or {}).get("thread_ref"))
+                                       command.attachments, (row.get("attributes") or {}).get("thread_ref"),
+                                       template=command.template)
             self.later.call_later(0.0, lambda: self._attempt(outbound, 1))
         stored = fold_thread(command.contact_id, events).find(message_id)
         assert stored is not None
@@ -203,6 +215,8 @@ class ConversationService:
             return
         except DeliveryFailed as exc:
             delay = self.policy.delay_after(attempt) if exc.retryable else None
+            if delay is not None and exc.retry_after_s is not None:
+                delay = max(delay, exc.retry_after_s)  # the provider's rate limit says when to come back
             if delay is None:
                 self._report(message, DeliveryStatus.FAILED, attempt, None, exc.reason)
             else:
@@ -256,6 +270,16 @@ class ConversationService:
 
         self.runtime.execute(run)
         return bool(applied)
+
+
+def _workflow(eng: Engine, command: ReceiveMessage) -> str | None:
+    """The workflow a channel instance asks for; a missing one (deleted since) falls back to the channel's
+    workflow, so the customer's message is still stored and routed."""
+    wanted = command.workflow_id
+    if wanted is not None and wanted not in eng.catalog.workflows:
+        log.warning("channel %s names workflow %r, which does not exist; routing by channel", command.channel, wanted)
+        return None
+    return wanted
 
 
 def _channel(ref: ChannelRef) -> Channel:

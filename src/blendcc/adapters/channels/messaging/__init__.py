@@ -1,0 +1,1 @@
+"""Messaging providers over HTTP: SMS (Twilio shapes), WhatsApp and Messenger (Graph API), Telegram."""

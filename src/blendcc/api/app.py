@@ -62,10 +62,14 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
         voice = container.voice  # the SIP edge, when settings.sip_enabled
         if voice is not None:
             await voice.start()
+        if background and container.email is not None:
+            await run_in_threadpool(container.email.start)  # SMTP listener, IMAP pollers
         if background and container.dialing is not None and container.dialing.ticker is None:
             start_ticker(container.dialing, container.settings.dialer_tick_s)  # BLENDCC_TELEPHONY
         yield
         stop_ticker(container.dialing)
+        if background and container.email is not None:
+            await run_in_threadpool(container.email.stop)
         if voice is not None:
             voice.close()
         for t in tasks:

@@ -42,4 +42,5 @@ class Container:
     adherence: AdherenceMonitor | None = None  # live out-of-adherence alerts (set by bootstrap)
     channels: ChannelDirectory | None = None  # the channel registry (set by bootstrap)
     conversations: ConversationService | None = None  # message threads of every channel (set by bootstrap)
+    email: Any = None  # the email channel stack when mailboxes are configured (started by the API lifespan)
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)

@@ -97,7 +97,8 @@ class Settings(BaseSettings):
     email_smtp_port: int = Field(default=2525, ge=0, le=65535)
     email_max_message_bytes: int = Field(default=25 * 1024 * 1024, ge=1024, description="SMTP SIZE limit")
     email_max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
-    email_attachment_types: list[str] = Field(default_factory=list, description="accepted media types (empty: any)")
+    email_attachment_types: list[str] = Field(
+        default_factory=list, description="accepted media types or type/* (empty: a default list, no executables)")
     email_attachment_dir: str = Field(default="attachments", description="content-addressed attachment files")
     email_remote_images: bool = Field(default=False, description="keep https images in stored HTML")
     email_relay_host: str | None = Field(default=None, description="SMTP relay for replies (unset: no replies)")

@@ -51,10 +51,22 @@ class MailboxConfig:
     domain: str = "blendcc.localhost"
     max_message_bytes: int = 25 * 1024 * 1024
     max_attachment_bytes: int = 10 * 1024 * 1024
-    attachment_types: tuple[str, ...] = ()
+    attachment_types: tuple[str, ...] = ()  # empty: DEFAULT_ATTACHMENT_TYPES
     remote_images: bool = False
     signature: str | None = None
     signatures: Mapping[str, str] | None = None
+
+
+#: what a mailbox accepts and sends unless configured otherwise (no executables or scripts)
+DEFAULT_ATTACHMENT_TYPES = ("image/*", "audio/*", "video/*", "text/plain", "text/csv", "text/calendar",
+                            "application/pdf", "application/zip", "application/msword", "application/vnd.ms-excel",
+                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                            "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+                            "message/rfc822")
+#: longest reply body sent (characters)
+MAX_REPLY_LENGTH = 200_000
 
 
 def ticket_ref(contact_id: str) -> str:
@@ -80,7 +92,8 @@ class EmailChannel:
         self.reader = reader
         self._caps = ChannelCapabilities(realtime=False, text=True, threading=True, html=True, attachments=True,
                                          max_attachment_bytes=config.max_attachment_bytes,
-                                         attachment_types=config.attachment_types)
+                                         attachment_types=config.attachment_types or DEFAULT_ATTACHMENT_TYPES,
+                                         max_message_length=MAX_REPLY_LENGTH)
 
     def attach(self, history: EventStore, reader: ReportReader) -> None:
         """Give the channel read access to threads (for threading and reply headers)."""

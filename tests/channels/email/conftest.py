@@ -67,6 +67,9 @@ class EmailCentre:
     def received(self) -> list[ce.MessageReceived]:
         return self.events(ce.MessageReceived)
 
+    def clock_now(self) -> float:
+        return float(self.container.clock.now())
+
     def run(self, eng_fn: Any) -> Any:
         return self.container.runtime.execute(eng_fn)
 

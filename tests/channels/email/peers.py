@@ -145,7 +145,9 @@ userdb {{
 """)
 
     def __enter__(self) -> Dovecot:
-        subprocess.run([DOVECOT, "-c", str(self.root / "dovecot.conf")], check=True, capture_output=True)
+        # no pipes: the daemon's children would hold them open and run() would wait forever
+        subprocess.run([DOVECOT, "-c", str(self.root / "dovecot.conf")], check=True, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -157,7 +159,8 @@ userdb {{
         raise RuntimeError("dovecot did not start: " + (self.root / "dovecot.log").read_text())
 
     def __exit__(self, *exc: Any) -> None:
-        subprocess.run([DOVECOT, "-c", str(self.root / "dovecot.conf"), "stop"], capture_output=True)
+        subprocess.run([DOVECOT, "-c", str(self.root / "dovecot.conf"), "stop"], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
 
     def client(self, user: str) -> imaplib.IMAP4:
         conn = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
@@ -176,7 +179,9 @@ userdb {{
     def flags(self, user: str, folder: str = "INBOX") -> list[str]:
         conn = self.client(user)
         try:
-            conn.select(folder)
+            _, count = conn.select(folder)
+            if count[0] in (b"0", None):
+                return []
             typ, data = conn.fetch("1:*", "(FLAGS)")
             return [] if data == [None] else [d.decode() for d in data if isinstance(d, bytes)]
         finally:

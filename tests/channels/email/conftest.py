@@ -15,8 +15,8 @@ import pytest
 from blendcc.domain import conversation_events as ce
 from blendcc.domain.events import Event
 from blendcc.testing.fake_channel import ManualTimers
-
 from conftest import close_container, make_settings
+
 from .peers import CaptureServer, free_port
 
 SUPPORT = "support@centre.test"

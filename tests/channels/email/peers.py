@@ -159,7 +159,7 @@ userdb {{
         raise RuntimeError("dovecot did not start: " + (self.root / "dovecot.log").read_text())
 
     def __exit__(self, *exc: Any) -> None:
-        subprocess.run([DOVECOT, "-c", str(self.root / "dovecot.conf"), "stop"], stdin=subprocess.DEVNULL,
+        subprocess.run([DOVECOT, "-c", str(self.root / "dovecot.conf"), "stop"], check=False, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
 
     def client(self, user: str) -> imaplib.IMAP4:
@@ -182,7 +182,7 @@ userdb {{
             _, count = conn.select(folder)
             if count[0] in (b"0", None):
                 return []
-            typ, data = conn.fetch("1:*", "(FLAGS)")
+            _typ, data = conn.fetch("1:*", "(FLAGS)")
             return [] if data == [None] else [d.decode() for d in data if isinstance(d, bytes)]
         finally:
             conn.logout()

@@ -101,7 +101,8 @@ def test_a_message_stored_but_not_flagged_before_a_crash_is_stored_once(dovecot:
 
 def test_refused_and_machine_mail_is_flagged_and_not_retried(dovecot: Dovecot, boot: Callable[..., Any]) -> None:
     container = boot()
-    dovecot.deliver("support", b"From: jane@example.org\r\nSubject: broken\r\nContent-Type: multipart/mixed\r\n\r\nx\r\n")
+    dovecot.deliver("support", b"From: jane@example.org\r\nSubject: broken\r\n"
+                               b"Content-Type: multipart/mixed\r\n\r\nx\r\n")
     dovecot.deliver("support", mail(message_id="<auto@example.org>", headers={"Auto-Submitted": "auto-replied"}))
     dovecot.deliver("support", mail(message_id="<bounce@example.org>", headers={"Return-Path": "<>"}))
     poller = container.email.pollers[0]

@@ -103,7 +103,7 @@ def test_a_reply_to_a_closed_conversation_opens_a_contact_for_the_same_agent(ema
                          "References": f"<m1@example.org> <{out['id']}@centre.test>"}))
     last = c.received()[-1]
     assert last.contact_id not in (first, other)
-    created = [e for e in c.events(ev.ContactCreated) if e.contact_id == last.contact_id][0]
+    created = next(e for e in c.events(ev.ContactCreated) if e.contact_id == last.contact_id)
     assert created.attributes["reopens"] == first and created.attributes["preferred_agent_id"] == "a1"
     assert created.attributes["thread_ref"] == "m1@example.org"
     offered = [e.agent_id for e in c.events(ev.ContactOffered) if e.contact_id == last.contact_id]

@@ -110,6 +110,13 @@ def test_delivery_reports_and_mailer_daemon_mail_are_ignored(email_centre: Email
     assert c.received() == [] and c.relay.received == []
 
 
+def test_mail_from_our_own_mailboxes_never_starts_a_conversation(email_centre: EmailCentre) -> None:
+    c = email_centre
+    c.send(mail(sender=f"Sales <{SALES}>", message_id="<own@centre.test>"), mail_from=SALES)
+    c.timers.run_due()
+    assert c.received() == [] and c.relay.received == []
+
+
 def test_html_is_stored_sanitised_with_a_plain_text_fallback(email_centre: EmailCentre) -> None:
     c = email_centre
     html = ('<p onclick="steal()">Hello <b>there</b></p><script>alert(1)</script>'

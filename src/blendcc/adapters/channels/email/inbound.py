@@ -36,9 +36,10 @@ class EmailInbound:
 
     def accept(self, channel: EmailChannel, raw: bytes, mail_from: str | None) -> Received | None:
         mail = channel.parse({"raw": raw, "mail_from": mail_from})
-        if mail.automatic is not None:
+        reason = mail.automatic or ("sent by one of our own mailboxes" if self.mailbox_for(mail.sender) else None)
+        if reason is not None:
             log.info("mailbox %s: ignored machine mail %s from %s (%s)", channel.config.name, mail.message_id,
-                     mail.sender or "<>", mail.automatic)
+                     mail.sender or "<>", reason)
             return None
         command = channel.command(mail)
         received = self.inbox.receive(command)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -57,6 +57,36 @@ class TelegramSettings(_Provider):
     bots: dict[str, MessagingInstance] = Field(default_factory=dict, description="instance -> bot token")
     secret_tokens: dict[str, str] = Field(default_factory=dict,
                                           description="instance -> X-Telegram-Bot-Api-Secret-Token of its webhook")
+
+
+class EmailImap(BaseModel):
+    """An existing mailbox polled over IMAP (IDLE when the server offers it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    host: str
+    port: int = Field(default=993, ge=1, le=65535)
+    security: str = Field(default="ssl", pattern="^(ssl|starttls|none)$")
+    username: str
+    password: str
+    folder: str = "INBOX"
+    poll_s: float = Field(default=60.0, gt=0, description="poll interval (and IDLE renewal) in seconds")
+    idle: bool = Field(default=True, description="wait with IDLE when the server offers it")
+    processed_folder: str | None = Field(default=None, description="move ingested mail here (else flag it)")
+
+
+class EmailMailbox(BaseModel):
+    """A mailbox of the centre: one email channel instance (its name is the routing attribute
+    ``channel_instance``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", description="the mailbox's address (From of replies)")
+    aliases: list[str] = Field(default_factory=list, description="other addresses the SMTP listener accepts")
+    display_name: str | None = None
+    workflow: str | None = Field(default=None, description="workflow id routing this mailbox (else by channel)")
+    acknowledge: bool = Field(default=False, description="answer a new conversation with its ticket reference")
+    acknowledgement: str = ("Thank you for your message. We have received it and will answer soon.\n"
+                            "Your reference: {ref}")
+    imap: EmailImap | None = None
 
 
 class Settings(BaseSettings):
@@ -158,6 +188,27 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [o.strip() for o in value.split(",") if o.strip()]
         return value
+
+    # email channel (docs/email.md)
+    email_mailboxes: dict[str, EmailMailbox] = Field(default_factory=dict, description="mailbox name -> mailbox")
+    email_domain: str = Field(default="blendcc.localhost", description="domain of our Message-IDs")
+    email_smtp_enabled: bool = Field(default=False, description="start the inbound SMTP listener")
+    email_smtp_host: str = "127.0.0.1"
+    email_smtp_port: int = Field(default=2525, ge=0, le=65535)
+    email_max_message_bytes: int = Field(default=25 * 1024 * 1024, ge=1024, description="SMTP SIZE limit")
+    email_max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    email_attachment_types: list[str] = Field(
+        default_factory=list, description="accepted media types or type/* (empty: a default list, no executables)")
+    email_attachment_dir: str = Field(default="attachments", description="content-addressed attachment files")
+    email_remote_images: bool = Field(default=False, description="keep https images in stored HTML")
+    email_relay_host: str | None = Field(default=None, description="SMTP relay for replies (unset: no replies)")
+    email_relay_port: int = Field(default=587, ge=1, le=65535)
+    email_relay_security: str = Field(default="starttls", pattern="^(starttls|ssl|none)$")
+    email_relay_username: str | None = None
+    email_relay_password: str | None = None
+    email_relay_timeout_s: float = Field(default=30.0, gt=0)
+    email_signature: str | None = Field(default=None, description="appended to agents' replies")
+    email_signatures: dict[str, str] = Field(default_factory=dict, description="agent id -> signature")
 
     @model_validator(mode="after")
     def _sip_telephony_needs_a_trunk(self) -> Settings:

@@ -57,12 +57,16 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
         voice = container.voice  # the SIP edge, when settings.sip_enabled
         if voice is not None:
             await voice.start()
+        if background and container.email is not None:
+            await asyncio.to_thread(container.email.start)  # SMTP listener, IMAP pollers
         if background:
             work.start_dialing()  # BLENDCC_TELEPHONY
         try:
             yield
         finally:
             work.stop()
+            if background and container.email is not None:
+                await asyncio.to_thread(container.email.stop)
             if voice is not None:
                 voice.close()
             container.scheduler = None

@@ -47,6 +47,7 @@ class Container:
     conversations: ConversationService | None = None  # message threads of every channel (set by bootstrap)
     audit: Auditor | None = None  # the audit trail (set by bootstrap; GET /api/audit reads it)
     oidc: OidcLogin | None = None  # single sign-on, when settings.oidc_issuer is set
+    email: Any = None  # the email channel stack when mailboxes are configured (started by the API lifespan)
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)

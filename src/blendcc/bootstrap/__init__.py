@@ -111,6 +111,8 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     register_messaging(channels, settings, dialer_repo, clock)  # SMS, WhatsApp, Messenger, Telegram
     container.channels = channels
     container.conversations = ConversationService(runtime, container.contacts, store, store, channels, TimerThread())
+    if settings.email_mailboxes:
+        _wire_email(container, settings)
     if settings.sip_enabled:
         from blendcc.adapters.channels.sip.channel import SipChannel
         from blendcc.bootstrap.voice import VoiceStack
@@ -121,6 +123,24 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
         channels.register(ApiVoiceChannel())
     _wire_telephony(container, settings, clock)
     return container
+
+
+def _wire_email(container: Container, settings: Settings) -> None:
+    """BLENDCC_EMAIL_MAILBOXES: one email channel per mailbox (replacing the API's email:default when a
+    mailbox is called so); the API lifespan starts the SMTP listener and the IMAP pollers."""
+    from blendcc.adapters.channels.email.stack import EmailStack
+    from blendcc.domain.conversation import Author, AuthorKind, SendMessage
+
+    conversations = container.conversations
+    assert conversations is not None and isinstance(container.channels, ChannelRegistry)
+
+    def acknowledge(contact_id: str, text: str) -> None:
+        conversations.write(SendMessage(contact_id, Author(AuthorKind.SYSTEM, "acknowledgement"), text))
+
+    stack = EmailStack(settings, conversations, container.store, container.store, acknowledge)
+    for channel in stack.channels:
+        container.channels.register(channel, replace=True)
+    container.email = stack
 
 
 def _wire_telephony(container: Container, settings: Settings, clock: Clock) -> None:

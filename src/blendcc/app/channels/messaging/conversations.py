@@ -113,10 +113,13 @@ class ConversationService:
             tier = customer.get("tier") if customer else None
             if tier:
                 attributes.setdefault("tier", tier)
+            # a channel may name the agent a reply belongs to (an email answering a closed conversation)
+            last_agent = attributes.get("preferred_agent_id") or (customer.get("last_agent_id") if customer else None)
+            workflow = attributes.get("workflow_id")  # a channel instance's own workflow (an email mailbox)
             events = eng.create_contact(contact_id, kind.value, now, attributes=attributes,
-                                        customer_id=customer_id, tier=tier,
-                                        last_agent_id=customer.get("last_agent_id") if customer else None,
-                                        workflow_id=_workflow(eng, command))
+                                        customer_id=customer_id, tier=tier, last_agent_id=last_agent,
+                                        workflow_id=_workflow(eng, command)
+                                        or (workflow if isinstance(workflow, str) else None))
             return [events[0], message, *events[1:]]  # the message right after ContactCreated
 
         self.runtime.execute(run)

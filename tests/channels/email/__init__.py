@@ -1,0 +1,1 @@
+"""Email channel tests (real SMTP and IMAP peers)."""

@@ -1,6 +1,6 @@
 """Long API computations (Erlang, staffing, simulation, forecasting, schedules) run in a worker process
 that is killed at its deadline: the request gets a 503, no thread or core is left busy, shutdown does
-not wait on it (docs/adr/00XX-sec-input-compute-deadlines.md).
+not wait on it (docs/adr/0020-compute-deadlines.md).
 
 Workers are forked from a forkserver (clean, single-threaded, with the numeric modules preloaded), so a
 job costs a fork, not an interpreter start. Each worker leads its own process group (a simulation's own

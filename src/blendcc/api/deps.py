@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from blendcc.app.admin.auth import Principal
 from blendcc.app.container import Container
-from blendcc.domain.errors import Unauthenticated
+from blendcc.domain.errors import Forbidden, Unauthenticated
 
 
 def container(request: Request) -> Container:
@@ -39,8 +39,6 @@ def principal(request: Request,
 
 def agent_principal(p: Annotated[Principal, Depends(principal)]) -> Principal:
     if p.agent_id is None:
-        from blendcc.domain.errors import Forbidden
-
         raise Forbidden("this action is for agent users (your user has no agent_id)")
     return p
 
@@ -50,6 +48,18 @@ def audit(c: Container, actor: Principal | str | None, action: str, target: str 
     """Write one audit event (app.audit.ACTIONS); routes call this in one line after the action."""
     if c.audit is not None:
         c.audit.record(actor, action, target, **detail)
+
+
+def may_see_contact(c: Container, p: Principal, contact_id: str) -> None:
+    """Supervisors see every contact; an agent the contacts it holds or handled last (403 otherwise)."""
+    if p.at_least("supervisor"):
+        return
+    if p.agent_id is not None and c.agents.owns(p.agent_id, contact_id):
+        return
+    row = c.store.interaction(contact_id)
+    if row is not None and p.agent_id is not None and row.get("agent_id") == p.agent_id:
+        return
+    raise Forbidden(f"contact {contact_id} is not one of yours")
 
 
 C = Annotated[Container, Depends(container)]

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
-from blendcc.api.deps import AgentP, C, P, audit
+from blendcc.api.deps import AgentP, C, P, audit, may_see_contact
 from blendcc.api.models import main as out
 from blendcc.api.schemas import (
     ForceStateBody,
@@ -79,14 +79,14 @@ def hangup(contact_id: str, c: C, p: P) -> dict[str, Any]:
 
 @router.get("/contacts/{contact_id}", response_model=out.Interaction, tags=["contacts"])
 def get_contact(contact_id: str, c: C, p: P) -> dict[str, Any]:
-    _may_see(c, p, contact_id)
+    may_see_contact(c, p, contact_id)
     return c.contacts.get(contact_id)
 
 
 @router.get("/contacts/{contact_id}/events", response_model=list[out.TimelineEvent],
             tags=["contacts"], summary="The contact's event timeline")
 def contact_events(contact_id: str, c: C, p: P) -> list[dict[str, Any]]:
-    _may_see(c, p, contact_id)
+    may_see_contact(c, p, contact_id)
     return c.contacts.timeline(contact_id)
 
 
@@ -136,17 +136,6 @@ def get_customer(customer_id: str, c: C, p: P) -> dict[str, Any]:
     if not p.at_least("supervisor") and customer_id not in c.views.customers_held(p.agent_id):
         raise Forbidden("agents see customers of the contacts they are handling")
     return c.customers.get(customer_id)
-
-
-def _may_see(c: C, p: P, contact_id: str) -> None:
-    if p.at_least("supervisor"):
-        return
-    if p.agent_id is not None and c.agents.owns(p.agent_id, contact_id):
-        return
-    row = c.store.interaction(contact_id)
-    if row is not None and p.agent_id is not None and row.get("agent_id") == p.agent_id:
-        return
-    raise Forbidden(f"contact {contact_id} is not one of yours")
 
 
 # ---------------------------------------------------------------------- agent desktop

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from blendcc.api.deps import AgentP, C, P
+from blendcc.api.deps import AgentP, C, P, may_see_contact
 from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.domain.conversation import (
     Attachment,
@@ -100,18 +100,6 @@ def _service(c: C) -> ConversationService:
     return c.conversations
 
 
-def _may_see(c: C, p: P, contact_id: str) -> None:
-    """Supervisors see every thread; an agent the threads of contacts it holds or handled last."""
-    if p.at_least("supervisor"):
-        return
-    if p.agent_id is not None and c.agents.owns(p.agent_id, contact_id):
-        return
-    row = c.store.interaction(contact_id)
-    if row is not None and p.agent_id is not None and row.get("agent_id") == p.agent_id:
-        return
-    raise Forbidden(f"contact {contact_id} is not one of yours")
-
-
 def _model(m: Message) -> MessageModel:
     return MessageModel.model_validate(m.to_dict())
 
@@ -119,7 +107,7 @@ def _model(m: Message) -> MessageModel:
 @router.get("/contacts/{contact_id}/messages", summary="The contact's message thread, oldest first")
 def thread(contact_id: str, c: C, p: P) -> ThreadModel:
     found = _service(c).thread(contact_id)  # 404 before 403: an unknown contact is not someone else's
-    _may_see(c, p, contact_id)
+    may_see_contact(c, p, contact_id)
     return ThreadModel(contact_id=contact_id, messages=[_model(m) for m in found.messages])
 
 

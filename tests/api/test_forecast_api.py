@@ -138,3 +138,9 @@ def test_queue_forecast_and_intraday_from_the_store(centre: Any) -> None:
     fixed = api.get("/api/wfm/intraday/sales?interval=60&history_days=28&staffed=5", "sup")
     assert fixed["channels"][0]["intervals"][10]["gap"] == 5 - fixed["channels"][0]["intervals"][10]["required"]
     api.error("GET", "/api/wfm/intraday/sales?sl_target=2", 422, "sup")
+    # the Erlang inputs are bounded like the staffing API's (docs/security.md): a default AHT of 1e308 s made
+    # the required-agents search run for minutes, outside any deadline
+    for bad in ("default_aht_s=1e308", "sl_threshold_s=1e308", "staffed=10000000000", "prior_contacts=1e308",
+                "sl_target=5e-324"):
+        api.error("GET", f"/api/wfm/intraday/sales?interval=60&history_days=28&{bad}", 422, "sup")
+    api.error("GET", "/api/wfm/forecast/queues/sales?history_days=35&default_aht_s=1e308", 422, "sup")

@@ -281,3 +281,13 @@ def test_required_agents_erlang_a_is_minimal(a: float, aht: float, patience: flo
                 and (occupancy is None or m.occupancy <= occupancy))
 
     assert ok(n) and (n == 1 or not ok(n - 1))
+
+
+def test_extreme_targets_are_refused_as_value_errors_not_overflow() -> None:
+    """A tiny occupancy target or extreme ratios in Erlang A used to raise OverflowError (a 500 upstream)."""
+    with pytest.raises(ValueError, match="more than"):
+        required_agents(0.001, 0.001, sl_threshold_s=0, patience_s=0.001, max_occupancy=5e-324)
+    with pytest.raises(ValueError, match="more than"):
+        required_agents(0.001, 0.001, sl_target=0.8, sl_threshold_s=0, max_occupancy=5e-324)
+    with pytest.raises(ValueError, match="range"):
+        required_agents(50, 5e-324, sl_threshold_s=0, patience_s=1e308, max_abandon=5e-324)

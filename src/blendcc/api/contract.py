@@ -19,7 +19,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security.base import SecurityBase
 
-from blendcc.api import deps
+from blendcc.api import deps, guard
 from blendcc.api.examples import add_examples
 from blendcc.api.models.common import ErrorBody
 
@@ -27,13 +27,14 @@ REF = "#/components/schemas/"
 
 #: What each documented status means on this API (the response description in /openapi.json).
 MEANING: dict[int, str] = {
-    400: "Bad request: the body cannot be parsed (not JSON, or broken form data)",
+    400: "Bad request: the multipart form data cannot be parsed",
     401: "Unauthenticated: no bearer token, or an invalid, expired or revoked one",
     403: "Forbidden: the user's role (or agent) may not do this",
     404: "Not found: an id in the path (or the body) does not exist",
     409: "Conflict: not allowed in the current state (or the feature is not enabled in this deployment)",
-    413: "Payload too large: the body is over this route's limit",
-    422: "Invalid: the parameters or the body fail validation (NUL characters included)",
+    413: "Payload too large: the body is over this route's limit (refused before it is read)",
+    422: "Invalid: the parameters or the body fail validation (a body that is not JSON or not UTF-8, NUL "
+         "characters, NaN and numbers beyond float range included)",
     429: "Too many attempts: wait for Retry-After seconds",
     503: "Unavailable: the database (or a service this route needs) is unavailable; try again",
 }
@@ -44,6 +45,15 @@ ANY_USER = frozenset({"me", "list_contacts", "agent_report", "reference"})
 #: Statuses an operation's use case can answer beyond what its dependencies and parameters imply.
 EXTRA: dict[str, frozenset[int]] = {
     "token": frozenset({401, 429, 503}),  # wrong password; throttled by user and address
+    "refresh": frozenset({401, 503}),  # an invalid, used, expired or revoked refresh token
+    "oidc_login": frozenset({404}),  # single sign-on is not configured
+    "oidc_callback": frozenset({401, 404, 503}),  # unknown state, a refused identity; not configured
+    "totp_confirm": frozenset({429}),  # wrong codes count as failed logins of the user
+    "totp_disable": frozenset({429}),
+    "get_user": frozenset({404}),
+    "patch_user": frozenset({404}),
+    "delete_user": frozenset({404}),
+    "totp_reset": frozenset({404}),
     "put_user": frozenset({404}),  # agent_id of the body is not configured
     "find_customer": frozenset({404}),  # nobody has that identity
     "create_contact": frozenset({404, 409}),  # unknown workflow; a retried contact_id
@@ -85,12 +95,23 @@ def _has_body(route: APIRoute) -> bool:
     return route.body_field is not None or "requestBody" in (route.openapi_extra or {})
 
 
-def statuses(route: APIRoute) -> set[int]:
-    """Every error status ``route`` can answer."""
+def _takes_form(route: APIRoute) -> bool:
+    """The route reads multipart form data itself (an upload): a broken form is a 400."""
+    content = (route.openapi_extra or {}).get("requestBody", {}).get("content", {})
+    return "multipart/form-data" in content
+
+
+def statuses(route: APIRoute, method: str | None = None, path: str | None = None) -> set[int]:
+    """Every error status ``route`` can answer (``method`` and ``path``: the operation, for the request guard's
+    401 on every non-public ``/api`` route, answered before the body is read)."""
     out = {422}  # every route: validation and the NUL refusal of paths, query strings and bodies
     methods = route.methods or set()
+    path = path or route.path
+    guarded = (path == "/api" or path.startswith("/api/")) and not all(
+        guard.is_public(m, path) for m in ([method.upper()] if method else methods))
+    if guarded or authenticated(route):
+        out |= {401, 503}  # the guard checks the token (503 when the database cannot be asked)
     if authenticated(route):
-        out |= {401, 503}
         if route.name not in ANY_USER:
             out.add(403)
         if methods - {"GET", "HEAD"}:
@@ -98,7 +119,9 @@ def statuses(route: APIRoute) -> set[int]:
     if route.param_convertors:
         out.add(404)
     if _has_body(route):
-        out |= {400, 413}
+        out.add(413)  # the guard refuses a body over the route's limit before reading it
+        if _takes_form(route):
+            out.add(400)
     out |= EXTRA.get(route.name, frozenset())
     return out
 
@@ -116,8 +139,14 @@ def _operations(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
 
 
 def _error_response(status: int) -> dict[str, Any]:
-    return {"description": MEANING[status],
-            "content": {"application/json": {"schema": {"$ref": f"{REF}ErrorBody"}}}}
+    out: dict[str, Any] = {"description": MEANING[status],
+                           "content": {"application/json": {"schema": {"$ref": f"{REF}ErrorBody"}}}}
+    if status == 429:
+        out["headers"] = {"Retry-After": {"description": "seconds to wait before the next attempt",
+                                          "schema": {"type": "integer", "minimum": 1}}}
+    if status == 401:
+        out["headers"] = {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}
+    return out
 
 
 def document_errors(app: FastAPI) -> None:
@@ -138,7 +167,7 @@ def document_errors(app: FastAPI) -> None:
                 responses = op.setdefault("responses", {})
                 if "HTTPValidationError" in str(responses.get("422", "")):
                     del responses["422"]
-                for status in sorted(statuses(route)):
+                for status in sorted(statuses(route, method, path)):
                     responses.setdefault(str(status), _error_response(status))
         add_examples(doc, {key: route.name for key, route in routes.items()})
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})

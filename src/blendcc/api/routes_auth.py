@@ -9,13 +9,16 @@ from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse
 
 from blendcc.api.deps import C, P
+from blendcc.api.models import auth as out
+from blendcc.api.models.common import Deleted
 from blendcc.api.schemas import RefreshBody, TotpCode, UserChanges
 from blendcc.domain.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-@router.post("/auth/refresh", summary="A new access token for a refresh token; the refresh token rotates "
+@router.post("/auth/refresh", response_model=out.SessionTokens,
+             summary="A new access token for a refresh token; the refresh token rotates "
              "(a used one presented again ends the session)")
 def refresh(body: RefreshBody, c: C) -> dict[str, Any]:
     t = c.auth.refresh(body.refresh_token)
@@ -23,14 +26,15 @@ def refresh(body: RefreshBody, c: C) -> dict[str, Any]:
             "agent_id": t.principal.agent_id, "expires_in": t.expires_in, "refresh_token": t.refresh_token}
 
 
-@router.post("/auth/logout", summary="End the session of the presented token (access and refresh tokens)")
+@router.post("/auth/logout", response_model=out.LoggedOut,
+             summary="End the session of the presented token (access and refresh tokens)")
 def logout(c: C, p: P) -> dict[str, Any]:
     c.auth.logout(p)
     return {"logged_out": True}
 
 
 @router.get("/auth/oidc/login", summary="Single sign-on: redirect to the identity provider", status_code=302,
-            response_class=RedirectResponse)
+            response_class=RedirectResponse, responses=out.redirect("to the identity provider's sign-in page"))
 def oidc_login(c: C) -> RedirectResponse:
     if c.oidc is None:
         raise NotFound("single sign-on is not configured (BLENDCC_OIDC_ISSUER)")
@@ -39,7 +43,8 @@ def oidc_login(c: C) -> RedirectResponse:
 
 @router.get("/auth/oidc/callback", summary="Single sign-on: the identity provider sends the browser back here; "
             "answers a redirect to the wallboard carrying the tokens in the URL fragment", status_code=302,
-            response_class=RedirectResponse)
+            response_class=RedirectResponse,
+            responses=out.redirect("to the wallboard, the tokens in the URL fragment (#token=...&refresh=...)"))
 def oidc_callback(c: C, code: str = Query(min_length=1, max_length=2048),
                   state: str = Query(min_length=1, max_length=256)) -> RedirectResponse:
     if c.oidc is None:
@@ -49,7 +54,7 @@ def oidc_callback(c: C, code: str = Query(min_length=1, max_length=2048),
                             status_code=302)
 
 
-@router.get("/users/{username}", summary="One user (admin)")
+@router.get("/users/{username}", response_model=out.UserAccount, summary="One user (admin)")
 def get_user(username: str, c: C, p: P) -> dict[str, Any]:
     p.require("admin")
     u = c.auth.users.get(username)
@@ -59,7 +64,8 @@ def get_user(username: str, c: C, p: P) -> dict[str, Any]:
             "totp": u.totp_confirmed}
 
 
-@router.patch("/users/{username}", summary="Change a user's password, role, agent or active flag (admin)")
+@router.patch("/users/{username}", response_model=out.UserAccount,
+              summary="Change a user's password, role, agent or active flag (admin)")
 def patch_user(username: str, body: UserChanges, c: C, p: P) -> dict[str, Any]:
     p.require("admin")
     changes: dict[str, Any] = {k: v for k, v in body.model_dump(exclude_unset=True).items()}
@@ -71,39 +77,45 @@ def patch_user(username: str, body: UserChanges, c: C, p: P) -> dict[str, Any]:
             "totp": u.totp_confirmed}
 
 
-@router.delete("/users/{username}", summary="Delete a user (admin; never the last admin); its tokens end now")
+@router.delete("/users/{username}", response_model=Deleted,
+               summary="Delete a user (admin; never the last admin); its tokens end now")
 def delete_user(username: str, c: C, p: P) -> dict[str, Any]:
     p.require("admin")
     c.auth.delete_user(username, actor=p.username)
     return {"deleted": username}
 
 
-@router.post("/auth/totp", summary="Enrol a TOTP second factor (supervisors, admins): a secret to confirm")
+@router.post("/auth/totp", response_model=out.TotpEnrolment,
+             summary="Enrol a TOTP second factor (supervisors, admins): a secret to confirm")
 def totp_enrol(c: C, p: P) -> dict[str, Any]:
     secret, uri = c.auth.totp_enrol(p)
     return {"secret": secret, "otpauth_uri": uri, "confirmed": False}
 
 
-@router.post("/auth/totp/confirm", summary="Turn the enrolled second factor on with a current code")
+@router.post("/auth/totp/confirm", response_model=out.TotpState,
+             summary="Turn the enrolled second factor on with a current code")
 def totp_confirm(body: TotpCode, c: C, p: P) -> dict[str, Any]:
     c.auth.totp_confirm(p, body.code)
     return {"confirmed": True}
 
 
-@router.post("/auth/totp/disable", summary="Turn my second factor off (needs a current code)")
+@router.post("/auth/totp/disable", response_model=out.TotpState,
+             summary="Turn my second factor off (needs a current code)")
 def totp_disable(body: TotpCode, c: C, p: P) -> dict[str, Any]:
     c.auth.totp_disable(p.username, actor=p, code=body.code)
     return {"confirmed": False}
 
 
-@router.delete("/users/{username}/totp", summary="Turn a user's second factor off (admin: a lost phone)")
+@router.delete("/users/{username}/totp", response_model=out.TotpState,
+               summary="Turn a user's second factor off (admin: a lost phone)")
 def totp_reset(username: str, c: C, p: P) -> dict[str, Any]:
     p.require("admin")
     c.auth.totp_disable(username, actor=p)
     return {"confirmed": False}
 
 
-@router.get("/audit", summary="Audit events, newest first (admin): who changed, forced, listened to or exported "
+@router.get("/audit", response_model=list[out.AuditEntry],
+            summary="Audit events, newest first (admin): who changed, forced, listened to or exported "
             "what")
 def audit_events(c: C, p: P, actor: str | None = Query(None, max_length=200),
                  action: str | None = Query(None, max_length=64), target: str | None = Query(None, max_length=300),

@@ -12,6 +12,7 @@ from blendcc.api.compute import run_bounded
 from blendcc.api.deps import C, P
 from blendcc.api.jobs import forecast_job
 from blendcc.api.models import wfm as out
+from blendcc.api.routes_wfm_staff import DAY_S, MAX_API_AGENTS, MAX_CALLS, TINY
 from blendcc.app.container import Container
 from blendcc.app.planning.forecasting import (
     HISTORY_DAYS,
@@ -94,7 +95,7 @@ def queue_forecast(queue_id: str, c: C, p: P, interval: int = Query(30, descript
                    horizon: str = "14d",
                    history_days: int = Query(HISTORY_DAYS, ge=7, le=MAX_HISTORY_DAYS),
                    origins: int = Query(4, ge=1, le=60), backtest: bool = True,
-                   default_aht_s: float | None = Query(None, gt=0)) -> dict[str, Any]:
+                   default_aht_s: float | None = Query(None, ge=0.001, le=DAY_S)) -> dict[str, Any]:
     p.require("supervisor")
     run = service(c).forecast_store(interval, parse_horizon(horizon), history_days, queue_id,
                                     n_origins=origins, run_backtest=backtest, default_aht_s=default_aht_s)
@@ -105,9 +106,11 @@ def queue_forecast(queue_id: str, c: C, p: P, interval: int = Query(30, descript
             summary="Today's forecast re-forecast from actuals, with the staffing gap")
 def intraday(queue_id: str, c: C, p: P, interval: int = Query(30, description="15, 30 or 60 minutes"),
              history_days: int = Query(56, ge=7, le=MAX_HISTORY_DAYS),
-             staffed: int | None = Query(None, ge=0, description="agents staffed (default: logged in, not in aux)"),
-             sl_target: float = Query(0.8, gt=0, lt=1), sl_threshold_s: float = Query(20, gt=0),
-             prior_contacts: float = Query(50, gt=0), default_aht_s: float = Query(180, gt=0)) -> dict[str, Any]:
+             staffed: int | None = Query(None, ge=0, le=MAX_API_AGENTS,
+                                         description="agents staffed (default: logged in, not in aux)"),
+             sl_target: float = Query(0.8, ge=TINY, le=1 - TINY), sl_threshold_s: float = Query(20, gt=0, le=DAY_S),
+             prior_contacts: float = Query(50, gt=0, le=MAX_CALLS),
+             default_aht_s: float = Query(180, ge=0.001, le=DAY_S)) -> dict[str, Any]:
     p.require("supervisor")
     return service(c).intraday(queue_id, interval, history_days, staffed=staffed, sl_target=sl_target,
                                sl_threshold_s=sl_threshold_s, prior_contacts=prior_contacts,

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from blendcc.api.deps import AgentP, C, P, audit, may_see_contact
+from blendcc.api.models import auth as accounts
 from blendcc.api.models import main as out
 from blendcc.api.schemas import (
     ForceStateBody,
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/api")
 
 # ---------------------------------------------------------------------- auth and users
 
-@router.post("/auth/token", response_model=out.TokenOut, tags=["auth"],
+@router.post("/auth/token", response_model=accounts.SessionTokens, tags=["auth"],
              summary="Exchange username and password (and the one-time code of "
              "a user with a second factor) for an access token and a refresh token; throttled (429)")
 def token(body: TokenRequest, c: C, request: Request) -> dict[str, Any]:
@@ -38,21 +39,23 @@ def token(body: TokenRequest, c: C, request: Request) -> dict[str, Any]:
             "agent_id": t.principal.agent_id, "expires_in": t.expires_in, "refresh_token": t.refresh_token}
 
 
-@router.get("/auth/me", response_model=out.Me, tags=["auth"])
+@router.get("/auth/me", response_model=out.UserOut, tags=["auth"])
 def me(p: P) -> dict[str, Any]:
     return {"username": p.username, "role": p.role, "agent_id": p.agent_id}
 
 
-@router.put("/users/{username}", response_model=out.UserOut, tags=["auth"], summary="Create or replace a user (admin)")
+@router.put("/users/{username}", response_model=accounts.UserAccount, tags=["auth"],
+            summary="Create or replace a user (admin)")
 def put_user(username: str, body: UserBody, c: C, p: P) -> dict[str, Any]:
     p.require("admin")
     if body.agent_id is not None and body.agent_id not in c.config.catalog.agents:
         raise NotFound(f"agent {body.agent_id} is not configured")
     user = c.auth.set_user(username, body.password, body.role, body.agent_id, actor=p.username)
-    return {"username": user.username, "role": user.role, "agent_id": user.agent_id, "active": user.active}
+    return {"username": user.username, "role": user.role, "agent_id": user.agent_id, "active": user.active,
+            "totp": user.totp_confirmed}
 
 
-@router.get("/users", response_model=list[out.UserOut], tags=["auth"])
+@router.get("/users", response_model=list[accounts.UserAccount], tags=["auth"])
 def list_users(c: C, p: P) -> list[dict[str, Any]]:
     p.require("admin")
     return [{"username": u.username, "role": u.role, "agent_id": u.agent_id, "active": u.active,

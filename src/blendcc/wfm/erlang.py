@@ -313,14 +313,19 @@ def required_agents(arrival_rate_per_s: float, aht_s: float, *, sl_target: float
     _check_targets(sl_target, asa_target_s, max_abandon, max_occupancy, patience_s)
     if rate == 0.0:
         return 0
+    if max_occupancy is not None and rate * aht / max_occupancy > MAX_AGENTS:  # a tiny target would overflow
+        raise ValueError(f"the targets need more than {MAX_AGENTS} agents")
     if patience_s is None:
         return _required_c(rate, aht, t, sl_target, asa_target_s, max_occupancy)
 
     def ok(n: int) -> bool:
         return _meets(erlang_a(n, rate, aht, patience_s, t), sl_target, asa_target_s, max_abandon, max_occupancy)
 
-    return _smallest(ok, _guess_a(rate, aht, t, float(patience_s), sl_target, asa_target_s, max_abandon,
-                                  max_occupancy))
+    try:
+        return _smallest(ok, _guess_a(rate, aht, t, float(patience_s), sl_target, asa_target_s, max_abandon,
+                                      max_occupancy))
+    except OverflowError:  # extreme ratios (a patience of 1e308 s against a 1e-300 s AHT)
+        raise ValueError("the numbers are out of the range the Erlang A formulas support") from None
 
 
 def scheduled_fte(required: float | npt.ArrayLike, shrinkage: float) -> float | npt.NDArray[np.float64]:

@@ -17,24 +17,13 @@ class TokenOut(BaseModel):
     token_type: str = Field(description="always 'bearer'")
     role: str = Field(description="agent, supervisor or admin")
     agent_id: str | None
-    expires_in: int = Field(description="seconds the access token stays valid")
-    refresh_token: str = Field(description="for POST /api/auth/refresh; rotates at each use")
-
-
-class Me(BaseModel):
-    """The signed-in user."""
-
-    username: str
-    role: str
-    agent_id: str | None
+    expires_in: int = Field(description="seconds the token stays valid")
 
 
 class UserOut(BaseModel):
     username: str
     role: str
     agent_id: str | None
-    active: bool = Field(description="an inactive user cannot sign in")
-    totp: bool | None = Field(None, description="a second factor is on (in the user list)")
 
 
 # ---------------------------------------------------------------------- contacts

@@ -20,6 +20,8 @@ from blendcc.adapters.channels.messaging.providers import WEBHOOK_PREFIX
 from blendcc.adapters.channels.messaging.telegram import TelegramChannel
 from blendcc.adapters.channels.messaging.twilio_sms import TwilioSmsChannel
 from blendcc.adapters.channels.registry import ChannelRegistry
+from blendcc.api.models.common import media
+from blendcc.api.models.webhooks import WebhookCounts
 from blendcc.app.container import Container
 from blendcc.domain.conversation import ChannelRef, Received, ReceiveMessage
 from blendcc.domain.errors import DomainError, Forbidden, InvalidState, NotFound, ValidationFailed
@@ -145,12 +147,16 @@ async def _twilio(request: Request, instance: str, where: str, extra: dict[str, 
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
-@router.post("/twilio/{instance}/sms", summary="Twilio-shaped inbound SMS (signed form POST)")
+@router.post("/twilio/{instance}/sms", response_class=Response,
+             responses=media("an empty TwiML answer", "text/xml", binary=False),
+             summary="Twilio-shaped inbound SMS (signed form POST)")
 async def twilio_sms(instance: str, request: Request) -> Response:
     return await _twilio(request, instance, f"sms webhook {instance}", {})
 
 
-@router.post("/twilio/{instance}/status", summary="Twilio-shaped delivery-status callback")
+@router.post("/twilio/{instance}/status", response_class=Response,
+             responses=media("an empty TwiML answer", "text/xml", binary=False),
+             summary="Twilio-shaped delivery-status callback")
 async def twilio_status(instance: str, request: Request) -> Response:
     ours = request.query_params.get("message_id")
     return await _twilio(request, instance, f"sms status webhook {instance}", {"message_id": ours} if ours else {})
@@ -179,27 +185,32 @@ async def _graph(request: Request, adapters: Sequence[WhatsAppChannel] | Sequenc
     return JSONResponse(counts)
 
 
-@router.get("/whatsapp", summary="WhatsApp webhook verification (hub.challenge)")
+@router.get("/whatsapp", response_class=PlainTextResponse,
+            responses=media("the hub.challenge, echoed", "text/plain", binary=False),
+            summary="WhatsApp webhook verification (hub.challenge)")
 def whatsapp_verify(request: Request) -> Response:
     return _challenge(request, list(_all(_container(request), WhatsAppChannel)))
 
 
-@router.post("/whatsapp", summary="WhatsApp Cloud API webhook (X-Hub-Signature-256)")
+@router.post("/whatsapp", response_model=WebhookCounts, summary="WhatsApp Cloud API webhook (X-Hub-Signature-256)")
 async def whatsapp(request: Request) -> Response:
     return await _graph(request, list(_all(_container(request), WhatsAppChannel)), "whatsapp webhook")
 
 
-@router.get("/messenger", summary="Messenger webhook verification (hub.challenge)")
+@router.get("/messenger", response_class=PlainTextResponse,
+            responses=media("the hub.challenge, echoed", "text/plain", binary=False),
+            summary="Messenger webhook verification (hub.challenge)")
 def messenger_verify(request: Request) -> Response:
     return _challenge(request, list(_all(_container(request), MessengerChannel)))
 
 
-@router.post("/messenger", summary="Messenger webhook (X-Hub-Signature-256)")
+@router.post("/messenger", response_model=WebhookCounts, summary="Messenger webhook (X-Hub-Signature-256)")
 async def messenger(request: Request) -> Response:
     return await _graph(request, list(_all(_container(request), MessengerChannel)), "messenger webhook")
 
 
-@router.post("/telegram/{instance}", summary="Telegram Bot API webhook (X-Telegram-Bot-Api-Secret-Token)")
+@router.post("/telegram/{instance}", response_model=WebhookCounts,
+             summary="Telegram Bot API webhook (X-Telegram-Bot-Api-Secret-Token)")
 async def telegram(instance: str, request: Request) -> Response:
     c = _container(request)
     adapter = _adapter(c, ChannelRef("social", instance), TelegramChannel)

@@ -76,6 +76,15 @@ EXTRA: dict[str, frozenset[int]] = {
     "voicemail_download": frozenset({409}),
     "import_dnc": frozenset({404, 503}),
     "list_prompts": frozenset({409}),
+    # provider webhooks (public, signed): a wrong signature or verify token 403, an instance or provider
+    # that is not configured 404, an oversize body 413 (they read it themselves), a malformed one 422
+    "twilio_sms": frozenset({403, 404, 413, 503}),
+    "twilio_status": frozenset({403, 404, 413, 503}),
+    "whatsapp_verify": frozenset({403, 404}),
+    "messenger_verify": frozenset({403, 404}),
+    "whatsapp": frozenset({403, 404, 413, 503}),
+    "messenger": frozenset({403, 404, 413, 503}),
+    "telegram": frozenset({403, 404, 413, 503}),
 }
 
 

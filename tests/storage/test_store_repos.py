@@ -28,6 +28,17 @@ def test_config_put_versions_and_history(backend: Backend) -> None:
     assert repo.get("agent", "sales") is None  # kinds are separate namespaces
 
 
+def test_config_put_many_stores_each_document_as_a_new_version(backend: Backend) -> None:
+    repo = backend.config()
+    repo.put("schedules", "a1.2024-01-15", {"n": 0}, 1.0, "admin")
+    stored = repo.put_many("schedules", [("a1.2024-01-15", {"n": 1}), ("a2.2024-01-15", {"n": 2})], 2.0, "sup")
+    assert [(d.id, d.version, d.body, d.by) for d in stored] == [
+        ("a1.2024-01-15", 2, {"n": 1}, "sup"), ("a2.2024-01-15", 1, {"n": 2}, "sup")]
+    assert [d.id for d in repo.list("schedules")] == ["a1.2024-01-15", "a2.2024-01-15"]
+    assert [d.version for d in repo.history("schedules", "a1.2024-01-15")] == [1, 2]
+    assert repo.put_many("schedules", [], 3.0, None) == []
+
+
 def test_config_delete_adds_a_deleted_version(backend: Backend) -> None:
     repo = backend.config()
     repo.put("queue", "sales", {"name": "Sales"}, at=1.0, by="a")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select, text, update
@@ -51,22 +51,33 @@ class SqlConfigRepository:
     def delete(self, kind: str, doc_id: str, at: float, by: str | None) -> ConfigDocument:
         return self._add_version(kind, doc_id, None, at, by, deleted=True)
 
+    def put_many(self, kind: str, docs: Sequence[tuple[str, Mapping[str, Any]]], at: float,
+                 by: str | None) -> list[ConfigDocument]:
+        with self._writer.begin() as conn:
+            return [self._insert_version(conn, kind, doc_id, json_copy(dict(body)), at, by, deleted=False)
+                    for doc_id, body in docs]
+
     def _add_version(self, kind: str, doc_id: str, body: dict[str, Any] | None, at: float, by: str | None,
                      *, deleted: bool) -> ConfigDocument:
-        cd = t.config_documents
         with self._writer.begin() as conn:
-            if conn.dialect.name == "postgresql":  # serialise writers of this document (SQLite: BEGIN IMMEDIATE)
-                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                             {"key": f"blendcc.config:{kind}/{doc_id}"})
-            latest = conn.execute(select(cd).where(cd.c.kind == kind, cd.c.id == doc_id)
-                                  .order_by(cd.c.version.desc()).limit(1)).mappings().first()
-            if deleted:
-                if latest is None or latest["deleted"]:
-                    raise NotFound(f"{kind} {doc_id!r} not found")
-                body = latest["body"]  # the deleted version keeps the last content
-            row = {"kind": kind, "id": doc_id, "version": (latest["version"] if latest else 0) + 1,
-                   "body": body, "at": at, "by": by, "deleted": deleted}
-            conn.execute(cd.insert(), row)
+            return self._insert_version(conn, kind, doc_id, body, at, by, deleted=deleted)
+
+    @staticmethod
+    def _insert_version(conn: Connection, kind: str, doc_id: str, body: dict[str, Any] | None, at: float,
+                        by: str | None, *, deleted: bool) -> ConfigDocument:
+        cd = t.config_documents
+        if conn.dialect.name == "postgresql":  # serialise writers of this document (SQLite: BEGIN IMMEDIATE)
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                         {"key": f"blendcc.config:{kind}/{doc_id}"})
+        latest = conn.execute(select(cd).where(cd.c.kind == kind, cd.c.id == doc_id)
+                              .order_by(cd.c.version.desc()).limit(1)).mappings().first()
+        if deleted:
+            if latest is None or latest["deleted"]:
+                raise NotFound(f"{kind} {doc_id!r} not found")
+            body = latest["body"]  # the deleted version keeps the last content
+        row = {"kind": kind, "id": doc_id, "version": (latest["version"] if latest else 0) + 1,
+               "body": body, "at": at, "by": by, "deleted": deleted}
+        conn.execute(cd.insert(), row)
         return _doc(row)
 
     def _latest(self, kind: str, doc_id: str | None = None) -> Any:

@@ -6,7 +6,7 @@ import builtins
 import contextlib
 import math
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -147,6 +147,33 @@ class ConfigService:
             for fn in self.on_change:  # under the lock: the engine sees catalogs in commit order
                 fn(catalog)
         return doc, stored.version
+
+    def put_many(self, kind: str, bodies: Sequence[tuple[str, Mapping[str, Any]]],
+                 by: str | None) -> builtins.list[tuple[BaseModel, int]]:
+        """Create or replace several documents of a kind the routing catalog does not read (schedules) in
+        one transaction: all are validated first, then stored together; returns each with its version."""
+        if kind not in CATALOG_FREE_KINDS or kind == "ivr_flows":
+            raise ValidationFailed(f"{kind} documents are stored one at a time")
+        model = self._kind(kind)
+        docs: builtins.list[BaseModel] = []
+        for doc_id, body in bodies:
+            data = dict(body)
+            if data.get("id", doc_id) != doc_id:
+                raise ValidationFailed(f"body id {data.get('id')!r} does not match the id {doc_id!r}")
+            data["id"] = doc_id
+            bad = non_finite(data)
+            if bad is not None:
+                raise ValidationFailed(f"{doc_id}: {bad}: must be a finite number (NaN and Infinity are not allowed)")
+            try:
+                docs.append(model.model_validate(data))
+            except ValidationError as exc:
+                raise ValidationFailed(f"{doc_id}: {pydantic_message(exc)}") from None
+        ids = [doc_id for doc_id, _ in bodies]
+        with self._lock:
+            stored = self.repo.put_many(kind, [(i, d.model_dump(mode="json")) for i, d in zip(ids, docs, strict=True)],
+                                        self.clock.now(), by)
+            self.docs = {**self.docs, kind: {**self.docs[kind], **dict(zip(ids, docs, strict=True))}}
+        return [(d, s.version) for d, s in zip(docs, stored, strict=True)]
 
     def delete(self, kind: str, doc_id: str, by: str | None) -> None:
         """Delete a document. Guards (e.g. 'queue still has contacts') run while the live engine is

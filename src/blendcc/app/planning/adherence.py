@@ -79,11 +79,8 @@ class ScheduleService:
             if doc.agent_id not in known:
                 raise NotFound(f"schedule {doc.id}: agent {doc.agent_id!r} is not configured (PUT /api/config/agents)")
             docs.append(doc)
-        out = []
-        for doc in docs:
-            _, version = self.config.put(KIND, doc.id, doc.model_dump(mode="json"), by)
-            out.append({"id": doc.id, "version": version})
-        return out
+        stored = self.config.put_many(KIND, [(doc.id, doc.model_dump(mode="json")) for doc in docs], by)
+        return [{"id": doc.id, "version": version} for doc, (_, version) in zip(docs, stored, strict=True)]
 
     def find(self, start: float, end: float, agent_id: str | None = None,
              team: str | None = None) -> list[ScheduleDay]:

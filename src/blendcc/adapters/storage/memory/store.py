@@ -138,7 +138,7 @@ class MemoryConfigRepository:
     """Append-only versioned configuration documents."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # put_many holds it around several _add calls
         self._docs: dict[tuple[str, str], list[ConfigDocument]] = {}
 
     def _add(self, kind: str, doc_id: str, body: Mapping[str, Any] | None, at: float, by: str | None,
@@ -155,6 +155,11 @@ class MemoryConfigRepository:
 
     def put(self, kind: str, doc_id: str, body: Mapping[str, Any], at: float, by: str | None) -> ConfigDocument:
         return self._add(kind, doc_id, body, at, by, deleted=False)
+
+    def put_many(self, kind: str, docs: Sequence[tuple[str, Mapping[str, Any]]], at: float,
+                 by: str | None) -> builtins.list[ConfigDocument]:
+        with self._lock:
+            return [self._add(kind, doc_id, body, at, by, deleted=False) for doc_id, body in docs]
 
     def delete(self, kind: str, doc_id: str, at: float, by: str | None) -> ConfigDocument:
         return self._add(kind, doc_id, None, at, by, deleted=True)

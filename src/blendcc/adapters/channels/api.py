@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from blendcc.adapters.channels.base import VOICE_CAPABILITIES, VoiceOnly, attachments_field, text_field
+from blendcc.adapters.channels.base import VOICE_CAPABILITIES, ChannelBase, VoiceOnly, attachments_field, text_field
 from blendcc.domain.conversation import ChannelRef, OutboundMessage, ReceiveMessage, UpdateDelivery
 from blendcc.ports import ChannelCapabilities
 
@@ -14,19 +14,12 @@ API_CAPABILITIES = ChannelCapabilities(realtime=False, text=True, threading=True
                                        max_attachment_bytes=25 * 1024 * 1024, max_message_length=10_000)
 
 
-class ApiChannel:
+class ApiChannel(ChannelBase):
     """One messaging kind (chat, sms, email, social) of the generic API, instance ``default``."""
 
     def __init__(self, kind: str, instance: str = "default"):
-        self._channel = ChannelRef(kind, instance)
+        super().__init__(ChannelRef(kind, instance), API_CAPABILITIES)
 
-    @property
-    def channel(self) -> ChannelRef:
-        return self._channel
-
-    @property
-    def capabilities(self) -> ChannelCapabilities:
-        return API_CAPABILITIES
 
     def translate(self, payload: Mapping[str, Any]) -> list[ReceiveMessage | UpdateDelivery]:
         """``{"from", "text", "id"?, "name"?, "subject"?, "attachments"?}`` -> one ReceiveMessage."""

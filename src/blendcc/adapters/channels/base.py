@@ -72,6 +72,22 @@ def attachments_field(payload: Mapping[str, Any], name: str = "attachments") -> 
     return tuple(out)
 
 
+class ChannelBase:
+    """The two read-only attributes every adapter has: its ref (kind and instance) and its capabilities."""
+
+    def __init__(self, channel: ChannelRef, capabilities: ChannelCapabilities) -> None:
+        self._channel = channel
+        self._capabilities = capabilities
+
+    @property
+    def channel(self) -> ChannelRef:
+        return self._channel
+
+    @property
+    def capabilities(self) -> ChannelCapabilities:
+        return self._capabilities
+
+
 class VoiceOnly:
     """Mix-in for channels that carry calls, not messages: text input and output are refused."""
 

@@ -60,10 +60,7 @@ class PreviewActions:
         """The agent dials the record it previews; returns the call id."""
         with self.lock:
             run = self._get(campaign_id)
-            record = run.previews.get(agent_id)
-            if record is None or record.record_id != record_id:
-                raise InvalidState(f"agent {agent_id} is not previewing record {record_id}")
-            del run.previews[agent_id]
+            record = _take_preview(run, agent_id, record_id)
             now = self.clock.now()
             fresh = self.repo.get_record(campaign_id, record_id) or record
             reason = why_not(fresh, run.config, run.dnc or self.repo.dnc_numbers(campaign_id), now, agent_id=agent_id)
@@ -80,10 +77,7 @@ class PreviewActions:
             raise ValidationFailed("a skip needs a reason")
         with self.lock:
             run = self._get(campaign_id)
-            record = run.previews.get(agent_id)
-            if record is None or record.record_id != record_id:
-                raise InvalidState(f"agent {agent_id} is not previewing record {record_id}")
-            del run.previews[agent_id]
+            record = _take_preview(run, agent_id, record_id)
             run.skipped.add((agent_id, record_id))
             run.bump("skipped")
             self._pending.append(dev.PreviewSkipped(campaign_id=campaign_id, record_id=record_id, agent_id=agent_id,
@@ -96,3 +90,12 @@ class PreviewActions:
 
     def _release_agent(self, agent_id: str) -> None:
         self._run(ReleaseOutbound(agent_id))
+
+
+def _take_preview(run: Run, agent_id: str, record_id: str) -> DialRecord:
+    """The record ``agent_id`` previews, no longer previewed (InvalidState if it previews another)."""
+    record = run.previews.get(agent_id)
+    if record is None or record.record_id != record_id:
+        raise InvalidState(f"agent {agent_id} is not previewing record {record_id}")
+    del run.previews[agent_id]
+    return record

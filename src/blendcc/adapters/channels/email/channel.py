@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from typing import Any
 
+from blendcc.adapters.channels.base import ChannelBase
 from blendcc.adapters.channels.email.mime import (
     TICKET_REF,
     AttachmentRefused,
@@ -73,7 +74,7 @@ def ticket_ref(contact_id: str) -> str:
     return f"[#{contact_id}]"
 
 
-class EmailChannel:
+class EmailChannel(ChannelBase):
     """``ports.ChannelAdapter`` for one mailbox (``ChannelRef("email", <mailbox name>)``).
 
     ``translate({"raw": bytes, "mail_from": envelope sender})`` parses the mail, drops machine mail
@@ -85,27 +86,19 @@ class EmailChannel:
     def __init__(self, config: MailboxConfig, attachments: AttachmentStore, relay: SmtpRelay | None = None,
                  history: EventStore | None = None, reader: ReportReader | None = None):
         self.config = config
-        self._channel = ChannelRef("email", config.name)
         self.attachments = attachments
         self.relay = relay
         self.history = history
         self.reader = reader
-        self._caps = ChannelCapabilities(realtime=False, text=True, threading=True, html=True, attachments=True,
-                                         max_attachment_bytes=config.max_attachment_bytes,
-                                         attachment_types=config.attachment_types or DEFAULT_ATTACHMENT_TYPES,
-                                         max_message_length=MAX_REPLY_LENGTH)
+        super().__init__(ChannelRef("email", config.name), ChannelCapabilities(
+            realtime=False, text=True, threading=True, html=True, attachments=True,
+            max_attachment_bytes=config.max_attachment_bytes,
+            attachment_types=config.attachment_types or DEFAULT_ATTACHMENT_TYPES, max_message_length=MAX_REPLY_LENGTH))
 
     def attach(self, history: EventStore, reader: ReportReader) -> None:
         """Give the channel read access to threads (for threading and reply headers)."""
         self.history, self.reader = history, reader
 
-    @property
-    def channel(self) -> ChannelRef:
-        return self._channel
-
-    @property
-    def capabilities(self) -> ChannelCapabilities:
-        return self._caps
 
     # ------------------------------------------------------------------ inbound
 
@@ -138,7 +131,7 @@ class EmailChannel:
             if len(part.data) > self.config.max_attachment_bytes:
                 raise AttachmentTooLarge(f"attachment {part.name!r} has {len(part.data)} bytes; this mailbox "
                                          f"accepts at most {self.config.max_attachment_bytes}")
-            if not self._caps.accepts_type(part.media_type):
+            if not self.capabilities.accepts_type(part.media_type):
                 raise AttachmentRefused(f"attachment {part.name!r}: {part.media_type} is not accepted")
             stored.append(self.attachments.put(part.name, part.media_type, part.data))
         thread_ref, previous = self._thread(mail)

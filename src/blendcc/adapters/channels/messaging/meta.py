@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from blendcc.adapters.channels.base import ChannelBase
 from blendcc.adapters.channels.messaging import http
 from blendcc.domain.conversation import (
     Attachment,
@@ -59,7 +60,7 @@ def _kind(media_type: str) -> str:
     return major if major in ("image", "audio", "video") else "document"
 
 
-class _GraphChannel:
+class _GraphChannel(ChannelBase):
     """What WhatsApp and Messenger share: the app secret, the verify token, the Graph API address."""
 
     provider = "graph"
@@ -67,9 +68,8 @@ class _GraphChannel:
     def __init__(self, channel: ChannelRef, capabilities: ChannelCapabilities, *, app_secret: str, verify_token: str,
                  access_token: str, base_url: str, api_version: str, timeout_s: float,
                  attributes: Mapping[str, Any] | None, workflow: str | None):
-        self._channel = channel
+        super().__init__(channel, capabilities)
         self.workflow = workflow
-        self._capabilities = capabilities
         self.app_secret = app_secret
         self.verify_token = verify_token
         self.access_token = access_token
@@ -78,13 +78,6 @@ class _GraphChannel:
         self.attributes = dict(attributes or {})
         self._http = http.client(timeout_s)
 
-    @property
-    def channel(self) -> ChannelRef:
-        return self._channel
-
-    @property
-    def capabilities(self) -> ChannelCapabilities:
-        return self._capabilities
 
     def verify(self, body: bytes, signature: str | None) -> bool:
         return http.same(signature, hub_signature(self.app_secret, body))

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from blendcc.adapters.channels.base import ChannelBase
 from blendcc.adapters.channels.messaging import http
 from blendcc.domain.conversation import (
     Attachment,
@@ -28,12 +29,12 @@ TELEGRAM_CAPABILITIES = ChannelCapabilities(
 _FILES = {"document": None, "audio": "audio/mpeg", "voice": "audio/ogg", "video": "video/mp4"}
 
 
-class TelegramChannel:
+class TelegramChannel(ChannelBase):
     """One bot. Customers are ``telegram:<chat id>``; provider ids are the updates' ``update_id``."""
 
     def __init__(self, instance: str, token: str, secret_token: str, *, base_url: str = "https://api.telegram.org",
                  timeout_s: float = 10.0, attributes: Mapping[str, Any] | None = None, workflow: str | None = None):
-        self._channel = ChannelRef("social", instance)
+        super().__init__(ChannelRef("social", instance), TELEGRAM_CAPABILITIES)
         self.workflow = workflow
         self.token = token
         self.secret_token = secret_token
@@ -41,13 +42,6 @@ class TelegramChannel:
         self.attributes = dict(attributes or {})
         self._http = http.client(timeout_s)
 
-    @property
-    def channel(self) -> ChannelRef:
-        return self._channel
-
-    @property
-    def capabilities(self) -> ChannelCapabilities:
-        return TELEGRAM_CAPABILITIES
 
     def verify(self, secret: str | None) -> bool:
         return http.same(secret, self.secret_token)

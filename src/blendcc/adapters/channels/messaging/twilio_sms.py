@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from blendcc.adapters.channels.base import ChannelBase
 from blendcc.adapters.channels.messaging import http
 from blendcc.adapters.channels.messaging.optout import DncOptOuts
 from blendcc.domain.conversation import (
@@ -49,7 +50,7 @@ def twilio_signature(auth_token: str, url: str, params: Iterable[tuple[str, str]
     return base64.b64encode(hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()).decode()
 
 
-class TwilioSmsChannel:
+class TwilioSmsChannel(ChannelBase):
     """One SMS number (instance) of an account. ``base_url``: the API's address (a stand-in in tests);
     ``status_callback``: the public URL of our delivery-status webhook for this instance."""
 
@@ -57,7 +58,7 @@ class TwilioSmsChannel:
                  base_url: str = "https://api.twilio.com", status_callback: str | None = None,
                  optouts: DncOptOuts | None = None, timeout_s: float = 10.0,
                  attributes: Mapping[str, Any] | None = None, workflow: str | None = None):
-        self._channel = ChannelRef("sms", instance)
+        super().__init__(ChannelRef("sms", instance), SMS_CAPABILITIES)
         self.workflow = workflow  # the routing workflow of this number's new contacts
         self.number = number
         self.account_sid = account_sid
@@ -68,13 +69,6 @@ class TwilioSmsChannel:
         self.attributes = dict(attributes or {})  # routing attributes of every contact of this number (e.g. queue)
         self._http = http.client(timeout_s)
 
-    @property
-    def channel(self) -> ChannelRef:
-        return self._channel
-
-    @property
-    def capabilities(self) -> ChannelCapabilities:
-        return SMS_CAPABILITIES
 
     def verify(self, url: str, params: Iterable[tuple[str, str]], signature: str | None) -> bool:
         return http.same(signature, twilio_signature(self.auth_token, url, params))

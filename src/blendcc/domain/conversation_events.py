@@ -84,7 +84,61 @@ class MessageDeliveryUpdated(MessageEvent):
     reason: str | None = None
 
 
-CONVERSATION_EVENT_TYPES: tuple[type[Event], ...] = (MessageReceived, MessageSent, NoteAdded, MessageDeliveryUpdated)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationStateChanged(Event):
+    """A digital conversation moved between ``open``, ``pending`` (waiting for the customer), ``snoozed``
+    (until ``until``) and ``resolved``; ``agent_id`` is its owner (who gets the customer's next reply)."""
+
+    contact_id: str
+    state: str
+    previous: str | None
+    agent_id: str | None
+    until: float | None = None
+    reason: str | None = None
+    by: str | None = None  # who changed it: an agent id, "customer", "bot" or "system" (idle timeout)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationReopened(Event):
+    """A customer wrote to a resolved conversation: ``contact_id`` (new) continues ``previous_contact_id``;
+    ``resolved_at`` is when the previous one was resolved (the resolved-to-reopened gap is not
+    resolution time, KPIS.md)."""
+
+    contact_id: str
+    previous_contact_id: str
+    resolved_at: float
+    agent_id: str | None = None  # the owner the reopened conversation prefers (sticky routing)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BotSessionEnded(Event):
+    """A bot (a text IVR flow) stopped talking to the customer: ``contained`` (it resolved the contact, no
+    agent needed), ``handed_off`` (to ``queue_id``) or ``abandoned`` (the customer left)."""
+
+    contact_id: str
+    flow_id: str
+    outcome: str
+    queue_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SurveyAnswered(Event):
+    """A customer answered a survey after a contact: ``score`` on 1..``scale_max`` (CSAT is 1-5,
+    KPIS.md), with the agent and queue of the contact for the reports."""
+
+    contact_id: str
+    survey: str
+    score: int
+    scale_max: int = 5
+    comment: str | None = None
+    agent_id: str | None = None
+    queue_id: str | None = None
+    channel: str | None = None
+
+
+CONVERSATION_EVENT_TYPES: tuple[type[Event], ...] = (MessageReceived, MessageSent, NoteAdded, MessageDeliveryUpdated,
+                                                     ConversationStateChanged, ConversationReopened,
+                                                     BotSessionEnded, SurveyAnswered)
 
 EVENT_TYPES.update({cls.__name__: cls for cls in CONVERSATION_EVENT_TYPES})
 

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test lint typecheck contracts pytest bench system-deps clean
+.PHONY: run test lint typecheck contracts pytest bench system-deps clean frontend
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,11 +13,25 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-run: $(STAMP)
+# Front end (src/blendcc/web: TypeScript + Preact, built by Vite into web/dist): `npm ci` again only when
+# the lock file changed (a stamp in node_modules), then the type check and the build.
+WEBDIR := src/blendcc/web
+NPM_STAMP := $(WEBDIR)/node_modules/.installed-$(shell sha1sum $(WEBDIR)/package-lock.json | cut -c1-12)
+
+$(NPM_STAMP): $(WEBDIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)
+	cd $(WEBDIR) && npm ci --no-audit --no-fund --loglevel=error
+	rm -f $(WEBDIR)/node_modules/.installed-*
+	touch $(NPM_STAMP)
+
+frontend: $(NPM_STAMP)
+	cd $(WEBDIR) && npm run --silent typecheck && npm run --silent build
+
+run: $(STAMP) frontend
 	$(BIN)/blendcc migrate
 	$(BIN)/blendcc serve --demo
 
-test: $(STAMP) lint typecheck contracts pytest
+test: $(STAMP) frontend lint typecheck contracts pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -28,18 +42,19 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-pytest: $(STAMP)
+pytest: $(STAMP) frontend
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 # Real peers used by end-to-end tests (Debian packages): headless Chromium for the status page, SIP
-# peers, and dovecot (the IMAP server the email tests start privately).
+# peers, dovecot (the IMAP server the email tests start privately) and Node.js for the front-end build.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	@command -v sipp >/dev/null 2>&1 && command -v baresip >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1 && command -v sox >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq sip-tester baresip espeak-ng sox >/dev/null)
 	@test -x /usr/sbin/dovecot || (apt-get update -qq && apt-get install -y -qq dovecot-imapd >/dev/null)
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(WEBDIR)/node_modules $(WEBDIR)/dist

@@ -29,6 +29,7 @@ from blendcc.api import (
     routes_sim,
     routes_voice,
     routes_webhooks,
+    routes_widget,
     routes_wfm_staff,
     security,
     ws,
@@ -101,6 +102,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_ivr.router)
     app.include_router(routes_voice.router)
     app.include_router(routes_webhooks.router)  # public: provider-signed (routes_webhooks.PUBLIC_ROUTES)
+    app.include_router(routes_widget.router)  # public: /widget.js (web/dist), /demo/chat with --demo
 
     @app.get("/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, object]:

@@ -42,6 +42,8 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
     ("POST", "/api/auth/refresh"),
     ("GET", "/api/auth/oidc/login"),  # single sign-on: the browser arrives without a token
     ("GET", "/api/auth/oidc/callback"),
+    ("GET", "/widget.js"),  # the web-chat widget's script, embedded by customers' sites (routes_widget)
+    ("GET", "/demo/chat"),  # the widget's demo page (only with `serve --demo`)
 })
 
 #: Body limit of public routes (they take a small JSON document at most).

@@ -71,7 +71,9 @@ def serve(
                                  env=os.environ.copy())
     try:
         # access_log off: request lines are noise here (and any token in them would be redacted anyway)
-        uvicorn.run(create_app(container), host=settings.host, port=settings.port,
+        api = create_app(container)
+        api.state.demo = demo  # the demo pages (/demo/chat) are served only with --demo
+        uvicorn.run(api, host=settings.host, port=settings.port,
                     log_level=settings.log_level.lower(), access_log=False)
     finally:
         if child is not None:

@@ -56,7 +56,7 @@ def own(page: Page, text: str) -> Any:
 def test_english_chat_from_pre_chat_to_rating(browser: Any, centre: Centre, site: CustomerSite, shot: Any) -> None:
     with widget_page(browser, site) as page:
         launcher = page.locator(".launcher")
-        expect(launcher).to_have_text("💬Chat with us")
+        expect(launcher).to_have_text("Chat with us")
         # the centre's colour, and the host page's loud CSS does not reach into the shadow root
         assert launcher.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 83, 148)"
         assert launcher.evaluate("e => getComputedStyle(e).fontSize") == "15px"
@@ -136,6 +136,8 @@ def test_english_chat_from_pre_chat_to_rating(browser: Any, centre: Centre, site
         assert centre.frames(s, "end") == [{"type": "end"}]
         page.locator(".star").nth(3).click()
         page.locator("#bcc-rate-comment").fill("Quick and kind.")
+        expect(page.locator(".star.on")).to_have_count(4)
+        shot(page, "en-rate")
         page.get_by_role("button", name="Send rating").click()
         expect(page.get_by_text("Thank you for your rating.")).to_be_visible()
         wait_for(lambda: centre.frames(s, "rate") != [], 10, "no rating sent")
@@ -151,7 +153,8 @@ def test_english_chat_from_pre_chat_to_rating(browser: Any, centre: Centre, site
         expect(page.locator("#bcc-name")).to_be_visible()
 
 
-def test_attachments_are_checked_before_upload_then_sent(browser: Any, centre: Centre, site: CustomerSite) -> None:
+def test_attachments_are_checked_before_upload_then_sent(browser: Any, centre: Centre, site: CustomerSite,
+                                                         shot: Any) -> None:
     with widget_page(browser, site) as page:
         start_chat(page)
         s = centre.session()
@@ -170,6 +173,8 @@ def test_attachments_are_checked_before_upload_then_sent(browser: Any, centre: C
         assert [u["name"] for u in centre.uploads] == ["meter.png"]
         assert centre.frames(s, "message")[-1]["attachments"] == [centre.uploads[0]["id"]]
         assert s.messages[-1]["attachments"][0]["size"] == len(PNG)
+        expect(bubble.locator(".mark-label")).to_have_text("Sent")  # the newest own message says its state
+        shot(page, "en-attachment")
 
 
 def test_offline_form_when_the_centre_is_closed(browser: Any, centre: Centre, site: CustomerSite, shot: Any) -> None:

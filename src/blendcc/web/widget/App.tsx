@@ -5,6 +5,7 @@ import { ChatView } from "./Chat";
 import { initialChat, reduce } from "./chat-state";
 import { Connection } from "./connection";
 import { OfflineForm, PreChatForm } from "./forms";
+import { ChatIcon, CloseIcon } from "./icons";
 import { direction, supported, translator } from "./i18n";
 import { HttpError, type Api, type Attachment, type Config, type PreChat } from "./protocol";
 import type { Saved, Store } from "./storage";
@@ -139,7 +140,7 @@ export function App(props: { api: Api; store: Store; host: HTMLElement; language
               {subtitle && <p class="agent" role="status">{subtitle}</p>}
             </div>
             <button type="button" class="close" aria-label={t("close")} onClick={() => toggle(false)}>
-              <span aria-hidden="true">×</span>
+              <CloseIcon />
             </button>
           </header>
           {notice && <p class="banner" role="status">{notice}</p>}
@@ -148,7 +149,7 @@ export function App(props: { api: Api; store: Store; host: HTMLElement; language
       )}
       <button type="button" class={open ? "launcher is-open" : "launcher"} ref={launcher} aria-expanded={open} aria-controls="bcc-panel"
         aria-label={open ? t("close") : t("launcher_open")} onClick={() => toggle(!open)}>
-        <span aria-hidden="true">{open ? "×" : "💬"}</span>
+        {open ? <CloseIcon /> : <ChatIcon />}
         {!open && <span class="launcher-text">{t("launcher_open")}</span>}
       </button>
     </div>

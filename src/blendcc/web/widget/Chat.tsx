@@ -2,6 +2,7 @@
 // the composer, and once the chat has ended the CSAT stars and the transcript by email.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Chat, Local } from "./chat-state";
+import { ClipIcon } from "./icons";
 import { formatBytes, formatNumber, formatTime, type Translate } from "./i18n";
 import { HttpError, type Api, type Attachment, type Config, type Message, type Session } from "./protocol";
 
@@ -12,11 +13,11 @@ interface Staged {
   error: string | null;
 }
 
-function Mark(props: { t: Translate; status: "sending" | "sent" | "delivered" | "read" }) {
+function Mark(props: { t: Translate; status: "sending" | "sent" | "delivered" | "read"; shown: boolean }) {
   const glyph = props.status === "sending" ? "◷" : props.status === "sent" ? "✓" : "✓✓";
   const label = props.t(`status_${props.status}`);
   return <span class={`mark mark-${props.status}`} data-status={props.status} title={label}>
-    <span aria-hidden="true">{glyph}</span><span class="sr">{label}</span>
+    <span aria-hidden="true">{glyph}</span> <span class={props.shown ? "mark-label" : "sr"}>{label}</span>
   </span>;
 }
 
@@ -33,24 +34,26 @@ function AttachmentButton(props: { t: Translate; api: Api; session: Session; att
   }
   return (
     <button type="button" class="attachment" onClick={open} aria-label={props.t("download", { name: attachment.name })}>
-      <span aria-hidden="true">📎</span> <bdi>{attachment.name}</bdi> <span class="size">({formatBytes(props.lang, attachment.size)})</span>
+      <ClipIcon /> <bdi>{attachment.name}</bdi> <span class="size">({formatBytes(props.lang, attachment.size)})</span>
     </button>
   );
 }
 
-function Bubble(props: { t: Translate; lang: string; m: Message | Local; own: boolean; author: string; api: Api; session: Session }) {
+function Bubble(props: {
+  t: Translate; lang: string; m: Message | Local; own: boolean; newest?: boolean; author: string; api: Api; session: Session;
+}) {
   const { m, own, t } = props;
   const message = "seq" in m ? m : null;
   const system = message?.author.kind === "system";
   const status = message === null ? "sending" : (message.status ?? "sent");
   return (
     <li class={`msg ${own ? "own" : system ? "system" : "theirs"}`} data-id={message?.id ?? m.client_id}>
-      {!system && <span class="who">{props.author}</span>}
-      {m.body && <p class="body">{m.body}</p>}
+      {!system && <bdi class="who">{props.author}</bdi>}
+      {m.body && <p class="body" dir="auto">{m.body}</p>}
       {m.attachments.map((a) => <AttachmentButton key={a.id} t={t} api={props.api} session={props.session} attachment={a} lang={props.lang} />)}
       <span class="meta">
         <time>{formatTime(props.lang, m.at)}</time>
-        {own && <Mark t={t} status={status} />}
+        {own && <Mark t={t} status={status} shown={props.newest === true} />}
       </span>
     </li>
   );
@@ -75,7 +78,7 @@ function Stars(props: { t: Translate; lang: string; onRate(score: number, commen
         </div>
       </fieldset>
       <label for="bcc-rate-comment">{t("rate_comment")}</label>
-      <textarea id="bcc-rate-comment" rows={2} maxLength={1000} value={comment} onInput={(e) => setComment((e.currentTarget as HTMLTextAreaElement).value)} />
+      <textarea id="bcc-rate-comment" dir={comment ? "auto" : undefined} rows={2} maxLength={1000} value={comment} onInput={(e) => setComment((e.currentTarget as HTMLTextAreaElement).value)} />
       <button class="primary" type="submit" disabled={!score}>{t("rate_submit")}</button>
     </form>
   );
@@ -216,6 +219,8 @@ export function ChatView(props: {
     return m.author.name ?? t("agent");
   };
   const ended = chat.state === "ended";
+  const ownMessages = chat.messages.filter((m) => m.direction === "inbound");
+  const newestOwn = chat.local.length ? null : ownMessages[ownMessages.length - 1]?.id ?? null;
   const wait = chat.queue?.expected_wait_s;
 
   return (
@@ -232,10 +237,12 @@ export function ChatView(props: {
       {chat.state === "queued" && !chat.queue && <p class="queue" role="status">{t("waiting_agent")}</p>}
       <ol class="log" ref={logRef} role="log" aria-live="polite" aria-relevant="additions" tabIndex={0} aria-label={config.centre_name}>
         {chat.messages.map((m) => (
-          <Bubble key={m.id} t={t} lang={lang} m={m} own={m.direction === "inbound"} author={author(m)} api={props.api} session={props.session} />
+          <Bubble key={m.id} t={t} lang={lang} m={m} own={m.direction === "inbound"} newest={m.id === newestOwn} author={author(m)}
+            api={props.api} session={props.session} />
         ))}
-        {chat.local.map((l) => (
-          <Bubble key={l.client_id} t={t} lang={lang} m={l} own author={t("you")} api={props.api} session={props.session} />
+        {chat.local.map((l, i) => (
+          <Bubble key={l.client_id} t={t} lang={lang} m={l} own newest={i === chat.local.length - 1} author={t("you")} api={props.api}
+            session={props.session} />
         ))}
       </ol>
       <p class="typing" aria-live="polite">
@@ -261,10 +268,10 @@ export function ChatView(props: {
           <div class="row">
             <label class="icon attach" title={t("attach")}>
               <input type="file" class="sr" multiple accept={config.attachment_types.join(",")} onChange={onFiles} aria-label={t("attach")} />
-              <span aria-hidden="true">📎</span>
+              <ClipIcon />
             </label>
             <label for="bcc-message" class="sr">{t("message_label")}</label>
-            <textarea id="bcc-message" rows={1} maxLength={10000} placeholder={t("message_placeholder")} value={text} onInput={onInput}
+            <textarea id="bcc-message" dir={text ? "auto" : undefined} rows={1} maxLength={10000} placeholder={t("message_placeholder")} value={text} onInput={onInput}
               onKeyDown={onKey} />
             <button type="submit" class="primary send">{t("send")}</button>
           </div>

@@ -57,7 +57,7 @@ export function PreChatForm(props: {
     <form class="form" onSubmit={submit} noValidate aria-describedby="bcc-prechat-intro">
       <p id="bcc-prechat-intro" class="intro">{t("prechat_intro")}</p>
       <Field id="bcc-name" label={t("name")}>
-        <input id="bcc-name" name="name" autocomplete="name" maxLength={100} required value={name} onInput={(e) => setName(value(e))} />
+        <input id="bcc-name" dir={name ? "auto" : undefined} name="name" autocomplete="name" maxLength={100} required value={name} onInput={(e) => setName(value(e))} />
       </Field>
       <p class="hint" id="bcc-contact-hint">{t("contact_hint")}</p>
       <Field id="bcc-email" label={t("email")}>
@@ -140,7 +140,7 @@ export function OfflineForm(props: {
         </Field>
       )}
       <Field id="bcc-off-message" label={t("offline_message")}>
-        <textarea id="bcc-off-message" name="message" rows={5} maxLength={10000} value={message} onInput={(e) => setMessage(value(e))} />
+        <textarea id="bcc-off-message" dir={message ? "auto" : undefined} name="message" rows={5} maxLength={10000} value={message} onInput={(e) => setMessage(value(e))} />
       </Field>
       {error && <p class="error" role="alert">{error}</p>}
       <button class="primary" type="submit" disabled={busy}>{t("offline_send")}</button>

@@ -109,6 +109,7 @@ def test_upload_routes_take_their_own_limit(app_and_token: tuple[Any, str]) -> N
 def test_public_routes_are_one_explicit_set() -> None:
     expected = {("POST", "/api/auth/token"), ("POST", "/api/auth/refresh"), ("GET", "/api/auth/oidc/login"),
                 ("GET", "/api/auth/oidc/callback")}
+    expected |= {("GET", "/widget.js"), ("GET", "/demo/chat")}  # the web-chat widget (routes_widget)
     assert expected == PUBLIC_ROUTES
     for method, path in [("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/static/app.js"),
                          ("GET", "/"), ("POST", "/api/auth/token")]:

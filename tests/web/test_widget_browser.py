@@ -165,7 +165,7 @@ def test_attachments_are_checked_before_upload_then_sent(browser: Any, centre: C
         expect(page.get_by_role("alert")).to_contain_text("files of this type are not accepted")
         assert centre.uploads == []  # refused in the browser, never uploaded
         picker.set_input_files([{"name": "meter.png", "mimeType": "image/png", "buffer": PNG}])
-        expect(page.locator(".staged li")).to_have_text("meter.png×")
+        expect(page.locator(".staged li")).to_have_text("meter.png")
         send(page, "Here is a photo of the meter.")
         bubble = own(page, "photo of the meter")
         expect(bubble.locator(".mark")).to_have_attribute("data-status", "sent")

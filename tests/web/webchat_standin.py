@@ -20,9 +20,9 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, File, Header, UploadFile, WebSocket, WebSocketDisconnect
-from starlette.websockets import WebSocketDisconnected
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.websockets import WebSocketDisconnected
 
 from blendcc.api import errors, routes_widget
 
@@ -156,7 +156,7 @@ class Centre:
             return None
         return s
 
-    def _build(self) -> FastAPI:  # noqa: C901  (one closure per protocol route)
+    def _build(self) -> FastAPI:
         app = FastAPI()
         errors.install(app)
         app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],

@@ -2,7 +2,7 @@
 // the composer, and once the chat has ended the CSAT stars and the transcript by email.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Chat, Local } from "./chat-state";
-import { ClipIcon } from "./icons";
+import { ClipIcon, CloseIcon } from "./icons";
 import { formatBytes, formatNumber, formatTime, type Translate } from "./i18n";
 import { HttpError, type Api, type Attachment, type Config, type Message, type Session } from "./protocol";
 
@@ -260,7 +260,7 @@ export function ChatView(props: {
                 <li key={s.key}>
                   <bdi>{s.attachment ? s.name : t("uploading", { name: s.name })}</bdi>
                   <button type="button" class="icon" aria-label={t("remove_attachment", { name: s.name })}
-                    onClick={() => setStaged((all) => all.filter((x) => x.key !== s.key))}>×</button>
+                    onClick={() => setStaged((all) => all.filter((x) => x.key !== s.key))}><CloseIcon /></button>
                 </li>
               ))}
             </ul>

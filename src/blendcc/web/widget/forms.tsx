@@ -106,7 +106,7 @@ export function OfflineForm(props: {
   async function submit(e: Event) {
     e.preventDefault();
     const problem = !name.trim() ? t("need_name") : !EMAIL.test(email.trim()) ? t("invalid_email")
-      : !message.trim() ? t("offline_message") : null;
+      : !message.trim() ? t("need_message") : null;
     setError(problem);
     if (problem) return;
     setBusy(true);

@@ -29,8 +29,8 @@ from blendcc.api import (
     routes_sim,
     routes_voice,
     routes_webhooks,
-    routes_widget,
     routes_wfm_staff,
+    routes_widget,
     security,
     ws,
 )

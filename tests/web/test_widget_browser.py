@@ -269,3 +269,24 @@ def test_keyboard_reaches_the_widget_and_escape_closes_it(browser: Any, centre: 
         page.keyboard.press("Escape")
         expect(page.locator(".panel")).to_have_count(0)
         expect(page.locator(".launcher")).to_be_focused()
+
+
+def test_unknown_instance_says_the_chat_is_unavailable(browser: Any, centre: Centre, site: CustomerSite) -> None:
+    with widget_page(browser, site, instance="nope") as page:
+        page.locator(".launcher").click()
+        expect(page.get_by_role("alert")).to_have_text("The chat is unavailable right now. Please try again later.")
+        expect(page.get_by_role("button", name="Try again")).to_be_visible()
+
+
+def test_a_session_the_centre_no_longer_knows_starts_afresh(browser: Any, centre: Centre, site: CustomerSite) -> None:
+    with widget_page(browser, site) as page:
+        start_chat(page)
+        s = centre.session()
+        wait_for(lambda: len(s.sockets) == 1, 10, "no socket")
+        del centre.sessions[s.id]  # expired on the server: the next hello is refused (close 4401)
+        centre.drop(s)
+        expect(page.locator(".banner")).to_have_text("Your previous chat has expired. Please start a new one.")
+        expect(page.locator("#bcc-name")).to_be_visible()
+        page.reload()  # the stale token is gone from storage too
+        page.locator(".launcher").click()
+        expect(page.locator("#bcc-name")).to_be_visible()

@@ -106,12 +106,12 @@ export function App(props: { api: Api; store: Store; host: HTMLElement; language
     dispatch({ kind: "reset" });
   }
 
-  const title = config?.centre_name ?? "";
+  const title = config?.centre_name ?? t("launcher_open");
   const subtitle = saved && chat.agent && chat.state === "connected" ? t("chatting_with", { name: chat.agent }) : null;
 
   let view;
   if (failed) {
-    view = <div class="form"><p class="error" role="alert">{t("load_failed")}</p><button type="button" onClick={load}>{t("retry")}</button></div>;
+    view = <div class="form"><p class="error" role="alert">{t("load_failed")}</p><button type="button" class="secondary" onClick={load}>{t("retry")}</button></div>;
   } else if (!config) {
     view = <p class="intro" role="status">{t("loading")}</p>;
   } else if (saved) {

@@ -290,3 +290,58 @@ def test_a_session_the_centre_no_longer_knows_starts_afresh(browser: Any, centre
         page.reload()  # the stale token is gone from storage too
         page.locator(".launcher").click()
         expect(page.locator("#bcc-name")).to_be_visible()
+
+
+def test_closed_when_starting_shows_the_offline_form(browser: Any, centre: Centre, site: CustomerSite) -> None:
+    with widget_page(browser, site, instance="closing") as page:
+        page.locator(".launcher").click()
+        page.locator("#bcc-name").fill("Alice Doe")
+        page.locator("#bcc-email").fill("alice@example.org")
+        page.locator("form.form button[type=submit]").click()  # 409 closed
+        expect(page.get_by_role("heading", name="We are closed right now")).to_be_visible()
+        assert centre.sessions == {}
+
+
+@pytest.mark.parametrize(("lang", "launcher", "name_label"), [
+    ("pl", "Napisz do nas", "Imię i nazwisko"), ("ru", "Напишите нам", "Имя"), ("zh", "在线咨询", "姓名")])
+def test_the_host_page_may_choose_the_language(browser: Any, centre: Centre, site: CustomerSite, lang: str,
+                                               launcher: str, name_label: str) -> None:
+    with widget_page(browser, site, lang=lang) as page:
+        expect(page.locator(".launcher")).to_have_text(launcher)
+        page.locator(".launcher").click()
+        expect(page.locator("label[for=bcc-name]")).to_have_text(name_label)
+        assert page.locator(".root").get_attribute("lang") == lang
+        assert page.locator(".root").evaluate("e => getComputedStyle(e).direction") == "ltr"
+
+
+CONTRAST = """([fg, bg]) => {
+  const lum = (el, prop) => {
+    const [r, g, b] = getComputedStyle(el)[prop].match(/\\d+/g).slice(0, 3).map(Number).map(v => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const a = lum(fg, 'color'), b = lum(bg, 'backgroundColor');
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_text_contrast_meets_wcag_aa(browser: Any, centre: Centre, site: CustomerSite) -> None:
+    with widget_page(browser, site) as page:
+        start_chat(page)
+        s = centre.session()
+        wait_for(lambda: len(s.sockets) == 1, 10, "no socket")
+        send(page, "Hello")
+        centre.queue(s, 1, 30)
+        centre.agent_says(s, "Hi there")
+        expect(page.locator("li.msg.theirs")).to_be_visible()
+        pairs = {  # text element, the element whose background it sits on
+            "header": (".head h2", ".head"), "own bubble": ("li.msg.own .body", "li.msg.own"),
+            "own time": ("li.msg.own .meta", "li.msg.own"), "agent bubble": ("li.msg.theirs .body", "li.msg.theirs"),
+            "agent time": ("li.msg.theirs .meta", "li.msg.theirs"), "queue": (".queue p", ".queue"),
+            "send button": (".send", ".send"), "end link": (".end", ".panel"),
+        }
+        for what, (fg, bg) in pairs.items():
+            ratio = page.evaluate(f"(sel) => ({CONTRAST})([document.querySelector('[data-blendcc-widget]').shadowRoot"
+                                  ".querySelector(sel[0]), document.querySelector('[data-blendcc-widget]').shadowRoot"
+                                  ".querySelector(sel[1])])", [fg, bg])
+            assert ratio >= 4.5, (what, ratio)

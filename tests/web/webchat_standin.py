@@ -44,6 +44,8 @@ INSTANCES = {
     "fa": config("fa", name="انرژی نورث‌ویند", language="fa", primary="#6A1B9A"),
     "closed": config("closed", name="Northwind Energy", language="en", primary="#0B5394", open_=False,
                      closed_reason="Open Monday to Friday, 8:00 to 18:00."),
+    # open when the config is read, closed by the time the customer starts (the session answers 409)
+    "closing": config("closing", name="Northwind Energy", language="en", primary="#0B5394"),
 }
 
 
@@ -175,7 +177,7 @@ class Centre:
         def start(instance: str, body: dict[str, Any]) -> Any:
             if instance not in INSTANCES:
                 return refused(404, "not_found", "no such instance")
-            if not INSTANCES[instance]["open"]:
+            if not INSTANCES[instance]["open"] or instance == "closing":
                 return refused(409, "closed", "the centre is closed")
             if not (1 <= len(body.get("name") or "") <= 100) or not (body.get("email") or body.get("phone")):
                 return refused(422, "invalid", "name and an email or a phone are required")

@@ -84,3 +84,12 @@ def check_png(png: bytes) -> None:
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", png[16:24]) == (1400, 900)
     assert len(png) > 30_000, "the screenshot is nearly blank"
+
+
+def test_demo_serves_the_chat_page_with_the_widget(demo: Server) -> None:
+    page = httpx.get(demo.url + "/demo/chat", timeout=5.0)  # only with --demo (routes_widget)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert '<script src="/widget.js" data-instance="default"' in page.text
+    script = httpx.get(demo.url + "/widget.js", timeout=5.0)
+    assert script.status_code == 200 and script.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert "attachShadow" in script.text  # the built widget (make frontend), not a placeholder

@@ -345,3 +345,25 @@ def test_text_contrast_meets_wcag_aa(browser: Any, centre: Centre, site: Custome
                                   ".querySelector(sel[0]), document.querySelector('[data-blendcc-widget]').shadowRoot"
                                   ".querySelector(sel[1])])", [fg, bg])
             assert ratio >= 4.5, (what, ratio)
+
+
+def test_closed_panel_counts_new_messages_and_marks_them_read_only_when_seen(
+        browser: Any, centre: Centre, site: CustomerSite, shot: Any) -> None:
+    with widget_page(browser, site) as page:
+        start_chat(page)
+        s = centre.session()
+        wait_for(lambda: len(s.sockets) == 1, 10, "no socket")
+        centre.agent_joins(s, "Maya")
+        first = centre.agent_says(s, "Hello Alice!")
+        wait_for(lambda: {"type": "read", "message_id": first["id"]} in centre.frames(s, "read"), 10, "not read")
+        page.locator(".close").click()  # the customer closes the panel
+        expect(page.locator(".panel")).to_have_count(0)
+        centre.agent_says(s, "Are you there?")
+        last = centre.agent_says(s, "I can see your account now.")
+        expect(page.locator(".launcher .badge")).to_have_text("2")
+        expect(page.locator(".launcher")).to_have_attribute("aria-label", "Chat with us: 2 new messages")
+        shot(page, "en-unread")
+        assert all(f["message_id"] == first["id"] for f in centre.frames(s, "read"))  # unseen: not read
+        page.locator(".launcher").click()
+        expect(page.locator(".launcher .badge")).to_have_count(0)
+        wait_for(lambda: {"type": "read", "message_id": last["id"]} in centre.frames(s, "read"), 10, "not read")

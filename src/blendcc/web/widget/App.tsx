@@ -6,7 +6,7 @@ import { initialChat, reduce } from "./chat-state";
 import { Connection } from "./connection";
 import { OfflineForm, PreChatForm } from "./forms";
 import { ChatIcon, CloseIcon } from "./icons";
-import { direction, supported, translator } from "./i18n";
+import { direction, formatNumber, supported, translator } from "./i18n";
 import { HttpError, type Api, type Attachment, type Config, type PreChat } from "./protocol";
 import type { Saved, Store } from "./storage";
 
@@ -25,6 +25,7 @@ export function App(props: { api: Api; store: Store; host: HTMLElement; language
   const [lang, setLang] = useState<string>(() => saved?.language ?? supported(props.language));
   const [closed, setClosed] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [seen, setSeen] = useState<number>(() => saved?.seen ?? 0);
   const [chat, dispatch] = useReducer(reduce, initialChat);
   const conn = useRef<Connection | null>(null);
   const launcher = useRef<HTMLButtonElement>(null);
@@ -65,9 +66,15 @@ export function App(props: { api: Api; store: Store; host: HTMLElement; language
     return () => { c.stop(); conn.current = null; };
   }, [saved?.session.token]);
 
-  useEffect(() => { // remember the panel's state and language with the session
-    if (saved) store.save({ ...saved, open, language: lang });
-  }, [open, lang, saved]);
+  const newest = chat.messages.length ? chat.messages[chat.messages.length - 1].seq : 0;
+  useEffect(() => { // what the customer has seen: everything, while the panel is open
+    if (open && newest > seen) setSeen(newest);
+  }, [open, newest]);
+  const unread = open ? 0 : chat.messages.filter((m) => m.direction === "outbound" && m.seq > seen).length;
+
+  useEffect(() => { // remember the panel's state, language and what was seen with the session
+    if (saved) store.save({ ...saved, open, language: lang, seen });
+  }, [open, lang, saved, seen]);
 
   useEffect(() => { // focus moves into the panel when it opens
     if (open) panel.current?.querySelector<HTMLElement>("input, select, textarea, button:not(.close)")?.focus();
@@ -83,7 +90,8 @@ export function App(props: { api: Api; store: Store; host: HTMLElement; language
       const session = await api.start(form);
       dispatch({ kind: "reset" });
       setNotice(null);
-      setSaved({ session, language: lang, email: form.email, open: true });
+      setSeen(0);
+      setSaved({ session, language: lang, email: form.email, open: true, seen: 0 });
     } catch (exc) {
       if (exc instanceof HttpError && exc.status === 409) {
         setClosed(true); // closed since the config was read: the offline form instead
@@ -148,9 +156,11 @@ export function App(props: { api: Api; store: Store; host: HTMLElement; language
         </section>
       )}
       <button type="button" class={open ? "launcher is-open" : "launcher"} ref={launcher} aria-expanded={open} aria-controls="bcc-panel"
-        aria-label={open ? t("close") : t("launcher_open")} onClick={() => toggle(!open)}>
+        aria-label={open ? t("close") : unread ? `${t("launcher_open")}: ${t("unread", { count: formatNumber(lang, unread) })}` : t("launcher_open")}
+        onClick={() => toggle(!open)}>
         {open ? <CloseIcon /> : <ChatIcon />}
         {!open && <span class="launcher-text">{t("launcher_open")}</span>}
+        {unread > 0 && <span class="badge" aria-hidden="true">{formatNumber(lang, unread)}</span>}
       </button>
     </div>
   );

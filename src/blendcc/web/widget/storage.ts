@@ -6,6 +6,8 @@ export interface Saved {
   language: string;
   email: string | null;
   open: boolean;
+  /** The newest message seq the customer has seen (the launcher counts newer agent messages). */
+  seen?: number;
 }
 
 export class Store {

@@ -148,6 +148,11 @@ def test_english_chat_from_pre_chat_to_rating(browser: Any, centre: Centre, site
         assert centre.transcripts == [(s.id, "alice@example.org")]
         shot(page, "en-ended")
 
+        page.reload()  # the ended chat comes back as it was: rated, so not asked again
+        expect(page.locator(".ended .notice")).to_have_text("The chat has ended.")
+        expect(page.get_by_text("Thank you for your rating.")).to_be_visible()
+        expect(page.locator(".star")).to_have_count(0)
+
         # a new chat forgets the old session
         page.get_by_role("button", name="Start a new chat").click()
         expect(page.locator("#bcc-name")).to_be_visible()

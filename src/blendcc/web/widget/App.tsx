@@ -128,7 +128,8 @@ export function App(props: { api: Api; store: Store; host: HTMLElement; language
         send={send} typing={(on) => conn.current?.sendVolatile({ type: "typing", on })}
         read={(id) => conn.current?.sendVolatile({ type: "read", message_id: id })}
         end={() => conn.current?.sendControl({ type: "end" })}
-        rate={(score, comment) => conn.current?.sendControl({ type: "rate", score, comment })}
+        rated={saved.rated === true}
+        rate={(score, comment) => { conn.current?.sendControl({ type: "rate", score, comment }); setSaved({ ...saved, rated: true }); }}
         transcript={async (email) => { await api.transcript(saved.session, email); }} newChat={newChat} />
     );
   } else if (closed) {

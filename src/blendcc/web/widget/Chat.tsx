@@ -23,8 +23,16 @@ function Mark(props: { t: Translate; status: "sending" | "sent" | "delivered" | 
 
 function AttachmentButton(props: { t: Translate; api: Api; session: Session; attachment: Attachment; lang: string }) {
   const { attachment } = props;
+  const [failed, setFailed] = useState(false);
   async function open() {
-    const blob = await props.api.download(props.session, attachment);
+    let blob: Blob;
+    try {
+      blob = await props.api.download(props.session, attachment);
+      setFailed(false);
+    } catch {
+      setFailed(true);
+      return;
+    }
     const url = URL.createObjectURL(blob);
     const a = document.createElement("a");
     a.href = url;
@@ -35,6 +43,7 @@ function AttachmentButton(props: { t: Translate; api: Api; session: Session; att
   return (
     <button type="button" class="attachment" onClick={open} aria-label={props.t("download", { name: attachment.name })}>
       <ClipIcon /> <bdi>{attachment.name}</bdi> <span class="size">({formatBytes(props.lang, attachment.size)})</span>
+      {failed && <span class="error" role="alert"> {props.t("error_generic")}</span>}
     </button>
   );
 }
@@ -85,11 +94,10 @@ function Stars(props: { t: Translate; lang: string; onRate(score: number, commen
 }
 
 function Ended(props: {
-  t: Translate; lang: string; chat: Chat; email: string | null; onRate(score: number, comment: string | null): void;
+  t: Translate; lang: string; chat: Chat; email: string | null; rated: boolean; onRate(score: number, comment: string | null): void;
   onTranscript(email: string | null): Promise<void>; onNew(): void;
 }) {
   const { t } = props;
-  const [rated, setRated] = useState(false);
   const [email, setEmail] = useState(props.email ?? "");
   const [sent, setSent] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -106,8 +114,7 @@ function Ended(props: {
   return (
     <div class="ended">
       <p class="notice" role="status">{props.chat.ended?.by === "agent" ? t("ended_by_agent") : t("ended")}</p>
-      {rated ? <p class="done" role="status">{t("rate_thanks")}</p>
-        : <Stars t={t} lang={props.lang} onRate={(s, c) => { props.onRate(s, c); setRated(true); }} />}
+      {props.rated ? <p class="done" role="status">{t("rate_thanks")}</p> : <Stars t={t} lang={props.lang} onRate={props.onRate} />}
       {sent ? <p class="done" role="status">{t("transcript_sent")}</p> : (
         <form class="transcript" onSubmit={transcript}>
           <label for="bcc-transcript-email">{t("transcript_prompt")}</label>
@@ -125,7 +132,7 @@ function Ended(props: {
 }
 
 export function ChatView(props: {
-  t: Translate; lang: string; config: Config; api: Api; session: Session; chat: Chat; email: string | null; visible: boolean;
+  t: Translate; lang: string; config: Config; api: Api; session: Session; chat: Chat; email: string | null; visible: boolean; rated: boolean;
   send(body: string, attachments: Attachment[]): void; typing(on: boolean): void; read(messageId: string): void;
   end(): void; rate(score: number, comment: string | null): void; transcript(email: string | null): Promise<void>; newChat(): void;
 }) {
@@ -250,7 +257,7 @@ export function ChatView(props: {
       </p>
       {chat.notice && <p class="error" role="alert">{chat.notice}</p>}
       {ended ? (
-        <Ended t={t} lang={lang} chat={chat} email={props.email} onRate={props.rate} onTranscript={props.transcript} onNew={props.newChat} />
+        <Ended t={t} lang={lang} chat={chat} email={props.email} rated={props.rated} onRate={props.rate} onTranscript={props.transcript} onNew={props.newChat} />
       ) : (
         <form class="composer" onSubmit={submit}>
           {problem && <p class="error" role="alert">{problem}</p>}

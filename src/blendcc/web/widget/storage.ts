@@ -8,6 +8,8 @@ export interface Saved {
   open: boolean;
   /** The newest message seq the customer has seen (the launcher counts newer agent messages). */
   seen?: number;
+  /** The customer has rated this chat (CSAT is asked once). */
+  rated?: boolean;
 }
 
 export class Store {

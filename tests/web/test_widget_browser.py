@@ -71,6 +71,7 @@ def test_english_chat_from_pre_chat_to_rating(browser: Any, centre: Centre, site
         expect(page.get_by_role("alert")).to_have_text("Please give an email address or a phone number.")
         page.locator("#bcc-email").fill("alice@example.org")
         page.locator("#bcc-topic").select_option("billing")
+        shot(page, "en-prechat")
         page.locator("form.form button[type=submit]").click()
         s = centre.session()
         assert s.form == {"name": "Alice Doe", "email": "alice@example.org", "phone": None, "topic": "billing",
@@ -218,6 +219,7 @@ def test_persian_is_right_to_left_and_mirrored(browser: Any, centre: Centre, sit
         assert name_label["x"] + name_label["width"] == pytest.approx(name_input["x"] + name_input["width"], abs=1)
         page.locator("#bcc-name").fill("مریم")
         page.locator("#bcc-phone").fill("+98 21 1234 5678")
+        shot(page, "fa-prechat")
         page.locator("form.form button[type=submit]").click()
         s = centre.session()
         assert s.form["language"] == "fa" and s.form["phone"] == "+98 21 1234 5678"

@@ -54,7 +54,7 @@ export function PreChatForm(props: {
   }
 
   return (
-    <form class="form" onSubmit={submit} noValidate aria-describedby="bcc-prechat-intro">
+    <form class="form" onSubmit={submit} onInput={() => error && setError(null)} noValidate aria-describedby="bcc-prechat-intro">
       <p id="bcc-prechat-intro" class="intro">{t("prechat_intro")}</p>
       <Field id="bcc-name" label={t("name")}>
         <input id="bcc-name" dir={name ? "auto" : undefined} name="name" autocomplete="name" maxLength={100} required value={name} onInput={(e) => setName(value(e))} />
@@ -120,7 +120,7 @@ export function OfflineForm(props: {
   }
 
   return (
-    <form class="form" onSubmit={submit} noValidate>
+    <form class="form" onSubmit={submit} onInput={() => error && setError(null)} noValidate>
       <h3 class="subtitle">{t("offline_title")}</h3>
       {config.closed_reason && <p class="intro">{config.closed_reason}</p>}
       <p class="intro">{t("offline_intro")}</p>

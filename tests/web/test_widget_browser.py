@@ -77,6 +77,7 @@ def test_english_chat_from_pre_chat_to_rating(browser: Any, centre: Centre, site
         assert s.form == {"name": "Alice Doe", "email": "alice@example.org", "phone": None, "topic": "billing",
                           "language": "en"}
 
+        expect(page.locator("#bcc-message")).to_be_focused()  # ready to type
         wait_for(lambda: s.hellos == 1 and len(s.sockets) == 1, 10, "the widget did not say hello")
         centre.queue(s, 3, 250)
         expect(page.locator(".queue")).to_contain_text("You are number 3 in the queue.")

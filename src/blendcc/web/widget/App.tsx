@@ -77,7 +77,11 @@ export function App(props: { api: Api; store: Store; host: HTMLElement; language
   }, [open, lang, saved, seen]);
 
   useEffect(() => { // focus moves into the panel when it opens
-    if (open) panel.current?.querySelector<HTMLElement>("input, select, textarea, button:not(.close)")?.focus();
+    const root = panel.current;
+    if (open && root) {
+      (root.querySelector<HTMLElement>("#bcc-message")
+        ?? root.querySelector<HTMLElement>("input:not([type=file]), select, textarea, button:not(.close)"))?.focus();
+    }
   }, [open, config !== null, saved !== null, closed]);
 
   function toggle(next: boolean) {

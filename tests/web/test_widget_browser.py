@@ -361,6 +361,7 @@ def test_closed_panel_counts_new_messages_and_marks_them_read_only_when_seen(
         start_chat(page)
         s = centre.session()
         wait_for(lambda: len(s.sockets) == 1, 10, "no socket")
+        centre.push(s, {"type": "a-frame-from-a-newer-server", "x": 1})  # ignored, nothing breaks
         centre.agent_joins(s, "Maya")
         first = centre.agent_says(s, "Hello Alice!")
         wait_for(lambda: {"type": "read", "message_id": first["id"]} in centre.frames(s, "read"), 10, "not read")

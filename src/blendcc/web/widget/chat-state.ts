@@ -86,5 +86,7 @@ function onFrame(chat: Chat, f: ServerFrame): Chat {
       return { ...chat, notice: f.message };
     case "pong":
       return chat;
+    default:
+      return chat; // a frame type this widget does not know yet (a newer server): ignored
   }
 }

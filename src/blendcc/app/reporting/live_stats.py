@@ -9,12 +9,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from blendcc.analytics.agent_stats import AgentStateFold, AgentTime, StateInterval, agent_kpis
+from blendcc.analytics.digital_stats import FOLDED_TYPES, DigitalCounters, DigitalFold, digital_kpis, group
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, deltas, queue_kpis
 from blendcc.domain import events as ev
 from blendcc.domain.lifecycle.contact import WAITING
 from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.ports import StoredEvent
 from blendcc.routing.engine import Engine
+
+#: What the live digital fold is warmed up from after a restart: these event types since this long before
+#: today (threads begun earlier count from the first message seen; reports fold the full reopen window).
+DIGITAL_TYPES = [t.__name__ for t in FOLDED_TYPES]
+WARM_UP_S = 2 * 86400.0
 
 
 def day_start(at: float, tz: str) -> float:
@@ -39,6 +45,7 @@ class LiveStats:
         self._fold = AgentStateFold()
         self._open = self._fold.open  # agent -> (state, reason, since)
         self.seq = 0
+        self.digital = DigitalFold()  # today's digital conversation KPIs (same fold as the reports)
 
     def load(self, now: float, counters: dict[CounterKey, QueueCounters],
              intervals: Iterable[StateInterval], handled: dict[str, int]) -> None:
@@ -57,6 +64,14 @@ class LiveStats:
             for agent_id, n in handled.items():
                 self._time(agent_id).handled = n
 
+    def load_digital(self, events: Iterable[ev.Event]) -> None:
+        """Warm the digital fold up from the log (after ``load``): events since the reopen window before
+        today, so today's threads keep their first message and reopens find their resolution."""
+        with self._lock:
+            self.digital = DigitalFold()
+            self.digital.floor = self.day
+            self.digital.apply_all(events)
+
     def _time(self, agent_id: str) -> AgentTime:
         t = self.agent_time.get(agent_id)
         if t is None:
@@ -72,6 +87,11 @@ class LiveStats:
             self._open[agent_id] = (state, reason, start)
         self.day = start
         self.counters = {k: v for k, v in self.counters.items() if k[0] >= start}
+        d = self.digital
+        d.accrue_all(start)
+        d.floor = start
+        d.counters = {k: v for k, v in d.counters.items() if k[0] >= start}
+        d.prune(start - d.reopen_s)
         self.agent_time = {}
 
     def committed(self, batch: Sequence[StoredEvent]) -> None:
@@ -90,7 +110,7 @@ class LiveStats:
     def _apply(self, events: Iterable[ev.Event]) -> None:
         for e in events:
             if self.day == 0.0:
-                self.day = day_start(e.at, self.tz)
+                self.day = self.digital.floor = day_start(e.at, self.tz)
             elif e.at >= self.day + 82800:  # 23 h: cheap pre-check, DST-safe roll inside
                 self._roll(e.at)
             for key, delta in deltas(e, self.thresholds):
@@ -106,6 +126,7 @@ class LiveStats:
                     self._time(e.agent_id).add(prev[0], prev[1], e.at - max(prev[2], self.day))
             elif isinstance(e, ev.ContactConnected):
                 self._time(e.agent_id).handled += 1
+            self.digital.apply(e)
 
     def tick(self, now: float) -> None:
         with self._lock:
@@ -125,6 +146,21 @@ class LiveStats:
                     total.merge(c)
         return {q: queue_kpis(c) for q, c in acc.items()}
 
+    def digital_today(self, now: float) -> dict[str, Any]:
+        """Today's digital KPIs per queue, per channel and in total (open handling counted up to ``now``)."""
+        with self._lock:
+            self._roll(now)
+            self.digital.accrue_all(now)
+            counters = self.digital.counters
+            queues = group(counters, ["queue_id"], self.day)
+            channels = group(counters, ["channel"], self.day)
+        total = DigitalCounters()
+        for c in queues.values():
+            total.merge(c)
+        return {"day_start": self.day, "queues": {k[1]: digital_kpis(c) for k, c in sorted(queues.items()) if k[1]},
+                "channels": {k[2]: digital_kpis(c) for k, c in sorted(channels.items()) if k[2]},
+                "total": digital_kpis(total)}
+
     def agent_today(self, agent_id: str, now: float) -> dict[str, Any]:
         with self._lock:
             base = self.agent_time.get(agent_id, AgentTime())
@@ -141,11 +177,13 @@ def snapshot(engine: Engine, stats: LiveStats, now: float,
     stats.tick(now)
     queues: dict[str, dict[str, Any]] = {}
     today = stats.queues_today()
+    digital = stats.digital_today(now)
+    no_digital = digital_kpis(DigitalCounters())
     empty = queue_kpis(QueueCounters())
     for qid, q in engine.catalog.queues.items():
         queues[qid] = {"id": qid, "name": q.name or qid, "waiting": 0, "offered_now": 0, "longest_wait_s": 0.0,
                        "agents": {"available": 0, "reserved": 0, "busy": 0, "wrap_up": 0, "aux": 0},
-                       "today": today.get(qid, empty)}
+                       "today": today.get(qid, empty), "digital": digital["queues"].get(qid, no_digital)}
     for c in engine.contacts.values():
         if c.state in WAITING and c.queue.id in queues:
             row = queues[c.queue.id]
@@ -173,5 +211,5 @@ def snapshot(engine: Engine, stats: LiveStats, now: float,
         })
     agents.sort(key=lambda a: a["id"])
     rows = sorted(queues.values(), key=lambda q: q["id"])  # stable order (config load order differs on restart)
-    return {"at": now, "day_start": stats.day, "queues": rows, "agents": agents}
+    return {"at": now, "day_start": stats.day, "queues": rows, "agents": agents, "digital": digital}
 

@@ -94,7 +94,8 @@ def test_same_contact_reopen_and_window() -> None:
 
 
 def test_closed_non_voice_contact_counts_as_resolved_voice_does_not() -> None:
-    k = kpis([queued("e1", T0, channel="email"), rx("e1", T0, channel="email"), connected("e1", T0 + 5, channel="email"),
+    k = kpis([queued("e1", T0, channel="email"), rx("e1", T0, channel="email"),
+              connected("e1", T0 + 5, channel="email"),
               tx("e1", T0 + 3600, channel="email"), ended("e1", T0 + 3700),
               ev.ContactClosed(at=T0 + 3800, contact_id="e1", outcome="completed"),
               queued("v1", T0, channel="voice"), connected("v1", T0 + 1, channel="voice"), ended("v1", T0 + 60),
@@ -136,8 +137,9 @@ def test_bot_containment_and_csat() -> None:
 
 def test_group_by_queue_and_agent() -> None:
     fold = DigitalFold()
-    fold.apply_all([queued("c1", T0, "q1"), rx("c1", T0), connected("c1", T0 + 1, "a1", "q1"), tx("c1", T0 + 5, agent="a1"),
-                    queued("c2", T0, "q2"), rx("c2", T0), connected("c2", T0 + 1, "a2", "q2"), tx("c2", T0 + 9, agent="a2")])
+    fold.apply_all([queued("c1", T0, "q1"), rx("c1", T0), connected("c1", T0 + 1, "a1", "q1"),
+                    tx("c1", T0 + 5, agent="a1"), queued("c2", T0, "q2"), rx("c2", T0),
+                    connected("c2", T0 + 1, "a2", "q2"), tx("c2", T0 + 9, agent="a2")])
     by_q = group(fold.counters, ["queue_id"])
     assert {k[1]: digital_kpis(v)["first_response_s"] for k, v in by_q.items() if k[1]} == {"q1": 5.0, "q2": 9.0}
     only_a2 = group(fold.counters, ["agent_id"], agent_id="a2")
@@ -235,7 +237,8 @@ def test_split_anywhere_same_totals(kinds: list[str], parts: int) -> None:
     events: list[ev.Event] = []
     for i, k in enumerate(kinds):
         at = T0 + 100 * i
-        events.append(rx("c", at, i) if k == "rx" else tx("c", at) if k == "agent" else state("c", at, "resolved", "open"))
+        events.append(rx("c", at, i) if k == "rx" else tx("c", at) if k == "agent"
+                      else state("c", at, "resolved", "open"))
     one = DigitalFold()
     one.apply_all(events)
     many = DigitalFold()
@@ -243,3 +246,43 @@ def test_split_anywhere_same_totals(kinds: list[str], parts: int) -> None:
     for i in range(0, len(events), size):
         many.apply_all(events[i:i + size])
     assert total(one) == total(many)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["rx", "agent", "resolve", "connect", "end"]), st.integers(0, 3),
+                          st.sampled_from(["q1", "q2"]), st.sampled_from(["chat", "sms"])), min_size=1, max_size=40),
+       st.integers(0, 40))
+def test_rollups_equal_the_grouped_counters(steps: list[tuple[str, int, str, str]], cut: int) -> None:
+    """The live rollups (per queue, per channel, total) always equal the sums of the kept counters, also
+    after dropping the intervals before a floor (the day roll)."""
+    fold = DigitalFold(rollup=True)
+    for i, (kind, n, q, ch) in enumerate(steps):
+        at, cid = T0 + 300 * i, f"c{n}"
+        if i == cut:
+            fold.keep_from(interval_start_of(at))
+        event: ev.Event
+        if kind == "rx":
+            event = rx(cid, at, i, channel=ch)
+        elif kind == "agent":
+            event = tx(cid, at, channel=ch)
+        elif kind == "resolve":
+            event = state(cid, at, "resolved", "open")
+        elif kind == "connect":
+            event = connected(cid, at, q=q, channel=ch)
+        else:
+            event = ended(cid, at)
+        fold.apply(event)
+    by_q = {k[1]: v for k, v in group(fold.counters, ["queue_id"]).items()}
+    by_ch = {k[2]: v for k, v in group(fold.counters, ["channel"]).items()}
+    assert {q: c for q, c in fold.by_queue.items() if c != DigitalCounters()} == {
+        q: c for q, c in by_q.items() if c != DigitalCounters()}
+    assert {q: c for q, c in fold.by_channel.items() if c != DigitalCounters()} == {
+        q: c for q, c in by_ch.items() if c != DigitalCounters()}
+    total = DigitalCounters()
+    for c in fold.counters.values():
+        total.merge(c)
+    assert fold.total == total
+
+
+def interval_start_of(at: float) -> float:
+    return float(int(at // 900) * 900)

@@ -54,10 +54,14 @@ class DigitalCounters:
             setattr(self, name, getattr(self, name) + value)
 
     def merge(self, other: DigitalCounters) -> None:
-        self.add(other.as_dict())
+        for name in _NAMES:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+_NAMES = tuple(f.name for f in fields(DigitalCounters))
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -113,9 +117,12 @@ Sink = dict[DigitalKey, DigitalCounters]
 
 
 class DigitalFold:
-    """Folds events (in log order) into ``counters``; keeps per-conversation and per-agent state."""
+    """Folds events (in log order) into ``counters``; keeps per-conversation and per-agent state. With
+    ``rollup`` it also keeps the sums per queue, per channel and in total (what the wallboard reads every
+    second, without going over every key)."""
 
-    def __init__(self, reopen_days: float = DEFAULT_REOPEN_DAYS, interval_s: int = BASE_INTERVAL_S):
+    def __init__(self, reopen_days: float = DEFAULT_REOPEN_DAYS, interval_s: int = BASE_INTERVAL_S,
+                 rollup: bool = False):
         self.reopen_s = reopen_days * 86400.0
         self.interval_s = interval_s
         self.counters: Sink = {}
@@ -123,6 +130,10 @@ class DigitalFold:
         self.agents: dict[str, _Agent] = {}
         self.contact_agent: dict[str, str] = {}
         self.floor = -float("inf")  # deltas to intervals before this are dropped (live: today only)
+        self.rollup = rollup
+        self.by_queue: dict[str, DigitalCounters] = {}
+        self.by_channel: dict[str, DigitalCounters] = {}
+        self.total = DigitalCounters()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -137,6 +148,28 @@ class DigitalFold:
         if acc is None:
             acc = self.counters[key] = DigitalCounters()
         acc.add(delta)
+        if self.rollup:
+            for c in self._rolled(key):
+                c.add(delta)
+
+    def _rolled(self, key: DigitalKey) -> tuple[DigitalCounters, DigitalCounters, DigitalCounters]:
+        q = self.by_queue.get(key[1])
+        if q is None:
+            q = self.by_queue[key[1]] = DigitalCounters()
+        ch = self.by_channel.get(key[2])
+        if ch is None:
+            ch = self.by_channel[key[2]] = DigitalCounters()
+        return q, ch, self.total
+
+    def keep_from(self, floor: float) -> None:
+        """Drop counters of intervals before ``floor`` (and deltas to them from now on); rebuild the rollups."""
+        self.floor = floor
+        self.counters = {k: v for k, v in self.counters.items() if k[0] >= floor}
+        self.by_queue, self.by_channel, self.total = {}, {}, DigitalCounters()
+        if self.rollup:
+            for key, c in self.counters.items():
+                for acc in self._rolled(key):
+                    acc.merge(c)
 
     def _conv(self, contact_id: str) -> _Conv:
         c = self.convs.get(contact_id)

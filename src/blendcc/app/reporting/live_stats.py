@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from blendcc.analytics.agent_stats import AgentStateFold, AgentTime, StateInterval, agent_kpis
-from blendcc.analytics.digital_stats import FOLDED_TYPES, DigitalCounters, DigitalFold, digital_kpis, group
+from blendcc.analytics.digital_stats import FOLDED_TYPES, DigitalCounters, DigitalFold, digital_kpis
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, deltas, queue_kpis
 from blendcc.domain import events as ev
 from blendcc.domain.lifecycle.contact import WAITING
@@ -45,7 +45,7 @@ class LiveStats:
         self._fold = AgentStateFold()
         self._open = self._fold.open  # agent -> (state, reason, since)
         self.seq = 0
-        self.digital = DigitalFold()  # today's digital conversation KPIs (same fold as the reports)
+        self.digital = DigitalFold(rollup=True)  # today's digital conversation KPIs (same fold as the reports)
 
     def load(self, now: float, counters: dict[CounterKey, QueueCounters],
              intervals: Iterable[StateInterval], handled: dict[str, int]) -> None:
@@ -68,8 +68,8 @@ class LiveStats:
         """Warm the digital fold up from the log (after ``load``): events since the reopen window before
         today, so today's threads keep their first message and reopens find their resolution."""
         with self._lock:
-            self.digital = DigitalFold()
-            self.digital.floor = self.day
+            self.digital = DigitalFold(rollup=True)
+            self.digital.keep_from(self.day)
             self.digital.apply_all(events)
 
     def _time(self, agent_id: str) -> AgentTime:
@@ -89,8 +89,7 @@ class LiveStats:
         self.counters = {k: v for k, v in self.counters.items() if k[0] >= start}
         d = self.digital
         d.accrue_all(start)
-        d.floor = start
-        d.counters = {k: v for k, v in d.counters.items() if k[0] >= start}
+        d.keep_from(start)
         d.prune(start - d.reopen_s)
         self.agent_time = {}
 
@@ -110,7 +109,8 @@ class LiveStats:
     def _apply(self, events: Iterable[ev.Event]) -> None:
         for e in events:
             if self.day == 0.0:
-                self.day = self.digital.floor = day_start(e.at, self.tz)
+                self.day = day_start(e.at, self.tz)
+                self.digital.keep_from(self.day)
             elif e.at >= self.day + 82800:  # 23 h: cheap pre-check, DST-safe roll inside
                 self._roll(e.at)
             for key, delta in deltas(e, self.thresholds):
@@ -150,16 +150,12 @@ class LiveStats:
         """Today's digital KPIs per queue, per channel and in total (open handling counted up to ``now``)."""
         with self._lock:
             self._roll(now)
-            self.digital.accrue_all(now)
-            counters = self.digital.counters
-            queues = group(counters, ["queue_id"], self.day)
-            channels = group(counters, ["channel"], self.day)
-        total = DigitalCounters()
-        for c in queues.values():
-            total.merge(c)
-        return {"day_start": self.day, "queues": {k[1]: digital_kpis(c) for k, c in sorted(queues.items()) if k[1]},
-                "channels": {k[2]: digital_kpis(c) for k, c in sorted(channels.items()) if k[2]},
-                "total": digital_kpis(total)}
+            d = self.digital
+            d.accrue_all(now)
+            return {"day_start": self.day,
+                    "queues": {q: digital_kpis(c) for q, c in sorted(d.by_queue.items()) if q},
+                    "channels": {ch: digital_kpis(c) for ch, c in sorted(d.by_channel.items()) if ch},
+                    "total": digital_kpis(d.total)}
 
     def agent_today(self, agent_id: str, now: float) -> dict[str, Any]:
         with self._lock:

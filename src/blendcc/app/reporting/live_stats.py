@@ -63,10 +63,11 @@ class LiveStats:
                     self._time(iv.agent_id).add(iv.state, iv.reason, iv.end - start)
             for agent_id, n in handled.items():
                 self._time(agent_id).handled = n
+            self.digital.keep_from(self.day)  # until ``load_digital`` warms it up from the log
 
     def load_digital(self, events: Iterable[ev.Event]) -> None:
-        """Warm the digital fold up from the log (after ``load``): events since the reopen window before
-        today, so today's threads keep their first message and reopens find their resolution."""
+        """Warm the digital fold up from the log (after ``load``): the fold's event types since a while
+        before today (``WARM_UP_S``), so today's threads keep their first message; only today counts."""
         with self._lock:
             self.digital = DigitalFold(rollup=True)
             self.digital.keep_from(self.day)

@@ -54,6 +54,7 @@ def test_live_and_historical_figures_of_an_answered_chat(answered: Any) -> None:
     assert rows["chat"]["first_response_s"] == pytest.approx(30.0)
     assert report["total"]["first_response_s"] == pytest.approx(30.0)
     assert report["total"]["resolution_s"] == pytest.approx(100.0)
+    assert 0.0 <= report["total"]["resolution_bh_s"] <= report["total"]["resolution_s"]  # the queue's hours
     by_agent = api.get(f"/api/reports/digital?start={t - 3600}&end={t + 3600}&group_by=agent&agent_id=a1", "sup")
     total = by_agent["total"]
     assert total["first_responses"] == 1 and total["concurrency"] == pytest.approx(1.0)

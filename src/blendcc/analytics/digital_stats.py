@@ -25,6 +25,12 @@ DEFAULT_REOPEN_DAYS = 7.0
 VOICE = "voice"
 
 DigitalKey = tuple[float, str, str, str]  # (interval start, queue_id, channel, agent_id)
+#: (queue_id, start, end) -> seconds the queue's calendar is open in between (business-hours variants).
+OpenTime = Callable[[str, float, float], float]
+
+
+def _always_open(_queue_id: str, start: float, end: float) -> float:
+    return max(0.0, end - start)
 
 
 @dataclass(slots=True)
@@ -32,11 +38,14 @@ class DigitalCounters:
     started: int = 0            # conversations started by a customer message (not a reopen's continuation)
     first_responses: int = 0
     first_response_s: float = 0.0
+    first_response_bh_s: float = 0.0  # business-hours variants: the queue's closed time left out
     replies: int = 0            # agent replies that answered a waiting customer message
     reply_s: float = 0.0
+    reply_bh_s: float = 0.0
     resolved: int = 0           # threads resolved (a reopened thread's earlier resolution is taken back)
     resolution_timed: int = 0   # of those, threads with a customer message (resolution time is defined)
     resolution_s: float = 0.0
+    resolution_bh_s: float = 0.0
     customer_messages: int = 0  # of the resolved threads
     agent_messages: int = 0
     resolutions: int = 0        # every resolution (the reopen rate's denominator; never taken back)
@@ -76,6 +85,9 @@ def digital_kpis(c: DigitalCounters) -> dict[str, Any]:
         "first_response_s": _ratio(c.first_response_s, c.first_responses),
         "response_s": _ratio(c.reply_s, c.replies),
         "resolution_s": _ratio(c.resolution_s, c.resolution_timed),
+        "first_response_bh_s": _ratio(c.first_response_bh_s, c.first_responses),
+        "response_bh_s": _ratio(c.reply_bh_s, c.replies),
+        "resolution_bh_s": _ratio(c.resolution_bh_s, c.resolution_timed),
         "reopen_rate": _ratio(c.reopened, c.resolutions),
         "customer_messages_per_conversation": _ratio(c.customer_messages, c.resolved),
         "agent_messages_per_conversation": _ratio(c.agent_messages, c.resolved),
@@ -100,6 +112,7 @@ class _Conv:
     customer_msgs: int = 0
     agent_msgs: int = 0
     gap_s: float = 0.0                   # resolved-to-reopened gaps of this thread
+    gap_bh_s: float = 0.0                # the same, in business hours
     resolved_at: float | None = None
     contribution: tuple[DigitalKey, dict[str, float]] | None = None  # what its resolution added
     agent_involved: bool = False
@@ -122,7 +135,7 @@ class DigitalFold:
     second, without going over every key)."""
 
     def __init__(self, reopen_days: float = DEFAULT_REOPEN_DAYS, interval_s: int = BASE_INTERVAL_S,
-                 rollup: bool = False):
+                 rollup: bool = False, open_time: OpenTime | None = None):
         self.reopen_s = reopen_days * 86400.0
         self.interval_s = interval_s
         self.counters: Sink = {}
@@ -131,6 +144,7 @@ class DigitalFold:
         self.contact_agent: dict[str, str] = {}
         self.floor = -float("inf")  # deltas to intervals before this are dropped (live: today only)
         self.rollup = rollup
+        self.open_time = open_time or _always_open
         self.by_queue: dict[str, DigitalCounters] = {}
         self.by_channel: dict[str, DigitalCounters] = {}
         self.total = DigitalCounters()
@@ -233,10 +247,12 @@ class DigitalFold:
         if e.author_id:
             c.agent_id = e.author_id
         if c.pending_at is not None:
-            delta: dict[str, float] = {"replies": 1, "reply_s": e.at - c.pending_at}
+            delta: dict[str, float] = {"replies": 1, "reply_s": e.at - c.pending_at,
+                                       "reply_bh_s": self.open_time(c.queue_id, c.pending_at, e.at)}
             if not c.responded and c.first_customer_at is not None:
                 delta["first_responses"] = 1
                 delta["first_response_s"] = e.at - c.first_customer_at
+                delta["first_response_bh_s"] = self.open_time(c.queue_id, c.first_customer_at, e.at)
             self._add(self._key(e.at, c, agent), delta)
             c.pending_at = None
             c.responded = True
@@ -254,6 +270,7 @@ class DigitalFold:
         if c.first_customer_at is not None:
             delta["resolution_timed"] = 1
             delta["resolution_s"] = max(0.0, at - c.first_customer_at - c.gap_s)
+            delta["resolution_bh_s"] = max(0.0, self.open_time(c.queue_id, c.first_customer_at, at) - c.gap_bh_s)
         self._add(key, delta)
         c.contribution = (key, delta)
 
@@ -279,6 +296,7 @@ class DigitalFold:
         elif c.resolved_at is not None:  # the same conversation reopened (resolved -> open/pending)
             resolved_at = c.resolved_at
             c.gap_s += e.at - resolved_at
+            c.gap_bh_s += self.open_time(c.queue_id, resolved_at, e.at)
             c.resolved_at = None
             self._take_back(c)
             if e.by == "customer":
@@ -298,6 +316,7 @@ class DigitalFold:
         if prev.first_customer_at is not None:
             c.first_customer_at = prev.first_customer_at
         c.gap_s += prev.gap_s + max(0.0, e.at - e.resolved_at)
+        c.gap_bh_s += prev.gap_bh_s + self.open_time(prev.queue_id or c.queue_id, e.resolved_at, e.at)
         c.customer_msgs += prev.customer_msgs
         c.agent_msgs += prev.agent_msgs
         c.responded = c.responded or prev.responded

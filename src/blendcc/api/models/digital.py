@@ -18,6 +18,9 @@ class DigitalKpis(BaseModel):
                                            "(bot and automatic messages excluded)")
     response_s: float | None = Field(description="mean over agent replies of the wait of the message answered")
     resolution_s: float | None = Field(description="first customer message to resolved, reopen gaps left out")
+    first_response_bh_s: float | None = Field(description="first response time in the queue's business hours")
+    response_bh_s: float | None = Field(description="response time in the queue's business hours")
+    resolution_bh_s: float | None = Field(description="resolution time in the queue's business hours")
     reopen_rate: float | None
     customer_messages_per_conversation: float | None
     agent_messages_per_conversation: float | None

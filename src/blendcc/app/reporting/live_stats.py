@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from blendcc.analytics.agent_stats import AgentStateFold, AgentTime, StateInterval, agent_kpis
-from blendcc.analytics.digital_stats import FOLDED_TYPES, DigitalCounters, DigitalFold, digital_kpis
+from blendcc.analytics.digital_stats import FOLDED_TYPES, DigitalCounters, DigitalFold, OpenTime, digital_kpis
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, deltas, queue_kpis
 from blendcc.domain import events as ev
 from blendcc.domain.lifecycle.contact import WAITING
@@ -35,7 +35,7 @@ class LiveStats:
     sequence number folded in; a batch it has already seen is skipped, so it can be fed again (or from a
     bus that delivers at least once)."""
 
-    def __init__(self, thresholds: Thresholds, tz: str = "UTC"):
+    def __init__(self, thresholds: Thresholds, tz: str = "UTC", open_time: OpenTime | None = None):
         self.thresholds = thresholds
         self.tz = tz
         self._lock = threading.Lock()
@@ -45,7 +45,8 @@ class LiveStats:
         self._fold = AgentStateFold()
         self._open = self._fold.open  # agent -> (state, reason, since)
         self.seq = 0
-        self.digital = DigitalFold(rollup=True)  # today's digital conversation KPIs (same fold as the reports)
+        self.open_time = open_time  # the queues' business hours (digital KPIs' business-hours variants)
+        self.digital = DigitalFold(rollup=True, open_time=open_time)  # today's digital KPIs (as the reports)
 
     def load(self, now: float, counters: dict[CounterKey, QueueCounters],
              intervals: Iterable[StateInterval], handled: dict[str, int]) -> None:
@@ -69,7 +70,7 @@ class LiveStats:
         """Warm the digital fold up from the log (after ``load``): the fold's event types since a while
         before today (``WARM_UP_S``), so today's threads keep their first message; only today counts."""
         with self._lock:
-            self.digital = DigitalFold(rollup=True)
+            self.digital = DigitalFold(rollup=True, open_time=self.open_time)
             self.digital.keep_from(self.day)
             self.digital.apply_all(events)
 

@@ -12,6 +12,7 @@ from blendcc.analytics.digital_stats import (
     FOLDED_TYPES,
     DigitalCounters,
     DigitalFold,
+    OpenTime,
     digital_kpis,
     group,
 )
@@ -40,9 +41,10 @@ def bucket_start(t: float, interval: str, tz: ZoneInfo) -> float:
 
 
 class ReportService:
-    def __init__(self, reader: Store, tz: str = "UTC"):
+    def __init__(self, reader: Store, tz: str = "UTC", open_time: OpenTime | None = None):
         self.reader = reader
         self.tz = ZoneInfo(tz)
+        self.open_time = open_time  # the queues' business hours (digital KPIs' business-hours variants)
 
     def _window(self, start: float, end: float, interval: str) -> None:
         if end <= start:
@@ -61,7 +63,7 @@ class ReportService:
         self._window(start, end, interval)
         if group_by not in GROUP_BY:
             raise ValidationFailed(f"group_by must be one of {', '.join(GROUP_BY)}")
-        fold = DigitalFold(reopen_days)
+        fold = DigitalFold(reopen_days, open_time=self.open_time)
         names = [t.__name__ for t in FOLDED_TYPES]
         fold.apply_all(s.event for s in self.reader.events_of_type(names, start - reopen_days * 86400, end))
         rows_by = group(fold.counters, GROUP_BY[group_by], start, end,

@@ -202,23 +202,30 @@ class DigitalFold:
             fn(self, e)
 
     def _created(self, e: ev.ContactCreated) -> None:
-        self._conv(e.contact_id).channel = e.channel
+        if e.channel != VOICE:  # a call is no conversation: only its handling time (concurrency) is folded
+            self._conv(e.contact_id).channel = e.channel
 
     def _queued(self, e: ev.ContactQueued) -> None:
-        c = self._conv(e.contact_id)
-        c.queue_id, c.channel = e.queue_id, e.channel
+        if e.channel != VOICE:
+            c = self._conv(e.contact_id)
+            c.queue_id, c.channel = e.queue_id, e.channel
 
     def _overflowed(self, e: ev.ContactOverflowed) -> None:
-        self._conv(e.contact_id).queue_id = e.to_queue_id
+        c = self.convs.get(e.contact_id)
+        if c is not None:
+            c.queue_id = e.to_queue_id
 
     def _connected(self, e: ev.ContactConnected) -> None:
-        c = self._conv(e.contact_id)
-        c.queue_id, c.channel, c.agent_id, c.agent_involved = e.queue_id, e.channel, e.agent_id, True
+        if e.channel != VOICE:
+            c = self._conv(e.contact_id)
+            c.queue_id, c.channel, c.agent_id, c.agent_involved = e.queue_id, e.channel, e.agent_id, True
         self._handling(e.agent_id, e.contact_id, e.at, True)
 
     def _transferred(self, e: ev.ContactTransferred) -> None:
         self._handling(e.from_agent_id, e.contact_id, e.at, False)
-        self._conv(e.contact_id).queue_id = e.to_queue_id
+        c = self.convs.get(e.contact_id)
+        if c is not None:
+            c.queue_id = e.to_queue_id
 
     def _ended(self, e: ev.ContactEnded) -> None:
         self._handling(e.agent_id, e.contact_id, e.at, False)
@@ -349,9 +356,7 @@ class DigitalFold:
         if c is None:
             return
         c.closed_at = e.at
-        if c.channel == VOICE:
-            del self.convs[e.contact_id]
-        elif e.outcome == "completed":
+        if e.outcome == "completed" and c.channel != VOICE:
             self._resolve(c, e.at)
 
     # ------------------------------------------------------------------ concurrency

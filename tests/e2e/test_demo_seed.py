@@ -43,6 +43,7 @@ def test_seed_creates_the_centre_once(seeded: Any) -> None:
     ({"channel": "voice", "caller_id": "+44 20 7946 0202", "ivr": {"menu": "1"}}, "ivr billing", "billing"),
     ({"channel": "voice", "caller_id": "+44 20 7946 0203", "ivr": {"menu": "2"}}, "ivr tech", "tech"),
     ({"channel": "voice", "caller_id": "+44 20 7946 0204", "ivr": {"menu": "3"}}, "default", "sales"),
+    ({"channel": "sms", "caller_id": "+447700900201", "text": "What is my balance please"}, "sms", "chat-support"),
 ])
 def test_workflow_routes_demo_contacts(seeded: Any, body: dict[str, Any], filter_name: str, queue: str) -> None:
     if body["caller_id"] == "GOLD":
@@ -58,9 +59,9 @@ def test_arrivals_are_valid_and_reproducible() -> None:
     rng = random.Random(42)
     arrivals = [new_arrival(rng) for _ in range(400)]
     channels = {a.body["channel"] for a in arrivals}
-    assert channels == {"voice", "chat", "email"}
+    assert channels == {"voice", "chat", "email", "sms"}
     for a in arrivals:
         NewContact(**a.body)  # every generated body is accepted by the API schema
-        assert (a.patience_s is None) == (a.body["channel"] == "email")
+        assert (a.patience_s is None) == (a.body["channel"] in ("email", "sms"))  # asynchronous: nobody hangs up
     callers = [a.body["caller_id"] for a in arrivals]
     assert len(set(callers)) < len(callers), "the caller pool should produce repeat customers"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import struct
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from e2e_support import CHROMIUM, Client, Server, screenshot, wait_until
+from e2e_support import CHROMIUM, Client, Server, free_port, screenshot, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +25,9 @@ WALLBOARD_READY = ("document.getElementById('conn').textContent === 'live'"
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One demo server (seeded centre + traffic at 300 contacts/min) shared by this module's tests."""
     path = tmp_path_factory.mktemp("demo")
-    server = Server(f"sqlite:///{path / 'demo.db'}", path, ("--demo", "--demo-rate", "300"))
+    server = Server(f"sqlite:///{path / 'demo.db'}", path, ("--demo", "--demo-rate", "300"),
+                    env={"BLENDCC_EMAIL_SMTP_PORT": str(free_port()),  # the demo's SMTP listener
+                         "BLENDCC_EMAIL_ATTACHMENT_DIR": str(path / "attachments")})
     try:
         yield server.start()
     finally:
@@ -49,6 +52,36 @@ def test_demo_traffic_is_offered_handled_and_wrapped_up(demo: Server) -> None:
 
     done = wait_until(wrapped, 60.0, "a demo contact to be wrapped up with a disposition")
     assert done[0]["agent_id"] and done[0]["talk_s"] >= 5, done[0]
+
+
+def test_digital_contacts_arrive_on_their_channels_and_are_answered(demo: Server) -> None:
+    """Emails through the SMTP listener, SMS through the signed webhook and chats over the API are answered
+    by the demo agents through the messages API (replies delivered: SMS to the demo provider, mail to the
+    demo sink) and resolved; the digital KPIs show them live."""
+    sup = Client(demo.url, "super", "super")
+
+    def answered() -> dict[str, dict[str, object]] | None:
+        channels = sup.get("/api/stats/live/digital")["channels"]
+        done = {ch: channels.get(ch) for ch in ("chat", "email", "sms")}
+        ok = all(k is not None and k["first_responses"] >= 1 and k["resolved"] >= 1 for k in done.values())
+        return channels if ok else None
+
+    channels = wait_until(answered, 150.0, "a chat, an email and an SMS to be answered and resolved", every=1.0)
+    for ch in ("chat", "email", "sms"):
+        k = channels[ch]
+        assert k["first_response_s"] > 0 and k["resolution_s"] >= k["first_response_s"], (ch, k)
+        assert k["agent_messages_per_conversation"] >= 2, (ch, k)  # an opening and a closing at least
+    closed = sup.get("/api/contacts?state=closed&limit=1000")
+    for ch in ("email", "sms"):
+        cid = next(c["contact_id"] for c in closed if c["channel"] == ch and c["outcome"] == "completed")
+        thread = sup.get(f"/api/contacts/{cid}/messages")["messages"]
+        assert thread[0]["direction"] == "inbound", thread
+        replies = [m for m in thread if m["direction"] == "outbound"]
+        assert replies and all(m["status"] in ("sent", "delivered") for m in replies), thread
+    contact = sup.get(f"/api/contacts/{next(c['contact_id'] for c in closed if c['channel'] == 'sms')}")
+    assert contact["attributes"]["channel_instance"] == "demo", contact  # the demo number's webhook, not the API
+    report = sup.get(f"/api/reports/digital?start={time.time() - 3600}&end={time.time() + 60}&group_by=channel")
+    assert {"chat", "email", "sms"} <= {r["channel"] for r in report["rows"]}
 
 
 def test_status_page_is_served_and_renders_live_data(demo: Server, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from blendcc.api import (
     routes_ivr,
     routes_main,
     routes_messages,
+    routes_reports_digital,
     routes_schedule,
     routes_sim,
     routes_voice,
@@ -101,6 +102,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_schedule.router)
     app.include_router(routes_ivr.router)
     app.include_router(routes_voice.router)
+    app.include_router(routes_reports_digital.router)
     app.include_router(routes_webhooks.router)  # public: provider-signed (routes_webhooks.PUBLIC_ROUTES)
     app.include_router(routes_widget.router)  # public: /widget.js (web/dist), /demo/chat with --demo
 

@@ -33,7 +33,8 @@ from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.container import Container
 from blendcc.app.outbound.campaigns import CampaignService
 from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
-from blendcc.app.reporting.live_stats import LiveStats, day_start
+from blendcc.app.reporting.business_hours import queue_open_time
+from blendcc.app.reporting.live_stats import DIGITAL_TYPES, WARM_UP_S, LiveStats, day_start
 from blendcc.app.reporting.reports import ReportService
 from blendcc.config import Settings
 from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S, Channel
@@ -64,11 +65,12 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
         return (q.sl_threshold(ch), q.short_abandon_s)
 
     store.set_thresholds(thresholds)
-    stats = LiveStats(thresholds, settings.timezone)
+    stats = LiveStats(thresholds, settings.timezone, queue_open_time(lambda: config.catalog))
     now = clock.now()
     start = day_start(now, settings.timezone)
     stats.load(now, store.queue_counters(start, now + 86400), store.state_intervals(start, now + 1),
                store.handled_by_agent(start, now + 1))
+    stats.load_digital(s.event for s in store.events_of_type(DIGITAL_TYPES, start - WARM_UP_S, now + 1))
     runtime = Runtime(config.catalog, store, bus, clock, stats)
     config.on_change.append(runtime.reconfigure)
     config.delete_guards.append(runtime.guard_delete)
@@ -90,7 +92,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
             notes.append(f"created user 'admin' with password {password!r} (set BLENDCC_ADMIN_PASSWORD to choose)")
     container = Container(settings, clock, bus, store, config, runtime,
                           ContactService(runtime, customers, store, store), AgentService(runtime, customers),
-                          ReportService(store, settings.timezone), auth, stats,
+                          ReportService(store, settings.timezone, queue_open_time(lambda: config.catalog)), auth, stats,
                           CustomerService(customers, store, clock), notes)
     container.audit = audit
     if settings.oidc_issuer:

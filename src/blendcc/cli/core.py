@@ -50,13 +50,18 @@ def serve(
     settings = _settings(host=host, port=port, database_url=database_url)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_redaction()  # no log line (uvicorn's and the websockets library's included) carries a secret
+    channels = None
     if demo:
+        from blendcc.demo.providers import SMS_TOKEN_ENV, demo_channels
         from blendcc.demo.seed import DEMO_ADMIN_PASSWORD, seed_demo
 
         settings = settings.model_copy(update={"admin_password": settings.admin_password or DEMO_ADMIN_PASSWORD})
+        settings, channels = demo_channels(settings)  # demo mailbox, SMS number and their stand-in providers
     try:
         container = build_container(settings)
     except Exception as exc:
+        if channels is not None:
+            channels.stop()
         raise fail(f"cannot start: {exc}") from None
     for note in container.notes:
         err.print(f"[yellow]note:[/yellow] {note}")
@@ -66,9 +71,14 @@ def serve(
         local = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(settings.host, settings.host)
         url = f"http://{local}:{settings.port}"
         err.print(f"[green]demo centre ready[/green]: open {url}/  (supervisor: super / super)")
+        assert channels is not None
+        env = os.environ.copy()
+        if channels.sms_token is not None:
+            env[SMS_TOKEN_ENV] = channels.sms_token  # never on the command line (ps shows it)
         child = subprocess.Popen([sys.executable, "-m", "blendcc.cli", "demo", "--url", url,
-                                  "--rate", str(demo_rate), "--wait-for-server", "--parent-pid", str(os.getpid())],
-                                 env=os.environ.copy())
+                                  "--rate", str(demo_rate), "--wait-for-server", "--parent-pid", str(os.getpid()),
+                                  "--smtp-port", str(channels.smtp_port)],
+                                 env=env)
     try:
         # access_log off: request lines are noise here (and any token in them would be redacted anyway)
         api = create_app(container)
@@ -82,6 +92,8 @@ def serve(
                 child.wait(5)
             except subprocess.TimeoutExpired:
                 child.kill()
+        if channels is not None:
+            channels.stop()
 
 
 @app.command()
@@ -92,6 +104,8 @@ def demo(
     wait_for_server: Annotated[bool, typer.Option("--wait-for-server")] = False,
     seed: Annotated[int, typer.Option(help="random seed")] = 1,
     parent_pid: Annotated[int | None, typer.Option(hidden=True, help="stop when this process dies")] = None,
+    smtp_port: Annotated[int | None, typer.Option(help="send demo emails to the server's SMTP listener on this "
+                                                  "port (else over the API)", min=1, max=65535)] = None,
 ) -> None:
     """Live demo traffic: customers arrive through the API, scripted agents answer over WebSocket."""
     from blendcc.demo.traffic import run_demo
@@ -104,7 +118,8 @@ def demo(
     if wait_for_server:
         _wait(url)
     with contextlib.suppress(KeyboardInterrupt):
-        run_demo(url, rate_per_min=rate, duration_s=duration, seed=seed)
+        run_demo(url, rate_per_min=rate, duration_s=duration, seed=seed, smtp_port=smtp_port,
+                 sms_token=os.environ.get("BLENDCC_DEMO_SMS_TOKEN"))
 
 
 def _wait(url: str, timeout: float = 30.0) -> None:

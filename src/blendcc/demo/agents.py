@@ -28,7 +28,18 @@ NOTES = {
     "complaint": ("Unhappy with repeated outages; escalated to team lead.", "Billing dispute logged."),
 }
 #: Conversation length (seconds) per channel.
-TALK_S = {"voice": (10.0, 60.0), "chat": (20.0, 90.0), "email": (15.0, 45.0)}
+TALK_S = {"voice": (10.0, 60.0), "chat": (20.0, 90.0), "email": (15.0, 45.0), "sms": (15.0, 60.0),
+          "social": (15.0, 60.0)}
+#: Short human-like replies of a digital conversation: an opening, maybe a middle, a closing.
+OPENINGS = ("Hi, thanks for getting in touch. Let me have a look at that for you.",
+            "Hello! I'm checking your account now, one moment please.",
+            "Thanks for your message. I can help with that.")
+MIDDLES = ("I can see what happened: the charge was applied twice, and I've refunded one.",
+           "I've run a line test and reset your connection from our side.",
+           "Your request is done; you'll get a confirmation shortly.",
+           "I've booked an engineer for tomorrow morning between 8 and 12.")
+CLOSINGS = ("That should be sorted now. Anything else, just reply here.", "All done! Have a lovely day.",
+            "You're all set. Thanks for your patience.")
 #: Seconds to react to an offer, and to finish after-contact work (below every demo queue's wrap_up_s).
 THINK_S = (1.0, 3.0)
 WRAP_S = (1.0, 3.0)
@@ -200,6 +211,8 @@ class ScriptedAgent:
                 await asyncio.sleep(rng.uniform(3.0, 8.0))
                 await self._act(contact_id, "resume")
             await asyncio.sleep(talk * 0.6)
+        elif channel != "voice":
+            await self._reply(contact_id, talk)
         else:
             await asyncio.sleep(talk)
         targets = [q for q in self.transfer_queues if q != queue_id]
@@ -210,6 +223,16 @@ class ScriptedAgent:
                 return "follow_up", f"Transferred to {to}."
         await self._act(contact_id, "end")  # may already be over if the customer hung up
         return None, None
+
+    async def _reply(self, contact_id: str, talk: float) -> None:
+        """Answer a digital conversation through the messages API: an opening, maybe a middle, a closing."""
+        rng = self.rng
+        texts = [rng.choice(OPENINGS), *([rng.choice(MIDDLES)] if rng.random() < 0.6 else []), rng.choice(CLOSINGS)]
+        for text in texts:
+            await asyncio.sleep(talk / len(texts))
+            if await self.api.ok("POST", f"/api/contacts/{contact_id}/messages", {"body": text}) is None:
+                return  # the conversation is over, or the channel refused (logged by the server)
+            self.counters.replies += 1
 
     # ------------------------------------------------------------------ stop
 

@@ -28,6 +28,9 @@ class Counters:
     holds: int = 0
     transfers: int = 0
     wrapped: int = 0
+    emails: int = 0
+    sms: int = 0
+    replies: int = 0
     breaks: int = 0
     errors: int = 0
 

@@ -1,9 +1,11 @@
-"""Live demo traffic: a real client of the server. Customers arrive over the API, scripted agents answer.
+"""Live demo traffic: a real client of the server. Customers arrive on the real channels, scripted agents answer.
 
-Customers arrive as a Poisson process (``rate_per_min``), mostly voice with some chat and email, with an
-IVR choice, a caller id from a pool (so customers call again) and sometimes a keyword; a waiting
-customer hangs up after a random patience. Agents log in, take offers from their WebSocket and work
-them (see ``agents.py``). Everything is seeded by ``seed``; server errors are logged, never fatal.
+Customers arrive as a Poisson process (``rate_per_min``), mostly voice with some chat, email and SMS, with
+an IVR choice, a caller id from a pool (so customers call again) and sometimes a keyword; a waiting
+customer hangs up after a random patience. Voice and chat come in over the API, email through the
+server's SMTP listener and SMS through the signed Twilio-shaped webhook (when ``serve --demo`` turned
+them on; else over the API). Agents log in, take offers from their WebSocket and work them (see
+``agents.py``). Everything is seeded by ``seed``; server errors are logged, never fatal.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import httpx
 
 from blendcc.demo.agents import ScriptedAgent
 from blendcc.demo.client import Api, Counters
+from blendcc.demo.digital import DigitalEntry
 from blendcc.demo.seed import DEMO_ADMIN_PASSWORD, gold_numbers
 from blendcc.domain.lifecycle.contact import UNANSWERED_VALUES
 
@@ -35,6 +38,9 @@ CHAT_TEXTS = ("Hi, my broadband is down since this morning", "Can I upgrade my p
               "What are your opening hours?", "I'd like to add a line for my son")
 EMAIL_SUBJECTS = ("Invoice question", "Router broken again", "Upgrade offer", "Moving house",
                   "Error on my account page", "Cancel my contract")
+SMS_POOL = [f"+447700900{n:03d}" for n in range(200, 240)]  # Ofcom's drama range: never real subscribers
+SMS_TEXTS = ("Hi, is my engineer still coming today?", "What is my balance please",
+             "My internet keeps dropping", "Can I change my payment date?", "Thanks, is the outage fixed?")
 IVR_MENU = (("1", 40), ("2", 30), ("3", 30))
 
 
@@ -46,7 +52,7 @@ class Arrival:
 
 def new_arrival(rng: random.Random) -> Arrival:
     """A random contact as a channel would hand it over, and how long the customer waits."""
-    channel = rng.choices(("voice", "chat", "email"), (75, 15, 10))[0]
+    channel = rng.choices(("voice", "chat", "email", "sms"), (65, 15, 10, 10))[0]
     if channel == "voice":
         gold = gold_numbers()
         caller = rng.choice(gold) if rng.random() < 0.06 else rng.choice(VOICE_POOL)
@@ -60,12 +66,29 @@ def new_arrival(rng: random.Random) -> Arrival:
     if channel == "chat":
         return Arrival({"channel": "chat", "caller_id": rng.choice(CHAT_POOL), "text": rng.choice(CHAT_TEXTS),
                         "language": "en"}, rng.uniform(60.0, 300.0))
+    if channel == "sms":
+        return Arrival({"channel": "sms", "caller_id": rng.choice(SMS_POOL), "text": rng.choice(SMS_TEXTS)}, None)
     subject = rng.choice(EMAIL_SUBJECTS)
     return Arrival({"channel": "email", "caller_id": rng.choice(EMAIL_POOL), "subject": subject,
                     "text": f"Hello, about: {subject.lower()}. Thanks."}, None)
 
 
-async def _customer(admin: Api, arrival: Arrival, counters: Counters) -> None:
+async def _customer(admin: Api, arrival: Arrival, counters: Counters, entry: DigitalEntry | None = None) -> None:
+    body = arrival.body
+    if entry is not None and body["channel"] == "email" and entry.smtp is not None:
+        if await entry.email(body["caller_id"], body["subject"], body["text"]):
+            counters.created += 1
+            counters.emails += 1
+        else:
+            counters.create_failed += 1
+        return
+    if entry is not None and body["channel"] == "sms" and entry.sms_token is not None:
+        if await entry.sms(admin.http, body["caller_id"], body["text"]):
+            counters.created += 1
+            counters.sms += 1
+        else:
+            counters.create_failed += 1
+        return
     r = await admin.call("POST", "/api/contacts", arrival.body)
     if r is None or r.status_code != 201:
         counters.create_failed += 1
@@ -81,12 +104,13 @@ async def _customer(admin: Api, arrival: Arrival, counters: Counters) -> None:
         counters.abandoned += 1
 
 
-async def _arrivals(admin: Api, rng: random.Random, rate_per_min: float, counters: Counters) -> None:
+async def _arrivals(admin: Api, rng: random.Random, rate_per_min: float, counters: Counters,
+                    entry: DigitalEntry | None = None) -> None:
     customers: set[asyncio.Task[None]] = set()
     try:
         while True:
             await asyncio.sleep(rng.expovariate(rate_per_min / 60.0))
-            task = asyncio.create_task(_customer(admin, new_arrival(rng), counters))
+            task = asyncio.create_task(_customer(admin, new_arrival(rng), counters, entry))
             customers.add(task)
             task.add_done_callback(customers.discard)
     finally:
@@ -121,7 +145,8 @@ async def _discover(admin: Api, stop: asyncio.Event) -> tuple[list[str], list[st
 
 
 async def demo_main(url: str, rate_per_min: float, duration_s: float, seed: int,
-                    admin_password: str | None = None) -> Counters:
+                    admin_password: str | None = None, smtp_port: int | None = None,
+                    sms_token: str | None = None) -> Counters:
     """Run the demo until ``duration_s`` passes (0: until SIGINT/SIGTERM); return what it did."""
     counters = Counters()
     stop = asyncio.Event()
@@ -133,6 +158,8 @@ async def demo_main(url: str, rate_per_min: float, duration_s: float, seed: int,
     password = admin_password or os.environ.get("BLENDCC_ADMIN_PASSWORD") or DEMO_ADMIN_PASSWORD
     base = url.rstrip("/")
     ws_base = "ws" + base[len("http"):] if base.startswith("http") else base
+    host = httpx.URL(base).host or "127.0.0.1"
+    entry = DigitalEntry(base, (host, smtp_port) if smtp_port else None, sms_token)
     async with httpx.AsyncClient(base_url=base, timeout=10.0) as http:
         admin = Api(http, "admin", password, counters)
         found = await _discover(admin, stop)
@@ -143,7 +170,7 @@ async def demo_main(url: str, rate_per_min: float, duration_s: float, seed: int,
                                 transfer_queues) for a in agent_ids]
         log.info("demo: %d scripted agents, %.1f contacts/min against %s", len(agents), rate_per_min, base)
         tasks = [asyncio.create_task(a.run()) for a in agents]
-        tasks.append(asyncio.create_task(_arrivals(admin, rng, rate_per_min, counters)))
+        tasks.append(asyncio.create_task(_arrivals(admin, rng, rate_per_min, counters, entry)))
         tasks.append(asyncio.create_task(_report(counters)))
         try:
             with contextlib.suppress(TimeoutError):
@@ -158,9 +185,10 @@ async def demo_main(url: str, rate_per_min: float, duration_s: float, seed: int,
     return counters
 
 
-def run_demo(url: str, rate_per_min: float = 30.0, duration_s: float = 0.0, seed: int = 1) -> Counters:
+def run_demo(url: str, rate_per_min: float = 30.0, duration_s: float = 0.0, seed: int = 1,
+             smtp_port: int | None = None, sms_token: str | None = None) -> Counters:
     """Blocking entry point of ``blendcc demo``."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns the demo's own log
-    return asyncio.run(demo_main(url, rate_per_min, duration_s, seed))
+    return asyncio.run(demo_main(url, rate_per_min, duration_s, seed, smtp_port=smtp_port, sms_token=sms_token))

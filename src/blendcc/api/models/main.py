@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from blendcc.api.models.digital import DigitalKpis, LiveDigital
+
 Open = ConfigDict(extra="allow")
 
 
@@ -196,6 +198,7 @@ class LiveQueue(BaseModel):
     longest_wait_s: float
     agents: AgentsByState
     today: QueueKpis
+    digital: DigitalKpis
 
 
 class LiveAgent(BaseModel):
@@ -218,6 +221,7 @@ class LiveStats(BaseModel):
     day_start: float
     queues: list[LiveQueue]
     agents: list[LiveAgent]
+    digital: LiveDigital
 
 
 class QueueReportRow(QueueKpis):

@@ -9,12 +9,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from blendcc.analytics.agent_stats import AgentStateFold, AgentTime, StateInterval, agent_kpis
+from blendcc.analytics.digital_stats import FOLDED_TYPES, DigitalCounters, DigitalFold, OpenTime, digital_kpis
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, deltas, queue_kpis
 from blendcc.domain import events as ev
 from blendcc.domain.lifecycle.contact import WAITING
 from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.ports import StoredEvent
 from blendcc.routing.engine import Engine
+
+#: What the live digital fold is warmed up from after a restart: these event types since this long before
+#: today (threads begun earlier count from the first message seen; reports fold the full reopen window).
+DIGITAL_TYPES = [t.__name__ for t in FOLDED_TYPES]
+WARM_UP_S = 2 * 86400.0
 
 
 def day_start(at: float, tz: str) -> float:
@@ -29,7 +35,7 @@ class LiveStats:
     sequence number folded in; a batch it has already seen is skipped, so it can be fed again (or from a
     bus that delivers at least once)."""
 
-    def __init__(self, thresholds: Thresholds, tz: str = "UTC"):
+    def __init__(self, thresholds: Thresholds, tz: str = "UTC", open_time: OpenTime | None = None):
         self.thresholds = thresholds
         self.tz = tz
         self._lock = threading.Lock()
@@ -39,6 +45,8 @@ class LiveStats:
         self._fold = AgentStateFold()
         self._open = self._fold.open  # agent -> (state, reason, since)
         self.seq = 0
+        self.open_time = open_time  # the queues' business hours (digital KPIs' business-hours variants)
+        self.digital = DigitalFold(rollup=True, open_time=open_time)  # today's digital KPIs (as the reports)
 
     def load(self, now: float, counters: dict[CounterKey, QueueCounters],
              intervals: Iterable[StateInterval], handled: dict[str, int]) -> None:
@@ -56,6 +64,15 @@ class LiveStats:
                     self._time(iv.agent_id).add(iv.state, iv.reason, iv.end - start)
             for agent_id, n in handled.items():
                 self._time(agent_id).handled = n
+            self.digital.keep_from(self.day)  # until ``load_digital`` warms it up from the log
+
+    def load_digital(self, events: Iterable[ev.Event]) -> None:
+        """Warm the digital fold up from the log (after ``load``): the fold's event types since a while
+        before today (``WARM_UP_S``), so today's threads keep their first message; only today counts."""
+        with self._lock:
+            self.digital = DigitalFold(rollup=True, open_time=self.open_time)
+            self.digital.keep_from(self.day)
+            self.digital.apply_all(events)
 
     def _time(self, agent_id: str) -> AgentTime:
         t = self.agent_time.get(agent_id)
@@ -72,6 +89,10 @@ class LiveStats:
             self._open[agent_id] = (state, reason, start)
         self.day = start
         self.counters = {k: v for k, v in self.counters.items() if k[0] >= start}
+        d = self.digital
+        d.accrue_all(start)
+        d.keep_from(start)
+        d.prune(start - d.reopen_s)
         self.agent_time = {}
 
     def committed(self, batch: Sequence[StoredEvent]) -> None:
@@ -91,6 +112,7 @@ class LiveStats:
         for e in events:
             if self.day == 0.0:
                 self.day = day_start(e.at, self.tz)
+                self.digital.keep_from(self.day)
             elif e.at >= self.day + 82800:  # 23 h: cheap pre-check, DST-safe roll inside
                 self._roll(e.at)
             for key, delta in deltas(e, self.thresholds):
@@ -106,6 +128,7 @@ class LiveStats:
                     self._time(e.agent_id).add(prev[0], prev[1], e.at - max(prev[2], self.day))
             elif isinstance(e, ev.ContactConnected):
                 self._time(e.agent_id).handled += 1
+            self.digital.apply(e)
 
     def tick(self, now: float) -> None:
         with self._lock:
@@ -125,6 +148,17 @@ class LiveStats:
                     total.merge(c)
         return {q: queue_kpis(c) for q, c in acc.items()}
 
+    def digital_today(self, now: float) -> dict[str, Any]:
+        """Today's digital KPIs per queue, per channel and in total (open handling counted up to ``now``)."""
+        with self._lock:
+            self._roll(now)
+            d = self.digital
+            d.accrue_all(now)
+            return {"day_start": self.day,
+                    "queues": {q: digital_kpis(c) for q, c in sorted(d.by_queue.items()) if q},
+                    "channels": {ch: digital_kpis(c) for ch, c in sorted(d.by_channel.items()) if ch},
+                    "total": digital_kpis(d.total)}
+
     def agent_today(self, agent_id: str, now: float) -> dict[str, Any]:
         with self._lock:
             base = self.agent_time.get(agent_id, AgentTime())
@@ -141,11 +175,13 @@ def snapshot(engine: Engine, stats: LiveStats, now: float,
     stats.tick(now)
     queues: dict[str, dict[str, Any]] = {}
     today = stats.queues_today()
+    digital = stats.digital_today(now)
+    no_digital = digital_kpis(DigitalCounters())
     empty = queue_kpis(QueueCounters())
     for qid, q in engine.catalog.queues.items():
         queues[qid] = {"id": qid, "name": q.name or qid, "waiting": 0, "offered_now": 0, "longest_wait_s": 0.0,
                        "agents": {"available": 0, "reserved": 0, "busy": 0, "wrap_up": 0, "aux": 0},
-                       "today": today.get(qid, empty)}
+                       "today": today.get(qid, empty), "digital": digital["queues"].get(qid, no_digital)}
     for c in engine.contacts.values():
         if c.state in WAITING and c.queue.id in queues:
             row = queues[c.queue.id]
@@ -173,5 +209,5 @@ def snapshot(engine: Engine, stats: LiveStats, now: float,
         })
     agents.sort(key=lambda a: a["id"])
     rows = sorted(queues.values(), key=lambda q: q["id"])  # stable order (config load order differs on restart)
-    return {"at": now, "day_start": stats.day, "queues": rows, "agents": agents}
+    return {"at": now, "day_start": stats.day, "queues": rows, "agents": agents, "digital": digital}
 

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from blendcc.api.ws_auth import SocketSession, open_session, registry_of
+from blendcc.api.ws_screen_pop import push_screen_pop
 from blendcc.app.admin.auth import Principal
 from blendcc.domain.errors import DomainError
 
@@ -103,7 +104,9 @@ async def agent_stream(ws: WebSocket) -> None:
         mtype = message.get("type")
         if mtype == "ContactOffered" and aid == agent_id and isinstance(cid, str):
             mine.add(cid)
-            pipe.put({"stream": "offer", **message, **views.offer_details(cid)})
+            details = views.offer_details(cid)
+            pipe.put({"stream": "offer", **message, **details})
+            push_screen_pop(c, pipe.loop, pipe.put, cid, details.get("customer_id"))
             return
         if aid == agent_id or (isinstance(cid, str) and cid in mine):
             pipe.put({"stream": topic, **message})

@@ -53,11 +53,10 @@ def scrub_event(event: ev.Event, customer_id: str, personal_values: frozenset[st
         return r(event, attributes=attrs) if attrs != dict(event.attributes) else None
     if isinstance(event, ce.MessageReceived):
         return r(event, body=ERASED, html=None, attachments=(), address=None)
-    if isinstance(event, ce.MessageSent | ce.NoteAdded):
-        changes: dict[str, Any] = {"body": ERASED, "attachments": ()}
-        if hasattr(event, "html"):
-            changes["html"] = None
-        return r(event, **changes)
+    if isinstance(event, ce.MessageSent):
+        return r(event, body=ERASED, html=None, attachments=(), to=None, template=None)
+    if isinstance(event, ce.NoteAdded):
+        return r(event, body=ERASED, attachments=())
     if isinstance(event, ev.WrapUpCompleted):
         return r(event, notes=_blank(event.notes)) if event.notes else None
     if isinstance(event, ce.SurveyAnswered):
@@ -74,4 +73,12 @@ def scrub_event(event: ev.Event, customer_id: str, personal_values: frozenset[st
             return r(event, identities=(), fields_overwritten={}, fields_set={},
                      name_before=_blank(event.name_before), name_set=_blank(event.name_set))
         return r(event, identities=(), fields_restored={}, name_restored=_blank(event.name_restored))
-    return None
+    return _scrub_values(event, personal_values)
+
+
+def _scrub_values(event: ev.Event, personal_values: frozenset[str]) -> ev.Event | None:
+    """The safety net for other events of the customer's contacts: a text field holding one of the
+    customer's identities or its name is erased."""
+    changes = {f.name: ERASED for f in dataclasses.fields(event)
+               if isinstance(value := getattr(event, f.name), str) and value.strip().lower() in personal_values}
+    return dataclasses.replace(event, **changes) if changes else None

@@ -140,11 +140,11 @@ def test_timeline_pages_by_cursor_searches_text_and_shows_notes_and_dispositions
 
 @pytest.fixture
 def auto_merge(db_url: str, clock: Any, fast_passwords: None) -> Any:
-    from conftest import Api, make_settings, seed_centre
     from fastapi.testclient import TestClient
 
     from blendcc.api.app import create_app
     from blendcc.bootstrap import build_container
+    from conftest import Api, make_settings, seed_centre
 
     container = build_container(make_settings(db_url, customer_auto_merge=True), clock=clock, run_migrations=False)
     try:

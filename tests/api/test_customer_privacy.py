@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Api, make_settings, seed_centre
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -20,6 +19,7 @@ from blendcc.bootstrap import build_container
 from blendcc.domain import conversation_events as ce
 from blendcc.domain import events as ev
 from blendcc.routing.commands import AppendEvents
+from conftest import Api, make_settings, seed_centre
 
 PERSONAL = ("Ada Lovelace", "ada@example.com", "447700900123", "account-1815", "broken router", "reboot it",
             "ring me later", "lovely agent", "Leeds")

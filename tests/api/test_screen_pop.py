@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import Api, make_settings, seed_centre
 from fastapi.testclient import TestClient
 
 from blendcc.adapters.crm.http_lookup import HttpCrmLookup, check_template
 from blendcc.api.app import create_app
 from blendcc.bootstrap import build_container
+from conftest import Api, make_settings, seed_centre
 
 from .crm_standin import CrmStandIn, crm_standin
 from .test_ws import connect, receive

@@ -22,14 +22,16 @@ PHONE_HANDLE_PROVIDERS = frozenset({"whatsapp"})
 
 
 def normalise_phone(value: str, region: str | None = None) -> str:
-    """E.164 for anything ``phonenumbers`` can parse as a possible number ('+44 20 7946 0000',
-    '020 7946 0000' with region GB, '0044 20...'); otherwise the digits (with '+' kept), so short codes
-    and odd caller ids still match themselves."""
+    """E.164 for an international number ``phonenumbers`` finds possible ('+44 20 7946 0000', '0044 20...')
+    or a valid national number of ``region`` ('020 7946 0000' with GB); otherwise the digits (with '+'
+    kept), so short codes and odd caller ids still match themselves."""
     value = value.strip()
     text = "+" + value[2:] if value.startswith("00") else value
     try:
-        number = phonenumbers.parse(text, None if text.startswith("+") else region)
-        if phonenumbers.is_possible_number(number):
+        international = text.startswith("+")
+        number = phonenumbers.parse(text, None if international else region)
+        # a national number must be a valid one of the region (else '12345' would become '+4412345')
+        if phonenumbers.is_possible_number(number) and (international or phonenumbers.is_valid_number(number)):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:
         pass

@@ -138,7 +138,7 @@ class Timeline:
                         None)
 
         rows = _rows(batch, lookup)
-        return lambda: entries.extend(json_copy(rows))
+        return lambda: entries.extend(rows)  # fresh dicts of scalars: nothing shared with the events
 
 
 # ---------------------------------------------------------------------- merges and erasure

@@ -133,7 +133,8 @@ def test_timeline_pages_by_cursor_searches_text_and_shows_notes_and_dispositions
     # the agent who handled the contact may read the timeline; another agent may not
     assert centre.get(f"/api/customers/{customer}/timeline", "ann")["items"]
     centre.error("GET", f"/api/customers/{customer}/timeline", 403, user="bob")
-    centre.error("GET", f"/api/customers/{customer}/timeline?cursor=abc", 422, user="sup")
+    for bad in ("abc", "%C2%B2", "9999999999999999999", "-1"):  # superscript two is isdigit() but no int
+        centre.error("GET", f"/api/customers/{customer}/timeline?cursor={bad}", 422, user="sup")
     centre.error("GET", f"/api/customers/{customer}/timeline?limit=0", 422, user="sup")
     centre.error("GET", "/api/customers/ghost/timeline", 404, user="sup")
 

@@ -3,10 +3,14 @@ surveys and dialer attempts, newest first, by cursor, searchable by text."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from blendcc.domain.errors import NotFound, ValidationFailed
 from blendcc.ports import CustomerHistory, CustomerRepository, ReportReader
+
+
+_CURSOR = re.compile(r"[0-9]{1,18}")  # a sequence number (ASCII digits; BIGINT range)
 
 
 def phones_of(customer: dict[str, Any]) -> list[str]:
@@ -32,7 +36,7 @@ class CustomerTimeline:
         and the cursor of the next page (None on the last)."""
         before: int | None = None
         if cursor:
-            if not cursor.isdigit() or len(cursor) > 19:
+            if not _CURSOR.fullmatch(cursor):
                 raise ValidationFailed("cursor: use the next_cursor of the previous page")
             before = int(cursor)
         customer = self.customer(customer_id)

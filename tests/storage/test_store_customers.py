@@ -189,3 +189,37 @@ def test_erasure_removes_personal_data_and_keeps_the_facts(backend: Backend) -> 
     survey = [s.event for s in store.events_of_type(["SurveyAnswered"])]
     assert [(s.score, s.comment) for s in survey] == [(5, "[erased]")]
     assert len(store.contact_events("c1")) == len(first) + 3
+
+
+def test_replaying_the_log_rebuilds_who_is_who() -> None:
+    """A second store fed the first one's log (the customers' own rows as they were created) ends with the
+    same identities, contacts and fields per customer: merges and undos need nothing but the log."""
+    from blendcc.testing import MemoryCustomerRepository, MemoryStore
+
+    def fresh() -> tuple[Any, Any]:
+        repo = MemoryCustomerRepository()
+        repo.create("A", [("email", "a@example.com")], "gold", "", {"plan": "basic"}, at=1.0)
+        repo.create("B", [("email", "bob@example.com"), ("phone", "+447700900123")], "standard", "Bob",
+                    {"plan": "pro", "city": "Leeds"}, at=1.0)
+        repo.create("C", [("chat", "c-1")], "standard", "Cy", {}, at=1.0)
+        return MemoryStore(customers=repo), repo
+
+    store, repo = fresh()
+    store.append(handled("ca", "a1", customer_id="A") + handled("cb", "a1", customer_id="B", t0=T0 + 100)
+                 + handled("cc", "a1", customer_id="C", t0=T0 + 200))
+    store.append([_merge_event()])
+    store.append([_merge_event(merge_id="mg2", from_customer_id="C", identities=(("chat", "c-1"),),
+                               contact_ids=("cc",), fields_set={}, fields_overwritten={}, fields_added=(),
+                               tags_added=(), name_before=None, name_set=None)])
+    store.append([CustomerUnmerged(at=T0 + 700, customer_id="A", merge_id="mg1", from_customer_id="B",
+                                   identities=(("email", "bob@example.com"), ("phone", "+447700900123")),
+                                   contact_ids=("cb",), fields_restored={"plan": "basic"}, fields_removed=("city",),
+                                   tags_removed=("vip",), name_restored="")])
+    replica, replica_repo = fresh()
+    replica.append([s.event for s in store.read()])
+    for cid in ("A", "B", "C"):
+        assert replica_repo.get(cid) == repo.get(cid)
+    assert {r["contact_id"]: r["customer_id"] for r in replica.interactions(limit=10)} == {
+        "ca": "A", "cb": "B", "cc": "A"}
+    assert {r["contact_id"]: r["customer_id"] for r in store.interactions(limit=10)} == {
+        "ca": "A", "cb": "B", "cc": "A"}

@@ -9,7 +9,6 @@ from typing import Any
 from blendcc.domain.errors import NotFound, ValidationFailed
 from blendcc.ports import CustomerHistory, CustomerRepository, ReportReader
 
-
 _CURSOR = re.compile(r"[0-9]{1,18}")  # a sequence number (ASCII digits; BIGINT range)
 
 

@@ -79,6 +79,6 @@ def scrub_event(event: ev.Event, customer_id: str, personal_values: frozenset[st
 def _scrub_values(event: ev.Event, personal_values: frozenset[str]) -> ev.Event | None:
     """The safety net for other events of the customer's contacts: a text field holding one of the
     customer's identities or its name is erased."""
-    changes = {f.name: ERASED for f in dataclasses.fields(event)
+    changes: dict[str, Any] = {f.name: ERASED for f in dataclasses.fields(event)
                if isinstance(value := getattr(event, f.name), str) and value.strip().lower() in personal_values}
     return dataclasses.replace(event, **changes) if changes else None

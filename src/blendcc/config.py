@@ -177,6 +177,19 @@ class Settings(BaseSettings):
     messenger: MetaSettings | None = Field(default=None, description="Facebook Messenger pages")
     telegram: TelegramSettings | None = Field(default=None, description="Telegram bots")
 
+    # customers (docs/customers.md)
+    phone_region: str | None = Field(default=None, pattern="^[A-Z]{2}$",
+                                     description="ISO 3166 region of national phone numbers (without a country "
+                                                 "code) in customer identities, e.g. GB; unset: digits kept")
+    customer_auto_merge: bool = Field(default=False, description="a customer verifying an email or phone another "
+                                      "customer holds merges that customer in (reversible)")
+    crm_url_template: str | None = Field(default=None, description="screen-pop CRM lookup, e.g. "
+                                         "https://crm.example.com/api/lookup?phone={phone}&email={email}")
+    crm_headers: dict[str, str] = Field(default_factory=dict, description="headers of the CRM lookup (auth)")
+    crm_timeout_s: float = Field(default=2.0, gt=0, le=60, description="the CRM lookup gives up after this")
+    crm_cache_ttl_s: float = Field(default=300.0, ge=0, le=86400, description="CRM answers are reused this long")
+    screen_pop_contacts: int = Field(default=5, ge=0, le=50, description="last contacts in the screen pop")
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _origins(cls, value: object) -> object:

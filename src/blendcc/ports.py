@@ -188,6 +188,24 @@ class CustomerRepository(Protocol):
     def get(self, customer_id: str) -> Mapping[str, Any] | None: ...
     def update(self, customer_id: str, changes: Mapping[str, Any]) -> Mapping[str, Any] | None: ...
     def add_identity(self, customer_id: str, kind: str, value: str) -> None: ...
+    def change_tags(self, customer_id: str, add: Iterable[str], remove: Iterable[str]) -> Mapping[str, Any]: ...
+    def with_tag(self, tag: str, limit: int = 100, offset: int = 0) -> builtins.list[Mapping[str, Any]]: ...
+
+
+class CustomerHistory(Protocol):
+    """The customer timeline projection: rows of the customer's contacts and of dialer attempts to its
+    ``phones``, newest first (by sequence number, below ``before_seq``), filtered by text ``q``."""
+
+    def timeline(self, customer_id: str, phones: Sequence[str] = (), before_seq: int | None = None,
+                 limit: int = 50, q: str | None = None) -> builtins.list[dict[str, Any]]: ...
+
+
+class CrmLookup(Protocol):
+    """A centre's CRM, asked about a customer's identities (``adapters.crm``)."""
+
+    async def lookup(self, identities: Mapping[str, str]) -> dict[str, Any]:
+        """The CRM's answer (a JSON object) for ``identities`` (kind -> value); raises CrmUnavailable."""
+        ...
 
 
 class UserRepository(Protocol):

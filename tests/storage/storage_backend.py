@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
+from blendcc.adapters.storage.customer_reader import MemoryCustomerHistory, SqlCustomerHistory
 from blendcc.adapters.storage.sql_repos import (
     SqlConfigRepository,
     SqlCustomerRepository,
@@ -47,6 +48,9 @@ class Backend:
             self._customers = (MemoryCustomerRepository() if self.engine is None
                                else SqlCustomerRepository(self.engine))
         return self._customers
+
+    def customer_history(self, store: Any) -> Any:
+        return MemoryCustomerHistory(store) if self.engine is None else SqlCustomerHistory(self.engine)
 
     def config(self) -> Any:
         return MemoryConfigRepository() if self.engine is None else SqlConfigRepository(self.engine)

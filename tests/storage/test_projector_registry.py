@@ -146,7 +146,8 @@ def test_registry_gives_each_projector_only_its_event_types_in_log_order() -> No
 def test_the_default_registry_names_every_projection_once() -> None:
     names = [p.name for p in PROJECTORS.projectors]
     assert names == ["interactions", "customer_last_contact", "agent_state_intervals", "agent_presence",
-                     "handled_by_agent", "queue_interval_stats", "campaign_states", "messages"]
+                     "handled_by_agent", "queue_interval_stats", "campaign_states", "messages",
+                     "customer_links", "customer_timeline"]
     assert all(p.event_types for p in PROJECTORS.projectors)
 
 

@@ -111,7 +111,8 @@ def test_customer_create_get_and_identity_lookup(backend: Backend) -> None:
                        {"segment": "retail", "tags": ["a"]}, at=10.0)
     assert made == {"id": "cu1", "name": "Ada", "tier": "gold", "fields": {"segment": "retail", "tags": ["a"]},
                     "created_at": 10.0, "last_agent_id": None, "last_contact_at": None,
-                    "identities": [("email", "ada@example.com"), ("phone", "+442079460000")]}
+                    "identities": [("email", "ada@example.com"), ("phone", "+442079460000")],
+                    "tags": [], "merged_into": None, "merge_id": None, "erased_at": None}
     assert repo.get("cu1") == made
     assert repo.find_by_identity("phone", "+442079460000") == made  # normalised on both sides
     assert repo.find_by_identity("phone", "0044 20 7946 0000") == made

@@ -19,6 +19,7 @@ from blendcc.api import (
     guard,
     routes_auth,
     routes_config,
+    routes_customers,
     routes_dialer,
     routes_dialing,
     routes_forecast,
@@ -103,6 +104,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_ivr.router)
     app.include_router(routes_voice.router)
     app.include_router(routes_reports_digital.router)
+    app.include_router(routes_customers.router)
     app.include_router(routes_webhooks.router)  # public: provider-signed (routes_webhooks.PUBLIC_ROUTES)
     app.include_router(routes_widget.router)  # public: /widget.js (web/dist), /demo/chat with --demo
 

@@ -58,6 +58,10 @@ EXTRA: dict[str, frozenset[int]] = {
     "find_customer": frozenset({404}),  # nobody has that identity
     "create_contact": frozenset({404, 409}),  # unknown workflow; a retried contact_id
     "create_customer": frozenset({409}),  # the id or an identity is taken
+    "merge_customer": frozenset({409}),  # the same customer, one already merged or erased
+    "undo_merge": frozenset({409}),  # already undone; the customer was merged on into another
+    "erase_customer": frozenset({409}),  # already erased
+    "add_identity": frozenset({409}),  # another customer holds the identity (and no rule merges it)
     "post_forecast": frozenset({404}),
     # deployments without the dialer, dialing loop, schedules, adherence or voice answer 409/503
     "list_campaigns": frozenset({503}),

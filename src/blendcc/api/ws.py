@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from blendcc.api.ws_auth import SocketSession, open_session, registry_of
+from blendcc.api.ws_screen_pop import with_screen_pop
 from blendcc.app.admin.auth import Principal
 from blendcc.domain.errors import DomainError
 
@@ -26,7 +27,7 @@ class _Pipe:
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
-        self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(QUEUE_LIMIT)
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_LIMIT)  # messages, pending messages, None
         self.overflowed = False
 
     def put(self, message: dict[str, Any]) -> None:
@@ -34,6 +35,21 @@ class _Pipe:
             try:
                 self.queue.put_nowait(message)
             except asyncio.QueueFull:
+                self.overflowed = True
+                with contextlib.suppress(asyncio.QueueFull):
+                    self.queue.put_nowait(None)
+
+        self.loop.call_soon_threadsafe(_put)
+
+    def put_pending(self, build: Callable[[], Coroutine[Any, Any, dict[str, Any]]]) -> None:
+        """Queue a message built by ``build()`` on the loop: it keeps its place in the stream (later
+        messages wait for it), while it is built."""
+        def _put() -> None:
+            task = self.loop.create_task(build())
+            try:
+                self.queue.put_nowait(task)
+            except asyncio.QueueFull:
+                task.cancel()
                 self.overflowed = True
                 with contextlib.suppress(asyncio.QueueFull):
                     self.queue.put_nowait(None)
@@ -61,6 +77,8 @@ async def _pump(ws: WebSocket, pipe: _Pipe, session: SocketSession) -> None:
                     await ws.close(code=code, reason=reason)
                 break
             message = get.result()
+            if isinstance(message, asyncio.Future):  # a message still being built (the offer's screen pop)
+                message = await message
             if message is None:
                 await ws.close(code=1013, reason="client too slow; reconnect")
                 break
@@ -103,7 +121,8 @@ async def agent_stream(ws: WebSocket) -> None:
         mtype = message.get("type")
         if mtype == "ContactOffered" and aid == agent_id and isinstance(cid, str):
             mine.add(cid)
-            pipe.put({"stream": "offer", **message, **views.offer_details(cid)})
+            offer = {"stream": "offer", **message, **views.offer_details(cid)}
+            pipe.put_pending(lambda: with_screen_pop(c, pipe.put, offer))
             return
         if aid == agent_id or (isinstance(cid, str) and cid in mine):
             pipe.put({"stream": topic, **message})

@@ -49,6 +49,10 @@ class Container:
     oidc: OidcLogin | None = None  # single sign-on, when settings.oidc_issuer is set
     email: Any = None  # the email channel stack when mailboxes are configured (started by the API lifespan)
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)
+    merges: Any = None  # customer merges and undos (app.customers.merge; set by bootstrap)
+    timeline: Any = None  # customer timelines (app.customers.timeline; set by bootstrap)
+    screen_pop: Any = None  # the offer's screen pop with CRM data (app.customers.screen_pop; set by bootstrap)
+    privacy: Any = None  # customer export and erasure (app.customers.privacy; set by bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)
     views: LiveViews = field(init=False)

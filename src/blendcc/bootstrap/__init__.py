@@ -12,6 +12,7 @@ from blendcc.adapters.channels.messaging.providers import register_messaging
 from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.adapters.clock import SystemClock
 from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
+from blendcc.adapters.storage.customer_reader import SqlCustomerHistory
 from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
 from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.migrate import migrate
@@ -36,6 +37,7 @@ from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.reporting.business_hours import queue_open_time
 from blendcc.app.reporting.live_stats import DIGITAL_TYPES, WARM_UP_S, LiveStats, day_start
 from blendcc.app.reporting.reports import ReportService
+from blendcc.bootstrap.customers import wire_customers
 from blendcc.config import Settings
 from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S, Channel
 from blendcc.domain.errors import ValidationFailed
@@ -124,6 +126,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     else:
         channels.register(ApiVoiceChannel())
     _wire_telephony(container, settings, clock)
+    wire_customers(container, settings, SqlCustomerHistory(db))
     return container
 
 

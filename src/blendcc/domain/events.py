@@ -370,6 +370,7 @@ for _cls in EVENT_TYPES.values():
 # dialer and conversation (message) events live in their own modules and register themselves into
 # EVENT_TYPES on import
 from blendcc.domain import conversation_events as _conversation_events  # noqa: E402,F401
+from blendcc.domain import customer_events as _customer_events  # noqa: E402,F401
 from blendcc.domain import dialer_events as _dialer_events  # noqa: E402,F401
 
 # ---------------------------------------------------------------- voice media and call-backs (topic "voice")

@@ -17,6 +17,7 @@ from blendcc.domain import events as ev
 from blendcc.domain.agent import AgentConfig, AgentState, Presence
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation_events import CONVERSATION_EVENT_TYPES
+from blendcc.domain.customer_events import CUSTOMER_EVENT_TYPES
 from blendcc.domain.lifecycle.assignment import ASSIGNMENT, AssignmentStage
 from blendcc.domain.lifecycle.contact import CONTACT, WAITING
 from blendcc.domain.lifecycle.contact import ContactState as S
@@ -83,7 +84,7 @@ class LiveState:
             ev.AgentStateChanged: self._state,
         }
         # messages share the event log; replaying them changes nothing in the ACD state
-        for kind in CONVERSATION_EVENT_TYPES:
+        for kind in (*CONVERSATION_EVENT_TYPES, *CUSTOMER_EVENT_TYPES):  # customer merges/erasure: none either
             self._handlers[kind] = _no_change
         for config in catalog.agents.values():
             self.agents[config.id] = AgentRecord(config, now)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from blendcc.adapters.storage import tables as t
 from blendcc.adapters.storage.common import CUSTOMER_UPDATABLE, identity_key, json_copy
+from blendcc.adapters.storage.customer_repo import SqlCustomerTags, customer_extras
 from blendcc.adapters.storage.engine import writer
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.domain.usernames import username_key
@@ -109,7 +110,7 @@ class SqlConfigRepository:
 # ---------------------------------------------------------------------- customers
 
 
-class SqlCustomerRepository:
+class SqlCustomerRepository(SqlCustomerTags):
     """Customers as plain mappings: id, name, tier, fields, created_at, last_agent_id,
     last_contact_at and identities (sorted (kind, value) pairs)."""
 
@@ -124,7 +125,7 @@ class SqlCustomerRepository:
             return None
         ids = conn.execute(select(ci.c.kind, ci.c.value).where(ci.c.customer_id == customer_id)
                            .order_by(ci.c.kind, ci.c.value)).all()
-        return {**dict(r), "identities": [(k, v) for k, v in ids]}
+        return {**dict(r), "identities": [(k, v) for k, v in ids], **customer_extras(conn, customer_id)}
 
     def find_by_identity(self, kind: str, value: str) -> Mapping[str, Any] | None:
         ci = t.customer_identities

@@ -103,6 +103,10 @@ class Customer(BaseModel):
     last_contact_at: float | None
     identities: list[list[str]] = Field(description="[kind, value] pairs, sorted", json_schema_extra={
         "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}})
+    tags: list[str] = Field(default_factory=list, description="sorted tags")
+    merged_into: str | None = Field(default=None, description="set while this customer is merged into another")
+    merge_id: str | None = Field(default=None, description="the merge that moved this customer (while merged)")
+    erased_at: float | None = Field(default=None, description="when the personal data was erased")
 
 
 class CustomerHistory(Customer):

@@ -50,6 +50,8 @@ class NewContact(BaseModel):
 
 
 class ContactService:
+    region: str | None = None  # national phone numbers' region (Settings.phone_region, set by bootstrap)
+
     def __init__(self, runtime: Runtime, customers: CustomerRepository, store: EventStore,
                  reader: ReportReader, new_id: Callable[[], str] | None = None):
         self.runtime = runtime
@@ -62,7 +64,7 @@ class ContactService:
         if not address:
             return None
         kind = IDENTITY_FOR_CHANNEL[channel]
-        value = normalise_identity(kind, address)
+        value = normalise_identity(kind, address, self.region)
         found = self.customers.find_by_identity(kind.value, value)
         if found is not None:
             return dict(found)

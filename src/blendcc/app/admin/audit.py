@@ -21,6 +21,7 @@ ACTIONS = frozenset({
     "user_reactivated", "user_deleted", "totp_enrolled", "totp_enabled", "totp_disabled",
     "config_changed", "config_deleted", "agent_state_forced", "call_listened", "call_whispered",
     "call_barged", "recording_downloaded", "voicemail_downloaded", "data_exported",
+    "customer_merged", "customer_unmerged", "customer_erased",
 })
 
 

@@ -17,6 +17,7 @@ from blendcc.adapters.storage.common import (
     public_row,
     resolve_thresholds,
 )
+from blendcc.adapters.storage.customer_repo import MemoryCustomerExtras
 from blendcc.adapters.storage.projectors import PROJECTORS, MemoryTables, ProjectorRegistry
 from blendcc.analytics.agent_stats import StateInterval
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds
@@ -36,6 +37,7 @@ class MemoryStore:
         self.projectors = projectors
         self._events: list[StoredEvent] = []
         self._t = MemoryTables(resolve_thresholds(thresholds), customers)
+        self._t.extra["event_log"] = self._events  # customer erasure rewrites personal fields in place
 
     def set_thresholds(self, thresholds: Thresholds) -> None:
         self._t.thresholds = thresholds
@@ -185,7 +187,7 @@ def _copy_doc(doc: ConfigDocument) -> ConfigDocument:
     return dataclasses.replace(doc, body=json_copy(dict(doc.body)))
 
 
-class MemoryCustomerRepository:
+class MemoryCustomerRepository(MemoryCustomerExtras):
     """Customers as plain mappings, identities normalised like the SQL repository."""
 
     def __init__(self) -> None:
@@ -198,7 +200,8 @@ class MemoryCustomerRepository:
         if c is None:
             return None
         ids = sorted(key for key, owner in self._identities.items() if owner == customer_id)
-        return {**c, "fields": json_copy(c["fields"]), "identities": ids}
+        return {"merged_into": None, "merge_id": None, "erased_at": None, **c, "fields": json_copy(c["fields"]),
+                "tags": sorted(c.get("tags", ())), "identities": ids}
 
     def find_by_identity(self, kind: str, value: str) -> Mapping[str, Any] | None:
         with self._lock:

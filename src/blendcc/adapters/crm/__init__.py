@@ -1,0 +1,1 @@
+"""CRM lookups for the screen pop."""

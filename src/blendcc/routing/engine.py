@@ -20,6 +20,7 @@ from blendcc.domain.lifecycle.assignment import ASSIGNMENT, AssignmentStage
 from blendcc.domain.lifecycle.contact import CONTACT, IN_CONVERSATION, TERMINAL, UNANSWERED, WAITING
 from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.routing.catalog import Catalog
+from blendcc.routing.conversations import ConversationMixin
 from blendcc.routing.outbound import OutboundMixin
 from blendcc.routing.presence import PresenceMixin
 from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
@@ -57,7 +58,7 @@ _OfferRevoked = ev.factory(ev.OfferRevoked)
 _WrapUpCompleted = ev.factory(ev.WrapUpCompleted)
 
 
-class Engine(PresenceMixin, OutboundMixin, LiveState):
+class Engine(PresenceMixin, OutboundMixin, ConversationMixin, LiveState):
     def __init__(self, catalog: Catalog, now: float):
         super().__init__(catalog, now)
         self._out: list[ev.Event] = []
@@ -522,6 +523,8 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
                 self._emit(ev.ContactTimedOut(contact_id=cid, queue_id=c.queue.id, channel=_CHANNEL[c.channel],
                                               queued_at=c.queued_at, wait_s=now - c.queued_at, at=now))
                 self._close(c, "timed_out", now)
+            elif kind == "snooze":
+                self._snooze_due(c, token, now)
             elif kind == "wrap" and aid is not None:
                 wrapping = self.agents.get(aid)
                 asg = wrapping.work.get(cid) if wrapping is not None else None

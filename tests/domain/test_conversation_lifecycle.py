@@ -41,7 +41,7 @@ def test_any_walk_stays_in_the_table_and_stops_at_resolved(wanted: list[C]) -> N
     assert every_state_but_resolved_can_resolve
 
 
-@given(st.floats(0, 30 * DAY_S), st.floats(0, 30))
-def test_reopen_window(gap: float, days: float) -> None:
+@given(st.integers(0, 30 * int(DAY_S)), st.integers(0, 30))
+def test_reopen_window(gap: int, days: int) -> None:
     assert within_reopen_window(1000.0, 1000.0 + gap, days) == (gap <= days * DAY_S)
     assert not within_reopen_window(1000.0, 999.0, days)  # a message before the resolve is no reopen

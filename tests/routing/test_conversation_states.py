@@ -9,7 +9,7 @@ import pytest
 
 from blendcc.domain import events as ev
 from blendcc.domain.conversation_events import ConversationReopened, ConversationStateChanged
-from blendcc.domain.errors import InvalidState, ValidationFailed
+from blendcc.domain.errors import Forbidden, InvalidState, ValidationFailed
 from blendcc.routing.catalog import RoutingSettings
 from blendcc.routing.commands import SetConversationState, command_from_dict, run
 from blendcc.routing.engine import Engine
@@ -128,7 +128,7 @@ def test_illegal_steps_are_refused_and_change_nothing() -> None:
     assert holder is not None
     sim.accept("c1", holder, 5)
     other = "a2" if holder == "a1" else "a1"
-    with pytest.raises(InvalidState):  # only the holder (or a supervisor) may park it
+    with pytest.raises(Forbidden):  # only the holder (or a supervisor) may park it
         set_state(sim, "c1", "pending", 6, agent_id=other)
     with pytest.raises(InvalidState):  # open -> open is no step
         set_state(sim, "c1", "open", 6)

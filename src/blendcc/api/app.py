@@ -19,6 +19,7 @@ from blendcc.api import (
     guard,
     routes_auth,
     routes_config,
+    routes_conversations,
     routes_dialer,
     routes_dialing,
     routes_forecast,
@@ -90,6 +91,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_main.router)
     app.include_router(routes_auth.router)
     app.include_router(routes_messages.router)
+    app.include_router(routes_conversations.router)
     app.include_router(routes_config.router)
     app.include_router(ws.router)
     app.include_router(routes_forecast.router)

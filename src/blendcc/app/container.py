@@ -15,6 +15,7 @@ from blendcc.app.admin.auth import AuthService
 from blendcc.app.admin.configuration import ConfigService
 from blendcc.app.admin.oidc import OidcLogin
 from blendcc.app.channels.messaging.conversations import ConversationService
+from blendcc.app.channels.messaging.states import ConversationStates
 from blendcc.app.outbound.campaigns import CampaignService
 from blendcc.app.outbound.dialing import DialingService
 from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
@@ -52,6 +53,9 @@ class Container:
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)
     views: LiveViews = field(init=False)
+    #: digital conversations' states (open, pending, snoozed, resolved) and an agent's list of them
+    conversation_states: ConversationStates = field(init=False)
 
     def __post_init__(self) -> None:
         self.views = LiveViews(self.runtime, self.stats)
+        self.conversation_states = ConversationStates(self.runtime, self.store)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from blendcc.domain import events as ev
 from blendcc.domain.channels import Channel, Direction
 from blendcc.domain.conversation_events import ConversationReopened, ConversationStateChanged
-from blendcc.domain.errors import InvalidState, ValidationFailed
+from blendcc.domain.errors import Forbidden, InvalidState, ValidationFailed
 from blendcc.domain.interaction import RouteStep
 from blendcc.domain.lifecycle.contact import IN_CONVERSATION
 from blendcc.domain.lifecycle.contact import ContactState as S
@@ -59,7 +59,7 @@ class ConversationMixin(LiveState):
         CONVERSATION.check(current, target, contact_id)
         holder = c.agent_id if c.state in IN_CONVERSATION or c.state is S.WRAP_UP else None
         if agent_id is not None and agent_id not in (holder, c.owner if c.state is S.PARKED else None):
-            raise InvalidState(f"agent {agent_id} neither holds nor owns conversation {contact_id}")
+            raise Forbidden(f"agent {agent_id} neither holds nor owns conversation {contact_id}")
         who = by or agent_id
         if target is CS.SNOOZED and (until is None or until <= now):
             raise ValidationFailed("snoozing needs a time in the future (until)")

@@ -23,7 +23,7 @@ def test_the_table() -> None:
     assert CONVERSATION.steps[C.RESOLVED] == frozenset()  # a reply opens a new contact instead
     assert CONVERSATION.allows(C.PENDING, C.OPEN) and CONVERSATION.allows(C.SNOOZED, C.SNOOZED)
     assert not CONVERSATION.allows(C.OPEN, C.OPEN) and not CONVERSATION.allows(C.PENDING, C.PENDING)
-    assert PARKED == {C.PENDING, C.SNOOZED}
+    assert {C.PENDING, C.SNOOZED} == PARKED
     with pytest.raises(InvalidState, match="resolved; cannot become open"):
         CONVERSATION.check(C.RESOLVED, C.OPEN, "c1")
 

@@ -158,6 +158,7 @@ class Engine(PresenceMixin, OutboundMixin, ConversationMixin, LiveState):
                 c.queue = catalog.queues[c.queue.id]
             c.order_key = c.line_since - c.priority * head_start  # aging setting may have changed
         self.matcher.set_queues(catalog.queues, [c for c in self.contacts.values() if c.state is S.QUEUED])
+        self._recheck_no_agents(tuple(catalog.queues), now)  # capacity or skills may have gone with the change
         for agent in self.agents.values():
             self._match_agent(agent, now)
         return self._take()
@@ -225,12 +226,14 @@ class Engine(PresenceMixin, OutboundMixin, ConversationMixin, LiveState):
                 self._plans[key] = steps
         return name, steps
 
-    def _anyone_for(self, step: RouteStep) -> bool:
+    def _anyone_for(self, step: RouteStep, channel: Channel | None = None) -> bool:
+        """True if a logged-in agent could take ``step`` (with capacity for ``channel``, when given)."""
         if step.agent_id is not None:
             a = self.agents.get(step.agent_id)
-            return a is not None and a.logged_in
+            return a is not None and a.logged_in and (channel is None or a.capacity.limits.get(channel, 0) > 0)
         for aid in self.members_on.get(step.queue_id, ()):
-            if has_skills(self.agents[aid].skills, step.skills):
+            a = self.agents[aid]
+            if has_skills(a.skills, step.skills) and (channel is None or a.capacity.limits.get(channel, 0) > 0):
                 return True
         return False
 
@@ -248,10 +251,10 @@ class Engine(PresenceMixin, OutboundMixin, ConversationMixin, LiveState):
                 else:
                     self._reject(c, queue.id, "closed", now)
                 return
-        if step.skip_if_no_agents and index + 1 < len(steps) and not self._anyone_for(step):
+        if step.skip_if_no_agents and index + 1 < len(steps) and not self._anyone_for(step, c.channel):
             self._enter_step(c, index + 1, now, reason, hops)
             return
-        if queue.no_agents_overflow_queue and hops < max_hops and not self._anyone_for(step):
+        if queue.no_agents_overflow_queue and hops < max_hops and not self._anyone_for(step, c.channel):
             self._reroute(c, queue.no_agents_overflow_queue, now, "no_agents", hops + 1)
             return
         priority = step.priority if step.priority is not None else c.priority

@@ -82,3 +82,26 @@ def test_illegal_steps_and_bad_input_get_clean_errors(chat: Any) -> None:
     assert "closed" in chat.error("POST", path, 409, user="ann", json={"state": "pending"})["detail"]
     voice = chat.new_contact(channel="voice", caller_id="+15550100")["contact_id"]
     chat.error("POST", f"/api/contacts/{voice}/state", 422, user="sup", json={"state": "pending"})
+
+
+@pytest.mark.parametrize("to", ["agent", "queue"])
+def test_a_chat_transferred_keeps_its_thread_and_notes(chat: Any, to: str) -> None:
+    chat.post(f"/api/contacts/{chat.cid}/messages", "ann", 201, json={"body": "Let us reboot it."})
+    chat.post(f"/api/contacts/{chat.cid}/messages", "ann", 201,
+              json={"body": "rebooted twice already, needs level 2", "kind": "note"})
+    chat.agent_login("a3")
+    target = {"agent_id": "a3"} if to == "agent" else {"queue_id": "support"}
+    chat.act("a1", chat.cid, "transfer", **target)
+    chat.act("a1", chat.cid, "wrapup")
+    assert chat.work("a3") == {chat.cid: "reserved"}
+    chat.act("a3", chat.cid, "accept")
+    thread = chat.get(f"/api/contacts/{chat.cid}/messages", "cy")["messages"]
+    assert [(m["direction"], m["body"]) for m in thread] == [
+        ("inbound", "my router is broken"), ("outbound", "Let us reboot it."),
+        ("note", "rebooted twice already, needs level 2")]
+    # the new agent replies on the same channel and becomes the owner when the chat waits for the customer
+    reply = chat.post(f"/api/contacts/{chat.cid}/messages", "cy", 201, json={"body": "Level 2 here."})
+    assert reply["address"] == "web-42" and reply["channel"] == {"kind": "chat", "instance": "default"}
+    assert chat.post(f"/api/contacts/{chat.cid}/state", "cy", json={"state": "pending"})["owner"] == "a3"
+    assert customer_writes(chat, "ok, tried again", "p9") == chat.cid
+    assert chat.work("a3") == {chat.cid: "reserved"}

@@ -12,6 +12,7 @@ from blendcc.analytics.agent_stats import StateInterval
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters
 from blendcc.dialer.dnc import DncEntry
 from blendcc.dialer.records import DialRecord, ListImport
+from blendcc.domain.canned import CannedResponse
 from blendcc.domain.conversation import (
     Attachment,
     ChannelRef,
@@ -188,6 +189,16 @@ class CustomerRepository(Protocol):
     def get(self, customer_id: str) -> Mapping[str, Any] | None: ...
     def update(self, customer_id: str, changes: Mapping[str, Any]) -> Mapping[str, Any] | None: ...
     def add_identity(self, customer_id: str, kind: str, value: str) -> None: ...
+
+
+class CannedRepository(Protocol):
+    """Canned responses (``domain.canned``); ``put`` creates or replaces by id and raises InvalidState when
+    another response of the same scope and owner has the shortcut."""
+
+    def get(self, response_id: str) -> CannedResponse | None: ...
+    def list(self) -> builtins.list[CannedResponse]: ...
+    def put(self, response: CannedResponse) -> None: ...
+    def delete(self, response_id: str) -> bool: ...
 
 
 class UserRepository(Protocol):

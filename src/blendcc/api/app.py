@@ -18,6 +18,7 @@ from blendcc.api import (
     errors,
     guard,
     routes_auth,
+    routes_canned,
     routes_config,
     routes_conversations,
     routes_dialer,
@@ -92,6 +93,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_auth.router)
     app.include_router(routes_messages.router)
     app.include_router(routes_conversations.router)
+    app.include_router(routes_canned.router)
     app.include_router(routes_config.router)
     app.include_router(ws.router)
     app.include_router(routes_forecast.router)

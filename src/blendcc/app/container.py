@@ -14,6 +14,7 @@ from blendcc.app.admin.audit import Auditor
 from blendcc.app.admin.auth import AuthService
 from blendcc.app.admin.configuration import ConfigService
 from blendcc.app.admin.oidc import OidcLogin
+from blendcc.app.channels.messaging.canned import CannedService
 from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.channels.messaging.states import ConversationStates
 from blendcc.app.outbound.campaigns import CampaignService
@@ -46,6 +47,7 @@ class Container:
     adherence: AdherenceMonitor | None = None  # live out-of-adherence alerts (set by bootstrap)
     channels: ChannelDirectory | None = None  # the channel registry (set by bootstrap)
     conversations: ConversationService | None = None  # message threads of every channel (set by bootstrap)
+    canned: CannedService | None = None  # canned responses, team and personal (set by bootstrap)
     audit: Auditor | None = None  # the audit trail (set by bootstrap; GET /api/audit reads it)
     oidc: OidcLogin | None = None  # single sign-on, when settings.oidc_issuer is set
     email: Any = None  # the email channel stack when mailboxes are configured (started by the API lifespan)

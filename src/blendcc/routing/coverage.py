@@ -59,7 +59,8 @@ def _reachable(catalog: Catalog) -> dict[tuple[str, Channel], set[tuple[tuple[st
     for (qid, ch) in list(out):
         seen = {qid}
         q = catalog.queues[qid]
-        for nxt in (q.no_agents_overflow_queue, q.closed_overflow_queue):
+        for first in (q.no_agents_overflow_queue, q.closed_overflow_queue):
+            nxt = first
             while nxt is not None and nxt not in seen and nxt in catalog.queues:
                 seen.add(nxt)
                 target = catalog.queues[nxt]

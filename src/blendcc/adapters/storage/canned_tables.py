@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Float, Index, String, Table, Text
 
 from blendcc.adapters.storage.tables import metadata
 
@@ -17,6 +17,6 @@ canned_responses = Table(
     Column("body", Text(), nullable=False),
     Column("updated_at", Float(), nullable=False),
     Column("updated_by", String()),
-    UniqueConstraint("scope", "owner", "shortcut", name="uq_canned_shortcut"),
+    Index("uq_canned_shortcut", "scope", "owner", "shortcut", unique=True),
     Index("ix_canned_owner", "scope", "owner"),
 )

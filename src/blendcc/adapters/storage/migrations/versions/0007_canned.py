@@ -27,11 +27,12 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("updated_at", sa.Float(), nullable=False),
         sa.Column("updated_by", sa.String()),
-        sa.UniqueConstraint("scope", "owner", "shortcut", name="uq_canned_shortcut"),
     )
+    op.create_index("uq_canned_shortcut", "canned_responses", ["scope", "owner", "shortcut"], unique=True)
     op.create_index("ix_canned_owner", "canned_responses", ["scope", "owner"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_canned_owner", table_name="canned_responses")
+    op.drop_index("uq_canned_shortcut", table_name="canned_responses")
     op.drop_table("canned_responses")

@@ -10,7 +10,8 @@ from blendcc.domain.canned import CannedResponse
 from blendcc.domain.errors import InvalidState
 
 
-def canned(rid: str, scope: str = "queue", owner: str = "support", shortcut: str = "hi", **kw: object) -> CannedResponse:
+def canned(rid: str, scope: str = "queue", owner: str = "support", shortcut: str = "hi",
+           **kw: object) -> CannedResponse:
     return CannedResponse.model_validate({"id": rid, "scope": scope, "owner": owner, "shortcut": shortcut,
                                           "title": kw.get("title", ""), "body": kw.get("body", "Hello {customer.name}"),
                                           "updated_at": kw.get("updated_at", 10.0), "updated_by": kw.get("by")})

@@ -4,9 +4,10 @@ email) as a new contact that continues the thread, and after the window it is a 
 
 from __future__ import annotations
 
+from blendcc.app.acd.runtime import Runtime
 from blendcc.domain.agent import AgentConfig, Capacity
 from blendcc.domain.channels import Channel
-from blendcc.domain.conversation import ChannelRef, ReceiveMessage
+from blendcc.domain.conversation import Author, AuthorKind, ChannelRef, ReceiveMessage, SendMessage
 from blendcc.domain.conversation_events import ConversationReopened, ConversationStateChanged
 from blendcc.domain.events import ContactOffered
 from blendcc.domain.lifecycle.conversation import DAY_S
@@ -131,3 +132,47 @@ def test_an_email_reply_to_a_resolved_thread_emits_conversation_reopened() -> No
     centre.service.receive(ReceiveMessage(ChannelRef("email", "support@x"), "jane@example.com", "new topic",
                                           "<m3@x>", subject="Other", thread_ref="<m3@x>"))
     assert len([e for e in centre.events() if isinstance(e, ConversationReopened)]) == 1
+
+
+def idle_centre(chat: FakeChannel, idle_s: float) -> Centre:
+    centre = Centre(chat)
+    catalog = build_catalog([QueueConfig(id="main", wrap_up_s=None)], [],
+                            [AgentConfig(id="a1", queues=["main"], capacity=Capacity(limits=LIMITS))],
+                            [Workflow(id="main", default=[Target(queue="main")])],
+                            RoutingSettings(chat_idle_timeout_s=idle_s))
+    centre.runtime.execute(Configure(catalog))
+    centre.login("a1")
+    return centre
+
+
+def test_a_chat_customer_who_stops_answering_times_out_after_the_idle_time() -> None:
+    chat = FakeChannel()
+    centre = idle_centre(chat, 300)
+    got = centre.service.receive(ReceiveMessage(chat.channel, "web-1", "hi", "p1"))
+    centre.accept(got.contact_id)
+    centre.service.write(SendMessage(got.contact_id, Author(AuthorKind.AGENT, "a1"), "How can I help?"))
+    centre.clock.advance(200)
+    centre.service.receive(ReceiveMessage(chat.channel, "web-1", "one moment", "p2"))  # answered: no timeout
+    centre.clock.advance(200)
+    centre.runtime.execute(Tick())
+    assert not [e for e in centre.events() if isinstance(e, ConversationStateChanged)]
+    centre.service.write(SendMessage(got.contact_id, Author(AuthorKind.AGENT, "a1"), "Are you still there?"))
+    sent_at = centre.clock.now()
+    centre.clock.advance(301)
+    centre.runtime.execute(Tick())
+    (change,) = [e for e in centre.events() if isinstance(e, ConversationStateChanged)]
+    assert (change.state, change.by, change.reason, change.at) == ("resolved", "system", "customer_idle",
+                                                                   sent_at + 300)
+    assert centre.store.interaction(got.contact_id)["state"] == "closed"
+
+
+def test_the_idle_timeout_survives_a_restart() -> None:
+    chat = FakeChannel()
+    centre = idle_centre(chat, 300)
+    got = centre.service.receive(ReceiveMessage(chat.channel, "web-1", "hi", "p1"))
+    centre.accept(got.contact_id)
+    centre.service.write(SendMessage(got.contact_id, Author(AuthorKind.AGENT, "a1"), "Hello?"))
+    centre.clock.advance(1000)
+    # a restart: a new writer replays the stored events and lets the overdue idle timer fire
+    Runtime(centre.runtime.engine.catalog, centre.store, centre.bus, centre.clock)
+    assert [e.reason for e in centre.events() if isinstance(e, ConversationStateChanged)] == ["customer_idle"]

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from blendcc.domain.conversation_events import ConversationReopened, ConversationStateChanged
+from blendcc.domain.channels import Channel
+from blendcc.domain.conversation_events import (
+    ConversationReopened,
+    ConversationStateChanged,
+    MessageReceived,
+    MessageSent,
+)
 from blendcc.domain.lifecycle.contact import CONTACT
 from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.domain.lifecycle.conversation import PARKED, ConversationState
 
 if TYPE_CHECKING:
+    from blendcc.routing.catalog import Catalog
     from blendcc.routing.records import ContactRecord
 
 #: contact state -> PARKED, for the conversation set pending or snoozed
@@ -18,6 +25,8 @@ _PARKED_VALUES = frozenset(s.value for s in PARKED)
 _SNOOZED = ConversationState.SNOOZED.value
 #: the timer kind of a snoozed conversation's wake-up (``Engine.tick``)
 SNOOZE_TIMER = "snooze"
+#: the timer kind of a chat whose customer stopped answering (``RoutingSettings.chat_idle_timeout_s``)
+IDLE_TIMER = "idle"
 
 
 class ConversationFold:
@@ -25,6 +34,7 @@ class ConversationFold:
 
     if TYPE_CHECKING:
         contacts: dict[str, ContactRecord]
+        catalog: Catalog
 
         def schedule(self, due: float, kind: str, contact_id: str, agent_id: str | None, token: int) -> None: ...
 
@@ -49,3 +59,17 @@ class ConversationFold:
         c = self.contacts.get(e.contact_id)
         if c is not None and e.agent_id is not None:
             c.owner = e.agent_id
+
+    def _message_sent(self, e: MessageSent) -> None:
+        """An agent wrote in a chat: if the customer does not answer within the idle time, it times out."""
+        idle = self.catalog.settings.chat_idle_timeout_s
+        c = self.contacts.get(e.contact_id)
+        if c is None or idle is None or c.channel is not Channel.CHAT or e.author_kind != "agent":
+            return
+        c.idle_token += 1
+        self.schedule(e.at + idle, IDLE_TIMER, c.id, None, c.idle_token)
+
+    def _message_received(self, e: MessageReceived) -> None:
+        c = self.contacts.get(e.contact_id)
+        if c is not None:
+            c.idle_token += 1  # the customer answered: a pending idle timeout no longer applies

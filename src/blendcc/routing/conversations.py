@@ -162,6 +162,13 @@ class ConversationMixin(LiveState):
         self._complete_assignment(asg, disposition, notes, now, timed_out=False)
         self._match_agent(agent, now)
 
+    def _idle_due(self, c: ContactRecord | None, token: int, now: float) -> None:
+        """A chat's idle timer fell due: the customer never answered the agent, so the chat is resolved."""
+        if (c is None or c.idle_token != token or c.state not in IN_CONVERSATION or c.agent_id is None
+                or c.conversation != CS.OPEN.value):
+            return
+        self._resolve(c, CS.OPEN, c.agent_id, now, "system", "customer_idle", None, None)
+
     def _snooze_due(self, c: ContactRecord | None, token: int, now: float) -> None:
         """A snooze timer fell due: the conversation opens again (unless it changed meanwhile)."""
         if c is None or c.snooze_token != token or c.state is not S.PARKED or c.conversation != CS.SNOOZED.value:

@@ -528,6 +528,8 @@ class Engine(PresenceMixin, OutboundMixin, ConversationMixin, LiveState):
                 self._close(c, "timed_out", now)
             elif kind == "snooze":
                 self._snooze_due(c, token, now)
+            elif kind == "idle":
+                self._idle_due(c, token, now)
             elif kind == "wrap" and aid is not None:
                 wrapping = self.agents.get(aid)
                 asg = wrapping.work.get(cid) if wrapping is not None else None

@@ -145,6 +145,7 @@ class ContactRecord:
         "direction",
         "first_queued_at",
         "id",
+        "idle_token",
         "line_since",
         "offer_expires",
         "order_key",
@@ -204,6 +205,7 @@ class ContactRecord:
         self.owner: str | None = None  # the agent a pending/snoozed conversation goes back to
         self.snooze_until: float | None = None
         self.snooze_token = 0  # a snooze timer fires only if it is still the latest one
+        self.idle_token = 0  # a chat's idle timer fires only if nobody wrote since it was set
 
     @property
     def step(self) -> RouteStep:

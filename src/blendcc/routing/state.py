@@ -20,6 +20,8 @@ from blendcc.domain.conversation_events import (
     CONVERSATION_EVENT_TYPES,
     ConversationReopened,
     ConversationStateChanged,
+    MessageReceived,
+    MessageSent,
 )
 from blendcc.domain.lifecycle.assignment import ASSIGNMENT, AssignmentStage
 from blendcc.domain.lifecycle.contact import CONTACT, WAITING
@@ -93,6 +95,8 @@ class LiveState(ConversationFold):
         # ... except the conversation's state and ownership (routing/conversation_state.py)
         self._handlers[ConversationStateChanged] = self._conversation_state
         self._handlers[ConversationReopened] = self._conversation_reopened
+        self._handlers[MessageSent] = self._message_sent
+        self._handlers[MessageReceived] = self._message_received
         for config in catalog.agents.values():
             self.agents[config.id] = AgentRecord(config, now)
 

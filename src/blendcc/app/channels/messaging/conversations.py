@@ -127,6 +127,7 @@ class ConversationService:
                 address=command.address, at=now)
             outcome.append(Received(contact_id, message.message_id, created_contact=open_id is None))
             if open_id is not None:  # a pending or snoozed conversation is open again, owner first
+                eng.apply(message)  # (a chat's idle timer stops)
                 return [message, *eng.customer_wrote(open_id, now)]
             attributes: dict[str, Any] = {**command.attributes, INSTANCE_ATTRIBUTE: command.channel.instance,
                                           "caller_id": command.address, "text": command.body}
@@ -147,12 +148,14 @@ class ConversationService:
                     resolved_at=previous.resolved_at, owner=previous.owner, attributes=attributes,
                     customer_id=customer_id, tier=tier, workflow_id=_workflow(eng, command)
                     or (workflow if isinstance(workflow, str) else None))
+                eng.apply(message)
                 return [events[0], message, *events[1:]]
             attributes.pop(REOPENS_ATTRIBUTE, None)  # too old (or never resolved): a new conversation
             events = eng.create_contact(contact_id, kind.value, now, attributes=attributes,
                                         customer_id=customer_id, tier=tier, last_agent_id=last_agent,
                                         workflow_id=_workflow(eng, command)
                                         or (workflow if isinstance(workflow, str) else None))
+            eng.apply(message)
             return [events[0], message, *events[1:]]  # the message right after ContactCreated
 
         self.runtime.execute(run)
@@ -219,12 +222,14 @@ class ConversationService:
                 return [ce.NoteAdded(contact_id=command.contact_id, message_id=message_id,
                                      author_kind=author.kind.value, author_id=author.id, body=command.body,
                                      attachments=command.attachments, at=now)]
-            return [ce.MessageSent(contact_id=command.contact_id, message_id=message_id, channel=channel.kind,
-                                   channel_instance=channel.instance, author_kind=author.kind.value,
-                                   author_id=author.id, body=command.body, html=command.html,
-                                   attachments=command.attachments, to=to, at=now,
-                                   template=None if command.template is None else json.dumps(
-                                       command.template.to_dict()))]
+            sent = ce.MessageSent(contact_id=command.contact_id, message_id=message_id, channel=channel.kind,
+                                  channel_instance=channel.instance, author_kind=author.kind.value,
+                                  author_id=author.id, body=command.body, html=command.html,
+                                  attachments=command.attachments, to=to, at=now,
+                                  template=None if command.template is None else json.dumps(
+                                      command.template.to_dict()))
+            eng.apply(sent)  # a chat's idle timer starts (as when the log is replayed)
+            return [sent]
 
         events = self.runtime.execute(run)
         if command.direction is MessageDirection.OUTBOUND:

@@ -104,12 +104,7 @@ class ConversationService:
         customer_id = customer["id"] if customer else None
         outcome: list[Received] = []
         named = command.attributes.get(REOPENS_ATTRIBUTE)
-        previous = previous_conversation(  # read before the writer's turn; used only if no conversation is open
-            self.reader, customer_id=customer_id, channel=command.channel,
-            named=named if isinstance(named, str) else None, now=self.runtime.clock.now(),
-            days=self.runtime.engine.catalog.settings.reopen_days, instance_attribute=INSTANCE_ATTRIBUTE)
-        if command.thread_ref is not None and not isinstance(named, str):
-            previous = None  # a new email thread is a new conversation, whoever sends it
+        named = named if isinstance(named, str) else None
 
         def run(eng: Engine, now: float) -> list[Event]:
             pid = command.provider_message_id
@@ -141,6 +136,11 @@ class ConversationService:
             # a channel may name the agent a reply belongs to (an email answering a closed conversation)
             last_agent = attributes.get("preferred_agent_id") or (customer.get("last_agent_id") if customer else None)
             workflow = attributes.get("workflow_id")  # a channel instance's own workflow (an email mailbox)
+            previous = None
+            if named is not None or command.thread_ref is None:  # a new email thread is a new conversation
+                previous = previous_conversation(
+                    self.reader, customer_id=customer_id, channel=command.channel, named=named, now=now,
+                    days=eng.catalog.settings.reopen_days, instance_attribute=INSTANCE_ATTRIBUTE)
             if previous is not None and previous.contact_id not in eng.contacts:
                 attributes[REOPENS_ATTRIBUTE] = previous.contact_id
                 events = eng.reopen_contact(

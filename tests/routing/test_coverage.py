@@ -86,3 +86,19 @@ def test_a_waiting_chat_overflows_when_the_last_agent_with_chat_capacity_logs_ou
     assert sim.engine.contacts["c1"].queue.id == "support"  # a1 could take it after the break
     out = sim.logout("a1", 10)
     assert [(e.from_queue_id, e.to_queue_id) for e in of(out, ev.ContactOverflowed)] == [("support", "digital")]
+
+
+def test_why_waiting_reads_the_engines_logged_in_index_the_same_way() -> None:
+    cat = catalog([queue("support", skills={"tech": 2})],
+                  [agent("a1", "support", skills={"tech": 1}, capacity=CHAT_3_EMAIL_2),
+                   agent("a2", "support", capacity=VOICE_ONLY)])
+    sim = Sim(cat)
+    sim.create("c1", 1, channel="chat")
+    c, eng = sim.engine.contacts["c1"], sim.engine
+    assert why_waiting(c, eng.agents, eng.members_on) == why_waiting(c, eng.agents) == (
+        "no logged-in agent is a member of queue support")
+    sim.login("a2", 2)
+    assert why_waiting(c, eng.agents, eng.members_on) == "no logged-in agent of queue support has chat capacity"
+    sim.login("a1", 3)
+    assert why_waiting(c, eng.agents, eng.members_on) == (
+        "no logged-in agent of queue support with chat capacity has the skills tech>=2")

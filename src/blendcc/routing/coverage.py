@@ -87,21 +87,29 @@ def _why_not(agents: Iterable[AgentConfig | AgentRecord], queue_id: str, channel
 def unroutable(catalog: Catalog) -> list[CoverageWarning]:
     """Every queue/channel combination that contacts can reach but no configured agent could ever take
     (membership, channel capacity, skills), sorted by queue then channel."""
-    agents = list(catalog.agents.values())
+    members: dict[str, list[AgentConfig]] = {}
+    for a in catalog.agents.values():
+        for qid in a.queues:
+            members.setdefault(qid, []).append(a)
     out = []
     for (qid, ch), requirements in sorted(_reachable(catalog).items(), key=lambda kv: (kv[0][0], kv[0][1].value)):
-        reasons = [_why_not(agents, qid, ch, req, "configured") for req in sorted(requirements)]
+        reasons = [_why_not(members.get(qid, ()), qid, ch, req, "configured") for req in sorted(requirements)]
         if all(r is not None for r in reasons):  # no requirement it can arrive with is ever served
             out.append(CoverageWarning(qid, ch.value, str(reasons[0])))
     return out
 
 
-def why_waiting(c: ContactRecord, agents: Mapping[str, AgentRecord]) -> str | None:
-    """Why no logged-in agent could take the waiting contact ``c`` now (None: someone could)."""
+def why_waiting(c: ContactRecord, agents: Mapping[str, AgentRecord],
+                members_on: Mapping[str, Iterable[str]] | None = None) -> str | None:
+    """Why no logged-in agent could take the waiting contact ``c`` now (None: someone could).
+    ``members_on``: queue -> its logged-in members (the engine's index), else every agent is looked at."""
     if not c.steps:
         return None
     step = c.step
-    logged_in = [a for a in agents.values() if a.logged_in]
+    if members_on is not None:
+        logged_in = [agents[aid] for aid in members_on.get(step.queue_id, ()) if aid in agents]
+    else:
+        logged_in = [a for a in agents.values() if a.logged_in]
     if step.agent_id is not None:
         a = agents.get(step.agent_id)
         if a is None or not a.logged_in:

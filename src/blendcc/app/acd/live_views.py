@@ -24,7 +24,7 @@ def stranded(engine: Engine, now: float) -> list[dict[str, Any]]:
     """Every queued contact no logged-in agent could take, longest waiting first, with the reason."""
     out = []
     for c in engine.waiting():
-        reason = why_waiting(c, engine.agents) if c.state is InteractionState.QUEUED else None
+        reason = why_waiting(c, engine.agents, engine.members_on) if c.state is InteractionState.QUEUED else None
         if reason is not None:
             out.append({"contact_id": c.id, "queue_id": c.queue.id, "channel": c.channel.value,
                         "waiting_s": max(0.0, now - c.queued_at), "reason": reason})

@@ -44,3 +44,27 @@ def test_the_wallboard_reports_a_chat_no_logged_in_agent_could_take(centre: Any)
     assert stranded[0]["waiting_s"] == 30
     centre.agent_login("a3")  # a3 has the default capacity: it takes the chat
     assert centre.get("/api/stats/live", "sup")["stranded"] == []
+
+
+def test_per_channel_service_level_thresholds_in_the_live_and_historical_service_level(centre: Any) -> None:
+    """support answers chats within 30 s (its own chat threshold), email within the 1 h default."""
+    centre.put("/api/config/queues/support", json={"name": "Support", "skills": {"tech": 1}, "wrap_up_s": None,
+                                                   "sl_thresholds_s": {"chat": 30}})
+    centre.agent_login("a1")
+    centre.set_status("a1", "aux", "break")
+    chat = centre.new_contact(channel="chat", caller_id="web-1", text="router broken")["contact_id"]
+    mail = centre.new_contact(channel="email", caller_id="jane@example.com", text="router broken")["contact_id"]
+    assert centre.contact(chat)["queue_id"] == centre.contact(mail)["queue_id"] == "support"
+    centre.advance(45)  # over the chat's 30 s, well within email's hour
+    centre.set_status("a1", "available")
+    for cid in (chat, mail):
+        centre.act("a1", cid, "accept")
+    live = {q["id"]: q["today"] for q in centre.get("/api/stats/live", "sup")["queues"]}
+    assert live["support"]["handled"] == 2 and live["support"]["service_level"] == 0.5
+    t0 = centre.T0
+    report = centre.get(f"/api/reports/queues?start={t0 - 3600}&end={t0 + 86400}&interval=day&queue_id=support"
+                        "&by_channel=true", "sup")
+    by_channel = {r["channel"]: r["service_level"] for r in report["rows"]}
+    assert by_channel == {"chat": 0.0, "email": 1.0}
+    centre.error("PUT", "/api/config/queues/support", 422, json={"sl_thresholds_s": {"chat": 0}})
+    centre.error("PUT", "/api/config/queues/support", 422, json={"sl_thresholds_s": {"fax": 30}})

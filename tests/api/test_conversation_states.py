@@ -105,3 +105,17 @@ def test_a_chat_transferred_keeps_its_thread_and_notes(chat: Any, to: str) -> No
     assert chat.post(f"/api/contacts/{chat.cid}/state", "cy", json={"state": "pending"})["owner"] == "a3"
     assert customer_writes(chat, "ok, tried again", "p9") == chat.cid
     assert chat.work("a3") == {chat.cid: "reserved"}
+
+
+def test_the_owner_hands_a_pending_chat_to_a_colleague_with_its_thread(chat: Any) -> None:
+    chat.post(f"/api/contacts/{chat.cid}/messages", "ann", 201, json={"body": "note for a colleague", "kind": "note"})
+    chat.post(f"/api/contacts/{chat.cid}/state", "ann", json={"state": "pending"})
+    chat.agent_login("a3")
+    chat.error("POST", f"/api/agent/contacts/{chat.cid}/transfer", 403, user="cy", json={"agent_id": "a1"})
+    out = chat.act("a1", chat.cid, "transfer", agent_id="a3")
+    assert "ConversationStateChanged" in out["events"]
+    chat.act("a3", chat.cid, "accept")
+    bodies = [m["body"] for m in chat.get(f"/api/contacts/{chat.cid}/messages", "cy")["messages"]]
+    assert bodies == ["my router is broken", "note for a colleague"]
+    (mine,) = chat.get("/api/agents/a3/conversations", "cy")
+    assert (mine["contact_id"], mine["state"]) == (chat.cid, "open")

@@ -178,3 +178,22 @@ def test_the_command_record_round_trips_and_runs() -> None:
     assert command_from_dict(cmd.to_dict()) == cmd
     out = run(sim.engine, cmd, T0 + 10)
     assert one(out, ConversationStateChanged).until == T0 + 60.0
+
+
+def test_the_owner_transfers_a_pending_conversation_to_an_agent_or_a_queue() -> None:
+    sim = centre()
+    chat_with_a1(sim)
+    set_state(sim, "c1", "pending", 10, agent_id="a1")
+    sim.login("a2", 11)
+    with pytest.raises(Forbidden):
+        sim.transfer("c1", "a2", 12, to_agent="a1")  # only the owner hands it on
+    out = sim.transfer("c1", "a1", 12, to_agent="a2")
+    change = one(out, ConversationStateChanged)
+    assert (change.state, change.previous, change.agent_id, change.reason) == ("open", "pending", "a2", "transfer")
+    assert sim.offered_to("c1") == "a2"
+    sim.accept("c1", "a2", 13)
+    set_state(sim, "c1", "pending", 14, agent_id="a2")
+    assert sim.engine.contacts["c1"].owner == "a2"
+    sim.aux("a2", 15)
+    sim.transfer("c1", "a2", 16, to_queue="support")
+    assert sim.offered_to("c1") == "a1"  # the queue's rules: a1 is the one available

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from blendcc.domain import events as ev
 from blendcc.domain.channels import Channel, Direction
 from blendcc.domain.conversation_events import ConversationReopened, ConversationStateChanged
-from blendcc.domain.errors import Forbidden, InvalidState, ValidationFailed
+from blendcc.domain.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from blendcc.domain.interaction import RouteStep
 from blendcc.domain.lifecycle.contact import IN_CONVERSATION
 from blendcc.domain.lifecycle.contact import ContactState as S
@@ -105,6 +105,36 @@ class ConversationMixin(LiveState):
         self._emit(ev.ContactRouted(contact_id=contact_id, workflow_id=workflow.id, filter_name=name,
                                     steps=steps, at=now))
         self._enter_step(self.contacts[contact_id], 0, now, "new", hops=0)
+        return self._take()
+
+    def transfer_parked(self, c: ContactRecord, agent_id: str, now: float, *, to_queue: str | None,
+                        to_agent: str | None) -> list[ev.Event]:
+        """The owner hands a pending/snoozed conversation on: it opens again, routed to ``to_agent`` first
+        (then ``to_queue`` or its queue), or to ``to_queue``; the thread stays with the contact."""
+        if agent_id != c.owner:
+            raise Forbidden(f"agent {agent_id} does not own conversation {c.id}")
+        if (to_queue is None) == (to_agent is None):
+            raise ValidationFailed("transfer to exactly one of: a queue, an agent")
+        queue_id = to_queue or c.queue.id
+        target_q = self.catalog.queues.get(queue_id)
+        if target_q is None:
+            raise NotFound(f"queue {queue_id} does not exist")
+        base = RouteStep(queue_id=queue_id, skills=target_q.skill_requirement())
+        steps: tuple[RouteStep, ...] = (base,)
+        if to_agent is not None:
+            target = self.agents.get(to_agent)
+            if target is None or to_agent not in self.catalog.agents:
+                raise NotFound(f"agent {to_agent} is not configured")
+            if to_agent == agent_id:
+                raise ValidationFailed("cannot transfer a contact to yourself")
+            if not target.logged_in:
+                raise InvalidState(f"agent {to_agent} is not logged in")
+            steps = (RouteStep(queue_id=queue_id, agent_id=to_agent,
+                               timeout_s=self.catalog.settings.transfer_to_agent_timeout_s), base)
+        self._emit(ConversationStateChanged(contact_id=c.id, state=CS.OPEN.value, previous=c.conversation,
+                                            agent_id=to_agent, reason="transfer", by=agent_id, at=now))
+        self._emit(ev.ContactRouted(contact_id=c.id, workflow_id="-", filter_name="transfer", steps=steps, at=now))
+        self._enter_step(c, 0, now, "transfer", hops=0)
         return self._take()
 
     # ------------------------------------------------------------------ steps

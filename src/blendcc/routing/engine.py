@@ -419,6 +419,9 @@ class Engine(PresenceMixin, OutboundMixin, ConversationMixin, LiveState):
     def transfer(self, contact_id: str, agent_id: str, now: float, *, to_queue: str | None = None,
                  to_agent: str | None = None) -> list[ev.Event]:
         """Blind transfer to a queue, or to an agent (falling back to the queue if unanswered)."""
+        parked = self.contacts.get(contact_id)
+        if parked is not None and parked.state is S.PARKED:  # a pending/snoozed conversation, by its owner
+            return self.transfer_parked(parked, agent_id, now, to_queue=to_queue, to_agent=to_agent)
         c, asg = self._assignment(contact_id, agent_id)
         if (c is None or asg.stage not in _CAN_END
                 or c.state not in _TRANSFERABLE):

@@ -12,6 +12,7 @@ from blendcc.analytics.agent_stats import StateInterval
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters
 from blendcc.dialer.dnc import DncEntry
 from blendcc.dialer.records import DialRecord, ListImport
+from blendcc.domain.canned import CannedResponse
 from blendcc.domain.conversation import (
     Attachment,
     ChannelRef,
@@ -206,6 +207,16 @@ class CrmLookup(Protocol):
     async def lookup(self, identities: Mapping[str, str]) -> dict[str, Any]:
         """The CRM's answer (a JSON object) for ``identities`` (kind -> value); raises CrmUnavailable."""
         ...
+
+
+class CannedRepository(Protocol):
+    """Canned responses (``domain.canned``); ``put`` creates or replaces by id and raises InvalidState when
+    another response of the same scope and owner has the shortcut."""
+
+    def get(self, response_id: str) -> CannedResponse | None: ...
+    def list(self) -> builtins.list[CannedResponse]: ...
+    def put(self, response: CannedResponse) -> None: ...
+    def delete(self, response_id: str) -> bool: ...
 
 
 class UserRepository(Protocol):

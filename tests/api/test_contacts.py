@@ -393,10 +393,12 @@ def test_no_workflow_for_channel_is_a_clean_error(api: Any) -> None:
 
 @pytest.mark.parametrize("channel", ["chat", "email", "sms", "social"])
 def test_digital_channels_route_and_close(centre: Any, channel: str) -> None:
+    centre.put("/api/config/agents/a1", json={"queues": ["sales", "support"], "skills": {"tech": 3},
+                                              "capacity": {"limits": {"voice": 1}}})
     centre.agent_login("a1")
     address = {"chat": "web-123", "email": "Jane@Example.com", "sms": "+15550003", "social": "@jane"}[channel]
     out = centre.new_contact(channel=channel, caller_id=address, subject="hello")
-    assert out["offered_to"] is None and out["state"] == "queued"  # a1 has no capacity for digital channels
+    assert out["offered_to"] is None and out["state"] == "queued"  # a1 is voice-only now
     centre.put("/api/config/agents/a1", json={"queues": ["sales", "support"], "skills": {"tech": 3},
                                               "capacity": {"limits": {"voice": 1, channel: 2}}})
     assert centre.work("a1") == {out["contact_id"]: "reserved"}

@@ -75,7 +75,7 @@ def test_has_skills() -> None:
 
 def test_agent_config_validation() -> None:
     a = AgentConfig(id="alice.b-1", skills={"billing": 5}, queues=["q1"])
-    assert a.capacity == Capacity()
+    assert a.capacity == Capacity(limits={VOICE: 1, CHAT: 3, EMAIL: 2, SMS: 3, Channel.SOCIAL: 3})
     with pytest.raises(ValidationError):
         AgentConfig(id="bad id")
     with pytest.raises(ValidationError):

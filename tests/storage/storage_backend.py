@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
+from blendcc.adapters.storage.canned_repo import SqlCannedRepository
 from blendcc.adapters.storage.customer_reader import MemoryCustomerHistory, SqlCustomerHistory
+from blendcc.adapters.storage.memory.canned import MemoryCannedRepository
 from blendcc.adapters.storage.sql_repos import (
     SqlConfigRepository,
     SqlCustomerRepository,
@@ -66,3 +68,6 @@ class Backend:
 
     def meta(self) -> Any:
         return MemoryMeta() if self.engine is None else SqlMeta(self.engine)
+
+    def canned(self) -> Any:
+        return MemoryCannedRepository() if self.engine is None else SqlCannedRepository(self.engine)

@@ -18,7 +18,9 @@ from blendcc.api import (
     errors,
     guard,
     routes_auth,
+    routes_canned,
     routes_config,
+    routes_conversations,
     routes_customers,
     routes_dialer,
     routes_dialing,
@@ -93,6 +95,8 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_main.router)
     app.include_router(routes_auth.router)
     app.include_router(routes_messages.router)
+    app.include_router(routes_conversations.router)
+    app.include_router(routes_canned.router)
     app.include_router(routes_config.router)
     app.include_router(ws.router)
     app.include_router(routes_forecast.router)

@@ -12,6 +12,7 @@ from blendcc.api.deps import C, P, audit
 from blendcc.api.models import common
 from blendcc.api.models import config as out
 from blendcc.app.admin.configuration import KINDS
+from blendcc.routing.coverage import unroutable
 from blendcc.routing.expressions import FUNCTIONS, NAMES
 from blendcc.routing.strategies import _REGISTRY, strategy_names
 
@@ -51,7 +52,8 @@ def _routes(kind: str, model: type[BaseModel]) -> None:
             data.pop("id", None)
         doc, version = c.config.put(kind, doc_id, data, p.username)
         audit(c, p, "config_changed", f"{kind}/{doc_id}", version=version)
-        return {"version": version, "document": _dump(doc)}
+        return {"version": version, "document": _dump(doc),
+                "warnings": [w.to_dict() for w in unroutable(c.config.catalog)]}
 
     put_doc.__annotations__["body"] = body_model
 
@@ -88,3 +90,10 @@ for _kind, _model in KINDS.items():
 def reference(p: P) -> dict[str, Any]:
     return {"names": NAMES, "functions": FUNCTIONS,
             "strategies": {n: _REGISTRY[n].description for n in strategy_names()}}
+
+
+@router.get("/warnings", response_model=list[out.CoverageWarning],
+            summary="Queue/channel combinations no configured agent could ever take (skills, channel capacity)")
+def warnings(c: C, p: P) -> list[dict[str, Any]]:
+    p.require("supervisor")
+    return [w.to_dict() for w in unroutable(c.config.catalog)]

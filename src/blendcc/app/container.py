@@ -14,7 +14,9 @@ from blendcc.app.admin.audit import Auditor
 from blendcc.app.admin.auth import AuthService
 from blendcc.app.admin.configuration import ConfigService
 from blendcc.app.admin.oidc import OidcLogin
+from blendcc.app.channels.messaging.canned import CannedService
 from blendcc.app.channels.messaging.conversations import ConversationService
+from blendcc.app.channels.messaging.states import ConversationStates
 from blendcc.app.outbound.campaigns import CampaignService
 from blendcc.app.outbound.dialing import DialingService
 from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
@@ -45,6 +47,7 @@ class Container:
     adherence: AdherenceMonitor | None = None  # live out-of-adherence alerts (set by bootstrap)
     channels: ChannelDirectory | None = None  # the channel registry (set by bootstrap)
     conversations: ConversationService | None = None  # message threads of every channel (set by bootstrap)
+    canned: CannedService | None = None  # canned responses, team and personal (set by bootstrap)
     audit: Auditor | None = None  # the audit trail (set by bootstrap; GET /api/audit reads it)
     oidc: OidcLogin | None = None  # single sign-on, when settings.oidc_issuer is set
     email: Any = None  # the email channel stack when mailboxes are configured (started by the API lifespan)
@@ -56,6 +59,9 @@ class Container:
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)
     views: LiveViews = field(init=False)
+    #: digital conversations' states (open, pending, snoozed, resolved) and an agent's list of them
+    conversation_states: ConversationStates = field(init=False)
 
     def __post_init__(self) -> None:
         self.views = LiveViews(self.runtime, self.stats)
+        self.conversation_states = ConversationStates(self.runtime, self.store)

@@ -12,6 +12,7 @@ from blendcc.adapters.channels.messaging.providers import register_messaging
 from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.adapters.clock import SystemClock
 from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
+from blendcc.adapters.storage.canned_repo import SqlCannedRepository
 from blendcc.adapters.storage.customer_reader import SqlCustomerHistory
 from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
 from blendcc.adapters.storage.engine import make_engine
@@ -30,6 +31,7 @@ from blendcc.app.acd.runtime import Runtime
 from blendcc.app.admin.audit import Auditor
 from blendcc.app.admin.auth import LOGIN_POLICIES, AuthService
 from blendcc.app.admin.configuration import ConfigService
+from blendcc.app.channels.messaging.canned import CannedService
 from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.container import Container
 from blendcc.app.outbound.campaigns import CampaignService
@@ -115,6 +117,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     register_messaging(channels, settings, dialer_repo, clock)  # SMS, WhatsApp, Messenger, Telegram
     container.channels = channels
     container.conversations = ConversationService(runtime, container.contacts, store, store, channels, TimerThread())
+    container.canned = CannedService(SqlCannedRepository(db), config, customers, store, clock)
     if settings.email_mailboxes:
         _wire_email(container, settings)
     if settings.sip_enabled:

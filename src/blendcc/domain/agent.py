@@ -63,6 +63,18 @@ class Capacity(BaseModel):
         return True
 
 
+#: what an agent configured without a capacity handles: 3 chats + 2 emails + 3 SMS + 3 social
+#: conversations at once, or one voice call alone (voice exclusive)
+DEFAULT_LIMITS: dict[Channel, int] = {Channel.VOICE: 1, Channel.CHAT: 3, Channel.EMAIL: 2, Channel.SMS: 3,
+                                      Channel.SOCIAL: 3}
+
+
+def default_capacity() -> Capacity:
+    """The capacity of an agent configured without one (``DEFAULT_LIMITS``, voice exclusive). An explicit
+    ``capacity`` replaces it whole (``Capacity()`` alone is one exclusive voice call)."""
+    return Capacity(limits=dict(DEFAULT_LIMITS))
+
+
 class AgentConfig(BaseModel):
     """An agent as configured by an administrator."""
 
@@ -73,7 +85,7 @@ class AgentConfig(BaseModel):
     team_id: str | None = None
     skills: dict[str, int] = Field(default_factory=dict)
     queues: list[str] = Field(default_factory=list)
-    capacity: Capacity = Field(default_factory=Capacity)
+    capacity: Capacity = Field(default_factory=default_capacity)
 
     @field_validator("skills")
     @classmethod

@@ -28,6 +28,12 @@ class RoutingSettings(BaseModel):
     priority_head_start_s: float = Field(default=60.0, ge=0)
     transfer_to_agent_timeout_s: float = Field(default=30.0, gt=0)
     max_overflow_hops: int = Field(default=10, ge=1)
+    #: a pending/snoozed conversation the customer answers waits this long for its owner, then the queue
+    conversation_owner_wait_s: float = Field(default=120.0, gt=0, le=86400)
+    #: a customer's message within this many days of a resolved conversation reopens it (same owner first)
+    reopen_days: float = Field(default=7.0, ge=0, le=365)
+    #: a chat whose customer has not answered the agent for this long is resolved (None: never)
+    chat_idle_timeout_s: float | None = Field(default=None, gt=0, le=7 * 86400)
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,21 @@ class TransferContact(Command):
     to_agent: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SetConversationState(Command):
+    """Move a digital conversation: open, pending, snoozed (``until``) or resolved. ``agent_id``: the agent
+    asking (it must hold or own the conversation); None when a supervisor or the system does it."""
+
+    contact_id: str
+    state: str
+    agent_id: str | None = None
+    by: str | None = None
+    until: float | None = None
+    reason: str | None = None
+    disposition: str | None = None
+    notes: str | None = None
+
+
 # ---------------------------------------------------------------------- presence
 
 
@@ -373,6 +388,9 @@ _RUN: dict[type[Command], Callable[[Engine, Any, float], list[Event]]] = {
                                                 notes=c.notes),
     TransferContact: lambda e, c, now: e.transfer(c.contact_id, c.agent_id, now, to_queue=c.to_queue,
                                                   to_agent=c.to_agent),
+    SetConversationState: lambda e, c, now: e.set_conversation_state(
+        c.contact_id, c.state, now, agent_id=c.agent_id, by=c.by, until=c.until, reason=c.reason,
+        disposition=c.disposition, notes=c.notes),
     LogIn: lambda e, c, now: e.login(c.agent_id, now, status=c.status, reason=c.reason),
     SetStatus: lambda e, c, now: e.set_status(c.agent_id, c.status, now, reason=c.reason, by=c.by),
     LogOut: lambda e, c, now: e.logout(c.agent_id, now, force=c.force),

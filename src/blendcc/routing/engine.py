@@ -20,6 +20,7 @@ from blendcc.domain.lifecycle.assignment import ASSIGNMENT, AssignmentStage
 from blendcc.domain.lifecycle.contact import CONTACT, IN_CONVERSATION, TERMINAL, UNANSWERED, WAITING
 from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.routing.catalog import Catalog
+from blendcc.routing.conversations import ConversationMixin
 from blendcc.routing.outbound import OutboundMixin
 from blendcc.routing.presence import PresenceMixin
 from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
@@ -57,7 +58,7 @@ _OfferRevoked = ev.factory(ev.OfferRevoked)
 _WrapUpCompleted = ev.factory(ev.WrapUpCompleted)
 
 
-class Engine(PresenceMixin, OutboundMixin, LiveState):
+class Engine(PresenceMixin, OutboundMixin, ConversationMixin, LiveState):
     def __init__(self, catalog: Catalog, now: float):
         super().__init__(catalog, now)
         self._out: list[ev.Event] = []
@@ -157,6 +158,7 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
                 c.queue = catalog.queues[c.queue.id]
             c.order_key = c.line_since - c.priority * head_start  # aging setting may have changed
         self.matcher.set_queues(catalog.queues, [c for c in self.contacts.values() if c.state is S.QUEUED])
+        self._recheck_no_agents(tuple(catalog.queues), now)  # capacity or skills may have gone with the change
         for agent in self.agents.values():
             self._match_agent(agent, now)
         return self._take()
@@ -224,12 +226,14 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
                 self._plans[key] = steps
         return name, steps
 
-    def _anyone_for(self, step: RouteStep) -> bool:
+    def _anyone_for(self, step: RouteStep, channel: Channel | None = None) -> bool:
+        """True if a logged-in agent could take ``step`` (with capacity for ``channel``, when given)."""
         if step.agent_id is not None:
             a = self.agents.get(step.agent_id)
-            return a is not None and a.logged_in
+            return a is not None and a.logged_in and (channel is None or a.capacity.limits.get(channel, 0) > 0)
         for aid in self.members_on.get(step.queue_id, ()):
-            if has_skills(self.agents[aid].skills, step.skills):
+            a = self.agents[aid]
+            if has_skills(a.skills, step.skills) and (channel is None or a.capacity.limits.get(channel, 0) > 0):
                 return True
         return False
 
@@ -247,10 +251,10 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
                 else:
                     self._reject(c, queue.id, "closed", now)
                 return
-        if step.skip_if_no_agents and index + 1 < len(steps) and not self._anyone_for(step):
+        if step.skip_if_no_agents and index + 1 < len(steps) and not self._anyone_for(step, c.channel):
             self._enter_step(c, index + 1, now, reason, hops)
             return
-        if queue.no_agents_overflow_queue and hops < max_hops and not self._anyone_for(step):
+        if queue.no_agents_overflow_queue and hops < max_hops and not self._anyone_for(step, c.channel):
             self._reroute(c, queue.no_agents_overflow_queue, now, "no_agents", hops + 1)
             return
         priority = step.priority if step.priority is not None else c.priority
@@ -415,6 +419,9 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
     def transfer(self, contact_id: str, agent_id: str, now: float, *, to_queue: str | None = None,
                  to_agent: str | None = None) -> list[ev.Event]:
         """Blind transfer to a queue, or to an agent (falling back to the queue if unanswered)."""
+        parked = self.contacts.get(contact_id)
+        if parked is not None and parked.state is S.PARKED:  # a pending/snoozed conversation, by its owner
+            return self.transfer_parked(parked, agent_id, now, to_queue=to_queue, to_agent=to_agent)
         c, asg = self._assignment(contact_id, agent_id)
         if (c is None or asg.stage not in _CAN_END
                 or c.state not in _TRANSFERABLE):
@@ -522,6 +529,10 @@ class Engine(PresenceMixin, OutboundMixin, LiveState):
                 self._emit(ev.ContactTimedOut(contact_id=cid, queue_id=c.queue.id, channel=_CHANNEL[c.channel],
                                               queued_at=c.queued_at, wait_s=now - c.queued_at, at=now))
                 self._close(c, "timed_out", now)
+            elif kind == "snooze":
+                self._snooze_due(c, token, now)
+            elif kind == "idle":
+                self._idle_due(c, token, now)
             elif kind == "wrap" and aid is not None:
                 wrapping = self.agents.get(aid)
                 asg = wrapping.work.get(cid) if wrapping is not None else None

@@ -138,19 +138,24 @@ class ContactRecord:
         "agent_id",
         "attributes",
         "channel",
+        "conversation",
         "created_at",
         "customer_id",
         "declined",
         "direction",
         "first_queued_at",
         "id",
+        "idle_token",
         "line_since",
         "offer_expires",
         "order_key",
+        "owner",
         "priority",
         "queue",
         "queued_at",
         "seq",
+        "snooze_token",
+        "snooze_until",
         "state",
         "step_index",
         "step_token",
@@ -196,6 +201,11 @@ class ContactRecord:
         self.declined: set[str] = set()
         self.transferred = False
         self.transferred_by: list[str] = []  # agents who transferred it away (they may still wrap up)
+        self.conversation = "open"  # a digital conversation's state (domain.lifecycle.conversation)
+        self.owner: str | None = None  # the agent a pending/snoozed conversation goes back to
+        self.snooze_until: float | None = None
+        self.snooze_token = 0  # a snooze timer fires only if it is still the latest one
+        self.idle_token = 0  # a chat's idle timer fires only if nobody wrote since it was set
 
     @property
     def step(self) -> RouteStep:

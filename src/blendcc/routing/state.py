@@ -16,13 +16,20 @@ from collections.abc import Callable, Iterator
 from blendcc.domain import events as ev
 from blendcc.domain.agent import AgentConfig, AgentState, Presence
 from blendcc.domain.channels import Channel
-from blendcc.domain.conversation_events import CONVERSATION_EVENT_TYPES
+from blendcc.domain.conversation_events import (
+    CONVERSATION_EVENT_TYPES,
+    ConversationReopened,
+    ConversationStateChanged,
+    MessageReceived,
+    MessageSent,
+)
 from blendcc.domain.customer_events import CUSTOMER_EVENT_TYPES
 from blendcc.domain.lifecycle.assignment import ASSIGNMENT, AssignmentStage
 from blendcc.domain.lifecycle.contact import CONTACT, WAITING
 from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.domain.queue import QueueConfig
 from blendcc.routing.catalog import Catalog
+from blendcc.routing.conversation_state import ConversationFold
 from blendcc.routing.matcher import Matcher
 from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
 
@@ -48,7 +55,7 @@ _GONE = AssignmentStage.ENDED
 Timer = tuple[float, int, str, str, str | None, int]
 
 
-class LiveState:
+class LiveState(ConversationFold):
     def __init__(self, catalog: Catalog, now: float):
         self.catalog = catalog
         self.agents: dict[str, AgentRecord] = {}
@@ -86,6 +93,11 @@ class LiveState:
         # messages share the event log; replaying them changes nothing in the ACD state
         for kind in (*CONVERSATION_EVENT_TYPES, *CUSTOMER_EVENT_TYPES):  # customer merges/erasure: none either
             self._handlers[kind] = _no_change
+        # ... except the conversation's state and ownership (routing/conversation_state.py)
+        self._handlers[ConversationStateChanged] = self._conversation_state
+        self._handlers[ConversationReopened] = self._conversation_reopened
+        self._handlers[MessageSent] = self._message_sent
+        self._handlers[MessageReceived] = self._message_received
         for config in catalog.agents.values():
             self.agents[config.id] = AgentRecord(config, now)
 
@@ -154,7 +166,7 @@ class LiveState:
         c.queued_at = e.at
         if c.first_queued_at is None:
             c.first_queued_at = e.at
-        if e.reason in ("new", "transfer"):
+        if e.reason in ("new", "transfer", "resume"):
             c.line_since = e.at
         c.agent_id = None
         c.declined = set()

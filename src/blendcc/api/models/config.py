@@ -8,10 +8,21 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model
 
 
+class CoverageWarning(BaseModel):
+    """Contacts of ``channel`` routed to ``queue_id`` would wait forever (no configured agent could take
+    them); the configuration is saved all the same."""
+
+    queue_id: str
+    channel: str
+    reason: str
+
+
 @cache
 def versioned(model: type[BaseModel]) -> type[BaseModel]:
-    """``{"version": n, "document": <model>}``: what a PUT of one document answers."""
-    return create_model(f"{model.__name__}Version", __module__=__name__, version=(int, ...), document=(model, ...))
+    """``{"version": n, "document": <model>, "warnings": [...]}``: what a PUT of one document answers
+    (``warnings``: every queue/channel nobody could take, after this change)."""
+    return create_model(f"{model.__name__}Version", __module__=__name__, version=(int, ...), document=(model, ...),
+                        warnings=(list[CoverageWarning], []))
 
 
 class HistoryEntry(BaseModel):

@@ -220,12 +220,23 @@ class LiveAgent(BaseModel):
     utilization_today: float | None
 
 
+class StrandedContact(BaseModel):
+    """A contact waiting where no logged-in agent could take it (membership, channel capacity, skills)."""
+
+    contact_id: str
+    queue_id: str
+    channel: str
+    waiting_s: float
+    reason: str
+
+
 class LiveStats(BaseModel):
     at: float
     day_start: float
     queues: list[LiveQueue]
     agents: list[LiveAgent]
     digital: LiveDigital
+    stranded: list[StrandedContact] = Field(default_factory=list)
 
 
 class QueueReportRow(QueueKpis):

@@ -16,7 +16,19 @@ from blendcc.app.reporting.live_stats import LiveStats, snapshot
 from blendcc.domain.agent import AgentState
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.interaction import InteractionState
+from blendcc.routing.coverage import why_waiting
 from blendcc.routing.engine import Engine
+
+
+def stranded(engine: Engine, now: float) -> list[dict[str, Any]]:
+    """Every queued contact no logged-in agent could take, longest waiting first, with the reason."""
+    out = []
+    for c in engine.waiting():
+        reason = why_waiting(c, engine.agents, engine.members_on) if c.state is InteractionState.QUEUED else None
+        if reason is not None:
+            out.append({"contact_id": c.id, "queue_id": c.queue.id, "channel": c.channel.value,
+                        "waiting_s": max(0.0, now - c.queued_at), "reason": reason})
+    return sorted(out, key=lambda r: -r["waiting_s"])
 
 
 class LiveViews:
@@ -31,7 +43,11 @@ class LiveViews:
     def wallboard(self) -> dict[str, Any]:
         """Queues and agents now with today's KPIs (``live_stats.snapshot``)."""
         stats = self._stats
-        return self._runtime.query(lambda e, now: snapshot(e, stats, now))
+        return self._runtime.query(lambda e, now: {**snapshot(e, stats, now), "stranded": stranded(e, now)})
+
+    def stranded(self) -> list[dict[str, Any]]:
+        """Contacts waiting where no logged-in agent could take them, with the reason (``coverage.why_waiting``)."""
+        return self._runtime.query(stranded)
 
     def agent(self, agent_id: str) -> dict[str, Any]:
         """An agent's desktop state (``agents.agent_view``); NotFound for an unknown agent."""

@@ -21,12 +21,16 @@ class ContactState(StrEnum):
     ABANDONED = "abandoned"
     TIMED_OUT = "timed_out"
     REJECTED = "rejected"
+    PARKED = "parked"  # a digital conversation pending or snoozed: no agent holds it, its owner gets it back
 
 
 S = ContactState
 _ABANDONED = {"ContactAbandoned": S.ABANDONED}
 _REJECTED = {"ContactRejected": S.REJECTED}
 _TIMED_OUT = {"ContactTimedOut": S.TIMED_OUT}
+#: a conversation set pending or snoozed (``ConversationStateChanged``; open and resolved move the contact
+#: by the queueing and closing events that follow, so the fold looks this step up only for those two)
+_PARKED = {"ConversationStateChanged": S.PARKED}
 
 #: state -> {event name: next state}. TRANSFERRED is transient: within the transfer command the contact
 #: is queued again (or rejected when the target queue is closed); the transferring agent's
@@ -39,8 +43,11 @@ CONTACT = Lifecycle[ContactState](
         S.QUEUED: {"ContactQueued": S.QUEUED, "ContactOffered": S.OFFERED, **_ABANDONED, **_TIMED_OUT,
                    **_REJECTED},
         S.OFFERED: {"ContactConnected": S.CONNECTED, "OfferRevoked": S.QUEUED},
-        S.CONNECTED: {"ContactHeld": S.HELD, "ContactEnded": S.WRAP_UP, "ContactTransferred": S.TRANSFERRED},
-        S.HELD: {"ContactResumed": S.CONNECTED, "ContactEnded": S.WRAP_UP, "ContactTransferred": S.TRANSFERRED},
+        S.CONNECTED: {"ContactHeld": S.HELD, "ContactEnded": S.WRAP_UP, "ContactTransferred": S.TRANSFERRED,
+                      **_PARKED},
+        S.HELD: {"ContactResumed": S.CONNECTED, "ContactEnded": S.WRAP_UP, "ContactTransferred": S.TRANSFERRED,
+                 **_PARKED},
+        S.PARKED: {"ContactQueued": S.QUEUED, "ContactClosed": S.CLOSED},
         S.TRANSFERRED: {"ContactQueued": S.QUEUED, **_ABANDONED, **_REJECTED},
         S.WRAP_UP: {"ContactClosed": S.CLOSED},
         S.CLOSED: {},

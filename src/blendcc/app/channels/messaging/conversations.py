@@ -17,6 +17,7 @@ from typing import Any
 
 from blendcc.app.acd.contacts import ContactService
 from blendcc.app.acd.runtime import Runtime
+from blendcc.app.channels.messaging.reopen import REOPENS_ATTRIBUTE, previous_conversation
 from blendcc.domain import conversation_events as ce
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation import (
@@ -72,6 +73,22 @@ class ConversationService:
             raise NotFound(f"contact {contact_id} does not exist")
         return fold_thread(contact_id, (s.event for s in self.store.contact_events(contact_id)))
 
+    def conversation(self, contact_id: str, limit: int = 20) -> list[Thread]:
+        """The threads of a conversation, oldest first: ``contact_id``'s thread preceded by those of the
+        resolved contacts it reopened (``ConversationReopened``), at most ``limit`` contacts back."""
+        chain: list[Thread] = []
+        current: str | None = contact_id
+        while current is not None and len(chain) < limit and all(t.contact_id != current for t in chain):
+            if self.reader.interaction(current) is None:
+                if not chain:
+                    raise NotFound(f"contact {contact_id} does not exist")
+                break
+            events = [s.event for s in self.store.contact_events(current)]
+            chain.append(fold_thread(current, events))
+            current = next((e.previous_contact_id for e in events
+                            if isinstance(e, ce.ConversationReopened) and e.contact_id == current), None)
+        return chain[::-1]
+
     # ------------------------------------------------------------------ inbound
 
     def receive(self, command: ReceiveMessage) -> Received:
@@ -86,6 +103,8 @@ class ConversationService:
         customer = self.contacts.resolve_customer(kind, command.address, command.customer_name)
         customer_id = customer["id"] if customer else None
         outcome: list[Received] = []
+        named = command.attributes.get(REOPENS_ATTRIBUTE)
+        named = named if isinstance(named, str) else None
 
         def run(eng: Engine, now: float) -> list[Event]:
             pid = command.provider_message_id
@@ -102,8 +121,9 @@ class ConversationService:
                 html=command.html, attachments=command.attachments, provider_message_id=pid,
                 address=command.address, at=now)
             outcome.append(Received(contact_id, message.message_id, created_contact=open_id is None))
-            if open_id is not None:
-                return [message]
+            if open_id is not None:  # a pending or snoozed conversation is open again, owner first
+                eng.apply(message)  # (a chat's idle timer stops)
+                return [message, *eng.customer_wrote(open_id, now)]
             attributes: dict[str, Any] = {**command.attributes, INSTANCE_ATTRIBUTE: command.channel.instance,
                                           "caller_id": command.address, "text": command.body}
             if command.subject is not None:
@@ -116,10 +136,26 @@ class ConversationService:
             # a channel may name the agent a reply belongs to (an email answering a closed conversation)
             last_agent = attributes.get("preferred_agent_id") or (customer.get("last_agent_id") if customer else None)
             workflow = attributes.get("workflow_id")  # a channel instance's own workflow (an email mailbox)
+            previous = None
+            if named is not None or command.thread_ref is None:  # a new email thread is a new conversation
+                previous = previous_conversation(
+                    self.reader, customer_id=customer_id, channel=command.channel, named=named, now=now,
+                    days=eng.catalog.settings.reopen_days, instance_attribute=INSTANCE_ATTRIBUTE)
+            if previous is not None and previous.contact_id not in eng.contacts:
+                attributes[REOPENS_ATTRIBUTE] = previous.contact_id
+                events = eng.reopen_contact(
+                    contact_id, kind.value, now, previous_contact_id=previous.contact_id,
+                    resolved_at=previous.resolved_at, owner=previous.owner, attributes=attributes,
+                    customer_id=customer_id, tier=tier, workflow_id=_workflow(eng, command)
+                    or (workflow if isinstance(workflow, str) else None))
+                eng.apply(message)
+                return [events[0], message, *events[1:]]
+            attributes.pop(REOPENS_ATTRIBUTE, None)  # too old (or never resolved): a new conversation
             events = eng.create_contact(contact_id, kind.value, now, attributes=attributes,
                                         customer_id=customer_id, tier=tier, last_agent_id=last_agent,
                                         workflow_id=_workflow(eng, command)
                                         or (workflow if isinstance(workflow, str) else None))
+            eng.apply(message)
             return [events[0], message, *events[1:]]  # the message right after ContactCreated
 
         self.runtime.execute(run)
@@ -186,12 +222,14 @@ class ConversationService:
                 return [ce.NoteAdded(contact_id=command.contact_id, message_id=message_id,
                                      author_kind=author.kind.value, author_id=author.id, body=command.body,
                                      attachments=command.attachments, at=now)]
-            return [ce.MessageSent(contact_id=command.contact_id, message_id=message_id, channel=channel.kind,
-                                   channel_instance=channel.instance, author_kind=author.kind.value,
-                                   author_id=author.id, body=command.body, html=command.html,
-                                   attachments=command.attachments, to=to, at=now,
-                                   template=None if command.template is None else json.dumps(
-                                       command.template.to_dict()))]
+            sent = ce.MessageSent(contact_id=command.contact_id, message_id=message_id, channel=channel.kind,
+                                  channel_instance=channel.instance, author_kind=author.kind.value,
+                                  author_id=author.id, body=command.body, html=command.html,
+                                  attachments=command.attachments, to=to, at=now,
+                                  template=None if command.template is None else json.dumps(
+                                      command.template.to_dict()))
+            eng.apply(sent)  # a chat's idle timer starts (as when the log is replayed)
+            return [sent]
 
         events = self.runtime.execute(run)
         if command.direction is MessageDirection.OUTBOUND:

@@ -11,7 +11,7 @@ from alembic import op
 import blendcc.adapters.storage.customer_tables  # noqa: F401
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

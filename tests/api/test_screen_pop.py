@@ -51,10 +51,13 @@ def test_the_offer_carries_the_customer_and_the_crm_data_follows(pop_centre: Api
     api = pop_centre
     customer = _known_customer(api)
     earlier = api.new_contact(channel="email", caller_id="ada@x.org", text="old question")["contact_id"]
+    # a1 takes calls only, so the email stays open in its queue while the call is offered
+    api.put("/api/config/agents/a1", json={"name": "Ann", "queues": ["sales", "support"], "skills": {"tech": 3},
+                                           "team_id": "t1", "capacity": {"limits": {"voice": 1}}})
     api.agent_login("a1")
     with connect(api, "/ws/agent", "ann") as ws:
         assert receive(ws)["stream"] == "snapshot"
-        # the email waits in sales for a1 (a1 is voice only by default), the call is offered to a1
+        # the email waits in sales (a1 is voice only), the call is offered to a1
         call = api.new_contact(caller_id="+442079460123", ivr={"menu": "2"})
         assert call["offered_to"] == "a1"
         offer = receive(ws)

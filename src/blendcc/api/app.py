@@ -28,6 +28,7 @@ from blendcc.api import (
     routes_schedule,
     routes_sim,
     routes_voice,
+    routes_webchat,
     routes_webhooks,
     routes_wfm_staff,
     security,
@@ -101,6 +102,8 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_ivr.router)
     app.include_router(routes_voice.router)
     app.include_router(routes_webhooks.router)  # public: provider-signed (routes_webhooks.PUBLIC_ROUTES)
+    app.include_router(routes_webchat.router)  # public web chat (guard.PUBLIC_PATTERNS) and the agent's marks
+    app.include_router(routes_webchat.ws_router)
 
     @app.get("/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, object]:

@@ -49,6 +49,7 @@ class Container:
     oidc: OidcLogin | None = None  # single sign-on, when settings.oidc_issuer is set
     email: Any = None  # the email channel stack when mailboxes are configured (started by the API lifespan)
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)
+    webchat: Any = None  # the web-chat channel's use case (app.channels.webchat.service), set by bootstrap
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)
     views: LiveViews = field(init=False)

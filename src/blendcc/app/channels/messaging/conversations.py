@@ -64,6 +64,8 @@ class ConversationService:
         self.later = later
         self.policy = policy or RetryPolicy()
         self.new_id = new_id or (lambda: uuid.uuid4().hex[:12])
+        #: (channel, thread_ref) -> the contact of that thread (checked against the live contacts on use)
+        self._threads: dict[tuple[ChannelRef, str], str] = {}
 
     # ------------------------------------------------------------------ reading
 
@@ -104,6 +106,8 @@ class ConversationService:
             outcome.append(Received(contact_id, message.message_id, created_contact=open_id is None))
             if open_id is not None:
                 return [message]
+            if command.thread_ref is not None:
+                self._threads[(command.channel, command.thread_ref)] = contact_id
             attributes: dict[str, Any] = {**command.attributes, INSTANCE_ATTRIBUTE: command.channel.instance,
                                           "caller_id": command.address, "text": command.body}
             if command.subject is not None:
@@ -129,13 +133,30 @@ class ConversationService:
         """(contact, message) already holding ``provider_id`` on ``channel`` (the messages projection)."""
         return self.reader.message_by_provider_id("inbound", channel.kind, channel.instance, provider_id)
 
-    @staticmethod
-    def _open_conversation(eng: Engine, customer_id: str | None, channel: ChannelRef,
+    def _open_conversation(self, eng: Engine, customer_id: str | None, channel: ChannelRef,
                            thread_ref: str | None) -> str | None:
         """The customer's newest contact on ``channel`` that is not closed yet; with a ``thread_ref``
-        (an email thread, a chat session) only the contact of that thread."""
+        (an email thread, a chat session) only the contact of that thread. A thread's contact is looked
+        up by key first (a chat message must not scan every live contact); the scan finds it after a
+        restart, and then it is remembered."""
         if customer_id is None:
             return None
+        if thread_ref is not None:
+            key = (channel, thread_ref)
+            known = self._threads.get(key)
+            c = eng.contacts.get(known) if known is not None else None
+            if c is not None and c.customer_id == customer_id and c.channel.value == channel.kind:
+                return c.id
+            found = self._scan(eng, customer_id, channel, thread_ref)
+            if found is not None:
+                self._threads[key] = found
+            else:
+                self._threads.pop(key, None)
+            return found
+        return self._scan(eng, customer_id, channel, None)
+
+    @staticmethod
+    def _scan(eng: Engine, customer_id: str, channel: ChannelRef, thread_ref: str | None) -> str | None:
         best: tuple[float, str] | None = None
         for c in eng.contacts.values():
             if (c.customer_id == customer_id and c.channel.value == channel.kind

@@ -60,7 +60,7 @@ class Hub:
     def push(self, session_id: str, frame: dict[str, Any], skip: Push | None = None) -> int:
         """Send ``frame`` to the session's sockets (but ``skip``); return how many got it."""
         with self._lock:
-            targets = [p for p in self._listeners.get(session_id, {}).values() if p is not skip]
+            targets = [p for p in self._listeners.get(session_id, {}).values() if skip is None or p != skip]
         for push in targets:
             push(frame)
         return len(targets)

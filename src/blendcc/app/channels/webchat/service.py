@@ -93,7 +93,7 @@ class WebchatService:
         self._cache: dict[str, ChatSession] = {}
         self._origin = threading.local()
         self._acks: dict[str, dict[str, Any]] = {}
-        self._ending: dict[str, str] = {}  # contact -> who ends it ("system" on an idle timeout)
+        self._ending: dict[str, tuple[str, str | None]] = {}  # contact -> who ends it and why (idle timeout)
         self._last_customer: dict[str, float] = {}
         self._last_agent: dict[str, float] = {}
         self._idle_armed: set[str] = set()
@@ -366,7 +366,7 @@ class WebchatService:
                                                                       outcome="abandoned", at=now)])
         elif cid is not None:
             with self._lock:
-                self._ending[cid] = by
+                self._ending[cid] = (by, reason)
             try:
                 if by == "system":
                     self.runtime.execute(lambda eng, now: [ce.ConversationStateChanged(
@@ -591,11 +591,13 @@ class WebchatService:
             self.hub.push(sid, {"type": "state", "state": ChatState.CONNECTED.value})
         elif kind in ("ContactEnded", "ContactAbandoned", "ContactTimedOut", "ContactRejected"):
             with self._lock:
-                by = self._ending.pop(cid, None)
-            if by is None:
+                ending = self._ending.pop(cid, None)
+            if ending is not None:
+                self._end_later(sid, *ending)
+            else:
                 by = "agent" if message.get("reason") == "agent" else (
                     "system" if kind in ("ContactTimedOut", "ContactRejected") else "customer")
-            self._end_later(sid, by, None if kind == "ContactEnded" else kind)
+                self._end_later(sid, by, None if kind == "ContactEnded" else kind)
         elif kind == "AgentTyping":
             pass  # pushed by agent_typing
         if kind in _QUEUE_EVENTS:

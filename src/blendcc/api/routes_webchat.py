@@ -113,7 +113,8 @@ async def webchat_upload(request: Request, c: C, session_id: str = SESSION) -> d
 
 
 @router.get("/webchat/sessions/{session_id}/attachments/{attachment_id}", name="webchat_download",
-            response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}},
+            response_class=Response, responses={200: {"content": {"application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"}}}}},
             summary="A file of the chat (the session's bearer token)")
 def webchat_download(request: Request, c: C, session_id: str = SESSION,
                      attachment_id: str = Path(min_length=1, max_length=100)) -> Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -66,6 +66,8 @@ class ConversationService:
         self.new_id = new_id or (lambda: uuid.uuid4().hex[:12])
         #: (channel, thread_ref) -> the contact of that thread (checked against the live contacts on use)
         self._threads: dict[tuple[ChannelRef, str], str] = {}
+        #: provider ids of live thread contacts -> message id (for ids namespaced by their thread)
+        self._pids: dict[str, dict[str, str]] = {}
 
     # ------------------------------------------------------------------ reading
 
@@ -79,55 +81,149 @@ class ConversationService:
     def receive(self, command: ReceiveMessage) -> Received:
         """Store a customer's message in its conversation (creating and routing a new contact when the
         customer has no open one on this channel instance); a repeated provider id stores nothing."""
+        outcome = self.receive_many([command])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def receive_many(self, commands: Sequence[ReceiveMessage]) -> list[Received | Exception]:
+        """``receive`` for several messages in one command of the writer (one transaction: a group commit
+        for busy real-time channels); a message refused on its own gets its exception in its place."""
+        results: list[Received | Exception | None] = [None] * len(commands)
+        ready: list[tuple[int, ReceiveMessage, Channel, list[dict[str, Any] | None]]] = []
+        for i, command in enumerate(commands):
+            try:
+                ready.append((i, command, *self._prepare(command)))
+            except Exception as exc:
+                results[i] = exc
+        if len(ready) > 1:
+            try:
+                for (i, _, _, _), received in zip(ready, self._store(ready), strict=True):
+                    results[i] = received
+                ready = []
+            except Exception:
+                log.info("a batch of %d messages was refused; storing them one by one", len(ready))
+        for item in ready:  # one at a time: alone, or after the batch was refused
+            try:
+                results[item[0]] = self._store([item])[0]
+            except Exception as exc:
+                results[item[0]] = exc
+        out = [r for r in results if r is not None]
+        assert len(out) == len(commands)
+        return out
+
+    def _prepare(self, command: ReceiveMessage) -> tuple[Channel, list[dict[str, Any] | None]]:
+        """Check a message; look its customer up unless its thread's contact is known (the hot path)."""
         check_body(command.body, command.html, command.attachments)
         kind = _channel(command.channel)
         if kind is Channel.VOICE:
             raise ChannelUnsupported("voice calls arrive through the SIP gateway, not as messages")
         if not command.address.strip():
             raise ValidationFailed("an inbound message needs the customer's address on the channel")
-        customer = self.contacts.resolve_customer(kind, command.address, command.customer_name)
-        customer_id = customer["id"] if customer else None
+        found: list[dict[str, Any] | None] = []
+        if command.thread_ref is None or (command.channel, command.thread_ref) not in self._threads:
+            found.append(self.contacts.resolve_customer(kind, command.address, command.customer_name))
+        return kind, found
+
+    def _store(self, items: Sequence[tuple[int, ReceiveMessage, Channel, list[dict[str, Any] | None]]]
+               ) -> list[Received]:
         outcome: list[Received] = []
 
         def run(eng: Engine, now: float) -> list[Event]:
-            pid = command.provider_message_id
-            if pid is not None:
-                seen = self._duplicate(command.channel, pid)
-                if seen is not None:
-                    outcome.append(Received(seen[0], seen[1], created_contact=False, duplicate=True))
-                    return []
-            open_id = self._open_conversation(eng, customer_id, command.channel, command.thread_ref)
-            contact_id = open_id or self.contacts.new_id()
-            message = ce.MessageReceived(
-                contact_id=contact_id, message_id=message_id_for(contact_id, self.new_id()),
-                channel=command.channel.kind, channel_instance=command.channel.instance, body=command.body,
-                html=command.html, attachments=command.attachments, provider_message_id=pid,
-                address=command.address, at=now)
-            outcome.append(Received(contact_id, message.message_id, created_contact=open_id is None))
-            if open_id is not None:
-                return [message]
-            if command.thread_ref is not None:
-                self._threads[(command.channel, command.thread_ref)] = contact_id
-            attributes: dict[str, Any] = {**command.attributes, INSTANCE_ATTRIBUTE: command.channel.instance,
-                                          "caller_id": command.address, "text": command.body}
-            if command.subject is not None:
-                attributes["subject"] = command.subject
-            if command.thread_ref is not None:
-                attributes["thread_ref"] = command.thread_ref
-            tier = customer.get("tier") if customer else None
-            if tier:
-                attributes.setdefault("tier", tier)
-            # a channel may name the agent a reply belongs to (an email answering a closed conversation)
-            last_agent = attributes.get("preferred_agent_id") or (customer.get("last_agent_id") if customer else None)
-            workflow = attributes.get("workflow_id")  # a channel instance's own workflow (an email mailbox)
-            events = eng.create_contact(contact_id, kind.value, now, attributes=attributes,
-                                        customer_id=customer_id, tier=tier, last_agent_id=last_agent,
-                                        workflow_id=_workflow(eng, command)
-                                        or (workflow if isinstance(workflow, str) else None))
-            return [events[0], message, *events[1:]]  # the message right after ContactCreated
+            outcome.clear()
+            batch: dict[tuple[ChannelRef, str], tuple[str, str]] = {}  # provider ids stored by this batch
+            events: list[Event] = []
+            for _, command, kind, found in items:
+                events += self._plan(eng, now, command, kind, found, batch, outcome)
+            return events
 
         self.runtime.execute(run)
-        return outcome[-1]
+        for (_, command, _, _), done in zip(items, outcome, strict=True):
+            pids = self._pids.get(done.contact_id)
+            if pids is not None and command.provider_message_id is not None and not done.duplicate:
+                pids[command.provider_message_id] = done.message_id  # stored: a re-sent id is now a duplicate
+        return outcome
+
+    def _plan(self, eng: Engine, now: float, command: ReceiveMessage, kind: Channel,
+              found: list[dict[str, Any] | None], batch: dict[tuple[ChannelRef, str], tuple[str, str]],
+              outcome: list[Received]) -> list[Event]:
+        """The events that store one message (under the writer lock)."""
+        pid = command.provider_message_id
+        key = (command.channel, command.thread_ref) if command.thread_ref is not None else None
+        live = self._live_thread(eng, key)
+        if pid is not None:
+            seen = batch.get((command.channel, pid))
+            if seen is None and live is not None and pid.startswith(f"{command.thread_ref}:"):
+                seen = self._thread_duplicate(live, pid)  # an id namespaced by its thread: in its contact
+            elif seen is None:
+                seen = self._duplicate(command.channel, pid)
+            if seen is not None:
+                outcome.append(Received(seen[0], seen[1], created_contact=False, duplicate=True))
+                return []
+        customer: dict[str, Any] | None = None
+        if live is not None:
+            open_id: str | None = live
+        else:
+            if not found:  # the thread's contact closed meanwhile (rare): look the customer up now
+                found.append(self.contacts.resolve_customer(kind, command.address, command.customer_name))
+            customer = found[0]
+            open_id = self._open_conversation(eng, customer["id"] if customer else None, command.channel,
+                                              command.thread_ref)
+        customer_id = customer["id"] if customer else None
+        contact_id = open_id or self.contacts.new_id()
+        message = ce.MessageReceived(
+            contact_id=contact_id, message_id=message_id_for(contact_id, self.new_id()),
+            channel=command.channel.kind, channel_instance=command.channel.instance, body=command.body,
+            html=command.html, attachments=command.attachments, provider_message_id=pid,
+            address=command.address, at=now)
+        outcome.append(Received(contact_id, message.message_id, created_contact=open_id is None))
+        if pid is not None:
+            batch[(command.channel, pid)] = (contact_id, message.message_id)
+        if open_id is not None:
+            return [message]
+        if key is not None:
+            self._threads[key] = contact_id
+        attributes: dict[str, Any] = {**command.attributes, INSTANCE_ATTRIBUTE: command.channel.instance,
+                                      "caller_id": command.address, "text": command.body}
+        if command.subject is not None:
+            attributes["subject"] = command.subject
+        if command.thread_ref is not None:
+            attributes["thread_ref"] = command.thread_ref
+        tier = customer.get("tier") if customer else None
+        if tier:
+            attributes.setdefault("tier", tier)
+        # a channel may name the agent a reply belongs to (an email answering a closed conversation)
+        last_agent = attributes.get("preferred_agent_id") or (customer.get("last_agent_id") if customer else None)
+        workflow = attributes.get("workflow_id")  # a channel instance's own workflow (an email mailbox)
+        events = eng.create_contact(contact_id, kind.value, now, attributes=attributes,
+                                    customer_id=customer_id, tier=tier, last_agent_id=last_agent,
+                                    workflow_id=_workflow(eng, command)
+                                    or (workflow if isinstance(workflow, str) else None))
+        return [events[0], message, *events[1:]]  # the message right after ContactCreated
+
+    def _live_thread(self, eng: Engine, key: tuple[ChannelRef, str] | None) -> str | None:
+        """The live contact of a thread known by key (no scan), else None."""
+        if key is None:
+            return None
+        known = self._threads.get(key)
+        if known is None:
+            return None
+        c = eng.contacts.get(known)
+        if c is not None and c.channel.value == key[0].kind \
+                and c.attributes.get(INSTANCE_ATTRIBUTE, "default") == key[0].instance:
+            return known
+        self._pids.pop(known, None)
+        return None
+
+    def _thread_duplicate(self, contact_id: str, provider_id: str) -> tuple[str, str] | None:
+        """A provider id already in a live contact (its ids are read from its events once, then kept)."""
+        pids = self._pids.get(contact_id)
+        if pids is None:
+            pids = self._pids[contact_id] = {
+                s.event.provider_message_id: s.event.message_id for s in self.store.contact_events(contact_id)
+                if isinstance(s.event, ce.MessageReceived) and s.event.provider_message_id is not None}
+        message_id = pids.get(provider_id)
+        return None if message_id is None else (contact_id, message_id)
 
     def _duplicate(self, channel: ChannelRef, provider_id: str) -> tuple[str, str] | None:
         """(contact, message) already holding ``provider_id`` on ``channel`` (the messages projection)."""

@@ -17,6 +17,7 @@ from blendcc.app.acd.contacts import ContactService
 from blendcc.app.acd.runtime import Runtime
 from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.channels.webchat import frames
+from blendcc.app.channels.webchat.batch import GroupCommit
 from blendcc.app.channels.webchat.bot import Bots, BotTurn
 from blendcc.app.channels.webchat.hub import Hub, Push
 from blendcc.app.channels.webchat.positions import queue_positions
@@ -91,7 +92,8 @@ class WebchatService:
         self.hub = Hub()
         self._lock = threading.Lock()
         self._cache: dict[str, ChatSession] = {}
-        self._origin = threading.local()
+        self._origins: dict[str, Push] = {}  # provider id of a message being stored -> the socket that sent it
+        self._writer = GroupCommit(conversations.receive_many)
         self._acks: dict[str, dict[str, Any]] = {}
         self._ending: dict[str, tuple[str, str | None]] = {}  # contact -> who ends it and why (idle timeout)
         self._last_customer: dict[str, float] = {}
@@ -261,11 +263,13 @@ class WebchatService:
                                  attachments=command.attachments, customer_name=command.customer_name,
                                  thread_ref=session.id, attributes=self._attributes(session),
                                  workflow_id=inst.workflow)
-        self._origin.push = origin
+        pid = command.provider_message_id or ""
+        if origin is not None:
+            self._origins[pid] = origin
         try:
-            received = self.conversations.receive(command)
+            received = self._writer.submit(command)
         finally:
-            self._origin.push = None
+            self._origins.pop(pid, None)
         if session.contact_id != received.contact_id:
             self.hub.link(received.contact_id, session.id)
             current = self.session(session.id)
@@ -501,11 +505,12 @@ class WebchatService:
                                        attachments=command.attachments, provider_message_id=pid,
                                        address=command.address, at=now)]
 
-        self._origin.push = origin
+        if origin is not None and pid is not None:
+            self._origins[pid] = origin
         try:
             self.runtime.execute(run)
         finally:
-            self._origin.push = None
+            self._origins.pop(pid or "", None)
         ack = self._acks.pop(message_id, None) or self._find(session.id, cid, message_id)
         turn = self.bots.message(session.id, inst.bot_flow, self._context(session), command.body, self.clock.now())
         self._bot_turn(session, inst, turn, [command.body])
@@ -569,7 +574,7 @@ class WebchatService:
         seq = int(message.get("seq") or 0)
         if kind == "MessageReceived":
             m = frames.inbound(sid, seq, message, "sent")
-            origin = getattr(self._origin, "push", None)
+            origin = self._origins.get(str(message.get("provider_message_id")))
             if origin is not None:
                 self._acks[str(message["message_id"])] = m
             self.hub.push(sid, {"type": "message", "message": m}, skip=origin)

@@ -579,6 +579,11 @@ class WebchatService:
                 self._acks[str(message["message_id"])] = m
             self.hub.push(sid, {"type": "message", "message": m}, skip=origin)
             self._last_customer[sid] = float(message["at"])
+            with self._lock:
+                held = self._cache.get(sid)
+            if held is not None and held.state == ChatState.CONNECTED.value:
+                # the same publication carries it to the agent's /ws/agent stream: delivered to the desktop
+                self.hub.push(sid, {"type": "status", "message_id": m["id"], "status": "delivered"})
         elif kind == "MessageSent":
             name = self._author_name(str(message["author_kind"]), message.get("author_id"))
             self.hub.push(sid, {"type": "message", "message": frames.outbound(sid, seq, message, name)})

@@ -251,6 +251,8 @@ async def _read(ws: WebSocket, service: WebchatService, session_id: str,
             push(_error("invalid", "a frame is a JSON object"))
             continue
         try:
+            if frame.get("type") == "message" and await _message(service, session_id, frame, push):
+                continue
             reply = await run_in_threadpool(_handle, service, session_id, frame, push)
         except DomainError as exc:
             reply = _error(exc.code, exc.message)
@@ -260,20 +262,49 @@ async def _read(ws: WebSocket, service: WebchatService, session_id: str,
             push(reply)
 
 
+async def _message(service: WebchatService, session_id: str, frame: dict[str, Any],
+                   push: Callable[[dict[str, Any]], None]) -> bool:
+    """A message frame on the hot path: handed to the writer and acknowledged when stored, without a
+    thread of the pool waiting (False: the session needs the general path, e.g. its bot)."""
+    client_id, body, attachments = _message_fields(frame)
+    loop = asyncio.get_running_loop()
+    stored: asyncio.Future[dict[str, Any] | BaseException] = loop.create_future()
+
+    def done(outcome: dict[str, Any] | BaseException) -> None:
+        def settle() -> None:
+            if not stored.done():
+                stored.set_result(outcome)
+
+        with contextlib.suppress(RuntimeError):  # the loop closed (shutting down)
+            loop.call_soon_threadsafe(settle)
+
+    if not service.submit(session_id, client_id, body, attachments, push, done):
+        return False
+    outcome = await stored
+    if isinstance(outcome, BaseException):
+        raise outcome
+    push({"type": "ack", "client_id": client_id, "message": outcome})
+    return True
+
+
+def _message_fields(frame: dict[str, Any]) -> tuple[str, str, list[str]]:
+    client_id, body = frame.get("client_id"), frame.get("body", "")
+    attachments = frame.get("attachments") or []
+    if not isinstance(client_id, str) or not isinstance(body, str) or not isinstance(attachments, list) \
+            or not all(isinstance(a, str) for a in attachments):
+        raise ValidationFailed("a message frame is {type: message, client_id: str, body: str, attachments: [ids]}")
+    if not body.strip() and not attachments:
+        raise ValidationFailed("a message needs a body or an attachment")
+    return client_id, body, attachments
+
+
 def _handle(service: WebchatService, session_id: str, frame: dict[str, Any],
             push: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
     kind = frame.get("type")
     if kind == "ping":
         return {"type": "pong"}
     if kind == "message":
-        client_id, body = frame.get("client_id"), frame.get("body", "")
-        attachments = frame.get("attachments") or []
-        if not isinstance(client_id, str) or not isinstance(body, str) or not isinstance(attachments, list) \
-                or not all(isinstance(a, str) for a in attachments):
-            raise ValidationFailed("a message frame is {type: message, client_id: str, body: str, "
-                                   "attachments: [ids]}")
-        if not body.strip() and not attachments:
-            raise ValidationFailed("a message needs a body or an attachment")
+        client_id, body, attachments = _message_fields(frame)
         message = service.send(session_id, client_id, body, attachments, origin=push)
         return {"type": "ack", "client_id": client_id, "message": message}
     if kind == "typing":

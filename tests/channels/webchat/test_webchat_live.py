@@ -290,3 +290,40 @@ def test_an_unanswered_customer_times_out_after_the_idle_time(chat: LiveChat) ->
     assert end.contact_id == created.contact_id
     (state,) = chat.events("ConversationStateChanged")
     assert (state.by, state.reason, state.state) == ("system", "idle", "resolved")
+
+
+def test_a_session_resumes_after_a_server_restart(chat: LiveChat, db_url: str, clock: Any, tmp_path: Any) -> None:
+    import httpx
+
+    from blendcc.api.app import create_app
+    from blendcc.bootstrap import build_container
+
+    from ..standins import LiveApp
+    from .live_chat import chat_settings
+
+    session = chat.start()
+    customer, _ = chat.customer(session)
+    customer.send({"type": "message", "client_id": "r1", "body": "before the restart"})
+    first = customer.type("ack", client_id="r1")["message"]
+    customer.close()
+    # a second server process on the same database: nothing of the first one's memory
+    container = build_container(chat_settings(db_url, chat.smtp.port, str(tmp_path / "att2")), clock=clock,
+                                run_migrations=False)
+    app = LiveApp(create_app(container, background=False))
+    try:
+        other = LiveChat(chat.api, app, httpx.Client(base_url=app.url, timeout=10), chat.smtp)
+        again, welcome = other.customer(session)
+        assert welcome["state"] == "queued" and [m["id"] for m in welcome["messages"]] == [first["id"]]
+        again.send({"type": "message", "client_id": "r1", "body": "before the restart"})  # re-sent after the loss
+        assert again.type("ack", client_id="r1")["message"]["id"] == first["id"]
+        again.send({"type": "message", "client_id": "r2", "body": "after the restart"})
+        second = again.type("ack", client_id="r2")["message"]
+        assert second["id"] != first["id"] and second["seq"] > first["seq"]
+        contacts = {e.contact_id for e in chat.events("MessageReceived")}
+        assert len(contacts) == 1  # the same conversation, found again by its session
+        again.close()
+        other.http.close()
+    finally:
+        app.close()
+        container.webchat.later.close()
+        container.store.engine.dispose()

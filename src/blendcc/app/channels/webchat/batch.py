@@ -29,13 +29,24 @@ class GroupCommit:
         self._thread: threading.Thread | None = None
 
     def submit(self, command: ReceiveMessage) -> Received:
+        """Store ``command`` with the next batch; wait for its outcome."""
         future: Future[Received] = Future()
+        self._put(command, future)
+        return future.result()
+
+    def submit_async(self, command: ReceiveMessage, done: Callable[[Received | BaseException], None]) -> None:
+        """Store ``command`` with the next batch; ``done`` gets its outcome on the writer thread (no thread
+        of the caller waits: an event loop hands in its socket's message and goes on)."""
+        future: Future[Received] = Future()
+        future.add_done_callback(lambda f: done(f.exception() or f.result()))
+        self._put(command, future)
+
+    def _put(self, command: ReceiveMessage, future: Future[Received]) -> None:
         self._queue.put((command, future))
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="webchat-writer", daemon=True)
                 self._thread.start()
-        return future.result()
 
     def _run(self) -> None:
         while True:

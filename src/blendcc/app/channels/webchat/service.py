@@ -28,6 +28,7 @@ from blendcc.domain.conversation import (
     Attachment,
     ChannelRef,
     DeliveryStatus,
+    Received,
     ReceiveMessage,
     UpdateDelivery,
     message_id_for,
@@ -237,10 +238,46 @@ class WebchatService:
              origin: Push | None = None) -> dict[str, Any]:
         """Store a customer's message (a re-sent ``client_id`` stores nothing) and return it (the ack)."""
         session = self.session(session_id)
+        inst = self.instance(session.instance)
+        command = self._command(session, client_id, body, attachment_ids)
+        if session.state == ChatState.BOT.value and inst.bot_flow is not None:
+            return self._bot_message(session, inst, command, origin)
+        pid = self._origin(command, origin)
+        try:
+            received = self._writer.submit(command)
+        finally:
+            self._origins.pop(pid, None)
+        return self._acked(session.id, received)
+
+    def submit(self, session_id: str, client_id: str, body: str, attachment_ids: Sequence[str], origin: Push,
+               done: Callable[[dict[str, Any] | BaseException], None]) -> bool:
+        """``send`` without a waiting thread: ``done`` gets the ack (or the error) on the writer thread.
+        False (nothing done) when the session is not cached or in the bot stage: use ``send``."""
+        with self._lock:
+            session = self._cache.get(session_id)
+        if session is None or session.state == ChatState.BOT.value:
+            return False
+        command = self._command(session, client_id, body, attachment_ids)
+        pid = self._origin(command, origin)
+
+        def finished(outcome: Received | BaseException) -> None:
+            self._origins.pop(pid, None)
+            try:
+                done(outcome if isinstance(outcome, BaseException) else self._acked(session_id, outcome))
+            except Exception as exc:
+                done(exc)
+
+        self._writer.submit_async(command, finished)
+        return True
+
+    def _command(self, session: ChatSession, client_id: str, body: str,
+                 attachment_ids: Sequence[str]) -> ReceiveMessage:
         if session.state == ChatState.ENDED.value:
             raise InvalidState("this chat has ended")
         if not client_id or len(client_id) > 100:
             raise ValidationFailed("client_id must have 1 to 100 characters")
+        if len(body) > 10_000:
+            raise ValidationFailed("a message has at most 10,000 characters")
         inst = self.instance(session.instance)
         known = session.extra.get("attachments") or {}
         atts = []
@@ -248,8 +285,6 @@ class WebchatService:
             if aid not in known:
                 raise ValidationFailed(f"attachment {aid!r} was not uploaded in this session")
             atts.append(Attachment.from_dict(known[aid]).to_dict())
-        if len(body) > 10_000:
-            raise ValidationFailed("a message has at most 10,000 characters")
         adapter = self.channels.adapter(ChannelRef(Channel.CHAT.value, session.instance))
         if adapter is None:
             raise InvalidState(f"web-chat instance {session.instance!r} has no channel adapter")
@@ -257,26 +292,25 @@ class WebchatService:
                                         "attachments": atts, "name": session.name})
         assert isinstance(command, ReceiveMessage)
         self._last_customer[session.id] = self.clock.now()
-        if session.state == ChatState.BOT.value and inst.bot_flow is not None:
-            return self._bot_message(session, inst, command, origin)
-        command = ReceiveMessage(command.channel, command.address, command.body, command.provider_message_id,
-                                 attachments=command.attachments, customer_name=command.customer_name,
-                                 thread_ref=session.id, attributes=self._attributes(session),
-                                 workflow_id=inst.workflow)
+        return ReceiveMessage(command.channel, command.address, command.body, command.provider_message_id,
+                              attachments=command.attachments, customer_name=command.customer_name,
+                              thread_ref=session.id, attributes=self._attributes(session), workflow_id=inst.workflow)
+
+    def _origin(self, command: ReceiveMessage, origin: Push | None) -> str:
         pid = command.provider_message_id or ""
         if origin is not None:
             self._origins[pid] = origin
-        try:
-            received = self._writer.submit(command)
-        finally:
-            self._origins.pop(pid, None)
+        return pid
+
+    def _acked(self, session_id: str, received: Received) -> dict[str, Any]:
+        """The ack of a stored message; the first one of a chat records the session's contact."""
+        session = self.session(session_id)
         if session.contact_id != received.contact_id:
             self.hub.link(received.contact_id, session.id)
-            current = self.session(session.id)
-            state = current.state if current.state != ChatState.NEW.value else ChatState.QUEUED.value
-            self._save(current.changed(contact_id=received.contact_id, state=state))
+            state = session.state if session.state != ChatState.NEW.value else ChatState.QUEUED.value
+            self._save(session.changed(contact_id=received.contact_id, state=state))
         ack = self._acks.pop(received.message_id, None)
-        return ack if ack is not None else self._find(session.id, received.contact_id, received.message_id)
+        return ack if ack is not None else self._find(session_id, received.contact_id, received.message_id)
 
     def _attributes(self, session: ChatSession) -> dict[str, Any]:
         out: dict[str, Any] = {"webchat_session": session.id, "customer_name": session.name}

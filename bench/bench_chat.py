@@ -127,7 +127,7 @@ class Agent:
         r = await self.http.post("/api/agent/login", json={"status": "available"}, headers=self.headers)
         r.raise_for_status()
         async with connect(self.ws_url, subprotocols=["blendcc.v1", f"bearer.{token}"],  # type: ignore[list-item]
-                           max_size=None) as ws:
+                           max_size=None, ping_interval=None) as ws:
             ready.set()
             async for raw in ws:
                 frame = json.loads(raw)
@@ -162,7 +162,7 @@ class Customer:
         self.n = 0
 
     async def open(self) -> None:
-        self.ws = await connect(self.ws_url, max_size=None, open_timeout=60)
+        self.ws = await connect(self.ws_url, max_size=None, open_timeout=120, ping_interval=None)
         await self.ws.send(json.dumps({"type": "hello", "session_id": self.session["session_id"],
                                        "token": self.session["token"], "after": 0}))
         self.reader = asyncio.create_task(self._read())
@@ -233,7 +233,8 @@ async def _run(args: argparse.Namespace, server: Server) -> dict[str, Any]:
         sessions = await asyncio.gather(*(start(k) for k in range(args.chats)))
         customers = [Customer(k, s, ws_base + "/ws/webchat", sent) for k, s in enumerate(sessions)]
         await asyncio.gather(*(c.open() for c in customers))
-        await asyncio.wait_for(asyncio.gather(*(c.connected.wait() for c in customers)), 120)
+        await asyncio.wait_for(asyncio.gather(*(c.connected.wait() for c in customers)), 600)
+        print(f"chat: {len(customers)} chats open with their agents; measuring", file=sys.stderr, flush=True)
         latencies.clear()  # measure the steady state: every chat open, with its agent
         arrivals.clear()
         interval = args.chats / args.chat_rate if args.chat_rate > 0 else 0.0

@@ -92,6 +92,7 @@ class WebchatService:
         self.position_delay_s = position_delay_s
         self.hub = Hub()
         self._lock = threading.Lock()
+        self._persisting = threading.Lock()
         self._cache: dict[str, ChatSession] = {}
         self._origins: dict[str, Push] = {}  # provider id of a message being stored -> the socket that sent it
         self._writer = GroupCommit(conversations.receive_many)
@@ -192,9 +193,18 @@ class WebchatService:
             self._cache[session.id] = session
 
     def _save(self, session: ChatSession) -> ChatSession:
-        self.sessions.put(session)
         self._remember(session)
+        self._persist(session.id)
         return session
+
+    def _persist(self, session_id: str) -> None:
+        """Write the cached session (the latest state); one writer at a time, so an older state never
+        lands after a newer one."""
+        with self._persisting:
+            with self._lock:
+                latest = self._cache.get(session_id)
+            if latest is not None:
+                self.sessions.put(latest)
 
     def _update_later(self, session_id: str, **changes: Any) -> None:
         """Change a session from the writer thread: the cache now, the repository on the timer thread."""
@@ -204,13 +214,7 @@ class WebchatService:
                 return
             self._cache[session_id] = current.changed(**changes)
 
-        def write() -> None:
-            with self._lock:
-                latest = self._cache.get(session_id)
-            if latest is not None:
-                self.sessions.put(latest)
-
-        self.later.call_later(0.0, write)
+        self.later.call_later(0.0, lambda: self._persist(session_id))
 
     def welcome(self, session: ChatSession, after: int) -> dict[str, Any]:
         messages: list[dict[str, Any]] = []

@@ -144,11 +144,17 @@ class Agent:
                         self.arrivals.append(now)
 
     async def _accept(self, contact_id: str) -> None:
-        r = await self.http.post(f"/api/agent/contacts/{contact_id}/accept", headers=self.headers)
-        if r.status_code == 200:
-            self.accepted.add(contact_id)
-        else:
-            self.errors.append(f"accept {contact_id}: {r.status_code} {r.text[:200]}")
+        for attempt in range(3):
+            try:
+                r = await self.http.post(f"/api/agent/contacts/{contact_id}/accept", headers=self.headers)
+            except httpx.HTTPError as exc:
+                self.errors.append(f"accept {contact_id} (attempt {attempt + 1}): {exc!r}")
+                continue
+            if r.status_code == 200:
+                self.accepted.add(contact_id)
+            else:
+                self.errors.append(f"accept {contact_id}: {r.status_code} {r.text[:200]}")
+            return
 
 
 class Customer:
@@ -233,7 +239,15 @@ async def _run(args: argparse.Namespace, server: Server) -> dict[str, Any]:
         sessions = await asyncio.gather(*(start(k) for k in range(args.chats)))
         customers = [Customer(k, s, ws_base + "/ws/webchat", sent) for k, s in enumerate(sessions)]
         await asyncio.gather(*(c.open() for c in customers))
-        await asyncio.wait_for(asyncio.gather(*(c.connected.wait() for c in customers)), 600)
+        deadline = time.perf_counter() + 300
+        while not all(c.connected.is_set() for c in customers) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.2)
+        waiting = [c for c in customers if not c.connected.is_set()]
+        if waiting:  # reported (chat_errors) and left out of the measurement
+            customers = [c for c in customers if c.connected.is_set()]
+            for a in agents:
+                a.errors.append(f"{len(waiting)} chats got no agent within 300 s")
+                break
         print(f"chat: {len(customers)} chats open with their agents; measuring", file=sys.stderr, flush=True)
         latencies.clear()  # measure the steady state: every chat open, with its agent
         arrivals.clear()

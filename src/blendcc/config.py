@@ -246,6 +246,8 @@ class Settings(BaseSettings):
     # web chat (docs/webchat.md): instance name -> widget; "default" exists out of the box
     webchat: dict[str, WebchatInstance] = Field(default_factory=_default_webchat)
     webchat_attachment_dir: str = Field(default="attachments", description="web-chat attachment files")
+    ws_compression: bool = Field(default=False, description="permessage-deflate on WebSockets (frames are small "
+                                 "JSON: compressing them costs more CPU than it saves; docs/webchat.md)")
     webchat_throttle_free: int = Field(default=30, ge=1, description="web-chat sessions (and offline forms) one "
                                        "client address may start in 10 minutes before it is slowed down")
 

@@ -72,7 +72,8 @@ def serve(
     try:
         # access_log off: request lines are noise here (and any token in them would be redacted anyway)
         uvicorn.run(create_app(container), host=settings.host, port=settings.port,
-                    log_level=settings.log_level.lower(), access_log=False)
+                    log_level=settings.log_level.lower(), access_log=False,
+                    ws_per_message_deflate=settings.ws_compression)
     finally:
         if child is not None:
             child.terminate()

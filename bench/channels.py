@@ -7,9 +7,16 @@ only once a mail is stored, and the run ends by counting the MessageReceived eve
 the figure is mails stored per second, end to end (SMTP, MIME parsing, threading, routing, storage).
 
     python bench/channels.py [--emails 500] [--clients 4] [--database sqlite:///...]
+                             [--chats 500] [--agents 20] [--chat-rate 600] [--chat-seconds 10]
 
-The web-chat section (WebSocket customers and agents) is added as another ``section_*`` function. The
-last line is one JSON object (``emails_per_s`` and details).
+Web chat (``section_chat``): a real ``blendcc serve`` process on a fresh SQLite file (or ``--database``);
+``--agents`` agents log in over REST, open their ``/ws/agent`` sockets and accept every chat offered to
+them (REST), with chat capacity for all of them; ``--chats`` customers start sessions, connect
+``/ws/webchat`` and open their chats (all concurrent). Then every customer sends messages, together
+``--chat-rate`` per second (0: each sends its next message as soon as the previous one is acknowledged)
+for ``--chat-seconds``. A message counts once its agent's socket has received it; latency is customer
+send -> the agent's socket receives it (one process, one clock). The last line is one JSON object
+(``chat_messages_per_s``, ``chat_p99_ms``, ``concurrent_chats``, ``emails_per_s`` and details).
 """
 
 from __future__ import annotations
@@ -105,21 +112,38 @@ def section_email(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "email_errors": errors[:5], "database": url.split(":", 1)[0]}
 
 
+from bench_chat import section_chat  # noqa: E402
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--emails", type=int, default=500)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: a fresh SQLite file)")
+    parser.add_argument("--chats", type=int, default=500, help="concurrent web-chat customers")
+    parser.add_argument("--agents", type=int, default=20, help="agents taking the chats")
+    parser.add_argument("--chat-rate", type=float, default=600.0,
+                        help="customer messages per second in all (0: as fast as acknowledged)")
+    parser.add_argument("--chat-seconds", type=float, default=10.0, help="how long the customers write")
+    parser.add_argument("--skip-email", action="store_true", help="run the web-chat section only")
     args = parser.parse_args()
     result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="blendcc-bench-channels-") as tmp:
-        email = section_email(args, Path(tmp))
-        print(f"email: {email['emails_stored']}/{email['emails_sent']} mails stored in {email['email_seconds']} s "
-              f"by {email['email_clients']} SMTP clients: {email['emails_per_s']} emails/s "
-              f"({email['email_contacts']} conversations)", file=sys.stderr)
-        result.update(email)
+        if not args.skip_email:
+            email = section_email(args, Path(tmp))
+            print(f"email: {email['emails_stored']}/{email['emails_sent']} mails stored in "
+                  f"{email['email_seconds']} s by {email['email_clients']} SMTP clients: {email['emails_per_s']} "
+                  f"emails/s ({email['email_contacts']} conversations)", file=sys.stderr)
+            result.update(email)
+        chat = section_chat(args, Path(tmp) / "chat")
+        print(f"chat: {chat['chat_messages_delivered']} messages from {chat['concurrent_chats']} concurrent chats "
+              f"to {chat['chat_agents']} agents in {chat['chat_seconds']} s: {chat['chat_messages_per_s']} msgs/s, "
+              f"p50 {chat['chat_p50_ms']} ms, p99 {chat['chat_p99_ms']} ms", file=sys.stderr)
+        result.update(chat)
+    result.setdefault("emails_per_s", None)
     print(json.dumps(result))
-    if result.get("emails_stored") != result.get("emails_sent"):
+    if (not args.skip_email and result.get("emails_stored") != result.get("emails_sent")) \
+            or result.get("chat_errors"):
         sys.exit(1)
 
 

@@ -89,6 +89,40 @@ class EmailMailbox(BaseModel):
     imap: EmailImap | None = None
 
 
+class WebchatTopic(BaseModel):
+    """A pre-chat topic: its id is the routing attribute ``topic``."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    label: str = Field(min_length=1, max_length=100)
+
+
+class WebchatInstance(BaseModel):
+    """One web-chat widget (docs/webchat.md): how it looks, what it asks, where its chats go."""
+
+    model_config = ConfigDict(extra="forbid")
+    centre_name: str = Field(default="blendcc", min_length=1, max_length=100)
+    primary_colour: str = Field(default="#1f6feb", pattern=r"^#[0-9A-Fa-f]{6}$")
+    text_colour: str = Field(default="#ffffff", pattern=r"^#[0-9A-Fa-f]{6}$")
+    language: str = Field(default="en", min_length=2, max_length=16)
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    topics: list[WebchatTopic] = Field(default_factory=list)
+    workflow: str | None = Field(default=None, description="routing workflow of its chats (else by channel)")
+    calendar: str | None = Field(default=None, description="business-hours calendar id: closed outside it")
+    bot_flow: str | None = Field(default=None, description="text IVR flow (ivr_flows document) answering first")
+    max_attachment_bytes: int = Field(default=5 * 1024 * 1024, ge=1, le=25 * 1024 * 1024)
+    attachment_types: list[str] = Field(default_factory=lambda: ["image/png", "image/jpeg", "image/gif",
+                                                                 "application/pdf", "text/plain"])
+    idle_timeout_s: float = Field(default=600.0, gt=0, description="an agent's message unanswered this long "
+                                                                   "ends the chat (by 'system')")
+    offline_mailbox: str | None = Field(default=None, description="email channel instance of the offline "
+                                                                  "form's conversations (default webchat-offline)")
+
+
+def _default_webchat() -> dict[str, WebchatInstance]:
+    return {"default": WebchatInstance()}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BLENDCC_", env_file=None, extra="ignore")
 
@@ -222,6 +256,13 @@ class Settings(BaseSettings):
     email_relay_timeout_s: float = Field(default=30.0, gt=0)
     email_signature: str | None = Field(default=None, description="appended to agents' replies")
     email_signatures: dict[str, str] = Field(default_factory=dict, description="agent id -> signature")
+    # web chat (docs/webchat.md): instance name -> widget; "default" exists out of the box
+    webchat: dict[str, WebchatInstance] = Field(default_factory=_default_webchat)
+    webchat_attachment_dir: str = Field(default="attachments", description="web-chat attachment files")
+    ws_compression: bool = Field(default=False, description="permessage-deflate on WebSockets (frames are small "
+                                 "JSON: compressing them costs more CPU than it saves; docs/webchat.md)")
+    webchat_throttle_free: int = Field(default=30, ge=1, description="web-chat sessions (and offline forms) one "
+                                       "client address may start in 10 minutes before it is slowed down")
 
     @model_validator(mode="after")
     def _sip_telephony_needs_a_trunk(self) -> Settings:

@@ -23,6 +23,7 @@ from blendcc.domain.conversation import (
 )
 from blendcc.domain.events import Event
 from blendcc.domain.telephony import TelephonyEvent
+from blendcc.domain.webchat import ChatSession
 from blendcc.routing.commands import Command
 
 
@@ -540,3 +541,17 @@ class AttachmentStore(Protocol):
 
     def put(self, name: str, media_type: str, data: bytes) -> Attachment: ...
     def read(self, attachment_id: str) -> bytes: ...
+
+
+class WebchatSessionRepository(Protocol):
+    """Web-chat sessions (``domain.webchat.ChatSession``): resumable across reloads and restarts."""
+
+    def create(self, session: ChatSession) -> None: ...
+    def get(self, session_id: str) -> ChatSession | None: ...
+    def put(self, session: ChatSession) -> None:
+        """Replace a stored session (NotFound when it does not exist)."""
+        ...
+    def by_contact(self, contact_id: str) -> ChatSession | None: ...
+    def purge(self, before: float) -> int:
+        """Delete sessions that expired before ``before``; return how many."""
+        ...

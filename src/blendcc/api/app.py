@@ -32,6 +32,7 @@ from blendcc.api import (
     routes_schedule,
     routes_sim,
     routes_voice,
+    routes_webchat,
     routes_webhooks,
     routes_wfm_staff,
     routes_widget,
@@ -111,6 +112,8 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_customers.router)
     app.include_router(routes_webhooks.router)  # public: provider-signed (routes_webhooks.PUBLIC_ROUTES)
     app.include_router(routes_widget.router)  # public: /widget.js (web/dist), /demo/chat with --demo
+    app.include_router(routes_webchat.router)  # public web chat (guard.PUBLIC_PATTERNS) and the agent's marks
+    app.include_router(routes_webchat.ws_router)
 
     @app.get("/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, object]:

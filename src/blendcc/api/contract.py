@@ -33,6 +33,7 @@ MEANING: dict[int, str] = {
     404: "Not found: an id in the path (or the body) does not exist",
     409: "Conflict: not allowed in the current state (or the feature is not enabled in this deployment)",
     413: "Payload too large: the body is over this route's limit (refused before it is read)",
+    415: "Unsupported media type: this kind of file is not accepted",
     422: "Invalid: the parameters or the body fail validation (a body that is not JSON or not UTF-8, NUL "
          "characters, NaN and numbers beyond float range included)",
     429: "Too many attempts: wait for Retry-After seconds",
@@ -89,6 +90,15 @@ EXTRA: dict[str, frozenset[int]] = {
     "whatsapp": frozenset({403, 404, 413, 503}),
     "messenger": frozenset({403, 404, 413, 503}),
     "telegram": frozenset({403, 404, 413, 503}),
+    # web chat (routes_webchat): public routes with the session's own token
+    "webchat_config": frozenset({404}),
+    "webchat_session": frozenset({404, 409, 429, 503}),
+    "webchat_offline": frozenset({404, 429, 503}),
+    "webchat_upload": frozenset({401, 404, 409, 413, 415, 503}),
+    "webchat_download": frozenset({401, 404, 503}),
+    "webchat_transcript": frozenset({401, 404, 409, 503}),
+    "contact_typing": frozenset({404}),
+    "contact_read": frozenset({404}),
 }
 
 

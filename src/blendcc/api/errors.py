@@ -26,6 +26,9 @@ STATUS = {
     "unavailable": 503,
     "totp_required": 401,
     "rate_limited": 429,
+    "closed": 409,  # web chat: the centre is closed (the widget shows the offline form)
+    "too_large": 413,
+    "unsupported_media_type": 415,
 }
 
 

@@ -46,6 +46,17 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
     ("GET", "/demo/chat"),  # the widget's demo page (only with `serve --demo`)
 })
 
+#: Public ``/api`` routes with a path parameter, as (method, path pattern): the web chat's, which
+#: authenticate with the chat session's own token where they need one (``routes_webchat``).
+PUBLIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("GET", re.compile(r"/api/webchat/[^/]+/config")),
+    ("POST", re.compile(r"/api/webchat/[^/]+/sessions")),
+    ("POST", re.compile(r"/api/webchat/[^/]+/offline")),
+    ("POST", re.compile(r"/api/webchat/sessions/[^/]+/attachments")),
+    ("GET", re.compile(r"/api/webchat/sessions/[^/]+/attachments/[^/]+")),
+    ("POST", re.compile(r"/api/webchat/sessions/[^/]+/transcript")),
+)
+
 #: Body limit of public routes (they take a small JSON document at most).
 PUBLIC_BODY_LIMIT = 64 * 1024
 
@@ -62,6 +73,7 @@ BODY_LIMITS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("POST", re.compile(r"/api/sim/run"), 8 * MIB),  # scenario document (inline replay contacts)
     ("POST", re.compile(r"/api/wfm/schedules/solve"), 8 * MIB),  # a month of intervals, 2,000 agents
     ("PUT", re.compile(r"/api/wfm/schedules"), 8 * MIB),  # up to 5,000 agent-days
+    ("POST", re.compile(r"/api/webchat/sessions/[^/]+/attachments"), 25 * MIB + 64 * 1024),  # a chat file
 )
 
 _JSON_TYPE = re.compile(r"^application/([\w.+-]*\+)?json\b", re.IGNORECASE)
@@ -69,17 +81,22 @@ _JSON_TYPE = re.compile(r"^application/([\w.+-]*\+)?json\b", re.IGNORECASE)
 
 def body_limit(method: str, path: str, default: int) -> int:
     """The body limit of one route, in bytes."""
-    if (method, path) in PUBLIC_ROUTES:
-        return PUBLIC_BODY_LIMIT
     for m, pattern, limit in BODY_LIMITS:
         if m == method and pattern.fullmatch(path):
             return limit
+    if (method, path) in PUBLIC_ROUTES or _public_pattern(method, path):
+        return PUBLIC_BODY_LIMIT
     return default
+
+
+def _public_pattern(method: str, path: str) -> bool:
+    return any(m == method and p.fullmatch(path) for m, p in PUBLIC_PATTERNS)
 
 
 def is_public(method: str, path: str) -> bool:
     """True for the requests that need no bearer token (see :data:`PUBLIC_ROUTES`)."""
-    return not (path == "/api" or path.startswith("/api/")) or method == "OPTIONS" or (method, path) in PUBLIC_ROUTES
+    return (not (path == "/api" or path.startswith("/api/")) or method == "OPTIONS" or (method, path) in PUBLIC_ROUTES
+            or _public_pattern(method, path))
 
 
 class TooLarge(Exception):

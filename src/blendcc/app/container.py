@@ -56,6 +56,7 @@ class Container:
     timeline: Any = None  # customer timelines (app.customers.timeline; set by bootstrap)
     screen_pop: Any = None  # the offer's screen pop with CRM data (app.customers.screen_pop; set by bootstrap)
     privacy: Any = None  # customer export and erasure (app.customers.privacy; set by bootstrap)
+    webchat: Any = None  # the web-chat channel's use case (app.channels.webchat.service), set by bootstrap
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)
     views: LiveViews = field(init=False)

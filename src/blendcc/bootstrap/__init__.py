@@ -130,6 +130,10 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
         channels.register(ApiVoiceChannel())
     _wire_telephony(container, settings, clock)
     wire_customers(container, settings, SqlCustomerHistory(db))
+    from blendcc.adapters.storage.webchat_repo import SqlWebchatSessions
+    from blendcc.bootstrap.webchat import wire_webchat
+
+    container.webchat = wire_webchat(container, settings, SqlWebchatSessions(db))
     return container
 
 

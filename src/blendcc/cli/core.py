@@ -84,7 +84,8 @@ def serve(
         api = create_app(container)
         api.state.demo = demo  # the demo pages (/demo/chat) are served only with --demo
         uvicorn.run(api, host=settings.host, port=settings.port,
-                    log_level=settings.log_level.lower(), access_log=False)
+                    log_level=settings.log_level.lower(), access_log=False,
+                    ws_per_message_deflate=settings.ws_compression)
     finally:
         if child is not None:
             child.terminate()

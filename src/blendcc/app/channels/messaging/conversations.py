@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -65,6 +65,10 @@ class ConversationService:
         self.later = later
         self.policy = policy or RetryPolicy()
         self.new_id = new_id or (lambda: uuid.uuid4().hex[:12])
+        #: (channel, thread_ref) -> the contact of that thread (checked against the live contacts on use)
+        self._threads: dict[tuple[ChannelRef, str], str] = {}
+        #: provider ids of live thread contacts -> message id (for ids namespaced by their thread)
+        self._pids: dict[str, dict[str, str]] = {}
 
     # ------------------------------------------------------------------ reading
 
@@ -94,84 +98,197 @@ class ConversationService:
     def receive(self, command: ReceiveMessage) -> Received:
         """Store a customer's message in its conversation (creating and routing a new contact when the
         customer has no open one on this channel instance); a repeated provider id stores nothing."""
+        outcome = self.receive_many([command])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def receive_many(self, commands: Sequence[ReceiveMessage]) -> list[Received | Exception]:
+        """``receive`` for several messages in one command of the writer (one transaction: a group commit
+        for busy real-time channels); a message refused on its own gets its exception in its place."""
+        results: list[Received | Exception | None] = [None] * len(commands)
+        ready: list[tuple[int, ReceiveMessage, Channel, list[dict[str, Any] | None]]] = []
+        for i, command in enumerate(commands):
+            try:
+                ready.append((i, command, *self._prepare(command)))
+            except Exception as exc:
+                results[i] = exc
+        if len(ready) > 1:
+            try:
+                for (i, _, _, _), received in zip(ready, self._store(ready), strict=True):
+                    results[i] = received
+                ready = []
+            except Exception:
+                log.info("a batch of %d messages was refused; storing them one by one", len(ready))
+        for item in ready:  # one at a time: alone, or after the batch was refused
+            try:
+                results[item[0]] = self._store([item])[0]
+            except Exception as exc:
+                results[item[0]] = exc
+        out = [r for r in results if r is not None]
+        assert len(out) == len(commands)
+        return out
+
+    def _prepare(self, command: ReceiveMessage) -> tuple[Channel, list[dict[str, Any] | None]]:
+        """Check a message; look its customer up unless its thread's contact is known (the hot path)."""
         check_body(command.body, command.html, command.attachments)
         kind = _channel(command.channel)
         if kind is Channel.VOICE:
             raise ChannelUnsupported("voice calls arrive through the SIP gateway, not as messages")
         if not command.address.strip():
             raise ValidationFailed("an inbound message needs the customer's address on the channel")
-        customer = self.contacts.resolve_customer(kind, command.address, command.customer_name)
-        customer_id = customer["id"] if customer else None
+        found: list[dict[str, Any] | None] = []
+        if command.thread_ref is None or (command.channel, command.thread_ref) not in self._threads:
+            found.append(self.contacts.resolve_customer(kind, command.address, command.customer_name))
+        return kind, found
+
+    def _store(self, items: Sequence[tuple[int, ReceiveMessage, Channel, list[dict[str, Any] | None]]]
+               ) -> list[Received]:
         outcome: list[Received] = []
-        named = command.attributes.get(REOPENS_ATTRIBUTE)
-        named = named if isinstance(named, str) else None
 
         def run(eng: Engine, now: float) -> list[Event]:
-            pid = command.provider_message_id
-            if pid is not None:
-                seen = self._duplicate(command.channel, pid)
-                if seen is not None:
-                    outcome.append(Received(seen[0], seen[1], created_contact=False, duplicate=True))
-                    return []
-            open_id = self._open_conversation(eng, customer_id, command.channel, command.thread_ref)
-            contact_id = open_id or self.contacts.new_id()
-            message = ce.MessageReceived(
-                contact_id=contact_id, message_id=message_id_for(contact_id, self.new_id()),
-                channel=command.channel.kind, channel_instance=command.channel.instance, body=command.body,
-                html=command.html, attachments=command.attachments, provider_message_id=pid,
-                address=command.address, at=now)
-            outcome.append(Received(contact_id, message.message_id, created_contact=open_id is None))
-            if open_id is not None:  # a pending or snoozed conversation is open again, owner first
-                eng.apply(message)  # (a chat's idle timer stops)
-                return [message, *eng.customer_wrote(open_id, now)]
-            attributes: dict[str, Any] = {**command.attributes, INSTANCE_ATTRIBUTE: command.channel.instance,
-                                          "caller_id": command.address, "text": command.body}
-            if command.subject is not None:
-                attributes["subject"] = command.subject
-            if command.thread_ref is not None:
-                attributes["thread_ref"] = command.thread_ref
-            tier = customer.get("tier") if customer else None
-            if tier:
-                attributes.setdefault("tier", tier)
-            # a channel may name the agent a reply belongs to (an email answering a closed conversation)
-            last_agent = attributes.get("preferred_agent_id") or (customer.get("last_agent_id") if customer else None)
-            workflow = attributes.get("workflow_id")  # a channel instance's own workflow (an email mailbox)
-            previous = None
-            if named is not None or command.thread_ref is None:  # a new email thread is a new conversation
-                previous = previous_conversation(
-                    self.reader, customer_id=customer_id, channel=command.channel, named=named, now=now,
-                    days=eng.catalog.settings.reopen_days, instance_attribute=INSTANCE_ATTRIBUTE)
-            if previous is not None and previous.contact_id not in eng.contacts:
-                attributes[REOPENS_ATTRIBUTE] = previous.contact_id
-                events = eng.reopen_contact(
-                    contact_id, kind.value, now, previous_contact_id=previous.contact_id,
-                    resolved_at=previous.resolved_at, owner=previous.owner, attributes=attributes,
-                    customer_id=customer_id, tier=tier, workflow_id=_workflow(eng, command)
-                    or (workflow if isinstance(workflow, str) else None))
-                eng.apply(message)
-                return [events[0], message, *events[1:]]
-            attributes.pop(REOPENS_ATTRIBUTE, None)  # too old (or never resolved): a new conversation
-            events = eng.create_contact(contact_id, kind.value, now, attributes=attributes,
-                                        customer_id=customer_id, tier=tier, last_agent_id=last_agent,
-                                        workflow_id=_workflow(eng, command)
-                                        or (workflow if isinstance(workflow, str) else None))
-            eng.apply(message)
-            return [events[0], message, *events[1:]]  # the message right after ContactCreated
+            outcome.clear()
+            batch: dict[tuple[ChannelRef, str], tuple[str, str]] = {}  # provider ids stored by this batch
+            events: list[Event] = []
+            for _, command, kind, found in items:
+                events += self._plan(eng, now, command, kind, found, batch, outcome)
+            return events
 
         self.runtime.execute(run)
-        return outcome[-1]
+        for (_, command, _, _), done in zip(items, outcome, strict=True):
+            pids = self._pids.get(done.contact_id)
+            if pids is not None and command.provider_message_id is not None and not done.duplicate:
+                pids[command.provider_message_id] = done.message_id  # stored: a re-sent id is now a duplicate
+        return outcome
+
+    def _plan(self, eng: Engine, now: float, command: ReceiveMessage, kind: Channel,
+              found: list[dict[str, Any] | None], batch: dict[tuple[ChannelRef, str], tuple[str, str]],
+              outcome: list[Received]) -> list[Event]:
+        """The events that store one message (under the writer lock)."""
+        pid = command.provider_message_id
+        key = (command.channel, command.thread_ref) if command.thread_ref is not None else None
+        live = self._live_thread(eng, key)
+        if pid is not None:
+            seen = batch.get((command.channel, pid))
+            if seen is None and live is not None and pid.startswith(f"{command.thread_ref}:"):
+                seen = self._thread_duplicate(live, pid)  # an id namespaced by its thread: in its contact
+            elif seen is None:
+                seen = self._duplicate(command.channel, pid)
+            if seen is not None:
+                outcome.append(Received(seen[0], seen[1], created_contact=False, duplicate=True))
+                return []
+        customer: dict[str, Any] | None = None
+        if live is not None:
+            open_id: str | None = live
+        else:
+            if not found:  # the thread's contact closed meanwhile (rare): look the customer up now
+                found.append(self.contacts.resolve_customer(kind, command.address, command.customer_name))
+            customer = found[0]
+            open_id = self._open_conversation(eng, customer["id"] if customer else None, command.channel,
+                                              command.thread_ref)
+        customer_id = customer["id"] if customer else None
+        contact_id = open_id or self.contacts.new_id()
+        message = ce.MessageReceived(
+            contact_id=contact_id, message_id=message_id_for(contact_id, self.new_id()),
+            channel=command.channel.kind, channel_instance=command.channel.instance, body=command.body,
+            html=command.html, attachments=command.attachments, provider_message_id=pid,
+            address=command.address, at=now)
+        outcome.append(Received(contact_id, message.message_id, created_contact=open_id is None))
+        if pid is not None:
+            batch[(command.channel, pid)] = (contact_id, message.message_id)
+        if open_id is not None:  # a pending or snoozed conversation is open again, owner first
+            eng.apply(message)  # (a chat's idle timer stops)
+            return [message, *eng.customer_wrote(open_id, now)]
+        if key is not None:
+            self._threads[key] = contact_id
+        attributes: dict[str, Any] = {**command.attributes, INSTANCE_ATTRIBUTE: command.channel.instance,
+                                      "caller_id": command.address, "text": command.body}
+        if command.subject is not None:
+            attributes["subject"] = command.subject
+        if command.thread_ref is not None:
+            attributes["thread_ref"] = command.thread_ref
+        tier = customer.get("tier") if customer else None
+        if tier:
+            attributes.setdefault("tier", tier)
+        # a channel may name the agent a reply belongs to (an email answering a closed conversation)
+        last_agent = attributes.get("preferred_agent_id") or (customer.get("last_agent_id") if customer else None)
+        workflow = attributes.get("workflow_id")  # a channel instance's own workflow (an email mailbox)
+        named = command.attributes.get(REOPENS_ATTRIBUTE)
+        named = named if isinstance(named, str) else None
+        previous = None
+        if named is not None or command.thread_ref is None:  # a new email thread is a new conversation
+            previous = previous_conversation(
+                self.reader, customer_id=customer_id, channel=command.channel, named=named, now=now,
+                days=eng.catalog.settings.reopen_days, instance_attribute=INSTANCE_ATTRIBUTE)
+        if previous is not None and previous.contact_id not in eng.contacts:
+            attributes[REOPENS_ATTRIBUTE] = previous.contact_id
+            events = eng.reopen_contact(
+                contact_id, kind.value, now, previous_contact_id=previous.contact_id,
+                resolved_at=previous.resolved_at, owner=previous.owner, attributes=attributes,
+                customer_id=customer_id, tier=tier, workflow_id=_workflow(eng, command)
+                or (workflow if isinstance(workflow, str) else None))
+            eng.apply(message)
+            return [events[0], message, *events[1:]]
+        attributes.pop(REOPENS_ATTRIBUTE, None)  # too old (or never resolved): a new conversation
+        events = eng.create_contact(contact_id, kind.value, now, attributes=attributes,
+                                    customer_id=customer_id, tier=tier, last_agent_id=last_agent,
+                                    workflow_id=_workflow(eng, command)
+                                    or (workflow if isinstance(workflow, str) else None))
+        eng.apply(message)
+        return [events[0], message, *events[1:]]  # the message right after ContactCreated
+
+    def _live_thread(self, eng: Engine, key: tuple[ChannelRef, str] | None) -> str | None:
+        """The live contact of a thread known by key (no scan), else None."""
+        if key is None:
+            return None
+        known = self._threads.get(key)
+        if known is None:
+            return None
+        c = eng.contacts.get(known)
+        if c is not None and c.channel.value == key[0].kind \
+                and c.attributes.get(INSTANCE_ATTRIBUTE, "default") == key[0].instance:
+            return known
+        self._pids.pop(known, None)
+        return None
+
+    def _thread_duplicate(self, contact_id: str, provider_id: str) -> tuple[str, str] | None:
+        """A provider id already in a live contact (its ids are read from its events once, then kept)."""
+        pids = self._pids.get(contact_id)
+        if pids is None:
+            pids = self._pids[contact_id] = {
+                s.event.provider_message_id: s.event.message_id for s in self.store.contact_events(contact_id)
+                if isinstance(s.event, ce.MessageReceived) and s.event.provider_message_id is not None}
+        message_id = pids.get(provider_id)
+        return None if message_id is None else (contact_id, message_id)
 
     def _duplicate(self, channel: ChannelRef, provider_id: str) -> tuple[str, str] | None:
         """(contact, message) already holding ``provider_id`` on ``channel`` (the messages projection)."""
         return self.reader.message_by_provider_id("inbound", channel.kind, channel.instance, provider_id)
 
-    @staticmethod
-    def _open_conversation(eng: Engine, customer_id: str | None, channel: ChannelRef,
+    def _open_conversation(self, eng: Engine, customer_id: str | None, channel: ChannelRef,
                            thread_ref: str | None) -> str | None:
         """The customer's newest contact on ``channel`` that is not closed yet; with a ``thread_ref``
-        (an email thread, a chat session) only the contact of that thread."""
+        (an email thread, a chat session) only the contact of that thread. A thread's contact is looked
+        up by key first (a chat message must not scan every live contact); the scan finds it after a
+        restart, and then it is remembered."""
         if customer_id is None:
             return None
+        if thread_ref is not None:
+            key = (channel, thread_ref)
+            known = self._threads.get(key)
+            c = eng.contacts.get(known) if known is not None else None
+            if c is not None and c.customer_id == customer_id and c.channel.value == channel.kind:
+                return c.id
+            found = self._scan(eng, customer_id, channel, thread_ref)
+            if found is not None:
+                self._threads[key] = found
+            else:
+                self._threads.pop(key, None)
+            return found
+        return self._scan(eng, customer_id, channel, None)
+
+    @staticmethod
+    def _scan(eng: Engine, customer_id: str, channel: ChannelRef, thread_ref: str | None) -> str | None:
         best: tuple[float, str] | None = None
         for c in eng.contacts.values():
             if (c.customer_id == customer_id and c.channel.value == channel.kind

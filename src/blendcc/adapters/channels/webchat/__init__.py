@@ -1,0 +1,1 @@
+"""The web-chat channel (kind ``chat``): one adapter per configured widget instance."""

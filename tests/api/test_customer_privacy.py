@@ -18,6 +18,7 @@ from blendcc.api.app import create_app
 from blendcc.bootstrap import build_container
 from blendcc.domain import conversation_events as ce
 from blendcc.domain import events as ev
+from blendcc.domain.webchat import ChatSession
 from blendcc.routing.commands import AppendEvents
 from conftest import Api, make_settings, seed_centre
 
@@ -84,6 +85,11 @@ def _history(api: Api, tmp: Path) -> dict[str, str]:
     api.container.runtime.execute(AppendEvents((ev.RecordingStored(
         at=0.0, contact_id=call, recording_id="r1", uri=f"{call}.wav", duration_s=60.0, agent_id="a1"),), stamp=True))
     zed = api.new_contact(channel="email", caller_id="zed@example.com", text="zed writes here")["contact_id"]
+    # a web-chat session of the same customer keeps its pre-chat answers with the session
+    api.container.webchat.sessions.create(ChatSession(
+        id="ws-ada", instance="default", token_hash="0" * 64, name="Ada Lovelace", email="ada@example.com",
+        phone=None, topic="broken router", language="en", created_at=api.T0, expires_at=api.T0 + 86400,
+        contact_id=mail))
     return {"mail": mail, "call": call, "zed": zed}
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import delete, or_, select, update
 from blendcc.adapters.storage import tables as t
 from blendcc.adapters.storage.common import json_copy
 from blendcc.adapters.storage.customer_tables import customer_status, customer_tags, timeline_entries
+from blendcc.adapters.storage.webchat_tables import webchat_sessions
 from blendcc.domain import conversation_events as ce
 from blendcc.domain import customer_events as cue
 from blendcc.domain import dialer_events as de
@@ -242,6 +243,10 @@ class CustomerLinks:
                                             .where(it.c.contact_id.in_(contacts))).all():
             conn.execute(update(it).where(it.c.contact_id == cid)
                          .values(attributes=scrub_attributes(attributes or {}, values)))
+        if contacts:  # the pre-chat answers of the customer's web-chat sessions
+            ws = webchat_sessions
+            conn.execute(update(ws).where(ws.c.contact_id.in_(contacts))
+                         .values(name="", email=None, phone=None, topic=None, extra={}))
         te = timeline_entries
         if contacts:
             conn.execute(update(te).where(te.c.contact_id.in_(contacts), te.c.text.is_not(None))

@@ -284,7 +284,9 @@ class CustomerSite:
     """Another origin: a customer's page that embeds the widget from the centre, with loud CSS of its own."""
 
     def __init__(self, centre_url: str) -> None:
+        self.centre_url = centre_url  # may be set after start: a real centre needs the site's origin first
         app = FastAPI()
+        site = self
 
         @app.get("/")
         def page(instance: str = "default", lang: str | None = None) -> HTMLResponse:
@@ -296,7 +298,7 @@ class CustomerSite:
                 " button { font-size: 30px !important; background: yellow !important; }"
                 " div { direction: ltr; }</style></head>"
                 "<body><h1>Customer site</h1><p>Some content of the customer's own.</p>"
-                f"<script src='{centre_url}/widget.js' data-instance='{instance}'{language} async></script>"
+                f"<script src='{site.centre_url}/widget.js' data-instance='{instance}'{language} async></script>"
                 "</body></html>")
 
         self.app = app

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,10 @@ class AgentSocket:
     """/ws/agent of one agent user: keeps every frame received, waits for the one asked for."""
 
     def __init__(self, url: str, token: str) -> None:
-        self.ws: ClientConnection = connect(url.replace("http://", "ws://") + "/ws/agent", open_timeout=10,
-                                            subprotocols=["blendcc.v1", f"bearer.{token}"])  # type: ignore[list-item]
+        self._stack = ExitStack()
+        self.ws: ClientConnection = self._stack.enter_context(connect(
+            url.replace("http://", "ws://") + "/ws/agent", open_timeout=10,
+            subprotocols=["blendcc.v1", f"bearer.{token}"]))  # type: ignore[list-item]
         self.frames: list[dict[str, Any]] = []
         self.wait(lambda f: f.get("stream") == "snapshot", what="the agent snapshot")
 
@@ -58,7 +60,7 @@ class AgentSocket:
                          what=f"{kind} {fields or ''}")
 
     def close(self) -> None:
-        self.ws.close()
+        self._stack.close()
 
 
 class Agent:

@@ -119,6 +119,8 @@ def _scenario(centre: Centre, site: CustomerSite, browser: Any, shot: Any, lang:
         agent.post(f"/api/agent/contacts/{contact_id}/accept")
         expect(page.locator(".head .agent")).to_have_text(t["chatting_with"].replace("{name}", "Ann"))
         expect(page.locator(".queue")).to_have_count(0)
+        # what was sent while queued is now with the agent (as the server's welcome says after a reload)
+        expect(_own(page, first).locator(".mark")).to_have_attribute("data-status", "delivered")
         history = agent.rest.get(f"/api/contacts/{contact_id}/messages")["messages"]
         assert [m["body"] for m in history] == [first]
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e.e2e_support import ADMIN_PASSWORD, Client, Server, pg_schema_url
 from websockets.sync.client import ClientConnection, connect
 
 from channels.email.peers import CaptureServer
+from e2e.e2e_support import ADMIN_PASSWORD, Client, Server, pg_schema_url
 
 PASSWORD = "widget-e2e-pw"
 ALWAYS = {d: [{"start": "00:00", "end": "24:00"}] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}

@@ -7,7 +7,6 @@ the transcript mailed. English on a desktop screen, Persian (right to left) on a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 

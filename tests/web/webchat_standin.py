@@ -147,9 +147,14 @@ class Centre:
                  attachments: list[dict[str, Any]], client_id: str | None) -> dict[str, Any]:
         message = {"id": f"m{len(s.messages) + 1}-{s.id[:6]}", "seq": next(self.seq), "direction": direction,
                    "author": author, "body": body, "attachments": attachments, "at": time.time(),
-                   "status": "sent" if direction == "inbound" else None, "client_id": client_id}
+                   "status": self._inbound_status(s) if direction == "inbound" else None, "client_id": client_id}
         s.messages.append(message)
         return message
+
+    @staticmethod
+    def _inbound_status(s: ChatSession) -> str:
+        """As the real server: a customer's message is delivered once an agent holds the chat, else sent."""
+        return "delivered" if s.state == "connected" else "sent"
 
     def _authorised(self, session_id: str, authorization: str | None) -> ChatSession | None:
         s = self.sessions.get(session_id)

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from blendcc.api import routes_widget
 
 from .live_centre import Agent, Centre, database, real_centre
-from .webchat_standin import CustomerSite, wait_for
+from .webchat_standin import PNG, CustomerSite, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -155,8 +155,18 @@ def _scenario(centre: Centre, site: CustomerSite, browser: Any, shot: Any, lang:
         expect(_own(page, second).locator(".mark")).to_have_attribute("data-status", "read")
         expect(page.locator(".head .agent")).to_have_text(t["chatting_with"].replace("{name}", "Ann"))
         after = "ممنون!" if lang == "fa" else "Thanks, that was quick!"
+        # with a photo: the upload is a cross-origin multipart POST with the session's bearer token
+        page.locator("input[type=file]").set_input_files([{"name": "meter.png", "mimeType": "image/png",
+                                                            "buffer": PNG}])
+        expect(page.locator(".staged li")).to_have_text("meter.png")
         _send(page, after)
-        agent.socket.event("MessageReceived", contact_id=contact_id, body=after)
+        expect(_own(page, after).locator(".attachment")).to_contain_text("meter.png")
+        with_photo = agent.socket.event("MessageReceived", contact_id=contact_id, body=after)
+        (photo,) = with_photo["attachments"]
+        assert photo["name"] == "meter.png" and photo["size"] == len(PNG)
+        with page.expect_download() as download:  # fetched back cross-origin with the bearer token
+            _own(page, after).locator(".attachment").click()
+        assert Path(download.value.path()).read_bytes() == PNG and download.value.suggested_filename == "meter.png"
         shot(page, f"{name}-resumed")
 
         # the agent ends; the customer rates 4 stars with a comment and asks for the transcript

@@ -181,6 +181,9 @@ def _scenario(centre: Centre, site: CustomerSite, browser: Any, shot: Any, lang:
         assert (survey.contact_id, survey.survey, survey.score, survey.agent_id, survey.channel) == (
             contact_id, "csat", 4, "a1", "chat")
         assert survey.comment == ("عالی" if lang == "fa" else "Quick and kind.")
+        report = centre.admin.get(f"/api/reports/digital?start={survey.at - 3600}&end={survey.at + 3600}"
+                                  "&interval=day&group_by=agent&channel=chat")
+        assert (report["total"]["csat_count"], report["total"]["csat_mean"], report["total"]["csat"]) == (1, 4, 1)
         expect(page.locator("#bcc-transcript-email")).to_have_value("alice@example.org")
         page.get_by_role("button", name=t["transcript_send"]).click()
         expect(page.get_by_text(t["transcript_sent"])).to_be_visible()

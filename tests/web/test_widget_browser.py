@@ -118,7 +118,8 @@ def test_english_chat_from_pre_chat_to_rating(browser: Any, centre: Centre, site
         wait_for(lambda: len(s.sockets) == 1, 10, "no socket after the reload")
         s.lose_next = "message"
         send(page, "Are you still there?")
-        expect(own(page, "still there").locator(".mark")).to_have_attribute("data-status", "sent", timeout=15_000)
+        expect(own(page, "still there").locator(".mark")).to_have_attribute("data-status", "delivered",
+                                                                      timeout=15_000)  # stored: an agent holds it
         again = [f for f in centre.frames(s, "message") if f["body"] == "Are you still there?"]
         assert len(again) == 2 and again[0]["client_id"] == again[1]["client_id"]
         assert s.hellos == 3
@@ -126,7 +127,7 @@ def test_english_chat_from_pre_chat_to_rating(browser: Any, centre: Centre, site
         wait_for(lambda: len(s.sockets) == 1, 10, "no socket after the reconnect")
         s.lose_next = "ack"
         send(page, "Hello?")
-        expect(own(page, "Hello?").locator(".mark")).to_have_attribute("data-status", "sent", timeout=15_000)
+        expect(own(page, "Hello?").locator(".mark")).to_have_attribute("data-status", "delivered", timeout=15_000)
         assert s.hellos == 4
         assert [m["body"] for m in s.messages if m["direction"] == "inbound"] == [
             "Hello, my meter reading looks wrong.", "Are you still there?", "Hello?"]
@@ -232,7 +233,7 @@ def test_persian_is_right_to_left_and_mirrored(browser: Any, centre: Centre, sit
         centre.agent_says(s, "سلام مریم، بررسی می‌کنم.", name="سارا")
         mine, theirs = own(page, "قبض من"), page.locator("li.msg.theirs")
         expect(theirs).to_be_visible()
-        expect(mine.locator(".mark")).to_have_attribute("data-status", "sent")
+        expect(mine.locator(".mark")).to_have_attribute("data-status", "delivered")  # an agent holds the chat
         log = _box(page, "ol.log")
         # mirrored: the customer's own bubbles on the left, the agent's on the right
         assert _box(page, "li.msg.own")["x"] < log["x"] + 30
@@ -257,7 +258,7 @@ def test_phone_screen_gets_a_full_screen_panel(browser: Any, centre: Centre, sit
         centre.agent_joins(s, "Maya")
         centre.agent_says(s, "Hello! How can I help?")
         expect(page.locator("li.msg.theirs")).to_be_visible()
-        expect(own(page, "my phone").locator(".mark")).to_have_attribute("data-status", "sent")
+        expect(own(page, "my phone").locator(".mark")).to_have_attribute("data-status", "delivered")
         composer = _box(page, ".composer")
         assert composer["y"] + composer["height"] <= PHONE["height"]  # the composer stays on screen
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing overflows

@@ -147,9 +147,14 @@ class Centre:
                  attachments: list[dict[str, Any]], client_id: str | None) -> dict[str, Any]:
         message = {"id": f"m{len(s.messages) + 1}-{s.id[:6]}", "seq": next(self.seq), "direction": direction,
                    "author": author, "body": body, "attachments": attachments, "at": time.time(),
-                   "status": "sent" if direction == "inbound" else None, "client_id": client_id}
+                   "status": self._inbound_status(s) if direction == "inbound" else None, "client_id": client_id}
         s.messages.append(message)
         return message
+
+    @staticmethod
+    def _inbound_status(s: ChatSession) -> str:
+        """As the real server: a customer's message is delivered once an agent holds the chat, else sent."""
+        return "delivered" if s.state == "connected" else "sent"
 
     def _authorised(self, session_id: str, authorization: str | None) -> ChatSession | None:
         s = self.sessions.get(session_id)
@@ -284,7 +289,9 @@ class CustomerSite:
     """Another origin: a customer's page that embeds the widget from the centre, with loud CSS of its own."""
 
     def __init__(self, centre_url: str) -> None:
+        self.centre_url = centre_url  # may be set after start: a real centre needs the site's origin first
         app = FastAPI()
+        site = self
 
         @app.get("/")
         def page(instance: str = "default", lang: str | None = None) -> HTMLResponse:
@@ -296,7 +303,7 @@ class CustomerSite:
                 " button { font-size: 30px !important; background: yellow !important; }"
                 " div { direction: ltr; }</style></head>"
                 "<body><h1>Customer site</h1><p>Some content of the customer's own.</p>"
-                f"<script src='{centre_url}/widget.js' data-instance='{instance}'{language} async></script>"
+                f"<script src='{site.centre_url}/widget.js' data-instance='{instance}'{language} async></script>"
                 "</body></html>")
 
         self.app = app

@@ -41,6 +41,7 @@ def test_a_whole_chat_from_pre_chat_to_csat_and_transcript(chat: LiveChat) -> No
 
     customer.send({"type": "message", "client_id": "c2", "body": "Are you there?"})
     second = customer.type("ack", client_id="c2")["message"]
+    assert first["status"] == "sent" and second["status"] == "delivered"  # the ack carries it: an agent holds it
     assert customer.type("status", message_id=second["id"])["status"] == "delivered"
     got = agent.stream("MessageReceived", message_id=second["id"])
     assert got["body"] == "Are you there?" and got["contact_id"] == contact_id

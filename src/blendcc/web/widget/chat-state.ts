@@ -76,8 +76,12 @@ function onFrame(chat: Chat, f: ServerFrame): Chat {
       return { ...chat, typing: f.on ? { name: f.name } : null };
     case "queue":
       return { ...chat, queue: { position: f.position, expected_wait_s: f.expected_wait_s } };
-    case "agent":
-      return { ...chat, agent: f.name, state: chat.state === "ended" ? chat.state : "connected", queue: null };
+    case "agent": {
+      // the server's rule (as its welcome says after a reload): an agent holding the chat has the messages
+      const messages = chat.messages.map((m) =>
+        m.direction === "inbound" && m.status === "sent" ? { ...m, status: "delivered" as const } : m);
+      return { ...chat, messages, agent: f.name, state: chat.state === "ended" ? chat.state : "connected", queue: null };
+    }
     case "state":
       return { ...chat, state: f.state, queue: f.state === "queued" ? chat.queue : null };
     case "ended":

@@ -613,15 +613,17 @@ class WebchatService:
                 return
         seq = int(message.get("seq") or 0)
         if kind == "MessageReceived":
-            m = frames.inbound(sid, seq, message, "sent")
+            with self._lock:
+                held = self._cache.get(sid)
+            connected = held is not None and held.state == ChatState.CONNECTED.value
+            # the ack carries the status too: the status frame below may reach the sender before its ack
+            m = frames.inbound(sid, seq, message, "delivered" if connected else "sent")
             origin = self._origins.get(str(message.get("provider_message_id")))
             if origin is not None:
                 self._acks[str(message["message_id"])] = m
             self.hub.push(sid, {"type": "message", "message": m}, skip=origin)
             self._last_customer[sid] = float(message["at"])
-            with self._lock:
-                held = self._cache.get(sid)
-            if held is not None and held.state == ChatState.CONNECTED.value:
+            if connected:
                 # the same publication carries it to the agent's /ws/agent stream: delivered to the desktop
                 self.hub.push(sid, {"type": "status", "message_id": m["id"], "status": "delivered"})
         elif kind == "MessageSent":

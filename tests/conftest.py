@@ -187,6 +187,24 @@ def close_container(container: Any) -> None:
     container.store.engine.dispose()
 
 
+@contextlib.contextmanager
+def seeded_api(url: str, clock: Any, **overrides: Any) -> Iterator[Api]:
+    """The small centre (``seed_centre``) behind a TestClient, on a container built with these settings."""
+    from fastapi.testclient import TestClient
+
+    from blendcc.api.app import create_app
+    from blendcc.bootstrap import build_container
+
+    container = build_container(make_settings(url, **overrides), clock=clock, run_migrations=False)
+    try:
+        with TestClient(create_app(container, background=False), raise_server_exceptions=False) as tc:
+            api = Api(tc, container, clock)
+            seed_centre(api)
+            yield api
+    finally:
+        close_container(container)
+
+
 @pytest.fixture
 def t0() -> float:
     """The fake clock's start: Monday 15 January 2024, 09:00 UTC."""

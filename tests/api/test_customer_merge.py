@@ -141,20 +141,10 @@ def test_timeline_pages_by_cursor_searches_text_and_shows_notes_and_dispositions
 
 @pytest.fixture
 def auto_merge(db_url: str, clock: Any, fast_passwords: None) -> Any:
-    from fastapi.testclient import TestClient
+    from conftest import seeded_api
 
-    from blendcc.api.app import create_app
-    from blendcc.bootstrap import build_container
-    from conftest import Api, make_settings, seed_centre
-
-    container = build_container(make_settings(db_url, customer_auto_merge=True), clock=clock, run_migrations=False)
-    try:
-        with TestClient(create_app(container, background=False), raise_server_exceptions=False) as tc:
-            api = Api(tc, container, clock)
-            seed_centre(api)
-            yield api
-    finally:
-        container.store.engine.dispose()
+    with seeded_api(db_url, clock, customer_auto_merge=True) as api:
+        yield api
 
 
 def test_a_verified_identity_merges_its_other_holder_when_the_rule_is_on(auto_merge: Any) -> None:

@@ -10,17 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from blendcc.adapters.storage.tables import metadata
-from blendcc.api.app import create_app
-from blendcc.bootstrap import build_container
 from blendcc.domain import conversation_events as ce
 from blendcc.domain import events as ev
 from blendcc.domain.webchat import ChatSession
 from blendcc.routing.commands import AppendEvents
-from conftest import Api, make_settings, seed_centre
+from conftest import Api, seeded_api
 
 PERSONAL = ("Ada Lovelace", "ada@example.com", "447700900123", "account-1815", "broken router", "reboot it",
             "ring me later", "lovely agent", "Leeds")
@@ -28,15 +25,8 @@ PERSONAL = ("Ada Lovelace", "ada@example.com", "447700900123", "account-1815", "
 
 @pytest.fixture
 def privacy(db_url: str, clock: Any, fast_passwords: None, tmp_path: Path) -> Iterator[Api]:
-    settings = make_settings(db_url, recording_dir=str(tmp_path / "rec"))
-    container = build_container(settings, clock=clock, run_migrations=False)
-    try:
-        with TestClient(create_app(container, background=False), raise_server_exceptions=False) as tc:
-            api = Api(tc, container, clock)
-            seed_centre(api)
-            yield api
-    finally:
-        container.store.engine.dispose()
+    with seeded_api(db_url, clock, recording_dir=str(tmp_path / "rec")) as api:
+        yield api
 
 
 def _dump(api: Api) -> str:

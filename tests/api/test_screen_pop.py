@@ -8,12 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from blendcc.adapters.crm.http_lookup import HttpCrmLookup, check_template
-from blendcc.api.app import create_app
-from blendcc.bootstrap import build_container
-from conftest import Api, make_settings, seed_centre
+from conftest import Api, seeded_api
 
 from .crm_standin import CrmStandIn, crm_standin
 from .test_ws import connect, receive
@@ -27,17 +24,10 @@ def crm() -> Iterator[CrmStandIn]:
 
 @pytest.fixture
 def pop_centre(db_url: str, clock: Any, fast_passwords: None, crm: CrmStandIn) -> Iterator[Api]:
-    settings = make_settings(db_url, crm_url_template=crm.url + "/lookup?phone={phone}&email={email}&id={customer_id}",
-                             crm_headers={"Authorization": "Bearer crm-key"}, crm_timeout_s=0.5,
-                             crm_cache_ttl_s=60.0)
-    container = build_container(settings, clock=clock, run_migrations=False)
-    try:
-        with TestClient(create_app(container, background=False), raise_server_exceptions=False) as tc:
-            api = Api(tc, container, clock)
-            seed_centre(api)
-            yield api
-    finally:
-        container.store.engine.dispose()
+    with seeded_api(db_url, clock, crm_url_template=crm.url + "/lookup?phone={phone}&email={email}&id={customer_id}",
+                    crm_headers={"Authorization": "Bearer crm-key"}, crm_timeout_s=0.5,
+                    crm_cache_ttl_s=60.0) as api:
+        yield api
 
 
 def _known_customer(api: Api) -> str:

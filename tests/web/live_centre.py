@@ -5,17 +5,16 @@ relay for transcripts) and an agent who works over REST and /ws/agent, as the ag
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
 
 from channels.email.peers import CaptureServer
+from channels.webchat.live_chat import Socket
 from e2e.e2e_support import ADMIN_PASSWORD, Client, Server, pg_schema_url
 
 PASSWORD = "widget-e2e-pw"
@@ -27,37 +26,18 @@ INSTANCE = {"centre_name": "Northwind Energy", "primary_colour": "#0B5394", "lan
             "max_attachment_bytes": 65536}
 
 
-class AgentSocket:
+class AgentSocket(Socket):
     """/ws/agent of one agent user: keeps every frame received, waits for the one asked for."""
 
     def __init__(self, url: str, token: str) -> None:
         self._stack = ExitStack()
-        self.ws: ClientConnection = self._stack.enter_context(connect(
+        super().__init__(self._stack.enter_context(connect(
             url.replace("http://", "ws://") + "/ws/agent", open_timeout=10,
-            subprotocols=["blendcc.v1", f"bearer.{token}"]))  # type: ignore[list-item]
-        self.frames: list[dict[str, Any]] = []
+            subprotocols=["blendcc.v1", f"bearer.{token}"])))  # type: ignore[list-item]
         self.wait(lambda f: f.get("stream") == "snapshot", what="the agent snapshot")
 
-    def wait(self, match: Callable[[dict[str, Any]], bool], timeout: float = 15.0,
-             what: str = "a frame") -> dict[str, Any]:
-        for f in self.frames:
-            if match(f):
-                self.frames.remove(f)
-                return f
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                f = json.loads(self.ws.recv(timeout=max(0.01, deadline - time.monotonic())))
-            except TimeoutError:
-                break
-            if match(f):
-                return f
-            self.frames.append(f)
-        pytest.fail(f"no {what} on /ws/agent within {timeout} s; got {self.frames}", pytrace=False)
-
     def event(self, kind: str, **fields: Any) -> dict[str, Any]:
-        return self.wait(lambda f: f.get("type") == kind and all(f.get(k) == v for k, v in fields.items()),
-                         what=f"{kind} {fields or ''}")
+        return self.type(kind, timeout=15.0, **fields)
 
     def close(self) -> None:
         self._stack.close()

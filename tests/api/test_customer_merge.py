@@ -9,6 +9,7 @@ import pytest
 
 from blendcc.domain import conversation_events as ce
 from blendcc.routing.commands import AppendEvents
+from conftest import seeded_api
 
 
 def test_each_channel_resolves_its_identity_kind(centre: Any) -> None:
@@ -141,8 +142,6 @@ def test_timeline_pages_by_cursor_searches_text_and_shows_notes_and_dispositions
 
 @pytest.fixture
 def auto_merge(db_url: str, clock: Any, fast_passwords: None) -> Any:
-    from conftest import seeded_api
-
     with seeded_api(db_url, clock, customer_auto_merge=True) as api:
         yield api
 

@@ -295,10 +295,8 @@ def make_api() -> Iterator[Any]:
 def shared_centre(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """One seeded centre per test module and backend, for tests that only read or are refused (bad
     requests): much cheaper than a fresh database per test. Tests using it must not change it."""
-    from fastapi.testclient import TestClient
 
     from blendcc.adapters.manual_clock import FakeClock
-    from blendcc.api.app import create_app
 
     with pytest.MonkeyPatch.context() as mp, contextlib.ExitStack() as stack:
         _patch_passwords(mp)
@@ -308,15 +306,8 @@ def shared_centre(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
             url = f"sqlite:///{path}"
         else:
             url = stack.enter_context(pg_schema("test_shared"))
-        clock = FakeClock(T0)
-        container = make_container(url, clock)
-        try:
-            with TestClient(create_app(container, background=False), raise_server_exceptions=False) as tc:
-                api = Api(tc, container, clock)
-                seed_centre(api)
-                yield api
-        finally:
-            close_container(container)
+        with seeded_api(url, FakeClock(T0)) as api:
+            yield api
 
 
 # ---------------------------------------------------------------------- API helper

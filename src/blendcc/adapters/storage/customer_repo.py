@@ -4,7 +4,7 @@ merge, undo and erasure folding."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -30,8 +30,7 @@ class SqlCustomerTags:
     engine: Engine
     _writer: Engine
 
-    def _load(self, conn: Connection, customer_id: str) -> dict[str, Any] | None:
-        raise NotImplementedError
+    _load: Callable[[Connection, str], dict[str, Any] | None]
 
     def change_tags(self, customer_id: str, add: Iterable[str], remove: Iterable[str]) -> Mapping[str, Any]:
         adding, removing = list(dict.fromkeys(add)), list(dict.fromkeys(remove))
@@ -65,8 +64,7 @@ class MemoryCustomerExtras:
     _identities: dict[tuple[str, str], str]
     _lock: Any
 
-    def _view(self, customer_id: str) -> dict[str, Any] | None:
-        raise NotImplementedError
+    _view: Callable[[str], dict[str, Any] | None]
 
     def _entry(self, customer_id: str) -> dict[str, Any]:
         c = self._customers.get(customer_id)

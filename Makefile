@@ -49,12 +49,14 @@ bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 # Real peers used by end-to-end tests (Debian packages): headless Chromium for the status page, SIP
-# peers, dovecot (the IMAP server the email tests start privately) and Node.js for the front-end build.
+# peers, dovecot (the IMAP server the email tests start privately), Node.js for the front-end build and
+# the Noto CJK fonts (the browser tests' Chinese screenshots show text, not boxes).
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	@command -v sipp >/dev/null 2>&1 && command -v baresip >/dev/null 2>&1 && command -v espeak-ng >/dev/null 2>&1 && command -v sox >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq sip-tester baresip espeak-ng sox >/dev/null)
 	@test -x /usr/sbin/dovecot || (apt-get update -qq && apt-get install -y -qq dovecot-imapd >/dev/null)
 	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)
+	@test -d /usr/share/fonts/opentype/noto || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(WEBDIR)/node_modules $(WEBDIR)/dist

@@ -148,7 +148,9 @@ class Settings(BaseSettings):
     admin_password: str | None = Field(default=None, description="password of the first 'admin' user")
     tick_interval_s: float = Field(default=0.1, gt=0, le=5, description="unused: engine timers are scheduled "
                                    "at their due times (kept so existing configuration loads)")
-    stats_interval_s: float = Field(default=1.0, gt=0, le=60)
+    stats_interval_s: float = Field(default=1.0, gt=0, le=60, description="the wallboard's heartbeat when idle")
+    wallboard_coalesce_s: float = Field(default=0.1, gt=0, le=1, description="the wallboard is pushed this long "
+                                        "after an event; events in between share the frame")
     timezone: str = Field(default="UTC", description="centre time zone for 'today' in live statistics")
     log_level: str = "info"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=1024**3,
@@ -181,6 +183,16 @@ class Settings(BaseSettings):
     rtp_port_max: int = Field(default=30000, ge=1026, le=65535)
     rtp_timeout_s: float = Field(default=120.0, ge=0, description="hang up a call leg silent this long (0: never)")
     sip_trunk_uri: str | None = Field(default=None, description="outbound trunk, e.g. sip:10.0.0.5:5060")
+    # the browser phone (docs/browser-phone.md): WebRTC on the desktop, bridged to the RTP relay
+    webrtc_enabled: bool = Field(default=True, description="with sip_enabled: agents' desktops may register a "
+                                                           "browser phone (rung before a registered SIP phone)")
+    webrtc_ice_servers: list[dict[str, Any]] = Field(
+        default_factory=list, description="STUN/TURN servers for remote agents, [{urls, username?, credential?}] "
+                                          "(empty: host candidates only)")
+    webrtc_ring_timeout_s: float = Field(default=30.0, gt=0, le=300, description="a browser phone rings this "
+                                                                                 "long before the offer fails (480)")
+    webrtc_prefer_g711: bool = Field(default=True, description="answer browsers with G.711 first (the relay is "
+                                                               "G.711: no loss, less CPU); false: Opus first (FEC)")
     recording_dir: str = Field(default="recordings", description="where call recordings (WAV) are written")
     recording_default: str = Field(default="none", pattern="^(none|all|on_demand)$")
     recording_queues: dict[str, str] = Field(default_factory=dict,

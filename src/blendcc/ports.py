@@ -134,8 +134,9 @@ class EventStore(Protocol):
     def contact_events(self, contact_id: str) -> list[StoredEvent]: ...
 
     def events_of_type(self, types: Iterable[str], start: float | None = None,
-                       end: float | None = None) -> list[StoredEvent]:
-        """Stored events whose type is in ``types`` (with ``start <= at < end``), in log order."""
+                       end: float | None = None, agent_id: str | None = None) -> list[StoredEvent]:
+        """Stored events whose type is in ``types`` (with ``start <= at < end``; about ``agent_id`` when
+        given), in log order."""
         ...
 
 
@@ -554,4 +555,18 @@ class WebchatSessionRepository(Protocol):
     def by_contact(self, contact_id: str) -> ChatSession | None: ...
     def purge(self, before: float) -> int:
         """Delete sessions that expired before ``before``; return how many."""
+        ...
+
+
+class CallbackReader(Protocol):
+    """The scheduled callbacks projection (``CallbackScheduled``/``Cancelled``/``Done``): rows with
+    callback_id, state (scheduled, cancelled, done), phone, due_at, customer_id, agent_id (personal),
+    queue_id, note, source_contact_id, created_at/by, closed_at/by, seq; lists are by due time."""
+
+    def callback(self, callback_id: str) -> dict[str, Any] | None: ...
+
+    def callbacks(self, *, agent_id: str | None = None, personal: bool | None = None,
+                  state: str | None = "scheduled", due_after: float | None = None, due_by: float | None = None,
+                  limit: int = 500) -> builtins.list[dict[str, Any]]:
+        """Rows filtered by agent, personal or queue, state and ``due_after < due_at <= due_by``."""
         ...

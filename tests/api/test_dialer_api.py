@@ -38,7 +38,8 @@ def test_campaign_lifecycle_lists_dnc_and_stats(centre: Any) -> None:
     report = centre.post("/api/campaigns/renew/lists?source=jan.csv", "sup", content=LIST.encode(),
                          headers={"content-type": "text/csv"})
     assert (report["total"], report["accepted"], report["rejected"]) == (6, 3, 3)
-    assert {e["line"] for e in report["errors"]} == {4, 5, 7}
+    # each refused row names its line and the column it is about (record_id for the repeated id)
+    assert {(e["line"], e["column"]) for e in report["errors"]} == {(4, "phone"), (5, "tz"), (7, "record_id")}
     assert report["source"] == "jan.csv"
     centre.clock.advance(1)
     # multipart upload; r1 exists already: kept as it is, counted as a duplicate
@@ -46,7 +47,8 @@ def test_campaign_lifecycle_lists_dnc_and_stats(centre: Any) -> None:
                        files={"file": ("more.csv", b"record_id,phone\nr1,+12125550101\nr6,+12125550106\n"
                                                    b"r7,+1 212 555 0105\n")})
     assert (more["accepted"], more["duplicates"], more["rejected"], more["source"]) == (1, 1, 1, "more.csv")
-    assert more["errors"] == [{"line": 4, "reason": "+12125550105 is already in the campaign as record 'r5'"}]
+    assert more["errors"] == [{"line": 4, "column": "phone",
+                               "reason": "+12125550105 is already in the campaign as record 'r5'"}]
     assert [i["source"] for i in centre.get("/api/campaigns/renew/lists", user="sup")] == ["jan.csv", "more.csv"]
     listing = centre.get("/api/campaigns/renew/records", user="sup")
     assert listing["counts"] == {"pending": 4}

@@ -90,7 +90,7 @@ def test_non_finite_numbers_are_rejected(shared_centre: Any) -> None:
     ("GET", "/api/supervisor/agents/nope", None, 404, "agent nope is not configured"),
     ("POST", "/api/supervisor/agents/a1/state", {"status": "busy"}, 422, "status"),
     ("POST", "/api/supervisor/agents/a1/state", {"status": "aux", "reason": "r" * 65}, 422, "reason"),
-    ("POST", "/api/supervisor/contacts/nope/move", {}, 422, "queue_id: Field required"),
+    ("POST", "/api/supervisor/contacts/nope/move", {}, 422, "exactly one of: a queue"),
     ("PUT", "/api/users/x", {"password": "abcd", "role": "agent", "agent_id": "nope"}, 404,
      "agent nope is not configured"),
     ("PUT", "/api/users/x", {"password": "abcd", "role": "admin", "extra": 1}, 422, "extra"),

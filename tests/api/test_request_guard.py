@@ -111,7 +111,7 @@ def test_public_routes_are_one_explicit_set() -> None:
                 ("GET", "/api/auth/oidc/callback")}
     expected |= {("GET", "/widget.js"), ("GET", "/demo/chat")}  # the web-chat widget (routes_widget)
     assert expected == PUBLIC_ROUTES
-    for method, path in [("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/static/app.js"),
+    for method, path in [("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/static/docs.js"),
                          ("GET", "/"), ("POST", "/api/auth/token")]:
         assert is_public(method, path), path
     for method, path in [("GET", "/api/auth/me"), ("POST", "/api/contacts"), ("GET", "/api/nothing-here"),

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from blendcc.api.app import create_app
 
-PATHS = ("/health", "/", "/static/app.js", "/docs", "/openapi.json", "/api/auth/me", "/api/nowhere",
+PATHS = ("/health", "/", "/static/docs.js", "/docs", "/openapi.json", "/api/auth/me", "/api/nowhere",
          "/docs-assets/swagger-ui.css")
 
 

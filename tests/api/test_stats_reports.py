@@ -88,7 +88,7 @@ def test_live_stats_during_and_after_the_script(script: Script) -> None:
     assert sales["waiting"] == 4  # c1, c2 ringing; c4, c5 queued
     assert sales["offered_now"] == 2
     assert sales["longest_wait_s"] == 5  # c1, since t=0
-    assert sales["agents"] == {"available": 0, "reserved": 2, "busy": 0, "wrap_up": 0, "aux": 0}
+    assert sales["agents"] == {"available": 0, "reserved": 2, "busy": 0, "held": 0, "wrap_up": 0, "aux": 0}
     assert sales["today"]["offered"] == 5
     assert sales["today"]["short_abandoned"] == 1
     assert sales["today"]["handled"] == 0
@@ -106,7 +106,7 @@ def test_live_stats_during_and_after_the_script(script: Script) -> None:
     live = s.live()
     sales = queue_row(live, "sales")
     assert (sales["waiting"], sales["offered_now"], sales["longest_wait_s"]) == (1, 0, 46)  # c5 since t=4
-    assert sales["agents"] == {"available": 0, "reserved": 0, "busy": 2, "wrap_up": 0, "aux": 0}
+    assert sales["agents"] == {"available": 0, "reserved": 0, "busy": 2, "held": 0, "wrap_up": 0, "aux": 0}
     today = sales["today"]
     assert (today["offered"], today["handled"], today["abandoned"], today["short_abandoned"]) == (5, 2, 1, 1)
     assert today["service_level"] == approx(2 / 4)
@@ -119,7 +119,7 @@ def test_live_stats_during_and_after_the_script(script: Script) -> None:
     live = s.live()
     sales = queue_row(live, "sales")
     assert (sales["waiting"], sales["longest_wait_s"]) == (0, 0)
-    assert sales["agents"] == {"available": 1, "reserved": 0, "busy": 0, "wrap_up": 0, "aux": 1}
+    assert sales["agents"] == {"available": 1, "reserved": 0, "busy": 0, "held": 0, "wrap_up": 0, "aux": 1}
     today = sales["today"]
     assert (today["offered"], today["handled"], today["abandoned"], today["short_abandoned"]) == (6, 4, 1, 1)
     assert today["service_level"] == approx(3 / 5)  # c1, c2, c6 within 20 s; c5 waited 81 s

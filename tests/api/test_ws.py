@@ -117,6 +117,7 @@ def test_agent_stream_after_timeout_loses_the_contact(centre: Any) -> None:
 
 def test_supervisor_stream_gets_contact_and_agent_events(centre: Any) -> None:
     with connect(centre, "/ws/supervisor", "sup") as ws:
+        assert receive(ws) == {"stream": "snapshot"}  # first, after every (re)connect: the console resyncs
         centre.agent_login("a1")
         login = [receive(ws) for _ in range(3)]
         assert [(m["stream"], m["type"]) for m in login] == [
@@ -131,6 +132,7 @@ def test_supervisor_stream_gets_contact_and_agent_events(centre: Any) -> None:
         assert seqs == sorted(seqs)
     # the admin may watch too
     with connect(centre, "/ws/supervisor", "admin") as ws:
+        assert receive(ws)["stream"] == "snapshot"
         centre.post(f"/api/contacts/{out['contact_id']}/hangup", "sup")
         assert receive(ws)["type"] == "OfferRevoked"
 

@@ -31,8 +31,7 @@ def test_bearer_subprotocol_is_answered_with_blendcc_v1(shared_centre: Any, path
     bearer = f"bearer.{token(shared_centre, USER_OF[path])}"
     with shared_centre.client.websocket_connect(path, subprotocols=[SUBPROTOCOL, bearer]) as ws:
         assert ws.accepted_subprotocol == SUBPROTOCOL
-        if path == "/ws/agent":
-            assert receive(ws)["stream"] == "snapshot"
+        assert receive(ws)["stream"] == "snapshot"  # both streams resynchronise their client first
         ws.send_text("ping")  # anything else a client sends is ignored; the socket stays open
         ws.send_text(json.dumps({"type": "auth", "token": bearer.removeprefix("bearer.")}))
         assert receive(ws) == {"stream": "auth", "type": "Authenticated", "username": USER_OF[path],
@@ -110,6 +109,7 @@ def test_demoted_supervisor_socket_is_closed_at_once(centre: Any, monkeypatch: p
     sockets = centre.client.app.state.sockets
     with centre.client.websocket_connect("/ws/supervisor", subprotocols=[
             SUBPROTOCOL, f"bearer.{token(centre, 'sup')}"]) as ws:
+        assert receive(ws)["stream"] == "snapshot"
         centre.agent_login("a1")
         assert receive(ws)["type"] == "AgentLoggedIn"  # streaming
         assert sockets.count("sup") == 1
@@ -127,6 +127,7 @@ def test_password_change_closes_the_users_sockets_only(centre: Any, monkeypatch:
             SUBPROTOCOL, f"bearer.{token(centre, 'sup')}"]) as ws, \
             centre.client.websocket_connect("/ws/supervisor", subprotocols=[
                 SUBPROTOCOL, f"bearer.{token(centre, 'sup2')}"]) as other:
+        assert receive(other)["stream"] == "snapshot"
         centre.put("/api/users/sup", json={"password": "a-new-password", "role": "supervisor"})
         assert closed(ws).code == 4401
         # the other supervisor keeps streaming

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from blendcc.app.acd.contacts import NewContact
-from blendcc.demo.seed import centre, gold_numbers, seed_demo
+from blendcc.demo.seed import centre, desktop_agents, gold_numbers, seed_demo
 from blendcc.demo.traffic import new_arrival
 
 
@@ -20,11 +20,11 @@ def seeded(sqlite_url: str, clock: Any, containers: Any) -> Any:
 
 
 def test_seed_creates_the_centre_once(seeded: Any) -> None:
-    assert {q.id for q in seeded.config.list("queues")} == {"billing", "tech", "sales", "vip", "chat-support"}
-    assert len(seeded.config.list("agents")) == 10
+    assert {q.id for q in seeded.config.list("queues")} == {"billing", "tech", "sales", "vip", "chat-support", "desk"}
+    assert len(seeded.config.list("agents")) == 12
     assert all(q.closed_action == "queue" for q in seeded.config.list("queues"))  # demo works out of hours
     chat_agents = [a for a in seeded.config.list("agents") if a.capacity.limits.get("chat") == 3]
-    assert len(chat_agents) == 2
+    assert len(chat_agents) == 3
     users = {u.username: u for u in seeded.auth.users.list()}
     assert users["super"].role == "supervisor"
     assert {u.agent_id for u in users.values() if u.role == "agent"} == {a["id"] for a in centre()["agents"]}
@@ -34,6 +34,7 @@ def test_seed_creates_the_centre_once(seeded: Any) -> None:
 
 
 @pytest.mark.parametrize(("body", "filter_name", "queue"), [
+    ({"channel": "voice", "caller_id": "+447700900111", "dialled_number": "+442079460999"}, "desk line", "desk"),
     ({"channel": "chat", "caller_id": "visitor-1", "text": "my router is broken"}, "chat", "chat-support"),
     ({"channel": "voice", "caller_id": "GOLD", "ivr": {"menu": "3"}}, "gold customers", "vip"),
     ({"channel": "email", "caller_id": "amy1@example.com", "subject": "Router broken again"},
@@ -65,3 +66,19 @@ def test_arrivals_are_valid_and_reproducible() -> None:
         assert (a.patience_s is None) == (a.body["channel"] in ("email", "sms"))  # asynchronous: nobody hangs up
     callers = [a.body["caller_id"] for a in arrivals]
     assert len(set(callers)) < len(callers), "the caller pool should produce repeat customers"
+
+
+def test_desktop_agents_and_the_preview_campaign(seeded: Any) -> None:
+    """Two agents are left to a person at /desktop; the preview campaign is seeded, listed and running."""
+    people = desktop_agents()
+    assert people == ["maria", "reza"]
+    agents = {a.id: a for a in seeded.config.list("agents")}
+    assert set(people) <= set(agents)
+    assert agents["maria"].capacity.limits["voice"] == 1 and agents["maria"].capacity.limits["chat"] == 2
+    users = {u.username: u for u in seeded.auth.users.list()}
+    assert all(users[p].role == "agent" and users[p].agent_id == p for p in people)
+    assert seeded.campaigns is not None
+    campaign = seeded.campaigns.get("renewals")
+    assert campaign.mode == "preview" and campaign.queue_id == "billing"
+    assert seeded.campaigns.state("renewals") == "running"
+    assert [i.to_dict()["accepted"] for i in seeded.campaigns.imports("renewals")] == [8]

@@ -64,7 +64,7 @@ def test_server_log_at_debug_never_carries_a_token_or_password(pg_url_with_passw
         ws_url = server.url.replace("http://", "ws://")
         got = {(path, how): _socket_session(ws_url, path, tok, how) for how in ("subprotocol", "message", "query")
                for path, tok in (("/ws/supervisor", sup.token), ("/ws/agent", admin.token))}
-        assert got == {("/ws/supervisor", "subprotocol"): "Stats", ("/ws/supervisor", "message"): "Authenticated",
+        assert got == {("/ws/supervisor", "subprotocol"): "snapshot", ("/ws/supervisor", "message"): "Authenticated",
                        ("/ws/supervisor", "query"): "4401",  # refused: no token in URLs
                        ("/ws/agent", "subprotocol"): "4403", ("/ws/agent", "message"): "4403",  # admin: no agent
                        ("/ws/agent", "query"): "4401"}

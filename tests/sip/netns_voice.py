@@ -286,7 +286,7 @@ async def callback(srv: Server, work: Path) -> dict[str, Any]:
 async def full(srv: Server, work: Path) -> dict[str, Any]:
     """The whole path: dial the IVR line, press 2, wait in the support queue, agent a2's SIPp phone
     (registered with digest by SIPp) answers, audio both ways, recorded; then the event log and live stats."""
-    from blendcc.app.reporting.live_stats import snapshot
+    from blendcc.app.reporting.wallboard import build as snapshot
 
     reg = await sipp(scenario("register", work, user="a2"), work, local_port=5072, extra=["-au", "a2", "-ap", "pw-a2"])
     await srv.login("a2")

@@ -153,6 +153,10 @@ class FakeGateway:
         self.log.append(("listen", supervisor.id))
         return True
 
+    def coach(self, customer: FakeLeg, agent: FakeLeg, supervisor: FakeLeg, mode: str) -> bool:
+        self.log.append(("coach", supervisor.id, mode))
+        return True
+
     def play(self, leg: FakeLeg, prompt: str, on_done: Callable[[], None], repeat: bool = False) -> bool:
         self.log.append(("play", prompt))
         self.playing[leg.id] = (prompt, on_done, repeat)

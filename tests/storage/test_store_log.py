@@ -159,3 +159,7 @@ def test_events_of_type_by_type_and_time_in_log_order(store: Any) -> None:
     both = store.events_of_type(["ContactCreated", "AgentLoggedIn"], start=T0, end=T0 + 60)
     assert [s.event.type for s in both] == ["ContactCreated", "AgentLoggedIn"]  # c2 is created at T0 + 60
     assert store.events_of_type(["NoSuchEvent"]) == []
+    # about one agent (the log's indexed agent column; the desktop's own figures read it)
+    mine = store.events_of_type(["ContactConnected", "AgentLoggedIn", "ContactClosed"], agent_id="a1")
+    assert [(s.event.type, s.event.agent_id) for s in mine] == [("ContactConnected", "a1"), ("AgentLoggedIn", "a1")]
+    assert store.events_of_type(["ContactConnected"], agent_id="a9") == []

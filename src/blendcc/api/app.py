@@ -1,4 +1,4 @@
-"""The FastAPI application: routers, error mapping, status page and the scheduler for the background timers."""
+"""The FastAPI application: routers, error mapping, the redirect to the console, the background timers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from blendcc import __version__, redaction
@@ -17,21 +17,31 @@ from blendcc.adapters.scheduler import AsyncioScheduler
 from blendcc.api import (
     errors,
     guard,
+    routes_agent_files,
     routes_auth,
     routes_canned,
+    routes_channels,
     routes_config,
+    routes_config_editor,
     routes_conversations,
     routes_customers,
+    routes_desktop,
     routes_dialer,
     routes_dialing,
     routes_forecast,
     routes_ivr,
+    routes_live_monitor,
     routes_main,
     routes_messages,
+    routes_monitor,
+    routes_pages,
+    routes_reports,
     routes_reports_digital,
     routes_schedule,
     routes_sim,
+    routes_supervision,
     routes_voice,
+    routes_voice_controls,
     routes_webchat,
     routes_webhooks,
     routes_wfm_staff,
@@ -94,34 +104,45 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.add_middleware(ClientAddressMiddleware)
     security.install(app, container.settings)  # headers, CORS, offline /docs
     app.include_router(routes_main.router)
+    app.include_router(routes_supervision.router)  # the console's agent grid, messages to agents
     app.include_router(routes_auth.router)
     app.include_router(routes_messages.router)
+    app.include_router(routes_monitor.router)  # live monitoring: live contacts, join, alerts
     app.include_router(routes_conversations.router)
+    app.include_router(routes_desktop.router)  # the agent desktop: today, wrap-up options, callbacks, dial
     app.include_router(routes_canned.router)
     app.include_router(routes_config.router)
+    app.include_router(routes_config_editor.router)  # the console's editors: validate, rollback, schemas, try
     app.include_router(ws.router)
     app.include_router(routes_forecast.router)
     app.include_router(routes_sim.router)
     app.include_router(routes_wfm_staff.router)
     app.include_router(routes_dialer.router)
     app.include_router(routes_dialing.router)
+    app.include_router(routes_live_monitor.router)  # the intraday board and the campaign monitor
     app.include_router(routes_schedule.router)
     app.include_router(routes_ivr.router)
+    app.include_router(routes_channels.router)  # the channels as the settings configure them (read-only)
     app.include_router(routes_voice.router)
+    app.include_router(routes_voice_controls.router)  # the desktop's call card, DTMF, mute, conference
     app.include_router(routes_reports_digital.router)
+    app.include_router(routes_reports.router)  # historical reports: run, export, drill down, saved definitions
     app.include_router(routes_customers.router)
     app.include_router(routes_webhooks.router)  # public: provider-signed (routes_webhooks.PUBLIC_ROUTES)
     app.include_router(routes_widget.router)  # public: /widget.js (web/dist), /demo/chat with --demo
     app.include_router(routes_webchat.router)  # public web chat (guard.PUBLIC_PATTERNS) and the agent's marks
     app.include_router(routes_webchat.ws_router)
+    app.include_router(routes_pages.router)  # the desktop and console pages and assets (web/dist/*)
+    app.include_router(routes_agent_files.router)  # files in the agent's conversations (web chat upload)
 
     @app.get("/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, object]:
         return {"status": "ok", "version": __version__, "last_seq": container.views.last_seq()}
 
     @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(WEB / "index.html")
+    def index() -> RedirectResponse:
+        """The supervisor's and admin's console (the live wallboard is one of its views)."""
+        return RedirectResponse("/console/", status_code=307)
 
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     document_errors(app)  # every operation's error statuses, all answered as ErrorBody

@@ -67,6 +67,7 @@ EXTRA: dict[str, frozenset[int]] = {
     # deployments without the dialer, dialing loop, schedules, adherence or voice answer 409/503
     "list_campaigns": frozenset({503}),
     "pacing_all": frozenset({503}),
+    "campaign_monitor": frozenset({503}),
     "list_schedules": frozenset({409}),
     "publish_schedules": frozenset({404, 409}),
     "solve_schedules": frozenset({404, 409}),
@@ -99,6 +100,7 @@ EXTRA: dict[str, frozenset[int]] = {
     "webchat_transcript": frozenset({401, 404, 409, 503}),
     "contact_typing": frozenset({404}),
     "contact_read": frozenset({404}),
+    "agent_call_card": frozenset({409}),  # voice is not enabled on this server
 }
 
 

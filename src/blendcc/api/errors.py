@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from blendcc.app.admin.auth import RateLimited
+from blendcc.app.admin.config_errors import InvalidDocument
 from blendcc.domain.errors import DomainError
 from blendcc.domain.throttle import retry_after_header
 
@@ -42,15 +43,23 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         if isinstance(exc, RateLimited):
             headers = {"Retry-After": retry_after_header(exc.retry_after_s)}
-        return JSONResponse({"error": exc.code, "detail": exc.message}, status_code=status, headers=headers)
+        body: dict[str, object] = {"error": exc.code, "detail": exc.message}
+        if isinstance(exc, InvalidDocument):  # configuration documents: each problem at its field
+            body["errors"] = exc.errors
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
+        located = []
         for err in exc.errors():
-            loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-            problems.append(f"{loc}: {err.get('msg')}")
-        return JSONResponse({"error": "invalid", "detail": "; ".join(problems)}, status_code=422)
+            path = [p for p in err.get("loc", ()) if p != "body"]
+            problems.append(f"{'.'.join(str(p) for p in path) or 'body'}: {err.get('msg')}")
+            located.append({"loc": path, "msg": str(err.get("msg"))})
+        body: dict[str, object] = {"error": "invalid", "detail": "; ".join(problems)}
+        if request.url.path.startswith("/api/config/"):  # the configuration editor shows each at its field
+            body["errors"] = located
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -74,6 +74,7 @@ BODY_LIMITS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("POST", re.compile(r"/api/wfm/schedules/solve"), 8 * MIB),  # a month of intervals, 2,000 agents
     ("PUT", re.compile(r"/api/wfm/schedules"), 8 * MIB),  # up to 5,000 agent-days
     ("POST", re.compile(r"/api/webchat/sessions/[^/]+/attachments"), 25 * MIB + 64 * 1024),  # a chat file
+    ("POST", re.compile(r"/api/contacts/[^/]+/attachments"), 25 * MIB + 64 * 1024),  # an agent's chat file
 )
 
 _JSON_TYPE = re.compile(r"^application/([\w.+-]*\+)?json\b", re.IGNORECASE)

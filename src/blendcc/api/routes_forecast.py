@@ -95,11 +95,15 @@ def queue_forecast(queue_id: str, c: C, p: P, interval: int = Query(30, descript
                    horizon: str = "14d",
                    history_days: int = Query(HISTORY_DAYS, ge=7, le=MAX_HISTORY_DAYS),
                    origins: int = Query(4, ge=1, le=60), backtest: bool = True,
-                   default_aht_s: float | None = Query(None, ge=0.001, le=DAY_S)) -> dict[str, Any]:
+                   default_aht_s: float | None = Query(None, ge=0.001, le=DAY_S),
+                   history_shown_days: int = Query(0, ge=0, le=62, description="also return this many days of "
+                                                   "history (a chart of history and forecast)")) -> dict[str, Any]:
     p.require("supervisor")
-    run = service(c).forecast_store(interval, parse_horizon(horizon), history_days, queue_id,
-                                    n_origins=origins, run_backtest=backtest, default_aht_s=default_aht_s)
-    return {"queue_id": queue_id, **run.as_json()}
+    svc = service(c)
+    run = svc.forecast_store(interval, parse_horizon(horizon), history_days, queue_id,
+                             n_origins=origins, run_backtest=backtest, default_aht_s=default_aht_s)
+    shown = svc.recent_history(queue_id, interval, history_shown_days) if history_shown_days else None
+    return {"queue_id": queue_id, **run.as_json(), "history": shown}
 
 
 @router.get("/intraday/{queue_id}", response_model=out.Intraday,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from blendcc.api.deps import AgentP, C, P, audit, may_see_contact
 from blendcc.api.models import auth as accounts
 from blendcc.api.models import main as out
+from blendcc.api.models.desktop import WrapUpDone
 from blendcc.api.schemas import (
     ForceStateBody,
     LoginBody,
@@ -21,6 +22,7 @@ from blendcc.api.schemas import (
 )
 from blendcc.app.acd.contacts import NewContact
 from blendcc.app.acd.customers import CustomerChanges, Identity, NewCustomer
+from blendcc.app.supervision.actions import actions_of
 from blendcc.domain.customer import IdentityKind
 from blendcc.domain.errors import Forbidden, NotFound, ValidationFailed
 
@@ -179,10 +181,15 @@ for _name in ("accept", "decline", "hold", "resume", "end"):
     _action(_name)
 
 
-@router.post("/agent/contacts/{contact_id}/wrapup", response_model=out.ContactEvents, tags=["agent"],
-             summary="Finish after-contact work with a disposition and notes (ends the conversation if needed)")
+@router.post("/agent/contacts/{contact_id}/wrapup", response_model=WrapUpDone, response_model_exclude_none=True,
+             tags=["agent"], summary="Finish after-contact work with a disposition and notes (ends the conversation "
+             "if needed); callback_at schedules a callback (a dialer call's record, or any contact's customer phone)")
 def agent_wrapup(contact_id: str, c: C, p: AgentP, body: WrapUpBody | None = None) -> dict[str, Any]:
     b = body or WrapUpBody()
+    if c.desk is not None:  # the disposition list, notes, and callbacks of inbound contacts too
+        result: dict[str, Any] = c.desk.wrapups.complete(p.agent_id or "", contact_id, b.disposition, b.notes,
+                                                         b.callback_at, b.callback_personal, by=p.username)
+        return result
     if c.dialing is not None:  # an outbound dialer call: check the disposition, keep its callback time
         c.dialing.stage_wrap_up(contact_id, p.agent_id or "", b.disposition, b.callback_at, b.callback_personal)
     elif b.callback_at is not None or b.callback_personal:
@@ -213,10 +220,14 @@ def force_state(agent_id: str, body: ForceStateBody, c: C, p: P) -> dict[str, An
 
 
 @router.post("/supervisor/contacts/{contact_id}/move", response_model=out.ContactOutcome,
-             response_model_exclude_unset=True, tags=["supervisor"], summary="Move a waiting contact")
+             response_model_exclude_unset=True, tags=["supervisor"],
+             summary="Move a waiting contact to another queue, or transfer one in conversation (on behalf of its "
+             "agent) to a queue or another agent; audited")
 def move_contact(contact_id: str, body: MoveBody, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
-    return c.contacts.move(contact_id, body.queue_id)
+    result = actions_of(c).move(contact_id, body.queue_id, body.agent_id)
+    audit(c, p, "contact_moved", contact_id, queue_id=body.queue_id, agent_id=body.agent_id)
+    return result
 
 
 @router.get("/supervisor/agents/{agent_id}", response_model=out.AgentView, tags=["supervisor"])

@@ -56,6 +56,13 @@ class NewMessage(BaseModel):
     kind: Literal["outbound", "note"] = "outbound"
     attachments: list[AttachmentModel] = Field(default_factory=list, max_length=20)
     template: TemplateModel | None = None
+    mode: Literal["reply", "reply_all", "forward"] = Field(
+        default="reply", description="email: reply (the customer), reply_all (and the other recipients of the "
+        "customer's latest mail), forward (forward_of's text and attachments to 'to')")
+    to: str | None = Field(default=None, max_length=254, description="email forward: the recipient")
+    cc: list[str] = Field(default_factory=list, max_length=20, description="email: more copies")
+    forward_of: str | None = Field(default=None, max_length=200,
+                                   description="email forward: the message (default: the latest inbound)")
 
 
 class AuthorModel(BaseModel):
@@ -87,6 +94,7 @@ class MessageModel(BaseModel):
     status_at: float | None
     attempts: int
     segments: int | None = None  # SMS: parts of the (concatenated) message
+    cc: list[str] = Field(default_factory=list, description="email: other recipients (inbound) or copies sent")
 
 
 class ThreadModel(BaseModel):
@@ -126,5 +134,6 @@ def write(contact_id: str, body: NewMessage, c: C, p: AgentP) -> MessageModel:
                           MessageDirection(body.kind), body.html,
                           tuple(Attachment(**a.model_dump()) for a in body.attachments),
                           None if body.template is None else MessageTemplate(
-                              body.template.name, body.template.language, tuple(body.template.parameters)))
+                              body.template.name, body.template.language, tuple(body.template.parameters)),
+                          mode=body.mode, to=body.to, cc=tuple(body.cc), forward_of=body.forward_of)
     return MessageModel.model_validate(service.write(command))

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from blendcc.api.deps import AgentP, C, may_see_contact
 from blendcc.api.models import webchat as m
+from blendcc.api.uploads import multipart_file
 from blendcc.api.ws_auth import receive_text
 from blendcc.app.admin.auth import RateLimited
 from blendcc.app.channels.webchat.service import WebchatService
@@ -101,15 +102,8 @@ def webchat_offline(body: m.OfflineMessage, request: Request, c: C, instance: st
 async def webchat_upload(request: Request, c: C, session_id: str = SESSION) -> dict[str, Any]:
     service = _service(c)
     await run_in_threadpool(_bearer, request, service, session_id)
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise ValidationFailed("upload the file as multipart/form-data with a field named 'file'")
-    form = await request.form()
-    item = form.get("file")
-    if item is None or isinstance(item, str):
-        raise ValidationFailed("multipart upload needs a file field named 'file'")
-    data = await item.read()
-    media_type = item.content_type or "application/octet-stream"
-    return await run_in_threadpool(service.attach, session_id, item.filename or "file", media_type, data)
+    file = await multipart_file(request)
+    return await run_in_threadpool(service.attach, session_id, file.name, file.media_type, file.data)
 
 
 @router.get("/webchat/sessions/{session_id}/attachments/{attachment_id}", name="webchat_download",

@@ -62,8 +62,9 @@ class WrapUpBody(BaseModel):
     disposition: str | None = Field(default=None, max_length=64)
     notes: str | None = Field(default=None, max_length=10000)
     callback_at: float | None = Field(default=None, ge=0, le=4_102_444_800,  # before 2100
-                                      description="outbound dialer contacts, callback "
-                                      "disposition: when to call back (UTC epoch seconds)")
+                                      description="when to call back (UTC epoch seconds): a dialer "
+                                      "call's callback disposition, or any contact with a customer phone "
+                                      "(a scheduled callback)")
     callback_personal: bool = Field(default=False, description="the callback is for this agent only")
 
 
@@ -80,5 +81,8 @@ class ForceStateBody(BaseModel):
 
 
 class MoveBody(BaseModel):
+    """Exactly one target: a queue, or (for a contact in conversation) another agent."""
+
     model_config = ConfigDict(extra="forbid")
-    queue_id: str
+    queue_id: str | None = None
+    agent_id: str | None = None

@@ -11,7 +11,10 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from blendcc.api import ws_phone
 from blendcc.api.ws_auth import SocketSession, open_session, registry_of
+from blendcc.api.ws_directory import DirectoryFeed, directory_handler
+from blendcc.api.ws_fanout import fanout_of
 from blendcc.api.ws_screen_pop import with_screen_pop
 from blendcc.app.admin.auth import Principal
 from blendcc.domain.errors import DomainError
@@ -112,6 +115,11 @@ async def agent_stream(ws: WebSocket) -> None:
 
     session.check = same_agent
     pipe = _Pipe(asyncio.get_running_loop())
+    phone = ws_phone.phone_signalling(c, agent_id, pipe.put)  # the browser phone's signalling on this socket
+    if phone is not None:
+        session.handlers.update(phone.handlers())
+    else:
+        session.handlers.update(ws_phone.phone_unavailable(pipe.put))
     mine: set[str] = set()
     views = c.views
 
@@ -131,12 +139,15 @@ async def agent_stream(ws: WebSocket) -> None:
             mine.discard(cid)  # after a transfer only this agent's own leg events (by agent id) still come
 
     unsubscribe: list[Callable[[], None]] = []
+    directory = DirectoryFeed(c.bus, pipe.put)  # opt-in: {"type": "directory", "on": true}
+    session.handlers["directory"] = directory_handler(directory)
+    unsubscribe.append(directory.stop)
 
     def attach(view: dict[str, Any]) -> None:
         """Subscribe as the snapshot is taken (under the writer lock; events are published under it), so
         no event falls between the snapshot and the stream."""
         mine.update(w["contact_id"] for w in view["work"])
-        unsubscribe.extend([c.bus.subscribe("contact", on_event), c.bus.subscribe("agent", on_event)])
+        unsubscribe.append(fanout_of(ws.app.state, c.bus.subscribe).listen(agent_id, mine, on_event))
 
     try:
         try:
@@ -153,6 +164,9 @@ async def agent_stream(ws: WebSocket) -> None:
     finally:
         for fn in unsubscribe:
             fn()
+        if phone is not None:
+            with contextlib.suppress(Exception):
+                await phone.closed()
 
 
 @router.websocket("/ws/supervisor")
@@ -162,14 +176,22 @@ async def supervisor_stream(ws: WebSocket) -> None:
         return
     c = session.container
     pipe = _Pipe(asyncio.get_running_loop())
+    # the console's browser phone: registered as the supervisor's username, the phone a listen-in rings
+    phone = ws_phone.phone_signalling(c, session.principal.username, pipe.put)
+    session.handlers.update(phone.handlers() if phone is not None else ws_phone.phone_unavailable(pipe.put))
 
     def on_message(topic: str, message: Mapping[str, Any]) -> None:
         pipe.put({"stream": topic, **message})
 
-    unsubscribe = [c.bus.subscribe(t, on_message) for t in ("contact", "agent", "stats", "wfm")]
+    unsubscribe = [c.bus.subscribe(t, on_message) for t in ("contact", "agent", "stats", "wfm", "alert", "monitor")]
     try:
         await session.ready()
+        # the console resynchronises from this frame after every (re)connect, as the desktop does
+        await ws.send_text(json.dumps({"stream": "snapshot"}))
         await _pump(ws, pipe, session)
     finally:
         for fn in unsubscribe:
             fn()
+        if phone is not None:
+            with contextlib.suppress(Exception):
+                await phone.closed()

@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
@@ -33,6 +34,9 @@ QUERY_REFUSED = "token in the URL refused: send subprotocol bearer.<token> or a 
 #: (close code, reason) when a principal may not use a stream, else None
 Check = Callable[[Principal], "tuple[int, str] | None"]
 Closing = tuple[int, str]
+#: a stream's handler of one client message type (``SocketSession.handlers``), e.g. ``phone.answer``
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+log = logging.getLogger(__name__)
 
 
 class SocketRegistry:
@@ -80,6 +84,8 @@ class SocketSession:
         self.token = token
         self.principal = principal
         self.check = check
+        #: client message ``type`` -> the stream's handler (a stream adds its own: phone.*, ...)
+        self.handlers: dict[str, Handler] = {}
         self.loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self.subprotocol: str | None = None
@@ -120,11 +126,29 @@ class SocketSession:
             if not isinstance(result, Principal):
                 return result
 
+    async def dispatch(self, text: str) -> bool:
+        """Hand a client message whose ``type`` has a handler to it (a failing handler answers nothing and the
+        socket stays open); False when no handler takes it."""
+        if not self.handlers:
+            return False
+        message = _json_object(text)
+        handler = self.handlers.get(str(message.get("type"))) if message is not None else None
+        if message is None or handler is None:
+            return False
+        try:
+            await handler(message)
+        except Exception:
+            log.exception("socket handler for %s failed", message.get("type"))
+        return True
+
     async def read(self, reply: Callable[[dict[str, Any]], None]) -> Closing:
-        """Read client messages until the socket closes: pings are ignored, ``{type: auth}`` renews the token.
+        """Read client messages until the socket closes: pings are ignored, ``{type: auth}`` renews the token,
+        a type in ``handlers`` is handed to the stream's handler (in order, one at a time).
         Returns a close code and reason when a renewal is refused."""
         while True:
             text = await receive_text(self.ws)
+            if await self.dispatch(text):
+                continue  # a stream's handler took it
             message = _json_object(text)
             if message is None or message.get("type") != "auth":
                 continue  # pings and anything else a client may send

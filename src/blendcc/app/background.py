@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from blendcc.app.outbound.ticker import start_ticker, stop_ticker
 from blendcc.app.periodic import Periodic
+from blendcc.app.reporting.wallboard_feed import WallboardFeed
 from blendcc.ports import Scheduler
 
 if TYPE_CHECKING:
@@ -14,26 +15,27 @@ if TYPE_CHECKING:
 
 class Background:
     """Started by the API lifespan: the Runtime arms the scheduler for the engine's next due time after
-    every command (no polling), the wallboard is published on the 'stats' topic every
-    ``stats_interval_s``, and a wired dialing loop ticks every ``dialer_tick_s``."""
+    every command (no polling), the wallboard is published on the 'stats' topic ``wallboard_coalesce_s``
+    after events (coalesced) and every ``stats_interval_s`` when idle, and a wired dialing loop ticks
+    every ``dialer_tick_s``."""
 
     def __init__(self, container: Container, scheduler: Scheduler) -> None:
         self.container = container
         self.scheduler = scheduler
         self.jobs: list[Periodic] = []
+        self.feed: WallboardFeed | None = None
         self.timers = False
 
     def start_timers(self) -> None:
         """Engine timers and the stats publisher."""
         c = self.container
-        views, bus = c.views, c.bus
-
-        def publish_stats() -> None:
-            bus.publish("stats", {"type": "Stats", **views.wallboard()})
-
         c.runtime.attach_scheduler(self.scheduler)
+        if c.desk is not None:  # scheduled callbacks: one timer at the next due time
+            c.desk.callbacks.attach(self.scheduler)
         self.timers = True
-        self.jobs.append(Periodic(self.scheduler, c.settings.stats_interval_s, publish_stats, "stats").start())
+        s = c.settings
+        self.feed = WallboardFeed(c.views.wallboard, c.bus, self.scheduler, s.wallboard_coalesce_s, s.stats_interval_s)
+        c.runtime.subscribers.append(self.feed.start())
 
     def start_dialing(self) -> None:
         """The dialing loop's tick, if a loop is wired and not ticking yet (the SIP edge may have started it)."""
@@ -47,6 +49,13 @@ class Background:
         for job in self.jobs:
             job.stop()
         self.jobs = []
+        if self.feed is not None:
+            self.feed.stop()
+            if self.feed in self.container.runtime.subscribers:
+                self.container.runtime.subscribers.remove(self.feed)
+            self.feed = None
         if self.timers:
+            if self.container.desk is not None:
+                self.container.desk.callbacks.attach(None)
             self.container.runtime.attach_scheduler(None)
             self.timers = False

@@ -52,11 +52,15 @@ class Container:
     oidc: OidcLogin | None = None  # single sign-on, when settings.oidc_issuer is set
     email: Any = None  # the email channel stack when mailboxes are configured (started by the API lifespan)
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)
+    phones: Any = None  # browser phones (adapters.channels.webrtc.phones.BrowserPhones) with sip + webrtc on
     merges: Any = None  # customer merges and undos (app.customers.merge; set by bootstrap)
     timeline: Any = None  # customer timelines (app.customers.timeline; set by bootstrap)
     screen_pop: Any = None  # the offer's screen pop with CRM data (app.customers.screen_pop; set by bootstrap)
     privacy: Any = None  # customer export and erasure (app.customers.privacy; set by bootstrap)
     webchat: Any = None  # the web-chat channel's use case (app.channels.webchat.service), set by bootstrap
+    desk: Any = None  # the agent desktop's use cases (app.acd.desktop.Desk; set by bootstrap.desktop)
+    alerts: Any = None  # supervisor alerts (app.monitoring.alerts.AlertService; set by bootstrap)
+    monitor: Any = None  # live contacts and joining conversations (app.monitoring.live.LiveMonitor; bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)
     views: LiveViews = field(init=False)

@@ -117,6 +117,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     register_messaging(channels, settings, dialer_repo, clock)  # SMS, WhatsApp, Messenger, Telegram
     container.channels = channels
     container.conversations = ConversationService(runtime, container.contacts, store, store, channels, TimerThread())
+    _wire_monitoring(container)
     container.canned = CannedService(SqlCannedRepository(db), config, customers, store, clock)
     if settings.email_mailboxes:
         _wire_email(container, settings)
@@ -134,6 +135,10 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     from blendcc.bootstrap.webchat import wire_webchat
 
     container.webchat = wire_webchat(container, settings, SqlWebchatSessions(db))
+    from blendcc.adapters.storage.callback_index import SqlCallbackReader
+    from blendcc.bootstrap.desktop import wire_desktop
+
+    wire_desktop(container, settings, SqlCallbackReader(db))
     return container
 
 
@@ -171,3 +176,12 @@ def _wire_telephony(container: Container, settings: Settings, clock: Clock) -> N
     wire_dialing(container, telephony, ticker=False)
     log.info("outbound dialer places simulated calls (BLENDCC_TELEPHONY=fake)")
 
+
+def _wire_monitoring(container: Container) -> None:
+    """Supervisor alerts (after the adherence monitor: its alerts come first on each tick) and live contacts."""
+    from blendcc.app.monitoring.alerts import AlertService
+    from blendcc.app.monitoring.live import LiveMonitor
+
+    config = container.config
+    container.alerts = AlertService(container.bus, container.clock, lambda: config.catalog.queues)
+    container.monitor = LiveMonitor(container.runtime, container.conversations)

@@ -25,8 +25,13 @@ def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = T
 
     def dispose(campaign_id: str, record_id: str, disposition: str, callback_at: float | None,
                 personal_agent: str | None) -> object:
-        return campaigns.dispose(campaign_id, record_id, disposition, callback_at=callback_at,
-                                 personal_agent=personal_agent)
+        updated = campaigns.dispose(campaign_id, record_id, disposition, callback_at=callback_at,
+                                    personal_agent=personal_agent)
+        if personal_agent is not None and callback_at is not None:  # the agent's "My callbacks" list changed
+            container.bus.publish("agent", {"type": "CallbackScheduled", "source": "dialer",
+                                            "agent_id": personal_agent, "campaign_id": campaign_id,
+                                            "record_id": record_id, "callback_at": callback_at})
+        return updated
 
     service = DialingService(container.runtime, telephony, campaigns.repo, container.clock, dispose=dispose)
     campaigns.on_state.append(service.on_campaign_state)

@@ -45,6 +45,13 @@ class VoiceStack:
                           callback_attempts=settings.callback_attempts, callback_ring_s=settings.callback_ring_s,
                           callback_retry_s=settings.callback_retry_s))
         self.gateway.voice = self.voice
+        self.browser_phones: Any = None  # the browser phones: agents' desktops rung over /ws/agent, media via aiortc
+        if settings.webrtc_enabled:
+            from blendcc.adapters.channels.webrtc.phones import BrowserPhones
+
+            self.browser_phones = BrowserPhones(settings.webrtc_ice_servers, settings.webrtc_ring_timeout_s,
+                                                prefer_g711=settings.webrtc_prefer_g711)
+            self.gateway.phones = container.phones = self.browser_phones
         self.container = container
         self._flows: dict[str, tuple[float, Any]] = {}
         #: the same prompt store as the API's /api/ivr/prompts (uploads and rendered text)

@@ -41,7 +41,7 @@ def serve(
     demo: Annotated[bool, typer.Option("--demo", help="seed a demo centre and run live demo traffic")] = False,
     demo_rate: Annotated[float, typer.Option(help="demo arrivals per minute", min=0.1, max=6000)] = 12.0,
 ) -> None:
-    """Run the API server, WebSocket streams and status page."""
+    """Run the API server, WebSocket streams, the agent desktop and the console."""
     import uvicorn
 
     from blendcc.api.app import create_app
@@ -55,8 +55,13 @@ def serve(
         from blendcc.demo.providers import SMS_TOKEN_ENV, demo_channels
         from blendcc.demo.seed import DEMO_ADMIN_PASSWORD, seed_demo
 
-        settings = settings.model_copy(update={"admin_password": settings.admin_password or DEMO_ADMIN_PASSWORD})
+        settings = settings.model_copy(update={"admin_password": settings.admin_password or DEMO_ADMIN_PASSWORD,
+                                               # the demo's preview campaign dials through simulated telephony
+                                               "telephony": "fake" if settings.telephony == "none"
+                                               else settings.telephony})
         settings, channels = demo_channels(settings)  # demo mailbox, SMS number and their stand-in providers
+        if not settings.sip_enabled:  # the SIP edge, so demo callers reach the desktop's browser phone
+            settings = settings.model_copy(update={"sip_enabled": True, "sip_port": _udp_port(settings.sip_port)})
     try:
         container = build_container(settings)
     except Exception as exc:
@@ -70,14 +75,16 @@ def serve(
         seed_demo(container)
         local = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(settings.host, settings.host)
         url = f"http://{local}:{settings.port}"
-        err.print(f"[green]demo centre ready[/green]: open {url}/  (supervisor: super / super)")
+        err.print(f"[green]demo centre ready[/green]: open {url}/  (supervisor: super / super); agent desktop "
+                  f"{url}/desktop  (maria / maria, reza / reza); "
+                  f"desk line sip:+442079460999@{local}:{settings.sip_port}")
         assert channels is not None
         env = os.environ.copy()
         if channels.sms_token is not None:
             env[SMS_TOKEN_ENV] = channels.sms_token  # never on the command line (ps shows it)
         child = subprocess.Popen([sys.executable, "-m", "blendcc.cli", "demo", "--url", url,
                                   "--rate", str(demo_rate), "--wait-for-server", "--parent-pid", str(os.getpid()),
-                                  "--smtp-port", str(channels.smtp_port)],
+                                  "--smtp-port", str(channels.smtp_port), "--sip-port", str(settings.sip_port)],
                                  env=env)
     try:
         # access_log off: request lines are noise here (and any token in them would be redacted anyway)
@@ -107,6 +114,8 @@ def demo(
     parent_pid: Annotated[int | None, typer.Option(hidden=True, help="stop when this process dies")] = None,
     smtp_port: Annotated[int | None, typer.Option(help="send demo emails to the server's SMTP listener on this "
                                                   "port (else over the API)", min=1, max=65535)] = None,
+    sip_port: Annotated[int | None, typer.Option(help="phone the server's desk line over SIP on this port (UDP, "
+                                                 "same host as --url)", min=1, max=65535)] = None,
 ) -> None:
     """Live demo traffic: customers arrive through the API, scripted agents answer over WebSocket."""
     from blendcc.demo.traffic import run_demo
@@ -119,7 +128,7 @@ def demo(
     if wait_for_server:
         _wait(url)
     with contextlib.suppress(KeyboardInterrupt):
-        run_demo(url, rate_per_min=rate, duration_s=duration, seed=seed, smtp_port=smtp_port,
+        run_demo(url, rate_per_min=rate, duration_s=duration, seed=seed, smtp_port=smtp_port, sip_port=sip_port,
                  sms_token=os.environ.get("BLENDCC_DEMO_SMS_TOKEN"))
 
 
@@ -178,3 +187,16 @@ def user(
     except Exception as exc:
         raise fail(f"cannot save the user: {exc}") from None
     out.print(f"user {username} ({role}) saved")
+
+
+def _udp_port(preferred: int) -> int:
+    """``preferred`` when it is free for UDP on this host, else a free port."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", preferred))
+        except OSError:
+            sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

@@ -32,6 +32,8 @@ class Counters:
     sms: int = 0
     replies: int = 0
     breaks: int = 0
+    sip_calls: int = 0
+    sip_answered: int = 0
     errors: int = 0
 
     def line(self) -> str:

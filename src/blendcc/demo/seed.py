@@ -63,6 +63,7 @@ def seed_demo(container: Container) -> bool:
     for agent in data["agents"]:
         container.auth.set_user(agent["id"], agent["id"], "agent", agent["id"], actor="demo", enforce_policy=False)
     _seed_customers(container, data["customers"])
+    _seed_campaigns(container, data.get("campaigns", []))
     log.info("demo: seeded %d queues, %d agents", len(data["queues"]), len(data["agents"]))
     return True
 
@@ -74,3 +75,22 @@ def _seed_customers(container: Container, customers: list[dict[str, Any]]) -> No
         phone = normalise_identity(IdentityKind.PHONE, c["phone"])
         if repo.find_by_identity(IdentityKind.PHONE.value, phone) is None:
             repo.create(c["id"], [(IdentityKind.PHONE.value, phone)], c["tier"], c["name"], {}, now)
+
+
+def desktop_agents() -> list[str]:
+    """Agents the demo traffic leaves alone: a person signs in as one of them at /desktop."""
+    return list(centre().get("desktop_agents", []))
+
+
+def _seed_campaigns(container: Container, campaigns: list[dict[str, Any]]) -> None:
+    """The demo's preview campaign with its calling list, started (needs a dialer: the demo's simulated
+    telephony)."""
+    if container.campaigns is None:
+        log.info("demo: no dialer in this deployment, campaigns not seeded")
+        return
+    for doc in campaigns:
+        body = {k: v for k, v in doc.items() if k != "list"}
+        container.campaigns.put(body["id"], body, "demo")
+        if doc.get("list"):
+            container.campaigns.import_list(body["id"], doc["list"], "demo")
+        container.campaigns.start(body["id"], "demo")

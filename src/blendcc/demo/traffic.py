@@ -22,9 +22,10 @@ from typing import Any
 import httpx
 
 from blendcc.demo.agents import ScriptedAgent
+from blendcc.demo.caller import DemoCallers
 from blendcc.demo.client import Api, Counters
 from blendcc.demo.digital import DigitalEntry
-from blendcc.demo.seed import DEMO_ADMIN_PASSWORD, gold_numbers
+from blendcc.demo.seed import DEMO_ADMIN_PASSWORD, desktop_agents, gold_numbers
 from blendcc.domain.lifecycle.contact import UNANSWERED_VALUES
 
 log = logging.getLogger("blendcc.demo")
@@ -135,7 +136,9 @@ async def _discover(admin: Api, stop: asyncio.Event) -> tuple[list[str], list[st
                       admin.http.base_url)
             return None
         if isinstance(users, list) and isinstance(queues, list):
-            agents = sorted(u["username"] for u in users if u["role"] == "agent" and u["agent_id"] == u["username"])
+            people = set(desktop_agents())  # left to a person at /desktop
+            agents = sorted(u["username"] for u in users if u["role"] == "agent"
+                            and u["agent_id"] == u["username"] and u["username"] not in people)
             return agents, [q["id"] for q in queues if q["id"] not in ("chat-support", "vip")]
         log.info("demo: waiting for the server at %s", admin.http.base_url)
         with contextlib.suppress(TimeoutError):
@@ -146,7 +149,7 @@ async def _discover(admin: Api, stop: asyncio.Event) -> tuple[list[str], list[st
 
 async def demo_main(url: str, rate_per_min: float, duration_s: float, seed: int,
                     admin_password: str | None = None, smtp_port: int | None = None,
-                    sms_token: str | None = None) -> Counters:
+                    sms_token: str | None = None, sip_port: int | None = None) -> Counters:
     """Run the demo until ``duration_s`` passes (0: until SIGINT/SIGTERM); return what it did."""
     counters = Counters()
     stop = asyncio.Event()
@@ -172,6 +175,10 @@ async def demo_main(url: str, rate_per_min: float, duration_s: float, seed: int,
         tasks = [asyncio.create_task(a.run()) for a in agents]
         tasks.append(asyncio.create_task(_arrivals(admin, rng, rate_per_min, counters, entry)))
         tasks.append(asyncio.create_task(_report(counters)))
+        if sip_port is not None:  # real phone calls to the desk line, for the desktop's browser phone
+            callers = DemoCallers((host if host != "localhost" else "127.0.0.1", sip_port), counters,
+                                  random.Random(f"{seed}:sip"))
+            tasks.append(asyncio.create_task(callers.run()))
         try:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), duration_s or None)
@@ -186,9 +193,10 @@ async def demo_main(url: str, rate_per_min: float, duration_s: float, seed: int,
 
 
 def run_demo(url: str, rate_per_min: float = 30.0, duration_s: float = 0.0, seed: int = 1,
-             smtp_port: int | None = None, sms_token: str | None = None) -> Counters:
+             smtp_port: int | None = None, sms_token: str | None = None, sip_port: int | None = None) -> Counters:
     """Blocking entry point of ``blendcc demo``."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns the demo's own log
-    return asyncio.run(demo_main(url, rate_per_min, duration_s, seed, smtp_port=smtp_port, sms_token=sms_token))
+    return asyncio.run(demo_main(url, rate_per_min, duration_s, seed, smtp_port=smtp_port, sms_token=sms_token,
+                                 sip_port=sip_port))

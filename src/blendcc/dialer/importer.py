@@ -210,3 +210,15 @@ def _one_zone(candidates: tuple[str, ...], day: int) -> str | None:
             return None
     preferred = [z for z in candidates if z in ("Europe/London",)]
     return preferred[0] if preferred else candidates[0]
+
+
+def number_zone(phone: str, at: float) -> str | None:
+    """The IANA zone of an E.164 number as a list import derives it (None: invalid, or zones that differ)."""
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return None
+    kind = phonenumbers.number_type(number)
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
+        return None
+    return _one_zone(_candidate_zones(number, kind), int(at // 86400))

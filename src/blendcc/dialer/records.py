@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -72,6 +73,26 @@ class DialRecord:
         return cls(**kwargs)
 
 
+#: The column a refused row's reason is about (the importer's own messages, canonical column names).
+_REASON_COLUMNS = (
+    (re.compile(r"^(missing phone number|not a phone number|not a valid number|duplicate phone number|\+?\S+ is "
+                r"already in the campaign)"), "phone"),
+    (re.compile(r"^(record id longer|duplicate record id)"), "record_id"),
+    (re.compile(r"^(unknown time zone|cannot tell the callee's time zone)"), "tz"),
+    (re.compile(r"^unknown region"), "region"),
+)
+_FIELD_REASON = re.compile(r"^column '([^']+)' longer than")
+
+
+def error_column(reason: str) -> str | None:
+    """The column a row error is about (phone, record_id, tz, region or the list's own column); None when it
+    is about the row as a whole (a wrong number of cells)."""
+    m = _FIELD_REASON.match(reason)
+    if m:
+        return m.group(1)
+    return next((column for pattern, column in _REASON_COLUMNS if pattern.match(reason)), None)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ListImport:
     """What one contact-list import did: rows read, kept, refused (line number and reason)."""
@@ -88,7 +109,7 @@ class ListImport:
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
-        d["errors"] = [{"line": line, "reason": reason} for line, reason in self.errors]
+        d["errors"] = [{"line": line, "column": error_column(reason), "reason": reason} for line, reason in self.errors]
         return d
 
 

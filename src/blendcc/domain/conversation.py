@@ -83,6 +83,19 @@ class Author:
 
 CUSTOMER = Author(AuthorKind.CUSTOMER)
 
+#: a supervisor who joins a conversation writes as an agent whose id is this prefix and their username
+SUPERVISOR_PREFIX = "supervisor:"
+
+
+def supervisor_author(username: str) -> Author:
+    """The author of a supervisor's message in a conversation they joined from the monitor."""
+    return Author(AuthorKind.AGENT, f"{SUPERVISOR_PREFIX}{username}")
+
+
+def is_supervisor(author_id: object) -> bool:
+    """Whether a message's author id names a supervisor (shown to the customer as "Supervisor", not by id)."""
+    return isinstance(author_id, str) and author_id.startswith(SUPERVISOR_PREFIX)
+
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
@@ -215,6 +228,7 @@ class ReceiveMessage:
     thread_ref: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
     workflow_id: str | None = None  # the routing workflow of a new contact (a number's queue); None: by channel
+    cc: tuple[str, ...] = ()  # email: the other recipients of the customer's mail (reply-all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +255,12 @@ class SendMessage:
     html: str | None = None
     attachments: tuple[Attachment, ...] = ()
     template: MessageTemplate | None = None  # an approved template instead of free text (WhatsApp)
+    #: email reply modes: "reply" (the customer), "reply_all" (and the original's other recipients),
+    #: "forward" (``forward_of``'s text and attachments to ``to``); ``cc``: more copies
+    mode: str = "reply"
+    to: str | None = None
+    cc: tuple[str, ...] = ()
+    forward_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +277,8 @@ class OutboundMessage:
     thread_ref: str | None = None
     attempt: int = 1
     template: MessageTemplate | None = None
+    cc: tuple[str, ...] = ()  # email copies
+    mode: str | None = None  # email: reply, reply_all, forward
 
 
 # ---------------------------------------------------------------------- delivery retries
@@ -300,6 +322,7 @@ class Message:
     status_reason: str | None = None
     status_at: float | None = None
     attempts: int = 0
+    cc: tuple[str, ...] = ()  # email: the other recipients (inbound) or the copies sent (outbound)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "contact_id": self.contact_id, "direction": self.direction.value,
@@ -310,6 +333,7 @@ class Message:
                 "provider_message_id": self.provider_message_id, "address": self.address,
                 "status": None if self.status is None else self.status.value,
                 "status_reason": self.status_reason, "status_at": self.status_at, "attempts": self.attempts,
+                "cc": list(self.cc),
                 "segments": (sms_segments(self.body).segments
                              if self.channel is not None and self.channel.kind == "sms" else None)}
 
@@ -347,12 +371,12 @@ def fold_thread(contact_id: str, events: Iterable[Any]) -> Thread:
             messages.setdefault(e.message_id, Message(
                 e.message_id, contact_id, MessageDirection.INBOUND, CUSTOMER, e.body, e.at,
                 ChannelRef(e.channel, e.channel_instance), e.html, attachments_of(e.attachments),
-                e.provider_message_id, e.address))
+                e.provider_message_id, e.address, cc=tuple(e.cc)))
         elif isinstance(e, ce.MessageSent):
             messages.setdefault(e.message_id, Message(
                 e.message_id, contact_id, MessageDirection.OUTBOUND, Author(AuthorKind(e.author_kind), e.author_id),
                 e.body, e.at, ChannelRef(e.channel, e.channel_instance), e.html, attachments_of(e.attachments),
-                None, e.to, DeliveryStatus.QUEUED, None, e.at))
+                None, e.to, DeliveryStatus.QUEUED, None, e.at, cc=tuple(e.cc)))
         elif isinstance(e, ce.NoteAdded):
             messages.setdefault(e.message_id, Message(
                 e.message_id, contact_id, MessageDirection.NOTE, Author(AuthorKind(e.author_kind), e.author_id),

@@ -25,6 +25,9 @@ class MessageEvent(Event):
         items = getattr(self, "attachments", None)
         if items is not None and not (isinstance(items, tuple) and all(isinstance(a, Attachment) for a in items)):
             object.__setattr__(self, "attachments", attachments_of(items))
+        cc = getattr(self, "cc", None)
+        if cc is not None and not isinstance(cc, tuple):
+            object.__setattr__(self, "cc", tuple(str(a) for a in cc))
 
     def to_dict(self) -> dict[str, Any]:
         out = Event.to_dict(self)
@@ -45,6 +48,7 @@ class MessageReceived(MessageEvent):
     attachments: tuple[Attachment, ...] = ()
     provider_message_id: str | None = None
     address: str | None = None  # the customer's address on the channel, as the provider gave it
+    cc: tuple[str, ...] = ()  # email: the mail's other recipients (To and Cc without the mailbox): reply-all
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,6 +65,8 @@ class MessageSent(MessageEvent):
     attachments: tuple[Attachment, ...] = ()
     to: str | None = None
     template: str | None = None  # JSON of MessageTemplate.to_dict() when an approved template was sent
+    cc: tuple[str, ...] = ()  # email: copies (reply-all, or chosen by the agent)
+    mode: str | None = None  # email: reply, reply_all or forward (None: a reply)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -369,6 +369,7 @@ for _cls in EVENT_TYPES.values():
 
 # dialer and conversation (message) events live in their own modules and register themselves into
 # EVENT_TYPES on import
+from blendcc.domain import callback_events as _callback_events  # noqa: E402,F401
 from blendcc.domain import conversation_events as _conversation_events  # noqa: E402,F401
 from blendcc.domain import customer_events as _customer_events  # noqa: E402,F401
 from blendcc.domain import dialer_events as _dialer_events  # noqa: E402,F401
@@ -447,5 +448,36 @@ class CallbackCompleted(Event):
 VOICE_EVENT_TYPES: tuple[type[Event], ...] = (
     RecordingStored, VoicemailLeft, CallbackRequested, CallbackAttempted, CallbackCompleted)
 for _cls in VOICE_EVENT_TYPES:
+    EVENT_TYPES[_cls.__name__] = _cls
+    _fast_init(_cls)
+
+
+# ---------------------------------------------------------------- voice call controls
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConferenceStarted(Event):
+    """After a consultation, ``agent_id`` joined the customer and ``with_agent_id`` in a three-way call."""
+
+    topic: ClassVar[str] = "voice"
+    contact_id: str
+    agent_id: str
+    with_agent_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConferenceLeft(Event):
+    """``party`` (``agent``: the first agent, which hands the customer to the other: a transfer follows;
+    ``consulted``: the consulted agent; ``customer``) left the conference; the other two stay bridged."""
+
+    topic: ClassVar[str] = "voice"
+    contact_id: str
+    party: str
+    agent_id: str | None
+    remaining_agent_id: str | None
+
+
+CONTROL_EVENT_TYPES: tuple[type[Event], ...] = (ConferenceStarted, ConferenceLeft)
+for _cls in CONTROL_EVENT_TYPES:
     EVENT_TYPES[_cls.__name__] = _cls
     _fast_init(_cls)

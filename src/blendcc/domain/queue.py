@@ -11,6 +11,15 @@ from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S, Channel
 ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
 
 
+class DispositionCode(BaseModel):
+    """One wrap-up disposition an agent may choose for a queue's contacts: a stable code and its label."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
+    label: str = Field(min_length=1, max_length=200)
+
+
 class QueueConfig(BaseModel):
     """A queue where contacts wait for agents.
 
@@ -30,6 +39,10 @@ class QueueConfig(BaseModel):
     #: per-channel service-level thresholds T (seconds), before ``sl_threshold_s`` and the channel defaults
     sl_thresholds_s: dict[Channel, float] = Field(default_factory=dict)
     short_abandon_s: float = Field(default=5.0, ge=0)
+    #: the service-level goal: the share of contacts answered within the threshold (the wallboard's colour)
+    sl_target: float = Field(default=0.8, gt=0, le=1)
+    #: a contact waiting longer than this is a long wait (the wallboard's colour); None: the SL threshold T
+    long_wait_s: float | None = Field(default=None, gt=0, le=30 * 86400)
     calendar_id: str | None = None
     closed_action: Literal["reject", "overflow", "queue"] = "reject"
     closed_overflow_queue: str | None = None
@@ -38,6 +51,10 @@ class QueueConfig(BaseModel):
     max_wait_s: float | None = Field(default=None, gt=0)
     offer_timeout_s: float = Field(default=20.0, gt=0)
     strategy: str = "longest_idle"
+    #: the wrap-up dispositions agents choose from (empty: any code, or none, is accepted)
+    dispositions: list[DispositionCode] = Field(default_factory=list, max_length=200)
+    #: wrap-up needs notes (the desktop asks for them; the wrap-up endpoint refuses an empty note)
+    notes_required: bool = False
 
     @field_validator("skills")
     @classmethod
@@ -52,6 +69,19 @@ class QueueConfig(BaseModel):
         if self.closed_action == "overflow" and not self.closed_overflow_queue:
             raise ValueError("closed_action 'overflow' needs closed_overflow_queue")
         return self
+
+    @field_validator("dispositions")
+    @classmethod
+    def _unique_codes(cls, v: list[DispositionCode]) -> list[DispositionCode]:
+        seen: set[str] = set()
+        for d in v:
+            if d.code in seen:
+                raise ValueError(f"disposition code {d.code!r} appears twice")
+            seen.add(d.code)
+        return v
+
+    def disposition_codes(self) -> tuple[str, ...]:
+        return tuple(d.code for d in self.dispositions)
 
     @field_validator("sl_thresholds_s")
     @classmethod

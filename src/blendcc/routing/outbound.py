@@ -44,7 +44,7 @@ class OutboundMixin(LiveState):
     def __init__(self, catalog: Catalog, now: float):
         super().__init__(catalog, now)
         # dialer events share the event log; replaying them changes nothing in the ACD state
-        for kind in (*DIALER_EVENT_TYPES, *ev.VOICE_EVENT_TYPES):  # voice media facts: none either
+        for kind in (*DIALER_EVENT_TYPES, *ev.VOICE_EVENT_TYPES, *ev.CONTROL_EVENT_TYPES):  # voice media facts: none
             self._handlers[kind] = _no_change
 
     # ------------------------------------------------------------------ queries

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 
 from blendcc.domain import events as ev
 from blendcc.domain.agent import AgentConfig, AgentState, Presence
+from blendcc.domain.callback_events import CALLBACK_EVENT_TYPES
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation_events import (
     CONVERSATION_EVENT_TYPES,
@@ -92,6 +93,8 @@ class LiveState(ConversationFold):
         }
         # messages share the event log; replaying them changes nothing in the ACD state
         for kind in (*CONVERSATION_EVENT_TYPES, *CUSTOMER_EVENT_TYPES):  # customer merges/erasure: none either
+            self._handlers[kind] = _no_change
+        for kind in CALLBACK_EVENT_TYPES:  # scheduled callbacks: none either
             self._handlers[kind] = _no_change
         # ... except the conversation's state and ownership (routing/conversation_state.py)
         self._handlers[ConversationStateChanged] = self._conversation_state

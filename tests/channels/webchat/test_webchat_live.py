@@ -89,6 +89,35 @@ def test_a_whole_chat_from_pre_chat_to_csat_and_transcript(chat: LiveChat) -> No
     assert "Dana: Hello, my router is broken" in text and "Ann: Yes, how can I help?" in text
 
 
+def test_a_supervisor_who_joins_is_shown_to_the_customer_as_supervisor_not_by_id(chat: LiveChat) -> None:
+    session = chat.start(topic="tech")
+    customer, _ = chat.customer(session)
+    customer.send({"type": "message", "client_id": "c1", "body": "my router is broken"})
+    customer.type("ack", client_id="c1")
+    (created,) = chat.events("ContactCreated")
+    chat.api.agent_login("a1")
+    chat.api.act("a1", created.contact_id, "accept")
+    customer.type("state", state="connected")
+    sent = chat.api.post(f"/api/supervisor/contacts/{created.contact_id}/messages", "sup", 201,
+                         json={"body": "Supervisor here; we will fix it."})
+    pushed = customer.type("message")["message"]
+    assert pushed["id"] == sent["id"] and pushed["body"] == "Supervisor here; we will fix it."
+    assert pushed["author"] == {"kind": "agent", "name": None, "role": "supervisor"}  # never "supervisor:sup"
+    _again, welcome = chat.customer(session)  # the thread replayed on a new socket says the same
+    (replayed,) = [m for m in welcome["messages"] if m["id"] == sent["id"]]
+    assert replayed["author"] == pushed["author"]
+    chat.api.act("a1", created.contact_id, "end")
+    customer.type("ended")
+    r = chat.http.post(f"/api/webchat/sessions/{session['session_id']}/transcript", json={},
+                       headers=chat.bearer(session))
+    assert r.status_code == 202
+    from ..email.peers import wait_until
+
+    assert wait_until(lambda: len(chat.smtp.received) == 1)
+    text = chat.smtp.received[0].message.get_content()
+    assert "Supervisor: Supervisor here; we will fix it." in text and "supervisor:sup" not in text
+
+
 def test_a_reconnect_with_after_gets_only_what_was_missed_and_survives_a_restart_of_the_socket(
         chat: LiveChat) -> None:
     session = chat.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,11 @@ from blendcc.adapters.storage import json_repair
 #: Seconds a SQLite connection waits for another writer before failing with "database is locked"
 #: (override with ``connect_args={"timeout": ...}``).
 SQLITE_BUSY_TIMEOUT_S = 10.0
+
+#: Pooled SQLite connections kept open, and how many more may open under load (a file database's
+#: connections are cheap; the writers among them queue on a per-file lock, not on the pool).
+SQLITE_POOL_SIZE = 16
+SQLITE_POOL_OVERFLOW = 48
 
 #: Execution option naming the kind of BEGIN emitted on SQLite ("immediate" takes the write lock).
 SQLITE_BEGIN = "blendcc_sqlite_begin"
@@ -56,8 +62,14 @@ def make_engine(url: str | URL, *, schema: str | None = None,
         in_memory = u.database in (None, "", ":memory:")
         if in_memory:
             kwargs.setdefault("poolclass", StaticPool)
+        else:
+            # a connection per request thread (the server's thread pool has 40): SQLAlchemy's default
+            # 5 + 10 made threads queue for a connection while others waited for the write lock
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", SQLITE_POOL_OVERFLOW)
         engine = create_engine(u, connect_args=args, **kwargs)
-        _install_sqlite_hooks(engine, wal=not in_memory)
+        _install_sqlite_hooks(engine, wal=not in_memory, writers=_writer_lock(u, in_memory),
+                              wait_s=float(args["timeout"]))
         return engine
     if backend == "postgresql":
         if schema is not None:
@@ -69,7 +81,20 @@ def make_engine(url: str | URL, *, schema: str | None = None,
     raise ValueError(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
 
 
-def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
+_WRITER_LOCKS: dict[str, threading.Lock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+_HELD = "blendcc_sqlite_writer"
+
+
+def _writer_lock(u: URL, in_memory: bool) -> threading.Lock:
+    """One lock per database file in this process: its writers queue here, in order and woken at once,
+    instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms (a convoy under load)."""
+    key = f"memory:{id(u)}" if in_memory else os.path.realpath(u.database or "")
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(key, threading.Lock())
+
+
+def _install_sqlite_hooks(engine: Engine, *, wal: bool, writers: threading.Lock, wait_s: float) -> None:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN itself (the sqlite3 driver's legacy mode skips it before SELECT).
         dbapi_connection.isolation_level = None
@@ -83,11 +108,27 @@ def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
             cursor.close()
 
     def on_begin(conn: Connection) -> None:
-        mode = conn.get_execution_options().get(SQLITE_BEGIN)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "immediate" else "BEGIN")
+        if conn.get_execution_options().get(SQLITE_BEGIN) != "immediate":
+            conn.exec_driver_sql("BEGIN")
+            return
+        # a writer of this process waits its turn on the lock (a writer of another process, or one that
+        # waited too long, falls back to SQLite's own busy timeout)
+        if writers.acquire(timeout=max(0.0, wait_s)):
+            conn.info[_HELD] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            on_end(conn)
+            raise
+
+    def on_end(conn: Connection) -> None:
+        if conn.info.pop(_HELD, False):
+            writers.release()
 
     event.listen(engine, "connect", on_connect)
     event.listen(engine, "begin", on_begin)
+    event.listen(engine, "commit", on_end)
+    event.listen(engine, "rollback", on_end)
 
 
 def writer(engine: Engine) -> Engine:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from blendcc.adapters.storage import dialer_tables as dt
 from blendcc.adapters.storage import tables as t
+from blendcc.adapters.storage.callback_index import CallbackIndex
 from blendcc.adapters.storage.customer_projection import CustomerLinks, Timeline
 from blendcc.adapters.storage.message_index import MessageIndex
 from blendcc.analytics.agent_stats import StateInterval, interval_batch
@@ -390,4 +391,5 @@ PROJECTORS = ProjectorRegistry([
     Interactions(), CustomerLastContact(), AgentStateIntervals(), AgentPresence(), HandledByAgent(),
     QueueIntervalCounters(), CampaignStates(), MessageIndex(),
     CustomerLinks(), Timeline(),
+    CallbackIndex(),
 ])

@@ -92,9 +92,11 @@ class SqlStore:
         return self._stored(q)
 
     def events_of_type(self, types: Iterable[str], start: float | None = None,
-                       end: float | None = None) -> list[StoredEvent]:
+                       end: float | None = None, agent_id: str | None = None) -> list[StoredEvent]:
         e = t.events
         q = select(e.c.seq, e.c.type, e.c.payload).where(e.c.type.in_(list(types)))
+        if agent_id is not None:  # the events table's indexed agent column (events.subject_ids)
+            q = q.where(e.c.agent_id == agent_id)
         if start is not None:
             q = q.where(e.c.at >= start)
         if end is not None:

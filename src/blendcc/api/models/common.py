@@ -16,6 +16,9 @@ class ErrorBody(BaseModel):
     error: str = Field(description="stable code: unauthenticated, forbidden, not_found, conflict, invalid, "
                                    "too_large, throttled, unavailable, http or internal")
     detail: str = Field(description="what was wrong, for a person")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="configuration documents (/api/config/...) only: each problem as "
+                                  "{\"loc\": [field path], \"msg\": ...}; loc [] is the whole document")
 
 
 class Deleted(BaseModel):

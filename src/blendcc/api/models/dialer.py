@@ -31,7 +31,9 @@ class CampaignState(BaseModel):
 
 
 class LineError(BaseModel):
-    line: int
+    line: int = Field(description="the file's line number (the header is line 1)")
+    column: str | None = Field(None, description="the column the error is about (phone, record_id, tz, region or "
+                                                 "the list's own); null: the row as a whole")
     reason: str
 
 

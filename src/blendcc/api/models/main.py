@@ -187,37 +187,68 @@ class AgentKpis(BaseModel):
 
 
 class AgentsByState(BaseModel):
+    """Logged-in agents per wallboard state ("held": every conversation on hold)."""
+
     available: int
     reserved: int
     busy: int
+    held: int = 0
     wrap_up: int
     aux: int
 
 
-class LiveQueue(BaseModel):
+class WallboardTargets(BaseModel):
+    sl_target: float = Field(description="the queue's service-level goal (share answered within the threshold)")
+    sl_threshold_s: float = Field(description="the service-level threshold T, seconds")
+    long_wait_s: float = Field(description="a contact waiting longer is a long wait (default: T)")
+
+
+class QueueChannelTile(WallboardTargets):
+    """One queue x channel on the wallboard: waiting now, today's KPIs, agents able to take the channel."""
+
+    queue_id: str
+    queue_name: str
+    channel: str
+    waiting: int
+    longest_wait_s: float
+    agents: AgentsByState
+    agents_offline: int
+    today: QueueKpis
+
+
+class LiveQueue(WallboardTargets):
     id: str
     name: str
     waiting: int
     offered_now: int
     longest_wait_s: float
     agents: AgentsByState
+    agents_offline: int = 0
     today: QueueKpis
     digital: DigitalKpis
+    channels: list[QueueChannelTile] = Field(default_factory=list)
 
 
 class LiveAgent(BaseModel):
     id: str
     name: str
     team_id: str | None
-    state: str
+    state: str = Field(description="available, reserved, busy, held, wrap_up, aux or offline")
     reason: str | None
     since: float
     time_in_state_s: float
+    queues: list[str] = Field(default_factory=list)
     contacts: list[str]
     load: dict[str, int]
     handled_today: int
     occupancy_today: float | None
     utilization_today: float | None
+
+
+class WallboardTotals(BaseModel):
+    waiting: int
+    longest_wait_s: float
+    agents: dict[str, int]
 
 
 class StrandedContact(BaseModel):
@@ -231,8 +262,14 @@ class StrandedContact(BaseModel):
 
 
 class LiveStats(BaseModel):
+    """The wallboard (also pushed on /ws/supervisor as ``stream: "stats"`` frames); natural order."""
+
     at: float
     day_start: float
+    timezone: str = Field("UTC", description="the centre's time zone (today and the clock)")
+    seq: int = Field(0, description="the last stored event this frame reflects")
+    states: list[str] = Field(default_factory=list)
+    totals: WallboardTotals | None = None
     queues: list[LiveQueue]
     agents: list[LiveAgent]
     digital: LiveDigital

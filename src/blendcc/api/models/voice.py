@@ -16,6 +16,9 @@ class LiveCall(BaseModel):
     listeners: int
     callback: str | None
     callback_attempts: int
+    conference: bool = Field(False, description="customer, agent and a consulted agent in a three-way call")
+    muted: bool = Field(False, description="the agent's phone is muted by the server")
+    consulting: str | None = Field(None, description="the agent consulted (ringing, talking or in the conference)")
 
 
 class Phone(BaseModel):

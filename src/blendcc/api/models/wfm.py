@@ -62,6 +62,7 @@ class ForecastOut(BaseModel):
 
 class QueueForecastOut(ForecastOut):
     queue_id: str
+    history: list[ForecastRow] | None = Field(None, description="with history_shown_days: the last days of history")
 
 
 class IntradayInterval(BaseModel):

@@ -12,7 +12,8 @@ from typing import Any
 
 from blendcc.app.acd.agents import agent_view
 from blendcc.app.acd.runtime import Runtime
-from blendcc.app.reporting.live_stats import LiveStats, snapshot
+from blendcc.app.reporting.live_stats import LiveStats
+from blendcc.app.reporting.wallboard import assemble, capture
 from blendcc.domain.agent import AgentState
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.interaction import InteractionState
@@ -41,9 +42,12 @@ class LiveViews:
         return self._runtime.last_seq
 
     def wallboard(self) -> dict[str, Any]:
-        """Queues and agents now with today's KPIs (``live_stats.snapshot``)."""
-        stats = self._stats
-        return self._runtime.query(lambda e, now: {**snapshot(e, stats, now), "stranded": stranded(e, now)})
+        """Queues (and queue x channel tiles) and agents now with today's KPIs (``wallboard``); ``seq`` is the
+        last stored event the frame's live state reflects (read under the writer's lock with that state)."""
+        runtime = self._runtime
+        # only the copy of the live state holds the writer's lock; the frame is assembled after it
+        cap, lost, seq, now = runtime.query(lambda e, now: (capture(e), stranded(e, now), runtime.last_seq, now))
+        return {**assemble(cap, self._stats, now), "stranded": lost, "seq": seq}
 
     def stranded(self) -> list[dict[str, Any]]:
         """Contacts waiting where no logged-in agent could take them, with the reason (``coverage.why_waiting``)."""
@@ -121,3 +125,42 @@ class LiveViews:
             return 1 + ahead, qid, staffed
 
         return self._runtime.query(rank)
+
+    def directory(self) -> dict[str, Any]:
+        """Transfer and consult pickers: every queue (waiting, longest wait, agents available / logged in)
+        and every configured agent (state, reason, since, free capacity per channel, queues). No contact
+        or customer data."""
+        return self._runtime.query(directory)
+
+
+def directory(engine: Engine, now: float) -> dict[str, Any]:
+    """``LiveViews.directory`` on the engine's live state."""
+    waiting: dict[str, list[float]] = {}
+    for c in engine.waiting():
+        waiting.setdefault(c.queue.id, []).append(c.queued_at)
+    agents = []
+    staffed: dict[str, list[int]] = {}
+    for aid in sorted(engine.catalog.agents):
+        a = engine.agents.get(aid)
+        if a is None:
+            continue
+        free = {ch.value: max(0, n - a.load.get(ch, 0)) if a.capacity.can_take(a.load, ch) else 0
+                for ch, n in a.capacity.limits.items()} if a.logged_in else {}
+        agents.append({"id": aid, "name": a.config.name or aid, "logged_in": a.logged_in,
+                       "state": a.state.value, "reason": a.state_reason, "since": a.state_since,
+                       "free": free, "queues": list(a.queues)})
+        if a.logged_in:
+            for q in a.queues:
+                counts = staffed.setdefault(q, [0, 0])
+                counts[1] += 1
+                if a.state is AgentState.AVAILABLE:
+                    counts[0] += 1
+    queues = []
+    for qid in sorted(engine.catalog.queues):
+        config = engine.catalog.queues[qid]
+        times = waiting.get(qid, [])
+        available, logged_in = staffed.get(qid, [0, 0])
+        queues.append({"id": qid, "name": config.name or qid, "waiting": len(times),
+                       "longest_wait_s": max(0.0, now - min(times)) if times else 0.0,
+                       "agents_available": available, "agents_logged_in": logged_in})
+    return {"queues": queues, "agents": agents, "at": now}

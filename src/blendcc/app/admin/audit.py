@@ -19,9 +19,11 @@ ACTIONS = frozenset({
     "login_succeeded", "login_failed", "login_locked_out", "logged_out", "token_refreshed",
     "refresh_token_reused", "user_created", "user_changed", "role_changed", "user_deactivated",
     "user_reactivated", "user_deleted", "totp_enrolled", "totp_enabled", "totp_disabled",
-    "config_changed", "config_deleted", "agent_state_forced", "call_listened", "call_whispered",
+    "config_changed", "config_deleted", "config_rolled_back", "agent_state_forced", "call_listened",
+    "call_whispered",
     "call_barged", "recording_downloaded", "voicemail_downloaded", "data_exported",
-    "customer_merged", "customer_unmerged", "customer_erased",
+    "customer_merged", "customer_unmerged", "customer_erased", "agent_messaged", "contact_moved",
+    "alert_acknowledged", "conversation_joined",
 })
 
 

@@ -7,6 +7,8 @@ import hashlib
 import hmac
 import logging
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +31,11 @@ _RANK = {"agent": 0, "supervisor": 1, "admin": 2}
 LOGIN_POLICIES = {"login-user": ThrottlePolicy(free_failures=5),
                   "login-addr": ThrottlePolicy(free_failures=20)}
 _WRONG = "wrong username or password"
+#: A verified token is trusted this long (seconds) without reading its user and session again: every
+#: REST call verifies its bearer token, and under load those reads queued behind the writers. Any change
+#: made through this service (logout, revocation, user change) clears the cache at once; a change made
+#: by another server process is seen within this time.
+VERIFIED_TTL_S = 2.0
 _UNSET: Any = object()
 
 
@@ -117,6 +124,9 @@ class AuthService:
         self._signer = URLSafeTimedSerializer(secret, salt="blendcc-token")
         # an unknown user's login costs the same scrypt work as a wrong password
         self._dummy_hash = hash_password("blendcc-no-such-user")
+        #: token -> (monotonic time it stops being trusted, its principal); see ``VERIFIED_TTL_S``
+        self._verified: dict[str, tuple[float, Principal]] = {}
+        self._verified_lock = threading.Lock()
 
     # ------------------------------------------------------------------ users
 
@@ -206,6 +216,7 @@ class AuthService:
         self._revoked(username)
 
     def _revoked(self, username: str) -> None:
+        self.forget_verified()
         for fn in list(self.on_revoked):
             try:
                 fn(username)
@@ -307,9 +318,29 @@ class AuthService:
         self._audit(principal.username, "logged_out", principal.username)
         self._revoked(principal.username)
 
+    def forget_verified(self) -> None:
+        """Drop every cached verification (the next request of every token reads its user and session)."""
+        with self._verified_lock:
+            self._verified.clear()
+
     def verify(self, token: str) -> Principal:
+        now = time.monotonic()
+        with self._verified_lock:
+            cached = self._verified.get(token)
+        if cached is not None and now < cached[0]:
+            return cached[1]
+        principal, signed_at = self._verify(token)
+        # trusted for VERIFIED_TTL_S, never past the token's own expiry
+        until = min(now + VERIFIED_TTL_S, now + signed_at + self.ttl_s - time.time())
+        with self._verified_lock:
+            if len(self._verified) > 10_000:
+                self._verified = {k: v for k, v in self._verified.items() if v[0] > now}
+            self._verified[token] = (until, principal)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
-            data = self._signer.loads(token, max_age=self.ttl_s)
+            data, signed = self._signer.loads(token, max_age=self.ttl_s, return_timestamp=True)
         except SignatureExpired:
             raise Unauthenticated("token expired; log in again") from None
         except BadSignature:
@@ -328,7 +359,7 @@ class AuthService:
             session = self.sessions.get(str(sid)) if sid else None
             if session is None or session.revoked_at is not None or session.username != user.username:
                 raise Unauthenticated("this session has ended; log in again")
-        return Principal(user.username, user.role, user.agent_id, str(sid) if sid else None)
+        return Principal(user.username, user.role, user.agent_id, str(sid) if sid else None), signed.timestamp()
 
     # ------------------------------------------------------------------ second factor (supervisors, admins)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from blendcc.app.admin.config_errors import InvalidDocument, from_message, from_pydantic
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.domain.agent import AgentConfig
 from blendcc.domain.calendar import BusinessHours
@@ -113,8 +114,14 @@ class ConfigService:
 
     # ------------------------------------------------------------------ writes
 
-    def put(self, kind: str, doc_id: str, body: Mapping[str, Any], by: str | None) -> tuple[BaseModel, int]:
-        """Create or replace a document; returns it and its new version. Rejected if anything breaks."""
+    def check(self, kind: str, doc_id: str, body: Mapping[str, Any]) -> BaseModel:
+        """Validate a document exactly as ``put`` would (fields, then every cross-document reference)
+        without storing it; raises :class:`InvalidDocument` whose errors carry field paths."""
+        doc = self._validated(kind, doc_id, body)
+        self._cross_check(kind, doc_id, doc, self.docs)
+        return doc
+
+    def _validated(self, kind: str, doc_id: str, body: Mapping[str, Any]) -> BaseModel:
         model = self._kind(kind)
         data = dict(body)
         if kind == "settings":
@@ -122,31 +129,57 @@ class ConfigService:
                 raise NotFound(f"settings document must be {SETTINGS_ID!r}")
         else:
             if data.get("id", doc_id) != doc_id:
-                raise ValidationFailed(f"body id {data.get('id')!r} does not match the path id {doc_id!r}")
+                msg = f"body id {data.get('id')!r} does not match the path id {doc_id!r}"
+                raise InvalidDocument(msg, [{"loc": ["id"], "msg": msg}])
             data["id"] = doc_id
         bad = non_finite(data)
         if bad is not None:
-            raise ValidationFailed(f"{bad}: must be a finite number (NaN and Infinity are not allowed)")
+            msg = f"{bad}: must be a finite number (NaN and Infinity are not allowed)"
+            raise InvalidDocument(msg, [{"loc": bad.split("."), "msg": msg}])
         try:
-            doc = model.model_validate(data)
+            return model.model_validate(data)
         except ValidationError as exc:
-            raise ValidationFailed(pydantic_message(exc)) from None
-        with self._lock:
+            raise from_pydantic(exc) from None
+
+    def _cross_check(self, kind: str, doc_id: str, doc: BaseModel,
+                     docs: Mapping[str, Mapping[str, BaseModel]]) -> Catalog | None:
+        """The catalog with ``doc`` in place (None for catalog-free kinds); InvalidDocument if it breaks."""
+        body = doc.model_dump(mode="json")
+        try:
             if kind in CATALOG_FREE_KINDS:
                 if isinstance(doc, IvrFlow):
-                    check_flow_calendars(doc, self.docs["calendars"])
-                stored = self.repo.put(kind, doc_id, doc.model_dump(mode="json"), self.clock.now(), by)
-                self.docs = {**self.docs, kind: {**self.docs[kind], doc_id: doc}}
-                return doc, stored.version
-            candidate = {k: dict(v) for k, v in self.docs.items()}
+                    check_flow_calendars(doc, docs["calendars"])
+                return None
+            candidate = {k: dict(v) for k, v in docs.items()}
             candidate[kind][doc_id] = doc
-            catalog = self._build(candidate)
+            return self._build(candidate)
+        except InvalidDocument:
+            raise
+        except ValidationFailed as exc:
+            raise from_message(exc.message, body) from None
+
+    def put(self, kind: str, doc_id: str, body: Mapping[str, Any], by: str | None) -> tuple[BaseModel, int]:
+        """Create or replace a document; returns it and its new version. Rejected if anything breaks."""
+        doc = self._validated(kind, doc_id, body)
+        with self._lock:
+            catalog = self._cross_check(kind, doc_id, doc, self.docs)
             stored = self.repo.put(kind, doc_id, doc.model_dump(mode="json"), self.clock.now(), by)
-            self.docs = candidate
-            self.catalog = catalog
-            for fn in self.on_change:  # under the lock: the engine sees catalogs in commit order
-                fn(catalog)
+            self.docs = {**self.docs, kind: {**self.docs[kind], doc_id: doc}}
+            if catalog is not None:
+                self.catalog = catalog
+                for fn in self.on_change:  # under the lock: the engine sees catalogs in commit order
+                    fn(catalog)
         return doc, stored.version
+
+    def rollback(self, kind: str, doc_id: str, version: int, by: str | None) -> tuple[BaseModel, int]:
+        """Store, as a new version, the document as it was at ``version`` (checked like any change)."""
+        self._kind(kind)
+        old = next((d for d in self.history(kind, doc_id) if d.version == version), None)
+        if old is None:
+            raise NotFound(f"{kind}/{doc_id} has no version {version}")
+        if old.deleted:
+            raise ValidationFailed(f"version {version} of {kind}/{doc_id} is a deletion; pick another")
+        return self.put(kind, doc_id, old.body, by)
 
     def put_many(self, kind: str, bodies: Sequence[tuple[str, Mapping[str, Any]]],
                  by: str | None) -> builtins.list[tuple[BaseModel, int]]:

@@ -43,9 +43,9 @@ class ScreenPop:
 
     def local(self, contact_id: str, customer_id: str | None = None) -> dict[str, Any]:
         """Everything but the CRM data: read from the projections (not from the engine)."""
-        row = self.reader.interaction(contact_id)
-        if customer_id is None and row is not None:
-            customer_id = row.get("customer_id")
+        if customer_id is None:  # the offer names its customer: no need to read the contact's row
+            row = self.reader.interaction(contact_id)
+            customer_id = row.get("customer_id") if row is not None else None
         customer = self._customer(customer_id)
         if customer is None:
             return {"contact_id": contact_id, "customer": None, "last_contacts": [], "open_conversations": []}

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from blendcc.app.outbound.campaigns import select_records
+from blendcc.app.outbound.manual_dial import ManualDialActions, manual_customer
 from blendcc.app.outbound.preview import PreviewActions
 from blendcc.app.outbound.state import DialAttempt, EngineRunner, PoolSnapshot, Run, read_pool, stage_callback
 from blendcc.app.periodic import Periodic
@@ -61,7 +62,7 @@ _RATE_S = 60.0  # dial rate window
 _RINGING, _WAITING = AttemptState.RINGING, AttemptState.WAITING
 
 
-class DialingService(PreviewActions):
+class DialingService(PreviewActions, ManualDialActions):
     def __init__(self, runner: EngineRunner, telephony: Telephony, repo: DialerRepository, clock: Clock, *,
                  call_ids: Callable[[], str] | None = None, dispose: Dispose | None = None) -> None:
         self.runner = runner
@@ -458,7 +459,8 @@ class DialingService(PreviewActions):
         queue_id = run.config.queue_id
         for agent_id in ([call.agent_id, None] if call.agent_id is not None else [None]):
             try:
-                events = self._run(ConnectOutbound(call.call_id, queue_id, agent_id=agent_id, attributes=attrs))
+                events = self._run(ConnectOutbound(call.call_id, queue_id, agent_id=agent_id, attributes=attrs,
+                                                   customer_id=manual_customer(call.record)))
             except (InvalidState, ValidationFailed, NotFound):
                 continue
             agent = next(e.agent_id for e in events if isinstance(e, ev.ContactConnected))

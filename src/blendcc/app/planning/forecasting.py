@@ -82,6 +82,10 @@ class ForecastingService:
         self.zone = ZoneInfo(tz)
         self.staffed = staffed
 
+    def recent_history(self, queue_id: str, interval_min: int, days: int) -> list[dict[str, Any]]:
+        """The last ``days`` days before today of a queue, as forecast-like rows (volume and AHT per interval)."""
+        return history_rows(self.history(interval_min, max(7, days), queue_id), self.zone, days)
+
     def _midnight(self, d: date) -> float:
         return datetime(d.year, d.month, d.day, tzinfo=self.zone).timestamp()
 
@@ -159,6 +163,22 @@ class ForecastingService:
                 "forecast_so_far": round(float(view.forecast[:view.elapsed].sum()), 2),
                 "rest_of_day_forecast": round(float(view.reforecast[view.elapsed:].sum()), 2),
                 "intervals": intervals}
+
+
+def history_rows(series: Sequence[Series], zone: ZoneInfo, days: int) -> list[dict[str, Any]]:
+    """The last ``days`` days of each series as rows {interval_start (local ISO), queue, channel, volume, aht_s}."""
+    out: list[dict[str, Any]] = []
+    for s in series:
+        for d in range(max(0, s.days - days), s.days):
+            day = s.day(d)
+            midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
+            for k in range(s.slots):
+                handled = float(s.aht_weight[d, k])
+                aht = None if s.handle_s is None or handled <= 0 else round(float(s.handle_s[d, k]) / handled, 1)
+                start = midnight + timedelta(minutes=k * s.interval_min)
+                out.append({"interval_start": start.isoformat(), "queue": s.queue, "channel": s.channel,
+                            "volume": float(s.volume[d, k]), "aht_s": aht})
+    return out
 
 
 def frame_from_points(points: Sequence[dict[str, Any]]) -> pd.DataFrame:

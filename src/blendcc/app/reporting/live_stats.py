@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from blendcc.analytics.agent_stats import AgentStateFold, AgentTime, StateInterval, agent_kpis
-from blendcc.analytics.digital_stats import FOLDED_TYPES, DigitalCounters, DigitalFold, OpenTime, digital_kpis
+from blendcc.analytics.digital_stats import FOLDED_TYPES, DigitalFold, OpenTime, digital_kpis
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, deltas, queue_kpis
 from blendcc.domain import events as ev
-from blendcc.domain.lifecycle.contact import WAITING
-from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.ports import StoredEvent
-from blendcc.routing.engine import Engine
 
 #: What the live digital fold is warmed up from after a restart: these event types since this long before
 #: today (threads begun earlier count from the first message seen; reports fold the full reopen window).
@@ -136,6 +133,17 @@ class LiveStats:
 
     # ------------------------------------------------------------------ snapshots
 
+    def counters_today(self) -> list[tuple[CounterKey, QueueCounters]]:
+        """Today's base-interval counters per (interval, queue, channel), copied out under the lock."""
+        with self._lock:
+            out = []
+            for k, c in self.counters.items():
+                if k[0] >= self.day:
+                    copy = QueueCounters()
+                    copy.merge(c)
+                    out.append((k, copy))
+            return out
+
     def queues_today(self) -> dict[str, dict[str, Any]]:
         """Today's KPIs per queue, in one pass over the counters."""
         acc: dict[str, QueueCounters] = {}
@@ -167,47 +175,3 @@ class LiveStats:
             if cur is not None:
                 t.add(cur[0], cur[1], now - max(cur[2], self.day))
         return agent_kpis(t)
-
-
-def snapshot(engine: Engine, stats: LiveStats, now: float,
-             names: Callable[[str], str] | None = None) -> dict[str, Any]:
-    """The wallboard: per queue (waiting, longest wait, agents by state, today's KPIs), per agent."""
-    stats.tick(now)
-    queues: dict[str, dict[str, Any]] = {}
-    today = stats.queues_today()
-    digital = stats.digital_today(now)
-    no_digital = digital_kpis(DigitalCounters())
-    empty = queue_kpis(QueueCounters())
-    for qid, q in engine.catalog.queues.items():
-        queues[qid] = {"id": qid, "name": q.name or qid, "waiting": 0, "offered_now": 0, "longest_wait_s": 0.0,
-                       "agents": {"available": 0, "reserved": 0, "busy": 0, "wrap_up": 0, "aux": 0},
-                       "today": today.get(qid, empty), "digital": digital["queues"].get(qid, no_digital)}
-    for c in engine.contacts.values():
-        if c.state in WAITING and c.queue.id in queues:
-            row = queues[c.queue.id]
-            row["waiting"] += 1
-            if c.state is S.OFFERED:
-                row["offered_now"] += 1
-            row["longest_wait_s"] = max(row["longest_wait_s"], now - c.queued_at)
-    agents: list[dict[str, Any]] = []
-    for agent in engine.agents.values():
-        if agent.id not in engine.catalog.agents and not agent.logged_in:
-            continue
-        state = agent.state.value
-        if agent.logged_in:
-            for qid in agent.queues:
-                if qid in queues and state in queues[qid]["agents"]:
-                    queues[qid]["agents"][state] += 1
-        today = stats.agent_today(agent.id, now)
-        agents.append({
-            "id": agent.id, "name": agent.config.name or agent.id, "team_id": agent.config.team_id,
-            "state": state, "reason": agent.state_reason, "since": agent.state_since,
-            "time_in_state_s": max(0.0, now - agent.state_since),
-            "contacts": sorted(agent.work), "load": {ch.value: n for ch, n in agent.load.items()},
-            "handled_today": today["handled"], "occupancy_today": today["occupancy"],
-            "utilization_today": today["utilization"],
-        })
-    agents.sort(key=lambda a: a["id"])
-    rows = sorted(queues.values(), key=lambda q: q["id"])  # stable order (config load order differs on restart)
-    return {"at": now, "day_start": stats.day, "queues": rows, "agents": agents, "digital": digital}
-

@@ -223,7 +223,8 @@ export function ChatView(props: {
   const author = (m: Message): string => {
     if (m.author.kind === "customer") return t("you");
     if (m.author.kind === "bot") return m.author.name ?? t("bot");
-    return m.author.name ?? t("agent");
+    if (m.author.name) return m.author.name;
+    return m.author.role === "supervisor" ? t("supervisor") : t("agent");
   };
   const ended = chat.state === "ended";
   const ownMessages = chat.messages.filter((m) => m.direction === "inbound");

@@ -1,4 +1,5 @@
 // The widget's message catalogues (web/i18n/*.json, bundled) and the lookup with {placeholder} filling.
+import { bytes, clockTime } from "../shared/format";
 import en from "../i18n/en.json";
 import fa from "../i18n/fa.json";
 import pl from "../i18n/pl.json";
@@ -54,18 +55,10 @@ export function formatNumber(lang: string, n: number): string {
 }
 
 /** A byte size for people: "2 MB", in the language's digits. */
-export function formatBytes(lang: string, bytes: number): string {
-  const units = ["B", "KB", "MB", "GB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const rounded = value >= 10 || unit === 0 ? Math.round(value) : Math.round(value * 10) / 10;
-  return `${formatNumber(lang, rounded)} ${units[unit]}`;
+export function formatBytes(lang: string, n: number): string {
+  return bytes(supported(lang), n);
 }
 
 export function formatTime(lang: string, epochS: number): string {
-  return new Intl.DateTimeFormat(supported(lang), { hour: "2-digit", minute: "2-digit" }).format(new Date(epochS * 1000));
+  return clockTime(supported(lang), epochS);
 }

@@ -28,7 +28,7 @@ export interface Message {
   id: string;
   seq: number;
   direction: "inbound" | "outbound";
-  author: { kind: "customer" | "agent" | "bot" | "system"; name: string | null };
+  author: { kind: "customer" | "agent" | "bot" | "system"; name: string | null; role?: "supervisor" };
   body: string;
   attachments: Attachment[];
   at: number;

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formataddr, formatdate, getaddresses
 from typing import Any
 
 from blendcc.adapters.channels.base import ChannelBase
@@ -145,7 +145,20 @@ class EmailChannel(ChannelBase):
         body = mail.text or mail.subject or ("(attachments only)" if stored else "")
         return ReceiveMessage(self._channel, mail.sender, body, provider_message_id=mail.message_id, html=mail.html,
                               attachments=tuple(stored), customer_name=mail.sender_name or None,
-                              subject=mail.subject or None, thread_ref=thread_ref, attributes=attributes)
+                              subject=mail.subject or None, thread_ref=thread_ref, attributes=attributes,
+                              cc=self.other_recipients(mail))
+
+    def other_recipients(self, mail: ParsedMail) -> tuple[str, ...]:
+        """The mail's To and Cc addresses other than this mailbox and the sender (whom a reply-all copies)."""
+        fields = [mail.headers.get(k, "") for k in ("To", "to", "Cc", "cc") if k in mail.headers]
+        skip = {self.config.address.lower(), mail.sender.lower()}
+        out: list[str] = []
+        for _, raw in getaddresses(fields):
+            addr = raw.strip()
+            if "@" in addr and addr.lower() not in skip and len(out) < 50:
+                skip.add(addr.lower())
+                out.append(addr)
+        return tuple(out)
 
     def _contact_row(self, contact_id: str | None) -> dict[str, Any] | None:
         if contact_id is None or self.reader is None:
@@ -177,7 +190,7 @@ class EmailChannel(ChannelBase):
         if not message.to or "@" not in message.to:
             raise DeliveryFailed(f"no email address to reply to ({message.to!r})", retryable=False)
         mail = self.compose(message)
-        self.relay.send(mail, self.config.address, [message.to])
+        self.relay.send(mail, self.config.address, [message.to, *message.cc])
         return str(mail["Message-ID"]).strip("<>")
 
     def compose(self, message: OutboundMessage) -> EmailMessage:
@@ -206,8 +219,15 @@ class EmailChannel(ChannelBase):
         mail = EmailMessage()
         mail["From"] = formataddr((self.config.display_name or "", self.config.address))
         mail["To"] = message.to or ""
-        mail["Subject"] = subject if ticket_ref(message.contact_id) in subject else \
-            f"{'' if subject.lower().startswith('re:') else 'Re: '}{subject} {ticket_ref(message.contact_id)}"
+        if message.cc:
+            mail["Cc"] = ", ".join(message.cc)
+        ref = ticket_ref(message.contact_id)
+        if message.mode == "forward":  # "Fwd: <subject without Re:> <ticket>"
+            bare = subject[3:].lstrip() if subject.lower().startswith("re:") else subject
+            mail["Subject"] = f"Fwd: {bare}" if ref in bare else f"Fwd: {bare} {ref}"
+        else:
+            mail["Subject"] = subject if ref in subject else \
+                f"{'' if subject.lower().startswith('re:') else 'Re: '}{subject} {ref}"
         mail["Date"] = formatdate(localtime=False)
         mail["Message-ID"] = f"<{message.message_id}@{self.config.domain}>"
         in_reply_to = last_inbound or (refs[-1] if refs else None)

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from blendcc.adapters.channels.sip import g711
+from blendcc.adapters.channels.sip.coaching import GatewayCoaching
+from blendcc.adapters.channels.sip.controls import GatewayControls
 from blendcc.adapters.channels.sip.dialog import Call
 from blendcc.adapters.channels.sip.edge import Registrar, SipEdge
 from blendcc.adapters.channels.sip.media import Bridge, Listener, Player, Recorder, read_wav_8k
@@ -41,6 +43,8 @@ class SipLeg:
         self.consult: Bridge | None = None  # agent <-> consulted agent relay during a consulted transfer
         self.solo: Recorder | None = None  # this leg alone recorded (voicemail), outside any bridge
         self.saved_on_packet: Any = None  # the agent's customer-bridge handler while consulting
+        self.mixer: Any = None  # the conference (media.Mixer) this leg is in
+        self.dtmf_out: Any = None  # digits being sent to this leg's far end (dtmf.DtmfSender)
 
 
 @lru_cache(maxsize=64)
@@ -48,7 +52,7 @@ def _prompt_pcm(path: str, mtime: float) -> bytes:
     return read_wav_8k(path)
 
 
-class SipGateway:
+class SipGateway(GatewayControls, GatewayCoaching):
     """Implements the voice service's ``VoiceGateway`` on a ``SipEdge`` and RTP endpoints."""
 
     def __init__(self, sip_host: str, sip_port: int, rtp_host: str, rtp_ports: tuple[int, int],
@@ -73,6 +77,8 @@ class SipGateway:
         #: a confirmed leg that received no RTP for this long is hung up (its peer vanished without BYE)
         self.rtp_timeout_s = rtp_timeout_s
         self._sweeper: asyncio.TimerHandle | None = None
+        #: browser phones (``adapters.channels.webrtc.phones.BrowserPhones``): rung before the registrar
+        self.phones: Any = None
 
     def _dtmf(self, leg: SipLeg, digit: str) -> None:
         if self.voice is not None:
@@ -82,6 +88,8 @@ class SipGateway:
         self.loop = asyncio.get_running_loop()
         self.pacer = Pacer(self.loop)
         await self.edge.start(self.loop)
+        if self.phones is not None:
+            self.phones.attach(self, self.loop)
         if self.rtp_timeout_s > 0:
             self._sweeper = self.loop.call_later(SWEEP_S, self._sweep_tick)
 
@@ -183,6 +191,10 @@ class SipGateway:
             leg.player.stop()
         if leg.consult is not None:
             self.end_consult(leg)
+        if leg.dtmf_out is not None:
+            leg.dtmf_out.stop()
+        if leg.mixer is not None:
+            self.leave_conference(leg)
         if leg.bridge is not None:
             self.unbridge(leg)
         if leg.solo is not None:
@@ -226,11 +238,19 @@ class SipGateway:
 
     # ------------------------------------------------------------------ outbound legs (agent phones)
     def ring(self, user: str, caller_id: str | None, contact_id: str, kind: str = "agent") -> SipLeg | None:
+        if self.phones is not None:  # the agent's desktop has a browser phone: ring that, not the registrar
+            browser: SipLeg | None = self.phones.ring(self, user, caller_id, contact_id, kind)
+            if browser is not None:
+                return browser
         registrar = self.edge.registrar
         binding = registrar.lookup(user) if registrar is not None else None
         if binding is None:
             return None
         return self.dial(binding.contact, binding.addr, caller_id or "blendcc", kind, contact_id)
+
+    def browser_leg(self, kind: str, call: Any, codec: int = PCMU) -> SipLeg:
+        """A leg for a browser phone's call: a relay endpoint like any phone's, whose remote is the bridge."""
+        return self._new_leg(kind, call, self._endpoint(codec, None))
 
     def dial(self, uri: str, addr: tuple[str, int], caller_id: str, kind: str, contact_id: str | None = None,
              codec: int = PCMU) -> SipLeg:
@@ -311,6 +331,8 @@ class SipGateway:
         customer.bridge = agent.bridge = b
 
     def unbridge(self, customer: Any) -> None:
+        if getattr(customer, "mixer", None) is not None:  # a conference: the customer leaving ends it
+            self.leave_conference(customer)
         b = customer.bridge
         if b is None:
             return
@@ -350,6 +372,12 @@ class SipGateway:
         """Record the bridge both ways (stereo); a leg outside a bridge is recorded alone (mono, voicemail)."""
         if self.pacer is None or customer.released:
             return False
+        mixer = getattr(customer, "mixer", None)
+        if mixer is not None:  # a conference: the recording gets the mix
+            if mixer.recorder is not None:
+                return False
+            mixer.recorder = Recorder(self.pacer, path)
+            return True
         b = customer.bridge
         if b is None:
             if customer.solo is not None:
@@ -369,6 +397,11 @@ class SipGateway:
         return True
 
     def stop_recording(self, customer: Any) -> float | None:
+        mixer = getattr(customer, "mixer", None)
+        if mixer is not None and mixer.recorder is not None:
+            mixed_s: float = mixer.recorder.close()
+            mixer.recorder = None
+            return mixed_s
         if customer.solo is not None:
             solo_s: float = customer.solo.close()
             customer.solo = None

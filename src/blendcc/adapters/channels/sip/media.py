@@ -96,12 +96,18 @@ class Recorder:
         self.pending: list[bytes] = []
         self.frames = 0
         self.pacer = pacer
+        #: paused (on demand, e.g. while a card number is read out): frames are taken and dropped
+        self.paused = False
         self.token: int | None = pacer.add(self._tick)
 
     def feed(self, direction: int, pcm: bytes) -> None:
         self.buffers[direction].feed(pcm)
 
     def _tick(self) -> None:
+        if self.paused:
+            self.buffers[0].frame()
+            self.buffers[1].frame()
+            return
         if self.channels == 1:
             frame = self.buffers[0].frame()
             self.pending.append(frame)
@@ -206,3 +212,78 @@ class Bridge:
             self.recorder = None
             return seconds
         return None
+
+
+class Mixer:
+    """A three-way (or larger) conference: every party hears the sum of the others, 20 ms frames.
+
+    Received G.711 is decoded into one queue per party; each pacer tick takes one frame of each, and
+    sends every party the total minus its own frame (clipped), encoded in that party's codec, with the
+    party's own SSRC and timeline. ``parties[0]`` is the customer: the recording gets the customer on the
+    left and the sum of the other parties on the right (the same layout as a two-party bridge).
+    """
+
+    def __init__(self, pacer: Pacer, parties: list[RtpEndpoint], recorder: Recorder | None = None):
+        self.pacer = pacer
+        self.parties = list(parties)
+        self.queues = [PcmQueue() for _ in self.parties]
+        self.recorder = recorder
+        self.listeners: list[Listener] = []
+        #: (hearer, speaker) endpoint ids: the hearer does not get that speaker (a supervisor's whisper:
+        #: the agent hears it, the customer does not)
+        self.deaf: set[tuple[int, int]] = set()
+        self.frames = 0
+        for i, ep in enumerate(self.parties):
+            ep.on_packet = self._receiver(i, ep)
+        self.token: int | None = pacer.add(self._tick)
+
+    def _receiver(self, index: int, ep: RtpEndpoint) -> Callable[[RtpPacket, bytes], None]:
+        def received(pkt: RtpPacket, _raw: bytes) -> None:
+            if pkt.payload_type == ep.codec and index < len(self.queues) and self.parties[index] is ep:
+                self.queues[index].feed(g711.decode(ep.codec, pkt.payload))
+        return received
+
+    def _tick(self) -> None:
+        frames = [array.array("h", q.frame()) for q in self.queues]
+        if not frames:
+            return
+        total = [sum(col) for col in zip(*frames, strict=True)]
+        for ep, own in zip(self.parties, frames, strict=True):
+            heard = own
+            if self.deaf:  # the hearer's own frame plus the speakers it must not hear
+                skip = [f for other, f in zip(self.parties, frames, strict=True) if (id(ep), id(other)) in self.deaf]
+                if skip:
+                    heard = array.array("h", [sum(col) for col in zip(own, *skip, strict=True)])
+            out = array.array("h", [max(-32768, min(32767, t - x)) for t, x in zip(total, heard, strict=True)])
+            ep.send_audio(g711.encode(ep.codec, out.tobytes()), marker=self.frames == 0)
+        self.frames += 1
+        if self.recorder is not None or self.listeners:
+            customer = frames[0].tobytes()
+            others = array.array("h", [max(-32768, min(32767, t - x)) for t, x in zip(total, frames[0], strict=True)])
+            if self.recorder is not None:
+                self.recorder.feed(0, customer)
+                self.recorder.feed(1, others.tobytes())
+            for listener in self.listeners:
+                listener.feed(0, customer)
+                listener.feed(1, others.tobytes())
+
+    def remove(self, ep: RtpEndpoint) -> list[RtpEndpoint]:
+        """Take a party out (it hears and is heard no more); returns the parties left."""
+        if ep in self.parties:
+            i = self.parties.index(ep)
+            del self.parties[i]
+            del self.queues[i]
+            ep.on_packet = None
+            for j, other in enumerate(self.parties):
+                other.on_packet = self._receiver(j, other)
+        return list(self.parties)
+
+    def close(self) -> Recorder | None:
+        """Stop mixing; returns the recorder (still running) for whoever takes the call over."""
+        if self.token is not None:
+            self.pacer.remove(self.token)
+            self.token = None
+        for ep in self.parties:
+            ep.on_packet = None
+        recorder, self.recorder = self.recorder, None
+        return recorder

@@ -179,6 +179,10 @@ class RtpEndpoint:
         self.sent = 0
         self.latched = False
         self.last_rx = time.monotonic()  # last packet received (or creation): the inactivity timeout
+        #: server-side mute: received audio is not handed on (not relayed, mixed or recorded)
+        self.muted = False
+        #: while set, relayed packets are not sent (our own in-band DTMF tones go out instead)
+        self.paused = False
 
     async def open(self, loop: asyncio.AbstractEventLoop) -> None:
         transport, _ = await loop.create_datagram_endpoint(lambda: _Proto(self), local_addr=(self.host, self.port))
@@ -201,10 +205,18 @@ class RtpEndpoint:
         self.last_rx = time.monotonic()
         if self.dtmf is not None and pkt.payload_type == self.telephone_event:
             self.dtmf.feed(pkt)
+        if self.muted and pkt.payload_type != self.telephone_event:
+            return
         if self.on_packet is not None:
             self.on_packet(pkt, data)
 
     def send_raw(self, data: bytes) -> None:
+        if self.paused:
+            return
+        self.send_own(data)
+
+    def send_own(self, data: bytes) -> None:
+        """Send even while ``paused`` (the in-band DTMF generator's own frames)."""
         if self.transport is not None and self.remote is not None:
             self.transport.sendto(data, self.remote)
             self.sent += 1

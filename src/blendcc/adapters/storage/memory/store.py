@@ -22,7 +22,7 @@ from blendcc.adapters.storage.projectors import PROJECTORS, MemoryTables, Projec
 from blendcc.analytics.agent_stats import StateInterval
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
-from blendcc.domain.events import Event
+from blendcc.domain.events import Event, subject_ids
 from blendcc.domain.usernames import username_key
 from blendcc.ports import ConfigDocument, StoredEvent, User
 
@@ -73,12 +73,13 @@ class MemoryStore:
             return [s for s in self._events if getattr(s.event, "contact_id", None) == contact_id]
 
     def events_of_type(self, types: Iterable[str], start: float | None = None,
-                       end: float | None = None) -> list[StoredEvent]:
+                       end: float | None = None, agent_id: str | None = None) -> list[StoredEvent]:
         wanted = set(types)
         lo = -float("inf") if start is None else start
         hi = float("inf") if end is None else end
         with self._lock:
-            return [s for s in self._events if s.event.type in wanted and lo <= s.event.at < hi]
+            return [s for s in self._events if s.event.type in wanted and lo <= s.event.at < hi
+                    and (agent_id is None or subject_ids(s.event)[1] == agent_id)]
 
     def replay_window(self) -> list[Event]:
         with self._lock:

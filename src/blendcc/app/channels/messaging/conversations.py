@@ -17,6 +17,7 @@ from typing import Any
 
 from blendcc.app.acd.contacts import ContactService
 from blendcc.app.acd.runtime import Runtime
+from blendcc.app.channels.messaging.email_modes import recipients
 from blendcc.app.channels.messaging.reopen import REOPENS_ATTRIBUTE, previous_conversation
 from blendcc.domain import conversation_events as ce
 from blendcc.domain.channels import Channel
@@ -192,7 +193,7 @@ class ConversationService:
             contact_id=contact_id, message_id=message_id_for(contact_id, self.new_id()),
             channel=command.channel.kind, channel_instance=command.channel.instance, body=command.body,
             html=command.html, attachments=command.attachments, provider_message_id=pid,
-            address=command.address, at=now)
+            address=command.address, at=now, cc=tuple(command.cc))
         outcome.append(Received(contact_id, message.message_id, created_contact=open_id is None))
         if pid is not None:
             batch[(command.channel, pid)] = (contact_id, message.message_id)
@@ -315,6 +316,10 @@ class ConversationService:
         channel = ChannelRef(str(row["channel"]), str((row.get("attributes") or {}).get(INSTANCE_ATTRIBUTE,
                                                                                             "default")))
         thread = self.thread(command.contact_id)
+        to = _customer_address(thread, row)
+        if command.direction is MessageDirection.OUTBOUND:  # email modes: reply-all, forward, copies
+            to, command = recipients(command, thread, to, channel.kind)
+            check_body(command.body, command.html, command.attachments)
         if command.direction is MessageDirection.OUTBOUND:
             adapter = self.channels.adapter(channel)
             if adapter is None:
@@ -328,8 +333,8 @@ class ConversationService:
                 why = check(address)
             if why is not None:
                 raise ChannelUnsupported(why)
-        to = _customer_address(thread, row)
         message_id = message_id_for(command.contact_id, self.new_id())
+        mode = command.mode if channel.kind == "email" else None
 
         def run(eng: Engine, now: float) -> list[Event]:
             if command.contact_id not in eng.contacts:
@@ -344,7 +349,7 @@ class ConversationService:
                                   author_id=author.id, body=command.body, html=command.html,
                                   attachments=command.attachments, to=to, at=now,
                                   template=None if command.template is None else json.dumps(
-                                      command.template.to_dict()))
+                                      command.template.to_dict()), cc=command.cc, mode=mode)
             eng.apply(sent)  # a chat's idle timer starts (as when the log is replayed)
             return [sent]
 
@@ -352,7 +357,7 @@ class ConversationService:
         if command.direction is MessageDirection.OUTBOUND:
             outbound = OutboundMessage(command.contact_id, message_id, channel, to, command.body, command.html,
                                        command.attachments, (row.get("attributes") or {}).get("thread_ref"),
-                                       template=command.template)
+                                       template=command.template, cc=command.cc, mode=mode)
             self.later.call_later(0.0, lambda: self._attempt(outbound, 1))
         stored = fold_thread(command.contact_id, events).find(message_id)
         assert stored is not None

@@ -51,6 +51,21 @@ class VoiceGateway(Protocol):
 
     def end_consult(self, leg: Leg) -> None: ...
 
+    # call controls (adapters/channels/sip/controls.py)
+    def send_dtmf(self, leg: Leg, digits: str) -> bool:
+        """Send DTMF to the leg's far end; False while earlier digits are still going out."""
+        ...
+
+    def dtmf_mode(self, leg: Leg) -> str: ...
+    def mute(self, leg: Leg, on: bool) -> None: ...
+    def phone_kind(self, leg: Leg) -> str: ...
+    def pause_recording(self, customer: Leg, paused: bool) -> bool: ...
+    def conference(self, customer: Leg, agent: Leg, other: Leg) -> bool: ...
+    def coach(self, customer: Leg, agent: Leg, supervisor: Leg, mode: str) -> bool:
+        """A listening supervisor's leg to ``listen``, ``whisper`` (agent only) or ``barge`` (three-way)."""
+        ...
+    def leave_conference(self, leg: Leg) -> None: ...
+
 
 @dataclass
 class VoiceCall:
@@ -68,6 +83,8 @@ class VoiceCall:
     ivr: dict[str, str] = field(default_factory=dict)
     recordings: list[dict[str, Any]] = field(default_factory=list)
     listeners: list[Leg] = field(default_factory=list)
+    #: supervisors' legs: leg id -> {"phone", "mode": ringing, listen, whisper or barge}
+    monitors: dict[str, dict[str, Any]] = field(default_factory=dict)
     customer_gone: bool = False
     digits: str = ""  # every DTMF digit the caller pressed (RFC 4733 or SIP INFO)
     ivr_active: bool = False  # an IVR flow drives the call (prompts, menus, queue announcements)
@@ -83,6 +100,11 @@ class VoiceCall:
     callback_timer: Any = None  # ring timeout or the wait before the next attempt
     callback_outcomes: list[dict[str, Any]] = field(default_factory=list)
     callback_completed: bool = False  # CallbackCompleted is in the log
+    talk_started: float | None = None  # when the agent's phone was bridged (the card's talk timer)
+    held: bool = False  # the engine holds the contact (the customer hears music or nothing)
+    agent_muted: bool = False  # server-side mute of the agent's phone
+    recording_paused: bool = False
+    conference: bool = False  # customer, agent and consulted agent mixed together
 
     def move(self, state: VoiceCallState) -> None:
         """Step to ``state`` (staying is no step); InvalidState if the lifecycle table has no such step."""

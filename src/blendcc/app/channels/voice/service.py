@@ -18,6 +18,7 @@ from typing import Any
 from blendcc.app.acd.agents import AgentService
 from blendcc.app.acd.contacts import ContactService, NewContact
 from blendcc.app.channels.voice.consult import VoiceConsult
+from blendcc.app.channels.voice.controls import VoiceControls
 from blendcc.app.channels.voice.messages import VoiceMessages
 from blendcc.app.channels.voice.model import RECORDING_POLICIES, GoneLeg, Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.app.channels.voice.supervision import VoiceSupervision
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 _FINAL = ("ContactAbandoned", "ContactTimedOut", "ContactRejected", "ContactClosed")
 
 
-class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
+class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls):
     """Owns the voice calls of one process (state touched only on the gateway's loop)."""
 
     def __init__(self, contacts: ContactService, agents: AgentService, bus: EventBus, gateway: VoiceGateway,
@@ -49,6 +50,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         self.contacts = contacts
         self.agents = agents
         self.gateway = gateway
+        self.bus = bus
         self.settings = settings or VoiceSettings()
         self.new_id = new_id or (lambda: "v" + uuid.uuid4().hex[:19])
         self.calls: dict[str, VoiceCall] = {}
@@ -130,6 +132,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         vc = self.by_leg.get(leg.id)
         if vc is None:
             return
+        if vc.conference and self._conference_leg_ended(vc, leg):
+            return
         if leg is vc.customer or leg.id == vc.customer.id:
             if vc.state is V.VOICEMAIL:  # the message ends with the caller's BYE
                 self._voicemail_done(vc, hung_up=True)
@@ -154,11 +158,15 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         elif leg in vc.listeners:
             vc.listeners.remove(leg)
             self.by_leg.pop(leg.id, None)
+            self._monitor_changed(vc, leg.id, "ended")
 
     def agent_answered(self, leg: Leg) -> None:
         vc = self.by_leg.get(leg.id)
         if vc is not None and self._is_consult(vc, leg):
             self._consult_answered(vc, leg)
+            return
+        if vc is not None and leg in vc.listeners:  # a supervisor's phone (rung like an agent's) answered
+            self.listener_answered(leg)
             return
         if vc is None or vc.agent_leg is None or vc.agent_leg.id != leg.id or vc.agent_id is None:
             self.gateway.hangup(leg)
@@ -186,6 +194,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
         self._leave_ivr(vc, hung_up=False)
         self.gateway.stop_playing(vc.customer)
         self.gateway.bridge(vc.customer, leg)
+        vc.talk_started, vc.held, vc.agent_muted, vc.recording_paused = self._now(), False, False, False
         if self.recording_policy(vc.queue_id) == "all":
             self.start_recording(vc.contact_id)
 
@@ -250,10 +259,13 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
                 vc.move(V.QUEUED)
                 self._hangup_agent(vc)
         elif kind == "ContactHeld":
+            self.back_to_listening(vc)  # a supervisor's whisper or barge mix would carry on through the hold
+            vc.held = True
             self.gateway.hold(vc.customer, True)
-            if self.settings.music_on_hold:
+            if self.settings.music_on_hold and not vc.conference:  # a conference's mix goes on
                 self.gateway.play(vc.customer, self.settings.music_on_hold, lambda: None, repeat=True)
         elif kind == "ContactResumed":
+            vc.held = False
             self.gateway.stop_playing(vc.customer)
             self.gateway.hold(vc.customer, False)
         elif kind == "ContactTransferred":
@@ -299,7 +311,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages):
                  "agent_id": v.agent_id, "queue_id": v.queue_id,
                  "recording": bool(v.recordings and v.recordings[-1]["seconds"] is None),
                  "listeners": len(v.listeners), "callback": v.callback_number,
-                 "callback_attempts": v.callback_attempts} for v in self.calls.values()]
+                 "callback_attempts": v.callback_attempts, "conference": v.conference, "muted": v.agent_muted,
+                 "consulting": v.consult_agent} for v in self.calls.values()]
 
     # ------------------------------------------------------------------ helpers
     def hang_up(self, vc: VoiceCall) -> None:

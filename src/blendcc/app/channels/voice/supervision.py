@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from blendcc.app.channels.voice.model import Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.domain.errors import InvalidState, NotFound
@@ -20,9 +20,14 @@ class VoiceSupervision:
     by_leg: dict[str, VoiceCall]
     gateway: VoiceGateway
     settings: VoiceSettings
+    bus: Any  # ports.EventBus (VoiceService)
 
     # provided by VoiceService
     def _command(self, op: Command) -> None: ...
+
+    if TYPE_CHECKING:  # provided by VoiceControls
+        def _now(self) -> float: ...
+        def _changed(self, vc: VoiceCall) -> None: ...
 
     def _live(self, contact_id: str) -> VoiceCall:
         vc = self.calls.get(contact_id)
@@ -43,9 +48,11 @@ class VoiceSupervision:
         path = self.settings.recording_dir / (f"{contact_id}.wav" if n == 0 else f"{contact_id}-{n + 1}.wav")
         if not self.gateway.record(vc.customer, path):
             raise InvalidState(f"contact {contact_id} is already being recorded")
-        entry = {"contact_id": contact_id, "file": path.name, "path": str(path), "agent_id": vc.agent_id,
-                 "queue_id": vc.queue_id, "seconds": None}
+        entry: dict[str, Any] = {"contact_id": contact_id, "file": path.name, "path": str(path),
+                                 "agent_id": vc.agent_id, "queue_id": vc.queue_id, "seconds": None}
+        entry["started_at"] = self._now()
         vc.recordings.append(entry)
+        self._changed(vc)
         return entry
 
     def stop_recording(self, contact_id: str) -> dict[str, Any]:
@@ -53,6 +60,7 @@ class VoiceSupervision:
         if not vc.recordings or vc.recordings[-1]["seconds"] is not None:
             raise InvalidState(f"contact {contact_id} is not being recorded")
         self._finish_recording(vc)
+        self._changed(vc)
         return vc.recordings[-1]
 
     def recordings(self, contact_id: str) -> list[dict[str, Any]]:
@@ -100,6 +108,8 @@ class VoiceSupervision:
             raise InvalidState(f"{supervisor} has no registered phone")
         vc.listeners.append(leg)
         self.by_leg[leg.id] = vc
+        vc.monitors[leg.id] = {"phone": supervisor, "mode": "ringing"}
+        self._monitor_changed(vc, leg.id, "ringing")
         return {"contact_id": contact_id, "supervisor": supervisor, "leg": leg.id}
 
     def listener_answered(self, leg: Leg) -> bool:
@@ -108,7 +118,53 @@ class VoiceSupervision:
             return False
         if not self.gateway.listen(vc.customer, leg):
             self.gateway.hangup(leg)
+        else:
+            vc.monitors.setdefault(leg.id, {"phone": None})["mode"] = "listen"
+            self._monitor_changed(vc, leg.id, "listen")
         return True
+
+    def _monitor_changed(self, vc: VoiceCall, leg_id: str, mode: str) -> None:
+        """Tell supervisors (topic "monitor", /ws/supervisor only: the agent is not told) a phone's mode."""
+        phone = vc.monitors.get(leg_id, {}).get("phone")
+        if mode == "ended":
+            vc.monitors.pop(leg_id, None)
+        self.bus.publish("monitor", {"type": "CallMonitor", "at": self._now(), "contact_id": vc.contact_id,
+                                     "leg": leg_id, "phone": phone, "mode": mode})
+
+    def back_to_listening(self, vc: VoiceCall) -> None:
+        """Every supervisor whispering or barging on the call listens only again (before a hold)."""
+        for leg in list(vc.listeners):
+            if vc.monitors.get(leg.id, {}).get("mode") in ("whisper", "barge") and vc.agent_leg is not None:
+                self.gateway.coach(vc.customer, vc.agent_leg, leg, "listen")
+                vc.monitors[leg.id]["mode"] = "listen"
+                self._monitor_changed(vc, leg.id, "listen")
+
+    def monitors(self, contact_id: str) -> list[dict[str, Any]]:
+        """Who listens, whispers or barges on a live call (legs still up)."""
+        vc = self.calls.get(contact_id)
+        if vc is None:
+            return []
+        up = {x.id for x in vc.listeners}
+        return [{"leg": k, **v} for k, v in vc.monitors.items() if k in up]
+
+    def coach(self, contact_id: str, phone: str, mode: str) -> dict[str, Any]:
+        """Move the supervisor listening on ``phone`` to listen, whisper (heard by the agent only) or barge
+        (a three-way call)."""
+        vc = self._live(contact_id)
+        if vc.state is not V.CONNECTED or vc.agent_leg is None:
+            raise InvalidState(f"contact {contact_id} is not connected to an agent")
+        if vc.held or vc.conference or vc.consult_agent is not None:
+            raise InvalidState(f"contact {contact_id} is on hold or in a consultation; try again when it is back")
+        monitors = vc.monitors
+        leg = next((x for x in reversed(vc.listeners) if monitors.get(x.id, {}).get("phone") == phone
+                    and monitors[x.id].get("mode") in ("listen", "whisper", "barge")), None)
+        if leg is None:
+            raise InvalidState(f"{phone} is not listening to contact {contact_id}: listen first and answer the phone")
+        if not self.gateway.coach(vc.customer, vc.agent_leg, leg, mode):
+            raise InvalidState(f"the call of contact {contact_id} cannot take a {mode} now")
+        monitors[leg.id]["mode"] = mode
+        self._monitor_changed(vc, leg.id, mode)
+        return {"contact_id": contact_id, "phone": phone, "leg": leg.id, "mode": mode}
 
     def _finish_recording(self, vc: VoiceCall) -> None:
         if vc.recordings and vc.recordings[-1]["seconds"] is None:

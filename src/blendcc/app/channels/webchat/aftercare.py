@@ -236,7 +236,8 @@ def transcript_text(centre: str, session: ChatSession, messages: Sequence[Mappin
     for m in messages:
         when = datetime.fromtimestamp(float(m["at"]), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         author = m["author"]
-        who = session.name if author["kind"] == "customer" else (author.get("name") or author["kind"])
+        who = session.name if author["kind"] == "customer" else (
+            author.get("name") or ("Supervisor" if author.get("role") == "supervisor" else author["kind"]))
         lines.append(f"[{when}] {who}: {m['body']}")
         for a in m.get("attachments") or ():
             lines.append(f"    (attachment: {a['name']}, {a['size']} bytes)")

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from blendcc.domain import conversation_events as ce
-from blendcc.domain.conversation import Attachment, attachments_of
+from blendcc.domain.conversation import Attachment, attachments_of, is_supervisor
 from blendcc.ports import StoredEvent
 
 #: delivery statuses of an outbound message as the widget shows them
@@ -41,7 +41,10 @@ def inbound(session_id: str, seq: int, e: Mapping[str, Any], status: str | None)
 def outbound(session_id: str, seq: int, e: Mapping[str, Any], name: str | None, status: str = "sent") -> dict[str, Any]:
     """An agent's, bot's or the system's message (``e``: a MessageSent as a dict)."""
     kind = str(e["author_kind"])
-    return {"id": e["message_id"], "seq": seq, "direction": "outbound", "author": {"kind": kind, "name": name},
+    author: dict[str, Any] = {"kind": kind, "name": name}
+    if is_supervisor(e.get("author_id")):
+        author = {"kind": kind, "name": None, "role": "supervisor"}  # the widget says "Supervisor" in its language
+    return {"id": e["message_id"], "seq": seq, "direction": "outbound", "author": author,
             "body": e["body"], "attachments": _attachments(e, session_id),
             "at": e["at"], "status": status, "client_id": None}
 

@@ -32,6 +32,7 @@ from blendcc.domain.conversation import (
     Received,
     ReceiveMessage,
     UpdateDelivery,
+    is_supervisor,
     message_id_for,
 )
 from blendcc.domain.errors import InvalidState, NotFound, Unauthenticated, ValidationFailed
@@ -567,7 +568,7 @@ class WebchatService(ChatAftercare):
     # ------------------------------------------------------------------ helpers
 
     def _author_name(self, kind: str, author_id: str | None) -> str | None:
-        if kind == "agent" and author_id:
+        if kind == "agent" and author_id and not is_supervisor(author_id):
             agent = self.runtime.engine.catalog.agents.get(author_id)
             return (agent.name or agent.id) if agent is not None else author_id
         if kind == "bot":

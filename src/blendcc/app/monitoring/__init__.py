@@ -1,0 +1,1 @@
+"""Live monitoring for supervisors: the live contacts, joining a conversation, and alerts."""

@@ -1,0 +1,145 @@
+"""Supervisor alerts: the rules evaluated on every wallboard tick; raised/cleared alerts go out on topic ``alert``."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from blendcc.analytics.alerts import (
+    AbandonWindow,
+    AlertBook,
+    AlertRules,
+    Condition,
+    QueueNow,
+    abandon_conditions,
+    queue_conditions,
+)
+from blendcc.domain.errors import NotFound
+from blendcc.domain.queue import QueueConfig
+from blendcc.ports import Clock, EventBus
+
+TOPIC = "alert"
+
+
+def long_wait_threshold(q: QueueConfig) -> float:
+    """The queue's long-wait threshold: its own, else its SL threshold T (for voice, the strictest default)."""
+    if q.long_wait_s is not None:
+        return q.long_wait_s
+    return q.sl_threshold_s if q.sl_threshold_s is not None else min(q.sl_thresholds_s.values(), default=20.0)
+
+
+class AlertService:
+    """Keeps the open alerts. Inputs from the bus: ``stats`` (the wallboard, once a second: SL and the oldest
+    wait per queue, and the tick that re-evaluates every rule), ``contact`` (ended queue visits for the abandon
+    spike) and ``wfm`` (the adherence monitor's out-of-adherence alerts). Output: ``AlertRaised``,
+    ``AlertUpdated``, ``AlertCleared`` and ``AlertAcknowledged`` messages on topic ``alert``."""
+
+    def __init__(self, bus: EventBus, clock: Clock, queues: Callable[[], Mapping[str, QueueConfig]],
+                 rules: AlertRules | None = None) -> None:
+        self.bus = bus
+        self.clock = clock
+        self.queues = queues
+        self.rules = rules or AlertRules()
+        self._lock = threading.RLock()
+        self._book = AlertBook()
+        self._window = AbandonWindow(self.rules.abandon_window_s)
+        self._out_of_adherence: dict[str, dict[str, Any]] = {}
+        self._queue_now: list[QueueNow] = []
+        self._unsubscribe: list[Callable[[], None]] = [
+            bus.subscribe("stats", self._on_stats), bus.subscribe("contact", self._on_contact),
+            bus.subscribe("wfm", self._on_wfm)]
+
+    def close(self) -> None:
+        for fn in self._unsubscribe:
+            fn()
+        self._unsubscribe = []
+
+    # ------------------------------------------------------------------ inputs
+
+    def _on_stats(self, _topic: str, message: Mapping[str, Any]) -> None:
+        configs = self.queues()
+        rows: list[QueueNow] = []
+        for q in message.get("queues") or ():
+            cfg = configs.get(str(q.get("id")))
+            if cfg is None:
+                continue
+            today = q.get("today") or {}
+            offered = int(today.get("offered") or 0) - int(today.get("short_abandoned") or 0)
+            rows.append(QueueNow(cfg.id, today.get("service_level"), offered, cfg.sl_target,
+                                 float(q.get("longest_wait_s") or 0.0), long_wait_threshold(cfg)))
+        with self._lock:
+            self._queue_now = rows
+        self.evaluate(float(message.get("at") or self.clock.now()))
+
+    def _on_contact(self, _topic: str, message: Mapping[str, Any]) -> None:
+        mtype, queue_id, at = message.get("type"), message.get("queue_id"), message.get("at")
+        if not isinstance(queue_id, str) or not isinstance(at, int | float):
+            return
+        if mtype == "ContactConnected":
+            abandoned = False
+        elif mtype == "ContactAbandoned":
+            cfg = self.queues().get(queue_id)
+            if cfg is not None and float(message.get("wait_s") or 0.0) < cfg.short_abandon_s:
+                return  # a short abandon counts for neither side (KPIS.md)
+            abandoned = True
+        else:
+            return
+        with self._lock:
+            self._window.add(float(at), queue_id, abandoned)
+
+    def _on_wfm(self, _topic: str, message: Mapping[str, Any]) -> None:
+        mtype, agent_id = message.get("type"), message.get("agent_id")
+        if not isinstance(agent_id, str):
+            return
+        with self._lock:
+            if mtype in ("AdherenceAlertRaised", "AdherenceAlertUpdated"):
+                self._out_of_adherence[agent_id] = dict(message)
+            elif mtype == "AdherenceAlertCleared":
+                self._out_of_adherence.pop(agent_id, None)
+
+    # ------------------------------------------------------------------ rules
+
+    def evaluate(self, now: float | None = None) -> list[dict[str, Any]]:
+        """Apply every rule at ``now``; publish what changed; return the open alerts."""
+        now = self.clock.now() if now is None else now
+        with self._lock:
+            held: list[Condition] = []
+            for q in self._queue_now:
+                held += queue_conditions(q, self.rules)
+            held += abandon_conditions(self._window.rates(now), self.rules)
+            for agent_id, a in sorted(self._out_of_adherence.items()):
+                held.append(Condition("out_of_adherence", agent_id, a.get("out_for_s"), None))
+            raised, updated, cleared = self._book.update(held, now)
+            messages = ([{"type": "AlertRaised", **self._detail(a.to_dict())} for a in raised]
+                        + [{"type": "AlertUpdated", **self._detail(a.to_dict())} for a in updated]
+                        + [{"type": "AlertCleared", **self._detail(a.to_dict())} for a in cleared])
+            out = [self._detail(a.to_dict()) for a in self._book.open()]
+        for m in messages:
+            self.bus.publish(TOPIC, {"at": now, **m})
+        return out
+
+    def _detail(self, alert: dict[str, Any]) -> dict[str, Any]:
+        """What the console shows with an alert: the adherence alert's activity and state."""
+        if alert["kind"] == "out_of_adherence":
+            a = self._out_of_adherence.get(alert["subject"], {})
+            alert["detail"] = {k: a.get(k) for k in ("activity", "state", "reason", "team_id")}
+        else:
+            alert["detail"] = {}
+        return alert
+
+    # ------------------------------------------------------------------ reads and acknowledgement
+
+    def alerts(self) -> dict[str, Any]:
+        with self._lock:
+            return {"at": self.clock.now(), "alerts": [self._detail(a.to_dict()) for a in self._book.open()]}
+
+    def ack(self, alert_id: str, who: str) -> dict[str, Any]:
+        now = self.clock.now()
+        with self._lock:
+            alert = self._book.ack(alert_id, who, now)
+            if alert is None:
+                raise NotFound(f"no open alert {alert_id} (it may have cleared)")
+            out = self._detail(alert.to_dict())
+        self.bus.publish(TOPIC, {"type": "AlertAcknowledged", "at": now, **out})
+        return out

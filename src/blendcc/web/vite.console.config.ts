@@ -1,0 +1,4 @@
+// Vite build of the console (supervisor and admin, /console/): see vite.app.ts.
+import { application } from "./vite.app";
+
+export default application("console");

@@ -1,0 +1,4 @@
+// Vite build of the agent desktop (/desktop): see vite.app.ts.
+import { application } from "./vite.app";
+
+export default application("desktop");

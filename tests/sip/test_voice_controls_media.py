@@ -127,6 +127,30 @@ def test_rfc4733_digits_reach_a_real_socket_with_three_end_packets() -> None:
     asyncio.run(run())
 
 
+def test_keys_pressed_while_digits_are_playing_are_queued_in_order() -> None:
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        far = await peer(loop)
+        ep = RtpEndpoint("127.0.0.1", 0, PCMU, 101)
+        await ep.open(loop)
+        ep.remote = far.addr
+        done = asyncio.Event()
+        sender = DtmfSender(Pacer(loop), ep, "4", done.set)
+        assert sender.extend("2") and sender.extend("#")  # pressed while 4 plays
+        assert not sender.extend("x") and not sender.extend("1" * 31)  # invalid; more than 32 waiting
+        await asyncio.wait_for(done.wait(), 5)
+        await asyncio.sleep(0.05)
+        assert not sender.extend("9")  # finished: a new sender takes the next key
+        ep.close()
+        heard: list[str] = []
+        decoder = DtmfDecoder(heard.append)
+        for p in far.packets:
+            decoder.feed(p)
+        assert heard == list("42#") and sender.sent == list("42#")
+
+    asyncio.run(run())
+
+
 def test_inband_tones_without_telephone_event_and_the_relay_paused_meanwhile() -> None:
     async def run() -> None:
         loop = asyncio.get_running_loop()

@@ -25,6 +25,8 @@ class CallCard(BaseModel):
     recording: bool
     recording_paused: bool
     recording_since: float | None = Field(description="epoch seconds the running recording started")
+    recording_policy: str = Field(description="the queue's recording policy: 'none' (no recording), 'all' "
+                                  "(every call) or 'on_demand' (the agent starts and stops it)")
     consult: ConsultState | None = Field(description="a consultation in progress (not yet a conference)")
     conference: bool
     conference_with: list[str] = Field(description="the other agents in the conference")

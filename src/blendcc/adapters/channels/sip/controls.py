@@ -28,13 +28,13 @@ class GatewayControls:
 
     # ------------------------------------------------------------------ DTMF and mute
     def send_dtmf(self, leg: Any, digits: str) -> bool:
-        """Send ``digits`` to the leg's far end (RFC 4733 if it negotiated telephone-event, else in-band);
-        False while earlier digits are still being sent or the leg is gone."""
+        """Send ``digits`` to the leg's far end (RFC 4733 if it negotiated telephone-event, else in-band), after
+        any still being sent (a keypad pressed quickly); False when the leg is gone or too many are waiting."""
         if self.pacer is None or leg.released or leg.rtp.remote is None:
             return False
         current: DtmfSender | None = getattr(leg, "dtmf_out", None)
         if current is not None and current.active:
-            return False
+            return current.extend(digits)
 
         def done() -> None:
             leg.dtmf_out = None

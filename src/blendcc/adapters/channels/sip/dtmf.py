@@ -72,6 +72,15 @@ class DtmfSender:
     def active(self) -> bool:
         return self.token is not None
 
+    def extend(self, digits: str) -> bool:
+        """Queue ``digits`` behind those still to send (keys pressed faster than they are played); False when
+        they are not valid, the sender has finished, or more than MAX_DIGITS would be waiting."""
+        waiting = len(self.digits) - self.index
+        if not self.active or not valid_digits(digits) or waiting + len(digits) > MAX_DIGITS:
+            return False
+        self.digits += digits
+        return True
+
     def _tick(self) -> None:
         if self.index >= len(self.digits):
             self.stop()

@@ -38,6 +38,7 @@ class VoiceControls:
         def _clear_consult(self, vc: VoiceCall) -> None: ...
         def start_recording(self, contact_id: str) -> dict[str, Any]: ...
         def stop_recording(self, contact_id: str) -> dict[str, Any]: ...
+        def recording_policy(self, queue_id: str | None) -> str: ...
 
     def _now(self) -> float:
         return float(self.contacts.runtime.clock.now())
@@ -63,6 +64,7 @@ class VoiceControls:
             "ivr": dict(vc.ivr), "agent_id": vc.agent_id, "role": role, "held": vc.held, "muted": vc.agent_muted,
             "recording": recording, "recording_paused": recording and vc.recording_paused,
             "recording_since": rec.get("started_at") if recording and rec is not None else None,
+            "recording_policy": self.recording_policy(vc.queue_id),
             "consult": consult, "conference": vc.conference,
             "conference_with": ([a for a in (vc.agent_id, vc.consult_agent) if a != agent_id]
                                 if vc.conference else []),
@@ -86,7 +88,7 @@ class VoiceControls:
             raise ValidationFailed("digits: 1 to 32 of 0-9, *, #, A-D")
         vc = self._owned(contact_id, agent_id)
         if not self.gateway.send_dtmf(vc.customer, digits):
-            raise InvalidState("earlier digits are still being sent (or the call has no media yet)")
+            raise InvalidState("too many digits are waiting to be sent (or the call has no media yet)")
         return {"contact_id": contact_id, "digits": digits, "mode": self.gateway.dtmf_mode(vc.customer)}
 
     def mute(self, contact_id: str, agent_id: str, on: bool) -> dict[str, Any]:

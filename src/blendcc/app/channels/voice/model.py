@@ -53,7 +53,7 @@ class VoiceGateway(Protocol):
 
     # call controls (adapters/channels/sip/controls.py)
     def send_dtmf(self, leg: Leg, digits: str) -> bool:
-        """Send DTMF to the leg's far end; False while earlier digits are still going out."""
+        """Send DTMF to the leg's far end after any still going out; False when the leg is gone or too many wait."""
         ...
 
     def dtmf_mode(self, leg: Leg) -> str: ...

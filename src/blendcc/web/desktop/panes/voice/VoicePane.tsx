@@ -21,6 +21,8 @@ export interface CallCard {
   muted?: boolean;
   recording?: boolean;
   recording_paused?: boolean;
+  /** the queue's policy: "none" hides the recording buttons */
+  recording_policy?: string;
   talk_started?: number | null;
   consult?: { agent_id: string; answered: boolean } | null;
   conference?: boolean;
@@ -199,9 +201,11 @@ export function VoicePane(props: PaneProps) {
         <button type="button" class="pn-btn" aria-expanded={padOpen} disabled={ended} onClick={() => setPadOpen(!padOpen)}>
           {t("voice.keypad")}
         </button>
-        <button type="button" class="pn-btn" aria-pressed={recording} disabled={off || ringing} onClick={() => void record(recording ? "stop" : "start")}>
-          <RecordIcon /> {t(recording ? "voice.stop_recording" : "voice.record")}
-        </button>
+        {card.recording_policy !== "none" && (
+          <button type="button" class="pn-btn" aria-pressed={recording} disabled={off || ringing} onClick={() => void record(recording ? "stop" : "start")}>
+            <RecordIcon /> {t(recording ? "voice.stop_recording" : "voice.record")}
+          </button>
+        )}
         {recording && (
           <button type="button" class="pn-btn" aria-pressed={paused} disabled={off} onClick={() => void record(paused ? "resume" : "pause")}>
             {t(paused ? "voice.resume_recording" : "voice.pause_recording")}

@@ -25,7 +25,39 @@ from typer.testing import CliRunner
 
 from blendcc.adapters.manual_clock import FakeClock
 from blendcc.cli import app
-from conftest import AGENT_USER, T0, seeded_api
+from conftest import AGENT_USER, T0, pg_schema, seeded_api
+
+
+def script(api: Any) -> None:
+    """Drive the centre of the module docstring through the API."""
+    t0 = api.T0
+
+    def at(t: float) -> None:
+        api.advance(t0 + t - api.clock.now())
+
+    api.agent_login("a1")
+    api.agent_login("a2")
+    assert api.new_contact(contact_id="c1")["offered_to"] == "a1"
+    at(1)
+    assert api.new_contact(contact_id="c2")["offered_to"] == "a2"
+    at(10)
+    api.act("a1", "c1", "accept")
+    at(31)
+    api.post("/api/contacts/c2/hangup", "sup")
+    at(70)
+    api.act("a1", "c1", "end")
+    at(80)
+    api.act("a1", "c1", "wrapup", disposition="sale")
+    at(3600)
+    assert api.new_contact(contact_id="c3")["offered_to"] == "a1"
+    at(3605)
+    api.act("a1", "c3", "accept")
+    at(3665)
+    api.act("a1", "c3", "end")
+    at(3670)
+    api.act("a1", "c3", "wrapup", disposition="resolved")
+    at(3700)
+    api.post("/api/agent/logout", AGENT_USER["a1"])
 
 
 @pytest.fixture(scope="module")
@@ -33,34 +65,7 @@ def db(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Itera
     path = tmp_path_factory.mktemp("report") / "blendcc.db"
     shutil.copyfile(sqlite_template, path)
     with seeded_api(f"sqlite:///{path}", FakeClock(T0)) as api:
-        t0 = api.T0
-
-        def at(t: float) -> None:
-            api.advance(t0 + t - api.clock.now())
-
-        api.agent_login("a1")
-        api.agent_login("a2")
-        assert api.new_contact(contact_id="c1")["offered_to"] == "a1"
-        at(1)
-        assert api.new_contact(contact_id="c2")["offered_to"] == "a2"
-        at(10)
-        api.act("a1", "c1", "accept")
-        at(31)
-        api.post("/api/contacts/c2/hangup", "sup")
-        at(70)
-        api.act("a1", "c1", "end")
-        at(80)
-        api.act("a1", "c1", "wrapup", disposition="sale")
-        at(3600)
-        assert api.new_contact(contact_id="c3")["offered_to"] == "a1"
-        at(3605)
-        api.act("a1", "c3", "accept")
-        at(3665)
-        api.act("a1", "c3", "end")
-        at(3670)
-        api.act("a1", "c3", "wrapup", disposition="resolved")
-        at(3700)
-        api.post("/api/agent/logout", AGENT_USER["a1"])
+        script(api)
     yield str(path)
 
 
@@ -138,6 +143,17 @@ def test_a_missing_or_foreign_database_exits_2(tmp_path: Path) -> None:
     foreign.write_bytes(b"")
     empty = report("queues", "--from", "2024-01-15", "--db", str(foreign))
     assert empty.exit_code == 2 and "no blendcc schema" in empty.output
+
+
+def test_queue_kpis_from_a_postgresql_url() -> None:
+    with pg_schema("test_report") as url:
+        with seeded_api(url, FakeClock(T0)) as api:
+            script(api)
+        result = report("queues", "--from", "2024-01-15", "--db", url, "--tz", "UTC", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    row = csv_rows(result.output)["2024-01-15T00:00:00+00:00|sales"]
+    assert (row["offered"], row["handled"], row["abandoned"]) == ("3", "2", "1")
+    assert float(row["service_level"]) == approx(2 / 3) and float(row["asa_s"]) == approx(7.5)
 
 
 def test_help_lists_the_report_commands() -> None:

@@ -27,6 +27,7 @@ from blendcc.sim.history import (
     select_days,
     thresholds_for,
 )
+from blendcc.sim.unavailability import agent_breaks, day_type, session_gaps
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "anonymous_bank_1999" / "january.txt"
 SUNDAY, MONDAY = date(1999, 1, 3), date(1999, 1, 4)
@@ -108,13 +109,36 @@ def test_replay_scenario_replays_every_offered_call(records: list[CallRecord]) -
     agents = {aid for g in scenario.agents for aid in g.agent_ids()}
     assert agents == {r.server for r in day if r.outcome is Outcome.SERVED and r.server}
     assert all(g.acw.dist == "empirical" for g in scenario.agents)  # after-call work inferred from gaps
-    # default staffing: head counts per 30 minutes, the rounded time-weighted presence
-    counted = build_scenario(day, cal.patience_curve(records), lambda: 0.5)
-    (group,) = counted.agents
+    # the model before breaks and day types: head counts per 30 minutes, the rounded time-weighted presence
+    before = ReplayOptions(breaks=False, by_day_type=False, interval_s=1800.0)
+    (group,) = build_scenario(day, cal.patience_curve(records), lambda: 0.5, before).agents
     assert group.staffing is not None and group.staffing.interval_s == 1800
     presence = cal.staffing(day, 1800, "presence")
     for start, n in presence.items():
-        assert group.staffing.counts[int((start - counted.t0) // 1800)] == int(n + 0.5)
+        assert group.staffing.counts[int((start - scenario.t0) // 1800)] == int(n + 0.5)
+
+
+def test_default_staffing_takes_the_breaks_off_the_presence(records: list[CallRecord]) -> None:
+    day = select_days(records, [MONDAY])
+    curve = cal.patience_curve(records)
+    (with_breaks,) = build_scenario(day, curve, lambda: 0.5).agents
+    (without,) = build_scenario(day, curve, lambda: 0.5, ReplayOptions(breaks=False)).agents
+    assert with_breaks.staffing is not None and without.staffing is not None
+    assert with_breaks.staffing.interval_s == 300  # 5-minute head counts by default
+    a, b = with_breaks.staffing.counts, without.staffing.counts
+    assert len(a) == len(b) and all(x <= y for x, y in zip(a, b, strict=True)) and sum(a) < sum(b)
+    gaps = session_gaps(day)
+    breaks = agent_breaks(day, lambda d: gaps[day_type(d)])
+    off = sum(x.end - x.start for x in breaks)
+    assert off > 0
+    # agent-seconds staffed drop by the breaks' length, up to rounding (half an agent per interval)
+    assert abs((sum(b) - sum(a)) * 300 - off) <= 0.5 * 300 * sum(1 for x, y in zip(a, b, strict=True) if x != y)
+    # named agents keep their breaks at the very times the log shows them
+    named = build_scenario(day, curve, lambda: 0.5, ReplayOptions(staffing="sessions")).agents
+    t0 = build_scenario(day, curve, lambda: 0.5).t0
+    shown = sorted((g.ids[0], round(br.start_s + t0, 3), round(br.start_s + br.duration_s + t0, 3))  # type: ignore[index]
+                   for g in named for shift in g.shifts or [] for br in shift.breaks)
+    assert shown == sorted((x.agent, round(x.start, 3), round(x.end, 3)) for x in breaks)
 
 
 def test_replay_two_days_compares_simulated_with_actual(records: list[CallRecord]) -> None:
@@ -152,6 +176,23 @@ def test_cli_replay_prints_and_writes_csv(records: list[CallRecord], tmp_path: P
     rows = list(csv.DictReader(out.open()))
     assert [r["day"] for r in rows] == ["1999-01-04", "total"]
     assert int(rows[0]["offered_actual"]) == Counter(r.day for r in records if r.offered)[MONDAY]
+    # talk time and handle time are named apart: the log records talk only, the simulation adds inferred ACW
+    header = list(rows[0])
+    assert "aht_s_sim" not in header and "aht_s_actual" not in header
+    assert {"talk_s_actual", "talk_s_sim", "acw_s_sim", "handle_s_actual", "handle_s_sim"} <= set(header)
+    row = rows[0]
+    served = [r for r in records if r.day == MONDAY and r.offered and r.outcome is Outcome.SERVED]
+    assert float(row["talk_s_actual"]) == pytest.approx(sum(r.service_s for r in served) / len(served))
+    assert row["handle_s_actual"] == "" and row["acw_s_actual"] == ""  # not in the log: blank, not zero
+    assert float(row["acw_s_sim"]) > 0
+    assert float(row["handle_s_sim"]) == pytest.approx(float(row["talk_s_sim"]) + float(row["acw_s_sim"]))
+
+
+def test_cli_replay_help_names_any_month() -> None:
+    result = CliRunner().invoke(app, ["replay", "bank1999", "--help"], env={"COLUMNS": "200"})
+    text = " ".join(result.output.split())
+    assert result.exit_code == 0 and "any month" in text and "January 1999" not in text
+    assert "--no-breaks" in text and "--no-day-types" in text
 
 
 @pytest.mark.parametrize("args", [["/no/such/january.txt"], ["--days", "11"], ["--days", "x"],

@@ -6,6 +6,7 @@ from blendcc.cli import (  # each import registers that module's commands
     core,  # noqa: F401
     dialer,  # noqa: F401
     history,  # noqa: F401
+    report,  # noqa: F401
     sim,  # noqa: F401
     sim_staff,  # noqa: F401
     wfm_forecast,  # noqa: F401

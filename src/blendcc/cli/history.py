@@ -18,8 +18,9 @@ from blendcc.domain.csv_safe import safe_row
 replay_app = typer.Typer(no_args_is_help=True, help="Replay recorded history in the simulator.")
 app.add_typer(replay_app, name="replay")
 
-PathArg = Annotated[Path | None, typer.Argument(help="january.txt (default: ../shared/data/anonymous_bank_1999/"
-                                                     "january.txt beside the repository)")]
+PathArg = Annotated[Path | None, typer.Argument(help="a month's call log in the Anonymous Bank 1999 format (any "
+                                                     "month; default: ../shared/data/anonymous_bank_1999/january.txt "
+                                                     "beside the repository)")]
 
 
 def _path(path: Path | None) -> Path:
@@ -84,10 +85,17 @@ def replay_bank1999(
     no_wrap_up: Annotated[bool, typer.Option("--no-wrap-up", help="agents free at once after each call")] = False,
     skills: Annotated[bool, typer.Option("--skills", help="with --staffing sessions: route each call type only to "
                                                         "the agents who served it regularly")] = False,
+    no_breaks: Annotated[bool, typer.Option("--no-breaks", help="no breaks learnt from the log: agents are away "
+                                                                "between calls only for after-call work")] = False,
+    no_day_types: Annotated[bool, typer.Option("--no-day-types", help="one patience curve and session gap for "
+                                                                      "every day (not per day type)")] = False,
+    interval: Annotated[int, typer.Option("--interval", min=1, max=60, help="staffing interval of presence, "
+                                                                            "minutes")] = 5,
     workers: Annotated[int | None, typer.Option(min=1, max=256, help="processes (default: one per core)")] = None,
     csv_out: Annotated[Path | None, typer.Option("--out", help="write the table as CSV here")] = None,
 ) -> None:
-    """Replay the Anonymous Bank January 1999 log; print simulated vs actual abandonment, ASA and SL per day."""
+    """Replay a month of the Anonymous Bank 1999 call log (any month in its format); print simulated vs actual
+    abandonment, ASA and SL per day."""
     from blendcc.adapters.importers.bank1999 import read_bank1999
     from blendcc.domain.errors import ValidationFailed
     from blendcc.sim.history import REPLAY_STAFFING, ReplayOptions, replay
@@ -105,7 +113,8 @@ def replay_bank1999(
     if not result.offered():
         raise fail(f"{log}: no call entered the queue (nothing to replay)")
     chosen = parse_days(days, result.days())
-    options = ReplayOptions(staffing=staffing, wrap_up=not no_wrap_up, skills=skills)
+    options = ReplayOptions(staffing=staffing, wrap_up=not no_wrap_up, skills=skills, breaks=not no_breaks,
+                            by_day_type=not no_day_types, interval_s=interval * 60.0)
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("replaying", total=replications)
@@ -113,7 +122,7 @@ def replay_bank1999(
                             progress=lambda n: bar.update(task, completed=n), workers=workers)
     except ValidationFailed as exc:
         raise fail(str(exc)) from None
-    table = Table(title="Anonymous Bank 1999: actual vs simulated per day")
+    table = Table(title=f"Anonymous Bank 1999 ({log.name}): actual vs simulated per day")
     for name in ("day", "offered", "agent h", "aband% act", "aband% sim", "ASA act", "ASA sim", "SL% act",
                  "SL% sim"):
         table.add_column(name, justify="right", no_wrap=True)
@@ -132,7 +141,9 @@ def replay_bank1999(
     km = report.patience
     out.print(f"SL threshold T = {report.sl_threshold_s:g} s (blendcc's voice default; the bank's own is unknown); "
               f"short abandons (< {report.short_abandon_s:g} s) are excluded from the rates; "
-              f"{replications} replication(s), seed {seed}, staffing {staffing}; "
+              f"{replications} replication(s), seed {seed}, staffing {staffing}"
+              f"{'' if staffing != 'presence' else f' per {interval} min'}, breaks {'off' if no_breaks else 'on'}, "
+              f"patience and session gap {'for the month' if no_day_types else 'per day type'}; "
               "± = 95% CI half-width over replications; agent h = agent-hours present (inferred)", soft_wrap=True)
     out.print(f"patience (Kaplan-Meier over {km.n} offered calls, {km.n_events} abandoned): median "
               f"{_num(km.median(), 1)} s, mean restricted to {km.max_time:g} s: {km.restricted_mean():.1f} s",
@@ -142,18 +153,29 @@ def replay_bank1999(
         out.print(f"wrote {csv_out}")
 
 
+#: CSV columns per figure, each as ``<name>_actual``, ``<name>_sim``, ``<name>_sim_ci95``: (column name, KPI key,
+#: recorded in the log). Talk time and handle time are separate: the log records talk (service) time only, so
+#: the actual after-call work and handle time are blank, while the simulated handle time includes the
+#: after-call work inferred by calibration.
+CSV_FIGURES: tuple[tuple[str, str, bool], ...] = (
+    ("offered", "offered", True), ("handled", "handled", True), ("abandoned", "abandoned", True),
+    ("short_abandoned", "short_abandoned", True), ("abandon_rate", "abandon_rate", True),
+    ("asa_s", "asa_s", True), ("service_level", "service_level", True),
+    ("talk_s", "avg_talk_s", True), ("acw_s", "avg_acw_s", False), ("handle_s", "aht_s", False))
+
+
 def write_csv(path: Path, rows: list[Any], agents: dict[date, float]) -> None:
-    keys = ("offered", "handled", "abandoned", "short_abandoned", "abandon_rate", "asa_s", "service_level", "aht_s")
     try:
         with path.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(safe_row(["day", "agent_hours",
-                                 *(f"{k}_{side}" for k in keys for side in ("actual", "sim", "sim_ci95"))]))
+                                 *(f"{name}_{side}" for name, _k, _r in CSV_FIGURES
+                                   for side in ("actual", "sim", "sim_ci95"))]))
             for row in rows:
                 cells: list[Any] = [row.day.isoformat() if row.day else "total",
                                     "" if row.day is None else f"{agents.get(row.day, 0.0):.2f}"]
-                for k in keys:
-                    cells += [row.actual.get(k), row.simulated.get(k), row.spread.get(k)]
+                for _name, key, recorded in CSV_FIGURES:
+                    cells += [row.actual.get(key) if recorded else None, row.simulated.get(key), row.spread.get(key)]
                 w.writerow(safe_row("" if c is None else c for c in cells))
     except OSError as exc:
         raise fail(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -93,7 +93,7 @@ def agent_sessions(records: Iterable[CallRecord], gap_s: float = DEFAULT_GAP_S) 
     return out
 
 
-def _spread(table: dict[float, float], start: float, end: float, interval_s: float, weight: float = 1.0) -> None:
+def spread(table: dict[float, float], start: float, end: float, interval_s: float, weight: float = 1.0) -> None:
     """Add ``weight`` x (fraction of each interval covered by [start, end)) into ``table``."""
     t = start
     while t < end:
@@ -109,11 +109,11 @@ def staffing(records: Sequence[CallRecord], interval_s: float = 1800.0, method: 
     table: dict[float, float] = {}
     if method == "presence":
         for session in agent_sessions(records, gap_s):
-            _spread(table, session.start, max(session.end, session.start + 1.0), interval_s)
+            spread(table, session.start, max(session.end, session.start + 1.0), interval_s)
     elif method == "busy":
         for spans in _services(records).values():
             for s, e in spans:
-                _spread(table, s, e, interval_s)
+                spread(table, s, e, interval_s)
     elif method == "distinct":
         seen: dict[float, set[str]] = defaultdict(set)
         for agent, spans in _services(records).items():

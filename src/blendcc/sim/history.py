@@ -37,10 +37,10 @@ from blendcc.routing.workflow import Filter, Target, Workflow
 from blendcc.sim.calibration import (
     DEFAULT_GAP_S,
     agent_call_types,
-    agent_sessions,
     offered,
     patience_curve,
     replay_patience,
+    spread,
     staffing,
     unavailable_gaps,
 )
@@ -50,6 +50,7 @@ from blendcc.sim.distributions import ZERO, Distribution, Empirical
 from blendcc.sim.scenario import (
     AgentGroup,
     ArrivalStream,
+    Break,
     Centre,
     Replay,
     ReplayContact,
@@ -57,12 +58,13 @@ from blendcc.sim.scenario import (
     Shift,
     Staffing,
 )
+from blendcc.sim.unavailability import agent_breaks, day_type, patience_curves, session_gaps, sessions_by_day_type
 
 QUEUE_ID = "bank"
 CHANNEL = Channel.VOICE.value
 DAY_S = 86_400
 KPI_KEYS = ("offered", "handled", "abandoned", "short_abandoned", "abandon_rate", "asa_s", "service_level",
-            "aht_s", "avg_abandon_wait_s")
+            "aht_s", "avg_talk_s", "avg_acw_s", "avg_abandon_wait_s")
 
 
 def default_queue() -> QueueConfig:
@@ -139,10 +141,11 @@ HEAD_START_S = 90.0
 @dataclass(frozen=True)
 class ReplayOptions:
     """How the month is replayed. ``staffing``: ``presence`` (default) staffs each ``interval_s`` with
-    the time-weighted number of agents inferred present (``calibration.staffing``, rounded to whole
-    agents); ``distinct`` and ``busy`` are the upper and lower bounds; ``sessions`` logs each named
-    agent in for their own presence sessions (``calibration.agent_sessions``). The default is the one
-    that reproduced January best (docs/history-replay.md)."""
+    the time-weighted number of agents inferred present (presence sessions, less the ``breaks``, rounded
+    to whole agents); ``distinct`` and ``busy`` are the upper and lower bounds (``calibration.staffing``);
+    ``sessions`` logs each named agent in for their own presence sessions, with their breaks. The
+    defaults are the ones that reproduced January best (docs/history-replay.md); ``breaks=False,
+    by_day_type=False, interval_s=1800`` is the model before them."""
 
     staffing: ReplayStaffing = "presence"
     #: after-call work drawn from ``calibration.unavailable_gaps`` (False: agents are free at once)
@@ -151,7 +154,12 @@ class ReplayOptions:
     #: (``calibration.agent_call_types``); False pools every agent for every call
     skills: bool = False
     gap_s: float = DEFAULT_GAP_S
-    interval_s: float = 1800.0
+    #: agents unavailable while callers waited in their gaps between calls (``unavailability.agent_breaks``)
+    breaks: bool = True
+    #: session gap and patience per day type (``unavailability.day_type``); False: the month's for every day
+    by_day_type: bool = True
+    #: staffing interval of ``presence`` (5 minutes: breaks and session edges keep their timing)
+    interval_s: float = 300.0
     head_start_s: float = HEAD_START_S
 
 
@@ -159,26 +167,66 @@ def _start_of(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
+Curves = SurvivalCurve | dict[str, SurvivalCurve]
+
+
+def _curve(curves: Curves, day: date) -> SurvivalCurve:
+    return curves if isinstance(curves, SurvivalCurve) else curves[day_type(day)]
+
+
+def _sessions(records: Sequence[CallRecord], options: ReplayOptions) -> tuple[list[tuple[str, float, float]],
+                                                                             list[tuple[str, float, float]]]:
+    """Presence sessions and breaks (agent, start, end) on the record time scale."""
+    gaps = (session_gaps(records, options.gap_s) if options.by_day_type
+            else {kind: options.gap_s for kind in ("sun-thu", "fri", "sat")})
+    sessions = sessions_by_day_type(records, gaps)
+    breaks = ([(b.agent, b.start, b.end) for b in agent_breaks(records, lambda d: gaps[day_type(d)])]
+              if options.breaks else [])
+    return sessions, breaks
+
+
 def _agents(records: Sequence[CallRecord], t0: float, options: ReplayOptions) -> list[AgentGroup]:
     gaps = unavailable_gaps(records, options.gap_s) if options.wrap_up else []
     acw: Distribution = Empirical(dist="empirical", values_s=gaps) if gaps else ZERO
+    if options.staffing in ("sessions", "presence"):
+        sessions, breaks = _sessions(records, options)
     if options.staffing == "sessions":
-        shifts: dict[str, list[Shift]] = {}
-        for s in agent_sessions(records, options.gap_s):
-            shifts.setdefault(s.agent, []).append(
-                Shift(start_s=s.start - t0, end_s=max(s.end, s.start + 1.0) - t0))
+        shifts = _shifts(sessions, breaks, t0)
         types = agent_call_types(records) if options.skills else {}
         return [AgentGroup(name=f"agent{i}", ids=[agent], queues=[QUEUE_ID], shifts=agent_shifts, acw=acw,
                            skills={_skill(t): 1 for t in sorted(types.get(agent, ()))})
                 for i, (agent, agent_shifts) in enumerate(sorted(shifts.items()))]
-    per = staffing(records, options.interval_s, options.staffing, options.gap_s)
     width = options.interval_s
+    if options.staffing == "presence":
+        per: dict[float, float] = {}
+        for _agent, start, end in sessions:
+            spread(per, start, max(end, start + 1.0), width)
+        for _agent, start, end in breaks:
+            spread(per, start, end, width, -1.0)
+        per = dict(sorted(per.items()))
+    else:
+        per = staffing(records, width, options.staffing, options.gap_s)
     last = int((max(per) - t0) // width) if per else 0
     counts = [0] * (last + 1)
     for start, agents in per.items():
-        counts[int((start - t0) // width)] = math.floor(agents + 0.5)
+        counts[int((start - t0) // width)] = max(0, math.floor(agents + 0.5))
     return [AgentGroup(name="agent", count=max(*counts, 1), queues=[QUEUE_ID], acw=acw,
                        staffing=Staffing(interval_s=width, counts=counts))]
+
+
+def _shifts(sessions: list[tuple[str, float, float]], breaks: list[tuple[str, float, float]],
+            t0: float) -> dict[str, list[Shift]]:
+    """Each named agent's sessions as shifts, with the breaks that fall inside them."""
+    by_agent: dict[str, list[tuple[float, float]]] = {}
+    for agent, start, end in breaks:
+        by_agent.setdefault(agent, []).append((start, end))
+    out: dict[str, list[Shift]] = {}
+    for agent, start, end in sessions:
+        stop = max(end, start + 1.0)
+        inside = [Break(start_s=b0 - t0, duration_s=b1 - b0) for b0, b1 in by_agent.get(agent, ())
+                  if start <= b0 and b1 <= stop and b1 > b0]
+        out.setdefault(agent, []).append(Shift(start_s=start - t0, end_s=stop - t0, breaks=inside))
+    return out
 
 
 def _skill(call_type: str) -> str:
@@ -201,7 +249,7 @@ def _workflow(records: Sequence[CallRecord], queue_id: str, options: ReplayOptio
     return Workflow(id="bank", name="Bank", filters=filters, default=[Target(queue=queue_id)])
 
 
-def build_scenario(records: Sequence[CallRecord], curve: SurvivalCurve, uniform: Callable[[], float],
+def build_scenario(records: Sequence[CallRecord], curve: Curves, uniform: Callable[[], float],
                    options: ReplayOptions | None = None, queue: QueueConfig | None = None) -> Scenario:
     """The replay scenario of ``records`` (their offered calls enter the queue at their recorded queue
     entry; served calls talk their own service time; patience from ``replay_patience``)."""
@@ -215,7 +263,7 @@ def build_scenario(records: Sequence[CallRecord], curve: SurvivalCurve, uniform:
     served = [r.service_s for r in calls if r.outcome is Outcome.SERVED]
     contacts = [ReplayContact(t_s=(r.queued_at or t0) - t0,
                               handle_s=r.service_s if r.outcome is Outcome.SERVED else None,
-                              patience_s=replay_patience(r, curve, uniform),
+                              patience_s=replay_patience(r, _curve(curve, r.day), uniform),
                               priority=1 if r.priority == 2 else 0,
                               attributes={"type": r.call_type} if opts.skills else {})
                 for r in calls]
@@ -273,7 +321,7 @@ def _combine(day: date | None, actual: dict[str, Any], runs: list[dict[str, Any]
 SimKpis = tuple[dict[date, dict[str, Any]], dict[str, Any]]
 
 
-def replicate(records: Sequence[CallRecord], curve: SurvivalCurve, seed: int, replication: int,
+def replicate(records: Sequence[CallRecord], curve: Curves, seed: int, replication: int,
               options: ReplayOptions, queue: QueueConfig) -> SimKpis:
     """One replication: its own patience draws (seeded ``"seed:replication:patience"``), one run of
     ``SimCentre``; the simulated KPIs per day and for the whole run."""
@@ -282,7 +330,7 @@ def replicate(records: Sequence[CallRecord], curve: SurvivalCurve, seed: int, re
     return _sim_kpis(SimCentre(scenario, seed=seed, replication=replication).run().rows)
 
 
-def _replicate_all(records: Sequence[CallRecord], curve: SurvivalCurve, seed: int, replications: int,
+def _replicate_all(records: Sequence[CallRecord], curve: Curves, seed: int, replications: int,
                    options: ReplayOptions, queue: QueueConfig, workers: int | None,
                    progress: Callable[[int], None] | None) -> list[SimKpis]:
     n_workers = min(workers or os.cpu_count() or 1, replications)
@@ -321,10 +369,13 @@ def replay(records: Sequence[CallRecord], days: Iterable[date] | None = None, re
     if not any(r.offered for r in chosen):
         raise ValidationFailed("no offered calls to replay (no call entered the queue on the days chosen)")
     actual_days = daily_counters(actual_events(chosen, q.id), thresholds_for(q))
-    runs = _replicate_all(chosen, curve, seed, replications, opts, q, workers, progress)
+    curves: Curves = patience_curves(records) if opts.by_day_type else curve
+    runs = _replicate_all(chosen, curves, seed, replications, opts, q, workers, progress)
     rows = [_combine(d, kpis(c), [per_day.get(d, {}) for per_day, _ in runs]) for d, c in actual_days.items()]
     month_row = _combine(None, kpis(total(actual_days.values())), [month for _, month in runs])
-    presence = staffing(chosen, DAY_S, "presence", opts.gap_s)
+    presence: dict[float, float] = {}
+    for _agent, start, end in _sessions(chosen, opts)[0]:
+        spread(presence, start, max(end, start + 1.0), DAY_S)
     return ReplayReport(days=rows, month=month_row, replications=replications, seed=seed,
                         sl_threshold_s=q.sl_threshold(Channel.VOICE), short_abandon_s=q.short_abandon_s,
                         options=opts, patience=curve,

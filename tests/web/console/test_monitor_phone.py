@@ -9,8 +9,6 @@ wallboard with Answer in the shell's bar; turning the phone off ends the monitor
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +18,15 @@ from playwright.sync_api import expect
 from blendcc.api import routes_widget
 from e2e.e2e_support import ADMIN_PASSWORD, Client, Server, wait_until
 
+from .. import phone_support
 from ..axe import assert_accessible
-from ..conftest import ARTIFACTS, CHROMIUM
+from ..conftest import ARTIFACTS
 from ..live_centre import PASSWORD
-from ..test_desktop_phone import INBOUND_AUDIO, KEEP_PEERS
+from ..phone_support import INBOUND_AUDIO, KEEP_PEERS
 from .console_support import no_horizontal_overflow, require_console, sign_in
 from .test_monitor import Caller, SippPhone, monitor_centre, row_of
 
+media_browser = phone_support.phone_browser  # fixture: Chromium with a fake microphone
 __all__ = ["monitor_centre"]  # the fixture (a real centre with SIP, agent a1/ann, supervisor sup)
 
 pytestmark = pytest.mark.slow
@@ -38,23 +38,6 @@ def texts(lang: str) -> dict[str, str]:
     for area in ("shell", "monitor", "monphone", "wallboard"):
         out.update(json.loads((CATALOGUES / f"{area}.{lang}.json").read_text(encoding="utf-8")))
     return out
-
-
-@pytest.fixture(scope="module")
-def media_browser() -> Iterator[Any]:
-    """Chromium with a fake microphone granted without a prompt, and audio that may play without a gesture."""
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is not installed (Debian package chromium)", pytrace=False)
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            "--autoplay-policy=no-user-gesture-required"])
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize(("lang", "viewport"), [("en", {"width": 1280, "height": 860}),

@@ -124,6 +124,8 @@ def test_call_card_controls_and_a_consulted_transfer_on_a_real_call(phone_browse
             expect(consult).to_contain_text("Bob", timeout=15000)
             wait_until(lambda: (ann_api.ok("GET", call).get("consult") or {}).get("answered") is True, 15,
                        "the consultation to be answered")
+            # the caller stays on hold until the consultation is completed, conferenced or cancelled
+            expect(controls.get_by_role("button", name=t["voice.resume"])).to_be_disabled()
             shot(ann, "card-en-consulting")
 
             # Ann completes the transfer: her call ends (wrap-up), Bob keeps the customer and is heard

@@ -192,7 +192,8 @@ export function VoicePane(props: PaneProps) {
       {action.error && <p class="pn-error" role="alert">{action.error}</p>}
       {cardMissing && <p class="pn-hint">{t("voice.card_unavailable")}</p>}
       <div class="pn-controls" role="group" aria-label={t("voice.controls")}>
-        <button type="button" class="pn-btn" aria-pressed={held} disabled={off || ringing} onClick={() => void hold()}>
+        {/* during a consultation the caller stays on hold until it is completed, conferenced or cancelled */}
+        <button type="button" class="pn-btn" aria-pressed={held} disabled={off || ringing || (!!consult && !consult.conference)} onClick={() => void hold()}>
           <PauseIcon /> {t(held ? "voice.resume" : "voice.hold")}
         </button>
         <button type="button" class="pn-btn" aria-pressed={muted} disabled={off || ringing} onClick={() => void mute()}>

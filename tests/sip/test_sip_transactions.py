@@ -132,7 +132,7 @@ def test_options_unknown_methods_and_malformed_requests() -> None:
     h.rx(request("OPTIONS"))
     [ok] = h.wire.take()
     assert ok.status == 200 and "INVITE" in (ok.get("Allow") or "")
-    h.rx(request("PUBLISH", branch="z9hG4bKp"))
+    h.rx(request("FOOBAR", branch="z9hG4bKp"))
     assert h.statuses() == [501]
     bad = request("INVITE", branch="z9hG4bKbad").replace(b"CSeq: 1 INVITE", b"CSeq: one INVITE")
     h.rx(bad)

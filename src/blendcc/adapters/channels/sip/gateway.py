@@ -16,8 +16,9 @@ from blendcc.adapters.channels.sip import g711
 from blendcc.adapters.channels.sip.coaching import GatewayCoaching
 from blendcc.adapters.channels.sip.controls import GatewayControls
 from blendcc.adapters.channels.sip.dialog import Call
-from blendcc.adapters.channels.sip.edge import Registrar, SipEdge
+from blendcc.adapters.channels.sip.edge import SipEdge
 from blendcc.adapters.channels.sip.media import Bridge, Listener, Player, Recorder, read_wav_8k
+from blendcc.adapters.channels.sip.registrar import Registrar
 from blendcc.adapters.channels.sip.rtp import DtmfDecoder, Pacer, PortPool, RtpEndpoint, RtpError
 from blendcc.adapters.channels.sip.sdp import PCMA, PCMU, answer, build_sdp
 from blendcc.ports import VoiceCallHandler
@@ -207,18 +208,19 @@ class SipGateway(GatewayControls, GatewayCoaching):
     # ------------------------------------------------------------------ inbound calls
     def _on_invite(self, call: Call) -> None:
         media = call.remote_media
-        if media is None or not media.audio_codecs:
+        if not call.late_offer and (media is None or not media.audio_codecs):
             call.reject(488)
             return
         if self.backlog > self.max_backlog:  # the store cannot keep up: refuse rather than queue unboundedly
             call.reject(503)
             return
-        try:
-            ep = self._endpoint(media.audio_codecs[0], media.telephone_event)
+        try:  # a late offer (no SDP): PCMU until the ACK's answer says otherwise
+            ep = self._endpoint(media.audio_codecs[0], media.telephone_event) if media else self._endpoint(PCMU, TE)
         except RtpError:
             call.reject(503)
             return
-        ep.remote = (media.address, media.port)
+        if media is not None:
+            ep.remote = (media.address, media.port)
         leg = self._new_leg("customer", call, ep)
         ep.dtmf = DtmfDecoder(lambda digit: self.on_dtmf(leg, digit))
         if self.voice is None:
@@ -229,6 +231,9 @@ class SipGateway(GatewayControls, GatewayCoaching):
 
     def answer(self, leg: Any) -> None:
         media = leg.call.remote_media
+        if media is None:  # late offer: our offer goes in the 200 (RFC 3261 13.2.1), the answer in the ACK
+            leg.call.answer(build_sdp(self.public_host, leg.rtp.port, [PCMU, PCMA], TE))
+            return
         sdp, _codec, _te = answer(media, self.public_host, leg.rtp.port)
         leg.call.answer(sdp)
 
@@ -277,6 +282,8 @@ class SipGateway(GatewayControls, GatewayCoaching):
         leg: SipLeg | None = call.app
         if leg is None or (self.voice is None and leg.kind != "outbound"):
             return
+        if name == "media" and detail is not None:
+            self._new_media(leg, detail)
         if leg.kind == "outbound" and self.outbound_handler is not None:
             if name == "answered":
                 self._set_remote(leg)
@@ -315,6 +322,15 @@ class SipGateway(GatewayControls, GatewayCoaching):
             voice.phone_hold(leg, detail.direction in ("sendonly", "inactive"))
         elif name == "dtmf":
             self.on_dtmf(leg, str(detail))
+
+    def _new_media(self, leg: SipLeg, media: Any) -> None:
+        """The peer's new SDP (a re-INVITE or UPDATE offer, a late offer's answer): codec and address follow it."""
+        if media.audio_codecs:
+            leg.rtp.codec = media.audio_codecs[0]
+        leg.rtp.telephone_event = media.telephone_event
+        if media.address != "0.0.0.0" and media.port and leg.rtp.remote != (media.address, media.port):
+            leg.rtp.remote = (media.address, media.port)
+            leg.rtp.latched = False  # symmetric RTP latches again on the new source
 
     def _set_remote(self, leg: SipLeg) -> None:
         media = leg.call.remote_media

@@ -116,7 +116,8 @@ async def merged(srv: Server, work: Path) -> dict[str, Any]:
     before = srv.stack.gateway.edge.stats["calls"]
     r = await sipp(scenario("merged", work, caller="merged"), work, local_port=5083, timeout_s=15)
     await wait_for(lambda: srv.rows("merged"), 5)
-    return {"sipp": r.__dict__, "rows": len(srv.rows("merged")), "calls": srv.stack.gateway.edge.stats["calls"] - before}
+    calls = srv.stack.gateway.edge.stats["calls"] - before
+    return {"sipp": r.__dict__, "rows": len(srv.rows("merged")), "calls": calls}
 
 
 async def methods(srv: Server, work: Path) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Issue 14's RFC 3261/3264 faults, each as a SIPp scenario against a running voice server (see netns_conformance.py)."""
+"""Issue 14's RFC 3261/3264 faults, each a SIPp scenario against a running voice server (netns_conformance.py)."""
 
 from __future__ import annotations
 

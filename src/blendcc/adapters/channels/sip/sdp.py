@@ -41,7 +41,7 @@ class MediaDescription:
     @property
     def telephone_event(self) -> int | None:
         for pt, enc in self.rtpmap.items():
-            if enc.lower().startswith("telephone-event/8000"):
+            if pt in self.payloads and enc.lower().startswith("telephone-event/8000"):
                 return pt
         return None
 

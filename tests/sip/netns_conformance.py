@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from netns_voice import Server, wait_for
+from netns_voice import Server, register, wait_for
 from sipp_harness import PCAPS, scenario, sipp, workdir
 
 from blendcc.adapters.channels.sip.message import parse
@@ -192,8 +192,40 @@ async def late_noanswer(srv: Server, work: Path) -> dict[str, Any]:
     return {"sipp": r.__dict__, "live_calls": srv.stack.gateway.edge.live_calls()}
 
 
+async def refer(srv: Server, work: Path) -> dict[str, Any]:
+    """Agent a1's phone answers the caller, then transfers it blind by REFER to agent a2, whose phone rings
+    and answers; the caller hangs up on a2. The interaction is transferred once."""
+    from blendcc.domain.lifecycle.voice import VoiceCallState as V
+
+    voice = srv.stack.voice
+    srv.c.config.put("agents", "a2", {"name": "Bob", "queues": ["support", "sales"]}, "test")
+    status = {u: await register(p, u, f"pw-{u}") for u, p in (("a1", 5091), ("a2", 5092))}
+    await srv.login("a1")
+    await srv.login("a2")
+    await asyncio.to_thread(srv.c.agents.set_status, "a2", "aux", "meeting")  # the offer goes to a1
+    play = f"{PCAPS}/g711a.pcap@100"
+    a1 = asyncio.create_task(sipp(scenario("uas_refer", work, talk_ms="2000", target="a2", play=play), work,
+                                  local_port=5091, uas=True, rtp_port=26800, timeout_s=30))
+    a2 = asyncio.create_task(sipp(scenario("uas_agent", work, ring_ms="300", play=play), work, local_port=5092,
+                                  uas=True, rtp_port=26900, timeout_s=30))
+    await asyncio.sleep(0.5)
+    caller = asyncio.create_task(sipp(scenario("uac", work, caller="refer", hold_ms="9000", play=play), work,
+                                      local_port=5093, rtp_port=27000, timeout_s=30))
+    vc = await wait_for(lambda: next((c for c in voice.calls.values()
+                                      if c.caller_id == "refer" and c.state is V.CONNECTED), None))
+    if vc is not None:
+        await asyncio.to_thread(srv.c.agents.set_status, "a2", "available", None)
+    on_a2 = bool(await wait_for(lambda: vc is not None and vc.agent_id == "a2" and vc.state is V.CONNECTED, 15))
+    out = {"register": status, "on_a2": on_a2, "caller": (await caller).__dict__, "a1": (await a1).__dict__,
+           "a2": (await a2).__dict__}
+    rows = await wait_for(lambda: [x for x in srv.rows("refer") if x["outcome"] == "completed"])
+    out["rows"] = rows
+    out["timeline"] = [e["type"] for e in srv.timeline(rows[0]["contact_id"])] if rows else []
+    return out
+
+
 SCENARIOS = {"hold": hold, "codec": codec, "merged": merged, "methods": methods, "extensions": extensions,
-             "video": video, "version": version, "late": late, "late_noanswer": late_noanswer}
+             "video": video, "version": version, "late": late, "late_noanswer": late_noanswer, "refer": refer}
 
 
 async def main(names: list[str]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ def results() -> dict[str, Any]:
             pytest.fail(f"SIPp tests cannot run: {missing}")
         pytest.skip(missing)
     return run_in_netns(RUNNER, ["hold", "codec", "merged", "methods", "extensions", "video", "version", "late",
-                                  "late_noanswer"], timeout=180)
+                                  "late_noanswer", "refer"], timeout=240)
 
 
 def _ok(r: dict[str, Any]) -> None:
@@ -91,3 +91,15 @@ def test_late_offer_without_an_answer_in_the_ack_is_hung_up(results: dict[str, A
     r = _result(results, "late_noanswer")
     _ok(r["sipp"])  # SIPp received our BYE and answered it
     assert r["live_calls"] == 0
+
+
+def test_refer_from_the_agents_phone_is_a_blind_transfer_with_sipfrag_progress(results: dict[str, Any]) -> None:
+    r = _result(results, "refer")
+    assert r["register"] == {"a1": 200, "a2": 200}
+    _ok(r["a1"])  # 202, NOTIFY "SIP/2.0 100 Trying", NOTIFY "SIP/2.0 200 OK" (terminated), then our BYE
+    _ok(r["a2"])  # rung for the transferred caller, answered, hung up when the caller left
+    _ok(r["caller"])
+    assert r["on_a2"]
+    [row] = r["rows"]
+    assert row["agent_id"] == "a2" and row["transfers"] == 1 and row["outcome"] == "completed"
+    assert r["timeline"].count("ContactTransferred") == 1

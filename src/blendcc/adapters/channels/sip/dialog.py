@@ -189,7 +189,7 @@ class Call(InDialog):
         return call
 
     def _request(self, method: str, body: bytes = b"", extra: list[tuple[str, str]] | None = None,
-                 cseq: int | None = None) -> SipMessage:
+                 cseq: int | None = None, content_type: str = "application/sdp") -> SipMessage:
         req = SipMessage(method=method, uri=self.remote_target)
         req.add("Via", f"SIP/2.0/UDP {self.edge.public_host}:{self.edge.port};branch={new_branch()};rport")
         req.add("Max-Forwards", "70")
@@ -206,7 +206,7 @@ class Call(InDialog):
         for k, v in extra or ():
             req.add(k, v)
         if body:
-            req.add("Content-Type", "application/sdp")
+            req.add("Content-Type", content_type)
         req.body = body
         return req
 
@@ -291,6 +291,14 @@ class Call(InDialog):
         req = self._request("BYE")
         self.edge.client_transaction(req, self.addr, lambda r: None, lambda: None)
         self._finish()
+
+    def notify_refer(self, status: int, reason: str, final: bool) -> None:
+        """A NOTIFY of the implicit subscription a REFER made (RFC 3515 2.4.4): the progress as a sipfrag."""
+        state = "terminated;reason=noresource" if final else "active;expires=60"
+        req = self._request("NOTIFY", f"SIP/2.0 {status} {reason}\r\n".encode(),
+                            [("Event", "refer"), ("Subscription-State", state)],
+                            content_type="message/sipfrag;version=2.0")
+        self.edge.client_transaction(req, self.addr, lambda r: None, lambda: None)
 
     def reinvite(self, direction: str) -> None:
         """Change our media direction (hold: sendonly, resume: sendrecv) with a re-INVITE."""

@@ -18,6 +18,7 @@ from blendcc.adapters.channels.sip.controls import GatewayControls
 from blendcc.adapters.channels.sip.dialog import Call
 from blendcc.adapters.channels.sip.edge import SipEdge
 from blendcc.adapters.channels.sip.media import Bridge, Listener, Player, Recorder, read_wav_8k
+from blendcc.adapters.channels.sip.refer import GatewayRefer
 from blendcc.adapters.channels.sip.registrar import Registrar
 from blendcc.adapters.channels.sip.rtp import DtmfDecoder, Pacer, PortPool, RtpEndpoint, RtpError
 from blendcc.adapters.channels.sip.sdp import PCMA, PCMU, answer, build_sdp
@@ -53,7 +54,7 @@ def _prompt_pcm(path: str, mtime: float) -> bytes:
     return read_wav_8k(path)
 
 
-class SipGateway(GatewayControls, GatewayCoaching):
+class SipGateway(GatewayControls, GatewayCoaching, GatewayRefer):
     """Implements the voice service's ``VoiceGateway`` on a ``SipEdge`` and RTP endpoints."""
 
     def __init__(self, sip_host: str, sip_port: int, rtp_host: str, rtp_ports: tuple[int, int],
@@ -182,6 +183,8 @@ class SipGateway(GatewayControls, GatewayCoaching):
         call.app = leg
         self.legs[leg.id] = leg
         call.on_event = self._call_event
+        if isinstance(call, Call):  # browser phones' calls have no SIP dialog
+            call.on_refer = self._refer
         return leg
 
     def _release(self, leg: SipLeg) -> None:

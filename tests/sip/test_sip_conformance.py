@@ -86,3 +86,16 @@ def test_a_new_offer_in_the_session_chooses_its_codec_afresh_keeping_our_address
     assert parse_sdp(sdp).direction == "recvonly"
     with pytest.raises(SdpError):
         reanswer(ours, parse_sdp(HEAD + b"m=audio 4100 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n"), 3)
+
+
+def test_refer_to_names_one_user_for_a_blind_transfer() -> None:
+    from blendcc.adapters.channels.sip.refer import refer_target
+
+    def refer(*targets: str) -> tuple[str | None, str]:
+        return refer_target(parse(request("REFER", to_tag="t", extra="".join(f"Refer-To: {t}\r\n" for t in targets))))
+
+    assert refer("<sip:a2@pbx.example.com>") == ("a2", "")
+    assert refer("sip:sales@10.0.0.1;transport=udp") == ("sales", "")
+    assert refer()[0] is None and refer("<sip:a2@x>", "<sip:a3@x>")[0] is None
+    assert refer("<sip:a2@x?Replaces=abc%3Bto-tag%3D1>")[0] is None  # attended transfer: not this
+    assert refer("<sip:pbx.example.com>")[0] is None

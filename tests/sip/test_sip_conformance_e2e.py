@@ -36,7 +36,9 @@ def _result(results: dict[str, Any], name: str) -> dict[str, Any]:
 def test_ack_to_a_reinvite_stops_its_200_retransmissions(results: dict[str, Any]) -> None:
     r = _result(results, "hold")
     _ok(r["sipp"])  # SIPp checked recvonly in the hold answer and sendrecv in the resume answer
-    assert (r["ok_hold"], r["ok_resume"]) == (1, 1)  # once each: 4 s after the hold's ACK, no repeat
+    # once each (twice only if SIPp's ACK came later than T1 = 0.5 s on a loaded machine); without the ACK
+    # stopping them they go on at 0.5, 1.5, 3.5 s...: 4 for the hold (4 s pause) and 3 for the resume
+    assert r["ok_hold"] <= 2 and r["ok_resume"] <= 2, r
 
 
 def test_reinvite_with_another_codec_is_followed_and_an_unusable_one_is_488(results: dict[str, Any]) -> None:

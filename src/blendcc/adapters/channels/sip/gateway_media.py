@@ -1,7 +1,4 @@
-"""The gateway's media control on its legs: bridge, hold, consultation relay, recording, listen-in and prompts.
-
-Mixed into ``SipGateway`` (the methods use its legs and pacer); everything runs on its loop.
-"""
+"""The gateway's media control on its legs (mixed into SipGateway): bridge, hold, recording, listen-in, prompts."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ INVITE over UDP reaches the voice use case through the typed ``ports.VoiceCallHa
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -55,6 +56,9 @@ class RecordingVoice:
 
     def callback_event(self, leg: VoiceLeg, name: str, detail: Any) -> None:
         self.calls.append(("callback_event", leg.id, name))
+
+    def phone_transfer(self, leg: VoiceLeg, target: str, report: Callable[[int, str], None]) -> None:
+        self.calls.append(("phone_transfer", leg.id, target))
 
 
 def test_a_real_invite_reaches_the_voice_handler_through_the_port() -> None:

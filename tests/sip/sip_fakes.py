@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from blendcc.adapters.channels.sip.dialog import Call
+from blendcc.adapters.channels.sip.edge import SipEdge
 from blendcc.adapters.channels.sip.message import SipMessage, parse
 
 
@@ -85,6 +87,37 @@ def request(method: str, *, branch: str = "z9hG4bKaaa", call_id: str = "call-1",
 
 OFFER = (b"v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
          b"m=audio 30000 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n")
+
+
+PEER = ("127.0.0.1", 5061)
+
+
+class Harness:
+    """A SIP edge on a manual clock and a capturing wire; answers each new call with ``answer``."""
+
+    def __init__(self, answer: int | None = 200):
+        self.loop = FakeLoop()
+        self.wire = Wire(lambda: self.loop.now)
+        self.calls: list[Call] = []
+        self.events: list[tuple[str, Any]] = []
+        self.edge = SipEdge("127.0.0.1", 5060, on_invite=self._invite)
+        self.edge.loop = self.loop  # type: ignore[assignment]
+        self.edge.transport = self.wire  # type: ignore[assignment]
+        self.answer = answer
+
+    def _invite(self, call: Call) -> None:
+        self.calls.append(call)
+        call.on_event = lambda c, name, detail: self.events.append((name, detail))
+        if self.answer == 200:
+            call.answer(b"v=0\r\n")
+        elif self.answer is not None:
+            call.reject(self.answer)
+
+    def rx(self, data: bytes) -> None:
+        self.edge.datagram(data, PEER)
+
+    def statuses(self) -> list[int | None]:
+        return [m.status for m in self.wire.take()]
 
 
 @dataclass(eq=False)

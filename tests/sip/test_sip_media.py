@@ -13,9 +13,9 @@ from sip_fakes import request
 
 from blendcc.adapters.channels.sip import g711
 from blendcc.adapters.channels.sip.digest import DigestAuthenticator, authorization, parse_auth
-from blendcc.adapters.channels.sip.edge import Registrar
 from blendcc.adapters.channels.sip.media import Bridge, Recorder
 from blendcc.adapters.channels.sip.message import parse
+from blendcc.adapters.channels.sip.registrar import Registrar
 from blendcc.adapters.channels.sip.rtp import DtmfDecoder, PortPool, RtpEndpoint, RtpError, RtpPacket
 from blendcc.adapters.channels.sip.sdp import PCMA, PCMU, SdpError, answer, build_sdp, parse_sdp
 

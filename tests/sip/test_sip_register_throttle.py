@@ -6,8 +6,8 @@ from __future__ import annotations
 from sip_fakes import request
 
 from blendcc.adapters.channels.sip.digest import authorization
-from blendcc.adapters.channels.sip.edge import Registrar
 from blendcc.adapters.channels.sip.message import SipMessage, parse
+from blendcc.adapters.channels.sip.registrar import Registrar
 from blendcc.domain.throttle import SIP_POLICIES, Throttle
 from blendcc.testing import FakeClock
 

@@ -6,40 +6,11 @@ import itertools
 from typing import Any
 
 import pytest
-from sip_fakes import OFFER, FakeLoop, Wire, request
+from sip_fakes import OFFER, Harness, request
 
 from blendcc.adapters.channels.sip.dialog import Call
-from blendcc.adapters.channels.sip.edge import SipEdge
 from blendcc.adapters.channels.sip.message import SipMessage
 from blendcc.adapters.channels.sip.transaction import T1, T2
-
-PEER = ("127.0.0.1", 5061)
-
-
-class Harness:
-    def __init__(self, answer: int | None = 200):
-        self.loop = FakeLoop()
-        self.wire = Wire(lambda: self.loop.now)
-        self.calls: list[Call] = []
-        self.events: list[tuple[str, Any]] = []
-        self.edge = SipEdge("127.0.0.1", 5060, on_invite=self._invite)
-        self.edge.loop = self.loop  # type: ignore[assignment]
-        self.edge.transport = self.wire  # type: ignore[assignment]
-        self.answer = answer
-
-    def _invite(self, call: Call) -> None:
-        self.calls.append(call)
-        call.on_event = lambda c, name, detail: self.events.append((name, detail))
-        if self.answer == 200:
-            call.answer(b"v=0\r\n")
-        elif self.answer is not None:
-            call.reject(self.answer)
-
-    def rx(self, data: bytes) -> None:
-        self.edge.datagram(data, PEER)
-
-    def statuses(self) -> list[int | None]:
-        return [m.status for m in self.wire.take()]
 
 
 def test_retransmitted_invite_is_the_same_call_and_gets_the_same_answer() -> None:
@@ -132,7 +103,7 @@ def test_options_unknown_methods_and_malformed_requests() -> None:
     h.rx(request("OPTIONS"))
     [ok] = h.wire.take()
     assert ok.status == 200 and "INVITE" in (ok.get("Allow") or "")
-    h.rx(request("PUBLISH", branch="z9hG4bKp"))
+    h.rx(request("FOOBAR", branch="z9hG4bKp"))
     assert h.statuses() == [501]
     bad = request("INVITE", branch="z9hG4bKbad").replace(b"CSeq: 1 INVITE", b"CSeq: one INVITE")
     h.rx(bad)

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from blendcc.adapters.channels.sip.edge import Registrar
 from blendcc.adapters.channels.sip.gateway import SipGateway
 from blendcc.adapters.channels.sip.message import uri_hostport
+from blendcc.adapters.channels.sip.registrar import Registrar
 from blendcc.adapters.channels.sip.telephony import SipTelephony
 from blendcc.adapters.prompts import PromptStore, prompt_directory
 from blendcc.app.channels.voice.ivr import IvrDriver, expected_wait

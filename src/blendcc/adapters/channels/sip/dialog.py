@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from blendcc.adapters.channels.sip.indialog import InDialog, with_direction
 from blendcc.adapters.channels.sip.message import (
     SipMessage,
     display_name,
@@ -23,11 +24,7 @@ from blendcc.adapters.channels.sip.message import (
     uri_user,
 )
 from blendcc.adapters.channels.sip.sdp import MediaDescription, SdpError, parse_sdp
-from blendcc.adapters.channels.sip.transaction import (
-    ClientTransaction,
-    InviteServerTransaction,
-    NonInviteServerTransaction,
-)
+from blendcc.adapters.channels.sip.transaction import ClientTransaction, InviteServerTransaction
 
 if TYPE_CHECKING:
     from blendcc.adapters.channels.sip.edge import SipEdge
@@ -36,7 +33,7 @@ log = logging.getLogger(__name__)
 Addr = tuple[str, int]
 
 
-class Call:
+class Call(InDialog):
     """One dialog. Inbound: ``ringing`` / ``answer`` / ``reject``; outbound: ``cancel``; both: ``bye``."""
 
     def __init__(self, edge: SipEdge, direction: str, call_id: str, local_tag: str, addr: Addr):
@@ -66,6 +63,11 @@ class Call:
         self._provisional = False
         self._cancel_wanted = False
         self.final_status: int | None = None
+        #: an inbound INVITE without SDP (RFC 3261 13.2.1 late offer): our offer goes in the 200, the answer
+        #: comes in the ACK
+        self.late_offer = False
+        #: the peer's latest re-INVITE transaction (its 2xx is retransmitted until its own ACK)
+        self.reinvite_tx: InviteServerTransaction | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -95,6 +97,8 @@ class Call:
                 call.remote_media = parse_sdp(invite.body)
             except SdpError:
                 call.remote_media = None
+        else:
+            call.late_offer = True
         tx.on_no_ack = call._no_ack
         return call
 
@@ -123,11 +127,37 @@ class Call:
         self._respond(status)
         self._finish()
 
-    def _acked(self) -> None:
+    def _acked(self, ack: SipMessage) -> None:
+        """An ACK for one of our 2xx (a new branch, matched by the dialog): the initial INVITE's or a
+        re-INVITE's, told apart by CSeq; a late offer's answer is in the initial INVITE's ACK."""
+        rtx = self.reinvite_tx
+        if rtx is not None and ack.cseq[0] == rtx.request.cseq[0]:
+            if rtx.ack() and ack.body:
+                self._remote_answer(ack.body)
+            return
+        if self.direction != "in" or self.invite is None or ack.cseq[0] != self.invite.cseq[0]:
+            return
         assert isinstance(self.invite_tx, InviteServerTransaction)
-        if self.invite_tx.ack() and self.state == "early":
-            self.state = "confirmed"
-            self._emit("confirmed")
+        if not (self.invite_tx.ack() and self.state == "early"):
+            return
+        self.state = "confirmed"
+        self._emit("confirmed")
+        if self.late_offer and not (ack.body and self._remote_answer(ack.body)):
+            log.info("call %s: late offer without an answer in the ACK; hanging up", self.call_id)
+            self.bye()  # RFC 3261 13.2.1 / 13.3.1.4: no usable answer, the session cannot go on
+            self._emit("ended", "no_answer")
+
+    def _remote_answer(self, body: bytes) -> bool:
+        """The peer's answer to our offer (in an ACK): the media it describes; False when unusable."""
+        try:
+            media = parse_sdp(body)
+        except SdpError:
+            return False
+        if not media.audio_codecs:
+            return False
+        self.remote_media = media
+        self._emit("media", media)
+        return True
 
     def _no_ack(self) -> None:
         if self.state != "ended":
@@ -159,7 +189,7 @@ class Call:
         return call
 
     def _request(self, method: str, body: bytes = b"", extra: list[tuple[str, str]] | None = None,
-                 cseq: int | None = None) -> SipMessage:
+                 cseq: int | None = None, content_type: str = "application/sdp") -> SipMessage:
         req = SipMessage(method=method, uri=self.remote_target)
         req.add("Via", f"SIP/2.0/UDP {self.edge.public_host}:{self.edge.port};branch={new_branch()};rport")
         req.add("Max-Forwards", "70")
@@ -176,7 +206,7 @@ class Call:
         for k, v in extra or ():
             req.add(k, v)
         if body:
-            req.add("Content-Type", "application/sdp")
+            req.add("Content-Type", content_type)
         req.body = body
         return req
 
@@ -262,12 +292,20 @@ class Call:
         self.edge.client_transaction(req, self.addr, lambda r: None, lambda: None)
         self._finish()
 
+    def notify_refer(self, status: int, reason: str, final: bool) -> None:
+        """A NOTIFY of the implicit subscription a REFER made (RFC 3515 2.4.4): the progress as a sipfrag."""
+        state = "terminated;reason=noresource" if final else "active;expires=60"
+        req = self._request("NOTIFY", f"SIP/2.0 {status} {reason}\r\n".encode(),
+                            [("Event", "refer"), ("Subscription-State", state)],
+                            content_type="message/sipfrag;version=2.0")
+        self.edge.client_transaction(req, self.addr, lambda r: None, lambda: None)
+
     def reinvite(self, direction: str) -> None:
         """Change our media direction (hold: sendonly, resume: sendrecv) with a re-INVITE."""
         if self.state != "confirmed" or not self.local_sdp:
             return
         self.sdp_version += 1
-        sdp = _with_direction(self.local_sdp, direction, self.sdp_version)
+        sdp = with_direction(self.local_sdp, direction, self.sdp_version)
         self.local_sdp = sdp
         req = self._request("INVITE", sdp)
 
@@ -278,76 +316,10 @@ class Call:
 
         self.edge.client_transaction(req, self.addr, on_response, lambda: None)
 
-    def in_dialog(self, req: SipMessage, tx: InviteServerTransaction | NonInviteServerTransaction) -> None:
-        """A request inside this dialog (BYE, re-INVITE, INFO, OPTIONS...)."""
-        num = req.cseq[0]
-        if req.method != "ACK" and num < self.remote_cseq:
-            tx.respond(response(req, 500, "CSeq out of order", to_tag=self.local_tag))
-            return
-        self.remote_cseq = max(self.remote_cseq, num)
-        if req.method == "BYE":
-            tx.respond(response(req, 200, to_tag=self.local_tag))
-            was = self.state
-            self._finish()
-            if was != "ended":
-                self._emit("ended", "bye")
-        elif req.method == "INVITE":
-            media = None
-            if req.body:
-                try:
-                    media = parse_sdp(req.body)
-                except SdpError:
-                    tx.respond(response(req, 488, to_tag=self.local_tag))
-                    return
-            self.remote_media = media or self.remote_media
-            self._emit("media", media)
-            self.sdp_version += 1
-            direction = "sendrecv"
-            if media is not None:
-                direction = {"sendonly": "recvonly", "inactive": "inactive", "recvonly": "sendonly"}.get(
-                    media.direction, "sendrecv")
-            self.local_sdp = _with_direction(self.local_sdp, direction, self.sdp_version)
-            assert isinstance(tx, InviteServerTransaction)
-            tx.respond(response(req, 200, to_tag=self.local_tag, body=self.local_sdp,
-                                extra=[("Contact", f"<{self.edge.contact_uri}>")]))
-        elif req.method == "INFO":
-            tx.respond(response(req, 200, to_tag=self.local_tag))
-            signal = _info_digit(req)
-            if signal is not None:
-                self._emit("dtmf", signal)
-        else:
-            tx.respond(response(req, 200, to_tag=self.local_tag))
-
     def _finish(self) -> None:
         if self.state != "ended":
             self.state = "ended"
             self.edge.forget_dialog(self)
-
-
-def _with_direction(sdp: bytes, direction: str, version: int) -> bytes:
-    out = []
-    for raw in sdp.decode().splitlines():
-        line = raw
-        if line in ("a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"):
-            line = f"a={direction}"
-        elif line.startswith("o="):
-            parts = line.split()
-            if len(parts) >= 3:
-                parts[2] = str(version)
-                line = " ".join(parts)
-        out.append(line)
-    return ("\r\n".join(out) + "\r\n").encode()
-
-
-def _info_digit(req: SipMessage) -> str | None:
-    """SIP INFO DTMF (application/dtmf-relay ``Signal=5``), which some phones send instead of RFC 4733."""
-    if "dtmf" not in (req.get("Content-Type") or "").lower():
-        return None
-    for line in req.body.decode(errors="replace").splitlines():
-        k, _, v = line.partition("=")
-        if k.strip().lower() == "signal" and v.strip()[:1] in "0123456789*#ABCD" and v.strip():
-            return v.strip()[:1]
-    return None
 
 
 __all__ = ["Call", "param"]

@@ -1,7 +1,8 @@
-"""The SIP edge: one UDP socket, the transaction tables, dialog dispatch, OPTIONS and the REGISTER registrar.
+"""The SIP edge: one UDP socket, the transaction tables, dialog dispatch, OPTIONS and REGISTER.
 
-Malformed datagrams get a 400 when enough of them can be read to answer, else they are dropped; no
-input reaches an unhandled exception (each datagram is handled inside one guard).
+Malformed datagrams get a 400 (505 for another SIP version) when enough of them can be read to answer,
+else they are dropped, logged and counted (``stats["dropped"]``); no input reaches an unhandled exception
+(each datagram is handled inside one guard).
 """
 
 from __future__ import annotations
@@ -10,23 +11,22 @@ import asyncio
 import contextlib
 import logging
 import socket
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from blendcc.adapters.channels.sip.conformance import ALLOW as ALLOWED
+from blendcc.adapters.channels.sip.conformance import Rejection, method_status, precheck
 from blendcc.adapters.channels.sip.dialog import Call
-from blendcc.adapters.channels.sip.digest import DigestAuthenticator, parse_auth
 from blendcc.adapters.channels.sip.message import (
     SipMessage,
     SipParseError,
+    SipVersionError,
     canonical,
-    param,
+    new_tag,
     parse,
     response,
-    uri_of,
-    uri_user,
 )
+from blendcc.adapters.channels.sip.registrar import Binding, Registrar
 from blendcc.adapters.channels.sip.transaction import (
     ClientTransaction,
     InviteServerTransaction,
@@ -34,95 +34,11 @@ from blendcc.adapters.channels.sip.transaction import (
     client_key,
     server_key,
 )
-from blendcc.domain.throttle import SIP_POLICIES, Throttle, retry_after_header
 
 log = logging.getLogger(__name__)
 Addr = tuple[str, int]
-ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO"
-MAX_EXPIRES = 3600
+ALLOW = ", ".join(ALLOWED)
 RCVBUF = 8 * 1024 * 1024
-
-
-@dataclass
-class Binding:
-    user: str
-    contact: str
-    addr: Addr
-    expires_at: float
-
-
-class _CallClock:
-    def __init__(self, fn: Callable[[], float]) -> None:
-        self.now = fn
-
-
-class Registrar:
-    """Agent phones' registrations (RFC 3261 section 10) with digest authentication.
-
-    Wrong digests are throttled per claimed user and per source address (app.throttle, shared with API
-    logins): while blocked, REGISTER gets 503 Service Unavailable with Retry-After (RFC 3261 21.5.4; SIP's
-    429 means "Provide Referrer Identity", not "too many requests")."""
-
-    def __init__(self, realm: str, passwords: dict[str, str], clock: Callable[[], float] = time.time,
-                 throttle: Throttle | None = None):
-        self.auth = DigestAuthenticator(realm)
-        self.passwords = passwords
-        self.clock = clock
-        self.throttle = throttle or Throttle(_CallClock(clock), SIP_POLICIES)
-        self.bindings: dict[str, Binding] = {}
-        self.on_change: list[Callable[[str, Binding | None], None]] = []
-
-    def lookup(self, user: str) -> Binding | None:
-        b = self.bindings.get(user)
-        if b is not None and b.expires_at <= self.clock():
-            del self.bindings[user]
-            return None
-        return b
-
-    def handle(self, req: SipMessage, addr: Addr) -> SipMessage:
-        header = req.get("Authorization")
-        claimed = parse_auth(header).get("username") if header else None
-        keys = [("sip-addr", addr[0])] + ([("sip-user", claimed[:100])] if claimed else [])
-        wait = self.throttle.retry_after(keys)
-        if wait > 0:
-            return response(req, 503, "Too Many Failed Authentications", to_tag="reg",
-                            extra=[("Retry-After", retry_after_header(wait))])
-        user, stale = self.auth.verify(header, "REGISTER", self.passwords)
-        if user is None:
-            if header and not stale:
-                self.throttle.failed(keys)
-            return response(req, 401, to_tag="reg", extra=[("WWW-Authenticate", self.auth.challenge(stale))])
-        self.throttle.succeeded([("sip-user", user)])
-        aor_user = uri_user(uri_of(req.get("To") or ""))
-        if aor_user != user:
-            return response(req, 403, "Authenticated user does not own this address", to_tag="reg")
-        contacts = req.get_all("Contact")
-        header_expires = req.get("Expires")
-        default = int(header_expires) if header_expires and header_expires.isdigit() else MAX_EXPIRES
-        if not contacts:  # a query: answer with the current binding
-            b = self.lookup(user)
-            extra = [("Contact", f"<{b.contact}>;expires={int(b.expires_at - self.clock())}")] if b else []
-            return response(req, 200, to_tag="reg", extra=extra)
-        value = contacts[0]
-        p = param(value, "expires")
-        expires = min(int(p) if p and p.isdigit() else default, MAX_EXPIRES)
-        if value.strip() == "*" or expires == 0:
-            if self.bindings.pop(user, None) is not None:
-                self._changed(user, None)
-            return response(req, 200, to_tag="reg")
-        binding = Binding(user, uri_of(value), addr, self.clock() + expires)
-        self.bindings[user] = binding
-        self._changed(user, binding)
-        return response(req, 200, to_tag="reg", extra=[("Contact", f"<{binding.contact}>;expires={expires}"),
-                                                       ("Date", time.strftime("%a, %d %b %Y %H:%M:%S GMT",
-                                                                              time.gmtime()))])
-
-    def _changed(self, user: str, binding: Binding | None) -> None:
-        for fn in self.on_change:
-            try:
-                fn(user, binding)
-            except Exception:
-                log.exception("registration handler failed")
 
 
 class _Proto(asyncio.DatagramProtocol):
@@ -150,9 +66,11 @@ class SipEdge:
         self.server_txs: dict[tuple[Any, ...], InviteServerTransaction | NonInviteServerTransaction] = {}
         self.client_txs: dict[tuple[Any, ...], ClientTransaction] = {}
         self.dialogs: dict[tuple[str, str], Call] = {}
+        #: inbound calls not yet ended, by (Call-ID, From tag): merged requests (482) and CANCEL find them
+        self.inbound: dict[tuple[str, str], Call] = {}
         self.transport: asyncio.DatagramTransport | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.stats = {"received": 0, "malformed": 0, "retransmissions": 0, "calls": 0}
+        self.stats = {"received": 0, "malformed": 0, "dropped": 0, "retransmissions": 0, "calls": 0, "merged": 0}
 
     @property
     def contact_uri(self) -> str:
@@ -197,7 +115,9 @@ class SipEdge:
             msg = parse(data)
         except SipParseError as exc:
             self.stats["malformed"] += 1
-            self._bad_request(data, addr, str(exc))
+            status = 505 if isinstance(exc, SipVersionError) else 400
+            if not self._bad_request(data, addr, str(exc), status):
+                self._dropped(addr, str(exc))
             return
         try:
             if msg.is_request:
@@ -210,15 +130,25 @@ class SipEdge:
                 with contextlib.suppress(Exception):
                     self.send(response(msg, 500).encode(), addr)
 
-    def _bad_request(self, data: bytes, addr: Addr, reason: str) -> None:
-        """Answer 400 if the datagram is a request whose Via, From, To, Call-ID and CSeq can be read."""
+    def _dropped(self, addr: Addr, reason: str) -> None:
+        """A datagram we cannot answer (no Via, Call-ID or CSeq to address a response): logged and counted."""
+        self.stats["dropped"] += 1
+        n = self.stats["dropped"]
+        if n <= 10 or n % 1000 == 0:  # a flood of garbage must not flood the log
+            log.warning("dropped an unanswerable SIP datagram from %s:%s (%s; %d dropped so far)",
+                        addr[0], addr[1], reason[:80], n)
+
+    def _bad_request(self, data: bytes, addr: Addr, reason: str, status: int = 400) -> bool:
+        """Answer 400 (or 505) if the datagram is a request whose Via, Call-ID and CSeq can be read; False
+        when it cannot be answered (a response, an ACK, or those headers missing)."""
         try:
             text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
-            lines = text.split("\n\n", 1)[0].split("\n")
+            lines = text.lstrip("\n").split("\n\n", 1)[0].split("\n")
             first = lines[0].split(" ")
-            if len(first) != 3 or first[0] == "SIP/2.0" or first[0].upper() == "ACK":
-                return
-            resp = SipMessage(status=400, reason="Bad Request: " + reason[:60].replace("\n", " "))
+            if len(first) != 3 or first[0].upper().startswith("SIP/") or first[0].upper() == "ACK":
+                return False
+            head = "Version Not Supported" if status == 505 else "Bad Request: " + reason[:60].replace("\n", " ")
+            resp = SipMessage(status=status, reason=head)
             found = set()
             for line in lines[1:]:
                 name, colon, value = line.partition(":")
@@ -229,10 +159,16 @@ class SipEdge:
                     resp.add(cname, value.strip())
                     found.add(cname)
             if not {"Via", "Call-ID", "CSeq"} <= found:
-                return
+                return False
             self.send(resp.encode(), addr)
+            return True
         except Exception:
-            log.debug("dropped an unreadable datagram from %s", addr)
+            return False
+
+    def _reject(self, msg: SipMessage, addr: Addr, rej: Rejection) -> None:
+        cls = InviteServerTransaction if msg.method == "INVITE" else NonInviteServerTransaction
+        tx = self._server_tx(cls, msg, addr)
+        tx.respond(response(msg, rej.status, rej.reason, to_tag=new_tag(), extra=list(rej.extra)))
 
     def _request(self, msg: SipMessage, addr: Addr) -> None:
         key = server_key(msg)
@@ -244,7 +180,7 @@ class SipEdge:
                 return
             call = self._dialog_of(msg)
             if call is not None:
-                call._acked()
+                call._acked(msg)
             return
         tx = self.server_txs.get(key)
         if tx is not None:
@@ -254,25 +190,36 @@ class SipEdge:
         if method == "CANCEL":
             ntx = self._server_tx(NonInviteServerTransaction, msg, addr)
             target = self.server_txs.get((*key[:-1], "INVITE"))
-            call = self._dialog_of_invite(msg)
-            if isinstance(target, InviteServerTransaction) and call is not None:
+            call = self.inbound.get((msg.call_id, msg.from_tag or ""))
+            if isinstance(target, InviteServerTransaction) and call is not None and call.invite_tx is target:
                 ntx.respond(response(msg, 200, to_tag=call.local_tag))
                 call._cancelled()
             else:
                 ntx.respond(response(msg, 481))
             return
+        rej = precheck(msg)
+        if rej is not None:
+            self._reject(msg, addr, rej)
+            return
         if method == "INVITE":
-            itx = self._server_tx(InviteServerTransaction, msg, addr)
             if msg.to_tag:
+                itx = self._server_tx(InviteServerTransaction, msg, addr)
                 call = self._dialog_of(msg)
                 if call is None:
                     itx.respond(response(msg, 481))
                 else:
                     call.in_dialog(msg, itx)
                 return
+            if (msg.call_id, msg.from_tag or "") in self.inbound:
+                # RFC 3261 8.2.2.2: the same request reached us twice (forked and merged): one call only
+                self.stats["merged"] += 1
+                self._reject(msg, addr, Rejection(482))
+                return
+            itx = self._server_tx(InviteServerTransaction, msg, addr)
             itx.respond(response(msg, 100))
             call = Call.inbound(self, msg, addr, itx)
             self.dialogs[call.key] = call
+            self.inbound[(call.call_id, call.remote_tag or "")] = call
             self.stats["calls"] += 1
             self.on_invite(call)
             return
@@ -291,12 +238,11 @@ class SipEdge:
                 call.in_dialog(msg, ntx)
             return
         if method == "OPTIONS":
-            ntx.respond(response(msg, 200, to_tag="opt", extra=[("Allow", self.allow), ("Accept", "application/sdp")]))
-        elif method == "BYE":
-            ntx.respond(response(msg, 481))
-        else:
-            ntx.respond(response(msg, 405 if method in ("SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE") else 501,
-                                 extra=[("Allow", self.allow)]))
+            ntx.respond(response(msg, 200, to_tag="opt", extra=[("Allow", self.allow), ("Accept", "application/sdp"),
+                                                                ("Accept-Encoding", "identity")]))
+            return
+        rej = method_status(method or "", in_dialog=False) or Rejection(405, (("Allow", self.allow),))
+        ntx.respond(response(msg, rej.status, rej.reason, to_tag=new_tag(), extra=list(rej.extra)))
 
     def _server_tx(self, cls: Any, msg: SipMessage, addr: Addr) -> Any:
         key = server_key(msg)
@@ -310,12 +256,6 @@ class SipEdge:
     def _dialog_of(self, msg: SipMessage) -> Call | None:
         tag = msg.to_tag if msg.is_request else msg.from_tag
         return self.dialogs.get((msg.call_id, tag or ""))
-
-    def _dialog_of_invite(self, cancel: SipMessage) -> Call | None:
-        for call in self.dialogs.values():  # early inbound dialogs of this Call-ID (few)
-            if call.call_id == cancel.call_id and call.direction == "in" and call.remote_tag == cancel.from_tag:
-                return call
-        return None
 
     def _response(self, msg: SipMessage) -> None:
         tx = self.client_txs.get(client_key(msg))
@@ -351,6 +291,9 @@ class SipEdge:
         self.dialogs[call.key] = call
 
     def forget_dialog(self, call: Call) -> None:
+        ikey = (call.call_id, call.remote_tag or "")
+        if call.direction == "in" and self.inbound.get(ikey) is call:
+            del self.inbound[ikey]
         # kept 32 s so late retransmissions (BYE, 2xx) still find their dialog, then dropped (no leak)
         if self.loop is not None:
             self.loop.call_later(32.0, lambda: self.dialogs.pop(call.key, None)
@@ -361,3 +304,5 @@ class SipEdge:
     def live_calls(self) -> int:
         return sum(1 for c in self.dialogs.values() if c.state != "ended")
 
+
+__all__ = ["ALLOW", "Binding", "Registrar", "SipEdge"]

@@ -8,16 +8,16 @@ import logging
 import socket
 import time
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, TypeVar
 
-from blendcc.adapters.channels.sip import g711
 from blendcc.adapters.channels.sip.coaching import GatewayCoaching
 from blendcc.adapters.channels.sip.controls import GatewayControls
 from blendcc.adapters.channels.sip.dialog import Call
-from blendcc.adapters.channels.sip.edge import Registrar, SipEdge
-from blendcc.adapters.channels.sip.media import Bridge, Listener, Player, Recorder, read_wav_8k
+from blendcc.adapters.channels.sip.edge import SipEdge
+from blendcc.adapters.channels.sip.gateway_media import GatewayMedia
+from blendcc.adapters.channels.sip.media import Bridge, Player, Recorder
+from blendcc.adapters.channels.sip.refer import GatewayRefer
+from blendcc.adapters.channels.sip.registrar import Registrar
 from blendcc.adapters.channels.sip.rtp import DtmfDecoder, Pacer, PortPool, RtpEndpoint, RtpError
 from blendcc.adapters.channels.sip.sdp import PCMA, PCMU, answer, build_sdp
 from blendcc.ports import VoiceCallHandler
@@ -47,12 +47,7 @@ class SipLeg:
         self.dtmf_out: Any = None  # digits being sent to this leg's far end (dtmf.DtmfSender)
 
 
-@lru_cache(maxsize=64)
-def _prompt_pcm(path: str, mtime: float) -> bytes:
-    return read_wav_8k(path)
-
-
-class SipGateway(GatewayControls, GatewayCoaching):
+class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer):
     """Implements the voice service's ``VoiceGateway`` on a ``SipEdge`` and RTP endpoints."""
 
     def __init__(self, sip_host: str, sip_port: int, rtp_host: str, rtp_ports: tuple[int, int],
@@ -181,6 +176,8 @@ class SipGateway(GatewayControls, GatewayCoaching):
         call.app = leg
         self.legs[leg.id] = leg
         call.on_event = self._call_event
+        if isinstance(call, Call):  # browser phones' calls have no SIP dialog
+            call.on_refer = self._refer
         return leg
 
     def _release(self, leg: SipLeg) -> None:
@@ -207,18 +204,19 @@ class SipGateway(GatewayControls, GatewayCoaching):
     # ------------------------------------------------------------------ inbound calls
     def _on_invite(self, call: Call) -> None:
         media = call.remote_media
-        if media is None or not media.audio_codecs:
+        if not call.late_offer and (media is None or not media.audio_codecs):
             call.reject(488)
             return
         if self.backlog > self.max_backlog:  # the store cannot keep up: refuse rather than queue unboundedly
             call.reject(503)
             return
-        try:
-            ep = self._endpoint(media.audio_codecs[0], media.telephone_event)
+        try:  # a late offer (no SDP): PCMU until the ACK's answer says otherwise
+            ep = self._endpoint(media.audio_codecs[0], media.telephone_event) if media else self._endpoint(PCMU, TE)
         except RtpError:
             call.reject(503)
             return
-        ep.remote = (media.address, media.port)
+        if media is not None:
+            ep.remote = (media.address, media.port)
         leg = self._new_leg("customer", call, ep)
         ep.dtmf = DtmfDecoder(lambda digit: self.on_dtmf(leg, digit))
         if self.voice is None:
@@ -229,6 +227,9 @@ class SipGateway(GatewayControls, GatewayCoaching):
 
     def answer(self, leg: Any) -> None:
         media = leg.call.remote_media
+        if media is None:  # late offer: our offer goes in the 200 (RFC 3261 13.2.1), the answer in the ACK
+            leg.call.answer(build_sdp(self.public_host, leg.rtp.port, [PCMU, PCMA], TE))
+            return
         sdp, _codec, _te = answer(media, self.public_host, leg.rtp.port)
         leg.call.answer(sdp)
 
@@ -277,6 +278,8 @@ class SipGateway(GatewayControls, GatewayCoaching):
         leg: SipLeg | None = call.app
         if leg is None or (self.voice is None and leg.kind != "outbound"):
             return
+        if name == "media" and detail is not None:
+            self._new_media(leg, detail)
         if leg.kind == "outbound" and self.outbound_handler is not None:
             if name == "answered":
                 self._set_remote(leg)
@@ -316,6 +319,15 @@ class SipGateway(GatewayControls, GatewayCoaching):
         elif name == "dtmf":
             self.on_dtmf(leg, str(detail))
 
+    def _new_media(self, leg: SipLeg, media: Any) -> None:
+        """The peer's new SDP (a re-INVITE or UPDATE offer, a late offer's answer): codec and address follow it."""
+        if media.audio_codecs:
+            leg.rtp.codec = media.audio_codecs[0]
+        leg.rtp.telephone_event = media.telephone_event
+        if media.address != "0.0.0.0" and media.port and leg.rtp.remote != (media.address, media.port):
+            leg.rtp.remote = (media.address, media.port)
+            leg.rtp.latched = False  # symmetric RTP latches again on the new source
+
     def _set_remote(self, leg: SipLeg) -> None:
         media = leg.call.remote_media
         if media is not None:
@@ -323,128 +335,6 @@ class SipGateway(GatewayControls, GatewayCoaching):
             if media.audio_codecs:
                 leg.rtp.codec = media.audio_codecs[0]
             leg.rtp.telephone_event = media.telephone_event
-
-    # ------------------------------------------------------------------ media control
-    def bridge(self, customer: Any, agent: Any) -> None:
-        self.unbridge(customer)
-        b = Bridge(customer.rtp, agent.rtp)
-        customer.bridge = agent.bridge = b
-
-    def unbridge(self, customer: Any) -> None:
-        if getattr(customer, "mixer", None) is not None:  # a conference: the customer leaving ends it
-            self.leave_conference(customer)
-        b = customer.bridge
-        if b is None:
-            return
-        for leg in self.legs.values():
-            if leg.bridge is b:
-                leg.bridge = None
-        customer.bridge = None
-        seconds = b.close()
-        customer.rtp.on_packet = None
-        if seconds is not None:
-            for leg in (customer, *(x for x in self.legs.values() if x.rtp is b.a or x.rtp is b.b)):
-                leg.recorded_s = seconds
-
-    def consult(self, agent: Any, other: Any) -> None:
-        self.end_consult(agent)
-        agent.saved_on_packet = agent.rtp.on_packet
-        b = Bridge(agent.rtp, other.rtp)
-        agent.consult = other.consult = b
-
-    def end_consult(self, leg: Any) -> None:
-        b = leg.consult
-        if b is None:
-            return
-        b.close()
-        for x in (*self.legs.values(), leg):
-            if x.consult is b:
-                x.consult = None
-                if x.rtp is b.a and x.bridge is not None and not x.released:
-                    x.rtp.on_packet = x.saved_on_packet  # back on the (held) customer bridge
-                x.saved_on_packet = None
-
-    def hold(self, customer: Any, held: bool) -> None:
-        if customer.bridge is not None:
-            customer.bridge.held = held
-
-    def record(self, customer: Any, path: Path) -> bool:
-        """Record the bridge both ways (stereo); a leg outside a bridge is recorded alone (mono, voicemail)."""
-        if self.pacer is None or customer.released:
-            return False
-        mixer = getattr(customer, "mixer", None)
-        if mixer is not None:  # a conference: the recording gets the mix
-            if mixer.recorder is not None:
-                return False
-            mixer.recorder = Recorder(self.pacer, path)
-            return True
-        b = customer.bridge
-        if b is None:
-            if customer.solo is not None:
-                return False
-            rec = customer.solo = Recorder(self.pacer, path, channels=1)
-            ep = customer.rtp
-
-            def heard(pkt: Any, raw: bytes) -> None:
-                if pkt.payload_type == ep.codec:
-                    rec.feed(0, g711.decode(ep.codec, pkt.payload))
-
-            ep.on_packet = heard
-            return True
-        if b.recorder is not None:
-            return False
-        b.recorder = Recorder(self.pacer, path)
-        return True
-
-    def stop_recording(self, customer: Any) -> float | None:
-        mixer = getattr(customer, "mixer", None)
-        if mixer is not None and mixer.recorder is not None:
-            mixed_s: float = mixer.recorder.close()
-            mixer.recorder = None
-            return mixed_s
-        if customer.solo is not None:
-            solo_s: float = customer.solo.close()
-            customer.solo = None
-            customer.rtp.on_packet = None
-            return solo_s
-        b = customer.bridge
-        if b is None or b.recorder is None:
-            kept: float | None = customer.recorded_s
-            customer.recorded_s = None
-            return kept
-        seconds: float = b.recorder.close()
-        b.recorder = None
-        return seconds
-
-    def listen(self, customer: Any, supervisor: Any) -> bool:
-        b = customer.bridge
-        if b is None or self.pacer is None:
-            return False
-        b.listeners.append(Listener(self.pacer, supervisor.rtp))
-        return True
-
-    def play(self, leg: Any, prompt: str, on_done: Callable[[], None], repeat: bool = False) -> bool:
-        if self.pacer is None or leg.released:
-            return False
-        self.stop_playing(leg)
-        try:
-            p = Path(prompt)
-            pcm = _prompt_pcm(str(p), p.stat().st_mtime)
-        except (OSError, ValueError) as exc:
-            log.warning("cannot play %s: %s", prompt, exc)
-            return False
-
-        def finished() -> None:
-            leg.player = None
-            on_done()
-
-        leg.player = Player(self.pacer, leg.rtp, pcm, finished, repeat=repeat)
-        return True
-
-    def stop_playing(self, leg: Any) -> None:
-        if leg.player is not None:
-            leg.player.stop()
-            leg.player = None
 
 
 def _user_part(caller_id: str) -> str:

@@ -51,6 +51,7 @@ class Player:
                  repeat: bool = False):
         self.pacer = pacer
         self.endpoint = endpoint
+        self.codec = endpoint.codec
         self.payload = g711.encode(endpoint.codec, pcm)
         self.on_done = on_done
         self.repeat = repeat
@@ -58,6 +59,9 @@ class Player:
         self.token: int | None = pacer.add(self._tick)
 
     def _tick(self) -> None:
+        if self.endpoint.codec != self.codec:  # the peer changed codec mid-prompt (re-INVITE, late answer)
+            self.payload = self.payload.translate(g711.TRANSCODE[(self.codec, self.endpoint.codec)])
+            self.codec = self.endpoint.codec
         chunk = self.payload[self.pos:self.pos + SAMPLES]
         if not chunk:
             if self.repeat and self.payload:

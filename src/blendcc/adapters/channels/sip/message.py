@@ -23,16 +23,21 @@ METHODS = {"INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPD
 REASONS = {100: "Trying", 180: "Ringing", 183: "Session Progress", 200: "OK", 202: "Accepted",
            400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
            405: "Method Not Allowed", 408: "Request Timeout", 415: "Unsupported Media Type",
-           480: "Temporarily Unavailable", 481: "Call/Transaction Does Not Exist", 486: "Busy Here",
+           420: "Bad Extension", 480: "Temporarily Unavailable", 481: "Call/Transaction Does Not Exist",
+           482: "Loop Detected", 486: "Busy Here",
            487: "Request Terminated", 488: "Not Acceptable Here", 491: "Request Pending",
            500: "Server Internal Error", 501: "Not Implemented", 503: "Service Unavailable",
-           603: "Decline"}
+           505: "Version Not Supported", 603: "Decline"}
 _TOKEN = re.compile(r"^[A-Za-z0-9.!%*_+`'~\-]+$")
 MAX_MESSAGE = 65535
 
 
 class SipParseError(ValueError):
     """The datagram is not a well-formed SIP message."""
+
+
+class SipVersionError(SipParseError):
+    """A request in a SIP version other than 2.0 (answered 505 Version Not Supported, RFC 3261 21.5.7)."""
 
 
 @dataclass
@@ -170,7 +175,11 @@ def parse(data: bytes) -> SipMessage:
         if not 100 <= msg.status <= 699:
             raise SipParseError("status code out of range")
         msg.reason = parts[2] if len(parts) > 2 else ""
+    elif parts[0].upper().startswith("SIP/"):
+        raise SipParseError("response in another SIP version")
     else:
+        if len(parts) == 3 and parts[2] != "SIP/2.0" and parts[2].upper().startswith("SIP/"):
+            raise SipVersionError(f"{parts[2][:10]} is not supported")
         if len(parts) != 3 or parts[2] != "SIP/2.0" or not _TOKEN.match(parts[0]) or not parts[1]:
             raise SipParseError("bad request line")
         msg.method, msg.uri = parts[0].upper(), parts[1]

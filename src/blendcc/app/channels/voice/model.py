@@ -105,6 +105,8 @@ class VoiceCall:
     agent_muted: bool = False  # server-side mute of the agent's phone
     recording_paused: bool = False
     conference: bool = False  # customer, agent and consulted agent mixed together
+    #: a blind transfer asked by the agent's phone (SIP REFER): how to tell the phone the outcome
+    refer_report: Callable[[int, str], None] | None = None
 
     def move(self, state: VoiceCallState) -> None:
         """Step to ``state`` (staying is no step); InvalidState if the lifecycle table has no such step."""

@@ -21,6 +21,7 @@ from blendcc.app.channels.voice.consult import VoiceConsult
 from blendcc.app.channels.voice.controls import VoiceControls
 from blendcc.app.channels.voice.messages import VoiceMessages
 from blendcc.app.channels.voice.model import RECORDING_POLICIES, GoneLeg, Leg, VoiceCall, VoiceGateway, VoiceSettings
+from blendcc.app.channels.voice.phone_transfer import VoicePhoneTransfer
 from blendcc.app.channels.voice.supervision import VoiceSupervision
 from blendcc.domain.channels import Channel
 from blendcc.domain.events import CallbackCompleted
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 _FINAL = ("ContactAbandoned", "ContactTimedOut", "ContactRejected", "ContactClosed")
 
 
-class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls):
+class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls, VoicePhoneTransfer):
     """Owns the voice calls of one process (state touched only on the gateway's loop)."""
 
     def __init__(self, contacts: ContactService, agents: AgentService, bus: EventBus, gateway: VoiceGateway,
@@ -269,11 +270,13 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls)
             self.gateway.stop_playing(vc.customer)
             self.gateway.hold(vc.customer, False)
         elif kind == "ContactTransferred":
+            self._refer_outcome(vc, 200, "OK")  # a transfer the agent's phone asked for: told before its BYE
             self._finish_recording(vc)
             self.gateway.unbridge(vc.customer)
             self._hangup_agent(vc)
             vc.move(V.QUEUED)
         elif kind in _FINAL or (kind == "ContactEnded" and msg.get("reason") != "transfer"):
+            self._refer_outcome(vc, 487, "Request Terminated")
             self._end(vc)
 
     def _adopt_outbound(self, contact_id: str, leg: Leg, agent_id: str, queue_id: str | None) -> None:

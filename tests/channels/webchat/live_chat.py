@@ -135,7 +135,8 @@ def chat_fixture(db_url: str, clock: Any, fast_passwords: None, tmp_path: Any) -
         container = build_container(chat_settings(db_url, smtp.port, str(tmp_path / "att")), clock=clock,
                                     run_migrations=False)
         app = LiveApp(create_app(container, background=False))
-        http = httpx.Client(base_url=app.url, timeout=10)
+        # 30 s: a loaded 2-core machine once took more than 10 s to answer the first seeding request
+        http = httpx.Client(base_url=app.url, timeout=30)
         api = Api(http, container, clock)
         live = LiveChat(api, app, http, smtp)
         timer_thread = container.webchat.later

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from blendcc.wfm.models import BASELINE, MODELS, NotEnoughHistory, predict
+from blendcc.wfm.models import BASELINE, DEFAULT_MODELS, MODELS, NotEnoughHistory, predict
 
 #: the earliest origin leaves at least 4 weeks of history (what the baseline averages over)
 MIN_ORIGIN_DAYS = 28
@@ -144,10 +144,10 @@ class _Pool:
 def backtest(volume: np.ndarray, first_weekday: int, horizon_days: int, *, special: np.ndarray | None = None,
              models: Sequence[str] | None = None, n_origins: int = 12, step_days: int = 7,
              progress: Progress | None = None, combined: bool = True) -> Backtest:
-    """Score ``models`` (default: every registered model) on ``volume`` (days x slots, special days
+    """Score ``models`` (default: :data:`DEFAULT_MODELS`) on ``volume`` (days x slots, special days
     already imputed); ``special`` (bool per day) marks days left out of the scores. With ``combined`` the
     choice is the weighted combination of the best models, else the single model with the lowest WAPE."""
-    names = list(models) if models is not None else list(MODELS)
+    names = list(models) if models is not None else list(DEFAULT_MODELS)
     if BASELINE not in names:
         names.insert(0, BASELINE)
     names.sort(key=list(MODELS).index)

@@ -150,3 +150,8 @@ def predict(name: str, volume: np.ndarray, first_weekday: int, horizon_days: int
     out = model.fn(volume, first_weekday, horizon_days)
     clipped: np.ndarray = np.clip(np.asarray(out, dtype=float), 0.0, None)
     return clipped
+
+#: the candidates a backtest scores unless told otherwise: the interval-level MSTL and the one-week naive
+#: are slower and scored worse than the baseline on the 1999 bank data (docs/wfm-forecasting.md); name
+#: them with ``models`` to include them
+DEFAULT_MODELS = (BASELINE, "daily_ets_profile", "daily_arima_profile", "daily_mstl_yearly_profile")

@@ -131,3 +131,55 @@ def test_baseline_properties(days: int, first_weekday: int, horizon: int, seed: 
         if k >= 7:
             assert fc[k] == pytest.approx(fc[k - 7])
     assert wape(v[-1], v[-1]) in (0.0, None)
+
+
+# ---------------------------------------------------------------------- weekday origins, combination, intervals
+
+def test_origins_fall_on_the_targets_weekday_at_the_same_horizon() -> None:
+    # 70 days from a Monday: the target (day 70) is a Monday; a 1-day backtest scores past Mondays
+    assert origins_for(70, 1, 4) == [42, 49, 56, 63]
+    assert all((73 - o) % 7 == 0 for o in origins_for(73, 3, 6))  # a Thursday target: Thursdays
+    assert origins_for(73, 3, 6)[-1] == 66  # the last whose 3 days lie inside the history
+    assert origins_for(70, 8, 2) == [49, 56]  # an 8-day horizon ends inside the history: 56 + 8 <= 70
+
+
+def test_a_monday_target_is_scored_on_mondays_even_when_sundays_are_closed() -> None:
+    v = volumes(70, noise_seed=4)
+    v[6::7] = 0.0  # Sundays closed: the old D-1 origins scored only these and found nothing
+    bt = backtest(v, 0, 1, models=FAST, n_origins=4)
+    assert all(s.wape is not None and s.wape > 0 for s in bt.scores.values())
+    assert bt.scores[BASELINE].per_horizon[0].actual == pytest.approx(v[[42, 49, 56, 63]].sum())
+    sunday = backtest(v[:69], 0, 1, models=FAST, n_origins=4)  # the target is a closed Sunday
+    assert all(s.scored and s.wape is None and s.mae is not None for s in sunday.scores.values())
+    assert sunday.scores[BASELINE].mae == 0.0 and sunday.chosen == BASELINE  # chosen by MAE: no WAPE to rank
+
+
+def test_the_choice_combines_the_best_models_by_inverse_squared_wape() -> None:
+    v = volumes(84, growth_per_day=0.003, noise_seed=3)
+    bt = backtest(v, 0, 7, models=[BASELINE, "daily_ets_profile", "daily_arima_profile"], n_origins=4)
+    assert bt.chosen == "combined" and abs(sum(bt.weights.values()) - 1) < 1e-9
+    inv = {m: 1 / (bt.scores[m].wape or 1) ** 2 for m in bt.weights}
+    for m, w in bt.weights.items():
+        assert w == pytest.approx(inv[m] / sum(inv.values()))
+    # the combination is scored on the same targets as the single models
+    assert bt.scores["combined"].per_horizon[0].actual == bt.scores[BASELINE].per_horizon[0].actual
+    best = min(s.wape for s in bt.scores.values() if s.wape is not None and s.model != "combined")
+    assert bt.scores["combined"].wape is not None and bt.scores["combined"].wape < 1.1 * best
+    single = backtest(v, 0, 7, models=[BASELINE, "daily_ets_profile"], n_origins=4, combined=False)
+    assert single.chosen in (BASELINE, "daily_ets_profile") and "combined" not in single.scores
+
+
+def test_prediction_intervals_cover_about_their_level_on_new_days() -> None:
+    v = volumes(140, noise_seed=8)
+    bt = backtest(v[:126], 0, 7, models=FAST, n_origins=12)
+    from blendcc.wfm.backtest import combine, interval_bounds
+
+    fc = combine({m: predict(m, v[:126], 0, 14) for m in bt.weights}, bt.weights)
+    lo, hi = interval_bounds(fc, bt.residuals, 0.8)
+    busy = fc > 5
+    inside = ((v[126:] >= lo) & (v[126:] <= hi))[busy].mean()
+    assert 0.7 < inside < 0.9  # 80 % nominal, on 14 days the models never saw
+    lo95, hi95 = interval_bounds(fc, bt.residuals, 0.95)
+    assert (lo95 <= lo).all() and (hi95 >= hi).all() and (lo >= 0).all()
+    with pytest.raises(ValueError):
+        interval_bounds(fc, bt.residuals, 1.5)

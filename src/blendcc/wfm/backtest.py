@@ -72,7 +72,7 @@ class Backtest:
     scores: dict[str, ModelScore]
     chosen: str
     weights: dict[str, float] = field(default_factory=dict)  # model -> weight of the combined forecast
-    #: standardised errors (actual - forecast) / sqrt(forecast + 1) of the chosen forecast, scored intervals
+    #: standardised errors (actual - forecast) / sqrt(forecast + 1) of the chosen forecast, scored open intervals
     residuals: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def table(self) -> list[dict[str, object]]:
@@ -210,8 +210,9 @@ def _choose(volume: np.ndarray, scored: np.ndarray, origins: list[int], horizon_
         pool.fill(score)
     for m, w in weights.items():
         scores[m].weight = w
-    z = [(volume[o + k] - fc[k]) / np.sqrt(fc[k] + 1.0) for o, fc in per_origin.items()
-         for k in range(horizon_days) if scored[o + k]]
+    # intervals with contacts forecast or seen (closed hours would pile up exact zeros and narrow the band)
+    z = [((a - f) / np.sqrt(f + 1.0))[(f >= 0.5) | (a > 0)] for o, fc in per_origin.items()
+         for k in range(horizon_days) if scored[o + k] for a, f in [(volume[o + k], fc[k])]]
     residuals = np.concatenate(z) if z else np.zeros(0)
     return Backtest(horizon_days, origins, scores, chosen, weights, residuals)
 

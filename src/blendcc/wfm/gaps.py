@@ -25,7 +25,9 @@ GAP_POLICIES = ("holiday", "zero", "interpolate")
 #: a weekday is open when at least this share of its days have data (or contacts)
 OPEN_SHARE = 0.5
 #: an interval is usual for a weekday when at least this share of its days with data have a row for it
-USUAL_SHARE = 0.9
+USUAL_SHARE = 0.5
+#: below this share of usual intervals with a row, the file lists only busy intervals: no interval gaps
+DENSE_SHARE = 0.9
 #: a missing day (without row information) needs this many contacts on a median day of its weekday
 MIN_DAY_CONTACTS = 10.0
 #: a day is anomalous below LOW or above HIGH times the median of its weekday over the weeks around it
@@ -83,7 +85,7 @@ def detect_gaps(series: Series) -> Gaps:
             continue  # a small queue: a day without contacts is plausible
         gaps.missing_days.extend(int(d) for d in missing)
     gaps.missing_days.sort()
-    if series.present is None:
+    if series.present is None or not _dense(series, has_data):
         return gaps
     for w in range(7):
         days = np.flatnonzero((wd == w) & has_data)
@@ -106,6 +108,13 @@ def detect_gaps(series: Series) -> Gaps:
                 gaps.missing_intervals[int(d)] = [int(s) for s in slots]
     gaps.partial_days.sort()
     return gaps
+
+
+def _dense(series: Series, has_data: np.ndarray) -> bool:
+    assert series.present is not None
+    rows = series.present[has_data]
+    usual = rows.mean(axis=0) >= USUAL_SHARE if rows.size else np.zeros(series.slots, dtype=bool)
+    return bool(usual.any()) and float(rows[:, usual].mean()) >= DENSE_SHARE
 
 
 def missing_mask(series: Series, gaps: Gaps) -> np.ndarray:

@@ -77,6 +77,7 @@ def prepare(series: Series, horizon_days: int, planner_days: Sequence[date] = ()
     odd: list[int] = []
     if exclude_anomalies:
         skip = excluded | closed | unscored
+        skip[found.days] = True  # gaps are the policy's business (under 'zero' they are taken as real)
         skip[past_holidays] = True
         odd = anomalies(volume, series.first_day.weekday(), skip)
         if odd:

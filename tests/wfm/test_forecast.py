@@ -285,7 +285,7 @@ def test_on_the_1999_bank_data_the_backtest_picks_a_model_that_beats_seasonal_na
     """A year of real calls at 30 minutes; 26 weekly origins (July to December), 14-day horizon."""
     (s,) = to_series(long_from_frame(pd.read_csv(bank_1999(DATA.name)), tz="Asia/Jerusalem"), 30)
     assert (s.days, s.volume.sum()) == (365, 445_369)
-    bt = backtest(s.volume, s.first_day.weekday(), 14, models=FAST, n_origins=26)
+    bt = backtest(s.volume, s.first_day.weekday(), 14, models=FAST, n_origins=26, combined=False)
     base, ets = bt.scores[BASELINE].wape, bt.scores["daily_ets_profile"].wape
     assert base is not None and ets is not None
     assert bt.chosen == "daily_ets_profile"
@@ -296,7 +296,7 @@ def test_on_the_1999_bank_data_the_backtest_picks_a_model_that_beats_seasonal_na
     for d in HOLIDAYS_1999:
         special[(d - s.first_day).days] = True
     clean = impute_special(s.volume, s.first_day.weekday(), special)
-    marked = backtest(clean, s.first_day.weekday(), 14, models=FAST, n_origins=26, special=special)
+    marked = backtest(clean, s.first_day.weekday(), 14, models=FAST, n_origins=26, special=special, combined=False)
     m_base, m_ets = marked.scores[BASELINE].wape, marked.scores["daily_ets_profile"].wape
     assert m_base is not None and m_ets is not None
     assert m_base < base and m_ets < ets  # holidays were a large part of both models' error

@@ -1,4 +1,4 @@
-"""Gaps in the history (missing days, partial days, missing intervals) and their policies, calendars, volume-only and AHT."""
+"""Gaps in the history (missing days and intervals, partial days) and their policies, calendars, volume only, AHT."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
@@ -143,10 +144,11 @@ class _Pool:
 
 def backtest(volume: np.ndarray, first_weekday: int, horizon_days: int, *, special: np.ndarray | None = None,
              models: Sequence[str] | None = None, n_origins: int = 12, step_days: int = 7,
-             progress: Progress | None = None, combined: bool = True) -> Backtest:
+             progress: Progress | None = None, combined: bool = True, first_day: date | None = None) -> Backtest:
     """Score ``models`` (default: :data:`DEFAULT_MODELS`) on ``volume`` (days x slots, special days
     already imputed); ``special`` (bool per day) marks days left out of the scores. With ``combined`` the
-    choice is the weighted combination of the best models, else the single model with the lowest WAPE."""
+    choice is the weighted combination of the best models, else the single model with the lowest WAPE.
+    ``first_day`` (the history's first date) lets dated models (day of month) be scored."""
     names = list(models) if models is not None else list(DEFAULT_MODELS)
     if BASELINE not in names:
         names.insert(0, BASELINE)
@@ -171,7 +173,7 @@ def backtest(volume: np.ndarray, first_weekday: int, horizon_days: int, *, speci
         pool, per_origin = _Pool(horizon_days), {}
         try:
             for o in origins:
-                per_origin[o] = fc = predict(name, volume[:o], first_weekday, horizon_days)
+                per_origin[o] = fc = predict(name, volume[:o], first_weekday, horizon_days, first_day)
                 for k in range(horizon_days):
                     if scored[o + k]:
                         pool.add(k, volume[o + k], fc[k])

@@ -149,10 +149,11 @@ class SeriesForecast:
         return [self.first_day + timedelta(days=k) for k in range(self.volume.shape[0])]
 
 
-def _predict(chosen: str, weights: dict[str, float], clean: np.ndarray, wd0: int, horizon_days: int) -> np.ndarray:
+def _predict(chosen: str, weights: dict[str, float], clean: np.ndarray, wd0: int, horizon_days: int,
+             first_day: date) -> np.ndarray:
     if chosen != COMBINED:
-        return predict(chosen, clean, wd0, horizon_days)
-    return combine({m: predict(m, clean, wd0, horizon_days) for m in weights}, weights)
+        return predict(chosen, clean, wd0, horizon_days, first_day)
+    return combine({m: predict(m, clean, wd0, horizon_days, first_day) for m in weights}, weights)
 
 
 def forecast_series(series: Series, horizon_days: int, *, special_days: Sequence[SpecialDay] = (),
@@ -179,13 +180,14 @@ def forecast_series(series: Series, horizon_days: int, *, special_days: Sequence
     if run_backtest:
         try:
             bt = backtest(clean, wd0, horizon_days, special=prep.unscored, models=[model] if model else models,
-                          n_origins=n_origins, step_days=step_days, progress=progress, combined=combined)
+                          n_origins=n_origins, step_days=step_days, progress=progress, combined=combined,
+                          first_day=series.first_day)
             if model is None:
                 chosen, weights = bt.chosen, bt.weights
         except NotEnoughHistory as exc:
             notes.append(f"no backtest ({exc}); using {chosen}")
     try:
-        volume = _predict(chosen, weights, clean, wd0, horizon_days)
+        volume = _predict(chosen, weights, clean, wd0, horizon_days, series.first_day)
     except NotEnoughHistory as exc:
         raise ValidationFailed(f"{series.queue}/{series.channel}: {exc}") from None
     first = series.day(series.days)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from blendcc.wfm.backtest import MIN_ORIGIN_DAYS, backtest, mape, origins_for, wape
 from blendcc.wfm.models import BASELINE, MODELS, NotEnoughHistory, predict, seasonal_naive_4w, weekday_profile
 
-from .forecast_data import shape, volumes
+from .forecast_data import MONDAY, shape, volumes
 
 FAST = [BASELINE, "daily_ets_profile"]
 
@@ -99,11 +99,11 @@ def test_every_model_forecasts_the_right_shape_and_no_negative_volumes() -> None
     for name, model in MODELS.items():
         if model.min_days > 70:
             continue
-        fc = predict(name, v, 0, 3)
+        fc = predict(name, v, 0, 3, MONDAY)
         assert fc.shape == (3, 48), name
         assert (fc >= 0).all(), name
         # each model finds the weekday level: Monday much busier than Sunday
-        assert fc[0].sum() > 3 * predict(name, v, 0, 7)[6].sum(), name
+        assert fc[0].sum() > 3 * predict(name, v, 0, 7, MONDAY)[6].sum(), name
 
 
 def test_a_yearly_peak_is_caught_by_the_yearly_model_given_two_years() -> None:
@@ -183,3 +183,21 @@ def test_prediction_intervals_cover_about_their_level_on_new_days() -> None:
     assert (lo95 <= lo).all() and (hi95 >= hi).all() and (lo >= 0).all()
     with pytest.raises(ValueError):
         interval_bounds(fc, bt.residuals, 1.5)
+
+
+def test_a_day_of_month_effect_is_learnt_by_the_day_of_month_model() -> None:
+    from datetime import timedelta
+
+    days = 7 * 30
+    dom = np.array([(MONDAY + timedelta(days=i)).day for i in range(days)])
+    boost = np.where(dom <= 5, 1.4, 1.0)  # the first five days of every month are 40 % busier
+    v = np.random.default_rng(6).poisson(volumes(days) * boost[:, None]).astype(float)
+    models = [BASELINE, "weekday_day_of_month"]
+    bt = backtest(v, 0, 7, models=models, n_origins=12, first_day=MONDAY, combined=False)
+    dated, base = bt.scores["weekday_day_of_month"].wape, bt.scores[BASELINE].wape
+    assert bt.chosen == "weekday_day_of_month" and dated is not None and base is not None and dated < 0.8 * base
+    flat = np.random.default_rng(6).poisson(volumes(days)).astype(float)  # no effect: no harm either
+    bt = backtest(flat, 0, 7, models=models, n_origins=12, first_day=MONDAY, combined=False)
+    assert (bt.scores["weekday_day_of_month"].wape or 1) < 1.1 * (bt.scores[BASELINE].wape or 0)
+    undated = backtest(v, 0, 7, models=models, n_origins=2)  # without dates it is reported, not scored
+    assert "calendar dates" in (undated.scores["weekday_day_of_month"].error or "")

@@ -82,12 +82,18 @@ def test_forecast_a_posted_series_with_overrides_and_special_days(shared_centre:
     assert by_time["2024-02-12T10:00:00+01:00"]["aht_s"] == 180
 
 
+def test_a_history_without_handle_times_gives_a_volume_only_forecast(shared_centre: Any) -> None:
+    points = [{"interval_start": f"2024-01-{d:02d}T10:00", "volume": 1} for d in range(1, 15)]
+    got = shared_centre.post("/api/wfm/forecast", "admin", json={"points": points, "horizon": 3, "origins": 1})
+    assert got["rows"] and all(r["aht_s"] is None for r in got["rows"])
+    assert sum(r["volume"] for r in got["rows"]) == pytest.approx(3)
+    assert any("volume only" in n for n in got["series"][0]["notes"])
+
+
 @pytest.mark.parametrize(("change", "status", "words"), [
     ({"horizon": "soon"}, 422, "horizon"), ({"model": "magic"}, 422, "unknown model"),
     ({"overrides": ["x"]}, 422, "override"), ({"interval_min": 20}, 422, "interval_min"),
     ({"points": [{"interval_start": "nope", "volume": 1}]}, 422, "timestamp"),
-    ({"default_aht_s": None, "points": [{"interval_start": f"2024-01-{d:02d}T10:00", "volume": 1}
-                                        for d in range(1, 15)]}, 422, "handle times"),
 ])
 def test_bad_forecast_requests_are_refused_with_json(shared_centre: Any, change: dict[str, Any], status: int,
                                                      words: str) -> None:

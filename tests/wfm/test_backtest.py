@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from blendcc.wfm.backtest import MIN_ORIGIN_DAYS, backtest, mape, origins_for, wape
 from blendcc.wfm.models import BASELINE, MODELS, NotEnoughHistory, predict, seasonal_naive_4w, weekday_profile
 
-from .forecast_data import shape, volumes
+from .forecast_data import MONDAY, shape, volumes
 
 FAST = [BASELINE, "daily_ets_profile"]
 
@@ -99,11 +99,11 @@ def test_every_model_forecasts_the_right_shape_and_no_negative_volumes() -> None
     for name, model in MODELS.items():
         if model.min_days > 70:
             continue
-        fc = predict(name, v, 0, 3)
+        fc = predict(name, v, 0, 3, MONDAY)
         assert fc.shape == (3, 48), name
         assert (fc >= 0).all(), name
         # each model finds the weekday level: Monday much busier than Sunday
-        assert fc[0].sum() > 3 * predict(name, v, 0, 7)[6].sum(), name
+        assert fc[0].sum() > 3 * predict(name, v, 0, 7, MONDAY)[6].sum(), name
 
 
 def test_a_yearly_peak_is_caught_by_the_yearly_model_given_two_years() -> None:
@@ -131,3 +131,73 @@ def test_baseline_properties(days: int, first_weekday: int, horizon: int, seed: 
         if k >= 7:
             assert fc[k] == pytest.approx(fc[k - 7])
     assert wape(v[-1], v[-1]) in (0.0, None)
+
+
+# ---------------------------------------------------------------------- weekday origins, combination, intervals
+
+def test_origins_fall_on_the_targets_weekday_at_the_same_horizon() -> None:
+    # 70 days from a Monday: the target (day 70) is a Monday; a 1-day backtest scores past Mondays
+    assert origins_for(70, 1, 4) == [42, 49, 56, 63]
+    assert all((73 - o) % 7 == 0 for o in origins_for(73, 3, 6))  # a Thursday target: Thursdays
+    assert origins_for(73, 3, 6)[-1] == 66  # the last whose 3 days lie inside the history
+    assert origins_for(70, 8, 2) == [49, 56]  # an 8-day horizon ends inside the history: 56 + 8 <= 70
+
+
+def test_a_monday_target_is_scored_on_mondays_even_when_sundays_are_closed() -> None:
+    v = volumes(70, noise_seed=4)
+    v[6::7] = 0.0  # Sundays closed: the old D-1 origins scored only these and found nothing
+    bt = backtest(v, 0, 1, models=FAST, n_origins=4)
+    assert all(s.wape is not None and s.wape > 0 for s in bt.scores.values())
+    assert bt.scores[BASELINE].per_horizon[0].actual == pytest.approx(v[[42, 49, 56, 63]].sum())
+    sunday = backtest(v[:69], 0, 1, models=FAST, n_origins=4)  # the target is a closed Sunday
+    assert all(s.scored and s.wape is None and s.mae is not None for s in sunday.scores.values())
+    assert sunday.scores[BASELINE].mae == 0.0 and sunday.chosen == BASELINE  # chosen by MAE: no WAPE to rank
+
+
+def test_the_choice_combines_the_best_models_by_inverse_squared_wape() -> None:
+    v = volumes(84, growth_per_day=0.003, noise_seed=3)
+    bt = backtest(v, 0, 7, models=[BASELINE, "daily_ets_profile", "daily_arima_profile"], n_origins=4)
+    assert bt.chosen == "combined" and abs(sum(bt.weights.values()) - 1) < 1e-9
+    inv = {m: 1 / (bt.scores[m].wape or 1) ** 2 for m in bt.weights}
+    for m, w in bt.weights.items():
+        assert w == pytest.approx(inv[m] / sum(inv.values()))
+    # the combination is scored on the same targets as the single models
+    assert bt.scores["combined"].per_horizon[0].actual == bt.scores[BASELINE].per_horizon[0].actual
+    best = min(s.wape for s in bt.scores.values() if s.wape is not None and s.model != "combined")
+    assert bt.scores["combined"].wape is not None and bt.scores["combined"].wape < 1.1 * best
+    single = backtest(v, 0, 7, models=[BASELINE, "daily_ets_profile"], n_origins=4, combined=False)
+    assert single.chosen in (BASELINE, "daily_ets_profile") and "combined" not in single.scores
+
+
+def test_prediction_intervals_cover_about_their_level_on_new_days() -> None:
+    v = volumes(140, noise_seed=8)
+    bt = backtest(v[:126], 0, 7, models=FAST, n_origins=12)
+    from blendcc.wfm.backtest import combine, interval_bounds
+
+    fc = combine({m: predict(m, v[:126], 0, 14) for m in bt.weights}, bt.weights)
+    lo, hi = interval_bounds(fc, bt.residuals, 0.8)
+    busy = fc > 5
+    inside = ((v[126:] >= lo) & (v[126:] <= hi))[busy].mean()
+    assert 0.7 < inside < 0.9  # 80 % nominal, on 14 days the models never saw
+    lo95, hi95 = interval_bounds(fc, bt.residuals, 0.95)
+    assert (lo95 <= lo).all() and (hi95 >= hi).all() and (lo >= 0).all()
+    with pytest.raises(ValueError):
+        interval_bounds(fc, bt.residuals, 1.5)
+
+
+def test_a_day_of_month_effect_is_learnt_by_the_day_of_month_model() -> None:
+    from datetime import timedelta
+
+    days = 7 * 30
+    dom = np.array([(MONDAY + timedelta(days=i)).day for i in range(days)])
+    boost = np.where(dom <= 5, 1.4, 1.0)  # the first five days of every month are 40 % busier
+    v = np.random.default_rng(6).poisson(volumes(days) * boost[:, None]).astype(float)
+    models = [BASELINE, "weekday_day_of_month"]
+    bt = backtest(v, 0, 7, models=models, n_origins=12, first_day=MONDAY, combined=False)
+    dated, base = bt.scores["weekday_day_of_month"].wape, bt.scores[BASELINE].wape
+    assert bt.chosen == "weekday_day_of_month" and dated is not None and base is not None and dated < 0.8 * base
+    flat = np.random.default_rng(6).poisson(volumes(days)).astype(float)  # no effect: no harm either
+    bt = backtest(flat, 0, 7, models=models, n_origins=12, first_day=MONDAY, combined=False)
+    assert (bt.scores["weekday_day_of_month"].wape or 1) < 1.1 * (bt.scores[BASELINE].wape or 0)
+    undated = backtest(v, 0, 7, models=models, n_origins=2)  # without dates it is reported, not scored
+    assert "calendar dates" in (undated.scores["weekday_day_of_month"].error or "")

@@ -20,12 +20,12 @@ from blendcc.wfm.forecast import (
     SpecialDay,
     apply_overrides,
     forecast_series,
-    impute_special,
     parse_override,
     rows,
 )
 from blendcc.wfm.intraday import damped_ratio, intraday_view
 from blendcc.wfm.models import BASELINE
+from blendcc.wfm.prepare import impute_special
 from blendcc.wfm.series import Series, detect_kind, localize, long_from_frame, to_series
 
 from .forecast_data import MONDAY, WEEKDAY_LEVEL, series, shape, volumes
@@ -115,7 +115,9 @@ def test_a_repeating_history_is_forecast_exactly_with_aht() -> None:
     out = rows([f], "UTC")
     assert len(out) == 14 * 48
     assert out[22] == {"interval_start": "2024-02-26T11:00:00+00:00", "queue": "sales", "channel": "voice",
-                       "volume": round(float(volumes(1)[0, 22]), 3), "aht_s": 200.0}
+                       "volume": round(float(volumes(1)[0, 22]), 3), "aht_s": 200.0,
+                       # a perfect backtest leaves no room around the forecast
+                       "volume_lo": round(float(volumes(1)[0, 22]), 3), "volume_hi": round(float(volumes(1)[0, 22]), 3)}
 
 
 def test_aht_follows_the_interval_of_the_day() -> None:
@@ -136,8 +138,11 @@ def test_special_days_are_excluded_from_fitting_and_forecast_from_their_referenc
     holiday = MONDAY + timedelta(days=28)  # a Monday with almost no contacts
     v[28] *= 0.05
     s = Series("q", "voice", MONDAY, 30, v, None)
-    plain = forecast_series(s, 7, run_backtest=False)
+    plain = forecast_series(s, 7, run_backtest=False, exclude_anomalies=False)
     assert plain.volume[0].sum() < 0.8 * volumes(1)[0].sum()  # the holiday drags next Monday down
+    found = forecast_series(s, 7, run_backtest=False)  # unless it is found as an anomalous day
+    assert found.excluded == [holiday] and any("anomalous days excluded: 2024-01-29" in n for n in found.notes)
+    assert found.volume[0] == pytest.approx(volumes(1)[0])
     horizon_holiday = MONDAY + timedelta(days=37)  # a Wednesday
     closed = MONDAY + timedelta(days=38)
     f = forecast_series(s, 7, run_backtest=False, special_days=[
@@ -235,7 +240,8 @@ def test_cli_writes_the_forecast_csv_and_charts(tmp_path: Path) -> None:
     assert "backtest default/voice" in r.output and "WAPE" in r.output and "overrides changed 24" in r.output
     with out_csv.open() as fh:
         got = list(csv.DictReader(fh))
-    assert list(got[0]) == ["interval_start", "queue", "channel", "volume", "aht_s"]
+    assert list(got[0]) == ["interval_start", "queue", "channel", "volume", "aht_s", "volume_lo", "volume_hi"]
+    assert all(float(r["volume_lo"]) <= float(r["volume"]) <= float(r["volume_hi"]) for r in got)
     assert len(got) == 7 * 24 and got[0]["interval_start"] == "2024-02-05T00:00:00+01:00"
     assert all(float(row["volume"]) == 0 for row in got if row["interval_start"].startswith("2024-02-07"))
     assert 100 < float(got[10]["aht_s"]) < 300
@@ -279,7 +285,7 @@ def test_on_the_1999_bank_data_the_backtest_picks_a_model_that_beats_seasonal_na
     """A year of real calls at 30 minutes; 26 weekly origins (July to December), 14-day horizon."""
     (s,) = to_series(long_from_frame(pd.read_csv(bank_1999(DATA.name)), tz="Asia/Jerusalem"), 30)
     assert (s.days, s.volume.sum()) == (365, 445_369)
-    bt = backtest(s.volume, s.first_day.weekday(), 14, models=FAST, n_origins=26)
+    bt = backtest(s.volume, s.first_day.weekday(), 14, models=FAST, n_origins=26, combined=False)
     base, ets = bt.scores[BASELINE].wape, bt.scores["daily_ets_profile"].wape
     assert base is not None and ets is not None
     assert bt.chosen == "daily_ets_profile"
@@ -290,7 +296,7 @@ def test_on_the_1999_bank_data_the_backtest_picks_a_model_that_beats_seasonal_na
     for d in HOLIDAYS_1999:
         special[(d - s.first_day).days] = True
     clean = impute_special(s.volume, s.first_day.weekday(), special)
-    marked = backtest(clean, s.first_day.weekday(), 14, models=FAST, n_origins=26, special=special)
+    marked = backtest(clean, s.first_day.weekday(), 14, models=FAST, n_origins=26, special=special, combined=False)
     m_base, m_ets = marked.scores[BASELINE].wape, marked.scores["daily_ets_profile"].wape
     assert m_base is not None and m_ets is not None
     assert m_base < base and m_ets < ets  # holidays were a large part of both models' error

@@ -5,10 +5,9 @@ from __future__ import annotations
 import csv
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from blendcc.cli.base import app, err, fail, out, settings_or_exit
 from blendcc.domain.csv_safe import safe_dict
@@ -59,46 +58,12 @@ def _read_holidays(value: str | None) -> str | None:
     return value
 
 
-def _buckets(horizon_days: int) -> list[tuple[int, int]]:
-    """Horizon columns: day 1, days 2-7, then one column per further week (1-based, inclusive)."""
-    out = [(1, 1)]
-    lo = 2
-    while lo <= horizon_days:
-        hi = min(horizon_days, 7 if lo == 2 else lo + 6)
-        out.append((lo, hi))
-        lo = hi + 1
-    return out
-
-
-def _print_backtests(forecasts: list[object]) -> None:
-    for f in forecasts:
-        bt = getattr(f, "backtest", None)
-        if bt is None:
-            continue
-        table = Table(title=f"backtest {f.queue}/{f.channel}: {len(bt.origins)} origins, "  # type: ignore[attr-defined]
-                      f"{bt.horizon_days}-day horizon (WAPE by horizon day)")
-        for name in ("model", "WAPE", "MAPE"):
-            table.add_column(name, justify="left" if name == "model" else "right")
-        buckets = _buckets(bt.horizon_days)
-        for lo, hi in buckets:
-            table.add_column(f"d{lo}" if lo == hi else f"d{lo}-{hi}", justify="right")
-        notes = []
-        for s in bt.scores.values():
-            if s.wape is None:
-                notes.append(f"{s.model}: not scored ({s.error})")
-                continue
-            cells = []
-            for lo, hi in buckets:
-                part = s.per_horizon[lo - 1:hi]
-                act = sum(h.actual for h in part)
-                abs_err = sum((h.wape or 0.0) * h.actual for h in part)
-                cells.append(f"{abs_err / act:.1%}" if act > 0 else "-")
-            name = f"[bold]{s.model} *[/bold]" if s.model == bt.chosen else s.model
-            table.add_row(name, f"{s.wape:.1%}", f"{s.mape:.1%}" if s.mape is not None else "-", *cells)
-        out.print(table)
-        for n in notes:
-            out.print(n, markup=False)
-        out.print("* chosen (lowest WAPE; ties keep the seasonal-naive baseline)")
+def _say_volume_only(history: list[Any], aht: float | None) -> None:
+    """Before any backtest: a history without handle times gives a volume-only forecast."""
+    bare = [f"{s.queue}/{s.channel}" for s in history if s.handle_s is None]
+    if bare and aht is None:
+        err.print(f"note: no handle times in the history of {', '.join(bare)}: the forecast is volume only "
+                  "(aht_s empty); `blendcc staff` will need --aht, or give --aht here", markup=False)
 
 
 @app.command()
@@ -113,8 +78,20 @@ def forecast(
     override: Annotated[list[str] | None, typer.Option(help="FROM..TO=VALUE or =+N%, optional "
                                                       "prefixes aht_s@ and QUEUE/CHANNEL@ (repeatable)")] = None,
     chart: Annotated[Path | None, typer.Option(help="chart to write: .png or .html")] = None,
-    backtest: Annotated[bool, typer.Option("--backtest", help="print the backtest table")] = False,
-    origins: Annotated[int, typer.Option(help="backtest origins (one week apart)", min=1, max=60)] = 4,
+    backtest: Annotated[bool, typer.Option("--backtest", help="kept for old scripts: the backtest table is "
+                                           "always printed")] = False,
+    origins: Annotated[int, typer.Option(help="backtest origins, on the target's weekday, one week apart",
+                                         min=1, max=60)] = 12,
+    choice: Annotated[str, typer.Option(help="'combined': the 1/WAPE^2-weighted mean of the best models; "
+                                        "'best': the single lowest-WAPE model")] = "combined",
+    level: Annotated[float, typer.Option(help="prediction interval level, e.g. 0.8 (volume_lo, volume_hi)",
+                                         min=0.5, max=0.99)] = 0.8,
+    gaps: Annotated[str, typer.Option(help="missing days/intervals and partial days: holiday (excluded), "
+                                      "zero, or interpolate")] = "holiday",
+    country: Annotated[str | None, typer.Option(help="public holidays of this country (ISO code, e.g. IL, FR, "
+                                                "US-CA) are excluded from fitting and forecast at the ratio "
+                                                "past holidays had")] = None,
+    anomalies: Annotated[str, typer.Option(help="days far from their weekday's level: exclude or keep")] = "exclude",
     model: Annotated[str | None, typer.Option(help="force a model instead of the backtest's choice")] = None,
     models: Annotated[str | None, typer.Option(help="candidate models, comma-separated (default: all)")] = None,
     kind: Annotated[str, typer.Option(help="input kind: auto, counts or timestamps")] = "auto",
@@ -122,7 +99,8 @@ def forecast(
                                            "(default: BLENDCC_TIMEZONE)")] = None,
     queue: Annotated[str, typer.Option(help="queue name for a CSV without a queue column")] = "default",
     channel: Annotated[str, typer.Option(help="channel for a CSV without a channel column")] = "voice",
-    aht: Annotated[float | None, typer.Option(help="AHT seconds when the input has no handle times")] = None,
+    aht: Annotated[float | None, typer.Option(help="AHT seconds when the input has no handle times (without "
+                                              "it such a forecast is volume only)")] = None,
     from_db: Annotated[bool, typer.Option("--from-db", help="forecast from the event store per queue/channel")] = False,
     history_days: Annotated[int, typer.Option(help="days of store history to use with --from-db")] = 182,
     queue_id: Annotated[str | None, typer.Option(help="with --from-db: only this queue")] = None,
@@ -134,6 +112,7 @@ def forecast(
     import pandas as pd
 
     from blendcc.app.planning.forecasting import ForecastingService, parse_horizon, run_forecast
+    from blendcc.cli.forecast_table import print_backtests, progress_bar
     from blendcc.wfm.forecast import parse_override
     from blendcc.wfm.series import check_interval, long_from_frame, to_series
 
@@ -151,8 +130,18 @@ def forecast(
         special = parse_special_days(_read_holidays(holidays), holiday_like.lower())
         overrides = [parse_override(o, interval) for o in override or []]
         candidates = [m.strip() for m in models.split(",") if m.strip()] if models else None
+        if choice not in ("combined", "best"):
+            raise ValidationFailed("--choice is combined or best")
+        if anomalies not in ("exclude", "keep"):
+            raise ValidationFailed("--anomalies is exclude or keep")
+        from blendcc.wfm.gaps import check_policy, country_holidays
+
+        check_policy(gaps)
+        if country:
+            country_holidays(country, date(2000, 1, 1), date(2000, 1, 1))  # an unknown country fails now
         opts = {"special_days": special, "overrides": overrides, "models": candidates, "model": model,
-                "n_origins": origins, "default_aht_s": aht}
+                "n_origins": origins, "default_aht_s": aht, "gaps": gaps, "country": country,
+                "exclude_anomalies": anomalies == "exclude", "level": level, "combined": choice == "combined"}
         if from_db:
             from blendcc.adapters.clock import SystemClock
             from blendcc.adapters.storage.engine import make_engine
@@ -169,7 +158,9 @@ def forecast(
                 raise fail(f"cannot open the database: {exc}") from None
             service = ForecastingService(store, clock, zone)
             history = service.history(interval, history_days, queue_id)
-            run = service.forecast_store(interval, days, history_days, queue_id, **opts)
+            _say_volume_only(history, aht)
+            with progress_bar() as bar:
+                run = service.forecast_store(interval, days, history_days, queue_id, progress=bar, **opts)
         else:
             assert input_csv is not None
             try:
@@ -177,13 +168,16 @@ def forecast(
             except (OSError, ValueError) as exc:
                 raise fail(f"cannot read {input_csv}: {exc}") from None
             history = to_series(long_from_frame(frame, kind, zone, queue, channel), interval)
-            run = run_forecast(history, days, zone, **opts)  # type: ignore[arg-type]
+            _say_volume_only(history, aht)
+            with progress_bar() as bar:
+                run = run_forecast(history, days, zone, progress=bar, **opts)  # type: ignore[arg-type]
     except DomainError as exc:
         raise fail(exc.message) from None
     except ValueError as exc:
         raise fail(str(exc)) from None
     with out_csv.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["interval_start", "queue", "channel", "volume", "aht_s"])
+        writer = csv.DictWriter(fh, fieldnames=["interval_start", "queue", "channel", "volume", "aht_s", "volume_lo",
+                                                "volume_hi"])
         writer.writeheader()
         writer.writerows(safe_dict(r) for r in run.rows)
     for f in run.forecasts:
@@ -193,8 +187,8 @@ def forecast(
                   f"from {f.first_day}{special_note}{note}", markup=False)
     if run.overridden:
         out.print(f"overrides changed {run.overridden} intervals")
-    if backtest:
-        _print_backtests(run.forecasts)  # type: ignore[arg-type]
+    print_backtests(run.forecasts)
+    out.print(f"volume_lo, volume_hi: {level:.0%} prediction interval per interval (from the backtest's errors)")
     out.print(f"wrote {len(run.rows)} rows to {out_csv}")
     if chart is not None:
         from blendcc.cli.forecast_chart import render

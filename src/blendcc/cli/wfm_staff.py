@@ -88,6 +88,13 @@ def staff(
     targets = StaffingTargets(sl_target=sl or None, sl_threshold_s=threshold, asa_target_s=asa, max_abandon=max_abandon,
                               max_occupancy=max_occupancy, patience_s=patience, shrinkage=shrinkage)
     forecast = _read_csv(forecast_csv, "forecast")
+    if aht is None and "aht_s" in forecast.columns and "volume" in forecast.columns:
+        import pandas as pd
+
+        busy = pd.to_numeric(forecast["volume"], errors="coerce").fillna(0) > 0
+        if (busy & forecast["aht_s"].isna()).any():
+            raise fail(f"the forecast has no AHT for {int((busy & forecast['aht_s'].isna()).sum())} intervals with "
+                       "contacts (a volume-only forecast): give --aht SECONDS")
     coverage = _read_csv(scheduled, "schedule coverage") if scheduled is not None else None
     try:
         plan, minutes = staffing_plan(forecast, targets, interval_min=interval, scheduled=coverage, default_aht_s=aht)

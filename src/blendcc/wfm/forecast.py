@@ -3,28 +3,34 @@
 ``forecast_series`` takes one history (:class:`blendcc.wfm.series.Series`, whole days on the local
 wall clock) and forecasts the ``horizon_days`` after it:
 
-1. special days in the history (holidays, outages...) are excluded from fitting: their intervals are
-   replaced by the mean of the same weekday's previous weeks, and they are not scored in backtests;
-2. the candidate models are backtested (rolling origin) and the one with the lowest WAPE forecasts;
+1. gaps are treated per policy and special days in the history (planner's, a country's public holidays,
+   anomalous days) are excluded from fitting (:mod:`blendcc.wfm.prepare`) and not scored in backtests;
+2. the candidate models are backtested (rolling origin on the target's weekday) and the inverse-error
+   weighted combination of the best ones forecasts, with a prediction interval per interval calibrated
+   on the backtest's errors;
 3. special days in the horizon are forecast from their reference day type (``like='saturday'``:
-   that weekday's recent intraday shape at the model's level), as closed (zero) or as normal days;
-4. AHT per interval is the volume-weighted AHT of the same interval and weekday over the last 4 weeks
-   (falling back to the interval of day, then to the overall AHT);
+   that weekday's recent intraday shape at the model's level), as closed (zero) or as normal days, and
+   public holidays at the ratio past holidays had to their weekday;
+4. AHT per interval (when the history has handle times) is the best of the backtested AHT profiles
+   (:mod:`blendcc.wfm.aht`); without handle times the forecast is volume only (AHT None);
 5. planner overrides (absolute value or percentage, per interval or day range) are applied last.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
 
 from blendcc.domain.errors import ValidationFailed
-from blendcc.wfm.backtest import Backtest, backtest
+from blendcc.wfm.aht import AHT_DEFAULT, AhtBacktest, backtest_aht, forecast_aht
+from blendcc.wfm.backtest import COMBINED, Backtest, Progress, backtest, combine, interval_bounds
+from blendcc.wfm.gaps import check_policy
 from blendcc.wfm.models import BASELINE, MODELS, NotEnoughHistory, predict, seasonal_naive_4w
+from blendcc.wfm.prepare import prepare
 from blendcc.wfm.series import Series, localize
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -39,6 +45,9 @@ class SpecialDay:
 
     day: date
     like: str = "normal"
+
+    factor: float | None = None  # then forecast as a normal day times this (learnt from past holidays)
+    name: str | None = None
 
     def __post_init__(self) -> None:
         if self.like not in SPECIAL_KINDS:
@@ -129,61 +138,31 @@ class SeriesForecast:
     special: dict[date, str] = field(default_factory=dict)  # horizon days treated specially -> how
     excluded: list[date] = field(default_factory=list)  # history days left out of fitting
     notes: list[str] = field(default_factory=list)
+    lower: np.ndarray | None = None  # prediction interval of the volume, horizon_days x slots
+    upper: np.ndarray | None = None
+    level: float = 0.8
+    aht_backtest: AhtBacktest | None = None
+    weights: dict[str, float] = field(default_factory=dict)  # the combined forecast's models and weights
 
     @property
     def days(self) -> list[date]:
         return [self.first_day + timedelta(days=k) for k in range(self.volume.shape[0])]
 
 
-def impute_special(volume: np.ndarray, first_weekday: int, special: np.ndarray) -> np.ndarray:
-    """Replace special days by the mean of up to 4 earlier (else later) normal days of the same weekday."""
-    out = volume.astype(float).copy()
-    wd = (np.arange(volume.shape[0]) + first_weekday) % 7
-    normal = ~special
-    for d in np.flatnonzero(special):
-        same = np.flatnonzero((wd == wd[d]) & normal)
-        before = same[same < d][-4:]
-        pick = before if before.size else same[same > d][:4]
-        out[d] = volume[pick].mean(axis=0) if pick.size else 0.0
-    return out
-
-
-def forecast_aht(series: Series, horizon_days: int, special: np.ndarray, weeks: int = 4) -> np.ndarray | None:
-    """Volume-weighted AHT per interval: same weekday and interval over the last ``weeks`` weeks, falling
-    back to the same interval on any day of the last 4 weeks, then to the overall AHT."""
-    if series.handle_s is None:
-        return None
-    keep = ~special
-    vol, hand = series.aht_weight[keep], series.handle_s[keep]
-    wd = series.weekdays[keep]
-    if vol.sum() <= 0:
-        return None
-    recent_v, recent_h = vol[-28:], hand[-28:]
-    overall = hand.sum() / vol.sum() if recent_v.sum() <= 0 else recent_h.sum() / recent_v.sum()
-    slot_v, slot_h = recent_v.sum(axis=0), recent_h.sum(axis=0)
-    by_slot = np.where(slot_v > 0, slot_h / np.maximum(slot_v, 1e-12), overall)
-    out = np.empty((horizon_days, series.slots))
-    for k in range(horizon_days):
-        w = (series.first_day.weekday() + series.days + k) % 7
-        same = np.flatnonzero(wd == w)[-weeks:]
-        v, h = vol[same].sum(axis=0), hand[same].sum(axis=0)
-        out[k] = np.where(v > 0, h / np.maximum(v, 1e-12), by_slot)
-    return out
-
-
-def _special_mask(series: Series, special_days: Iterable[SpecialDay]) -> np.ndarray:
-    mask = np.zeros(series.days, dtype=bool)
-    for s in special_days:
-        k = (s.day - series.first_day).days
-        if 0 <= k < series.days:
-            mask[k] = True
-    return mask
+def _predict(chosen: str, weights: dict[str, float], clean: np.ndarray, wd0: int, horizon_days: int,
+             first_day: date) -> np.ndarray:
+    if chosen != COMBINED:
+        return predict(chosen, clean, wd0, horizon_days, first_day)
+    return combine({m: predict(m, clean, wd0, horizon_days, first_day) for m in weights}, weights)
 
 
 def forecast_series(series: Series, horizon_days: int, *, special_days: Sequence[SpecialDay] = (),
                     models: Sequence[str] | None = None, model: str | None = None, run_backtest: bool = True,
-                    n_origins: int = 4, step_days: int = 7, default_aht_s: float | None = None) -> SeriesForecast:
-    """Forecast the ``horizon_days`` after ``series``; ``model`` forces a model, else the backtest picks."""
+                    n_origins: int = 12, step_days: int = 7, default_aht_s: float | None = None,
+                    gaps: str = "holiday", country: str | None = None, exclude_anomalies: bool = True,
+                    level: float = 0.8, combined: bool = True, progress: Progress | None = None) -> SeriesForecast:
+    """Forecast the ``horizon_days`` after ``series``; ``model`` forces a model, else the backtest picks
+    (the combination of the best models with ``combined``)."""
     if not 1 <= horizon_days <= 366:
         raise ValidationFailed("the horizon is 1 to 366 days")
     if series.days < 7:
@@ -192,37 +171,52 @@ def forecast_series(series: Series, horizon_days: int, *, special_days: Sequence
     for name in [*(models or ()), *([model] if model else [])]:
         if name not in MODELS:
             raise ValidationFailed(f"unknown model {name!r}: one of {', '.join(MODELS)}")
-    notes: list[str] = []
     wd0 = series.first_day.weekday()
-    mask = _special_mask(series, special_days)
-    clean = impute_special(series.volume, wd0, mask) if mask.any() else series.volume.astype(float)
+    prep = prepare(series, horizon_days, [s.day for s in special_days], gaps=check_policy(gaps), country=country,
+                   exclude_anomalies=exclude_anomalies)
+    notes, clean, mask = list(prep.notes), prep.clean, prep.excluded
     bt: Backtest | None = None
-    chosen = model or BASELINE
+    chosen, weights = model or BASELINE, {}
     if run_backtest:
         try:
-            bt = backtest(clean, wd0, horizon_days, special=mask, models=models, n_origins=n_origins,
-                          step_days=step_days)
-            chosen = model or bt.chosen
+            bt = backtest(clean, wd0, horizon_days, special=prep.unscored, models=[model] if model else models,
+                          n_origins=n_origins, step_days=step_days, progress=progress, combined=combined,
+                          first_day=series.first_day)
+            if model is None:
+                chosen, weights = bt.chosen, bt.weights
         except NotEnoughHistory as exc:
             notes.append(f"no backtest ({exc}); using {chosen}")
     try:
-        volume = predict(chosen, clean, wd0, horizon_days)
+        volume = _predict(chosen, weights, clean, wd0, horizon_days, series.first_day)
     except NotEnoughHistory as exc:
         raise ValidationFailed(f"{series.queue}/{series.channel}: {exc}") from None
     first = series.day(series.days)
     result = SeriesForecast(series.queue, series.channel, series.interval_min, first, chosen, volume, None, bt,
-                            excluded=[series.day(int(d)) for d in np.flatnonzero(mask)], notes=notes)
-    _forecast_special_days(result, clean, wd0, special_days)
-    aht = forecast_aht(series, horizon_days, mask)
-    if aht is None and default_aht_s is not None:
-        aht = np.full_like(volume, float(default_aht_s))
-    result.aht_s = aht
+                            excluded=[series.day(int(d)) for d in np.flatnonzero(mask)], notes=notes, level=level,
+                            weights=weights if chosen == COMBINED else {chosen: 1.0})
+    horizon_specials = list(special_days)
+    planned = {s.day for s in special_days}
+    for d, name in prep.calendar.items():
+        if d >= first and d not in planned:
+            horizon_specials.append(SpecialDay(d, "normal", factor=prep.holiday_factor, name=name))
+    _forecast_special_days(result, clean, wd0, horizon_specials)
+    result.lower, result.upper = interval_bounds(result.volume, bt.residuals if bt else np.zeros(0), level)
+    if series.handle_s is not None:
+        skip = mask | prep.unscored
+        aht_model = AHT_DEFAULT
+        if bt is not None:
+            result.aht_backtest = backtest_aht(series.handle_s, series.aht_weight, wd0, horizon_days, bt.origins, skip)
+            aht_model = result.aht_backtest.chosen
+        result.aht_s = forecast_aht(series.handle_s, series.aht_weight, wd0, horizon_days, skip, aht_model)
+    if result.aht_s is None and default_aht_s is not None:
+        result.aht_s = np.full_like(volume, float(default_aht_s))
     return result
 
 
 def _forecast_special_days(result: SeriesForecast, clean: np.ndarray, wd0: int,
                            special_days: Sequence[SpecialDay]) -> None:
     by_day = {s.day: s.like for s in special_days}
+    factors = {s.day: s.factor for s in special_days if s.factor is not None}
     days = result.days
     marked = [k for k, d in enumerate(days) if d in by_day]
     if not marked:
@@ -241,6 +235,9 @@ def _forecast_special_days(result: SeriesForecast, clean: np.ndarray, wd0: int,
         elif like in WEEKDAYS:
             same = np.flatnonzero(hist_wd == WEEKDAYS.index(like))[-4:]
             result.volume[k] = clean[same].mean(axis=0) * level if same.size else result.volume[k]
+        if days[k] in factors:
+            result.volume[k] *= factors[days[k]]
+            result.special[days[k]] = f"{like} x {factors[days[k]]:.2f} (learnt from past holidays)"
 
 
 def apply_overrides(forecasts: Sequence[SeriesForecast], overrides: Sequence[Override]) -> int:
@@ -260,19 +257,33 @@ def apply_overrides(forecasts: Sequence[SeriesForecast], overrides: Sequence[Ove
                 for s in range(target.shape[1]):
                     t = day0 + s * step
                     if o.start <= t < o.end:
-                        target[k, s] = o.value if o.value is not None else target[k, s] * (1 + (o.percent or 0) / 100)
+                        old = float(target[k, s])
+                        target[k, s] = o.value if o.value is not None else old * (1 + (o.percent or 0) / 100)
+                        if o.field == "volume":
+                            _follow(f, k, s, old)
                         changed += 1
     return changed
 
 
+def _follow(f: SeriesForecast, k: int, s: int, old: float) -> None:
+    """An overridden volume takes its prediction interval along (scaled; an exact value when it was 0)."""
+    new = float(f.volume[k, s])
+    for bound in (f.lower, f.upper):
+        if bound is not None:
+            bound[k, s] = bound[k, s] * new / old if old > 0 else new
+
+
 def rows(forecasts: Sequence[SeriesForecast], tz: str) -> list[dict[str, object]]:
-    """The forecast CSV rows: interval_start (ISO-8601 with offset), queue, channel, volume, aht_s."""
+    """The forecast CSV rows: interval_start (ISO-8601 with offset), queue, channel, volume, aht_s, and the
+    volume's prediction interval volume_lo, volume_hi (at the forecast's level)."""
     out: list[dict[str, object]] = []
     for f in forecasts:
         start = f.first_day
         for d, s, aware in localize(f.days, f.interval_min, tz):
             k = (d - start).days
             aht = None if f.aht_s is None else round(float(f.aht_s[k, s]), 1)
+            lo = None if f.lower is None else round(float(f.lower[k, s]), 3)
+            hi = None if f.upper is None else round(float(f.upper[k, s]), 3)
             out.append({"interval_start": aware.isoformat(), "queue": f.queue, "channel": f.channel,
-                        "volume": round(float(f.volume[k, s]), 3), "aht_s": aht})
+                        "volume": round(float(f.volume[k, s]), 3), "aht_s": aht, "volume_lo": lo, "volume_hi": hi})
     return out

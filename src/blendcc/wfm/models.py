@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,8 @@ class Model:
     name: str
     description: str
     min_days: int
-    fn: Callable[[np.ndarray, int, int], np.ndarray]
+    fn: Callable[..., np.ndarray]
+    dated: bool = False  # fn takes the history's first date as a fourth argument
 
 
 def _weekday_of(first_weekday: int, n: int, start: int = 0) -> np.ndarray:
@@ -127,6 +129,50 @@ def _mstl_yearly() -> list[object]:
     return [MSTL(season_length=[7, 365], trend_forecaster=AutoETS(model="ZZN"))]
 
 
+#: days of history the day-of-month factors are learnt from, and their shrinkage towards 1 (in days)
+DOM_FIT_DAYS = 364
+DOM_PRIOR_DAYS = 4.0
+
+
+def day_of_month_factors(daily: np.ndarray, first_weekday: int, first_day: date) -> np.ndarray:
+    """32 factors (index = day of month): how a day's total compares with its weekday's local level (the
+    mean of the same weekday 1 to 3 weeks either side), averaged over neighbouring days of the month and
+    shrunk towards 1 by DOM_PRIOR_DAYS pseudo-days."""
+    days = daily.size
+    wd = _weekday_of(first_weekday, days)
+    dom = np.array([(first_day + timedelta(days=int(i))).day for i in range(days)])
+    sums, counts = np.zeros(32), np.zeros(32)
+    for t in range(days):
+        same = np.array([t + 7 * k for k in (-3, -2, -1, 1, 2, 3) if 0 <= t + 7 * k < days])
+        level = daily[same].mean() if same.size >= 2 else 0.0
+        if level <= 0 or wd[t] != wd[same[0]]:
+            continue
+        for b in (dom[t] - 1, dom[t], dom[t] + 1):  # each day also informs its neighbours
+            if 1 <= b <= 31:
+                sums[b] += daily[t] / level
+                counts[b] += 1.0
+    factors: np.ndarray = (sums + DOM_PRIOR_DAYS) / (counts + DOM_PRIOR_DAYS)
+    return factors
+
+
+def weekday_day_of_month(volume: np.ndarray, first_weekday: int, horizon_days: int, first_day: date) -> np.ndarray:
+    """Each weekday's level over its last 8 weeks (with the day-of-month effect taken out) times the
+    day-of-month factor of the target date, times the weekday's intraday profile."""
+    days = volume.shape[0]
+    start = max(0, days - DOM_FIT_DAYS)
+    daily = volume.sum(axis=1)
+    factors = day_of_month_factors(daily[start:], (first_weekday + start) % 7, first_day + timedelta(days=start))
+    dom = np.array([(first_day + timedelta(days=int(i))).day for i in range(days + horizon_days)])
+    hist_wd = _weekday_of(first_weekday, days)
+    prof = weekday_profile(volume, first_weekday, PROFILE_WEEKS)
+    out = np.empty((horizon_days, volume.shape[1]))
+    for k, wd in enumerate(_weekday_of(first_weekday, horizon_days, days)):
+        same = np.flatnonzero(hist_wd == wd)[-PROFILE_WEEKS:]
+        level = float(np.mean(daily[same] / factors[dom[same]])) if same.size else float(daily.mean())
+        out[k] = level * factors[dom[days + k]] * prof[wd]
+    return out
+
+
 MODELS: dict[str, Model] = {m.name: m for m in (
     Model(BASELINE, "same interval, same weekday, mean of the last 4 weeks (baseline)", 7, seasonal_naive_4w),
     Model("seasonal_naive_1w", "statsforecast SeasonalNaive: the same interval one week earlier", 7,
@@ -139,14 +185,27 @@ MODELS: dict[str, Model] = {m.name: m for m in (
           "profile", 42, _daily_times_profile(_arima, DAILY_FIT_DAYS)),
     Model("daily_mstl_yearly_profile", "statsforecast MSTL on daily totals, weekly + yearly seasons, x weekday "
           "intraday profile (needs two years)", 2 * 365 + 28, _daily_times_profile(_mstl_yearly, 3 * 365)),
+    Model("weekday_day_of_month", "each weekday's 8-week level x a day-of-month factor learnt from the last year "
+          "x weekday intraday profile", 91, weekday_day_of_month, dated=True),
 )}
 
 
-def predict(name: str, volume: np.ndarray, first_weekday: int, horizon_days: int) -> np.ndarray:
-    """Forecast with model ``name``; NotEnoughHistory when the history is shorter than it needs."""
+def predict(name: str, volume: np.ndarray, first_weekday: int, horizon_days: int,
+            first_day: date | None = None) -> np.ndarray:
+    """Forecast with model ``name``; NotEnoughHistory when the history is shorter than it needs (or a
+    dated model is not given the history's first date)."""
     model = MODELS[name]
     if volume.shape[0] < model.min_days:
         raise NotEnoughHistory(f"{name} needs {model.min_days} days of history, got {volume.shape[0]}")
-    out = model.fn(volume, first_weekday, horizon_days)
+    if model.dated and first_day is None:
+        raise NotEnoughHistory(f"{name} needs the calendar dates of the history")
+    out = model.fn(volume, first_weekday, horizon_days, first_day) if model.dated else model.fn(
+        volume, first_weekday, horizon_days)
     clipped: np.ndarray = np.clip(np.asarray(out, dtype=float), 0.0, None)
     return clipped
+
+#: the candidates a backtest scores unless told otherwise: the interval-level MSTL and the one-week naive
+#: are slower and scored worse than the baseline on the 1999 bank data (docs/wfm-forecasting.md); name
+#: them with ``models`` to include them
+DEFAULT_MODELS = (BASELINE, "daily_ets_profile", "daily_arima_profile", "daily_mstl_yearly_profile",
+                  "weekday_day_of_month")

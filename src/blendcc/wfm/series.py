@@ -40,6 +40,9 @@ class Series:
     volume: np.ndarray  # float, days x slots
     handle_s: np.ndarray | None = None  # summed handle seconds, days x slots (None: AHT unknown)
     handled: np.ndarray | None = None  # contacts whose handle time is in handle_s (None: all of volume)
+    #: days x slots: the input had a row for the interval (interval-count files); None when absence of rows
+    #: means no contacts (one row per contact, store counters)
+    present: np.ndarray | None = None
 
     @property
     def slots(self) -> int:
@@ -61,7 +64,8 @@ class Series:
         """The days ``start:stop`` as a new series (no copy)."""
         h = None if self.handle_s is None else self.handle_s[start:stop]
         n = None if self.handled is None else self.handled[start:stop]
-        return Series(self.queue, self.channel, self.day(start), self.interval_min, self.volume[start:stop], h, n)
+        p = None if self.present is None else self.present[start:stop]
+        return Series(self.queue, self.channel, self.day(start), self.interval_min, self.volume[start:stop], h, n, p)
 
     @property
     def aht_weight(self) -> np.ndarray:
@@ -149,6 +153,7 @@ def long_from_frame(frame: pd.DataFrame, kind: str = "auto", tz: str = "UTC", qu
         known = handle.notna().to_numpy()
         out["handle_s"] = handle.astype(float).fillna(0.0).to_numpy()
         out["handled"] = np.where(known, out["volume"].to_numpy(), 0.0)
+    out.attrs["kind"] = kind  # an interval-count file tells missing intervals (no row) from zero contacts
     return out
 
 
@@ -172,8 +177,9 @@ def long_from_counters(table: Mapping[tuple[float, str, str], Any], tz: str = "U
 
 def to_series(rows: pd.DataFrame, interval_min: int) -> list[Series]:
     """Sum the rows into interval grids, one per (queue, channel), from its first to its last day;
-    intervals without rows are zero."""
+    intervals without rows are zero (for interval-count rows, ``present`` says which had a row)."""
     check_interval(interval_min)
+    counts = rows.attrs.get("kind") == "counts"
     slots = 1440 // interval_min
     out: list[Series] = []
     if rows.empty:
@@ -191,7 +197,8 @@ def to_series(rows: pd.DataFrame, interval_min: int) -> list[Series]:
             handle = np.bincount(idx, weights=np.nan_to_num(g["handle_s"].to_numpy(dtype=float)),
                                  minlength=ndays * slots).reshape(ndays, slots)
             handled = np.bincount(idx, weights=n, minlength=ndays * slots).reshape(ndays, slots)
-        out.append(Series(str(q), str(ch), first.date(), interval_min, volume, handle, handled))
+        present = np.bincount(idx, minlength=ndays * slots).reshape(ndays, slots) > 0 if counts else None
+        out.append(Series(str(q), str(ch), first.date(), interval_min, volume, handle, handled, present))
     return out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from blendcc.api.models.sim import Estimate
@@ -15,6 +17,8 @@ class ForecastRow(BaseModel):
     channel: str
     volume: float
     aht_s: float | None
+    volume_lo: float | None = Field(None, description="lower end of the volume's prediction interval")
+    volume_hi: float | None = Field(None, description="upper end of the volume's prediction interval")
 
 
 class HorizonError(BaseModel):
@@ -22,12 +26,15 @@ class HorizonError(BaseModel):
     wape: float | None
     mape: float | None
     actual: float | None
+    mae: float | None = None
 
 
 class BacktestModel(BaseModel):
     model: str
     wape: float | None
     mape: float | None
+    mae: float | None = Field(None, description="mean absolute error per scored interval")
+    weight: float = Field(0.0, description="the model's weight in the combined forecast")
     chosen: bool
     error: str | None = Field(description="why the model could not be fitted, if it failed")
     per_horizon: list[HorizonError]
@@ -52,6 +59,9 @@ class SeriesSummary(BaseModel):
     special_days: dict[str, str] = Field(description="date -> how the day is forecast")
     excluded_history_days: list[str]
     notes: list[str]
+    weights: dict[str, float] = Field(default_factory=dict, description="the forecast's models and weights")
+    level: float = Field(0.8, description="level of the volume_lo..volume_hi prediction interval")
+    aht_backtest: dict[str, Any] | None = Field(None, description="AHT profiles' handle-time WAPE, the chosen one")
 
 
 class ForecastOut(BaseModel):

@@ -51,21 +51,35 @@ def summary(f: SeriesForecast) -> dict[str, Any]:
             "backtest": None if f.backtest is None else {"horizon_days": f.backtest.horizon_days,
                                                           "origins": len(f.backtest.origins),
                                                           "chosen": f.backtest.chosen, "models": f.backtest.table()},
+            "weights": f.weights, "level": f.level,
+            "aht_backtest": None if f.aht_backtest is None else {"chosen": f.aht_backtest.chosen,
+                                                                  "handle_wape": f.aht_backtest.scores},
             "special_days": {d.isoformat(): like for d, like in f.special.items()},
             "excluded_history_days": [d.isoformat() for d in f.excluded], "notes": f.notes}
 
 
 def run_forecast(series: Sequence[Series], horizon_days: int, tz: str, *, special_days: Sequence[SpecialDay] = (),
                  overrides: Sequence[Override] = (), models: Sequence[str] | None = None, model: str | None = None,
-                 run_backtest: bool = True, n_origins: int = 4, default_aht_s: float | None = None) -> ForecastRun:
+                 run_backtest: bool = True, n_origins: int = 12, default_aht_s: float | None = None,
+                 progress: Callable[[str, int, int], None] | None = None, **options: Any) -> ForecastRun:
+    """Forecast every series; without handle times (and no ``default_aht_s``) the forecast is volume only
+    (aht_s None) and says so in its notes. ``progress(series name, done, total)`` follows the backtests;
+    ``options`` go to :func:`forecast_series` (gaps, country, exclude_anomalies, level, combined)."""
     if not series:
         raise ValidationFailed("no history to forecast from")
     out = []
     for s in series:
+        name = f"{s.queue}/{s.channel}"
+
+        def step(done: int, total: int, name: str = name) -> None:
+            if progress is not None:
+                progress(name, done, total)
+
         f = forecast_series(s, horizon_days, special_days=special_days, models=models, model=model,
-                            run_backtest=run_backtest, n_origins=n_origins, default_aht_s=default_aht_s)
+                            run_backtest=run_backtest, n_origins=n_origins, default_aht_s=default_aht_s,
+                            progress=step, **options)
         if f.aht_s is None:
-            raise ValidationFailed(f"{s.queue}/{s.channel}: the history has no handle times; give a default AHT")
+            f.notes.append("volume only: the history has no handle times (staffing needs an AHT: --aht)")
         out.append(f)
     changed = apply_overrides(out, overrides)
     return ForecastRun(out, rows(out, tz), changed)

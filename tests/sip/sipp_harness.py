@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE / "scenarios"
 PCAPS = Path("/usr/share/sip-tester")
@@ -39,6 +41,17 @@ def run_in_netns(script: Path, args: list[str], timeout: float) -> dict[str, Any
     if proc.returncode != 0 or not lines:
         raise RuntimeError(f"netns run failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
     return json.loads(lines[-1])  # type: ignore[no-any-return]
+
+
+def netns_results(script: Path, args: list[str], timeout: float) -> dict[str, Any]:
+    """``run_in_netns`` for a test module's fixture: skipped on a developer machine without SIPp (or root),
+    failed under CI."""
+    missing = have_tools()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"SIPp tests cannot run: {missing}")
+        pytest.skip(missing)
+    return run_in_netns(script, args, timeout)
 
 
 def scenario(name: str, out_dir: Path, **subst: str) -> Path:

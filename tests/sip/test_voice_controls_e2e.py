@@ -3,24 +3,18 @@ three-way conference and the first agent leaving (a transfer the reports count);
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sipp_harness import have_tools, run_in_netns
+from sipp_harness import netns_results
 
 RUNNER = Path(__file__).resolve().parent / "netns_controls.py"
 
 
 @pytest.fixture(scope="module")
 def result() -> dict[str, Any]:
-    missing = have_tools()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"SIPp tests cannot run: {missing}")
-        pytest.skip(missing)
-    out: dict[str, Any] = run_in_netns(RUNNER, [], timeout=120)["conference"]
+    out: dict[str, Any] = netns_results(RUNNER, [], timeout=120)["conference"]
     return out
 
 

@@ -26,12 +26,14 @@ pytestmark = pytest.mark.slow
 AGENTS = (("a1", "Ann", "ann"), ("a2", "Bob", "bob"))
 
 
-def desk(browser: Any, url: str, user: str, t: dict[str, str], viewport: dict[str, int]) -> tuple[Any, Page]:
-    """A signed-in agent desktop, logged in to its queues, with the browser phone on and ready."""
+def desk(browser: Any, url: str, user: str, lang: str, viewport: dict[str, int]) -> tuple[Any, Page]:
+    """A signed-in agent desktop in ``lang``, logged in to its queues, with the browser phone on and ready."""
+    t = texts(lang)
     context = browser.new_context(viewport=viewport, locale="en-GB", permissions=["microphone"])
     context.add_init_script(KEEP_PEERS)
     page = context.new_page()
     page.goto(f"{url}/desktop")
+    page.get_by_label(texts("en")["lang.label"]).select_option(lang)
     page.get_by_label(t["signin.username"]).fill(user)
     page.get_by_label(t["signin.password"]).fill(PASSWORD)
     page.get_by_role("button", name=t["signin.submit"]).click()
@@ -42,18 +44,20 @@ def desk(browser: Any, url: str, user: str, t: dict[str, str], viewport: dict[st
     return context, page
 
 
-def test_call_card_controls_and_a_consulted_transfer_on_a_real_call(phone_browser: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("lang", "viewport"), [("en", {"width": 1280, "height": 860}),
+                                                 ("fa", {"width": 360, "height": 780})], ids=["en-wide", "fa-360px"])
+def test_call_card_controls_and_a_consulted_transfer_on_a_real_call(
+        lang: str, viewport: dict[str, int], phone_browser: Any, tmp_path: Path) -> None:
     if not (routes_pages.DESKTOP / "index.html").is_file():
         pytest.fail("the desktop is not built: run `make frontend`", pytrace=False)
-    t = texts("en", ("shell", "phone", "panes"))
-    viewport = {"width": 1280, "height": 860}
+    t = texts(lang, ("shell", "phone", "panes"))
     with voice_centre_with(tmp_path, AGENTS, rtp=(35700, 35900),
                            env={"BLENDCC_RECORDING_DEFAULT": "on_demand"}) as (server, sip_port):
         customer = ThreadedCustomer(rtp=(35950, 35990))
         contexts: list[Any] = []
         errors: list[str] = []
         try:
-            ctx_ann, ann = desk(phone_browser, server.url, "ann", t, viewport)
+            ctx_ann, ann = desk(phone_browser, server.url, "ann", lang, viewport)
             contexts.append(ctx_ann)
             ann.on("pageerror", lambda exc: errors.append(str(exc)))
             ann_api = Client(server.url, "ann", PASSWORD)
@@ -101,7 +105,7 @@ def test_call_card_controls_and_a_consulted_transfer_on_a_real_call(phone_browse
             assert ann_api.ok("GET", call)["recording"] is True
             axe_phone(ann, "call card")
             fits(ann, viewport)
-            shot(ann, "card-en-recording")
+            shot(ann, f"card-{lang}-recording")
             time.sleep(1.5)
             controls.get_by_role("button", name=t["voice.stop_recording"]).click()
             expect(card.locator(".pn-rec")).to_have_count(0)
@@ -110,7 +114,7 @@ def test_call_card_controls_and_a_consulted_transfer_on_a_real_call(phone_browse
             assert wavs, list((tmp_path / "rec").rglob("*"))
 
             # Bob comes back; Ann consults him: his browser phone rings, he answers, the caller waits on hold
-            ctx_bob, bob = desk(phone_browser, server.url, "bob", t, viewport)
+            ctx_bob, bob = desk(phone_browser, server.url, "bob", lang, viewport)
             contexts.append(ctx_bob)
             bob.on("pageerror", lambda exc: errors.append(str(exc)))
             controls.get_by_role("button", name=t["voice.consult"]).click()
@@ -126,7 +130,8 @@ def test_call_card_controls_and_a_consulted_transfer_on_a_real_call(phone_browse
                        "the consultation to be answered")
             # the caller stays on hold until the consultation is completed, conferenced or cancelled
             expect(controls.get_by_role("button", name=t["voice.resume"])).to_be_disabled()
-            shot(ann, "card-en-consulting")
+            shot(ann, f"card-{lang}-consulting")
+            fits(ann, viewport)
 
             # Ann completes the transfer: her call ends (wrap-up), Bob keeps the customer and is heard
             consult.get_by_role("button", name=t["voice.consult_complete"]).click()

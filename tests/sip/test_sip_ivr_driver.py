@@ -95,6 +95,19 @@ def test_no_input_ends_on_the_failure_node_after_its_prompt(ivr: Any) -> None:
     assert row["attributes"]["dialled_number"] == "0800" and row["queue_id"] is None
 
 
+def test_caller_hanging_up_during_the_goodbye_of_a_hangup_node_is_still_contained(ivr: Any) -> None:
+    c, voice, gw, rendered = ivr
+    leg = FakeLeg("cust-1")
+    voice.incoming(leg, None, "0800")
+    gw.finish_prompt(leg)
+    gw.finish_prompt(leg)
+    gw.timers[-1][1]()  # no key: the failure node says goodbye
+    assert rendered[-1] == "Goodbye."
+    voice.leg_ended(leg)  # the caller hangs up before the goodbye ends
+    [row] = c.store.interactions(limit=5)
+    assert row["outcome"] == "ivr_contained" and row["attributes"]["ivr_path"] == ["hello", "menu", "bye"]
+
+
 def test_caller_hanging_up_in_the_ivr_is_an_ivr_abandoned_contact_with_its_path(ivr: Any, clock: Any) -> None:
     c, voice, gw, _rendered = ivr
     leg = FakeLeg("cust-1")

@@ -18,6 +18,7 @@ from blendcc.adapters.storage.sql_store import SqlStore
 from blendcc.domain import conversation_events as ce
 from blendcc.domain import events as ev
 from blendcc.domain.dialer_events import CampaignStateChanged
+from blendcc.domain.ivr_events import IvrCallEnded
 from blendcc.ports import StoredEvent
 from blendcc.testing import MemoryCustomerRepository, MemoryStore
 
@@ -35,7 +36,10 @@ def workload() -> list[ev.Event]:
               + [CampaignStateChanged(at=T0 + 1, campaign_id="k1", state="running", reason=None),
                  CampaignStateChanged(at=T0 + 900, campaign_id="k1", state="paused", reason="lunch"),
                  CampaignStateChanged(at=T0 + 901, campaign_id="k2", state="running", reason="go")]
-              + messages("c1"))
+              + messages("c1")
+              + [IvrCallEnded(at=T0 + 30, contact_id="c6", channel="voice", reason="ivr_abandoned", flow_id="bank",
+                              caller_id="+442079460001", dialled="0800", ivr_s=9.0, ivr={"menu": "2"},
+                              path=("welcome", "menu", "account"), last_node="account")])
     events.sort(key=lambda e: e.at)  # stable: each contact's own order is kept
     return events
 
@@ -94,7 +98,10 @@ def test_same_events_give_the_same_projections_on_every_store(backend: Backend, 
     assert want["handled"] == {"a1": 2, "a2": 2}  # c3 is transferred from a1 to a2
     assert want["customer"] == {"last_agent_id": "a2", "last_contact_at": T0 + 2000 + 1 + 12}
     assert {r["contact_id"]: r["state"] for r in want["interactions"]} == {
-        "c1": "closed", "c2": "closed", "c3": "closed", "c4": "closed", "c5": "closed"}
+        "c1": "closed", "c2": "closed", "c3": "closed", "c4": "closed", "c5": "closed", "c6": "closed"}
+    c6 = next(r for r in want["interactions"] if r["contact_id"] == "c6")
+    assert (c6["outcome"], c6["created_at"], c6["attributes"]["ivr_path"]) == (
+        "ivr_abandoned", T0 + 21, ["welcome", "menu", "account"])
     assert [iv.end for iv in want["intervals"] if iv.agent_id == "a2"][-1] == T0 + 10 + 1000
 
 

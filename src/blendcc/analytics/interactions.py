@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from blendcc.domain import events as ev
+from blendcc.domain.ivr_events import IvrCallEnded
 
 COLUMNS = (
     "contact_id", "channel", "direction", "customer_id", "priority", "attributes", "state", "outcome",
@@ -19,7 +20,7 @@ ROW_EVENT_TYPES: frozenset[type[ev.Event]] = frozenset({
     ev.ContactCreated, ev.ContactRouted, ev.ContactQueued, ev.ContactOverflowed, ev.ContactOffered,
     ev.OfferRevoked, ev.ContactConnected, ev.ContactHeld, ev.ContactResumed, ev.ContactTransferred,
     ev.ContactEnded, ev.WrapUpCompleted, ev.ContactAbandoned, ev.ContactTimedOut, ev.ContactRejected,
-    ev.ContactClosed,
+    ev.ContactClosed, IvrCallEnded,
 })
 
 
@@ -86,7 +87,25 @@ def row_change(e: ev.Event) -> RowChange | None:
         return RowChange(e.contact_id, set={"state": "rejected", "ended_at": e.at})
     if isinstance(e, ev.ContactClosed):
         return RowChange(e.contact_id, set={"state": "closed", "outcome": e.outcome, "closed_at": e.at})
+    if isinstance(e, IvrCallEnded):
+        return RowChange(e.contact_id, insert=ivr_row(e))
     return None
+
+
+def ivr_row(e: IvrCallEnded) -> dict[str, Any]:
+    """The closed contact a call that ended in the IVR leaves: never queued, offered or connected; its
+    attributes are the ones a queued call carries (caller id, dialled number, choices) plus the IVR path."""
+    attributes: dict[str, Any] = {"ivr_flow": e.flow_id, "ivr_path": list(e.path), "ivr_s": e.ivr_s}
+    if e.caller_id is not None:
+        attributes["caller_id"] = e.caller_id
+    if e.dialled is not None:
+        attributes["dialled_number"] = e.dialled
+    if e.ivr:
+        attributes["ivr"] = dict(e.ivr)
+    return {"contact_id": e.contact_id, "channel": e.channel, "direction": "inbound", "customer_id": e.customer_id,
+            "priority": 0, "attributes": attributes, "state": "closed", "outcome": e.reason,
+            "created_at": e.at - e.ivr_s, "ended_at": e.at, "closed_at": e.at, "talk_s": 0.0, "hold_s": 0.0,
+            "acw_s": 0.0, "transfers": 0, "overflows": 0, "offers": 0}
 
 
 def apply_change(row: dict[str, Any] | None, change: RowChange) -> dict[str, Any] | None:

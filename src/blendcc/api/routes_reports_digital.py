@@ -1,4 +1,4 @@
-"""Digital conversation KPIs: the historical report and today's live figures (supervisors)."""
+"""Digital conversation and IVR figures: the historical reports and today's live figures (supervisors)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,23 @@ def digital_report(c: C, p: P, start: float = Query(allow_inf_nan=False), end: f
         group_by = "agent"
     audit(c, p, "data_exported", "reports/digital", start=start, end=end, queue_id=queue_id, agent_id=agent_id)
     return c.reports.digital(start, end, interval, group_by, queue_id, channel, agent_id, reopen_days)
+
+
+@router.get("/reports/ivr", response_model=out.IvrReport,
+            summary="IVR figures per flow and dialled number: to queue, IVR abandoned, IVR contained")
+def ivr_report(c: C, p: P, start: float = Query(allow_inf_nan=False), end: float = Query(allow_inf_nan=False),
+               interval: Literal["15", "30", "60", "day", "week"] = "60", flow_id: Id = None, dialled: Id = None,
+               by_dialled: bool = True) -> dict[str, Any]:
+    p.require("supervisor")
+    audit(c, p, "data_exported", "reports/ivr", start=start, end=end, flow_id=flow_id)
+    return c.reports.ivr(start, end, interval, flow_id, dialled, by_dialled)
+
+
+@router.get("/stats/live/ivr", response_model=out.LiveIvr,
+            summary="Today's IVR figures per flow and dialled number (live, incremental)")
+def live_ivr(c: C, p: P) -> dict[str, Any]:
+    p.require("supervisor")
+    return c.stats.ivr_today(c.clock.now())
 
 
 @router.get("/stats/live/digital", response_model=out.LiveDigital,

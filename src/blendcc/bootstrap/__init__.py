@@ -37,7 +37,7 @@ from blendcc.app.container import Container
 from blendcc.app.outbound.campaigns import CampaignService
 from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.reporting.business_hours import queue_open_time
-from blendcc.app.reporting.live_stats import DIGITAL_TYPES, WARM_UP_S, LiveStats, day_start
+from blendcc.app.reporting.live_stats import DIGITAL_TYPES, IVR_TYPES, WARM_UP_S, LiveStats, day_start
 from blendcc.app.reporting.reports import ReportService
 from blendcc.bootstrap.customers import wire_customers
 from blendcc.config import Settings
@@ -75,6 +75,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     stats.load(now, store.queue_counters(start, now + 86400), store.state_intervals(start, now + 1),
                store.handled_by_agent(start, now + 1))
     stats.load_digital(s.event for s in store.events_of_type(DIGITAL_TYPES, start - WARM_UP_S, now + 1))
+    stats.load_ivr(s.event for s in store.events_of_type(IVR_TYPES, start, now + 1))
     runtime = Runtime(config.catalog, store, bus, clock, stats)
     config.on_change.append(runtime.reconfigure)
     config.delete_guards.append(runtime.guard_delete)

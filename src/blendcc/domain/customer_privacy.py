@@ -14,6 +14,7 @@ from blendcc.domain import conversation_events as ce
 from blendcc.domain import customer_events as cue
 from blendcc.domain import dialer_events as de
 from blendcc.domain import events as ev
+from blendcc.domain.ivr_events import IvrCallEnded
 
 #: what an erased text field holds
 ERASED = "[erased]"
@@ -61,7 +62,7 @@ def scrub_event(event: ev.Event, customer_id: str, personal_values: frozenset[st
         return r(event, notes=_blank(event.notes)) if event.notes else None
     if isinstance(event, ce.SurveyAnswered):
         return r(event, comment=_blank(event.comment)) if event.comment else None
-    if isinstance(event, ev.VoicemailLeft):
+    if isinstance(event, ev.VoicemailLeft | IvrCallEnded):
         return r(event, caller_id=None)
     if isinstance(event, ev.CallbackRequested):
         return r(event, number=ERASED)

@@ -25,6 +25,7 @@ from blendcc.domain.conversation_events import (
     MessageSent,
 )
 from blendcc.domain.customer_events import CUSTOMER_EVENT_TYPES
+from blendcc.domain.ivr_events import IVR_EVENT_TYPES
 from blendcc.domain.lifecycle.assignment import ASSIGNMENT, AssignmentStage
 from blendcc.domain.lifecycle.contact import CONTACT, WAITING
 from blendcc.domain.lifecycle.contact import ContactState as S
@@ -95,6 +96,8 @@ class LiveState(ConversationFold):
         for kind in (*CONVERSATION_EVENT_TYPES, *CUSTOMER_EVENT_TYPES):  # customer merges/erasure: none either
             self._handlers[kind] = _no_change
         for kind in CALLBACK_EVENT_TYPES:  # scheduled callbacks: none either
+            self._handlers[kind] = _no_change
+        for kind in IVR_EVENT_TYPES:  # calls that ended in the IVR never reached routing
             self._handlers[kind] = _no_change
         # ... except the conversation's state and ownership (routing/conversation_state.py)
         self._handlers[ConversationStateChanged] = self._conversation_state

@@ -28,6 +28,7 @@ from blendcc.analytics.queue_stats import (
 from blendcc.domain import events as ev
 from blendcc.domain.dialer_events import CampaignStateChanged
 from blendcc.domain.events import Event
+from blendcc.domain.ivr_events import IvrCallEnded
 from blendcc.ports import Projector, StoredEvent
 
 _MAX_COUNTER = "max_wait_handled_s"
@@ -160,7 +161,7 @@ class Interactions:
         known = set()
         for s in batch:
             e = s.event
-            if isinstance(e, ev.ContactCreated):
+            if isinstance(e, ev.ContactCreated | IvrCallEnded):
                 if e.contact_id in tables.rows or e.contact_id in known:
                     raise ValueError(f"append rejected, nothing stored: contact {e.contact_id} exists")
                 known.add(e.contact_id)

@@ -57,6 +57,46 @@ class DigitalReport(BaseModel):
     total: DigitalKpis
 
 
+class IvrKpis(BaseModel):
+    """Calls that left an IVR flow (analytics/ivr_stats.py): to a queue, abandoned in the IVR or contained by it.
+    IVR abandons and contained calls are never offered to a queue; rates are None without calls."""
+
+    ivr_calls: int = Field(description="to_queue + ivr_abandoned + ivr_contained")
+    to_queue: int = Field(description="calls the flow handed to routing (counted as offered by their queue)")
+    ivr_abandoned: int = Field(description="callers who hung up while the flow ran")
+    ivr_contained: int = Field(description="calls the flow ended itself (a hang-up node)")
+    ivr_abandon_rate: float | None
+    ivr_containment: float | None
+    avg_ivr_abandon_s: float | None = Field(description="mean time in the IVR of the abandoned calls")
+    avg_ivr_contained_s: float | None = Field(description="mean time in the IVR of the contained calls")
+
+
+class IvrFlowRow(IvrKpis):
+    flow_id: str
+    dialled: str = Field(description="the dialled number ('' unknown, '*' when not grouped by it)")
+
+
+class LiveIvr(BaseModel):
+    """Today's IVR figures per flow and dialled number (the wallboard)."""
+
+    day_start: float
+    flows: list[IvrFlowRow]
+    total: IvrKpis
+
+
+class IvrReportRow(IvrFlowRow):
+    interval_start: float
+
+
+class IvrReport(BaseModel):
+    start: float
+    end: float
+    interval: str
+    filters: dict[str, str | None]
+    rows: list[IvrReportRow]
+    total: IvrKpis
+
+
 class LiveDigital(BaseModel):
     """Today's digital KPIs per queue and per channel (the wallboard)."""
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from blendcc.api.models.digital import DigitalKpis, LiveDigital
+from blendcc.api.models.digital import DigitalKpis, LiveDigital, LiveIvr
 
 Open = ConfigDict(extra="allow")
 
@@ -273,6 +273,7 @@ class LiveStats(BaseModel):
     queues: list[LiveQueue]
     agents: list[LiveAgent]
     digital: LiveDigital
+    ivr: LiveIvr | None = Field(None, description="today's IVR figures per flow and dialled number")
     stranded: list[StrandedContact] = Field(default_factory=list)
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from blendcc.analytics.agent_stats import AgentStateFold, AgentTime, StateInterval, agent_kpis
 from blendcc.analytics.digital_stats import FOLDED_TYPES, DigitalFold, OpenTime, digital_kpis
+from blendcc.analytics.ivr_stats import IVR_FOLDED_TYPES, IvrCounters, ivr_delta, ivr_kpis
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, deltas, queue_kpis
 from blendcc.domain import events as ev
 from blendcc.ports import StoredEvent
@@ -17,6 +18,8 @@ from blendcc.ports import StoredEvent
 #: What the live digital fold is warmed up from after a restart: these event types since this long before
 #: today (threads begun earlier count from the first message seen; reports fold the full reopen window).
 DIGITAL_TYPES = [t.__name__ for t in FOLDED_TYPES]
+#: What today's IVR figures are warmed up from after a restart (today's events of these types).
+IVR_TYPES = [t.__name__ for t in IVR_FOLDED_TYPES]
 WARM_UP_S = 2 * 86400.0
 
 
@@ -44,6 +47,7 @@ class LiveStats:
         self.seq = 0
         self.open_time = open_time  # the queues' business hours (digital KPIs' business-hours variants)
         self.digital = DigitalFold(rollup=True, open_time=open_time)  # today's digital KPIs (as the reports)
+        self.ivr: dict[tuple[str, str], IvrCounters] = {}  # today's IVR figures per (flow, dialled number)
 
     def load(self, now: float, counters: dict[CounterKey, QueueCounters],
              intervals: Iterable[StateInterval], handled: dict[str, int]) -> None:
@@ -71,6 +75,22 @@ class LiveStats:
             self.digital.keep_from(self.day)
             self.digital.apply_all(events)
 
+    def load_ivr(self, events: Iterable[ev.Event]) -> None:
+        """Warm today's IVR figures up from the log (after ``load``); events before today are skipped."""
+        with self._lock:
+            self.ivr = {}
+            for e in events:
+                self._fold_ivr(e)
+
+    def _fold_ivr(self, e: ev.Event) -> None:
+        d = ivr_delta(e)
+        if d is None or d[2] < self.day:
+            return
+        c = self.ivr.get((d[0], d[1]))
+        if c is None:
+            c = self.ivr[(d[0], d[1])] = IvrCounters()
+        c.add(d[3])
+
     def _time(self, agent_id: str) -> AgentTime:
         t = self.agent_time.get(agent_id)
         if t is None:
@@ -91,6 +111,7 @@ class LiveStats:
         d.keep_from(start)
         d.prune(start - d.reopen_s)
         self.agent_time = {}
+        self.ivr = {}
 
     def committed(self, batch: Sequence[StoredEvent]) -> None:
         """Fold a stored batch in (events at or below ``seq`` were folded already and are skipped)."""
@@ -125,6 +146,8 @@ class LiveStats:
                     self._time(e.agent_id).add(prev[0], prev[1], e.at - max(prev[2], self.day))
             elif isinstance(e, ev.ContactConnected):
                 self._time(e.agent_id).handled += 1
+            elif isinstance(e, IVR_FOLDED_TYPES):
+                self._fold_ivr(e)
             self.digital.apply(e)
 
     def tick(self, now: float) -> None:
@@ -166,6 +189,17 @@ class LiveStats:
                     "queues": {q: digital_kpis(c) for q, c in sorted(d.by_queue.items()) if q},
                     "channels": {ch: digital_kpis(c) for ch, c in sorted(d.by_channel.items()) if ch},
                     "total": digital_kpis(d.total)}
+
+    def ivr_today(self, now: float) -> dict[str, Any]:
+        """Today's IVR figures (``analytics.ivr_stats``) per flow and dialled number, and in total."""
+        with self._lock:
+            self._roll(now)
+            total = IvrCounters()
+            rows = []
+            for (flow, dialled), c in sorted(self.ivr.items()):
+                total.merge(c)
+                rows.append({"flow_id": flow, "dialled": dialled, **ivr_kpis(c)})
+            return {"day_start": self.day, "flows": rows, "total": ivr_kpis(total)}
 
     def agent_today(self, agent_id: str, now: float) -> dict[str, Any]:
         with self._lock:

@@ -16,6 +16,8 @@ from blendcc.analytics.digital_stats import (
     digital_kpis,
     group,
 )
+from blendcc.analytics.ivr_stats import IVR_FOLDED_TYPES, IvrCounters, ivr_kpis
+from blendcc.analytics.ivr_stats import fold as ivr_fold
 from blendcc.analytics.queue_stats import QueueCounters, interval_start, queue_kpis
 from blendcc.domain.errors import ValidationFailed
 from blendcc.ports import Store
@@ -77,6 +79,28 @@ class ReportService:
         return {"start": start, "end": end, "interval": interval, "group_by": group_by, "reopen_days": reopen_days,
                 "filters": {"queue_id": queue_id, "channel": channel, "agent_id": agent_id},
                 "rows": rows, "total": digital_kpis(total)}
+
+    def ivr(self, start: float, end: float, interval: str = "60", flow_id: str | None = None,
+            dialled: str | None = None, by_dialled: bool = True) -> dict[str, Any]:
+        """IVR figures (``analytics.ivr_stats``) per interval, flow and dialled number, from the log: calls
+        count in the interval in which they left the IVR (to a queue, abandoned or contained)."""
+        self._window(start, end, interval)
+        names = [t.__name__ for t in IVR_FOLDED_TYPES]
+        table = ivr_fold((s.event for s in self.reader.events_of_type(names, start, end)),
+                         lambda t: bucket_start(t, interval, self.tz))
+        merged: dict[tuple[float, str, str], IvrCounters] = {}
+        for (t, flow, number), c in table.items():
+            if (flow_id is not None and flow != flow_id) or (dialled is not None and number != dialled):
+                continue
+            key = (t, flow, number if by_dialled else "*")
+            merged.setdefault(key, IvrCounters()).merge(c)
+        total = IvrCounters()
+        for c in merged.values():
+            total.merge(c)
+        rows = [{"interval_start": t, "flow_id": f, "dialled": d, **ivr_kpis(c)}
+                for (t, f, d), c in sorted(merged.items())]
+        return {"start": start, "end": end, "interval": interval,
+                "filters": {"flow_id": flow_id, "dialled": dialled}, "rows": rows, "total": ivr_kpis(total)}
 
     def queues(self, start: float, end: float, interval: str = "60", queue_id: str | None = None,
                channel: str | None = None, by_channel: bool = False) -> dict[str, Any]:

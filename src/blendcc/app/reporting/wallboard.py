@@ -163,7 +163,7 @@ def assemble(cap: Captured, stats: LiveStats, now: float) -> dict[str, Any]:
     for a in agents:
         by_state[a["state"]] += 1
     return {"at": now, "day_start": stats.day, "timezone": stats.tz, "queues": rows, "agents": agents,
-            "digital": digital, "states": list(STATES),
+            "digital": digital, "ivr": stats.ivr_today(now), "states": list(STATES),
             "totals": {"waiting": sum(r["waiting"] for r in rows),
                        "longest_wait_s": max((r["longest_wait_s"] for r in rows), default=0.0),
                        "agents": by_state}}

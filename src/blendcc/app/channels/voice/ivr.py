@@ -120,6 +120,7 @@ class IvrDriver:
         self.gateway.stop_playing(vc.customer)
         if hung_up:
             run.session, _ = interpreter.step(run.flow, run.session, CallerHungUp(), self.now())
+        vc.ivr_session = run.session  # the choices and path so far, for a call that ends in the IVR
 
     # ------------------------------------------------------------------ interpreter <-> call
     def _step(self, run: IvrRun, event: Event) -> None:

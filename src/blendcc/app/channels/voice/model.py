@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from blendcc.domain.lifecycle.voice import VOICE_CALL, VoiceCallState
+
+if TYPE_CHECKING:
+    from blendcc.ivr.session import IvrSession
 
 T = TypeVar("T")
 RECORDING_POLICIES = ("none", "all", "on_demand")
@@ -88,6 +91,7 @@ class VoiceCall:
     customer_gone: bool = False
     digits: str = ""  # every DTMF digit the caller pressed (RFC 4733 or SIP INFO)
     ivr_active: bool = False  # an IVR flow drives the call (prompts, menus, queue announcements)
+    ivr_session: IvrSession | None = None  # where the flow stood when the call left it (set by the driver)
     outbound: bool = False  # a dialer call the engine connected to an agent: the phone rings, no offer
     consult_agent: str | None = None  # consulted transfer in progress: the agent being consulted ...
     consult_leg: Leg | None = None  # ... its phone's leg ...

@@ -19,6 +19,7 @@ from blendcc.app.acd.agents import AgentService
 from blendcc.app.acd.contacts import ContactService, NewContact
 from blendcc.app.channels.voice.consult import VoiceConsult
 from blendcc.app.channels.voice.controls import VoiceControls
+from blendcc.app.channels.voice.ivr_outcome import VoiceIvrOutcome
 from blendcc.app.channels.voice.messages import VoiceMessages
 from blendcc.app.channels.voice.model import RECORDING_POLICIES, GoneLeg, Leg, VoiceCall, VoiceGateway, VoiceSettings
 from blendcc.app.channels.voice.phone_transfer import VoicePhoneTransfer
@@ -43,7 +44,8 @@ log = logging.getLogger(__name__)
 _FINAL = ("ContactAbandoned", "ContactTimedOut", "ContactRejected", "ContactClosed")
 
 
-class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls, VoicePhoneTransfer):
+class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls, VoicePhoneTransfer,
+                   VoiceIvrOutcome):
     """Owns the voice calls of one process (state touched only on the gateway's loop)."""
 
     def __init__(self, contacts: ContactService, agents: AgentService, bus: EventBus, gateway: VoiceGateway,
@@ -144,6 +146,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
             if vc.created:
                 self._customer_left(vc)
             elif vc.state is V.IVR:
+                self._ivr_ended(vc)
                 self._drop(vc)
             return
         if self._is_consult(vc, leg):
@@ -325,6 +328,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
             self._customer_left(vc)
         else:
             self._leave_ivr(vc, hung_up=False)
+            if vc.state is V.IVR:
+                self._ivr_ended(vc)
             self._drop(vc)
 
     def _in_ivr(self, vc: VoiceCall) -> bool:

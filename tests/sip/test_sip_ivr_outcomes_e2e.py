@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sipp_harness import have_tools, run_in_netns
+from sipp_harness import netns_results
 
 RUNNER = Path(__file__).resolve().parent / "netns_ivr.py"
 
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, Any]:
-    missing = have_tools()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"SIPp tests cannot run: {missing}")
-        pytest.skip(missing)
-    out = run_in_netns(RUNNER, [], timeout=180)
+    out = netns_results(RUNNER, [], timeout=180)
     assert "error" not in out, out
     return out
 

@@ -81,14 +81,21 @@ class ThreadedCustomer:
     def _run(self, coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(10)
 
-    def call(self, sip_port: int, caller: str) -> None:
+    def call(self, sip_port: int, caller: str, dialled: str = "main") -> None:
         async def dial() -> None:
-            self.leg = self.gateway.dial(f"sip:main@127.0.0.1:{sip_port}", ("127.0.0.1", sip_port), caller,
+            self.leg = self.gateway.dial(f"sip:{dialled}@127.0.0.1:{sip_port}", ("127.0.0.1", sip_port), caller,
                                          "outbound")
             self.leg.rtp.on_packet = self._packet
             self.senders.append(self.loop.create_task(self._send()))
 
         self._run(dial())
+
+    def hang_up(self) -> None:
+        """The caller hangs up (BYE)."""
+        async def bye() -> None:
+            self.gateway.hangup(self.leg)
+
+        self._run(bye())
 
     def _packet(self, pkt: Any, raw: bytes) -> None:
         if pkt.payload_type == PCMU:

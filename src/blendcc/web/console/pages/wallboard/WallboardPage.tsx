@@ -4,6 +4,7 @@ import { Notice } from "../../ui/Notice";
 import { formatNumber } from "../../ui/format";
 import type { PageProps, T } from "../../types";
 import { AgentTable } from "./Agents";
+import { IvrTable } from "./Ivr";
 import { channelTiles, queueTiles, slLevel, waitLevel, type Board } from "./model";
 import { Tiles } from "./Tiles";
 import { Totals } from "./Totals";
@@ -34,6 +35,8 @@ export function WallboardPage(props: PageProps) {
           <Tiles tiles={channelTiles(board)} t={t} lang={lang} elapsed={elapsed} label={t("wb.channels_h")} empty={t("wb.no_traffic")} />
           <h2>{t("wb.agents_h")}</h2>
           <AgentTable board={board} t={t} lang={lang} elapsed={elapsed} />
+          <h2>{t("wb.ivr_h")}</h2>
+          <IvrTable board={board} t={t} lang={lang} />
         </>
       ))}
     </section>

@@ -24,9 +24,18 @@ export interface Agent {
   occupancy_today: number | null;
 }
 
+/** Today's IVR figures of one flow and dialled number (analytics/ivr_stats.py). */
+export interface IvrRow {
+  flow_id: string; dialled: string; ivr_calls: number; to_queue: number; ivr_abandoned: number;
+  ivr_contained: number; ivr_abandon_rate: number | null; ivr_containment: number | null;
+  avg_ivr_abandon_s: number | null; avg_ivr_contained_s: number | null;
+}
+
 export interface Board {
   at: number; seq: number; timezone: string; queues: Queue[]; agents: Agent[]; states: string[];
   totals: { waiting: number; longest_wait_s: number; agents: StateCounts };
+  /** calls that left the IVR today (to a queue, abandoned there, contained); absent on older servers */
+  ivr?: { flows: IvrRow[] };
 }
 
 export const STATES = ["available", "reserved", "busy", "held", "wrap_up", "aux", "offline"];

@@ -157,6 +157,8 @@ class Settings(BaseSettings):
                                 description="request body limit of every route without its own (docs/security.md)")
     compute_deadline_s: float = Field(default=30.0, gt=0, le=3600,
                                       description="wall-clock limit of one WFM/simulation computation over the API")
+    background_jobs: int = Field(default=1, ge=1, le=16,
+                                 description="forecast jobs run at once in the background (more wait queued)")
     # WebSockets, headers and CORS (docs/security.md)
     ws_auth_timeout_s: float = Field(default=5.0, gt=0, le=60,
                                      description="a WebSocket without the bearer subprotocol must send its "

@@ -29,6 +29,7 @@ from blendcc.api import (
     routes_dialer,
     routes_dialing,
     routes_forecast,
+    routes_forecast_jobs,
     routes_ivr,
     routes_live_monitor,
     routes_main,
@@ -81,6 +82,8 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
             yield
         finally:
             work.stop()
+            if container.forecast_jobs is not None:
+                container.forecast_jobs.cancel_all()  # running jobs stop at their next fit
             if background and container.email is not None:
                 await asyncio.to_thread(container.email.stop)
             if voice is not None:
@@ -115,6 +118,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_config_editor.router)  # the console's editors: validate, rollback, schemas, try
     app.include_router(ws.router)
     app.include_router(routes_forecast.router)
+    app.include_router(routes_forecast_jobs.router)
     app.include_router(routes_sim.router)
     app.include_router(routes_wfm_staff.router)
     app.include_router(routes_dialer.router)

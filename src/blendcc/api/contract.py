@@ -64,6 +64,12 @@ EXTRA: dict[str, frozenset[int]] = {
     "erase_customer": frozenset({409}),  # already erased
     "add_identity": frozenset({409}),  # another customer holds the identity (and no rule merges it)
     "post_forecast": frozenset({404}),
+    # background forecasts: too many jobs queued (503); jobs not wired (409); cancelling an ended job (409)
+    "submit_forecast_job": frozenset({409, 503}),
+    "list_forecast_jobs": frozenset({409}),
+    "get_forecast_job": frozenset({404, 409}),
+    "cancel_forecast_job": frozenset({404, 409}),
+    "cancel_forecast_job_post": frozenset({404, 409}),
     # deployments without the dialer, dialing loop, schedules, adherence or voice answer 409/503
     "list_campaigns": frozenset({503}),
     "pacing_all": frozenset({503}),

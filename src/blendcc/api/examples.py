@@ -46,6 +46,9 @@ EXAMPLES: dict[str, Any] = {
     "post_forecast": {"points": [{"interval_start": f"2024-01-{d:02d}T09:00:00", "volume": 100 + d, "aht_s": 200}
                                  for d in range(1, 29)],
                       "interval_min": 60, "horizon": "7d", "tz": "UTC", "backtest": False},
+    "submit_forecast_job": {"points": [{"interval_start": f"2024-01-{d:02d}T09:00:00", "volume": 100 + d,
+                                        "aht_s": 200} for d in range(1, 29)],
+                            "interval_min": 60, "horizon": "7d", "tz": "UTC", "origins": 2},
     "add_dnc": {"phone": "+1 202 555 0143", "reason": "asked not to be called"},
     "dispose": {"disposition": "callback", "callback_at": 1705338000, "personal": False},
     "simulate_inline": {"flow": {"name": "Main menu", "start": "menu", "nodes": [

@@ -80,13 +80,18 @@ def service(c: Container) -> ForecastingService:
              summary="Forecast a posted series (volume and AHT per interval), with backtest")
 def post_forecast(body: ForecastBody, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
+    return run_bounded(forecast_job, *forecast_args(body, c), deadline_s=c.settings.compute_deadline_s,
+                       what="the forecast")
+
+
+def forecast_args(body: ForecastBody, c: Container) -> tuple[Any, ...]:
+    """``forecast_job``'s arguments for a posted body (horizon and overrides checked here: 422 before any work)."""
     tz = body.tz or c.settings.timezone
     options = {"special_days": [SpecialDay(s.day, s.like.lower()) for s in body.special_days],
                "overrides": _overrides(body.overrides, body.interval_min), "models": body.models,
                "model": body.model, "run_backtest": body.backtest, "n_origins": body.origins,
                "default_aht_s": body.default_aht_s}
-    return run_bounded(forecast_job, body.points, body.kind, body.interval_min, tz, parse_horizon(body.horizon),
-                       options, deadline_s=c.settings.compute_deadline_s, what="the forecast")
+    return body.points, body.kind, body.interval_min, tz, parse_horizon(body.horizon), options
 
 
 @router.get("/forecast/queues/{queue_id}", response_model=out.QueueForecastOut,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 from blendcc.adapters.bus.memory import MemoryBus
 from blendcc.adapters.channels.api import ApiChannel, ApiVoiceChannel
@@ -36,6 +37,7 @@ from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.container import Container
 from blendcc.app.outbound.campaigns import CampaignService
 from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
+from blendcc.app.planning.background_jobs import BackgroundJobs
 from blendcc.app.reporting.business_hours import queue_open_time
 from blendcc.app.reporting.live_stats import DIGITAL_TYPES, IVR_TYPES, WARM_UP_S, LiveStats, day_start
 from blendcc.app.reporting.reports import ReportService
@@ -110,6 +112,9 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     dialer_repo = SqlDialerRepository(db)
     container.campaigns = CampaignService(config, dialer_repo, runtime, clock, store, dialer_repo.events)
     container.schedules = ScheduleService(config, store, clock)
+    # background forecasts: a bounded worker pool (CPU-bound jobs; more wait queued), jobs kept in memory
+    container.forecast_jobs = BackgroundJobs(
+        clock, ThreadPoolExecutor(settings.background_jobs, thread_name_prefix="blendcc-job"))
     container.adherence = AdherenceMonitor(container.schedules, store, bus, clock,
                                              grace_s=settings.adherence_grace_s)
     channels = ChannelRegistry()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -355,3 +355,37 @@ class Alerts(BaseModel):
     at: float
     grace_s: float
     alerts: list[Alert]
+
+
+class JobSeriesProgress(BaseModel):
+    name: str = Field(description="queue/channel")
+    done: int
+    total: int
+
+
+class JobProgress(BaseModel):
+    done: int = Field(description="backtest fits done, summed over the series started so far")
+    total: int = Field(description="backtest fits in all, summed over the series started so far")
+    series: list[JobSeriesProgress]
+
+
+class JobError(BaseModel):
+    error: str
+    detail: str
+
+
+class ForecastJobOut(BaseModel):
+    id: str
+    what: str
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    cancel_requested: bool = Field(description="a cancel was asked; the job stops at its next fit")
+    progress: JobProgress
+    result: ForecastOut | None = Field(None, description="when done: what POST /api/wfm/forecast answers")
+    error: JobError | None = Field(None, description="when failed: why")
+
+
+class ForecastJobList(BaseModel):
+    jobs: list[ForecastJobOut]

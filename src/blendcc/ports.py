@@ -380,6 +380,29 @@ class DialerRepository(Protocol):
         ...
 
 
+# ---------------------------------------------------------------------- SIP registrations
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneBinding:
+    """An agent phone's registration: its Contact URI, the address the REGISTER came from, when it lapses."""
+
+    user: str
+    contact: str
+    host: str
+    port: int
+    expires_at: float
+
+
+class PhoneBindings(Protocol):
+    """Stored registrations of agent phones (the SIP registrar's bindings), so a restart keeps them until
+    they expire. ``active`` returns the unexpired ones (and may drop the others)."""
+
+    def save(self, binding: PhoneBinding) -> None: ...
+    def remove(self, user: str) -> None: ...
+    def active(self, now: float) -> list[PhoneBinding]: ...
+
+
 # ---------------------------------------------------------------------- channels
 
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from netns_voice import Server, register, wait_for
 from sipp_harness import PCAPS, scenario, sipp, workdir
 
-from blendcc.adapters.channels.sip.message import parse
+from blendcc.adapters.channels.sip.message import parse, uri_hostport
 
 
 class Sent:
@@ -224,8 +224,73 @@ async def refer(srv: Server, work: Path) -> dict[str, Any]:
     return out
 
 
+class Proxy(asyncio.DatagramProtocol):
+    """A stand-in for a loose-routing proxy on 127.0.0.1:``port`` (RFC 3261 16.12): records each request it
+    gets (method, Request-URI, Route values) and forwards it to its Request-URI unchanged (its Route entry
+    kept, so the SIPp peer can check it too). It adds no Via, so responses go straight back to the sender."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.seen: list[dict[str, Any]] = []
+        self.transport: Any = None
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        msg = parse(data)
+        if not msg.is_request:
+            return
+        self.seen.append({"method": msg.method, "uri": msg.uri, "route": msg.get_all("Route")})
+        hop = uri_hostport(msg.uri or "")
+        if hop is not None:
+            self.transport.sendto(data, hop)
+
+
+async def proxy(port: int) -> tuple[Any, Proxy]:
+    return await asyncio.get_running_loop().create_datagram_endpoint(lambda: Proxy(port),
+                                                                     local_addr=("127.0.0.1", port))
+
+
+async def route(srv: Server, work: Path) -> dict[str, Any]:
+    """Record-Route through a proxy on 5095. As UAS: a caller's INVITE was Record-Routed; our 200 echoes the
+    Record-Route and, when we hang up, our BYE goes to the proxy with Route. As UAC (the dialer's INVITE to a
+    trunk): the callee's 200 carries the proxy's Record-Route; our ACK and BYE go through the proxy."""
+    from blendcc.adapters.channels.sip.telephony import SipTelephony
+
+    tr, px = await proxy(5095)
+    try:
+        run = asyncio.create_task(sipp(scenario("record_route", work, caller="rroute", proxy_port="5095"), work,
+                                       local_port=5094, rtp_port=27100, timeout_s=15))
+        vc = await wait_for(lambda: next((c for c in srv.stack.voice.calls.values() if c.caller_id == "rroute"
+                                          and leg_of(srv, "rroute") is not None
+                                          and leg_of(srv, "rroute").call.state == "confirmed"), None), 8)
+        if vc is not None:
+            await asyncio.sleep(0.3)
+            srv.stack.voice.hang_up(vc)  # we end the call (as an IVR hang-up does): our BYE
+        uas = await run
+        uas_seen = list(px.seen)
+        px.seen.clear()
+        events: list[str] = []
+        tel = SipTelephony(srv.stack.gateway, "sip:127.0.0.1:5096")
+        tel.on_event(lambda e: events.append(e.kind))
+        callee = asyncio.create_task(sipp(scenario("uas_record_route", work, proxy_port="5095"), work,
+                                          local_port=5096, uas=True, rtp_port=27200, timeout_s=15))
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(tel.place_call, "d-route", "+44 20 7946 0002", "+442079460999", 10.0)
+        await wait_for(lambda: "answered" in events, 8)
+        await asyncio.sleep(0.3)
+        tel.hangup("d-route")
+        uac = await callee
+    finally:
+        tr.close()
+    return {"uas": {"sipp": uas.__dict__, "proxy": uas_seen},
+            "uac": {"sipp": uac.__dict__, "proxy": list(px.seen), "events": events}}
+
+
 SCENARIOS = {"hold": hold, "codec": codec, "merged": merged, "methods": methods, "extensions": extensions,
-             "video": video, "version": version, "late": late, "late_noanswer": late_noanswer, "refer": refer}
+             "video": video, "version": version, "late": late, "late_noanswer": late_noanswer, "refer": refer,
+             "route": route}
 
 
 async def main(names: list[str]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ RUNNER = Path(__file__).resolve().parent / "netns_conformance.py"
 @pytest.fixture(scope="module")
 def results() -> dict[str, Any]:
     return netns_results(RUNNER, ["hold", "codec", "merged", "methods", "extensions", "video", "version", "late",
-                                  "late_noanswer", "refer"], timeout=240)
+                                  "late_noanswer", "route", "refer"], timeout=240)
 
 
 def _ok(r: dict[str, Any]) -> None:
@@ -99,3 +99,14 @@ def test_refer_from_the_agents_phone_is_a_blind_transfer_with_sipfrag_progress(r
     [row] = r["rows"]
     assert row["agent_id"] == "a2" and row["transfers"] == 1 and row["outcome"] == "completed"
     assert r["timeline"].count("ContactTransferred") == 1
+
+
+def test_record_route_is_echoed_and_in_dialog_requests_go_through_the_proxy(results: dict[str, Any]) -> None:
+    r = _result(results, "route")
+    route = ["<sip:127.0.0.1:5095;lr>"]
+    _ok(r["uas"]["sipp"])  # SIPp checked the Record-Route in our 200 and the Route in our BYE
+    assert r["uas"]["proxy"] == [{"method": "BYE", "uri": "sip:rroute@127.0.0.1:5094", "route": route}]
+    _ok(r["uac"]["sipp"])  # the callee checked the Route in our ACK and BYE
+    assert [(p["method"], p["uri"], p["route"]) for p in r["uac"]["proxy"]] == [
+        ("ACK", "sip:callee@127.0.0.1:5096", route), ("BYE", "sip:callee@127.0.0.1:5096", route)]
+    assert "answered" in r["uac"]["events"]

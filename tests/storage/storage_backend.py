@@ -11,6 +11,8 @@ from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepositor
 from blendcc.adapters.storage.canned_repo import SqlCannedRepository
 from blendcc.adapters.storage.customer_reader import MemoryCustomerHistory, SqlCustomerHistory
 from blendcc.adapters.storage.memory.canned import MemoryCannedRepository
+from blendcc.adapters.storage.memory.registrations import MemoryPhoneBindings
+from blendcc.adapters.storage.registration_repo import SqlPhoneBindings
 from blendcc.adapters.storage.sql_repos import (
     SqlConfigRepository,
     SqlCustomerRepository,
@@ -71,3 +73,6 @@ class Backend:
 
     def canned(self) -> Any:
         return MemoryCannedRepository() if self.engine is None else SqlCannedRepository(self.engine)
+
+    def phone_bindings(self) -> Any:
+        return MemoryPhoneBindings() if self.engine is None else SqlPhoneBindings(self.engine)

@@ -9,6 +9,8 @@ import pytest
 from blendcc.adapters.bus.memory import MemoryBus
 from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
 from blendcc.adapters.storage.engine import make_engine
+from blendcc.adapters.storage.memory.registrations import MemoryPhoneBindings
+from blendcc.adapters.storage.registration_repo import SqlPhoneBindings
 from blendcc.adapters.storage.sql_repos import SqlConfigRepository, SqlCustomerRepository, SqlUserRepository
 from blendcc.adapters.storage.sql_store import SqlStore
 from blendcc.ports import (
@@ -17,6 +19,7 @@ from blendcc.ports import (
     ConfigRepository,
     CustomerRepository,
     EventBus,
+    PhoneBindings,
     SessionRepository,
     Store,
     UserRepository,
@@ -44,7 +47,8 @@ def test_implementations_match_the_ports(tmp_path: Path) -> None:
         buses: list[EventBus] = [MemoryBus(), RecordingBus()]
         sessions: list[SessionRepository] = [SqlSessionRepository(engine), MemorySessionRepository()]
         audits: list[AuditLog] = [SqlAuditLog(engine), MemoryAuditLog()]
-        assert len(sessions) == len(audits) == 2
+        bindings: list[PhoneBindings] = [SqlPhoneBindings(engine), MemoryPhoneBindings()]
+        assert len(sessions) == len(audits) == len(bindings) == 2
         clock: Clock = FakeClock(5.0)
         assert [len(x) for x in (stores, configs, customers, users, buses)] == [2, 2, 2, 2, 2]
         assert clock.now() == 5.0

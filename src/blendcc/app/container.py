@@ -23,7 +23,7 @@ from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.reporting.live_stats import LiveStats
 from blendcc.app.reporting.reports import ReportService
 from blendcc.config import Settings
-from blendcc.ports import ChannelDirectory, Clock, EventBus, Scheduler, Store
+from blendcc.ports import ChannelDirectory, Clock, EventBus, PhoneBindings, Scheduler, Store
 
 
 @dataclass
@@ -52,6 +52,7 @@ class Container:
     oidc: OidcLogin | None = None  # single sign-on, when settings.oidc_issuer is set
     email: Any = None  # the email channel stack when mailboxes are configured (started by the API lifespan)
     voice: Any = None  # SIP edge + voice service when settings.sip_enabled (started by the API lifespan)
+    phone_bindings: PhoneBindings | None = None  # stored SIP registrations of agent phones (set by bootstrap)
     phones: Any = None  # browser phones (adapters.channels.webrtc.phones.BrowserPhones) with sip + webrtc on
     merges: Any = None  # customer merges and undos (app.customers.merge; set by bootstrap)
     timeline: Any = None  # customer timelines (app.customers.timeline; set by bootstrap)

@@ -18,6 +18,7 @@ from blendcc.adapters.storage.customer_reader import SqlCustomerHistory
 from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
 from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.migrate import migrate
+from blendcc.adapters.storage.registration_repo import SqlPhoneBindings
 from blendcc.adapters.storage.sql_repos import (
     SqlConfigRepository,
     SqlCustomerRepository,
@@ -127,6 +128,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     container.canned = CannedService(SqlCannedRepository(db), config, customers, store, clock)
     if settings.email_mailboxes:
         _wire_email(container, settings)
+    container.phone_bindings = SqlPhoneBindings(db)
     if settings.sip_enabled:
         from blendcc.adapters.channels.sip.channel import SipChannel
         from blendcc.bootstrap.voice import VoiceStack

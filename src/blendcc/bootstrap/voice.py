@@ -32,7 +32,8 @@ class VoiceStack:
 
     def __init__(self, container: Any, settings: Settings):
         self.settings = settings
-        self.registrar = Registrar(settings.sip_realm, dict(settings.sip_users), throttle=container.auth.throttle)
+        self.registrar = Registrar(settings.sip_realm, dict(settings.sip_users), throttle=container.auth.throttle,
+                                   store=getattr(container, "phone_bindings", None))
         public = settings.sip_public_host or settings.sip_host
         self.gateway = SipGateway(settings.sip_host, settings.sip_port, settings.sip_host,
                                   (settings.rtp_port_min, settings.rtp_port_max), self.registrar, public,

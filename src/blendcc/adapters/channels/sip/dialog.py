@@ -20,6 +20,7 @@ from blendcc.adapters.channels.sip.message import (
     new_tag,
     param,
     response,
+    uri_hostport,
     uri_of,
     uri_user,
 )
@@ -46,6 +47,8 @@ class Call(InDialog):
         self.local_header = ""   # our From (outbound) / To (inbound) value, with our tag
         self.remote_header = ""  # the peer's
         self.remote_target = ""
+        #: the dialog's route set (RFC 3261 12.1): Route values for our requests inside it, first hop first
+        self.route_set: list[str] = []
         self.local_cseq = 1
         self.remote_cseq = 0
         self.state = "early"  # early -> confirmed -> ended
@@ -70,6 +73,16 @@ class Call(InDialog):
         self.reinvite_tx: InviteServerTransaction | None = None
 
     @property
+    def next_hop(self) -> Addr:
+        """Where our requests inside the dialog go: the first route's address when there is a route set
+        (a proxy that Record-Routed, RFC 3261 12.2.1.1 / 8.1.2), else the peer's address as before."""
+        if self.route_set:
+            hop = uri_hostport(uri_of(self.route_set[0]))
+            if hop is not None:
+                return hop
+        return self.addr
+
+    @property
     def key(self) -> tuple[str, str]:
         return (self.call_id, self.local_tag)
 
@@ -88,6 +101,7 @@ class Call(InDialog):
         call.remote_header = invite.get("From") or ""
         call.local_header = f"{invite.get('To') or ''};tag={call.local_tag}"
         call.remote_target = uri_of(invite.get("Contact") or call.remote_header)
+        call.route_set = invite.get_all("Record-Route")  # UAS: in the order received (RFC 3261 12.1.1)
         call.remote_cseq = invite.cseq[0]
         call.caller_id = uri_user(uri_of(call.remote_header))
         call.caller_name = display_name(call.remote_header)
@@ -190,7 +204,8 @@ class Call(InDialog):
 
     def _request(self, method: str, body: bytes = b"", extra: list[tuple[str, str]] | None = None,
                  cseq: int | None = None, content_type: str = "application/sdp") -> SipMessage:
-        req = SipMessage(method=method, uri=self.remote_target)
+        uri, routes = route_headers(self.remote_target, self.route_set)
+        req = SipMessage(method=method, uri=uri)
         req.add("Via", f"SIP/2.0/UDP {self.edge.public_host}:{self.edge.port};branch={new_branch()};rport")
         req.add("Max-Forwards", "70")
         req.add("From", self.local_header)
@@ -201,6 +216,8 @@ class Call(InDialog):
                 self.local_cseq += 1
             cseq = self.local_cseq
         req.add("CSeq", f"{cseq} {method}")
+        for route in routes:
+            req.add("Route", route)
         req.add("Contact", f"<{self.edge.contact_uri}>")
         req.add("User-Agent", "blendcc")
         for k, v in extra or ():
@@ -226,10 +243,12 @@ class Call(InDialog):
                 self.remote_tag = resp.to_tag
                 self.remote_header = resp.get("To") or self.remote_header
                 self.remote_target = uri_of(resp.get("Contact") or "") or self.remote_target
+                # UAC: the 2xx's Record-Route list reversed (RFC 3261 12.1.2); the ACK already follows it
+                self.route_set = list(reversed(resp.get_all("Record-Route")))
                 ack = self._request("ACK", cseq=self.local_cseq)
                 self._ack = ack.encode()
             assert self._ack is not None
-            self.edge.send(self._ack, self.addr)  # every (retransmitted) 2xx is acknowledged
+            self.edge.send(self._ack, self.next_hop)  # every (retransmitted) 2xx is acknowledged
             if not first:
                 return
             self.final_status = status
@@ -289,7 +308,7 @@ class Call(InDialog):
             self.reject(480)
             return
         req = self._request("BYE")
-        self.edge.client_transaction(req, self.addr, lambda r: None, lambda: None)
+        self.edge.client_transaction(req, self.next_hop, lambda r: None, lambda: None)
         self._finish()
 
     def notify_refer(self, status: int, reason: str, final: bool) -> None:
@@ -298,7 +317,7 @@ class Call(InDialog):
         req = self._request("NOTIFY", f"SIP/2.0 {status} {reason}\r\n".encode(),
                             [("Event", "refer"), ("Subscription-State", state)],
                             content_type="message/sipfrag;version=2.0")
-        self.edge.client_transaction(req, self.addr, lambda r: None, lambda: None)
+        self.edge.client_transaction(req, self.next_hop, lambda r: None, lambda: None)
 
     def reinvite(self, direction: str) -> None:
         """Change our media direction (hold: sendonly, resume: sendrecv) with a re-INVITE."""
@@ -312,9 +331,9 @@ class Call(InDialog):
         def on_response(resp: SipMessage) -> None:
             if resp.status is not None and 200 <= resp.status < 300:
                 ack = self._request("ACK", cseq=req.cseq[0])
-                self.edge.send(ack.encode(), self.addr)
+                self.edge.send(ack.encode(), self.next_hop)
 
-        self.edge.client_transaction(req, self.addr, on_response, lambda: None)
+        self.edge.client_transaction(req, self.next_hop, on_response, lambda: None)
 
     def _finish(self) -> None:
         if self.state != "ended":
@@ -322,4 +341,21 @@ class Call(InDialog):
             self.edge.forget_dialog(self)
 
 
-__all__ = ["Call", "param"]
+def route_headers(remote_target: str, route_set: list[str]) -> tuple[str, list[str]]:
+    """(Request-URI, Route values) of a request inside a dialog (RFC 3261 12.2.1.1). Loose routing (the first
+    route has ``;lr``): the remote target with the whole route set. Strict routing (a pre-RFC 3261 proxy):
+    the first route's URI becomes the Request-URI and the remote target goes last in the Route list."""
+    if not route_set:
+        return remote_target, []
+    first = uri_of(route_set[0])
+    if _is_loose(first):
+        return remote_target, list(route_set)
+    return first.partition("?")[0], [*route_set[1:], f"<{remote_target}>"]
+
+
+def _is_loose(uri: str) -> bool:
+    params = uri.partition("?")[0].split(";")[1:]
+    return any(p.strip().lower().partition("=")[0] == "lr" for p in params)
+
+
+__all__ = ["Call", "param", "route_headers"]

@@ -313,7 +313,7 @@ def response(req: SipMessage, status: int, reason: str = "", to_tag: str | None 
     resp.add("To", to)
     resp.add("Call-ID", req.call_id)
     resp.add("CSeq", req.get("CSeq") or "")
-    for rr in req.get_all("Record-Route") if 200 <= status < 300 else ():
+    for rr in req.get_all("Record-Route") if 100 < status < 300 else ():  # dialog-making answers (12.1.1)
         resp.add("Record-Route", rr)
     for k, v in extra or ():
         resp.add(k, v)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from blendcc.adapters.channels.sip.digest import DigestAuthenticator, parse_auth
 from blendcc.adapters.channels.sip.message import SipMessage, param, response, uri_of, uri_user
 from blendcc.domain.throttle import SIP_POLICIES, Throttle, retry_after_header
+from blendcc.ports import PhoneBinding, PhoneBindings
 
 log = logging.getLogger(__name__)
 Addr = tuple[str, int]
@@ -34,16 +35,25 @@ class Registrar:
 
     Wrong digests are throttled per claimed user and per source address (app.throttle, shared with API
     logins): while blocked, REGISTER gets 503 Service Unavailable with Retry-After (RFC 3261 21.5.4; SIP's
-    429 means "Provide Referrer Identity", not "too many requests")."""
+    429 means "Provide Referrer Identity", not "too many requests").
+
+    With ``store`` (``ports.PhoneBindings``) every binding and removal is written through, and the unexpired
+    bindings are loaded at construction: after a restart a registered phone is rung until its expiry. A store
+    that fails is logged; the binding still holds in memory (the phone re-registers on its interval)."""
 
     def __init__(self, realm: str, passwords: dict[str, str], clock: Callable[[], float] = time.time,
-                 throttle: Throttle | None = None):
+                 throttle: Throttle | None = None, store: PhoneBindings | None = None):
         self.auth = DigestAuthenticator(realm)
         self.passwords = passwords
         self.clock = clock
         self.throttle = throttle or Throttle(_CallClock(clock), SIP_POLICIES)
         self.bindings: dict[str, Binding] = {}
         self.on_change: list[Callable[[str, Binding | None], None]] = []
+        self.store = store
+        if store is not None:
+            for b in store.active(clock()):
+                if b.user in passwords:  # a user removed from the configuration is not rung any more
+                    self.bindings[b.user] = Binding(b.user, b.contact, (b.host, b.port), b.expires_at)
 
     def lookup(self, user: str) -> Binding | None:
         b = self.bindings.get(user)
@@ -91,6 +101,15 @@ class Registrar:
                                                                               time.gmtime()))])
 
     def _changed(self, user: str, binding: Binding | None) -> None:
+        if self.store is not None:
+            try:
+                if binding is None:
+                    self.store.remove(user)
+                else:
+                    self.store.save(PhoneBinding(user, binding.contact, binding.addr[0], binding.addr[1],
+                                                 binding.expires_at))
+            except Exception:
+                log.exception("could not store the registration of %s", user)
         for fn in self.on_change:
             try:
                 fn(user, binding)

@@ -47,8 +47,13 @@ def tile(page: Page, key: str) -> Any:
     return page.locator(f'.wb-tiles [data-key="{key}"]')
 
 
+def agents_table(page: Page) -> Any:
+    """The wallboard's agents table (the IVR table is another ``table.data`` on the page)."""
+    return page.locator("table.data").first
+
+
 def agent_row(page: Page, name: str) -> Any:
-    return page.locator("table.data tbody tr").filter(has=page.locator("th", has_text=name))
+    return agents_table(page).locator("tbody tr").filter(has=page.locator("th", has_text=name))
 
 
 @pytest.mark.parametrize(("lang", "viewport"), [("en", {"width": 1280, "height": 900}),
@@ -71,7 +76,7 @@ def test_wallboard_live_tiles_agents_hold_and_tv_mode(lang: str, viewport: dict[
             # no traffic yet: one tile per queue (all channels), agents in natural order, all offline
             expect(tile(page, "sales:*")).to_contain_text("Sales")
             expect(tile(page, "escalations:*")).to_contain_text(LONG)
-            names = page.locator("table.data tbody th").all_inner_texts()
+            names = agents_table(page).locator("tbody th").all_inner_texts()
             assert names.index("agent2") < names.index("agent10"), names
             expect(agent_row(page, "Ann")).to_contain_text(w["wb.state.offline"])
             page.evaluate("window.__same_page = true")
@@ -181,7 +186,7 @@ def test_a_large_centres_agents_table_shows_a_page_then_more(lang: str, viewport
         try:
             sign_in(page, centre.url, lang, "sue", PASSWORD)
             page.goto(f"{centre.url}/console/#/wallboard")
-            rows = page.locator("table.data tbody tr")
+            rows = agents_table(page).locator("tbody tr")
             expect(rows).to_have_count(100, timeout=20_000)  # the first frame of a 104-agent board, on a busy machine
             more = page.get_by_role("button", name=w["wb.agents_more"].replace("{more}", digit(lang, 4))
                                     .replace("{hidden}", digit(lang, 4)))

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 #: The console's wallboard is ready when it is live and shows every demo agent and a tile per queue.
 WALLBOARD_READY = ("document.querySelector('.link-online') !== null"
-                   " && document.querySelectorAll('.wb table.data tbody tr').length >= 10"
+                   " && (document.querySelector('.wb table.data')?.querySelectorAll('tbody tr').length ?? 0) >= 10"
                    " && document.querySelectorAll('.wb-tiles [data-key]').length >= 5")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -150,3 +151,30 @@ def test_queue_forecast_and_intraday_from_the_store(centre: Any) -> None:
                 "sl_target=5e-324"):
         api.error("GET", f"/api/wfm/intraday/sales?interval=60&history_days=28&{bad}", 422, "sup")
     api.error("GET", "/api/wfm/forecast/queues/sales?history_days=35&default_aht_s=1e308", 422, "sup")
+
+
+def test_a_queue_forecast_as_a_background_job_gives_the_synchronous_answer(centre: Any) -> None:
+    api = centre
+    seed_history(api, 35)
+    jobs = "/api/wfm/forecast/jobs/queues"
+    body = {"interval": 60, "horizon": "7d", "history_days": 35, "origins": 1, "history_shown_days": 7}
+    r = api.client.post(f"{jobs}/sales", json=body, headers=api.headers("sup"))
+    assert r.status_code == 202, r.text
+    job_id = r.json()["id"]
+    assert r.headers["location"] == f"/api/wfm/forecast/jobs/{job_id}"
+    for _ in range(1200):  # a guard against a hang, not a timing assertion
+        job = api.get(f"/api/wfm/forecast/jobs/{job_id}", "sup")
+        if job["state"] in ("done", "failed", "cancelled"):
+            break
+        time.sleep(0.05)
+    assert job["state"] == "done", job
+    want = api.get("/api/wfm/forecast/queues/sales?interval=60&horizon=7d&history_days=35&origins=1"
+                   "&history_shown_days=7", "sup")
+    assert job["result"] == want and want["history"]
+    assert job["progress"]["done"] == job["progress"]["total"] > 0
+    # refused before any work: a queue without contacts, bad fields, another user's role
+    assert "billing" in api.error("POST", f"{jobs}/billing", 404, "sup", json=body)["detail"]
+    api.error("POST", f"{jobs}/sales", 422, "sup", json={**body, "interval": 20})
+    assert "horizon" in api.error("POST", f"{jobs}/sales", 422, "sup", json={**body, "horizon": "soon"})["detail"]
+    api.error("POST", f"{jobs}/sales", 422, "sup", json={**body, "colour": "red"})
+    api.error("POST", f"{jobs}/sales", 403, "bob", json=body)

@@ -66,6 +66,7 @@ EXTRA: dict[str, frozenset[int]] = {
     "post_forecast": frozenset({404}),
     # background forecasts: too many jobs queued (503); jobs not wired (409); cancelling an ended job (409)
     "submit_forecast_job": frozenset({409, 503}),
+    "submit_queue_forecast_job": frozenset({404, 409, 503}),  # and 404: the queue has no stored contacts
     "list_forecast_jobs": frozenset({409}),
     "get_forecast_job": frozenset({404, 409}),
     "cancel_forecast_job": frozenset({404, 409}),

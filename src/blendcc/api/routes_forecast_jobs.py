@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from blendcc.api.deps import C, P
 from blendcc.api.jobs import forecast_job
 from blendcc.api.models import wfm as out
-from blendcc.api.routes_forecast import ForecastBody, forecast_args
+from blendcc.api.routes_forecast import ForecastBody, forecast_args, service
+from blendcc.api.routes_wfm_staff import DAY_S
 from blendcc.app.container import Container
 from blendcc.app.planning.background_jobs import BackgroundJobs, Progress
+from blendcc.app.planning.forecasting import HISTORY_DAYS, MAX_HISTORY_DAYS, parse_horizon, run_forecast
 from blendcc.domain.errors import InvalidState
 
 router = APIRouter(prefix="/api/wfm/forecast/jobs", tags=["forecasting"])
@@ -20,6 +22,18 @@ router = APIRouter(prefix="/api/wfm/forecast/jobs", tags=["forecasting"])
 
 class ForecastJobBody(ForecastBody):
     origins: int = Field(12, ge=1, le=60, description="backtest origins (12 as on the command line)")
+
+
+class QueueForecastJobBody(BaseModel):
+    """A queue's forecast from the stored history (the query of GET /api/wfm/forecast/queues/{id} as a body)."""
+    model_config = ConfigDict(extra="forbid")
+    interval: Literal[15, 30, 60] = 30
+    horizon: str | int = "14d"
+    history_days: int = Field(HISTORY_DAYS, ge=7, le=MAX_HISTORY_DAYS)
+    origins: int = Field(12, ge=1, le=60, description="backtest origins (12 as on the command line)")
+    backtest: bool = True
+    default_aht_s: float | None = Field(None, ge=0.001, le=DAY_S)
+    history_shown_days: int = Field(0, ge=0, le=62, description="also return this many days of history")
 
 
 def _jobs(c: Container) -> BackgroundJobs:
@@ -39,6 +53,26 @@ def submit_forecast_job(body: ForecastJobBody, c: C, p: P, response: Response) -
         return forecast_job(points, kind, interval_min, tz, horizon_days, {**options, "progress": progress})
 
     job = _jobs(c).submit(p.username, "the forecast", work)
+    response.headers["Location"] = f"{router.prefix}/{job.id}"
+    return job.view()
+
+
+@router.post("/queues/{queue_id}", status_code=202, response_model=out.ForecastJobOut,
+             summary="Start a queue's forecast from the stored history in the background (404 without history)")
+def submit_queue_forecast_job(queue_id: str, body: QueueForecastJobBody, c: C, p: P,
+                              response: Response) -> dict[str, Any]:
+    p.require("supervisor")
+    horizon_days = parse_horizon(body.horizon)
+    svc = service(c)
+    series = svc.stored_series(body.interval, body.history_days, queue_id)  # 404 now, not as a failed job
+    shown = svc.recent_history(queue_id, body.interval, body.history_shown_days) if body.history_shown_days else None
+
+    def work(progress: Progress) -> dict[str, Any]:
+        run = run_forecast(series, horizon_days, svc.tz, n_origins=body.origins, run_backtest=body.backtest,
+                           default_aht_s=body.default_aht_s, progress=progress)
+        return {"queue_id": queue_id, **run.as_json(), "history": shown}
+
+    job = _jobs(c).submit(p.username, f"the forecast of queue {queue_id}", work)
     response.headers["Location"] = f"{router.prefix}/{job.id}"
     return job.view()
 

@@ -32,11 +32,11 @@ def texts(lang: str) -> dict[str, str]:
     return out
 
 
-def history_csv() -> str:
-    """Eight identical weeks of hourly contacts (weekends at half), 180 s handle time."""
+def history_csv(days: int = 56) -> str:
+    """Identical weeks (eight by default) of hourly contacts (weekends at half), 180 s handle time."""
     start = date(2024, 1, 1)  # a Monday
     lines = ["interval_start,volume,aht_s"]
-    for d in range(56):
+    for d in range(days):
         day = start + timedelta(days=d)
         for h, n in enumerate(HOURLY):
             lines.append(f"{day.isoformat()}T{h:02d}:00:00,{n // 2 if day.weekday() >= 5 else n},180")
@@ -71,7 +71,26 @@ def test_wfm_pages_forecast_erlang_schedule_and_adherence(lang: str, viewport: d
             expect(page.get_by_role("alert")).to_contain_text("sales")
             expect(page.locator("figure.chart")).to_have_count(0)
             page.get_by_label(t["wfm.fc.source_file"], exact=True).check()
+            # a year of history with 60 backtest origins runs as a background job for several seconds: its
+            # progress shows, and Cancel stops it at its next model fit
+            year = tmp_path / "year.csv"
+            year.write_text(history_csv(364), encoding="utf-8")
+            page.get_by_label(t["wfm.fc.file"], exact=True).set_input_files(str(year))
+            page.get_by_label(t["wfm.fc.origins"], exact=True).fill("60")
+            page.get_by_role("button", name=t["wfm.fc.run"]).click()
+            expect(page.get_by_role("progressbar", name=t["wfm.fc.progress_label"])).to_be_visible()
+            expect(page.locator(".job-progress progress[value]")).to_be_visible()  # fits counted as they run
+            shot(page, "wfm-forecast-running", lang, viewport["width"])
+            page.get_by_role("button", name=t["wfm.fc.cancel"]).click()
+            expect(page.get_by_role("alert")).to_have_text(t["wfm.fc.cancelled"], timeout=60_000)
+            expect(page.get_by_role("progressbar")).to_have_count(0)
+            expect(page.locator("figure.chart")).to_have_count(0)
+            (stopped, *_) = centre.admin.ok("GET", "/api/wfm/forecast/jobs")["jobs"]  # the newest first
+            assert stopped["state"] == "cancelled", stopped
+            assert stopped["progress"]["done"] < stopped["progress"]["total"]
+
             page.get_by_label(t["wfm.fc.file"], exact=True).set_input_files(str(csv))
+            page.get_by_label(t["wfm.fc.origins"], exact=True).fill("2")
             page.get_by_label(t["wfm.fc.horizon"], exact=True).fill("7")
             page.get_by_role("button", name=t["wfm.fc.run"]).click()
             chart = page.locator("figure.chart").first
@@ -88,6 +107,8 @@ def test_wfm_pages_forecast_erlang_schedule_and_adherence(lang: str, viewport: d
             backtest = page.get_by_role("table", name=t["wfm.fc.backtest_caption"])
             expect(backtest.locator("tbody tr")).to_have_count(len(series["backtest"]["models"]))
             expect(backtest).to_contain_text(t["wfm.fc.chosen_yes"])
+            done = centre.admin.ok("GET", "/api/wfm/forecast/jobs")["jobs"][0]
+            assert done["state"] == "done" and done["progress"]["done"] == done["progress"]["total"] > 0
             # a staffing plan from the forecast, kept for the schedule page
             page.get_by_role("button", name=t["wfm.fc.plan"]).click()
             expect(page.get_by_role("status").filter(has_text=t["wfm.fc.plan_saved"])).to_be_visible()

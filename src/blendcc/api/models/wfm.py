@@ -383,7 +383,8 @@ class ForecastJobOut(BaseModel):
     finished_at: float | None
     cancel_requested: bool = Field(description="a cancel was asked; the job stops at its next fit")
     progress: JobProgress
-    result: ForecastOut | None = Field(None, description="when done: what POST /api/wfm/forecast answers")
+    result: QueueForecastOut | ForecastOut | None = Field(
+        None, description="when done: what POST /api/wfm/forecast answers (GET .../queues/{id} for a queue's job)")
     error: JobError | None = Field(None, description="when failed: why")
 
 

@@ -132,11 +132,17 @@ class ForecastingService:
     def forecast_store(self, interval_min: int = 30, horizon_days: int = 14, history_days: int = HISTORY_DAYS,
                        queue_id: str | None = None, **kwargs: Any) -> ForecastRun:
         """Forecast the days from today on, from the stored history that ends at today's start."""
+        return run_forecast(self.stored_series(interval_min, history_days, queue_id), horizon_days, self.tz,
+                            **kwargs)
+
+    def stored_series(self, interval_min: int = 30, history_days: int = HISTORY_DAYS,
+                      queue_id: str | None = None) -> list[Series]:
+        """The stored history to forecast from; NotFound when it holds no contact (before any fitting)."""
         series = self.history(interval_min, history_days, queue_id)
         if not series or all(s.volume.sum() == 0 for s in series):
             raise NotFound(f"no contacts in the last {history_days} days" +
                            (f" for queue {queue_id}" if queue_id else ""))
-        return run_forecast(series, horizon_days, self.tz, **kwargs)
+        return series
 
     def intraday(self, queue_id: str, interval_min: int = 30, history_days: int = 56, *,
                  staffed: int | None = None, sl_target: float = 0.8, sl_threshold_s: float = 20.0,

@@ -1,5 +1,6 @@
-// Forecast (supervisor): a queue's stored history or a history file -> the forecast per interval, charted after
-// the recent history, with the backtest accuracy of each model; then a staffing plan for the schedule page.
+// Forecast (supervisor): a queue's stored history or a history file -> the forecast per interval (a background job
+// with its progress and a cancel button), charted after the recent history, with the backtest accuracy of each
+// model; then a staffing plan for the schedule page.
 import { useState } from "preact/hooks";
 import { Chart } from "../../ui/Chart";
 import { Notice } from "../../ui/Notice";
@@ -9,6 +10,7 @@ import { useLoad } from "../../ui/useLoad";
 import { errorText } from "../../../shared/http";
 import type { PageProps } from "../../types";
 import { PLAN_KEY, parseCsv, slotLabel } from "./time";
+import { JOBS, JobCancelled, useForecastJob, type Job } from "./useForecastJob";
 import "./wfm.css";
 
 interface Row { interval_start: string; queue: string; channel: string; volume: number; aht_s: number | null }
@@ -48,6 +50,7 @@ export function ForecastPage({ api, t, lang, ctx }: PageProps) {
   const [result, setResult] = useState<{ out: ForecastOut; history: Row[] } | null>(null);
   const [sl, setSl] = useState({ target: "80", threshold: "20" });
   const [plan, setPlan] = useState<Plan | null>(null);
+  const job = useForecastJob(api);
   const q = queue || queues.data?.[0]?.id || "";
 
   const run = async (e: Event) => {
@@ -57,16 +60,16 @@ export function ForecastPage({ api, t, lang, ctx }: PageProps) {
     setPlan(null);
     try {
       if (source === "queue") {
-        const params = new URLSearchParams({ interval, horizon: `${horizon}d`, origins, history_shown_days: String(SHOWN_DAYS) });
-        const out = await api.get<ForecastOut>(`/api/wfm/forecast/queues/${encodeURIComponent(q)}?${params}`);
+        const body = { interval: Number(interval), horizon: `${horizon}d`, origins: Number(origins), history_shown_days: SHOWN_DAYS };
+        const out = await job.run(() => api.post<Job<ForecastOut>>(`${JOBS}/queues/${encodeURIComponent(q)}`, body));
         setResult({ out, history: out.history ?? [] });
       } else {
         if (!file) throw new Error(t("wfm.fc.need_file"));
         const points = numeric(parseCsv(await file.text()));
         if (!points.length) throw new Error(t("wfm.fc.empty_file"));
-        const out = await api.post<ForecastOut>("/api/wfm/forecast", {
+        const out = await job.run(() => api.post<Job<ForecastOut>>(JOBS, {
           points, interval_min: Number(interval), horizon: `${horizon}d`, origins: Number(origins), tz: ctx.timezone,
-        });
+        }));
         const history = points.filter((p) => typeof p.interval_start === "string" && typeof p.volume === "number")
           .map((p) => ({ interval_start: String(p.interval_start), queue: "", channel: "", volume: Number(p.volume), aht_s: null }));
         const last = history.length ? Date.parse(history[history.length - 1].interval_start) : 0;
@@ -74,11 +77,12 @@ export function ForecastPage({ api, t, lang, ctx }: PageProps) {
       }
     } catch (err) {
       setResult(null);
-      setError(errorText(err));
+      setError(err instanceof JobCancelled ? t("wfm.fc.cancelled") : errorText(err));
     } finally {
       setBusy(false);
     }
   };
+  const running = job.running;
 
   const staff = async () => {
     if (!result) return;
@@ -133,6 +137,16 @@ export function ForecastPage({ api, t, lang, ctx }: PageProps) {
         <button type="submit" class="btn primary" disabled={busy || (source === "queue" && !q)}>{busy ? t("wfm.busy") : t("wfm.fc.run")}</button>
       </form>
       <p class="muted">{t("wfm.fc.file_hint")}</p>
+      {running && (
+        <div class="job-progress" role="status">
+          {running.total > 0
+            ? <progress aria-label={t("wfm.fc.progress_label")} max={running.total} value={running.done} />
+            : <progress aria-label={t("wfm.fc.progress_label")} />}
+          <span>{running.state === "queued" ? t("wfm.fc.queued") : running.total === 0 ? t("wfm.fc.starting")
+            : t("wfm.fc.progress", { done: formatNumber(lang, running.done), total: formatNumber(lang, running.total) })}</span>
+          <button type="button" class="btn" disabled={running.cancelling} onClick={() => void job.cancel()}>{t("wfm.fc.cancel")}</button>
+        </div>
+      )}
       <Notice error={error || queues.error} t={t} />
       {result && (
         <>

@@ -22,6 +22,7 @@ from blendcc.domain.conversation import (
     UpdateDelivery,
 )
 from blendcc.domain.events import Event
+from blendcc.domain.knowledge import Article, ArticleVersion
 from blendcc.domain.telephony import TelephonyEvent
 from blendcc.domain.webchat import ChatSession
 from blendcc.routing.commands import Command
@@ -219,6 +220,22 @@ class CannedRepository(Protocol):
     def list(self) -> builtins.list[CannedResponse]: ...
     def put(self, response: CannedResponse) -> None: ...
     def delete(self, response_id: str) -> bool: ...
+
+
+class KnowledgeBase(Protocol):
+    """Knowledge-base articles (``domain.knowledge``), every save a new version, and full-text search over the
+    current versions (PostgreSQL full-text search or SQLite FTS5): ``plain`` is the text that is indexed."""
+
+    def save(self, article: Article, plain: str, at: float, by: str | None) -> ArticleVersion: ...
+    def current(self, article_id: str, lang: str) -> ArticleVersion | None: ...
+    def versions(self, article_id: str, lang: str) -> builtins.list[ArticleVersion]: ...
+    def list(self, lang: str | None = None, published_only: bool = False) -> builtins.list[ArticleVersion]: ...
+
+    def search(self, words: builtins.list[str], *, any_word: bool, lang: str | None, published_only: bool,
+               limit: int) -> builtins.list[tuple[ArticleVersion, float]]:
+        """Articles holding all ``words`` (or any, ranked by how many and where: a title counts more), best
+        first with their score (higher is better); the last word also matches as a prefix."""
+        ...
 
 
 class UserRepository(Protocol):

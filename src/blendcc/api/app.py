@@ -30,7 +30,9 @@ from blendcc.api import (
     routes_dialing,
     routes_forecast,
     routes_forecast_jobs,
+    routes_help,
     routes_ivr,
+    routes_kb,
     routes_live_monitor,
     routes_main,
     routes_messages,
@@ -114,6 +116,8 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_conversations.router)
     app.include_router(routes_desktop.router)  # the agent desktop: today, wrap-up options, callbacks, dial
     app.include_router(routes_canned.router)
+    app.include_router(routes_kb.router)
+    app.include_router(routes_help.router)
     app.include_router(routes_config.router)
     app.include_router(routes_config_editor.router)  # the console's editors: validate, rollback, schemas, try
     app.include_router(ws.router)

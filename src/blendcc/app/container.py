@@ -17,6 +17,7 @@ from blendcc.app.admin.oidc import OidcLogin
 from blendcc.app.channels.messaging.canned import CannedService
 from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.channels.messaging.states import ConversationStates
+from blendcc.app.knowledge.service import KnowledgeService
 from blendcc.app.outbound.campaigns import CampaignService
 from blendcc.app.outbound.dialing import DialingService
 from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
@@ -48,6 +49,7 @@ class Container:
     channels: ChannelDirectory | None = None  # the channel registry (set by bootstrap)
     conversations: ConversationService | None = None  # message threads of every channel (set by bootstrap)
     canned: CannedService | None = None  # canned responses, team and personal (set by bootstrap)
+    kb: KnowledgeService | None = None  # the knowledge base (set by bootstrap)
     audit: Auditor | None = None  # the audit trail (set by bootstrap; GET /api/audit reads it)
     oidc: OidcLogin | None = None  # single sign-on, when settings.oidc_issuer is set
     email: Any = None  # the email channel stack when mailboxes are configured (started by the API lifespan)

@@ -17,6 +17,7 @@ from blendcc.adapters.storage.canned_repo import SqlCannedRepository
 from blendcc.adapters.storage.customer_reader import SqlCustomerHistory
 from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
 from blendcc.adapters.storage.engine import make_engine
+from blendcc.adapters.storage.kb_repo import SqlKnowledgeBase
 from blendcc.adapters.storage.migrate import migrate
 from blendcc.adapters.storage.registration_repo import SqlPhoneBindings
 from blendcc.adapters.storage.sql_repos import (
@@ -36,6 +37,7 @@ from blendcc.app.admin.configuration import ConfigService
 from blendcc.app.channels.messaging.canned import CannedService
 from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.container import Container
+from blendcc.app.knowledge.service import KnowledgeService, customer_words
 from blendcc.app.outbound.campaigns import CampaignService
 from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.planning.background_jobs import BackgroundJobs
@@ -126,6 +128,9 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     container.conversations = ConversationService(runtime, container.contacts, store, store, channels, TimerThread())
     _wire_monitoring(container)
     container.canned = CannedService(SqlCannedRepository(db), config, customers, store, clock)
+    conversations = container.conversations
+    container.kb = KnowledgeService(SqlKnowledgeBase(db), clock,
+                                    lambda contact_id: customer_words(conversations.conversation(contact_id)))
     if settings.email_mailboxes:
         _wire_email(container, settings)
     container.phone_bindings = SqlPhoneBindings(db)

@@ -1,0 +1,101 @@
+"""Knowledge base: articles (supervisors write, version and publish), search, and suggestions for a contact."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from blendcc.api.deps import C, P, may_see_contact
+from blendcc.api.models.kb import ArticleOut, SearchOut, SuggestOut
+from blendcc.app.container import Container
+from blendcc.app.knowledge.service import MAX_LIMIT, KnowledgeService
+from blendcc.domain.errors import InvalidState, NotFound
+from blendcc.domain.knowledge import ARTICLE_ID, LANG, Article, Tag
+
+router = APIRouter(prefix="/api/kb", tags=["knowledge base"])
+
+ArticleId = Annotated[str, Path(pattern=ARTICLE_ID, description="the article's slug")]
+Lang = Annotated[str, Path(pattern=LANG, description="its language")]
+LangFilter = Annotated[str | None, Query(pattern=LANG, description="only this language")]
+
+
+class ArticleBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=100_000, description="Markdown")
+    category: str = Field("", max_length=64)
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+    status: Literal["draft", "published"] = "draft"
+
+
+class StatusBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["draft", "published"]
+
+
+def kb(c: Container) -> KnowledgeService:
+    if c.kb is None:
+        raise InvalidState("the knowledge base is not wired in this server")
+    service: KnowledgeService = c.kb
+    return service
+
+
+@router.get("/articles", summary="Articles (current versions); drafts for supervisors only")
+def list_articles(c: C, p: P, lang: LangFilter = None) -> list[ArticleOut]:
+    return [ArticleOut.of(v) for v in kb(c).list(lang, published_only=not p.at_least("supervisor"))]
+
+
+@router.put("/articles/{article_id}/{lang}", summary="Save an article: a new version (supervisors)")
+def save_article(article_id: ArticleId, lang: Lang, body: ArticleBody, c: C, p: P) -> ArticleOut:
+    p.require("supervisor")
+    article = Article.model_validate({**body.model_dump(), "id": article_id, "lang": lang})
+    service = kb(c)
+    saved = service.save(article, p.username)
+    return ArticleOut.of(saved, service.html(saved))
+
+
+@router.get("/articles/{article_id}/{lang}", summary="An article with its HTML; an older version with ?version=")
+def get_article(article_id: ArticleId, lang: Lang, c: C, p: P,
+                version: int | None = Query(None, ge=1, le=1_000_000)) -> ArticleOut:
+    service = kb(c)
+    editor = p.at_least("supervisor")
+    if version is not None and editor:
+        found = service.version(article_id, lang, version)
+    elif version is not None:
+        raise NotFound(f"article {article_id} in {lang}: older versions are for supervisors")
+    else:
+        found = service.get(article_id, lang, published_only=not editor)
+    return ArticleOut.of(found, service.html(found))
+
+
+@router.get("/articles/{article_id}/{lang}/versions", summary="Every version of an article (supervisors)")
+def article_versions(article_id: ArticleId, lang: Lang, c: C, p: P) -> list[ArticleOut]:
+    p.require("supervisor")
+    return [ArticleOut.of(v) for v in kb(c).versions(article_id, lang)]
+
+
+@router.post("/articles/{article_id}/{lang}/status", summary="Publish or withdraw an article (supervisors)")
+def set_article_status(article_id: ArticleId, lang: Lang, body: StatusBody, c: C, p: P) -> ArticleOut:
+    p.require("supervisor")
+    return ArticleOut.of(kb(c).set_status(article_id, lang, body.status, p.username))
+
+
+@router.get("/search", summary="Published articles with every word of q (the last also as a prefix), best first")
+def search_articles(c: C, p: P, q: str = Query(min_length=1, max_length=200), lang: LangFilter = None,
+                    limit: int = Query(10, ge=1, le=MAX_LIMIT),
+                    drafts: bool = Query(False, description="supervisors: drafts too")) -> SearchOut:
+    if drafts:
+        p.require("supervisor")
+    return SearchOut(query=q, hits=kb(c).search(q, lang, published_only=not drafts, limit=limit))
+
+
+@router.get("/suggest/{contact_id}", summary="Articles for what the customer wrote in this contact's conversation")
+def suggest_articles(contact_id: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")], c: C, p: P,
+                     lang: LangFilter = None, limit: int = Query(5, ge=1, le=MAX_LIMIT)) -> SuggestOut:
+    if c.store.interaction(contact_id) is None:
+        raise NotFound(f"contact {contact_id} does not exist")
+    may_see_contact(c, p, contact_id)
+    got = kb(c).suggest_for_contact(contact_id, lang, limit)
+    return SuggestOut(words=got.words, hits=got.hits)

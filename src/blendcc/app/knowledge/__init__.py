@@ -1,0 +1,1 @@
+"""The knowledge base: articles written in Markdown, searched by agents, customers and the live conversation."""

@@ -125,6 +125,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     container.channels = channels
     container.conversations = ConversationService(runtime, container.contacts, store, store, channels, TimerThread())
     _wire_monitoring(container)
+    _wire_analytics(container)
     container.canned = CannedService(SqlCannedRepository(db), config, customers, store, clock)
     if settings.email_mailboxes:
         _wire_email(container, settings)
@@ -183,6 +184,14 @@ def _wire_telephony(container: Container, settings: Settings, clock: Clock) -> N
                               talk_s=settings.fake_telephony_talk_s)
     wire_dialing(container, telephony, ticker=False)
     log.info("outbound dialer places simulated calls (BLENDCC_TELEPHONY=fake)")
+
+
+def _wire_analytics(container: Container) -> None:
+    """Interaction analytics: sentiment (the five languages' models, loaded once) and contact reasons."""
+    from blendcc.adapters.sentiment.loaders import build_scorer, stop_words
+    from blendcc.app.analytics.service import Analytics
+
+    container.analytics = Analytics.build(container.store, build_scorer(), stop_words())
 
 
 def _wire_monitoring(container: Container) -> None:

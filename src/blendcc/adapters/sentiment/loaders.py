@@ -93,9 +93,17 @@ def chinese_model() -> Model:
     return chinese_table().score_text
 
 
+@cache
 def build_scorer() -> SentimentScorer:
-    """The five languages: en (VADER), zh (snownlp's Bayes table), pl/ru/fa (the seed lexicons)."""
+    """The five languages: en (VADER), zh (snownlp's Bayes table), pl/ru/fa (the seed lexicons); built once."""
     models: dict[str, Model] = {"en": english_model(), "zh": chinese_model()}
     for lang in SEED_LANGUAGES:
         models[lang] = lexicon_model(seed_lexicon(lang))
     return SentimentScorer(models)
+
+
+def stop_words(languages: tuple[str, ...] = ("en", "pl", "ru", "zh", "fa")) -> dict[str, frozenset[str]]:
+    """Per-language stop words from the stop-words package (its lists for the five languages)."""
+    from stop_words import get_stop_words
+
+    return {lang: frozenset(w.lower() for w in get_stop_words(lang)) for lang in languages}

@@ -8,10 +8,11 @@ LANGUAGES = ("en", "pl", "ru", "zh", "fa")
 
 _POLISH_LETTERS = frozenset("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
 #: frequent Polish function words with no English homograph (decide unaccented Latin text)
-_POLISH_WORDS = frozenset(
-    "nie jest się że czy jak ale już mam mnie może jestem był była było tak tylko bardzo dla przez "
-    "oraz albo jeszcze kiedy gdzie dlaczego proszę dziękuję dzień dobry witam pan pani państwo mój moja "
-    "moje wasz wasza nic nigdy zawsze teraz tutaj też żeby więc bo ten tego tej".split())
+_POLISH_WORDS = frozenset((
+    "nie", "jest", "się", "że", "czy", "jak", "ale", "już", "mam", "mnie", "może", "jestem", "był", "była",
+    "było", "tak", "tylko", "bardzo", "dla", "przez", "oraz", "albo", "jeszcze", "kiedy", "gdzie", "dlaczego",
+    "proszę", "dziękuję", "dzień", "dobry", "witam", "pan", "pani", "państwo", "mój", "moja", "moje", "wasz",
+    "wasza", "nic", "nigdy", "zawsze", "teraz", "tutaj", "też", "żeby", "więc", "bo", "ten", "tego", "tej"))
 _WORD = re.compile(r"[^\W\d_]+")
 
 

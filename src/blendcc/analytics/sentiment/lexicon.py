@@ -17,11 +17,10 @@ NEGATION_SPAN = 3
 BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5
 MIN_STEM = 4
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?|[!]")
+_TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?|[!]")
 #: one spelling per letter: Arabic yeh and kaf as Persian's, Russian yo as ye, Arabic diacritics and tatweel out
-_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ё": "е", "ـ": None, "\u064b": None, "\u064c": None,
-                       "\u064d": None, "\u064e": None, "\u064f": None, "\u0650": None, "\u0651": None,
-                       "\u0652": None})
+_FOLD = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0451": "\u0435",
+                       **dict.fromkeys("\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652")})
 
 
 @dataclass(frozen=True, slots=True)

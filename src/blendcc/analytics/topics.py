@@ -52,7 +52,8 @@ def contact_topics(docs: Mapping[str, Sequence[str]], settings: TopicSettings = 
     """``docs``: contact id -> its terms. Returns contact id -> up to ``per_contact`` topics, best first:
     tf * idf (idf = ln(N / df)) over the phrases shared by at least ``min_df`` contacts and at most
     ``max_df`` of them; a two-word phrase scores double (it names a topic better than its words), and a
-    word already inside a chosen phrase is not repeated. Ties go to the more frequent, then alphabetical."""
+    word already inside a chosen phrase is not repeated. Ties go to the longer phrase, the more frequent,
+    then alphabetical."""
     n = len(docs)
     if n == 0:
         return {}
@@ -64,7 +65,7 @@ def contact_topics(docs: Mapping[str, Sequence[str]], settings: TopicSettings = 
     out: dict[str, list[str]] = {}
     for cid, ts in docs.items():
         tf = Counter(t for t in ts if t in idf)
-        ranked = sorted(tf, key=lambda t: (-tf[t] * (idf[t] + 1e-9) * (1 + t.count(" ")), -df[t], t))
+        ranked = sorted(tf, key=lambda t: (-round(tf[t] * idf[t] * (1 + t.count(" ")), 9), -t.count(" "), -df[t], t))
         chosen: list[str] = []
         for t in ranked:
             if any(t in c.split(" ") for c in chosen) or any(c in t.split(" ") for c in chosen):

@@ -196,9 +196,12 @@ def _wire_analytics(container: Container) -> None:
 
 def _wire_monitoring(container: Container) -> None:
     """Supervisor alerts (after the adherence monitor: its alerts come first on each tick) and live contacts."""
+    from blendcc.adapters.sentiment.loaders import build_scorer
     from blendcc.app.monitoring.alerts import AlertService
     from blendcc.app.monitoring.live import LiveMonitor
 
     config = container.config
-    container.alerts = AlertService(container.bus, container.clock, lambda: config.catalog.queues)
+    scorer = build_scorer()
+    container.alerts = AlertService(container.bus, container.clock, lambda: config.catalog.queues,
+                                    sentiment=lambda text: scorer.score(text).score)
     container.monitor = LiveMonitor(container.runtime, container.conversations)

@@ -17,7 +17,9 @@ NEGATION_SPAN = 3
 BEFORE_CONTRAST, AFTER_CONTRAST = 0.5, 1.5
 MIN_STEM = 4
 
-_TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?|[!]")
+_TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?|[!,.;:?\u060c\u061b\u061f\uff0c\u3002]")
+#: punctuation that ends a clause: a negation does not reach past it
+CLAUSE_END = frozenset(",.;:?\u060c\u061b\u061f\uff0c\u3002")
 #: one spelling per letter: Arabic yeh and kaf as Persian's, Russian yo as ye, Arabic diacritics and tatweel out
 _FOLD = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0451": "\u0435",
                        **dict.fromkeys("\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652")})
@@ -51,7 +53,7 @@ class Lexicon:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased words (apostrophes kept inside a word) and exclamation marks."""
+    """Lower-cased words (apostrophes kept inside a word), exclamation marks and clause punctuation."""
     return _TOKEN.findall(text.lower().translate(_FOLD))
 
 
@@ -60,7 +62,7 @@ def normalise(total: float) -> float:
 
 
 def score_tokens(words: Sequence[str], lex: Lexicon) -> float:
-    """Sum of the words' valences with negation, boosters and contrast, normalised to [-1, 1]; each "!"
+    """Sum of the words' valences with negation (to the clause's end), boosters and contrast, normalised to [-1, 1]; each "!"
     (up to 3) strengthens a non-zero sum by 0.3 in its direction, as VADER does."""
     total = 0.0
     negated_for = 0
@@ -69,6 +71,11 @@ def score_tokens(words: Sequence[str], lex: Lexicon) -> float:
     parts: list[float] = []
     last = 0.0  # the valence added by the word just before, for a post-negator
     for w in words:
+        if w in CLAUSE_END:
+            negated_for = 0
+            boost = 0.0
+            last = 0.0
+            continue
         if w in lex.post_negators:
             total += last * NEGATION_FACTOR - last
             last = 0.0

@@ -2,6 +2,8 @@
 the five languages, language detection, the lexicon rules (negation, post-negation, boosters, contrast), the
 naive Bayes segmenter, the KPIS.md labels and per-contact mean/end figures."""
 
+# multilingual samples: Cyrillic letters and full-width punctuation are meant
+# ruff: noqa: RUF001
 from __future__ import annotations
 
 import pytest

@@ -62,8 +62,8 @@ def normalise(total: float) -> float:
 
 
 def score_tokens(words: Sequence[str], lex: Lexicon) -> float:
-    """Sum of the words' valences with negation (to the clause's end), boosters and contrast, normalised to [-1, 1]; each "!"
-    (up to 3) strengthens a non-zero sum by 0.3 in its direction, as VADER does."""
+    """Sum of the words' valences with negation (the next words up to the clause's end), boosters and
+    contrast, normalised to [-1, 1]; each "!" (up to 3) adds 0.292 in the sum's direction, as VADER does."""
     total = 0.0
     negated_for = 0
     boost = 0.0

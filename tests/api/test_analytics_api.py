@@ -54,6 +54,10 @@ def test_a_conversations_sentiment_per_message_and_per_contact(chat: Any) -> Non
     by_agent = chat.get(f"/api/analytics/sentiment/trend?start={start}&end={start + 86400}&by=agent&author=all",
                         "sup")
     assert [(r["agent"], r["messages"]) for r in by_agent["rows"]] == [("a1", 3)]
+    chat.act("a1", cid, "end")
+    chat.act("a1", cid, "wrapup", disposition="fixed")
+    by_reason = chat.get(f"/api/analytics/sentiment/trend?start={start}&end={start + 86400}&by=disposition", "sup")
+    assert [(r["disposition"], r["messages"]) for r in by_reason["rows"]] == [("fixed", 2)]
     hourly = chat.get(f"/api/analytics/sentiment/trend?start={start - 3600}&end={start + 3600}&bucket=hour", "sup")
     assert [r["bucket_start"] for r in hourly["rows"]] == [start]
     scored = chat.post("/api/analytics/sentiment/score", "sup", json={"text": "Спасибо, всё отлично"})

@@ -44,8 +44,8 @@ def conversation(contact_id: Annotated[str, Path(min_length=1, max_length=200)],
 
 
 @router.get("/sentiment/trend", response_model=out.SentimentTrend, response_model_exclude_none=True,
-            summary="Mean sentiment and label shares per queue or agent and hour/day/week over a period")
-def trend(c: C, p: P, start: Time, end: Time, by: Literal["queue", "agent"] = "queue",
+            summary="Mean sentiment and label shares per queue, agent or disposition and hour/day/week")
+def trend(c: C, p: P, start: Time, end: Time, by: Literal["queue", "agent", "disposition"] = "queue",
           bucket: Literal["hour", "day", "week"] = "day", author: Literal["customer", "agent", "all"] = "customer",
           queue_id: Id = None, agent_id: Id = None) -> dict[str, Any]:
     p.require("supervisor")

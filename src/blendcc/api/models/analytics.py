@@ -43,6 +43,7 @@ class ConversationSentiment(BaseModel):
 class TrendRow(BaseModel):
     queue: str | None = None
     agent: str | None = None
+    disposition: str | None = Field(None, description="the contact's wrap-up code ('(none)' without one)")
     bucket_start: float
     messages: int
     mean: float | None

@@ -16,6 +16,8 @@ from blendcc.ports import Store
 MESSAGE_TYPES = ("MessageReceived", "MessageSent")
 MAX_PERIOD_S = 92 * 86400.0
 MAX_TEXT = 20_000
+#: trend groups: the interactions column each one reads
+GROUP_COLUMN = {"queue": "queue_id", "agent": "agent_id", "disposition": "disposition"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +87,12 @@ class SentimentService:
     def trend(self, start: float, end: float, by: str = "queue", bucket_s: float = 86400.0,
               author: str = "customer", queue_id: str | None = None, agent_id: str | None = None
               ) -> dict[str, Any]:
-        """Mean score and label shares per ``by`` (the contact's queue or agent) and bucket of ``bucket_s``
-        from ``start``, over the messages of ``author`` (customer, agent or all) sent in [start, end)."""
+        """Mean score and label shares per ``by`` (the contact's queue, agent or disposition: its reason) and
+        bucket of ``bucket_s`` from ``start``, over the messages of ``author`` (customer, agent or all) sent in
+        [start, end)."""
         check_period(start, end)
+        if by not in GROUP_COLUMN:
+            raise ValidationFailed(f"by must be one of {', '.join(GROUP_COLUMN)}")
         if (end - start) / bucket_s > 2000:
             raise ValidationFailed("too many buckets: use a longer bucket or a shorter period")
         contacts: dict[str, dict[str, Any] | None] = {}
@@ -102,7 +107,7 @@ class SentimentService:
                 continue
             if agent_id is not None and row.get("agent_id") != agent_id:
                 continue
-            group = row.get("queue_id" if by == "queue" else "agent_id") or "(none)"
+            group = row.get(GROUP_COLUMN[by]) or "(none)"
             bucket = int((m.at - start) // bucket_s)
             cells.setdefault((group, bucket), []).append(self.scorer.score(m.body).score)
         rows = []

@@ -83,6 +83,7 @@ def test_lexicon_rules() -> None:
     assert score_text("good but bad", LEX) < 0  # after a contrast word counts more
     assert score_text("good!", LEX) > good  # emphasis
     assert score_text("nothing here", LEX) == 0.0
+    assert score_text("GOOD", LEX) == good  # folded to lower case
     assert score_text("not here, good", LEX) == good  # a negation ends with its clause
 
 
@@ -92,6 +93,9 @@ def test_seed_lexicon_format_and_errors() -> None:
     assert lex.valence("ok") == 1 and lex.valence("finest") == 2 and lex.valence("fin") is None
     with pytest.raises(ValueError, match="line 1"):
         parse_lexicon("xx", "word\tnot-a-number\n")
+    with pytest.raises(ValueError, match="line 2"):
+        parse_lexicon("xx", "ok\t1\n@unknown\tx\n")
+    assert parse_lexicon("xx", "OK\t1\nبی\u200cکیفیت\t-2\n").words == {"ok": 1.0, "بیکیفیت": -2.0}
     for lang in ("pl", "ru", "fa"):
         assert len(seed_lexicon(lang).words) + len(seed_lexicon(lang).stems) > 80
 

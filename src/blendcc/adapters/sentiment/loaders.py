@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from blendcc.analytics.sentiment.bayes import BayesTable
-from blendcc.analytics.sentiment.lexicon import Lexicon, score_text
+from blendcc.analytics.sentiment.lexicon import Lexicon, fold, score_text
 from blendcc.analytics.sentiment.scorer import Model, SentimentScorer
 
 SEED_LANGUAGES = ("pl", "ru", "fa")
@@ -19,7 +19,8 @@ SEED_LANGUAGES = ("pl", "ru", "fa")
 
 def parse_lexicon(language: str, text: str) -> Lexicon:
     """Read the seed format: ``word<TAB>valence`` (``stem*`` for a prefix), ``@negator word``,
-    ``@post_negator word``, ``@booster word fraction``, ``@contrast word``; ``#`` starts a comment line."""
+    ``@post_negator word``, ``@booster word fraction``, ``@contrast word``; ``#`` starts a comment line.
+    Words are folded as the scorer folds text (``lexicon.fold``)."""
     words: dict[str, float] = {}
     stems: dict[str, float] = {}
     boosters: dict[str, float] = {}
@@ -32,18 +33,22 @@ def parse_lexicon(language: str, text: str) -> Lexicon:
             continue
         parts = line.split("\t")
         try:
+            directive = parts[0].startswith("@")
+            word = fold(parts[1] if directive else parts[0])
             if parts[0] == "@negator":
-                negators.add(parts[1])
+                negators.add(word)
             elif parts[0] == "@post_negator":
-                post.add(parts[1])
+                post.add(word)
             elif parts[0] == "@contrast":
-                contrast.add(parts[1])
+                contrast.add(word)
             elif parts[0] == "@booster":
-                boosters[parts[1]] = float(parts[2])
-            elif parts[0].endswith("*"):
-                stems[parts[0][:-1]] = float(parts[1])
+                boosters[word] = float(parts[2])
+            elif directive:
+                raise ValueError(parts[0])
+            elif word.endswith("*"):
+                stems[word[:-1]] = float(parts[1])
             else:
-                words[parts[0]] = float(parts[1])
+                words[word] = float(parts[1])
         except (IndexError, ValueError) as exc:
             raise ValueError(f"{language} lexicon line {n}: {raw!r}") from exc
     return Lexicon(language, words, stems, frozenset(negators), boosters, frozenset(contrast), frozenset(post))

@@ -20,9 +20,10 @@ MIN_STEM = 4
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?|[!,.;:?\u060c\u061b\u061f\uff0c\u3002]")
 #: punctuation that ends a clause: a negation does not reach past it
 CLAUSE_END = frozenset(",.;:?\u060c\u061b\u061f\uff0c\u3002")
-#: one spelling per letter: Arabic yeh and kaf as Persian's, Russian yo as ye, Arabic diacritics and tatweel out
+#: one spelling per letter: Arabic yeh and kaf as Persian's, Russian yo as ye; Arabic diacritics, tatweel and
+#: the zero-width non-joiner out (Persian writes "بی‌کیفیت" with it, without it or with a space)
 _FOLD = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0451": "\u0435",
-                       **dict.fromkeys("\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652")})
+                       **dict.fromkeys("\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u200c")})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +53,14 @@ class Lexicon:
         return None
 
 
+def fold(text: str) -> str:
+    """Lower case with one spelling per letter (what lexicon entries and tokens are compared in)."""
+    return text.lower().translate(_FOLD)
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased words (apostrophes kept inside a word), exclamation marks and clause punctuation."""
-    return _TOKEN.findall(text.lower().translate(_FOLD))
+    return _TOKEN.findall(fold(text))
 
 
 def normalise(total: float) -> float:

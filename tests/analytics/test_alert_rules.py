@@ -10,8 +10,10 @@ from blendcc.analytics.alerts import (
     AlertRules,
     Condition,
     QueueNow,
+    SentimentWindow,
     abandon_conditions,
     queue_conditions,
+    sentiment_conditions,
 )
 
 RULES = AlertRules(abandon_window_s=900, abandon_spike_rate=0.25, abandon_min_contacts=4, sl_min_contacts=3)
@@ -87,3 +89,20 @@ def test_one_alert_per_condition_and_subject() -> None:
     raised, _, cleared = book.update(conds[1:], 1.0)
     assert raised == [] and [a.subject for a in cleared] == ["sales"]
     assert [a.subject for a in book.open()] == ["billing", "a1"]
+
+
+def test_negative_sentiment_holds_while_the_recent_customer_messages_average_below_the_threshold() -> None:
+    rules = AlertRules(negative_sentiment_below=-0.5, sentiment_window=3)
+    moods = SentimentWindow(rules.sentiment_window)
+    moods.add("c1", -0.9)
+    assert sentiment_conditions(moods.means(), rules) == [Condition("negative_sentiment", "c1", -0.9, -0.5)]
+    moods.add("c1", 0.0)
+    assert sentiment_conditions(moods.means(), rules) == []  # mean -0.45: not below -0.5
+    moods.add("c1", -0.8)
+    moods.add("c1", -0.8)  # the window keeps the last 3: 0.0, -0.8, -0.8
+    assert [c.value for c in sentiment_conditions(moods.means(), rules)] == [round(-1.6 / 3, 4)]
+    moods.add("c2", -0.5)  # at the threshold is not below it
+    assert [c.subject for c in sentiment_conditions(moods.means(), rules)] == ["c1"]
+    moods.end("c1")
+    moods.end("unknown")
+    assert sentiment_conditions(moods.means(), rules) == []

@@ -1,4 +1,5 @@
-"""Supervisor alert rules (SL breach, long wait, out of adherence, abandon spike) and the raise/ack/clear book."""
+"""Supervisor alert rules (SL breach, long wait, out of adherence, abandon spike, negative sentiment) and the
+raise/ack/clear book."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("sl_breach", "long_wait", "out_of_adherence", "abandon_spike")
+KINDS = ("sl_breach", "long_wait", "out_of_adherence", "abandon_spike", "negative_sentiment")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,10 @@ class AlertRules:
     abandon_min_contacts: int = 4
     #: today's SL is judged once this many contacts were offered (excluding short abandons)
     sl_min_contacts: int = 3
+    #: negative sentiment: the mean score of a live contact's last ``sentiment_window`` customer messages is
+    #: below this (stricter than KPIS.md's -0.25 negative label, so one mildly negative line raises nothing)
+    negative_sentiment_below: float = -0.5
+    sentiment_window: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,29 @@ class AbandonWindow:
 def abandon_conditions(rates: Mapping[str, tuple[float, int]], rules: AlertRules) -> list[Condition]:
     return [Condition("abandon_spike", q, rate, rules.abandon_spike_rate) for q, (rate, n) in sorted(rates.items())
             if n >= rules.abandon_min_contacts and rate > rules.abandon_spike_rate]
+
+
+class SentimentWindow:
+    """The last customer message scores of each live contact (dropped when the contact ends)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._scores: dict[str, deque[float]] = {}
+
+    def add(self, contact_id: str, score: float) -> None:
+        self._scores.setdefault(contact_id, deque(maxlen=self.size)).append(score)
+
+    def end(self, contact_id: str) -> None:
+        self._scores.pop(contact_id, None)
+
+    def means(self) -> dict[str, float]:
+        return {cid: sum(s) / len(s) for cid, s in self._scores.items()}
+
+
+def sentiment_conditions(means: Mapping[str, float], rules: AlertRules) -> list[Condition]:
+    """A live contact whose recent customer messages average below the threshold (subject: the contact)."""
+    return [Condition("negative_sentiment", cid, round(m, 4), rules.negative_sentiment_below)
+            for cid, m in sorted(means.items()) if m < rules.negative_sentiment_below]
 
 
 @dataclass(slots=True)

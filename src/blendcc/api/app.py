@@ -18,6 +18,7 @@ from blendcc.api import (
     errors,
     guard,
     routes_agent_files,
+    routes_analytics,
     routes_auth,
     routes_canned,
     routes_channels,
@@ -113,6 +114,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_auth.router)
     app.include_router(routes_messages.router)
     app.include_router(routes_monitor.router)  # live monitoring: live contacts, join, alerts
+    app.include_router(routes_analytics.router)  # sentiment, its trend, contact reasons (Pareto)
     app.include_router(routes_conversations.router)
     app.include_router(routes_desktop.router)  # the agent desktop: today, wrap-up options, callbacks, dial
     app.include_router(routes_canned.router)

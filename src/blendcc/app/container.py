@@ -14,6 +14,7 @@ from blendcc.app.admin.audit import Auditor
 from blendcc.app.admin.auth import AuthService
 from blendcc.app.admin.configuration import ConfigService
 from blendcc.app.admin.oidc import OidcLogin
+from blendcc.app.analytics.service import Analytics
 from blendcc.app.channels.messaging.canned import CannedService
 from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.channels.messaging.states import ConversationStates
@@ -64,6 +65,7 @@ class Container:
     desk: Any = None  # the agent desktop's use cases (app.acd.desktop.Desk; set by bootstrap.desktop)
     alerts: Any = None  # supervisor alerts (app.monitoring.alerts.AlertService; set by bootstrap)
     monitor: Any = None  # live contacts and joining conversations (app.monitoring.live.LiveMonitor; bootstrap)
+    analytics: Analytics | None = None  # sentiment and contact reasons (set by bootstrap)
     forecast_jobs: Any = None  # background forecasts (app.planning.background_jobs.BackgroundJobs; bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)

@@ -127,6 +127,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     container.channels = channels
     container.conversations = ConversationService(runtime, container.contacts, store, store, channels, TimerThread())
     _wire_monitoring(container)
+    _wire_analytics(container)
     container.canned = CannedService(SqlCannedRepository(db), config, customers, store, clock)
     conversations = container.conversations
     container.kb = KnowledgeService(SqlKnowledgeBase(db), clock,
@@ -190,11 +191,22 @@ def _wire_telephony(container: Container, settings: Settings, clock: Clock) -> N
     log.info("outbound dialer places simulated calls (BLENDCC_TELEPHONY=fake)")
 
 
+def _wire_analytics(container: Container) -> None:
+    """Interaction analytics: sentiment (the five languages' models, loaded once) and contact reasons."""
+    from blendcc.adapters.sentiment.loaders import build_scorer, stop_words
+    from blendcc.app.analytics.service import Analytics
+
+    container.analytics = Analytics.build(container.store, build_scorer(), stop_words())
+
+
 def _wire_monitoring(container: Container) -> None:
     """Supervisor alerts (after the adherence monitor: its alerts come first on each tick) and live contacts."""
+    from blendcc.adapters.sentiment.loaders import build_scorer
     from blendcc.app.monitoring.alerts import AlertService
     from blendcc.app.monitoring.live import LiveMonitor
 
     config = container.config
-    container.alerts = AlertService(container.bus, container.clock, lambda: config.catalog.queues)
+    scorer = build_scorer()
+    container.alerts = AlertService(container.bus, container.clock, lambda: config.catalog.queues,
+                                    sentiment=lambda text: scorer.score(text).score)
     container.monitor = LiveMonitor(container.runtime, container.conversations)

@@ -12,14 +12,18 @@ from blendcc.analytics.alerts import (
     AlertRules,
     Condition,
     QueueNow,
+    SentimentWindow,
     abandon_conditions,
     queue_conditions,
+    sentiment_conditions,
 )
 from blendcc.domain.errors import NotFound
 from blendcc.domain.queue import QueueConfig
 from blendcc.ports import Clock, EventBus
 
 TOPIC = "alert"
+#: events after which a contact has no live conversation (its sentiment alert clears)
+CONTACT_DONE = frozenset({"ContactClosed", "ContactAbandoned", "ContactTimedOut", "ContactRejected"})
 
 
 def long_wait_threshold(q: QueueConfig) -> float:
@@ -32,11 +36,12 @@ def long_wait_threshold(q: QueueConfig) -> float:
 class AlertService:
     """Keeps the open alerts. Inputs from the bus: ``stats`` (the wallboard, once a second: SL and the oldest
     wait per queue, and the tick that re-evaluates every rule), ``contact`` (ended queue visits for the abandon
-    spike) and ``wfm`` (the adherence monitor's out-of-adherence alerts). Output: ``AlertRaised``,
+    spike; customer messages scored by ``sentiment`` for the negative-sentiment rule, evaluated at once) and
+    ``wfm`` (the adherence monitor's out-of-adherence alerts). Output: ``AlertRaised``,
     ``AlertUpdated``, ``AlertCleared`` and ``AlertAcknowledged`` messages on topic ``alert``."""
 
     def __init__(self, bus: EventBus, clock: Clock, queues: Callable[[], Mapping[str, QueueConfig]],
-                 rules: AlertRules | None = None) -> None:
+                 rules: AlertRules | None = None, sentiment: Callable[[str], float] | None = None) -> None:
         self.bus = bus
         self.clock = clock
         self.queues = queues
@@ -44,6 +49,8 @@ class AlertService:
         self._lock = threading.RLock()
         self._book = AlertBook()
         self._window = AbandonWindow(self.rules.abandon_window_s)
+        self.sentiment = sentiment
+        self._moods = SentimentWindow(self.rules.sentiment_window)
         self._out_of_adherence: dict[str, dict[str, Any]] = {}
         self._queue_now: list[QueueNow] = []
         self._unsubscribe: list[Callable[[], None]] = [
@@ -74,6 +81,8 @@ class AlertService:
 
     def _on_contact(self, _topic: str, message: Mapping[str, Any]) -> None:
         mtype, queue_id, at = message.get("type"), message.get("queue_id"), message.get("at")
+        if mtype == "MessageReceived" or mtype in CONTACT_DONE:
+            self._on_mood(message)
         if not isinstance(queue_id, str) or not isinstance(at, int | float):
             return
         if mtype == "ContactConnected":
@@ -87,6 +96,21 @@ class AlertService:
             return
         with self._lock:
             self._window.add(float(at), queue_id, abandoned)
+
+    def _on_mood(self, message: Mapping[str, Any]) -> None:
+        contact_id, at = message.get("contact_id"), message.get("at")
+        if not isinstance(contact_id, str) or not isinstance(at, int | float):
+            return
+        if message.get("type") in CONTACT_DONE:
+            with self._lock:
+                self._moods.end(contact_id)
+        else:
+            if self.sentiment is None or not isinstance(message.get("body"), str) or not message["body"].strip():
+                return
+            score = self.sentiment(message["body"])
+            with self._lock:
+                self._moods.add(contact_id, score)
+        self.evaluate(float(at))
 
     def _on_wfm(self, _topic: str, message: Mapping[str, Any]) -> None:
         mtype, agent_id = message.get("type"), message.get("agent_id")
@@ -108,6 +132,7 @@ class AlertService:
             for q in self._queue_now:
                 held += queue_conditions(q, self.rules)
             held += abandon_conditions(self._window.rates(now), self.rules)
+            held += sentiment_conditions(self._moods.means(), self.rules)
             for agent_id, a in sorted(self._out_of_adherence.items()):
                 held.append(Condition("out_of_adherence", agent_id, a.get("out_for_s"), None))
             raised, updated, cleared = self._book.update(held, now)

@@ -1,4 +1,4 @@
-// The open alerts (SL breach, long wait, out of adherence, abandon spike), pushed on /ws/supervisor (stream
+// The open alerts (SL breach, long wait, out of adherence, abandon spike, negative sentiment), pushed on /ws/supervisor (stream
 // "alert"), each acknowledged once by a supervisor; an acknowledged alert stays so until it clears.
 import { useEffect, useState } from "preact/hooks";
 import { errorText } from "../../../shared/http";
@@ -40,6 +40,10 @@ function what(a: Alert, p: Pick<PageProps, "t" | "lang">): string {
     case "out_of_adherence":
       return t("mon.alert.out_of_adherence", { agent: a.subject, value: formatDuration(lang, a.value ?? 0),
         activity: a.detail.activity ?? "?", state: a.detail.state ?? "?" });
+    case "negative_sentiment": {
+      const num = (v: number | null) => (v === null ? "-" : new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(v));
+      return t("mon.alert.negative_sentiment", { contact: a.subject, value: num(a.value), target: num(a.threshold) });
+    }
     default:
       return a.kind;
   }

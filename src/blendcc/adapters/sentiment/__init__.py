@@ -1,0 +1,1 @@
+"""Sentiment and topic resources from installed packages and the project's seed lexicons (no download)."""

@@ -1,0 +1,1 @@
+"""The project's seed sentiment lexicons (Polish, Russian, Persian) as package data."""

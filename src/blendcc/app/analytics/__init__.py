@@ -1,0 +1,1 @@
+"""Interaction analytics: message sentiment, contact reasons (dispositions and topics) and their Pareto."""

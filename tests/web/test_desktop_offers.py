@@ -74,6 +74,11 @@ def test_sign_in_and_take_a_chat_offer(user: str, lang: str, viewport: dict[str,
     with desk(desktop_browser, desktop_centre, user, lang, viewport) as page:
         assert_accessible(page, what=f"the desktop, available ({lang})")
         text = "سلام، قبض من اشتباه است." if lang == "fa" else "Hello, my bill looks wrong."
+        # a published article the customer's words find: suggested in the customer panel once accepted
+        title, body = (("خواندن قبض", "هر **قبض** خدمات و بهای ماهانهٔ آن را نشان می‌دهد.") if lang == "fa"
+                       else ("Read your bill", "Your **bill** lists each service and its monthly price."))
+        desktop_centre.admin.ok("PUT", f"/api/kb/articles/read-bill/{lang}",
+                                {"title": title, "body": body, "status": "published"})
         out = desktop_centre.new_contact("chat", "maria@example.org", text)
         offer = page.locator('[data-testid="offer"]')
         expect(offer).to_contain_text("Maria Lopez")  # the screen pop's customer
@@ -86,6 +91,12 @@ def test_sign_in_and_take_a_chat_offer(user: str, lang: str, viewport: dict[str,
         expect(offer).to_have_count(0)
         expect(page.get_by_role("tab", name="Maria Lopez")).to_have_attribute("aria-selected", "true")
         expect(page.locator('[data-testid="agent-state"]')).to_contain_text(t["state.busy"])
+        if viewport["width"] < 700:  # narrow: the customer panel is a drawer
+            page.locator("button.drawer-toggle").click()
+        kb = page.locator(".card.kb")
+        expect(kb.get_by_role("heading", name=t["kb.title"])).to_be_visible()
+        kb.get_by_role("button", name=title).click()
+        expect(kb.get_by_role("article", name=title).locator("strong")).to_have_text(body.split("**")[1])
         desktop_shot(page, f"live-{lang}-accepted")
         assert_accessible(page, what=f"the desktop with a conversation open ({lang})")
         agent = desktop_centre.agent(user)

@@ -1,9 +1,11 @@
 // The screen pop of the open conversation: the customer card (identity, tier, fields, tags, CRM data),
 // open conversations, merge suggestions when the server gives them, the cross-channel timeline, and
-// editing (name, tier, tags) for the roles the server lets edit customers (supervisor, admin).
+// editing (name, tier, tags) for the roles the server lets edit customers (supervisor, admin); knowledge-base
+// articles suggested from a written conversation.
 import { useEffect, useState } from "preact/hooks";
 import type { Api, Customer, ScreenPop, T, WorkItem } from "../types";
 import { errorText } from "../../shared/http";
+import { Articles } from "./Articles";
 import { CustomerEdit } from "./CustomerEdit";
 import { Timeline } from "./Timeline";
 
@@ -100,6 +102,7 @@ export function CustomerPanel({ item, pop, api, t, lang, canEdit, onPop }: Props
           </ul>
         </div>
       )}
+      {item.channel !== "voice" && <Articles contactId={item.contact_id} api={api} t={t} />}
       {customer && <Timeline customerId={customer.id} api={api} t={t} lang={lang} />}
     </section>
   );

@@ -14,6 +14,7 @@ from blendcc.analytics.queue_stats import fold, interval_start
 from blendcc.domain import events as ev
 from blendcc.sim.centre import SimCentre
 from blendcc.sim.scenario import parse_scenario
+
 from .helpers import scenario_doc
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "blendcc" / "sim" / "examples"

@@ -68,3 +68,14 @@ def test_random_blended_changes_agree_with_the_naive_router() -> None:
         if n % 7 == 0:  # channels are asked for one by one, late
             k = min(len(channels), 1 + n // 100)
             w.best_agent(w.contact(f"c{n}", f"q{rng.randrange(4)}", channel=rng.choice(channels[:k])))
+
+
+def test_an_agent_whose_queues_change_is_ranked_in_its_new_queues() -> None:
+    w = World(QueueConfig(id="q"), QueueConfig(id="r"))
+    a = w.agent("a1", "q", idle=1.0)
+    assert w.best_agent(w.contact("v1", "q")) == "a1"
+    assert w.best_agent(w.contact("v2", "r")) is None
+    a.reconfigure(a.config.model_copy(update={"queues": ["r"]}))
+    w.matcher.agent_changed(a)
+    assert w.best_agent(w.contact("v3", "q")) is None
+    assert w.best_agent(w.contact("v4", "r")) == "a1"

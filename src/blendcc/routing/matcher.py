@@ -56,8 +56,9 @@ class Matcher:
         #: queue -> (strategy key, queue, its heaps by channel, key ignores the queue): one lookup per
         #: queue on the hot path
         self._ranking: dict[str, Rank] = {}
-        #: an agent's queues -> the rankings of those that exist (one lookup per agent change)
-        self._agent_ranks: dict[tuple[str, ...], tuple[Rank, ...]] = {}
+        #: agent -> (its queues, the rankings of those that exist): one lookup per agent change, valid
+        #: while the record holds that very tuple (``AgentRecord.reconfigure`` sets a new one)
+        self._agent_ranks: dict[str, tuple[tuple[str, ...], tuple[Rank, ...]]] = {}
         #: the channels some contact has asked an agent for, in the order first asked: only these have
         #: agent heaps (a centre that never routes email keeps no email heaps up to date)
         self._wanted: list[Channel] = []
@@ -65,6 +66,7 @@ class Matcher:
         self._buckets: dict[str, dict[BucketKey, list[ContactEntry]]] = {}
         self._personal: dict[str, dict[BucketKey, list[ContactEntry]]] = {}
         self._ops = 0
+        self._compact_at = _COMPACT_EVERY  # the next multiple of _COMPACT_EVERY
 
     # ------------------------------------------------------------------ configuration
 
@@ -95,7 +97,7 @@ class Matcher:
         """Re-index ``agent`` after any change to presence, load, skills, queues or idle time."""
         agent.token = token = next(self._tokens)
         self._ops += 1
-        if self._ops % _COMPACT_EVERY == 0:
+        if self._ops >= self._compact_at:
             self.compact()
         if not (agent.logged_in and agent.presence is _AVAILABLE):  # agent.routable, inlined (hot path)
             return
@@ -119,13 +121,25 @@ class Matcher:
                     channels.append(ch)
         if not channels:
             return
-        ranks = self._agent_ranks.get(agent.queues)
-        if ranks is None:
-            ranks = self._ranks_of(agent.queues)
+        queues = agent.queues
+        cached = self._agent_ranks.get(agent.id)
+        ranks = cached[1] if cached is not None and cached[0] is queues else self._ranks_of(agent.id, queues)
         push = heapq.heappush
         tail = (token, agent)
         shared_fn: StrategyKey | None = None  # the last key computed did not depend on its queue
         entry: AgentEntry = ()
+        if len(channels) == 1:  # the usual case (voice only, or a single channel asked for)
+            ch = channels[0]
+            for keyfn, queue, heaps, shared in ranks:
+                if keyfn is not shared_fn:
+                    entry = keyfn(agent, queue) + tail
+                    shared_fn = keyfn if shared else None
+                heap = heaps.get(ch)
+                if heap is None:
+                    heaps[ch] = [entry]
+                else:
+                    push(heap, entry)
+            return
         for keyfn, queue, heaps, shared in ranks:
             if keyfn is not shared_fn:
                 entry = keyfn(agent, queue) + tail
@@ -137,11 +151,11 @@ class Matcher:
                 else:
                     push(heap, entry)
 
-    def _ranks_of(self, queues: tuple[str, ...]) -> tuple[Rank, ...]:
-        """The rankings of the known queues among ``queues`` (an agent's), kept per queue tuple."""
+    def _ranks_of(self, agent_id: str, queues: tuple[str, ...]) -> tuple[Rank, ...]:
+        """The rankings of the known queues among ``queues`` (the agent's), kept until its queues change."""
         ranking = self._ranking
         ranks = tuple(ranking[q] for q in queues if q in ranking)
-        self._agent_ranks[queues] = ranks
+        self._agent_ranks[agent_id] = (queues, ranks)
         return ranks
 
     def best_agent(self, contact: ContactRecord) -> AgentRecord | None:
@@ -216,7 +230,7 @@ class Matcher:
         """Index ``contact`` as waiting at its current step (its place is its order key)."""
         contact.token = token = next(self._tokens)
         self._ops += 1
-        if self._ops % _COMPACT_EVERY == 0:
+        if self._ops >= self._compact_at:
             self.compact()
         only = contact.agent_only
         key: BucketKey = (contact.queue.id, contact.channel, contact.requirement, only)
@@ -289,6 +303,7 @@ class Matcher:
 
     def compact(self) -> None:
         """Drop stale entries from every heap (amortised: runs once per many changes)."""
+        self._compact_at = (self._ops // _COMPACT_EVERY + 1) * _COMPACT_EVERY
         contacts = self._contacts
         for heaps in self._avail.values():  # the per-queue dicts stay (the hot path holds them)
             for ch, aheap in list(heaps.items()):

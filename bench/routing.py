@@ -7,7 +7,8 @@ available, then 90 % made busy.
 "The engine itself" is the matching decision. One cycle: a voice contact arrives for a random skill
 -> ``Matcher.best_agent`` (timed on its own for the latency percentiles) -> the chosen agent is
 reserved (load + 1, ``agent_changed``) -> a random busy agent is released (load - 1, idle from now,
-``agent_changed``), which keeps the centre 90 % busy. Cycles per second time the whole loop. The naive
+``agent_changed``), which keeps the centre 90 % busy. Cycles per second time the whole loop (wall clock,
+and per CPU second of the process beside it: ``decisions_per_cpu_s``, steadier on a shared machine). The naive
 peer (``NaiveMatcher``: scan every agent, then the strategy's ``select``) runs the same cycle over the
 same records. ``engine_lifecycle_per_s`` is the cost with events: full ``Engine`` command lifecycles
 (create_contact -> accept -> end -> wrap_up) per second on the same centre.
@@ -81,6 +82,7 @@ def skill_contact(catalog: Catalog, skill: str, seq: int) -> ContactRecord:
 class DecisionResult:
     cycles: int
     seconds: float
+    cpu_seconds: float
     p50_us: float
     p99_us: float
     max_us: float
@@ -89,6 +91,10 @@ class DecisionResult:
     @property
     def per_s(self) -> float:
         return self.cycles / self.seconds
+
+    @property
+    def per_cpu_s(self) -> float:
+        return self.cycles / self.cpu_seconds if self.cpu_seconds > 0 else float("nan")
 
 
 def percentile(sorted_ns: list[int], q: float) -> float:
@@ -130,6 +136,7 @@ def run_cycles(
     not_found = 0
     gc.collect()
     start = time.perf_counter()
+    cpu_start = time.process_time()
     for i in range(cycles):
         now += 0.001
         contact = picks[i]
@@ -160,8 +167,9 @@ def run_cycles(
         if changed is not None:
             changed(freed)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     latencies.sort()
-    return DecisionResult(cycles, seconds, percentile(latencies, 0.50), percentile(latencies, 0.99),
+    return DecisionResult(cycles, seconds, cpu_seconds, percentile(latencies, 0.50), percentile(latencies, 0.99),
                           latencies[-1] / 1000.0, not_found)
 
 
@@ -286,14 +294,17 @@ def main(argv: list[str] | None = None) -> int:
                   "(wall clock)")
     ratio = indexed.per_s / scan.per_s
     console.print(f"indexed / naive: [bold]{ratio:,.0f}x[/bold] cycles per second")
+    console.print(f"indexed Matcher per CPU second of the loop: {indexed.per_cpu_s:,.0f} cycles/s (wall clock "
+                  "above: on a shared machine other jobs lower it)")
     console.print("Engine lifecycles (create_contact -> accept -> end -> wrap_up, with events):")
     console.print(f"  {life.lifecycles:,} in {life.seconds:.2f} s = [bold]{life.per_s:,.0f}/s[/bold] "
                   f"({life.events / max(1, life.lifecycles + life.unserved):.1f} events each, "
                   f"{life.unserved} unserved)")
-    ok = indexed.per_s >= 100_000 and indexed.p99_us < 50
-    console.print(f"targets (>= 100,000 decisions/s, p99 < 50 µs): {'met' if ok else 'MISSED'}")
+    ok = indexed.per_s >= 150_000 and indexed.p99_us < 50
+    console.print(f"targets (>= 150,000 decisions/s, p99 < 50 µs): {'met' if ok else 'MISSED'}")
     result = {
         "decisions_per_s": round(indexed.per_s),
+        "decisions_per_cpu_s": round(indexed.per_cpu_s),
         "p50_us": round(indexed.p50_us, 2),
         "p99_us": round(indexed.p99_us, 2),
         "naive_decisions_per_s": round(scan.per_s, 1),

@@ -14,7 +14,13 @@ Each prints arrivals/s, P(wait), P(abandon) and ASA beside the exact Erlang-A va
 all three are single-threaded, and on a shared machine other jobs would otherwise skew the ratio);
 wall seconds are printed beside. The ratio is blendcc's arrivals/s over the peer's.
 
+Then blendcc's accuracy over replications (``blendcc.sim.run.simulate``, the planner's path): R
+independent replications of the same model, run once on one process and once on all cores; the 95 %
+confidence intervals of P(wait) and P(abandon) are printed beside the exact Erlang-A values, with the
+wall-clock speed-up of the parallel run (per core).
+
     python bench/sim.py [--arrivals 200000] [--ciw-arrivals N] [--seed 1] [--quick]
+                        [--replications 10] [--rep-arrivals 20000]
 
 The last line printed is one JSON object with the figures.
 """
@@ -24,6 +30,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import time
 from dataclasses import dataclass
@@ -36,6 +43,8 @@ from rich.table import Table
 
 from blendcc.sim.centre import SimCentre
 from blendcc.sim.collect import ALL_QUEUES
+from blendcc.sim.report import Estimate
+from blendcc.sim.run import simulate
 from blendcc.sim.scenario import parse_scenario
 from blendcc.wfm.erlang import erlang_a
 
@@ -58,8 +67,8 @@ class Outcome:
         return self.arrivals / self.seconds
 
 
-def run_blendcc(n: int, seed: int) -> Outcome:
-    doc: dict[str, Any] = {
+def erlang_doc(n: int) -> dict[str, Any]:
+    return {
         "name": "erlang-a-bench",
         "duration_s": 10 * n / RATE,  # the arrival count stops the stream, not the window
         "report_interval_s": 86400,
@@ -70,7 +79,10 @@ def run_blendcc(n: int, seed: int) -> Outcome:
                       "handle": {"dist": "exponential", "mean_s": AHT},
                       "patience": {"dist": "exponential", "mean_s": PATIENCE}}],
     }
-    scenario = parse_scenario(doc)
+
+
+def run_blendcc(n: int, seed: int) -> Outcome:
+    scenario = parse_scenario(erlang_doc(n))
     gc.collect()
     wall, start = time.perf_counter(), time.process_time()
     result = SimCentre(scenario, seed=seed).run()
@@ -139,14 +151,52 @@ def run_ciw(n: int, seed: int) -> Outcome:
                    sum(r.waiting_time for r in served) / len(served), note)
 
 
+@dataclass
+class Replicated:
+    replications: int
+    arrivals: int
+    workers: int
+    serial_wall_s: float
+    parallel_wall_s: float
+    p_wait: Estimate
+    p_abandon: Estimate
+
+    @property
+    def speedup(self) -> float:
+        return self.serial_wall_s / self.parallel_wall_s
+
+
+def run_replications(replications: int, n: int, seed: int) -> Replicated:
+    """``simulate`` on one process, then on every core: the same replications, the same report."""
+    scenario = parse_scenario(erlang_doc(n))
+    workers = min(os.cpu_count() or 1, replications)
+    t = time.perf_counter()
+    serial = simulate(scenario, replications, seed, workers=1)
+    serial_s = time.perf_counter() - t
+    t = time.perf_counter()
+    parallel = simulate(scenario, replications, seed, workers=workers)
+    parallel_s = time.perf_counter() - t
+    total = parallel.total(ALL_QUEUES)
+    assert serial.total(ALL_QUEUES) == total, "parallel replications must give the serial report"
+    return Replicated(replications, n, workers, serial_s, parallel_s, total["p_wait"], total["abandon_rate"])
+
+
+def ci(e: Estimate) -> list[float | None]:
+    return [None if e.low is None else round(e.low, 6), None if e.high is None else round(e.high, 6)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--arrivals", type=int, default=200_000)
     parser.add_argument("--ciw-arrivals", type=int, default=None, help="default: --arrivals")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="20,000 arrivals (a smoke run)")
+    parser.add_argument("--replications", type=int, default=10, help="replications for the CIs (0: none)")
+    parser.add_argument("--rep-arrivals", type=int, default=20_000, help="arrivals per replication")
     args = parser.parse_args()
     n = 20_000 if args.quick else args.arrivals
+    if args.quick:
+        args.replications, args.rep_arrivals = min(args.replications, 4), min(args.rep_arrivals, 5_000)
     n_ciw = args.ciw_arrivals or n
     console = Console(width=160)
     exact = erlang_a(AGENTS, RATE, AHT, PATIENCE, SL_T)
@@ -168,6 +218,20 @@ def main() -> None:
     console.print(table)
     console.print(f"blendcc / SimPy = {blend.per_s / simpy_run.per_s:.2f}x, blendcc / Ciw = "
                   f"{blend.per_s / ciw_run.per_s:.2f}x (arrivals per CPU second; target >= 1.0 vs SimPy)")
+    reps = run_replications(args.replications, args.rep_arrivals, args.seed) if args.replications > 0 else None
+    if reps is not None:
+        rt = Table(title=f"blendcc over {reps.replications} replications of {reps.arrivals:,} arrivals "
+                         "(95 % confidence intervals, Student t)")
+        for col in ("KPI", "mean", "95 % CI", "exact (Erlang A)", "exact inside"):
+            rt.add_column(col, justify="left" if col == "KPI" else "right")
+        for name, est, want in (("P(wait)", reps.p_wait, exact.p_wait),
+                                ("P(abandon)", reps.p_abandon, exact.p_abandon)):
+            rt.add_row(name, f"{est.mean:.5f}", f"[{est.low or 0:.5f}, {est.high or 0:.5f}]", f"{want:.5f}",
+                       "yes" if est.contains(want) else "NO")
+        console.print(rt)
+        console.print(f"replications: {reps.serial_wall_s:.2f} s wall on 1 process, {reps.parallel_wall_s:.2f} s on "
+                      f"{reps.workers} = {reps.speedup:.2f}x ({reps.speedup / reps.workers:.2f} per core; "
+                      "wall clock, other jobs on the machine lower it)")
     print(json.dumps({
         "blendcc_arrivals_per_s": round(blend.per_s, 1),
         "simpy_arrivals_per_s": round(simpy_run.per_s, 1),
@@ -186,6 +250,14 @@ def main() -> None:
                   "asa_s": round(simpy_run.asa_s, 4)},
         "ciw": {"p_wait": round(ciw_run.p_wait, 5), "p_abandon": round(ciw_run.p_abandon, 6),
                 "asa_s": round(ciw_run.asa_s, 4)},
+        "replications": None if reps is None else {
+            "n": reps.replications, "arrivals": reps.arrivals, "workers": reps.workers,
+            "p_wait": round(reps.p_wait.mean, 6), "p_wait_ci95": ci(reps.p_wait),
+            "p_wait_exact_inside": reps.p_wait.contains(exact.p_wait),
+            "p_abandon": round(reps.p_abandon.mean, 6), "p_abandon_ci95": ci(reps.p_abandon),
+            "p_abandon_exact_inside": reps.p_abandon.contains(exact.p_abandon),
+            "serial_wall_s": round(reps.serial_wall_s, 3), "parallel_wall_s": round(reps.parallel_wall_s, 3),
+            "speedup_per_core": round(reps.speedup / reps.workers, 3)},
     }))
 
 

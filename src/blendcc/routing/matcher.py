@@ -1,6 +1,7 @@
 """Indexed matcher: best available agent for a contact, best waiting contact for an agent.
 
-Available agents sit in one lazy min-heap per (queue, channel), ordered by the queue's strategy key;
+Available agents sit in one lazy min-heap per (queue, channel), ordered by the queue's strategy key,
+for the channels contacts have asked for so far (the first contact of a channel indexes every agent for it);
 waiting contacts sit in one lazy min-heap per bucket (queue, channel, skill requirement, agent
 restriction), ordered by (order_key, seq). An entry is valid while its token equals the record's
 token; any change to a record bumps its token and re-pushes it, so stale entries are skipped on pop
@@ -30,6 +31,8 @@ from blendcc.routing.strategies import StrategyKey, get_strategy
 AgentEntry = tuple[Any, ...]
 ContactEntry = tuple[float, int, int, str]
 BucketKey = tuple[str, Channel, tuple[tuple[str, int], ...], str | None]
+#: a queue's ranking: (strategy key, queue, its agent heaps by channel, key ignores the queue)
+Rank = tuple[StrategyKey, QueueConfig, dict[Channel, list[AgentEntry]], bool]
 
 _COMPACT_EVERY = 50_000
 _AVAILABLE = Presence.AVAILABLE
@@ -52,11 +55,18 @@ class Matcher:
         self._avail: dict[str, dict[Channel, list[AgentEntry]]] = {}
         #: queue -> (strategy key, queue, its heaps by channel, key ignores the queue): one lookup per
         #: queue on the hot path
-        self._ranking: dict[str, tuple[StrategyKey, QueueConfig, dict[Channel, list[AgentEntry]], bool]] = {}
+        self._ranking: dict[str, Rank] = {}
+        #: agent -> (its queues, the rankings of those that exist): one lookup per agent change, valid
+        #: while the record holds that very tuple (``AgentRecord.reconfigure`` sets a new one)
+        self._agent_ranks: dict[str, tuple[tuple[str, ...], tuple[Rank, ...]]] = {}
+        #: the channels some contact has asked an agent for, in the order first asked: only these have
+        #: agent heaps (a centre that never routes email keeps no email heaps up to date)
+        self._wanted: list[Channel] = []
         self._index_queues()
         self._buckets: dict[str, dict[BucketKey, list[ContactEntry]]] = {}
         self._personal: dict[str, dict[BucketKey, list[ContactEntry]]] = {}
         self._ops = 0
+        self._compact_at = _COMPACT_EVERY  # the next multiple of _COMPACT_EVERY
 
     # ------------------------------------------------------------------ configuration
 
@@ -76,6 +86,7 @@ class Matcher:
 
     def _index_queues(self) -> None:
         self._ranking = {}
+        self._agent_ranks = {}
         for qid, queue in self._queues.items():
             heaps = self._avail.setdefault(qid, {})
             self._ranking[qid] = (self._keys[qid], queue, heaps, self._shared[qid])
@@ -86,34 +97,50 @@ class Matcher:
         """Re-index ``agent`` after any change to presence, load, skills, queues or idle time."""
         agent.token = token = next(self._tokens)
         self._ops += 1
-        if self._ops % _COMPACT_EVERY == 0:
+        if self._ops >= self._compact_at:
             self.compact()
         if not (agent.logged_in and agent.presence is _AVAILABLE):  # agent.routable, inlined (hot path)
             return
         capacity = agent.capacity
         load = agent.load
+        limits = capacity.limits
         channels: list[Channel] = []
-        if load:
-            can_take = capacity.can_take
-            for ch in capacity.limits:
-                if can_take(load, ch):
+        if load:  # capacity.can_take per wanted channel, inlined (twice per decision)
+            exclusive = capacity.exclusive
+            for ch in self._wanted:
+                if load.get(ch, 0) >= limits.get(ch, 0):
+                    continue
+                for other, n in load.items():
+                    if n and other != ch and (other in exclusive or ch in exclusive):
+                        break
+                else:
                     channels.append(ch)
         else:  # nothing in progress: every channel with a limit fits
-            for ch, n in capacity.limits.items():
-                if n > 0:
+            for ch in self._wanted:
+                if limits.get(ch, 0) > 0:
                     channels.append(ch)
         if not channels:
             return
-        ranking = self._ranking
+        queues = agent.queues
+        cached = self._agent_ranks.get(agent.id)
+        ranks = cached[1] if cached is not None and cached[0] is queues else self._ranks_of(agent.id, queues)
         push = heapq.heappush
         tail = (token, agent)
         shared_fn: StrategyKey | None = None  # the last key computed did not depend on its queue
         entry: AgentEntry = ()
-        for qid in agent.queues:
-            rank = ranking.get(qid)
-            if rank is None:
-                continue
-            keyfn, queue, heaps, shared = rank
+        if len(channels) == 1:  # the usual case (voice only, or a single channel asked for)
+            ch = channels[0]
+            for keyfn, queue, heaps, shared in ranks:
+                if keyfn is not shared_fn:
+                    entry = keyfn(agent, queue) + tail
+                    shared_fn = keyfn if shared else None
+                heap = heaps.get(ch)
+                if heap is None:
+                    heaps[ch] = [entry]
+                else:
+                    push(heap, entry)
+            return
+        for keyfn, queue, heaps, shared in ranks:
             if keyfn is not shared_fn:
                 entry = keyfn(agent, queue) + tail
                 shared_fn = keyfn if shared else None
@@ -123,6 +150,13 @@ class Matcher:
                     heaps[ch] = [entry]
                 else:
                     push(heap, entry)
+
+    def _ranks_of(self, agent_id: str, queues: tuple[str, ...]) -> tuple[Rank, ...]:
+        """The rankings of the known queues among ``queues`` (the agent's), kept until its queues change."""
+        ranking = self._ranking
+        ranks = tuple(ranking[q] for q in queues if q in ranking)
+        self._agent_ranks[agent_id] = (queues, ranks)
+        return ranks
 
     def best_agent(self, contact: ContactRecord) -> AgentRecord | None:
         """The strategy's best routable agent for ``contact`` at its current step, or None."""
@@ -144,7 +178,10 @@ class Matcher:
         heaps = self._avail.get(contact.queue.id)
         heap = heaps.get(channel) if heaps else None
         if not heap:
-            return None
+            if channel in self._wanted:
+                return None
+            self._want(channel)
+            return self.best_agent(contact)
         requirement = step.skills if step is not None else ()  # contact.requirement
         declined = contact.declined
         cid = contact.id
@@ -180,13 +217,20 @@ class Matcher:
                 heapq.heappush(heap, entry)
         return found
 
+    def _want(self, channel: Channel) -> None:
+        """The first contact of ``channel``: from now on agents are indexed for it too (every agent is
+        re-indexed once, as after a configuration change)."""
+        self._wanted.append(channel)
+        for agent in self._agents.values():
+            self.agent_changed(agent)
+
     # ------------------------------------------------------------------ contacts
 
     def contact_waiting(self, contact: ContactRecord) -> None:
         """Index ``contact`` as waiting at its current step (its place is its order key)."""
         contact.token = token = next(self._tokens)
         self._ops += 1
-        if self._ops % _COMPACT_EVERY == 0:
+        if self._ops >= self._compact_at:
             self.compact()
         only = contact.agent_only
         key: BucketKey = (contact.queue.id, contact.channel, contact.requirement, only)
@@ -259,6 +303,7 @@ class Matcher:
 
     def compact(self) -> None:
         """Drop stale entries from every heap (amortised: runs once per many changes)."""
+        self._compact_at = (self._ops // _COMPACT_EVERY + 1) * _COMPACT_EVERY
         contacts = self._contacts
         for heaps in self._avail.values():  # the per-queue dicts stay (the hot path holds them)
             for ch, aheap in list(heaps.items()):

@@ -10,6 +10,7 @@ answered on arrival (answered after a wait, abandoned or timed out) -- Erlang's 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from blendcc.analytics.agent_stats import AgentStateFold, AgentTime, agent_kpis
@@ -18,7 +19,7 @@ from blendcc.analytics.queue_stats import (
     CounterKey,
     QueueCounters,
     Thresholds,
-    delta_function,
+    counter_function,
     interval_start,
     queue_kpis,
 )
@@ -40,7 +41,7 @@ class Collector:
         self.agent_time: dict[float, AgentTime] = {}  # report interval start -> all agents together
         self.agent_total: dict[str, AgentTime] = {}
         self._fold = AgentStateFold()
-        self._change = self._fold.change
+        self._open = self._fold.open
         self.events = 0
         self._count_connected = self._counter(ev.ContactConnected)
         self._count_left = {cls: self._counter(cls) for cls in (ev.ContactAbandoned, ev.ContactTimedOut)}
@@ -61,19 +62,9 @@ class Collector:
                 fn(e)
 
     def _counter(self, cls: type[ev.Event]) -> Callable[[Any], None]:
-        """Adds the queue deltas (``queue_stats.deltas``) of one event class into the counters."""
-        counters = self.counters
-        thresholds = self.thresholds
-        deltas_of = delta_function(cls)
-
-        def count(e: ev.Event) -> None:
-            for key, delta in deltas_of(e, thresholds):
-                c = counters.get(key)
-                if c is None:
-                    c = counters[key] = QueueCounters()
-                c.add(delta)
-
-        return count
+        """Adds the queue deltas (``queue_stats.deltas``) of one event class into the counters
+        (``queue_stats.counter_function``: the same counters, without building the deltas)."""
+        return partial(counter_function(cls), self.counters, self.thresholds)
 
     def _connected(self, e: ev.ContactConnected) -> None:
         self._count_connected(e)
@@ -88,9 +79,17 @@ class Collector:
             self._waited(e.queued_at, e.queue_id, e.channel)
 
     def _state(self, e: ev.AgentStateChanged) -> None:
-        prev = self._change(e.agent_id, e.state, e.reason, e.at)
+        # self._fold.change(...), inlined (AgentStateFold: "offline" closes the open interval, opens none)
+        aid = e.agent_id
+        at = e.at
+        state = e.state
+        if state == "offline":
+            prev = self._open.pop(aid, None)
+        else:
+            prev = self._open.get(aid)
+            self._open[aid] = (state, e.reason, at)
         if prev is not None:
-            self._add_time(e.agent_id, prev[0], prev[1], prev[2], e.at)
+            self._add_time(aid, prev[0], prev[1], prev[2], at)
 
     def _waited(self, queued_at: float, queue_id: str, channel: str) -> None:
         key = (interval_start(queued_at, BASE_INTERVAL_S), queue_id, channel)
@@ -115,15 +114,23 @@ class Collector:
         total = self.agent_total.get(agent_id)  # self._agent(agent_id), inlined (once per state change)
         if total is None:
             total = self.agent_total[agent_id] = AgentTime()
-        total.add(state, reason, secs)
         step = self.interval_s
-        start = interval_start(since, step)
+        start = float(int(since // step) * step)  # interval_start(since, step)
         if until <= start + step:  # the usual case: within one report interval
             slot = self.agent_time.get(start)
             if slot is None:
                 slot = self.agent_time[start] = AgentTime()
-            slot.add(state, reason, secs)
+            if state == "aux":
+                total.add(state, reason, secs)
+                slot.add(state, reason, secs)
+                return
+            # AgentTime.add, inlined for the states without a reason (secs > 0, not offline)
+            seconds = total.seconds
+            seconds[state] = seconds.get(state, 0.0) + secs
+            seconds = slot.seconds
+            seconds[state] = seconds.get(state, 0.0) + secs
             return
+        total.add(state, reason, secs)
         s = since
         while s < until:
             start = interval_start(s, step)

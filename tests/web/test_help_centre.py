@@ -70,3 +70,32 @@ def test_help_centre_lists_searches_and_shows_articles(lang: str, viewport: dict
             assert errors == []
         finally:
             context.close()
+
+
+@pytest.mark.parametrize(("lang", "viewport"), VIEWPORTS)
+def test_survey_page_answers_once(lang: str, viewport: dict[str, int], browser: Any, tmp_path: Path) -> None:
+    with database("sqlite", tmp_path) as db_url, real_centre(db_url, tmp_path, "http://127.0.0.1:9") as centre:
+        centre.setup()
+        contact = centre.admin.ok("POST", "/api/contacts", {"channel": "chat", "caller_id": "web-1", "text": "hi"},
+                                  expect=201)
+        link = centre.admin.ok("POST", "/api/surveys/invitations", {"contact_id": contact["contact_id"],
+                                                                    "survey": "nps"}, expect=201)
+        context, page, errors = console_page(browser, viewport)
+        try:
+            page.goto(f"{link['url']}?lang={lang}")
+            expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "fa" else "ltr")
+            expect(page.get_by_role("radio")).to_have_count(11)  # NPS: 0 to 10
+            shot(page, "survey", lang, viewport["width"])
+            no_horizontal_overflow(page)
+            assert_accessible(page, what=f"the survey page ({lang})")
+            page.get_by_role("radio", name="9", exact=True).check()
+            page.get_by_role("textbox").fill("ok")
+            page.get_by_role("button").click()
+            expect(page.get_by_role("status")).to_be_visible()
+            shot(page, "survey-thanks", lang, viewport["width"])
+            assert_accessible(page, what=f"the survey's thanks ({lang})")
+            page.goto(f"{link['url']}?lang={lang}")
+            expect(page.get_by_role("radio")).to_have_count(0)  # answered: no form any more
+            assert errors == []
+        finally:
+            context.close()

@@ -108,6 +108,9 @@ EXTRA: dict[str, frozenset[int]] = {
     "contact_typing": frozenset({404}),
     "contact_read": frozenset({404}),
     "agent_call_card": frozenset({409}),  # voice is not enabled on this server
+    # surveys: the public answer (the signed link is the key): already answered 409
+    "answer": frozenset({404, 409}),
+    "survey_form": frozenset({404, 409}),  # the page's form: an HTML answer with the same statuses
 }
 
 

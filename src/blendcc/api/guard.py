@@ -55,6 +55,7 @@ PUBLIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("POST", re.compile(r"/api/webchat/sessions/[^/]+/attachments")),
     ("GET", re.compile(r"/api/webchat/sessions/[^/]+/attachments/[^/]+")),
     ("POST", re.compile(r"/api/webchat/sessions/[^/]+/transcript")),
+    ("POST", re.compile(r"/api/surveys/[^/]+/answer")),  # the signed survey link is the key
 )
 
 #: Body limit of public routes (they take a small JSON document at most).

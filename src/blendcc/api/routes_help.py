@@ -26,7 +26,7 @@ _env = Environment(loader=FileSystemLoader(HELP), autoescape=select_autoescape([
 router = APIRouter(tags=["help centre"])
 
 
-def _language(request: Request, lang: str | None) -> str:
+def language(request: Request, lang: str | None) -> str:
     """The asked language, else the browser's first known one (Accept-Language), else English."""
     if lang in STRINGS:
         return lang
@@ -37,7 +37,8 @@ def _language(request: Request, lang: str | None) -> str:
     return "en"
 
 
-def _page(template: str, lang: str, status: int = 200, **values: Any) -> HTMLResponse:
+def render(template: str, lang: str, status: int = 200, **values: Any) -> HTMLResponse:
+    """A server-rendered page of ``web/help`` (autoescaped) in ``lang``, never cached."""
     html = _env.get_template(template).render(lang=lang, t=STRINGS[lang], languages=LANGUAGES, **{"q": "", **values})
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-cache"})
 
@@ -45,14 +46,14 @@ def _page(template: str, lang: str, status: int = 200, **values: Any) -> HTMLRes
 @router.get("/help", response_class=HTMLResponse, summary="The help centre: published articles or a search")
 def help_centre(request: Request, c: C, lang: str | None = Query(None, max_length=16),
                 q: str = Query("", max_length=200)) -> HTMLResponse:
-    code = _language(request, lang)
+    code = language(request, lang)
     service = kb(c)
     if q.strip():
-        return _page("index.html", code, q=q, hits=service.search(q, code, published_only=True, limit=20))
+        return render("index.html", code, q=q, hits=service.search(q, code, published_only=True, limit=20))
     articles = sorted((v.article for v in service.list(code, published_only=True)),
                       key=lambda a: (a.category, a.title))
     categories = [(cat, list(items)) for cat, items in groupby(articles, key=lambda a: a.category)]
-    return _page("index.html", code, categories=categories)
+    return render("index.html", code, categories=categories)
 
 
 @router.get("/help/{lang}/{article_id}", response_class=HTMLResponse, summary="A published article")
@@ -64,6 +65,6 @@ def help_article(lang: str, article_id: str, c: C) -> HTMLResponse:
             raise NotFound(article_id)
         found = service.get(article_id, lang, published_only=True)
     except NotFound:
-        return _page("missing.html", code, status=404)
+        return render("missing.html", code, status=404)
     updated = datetime.fromtimestamp(found.updated_at, UTC).isoformat()
-    return _page("article.html", code, article=found.article, html=service.html(found), updated_iso=updated)
+    return render("article.html", code, article=found.article, html=service.html(found), updated_iso=updated)

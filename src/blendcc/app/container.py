@@ -24,6 +24,7 @@ from blendcc.app.outbound.dialing import DialingService
 from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.reporting.live_stats import LiveStats
 from blendcc.app.reporting.reports import ReportService
+from blendcc.app.surveys.service import SurveyService
 from blendcc.config import Settings
 from blendcc.ports import ChannelDirectory, Clock, EventBus, PhoneBindings, Scheduler, Store
 
@@ -51,6 +52,7 @@ class Container:
     conversations: ConversationService | None = None  # message threads of every channel (set by bootstrap)
     canned: CannedService | None = None  # canned responses, team and personal (set by bootstrap)
     kb: KnowledgeService | None = None  # the knowledge base (set by bootstrap)
+    surveys: SurveyService | None = None  # survey links and figures (set by bootstrap)
     audit: Auditor | None = None  # the audit trail (set by bootstrap; GET /api/audit reads it)
     oidc: OidcLogin | None = None  # single sign-on, when settings.oidc_issuer is set
     email: Any = None  # the email channel stack when mailboxes are configured (started by the API lifespan)

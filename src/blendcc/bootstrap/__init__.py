@@ -44,6 +44,7 @@ from blendcc.app.planning.background_jobs import BackgroundJobs
 from blendcc.app.reporting.business_hours import queue_open_time
 from blendcc.app.reporting.live_stats import DIGITAL_TYPES, IVR_TYPES, WARM_UP_S, LiveStats, day_start
 from blendcc.app.reporting.reports import ReportService
+from blendcc.app.surveys.service import SurveyService
 from blendcc.bootstrap.customers import wire_customers
 from blendcc.config import Settings
 from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S, Channel
@@ -129,6 +130,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     _wire_monitoring(container)
     _wire_analytics(container)
     container.canned = CannedService(SqlCannedRepository(db), config, customers, store, clock)
+    container.surveys = SurveyService(runtime, store, store, clock, secret, bus)
     conversations = container.conversations
     container.kb = KnowledgeService(SqlKnowledgeBase(db), clock,
                                     lambda contact_id: customer_words(conversations.conversation(contact_id)))

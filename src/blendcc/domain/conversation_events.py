@@ -142,9 +142,22 @@ class SurveyAnswered(Event):
     channel: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SurveyInvited(Event):
+    """A survey link was made for a contact (sent by the agent, a campaign or an automation): the base of the
+    response rate; ``via`` says how it reaches the customer (email, sms, link)."""
+
+    contact_id: str
+    survey: str
+    via: str = "link"
+    agent_id: str | None = None
+    queue_id: str | None = None
+    channel: str | None = None
+
+
 CONVERSATION_EVENT_TYPES: tuple[type[Event], ...] = (MessageReceived, MessageSent, NoteAdded, MessageDeliveryUpdated,
                                                      ConversationStateChanged, ConversationReopened,
-                                                     BotSessionEnded, SurveyAnswered)
+                                                     BotSessionEnded, SurveyAnswered, SurveyInvited)
 
 EVENT_TYPES.update({cls.__name__: cls for cls in CONVERSATION_EVENT_TYPES})
 

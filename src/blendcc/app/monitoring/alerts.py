@@ -36,8 +36,9 @@ def long_wait_threshold(q: QueueConfig) -> float:
 class AlertService:
     """Keeps the open alerts. Inputs from the bus: ``stats`` (the wallboard, once a second: SL and the oldest
     wait per queue, and the tick that re-evaluates every rule), ``contact`` (ended queue visits for the abandon
-    spike; customer messages scored by ``sentiment`` for the negative-sentiment rule, evaluated at once) and
-    ``wfm`` (the adherence monitor's out-of-adherence alerts). Output: ``AlertRaised``,
+    spike; customer messages scored by ``sentiment`` for the negative-sentiment rule, evaluated at once),
+    ``wfm`` (the adherence monitor's out-of-adherence alerts) and ``survey`` (a low survey answer: an alert
+    until acknowledged). Output: ``AlertRaised``,
     ``AlertUpdated``, ``AlertCleared`` and ``AlertAcknowledged`` messages on topic ``alert``."""
 
     def __init__(self, bus: EventBus, clock: Clock, queues: Callable[[], Mapping[str, QueueConfig]],
@@ -55,7 +56,10 @@ class AlertService:
         self._queue_now: list[QueueNow] = []
         self._unsubscribe: list[Callable[[], None]] = [
             bus.subscribe("stats", self._on_stats), bus.subscribe("contact", self._on_contact),
-            bus.subscribe("wfm", self._on_wfm)]
+            bus.subscribe("wfm", self._on_wfm), bus.subscribe("survey", self._on_survey)]
+        #: contact id -> its low survey answer (kept until a supervisor acknowledges the alert)
+        self._low_surveys: dict[str, Condition] = {}
+        self._survey_detail: dict[str, dict[str, Any]] = {}
 
     def close(self) -> None:
         for fn in self._unsubscribe:
@@ -122,6 +126,16 @@ class AlertService:
             elif mtype == "AdherenceAlertCleared":
                 self._out_of_adherence.pop(agent_id, None)
 
+    def _on_survey(self, _topic: str, message: Mapping[str, Any]) -> None:
+        contact_id, score = message.get("contact_id"), message.get("score")
+        if message.get("type") != "low_score" or not isinstance(contact_id, str) or not isinstance(score, int):
+            return
+        with self._lock:
+            self._low_surveys[contact_id] = Condition("low_survey_score", contact_id, float(score), None)
+            self._survey_detail[contact_id] = {k: message.get(k) for k in ("survey", "agent_id", "queue_id",
+                                                                            "comment")}
+        self.evaluate(float(message.get("at") or self.clock.now()))
+
     # ------------------------------------------------------------------ rules
 
     def evaluate(self, now: float | None = None) -> list[dict[str, Any]]:
@@ -135,6 +149,7 @@ class AlertService:
             held += sentiment_conditions(self._moods.means(), self.rules)
             for agent_id, a in sorted(self._out_of_adherence.items()):
                 held.append(Condition("out_of_adherence", agent_id, a.get("out_for_s"), None))
+            held += self._low_surveys.values()
             raised, updated, cleared = self._book.update(held, now)
             messages = ([{"type": "AlertRaised", **self._detail(a.to_dict())} for a in raised]
                         + [{"type": "AlertUpdated", **self._detail(a.to_dict())} for a in updated]
@@ -149,6 +164,8 @@ class AlertService:
         if alert["kind"] == "out_of_adherence":
             a = self._out_of_adherence.get(alert["subject"], {})
             alert["detail"] = {k: a.get(k) for k in ("activity", "state", "reason", "team_id")}
+        elif alert["kind"] == "low_survey_score":
+            alert["detail"] = dict(self._survey_detail.get(alert["subject"], {}))
         else:
             alert["detail"] = {}
         return alert
@@ -167,4 +184,9 @@ class AlertService:
                 raise NotFound(f"no open alert {alert_id} (it may have cleared)")
             out = self._detail(alert.to_dict())
         self.bus.publish(TOPIC, {"type": "AlertAcknowledged", "at": now, **out})
+        if out["kind"] == "low_survey_score":  # seen: it has done its work (a follow-up is the supervisor's call)
+            with self._lock:
+                self._low_surveys.pop(out["subject"], None)
+                self._survey_detail.pop(out["subject"], None)
+            self.evaluate(now)
         return out

@@ -44,6 +44,9 @@ function what(a: Alert, p: Pick<PageProps, "t" | "lang">): string {
       const num = (v: number | null) => (v === null ? "-" : new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(v));
       return t("mon.alert.negative_sentiment", { contact: a.subject, value: num(a.value), target: num(a.threshold) });
     }
+    case "low_survey_score":
+      return t("mon.alert.low_survey_score", { contact: a.subject, survey: String(a.detail.survey ?? "").toUpperCase(),
+        value: new Intl.NumberFormat(lang).format(a.value ?? 0), agent: String(a.detail.agent_id ?? "-") });
     default:
       return a.kind;
   }

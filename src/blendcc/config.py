@@ -200,6 +200,9 @@ class Settings(BaseSettings):
     recording_queues: dict[str, str] = Field(default_factory=dict,
                                              description="queue id -> none | all | on_demand")
     recording_retention_days: float = Field(default=90.0, gt=0)
+    transcription: str = Field(default="off", pattern=r"^(off|pocketsphinx|https?://\S+)$",
+                               description="call transcripts: off, pocketsphinx (offline, English) or the URL of a "
+                                           "Whisper-style server's /v1/audio/transcriptions")
     callback_attempts: int = Field(default=2, ge=1, le=10, description="IVR call-back: dial attempts per contact")
     callback_ring_s: float = Field(default=30.0, ge=5, le=120, description="IVR call-back: ring time of each attempt")
     callback_retry_s: float = Field(default=20.0, ge=0, le=3600, description="IVR call-back: wait between attempts")

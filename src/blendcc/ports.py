@@ -24,6 +24,7 @@ from blendcc.domain.conversation import (
 from blendcc.domain.events import Event
 from blendcc.domain.knowledge import Article, ArticleVersion
 from blendcc.domain.telephony import TelephonyEvent
+from blendcc.domain.transcript import Utterance
 from blendcc.domain.webchat import ChatSession
 from blendcc.routing.commands import Command
 
@@ -220,6 +221,15 @@ class CannedRepository(Protocol):
     def list(self) -> builtins.list[CannedResponse]: ...
     def put(self, response: CannedResponse) -> None: ...
     def delete(self, response_id: str) -> bool: ...
+
+
+class SpeechToText(Protocol):
+    """A speech-to-text engine (``adapters/speech``): 16-bit mono PCM at ``sample_rate`` in, utterances with
+    their times (seconds from the start of that audio) out."""
+
+    name: str
+
+    def transcribe(self, pcm16: bytes, sample_rate: int) -> builtins.list[Utterance]: ...
 
 
 class KnowledgeBase(Protocol):

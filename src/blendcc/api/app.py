@@ -45,6 +45,7 @@ from blendcc.api import (
     routes_sim,
     routes_supervision,
     routes_surveys,
+    routes_transcripts,
     routes_voice,
     routes_voice_controls,
     routes_webchat,
@@ -122,6 +123,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_kb.router)
     app.include_router(routes_help.router)
     app.include_router(routes_surveys.router)
+    app.include_router(routes_transcripts.router)
     app.include_router(routes_config.router)
     app.include_router(routes_config_editor.router)  # the console's editors: validate, rollback, schemas, try
     app.include_router(ws.router)

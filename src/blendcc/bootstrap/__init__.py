@@ -131,6 +131,10 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     _wire_analytics(container)
     container.canned = CannedService(SqlCannedRepository(db), config, customers, store, clock)
     container.surveys = SurveyService(runtime, store, store, clock, secret, bus)
+    if settings.transcription != "off":
+        from blendcc.bootstrap.speech import wire_transcription
+
+        container.transcriber = wire_transcription(settings, runtime, store, bus)
     conversations = container.conversations
     container.kb = KnowledgeService(SqlKnowledgeBase(db), clock,
                                     lambda contact_id: customer_words(conversations.conversation(contact_id)))

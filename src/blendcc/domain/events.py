@@ -374,6 +374,7 @@ from blendcc.domain import conversation_events as _conversation_events  # noqa: 
 from blendcc.domain import customer_events as _customer_events  # noqa: E402,F401
 from blendcc.domain import dialer_events as _dialer_events  # noqa: E402,F401
 from blendcc.domain import ivr_events as _ivr_events  # noqa: E402,F401
+from blendcc.domain import transcript as _transcript  # noqa: E402,F401
 
 # ---------------------------------------------------------------- voice media and call-backs (topic "voice")
 # Media files stay on disk (or in an object store); the log holds the facts and where the files are.

@@ -98,7 +98,7 @@ def test_recorded_calls_are_transcribed_once_and_read_over_the_api(engine: Pocke
     done = api.post(f"/api/contacts/{cid}/transcribe", "sup")
     assert done["recordings"] == 1 and done["utterances"] >= 2
     got = api.get(f"/api/contacts/{cid}/transcript", "sup")
-    assert [u["speaker"] for u in got][0] == "agent" and {u["speaker"] for u in got} == {"agent", "customer"}
+    assert got[0]["speaker"] == "agent" and {u["speaker"] for u in got} == {"agent", "customer"}
     assert all(u["engine"] == "pocketsphinx-en-us" for u in got)
     assert api.post(f"/api/contacts/{cid}/transcribe", "sup")["utterances"] == done["utterances"]  # not twice
     assert len(api.get(f"/api/contacts/{cid}/transcript", "sup")) == len(got)

@@ -108,6 +108,9 @@ EXTRA: dict[str, frozenset[int]] = {
     "contact_typing": frozenset({404}),
     "contact_read": frozenset({404}),
     "agent_call_card": frozenset({409}),  # voice is not enabled on this server
+    # quality (routes_qa): the contact, scorecard or calibration named in the body does not exist
+    "create_evaluation": frozenset({404}),
+    "create_calibration": frozenset({404}),
 }
 
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from blendcc.analytics.qa_scorecard import Scorecard, problems
 from blendcc.app.admin.config_errors import InvalidDocument, from_pydantic
 from blendcc.app.admin.configuration import non_finite
-from blendcc.domain.errors import NotFound, ValidationFailed
+from blendcc.domain.errors import InvalidState, NotFound
 from blendcc.ports import Clock, ConfigDocument, ConfigRepository
 
 KIND = "scorecards"
@@ -87,5 +87,5 @@ class ScorecardService:
             return
         users = [c.id for c, _ in self.list() if doc_id in c.queues]
         if users:
-            raise ValidationFailed(f"queue {doc_id!r} is used by scorecard(s) {', '.join(sorted(users))}; "
+            raise InvalidState(f"queue {doc_id!r} is used by scorecard(s) {', '.join(sorted(users))}; "
                                    "change them first")

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from blendcc.analytics.qa import Scored, answer_problems, calibration, mean_scores, score, spread
 from blendcc.analytics.qa_scorecard import Scorecard, Signals, problems
-from blendcc.analytics.qa_signals import Candidate, ContactFacts, Said, fold, longest_silence, sample, said, signals
+from blendcc.analytics.qa_signals import Candidate, ContactFacts, Said, fold, longest_silence, said, sample, signals
 
 CARD: dict[str, Any] = {
     "id": "chat", "name": "Chat quality",
@@ -135,7 +135,7 @@ def test_mean_scores_per_agent_team_and_queue() -> None:
 
 
 def test_phrases_match_whole_words_case_and_punctuation_folded() -> None:
-    text = fold("Hello!  Thank you for calling ACME. 您好，请问")
+    text = fold("Hello!  Thank you for calling ACME. 您好请问")
     assert said("thank you for calling", text) and said("HELLO", text) and said("您好", text)
     assert not said("hell", text) and not said("calling acme support", text)
 

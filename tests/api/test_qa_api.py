@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
 
 from blendcc.domain.conversation import ChannelRef, ReceiveMessage
 from blendcc.testing.fake_channel import ManualTimers
+from conftest import PASSWORD
 
 CARD: dict[str, Any] = {
     "name": "Chat quality",
@@ -33,8 +33,9 @@ GOOD = {"greet": "yes", "verify": "yes", "skill": 4}  # (1 + 2 + 12) / (1 + 2 + 
 def qa(centre: Any) -> Any:
     centre.container.conversations.later = ManualTimers(centre.clock)
     for aid, queues, skills in (("a1", ["sales", "support"], {"tech": 3}), ("a2", ["sales", "billing"], {})):
-        centre.put(f"/api/config/agents/{aid}", json={"queues": queues, "team_id": "t1" if aid == "a1" else None,
-                                                      "skills": skills, "capacity": {"limits": {"voice": 1, "chat": 9}}})
+        team = "t1" if aid == "a1" else None
+        centre.put(f"/api/config/agents/{aid}", json={"queues": queues, "team_id": team, "skills": skills,
+                                                      "capacity": {"limits": {"voice": 1, "chat": 9}}})
     centre.put("/api/qa/scorecards/chat", "sup", json=CARD)
     return centre
 

@@ -35,7 +35,7 @@ def evaluation(eid: str, agent: str = "a1", at: float = 100.0, **kw: object) -> 
                       channel="chat", contact_at=at, scorecard_id="chat", scorecard_version=1, evaluator="sup",
                       answers={"greet": "yes", "skill": 4, "verify": "na"}, comments={"skill": "ok"}, comment="",
                       score=0.8, auto_failed=False, created_at=at + 10)
-    return replace(base, **kw)  # type: ignore[arg-type]
+    return replace(base, **kw)
 
 
 def test_revisions_and_responses(repo: SqlQaStore) -> None:
@@ -43,7 +43,7 @@ def test_revisions_and_responses(repo: SqlQaStore) -> None:
     assert repo.get("e1") == evaluation("e1")  # answers and comments round-trip as JSON
     assert repo.respond("e1", 1, "disputed", "I did greet", "ann", 200.0)
     assert not repo.respond("e1", 1, "acknowledged", None, "ann", 201.0)  # not open any more
-    assert repo.get("e1").status == "disputed"  # type: ignore[union-attr]
+    assert repo.get("e1").status == "disputed"
     two = evaluation("e1", revision=2, score=1.0, reply="agreed", created_at=300.0)
     assert not repo.revise(replace(two, revision=3))  # not the next revision: nothing stored
     assert repo.revise(two)

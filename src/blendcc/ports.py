@@ -259,7 +259,7 @@ class QaStore(Protocol):
 
     def find(self, *, agent_id: str | None = None, contact_id: str | None = None, calibration_id: str | None = None,
              calibrations: bool = False, start: float | None = None, end: float | None = None,
-             limit: int = 1000) -> builtins.list[Evaluation]:
+             status: str | None = None, limit: int = 1000) -> builtins.list[Evaluation]:
         """Current revisions, by contact time; calibration evaluations only when ``calibrations`` or asked by id."""
         ...
 

@@ -125,13 +125,18 @@ def test_calibration_spread_per_question_and_overall() -> None:
 def test_mean_scores_per_agent_team_and_queue() -> None:
     rows = [Scored("a1", "t1", "sales", 1.0), Scored("a1", "t1", "support", 0.5), Scored("a2", "t1", "sales", 0.0),
             Scored("a3", None, "sales", 0.25)]
-    assert mean_scores(rows, "agent") == [{"key": "a1", "evaluations": 2, "mean_score": 0.75},
-                                          {"key": "a2", "evaluations": 1, "mean_score": 0.0},
-                                          {"key": "a3", "evaluations": 1, "mean_score": 0.25}]
-    assert mean_scores(rows, "team") == [{"key": "t1", "evaluations": 3, "mean_score": 0.5}]
+    assert mean_scores(rows, "agent") == [{"key": "a1", "bucket_start": 0.0, "evaluations": 2, "mean_score": 0.75},
+                                          {"key": "a2", "bucket_start": 0.0, "evaluations": 1, "mean_score": 0.0},
+                                          {"key": "a3", "bucket_start": 0.0, "evaluations": 1, "mean_score": 0.25}]
+    assert mean_scores(rows, "team") == [{"key": "t1", "bucket_start": 0.0, "evaluations": 3, "mean_score": 0.5}]
     assert [r["key"] for r in mean_scores(rows, "queue")] == ["sales", "support"]
     with pytest.raises(ValueError):
         mean_scores(rows, "day")
+    daily = [Scored("a1", None, None, 1.0, at=1000.0), Scored("a1", None, None, 0.0, at=1000.0 + 86399),
+             Scored("a1", None, None, 0.5, at=1000.0 + 86400)]
+    assert [(r["bucket_start"], r["evaluations"], r["mean_score"]) for r in mean_scores(daily, "agent", 1000.0,
+                                                                                          86400.0)] == [
+        (1000.0, 2, 0.5), (87400.0, 1, 0.5)]
 
 
 def test_phrases_match_whole_words_case_and_punctuation_folded() -> None:

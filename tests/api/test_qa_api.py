@@ -105,6 +105,8 @@ def test_an_evaluation_is_acknowledged_or_disputed_and_rescored(qa: Any) -> None
     qa.error("POST", f"/api/qa/evaluations/{e['id']}/dispute", 422, "ann", json={"reason": ""})
 
     disputed = qa.post(f"/api/qa/evaluations/{e['id']}/dispute", "ann", json={"reason": "I did verify the caller"})
+    assert [x["id"] for x in qa.get("/api/qa/evaluations?status=disputed", "sup")] == [e["id"]]
+    assert qa.get("/api/qa/evaluations?status=open", "sup") == []
     assert (disputed["status"], disputed["response"], disputed["responded_by"]) == (
         "disputed", "I did verify the caller", "ann")
     qa.error("POST", f"/api/qa/evaluations/{e['id']}/acknowledge", 409, "ann")
@@ -189,13 +191,20 @@ def test_qa_scores_per_agent_team_and_queue(qa: Any) -> None:
     evaluate(qa, c3, {"greet": "yes", "verify": "yes", "skill": 5})
     span = f"start={start}&end={start + 3600}"
     by_agent = qa.get(f"/api/qa/scores?{span}&by=agent", "sup")["rows"]
-    assert by_agent == [{"key": "a1", "evaluations": 2, "mean_score": pytest.approx(15 / 18 / 2)},
-                        {"key": "a2", "evaluations": 1, "mean_score": 1.0}]
-    assert qa.get(f"/api/qa/scores?{span}&by=team", "sup")["rows"] == [
-        {"key": "t1", "evaluations": 2, "mean_score": pytest.approx(15 / 36)}]
+    assert by_agent == [{"key": "a1", "bucket_start": start, "evaluations": 2, "mean_score": pytest.approx(15 / 36)},
+                        {"key": "a2", "bucket_start": start, "evaluations": 1, "mean_score": 1.0}]
+    assert qa.get(f"/api/qa/scores?{span}&by=team&bucket=day", "sup")["rows"] == [
+        {"key": "t1", "bucket_start": start, "evaluations": 2, "mean_score": pytest.approx(15 / 36)}]
     by_queue = {r["key"]: r for r in qa.get(f"/api/qa/scores?{span}&by=queue", "sup")["rows"]}
     assert by_queue["sales"]["evaluations"] == 2 and by_queue["sales"]["mean_score"] == 0.5
     assert qa.get(f"/api/qa/scores?start={start + 3600}&end={start + 7200}", "sup")["rows"] == []
+    qa.advance(86400)  # a contact of the next day: its own day bucket
+    evaluate(qa, chat_with(qa, "a1", "web-9", "Hi"), GOOD)
+    daily = qa.get(f"/api/qa/scores?start={start}&end={start + 7 * 86400}&by=agent&bucket=day", "sup")["rows"]
+    assert [(r["key"], r["bucket_start"], r["evaluations"]) for r in daily] == [
+        ("a1", start, 2), ("a1", start + 86400, 1), ("a2", start, 1)]
+    weekly = qa.get(f"/api/qa/scores?start={start}&end={start + 7 * 86400}&by=agent&bucket=week", "sup")["rows"]
+    assert [(r["key"], r["evaluations"]) for r in weekly] == [("a1", 3), ("a2", 1)]
     qa.error("GET", f"/api/qa/scores?{span}", 403, "ann")
     qa.error("GET", f"/api/qa/scores?start={start}&end={start - 1}", 422, "sup")
     qa.error("GET", f"/api/qa/scores?{span}&by=day", 422, "sup")

@@ -139,16 +139,20 @@ class Scored:
     team_id: str | None
     queue_id: str | None
     score: float
+    at: float = 0.0  # the contact's time
 
 
-def mean_scores(rows: Iterable[Scored], by: str) -> list[dict[str, Any]]:
-    """Mean QA score and count per ``by`` ('agent', 'team' or 'queue'; rows without one are left out),
-    sorted by key."""
+def mean_scores(rows: Iterable[Scored], by: str, start: float = 0.0,
+                bucket_s: float | None = None) -> list[dict[str, Any]]:
+    """Mean QA score and count per ``by`` ('agent', 'team' or 'queue'; rows without one are left out) and, with
+    ``bucket_s``, per bucket of that length from ``start`` (``bucket_start``); sorted by key, then bucket."""
     if by not in ("agent", "team", "queue"):
         raise ValueError("by must be agent, team or queue")
-    groups: dict[str, list[float]] = {}
+    groups: dict[tuple[str, float], list[float]] = {}
     for r in rows:
         key = r.agent_id if by == "agent" else r.team_id if by == "team" else r.queue_id
         if key is not None:
-            groups.setdefault(key, []).append(r.score)
-    return [{"key": k, "evaluations": len(v), "mean_score": sum(v) / len(v)} for k, v in sorted(groups.items())]
+            bucket = start if bucket_s is None else start + ((r.at - start) // bucket_s) * bucket_s
+            groups.setdefault((key, bucket), []).append(r.score)
+    return [{"key": k, "bucket_start": b, "evaluations": len(v), "mean_score": sum(v) / len(v)}
+            for (k, b), v in sorted(groups.items())]

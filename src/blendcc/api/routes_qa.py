@@ -20,6 +20,7 @@ router = APIRouter(prefix="/api/qa", tags=["quality"])
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
 HexId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 Time = Annotated[float, Query(allow_inf_nan=False)]
+BUCKETS: dict[str, float | None] = {"all": None, "day": 86400.0, "week": 7 * 86400.0}
 QId = Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN)]
 AnswerIn = StrictInt | StrictStr
 Answers = Annotated[dict[QId, AnswerIn], Field(max_length=500,
@@ -122,8 +123,10 @@ def create_evaluation(body: EvaluationIn, c: C, p: P) -> out.EvaluationOut:
 @router.get("/evaluations", summary="Evaluations (current revisions): supervisors all, agents their own")
 def list_evaluations(c: C, p: P, agent_id: str | None = Query(None, max_length=64),
                      contact_id: str | None = Query(None, max_length=64), start: Time | None = None,
-                     end: Time | None = None, limit: int = Query(200, ge=1, le=1000)) -> list[out.EvaluationOut]:
-    found = _qa(c).evaluations.list(p, agent_id=agent_id, contact_id=contact_id, start=start, end=end, limit=limit)
+                     end: Time | None = None, limit: int = Query(200, ge=1, le=1000),
+                     status: Literal["open", "acknowledged", "disputed"] | None = None) -> list[out.EvaluationOut]:
+    found = _qa(c).evaluations.list(p, agent_id=agent_id, contact_id=contact_id, start=start, end=end,
+                                    status=status, limit=limit)
     return [out.EvaluationOut.of(e) for e in found]
 
 
@@ -182,10 +185,10 @@ def calibration_report(calibration_id: HexId, c: C, p: P) -> out.CalibrationRepo
 # ---------------------------------------------------------------------------------------------- figures
 
 @router.get("/scores", summary="Mean QA score and count per agent, team or queue over contacts of a period")
-def qa_scores(c: C, p: P, start: Time, end: Time,
-              by: Literal["agent", "team", "queue"] = "agent") -> out.ScoresOut:
+def qa_scores(c: C, p: P, start: Time, end: Time, by: Literal["agent", "team", "queue"] = "agent",
+              bucket: Literal["all", "day", "week"] = "all") -> out.ScoresOut:
     p.require("supervisor")
-    rows = _qa(c).evaluations.scores(by, start, end)
+    rows = _qa(c).evaluations.scores(by, start, end, BUCKETS[bucket])
     return out.ScoresOut(by=by, start=start, end=end, rows=[out.MeanScore(**r) for r in rows])
 
 

@@ -85,7 +85,7 @@ class SqlQaStore:
 
     def find(self, *, agent_id: str | None = None, contact_id: str | None = None, calibration_id: str | None = None,
              calibrations: bool = False, start: float | None = None, end: float | None = None,
-             limit: int = 1000) -> builtins.list[Evaluation]:
+             status: str | None = None, limit: int = 1000) -> builtins.list[Evaluation]:
         t = qa_evaluations
         q = select(t).order_by(t.c.contact_at, t.c.created_at, t.c.id).limit(limit)
         if agent_id is not None:
@@ -96,6 +96,8 @@ class SqlQaStore:
             q = q.where(t.c.calibration_id == calibration_id)
         elif not calibrations:
             q = q.where(t.c.calibration_id.is_(None))
+        if status is not None:
+            q = q.where(t.c.status == status)
         if start is not None:
             q = q.where(t.c.contact_at >= start)
         if end is not None:

@@ -94,6 +94,7 @@ class CalibrationReport(BaseModel):
 
 class MeanScore(BaseModel):
     key: str
+    bucket_start: float = Field(description="the bucket's start (the period's start without buckets)")
     evaluations: int
     mean_score: float
 

@@ -131,14 +131,16 @@ class QualityService:
         return self.repo.revisions(evaluation_id)
 
     def list(self, p: Principal, *, agent_id: str | None = None, contact_id: str | None = None,
-             start: float | None = None, end: float | None = None, limit: int = 200) -> builtins.list[Evaluation]:
+             start: float | None = None, end: float | None = None, status: str | None = None,
+             limit: int = 200) -> builtins.list[Evaluation]:
         if not p.at_least("supervisor"):
             if p.agent_id is None:
                 raise Forbidden("only agents and supervisors read evaluations")
             if agent_id not in (None, p.agent_id):
                 raise Forbidden("agents read their own evaluations only")
             agent_id = p.agent_id
-        return self.repo.find(agent_id=agent_id, contact_id=contact_id, start=start, end=end, limit=limit)
+        return self.repo.find(agent_id=agent_id, contact_id=contact_id, start=start, end=end, status=status,
+                              limit=limit)
 
     # ------------------------------------------------------------------ calibration
 
@@ -168,12 +170,14 @@ class QualityService:
 
     # ------------------------------------------------------------------ period scores
 
-    def scores(self, by: str, start: float, end: float) -> builtins.list[dict[str, Any]]:
-        """Mean QA score and count per agent, team or queue over contacts created in [start, end) (current
-        revisions; calibration scores left out)."""
+    def scores(self, by: str, start: float, end: float,
+               bucket_s: float | None = None) -> builtins.list[dict[str, Any]]:
+        """Mean QA score and count per agent, team or queue (and per bucket of ``bucket_s`` from ``start``) over
+        contacts created in [start, end) (current revisions; calibration scores left out)."""
         if end <= start:
             raise ValidationFailed("end must be after start")
         if end - start > MAX_PERIOD_S:
             raise ValidationFailed(f"the period may be at most {int(MAX_PERIOD_S // 86400)} days")
         rows = self.repo.find(start=start, end=end, limit=1_000_000)
-        return mean_scores((Scored(e.agent_id, e.team_id, e.queue_id, e.score) for e in rows), by)
+        return mean_scores((Scored(e.agent_id, e.team_id, e.queue_id, e.score, e.contact_at) for e in rows), by,
+                           start, bucket_s)

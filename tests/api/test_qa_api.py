@@ -127,8 +127,9 @@ def test_an_evaluation_uses_the_scorecard_version_it_names(qa: Any) -> None:
     qa.put("/api/qa/scorecards/chat", "sup", json={**CARD, "sections": CARD["sections"][:1]})
     current = evaluate(qa, cid, {"greet": "yes", "verify": "na"})
     assert current["scorecard_version"] == 2 and current["score"] == 1.0
-    old = evaluate(qa, cid, {"greet": "yes", "verify": "no", "skill": 5}, scorecard_version=1)
+    old = evaluate(qa, cid, {"greet": "yes", "verify": "no", "skill": 5}, scorecard_version=1, agent_id="a2")
     assert old["scorecard_version"] == 1 and old["score"] == 0.0  # auto-fail
+    assert (old["agent_id"], old["team_id"]) == ("a2", None)  # named: e.g. the agent before a transfer
     bad = qa.error("POST", "/api/qa/evaluations", 422, "sup", json={
         "contact_id": cid, "scorecard_id": "chat", "scorecard_version": 1, "answers": {"greet": "yes", "skill": 9}})
     assert {tuple(x["loc"]) for x in bad["errors"]} == {("answers", "verify"), ("answers", "skill")}
@@ -142,6 +143,7 @@ def test_an_evaluation_uses_the_scorecard_version_it_names(qa: Any) -> None:
     ("sup", {"contact_id": "CID", "scorecard_id": "chat", "answers": {**GOOD, "greet": True}}, 422, "greet"),
     ("sup", {"contact_id": "CID", "scorecard_id": "chat", "answers": GOOD, "comments": {"zz": "x"}}, 422, "zz"),
     ("sup", {"contact_id": "CID", "scorecard_id": "chat", "answers": GOOD, "extra": 1}, 422, "extra"),
+    ("sup", {"contact_id": "CID", "scorecard_id": "chat", "answers": GOOD, "agent_id": "zz9"}, 422, "no agent 'zz9'"),
 ])
 def test_bad_evaluations_are_refused(qa: Any, user: str, body: dict[str, Any], status: int, words: str) -> None:
     cid = chat_with(qa, "a1", "web-3", "Hi")

@@ -220,7 +220,8 @@ def _wire_quality(container: Container, repo: ConfigRepository, evaluations: QaS
 
     scorer = analytics.sentiment.scorer
     container.quality = Quality(
-        scorecards, QualityService(evaluations, scorecards, container.store, container.clock, team_of),
+        scorecards, QualityService(evaluations, scorecards, container.store, container.clock, team_of,
+                                   lambda agent_id: agent_id in config.docs["agents"]),
         QaSignals(container.store, scorecards, lambda text: scorer.score(text).score, container.settings.timezone))
 
 

@@ -34,12 +34,13 @@ def _check(card: Scorecard, answers: Mapping[str, Answer], comments: Mapping[str
 
 class QualityService:
     def __init__(self, repo: QaStore, scorecards: ScorecardService, contacts: ReportReader, clock: Clock,
-                 team_of: Callable[[str], str | None]) -> None:
+                 team_of: Callable[[str], str | None], is_agent: Callable[[str], bool]) -> None:
         self.repo = repo
         self.scorecards = scorecards
         self.contacts = contacts
         self.clock = clock
         self.team_of = team_of  # an agent's team (from the agents' configuration)
+        self.is_agent = is_agent  # the agent is configured
 
     # ------------------------------------------------------------------ evaluations
 
@@ -66,6 +67,8 @@ class QualityService:
         agent = agent_id or row.get("agent_id")
         if not agent:
             raise ValidationFailed(f"contact {contact_id} was not handled by an agent: name agent_id")
+        if agent_id is not None and not self.is_agent(agent_id):
+            raise ValidationFailed(f"agent_id: no agent {agent_id!r} is configured")
         _check(card, answers, comments)
         result = score(card, answers)
         evaluation = Evaluation(

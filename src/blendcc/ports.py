@@ -23,6 +23,7 @@ from blendcc.domain.conversation import (
 )
 from blendcc.domain.events import Event
 from blendcc.domain.knowledge import Article, ArticleVersion
+from blendcc.domain.quality import Calibration, Evaluation
 from blendcc.domain.telephony import TelephonyEvent
 from blendcc.domain.transcript import Utterance
 from blendcc.domain.webchat import ChatSession
@@ -246,6 +247,34 @@ class KnowledgeBase(Protocol):
         """Articles holding all ``words`` (or any, ranked by how many and where: a title counts more), best
         first with their score (higher is better); the last word also matches as a prefix."""
         ...
+
+
+class QaStore(Protocol):
+    """Quality evaluations (``domain.quality``): the current revision of each and every revision, with the
+    agent's response to a revision; calibration sessions."""
+
+    def add(self, evaluation: Evaluation) -> None: ...
+
+    def revise(self, evaluation: Evaluation) -> bool:
+        """Store ``evaluation`` as the next revision; False if the current one is not ``revision - 1``."""
+        ...
+
+    def respond(self, evaluation_id: str, revision: int, status: str, response: str | None, by: str,
+                at: float) -> bool:
+        """Set an open revision's status (acknowledged or disputed); False if it is not open or not current."""
+        ...
+
+    def get(self, evaluation_id: str) -> Evaluation | None: ...
+    def revisions(self, evaluation_id: str) -> builtins.list[Evaluation]: ...
+
+    def find(self, *, agent_id: str | None = None, contact_id: str | None = None, calibration_id: str | None = None,
+             calibrations: bool = False, start: float | None = None, end: float | None = None,
+             status: str | None = None, limit: int = 1000) -> builtins.list[Evaluation]:
+        """Current revisions, by contact time; calibration evaluations only when ``calibrations`` or asked by id."""
+        ...
+
+    def add_calibration(self, calibration: Calibration) -> None: ...
+    def calibration(self, calibration_id: str) -> Calibration | None: ...
 
 
 class UserRepository(Protocol):

@@ -39,6 +39,7 @@ from blendcc.api import (
     routes_messages,
     routes_monitor,
     routes_pages,
+    routes_qa,
     routes_reports,
     routes_reports_digital,
     routes_schedule,
@@ -121,6 +122,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_desktop.router)  # the agent desktop: today, wrap-up options, callbacks, dial
     app.include_router(routes_canned.router)
     app.include_router(routes_kb.router)
+    app.include_router(routes_qa.router)
     app.include_router(routes_help.router)
     app.include_router(routes_surveys.router)
     app.include_router(routes_transcripts.router)

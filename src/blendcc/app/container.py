@@ -22,6 +22,7 @@ from blendcc.app.knowledge.service import KnowledgeService
 from blendcc.app.outbound.campaigns import CampaignService
 from blendcc.app.outbound.dialing import DialingService
 from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
+from blendcc.app.quality.service import Quality
 from blendcc.app.reporting.live_stats import LiveStats
 from blendcc.app.reporting.reports import ReportService
 from blendcc.app.surveys.service import SurveyService
@@ -69,6 +70,7 @@ class Container:
     alerts: Any = None  # supervisor alerts (app.monitoring.alerts.AlertService; set by bootstrap)
     monitor: Any = None  # live contacts and joining conversations (app.monitoring.live.LiveMonitor; bootstrap)
     analytics: Analytics | None = None  # sentiment and contact reasons (set by bootstrap)
+    quality: Quality | None = None  # scorecards, evaluations, calibration, QA signals (set by bootstrap)
     forecast_jobs: Any = None  # background forecasts (app.planning.background_jobs.BackgroundJobs; bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)

@@ -19,6 +19,7 @@ from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
 from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.kb_repo import SqlKnowledgeBase
 from blendcc.adapters.storage.migrate import migrate
+from blendcc.adapters.storage.qa_repo import SqlQaStore
 from blendcc.adapters.storage.registration_repo import SqlPhoneBindings
 from blendcc.adapters.storage.sql_repos import (
     SqlConfigRepository,
@@ -50,7 +51,7 @@ from blendcc.config import Settings
 from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S, Channel
 from blendcc.domain.errors import ValidationFailed
 from blendcc.domain.throttle import SIP_POLICIES, Throttle
-from blendcc.ports import Clock
+from blendcc.ports import Clock, ConfigRepository, QaStore
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     container.conversations = ConversationService(runtime, container.contacts, store, store, channels, TimerThread())
     _wire_monitoring(container)
     _wire_analytics(container)
+    _wire_quality(container, config_repo, SqlQaStore(db))
     container.canned = CannedService(SqlCannedRepository(db), config, customers, store, clock)
     container.surveys = SurveyService(runtime, store, store, clock, secret, bus)
     if settings.transcription != "off":
@@ -203,6 +205,30 @@ def _wire_analytics(container: Container) -> None:
     from blendcc.app.analytics.service import Analytics
 
     container.analytics = Analytics.build(container.store, build_scorer(), stop_words())
+
+
+def _wire_quality(container: Container, repo: ConfigRepository, evaluations: QaStore) -> None:
+    """Quality management: scorecards in the configuration store, evaluations in their tables, signals."""
+    from blendcc.app.quality.evaluations import QualityService
+    from blendcc.app.quality.scorecards import ScorecardService
+    from blendcc.app.quality.service import Quality
+    from blendcc.app.quality.signals import QaSignals
+    from blendcc.domain.agent import AgentConfig
+
+    config, analytics = container.config, container.analytics
+    assert analytics is not None
+    scorecards = ScorecardService(repo, container.clock, lambda: set(config.docs["queues"]))
+    config.delete_guards.append(scorecards.guard_queue_delete)
+
+    def team_of(agent_id: str) -> str | None:
+        agent = config.docs["agents"].get(agent_id)
+        return agent.team_id if isinstance(agent, AgentConfig) else None
+
+    scorer = analytics.sentiment.scorer
+    container.quality = Quality(
+        scorecards, QualityService(evaluations, scorecards, container.store, container.clock, team_of,
+                                   lambda agent_id: agent_id in config.docs["agents"]),
+        QaSignals(container.store, scorecards, lambda text: scorer.score(text).score, container.settings.timezone))
 
 
 def _wire_monitoring(container: Container) -> None:

@@ -1,0 +1,1 @@
+"""Quality management: scorecards, evaluations with acknowledgement and dispute, calibration, QA signals."""

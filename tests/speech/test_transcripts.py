@@ -112,7 +112,7 @@ class _Whisper(BaseHTTPRequestHandler):
 
     fail = False
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         ok = b'name="file"' in body and b"RIFF" in body and b"verbose_json" in body and not _Whisper.fail
         payload = {"text": "hello there", "segments": [{"start": 0.5, "end": 1.25, "text": " hello there "}]}

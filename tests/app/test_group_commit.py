@@ -163,7 +163,7 @@ def test_a_refused_command_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_command_failing_half_way_leaves_no_trace_and_its_mates_are_stored(monkeypatch: pytest.MonkeyPatch
                                                                              ) -> None:
-    runtime, store, appends = _runtime(monkeypatch)
+    runtime, store, _appends = _runtime(monkeypatch)
 
     # "ghost" is applied, then the duplicate "c1" (live, not yet stored) refuses the rest of that Batch
     half = Batch((CreateContact("ghost", "voice"), CreateContact("c1", "voice")))
@@ -200,7 +200,7 @@ def test_a_store_outage_fails_the_whole_batch_and_applies_nothing(monkeypatch: p
 
 
 def test_a_subscriber_may_run_a_command_while_its_batch_is_published(monkeypatch: pytest.MonkeyPatch) -> None:
-    runtime, store, appends = _runtime(monkeypatch)
+    runtime, store, _appends = _runtime(monkeypatch)
     done: list[list[ev.Event]] = []
 
     def follow_up(_topic: str, message: Any) -> None:
@@ -215,7 +215,7 @@ def test_a_subscriber_may_run_a_command_while_its_batch_is_published(monkeypatch
 
 
 def test_batch_observers_see_commands_and_latency(monkeypatch: pytest.MonkeyPatch) -> None:
-    runtime, store, appends = _runtime(monkeypatch)
+    runtime, _store, _appends = _runtime(monkeypatch)
     seen: list[tuple[int, float]] = []
     runtime.batch_observers.append(lambda n, s: seen.append((n, s)))
     _together(runtime, [CreateContact(f"c{i}", "voice") for i in range(7)])

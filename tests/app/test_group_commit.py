@@ -251,3 +251,9 @@ def test_concurrent_callers_on_the_real_store(centre: Any) -> None:
     stored = {s.event.contact_id for s in container.store.read() if isinstance(s.event, ev.ContactCreated)}
     assert stored >= set(acked)
     assert all(container.store.interaction(cid) is not None for cid in acked)
+    # a batch of retries and new ids: the store is asked once which ids were ever used
+    retried = _together(container.runtime, [CreateContact(acked[0], "voice", once=True),
+                                            CreateContact("fresh", "voice", once=True),
+                                            CreateContact(acked[-1], "voice", once=True)])
+    assert isinstance(retried[0], InvalidState) and isinstance(retried[2], InvalidState)
+    assert isinstance(retried[1], list) and container.store.interaction("fresh") is not None

@@ -79,7 +79,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
                store.handled_by_agent(start, now + 1))
     stats.load_digital(s.event for s in store.events_of_type(DIGITAL_TYPES, start - WARM_UP_S, now + 1))
     stats.load_ivr(s.event for s in store.events_of_type(IVR_TYPES, start, now + 1))
-    runtime = Runtime(config.catalog, store, bus, clock, stats)
+    runtime = Runtime(config.catalog, store, bus, clock, stats, group_commit=settings.group_commit)
     config.on_change.append(runtime.reconfigure)
     config.delete_guards.append(runtime.guard_delete)
     config.engine_lock = runtime.lock

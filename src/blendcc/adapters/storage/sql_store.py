@@ -163,6 +163,17 @@ class SqlStore:
         with self.engine.connect() as conn:
             return [public_row(dict(r)) for r in conn.execute(q).mappings()]
 
+    def known_contacts(self, contact_ids: Iterable[str]) -> set[str]:
+        """The ids among ``contact_ids`` that have an interactions row (were ever created): one query."""
+        ids = list(contact_ids)
+        found: set[str] = set()
+        it = t.interactions
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                q = select(it.c.contact_id).where(it.c.contact_id.in_(ids[i:i + 500]))
+                found.update(conn.execute(q).scalars())
+        return found
+
     def interaction(self, contact_id: str) -> dict[str, Any] | None:
         it = t.interactions
         q = select(*(it.c[c] for c in COLUMNS)).where(it.c.contact_id == contact_id)

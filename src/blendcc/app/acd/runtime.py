@@ -12,12 +12,11 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from blendcc.app.acd.commit_queue import MAX_BATCH, BatchObserver, CommitQueue, Pending
+from blendcc.app.acd.commit_queue import MAX_BATCH, BatchObserver, CommitQueue, Pending, WriterLock
 from blendcc.domain.errors import DomainError, InvalidState
 from blendcc.domain.events import Event
 from blendcc.ports import Clock, CommitSubscriber, EventBus, EventStore, Scheduler, StoredEvent
@@ -47,7 +46,7 @@ class Runtime:
         self.subscribers: list[CommitSubscriber] = []
         if stats is not None:
             self.subscribers.append(stats)
-        self.lock = threading.RLock()
+        self.lock = WriterLock()
         now = clock.now()
         self.engine = Engine(catalog, now)
         self.last_seq = 0
@@ -64,7 +63,6 @@ class Runtime:
         #: group commit: commands waiting for the writer (off: each command is its own transaction)
         self.group_commit = group_commit
         self._queue = CommitQueue(max_batch)
-        self._leader: int | None = None  # thread running a batch (a command it causes runs on its own)
         #: told (commands, seconds the append took) after each durable append (metrics)
         self.batch_observers: list[BatchObserver] = []
         self._rebuild(now)
@@ -76,6 +74,15 @@ class Runtime:
         if callable(interaction):
             return interaction(contact_id) is not None
         return bool(self.store.contact_events(contact_id))
+
+    def _logged_many(self, contact_ids: set[str]) -> set[str]:
+        """The ids among ``contact_ids`` that were ever created (one query when the store can)."""
+        if not contact_ids:
+            return set()
+        known = getattr(self.store, "known_contacts", None)
+        if callable(known):
+            return set(known(contact_ids))
+        return {cid for cid in contact_ids if self._logged(cid)}
 
     def _refuse_retried(self, command: Command) -> None:
         """A ``CreateContact(once=True)`` (alone or in a ``Batch``) whose id was ever created is refused;
@@ -97,21 +104,26 @@ class Runtime:
         ``command`` is a record from ``blendcc.routing.commands``; a callable ``command(engine, now)`` is
         still accepted in-process (tests), but cannot cross a wire. With group commit, a command that
         arrives while the writer is busy is run and stored with the others that arrived meanwhile."""
-        if not self.group_commit or self._leader == threading.get_ident():
-            with self.lock:  # group commit off, or a command caused by a batch's subscribers: alone
+        if not self.group_commit or self.lock.owned():
+            # group commit off, or this thread holds the writer already (a command caused by a batch's
+            # subscribers, a configuration change under the lock): run alone, at once
+            with self.lock:
                 try:
                     return self._execute(command, timers_first)
                 finally:
                     self._arm()
-        item = self._queue.put(command, timers_first)
-        with self.lock:
-            if not item.done:  # nobody took it while this thread waited for the lock: lead a batch
-                self._leader = threading.get_ident()
-                try:
-                    self._lead()
-                finally:
-                    self._leader = None
-                    self._arm()
+        item, lead = self._queue.put(command, timers_first)
+        if not lead:
+            item.wake.wait()  # done by a leader's batch, or handed the lead
+        if not item.done:
+            try:
+                with self.lock:
+                    try:
+                        self._lead()
+                    finally:
+                        self._arm()
+            finally:
+                self._queue.hand_off()
         return item.outcome()
 
     def queue_depth(self) -> int:
@@ -145,7 +157,9 @@ class Runtime:
         if any(i.timers_first for i in items) and due is not None and due <= now:
             self._commit(self.engine.tick(now))
         ran: list[tuple[Pending, list[Event]]] = []
-        once: set[str] = set()
+        # retry-safe ids already used: one look-up for the batch (created meanwhile: added by _run_one)
+        once = self._logged_many(set().union(*(_once_ids(i.command) for i in items
+                                               if isinstance(i.command, Command))))
         for n, item in enumerate(items):
             try:
                 events = self._run_one(item.command, now, once)
@@ -173,11 +187,10 @@ class Runtime:
 
     def _run_one(self, command: Command | Callable[[Engine, float], list[Event]], now: float,
                  once: set[str]) -> list[Event]:
-        """One command of a batch on the engine (not yet stored); ``once`` holds the retry-safe ids the
-        batch created so far, which the store cannot know yet."""
+        """One command of a batch on the engine (not yet stored); ``once`` holds the retry-safe ids that were
+        ever created: those in the store and those the batch created so far (the store cannot know yet)."""
         if not isinstance(command, Command):
             return command(self.engine, now)
-        self._refuse_retried(command)
         ids = _once_ids(command)
         if ids & once:
             raise InvalidState(f"contact {sorted(ids & once)[0]} already exists")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import socket
 from concurrent.futures import ThreadPoolExecutor
 
 from blendcc.adapters.bus.memory import MemoryBus
@@ -47,9 +48,20 @@ from blendcc.config import Settings
 from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S, Channel
 from blendcc.domain.errors import ValidationFailed
 from blendcc.domain.throttle import SIP_POLICIES, Throttle
-from blendcc.ports import Clock
+from blendcc.ports import Clock, EventBus
 
 log = logging.getLogger(__name__)
+
+
+def make_bus(settings: Settings) -> EventBus:
+    """The in-process bus, or the Redis Streams bus when ``redis_url`` is set (several nodes; ADR 0038)."""
+    if not settings.redis_url:
+        return MemoryBus()
+    from blendcc.adapters.bus.redis_streams import RedisBus
+
+    node_id = settings.node_id or socket.gethostname()
+    log.info("event bus: Redis Streams (prefix %r, node %r)", settings.redis_stream_prefix, node_id)
+    return RedisBus.from_url(settings.redis_url, prefix=settings.redis_stream_prefix, node_id=node_id)
 
 
 def build_container(settings: Settings, clock: Clock | None = None, run_migrations: bool = True) -> Container:
@@ -61,7 +73,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     config_repo = SqlConfigRepository(db)
     customers = SqlCustomerRepository(db)
     users = SqlUserRepository(db)
-    bus = MemoryBus()
+    bus = make_bus(settings)
     config = ConfigService(config_repo, clock)
 
     def thresholds(queue_id: str, channel: str) -> tuple[float, float]:

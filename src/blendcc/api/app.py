@@ -35,6 +35,7 @@ from blendcc.api import (
     routes_main,
     routes_messages,
     routes_monitor,
+    routes_ops,
     routes_pages,
     routes_reports,
     routes_reports_digital,
@@ -138,6 +139,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_webchat.ws_router)
     app.include_router(routes_pages.router)  # the desktop and console pages and assets (web/dist/*)
     app.include_router(routes_agent_files.router)  # files in the agent's conversations (web chat upload)
+    app.include_router(routes_ops.router)  # /metrics (Prometheus) and /ready, outside /api like /health
 
     @app.get("/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, object]:

@@ -63,6 +63,7 @@ class Container:
     alerts: Any = None  # supervisor alerts (app.monitoring.alerts.AlertService; set by bootstrap)
     monitor: Any = None  # live contacts and joining conversations (app.monitoring.live.LiveMonitor; bootstrap)
     forecast_jobs: Any = None  # background forecasts (app.planning.background_jobs.BackgroundJobs; bootstrap)
+    metrics: Any = None  # Prometheus metrics (adapters.metrics.PrometheusMetrics; set by bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)
     views: LiveViews = field(init=False)

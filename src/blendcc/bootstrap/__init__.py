@@ -13,6 +13,7 @@ from blendcc.adapters.channels.base import TimerThread
 from blendcc.adapters.channels.messaging.providers import register_messaging
 from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.adapters.clock import SystemClock
+from blendcc.adapters.metrics import PrometheusMetrics
 from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
 from blendcc.adapters.storage.canned_repo import SqlCannedRepository
 from blendcc.adapters.storage.customer_reader import SqlCustomerHistory
@@ -115,6 +116,10 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
                           ReportService(store, settings.timezone, queue_open_time(lambda: config.catalog)), auth, stats,
                           CustomerService(customers, store, clock), notes)
     container.audit = audit
+    metrics = PrometheusMetrics(container.views.gauges, lambda: getattr(bus, "lag_s", None))
+    runtime.subscribers.append(metrics)
+    runtime.batch_observers.append(metrics.observe_commit)
+    container.metrics = metrics
     if settings.oidc_issuer:
         from blendcc.adapters.oidc import HttpOidcProvider
         from blendcc.app.admin.oidc import OidcLogin

@@ -197,6 +197,10 @@ class RedisBus:
             except Exception:
                 log.exception("bus handler %r failed on topic %r", handler, topic)
 
+    def ping(self) -> None:
+        """Raise if Redis does not answer (readiness)."""
+        self.client.ping()
+
     # ------------------------------------------------------------------ life cycle
 
     def close(self, timeout: float = 5.0) -> None:

@@ -103,8 +103,12 @@ def run(url: str, group_commit: bool, callers: int, seconds: float) -> dict[str,
         c.store.engine.dispose()
 
 
+class _Unreachable(Exception):
+    """The PostgreSQL server cannot be reached."""
+
+
 def _fail(message: str) -> NoReturn:
-    raise SystemExit(message)
+    raise _Unreachable(message)
 
 
 @contextmanager
@@ -135,8 +139,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-commit-") as tmp:
         for kind in kinds:
             for group_commit in (True, False):
-                with _database(kind, Path(tmp), args.postgres) as url:
-                    r = run(url, group_commit, args.callers, args.seconds)
+                try:
+                    with _database(kind, Path(tmp), args.postgres) as url:
+                        r = run(url, group_commit, args.callers, args.seconds)
+                except _Unreachable as exc:
+                    print(f"{kind}: not measured ({exc})")
+                    break
                 label = f"{kind:10s} group commit {'on ' if group_commit else 'off'}"
                 print(f"{label}: {r['contacts_per_s']:8.1f} contacts/s durable ({r['contacts']} in "
                       f"{args.seconds:g} s, {args.callers} callers); {r['commits']} commits, mean batch "

@@ -54,3 +54,15 @@ def test_ready_while_the_store_answers_and_503_when_it_does_not(centre: Any,
     r = centre.client.get("/ready")
     assert r.status_code == 503
     assert r.json() == {"error": "unavailable", "detail": "the event store is unavailable"}
+
+
+def test_not_ready_when_the_redis_bus_does_not_answer(centre: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import redis
+
+    from blendcc.adapters.bus.redis_streams import RedisBus
+
+    dead = RedisBus(redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5), node_id="n1")
+    monkeypatch.setattr(centre.container, "bus", dead)
+    r = centre.client.get("/ready")
+    assert r.status_code == 503
+    assert r.json() == {"error": "unavailable", "detail": "the event bus (Redis) is unavailable"}

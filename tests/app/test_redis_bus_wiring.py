@@ -59,6 +59,14 @@ def test_events_reach_another_node_through_redis(sqlite_url: str, clock: Any, re
         created = [m for m in got if m.get("type") == "ContactCreated"]
         assert created and created[0]["contact_id"] == "c1" and created[0]["seq"] >= 1
         assert [m["seq"] for m in got] == sorted(m["seq"] for m in got)  # in log order
+        from fastapi.testclient import TestClient
+
+        from blendcc.api.app import create_app
+
+        with TestClient(create_app(c, background=False)) as client:
+            ready = client.get("/ready")
+            assert ready.status_code == 200 and ready.json()["checks"] == {"store": "ok", "bus": "ok"}
+            assert "blendcc_bus_lag_seconds" in client.get("/metrics").text
     finally:
         c.bus.close()
         other.close()

@@ -28,6 +28,7 @@ class Appends:
 
     def __init__(self, store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls: list[int] = []
+        self.batches: list[set[str | None]] = []  # the contact ids in each append
         self.fail: Callable[[list[ev.Event]], Exception | None] = lambda _events: None
         self.hold: threading.Event | None = None
         self.entered = threading.Event()
@@ -41,6 +42,7 @@ class Appends:
             if error is not None:
                 raise error
             self.calls.append(len(events))
+            self.batches.append({getattr(e, "contact_id", None) for e in events})
             result: list[int] = real(events)
             return result
 
@@ -197,6 +199,19 @@ def test_a_store_outage_fails_the_whole_batch_and_applies_nothing(monkeypatch: p
     _live_matches_store(runtime, store)
     runtime.execute(CreateContact("after", "voice"))  # the writer carries on once the store is back
     assert _stored_contacts(store) == {"after"}
+
+
+def test_an_in_process_callable_is_stored_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A callable may read the store (a message's provider id, a customer's contacts), which cannot show
+    batch-mates not yet committed: it runs in its own transaction; the records around it still batch."""
+    runtime, store, appends = _runtime(monkeypatch)
+    commands: list[Any] = [CreateContact(f"c{i}", "voice") for i in range(6)]
+    commands[3] = lambda engine, now: engine.create_contact("callable", "voice", now)
+    results = _together(runtime, commands)
+    assert all(isinstance(r, list) for r in results)
+    assert {"callable"} in appends.batches  # alone
+    assert any(len(b) > 1 for b in appends.batches)  # the records batched
+    assert _stored_contacts(store) == {"c0", "c1", "c2", "callable", "c4", "c5"}
 
 
 def test_a_subscriber_may_run_a_command_while_its_batch_is_published(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -131,21 +131,30 @@ class Runtime:
         return len(self._queue)
 
     def _lead(self) -> None:
-        """Run the waiting commands (this thread's among them): one alone as ever, several as one batch."""
+        """Run the waiting commands (this thread's among them), in order: consecutive command records as one
+        batch; an in-process callable alone (it may read the store, which would not show its batch-mates'
+        uncommitted events: a message's provider id, a customer's contacts)."""
         items = self._queue.take()
-        if len(items) == 1:
-            item = items[0]
+        start = 0
+        while start < len(items):
+            end = start + 1
+            if isinstance(items[start].command, Command):
+                while end < len(items) and isinstance(items[end].command, Command):
+                    end += 1
+            group = items[start:end]
+            start = end
+            if len(group) == 1:
+                try:
+                    group[0].succeed(self._execute(group[0].command, group[0].timers_first))
+                except BaseException as exc:
+                    group[0].fail(exc)
+                continue
             try:
-                item.succeed(self._execute(item.command, item.timers_first))
-            except BaseException as exc:
-                item.fail(exc)
-            return
-        try:
-            self._execute_batch(items)
-        except BaseException as exc:  # the writer itself failed (store down before the batch): all hear it
-            for item in items:
-                if not item.done:
-                    item.fail(exc)
+                self._execute_batch(group)
+            except BaseException as exc:  # the writer itself failed (store down before the batch): all hear it
+                for item in group:
+                    if not item.done:
+                        item.fail(exc)
 
     def _execute_batch(self, items: list[Pending]) -> None:
         """Run ``items`` in order on the engine and append all their events in ONE transaction; each is
@@ -158,8 +167,7 @@ class Runtime:
             self._commit(self.engine.tick(now))
         ran: list[tuple[Pending, list[Event]]] = []
         # retry-safe ids already used: one look-up for the batch (created meanwhile: added by _run_one)
-        once = self._logged_many(set().union(*(_once_ids(i.command) for i in items
-                                               if isinstance(i.command, Command))))
+        once = self._logged_many(set().union(*(_once_ids(i.command) for i in items)))
         for n, item in enumerate(items):
             try:
                 events = self._run_one(item.command, now, once)
@@ -185,12 +193,9 @@ class Runtime:
         for item, events in ran:
             item.succeed(events)
 
-    def _run_one(self, command: Command | Callable[[Engine, float], list[Event]], now: float,
-                 once: set[str]) -> list[Event]:
+    def _run_one(self, command: Command, now: float, once: set[str]) -> list[Event]:
         """One command of a batch on the engine (not yet stored); ``once`` holds the retry-safe ids that were
         ever created: those in the store and those the batch created so far (the store cannot know yet)."""
-        if not isinstance(command, Command):
-            return command(self.engine, now)
         ids = _once_ids(command)
         if ids & once:
             raise InvalidState(f"contact {sorted(ids & once)[0]} already exists")

@@ -116,13 +116,13 @@ class RedisBus:
     # ------------------------------------------------------------------ subscribing
 
     def subscribe(self, topic: str, handler: Handler) -> Callable[[], None]:
+        self._ensure_group(topic)  # Redis down: this raises and nothing is registered
         with self._lock:
             token = self._next_token
             self._next_token += 1
             self._handlers.setdefault(topic, []).append((token, handler))
             start = topic not in self._readers
             if start:
-                self._ensure_group(topic)
                 reader = threading.Thread(target=self._read, args=(topic,), name=f"redis-bus-{topic}", daemon=True)
                 self._readers[topic] = reader
         if start:

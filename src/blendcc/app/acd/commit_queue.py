@@ -1,5 +1,5 @@
-"""Group commit's waiting room: commands handed to the single writer while it is busy wait here, and the next
-thread that takes the writer lock runs them all and appends their events in one transaction (ADR 0038)."""
+"""Group commit's waiting room: commands handed to the single writer while it is busy wait here, and the leading
+thread runs them all (one batch) and appends their events in one transaction (ADR 0038)."""
 
 from __future__ import annotations
 

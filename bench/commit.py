@@ -65,17 +65,20 @@ def run(url: str, group_commit: bool, callers: int, seconds: float) -> dict[str,
 
         c.runtime.batch_observers.append(observe)
         acked: list[list[str]] = [[] for _ in range(callers)]
+        waits: list[list[float]] = [[] for _ in range(callers)]  # each acknowledged create, seconds
         errors: list[str] = []
         start = threading.Barrier(callers + 1)
         stop = threading.Event()
 
         def caller(k: int) -> None:
-            mine = acked[k]
+            mine, took = acked[k], waits[k]
             start.wait()
             i = 0
             while not stop.is_set():
                 try:
+                    t = time.perf_counter()
                     out = c.contacts.create(NewContact(channel=Channel.VOICE, contact_id=f"k{k}-{i}"))
+                    took.append(time.perf_counter() - t)
                     mine.append(out["contact_id"])
                 except Exception as exc:
                     errors.append(repr(exc))
@@ -94,11 +97,13 @@ def run(url: str, group_commit: bool, callers: int, seconds: float) -> dict[str,
         done = [cid for mine in acked for cid in mine]
         stored = {s.event.contact_id for s in c.store.events_of_type(["ContactCreated"])}
         lost = sum(1 for cid in done if cid not in stored)
+        latency = [w for mine in waits for w in mine]
         return {"contacts": len(done), "contacts_per_s": round(len(done) / elapsed, 1), "errors": len(errors),
                 "lost": lost, "commits": len(batches),
                 "mean_batch": round(statistics.fmean(batches), 1) if batches else None,
                 "max_batch": max(batches, default=None),
-                "commit_p50_ms": _pct(commit_s, 0.5), "commit_p99_ms": _pct(commit_s, 0.99)}
+                "commit_p50_ms": _pct(commit_s, 0.5), "commit_p99_ms": _pct(commit_s, 0.99),
+                "create_p50_ms": _pct(latency, 0.5), "create_p99_ms": _pct(latency, 0.99)}
     finally:
         c.store.engine.dispose()
 
@@ -149,7 +154,8 @@ def main() -> None:
                 print(f"{label}: {r['contacts_per_s']:8.1f} contacts/s durable ({r['contacts']} in "
                       f"{args.seconds:g} s, {args.callers} callers); {r['commits']} commits, mean batch "
                       f"{r['mean_batch']}, max {r['max_batch']}; commit p50 {r['commit_p50_ms']} ms, "
-                      f"p99 {r['commit_p99_ms']} ms; errors {r['errors']}, lost {r['lost']}")
+                      f"p99 {r['commit_p99_ms']} ms; create p50 {r['create_p50_ms']} ms, p99 {r['create_p99_ms']} ms; "
+                      f"errors {r['errors']}, lost {r['lost']}")
                 if r["lost"]:
                     print(f"  LOST {r['lost']} acknowledged contacts", file=sys.stderr)
                 if group_commit:

@@ -128,7 +128,15 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default="sqlite:///./blendcc.db",
                               description="SQLAlchemy URL: sqlite:///file.db or postgresql+psycopg://...")
-    redis_url: str | None = Field(default=None, description="reserved for the scale-out bus")
+    redis_url: str | None = Field(default=None, description="redis://host:6379/0: the event bus on Redis Streams "
+                                  "(docs/deploy.md); unset: the in-process bus")
+    redis_stream_prefix: str = Field(default="blendcc", pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+                                     description="prefix of the bus's stream keys (one per topic) on Redis")
+    node_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+                                description="this node's name on the Redis bus (its consumer groups); "
+                                            "default: the host name")
+    group_commit: bool = Field(default=True, description="commands that arrive together are stored in one "
+                                                         "transaction (ADR 0038)")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: str | None = Field(default=None, description="token signing key; generated and stored if unset")

@@ -38,6 +38,7 @@ from blendcc.api import (
     routes_main,
     routes_messages,
     routes_monitor,
+    routes_ops,
     routes_pages,
     routes_qa,
     routes_reports,
@@ -150,6 +151,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_webchat.ws_router)
     app.include_router(routes_pages.router)  # the desktop and console pages and assets (web/dist/*)
     app.include_router(routes_agent_files.router)  # files in the agent's conversations (web chat upload)
+    app.include_router(routes_ops.router)  # /metrics (Prometheus) and /ready, outside /api like /health
 
     @app.get("/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, object]:

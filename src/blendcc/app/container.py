@@ -72,6 +72,7 @@ class Container:
     analytics: Analytics | None = None  # sentiment and contact reasons (set by bootstrap)
     quality: Quality | None = None  # scorecards, evaluations, calibration, QA signals (set by bootstrap)
     forecast_jobs: Any = None  # background forecasts (app.planning.background_jobs.BackgroundJobs; bootstrap)
+    metrics: Any = None  # Prometheus metrics (adapters.metrics.PrometheusMetrics; set by bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)
     views: LiveViews = field(init=False)

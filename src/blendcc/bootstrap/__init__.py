@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import socket
 from concurrent.futures import ThreadPoolExecutor
 
 from blendcc.adapters.bus.memory import MemoryBus
@@ -12,6 +13,7 @@ from blendcc.adapters.channels.base import TimerThread
 from blendcc.adapters.channels.messaging.providers import register_messaging
 from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.adapters.clock import SystemClock
+from blendcc.adapters.metrics import PrometheusMetrics
 from blendcc.adapters.storage.auth_repos import SqlAuditLog, SqlSessionRepository
 from blendcc.adapters.storage.canned_repo import SqlCannedRepository
 from blendcc.adapters.storage.customer_reader import SqlCustomerHistory
@@ -51,9 +53,20 @@ from blendcc.config import Settings
 from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S, Channel
 from blendcc.domain.errors import ValidationFailed
 from blendcc.domain.throttle import SIP_POLICIES, Throttle
-from blendcc.ports import Clock, ConfigRepository, QaStore
+from blendcc.ports import Clock, ConfigRepository, EventBus, QaStore
 
 log = logging.getLogger(__name__)
+
+
+def make_bus(settings: Settings) -> EventBus:
+    """The in-process bus, or the Redis Streams bus when ``redis_url`` is set (several nodes; ADR 0038)."""
+    if not settings.redis_url:
+        return MemoryBus()
+    from blendcc.adapters.bus.redis_streams import RedisBus
+
+    node_id = settings.node_id or socket.gethostname()
+    log.info("event bus: Redis Streams (prefix %r, node %r)", settings.redis_stream_prefix, node_id)
+    return RedisBus.from_url(settings.redis_url, prefix=settings.redis_stream_prefix, node_id=node_id)
 
 
 def build_container(settings: Settings, clock: Clock | None = None, run_migrations: bool = True) -> Container:
@@ -65,7 +78,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     config_repo = SqlConfigRepository(db)
     customers = SqlCustomerRepository(db)
     users = SqlUserRepository(db)
-    bus = MemoryBus()
+    bus = make_bus(settings)
     config = ConfigService(config_repo, clock)
 
     def thresholds(queue_id: str, channel: str) -> tuple[float, float]:
@@ -83,7 +96,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
                store.handled_by_agent(start, now + 1))
     stats.load_digital(s.event for s in store.events_of_type(DIGITAL_TYPES, start - WARM_UP_S, now + 1))
     stats.load_ivr(s.event for s in store.events_of_type(IVR_TYPES, start, now + 1))
-    runtime = Runtime(config.catalog, store, bus, clock, stats)
+    runtime = Runtime(config.catalog, store, bus, clock, stats, group_commit=settings.group_commit)
     config.on_change.append(runtime.reconfigure)
     config.delete_guards.append(runtime.guard_delete)
     config.engine_lock = runtime.lock
@@ -107,6 +120,10 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
                           ReportService(store, settings.timezone, queue_open_time(lambda: config.catalog)), auth, stats,
                           CustomerService(customers, store, clock), notes)
     container.audit = audit
+    metrics = PrometheusMetrics(container.views.gauges, lambda: getattr(bus, "lag_s", None))
+    runtime.subscribers.append(metrics)
+    runtime.batch_observers.append(metrics.observe_commit)
+    container.metrics = metrics
     if settings.oidc_issuer:
         from blendcc.adapters.oidc import HttpOidcProvider
         from blendcc.app.admin.oidc import OidcLogin

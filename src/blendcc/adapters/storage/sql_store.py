@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -35,6 +36,29 @@ def _upsert_factory(engine: Engine) -> Callable[[Any], Any]:
     raise ValueError(f"SqlStore supports SQLite and PostgreSQL, not {name!r}")
 
 
+#: PostgreSQL: a batch of events in ONE constant statement (columns as arrays): psycopg prepares it once,
+#: where a multi-row INSERT's text changes with the batch size and is parsed again on every group commit.
+#: Seqs are drawn in the rows' order (a function scan emits them in order); the append lock is held.
+_PG_INSERT_EVENTS = text("""
+INSERT INTO events (seq, type, at, contact_id, agent_id, queue_id, payload)
+SELECT nextval(pg_get_serial_sequence('events', 'seq')), u.type, u.at, u.contact_id, u.agent_id, u.queue_id,
+       CAST(u.payload AS json)
+FROM unnest(CAST(:types AS text[]), CAST(:ats AS float8[]), CAST(:contacts AS text[]), CAST(:agents AS text[]),
+            CAST(:queues AS text[]), CAST(:payloads AS text[])) AS u(type, at, contact_id, agent_id, queue_id, payload)
+RETURNING seq
+""")
+
+
+def _pg_insert_events(conn: Any, rows: list[dict[str, Any]]) -> list[int]:
+    params = {"types": [r["type"] for r in rows], "ats": [r["at"] for r in rows],
+              "contacts": [r["contact_id"] for r in rows], "agents": [r["agent_id"] for r in rows],
+              "queues": [r["queue_id"] for r in rows], "payloads": [json.dumps(r["payload"]) for r in rows]}
+    seqs = sorted(int(s) for s in conn.execute(_PG_INSERT_EVENTS, params).scalars())
+    if len(seqs) != len(rows):
+        raise RuntimeError(f"inserted {len(seqs)} events of {len(rows)}")
+    return seqs
+
+
 class SqlStore:
     """EventStore on SQLAlchemy Core (SQLite or PostgreSQL) plus the report readers."""
 
@@ -65,8 +89,11 @@ class SqlStore:
             with self._writer.begin() as conn:
                 if self._pg:
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
-                stmt = t.events.insert().returning(t.events.c.seq, sort_by_parameter_order=True)
-                seqs = [int(s) for s in conn.execute(stmt, rows).scalars().all()]
+                if self._pg:
+                    seqs = _pg_insert_events(conn, rows)
+                else:
+                    stmt = t.events.insert().returning(t.events.c.seq, sort_by_parameter_order=True)
+                    seqs = [int(s) for s in conn.execute(stmt, rows).scalars().all()]
                 batch = [StoredEvent(seq, e) for seq, e in zip(seqs, events, strict=True)]
                 self.projectors.apply_sql(SqlTx(conn, self._upsert, self._thresholds), batch)
         except IntegrityError as exc:
@@ -162,6 +189,17 @@ class SqlStore:
         q = q.order_by(it.c.created_at.desc(), it.c.created_seq.desc()).limit(limit).offset(offset)
         with self.engine.connect() as conn:
             return [public_row(dict(r)) for r in conn.execute(q).mappings()]
+
+    def known_contacts(self, contact_ids: Iterable[str]) -> set[str]:
+        """The ids among ``contact_ids`` that have an interactions row (were ever created): one query."""
+        ids = list(contact_ids)
+        found: set[str] = set()
+        it = t.interactions
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                q = select(it.c.contact_id).where(it.c.contact_id.in_(ids[i:i + 500]))
+                found.update(conn.execute(q).scalars())
+        return found
 
     def interaction(self, contact_id: str) -> dict[str, Any] | None:
         it = t.interactions

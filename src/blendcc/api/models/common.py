@@ -31,6 +31,12 @@ class Health(BaseModel):
     last_seq: int = Field(description="sequence number of the last event the writer committed")
 
 
+class Readiness(BaseModel):
+    status: str = Field(description="'ready' when the node can serve (else the answer is 503)")
+    last_seq: int = Field(description="the last sequence number in the event store")
+    checks: dict[str, str] = Field(description="each dependency's state: store, bus ('in-process' without Redis)")
+
+
 def media(description: str, *media_types: str, binary: bool = True) -> dict[int | str, dict[str, Any]]:
     """``responses=`` of a route that answers a file rather than JSON: its media types and a string schema."""
     schema: dict[str, str] = {"type": "string", "format": "binary"} if binary else {"type": "string"}

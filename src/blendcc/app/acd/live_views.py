@@ -49,6 +49,18 @@ class LiveViews:
         cap, lost, seq, now = runtime.query(lambda e, now: (capture(e), stranded(e, now), runtime.last_seq, now))
         return {**assemble(cap, self._stats, now), "stranded": lost, "seq": seq}
 
+    def gauges(self) -> dict[str, Any]:
+        """Counts for monitoring (``/metrics``): open contacts, waiting contacts per queue, logged-in agents,
+        and commands waiting for the writer (group commit)."""
+        def count(engine: Engine, _now: float) -> dict[str, Any]:
+            waiting: dict[str, int] = {}
+            for c in engine.waiting():
+                waiting[c.queue.id] = waiting.get(c.queue.id, 0) + 1
+            return {"contacts_open": len(engine.contacts), "waiting": waiting,
+                    "agents_logged_in": sum(1 for a in engine.agents.values() if a.logged_in)}
+
+        return {**self._runtime.query(count), "writer_queue": self._runtime.queue_depth()}
+
     def stranded(self) -> list[dict[str, Any]]:
         """Contacts waiting where no logged-in agent could take them, with the reason (``coverage.why_waiting``)."""
         return self._runtime.query(stranded)

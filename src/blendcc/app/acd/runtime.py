@@ -2,7 +2,9 @@
 
 A command's events are appended to the durable store before the command returns (nothing is
 acknowledged before it is stored). If the store refuses, the live state is rebuilt from the store so
-memory never runs ahead of the log.
+memory never runs ahead of the log. Group commit (ADR 0038): commands that arrive while the writer is busy
+wait in a ``CommitQueue``; the next thread to take the lock runs them all and appends their events in one
+transaction, and each caller returns only after that commit.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
-import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from blendcc.app.acd.commit_queue import MAX_BATCH, BatchObserver, CommitQueue, Pending, WriterLock
 from blendcc.domain.errors import DomainError, InvalidState
 from blendcc.domain.events import Event
 from blendcc.ports import Clock, CommitSubscriber, EventBus, EventStore, Scheduler, StoredEvent
@@ -34,7 +37,8 @@ class StoreUnavailable(DomainError):
 
 class Runtime:
     def __init__(self, catalog: Catalog, store: EventStore, bus: EventBus, clock: Clock,
-                 stats: CommitSubscriber | None = None):
+                 stats: CommitSubscriber | None = None, *, group_commit: bool = True,
+                 max_batch: int = MAX_BATCH):
         self.store = store
         self.bus = bus
         self.clock = clock
@@ -42,7 +46,7 @@ class Runtime:
         self.subscribers: list[CommitSubscriber] = []
         if stats is not None:
             self.subscribers.append(stats)
-        self.lock = threading.RLock()
+        self.lock = WriterLock()
         now = clock.now()
         self.engine = Engine(catalog, now)
         self.last_seq = 0
@@ -56,6 +60,11 @@ class Runtime:
         self._wake: tuple[float, object, int] | None = None  # (due, handle, token) of the armed wake-up
         self._wake_tokens = itertools.count(1)
         self._retry_at = float("-inf")
+        #: group commit: commands waiting for the writer (off: each command is its own transaction)
+        self.group_commit = group_commit
+        self._queue = CommitQueue(max_batch)
+        #: told (commands, seconds the append took) after each durable append (metrics)
+        self.batch_observers: list[BatchObserver] = []
         self._rebuild(now)
 
     def _logged(self, contact_id: str) -> bool:
@@ -65,6 +74,15 @@ class Runtime:
         if callable(interaction):
             return interaction(contact_id) is not None
         return bool(self.store.contact_events(contact_id))
+
+    def _logged_many(self, contact_ids: set[str]) -> set[str]:
+        """The ids among ``contact_ids`` that were ever created (one query when the store can)."""
+        if not contact_ids:
+            return set()
+        known = getattr(self.store, "known_contacts", None)
+        if callable(known):
+            return set(known(contact_ids))
+        return {cid for cid in contact_ids if self._logged(cid)}
 
     def _refuse_retried(self, command: Command) -> None:
         """A ``CreateContact(once=True)`` (alone or in a ``Batch``) whose id was ever created is refused;
@@ -84,12 +102,114 @@ class Runtime:
                 timers_first: bool = True) -> list[Event]:
         """Run ``command`` as the single writer (the ``Commands`` port); persist and publish its events.
         ``command`` is a record from ``blendcc.routing.commands``; a callable ``command(engine, now)`` is
-        still accepted in-process (tests), but cannot cross a wire."""
-        with self.lock:
+        still accepted in-process (tests), but cannot cross a wire. With group commit, a command that
+        arrives while the writer is busy is run and stored with the others that arrived meanwhile."""
+        if not self.group_commit or self.lock.owned():
+            # group commit off, or this thread holds the writer already (a command caused by a batch's
+            # subscribers, a configuration change under the lock): run alone, at once
+            with self.lock:
+                try:
+                    return self._execute(command, timers_first)
+                finally:
+                    self._arm()
+        item, lead = self._queue.put(command, timers_first)
+        if not lead:
+            item.wake.wait()  # done by a leader's batch, or handed the lead
+        if not item.done:
             try:
-                return self._execute(command, timers_first)
+                with self.lock:
+                    try:
+                        self._lead()
+                    finally:
+                        self._arm()
             finally:
-                self._arm()
+                self._queue.hand_off()
+        return item.outcome()
+
+    def queue_depth(self) -> int:
+        """Commands waiting for the writer now (metrics)."""
+        return len(self._queue)
+
+    def _lead(self) -> None:
+        """Run the waiting commands (this thread's among them), in order: consecutive command records as one
+        batch; an in-process callable alone (it may read the store, which would not show its batch-mates'
+        uncommitted events: a message's provider id, a customer's contacts)."""
+        items = self._queue.take()
+        start = 0
+        while start < len(items):
+            end = start + 1
+            if isinstance(items[start].command, Command):
+                while end < len(items) and isinstance(items[end].command, Command):
+                    end += 1
+            group = items[start:end]
+            start = end
+            if len(group) == 1:
+                try:
+                    group[0].succeed(self._execute(group[0].command, group[0].timers_first))
+                except BaseException as exc:
+                    group[0].fail(exc)
+                continue
+            try:
+                self._execute_batch(group)
+            except BaseException as exc:  # the writer itself failed (store down before the batch): all hear it
+                for item in group:
+                    if not item.done:
+                        item.fail(exc)
+
+    def _execute_batch(self, items: list[Pending]) -> None:
+        """Run ``items`` in order on the engine and append all their events in ONE transaction; each is
+        answered after that commit. A command refused on its own fails alone (its batch-mates go on); if
+        one failed after applying events, or the store refused the batch, the rest run one by one."""
+        self._recover()
+        now = self.clock.now()
+        due = self.engine.next_due()
+        if any(i.timers_first for i in items) and due is not None and due <= now:
+            self._commit(self.engine.tick(now))
+        ran: list[tuple[Pending, list[Event]]] = []
+        # retry-safe ids already used: one look-up for the batch (created meanwhile: added by _run_one)
+        once = self._logged_many(set().union(*(_once_ids(i.command) for i in items)))
+        for n, item in enumerate(items):
+            try:
+                events = self._run_one(item.command, now, once)
+            except Exception as exc:
+                item.fail(exc)
+                if self.engine.has_pending():  # half applied: start over from the store without it
+                    log.warning("command failed after applying events; re-running its batch one by one")
+                    self._stale = True
+                    self._one_by_one([i for i, _ in ran] + items[n + 1:])
+                    return
+                continue
+            ran.append((item, events))
+        try:
+            self._commit([e for _, events in ran for e in events], len(ran))
+        except InvalidState:  # the store refused the batch (e.g. a duplicate id): find whose events
+            log.info("the store refused a batch of %d commands; storing them one by one", len(ran))
+            self._one_by_one([i for i, _ in ran])
+            return
+        except Exception as exc:
+            for item, _ in ran:
+                item.fail(exc)
+            return
+        for item, events in ran:
+            item.succeed(events)
+
+    def _run_one(self, command: Command, now: float, once: set[str]) -> list[Event]:
+        """One command of a batch on the engine (not yet stored); ``once`` holds the retry-safe ids that were
+        ever created: those in the store and those the batch created so far (the store cannot know yet)."""
+        ids = _once_ids(command)
+        if ids & once:
+            raise InvalidState(f"contact {sorted(ids & once)[0]} already exists")
+        events = run(self.engine, command, now)
+        once |= ids
+        return events
+
+    def _one_by_one(self, items: list[Pending]) -> None:
+        """Fallback of a failed batch: each command in its own transaction, its own outcome."""
+        for item in items:
+            try:
+                item.succeed(self._execute(item.command, item.timers_first))
+            except Exception as exc:
+                item.fail(exc)
 
     def _execute(self, command: Command | Callable[[Engine, float], list[Event]], timers_first: bool) -> list[Event]:
         self._recover()
@@ -195,9 +315,11 @@ class Runtime:
     def reconfigure(self, catalog: Catalog) -> list[Event]:
         return self.execute(Configure(catalog))
 
-    def _commit(self, events: list[Event]) -> None:
+    def _commit(self, events: list[Event], commands: int = 1) -> None:
+        """Append ``events`` (of ``commands`` commands) durably, then feed the subscribers and the bus."""
         if not events:
             return
+        started = time.perf_counter()
         try:
             seqs = self.store.append(events)
         except ValueError as exc:  # the store refused these events (e.g. a duplicate id): not an outage
@@ -218,6 +340,12 @@ class Runtime:
                 log.exception("rebuild failed too; retrying before the next command")
             raise StoreUnavailable("the event store is unavailable; the command was not applied") from exc
         self.last_seq = seqs[-1]
+        elapsed = time.perf_counter() - started
+        for observe in self.batch_observers:
+            try:
+                observe(commands, elapsed)
+            except Exception:
+                log.exception("batch observer %r failed", observe)
         batch = [StoredEvent(seq, e) for seq, e in zip(seqs, events, strict=True)]
         for subscriber in self.subscribers:
             try:
@@ -241,3 +369,12 @@ class Runtime:
             if held:
                 raise InvalidState(f"queue {doc_id} still has {held} contact(s); move them first "
                                    "(POST /api/supervisor/contacts/{id}/move)")
+
+
+def _once_ids(command: Command) -> set[str]:
+    """Ids of the ``CreateContact(once=True)`` in ``command`` (alone or in a ``Batch``)."""
+    if type(command) is CreateContact:
+        return {command.contact_id} if command.once else set()
+    if type(command) is Batch:
+        return set().union(*(_once_ids(c) for c in command.commands))
+    return set()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -137,17 +136,6 @@ def test_real_january_log(real_file: Path) -> None:
     assert by[Outcome.ABANDONED] == 3_101
     assert result.notes["served_without_queue"] == 13_475
     assert sum(r.offered for r in result.records) == 27_060 + 3_101
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'history.db'}"
-        return
-    from blendcc.testing.postgres import temporary_schema
-
-    with temporary_schema("history", pytest.fail) as (_schema, url):
-        yield url
 
 
 def test_import_writes_the_calls_into_the_event_store(database_url: str, real_file: Path) -> None:

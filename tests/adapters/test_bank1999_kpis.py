@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,17 +52,6 @@ def independent_days(path: Path) -> dict[date, dict[str, float]]:
             else:
                 k["abandoned"] += 1
     return days
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'january.db'}"
-        return
-    from blendcc.testing.postgres import temporary_schema
-
-    with temporary_schema("kpis", pytest.fail) as (_schema, url):
-        yield url
 
 
 def test_the_imported_month_reports_the_raw_files_daily_kpis(bank_1999: Any, database_url: str) -> None:

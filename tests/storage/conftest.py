@@ -72,3 +72,19 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 @pytest.fixture
 def store(backend: Backend) -> Any:
     return backend.store()
+
+
+@pytest.fixture(params=("sqlite", "postgresql"))
+def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated SQL database only (no memory fake): a fresh SQLite copy, or the session's PostgreSQL schema
+    emptied, for repositories that exist in SQL alone (knowledge base, quality evaluations)."""
+    if request.param == "sqlite":
+        path = tmp_path / "blendcc.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield engine
+        engine.dispose()
+    else:
+        engine = request.getfixturevalue("pg_engine")
+        _truncate(engine)
+        yield engine

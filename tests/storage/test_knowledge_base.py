@@ -3,33 +3,19 @@ prefixes, languages written without spaces, suggestions from a customer's words.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
+from sqlalchemy import Engine
 
-from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.kb_repo import SqlKnowledgeBase
 from blendcc.app.knowledge.service import KnowledgeService
 from blendcc.domain.errors import NotFound
 from blendcc.domain.knowledge import Article
 from blendcc.testing import FakeClock
-from conftest import _truncate
 
 
-@pytest.fixture(params=("sqlite", "postgresql"))
-def kb(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KnowledgeService]:
-    if request.param == "sqlite":
-        path = tmp_path / "blendcc.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        engine = make_engine(f"sqlite:///{path}")
-    else:
-        engine = request.getfixturevalue("pg_engine")
-        _truncate(engine)
-    yield KnowledgeService(SqlKnowledgeBase(engine), FakeClock(1_000.0))
-    if request.param == "sqlite":
-        engine.dispose()
+@pytest.fixture
+def kb(sql_engine: Engine) -> KnowledgeService:
+    return KnowledgeService(SqlKnowledgeBase(sql_engine), FakeClock(1_000.0))
 
 
 def article(aid: str, title: str, body: str, lang: str = "en", status: str = "published", **kw: object) -> Article:

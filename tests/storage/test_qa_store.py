@@ -3,31 +3,18 @@ refused without changing anything, finding by agent, contact, period and calibra
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
-from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.qa_repo import SqlQaStore
 from blendcc.domain.quality import Calibration, Evaluation
-from conftest import _truncate
 
 
-@pytest.fixture(params=("sqlite", "postgresql"))
-def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlQaStore]:
-    if request.param == "sqlite":
-        path = tmp_path / "blendcc.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        engine = make_engine(f"sqlite:///{path}")
-    else:
-        engine = request.getfixturevalue("pg_engine")
-        _truncate(engine)
-    yield SqlQaStore(engine)
-    if request.param == "sqlite":
-        engine.dispose()
+@pytest.fixture
+def repo(sql_engine: Engine) -> SqlQaStore:
+    return SqlQaStore(sql_engine)
 
 
 def evaluation(eid: str, agent: str = "a1", at: float = 100.0, **kw: object) -> Evaluation:

@@ -183,7 +183,8 @@ async def supervisor_stream(ws: WebSocket) -> None:
     def on_message(topic: str, message: Mapping[str, Any]) -> None:
         pipe.put({"stream": topic, **message})
 
-    unsubscribe = [c.bus.subscribe(t, on_message) for t in ("contact", "agent", "stats", "wfm", "alert", "monitor")]
+    topics = ("contact", "agent", "stats", "wfm", "alert", "monitor", "crisis")
+    unsubscribe = [c.bus.subscribe(t, on_message) for t in topics]
     try:
         await session.ready()
         # the console resynchronises from this frame after every (re)connect, as the desktop does

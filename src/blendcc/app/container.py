@@ -62,6 +62,7 @@ class Container:
     desk: Any = None  # the agent desktop's use cases (app.acd.desktop.Desk; set by bootstrap.desktop)
     alerts: Any = None  # supervisor alerts (app.monitoring.alerts.AlertService; set by bootstrap)
     monitor: Any = None  # live contacts and joining conversations (app.monitoring.live.LiveMonitor; bootstrap)
+    crisis: Any = None  # crisis readiness (app.crisis.service.CrisisService; set by bootstrap.crisis)
     forecast_jobs: Any = None  # background forecasts (app.planning.background_jobs.BackgroundJobs; bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)

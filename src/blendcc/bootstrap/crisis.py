@@ -1,0 +1,46 @@
+"""Wires crisis readiness: playbooks in the configuration store, the actions on the engine, campaigns and
+agent documents, and the senders of the communication plan (SMTP relay, the SMS channel, webhooks)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from blendcc.adapters.channels.messaging.twilio_sms import TwilioSmsChannel
+from blendcc.adapters.channels.registry import ChannelRegistry
+from blendcc.adapters.notify import Sender, email_sender, sms_sender, webhook_sender
+from blendcc.app.container import Container
+from blendcc.app.crisis.actions import Actions
+from blendcc.app.crisis.playbooks import Playbooks
+from blendcc.app.crisis.service import CrisisService
+from blendcc.config import Settings
+from blendcc.ports import ConfigRepository
+
+
+def senders(container: Container, settings: Settings) -> dict[str, Sender]:
+    out: dict[str, Sender] = {"webhook": webhook_sender()}
+    if settings.email_relay_host:
+        from blendcc.adapters.channels.email.relay import SmtpRelay
+
+        relay = SmtpRelay(settings.email_relay_host, settings.email_relay_port, settings.email_relay_security,
+                          settings.email_relay_username, settings.email_relay_password,
+                          settings.email_relay_timeout_s)
+        out["email"] = email_sender(relay, f"no-reply@{settings.email_domain}", settings.email_domain)
+    registry = container.channels
+    if isinstance(registry, ChannelRegistry):
+        for ref in registry.channels():
+            adapter = registry.get(ref)
+            if isinstance(adapter, TwilioSmsChannel):  # the first SMS number with a provider
+                out["sms"] = sms_sender(adapter, ref)
+                break
+    return out
+
+
+def wire_crisis(container: Container, settings: Settings, repo: ConfigRepository) -> CrisisService:
+    config = container.config
+    playbooks = Playbooks(repo, container.clock, lambda: config.catalog.queues)
+    actions = Actions(container.runtime, container.views.emergency, container.campaigns, config)
+    pool = ThreadPoolExecutor(2, thread_name_prefix="blendcc-crisis")  # sends never block the bus thread
+    service = CrisisService(playbooks, actions, container.runtime, container.bus, container.clock,
+                            senders(container, settings), settings.crisis_public_url, run=pool.submit)
+    container.crisis = service
+    return service

@@ -52,14 +52,15 @@ class EmergencyMixin(LiveState):
         self._emit(EmergencyModeCleared(scope=scope, by=by, crisis_id=crisis_id, at=now))
         return self._take()
 
-    def arrival_override(self, queue_id: str) -> EmergencyModeSet | None:
-        """The emergency mode a contact entering ``queue_id`` meets: the queue's own, else the centre's (a
-        centre-wide overflow spares its own target queue)."""
+    def arrival_override(self, queue_id: str, overflowed: bool = False) -> EmergencyModeSet | None:
+        """The emergency mode a contact entering ``queue_id`` meets: the queue's own, else the centre's. The
+        target of an emergency overflow is spared the centre's mode (``overflowed``: the contact was sent
+        there by one; a centre-wide overflow spares its own target queue)."""
         em = self.emergency
         if not em:
             return None
         own = em.get(queue_id)
-        if own is not None:
+        if own is not None or overflowed:
             return own
         centre = em.get(CENTRE)
         if centre is not None and centre.overflow_queue == queue_id:

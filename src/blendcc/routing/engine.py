@@ -245,7 +245,7 @@ class Engine(PresenceMixin, OutboundMixin, ConversationMixin, EmergencyMixin, Li
         queue = self.queue(step.queue_id)
         max_hops = self.catalog.settings.max_overflow_hops
         if self.emergency:
-            em = self.arrival_override(queue.id)
+            em = self.arrival_override(queue.id, reason == "emergency")
             if em is not None:
                 if em.mode == "overflow" and em.overflow_queue and hops < max_hops:
                     self._reroute(c, em.overflow_queue, now, "emergency", hops + 1)

@@ -256,7 +256,7 @@ class CrisisService:
                 if token is None:
                     token = secrets.token_urlsafe(24)
                     crisis.tokens[token] = recipient.name
-                values = {**self._values(crisis, now, ended), "ack_url": f"{self.public_url}/api/crisis/ack/{token}"}
+                values = {**self._values(crisis, now, ended), "ack_url": f"{self.public_url}/crisis/ack/{token}"}
                 subject, text = render(rule.subject, values), render(rule.text, values)
                 for channel in rule.channels:
                     address = getattr(recipient, ADDRESS[channel])

@@ -11,7 +11,7 @@ from blendcc.adapters.notify import Sender, email_sender, sms_sender, webhook_se
 from blendcc.app.container import Container
 from blendcc.app.crisis.actions import Actions
 from blendcc.app.crisis.playbooks import Playbooks
-from blendcc.app.crisis.service import CrisisService
+from blendcc.app.crisis.service import RESTORE_TYPES, CrisisService
 from blendcc.config import Settings
 from blendcc.ports import ConfigRepository
 
@@ -43,4 +43,6 @@ def wire_crisis(container: Container, settings: Settings, repo: ConfigRepository
     service = CrisisService(playbooks, actions, container.runtime, container.bus, container.clock,
                             senders(container, settings), settings.crisis_public_url, run=pool.submit)
     container.crisis = service
+    # after a restart: emergency modes older than the engine's replay window, crises that had not ended
+    service.restore(s.event for s in container.store.events_of_type(RESTORE_TYPES))
     return service

@@ -29,7 +29,8 @@ class CrisisEvent(Event):
 class EmergencyModeSet(CrisisEvent):
     """``scope`` (a queue id or ``*``) is in emergency mode from now: arrivals are rejected (``closed``,
     ``callback_only``) or sent to ``overflow_queue``; ``message`` is the announcement or chat banner text.
-    ``previous``: the mode this one replaced (its ``to_dict``), None when the scope was in normal mode."""
+    ``previous``: the mode this one replaced (its ``to_dict``), None when the scope was in normal mode.
+    ``since``: when the mode began, when that is earlier than this event (set again after a restart)."""
 
     scope: str
     mode: str
@@ -38,6 +39,7 @@ class EmergencyModeSet(CrisisEvent):
     by: str | None = None
     crisis_id: str | None = None
     previous: Mapping[str, Any] | None = None
+    since: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

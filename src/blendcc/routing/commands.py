@@ -318,6 +318,7 @@ class SetEmergency(Command):
     message: str = ""
     by: str | None = None
     crisis_id: str | None = None
+    since: float | None = None  # when the mode began, if before now (set again after a restart)
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,7 +424,8 @@ _RUN: dict[type[Command], Callable[[Engine, Any, float], list[Event]]] = {
     Configure: lambda e, c, now: e.configure(c.catalog, now),
     AppendEvents: lambda _e, c, now: [dataclasses.replace(x, at=now) for x in c.events] if c.stamp else list(c.events),
     SetEmergency: lambda e, c, now: e.set_emergency(c.scope, c.mode, now, overflow_queue=c.overflow_queue,
-                                                    message=c.message, by=c.by, crisis_id=c.crisis_id),
+                                                    message=c.message, by=c.by, crisis_id=c.crisis_id,
+                                                    since=c.since),
     ClearEmergency: lambda e, c, now: e.clear_emergency(c.scope, now, by=c.by, crisis_id=c.crisis_id),
     Batch: _batch,
 }

@@ -23,7 +23,8 @@ class EmergencyMixin(LiveState):
         def _take(self) -> list[ev.Event]: ...
 
     def set_emergency(self, scope: str, mode: str, now: float, *, overflow_queue: str | None = None,
-                      message: str = "", by: str | None = None, crisis_id: str | None = None) -> list[ev.Event]:
+                      message: str = "", by: str | None = None, crisis_id: str | None = None,
+                      since: float | None = None) -> list[ev.Event]:
         if scope != CENTRE and scope not in self.catalog.queues:
             raise NotFound(f"queue {scope!r} does not exist (use '*' for the whole centre)")
         if mode not in EMERGENCY_MODES:
@@ -42,7 +43,7 @@ class EmergencyMixin(LiveState):
         current = self.emergency.get(scope)
         previous = None if current is None else emergency_dict(current)
         self._emit(EmergencyModeSet(scope=scope, mode=mode, overflow_queue=overflow_queue, message=message, by=by,
-                                    crisis_id=crisis_id, previous=previous, at=now))
+                                    crisis_id=crisis_id, previous=previous, since=since, at=now))
         return self._take()
 
     def clear_emergency(self, scope: str, now: float, *, by: str | None = None,
@@ -71,4 +72,4 @@ class EmergencyMixin(LiveState):
 def emergency_dict(e: EmergencyModeSet) -> dict[str, object]:
     """The plain view of an emergency mode (API, wallboard, ``previous``)."""
     return {"scope": e.scope, "mode": e.mode, "overflow_queue": e.overflow_queue, "message": e.message,
-            "since": e.at, "by": e.by, "crisis_id": e.crisis_id}
+            "since": e.at if e.since is None else e.since, "by": e.by, "crisis_id": e.crisis_id}

@@ -106,7 +106,7 @@ class Actions:
             else:
                 self.commands.execute(SetEmergency(action.scope, before["mode"], before.get("overflow_queue"),
                                                    before.get("message") or "", before.get("by"),
-                                                   before.get("crisis_id")))
+                                                   before.get("crisis_id"), before.get("since")))
             return {"scope": action.scope, "restored": before}
         if isinstance(action, BannerAction):
             self.banners.pop((crisis_id, index), None)

@@ -8,14 +8,14 @@ import logging
 import secrets
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from blendcc.app.crisis.actions import Actions
 from blendcc.app.crisis.playbooks import Playbooks
-from blendcc.crisis.evaluate import Change, Figures, PlaybookState, evaluate
+from blendcc.crisis.evaluate import Change, Figures, PlaybookState, TriggerState, evaluate
 from blendcc.crisis.notify import NoticePlan, Send
 from blendcc.crisis.playbook import Playbook, ScheduleTrigger
 from blendcc.crisis.templates import render
@@ -30,6 +30,9 @@ TOPIC = "crisis"
 #: sender of one channel: (address, subject, text); raises on failure
 Sender = Callable[[str, str, str], None]
 ADDRESS = {"email": "email", "sms": "phone", "webhook": "webhook"}
+#: the events ``restore`` reads back after a restart
+RESTORE_TYPES = ("EmergencyModeSet", "EmergencyModeCleared", "CrisisStarted", "CrisisActionApplied",
+                 "CrisisAcknowledged", "CrisisEnded")
 
 
 def _iso(at: float) -> str:
@@ -307,6 +310,68 @@ class CrisisService:
             self._append(ce.CrisisAcknowledged(crisis_id=crisis.id, by=by, at=now))
             self._publish_status()
         return crisis.view()
+
+    # ------------------------------------------------------------------ restart
+
+    def restore(self, events: Iterable[Event]) -> int:
+        """After a restart, from the log (``RESTORE_TYPES`` in order): emergency modes the engine's replay window
+        no longer holds are set again, and crises that had not ended are active again with what their actions
+        replaced (so they revert exactly), their banners and acknowledgement. Returns the crises restored."""
+        modes: dict[str, ce.EmergencyModeSet] = {}
+        started: dict[str, ce.CrisisStarted] = {}
+        applied: dict[str, list[ce.CrisisActionApplied]] = {}
+        acks: dict[str, ce.CrisisAcknowledged] = {}
+        for e in events:
+            if isinstance(e, ce.EmergencyModeSet):
+                modes[e.scope] = e
+            elif isinstance(e, ce.EmergencyModeCleared):
+                modes.pop(e.scope, None)
+            elif isinstance(e, ce.CrisisStarted):
+                started[e.crisis_id], applied[e.crisis_id] = e, []
+            elif isinstance(e, ce.CrisisActionApplied) and e.crisis_id in applied:
+                applied[e.crisis_id].append(e)
+            elif isinstance(e, ce.CrisisAcknowledged):
+                acks[e.crisis_id] = e
+            elif isinstance(e, ce.CrisisEnded):
+                started.pop(e.crisis_id, None)
+        live = {m["scope"]: (m["mode"], m["overflow_queue"], m["message"]) for m in self.actions.emergency()}
+        for scope, m in sorted(modes.items()):
+            if live.get(scope) != (m.mode, m.overflow_queue, m.message):
+                self.commands.execute(SetEmergency(scope, m.mode, m.overflow_queue, m.message, m.by, m.crisis_id,
+                                                   m.at if m.since is None else m.since))
+        with self._lock:
+            for st in started.values():
+                self._reopen(st, applied[st.crisis_id], acks.get(st.crisis_id))
+        if started:
+            self._publish_status()
+        return len(started)
+
+    def _reopen(self, st: ce.CrisisStarted, applied: list[ce.CrisisActionApplied],
+                ack: ce.CrisisAcknowledged | None) -> None:
+        try:
+            playbook, version = self.playbooks.get(st.playbook_id)
+        except NotFound:
+            return  # deleted meanwhile: nothing left to evaluate (its modes stay until switched off)
+        old = next((d for d in self.playbooks.history(st.playbook_id) if d.version == st.version), None)
+        if old is not None and not old.deleted:
+            playbook, version = Playbook.model_validate(dict(old.body)), st.version
+        plan = NoticePlan(playbook, st.at)
+        plan.start()  # the start messages went out before the restart: only the clocks are armed
+        crisis = Crisis(st.crisis_id, playbook, version, st.at, tuple(st.triggers), plan, st.by)
+        for a in applied:
+            if a.index < len(playbook.actions):
+                crisis.applied.append((a.index, dict(a.prior)))
+                if a.kind == "banner" and "text" in a.detail:
+                    self.actions.banners[(crisis.id, a.index)] = dict(a.detail)
+        if ack is not None:
+            crisis.acked_by, crisis.acked_at = ack.by, ack.at
+            plan.acknowledge()
+        self._crises[playbook.id] = crisis
+        labels = set(st.triggers)
+        self._states[playbook.id] = PlaybookState(
+            tuple(TriggerState(active=t.label in labels) for t in playbook.triggers), active=True)
+        if any(t.kind == "switch" and t.label in labels for t in playbook.triggers):
+            self._switched.add(playbook.id)
 
     # ------------------------------------------------------------------ the one switch
 

@@ -15,8 +15,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from blendcc.adapters.manual_clock import FakeClock
-from conftest import T0, seeded_api
 from channels.standins import TwilioStandIn
+from conftest import T0, seeded_api
 
 SID, TOKEN = "AC" + "1" * 32, "secret-token"
 

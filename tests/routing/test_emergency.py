@@ -16,7 +16,8 @@ from .helpers import T0, Sim, agent, catalog, one, queue, workflow
 
 def centre() -> Sim:
     return Sim(catalog([queue("sales"), queue("billing"), queue("partner")],
-                       [agent("a1", "sales", "billing"), agent("a2", "partner")], workflows=[workflow(Target(queue="sales"))]))
+                       [agent("a1", "sales", "billing"), agent("a2", "partner")],
+                       workflows=[workflow(Target(queue="sales"))]))
 
 
 def test_modes_apply_to_arrivals_and_waiting_contacts_stay() -> None:

@@ -17,7 +17,7 @@ from blendcc.app.crisis.actions import Actions
 from blendcc.app.crisis.playbooks import Playbooks
 from blendcc.crisis.evaluate import Change, Figures, PlaybookState, TriggerState, evaluate
 from blendcc.crisis.notify import NoticePlan, Send
-from blendcc.crisis.playbook import Playbook, ScheduleTrigger
+from blendcc.crisis.playbook import KpiTrigger, Playbook, ScheduleTrigger
 from blendcc.crisis.templates import render
 from blendcc.domain import crisis_events as ce
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
@@ -158,10 +158,14 @@ class CrisisService:
 
     # ------------------------------------------------------------------ evaluation
 
-    def figures(self, now: float) -> Figures:
+    def figures(self, now: float, forecast_for: Iterable[str] = ()) -> Figures:
+        """The figures now; ``offered_vs_forecast`` only for ``forecast_for`` (the queues a trigger watches)."""
         queues = {k: dict(v) for k, v in self._queues.items()}
         if self.forecast is not None:
-            for q, row in queues.items():
+            for q in forecast_for:
+                row = queues.get(q)
+                if row is None:
+                    continue
                 expected = self.forecast(q, now)
                 offered = row.get("offered")
                 row["offered_vs_forecast"] = (offered / expected - 1.0) if expected and offered is not None else None
@@ -174,9 +178,11 @@ class CrisisService:
         now = self.clock.now() if now is None else now
         changes: list[dict[str, Any]] = []
         with self._lock:
-            figures = self.figures(now)
+            playbooks = self.playbooks.list()
+            figures = self.figures(now, {t.queue for p, _ in playbooks if p.enabled for t in p.triggers
+                                         if isinstance(t, KpiTrigger) and t.metric == "offered_vs_forecast"})
             by, self._by = self._by, None
-            for playbook, version in self.playbooks.list():
+            for playbook, version in playbooks:
                 state = self._states.get(playbook.id) or PlaybookState.initial(playbook)
                 state, change = evaluate(playbook, state, figures, now)
                 self._states[playbook.id] = state
@@ -184,7 +190,7 @@ class CrisisService:
                     changes.append(self._start(playbook, version, change, figures, now, by))
                 elif change is not None:
                     changes.append(self._end(playbook.id, now, by))
-            for gone in set(self._crises) - {p.id for p, _ in self.playbooks.list()}:
+            for gone in set(self._crises) - {p.id for p, _ in playbooks}:
                 changes.append(self._end(gone, now, by))  # its playbook was deleted
             for crisis in list(self._crises.values()):
                 self._notify(crisis, crisis.plan.due(now), now)

@@ -185,6 +185,8 @@ class Settings(BaseSettings):
     rtp_port_max: int = Field(default=30000, ge=1026, le=65535)
     rtp_timeout_s: float = Field(default=120.0, ge=0, description="hang up a call leg silent this long (0: never)")
     sip_trunk_uri: str | None = Field(default=None, description="outbound trunk, e.g. sip:10.0.0.5:5060")
+    sip_trunk_options_s: float = Field(default=30.0, ge=0, le=3600, description="an OPTIONS to the trunk every N "
+                                       "seconds: its health for crisis channel triggers (sip:trunk); 0: never")
     # the browser phone (docs/browser-phone.md): WebRTC on the desktop, bridged to the RTP relay
     webrtc_enabled: bool = Field(default=True, description="with sip_enabled: agents' desktops may register a "
                                                            "browser phone (rung before a registered SIP phone)")

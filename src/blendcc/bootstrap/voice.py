@@ -60,6 +60,7 @@ class VoiceStack:
         self.ivr = IvrDriver(self.voice, self._flow_for, self.prompts.renderer(), time.time, self._lookup,
                              self._queue_status, self._calendars)
         self.started = False
+        self.trunk_monitor: Any = None  # OPTIONS to the trunk (adapters.channels.sip.trunk), started with the edge
         self._purge: asyncio.TimerHandle | None = None
         #: the dialer's Telephony over the configured trunk (wired to the dialing loop on start when
         #: ``BLENDCC_TELEPHONY=sip``; the trunk also carries IVR call-backs)
@@ -82,7 +83,23 @@ class VoiceStack:
             wire_dialing(self.container, self.telephony)
             log.info("outbound dialer places calls through the SIP trunk %s", self.settings.sip_trunk_uri)
         self._purge_now()
+        self._monitor_trunk()
         log.info("SIP edge listening on udp %s:%d", self.settings.sip_host, self.gateway.edge.port)
+
+    def _monitor_trunk(self) -> None:
+        """OPTIONS to the trunk: its health goes to the crisis service (channel triggers on ``sip:trunk``)."""
+        crisis = getattr(self.container, "crisis", None)
+        trunk = uri_hostport(self.settings.sip_trunk_uri or "")
+        if crisis is None or trunk is None or self.settings.sip_trunk_options_s <= 0:
+            return
+        from blendcc.adapters.channels.sip.trunk import TrunkMonitor
+
+        def report(channel: str, healthy: bool, detail: str) -> None:  # off the SIP loop: it may run commands
+            crisis.run(lambda: crisis.set_health(channel, healthy, detail, "sip-options"))
+
+        self.trunk_monitor = TrunkMonitor(self.gateway.edge, trunk, report,
+                                          interval_s=self.settings.sip_trunk_options_s)
+        self.trunk_monitor.start()
 
     def _flow_for(self, vc: VoiceCall) -> Any:
         """The IVR flow for a call's dialled number (``ivr_numbers``, else ``ivr_flow``), cached 5 s."""
@@ -162,6 +179,8 @@ class VoiceStack:
                 if b.expires_at > now]
 
     def close(self) -> None:
+        if self.trunk_monitor is not None:
+            self.trunk_monitor.stop()
         if self._purge is not None:
             self._purge.cancel()
         self.voice.close()

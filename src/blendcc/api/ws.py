@@ -124,6 +124,9 @@ async def agent_stream(ws: WebSocket) -> None:
     views = c.views
 
     def on_event(topic: str, message: Mapping[str, Any]) -> None:
+        if topic == "crisis":  # the emergency status and known-issue banners: every desktop shows them
+            pipe.put({"stream": topic, **message})
+            return
         cid = message.get("contact_id")
         aid = message.get("agent_id") or message.get("from_agent_id")
         mtype = message.get("type")

@@ -26,6 +26,7 @@ class Playbooks:
         self.clock = clock
         self.queues = queues
         self.on_change: list[Callable[[], None]] = []
+        self._cache: builtins.list[tuple[Playbook, int]] | None = None
 
     def check(self, doc_id: str, body: Mapping[str, Any]) -> Playbook:
         """Validate without saving; ``InvalidDocument`` whose errors carry field paths."""
@@ -62,11 +63,15 @@ class Playbooks:
         return Playbook.model_validate(dict(doc.body)), doc.version
 
     def list(self) -> builtins.list[tuple[Playbook, int]]:
-        out = []
-        for doc in self.repo.list(KIND):
-            if not doc.deleted:
-                out.append((Playbook.model_validate(dict(doc.body)), doc.version))
-        return sorted(out, key=lambda p: p[0].id)
+        """Every playbook with its version (kept in memory between changes: the evaluation reads it often)."""
+        cached = self._cache
+        if cached is None:
+            out = []
+            for doc in self.repo.list(KIND):
+                if not doc.deleted:
+                    out.append((Playbook.model_validate(dict(doc.body)), doc.version))
+            cached = self._cache = sorted(out, key=lambda p: p[0].id)
+        return builtins.list(cached)
 
     def history(self, doc_id: str) -> builtins.list[ConfigDocument]:
         return self.repo.history(KIND, doc_id)
@@ -85,5 +90,6 @@ class Playbooks:
         self._changed()
 
     def _changed(self) -> None:
+        self._cache = None
         for fn in self.on_change:
             fn()

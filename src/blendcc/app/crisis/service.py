@@ -148,13 +148,10 @@ class CrisisService:
             raise ValidationFailed(f"playbook {playbook_id!r} has no switch trigger; add {{\"kind\": \"switch\"}}")
         with self._lock:
             (self._switched.add if on else self._switched.discard)(playbook_id)
-            self._by = by
-        self.evaluate()
+        self.evaluate(by=by)
         with self._lock:
             crisis = self._crises.get(playbook_id)
             return {"playbook_id": playbook_id, "on": on, "crisis": crisis.view() if crisis else None}
-
-    _by: str | None = None
 
     # ------------------------------------------------------------------ evaluation
 
@@ -172,16 +169,15 @@ class CrisisService:
         unhealthy = frozenset(c for c, h in self._health.items() if not h["healthy"])
         return Figures(queues, unhealthy, frozenset(self._switched))
 
-    def evaluate(self, now: float | None = None) -> list[dict[str, Any]]:
+    def evaluate(self, now: float | None = None, by: str | None = None) -> list[dict[str, Any]]:
         """Evaluate every playbook at ``now``; start and end crises; send what the plans have due. Returns the
-        changes (``{"type": "CrisisStarted" | "CrisisEnded", ...}``)."""
+        changes (``{"type": "CrisisStarted" | "CrisisEnded", ...}``); ``by``: the supervisor whose switch it is."""
         now = self.clock.now() if now is None else now
         changes: list[dict[str, Any]] = []
         with self._lock:
             playbooks = self.playbooks.list()
             figures = self.figures(now, {t.queue for p, _ in playbooks if p.enabled for t in p.triggers
                                          if isinstance(t, KpiTrigger) and t.metric == "offered_vs_forecast"})
-            by, self._by = self._by, None
             for playbook, version in playbooks:
                 state = self._states.get(playbook.id) or PlaybookState.initial(playbook)
                 state, change = evaluate(playbook, state, figures, now)

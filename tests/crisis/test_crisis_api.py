@@ -191,3 +191,28 @@ def test_web_chat_shows_its_offline_form_while_the_centre_is_closed(sqlite_url: 
         assert api.get("/api/webchat/default/config", None)["open"] is True  # overflowing: chats still come in
         api.post("/api/crisis/emergency/*", "sup", json={"on": False})
         assert api.get("/api/webchat/default/config", None)["open"] is True
+
+
+def test_overlapping_crises_on_one_queue_stack_and_the_last_to_end_restores(centre: Any) -> None:
+    centre.put("/api/crisis/playbooks/a", "sup", json={"triggers": [{"kind": "switch"}], "actions": [
+        {"kind": "emergency", "scope": "sales", "mode": "closed", "message": "A"}]})
+    centre.put("/api/crisis/playbooks/b", "sup", json={"triggers": [{"kind": "switch"}], "actions": [
+        {"kind": "emergency", "scope": "sales", "mode": "overflow", "overflow_queue": "billing", "message": "B"}]})
+
+    def sales() -> Any:
+        return [(m["mode"], m["message"]) for m in centre.get("/api/crisis/status", "sup")["emergency"]]
+
+    centre.post("/api/crisis/playbooks/a/switch", "sup", json={"on": True})
+    centre.post("/api/crisis/playbooks/b/switch", "sup", json={"on": True})
+    assert sales() == [("overflow", "B")]
+    centre.post("/api/crisis/playbooks/a/switch", "sup", json={"on": False})  # B still holds the queue
+    assert sales() == [("overflow", "B")]
+    centre.post("/api/crisis/playbooks/b/switch", "sup", json={"on": False})  # the state before A: normal
+    assert sales() == []
+    # the other order: B ends first and gives the queue back to A's mode, then A ends
+    centre.post("/api/crisis/playbooks/a/switch", "sup", json={"on": True})
+    centre.post("/api/crisis/playbooks/b/switch", "sup", json={"on": True})
+    centre.post("/api/crisis/playbooks/b/switch", "sup", json={"on": False})
+    assert sales() == [("closed", "A")]
+    centre.post("/api/crisis/playbooks/a/switch", "sup", json={"on": False})
+    assert sales() == []

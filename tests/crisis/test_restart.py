@@ -45,3 +45,21 @@ def test_emergency_modes_and_an_active_crisis_survive_a_restart(db_url: str, clo
     assert fourth.container.store.last_seq() == seq
     assert [(m["scope"], m["mode"]) for m in fourth.get("/api/crisis/status", "sup")["emergency"]] == [
         ("billing", "closed")]
+
+
+def test_a_handed_over_mode_is_restored_after_a_restart(db_url: str, clock: Any, containers: Any,
+                                                         make_api: Any) -> None:
+    first = make_api(containers(db_url, clock), clock)
+    seed_centre(first)
+    for pid, action in (("a", {"mode": "closed"}), ("b", {"mode": "overflow", "overflow_queue": "billing"})):
+        first.put(f"/api/crisis/playbooks/{pid}", "sup", json={"triggers": [{"kind": "switch"}], "actions": [
+            {"kind": "emergency", "scope": "sales", **action}]})
+    first.post("/api/crisis/emergency/sales", "sup", json={"on": True, "mode": "closed", "message": "before"})
+    first.post("/api/crisis/playbooks/a/switch", "sup", json={"on": True})
+    first.post("/api/crisis/playbooks/b/switch", "sup", json={"on": True})
+    first.post("/api/crisis/playbooks/a/switch", "sup", json={"on": False})  # b now restores what a replaced
+    second = make_api(containers(db_url, clock), clock)
+    assert [c["playbook_id"] for c in second.get("/api/crisis/active", "sup")] == ["b"]
+    second.post("/api/crisis/playbooks/b/switch", "sup", json={"on": False})
+    assert [(m["mode"], m["message"]) for m in second.get("/api/crisis/status", "sup")["emergency"]] == [
+        ("closed", "before")]

@@ -9,7 +9,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ from blendcc.app.crisis.actions import Actions
 from blendcc.app.crisis.playbooks import Playbooks
 from blendcc.crisis.evaluate import Change, Figures, PlaybookState, TriggerState, evaluate
 from blendcc.crisis.notify import NoticePlan, Send
-from blendcc.crisis.playbook import KpiTrigger, Playbook, ScheduleTrigger
+from blendcc.crisis.playbook import EmergencyAction, KpiTrigger, Playbook, ScheduleTrigger
 from blendcc.crisis.templates import render
 from blendcc.domain import crisis_events as ce
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
@@ -32,7 +32,7 @@ Sender = Callable[[str, str, str], None]
 ADDRESS = {"email": "email", "sms": "phone", "webhook": "webhook"}
 #: the events ``restore`` reads back after a restart
 RESTORE_TYPES = ("EmergencyModeSet", "EmergencyModeCleared", "CrisisStarted", "CrisisActionApplied",
-                 "CrisisAcknowledged", "CrisisEnded")
+                 "CrisisActionReverted", "CrisisAcknowledged", "CrisisEnded")
 
 
 def _iso(at: float) -> str:
@@ -224,6 +224,11 @@ class CrisisService:
             if prior.get("failed"):
                 continue
             action = crisis.playbook.actions[i]
+            heir = self._heir(crisis, action, prior)
+            if heir is not None:  # another active crisis took the scope over: it restores our prior when it ends
+                self._append(ce.CrisisActionReverted(crisis_id=crisis.id, index=i, kind=action.kind, detail=heir,
+                                                     at=now))
+                continue
             try:
                 detail = self.actions.revert(crisis.id, i, action, prior, actor)
             except Exception as exc:
@@ -234,6 +239,23 @@ class CrisisService:
         self._notify(crisis, crisis.plan.end(), now, ended=True)
         self._append(ce.CrisisEnded(crisis_id=crisis.id, playbook_id=playbook_id, by=by, at=now))
         return {"type": "CrisisEnded", **crisis.view(), "ended_at": now}
+
+    def _heir(self, crisis: Crisis, action: Any, prior: Mapping[str, Any]) -> dict[str, Any] | None:
+        """When an emergency mode this crisis set was replaced by another active crisis's, hand that crisis
+        what this one replaced (so modes stack: the last one to end restores the state before the first)."""
+        if not isinstance(action, EmergencyAction):
+            return None
+        now_mode = next((m for m in self.actions.emergency() if m["scope"] == action.scope), None)
+        holder = None if now_mode is None else now_mode.get("crisis_id")
+        other = next((c for c in self._crises.values() if c.id == holder and c.id != crisis.id), None)
+        if other is None:
+            return None
+        for k, (j, their) in enumerate(other.applied):
+            their_action = other.playbook.actions[j]
+            if isinstance(their_action, EmergencyAction) and their_action.scope == action.scope:
+                other.applied[k] = (j, {**their, "mode": prior.get("mode")})
+                return {"scope": action.scope, "handed_to": other.id, "index": j, "prior": {"mode": prior.get("mode")}}
+        return None
 
     def _append(self, event: Event) -> None:
         self.commands.execute(AppendEvents((event,)))
@@ -332,6 +354,11 @@ class CrisisService:
                 started[e.crisis_id], applied[e.crisis_id] = e, []
             elif isinstance(e, ce.CrisisActionApplied) and e.crisis_id in applied:
                 applied[e.crisis_id].append(e)
+            elif isinstance(e, ce.CrisisActionReverted) and "handed_to" in e.detail:
+                heir = str(e.detail["handed_to"])  # that crisis restores what this one replaced
+                mode = (e.detail.get("prior") or {}).get("mode")
+                applied[heir] = [replace(a, prior={**a.prior, "mode": mode}) if a.index == e.detail.get("index")
+                                 else a for a in applied.get(heir, ())]
             elif isinstance(e, ce.CrisisAcknowledged):
                 acks[e.crisis_id] = e
             elif isinstance(e, ce.CrisisEnded):

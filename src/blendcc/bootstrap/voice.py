@@ -20,6 +20,7 @@ from blendcc.app.channels.voice.service import VoiceCall, VoiceService, VoiceSet
 from blendcc.config import Settings
 from blendcc.domain.customer import IdentityKind, normalise_identity
 from blendcc.domain.errors import DomainError
+from blendcc.ivr.flow import PromptRef
 from blendcc.ivr.messages import LookupResult
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class VoiceStack:
         self.prompts = PromptStore(prompt_directory(settings))
         self.ivr = IvrDriver(self.voice, self._flow_for, self.prompts.renderer(), time.time, self._lookup,
                              self._queue_status, self._calendars)
+        self.voice.announce = self._announcement  # the emergency message before a refused call ends
         self.started = False
         self.trunk_monitor: Any = None  # OPTIONS to the trunk (adapters.channels.sip.trunk), started with the edge
         self._purge: asyncio.TimerHandle | None = None
@@ -100,6 +102,14 @@ class VoiceStack:
         self.trunk_monitor = TrunkMonitor(self.gateway.edge, trunk, report,
                                           interval_s=self.settings.sip_trunk_options_s)
         self.trunk_monitor.start()
+
+    def _announcement(self, queue_id: str | None) -> str | None:
+        """The emergency mode's message of the call's queue (else the centre's) as speech; None without one."""
+        modes = {m["scope"]: m for m in self.container.views.emergency()}
+        mode = modes.get(queue_id or "") or modes.get("*")
+        if mode is None or not mode.get("message"):
+            return None
+        return self.prompts.renderer()(PromptRef(text=mode["message"]), "en")
 
     def _flow_for(self, vc: VoiceCall) -> Any:
         """The IVR flow for a call's dialled number (``ivr_numbers``, else ``ivr_flow``), cached 5 s."""

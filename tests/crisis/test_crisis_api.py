@@ -216,3 +216,26 @@ def test_overlapping_crises_on_one_queue_stack_and_the_last_to_end_restores(cent
     assert sales() == [("closed", "A")]
     centre.post("/api/crisis/playbooks/a/switch", "sup", json={"on": False})
     assert sales() == []
+
+
+def test_a_prepared_workflow_version_routes_during_the_crisis_and_the_one_before_comes_back(centre: Any) -> None:
+    from conftest import WORKFLOW
+
+    # version 2 of the main workflow: everything to billing (the crisis routing), then version 3 as today
+    centre.put("/api/config/workflows/main", json={"name": "Crisis", "default": [{"queue": "billing"}]})
+    centre.put("/api/config/workflows/main", json=WORKFLOW)
+    today = centre.get("/api/config/workflows/main")
+    centre.put("/api/crisis/playbooks/reroute", "sup", json={"triggers": [{"kind": "switch"}], "actions": [
+        {"kind": "workflow_version", "workflow": "main", "version": 2}]})
+    assert centre.new_contact(channel="voice", caller_id="+15550001")["queue_id"] == "sales"
+    centre.post("/api/crisis/playbooks/reroute/switch", "sup", json={"on": True})
+    assert centre.get("/api/config/workflows/main")["name"] == "Crisis"
+    assert centre.new_contact(channel="voice", caller_id="+15550002")["queue_id"] == "billing"
+    centre.post("/api/crisis/playbooks/reroute/switch", "sup", json={"on": False})
+    assert centre.get("/api/config/workflows/main") == today
+    assert centre.new_contact(channel="voice", caller_id="+15550003")["queue_id"] == "sales"
+    versions = [v["version"] for v in centre.get("/api/config/workflows/main/history")]
+    assert versions == [1, 2, 3, 4, 5]  # the crisis's change and its revert are versions too
+    err = centre.error("PUT", "/api/crisis/playbooks/bad", 422, user="sup", json={
+        "triggers": [{"kind": "switch"}], "actions": [{"kind": "workflow_version", "workflow": "main", "version": 9}]})
+    assert err["detail"] == "workflow 'main' has no version 9" and err["errors"][0]["loc"] == ["actions", 0, "version"]

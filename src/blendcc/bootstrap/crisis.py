@@ -42,7 +42,8 @@ def senders(container: Container, settings: Settings) -> dict[str, Sender]:
 
 def wire_crisis(container: Container, settings: Settings, repo: ConfigRepository) -> CrisisService:
     config = container.config
-    playbooks = Playbooks(repo, container.clock, lambda: config.catalog.queues)
+    playbooks = Playbooks(repo, container.clock, lambda: config.catalog.queues,
+                          lambda wid: config.history("workflows", wid))
     actions = Actions(container.runtime, container.views.emergency, container.campaigns, config)
     pool = ThreadPoolExecutor(2, thread_name_prefix="blendcc-crisis")  # sends never block the bus thread
     fs = ForecastingService(container.store, container.clock, settings.timezone)

@@ -157,8 +157,17 @@ class ChatCapacityAction(_Doc):
     extra: int = Field(ge=1, le=10)
 
 
-Action = Annotated[EmergencyAction | BannerAction | PauseCampaignsAction | ChatCapacityAction,
-                   Field(discriminator="kind")]
+class WorkflowVersionAction(_Doc):
+    """Route with a prepared version of a routing workflow (its ``version`` in the configuration history) while
+    the crisis lasts; the version in force before comes back at the end."""
+
+    kind: Literal["workflow_version"] = "workflow_version"
+    workflow: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
+    version: int = Field(ge=1)
+
+
+Action = Annotated[EmergencyAction | BannerAction | PauseCampaignsAction | ChatCapacityAction
+                   | WorkflowVersionAction, Field(discriminator="kind")]
 
 
 # ---------------------------------------------------------------------- communication plan
@@ -226,6 +235,9 @@ class Playbook(_Doc):
             raise ValueError("two emergency actions for the same scope")
         if sum(isinstance(t, SwitchTrigger) for t in self.triggers) > 1:
             raise ValueError("one switch trigger is enough")
+        flows = [a.workflow for a in self.actions if isinstance(a, WorkflowVersionAction)]
+        if len(flows) != len(set(flows)):
+            raise ValueError("two workflow_version actions for the same workflow")
         return self
 
     def queues(self) -> set[str]:

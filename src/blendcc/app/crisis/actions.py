@@ -3,7 +3,7 @@ emergency modes (engine commands), known-issue banners, paused campaigns, extra 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from blendcc.crisis.playbook import (
@@ -12,11 +12,12 @@ from blendcc.crisis.playbook import (
     ChatCapacityAction,
     EmergencyAction,
     PauseCampaignsAction,
+    WorkflowVersionAction,
 )
 from blendcc.domain.agent import AgentConfig
 from blendcc.domain.channels import Channel
-from blendcc.domain.errors import DomainError
-from blendcc.ports import Commands
+from blendcc.domain.errors import DomainError, InvalidState, NotFound
+from blendcc.ports import Commands, ConfigDocument
 from blendcc.routing.commands import ClearEmergency, SetEmergency
 
 
@@ -26,7 +27,11 @@ class CampaignControl(Protocol):
 
 
 class AgentDocuments(Protocol):
-    def list(self, kind: str) -> list[Any]: ...
+    """The configuration documents the actions change (agents' capacity, workflows' versions)."""
+
+    def list(self, kind: str) -> Sequence[Any]: ...
+    def get(self, kind: str, doc_id: str) -> Any: ...
+    def history(self, kind: str, doc_id: str) -> Sequence[ConfigDocument]: ...
     def put(self, kind: str, doc_id: str, body: Mapping[str, Any], by: str | None) -> tuple[Any, int]: ...
 
 
@@ -61,7 +66,22 @@ class Actions:
             return banner, {}
         if isinstance(action, PauseCampaignsAction):
             return self._pause(action, crisis_id)
+        if isinstance(action, WorkflowVersionAction):
+            return self._workflow(action, by)
         return self._chat_capacity(action, by)
+
+    def _workflow(self, action: WorkflowVersionAction, by: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        if self.config is None:
+            raise InvalidState("routing workflows are not available here")
+        old = next((d for d in self.config.history("workflows", action.workflow) if d.version == action.version),
+                   None)
+        if old is None or old.deleted:
+            raise NotFound(f"workflow {action.workflow!r} has no version {action.version}")
+        before = self.config.get("workflows", action.workflow).model_dump(mode="json")
+        _doc, version = self.config.put("workflows", action.workflow, old.body, by)
+        after = self.config.get("workflows", action.workflow).model_dump(mode="json")
+        return ({"workflow": action.workflow, "version": action.version, "stored_as": version},
+                {"body": before, "wrote": after})
 
     def _pause(self, action: PauseCampaignsAction, crisis_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
         if self.campaigns is None:
@@ -111,6 +131,8 @@ class Actions:
         if isinstance(action, BannerAction):
             self.banners.pop((crisis_id, index), None)
             return {}
+        if isinstance(action, WorkflowVersionAction):
+            return self._restore_workflow(action, prior, by)
         if isinstance(action, PauseCampaignsAction):
             resumed = []
             if self.campaigns is not None:
@@ -121,6 +143,18 @@ class Actions:
                         resumed.append(cid)
             return {"resumed": resumed}
         return self._restore_agents(prior, by)
+
+    def _restore_workflow(self, action: WorkflowVersionAction, prior: Mapping[str, Any], by: str) -> dict[str, Any]:
+        if self.config is None:
+            return {}
+        try:
+            current = self.config.get("workflows", action.workflow).model_dump(mode="json")
+        except NotFound:
+            return {"workflow": action.workflow, "left": "deleted meanwhile"}
+        if current != prior.get("wrote"):
+            return {"workflow": action.workflow, "left": "changed by someone else meanwhile"}
+        _doc, version = self.config.put("workflows", action.workflow, prior["body"], by)
+        return {"workflow": action.workflow, "restored_as": version}
 
     def _restore_agents(self, prior: Mapping[str, Any], by: str) -> dict[str, Any]:
         restored, left = [], []

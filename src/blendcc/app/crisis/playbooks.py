@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from blendcc.app.admin.config_errors import InvalidDocument, from_pydantic
 from blendcc.app.admin.configuration import non_finite
-from blendcc.crisis.playbook import Playbook
+from blendcc.crisis.playbook import Playbook, WorkflowVersionAction
 from blendcc.domain.errors import NotFound, ValidationFailed
 from blendcc.ports import Clock, ConfigDocument, ConfigRepository
 
@@ -21,10 +21,12 @@ KIND = "crisis_playbooks"
 class Playbooks:
     """CRUD of playbooks; every save and delete is a new version (``history``), ``rollback`` re-saves one."""
 
-    def __init__(self, repo: ConfigRepository, clock: Clock, queues: Callable[[], Mapping[str, Any]]) -> None:
+    def __init__(self, repo: ConfigRepository, clock: Clock, queues: Callable[[], Mapping[str, Any]],
+                 workflows: Callable[[str], list[ConfigDocument]] | None = None) -> None:
         self.repo = repo
         self.clock = clock
         self.queues = queues
+        self.workflows = workflows  # a workflow's history (versions), to check workflow_version actions
         self.on_change: list[Callable[[], None]] = []
         self._cache: builtins.list[tuple[Playbook, int]] | None = None
 
@@ -48,6 +50,12 @@ class Playbooks:
         if missing:
             msg = f"unknown queue {missing[0]!r}; define it under /api/config/queues first"
             raise InvalidDocument(msg, [{"loc": ["body"], "msg": msg}])
+        for i, action in enumerate(playbook.actions):
+            if isinstance(action, WorkflowVersionAction) and self.workflows is not None:
+                versions = {d.version for d in self.workflows(action.workflow) if not d.deleted}
+                if action.version not in versions:
+                    msg = f"workflow {action.workflow!r} has no version {action.version}"
+                    raise InvalidDocument(msg, [{"loc": ["actions", i, "version"], "msg": msg}])
         return playbook
 
     def put(self, doc_id: str, body: Mapping[str, Any], by: str | None) -> tuple[Playbook, int]:

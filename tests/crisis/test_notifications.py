@@ -156,3 +156,26 @@ def test_a_failing_channel_is_recorded_and_the_plan_goes_on(
         sent = [s.event for s in api.container.store.events_of_type(["CrisisNotificationSent"])]
         assert [(e.channel, e.error is None) for e in sent] == [("sms", False), ("email", True)]
         assert [m.get_content().strip() for m in sink.mails] == ["Outage (0 min)"]
+
+
+def test_with_nobody_acknowledging_the_whole_escalation_chain_is_told(
+        sqlite_url: str, fast_passwords: None, providers: tuple[Sink, int, TwilioStandIn]) -> None:
+    sink, port, twilio = providers
+    clock = FakeClock(T0)
+    overrides = {"email_relay_host": "127.0.0.1", "email_relay_port": port, "email_relay_security": "none",
+                 "twilio": {"account_sid": SID, "auth_token": TOKEN, "base_url": twilio.url,
+                            "numbers": {"main": {"id": "+14155550100"}}}}
+    with seeded_api(sqlite_url, clock, **overrides) as api:
+        svc = api.container.crisis
+        svc.run = lambda fn: fn()
+        api.put("/api/crisis/playbooks/sw", "sup", json={**PLAYBOOK, "triggers": [{"kind": "switch"}]})
+        api.post("/api/crisis/playbooks/sw/switch", "sup", json={"on": True})
+        for step in (300, 300, 250):  # the head of service, the director, then nobody is left (no repeat yet)
+            api.advance(step)
+            svc.evaluate()
+        assert [m["To"] for m in sink.mails] == ["duty@example.com", "head@example.com"]
+        assert [s["To"] for s in twilio.sent()] == ["+14155550101", "+14155550103"]
+        assert twilio.sent()[1]["Body"].startswith("n/a waiting")  # no wallboard frame seen yet: not known
+        assert "Acknowledge: /crisis/ack/" in twilio.sent()[1]["Body"]  # no public URL set: the path
+        steps = [s.event.step for s in api.container.store.events_of_type(["CrisisEscalated"])]
+        assert steps == [0, 1]

@@ -193,6 +193,8 @@ class Settings(BaseSettings):
     rtp_port_max: int = Field(default=30000, ge=1026, le=65535)
     rtp_timeout_s: float = Field(default=120.0, ge=0, description="hang up a call leg silent this long (0: never)")
     sip_trunk_uri: str | None = Field(default=None, description="outbound trunk, e.g. sip:10.0.0.5:5060")
+    sip_trunk_options_s: float = Field(default=30.0, ge=0, le=3600, description="an OPTIONS to the trunk every N "
+                                       "seconds: its health for crisis channel triggers (sip:trunk); 0: never")
     # the browser phone (docs/browser-phone.md): WebRTC on the desktop, bridged to the RTP relay
     webrtc_enabled: bool = Field(default=True, description="with sip_enabled: agents' desktops may register a "
                                                            "browser phone (rung before a registered SIP phone)")
@@ -279,6 +281,8 @@ class Settings(BaseSettings):
     email_relay_username: str | None = None
     email_relay_password: str | None = None
     email_relay_timeout_s: float = Field(default=30.0, gt=0)
+    crisis_public_url: str = Field(default="", description="base URL of the acknowledgement links in crisis "
+                                                            "notifications (unset: a path only)")
     email_signature: str | None = Field(default=None, description="appended to agents' replies")
     email_signatures: dict[str, str] = Field(default_factory=dict, description="agent id -> signature")
     # web chat (docs/webchat.md): instance name -> widget; "default" exists out of the box

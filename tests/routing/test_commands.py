@@ -19,6 +19,7 @@ from blendcc.routing.commands import (
     AcceptOffer,
     AppendEvents,
     Batch,
+    ClearEmergency,
     Command,
     CompleteWrapUp,
     Configure,
@@ -35,6 +36,7 @@ from blendcc.routing.commands import (
     ReserveOutbound,
     ResumeContact,
     SetConversationState,
+    SetEmergency,
     SetStatus,
     Tick,
     TransferContact,
@@ -95,6 +97,8 @@ EXAMPLES: list[Command] = [
                                     next_attempt_at=None, reason="sale", at=T0),), stamp=True),
     Batch((LogIn("a1"), Batch((Tick(), MoveContact("c1", "sales"))), AcceptOffer("c1", "a1")), skip_refused=True),
     Batch(()),
+    SetEmergency("sales", "overflow", "billing", "We have an outage", "sup", "cr-1", T0 - 60),
+    ClearEmergency("*", "sup"),
 ]
 
 

@@ -25,6 +25,7 @@ from blendcc.api import (
     routes_config,
     routes_config_editor,
     routes_conversations,
+    routes_crisis,
     routes_customers,
     routes_desktop,
     routes_dialer,
@@ -117,6 +118,8 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_supervision.router)  # the console's agent grid, messages to agents
     app.include_router(routes_auth.router)
     app.include_router(routes_messages.router)
+    app.include_router(routes_crisis.router)  # crisis readiness: playbooks, emergency mode, notifications
+    app.include_router(routes_crisis.links)
     app.include_router(routes_monitor.router)  # live monitoring: live contacts, join, alerts
     app.include_router(routes_analytics.router)  # sentiment, its trend, contact reasons (Pareto)
     app.include_router(routes_conversations.router)

@@ -124,6 +124,9 @@ async def agent_stream(ws: WebSocket) -> None:
     views = c.views
 
     def on_event(topic: str, message: Mapping[str, Any]) -> None:
+        if topic == "crisis":  # the emergency status and known-issue banners: every desktop shows them
+            pipe.put({"stream": topic, **message})
+            return
         cid = message.get("contact_id")
         aid = message.get("agent_id") or message.get("from_agent_id")
         mtype = message.get("type")
@@ -183,7 +186,8 @@ async def supervisor_stream(ws: WebSocket) -> None:
     def on_message(topic: str, message: Mapping[str, Any]) -> None:
         pipe.put({"stream": topic, **message})
 
-    unsubscribe = [c.bus.subscribe(t, on_message) for t in ("contact", "agent", "stats", "wfm", "alert", "monitor")]
+    topics = ("contact", "agent", "stats", "wfm", "alert", "monitor", "crisis")
+    unsubscribe = [c.bus.subscribe(t, on_message) for t in topics]
     try:
         await session.ready()
         # the console resynchronises from this frame after every (re)connect, as the desktop does

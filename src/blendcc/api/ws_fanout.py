@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 Handler = Callable[[str, Mapping[str, Any]], None]
-TOPICS = ("contact", "agent")
+TOPICS = ("contact", "agent", "crisis")  # crisis: the emergency status and banners reach every desktop
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,11 @@ class AgentFanout:
         return stop
 
     def _deliver(self, topic: str, message: Mapping[str, Any]) -> None:
+        if topic == "crisis":
+            if message.get("type") == "CrisisStatus":  # broadcast: every desktop shows it
+                for listener in self._all:
+                    _call(listener, topic, message)
+            return
         aid = message.get("agent_id") or message.get("from_agent_id")
         cid = message.get("contact_id")
         own = self._by_agent.get(aid, ()) if isinstance(aid, str) else ()

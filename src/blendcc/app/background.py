@@ -32,6 +32,8 @@ class Background:
         c.runtime.attach_scheduler(self.scheduler)
         if c.desk is not None:  # scheduled callbacks: one timer at the next due time
             c.desk.callbacks.attach(self.scheduler)
+        if c.crisis is not None:  # crisis playbooks: notification repeats, escalations, schedule windows
+            c.crisis.attach(self.scheduler)
         self.timers = True
         s = c.settings
         self.feed = WallboardFeed(c.views.wallboard, c.bus, self.scheduler, s.wallboard_coalesce_s, s.stats_interval_s)
@@ -57,5 +59,7 @@ class Background:
         if self.timers:
             if self.container.desk is not None:
                 self.container.desk.callbacks.attach(None)
+            if self.container.crisis is not None:
+                self.container.crisis.attach(None)
             self.container.runtime.attach_scheduler(None)
             self.timers = False

@@ -71,6 +71,7 @@ class Container:
     monitor: Any = None  # live contacts and joining conversations (app.monitoring.live.LiveMonitor; bootstrap)
     analytics: Analytics | None = None  # sentiment and contact reasons (set by bootstrap)
     quality: Quality | None = None  # scorecards, evaluations, calibration, QA signals (set by bootstrap)
+    crisis: Any = None  # crisis readiness (app.crisis.service.CrisisService; set by bootstrap.crisis)
     forecast_jobs: Any = None  # background forecasts (app.planning.background_jobs.BackgroundJobs; bootstrap)
     metrics: Any = None  # Prometheus metrics (adapters.metrics.PrometheusMetrics; set by bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)

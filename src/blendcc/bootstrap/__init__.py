@@ -178,6 +178,9 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     from blendcc.bootstrap.desktop import wire_desktop
 
     wire_desktop(container, settings, SqlCallbackReader(db))
+    from blendcc.bootstrap.crisis import wire_crisis
+
+    wire_crisis(container, settings, config_repo)
     return container
 
 

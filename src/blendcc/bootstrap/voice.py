@@ -20,6 +20,7 @@ from blendcc.app.channels.voice.service import VoiceCall, VoiceService, VoiceSet
 from blendcc.config import Settings
 from blendcc.domain.customer import IdentityKind, normalise_identity
 from blendcc.domain.errors import DomainError
+from blendcc.ivr.flow import PromptRef
 from blendcc.ivr.messages import LookupResult
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,9 @@ class VoiceStack:
         self.prompts = PromptStore(prompt_directory(settings))
         self.ivr = IvrDriver(self.voice, self._flow_for, self.prompts.renderer(), time.time, self._lookup,
                              self._queue_status, self._calendars)
+        self.voice.announce = self._announcement  # the emergency message before a refused call ends
         self.started = False
+        self.trunk_monitor: Any = None  # OPTIONS to the trunk (adapters.channels.sip.trunk), started with the edge
         self._purge: asyncio.TimerHandle | None = None
         #: the dialer's Telephony over the configured trunk (wired to the dialing loop on start when
         #: ``BLENDCC_TELEPHONY=sip``; the trunk also carries IVR call-backs)
@@ -82,7 +85,31 @@ class VoiceStack:
             wire_dialing(self.container, self.telephony)
             log.info("outbound dialer places calls through the SIP trunk %s", self.settings.sip_trunk_uri)
         self._purge_now()
+        self._monitor_trunk()
         log.info("SIP edge listening on udp %s:%d", self.settings.sip_host, self.gateway.edge.port)
+
+    def _monitor_trunk(self) -> None:
+        """OPTIONS to the trunk: its health goes to the crisis service (channel triggers on ``sip:trunk``)."""
+        crisis = getattr(self.container, "crisis", None)
+        trunk = uri_hostport(self.settings.sip_trunk_uri or "")
+        if crisis is None or trunk is None or self.settings.sip_trunk_options_s <= 0:
+            return
+        from blendcc.adapters.channels.sip.trunk import TrunkMonitor
+
+        def report(channel: str, healthy: bool, detail: str) -> None:  # off the SIP loop: it may run commands
+            crisis.run(lambda: crisis.set_health(channel, healthy, detail, "sip-options"))
+
+        self.trunk_monitor = TrunkMonitor(self.gateway.edge, trunk, report,
+                                          interval_s=self.settings.sip_trunk_options_s)
+        self.trunk_monitor.start()
+
+    def _announcement(self, queue_id: str | None) -> str | None:
+        """The emergency mode's message of the call's queue (else the centre's) as speech; None without one."""
+        modes = {m["scope"]: m for m in self.container.views.emergency()}
+        mode = modes.get(queue_id or "") or modes.get("*")
+        if mode is None or not mode.get("message"):
+            return None
+        return self.prompts.renderer()(PromptRef(text=mode["message"]), "en")
 
     def _flow_for(self, vc: VoiceCall) -> Any:
         """The IVR flow for a call's dialled number (``ivr_numbers``, else ``ivr_flow``), cached 5 s."""
@@ -162,6 +189,8 @@ class VoiceStack:
                 if b.expires_at > now]
 
     def close(self) -> None:
+        if self.trunk_monitor is not None:
+            self.trunk_monitor.stop()
         if self._purge is not None:
             self._purge.cancel()
         self.voice.close()

@@ -371,6 +371,7 @@ for _cls in EVENT_TYPES.values():
 # EVENT_TYPES on import
 from blendcc.domain import callback_events as _callback_events  # noqa: E402,F401
 from blendcc.domain import conversation_events as _conversation_events  # noqa: E402,F401
+from blendcc.domain import crisis_events as _crisis_events  # noqa: E402,F401
 from blendcc.domain import customer_events as _customer_events  # noqa: E402,F401
 from blendcc.domain import dialer_events as _dialer_events  # noqa: E402,F401
 from blendcc.domain import ivr_events as _ivr_events  # noqa: E402,F401

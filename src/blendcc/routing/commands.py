@@ -309,6 +309,28 @@ def _append_from(data: Mapping[str, Any]) -> Command:
 
 
 @dataclass(frozen=True, slots=True)
+class SetEmergency(Command):
+    """Put a queue (or the centre, scope ``*``) in emergency mode: closed, callback_only or overflow."""
+
+    scope: str
+    mode: str
+    overflow_queue: str | None = None
+    message: str = ""
+    by: str | None = None
+    crisis_id: str | None = None
+    since: float | None = None  # when the mode began, if before now (set again after a restart)
+
+
+@dataclass(frozen=True, slots=True)
+class ClearEmergency(Command):
+    """Back to normal mode (nothing happens when the scope is not in emergency mode)."""
+
+    scope: str
+    by: str | None = None
+    crisis_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Batch(Command):
     """Several commands run one after the other in one writer step (one store transaction).
     ``skip_refused``: a command refused by the engine's rules (a DomainError, raised before it changed
@@ -401,6 +423,10 @@ _RUN: dict[type[Command], Callable[[Engine, Any, float], list[Event]]] = {
     Tick: lambda e, _c, now: e.tick(now),
     Configure: lambda e, c, now: e.configure(c.catalog, now),
     AppendEvents: lambda _e, c, now: [dataclasses.replace(x, at=now) for x in c.events] if c.stamp else list(c.events),
+    SetEmergency: lambda e, c, now: e.set_emergency(c.scope, c.mode, now, overflow_queue=c.overflow_queue,
+                                                    message=c.message, by=c.by, crisis_id=c.crisis_id,
+                                                    since=c.since),
+    ClearEmergency: lambda e, c, now: e.clear_emergency(c.scope, now, by=c.by, crisis_id=c.crisis_id),
     Batch: _batch,
 }
 

@@ -21,6 +21,7 @@ from blendcc.domain.lifecycle.contact import CONTACT, IN_CONVERSATION, TERMINAL,
 from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.conversations import ConversationMixin
+from blendcc.routing.emergency import EmergencyMixin
 from blendcc.routing.outbound import OutboundMixin
 from blendcc.routing.presence import PresenceMixin
 from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
@@ -58,7 +59,7 @@ _OfferRevoked = ev.factory(ev.OfferRevoked)
 _WrapUpCompleted = ev.factory(ev.WrapUpCompleted)
 
 
-class Engine(PresenceMixin, OutboundMixin, ConversationMixin, LiveState):
+class Engine(PresenceMixin, OutboundMixin, ConversationMixin, EmergencyMixin, LiveState):
     def __init__(self, catalog: Catalog, now: float):
         super().__init__(catalog, now)
         self._out: list[ev.Event] = []
@@ -243,6 +244,14 @@ class Engine(PresenceMixin, OutboundMixin, ConversationMixin, LiveState):
         step = steps[index]
         queue = self.queue(step.queue_id)
         max_hops = self.catalog.settings.max_overflow_hops
+        if self.emergency:
+            em = self.arrival_override(queue.id, reason == "emergency")
+            if em is not None:
+                if em.mode == "overflow" and em.overflow_queue and hops < max_hops:
+                    self._reroute(c, em.overflow_queue, now, "emergency", hops + 1)
+                else:
+                    self._reject(c, queue.id, "emergency" if em.mode != "callback_only" else "callback_only", now)
+                return
         if queue.calendar_id is not None and queue.closed_action != "queue":
             cal = self.catalog.calendars.get(queue.calendar_id)
             if cal is not None and not cal.is_open(now):

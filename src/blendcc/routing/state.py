@@ -24,6 +24,7 @@ from blendcc.domain.conversation_events import (
     MessageReceived,
     MessageSent,
 )
+from blendcc.domain.crisis_events import CRISIS_EVENT_TYPES, EmergencyModeCleared, EmergencyModeSet
 from blendcc.domain.customer_events import CUSTOMER_EVENT_TYPES
 from blendcc.domain.ivr_events import IVR_EVENT_TYPES
 from blendcc.domain.lifecycle.assignment import ASSIGNMENT, AssignmentStage
@@ -65,6 +66,8 @@ class LiveState(ConversationFold):
         self.matcher = Matcher(catalog.queues, self.agents, self.contacts)
         self.members_on: dict[str, set[str]] = {}  # queue -> logged-in member agents
         self._timers: list[Timer] = []
+        #: scope (queue id, or ``*`` for the centre) -> the emergency mode in force (routing/engine.py)
+        self.emergency: dict[str, EmergencyModeSet] = {}
         self.last_at = 0.0  # time of the latest event applied
         self._timer_seq = itertools.count()
         self._contact_seq = itertools.count(1)
@@ -99,6 +102,10 @@ class LiveState(ConversationFold):
             self._handlers[kind] = _no_change
         for kind in IVR_EVENT_TYPES:  # calls that ended in the IVR never reached routing
             self._handlers[kind] = _no_change
+        for kind in CRISIS_EVENT_TYPES:  # crises: only the emergency modes change routing
+            self._handlers[kind] = _no_change
+        self._handlers[EmergencyModeSet] = self._emergency_set
+        self._handlers[EmergencyModeCleared] = self._emergency_cleared
         # ... except the conversation's state and ownership (routing/conversation_state.py)
         self._handlers[ConversationStateChanged] = self._conversation_state
         self._handlers[ConversationReopened] = self._conversation_reopened
@@ -391,6 +398,13 @@ class LiveState(ConversationFold):
         agent.state = _AGENT_STATES.get(e.state) or AgentState(e.state)
         agent.state_reason = e.reason
         agent.state_since = e.at
+
+
+    def _emergency_set(self, e: EmergencyModeSet) -> None:
+        self.emergency[e.scope] = e
+
+    def _emergency_cleared(self, e: EmergencyModeCleared) -> None:
+        self.emergency.pop(e.scope, None)
 
 
 def _no_change(_: ev.Event) -> None:

@@ -251,6 +251,18 @@ class WallboardTotals(BaseModel):
     agents: dict[str, int]
 
 
+class EmergencyMode(BaseModel):
+    """An emergency mode in force: a queue (or the centre, scope '*') closed, callback-only or overflowing."""
+
+    scope: str
+    mode: str = Field(description="closed, callback_only or overflow")
+    overflow_queue: str | None = None
+    message: str = Field("", description="the announcement or chat banner text")
+    since: float
+    by: str | None = None
+    crisis_id: str | None = None
+
+
 class StrandedContact(BaseModel):
     """A contact waiting where no logged-in agent could take it (membership, channel capacity, skills)."""
 
@@ -275,6 +287,8 @@ class LiveStats(BaseModel):
     digital: LiveDigital
     ivr: LiveIvr | None = Field(None, description="today's IVR figures per flow and dialled number")
     stranded: list[StrandedContact] = Field(default_factory=list)
+    emergency: list[EmergencyMode] = Field(default_factory=list,
+                                           description="emergency modes in force (scope '*': the whole centre)")
 
 
 class QueueReportRow(QueueKpis):

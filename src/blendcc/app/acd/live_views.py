@@ -18,7 +18,12 @@ from blendcc.domain.agent import AgentState
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.interaction import InteractionState
 from blendcc.routing.coverage import why_waiting
+from blendcc.routing.emergency import emergency_dict
 from blendcc.routing.engine import Engine
+
+
+def _emergency(engine: Engine) -> list[dict[str, Any]]:
+    return [emergency_dict(m) for _, m in sorted(engine.emergency.items())]
 
 
 def stranded(engine: Engine, now: float) -> list[dict[str, Any]]:
@@ -46,8 +51,13 @@ class LiveViews:
         last stored event the frame's live state reflects (read under the writer's lock with that state)."""
         runtime = self._runtime
         # only the copy of the live state holds the writer's lock; the frame is assembled after it
-        cap, lost, seq, now = runtime.query(lambda e, now: (capture(e), stranded(e, now), runtime.last_seq, now))
-        return {**assemble(cap, self._stats, now), "stranded": lost, "seq": seq}
+        cap, lost, seq, now, em = runtime.query(lambda e, now: (capture(e), stranded(e, now), runtime.last_seq, now,
+                                                               _emergency(e)))
+        return {**assemble(cap, self._stats, now), "stranded": lost, "seq": seq, "emergency": em}
+
+    def emergency(self) -> list[dict[str, Any]]:
+        """The emergency modes in force (scope ``*``: the whole centre), as set by ``SetEmergency``."""
+        return self._runtime.query(lambda e, _now: _emergency(e))
 
     def gauges(self) -> dict[str, Any]:
         """Counts for monitoring (``/metrics``): open contacts, waiting contacts per queue, logged-in agents,

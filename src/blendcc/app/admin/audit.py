@@ -23,7 +23,8 @@ ACTIONS = frozenset({
     "call_whispered",
     "call_barged", "recording_downloaded", "voicemail_downloaded", "data_exported",
     "customer_merged", "customer_unmerged", "customer_erased", "agent_messaged", "contact_moved",
-    "alert_acknowledged", "conversation_joined",
+    "alert_acknowledged", "conversation_joined", "emergency_set", "emergency_cleared", "crisis_switched",
+    "crisis_acknowledged",
 })
 
 

@@ -42,6 +42,8 @@ from blendcc.routing.commands import (
 
 log = logging.getLogger(__name__)
 _FINAL = ("ContactAbandoned", "ContactTimedOut", "ContactRejected", "ContactClosed")
+#: refusal reasons of an emergency mode (routing/emergency.py): the caller hears the mode's message first
+_EMERGENCY = ("emergency", "callback_only")
 
 
 class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls, VoicePhoneTransfer,
@@ -66,6 +68,10 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         self.outbound_leg: Callable[[str], Leg | None] | None = None
         #: dials a customer back through the SIP trunk (set when one is configured)
         self.dial_out: Callable[[str, str, str], Leg | None] | None = None
+        #: the emergency announcement for a call the engine refused (its queue) -> a playable prompt or None;
+        #: set by the voice stack (crisis emergency modes, docs/crisis.md); runs on the gateway's worker
+        self.announce: Callable[[str | None], str | None] | None = None
+        self._announcing: set[str] = set()  # contacts whose caller hears the emergency announcement now
         self.pending_callbacks = self.load_pending_callbacks(contacts.reader)
         self._unsubscribe = bus.subscribe("contact", self._on_bus)
         self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0, "batches": 0}
@@ -111,7 +117,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
             vc.created = True
             vc.queue_id = result.get("queue_id")
             if result.get("state") == "rejected":
-                self._drop(vc)
+                if vc.contact_id not in self._announcing:  # else the emergency message plays, then it ends
+                    self._drop(vc)
                 return
             if vc.customer_gone and vc.callback_number is None:  # hung up while the contact was being created
                 self._customer_left(vc)
@@ -142,6 +149,11 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
                 self._voicemail_done(vc, hung_up=True)
                 return
             vc.customer_gone = True
+            if vc.contact_id in self._announcing:  # hung up during the emergency message: the contact is over
+                self._announcing.discard(vc.contact_id)
+                self.gateway.stop_playing(vc.customer)
+                self._end(vc)
+                return
             self._leave_ivr(vc, hung_up=True)
             if vc.created:
                 self._customer_left(vc)
@@ -256,6 +268,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
                     self._adopt_outbound(cid, leg, msg["agent_id"], msg.get("queue_id"))
             return
         kind = msg.get("type")
+        if cid in self._announcing:
+            return  # refused by an emergency mode: the call ends when its message has been played
         if kind == "ContactOffered":
             self._offer(vc, msg["agent_id"], msg.get("queue_id"))
         elif kind == "OfferRevoked":
@@ -278,8 +292,33 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
             self.gateway.unbridge(vc.customer)
             self._hangup_agent(vc)
             vc.move(V.QUEUED)
+        elif kind == "ContactRejected" and msg.get("reason") in _EMERGENCY and self.announce is not None \
+                and not vc.customer_gone:
+            self._announce(vc, msg.get("queue_id"))
         elif kind in _FINAL or (kind == "ContactEnded" and msg.get("reason") != "transfer"):
             self._refer_outcome(vc, 487, "Request Terminated")
+            self._end(vc)
+
+    def _announce(self, vc: VoiceCall, queue_id: str | None) -> None:
+        """Refused by an emergency mode: the caller hears its message (rendered off the loop), then the call ends."""
+        announce = self.announce
+        assert announce is not None
+        self._announcing.add(vc.contact_id)
+
+        def play(prompt: str | None, error: Exception | None) -> None:
+            if vc.contact_id not in self._announcing:
+                return  # the caller hung up meanwhile: the call is over
+            if error is None and isinstance(prompt, str) \
+                    and self.gateway.play(vc.customer, prompt, lambda: self._announced(vc)):
+                return
+            self._announced(vc)
+
+        self.gateway.submit(lambda: announce(queue_id), play)
+
+    def _announced(self, vc: VoiceCall) -> None:
+        """The emergency message ended (or there was none to play): the call ends."""
+        self._announcing.discard(vc.contact_id)
+        if self.calls.get(vc.contact_id) is vc:
             self._end(vc)
 
     def _adopt_outbound(self, contact_id: str, leg: Leg, agent_id: str, queue_id: str | None) -> None:

@@ -116,6 +116,9 @@ class WebchatService(ChatAftercare):
         return found
 
     def closed_reason(self, inst: WebchatInstance) -> str | None:
+        centre = self.runtime.engine.emergency.get("*")  # the whole centre closed or callback-only (crisis)
+        if centre is not None and centre.mode != "overflow":
+            return centre.message or "emergency"
         if inst.calendar is None:
             return None
         calendar = self.runtime.engine.catalog.calendars.get(inst.calendar)

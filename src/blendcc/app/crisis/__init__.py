@@ -1,0 +1,1 @@
+"""Crisis readiness: playbook documents, the live evaluation, actions, notifications (docs/crisis.md)."""

@@ -135,3 +135,22 @@ def test_an_offer_while_the_tab_is_hidden_and_frozen_still_arrives_and_rings(
         li.ok("POST", f"/api/agent/contacts/{out['contact_id']}/accept")
         expect(offer).to_have_count(0)
         li.ok("POST", f"/api/agent/contacts/{out['contact_id']}/wrapup", {"disposition": "resolved", "notes": "done"})
+
+
+def test_the_emergency_status_reaches_the_desktop_live(desktop_browser: Any, desktop_centre: DesktopCentre,
+                                                      desktop_shot: Any) -> None:
+    t = texts("fa")
+    with desk(desktop_browser, desktop_centre, "parisa", "fa", PHONE) as page:
+        banner = page.locator(".crisis-banner")
+        expect(banner).to_have_count(0)
+        desktop_centre.admin.ok("POST", "/api/crisis/emergency/*", {"on": True, "mode": "callback_only",
+                                                                    "message": "خطوط تلفن قطع است"})
+        try:
+            expect(banner).to_contain_text(t["crisis.centre"])  # pushed on /ws/agent, no reload
+            expect(banner).to_contain_text(t["crisis.mode.callback_only"])
+            expect(banner).to_contain_text("خطوط تلفن قطع است")
+            desktop_shot(page, "live-fa-emergency")
+            assert_accessible(page, what="the desktop in an emergency (fa)")
+        finally:
+            desktop_centre.admin.ok("POST", "/api/crisis/emergency/*", {"on": False})
+        expect(banner).to_have_count(0)

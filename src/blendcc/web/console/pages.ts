@@ -7,6 +7,7 @@ import { AuditPage } from "./pages/audit/AuditPage";
 import { CampaignMonitorPage } from "./pages/campaigns/CampaignMonitorPage";
 import { ChannelsPage } from "./pages/lists/ChannelsPage";
 import { ConfigPage } from "./pages/admin/config/ConfigPage";
+import { CrisisPage } from "./pages/crisis/CrisisPage";
 import { DncPage } from "./pages/lists/DncPage";
 import { ErlangPage } from "./pages/wfm/ErlangPage";
 import { ForecastPage } from "./pages/wfm/ForecastPage";
@@ -25,6 +26,7 @@ export const PAGES: PageDef[] = [
   { path: "monitor", section: "live", label: "nav.monitor", role: "supervisor", component: MonitorPage, badge: AlertBadge },
   { path: "intraday", section: "live", label: "nav.intraday", role: "supervisor", component: IntradayPage },
   { path: "campaigns", section: "live", label: "nav.campaign_monitor", role: "supervisor", component: CampaignMonitorPage },
+  { path: "crisis", section: "live", label: "nav.crisis", role: "supervisor", component: CrisisPage },
   { path: "reports", section: "reports", label: "nav.reports", role: "supervisor", component: ReportsPage },
   { path: "wfm/forecast", section: "wfm", label: "nav.wfm_forecast", role: "supervisor", component: ForecastPage },
   { path: "wfm/staffing", section: "wfm", label: "nav.wfm_erlang", role: "supervisor", component: ErlangPage },

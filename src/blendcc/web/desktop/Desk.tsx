@@ -18,6 +18,7 @@ import { matches, SHORTCUTS, tabNumber } from "./shortcuts";
 import { askNotificationPermission, unlockAudio } from "./alert";
 import { answerByPhone } from "./phone/accept";
 import { SupervisorMessages } from "./SupervisorMessages";
+import { CrisisBanner } from "./CrisisBanner";
 
 /** Frames that never change the agent's view (the panes read them). */
 const THREAD_FRAMES = new Set(["MessageReceived", "MessageSent", "NoteAdded", "MessageDeliveryUpdated",
@@ -257,6 +258,7 @@ export function Desk({ auth, api, session, t, lang, picker }: Props) {
         )}
       </div>
 
+      <CrisisBanner api={api} bus={bus} t={t} />
       <SupervisorMessages bus={bus} t={t} lang={lang} />
 
       <Offers offers={offers} pops={pops} api={api} t={t} lang={lang} skew={skew} onAct={act} />

@@ -26,6 +26,14 @@ export function WallboardPage(props: PageProps) {
       {/* one polite summary for screen readers (not every tile); it changes only when a count does */}
       <p class="wb-summary" aria-live="polite" aria-atomic="true">{summary}</p>
       <Notice error={error} loading={!board && !error} t={t} />
+      {board?.emergency && board.emergency.length > 0 && (
+        <div class="wb-emergency" role="status">
+          {board.emergency.map((m) => (
+            <p key={m.scope}><strong>{t("wb.emergency", { where: m.scope === "*" ? t("crisis.centre") : m.scope,
+                                                          mode: t(`crisis.mode.${m.mode}`) })}</strong>{m.message && <> {m.message}</>}</p>
+          ))}
+        </div>
+      )}
       {board && (tv ? <TvMode {...props} board={board} elapsed={elapsed} /> : (
         <>
           <Totals board={board} t={t} lang={lang} elapsed={elapsed} />

@@ -36,6 +36,8 @@ export interface Board {
   totals: { waiting: number; longest_wait_s: number; agents: StateCounts };
   /** calls that left the IVR today (to a queue, abandoned there, contained); absent on older servers */
   ivr?: { flows: IvrRow[] };
+  /** emergency modes in force (scope "*": the whole centre); absent on older servers */
+  emergency?: { scope: string; mode: string; message: string }[];
 }
 
 export const STATES = ["available", "reserved", "busy", "held", "wrap_up", "aux", "offline"];

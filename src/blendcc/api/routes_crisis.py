@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Path, Query
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from blendcc.api import incident_html
 from blendcc.api.deps import C, P, audit
 from blendcc.api.models import crisis as out
 from blendcc.app.crisis.service import CrisisService
@@ -180,3 +182,19 @@ def acknowledge_link(c: C, token: str = Path(min_length=16, max_length=64)) -> d
     view = _svc(c).acknowledge_token(token)
     return {"crisis_id": view["id"], "acknowledged_by": view["acknowledged_by"],
             "acknowledged_at": view["acknowledged_at"]}
+
+
+@router.get("/crises/{crisis_id}/report", summary="The post-incident report: timeline, figures against the weeks "
+            "before, reasons, extra agent hours (JSON; format=html: a printable page with its chart)",
+            responses={200: {"content": {"text/html": {}}}})
+def incident_report(c: C, p: P, crisis_id: str = Path(min_length=1, max_length=64),
+                    format: Literal["json", "html"] = Query("json")) -> Any:
+    p.require("supervisor")
+    if c.incident_reports is None:
+        raise InvalidState("crisis readiness is not wired in this server")
+    report = c.incident_reports.report(crisis_id)
+    if format == "json":
+        return report
+    name = str(report["playbook_id"])
+    html = incident_html.render(report, name, c.settings.timezone)
+    return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="incident-{crisis_id}.html"'})

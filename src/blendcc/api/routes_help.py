@@ -43,7 +43,7 @@ def render(template: str, lang: str, status: int = 200, **values: Any) -> HTMLRe
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/help", response_class=HTMLResponse, summary="The help centre: published articles or a search")
+@router.get("/help", response_class=HTMLResponse, include_in_schema=False)  # a page, not an API
 def help_centre(request: Request, c: C, lang: str | None = Query(None, max_length=16),
                 q: str = Query("", max_length=200)) -> HTMLResponse:
     code = language(request, lang)
@@ -56,7 +56,7 @@ def help_centre(request: Request, c: C, lang: str | None = Query(None, max_lengt
     return render("index.html", code, categories=categories)
 
 
-@router.get("/help/{lang}/{article_id}", response_class=HTMLResponse, summary="A published article")
+@router.get("/help/{lang}/{article_id}", response_class=HTMLResponse, include_in_schema=False)
 def help_article(lang: str, article_id: str, c: C) -> HTMLResponse:
     code = lang if lang in STRINGS else "en"
     service = kb(c)

@@ -91,7 +91,7 @@ def _page(request: Request, lang: str | None, status: int = 200, **values: Any) 
     return render("survey.html", code, status, s=STRINGS[code], **values)
 
 
-@router.get("/survey/{token}", response_class=HTMLResponse, summary="The customer's survey page")
+@router.get("/survey/{token}", response_class=HTMLResponse, include_in_schema=False)  # a page, not an API
 def survey_page(token: str, request: Request, c: C, lang: str | None = Query(None, max_length=16)) -> HTMLResponse:
     try:
         _contact, survey, answered = surveys(c).opened(token)
@@ -102,7 +102,7 @@ def survey_page(token: str, request: Request, c: C, lang: str | None = Query(Non
                  scores=list(range(low, high + 1)), token=token)
 
 
-@router.post("/survey/{token}", response_class=HTMLResponse, summary="The survey page's form")
+@router.post("/survey/{token}", response_class=HTMLResponse, include_in_schema=False)
 def survey_form(token: str, request: Request, c: C, score: Annotated[int, Form(ge=0, le=10)],
                 comment: Annotated[str, Form(max_length=2_000)] = "",
                 lang: str | None = Query(None, max_length=16)) -> HTMLResponse:

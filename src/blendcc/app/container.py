@@ -72,6 +72,7 @@ class Container:
     analytics: Analytics | None = None  # sentiment and contact reasons (set by bootstrap)
     quality: Quality | None = None  # scorecards, evaluations, calibration, QA signals (set by bootstrap)
     crisis: Any = None  # crisis readiness (app.crisis.service.CrisisService; set by bootstrap.crisis)
+    incident_reports: Any = None  # post-incident reports (app.crisis.report.IncidentReports; bootstrap.crisis)
     forecast_jobs: Any = None  # background forecasts (app.planning.background_jobs.BackgroundJobs; bootstrap)
     metrics: Any = None  # Prometheus metrics (adapters.metrics.PrometheusMetrics; set by bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)

@@ -14,6 +14,7 @@ from blendcc.app.container import Container
 from blendcc.app.crisis.actions import Actions
 from blendcc.app.crisis.forecast import ForecastSoFar
 from blendcc.app.crisis.playbooks import Playbooks
+from blendcc.app.crisis.report import IncidentReports
 from blendcc.app.crisis.service import RESTORE_TYPES, CrisisService
 from blendcc.app.planning.forecasting import ForecastingService
 from blendcc.app.planning.intraday_board import day_forecast
@@ -61,6 +62,9 @@ def wire_crisis(container: Container, settings: Settings, repo: ConfigRepository
     service = CrisisService(playbooks, actions, container.runtime, container.bus, container.clock,
                             senders(container, settings), settings.crisis_public_url, forecast, run=pool.submit)
     container.crisis = service
+    analytics = container.analytics
+    container.incident_reports = IncidentReports(container.store, container.clock,
+                                                 analytics.reasons if analytics is not None else None)
     # after a restart: emergency modes older than the engine's replay window, crises that had not ended
     service.restore(s.event for s in container.store.events_of_type(RESTORE_TYPES))
     return service

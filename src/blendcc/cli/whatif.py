@@ -19,6 +19,7 @@ from blendcc.cli.base import app, err, fail, out
 from blendcc.domain.errors import ValidationFailed
 
 if TYPE_CHECKING:
+    from blendcc.sim.report import Estimate
     from blendcc.sim.scenario import Scenario
     from blendcc.sim.whatif import Surge
 
@@ -157,9 +158,9 @@ def whatif(
             continue
         n = r.need
 
-        def m(side: dict[str, object], key: str) -> float | None:
+        def m(side: dict[str, Estimate], key: str) -> float | None:
             est = side.get(key)
-            return getattr(est, "mean", None)
+            return None if est is None else est.mean
 
         offered = m(r.surge, "offered")
         asa = m(r.surge, "asa_s")
@@ -173,7 +174,8 @@ def whatif(
     (Console(width=max(out.width, 130), highlight=False) if out.width < 130 else out).print(table)
     total = report.to_dict()["total"]
     base_sl, surge_sl = report.baseline_total.get("service_level"), report.surge_total.get("service_level")
-    out.print(f"whole period: SL {_pct(base_sl.mean if base_sl else None)} -> {_pct(surge_sl.mean if surge_sl else None)}"
+    out.print(f"whole period: SL {_pct(base_sl.mean if base_sl else None)} -> "
+              f"{_pct(surge_sl.mean if surge_sl else None)}"
               f"; extra agent-hours to hold the target: {total['extra_agent_hours_simulated']:g} simulated, "
               f"{total['extra_agent_hours_erlang']:g} Erlang", soft_wrap=True)
     try:

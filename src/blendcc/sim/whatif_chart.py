@@ -1,4 +1,4 @@
-"""The surge what-if report as a self-contained HTML page (an inline SVG chart by matplotlib, then the table) and as CSV."""
+"""The surge what-if report as a self-contained HTML page (an inline SVG chart, then the table) and as CSV."""
 
 from __future__ import annotations
 
@@ -112,6 +112,7 @@ def html_page(report: WhatIfReport) -> bytes:
              f"<p>Volume x{s.volume:g} and handle time x{s.aht:g} from {s.start_s / 3600:g} h to {s.end_s / 3600:g} h "
              f"after the start; SL target {report.options.sl_target:.0%} within {report.sl_threshold_s:g} s; "
              f"{report.replications} replication(s), seed {report.seed}. Extra agent-hours to hold the target: "
-             f"{total['extra_agent_hours_simulated']:g} (simulated), {total['extra_agent_hours_erlang']:g} (Erlang).</p>",
+             f"{total['extra_agent_hours_simulated']:g} (simulated), "
+             f"{total['extra_agent_hours_erlang']:g} (Erlang).</p>",
              _svg(report), "<table>", head, *rows, "</table></body></html>"]
     return "".join(parts).encode()

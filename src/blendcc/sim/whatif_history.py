@@ -34,7 +34,8 @@ def history_days(records: Sequence[CallRecord], first: date, days: int) -> list[
 
 def history_baseline(records: Sequence[CallRecord], first: date, days: int, interval_s: int,
                      seed: int) -> Callable[[int], Scenario]:
-    """Replication ``i``'s baseline scenario of ``days`` days from ``first``, reported per ``interval_s`` (patience estimated on all ``records``, drawn with ``"seed:i:patience"``)."""
+    """Replication ``i``'s baseline scenario of ``days`` days from ``first``, reported per ``interval_s``
+    (patience estimated on all ``records``, drawn with ``"seed:i:patience"``)."""
     if interval_s % 900 or not 900 <= interval_s <= 3600:
         raise ValidationFailed("the report interval must be 15, 30, 45 or 60 minutes")
     chosen = history_days(records, first, days)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,7 +38,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 class WhatIfOptions:
     sl_target: float = 0.8
     sl_threshold_s: float | None = None  # None: the queue's own
-    staffing: StaffingOptions = StaffingOptions()
+    staffing: StaffingOptions = field(default_factory=StaffingOptions)
 
     def check(self) -> None:
         if not 0.0 < self.sl_target < 1.0:
@@ -126,7 +126,7 @@ def with_published(scenario: Scenario, counts: Sequence[int] | None) -> Scenario
     _q, group = single_pool(scenario)
     if not counts or any(n < 0 for n in counts):
         raise ValidationFailed("the published staffing needs one count >= 0 per interval")
-    g = group.model_copy(update={"ids": None, "count": max(max(counts), 1), "shifts": None,
+    g = group.model_copy(update={"ids": None, "count": max(*counts, 1), "shifts": None,
                                  "staffing": Staffing(interval_s=scenario.report_interval_s, counts=list(counts))})
     return scenario.model_copy(update={"agents": [g]})
 

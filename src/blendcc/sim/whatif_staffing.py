@@ -123,7 +123,7 @@ def _steady_stream(s: ArrivalStream, rate: float, factor: float, acw: Distributi
         if patiences and len(patiences) == len(records):
             patience = Empirical(dist="empirical", values_s=[p for p in patiences if math.isfinite(p)] or [0.0])
     return s.model_copy(update={"process": Poisson(kind="poisson", rate_per_s=rate), "handle": scale(handle, factor),
-                                "acw": acw})
+                                "patience": patience, "acw": acw})
 
 
 def interval_case(scenario: Scenario, surge: Surge, lo: float, hi: float, window_s: float) -> Scenario | None:

@@ -134,3 +134,26 @@ def test_published_staffing_override_and_bad_options() -> None:
     two["agents"].append({"name": "b", "count": 1, "queues": ["q"]})
     with pytest.raises(ValidationFailed, match="one agent group"):
         run_whatif(lambda _i: parse_scenario(two), SURGE, WhatIfOptions())
+
+
+def test_whatif_on_the_real_1999_log(bank_1999: Any) -> None:
+    from datetime import date
+
+    from blendcc.adapters.importers.bank1999 import read_bank1999
+    from blendcc.sim.whatif_history import history_baseline, whole_days
+
+    records = read_bank1999(bank_1999("january.txt")).records
+    baseline = history_baseline(records, date(1999, 1, 4), 1, 3600, seed=1)
+    options = WhatIfOptions(sl_target=0.8, sl_threshold_s=20,
+                            staffing=StaffingOptions(replications=2, seed=1, max_agents=40))
+    report = run_whatif(baseline, whole_days(1, 1.4, 1.1), options)
+    day = [r for r in report.rows if r.need is not None and r.published > 0]
+    assert len(day) >= 15  # the bank's day: 7:00 to midnight
+    assert report.surge_total["offered"].mean > 1.3 * report.baseline_total["offered"].mean
+    assert report.surge_total["service_level"].mean < report.baseline_total["service_level"].mean
+    for r in day:
+        need = r.need
+        assert need is not None and need.simulated is not None and need.sl_at is not None
+        assert need.sl_at >= 0.8 and abs(need.simulated - need.erlang) <= 3
+        assert need.sl_one_fewer is None or need.sl_one_fewer < 0.8
+    assert sum(r.simulated_extra or 0 for r in day) > 0

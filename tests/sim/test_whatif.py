@@ -1,4 +1,4 @@
-"""Surge what-if: the surge applied to a scenario, the per-interval report, and the agents needed (Erlang, then simulation)."""
+"""Surge what-if: the surge applied to a scenario, the per-interval report, the agents needed (Erlang, simulation)."""
 
 from __future__ import annotations
 
@@ -60,14 +60,14 @@ def test_surge_on_replayed_contacts_copies_recorded_ones_deterministically() -> 
     window = Surge(start_s=900, end_s=1800, volume=2.0, aht=1.5)
     hot = surge_scenario(sc, window, random.Random(7))
     assert hot == surge_scenario(sc, window, random.Random(7))
-    inside = [s for s in hot.arrivals if s.name == "c-surge"][0].process
+    inside = next(s for s in hot.arrivals if s.name == "c-surge").process
     assert isinstance(inside, Replay)
     recorded = [c for c in contacts if 900 <= c["t_s"] < 1800]
     assert len(inside.contacts) == 2 * len(recorded)
     assert all(900 <= c.t_s < 1800 and c.handle_s == 150.0 for c in inside.contacts)
     assert {c.patience_s for c in inside.contacts} <= {c["patience_s"] for c in recorded}  # copies of recorded calls
     fewer = surge_scenario(sc, Surge(start_s=900, end_s=1800, volume=0.5), random.Random(7))
-    kept = [s for s in fewer.arrivals if s.name == "c-surge"][0].process
+    kept = next(s for s in fewer.arrivals if s.name == "c-surge").process
     assert isinstance(kept, Replay) and 0 < len(kept.contacts) < len(recorded)
 
 
@@ -157,3 +157,13 @@ def test_whatif_on_the_real_1999_log(bank_1999: Any) -> None:
         assert need.sl_at >= 0.8 and abs(need.simulated - need.erlang) <= 3
         assert need.sl_one_fewer is None or need.sl_one_fewer < 0.8
     assert sum(r.simulated_extra or 0 for r in day) > 0
+
+
+def test_surge_staffed_with_the_agents_found_recovers_the_service_level(report: Any) -> None:
+    hot = [r for r in report.rows if r.in_surge]
+    assert [r.staffed_agents for r in hot] == [r.need.simulated for r in hot]
+    assert [r.staffed_agents for r in report.rows if not r.in_surge] == [5, 5]
+    for r in hot:
+        assert r.staffed["service_level"].mean > r.surge["service_level"].mean
+        assert r.staffed["offered"].mean == r.surge["offered"].mean  # the same surged arrivals
+    assert report.staffed_total["service_level"].mean > report.surge_total["service_level"].mean

@@ -151,7 +151,7 @@ def whatif(
     table = Table(title=f"{name}: volume x{volume:g}, handle time x{handle:g}, SL target {sl_target:.0%} "
                         f"in {report.sl_threshold_s:g} s (means over {replications} replications)")
     for col in ("interval", "agents", "offered", "SL base", "SL surge", "ASA surge", "aband. surge",
-                "occ. surge", "Erlang", "simulated", "extra"):
+                "occ. surge", "Erlang", "simulated", "extra", "SL staffed"):
         table.add_column(col, justify="right", no_wrap=True)
     for r in report.rows:
         if not r.in_surge or (r.need is None and r.published == 0):
@@ -170,12 +170,13 @@ def whatif(
                       _pct(m(r.surge, "abandon_rate")), _pct(m(r.surge, "occupancy")),
                       "-" if n is None else str(n.erlang),
                       "-" if n is None else (str(n.simulated) if n.simulated is not None else "> bound"),
-                      "-" if r.simulated_extra is None else f"+{r.simulated_extra}")
+                      "-" if r.simulated_extra is None else f"+{r.simulated_extra}",
+                      _pct(m(r.staffed, "service_level")))
     (Console(width=max(out.width, 130), highlight=False) if out.width < 130 else out).print(table)
     total = report.to_dict()["total"]
-    base_sl, surge_sl = report.baseline_total.get("service_level"), report.surge_total.get("service_level")
-    out.print(f"whole period: SL {_pct(base_sl.mean if base_sl else None)} -> "
-              f"{_pct(surge_sl.mean if surge_sl else None)}"
+    sl = [t.get("service_level") for t in (report.baseline_total, report.surge_total, report.staffed_total)]
+    out.print(f"whole period: SL {_pct(sl[0].mean if sl[0] else None)} -> {_pct(sl[1].mean if sl[1] else None)} "
+              f"with the surge, {_pct(sl[2].mean if sl[2] else None)} with the agents needed (SL staffed)"
               f"; extra agent-hours to hold the target: {total['extra_agent_hours_simulated']:g} simulated, "
               f"{total['extra_agent_hours_erlang']:g} Erlang", soft_wrap=True)
     try:

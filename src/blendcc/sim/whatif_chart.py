@@ -15,7 +15,8 @@ CSV_HEADER = ("interval_start", "in_surge", "published_agents",
               *(f"{side}_{k}" for side in ("baseline", "surge")
                 for k in ("offered", "service_level", "asa_s", "abandon_rate", "occupancy")),
               "erlang_agents", "simulated_agents", "erlang_extra", "simulated_extra", "sl_at_simulated",
-              "sl_one_fewer")
+              "sl_one_fewer", "staffed_agents", "staffed_service_level", "staffed_asa_s", "staffed_abandon_rate",
+              "staffed_occupancy")
 
 
 def _mean(kpis: dict[str, Estimate], key: str) -> float | None:
@@ -33,7 +34,9 @@ def csv_text(report: WhatIfReport) -> str:
         for side in (r.baseline, r.surge):
             cells += [_mean(side, k) for k in ("offered", "service_level", "asa_s", "abandon_rate", "occupancy")]
         cells += [None if n is None else n.erlang, None if n is None else n.simulated, r.erlang_extra,
-                  r.simulated_extra, None if n is None else n.sl_at, None if n is None else n.sl_one_fewer]
+                  r.simulated_extra, None if n is None else n.sl_at, None if n is None else n.sl_one_fewer,
+                  r.staffed_agents, *(_mean(r.staffed, k) for k in ("service_level", "asa_s", "abandon_rate",
+                                                                     "occupancy"))]
         w.writerow(safe_row("" if c is None else c for c in cells))
     return buf.getvalue()
 
@@ -55,6 +58,8 @@ def _svg(report: WhatIfReport) -> str:
         ax1.set_ylabel("offered per interval")
         ax2.step(times, series("baseline", "service_level"), where="post", color="#555555", label="baseline SL")
         ax2.step(times, series("surge", "service_level"), where="post", color="#d62728", label="surge SL")
+        ax2.step(times, series("staffed", "service_level"), where="post", color="#9467bd",
+                 label="surge SL, agents needed")
         ax2.step(times, series("surge", "occupancy"), where="post", color="#ff7f0e", lw=0.8, ls="--",
                  label="surge occupancy")
         ax2.axhline(report.options.sl_target, color="#2ca02c", lw=0.8, ls=":", label="SL target")
@@ -98,13 +103,15 @@ def html_page(report: WhatIfReport) -> bytes:
             cells += [_num(_mean(side, "offered")), _pct(_mean(side, "service_level")), _num(_mean(side, "asa_s")),
                       _pct(_mean(side, "abandon_rate")), _pct(_mean(side, "occupancy"))]
         cells += ["-" if n is None else str(n.erlang), "-" if n is None or n.simulated is None else str(n.simulated),
-                  "-" if r.simulated_extra is None else f"+{r.simulated_extra}"]
+                  "-" if r.simulated_extra is None else f"+{r.simulated_extra}",
+                  _pct(_mean(r.staffed, "service_level")), _pct(_mean(r.staffed, "abandon_rate"))]
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     total = report.to_dict()["total"]
     head = ("<tr><th rowspan=2>interval (UTC)</th><th rowspan=2>surge</th><th rowspan=2>agents</th>"
-            "<th colspan=5>baseline</th><th colspan=5>surge</th><th colspan=3>agents needed</th></tr><tr>"
+            "<th colspan=5>baseline</th><th colspan=5>surge</th><th colspan=3>agents needed</th>"
+            "<th colspan=2>surge, agents needed</th></tr><tr>"
             + "<th>offered</th><th>SL</th><th>ASA s</th><th>aband.</th><th>occ.</th>" * 2
-            + "<th>Erlang</th><th>simulated</th><th>extra</th></tr>")
+            + "<th>Erlang</th><th>simulated</th><th>extra</th><th>SL</th><th>aband.</th></tr>")
     parts = ["<!doctype html><html><head><meta charset='utf-8'><title>blendcc surge what-if</title>",
              "<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin:1em 0}"
              "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}</style></head><body>",

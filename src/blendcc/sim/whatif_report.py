@@ -1,6 +1,8 @@
 """Surge what-if, part 3: the report -- per interval, the baseline and the surge simulated with the published
 staffing (SL, ASA, abandonment, occupancy from the simulator's own KPI collection, mean and 95% CI over
-replications) and the agents needed to hold the SL target (``whatif_staffing``).
+replications), the agents needed to hold the SL target (``whatif_staffing``), and the surge simulated again
+over the whole run with those agents in each interval of the window ("staffed": the backlog between
+intervals included, which the per-interval steady state leaves out).
 
 Replication ``i`` simulates ``baseline(i)`` (a history replay draws its own patience per replication)
 and the same scenario surged with ``random.Random(f"{seed}:{i}:surge")``, both as ``SimCentre(seed, i)``:
@@ -57,6 +59,8 @@ class IntervalRow:
     baseline: dict[str, Estimate]
     surge: dict[str, Estimate]
     need: IntervalNeed | None  # None: outside the window or nothing arrives
+    staffed: dict[str, Estimate]  # the surge again, with the simulated agents needed in each interval
+    staffed_agents: int
 
     @property
     def erlang_extra(self) -> int | None:
@@ -74,6 +78,7 @@ class IntervalRow:
 
         return {"start": self.start.isoformat(), "in_surge": self.in_surge, "published_agents": self.published,
                 "baseline": side(self.baseline), "surge": side(self.surge),
+                "surge_staffed": side(self.staffed), "staffed_agents": self.staffed_agents,
                 "needed": None if self.need is None else self.need.to_dict(),
                 "erlang_extra": self.erlang_extra, "simulated_extra": self.simulated_extra}
 
@@ -90,6 +95,7 @@ class WhatIfReport:
     rows: list[IntervalRow]
     baseline_total: dict[str, Estimate]
     surge_total: dict[str, Estimate]
+    staffed_total: dict[str, Estimate]
 
     def to_dict(self) -> dict[str, Any]:
         def tot(kpis: dict[str, Estimate]) -> dict[str, Any]:
@@ -103,6 +109,7 @@ class WhatIfReport:
                                     "window_s": self.options.staffing.window_s,
                                     "warmup_s": self.options.staffing.warmup_s},
                 "total": {"baseline": tot(self.baseline_total), "surge": tot(self.surge_total),
+                          "surge_staffed": tot(self.staffed_total),
                           "extra_agent_hours_erlang": sum(r.erlang_extra or 0 for r in hot) * self.interval_s / 3600,
                           "extra_agent_hours_simulated": sum(r.simulated_extra or 0 for r in hot)
                           * self.interval_s / 3600,
@@ -148,7 +155,7 @@ def run_whatif(baseline: Callable[[int], Scenario], surge: Surge, options: WhatI
     base_runs, surge_runs = [], []
     first: Scenario | None = None
     for i in range(st.replications):
-        sc = with_published(with_threshold(baseline(i), options.sl_threshold_s), published_counts)
+        sc = _baseline(baseline, i, options, published_counts)
         if first is None:
             first = sc
             single_pool(sc)
@@ -165,23 +172,38 @@ def run_whatif(baseline: Callable[[int], Scenario], surge: Surge, options: WhatI
     n_slots = math.ceil(max(first.duration_s, min(surge.end_s, first.duration_s)) / width - 1e-9)
     slots = [(k * width, (k + 1) * width) for k in range(n_slots)]
     todo = [(lo, hi) for lo, hi in slots if surge.start_s <= lo < surge.end_s]
-    rows: list[IntervalRow] = []
-    done = 0
+    found: list[tuple[float, int, IntervalNeed | None]] = []
+    searched = 0
     for lo, hi in slots:
-        in_surge = (lo, hi) in todo
         now = published(group, lo, hi)
-        found: IntervalNeed | None = None
-        if in_surge:
+        found.append((lo, now, None))
+        if (lo, hi) in todo:
             case = interval_case(first, surge, lo, hi, st.window_s)
             if case is not None:
-                found = need(case, options.sl_target, now, st)
-            done += 1
+                found[-1] = (lo, now, need(case, options.sl_target, now, st))
+            searched += 1
             if progress is not None:
-                progress("searching the agents needed", done, len(todo))
-        start = first.t0 + lo
-        rows.append(IntervalRow(datetime.fromtimestamp(start, UTC), in_surge, now, _pick(_kpis(base, start)),
-                                _pick(_kpis(hot, start)), found))
+                progress("searching the agents needed", searched, len(todo))
+    # the surge again, each interval staffed with the agents found (published where none was searched)
+    counts = [n.simulated if n is not None and n.simulated is not None else now for _lo, now, n in found]
+    staffed_runs = []
+    for i in range(st.replications):
+        sc = with_published(_baseline(baseline, i, options, published_counts), counts)
+        surged = surge_scenario(sc, surge, random.Random(f"{st.seed}:{i}:surge"))
+        staffed_runs.append(SimCentre(surged, seed=st.seed, replication=i).run())
+        if progress is not None:
+            progress("simulating the surge with the agents needed", i + 1, st.replications)
+    staffed = SimReport(first.name, st.seed, width, first.t0, staffed_runs)
+    rows = [IntervalRow(datetime.fromtimestamp(first.t0 + lo, UTC), (lo, lo + width) in todo, now,
+                        _pick(_kpis(base, first.t0 + lo)), _pick(_kpis(hot, first.t0 + lo)), n,
+                        _pick(_kpis(staffed, first.t0 + lo)), k)
+            for (lo, now, n), k in zip(found, counts, strict=True)]
     queue = first.centre.queues[0]
     channel = first.arrivals[0].channel if first.arrivals else Channel.VOICE
     return WhatIfReport(first.name, surge, options, queue.sl_threshold(channel), width, st.seed, st.replications,
-                        rows, _pick(_kpis(base, None)), _pick(_kpis(hot, None)))
+                        rows, _pick(_kpis(base, None)), _pick(_kpis(hot, None)), _pick(_kpis(staffed, None)))
+
+
+def _baseline(baseline: Callable[[int], Scenario], i: int, options: WhatIfOptions,
+              counts: Sequence[int] | None) -> Scenario:
+    return with_published(with_threshold(baseline(i), options.sl_threshold_s), counts)

@@ -41,6 +41,8 @@ class Interval(BaseModel):
     published_agents: int
     baseline: Side
     surge: Side
+    surge_staffed: Side
+    staffed_agents: int
     needed: Needed | None
     erlang_extra: int | None
     simulated_extra: int | None
@@ -49,6 +51,7 @@ class Interval(BaseModel):
 class Totals(BaseModel):
     baseline: Side
     surge: Side
+    surge_staffed: Side
     extra_agent_hours_erlang: float
     extra_agent_hours_simulated: float
     intervals_not_met_within_bound: int

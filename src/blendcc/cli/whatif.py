@@ -172,7 +172,7 @@ def whatif(
                       "-" if n is None else (str(n.simulated) if n.simulated is not None else "> bound"),
                       "-" if r.simulated_extra is None else f"+{r.simulated_extra}",
                       _pct(m(r.staffed, "service_level")))
-    (Console(width=max(out.width, 130), highlight=False) if out.width < 130 else out).print(table)
+    (Console(width=max(out.width, 150), highlight=False) if out.width < 150 else out).print(table)
     total = report.to_dict()["total"]
     sl = [t.get("service_level") for t in (report.baseline_total, report.surge_total, report.staffed_total)]
     out.print(f"whole period: SL {_pct(sl[0].mean if sl[0] else None)} -> {_pct(sl[1].mean if sl[1] else None)} "

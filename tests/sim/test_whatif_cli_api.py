@@ -159,3 +159,9 @@ def test_api_whatif_refuses_bad_requests(shared_centre: Any) -> None:
         "surge": {"start_s": 0, "end_s": 900}})
     refuse("/api/sim/whatif", json={"scenario": scenario_doc(), "surge": {"start_s": 0, "end_s": 900},
                                     "sl_target": 2})
+    assert "surge window" in refuse("/api/sim/whatif", json={"scenario": scenario_doc(),
+                                                             "surge": {"start_s": 5000, "end_s": 9000}})
+    busy = scenario_doc(arrivals=[{"name": "c", "process": {"kind": "poisson", "rate_per_s": 10},
+                                   "handle": {"dist": "exponential", "mean_s": 60}}])
+    assert "busiest interval" in refuse("/api/sim/whatif", json={"scenario": busy,
+                                                                 "surge": {"start_s": 0, "end_s": 900}})

@@ -22,9 +22,12 @@ router = APIRouter(prefix="/api/sim/whatif", tags=["simulator"])
 
 #: Work one request may ask for; longer studies belong to ``blendcc whatif``.
 MAX_ARRIVALS = 100_000
+#: Arrivals of one steady-state evaluation of the busiest interval, times the replications.
+MAX_STEADY_ARRIVALS = 300_000
 MAX_AGENTS = 2_000
 MAX_LOG_BYTES = 16 * 1024 * 1024
 Format = Literal["json", "html"]
+STEADY_WINDOW_S = 7_200.0  # StaffingOptions' default window
 HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}},
                                                "description": "the report (JSON, or HTML with format=html)"}}
 
@@ -45,6 +48,26 @@ def _agents(text: str | None) -> list[int] | None:
     if not counts or any(not 0 <= n <= MAX_AGENTS for n in counts):
         raise ValidationFailed(f"agents: give counts between 0 and {MAX_AGENTS}")
     return counts
+
+
+def peak_rate(scenario: Any) -> float:
+    """An upper bound of the busiest report interval's arrival rate (per second), summed over the streams."""
+    from blendcc.sim.scenario import Replay
+
+    width = float(scenario.report_interval_s)
+    total = 0.0
+    for s in scenario.arrivals:
+        p = s.process
+        if isinstance(p, Replay):
+            counts: dict[int, int] = {}
+            for c in p.records():
+                counts[int(c.t_s // width)] = counts.get(int(c.t_s // width), 0) + 1
+            total += max(counts.values(), default=0) / width
+        elif p.rate_per_s is not None:
+            total += p.rate_per_s
+        else:
+            total += max(p.per_interval or [0.0]) / (p.interval_s or 1.0)
+    return total
 
 
 def _factor(pct: float, name: str) -> float:
@@ -81,22 +104,27 @@ def whatif_scenario(body: WhatIfRequest, c: C, p: P, format: Format = "json") ->
     published staffing, and the agents needed (Erlang, then simulation). Stopped at the compute deadline (503)."""
     p.require("supervisor")
     from blendcc.sim.scenario import parse_scenario
+    from blendcc.sim.whatif import Surge
     from blendcc.sim.whatif_staffing import single_pool
 
     scenario = parse_scenario(body.scenario)
     single_pool(scenario)
-    if scenario.expected_arrivals() > MAX_ARRIVALS:
-        raise ValidationFailed(f"the scenario expects more than {MAX_ARRIVALS:,} arrivals; use 'blendcc whatif'")
+    s = body.surge
+    volume, aht = _factor(s.volume_pct, "volume_pct"), _factor(s.aht_pct, "aht_pct")
+    Surge(start_s=s.start_s, end_s=s.end_s, volume=volume, aht=aht).check(scenario)
+    if scenario.expected_arrivals() * max(volume, 1.0) > MAX_ARRIVALS:
+        raise ValidationFailed(f"the surged scenario expects more than {MAX_ARRIVALS:,} arrivals; use 'blendcc whatif'")
+    if peak_rate(scenario) * max(volume, 1.0) * STEADY_WINDOW_S * body.replications > MAX_STEADY_ARRIVALS:
+        raise ValidationFailed(f"the busiest interval would simulate more than {MAX_STEADY_ARRIVALS:,} arrivals per "
+                               "agent count searched; use fewer replications or 'blendcc whatif'")
     if sum(g.size for g in scenario.agents) > MAX_AGENTS:
         raise ValidationFailed(f"the API simulates at most {MAX_AGENTS:,} agents")
     agents = body.agents
     if agents is not None and (not agents or any(not 0 <= n <= MAX_AGENTS for n in agents)):
         raise ValidationFailed(f"agents: give counts between 0 and {MAX_AGENTS}")
-    s = body.surge
-    result = run_bounded(whatif_scenario_job, scenario, s.start_s, s.end_s, _factor(s.volume_pct, "volume_pct"),
-                         _factor(s.aht_pct, "aht_pct"), body.sl_target, body.sl_threshold_s, agents,
-                         body.replications, body.seed, format, deadline_s=c.settings.compute_deadline_s,
-                         what="the what-if")
+    result = run_bounded(whatif_scenario_job, scenario, s.start_s, s.end_s, volume, aht, body.sl_target,
+                         body.sl_threshold_s, agents, body.replications, body.seed, format,
+                         deadline_s=c.settings.compute_deadline_s, what="the what-if")
     return _respond(result, format)
 
 

@@ -41,7 +41,8 @@ def csv_text(report: WhatIfReport) -> str:
     return buf.getvalue()
 
 
-def _svg(report: WhatIfReport) -> str:
+def image(report: WhatIfReport, fmt: str = "svg") -> bytes:
+    """The chart (offered; SL and occupancy; agents published, by Erlang, simulated) as SVG or PNG bytes."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -76,11 +77,15 @@ def _svg(report: WhatIfReport) -> str:
             ax.legend(loc="upper left", fontsize=8)
         ax1.set_title(f"{report.name}: volume x{report.surge.volume:g}, handle time x{report.surge.aht:g}")
         fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg")
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=100)
     finally:
         plt.close(fig)
-    svg = buf.getvalue()
+    return buf.getvalue()
+
+
+def _svg(report: WhatIfReport) -> str:
+    svg = image(report, "svg").decode()
     return svg[svg.index("<svg"):]
 
 

@@ -8,8 +8,9 @@ when callers abandon, else C, with talk + wrap-up + ring delay as the handle tim
 ``n`` is then moved one agent at a time, each candidate simulated ``replications`` times with the same
 seed (common random numbers), to the smallest ``n`` whose mean service level over the window (less the
 ``warmup_s`` start) meets the target: up from the guess while it misses (at most ``max_agents``), down
-from it while one fewer still meets. Replayed streams give their recorded handle times and patience as
-empirical distributions (the whole stream's, scaled by the surge).
+from it while one fewer still meets. Replayed streams give their recorded handle times (the interval's
+own when it has ``MIN_OWN_HANDLES`` of them, else the whole stream's) and patience (the whole stream's)
+as empirical distributions, scaled by the surge.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from blendcc.sim.staffing import queue_estimates
 from blendcc.sim.staffing_erlang import QueueTarget, pooled_required, queue_loads
 from blendcc.sim.whatif import Surge, scale
 
+#: A replayed interval with at least this many recorded handle times uses its own (else the stream's).
+MIN_OWN_HANDLES = 30
 #: Simulated agents per interval at most (the search's bound when no ``max_agents`` is given).
 MAX_AGENTS = 2_000
 
@@ -111,12 +114,15 @@ def arrivals_in(stream: ArrivalStream, lo: float, hi: float, duration_s: float) 
     return total
 
 
-def _steady_stream(s: ArrivalStream, rate: float, factor: float, acw: Distribution | None) -> ArrivalStream:
+def _steady_stream(s: ArrivalStream, rate: float, factor: float, acw: Distribution | None,
+                   lo: float, hi: float) -> ArrivalStream:
     handle: Distribution = s.handle
     patience: Patience = s.patience
     if isinstance(s.process, Replay):
         records = s.process.records()
-        handles = [c.handle_s for c in records if c.handle_s is not None]
+        handles = [c.handle_s for c in records if c.handle_s is not None and lo <= c.t_s < hi]
+        if len(handles) < MIN_OWN_HANDLES:
+            handles = [c.handle_s for c in records if c.handle_s is not None]
         if handles:
             handle = Empirical(dist="empirical", values_s=handles)
         patiences = [c.patience_s for c in records if c.patience_s is not None]
@@ -136,7 +142,7 @@ def interval_case(scenario: Scenario, surge: Surge, lo: float, hi: float, window
         rate = arrivals_in(s, lo, hi, scenario.duration_s) * volume / (hi - lo)
         if rate > 0:
             acw = scale(s.acw if s.acw is not None else group.acw, factor)
-            streams.append(_steady_stream(s, rate, factor, acw))
+            streams.append(_steady_stream(s, rate, factor, acw, lo, hi))
     if not streams:
         return None
     agents = [group.model_copy(update={"staffing": None, "shifts": None, "ids": None, "count": 1})]

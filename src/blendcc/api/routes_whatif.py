@@ -28,7 +28,7 @@ MAX_AGENTS = 2_000
 MAX_LOG_BYTES = 16 * 1024 * 1024
 Format = Literal["json", "html"]
 STEADY_WINDOW_S = 7_200.0  # StaffingOptions' default window
-HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}},
+HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {"schema": {"type": "string"}}},
                                                "description": "the report (JSON, or HTML with format=html)"}}
 
 

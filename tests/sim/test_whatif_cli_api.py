@@ -165,3 +165,32 @@ def test_api_whatif_refuses_bad_requests(shared_centre: Any) -> None:
                                    "handle": {"dist": "exponential", "mean_s": 60}}])
     assert "busiest interval" in refuse("/api/sim/whatif", json={"scenario": busy,
                                                                  "surge": {"start_s": 0, "end_s": 900}})
+
+
+def test_cli_whatif_on_a_forecast_needs_agents_and_reports(tmp_path: Path) -> None:
+    path = tmp_path / "forecast.csv"
+    rows = ["interval_start,queue,channel,volume,aht_s"]
+    rows += [f"2026-03-02T{h:02d}:00:00+01:00,q,voice,{60 if 8 <= h < 18 else 0},200" for h in range(24)]
+    rows += [f"2026-03-03T{h:02d}:00:00+01:00,q,voice,{60 if 8 <= h < 18 else 0},200" for h in range(24)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["whatif", "--forecast", str(path), "--days", "1"])
+    assert result.exit_code == 2 and "--agents" in result.output
+    out = tmp_path / "r.json"
+    result = CliRunner().invoke(app, ["whatif", "--forecast", str(path), "--agents", "5", "--patience", "120",
+                                      "--from", "2026-03-03", "--days", "1", "--surge", "50%", "--replications", "2",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    hot = [i for i in report["intervals"] if i["in_surge"] and i["needed"] is not None]
+    assert len(hot) == 10 and all(not i["in_surge"] for i in report["intervals"][:24])
+    assert all(i["surge"]["offered"]["mean"] > 70 for i in hot)  # 90 expected an hour
+    # Erlang A of 90 calls an hour, 200 s handle time, 120 s patience, 80% in 20 s
+    from blendcc.wfm.erlang import required_agents
+
+    expected = required_agents(90 / 3600, 200.0, sl_target=0.8, sl_threshold_s=20, patience_s=120)
+    assert {i["needed"]["erlang"] for i in hot} == {expected}
+    assert all(i["simulated_extra"] == i["needed"]["simulated"] - 5 for i in hot)
+    gap = tmp_path / "gap.csv"
+    gap.write_text("\n".join(rows[:5] + rows[7:]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["whatif", "--forecast", str(gap), "--agents", "5"])
+    assert result.exit_code == 2 and "no gaps" in " ".join(result.output.split())

@@ -68,15 +68,41 @@ def _history(path: Path, first: str | None, days: int, interval_s: int, seed: in
 def _scenario(path: Path, first: str | None, days: int, interval_s: int, volume: float,
               aht: float) -> tuple[Callable[[int], Scenario], Surge, str]:
     from blendcc.sim.scenario import load_scenario
-    from blendcc.sim.whatif import Surge
 
     sc = load_scenario(path).model_copy(update={"report_interval_s": interval_s})
+    return _from_scenario(sc, first, days, volume, aht)
+
+
+def _from_scenario(sc: Scenario, first: str | None, days: int, volume: float,
+                   aht: float) -> tuple[Callable[[int], Scenario], Surge, str]:
+    from blendcc.sim.whatif import Surge
+
     day = _date(first) if first else sc.start.date()
     start = datetime(day.year, day.month, day.day, tzinfo=sc.start.tzinfo or UTC)
     start_s = (start - sc.start).total_seconds()
     if start_s < 0:
         raise fail(f"--from {day} is before the scenario starts ({sc.start.isoformat()})")
     return (lambda _i: sc), Surge(start_s=start_s, end_s=start_s + days * 86_400.0, volume=volume, aht=aht), sc.name
+
+
+def _forecast(path: Path, first: str | None, days: int, interval_s: int, volume: float, aht: float,
+              counts: list[int] | None, patience: float | None) -> tuple[Callable[[int], Scenario], Surge, str]:
+    import csv
+
+    from blendcc.sim.whatif_forecast import forecast_scenario
+
+    if counts is None:
+        raise fail("a forecast needs --agents: the published agents per interval (or one count for all)")
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise fail(f"cannot read forecast {path}: {exc}") from None
+    series = {(r.get("queue") or "", r.get("channel") or "") for r in rows}
+    if len(series) > 1:
+        raise fail(f"{path.name} holds {len(series)} queue/channel series; keep the rows of one")
+    sc = forecast_scenario(rows, interval_s, max(counts), patience)
+    return _from_scenario(sc, first, days, volume, aht)
 
 
 def _date(text: str) -> date:
@@ -97,6 +123,11 @@ def whatif(
                                                    "repository); or give --scenario")] = None,
     scenario: Annotated[Path | None, typer.Option(help="a scenario YAML (one queue, one agent group) as the "
                                                        "baseline instead of a call log")] = None,
+    forecast: Annotated[Path | None, typer.Option(help="a forecast CSV (what 'blendcc forecast' writes: "
+                                                       "interval_start, volume, aht_s; one queue and channel) as the "
+                                                       "baseline, with --agents")] = None,
+    patience: Annotated[float | None, typer.Option(help="with --forecast: callers' mean patience in seconds "
+                                                        "(exponential; default: they never hang up)")] = None,
     surge: Annotated[str, typer.Option(help="volume change, e.g. 40% (or -20%)")] = "40%",
     aht: Annotated[str, typer.Option(help="handle-time change (talk and after-call work), e.g. +10%")] = "0%",
     first: Annotated[str | None, typer.Option("--from", help="first surge day (ISO date; default: the log's "
@@ -126,12 +157,15 @@ def whatif(
         raise fail("--out must end in .html or .json")
     if interval not in (15, 30, 45, 60):
         raise fail("--interval must be 15, 30, 45 or 60 minutes")
-    if log is not None and scenario is not None:
-        raise fail("give a call log or --scenario, not both")
+    if sum(x is not None for x in (log, scenario, forecast)) > 1:
+        raise fail("give one baseline: a call log, --scenario or --forecast")
     volume, handle = parse_change(surge, "--surge"), parse_change(aht, "--aht")
     counts = parse_agents(agents)
     try:
-        if scenario is not None:
+        if forecast is not None:
+            baseline, window_surge, name = _forecast(forecast, first, days, interval * 60, volume, handle, counts,
+                                                     patience)
+        elif scenario is not None:
             baseline, window_surge, name = _scenario(scenario, first, days, interval * 60, volume, handle)
         else:
             from blendcc.cli.history import _path

@@ -54,6 +54,7 @@ from blendcc.api import (
     routes_webchat,
     routes_webhooks,
     routes_wfm_staff,
+    routes_whatif,
     routes_widget,
     security,
     ws,
@@ -136,6 +137,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_forecast.router)
     app.include_router(routes_forecast_jobs.router)
     app.include_router(routes_sim.router)
+    app.include_router(routes_whatif.router)  # surge what-if (docs/whatif.md)
     app.include_router(routes_wfm_staff.router)
     app.include_router(routes_dialer.router)
     app.include_router(routes_dialing.router)

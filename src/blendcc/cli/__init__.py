@@ -12,6 +12,7 @@ from blendcc.cli import (  # each import registers that module's commands
     wfm_forecast,  # noqa: F401
     wfm_schedule,  # noqa: F401
     wfm_staff,  # noqa: F401
+    whatif,  # noqa: F401
 )
 from blendcc.cli.base import app
 

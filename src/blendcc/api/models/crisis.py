@@ -80,3 +80,27 @@ class Acknowledged(BaseModel):
     acknowledged_by: str | None
     acknowledged_at: float | None
     crisis_id: str
+
+
+class IncidentReport(BaseModel):
+    """The post-incident report (GET /api/crisis/crises/{id}/report; ``format=html``: the printable page)."""
+
+    crisis_id: str
+    playbook_id: str
+    version: int
+    started_at: float
+    ended_at: float | None = Field(description="None: still active")
+    duration_s: float
+    triggers: list[str]
+    figures_at_start: dict[str, Any]
+    timeline: list[dict[str, Any]] = Field(description="{at, what (the event's type), ...its detail} in time order")
+    notifications: int
+    failed_notifications: int
+    acknowledged: list[dict[str, Any]]
+    intervals: list[dict[str, Any]] = Field(description="per 15 min from an hour before to an hour after: the queue "
+                                                        "KPIs, usual_offered (mean of the 4 weeks before), in_crisis")
+    during: dict[str, Any] = Field(description="the queue KPIs over the crisis")
+    agent_hours: float
+    usual_agent_hours: float
+    extra_agent_hours: float
+    reasons: dict[str, Any] | None = Field(description="the Pareto of dispositions during the crisis")

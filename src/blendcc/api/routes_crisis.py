@@ -184,8 +184,9 @@ def acknowledge_link(c: C, token: str = Path(min_length=16, max_length=64)) -> d
             "acknowledged_at": view["acknowledged_at"]}
 
 
-@router.get("/crises/{crisis_id}/report", response_model=out.IncidentReport, summary="The post-incident report: timeline, figures against the weeks "
-            "before, reasons, extra agent hours (JSON; format=html: a printable page with its chart)",
+@router.get("/crises/{crisis_id}/report", response_model=out.IncidentReport,
+            summary="The post-incident report: timeline, figures against the weeks before, reasons, extra agent "
+                    "hours (JSON; format=html: a printable page with its chart)",
             responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}})
 def incident_report(c: C, p: P, crisis_id: str = Path(min_length=1, max_length=64),
                     format: Literal["json", "html"] = Query("json")) -> Any:

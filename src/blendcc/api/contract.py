@@ -110,6 +110,7 @@ EXTRA: dict[str, frozenset[int]] = {
     "agent_call_card": frozenset({409}),  # voice is not enabled on this server
     # surveys: the public answer (the signed link is the key): already answered 409
     "answer": frozenset({404, 409}),
+    "invite": frozenset({404}),  # the contact named in the body does not exist
     # quality (routes_qa): the contact, scorecard or calibration named in the body does not exist
     "create_evaluation": frozenset({404}),
     "create_calibration": frozenset({404}),

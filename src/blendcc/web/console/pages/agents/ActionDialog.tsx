@@ -1,7 +1,7 @@
 // The agent grid's actions for one agent, in a modal dialog that is also the confirmation: pick the action
 // and its details, read what will happen, confirm. Escape or Cancel closes it; Tab stays inside; the
 // server's error shows in the dialog. Every action is audited by the server.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { errorText } from "../../../shared/http";
 import type { Api, T } from "../../types";
 import { labelOf } from "./cells";
@@ -35,8 +35,10 @@ export function ActionDialog({ row, names, queues, api, t, onDone, onClose }: Pr
   const box = useRef<HTMLFormElement>(null);
   const first = useRef<HTMLSelectElement>(null);
   const confirm = useRef<HTMLButtonElement>(null);
-  useEffect(() => first.current?.focus(), []);
-  useEffect(() => {  // Escape closes it wherever the focus is (a disabled button drops it to the page)
+  useLayoutEffect(() => first.current?.focus(), []);
+  // Escape closes it wherever the focus is (a disabled button drops it to the page); a layout effect, so the
+  // key works from the first frame the dialog is shown (an effect runs after paint: an early Escape was lost)
+  useLayoutEffect(() => {
     const onEscape = (e: KeyboardEvent) => {
       if (e.key === "Escape") {
         e.preventDefault();

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from blendcc.adapters.manual_clock import FakeClock
+
+# module level, at collection: inside a test, `conftest` may already name another directory's conftest module
+from conftest import T0, WORKFLOW, seeded_api
+
 CAMPAIGN = {"name": "Renewals", "mode": "predictive", "queue_id": "sales", "caller_id": "+14155550100",
             "max_attempts": 3, "max_attempts_per_day": 2}
 
@@ -174,9 +179,6 @@ def test_a_switched_playbook_applies_its_actions_and_reverts_them_exactly(centre
 
 def test_web_chat_shows_its_offline_form_while_the_centre_is_closed(sqlite_url: str, fast_passwords: None,
                                                                    tmp_path: Any) -> None:
-    from blendcc.adapters.manual_clock import FakeClock
-    from conftest import T0, seeded_api
-
     with seeded_api(sqlite_url, FakeClock(T0), webchat={"default": {"centre_name": "Acme"}},
                     webchat_attachment_dir=str(tmp_path)) as api:
         assert api.get("/api/webchat/default/config", None)["open"] is True
@@ -219,8 +221,6 @@ def test_overlapping_crises_on_one_queue_stack_and_the_last_to_end_restores(cent
 
 
 def test_a_prepared_workflow_version_routes_during_the_crisis_and_the_one_before_comes_back(centre: Any) -> None:
-    from conftest import WORKFLOW
-
     # version 2 of the main workflow: everything to billing (the crisis routing), then version 3 as today
     centre.put("/api/config/workflows/main", json={"name": "Crisis", "default": [{"queue": "billing"}]})
     centre.put("/api/config/workflows/main", json=WORKFLOW)

@@ -117,8 +117,9 @@ def test_admin_builds_a_queue_workflow_agent_and_user_and_a_contact_reaches_the_
             history = page.get_by_role("table", name=fmt(t["adm.history_caption"], id="billing"))
             expect(history.locator("tbody tr")).to_have_count(2)
             diff = page.get_by_label(fmt(t["adm.diff_label"], **{"from": 1, "to": 2}))
-            expect(diff.locator(".d-del")).to_contain_text('"name": "Billing"')
-            expect(diff.locator(".d-add")).to_contain_text('"name": "Billing and payments"')
+            # the diff loads after the history (two fetches): a loaded CI machine needs more than 5 s
+            expect(diff.locator(".d-del")).to_contain_text('"name": "Billing"', timeout=20_000)
+            expect(diff.locator(".d-add")).to_contain_text('"name": "Billing and payments"', timeout=20_000)
             shoot(page, f"admin-queue-history-{lang}-{viewport['width']}")
             page.get_by_role("button", name=fmt(t["adm.rollback_to"], version=1)).click()
             expect(page.get_by_role("status").filter(has_text=fmt(t["adm.restored"], version=3))).to_be_visible()

@@ -12,7 +12,6 @@ from blendcc.analytics.agent_stats import StateInterval
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters
 from blendcc.dialer.dnc import DncEntry
 from blendcc.dialer.records import DialRecord, ListImport
-from blendcc.domain.canned import CannedResponse
 from blendcc.domain.conversation import (
     Attachment,
     ChannelRef,
@@ -22,10 +21,7 @@ from blendcc.domain.conversation import (
     UpdateDelivery,
 )
 from blendcc.domain.events import Event
-from blendcc.domain.knowledge import Article, ArticleVersion
-from blendcc.domain.quality import Calibration, Evaluation
 from blendcc.domain.telephony import TelephonyEvent
-from blendcc.domain.transcript import Utterance
 from blendcc.domain.webchat import ChatSession
 from blendcc.routing.commands import Command
 
@@ -212,69 +208,6 @@ class CrmLookup(Protocol):
     async def lookup(self, identities: Mapping[str, str]) -> dict[str, Any]:
         """The CRM's answer (a JSON object) for ``identities`` (kind -> value); raises CrmUnavailable."""
         ...
-
-
-class CannedRepository(Protocol):
-    """Canned responses (``domain.canned``); ``put`` creates or replaces by id and raises InvalidState when
-    another response of the same scope and owner has the shortcut."""
-
-    def get(self, response_id: str) -> CannedResponse | None: ...
-    def list(self) -> builtins.list[CannedResponse]: ...
-    def put(self, response: CannedResponse) -> None: ...
-    def delete(self, response_id: str) -> bool: ...
-
-
-class SpeechToText(Protocol):
-    """A speech-to-text engine (``adapters/speech``): 16-bit mono PCM at ``sample_rate`` in, utterances with
-    their times (seconds from the start of that audio) out."""
-
-    name: str
-
-    def transcribe(self, pcm16: bytes, sample_rate: int) -> builtins.list[Utterance]: ...
-
-
-class KnowledgeBase(Protocol):
-    """Knowledge-base articles (``domain.knowledge``), every save a new version, and full-text search over the
-    current versions (PostgreSQL full-text search or SQLite FTS5): ``plain`` is the text that is indexed."""
-
-    def save(self, article: Article, plain: str, at: float, by: str | None) -> ArticleVersion: ...
-    def current(self, article_id: str, lang: str) -> ArticleVersion | None: ...
-    def versions(self, article_id: str, lang: str) -> builtins.list[ArticleVersion]: ...
-    def list(self, lang: str | None = None, published_only: bool = False) -> builtins.list[ArticleVersion]: ...
-
-    def search(self, words: builtins.list[str], *, any_word: bool, lang: str | None, published_only: bool,
-               limit: int) -> builtins.list[tuple[ArticleVersion, float]]:
-        """Articles holding all ``words`` (or any, ranked by how many and where: a title counts more), best
-        first with their score (higher is better); the last word also matches as a prefix."""
-        ...
-
-
-class QaStore(Protocol):
-    """Quality evaluations (``domain.quality``): the current revision of each and every revision, with the
-    agent's response to a revision; calibration sessions."""
-
-    def add(self, evaluation: Evaluation) -> None: ...
-
-    def revise(self, evaluation: Evaluation) -> bool:
-        """Store ``evaluation`` as the next revision; False if the current one is not ``revision - 1``."""
-        ...
-
-    def respond(self, evaluation_id: str, revision: int, status: str, response: str | None, by: str,
-                at: float) -> bool:
-        """Set an open revision's status (acknowledged or disputed); False if it is not open or not current."""
-        ...
-
-    def get(self, evaluation_id: str) -> Evaluation | None: ...
-    def revisions(self, evaluation_id: str) -> builtins.list[Evaluation]: ...
-
-    def find(self, *, agent_id: str | None = None, contact_id: str | None = None, calibration_id: str | None = None,
-             calibrations: bool = False, start: float | None = None, end: float | None = None,
-             status: str | None = None, limit: int = 1000) -> builtins.list[Evaluation]:
-        """Current revisions, by contact time; calibration evaluations only when ``calibrations`` or asked by id."""
-        ...
-
-    def add_calibration(self, calibration: Calibration) -> None: ...
-    def calibration(self, calibration_id: str) -> Calibration | None: ...
 
 
 class UserRepository(Protocol):

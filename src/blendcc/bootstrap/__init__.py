@@ -50,10 +50,11 @@ from blendcc.app.reporting.reports import ReportService
 from blendcc.app.surveys.service import SurveyService
 from blendcc.bootstrap.customers import wire_customers
 from blendcc.config import Settings
+from blendcc.content_ports import QaStore
 from blendcc.domain.channels import DEFAULT_SL_THRESHOLD_S, Channel
 from blendcc.domain.errors import ValidationFailed
 from blendcc.domain.throttle import SIP_POLICIES, Throttle
-from blendcc.ports import Clock, ConfigRepository, EventBus, QaStore
+from blendcc.ports import Clock, ConfigRepository, EventBus
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from blendcc.app.channels.voice.transcription import OpenRecording, Transcriber
 from blendcc.config import Settings
+from blendcc.content_ports import SpeechToText
 from blendcc.domain.errors import NotFound
-from blendcc.ports import Commands, EventBus, EventStore, SpeechToText
+from blendcc.ports import Commands, EventBus, EventStore
 
 
 def engine(setting: str) -> SpeechToText:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from blendcc.app.knowledge.markdown import to_html, to_plain
+from blendcc.content_ports import KnowledgeBase
 from blendcc.domain.conversation import MessageDirection, Thread
 from blendcc.domain.errors import NotFound, ValidationFailed
 from blendcc.domain.knowledge import Article, ArticleVersion, SearchHit, snippet, terms
-from blendcc.ports import Clock, KnowledgeBase
+from blendcc.ports import Clock
 
 MAX_LIMIT = 50
 

@@ -15,9 +15,10 @@ from blendcc.analytics.qa_scorecard import Scorecard
 from blendcc.app.admin.auth import Principal
 from blendcc.app.admin.config_errors import InvalidDocument
 from blendcc.app.quality.scorecards import ScorecardService
+from blendcc.content_ports import QaStore
 from blendcc.domain.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from blendcc.domain.quality import Calibration, Evaluation
-from blendcc.ports import Clock, QaStore, ReportReader
+from blendcc.ports import Clock, ReportReader
 
 MAX_PERIOD_S = 366 * 86400.0
 

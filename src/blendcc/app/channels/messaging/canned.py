@@ -9,9 +9,10 @@ from typing import Any
 
 from blendcc.app.admin.auth import Principal
 from blendcc.app.admin.configuration import ConfigService
+from blendcc.content_ports import CannedRepository
 from blendcc.domain.canned import FIELDS_PREFIX, CannedResponse, render, search
 from blendcc.domain.errors import Forbidden, NotFound, ValidationFailed
-from blendcc.ports import CannedRepository, Clock, CustomerRepository, ReportReader
+from blendcc.ports import Clock, CustomerRepository, ReportReader
 
 
 class CannedService:

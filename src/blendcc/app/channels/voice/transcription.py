@@ -9,8 +9,9 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from typing import Any
 
+from blendcc.content_ports import SpeechToText
 from blendcc.domain.transcript import SPEAKERS, UtteranceTranscribed
-from blendcc.ports import Commands, EventBus, EventStore, SpeechToText
+from blendcc.ports import Commands, EventBus, EventStore
 from blendcc.routing.commands import AppendEvents
 
 log = logging.getLogger(__name__)

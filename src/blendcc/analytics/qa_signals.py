@@ -77,7 +77,7 @@ def signals(facts: ContactFacts, cfg: Signals) -> list[Signal]:
         out.append(Signal("negative_sentiment", f"the customer's last message scores {end:.2f} "
                                                 f"(below {cfg.negative_end_below:.2f})", end))
     agent_text = fold(" ".join(m.body for m in facts.messages if m.author == "agent"))
-    if facts.messages:  # phrases are checked on threads (voice has no transcript yet)
+    if facts.messages:  # phrases are checked on threads and call transcripts (a call without one has none)
         for r in cfg.required:
             if not any(said(p, agent_text) for p in r.phrases):
                 out.append(Signal("required_phrase_missing", f"the agent never said {r.id} "

@@ -56,10 +56,20 @@ def trend(c: C, p: P, start: Time, end: Time, by: Literal["queue", "agent", "dis
 @router.get("/reasons", response_model=out.ReasonPareto,
             summary="Pareto of contact reasons (dispositions or topics) with shares and the 80% cut")
 def reasons(c: C, p: P, start: Time, end: Time,
-            source: Literal["disposition", "topic"] = "disposition") -> dict[str, Any]:
+            source: Literal["disposition", "topic"] = "disposition", queue_id: Id = None) -> dict[str, Any]:
     p.require("supervisor")
     audit(c, p, "data_exported", "analytics/reasons", start=start, end=end, source=source)
-    return _an(c).reasons.pareto(start, end, source)
+    return _an(c).reasons.pareto(start, end, source, queue_id)
+
+
+@router.get("/reasons/trend", response_model=out.ReasonTrend,
+            summary="The top reasons' contacts per day or week (the Pareto's first rows, zeros included)")
+def reason_trend(c: C, p: P, start: Time, end: Time, source: Literal["disposition", "topic"] = "disposition",
+                 bucket: Literal["day", "week"] = "day", top: Annotated[int, Query(ge=1, le=20)] = 5,
+                 queue_id: Id = None) -> dict[str, Any]:
+    p.require("supervisor")
+    audit(c, p, "data_exported", "analytics/reasons/trend", start=start, end=end, source=source)
+    return _an(c).reasons.trend(start, end, source, BUCKETS[bucket], top, queue_id)
 
 
 @router.get("/reasons/contacts", response_model=out.ReasonContacts,
@@ -67,7 +77,7 @@ def reasons(c: C, p: P, start: Time, end: Time,
 def reason_contacts(c: C, p: P, start: Time, end: Time, reason: Annotated[str, Query(min_length=1, max_length=200)],
                     source: Literal["disposition", "topic"] = "disposition",
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                    offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0, queue_id: Id = None) -> dict[str, Any]:
     p.require("supervisor")
     audit(c, p, "data_exported", "analytics/reasons/contacts", start=start, end=end, source=source, reason=reason)
-    return _an(c).reasons.contacts(start, end, source, reason, limit, offset)
+    return _an(c).reasons.contacts(start, end, source, reason, limit, offset, queue_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from blendcc.api.deps import C, P, may_see_contact
 from blendcc.app.channels.voice.transcription import transcript
@@ -22,6 +22,7 @@ class Utterance(BaseModel):
     end_s: float
     text: str
     engine: str
+    spoken_at: float = Field(description="when it was said (epoch seconds): the recording's start plus start_s")
 
 
 class TranscribeOut(BaseModel):

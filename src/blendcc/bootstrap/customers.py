@@ -23,7 +23,10 @@ def wire_customers(container: Container, settings: Settings, history: CustomerHi
     container.merges = merges
     if settings.customer_auto_merge:
         container.customers.auto_merge = lambda into, source: merges.merge(into, source, rule="verified_identity")
-    timeline = CustomerTimeline(customers, history, store)
+    analytics = container.analytics
+    scorer = analytics.sentiment.scorer if analytics is not None else None
+    timeline = CustomerTimeline(customers, history, store,
+                                (lambda text: scorer.score(text).to_dict()) if scorer is not None else None)
     container.timeline = timeline
     crm = None
     if settings.crm_url_template:

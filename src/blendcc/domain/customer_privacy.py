@@ -15,6 +15,7 @@ from blendcc.domain import customer_events as cue
 from blendcc.domain import dialer_events as de
 from blendcc.domain import events as ev
 from blendcc.domain.ivr_events import IvrCallEnded
+from blendcc.domain.transcript import UtteranceTranscribed
 
 #: what an erased text field holds
 ERASED = "[erased]"
@@ -58,6 +59,8 @@ def scrub_event(event: ev.Event, customer_id: str, personal_values: frozenset[st
         return r(event, body=ERASED, html=None, attachments=(), to=None, template=None)
     if isinstance(event, ce.NoteAdded):
         return r(event, body=ERASED, attachments=())
+    if isinstance(event, UtteranceTranscribed):
+        return r(event, text=ERASED)
     if isinstance(event, ev.WrapUpCompleted):
         return r(event, notes=_blank(event.notes)) if event.notes else None
     if isinstance(event, ce.SurveyAnswered):

@@ -22,7 +22,8 @@ class Utterance:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UtteranceTranscribed(Event):
     """One utterance of a recorded call: ``speaker`` customer or agent, ``start_s``/``end_s`` from the start of
-    the recording (the call's time is the recording's start plus these), the words and the engine's name."""
+    the recording, the words and the engine's name; ``spoken_at`` the wall-clock time it began (the recording's
+    start plus ``start_s``; None on utterances stored before it was recorded: then ``at``, the transcription's)."""
 
     topic: ClassVar[str] = "voice"
     contact_id: str
@@ -32,6 +33,12 @@ class UtteranceTranscribed(Event):
     end_s: float
     text: str
     engine: str
+    spoken_at: float | None = None
+
+    @property
+    def said_at(self) -> float:
+        """When it was said (``spoken_at``), else when it was transcribed."""
+        return self.at if self.spoken_at is None else self.spoken_at
 
 
 EVENT_TYPES[UtteranceTranscribed.__name__] = UtteranceTranscribed

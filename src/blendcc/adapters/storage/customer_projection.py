@@ -3,8 +3,8 @@
 ``CustomerLinks`` applies ``CustomerMerged`` / ``CustomerUnmerged`` / ``CustomerErased`` to the customer
 tables, ``interactions.customer_id`` and (erasure) the stored events themselves, in the append's own
 transaction, so a merge and its event commit together. ``Timeline`` adds one ``timeline_entries`` row per
-event a customer's timeline shows (messages, notes, calls, recordings, dispositions, surveys, dialer
-attempts); erasure blanks their text.
+event a customer's timeline shows (messages, notes, calls, recordings and their transcripts' utterances,
+dispositions, surveys, dialer attempts); erasure blanks their text.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from blendcc.domain import dialer_events as de
 from blendcc.domain import events as ev
 from blendcc.domain.customer_privacy import ERASED, scrub_attributes, scrub_event
 from blendcc.domain.events import Event, event_from_dict
+from blendcc.domain.transcript import UtteranceTranscribed
 from blendcc.ports import StoredEvent
 
 if TYPE_CHECKING:
@@ -70,6 +71,9 @@ def timeline_row(s: StoredEvent, phone_of_record: Callable[[str], str | None]) -
     elif isinstance(e, ce.SurveyAnswered):
         row.update(kind="survey", text=e.comment, detail={"survey": e.survey, "score": e.score,
                                                           "scale_max": e.scale_max, "agent_id": e.agent_id})
+    elif isinstance(e, UtteranceTranscribed):  # a line of the call's transcript, at the time it was said
+        row.update(kind="utterance", at=e.said_at, text=e.text, detail={
+            "speaker": e.speaker, "recording_id": e.recording_id, "start_s": e.start_s, "end_s": e.end_s})
     elif isinstance(e, ev.RecordingStored):
         row.update(kind="recording", detail={"recording_id": e.recording_id, "uri": e.uri,
                                              "duration_s": e.duration_s, "recording_kind": e.kind})
@@ -96,7 +100,7 @@ def timeline_row(s: StoredEvent, phone_of_record: Callable[[str], str | None]) -
 
 TIMELINE_TYPES: frozenset[type[Event]] = frozenset({
     ev.ContactCreated, ev.ContactClosed, ev.ContactConnected, ev.WrapUpCompleted, ev.RecordingStored,
-    ev.VoicemailLeft, ce.MessageReceived, ce.MessageSent, ce.NoteAdded, ce.SurveyAnswered,
+    ev.VoicemailLeft, ce.MessageReceived, ce.MessageSent, ce.NoteAdded, ce.SurveyAnswered, UtteranceTranscribed,
     de.CallPlaced, de.CallAnswered, de.CallFailed, de.CallAbandoned, de.CallConnected})
 
 

@@ -31,6 +31,7 @@ class ScoredMessage(Scored):
     at: float
     author: str = Field(description="customer or agent (bot and system messages are not scored)")
     author_id: str | None
+    kind: str = Field("message", description="message, or utterance (a line of the call's transcript)")
 
 
 class ConversationSentiment(BaseModel):
@@ -76,6 +77,22 @@ class ReasonPareto(BaseModel):
     untagged: int
     cut: float
     rows: list[ParetoRow]
+
+
+class ReasonSeries(BaseModel):
+    reason: str
+    counts: list[int] = Field(description="contacts per bucket (by creation), in the order of buckets")
+    total: int
+
+
+class ReasonTrend(BaseModel):
+    start: float
+    end: float
+    source: str
+    bucket_s: float
+    queue_id: str | None
+    buckets: list[float] = Field(description="each bucket's start (epoch seconds): start + i * bucket_s")
+    series: list[ReasonSeries] = Field(description="the period's top reasons, most frequent first")
 
 
 class ReasonContact(BaseModel):

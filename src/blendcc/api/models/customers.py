@@ -38,11 +38,14 @@ class TimelineItem(BaseModel):
     seq: int = Field(description="position in the event log (the order of the timeline)")
     at: float
     kind: str = Field(description="contact, contact_closed, connected, message, note, disposition, survey, "
-                                  "recording, voicemail or campaign_attempt")
+                                  "recording, utterance (a line of a call's transcript: detail.speaker customer or "
+                                  "agent), voicemail or campaign_attempt")
     contact_id: str | None
     channel: str | None
     text: str | None = Field(description="message or note text, subject, disposition notes, survey comment")
     detail: dict[str, Any] = Field(description="kind-specific facts (direction, agent, score, uri, result...)")
+    sentiment: dict[str, Any] | None = Field(None, description="a customer's or agent's message or utterance: "
+                                                                 "its sentiment {score in [-1, 1], label, language}")
 
 
 class Timeline(BaseModel):

@@ -1,9 +1,11 @@
-"""One customer's timeline across channels: contacts, messages, notes, calls and recordings, dispositions,
-surveys and dialer attempts, newest first, by cursor, searchable by text."""
+"""One customer's timeline across channels: contacts, messages, notes, calls, recordings and the utterances of
+their transcripts, dispositions, surveys and dialer attempts, newest first, by cursor, searchable by text; each
+customer or agent message and utterance with its sentiment (scored on read, ADR 0037)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from blendcc.domain.errors import NotFound, ValidationFailed
@@ -17,11 +19,25 @@ def phones_of(customer: dict[str, Any]) -> list[str]:
     return [value for kind, value in customer.get("identities", ()) if kind == "phone"]
 
 
+#: a text's sentiment ({score, label, language}: the analytics scorer)
+Score = Callable[[str], dict[str, Any]]
+
+
+def scored(item: dict[str, Any]) -> bool:
+    """Whether sentiment applies: a customer's or agent's message (not a bot's or system's), or an utterance."""
+    detail = item["detail"]
+    if item["kind"] == "utterance":
+        return True
+    return item["kind"] == "message" and (detail.get("direction") == "inbound" or detail.get("author_kind") == "agent")
+
+
 class CustomerTimeline:
-    def __init__(self, customers: CustomerRepository, history: CustomerHistory, reader: ReportReader):
+    def __init__(self, customers: CustomerRepository, history: CustomerHistory, reader: ReportReader,
+                 score: Score | None = None):
         self.customers = customers
         self.history = history
         self.reader = reader
+        self.score = score
 
     def customer(self, customer_id: str) -> dict[str, Any]:
         found = self.customers.get(customer_id)
@@ -49,9 +65,11 @@ class CustomerTimeline:
             if cid is not None and cid not in channels:
                 row = self.reader.interaction(cid)
                 channels[cid] = row["channel"] if row else None
-            items.append({"seq": r["seq"], "at": r["at"], "kind": r["kind"], "contact_id": cid,
-                          "channel": channels.get(cid) if cid else "voice", "text": r["text"],
-                          "detail": r["detail"] or {}})
+            item = {"seq": r["seq"], "at": r["at"], "kind": r["kind"], "contact_id": cid,
+                    "channel": channels.get(cid) if cid else "voice", "text": r["text"], "detail": r["detail"] or {}}
+            if self.score is not None and item["text"] and scored(item):
+                item["sentiment"] = self.score(item["text"])
+            items.append(item)
         return {"customer_id": customer_id, "items": items,
                 "next_cursor": str(rows[-1]["seq"]) if more and rows else None}
 

@@ -37,6 +37,8 @@ class AlertService:
     """Keeps the open alerts. Inputs from the bus: ``stats`` (the wallboard, once a second: SL and the oldest
     wait per queue, and the tick that re-evaluates every rule), ``contact`` (ended queue visits for the abandon
     spike; customer messages scored by ``sentiment`` for the negative-sentiment rule, evaluated at once),
+    ``voice`` (a transcribed call's customer utterances, for the same rule: the call has ended, so its alert is
+    evaluated on the next tick, once the whole transcript is in, and kept until acknowledged),
     ``wfm`` (the adherence monitor's out-of-adherence alerts) and ``survey`` (a low survey answer: an alert
     until acknowledged). Output: ``AlertRaised``,
     ``AlertUpdated``, ``AlertCleared`` and ``AlertAcknowledged`` messages on topic ``alert``."""
@@ -52,11 +54,13 @@ class AlertService:
         self._window = AbandonWindow(self.rules.abandon_window_s)
         self.sentiment = sentiment
         self._moods = SentimentWindow(self.rules.sentiment_window)
+        self._calls = SentimentWindow(self.rules.sentiment_window)  # transcribed calls (ended: kept until ack)
         self._out_of_adherence: dict[str, dict[str, Any]] = {}
         self._queue_now: list[QueueNow] = []
         self._unsubscribe: list[Callable[[], None]] = [
             bus.subscribe("stats", self._on_stats), bus.subscribe("contact", self._on_contact),
-            bus.subscribe("wfm", self._on_wfm), bus.subscribe("survey", self._on_survey)]
+            bus.subscribe("wfm", self._on_wfm), bus.subscribe("survey", self._on_survey),
+            bus.subscribe("voice", self._on_voice)]
         #: contact id -> its low survey answer (kept until a supervisor acknowledges the alert)
         self._low_surveys: dict[str, Condition] = {}
         self._survey_detail: dict[str, dict[str, Any]] = {}
@@ -116,6 +120,16 @@ class AlertService:
                 self._moods.add(contact_id, score)
         self.evaluate(float(at))
 
+    def _on_voice(self, _topic: str, message: Mapping[str, Any]) -> None:
+        contact_id, text = message.get("contact_id"), message.get("text")
+        if (message.get("type") != "UtteranceTranscribed" or message.get("speaker") != "customer"
+                or self.sentiment is None or not isinstance(contact_id, str) or not isinstance(text, str)
+                or not text.strip()):
+            return
+        score = self.sentiment(text)
+        with self._lock:
+            self._calls.add(contact_id, score)
+
     def _on_wfm(self, _topic: str, message: Mapping[str, Any]) -> None:
         mtype, agent_id = message.get("type"), message.get("agent_id")
         if not isinstance(agent_id, str):
@@ -146,7 +160,10 @@ class AlertService:
             for q in self._queue_now:
                 held += queue_conditions(q, self.rules)
             held += abandon_conditions(self._window.rates(now), self.rules)
-            held += sentiment_conditions(self._moods.means(), self.rules)
+            calls = self._calls.means()
+            for cid in [cid for cid, m in calls.items() if m >= self.rules.negative_sentiment_below]:
+                self._calls.end(cid)  # a transcribed call that ended well: nothing to keep
+            held += sentiment_conditions({**calls, **self._moods.means()}, self.rules)
             for agent_id, a in sorted(self._out_of_adherence.items()):
                 held.append(Condition("out_of_adherence", agent_id, a.get("out_for_s"), None))
             held += self._low_surveys.values()
@@ -164,6 +181,8 @@ class AlertService:
         if alert["kind"] == "out_of_adherence":
             a = self._out_of_adherence.get(alert["subject"], {})
             alert["detail"] = {k: a.get(k) for k in ("activity", "state", "reason", "team_id")}
+        elif alert["kind"] == "negative_sentiment":
+            alert["detail"] = {"source": "call_transcript" if alert["subject"] in self._calls.means() else "messages"}
         elif alert["kind"] == "low_survey_score":
             alert["detail"] = dict(self._survey_detail.get(alert["subject"], {}))
         else:
@@ -188,5 +207,9 @@ class AlertService:
             with self._lock:
                 self._low_surveys.pop(out["subject"], None)
                 self._survey_detail.pop(out["subject"], None)
+            self.evaluate(now)
+        elif out["kind"] == "negative_sentiment" and out["detail"].get("source") == "call_transcript":
+            with self._lock:  # the call ended long ago: seen is done
+                self._calls.end(out["subject"])
             self.evaluate(now)
         return out

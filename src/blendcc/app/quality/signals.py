@@ -46,9 +46,10 @@ class QaSignals:
     def facts(self, contact_id: str, row: dict[str, Any]) -> ContactFacts:
         said = []
         for s in self.store.contact_events(contact_id):
-            m = message_of(s.event)
+            m = message_of(s.event)  # messages and call utterances
             if m is not None:
                 said.append(Said(m.author, m.at, m.body))
+        said.sort(key=lambda m: m.at)
         customer = [m for m in said if m.author == "customer"]
         end = self.sentiment(customer[-1].body) if customer else None
         return ContactFacts(float(row.get("hold_s") or 0.0), tuple(said), end)

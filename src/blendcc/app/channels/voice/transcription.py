@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import array
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
 from blendcc.content_ports import SpeechToText
+from blendcc.domain.events import RecordingStored
 from blendcc.domain.transcript import SPEAKERS, UtteranceTranscribed
-from blendcc.ports import Commands, EventBus, EventStore
+from blendcc.ports import Commands, EventBus, EventStore, StoredEvent
 from blendcc.routing.commands import AppendEvents
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,15 @@ def split_channels(frames: bytes, channels: int) -> list[bytes]:
     """Interleaved 16-bit frames -> one mono PCM per channel."""
     samples = array.array("h", frames[: len(frames) - len(frames) % (2 * channels)])
     return [samples[c::channels].tobytes() for c in range(channels)]
+
+
+def recording_start(stored: Sequence[StoredEvent], recording_id: str) -> float | None:
+    """When the recording began: its ``RecordingStored`` time (the file complete) less its duration."""
+    for s in stored:
+        e = s.event
+        if isinstance(e, RecordingStored) and e.recording_id == recording_id:
+            return e.at - (e.duration_s or 0.0)
+    return None
 
 
 class Transcriber:
@@ -59,10 +69,12 @@ class Transcriber:
 
     def transcribe(self, contact_id: str, recording_id: str, uri: str) -> list[UtteranceTranscribed]:
         """Transcribe one recording (again: a recording already transcribed is not done twice)."""
-        done = [s.event for s in self.store.contact_events(contact_id)
+        stored = self.store.contact_events(contact_id)
+        done = [s.event for s in stored
                 if isinstance(s.event, UtteranceTranscribed) and s.event.recording_id == recording_id]
         if done:
             return done
+        began = recording_start(stored, recording_id)
         rate, channels, frames = self.open_recording(uri)
         events: list[UtteranceTranscribed] = []
         for speaker, pcm in zip(SPEAKERS, split_channels(frames, channels), strict=False):
@@ -70,7 +82,8 @@ class Transcriber:
                 events.append(UtteranceTranscribed(at=0.0, contact_id=contact_id, recording_id=recording_id,
                                                    speaker=speaker if channels == 2 else "customer",
                                                    start_s=u.start_s, end_s=u.end_s, text=u.text,
-                                                   engine=self.stt.name))
+                                                   engine=self.stt.name,
+                                                   spoken_at=None if began is None else began + u.start_s))
         events.sort(key=lambda e: (e.start_s, e.speaker))
         if events:
             self.commands.execute(AppendEvents(tuple(events), stamp=True))
@@ -83,4 +96,4 @@ def transcript(store: EventStore, contact_id: str) -> list[dict[str, Any]]:
     """A contact's transcript, in the order it was spoken."""
     rows = [s.event for s in store.contact_events(contact_id) if isinstance(s.event, UtteranceTranscribed)]
     return [{"recording_id": e.recording_id, "speaker": e.speaker, "start_s": e.start_s, "end_s": e.end_s,
-             "text": e.text, "engine": e.engine} for e in sorted(rows, key=lambda e: (e.recording_id, e.start_s))]
+             "text": e.text, "engine": e.engine, "spoken_at": e.said_at} for e in sorted(rows, key=lambda e: (e.recording_id, e.start_s))]

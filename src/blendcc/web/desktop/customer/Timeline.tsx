@@ -1,4 +1,5 @@
-// The customer's cross-channel timeline (GET /api/customers/{id}/timeline), newest first, paged.
+// The customer's cross-channel timeline (GET /api/customers/{id}/timeline), newest first, paged; a call's
+// transcript lines show who spoke, and messages and lines their sentiment (scored by the server).
 import { useEffect, useState } from "preact/hooks";
 import type { Api, T } from "../types";
 import { errorText } from "../../shared/http";
@@ -11,6 +12,8 @@ interface Item {
   contact_id: string | null;
   channel: string | null;
   text: string | null;
+  detail: { speaker?: string };
+  sentiment?: { score: number; label: string } | null;
 }
 
 interface Page {
@@ -42,8 +45,14 @@ export function Timeline({ customerId, api, t, lang }: { customerId: string; api
         {items.map((i) => (
           <li key={i.seq}>
             <time class="muted" dateTime={new Date(i.at * 1000).toISOString()}>{formatDateTime(lang, i.at)}</time>
-            <span class="kind">{t(`timeline.${i.kind}`)}{i.channel ? ` · ${t(`channel.${i.channel}`)}` : ""}</span>
+            <span class="kind">{t(`timeline.${i.kind}`)}{i.channel ? ` · ${t(`channel.${i.channel}`)}` : ""}
+              {i.detail?.speaker ? ` · ${t(`timeline.speaker.${i.detail.speaker}`)}` : ""}</span>
             {i.text && <span class="text" dir="auto">{i.text.length > 140 ? `${i.text.slice(0, 140)}…` : i.text}</span>}
+            {i.sentiment && (
+              <span class={`mood ${i.sentiment.label}`} title={String(i.sentiment.score)}>
+                {t("timeline.sentiment", { label: t(`timeline.mood.${i.sentiment.label}`) })}
+              </span>
+            )}
           </li>
         ))}
       </ol>

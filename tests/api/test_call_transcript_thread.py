@@ -76,6 +76,7 @@ def test_the_transcript_is_in_the_customers_timeline_with_speaker_time_and_senti
 def test_call_sentiment_counts_per_contact_in_the_trend_and_in_qa(centre: Any) -> None:
     cid, _customer, began = transcribed_call(centre)
     got = centre.get(f"/api/analytics/sentiment/contacts/{cid}", "sup")
+    assert got["messages"][-1]["text"] == "horrible, useless, I hate this"
     assert [(m["author"], m["kind"]) for m in got["messages"]] == [
         ("agent", "utterance"), ("customer", "utterance"), ("agent", "utterance"), ("customer", "utterance"),
         ("customer", "utterance")]

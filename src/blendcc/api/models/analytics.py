@@ -32,6 +32,7 @@ class ScoredMessage(Scored):
     author: str = Field(description="customer or agent (bot and system messages are not scored)")
     author_id: str | None
     kind: str = Field("message", description="message, or utterance (a line of the call's transcript)")
+    text: str = Field("", description="what was written or said")
 
 
 class ConversationSentiment(BaseModel):

@@ -81,7 +81,7 @@ class SentimentService:
             scored = self.scorer.score(m.body)
             by_side[m.author].append(scored.score)
             rows.append({"message_id": m.message_id, "at": m.at, "author": m.author, "author_id": m.author_id,
-                         "kind": m.kind, **scored.to_dict()})
+                         "kind": m.kind, "text": m.body, **scored.to_dict()})
         return {"contact_id": contact_id, "messages": rows,
                 "customer": contact_sentiment(by_side["customer"]).to_dict(),
                 "agent": contact_sentiment(by_side["agent"]).to_dict()}

@@ -2,6 +2,7 @@
 import type { PageDef } from "./types";
 import { AdherencePage } from "./pages/wfm/AdherencePage";
 import { AgentsPage } from "./pages/agents/AgentsPage";
+import { AnalyticsPage } from "./pages/analytics/AnalyticsPage";
 import { AlertBadge } from "./pages/monitor/AlertBadge";
 import { AuditPage } from "./pages/audit/AuditPage";
 import { CampaignMonitorPage } from "./pages/campaigns/CampaignMonitorPage";
@@ -28,6 +29,7 @@ export const PAGES: PageDef[] = [
   { path: "campaigns", section: "live", label: "nav.campaign_monitor", role: "supervisor", component: CampaignMonitorPage },
   { path: "crisis", section: "live", label: "nav.crisis", role: "supervisor", component: CrisisPage },
   { path: "reports", section: "reports", label: "nav.reports", role: "supervisor", component: ReportsPage },
+  { path: "analytics", section: "reports", label: "nav.analytics", role: "supervisor", component: AnalyticsPage },
   { path: "wfm/forecast", section: "wfm", label: "nav.wfm_forecast", role: "supervisor", component: ForecastPage },
   { path: "wfm/staffing", section: "wfm", label: "nav.wfm_erlang", role: "supervisor", component: ErlangPage },
   { path: "wfm/schedules", section: "wfm", label: "nav.wfm_schedules", role: "supervisor", component: SchedulePage },

@@ -96,4 +96,5 @@ def transcript(store: EventStore, contact_id: str) -> list[dict[str, Any]]:
     """A contact's transcript, in the order it was spoken."""
     rows = [s.event for s in store.contact_events(contact_id) if isinstance(s.event, UtteranceTranscribed)]
     return [{"recording_id": e.recording_id, "speaker": e.speaker, "start_s": e.start_s, "end_s": e.end_s,
-             "text": e.text, "engine": e.engine, "spoken_at": e.said_at} for e in sorted(rows, key=lambda e: (e.recording_id, e.start_s))]
+             "text": e.text, "engine": e.engine, "spoken_at": e.said_at}
+            for e in sorted(rows, key=lambda e: (e.recording_id, e.start_s))]

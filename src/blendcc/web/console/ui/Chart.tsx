@@ -17,19 +17,23 @@ const PAD = { top: 12, right: 12, bottom: 34, left: 56 };
 
 export function Chart(props: {
   title: string; labels: string[]; series: Series[]; format(v: number): string; t: T; height?: number; yMax?: number;
+  /** a fixed axis from yMin to yMax (e.g. a score in [-1, 1]); without it the axis starts at 0 */
+  yMin?: number;
 }) {
   const { labels, series, format, t } = props;
   const H = props.height ?? 240;
   const id = useId();
   const all = series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
-  const top = niceMax(Math.max(props.yMax ?? 0, ...all, 0));
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * top);
+  const lo = props.yMin ?? 0;
+  const top = props.yMin !== undefined && props.yMax !== undefined ? props.yMax : niceMax(Math.max(props.yMax ?? 0, ...all, 0));
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * (top - lo));
   const n = Math.max(1, labels.length);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const step = plotW / n;
   const x = (i: number) => PAD.left + step * (i + 0.5);
-  const y = (v: number) => PAD.top + plotH - (top ? (v / top) * plotH : 0);
+  const y = (v: number) => PAD.top + plotH - (top > lo ? ((v - lo) / (top - lo)) * plotH : 0);
+  const base = Math.min(Math.max(0, lo), top);
   const bars = series.filter((s) => (s.kind ?? "line") === "bar");
   const barW = Math.max(1, (step * 0.8) / Math.max(1, bars.length));
   const every = Math.max(1, Math.ceil(n / 12));
@@ -48,7 +52,7 @@ export function Chart(props: {
         {bars.map((s, b) => (
           <g key={s.name} class={`series s${series.indexOf(s)}`}>
             {s.values.map((v, i) => (v === null ? null : (
-              <rect key={i} x={x(i) - (barW * bars.length) / 2 + b * barW} y={y(v)} width={barW} height={Math.max(0, y(0) - y(v))} />
+              <rect key={i} x={x(i) - (barW * bars.length) / 2 + b * barW} y={Math.min(y(v), y(base))} width={barW} height={Math.abs(y(base) - y(v))} />
             )))}
           </g>
         ))}

@@ -28,7 +28,8 @@ def scored(item: dict[str, Any]) -> bool:
     detail = item["detail"]
     if item["kind"] == "utterance":
         return True
-    return item["kind"] == "message" and (detail.get("direction") == "inbound" or detail.get("author_kind") == "agent")
+    return bool(item["kind"] == "message"
+                and (detail.get("direction") == "inbound" or detail.get("author_kind") == "agent"))
 
 
 class CustomerTimeline:

@@ -42,7 +42,8 @@ function what(a: Alert, p: Pick<PageProps, "t" | "lang">): string {
         activity: a.detail.activity ?? "?", state: a.detail.state ?? "?" });
     case "negative_sentiment": {
       const num = (v: number | null) => (v === null ? "-" : new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(v));
-      return t("mon.alert.negative_sentiment", { contact: a.subject, value: num(a.value), target: num(a.threshold) });
+      const key = a.detail.source === "call_transcript" ? "mon.alert.negative_call" : "mon.alert.negative_sentiment";
+      return t(key, { contact: a.subject, value: num(a.value), target: num(a.threshold) });
     }
     case "low_survey_score":
       return t("mon.alert.low_survey_score", { contact: a.subject, survey: String(a.detail.survey ?? "").toUpperCase(),

@@ -36,11 +36,12 @@ def stereo(_uri: str) -> tuple[int, int, bytes]:
     return 8000, 2, array.array("h", [1, 2] * 8000).tobytes()
 
 
-def transcribed_call(centre: Any) -> tuple[str, str, float]:
+def transcribed_call(centre: Any, login: bool = True) -> tuple[str, str, float]:
     """A voice call answered by a1, ended, recorded (20 s, stored at its end) and transcribed:
     (contact id, customer id, the recording's start)."""
-    centre.put("/api/config/agents/a1", json={"queues": ["sales", "support"], "skills": {"tech": 3}})
-    centre.agent_login("a1")
+    if login:
+        centre.put("/api/config/agents/a1", json={"queues": ["sales", "support"], "skills": {"tech": 3}})
+        centre.agent_login("a1")
     out = centre.new_contact(channel="voice", caller_id="+442071234567")
     cid = out["contact_id"]
     centre.act("a1", cid, "accept")
@@ -106,3 +107,20 @@ def test_a_negative_call_raises_the_sentiment_alert_until_acknowledged(centre: A
     (alert,) = [a for a in centre.get("/api/supervisor/alerts", "sup")["alerts"] if a["subject"] == cid]
     centre.post(f"/api/supervisor/alerts/{alert['id']}/ack", "sup")
     assert cid not in [a["subject"] for a in centre.get("/api/supervisor/alerts", "sup")["alerts"]]
+
+
+def test_a_calls_customer_lines_give_it_topics(centre: Any) -> None:
+    start = centre.clock.now()
+    calls = {transcribed_call(centre, login=n == 0)[0] for n in range(2)}
+    for n, text in enumerate(("question about an invoice", "opening hours of the shop")):
+        centre.new_contact(channel="chat", caller_id=f"web-{n}", text=text)
+    end = centre.clock.now() + 1
+    pareto = centre.get(f"/api/analytics/reasons?start={start}&end={end}&source=topic", "sup")
+    assert pareto["contacts"] == 4 and pareto["tagged"] == 2
+    first = pareto["rows"][0]["reason"]
+    drill = centre.get(f"/api/analytics/reasons/contacts?start={start}&end={end}&source=topic&reason={first}", "sup")
+    assert {c["contact_id"] for c in drill["contacts"]} == calls
+    said = " ".join(text for *_, text in SCRIPT["customer"]).lower()
+    assert all(word in said for c in drill["contacts"] for topic in c["topics"] for word in topic.split())
+    agent_only = {"block", "sorry", "calling"}  # words only the agent said: not the customer's topics
+    assert not {w for c in drill["contacts"] for topic in c["topics"] for w in topic.split()} & agent_only

@@ -24,7 +24,8 @@ def test_dispositions_and_phrases_match() -> None:
     rules = ProblemRules(dispositions=("Line down",), phrases=("router reboot", "断网"))
     assert match(rules, facts(disposition="line  DOWN")) == "disposition:Line down"
     assert match(rules, facts(text="My ROUTER   reboot loops")) == "phrase:router reboot"
-    assert match(rules, facts(text="\uff52\uff4f\uff55\uff54\uff45\uff52 reboot")) == "phrase:router reboot"  # full-width letters
+    wide = "\uff52\uff4f\uff55\uff54\uff45\uff52"  # "router" in full-width letters
+    assert match(rules, facts(text=f"{wide} reboot")) == "phrase:router reboot"
     assert match(rules, facts(text="the routers reboot")) is None  # whole words only
     assert match(rules, facts(text="家里又断网了")) == "phrase:断网"
     assert match(rules, facts(disposition="billing", text="nothing")) is None

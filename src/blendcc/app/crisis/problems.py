@@ -49,6 +49,8 @@ class ProblemService:
         self.new_id = new_id
         self._lock = threading.RLock()  # one linker at a time: a contact is linked once per problem
         self._unsubscribe: Callable[[], None] | None = None
+        #: the open and known-error problems with their rules, read once and again after a change made here
+        self._live: builtins.list[tuple[str, ProblemRules]] | None = None
 
     # ------------------------------------------------------------------ records
 
@@ -229,7 +231,7 @@ class ProblemService:
 
     def observe(self, contact_id: str, disposition: str | None = None, text: str = "") -> builtins.list[str]:
         """Link ``contact_id`` to the live problems its new disposition or words match; returns their ids."""
-        live = [p for p in self.reader.problems() if p["status"] in pe.LINKING]
+        live = self._live_problems()
         if not live:
             return []
         contact = self.store.interaction(contact_id)
@@ -240,19 +242,31 @@ class ProblemService:
         with self._lock:
             already = set(self.reader.problems_of_contact(contact_id))
             events: list[Event] = []
-            for p in live:
-                if p["problem_id"] in already:
+            for problem_id, rules in live:
+                if problem_id in already:
                     continue
-                why = match(ProblemRules.model_validate(p["rules"]), facts)
+                why = match(rules, facts)
                 if why is not None:
-                    events.append(self._linked(p["problem_id"], contact, "auto", why))
-                    out.append(p["problem_id"])
+                    events.append(self._linked(problem_id, contact, "auto", why))
+                    out.append(problem_id)
             if events:
                 self._append(*events)
         return out
 
+    def _live_problems(self) -> builtins.list[tuple[str, ProblemRules]]:
+        live = self._live
+        if live is None:
+            live = [(p["problem_id"], ProblemRules.model_validate(p["rules"])) for p in self.reader.problems()
+                    if p["status"] in pe.LINKING]
+            self._live = live
+        return live
+
     def _append(self, *events: Event) -> None:
-        self.commands.execute(AppendEvents(tuple(events)))
+        try:
+            self.commands.execute(AppendEvents(tuple(events)))
+        finally:
+            if any(not isinstance(e, pe.ContactLinkedToProblem | pe.ContactUnlinkedFromProblem) for e in events):
+                self._live = None  # a record changed: read the live problems again
 
 
 def _facts(contact: Mapping[str, Any], text: str, disposition: str | None = None) -> ContactFacts:

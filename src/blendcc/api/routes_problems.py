@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from blendcc.api.deps import C, P, audit, may_see_contact
@@ -141,12 +141,12 @@ def link_contact(problem_id: ProblemId, body: LinkBody, c: C, p: P) -> dict[str,
     return _svc(c).link(problem_id, body.contact_id, p.username)
 
 
-@router.delete("/{problem_id}/contacts/{contact_id}", status_code=204, response_class=Response,
+@router.delete("/{problem_id}/contacts/{contact_id}", response_model=out.Linked,
                summary="Unlink a contact from a problem")
-def unlink_contact(problem_id: ProblemId, contact_id: ContactId, c: C, p: P) -> Response:
+def unlink_contact(problem_id: ProblemId, contact_id: ContactId, c: C, p: P) -> dict[str, Any]:
     p.require("supervisor")
     _svc(c).unlink(problem_id, contact_id, p.username)
-    return Response(status_code=204)
+    return {"problem_id": problem_id, "contact_id": contact_id, "linked": False}
 
 
 @router.get("/{problem_id}/counts", response_model=out.CountsOut,

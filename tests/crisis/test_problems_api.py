@@ -140,3 +140,29 @@ def test_rules_refused_and_a_crisis_report_lists_its_problems(desk: Any) -> None
     page = api.client.get(f"/api/crisis/crises/{crisis['id']}/report?format=html", headers=api.headers("sup"))
     assert "Router firmware" in page.text
     assert [p["problem_id"] for p in api.get(f"/api/problems?crisis_id={crisis['id']}", "sup")] == [pid]
+
+
+def test_filters_rules_change_and_reopening_backfill_again(desk: Any) -> None:
+    api = desk
+    early = call(api, "+442079460021", "line down")
+    api.advance(600)
+    since = api.clock.now()
+    in_sales = call(api, "+442079460022", "line down")  # sales: the queue of every voice call here
+    pid = api.post("/api/problems", "sup", 201, json={
+        "title": "Line down after the change", "rules": {"dispositions": ["line down"], "since": since,
+                                                          "queues": ["support"]}})["problem_id"]
+    assert api.get(f"/api/problems/{pid}", "sup")["contacts"] == 0  # since and the queue filter leave both out
+    changed = api.patch(f"/api/problems/{pid}", "sup", json={"rules": {"dispositions": ["line down"]}})
+    assert changed["backfilled"] == 2 and changed["contacts"] == 2
+    assert {c["contact_id"] for c in api.get(f"/api/problems/{pid}/contacts", "sup")["contacts"]} == {early, in_sales}
+    api.post(f"/api/problems/{pid}/resolve", "sup", json={"resolution": "fixed"})
+    again = call(api, "+442079460023", "line down")
+    assert api.get(f"/api/problems/{pid}", "sup")["contacts"] == 2
+    reopened = api.patch(f"/api/problems/{pid}", "sup", json={"status": "open"})  # it came back
+    assert reopened["status"] == "open" and reopened["resolved_at"] is None and reopened["backfilled"] == 1
+    assert again in {c["contact_id"] for c in api.get(f"/api/problems/{pid}/contacts", "sup")["contacts"]}
+    unchanged = api.patch(f"/api/problems/{pid}", "sup", json={"title": "Line down after the change"})
+    assert unchanged["backfilled"] == 0
+    changes = [s.event.changes for s in api.container.store.events_of_type(("ProblemUpdated",))]
+    assert changes == [{"rules": {"dispositions": ["line down"], "phrases": [], "queues": [], "channels": [],
+                                  "since": None}}, {"status": "open"}]  # no event for a change that changes nothing

@@ -8,6 +8,7 @@ from storage_backend import Backend
 
 from blendcc.adapters.storage.problem_index import MemoryProblemReader, SqlProblemReader
 from blendcc.domain import problem_events as pe
+from blendcc.domain.customer_events import CustomerErased, CustomerMerged, CustomerUnmerged
 
 T = 1_800_000_000.0
 RULES = {"dispositions": ["outage"], "phrases": [], "queues": [], "channels": [], "since": None}
@@ -70,3 +71,18 @@ def test_links_first_wins_unlink_and_counts(backend: Backend, store: Any) -> Non
     kinds = [s.event.type for s in store.events_of_type(("ProblemOpened", "ContactLinkedToProblem",
                                                           "ContactUnlinkedFromProblem"))]
     assert kinds.count("ContactLinkedToProblem") == 4 and kinds[-1] == "ContactUnlinkedFromProblem"
+
+
+def test_customer_merge_undo_and_erasure_follow_the_links(backend: Backend, store: Any) -> None:
+    r = reader(backend, store)
+    store.append([opened("p1", T), link("p1", "c1", T + 1, "cu-a"), link("p1", "c2", T + 2, "cu-b"),
+                  link("p1", "c3", T + 3, "cu-c")])
+    store.append([CustomerMerged(at=T + 10, customer_id="cu-a", merge_id="m1", from_customer_id="cu-b",
+                                 contact_ids=("c2",))])
+    assert {x["contact_id"]: x["customer_id"] for x in r.links("p1")} == {"c1": "cu-a", "c2": "cu-a", "c3": "cu-c"}
+    store.append([CustomerUnmerged(at=T + 20, customer_id="cu-a", merge_id="m1", from_customer_id="cu-b",
+                                   contact_ids=("c2",))])
+    assert {x["contact_id"]: x["customer_id"] for x in r.links("p1")} == {"c1": "cu-a", "c2": "cu-b", "c3": "cu-c"}
+    store.append([CustomerErased(at=T + 30, customer_id="cu-c", contact_ids=("c3",))])
+    assert {x["contact_id"]: x["customer_id"] for x in r.links("p1")} == {"c1": "cu-a", "c2": "cu-b", "c3": None}
+    assert r.count("p1") == 3  # the contact stays linked, without its customer

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from blendcc.adapters.storage.problem_tables import problem_contacts as pc
 from blendcc.adapters.storage.problem_tables import problems as pt
 from blendcc.domain import problem_events as pe
+from blendcc.domain.customer_events import CustomerErased, CustomerMerged, CustomerUnmerged
 from blendcc.domain.events import Event
 from blendcc.ports import StoredEvent
 
@@ -49,6 +50,17 @@ def _changes(e: Event) -> dict[str, Any]:
     return {}
 
 
+def _customer_moves(e: Event) -> tuple[list[str] | None, str | None, str | None]:
+    """(contact ids or None for 'by customer', the customer id they had or None, the customer id they get) for a
+    merge (contacts move to the target), an undone merge (back to the source) or an erasure (no customer)."""
+    if isinstance(e, CustomerMerged):
+        return list(e.contact_ids), None, e.customer_id
+    if isinstance(e, CustomerUnmerged):
+        return list(e.contact_ids), None, e.from_customer_id
+    assert isinstance(e, CustomerErased)
+    return None, e.customer_id, None
+
+
 def _link(s: StoredEvent) -> dict[str, Any]:
     e = s.event
     assert isinstance(e, pe.ContactLinkedToProblem)
@@ -60,16 +72,22 @@ def _link(s: StoredEvent) -> dict[str, Any]:
 class ProblemIndex:
     """``problems`` and ``problem_contacts``: ProblemOpened adds a record, ProblemUpdated/Resolved/Closed change
     it; ContactLinkedToProblem adds a link (a contact already linked keeps its first link), ContactUnlinkedFromProblem
-    removes it. Exports change nothing here (the campaign list is the dialer's)."""
+    removes it. A customer merge moves its contacts' links to the target (an undone merge moves them back); an erased
+    customer's links keep the contact, without the customer. Exports change nothing here (the list is the dialer's)."""
 
     name = PROBLEMS
-    event_types: frozenset[type[Event]] = frozenset(pe.PROBLEM_EVENT_TYPES) - {pe.ProblemCustomersExported}
+    event_types: frozenset[type[Event]] = (frozenset(pe.PROBLEM_EVENT_TYPES) - {pe.ProblemCustomersExported}) | {
+        CustomerMerged, CustomerUnmerged, CustomerErased}
 
     def apply_sql(self, tx: SqlTx, batch: Sequence[StoredEvent]) -> None:
         conn = tx.conn
         for s in batch:
             e = s.event
-            if isinstance(e, pe.ProblemOpened):
+            if isinstance(e, CustomerMerged | CustomerUnmerged | CustomerErased):
+                contacts, before, after = _customer_moves(e)
+                where = pc.c.contact_id.in_(contacts) if contacts is not None else pc.c.customer_id == before
+                conn.execute(update(pc).where(where).values(customer_id=after))
+            elif isinstance(e, pe.ProblemOpened):
                 conn.execute(tx.upsert(pt).values(**_opened(s)).on_conflict_do_nothing())
             elif isinstance(e, pe.ContactLinkedToProblem):
                 conn.execute(tx.upsert(pc).values(**_link(s)).on_conflict_do_nothing())
@@ -85,7 +103,12 @@ class ProblemIndex:
         def write() -> None:
             for s in batch:
                 e = s.event
-                if isinstance(e, pe.ProblemOpened):
+                if isinstance(e, CustomerMerged | CustomerUnmerged | CustomerErased):
+                    contacts, before, after = _customer_moves(e)
+                    for row in links.values():
+                        if (row["contact_id"] in contacts) if contacts is not None else row["customer_id"] == before:
+                            row["customer_id"] = after
+                elif isinstance(e, pe.ProblemOpened):
                     problems.setdefault(e.problem_id, _opened(s))
                 elif isinstance(e, pe.ContactLinkedToProblem):
                     links.setdefault((e.problem_id, e.contact_id), _link(s))

@@ -4,7 +4,7 @@ evaluations and speech-to-text engines (re-exported by ``blendcc.ports``)."""
 from __future__ import annotations
 
 import builtins
-from typing import Protocol
+from typing import Any, Protocol
 
 from blendcc.domain.canned import CannedResponse
 from blendcc.domain.knowledge import Article, ArticleVersion
@@ -73,3 +73,20 @@ class QaStore(Protocol):
 
     def add_calibration(self, calibration: Calibration) -> None: ...
     def calibration(self, calibration_id: str) -> Calibration | None: ...
+
+
+class ProblemReader(Protocol):
+    """The problem projections: records (problem_id, title, status, rules, kb_article_id, crisis_id, workaround,
+    resolution, opened/updated/resolved/closed times, seq) and their contact links (problem_id, contact_id,
+    contact_at, customer_id, queue_id, channel, how, reason, linked_at/by, seq); links newest contact first."""
+
+    def problem(self, problem_id: str) -> dict[str, Any] | None: ...
+
+    def problems(self, status: str | None = None, crisis_id: str | None = None) -> builtins.list[dict[str, Any]]:
+        """Records, newest first, each with ``contacts``: how many are linked."""
+        ...
+
+    def links(self, problem_id: str, start: float | None = None, end: float | None = None,
+              limit: int | None = None, offset: int = 0) -> builtins.list[dict[str, Any]]: ...
+    def count(self, problem_id: str) -> int: ...
+    def problems_of_contact(self, contact_id: str) -> builtins.list[str]: ...

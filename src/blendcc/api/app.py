@@ -41,6 +41,7 @@ from blendcc.api import (
     routes_monitor,
     routes_ops,
     routes_pages,
+    routes_problems,
     routes_qa,
     routes_reports,
     routes_reports_digital,
@@ -121,6 +122,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_messages.router)
     app.include_router(routes_crisis.router)  # crisis readiness: playbooks, emergency mode, notifications
     app.include_router(routes_crisis.links)
+    app.include_router(routes_problems.router)  # problem management: records, links, figures, export
     app.include_router(routes_monitor.router)  # live monitoring: live contacts, join, alerts
     app.include_router(routes_analytics.router)  # sentiment, its trend, contact reasons (Pareto)
     app.include_router(routes_conversations.router)

@@ -182,6 +182,10 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     from blendcc.bootstrap.crisis import wire_crisis
 
     wire_crisis(container, settings, config_repo)
+    from blendcc.adapters.storage.problem_index import SqlProblemReader
+    from blendcc.bootstrap.problems import wire_problems
+
+    wire_problems(container, settings, SqlProblemReader(db))
     return container
 
 

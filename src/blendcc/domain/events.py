@@ -375,6 +375,7 @@ from blendcc.domain import crisis_events as _crisis_events  # noqa: E402,F401
 from blendcc.domain import customer_events as _customer_events  # noqa: E402,F401
 from blendcc.domain import dialer_events as _dialer_events  # noqa: E402,F401
 from blendcc.domain import ivr_events as _ivr_events  # noqa: E402,F401
+from blendcc.domain import problem_events as _problem_events  # noqa: E402,F401
 from blendcc.domain import transcript as _transcript  # noqa: E402,F401
 
 # ---------------------------------------------------------------- voice media and call-backs (topic "voice")

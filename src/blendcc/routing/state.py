@@ -30,6 +30,7 @@ from blendcc.domain.ivr_events import IVR_EVENT_TYPES
 from blendcc.domain.lifecycle.assignment import ASSIGNMENT, AssignmentStage
 from blendcc.domain.lifecycle.contact import CONTACT, WAITING
 from blendcc.domain.lifecycle.contact import ContactState as S
+from blendcc.domain.problem_events import PROBLEM_EVENT_TYPES
 from blendcc.domain.queue import QueueConfig
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.conversation_state import ConversationFold
@@ -101,6 +102,8 @@ class LiveState(ConversationFold):
         for kind in CALLBACK_EVENT_TYPES:  # scheduled callbacks: none either
             self._handlers[kind] = _no_change
         for kind in IVR_EVENT_TYPES:  # calls that ended in the IVR never reached routing
+            self._handlers[kind] = _no_change
+        for kind in PROBLEM_EVENT_TYPES:  # problem records: none either
             self._handlers[kind] = _no_change
         for kind in CRISIS_EVENT_TYPES:  # crises: only the emergency modes change routing
             self._handlers[kind] = _no_change

@@ -15,6 +15,7 @@ from blendcc.adapters.storage import tables as t
 from blendcc.adapters.storage.callback_index import CallbackIndex
 from blendcc.adapters.storage.customer_projection import CustomerLinks, Timeline
 from blendcc.adapters.storage.message_index import MessageIndex
+from blendcc.adapters.storage.problem_index import ProblemIndex
 from blendcc.analytics.agent_stats import StateInterval, interval_batch
 from blendcc.analytics.interactions import ROW_EVENT_TYPES, RowChange, apply_change, row_change
 from blendcc.analytics.queue_stats import (
@@ -393,4 +394,5 @@ PROJECTORS = ProjectorRegistry([
     QueueIntervalCounters(), CampaignStates(), MessageIndex(),
     CustomerLinks(), Timeline(),
     CallbackIndex(),
+    ProblemIndex(),
 ])

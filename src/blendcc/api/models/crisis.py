@@ -104,3 +104,5 @@ class IncidentReport(BaseModel):
     usual_agent_hours: float
     extra_agent_hours: float
     reasons: dict[str, Any] | None = Field(description="the Pareto of dispositions during the crisis")
+    problems: list[dict[str, Any]] = Field(default_factory=list, description="problem records linked to the crisis "
+                                           "(problem_id, title, status, contacts, kb_article_id, resolution)")

@@ -4,6 +4,7 @@ the agent hours it cost beyond those weeks' (docs/crisis.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from blendcc.analytics import queue_stats as qs
@@ -30,6 +31,8 @@ class IncidentReports:
         self.store = store
         self.clock = clock
         self.reasons = reasons
+        #: crisis id -> the problem records linked to it (set by bootstrap.problems)
+        self.problems: Callable[[str], list[dict[str, Any]]] | None = None
 
     def report(self, crisis_id: str) -> dict[str, Any]:
         events = [s.event for s in self.store.events_of_type(TYPES) if getattr(s.event, "crisis_id", None) == crisis_id]
@@ -54,6 +57,9 @@ class IncidentReports:
             "agent_hours": round(hours, 2), "usual_agent_hours": round(usual, 2),
             "extra_agent_hours": round(hours - usual, 2),
             "reasons": self.reasons.pareto(start, end, "disposition") if self.reasons is not None else None,
+            "problems": [{k: p.get(k) for k in ("problem_id", "title", "status", "contacts", "kb_article_id",
+                                                 "resolution", "resolved_at")}
+                         for p in (self.problems(crisis_id) if self.problems is not None else ())],
         }
 
     def _figures(self, start: float, end: float) -> tuple[list[dict[str, Any]], dict[str, Any]]:

@@ -15,6 +15,7 @@ import { ForecastPage } from "./pages/wfm/ForecastPage";
 import { IntradayPage } from "./pages/intraday/IntradayPage";
 import { ListsPage } from "./pages/lists/ListsPage";
 import { MonitorPage } from "./pages/monitor/MonitorPage";
+import { ProblemsPage } from "./pages/problems/ProblemsPage";
 import { PromptsPage } from "./pages/lists/PromptsPage";
 import { ReportsPage } from "./pages/reports/ReportsPage";
 import { SchedulePage } from "./pages/wfm/SchedulePage";
@@ -28,6 +29,7 @@ export const PAGES: PageDef[] = [
   { path: "intraday", section: "live", label: "nav.intraday", role: "supervisor", component: IntradayPage },
   { path: "campaigns", section: "live", label: "nav.campaign_monitor", role: "supervisor", component: CampaignMonitorPage },
   { path: "crisis", section: "live", label: "nav.crisis", role: "supervisor", component: CrisisPage },
+  { path: "problems", section: "live", label: "nav.problems", role: "supervisor", component: ProblemsPage },
   { path: "reports", section: "reports", label: "nav.reports", role: "supervisor", component: ReportsPage },
   { path: "analytics", section: "reports", label: "nav.analytics", role: "supervisor", component: AnalyticsPage },
   { path: "wfm/forecast", section: "wfm", label: "nav.wfm_forecast", role: "supervisor", component: ForecastPage },

@@ -66,6 +66,9 @@ def image(report: WhatIfReport, fmt: str = "svg") -> bytes:
 
         ax1.step(times, series("baseline", "offered"), where="post", color="#555555", label="baseline")
         ax1.step(times, series("surge", "offered"), where="post", color="#d62728", label="surge")
+        if _played(report):
+            ax1.step(times, series("playbook", "offered"), where="post", color="#17becf",
+                     label="surge, queued with the playbook's actions")
         ax1.set_ylabel("offered per interval")
         ax2.step(times, series("baseline", "service_level"), where="post", color="#555555", label="baseline SL")
         ax2.step(times, series("surge", "service_level"), where="post", color="#d62728", label="surge SL")

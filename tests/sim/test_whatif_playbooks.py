@@ -133,3 +133,22 @@ def test_api_whatif_with_playbook_documents_and_stored_ones(shared_centre: Any) 
                              headers={"content-type": "text/plain"})
     assert log["playbooks"] == ["centre-closed"] and len(log["crises_started"]) == 1
     assert all(i["surge_playbook"] is not None for i in log["intervals"])
+
+
+def test_cli_whatif_with_a_stored_playbook(tmp_path: Path, sqlite_url: str) -> None:
+    from blendcc.adapters.storage.engine import make_engine
+    from blendcc.adapters.storage.sql_repos import SqlConfigRepository
+
+    engine = make_engine(sqlite_url)
+    SqlConfigRepository(engine).put("crisis_playbooks", "surge-callback", CALLBACK, 0.0, "planner")
+    engine.dispose()
+    log = tmp_path / "bank.txt"
+    log.write_text(bank_log(), encoding="utf-8")
+    out = tmp_path / "r.json"
+    base = ["whatif", str(log), "--surge", "150%", "--from", "1999-01-04", "--days", "1", "--replications", "1",
+            "--window", "30", "--database-url", sqlite_url]
+    result = CliRunner().invoke(app, [*base, "--playbook", "surge-callback", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["playbooks"] == ["surge-callback"]
+    result = CliRunner().invoke(app, [*base, "--playbook", "nothing-stored"])
+    assert result.exit_code == 2 and "no playbook 'nothing-stored'" in " ".join(result.output.split())

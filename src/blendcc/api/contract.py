@@ -114,6 +114,9 @@ EXTRA: dict[str, frozenset[int]] = {
     # quality (routes_qa): the contact, scorecard or calibration named in the body does not exist
     "create_evaluation": frozenset({404}),
     "create_calibration": frozenset({404}),
+    # surge what-if with stored playbooks (docs/whatif.md): a playbook id that is not stored
+    "whatif_scenario": frozenset({404}),
+    "whatif_bank1999": frozenset({404}),
 }
 
 

@@ -85,6 +85,31 @@ class SurgeWindow(BaseModel):
     aht_pct: float = Field(default=0.0, description="handle-time change in percent")
 
 
+def _playbooks(c: Any, docs: list[dict[str, Any]] | None, ids: list[str] | None) -> list[dict[str, Any]]:
+    """Playbook documents to run in the surge: given whole, or by id from the configuration store (404 if not
+    stored); validated here (422 with the first problem)."""
+    from pydantic import ValidationError
+
+    from blendcc.crisis.playbook import Playbook
+
+    out: list[dict[str, Any]] = []
+    for i, doc in enumerate(docs or ()):
+        try:
+            out.append(Playbook.model_validate(doc).model_dump(mode="json"))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ValidationFailed(f"playbooks[{i}]: {'.'.join(str(x) for x in first['loc'])}: "
+                                   f"{first['msg']}") from None
+    if ids:
+        service = getattr(c, "crisis", None)
+        if service is None:
+            raise ValidationFailed("stored playbooks are not available in this server; send the documents")
+        out += [service.playbooks.get(i)[0].model_dump(mode="json") for i in ids]
+    if len({d["id"] for d in out}) != len(out):
+        raise ValidationFailed("two playbooks with the same id")
+    return out
+
+
 class WhatIfRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -95,6 +120,11 @@ class WhatIfRequest(BaseModel):
     agents: list[int] | None = Field(default=None, description="published agents per report interval")
     replications: int = Field(default=5, ge=1, le=10)
     seed: int = Field(default=1, ge=0, le=2**63 - 1)
+    playbooks: list[dict[str, Any]] | None = Field(default=None, max_length=10, description=(
+        "crisis playbook documents to run in the surge (as PUT /api/crisis/playbooks/{id} takes, with their id)"))
+    playbook_ids: list[str] | None = Field(default=None, max_length=10, description="stored playbooks to run")
+    playbook_tick_s: float = Field(default=1.0, ge=1, le=300, description="evaluate the playbooks every this "
+                                   "many simulated seconds (live: every second)")
 
 
 @router.post("", response_model=out.WhatIf,
@@ -122,9 +152,10 @@ def whatif_scenario(body: WhatIfRequest, c: C, p: P, format: Format = "json") ->
     agents = body.agents
     if agents is not None and (not agents or any(not 0 <= n <= MAX_AGENTS for n in agents)):
         raise ValidationFailed(f"agents: give counts between 0 and {MAX_AGENTS}")
+    playbooks = _playbooks(c, body.playbooks, body.playbook_ids)
     result = run_bounded(whatif_scenario_job, scenario, s.start_s, s.end_s, volume, aht, body.sl_target,
-                         body.sl_threshold_s, agents, body.replications, body.seed, format,
-                         deadline_s=c.settings.compute_deadline_s, what="the what-if")
+                         body.sl_threshold_s, agents, body.replications, body.seed, format, playbooks,
+                         body.playbook_tick_s, deadline_s=c.settings.compute_deadline_s, what="the what-if")
     return _respond(result, format)
 
 
@@ -135,9 +166,13 @@ async def whatif_bank1999(request: Request, c: C, p: P, start: date | None = Que
                           sl_target: float = Query(0.8, gt=0, lt=1),
                           sl_threshold: float | None = Query(None, gt=0, le=3600),
                           interval: int = 60, agents: str | None = None, replications: int = Query(3, ge=1, le=10),
-                          seed: int = Query(1, ge=0, le=2**63 - 1), format: Format = "json") -> Any:
+                          seed: int = Query(1, ge=0, le=2**63 - 1), format: Format = "json",
+                          playbook: list[str] | None = Query(None, max_length=10,
+                                                             description="a stored playbook to run (repeatable)"),
+                          playbook_tick: float = Query(1.0, ge=1, le=300)) -> Any:
     """A surge on an Anonymous Bank 1999 call log (sent as the body): the days from ``from`` replayed as ``blendcc
-    replay`` does, volume +``surge``% and handle time +``aht``%; same report as ``blendcc whatif``."""
+    replay`` does, volume +``surge``% and handle time +``aht``%; same report as ``blendcc whatif``. With
+    ``playbook`` (stored playbooks' ids) the surge is simulated again with them running."""
     p.require("supervisor")
     from blendcc.adapters.importers.bank1999 import parse_bank1999
 
@@ -145,6 +180,7 @@ async def whatif_bank1999(request: Request, c: C, p: P, start: date | None = Que
         raise ValidationFailed("interval must be 15, 30, 45 or 60 minutes")
     volume, handle = _factor(surge, "surge"), _factor(aht, "aht")
     counts = _agents(agents)
+    playbooks = _playbooks(c, None, playbook)
     body = await request.body()
     if len(body) > MAX_LOG_BYTES:
         raise ValidationFailed(f"the call log is larger than {MAX_LOG_BYTES // 2**20} MiB")
@@ -159,5 +195,6 @@ async def whatif_bank1999(request: Request, c: C, p: P, start: date | None = Que
     first = start or offered[0]
     result = await run_in_threadpool(lambda: run_bounded(
         whatif_history_job, parsed.records, first, days, interval * 60, volume, handle, sl_target, sl_threshold,
-        counts, replications, seed, format, deadline_s=c.settings.compute_deadline_s, what="the what-if"))
+        counts, replications, seed, format, playbooks, playbook_tick, deadline_s=c.settings.compute_deadline_s,
+        what="the what-if"))
     return _respond(result, format)

@@ -146,6 +146,13 @@ def whatif(
     out_path: Annotated[Path | None, typer.Option("--out", help="write the report: .html (chart and table) "
                                                                 "or .json")] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="write the per-interval table as CSV")] = None,
+    playbook: Annotated[list[str] | None, typer.Option("--playbook", help="a crisis playbook to run in the surge "
+                                                       "(repeatable): a YAML/JSON file or a stored playbook's "
+                                                       "id; adds the surge with the playbook's actions")] = None,
+    playbook_tick: Annotated[float, typer.Option(min=1, max=300, help="evaluate the playbooks every this many "
+                                                 "simulated seconds (live: every second)")] = 1.0,
+    database_url: Annotated[str | None, typer.Option("--database-url", help="where stored playbooks are read "
+                                                     "(default: BLENDCC_DATABASE_URL)")] = None,
 ) -> None:
     """Surge what-if: SL, ASA, abandonment and occupancy per interval with and without the surge on the
     published staffing, and the extra agents needed to hold the SL target (Erlang, confirmed by simulation)."""
@@ -161,6 +168,10 @@ def whatif(
         raise fail("give one baseline: a call log, --scenario or --forecast")
     volume, handle = parse_change(surge, "--surge"), parse_change(aht, "--aht")
     counts = parse_agents(agents)
+    from blendcc.cli.whatif_playbooks import load_playbooks
+    from blendcc.sim.whatif_playbook import PlaybookOptions
+
+    books = PlaybookOptions(tuple(load_playbooks(playbook, database_url)), playbook_tick)
     try:
         if forecast is not None:
             baseline, window_surge, name = _forecast(forecast, first, days, interval * 60, volume, handle, counts,
@@ -173,7 +184,8 @@ def whatif(
             baseline, window_surge, name = _history(_path(log), first, days, interval * 60, seed, volume, handle)
         options = WhatIfOptions(sl_target=sl_target, sl_threshold_s=sl_threshold,
                                 staffing=StaffingOptions(replications=replications, seed=seed,
-                                                         window_s=window * 60.0, warmup_s=window * 15.0))
+                                                         window_s=window * 60.0, warmup_s=window * 15.0),
+                                playbooks=books)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err, transient=True) as bar:
             task = bar.add_task("simulating", total=None)
@@ -185,7 +197,8 @@ def whatif(
     table = Table(title=f"{name}: volume x{volume:g}, handle time x{handle:g}, SL target {sl_target:.0%} "
                         f"in {report.sl_threshold_s:g} s (means over {replications} replications)")
     for col in ("interval", "agents", "offered", "SL base", "SL surge", "ASA surge", "aband. surge",
-                "occ. surge", "Erlang", "simulated", "extra", "SL staffed"):
+                "occ. surge", "Erlang", "simulated", "extra", "SL staffed",
+                *(("SL playbook", "aband. playbook", "turned away") if books.playbooks else ())):
         table.add_column(col, justify="right", no_wrap=True)
     for r in report.rows:
         if not r.in_surge or (r.need is None and r.published == 0):
@@ -205,7 +218,9 @@ def whatif(
                       "-" if n is None else str(n.erlang),
                       "-" if n is None else (str(n.simulated) if n.simulated is not None else "> bound"),
                       "-" if r.simulated_extra is None else f"+{r.simulated_extra}",
-                      _pct(m(r.staffed, "service_level")))
+                      _pct(m(r.staffed, "service_level")),
+                      *((_pct(m(r.playbook, "service_level")), _pct(m(r.playbook, "abandon_rate")),
+                         f"{m(r.playbook, 'turned_away') or 0:.0f}") if books.playbooks else ()))
     (Console(width=max(out.width, 150), highlight=False) if out.width < 150 else out).print(table)
     total = report.to_dict()["total"]
     sl = [t.get("service_level") for t in (report.baseline_total, report.surge_total, report.staffed_total)]
@@ -213,6 +228,15 @@ def whatif(
               f"with the surge, {_pct(sl[2].mean if sl[2] else None)} with the agents needed (SL staffed)"
               f"; extra agent-hours to hold the target: {total['extra_agent_hours_simulated']:g} simulated, "
               f"{total['extra_agent_hours_erlang']:g} Erlang", soft_wrap=True)
+    if books.playbooks:
+        d = report.to_dict()
+        pt = d["surge_playbook_total"]
+        out.print(f"with the playbook's actions ({', '.join(d['playbooks'])}): SL "
+                  f"{_pct((pt.get('service_level') or {}).get('mean'))}, abandon rate "
+                  f"{_pct((pt.get('abandon_rate') or {}).get('mean'))} (surge without: "
+                  f"{_pct((d['total']['surge'].get('abandon_rate') or {}).get('mean'))}), "
+                  f"{(pt.get('turned_away') or {}).get('mean', 0):.0f} callers turned away; crises started per "
+                  f"replication: {', '.join(str(n) for n in d['crises_started'])}", soft_wrap=True)
     try:
         if out_path is not None:
             if out_path.suffix.lower() == ".html":

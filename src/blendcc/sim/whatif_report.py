@@ -20,11 +20,12 @@ from typing import Any
 
 from blendcc.domain.channels import Channel
 from blendcc.domain.errors import ValidationFailed
-from blendcc.sim.centre import SimCentre
+from blendcc.sim.centre import ReplicationResult, SimCentre
 from blendcc.sim.collect import AGENTS, ALL_QUEUES
 from blendcc.sim.report import Estimate, SimReport
 from blendcc.sim.scenario import Scenario, Staffing
 from blendcc.sim.whatif import Surge, surge_scenario
+from blendcc.sim.whatif_playbook import PlaybookOptions, run_with_playbooks, timeline, turned_away
 from blendcc.sim.whatif_staffing import IntervalNeed, StaffingOptions, interval_case, need, published, single_pool
 
 #: Per-interval figures of each side: (report key, row scope, KPI name).
@@ -41,6 +42,7 @@ class WhatIfOptions:
     sl_target: float = 0.8
     sl_threshold_s: float | None = None  # None: the queue's own
     staffing: StaffingOptions = field(default_factory=StaffingOptions)
+    playbooks: PlaybookOptions = field(default_factory=PlaybookOptions)  # none: no "with playbooks" side
 
     def check(self) -> None:
         if not 0.0 < self.sl_target < 1.0:
@@ -61,6 +63,7 @@ class IntervalRow:
     need: IntervalNeed | None  # None: outside the window or nothing arrives
     staffed: dict[str, Estimate]  # the surge again, with the simulated agents needed in each interval
     staffed_agents: int
+    playbook: dict[str, Estimate] = field(default_factory=dict)  # the surge with the playbooks running
 
     @property
     def erlang_extra(self) -> int | None:
@@ -72,12 +75,14 @@ class IntervalRow:
             return None
         return max(0, self.need.simulated - self.published)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, playbooks: bool = False) -> dict[str, Any]:
         def side(kpis: dict[str, Estimate]) -> dict[str, Any]:
             return {k: (kpis[k].to_dict() if k in kpis else None) for k, _s, _m in FIGURES}
 
+        with_playbooks = {"surge_playbook": {**side(self.playbook), "turned_away": self.playbook[
+            "turned_away"].to_dict() if "turned_away" in self.playbook else None}} if playbooks else {}
         return {"start": self.start.isoformat(), "in_surge": self.in_surge, "published_agents": self.published,
-                "baseline": side(self.baseline), "surge": side(self.surge),
+                "baseline": side(self.baseline), "surge": side(self.surge), **with_playbooks,
                 "surge_staffed": side(self.staffed), "staffed_agents": self.staffed_agents,
                 "needed": None if self.need is None else self.need.to_dict(),
                 "erlang_extra": self.erlang_extra, "simulated_extra": self.simulated_extra}
@@ -96,10 +101,14 @@ class WhatIfReport:
     baseline_total: dict[str, Estimate]
     surge_total: dict[str, Estimate]
     staffed_total: dict[str, Estimate]
+    playbook_total: dict[str, Estimate] = field(default_factory=dict)
+    #: per replication, the crisis events' timeline (``whatif_playbook.timeline``); empty without playbooks
+    crises: list[list[dict[str, Any]]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         def tot(kpis: dict[str, Estimate]) -> dict[str, Any]:
-            return {k: kpis[k].to_dict() if k in kpis else None for k, _s, _m in FIGURES}
+            out = {k: kpis[k].to_dict() if k in kpis else None for k, _s, _m in FIGURES}
+            return out | ({"turned_away": kpis["turned_away"].to_dict()} if "turned_away" in kpis else {})
 
         hot = [r for r in self.rows if r.in_surge]
         return {"name": self.name, "surge": self.surge.to_dict(), "sl_target": self.options.sl_target,
@@ -115,7 +124,17 @@ class WhatIfReport:
                           * self.interval_s / 3600,
                           "intervals_not_met_within_bound": sum(1 for r in hot if r.need is not None
                                                                 and r.need.simulated is None)},
-                "intervals": [r.to_dict() for r in self.rows]}
+                **self._playbooks(tot),
+                "intervals": [r.to_dict(bool(self.options.playbooks.playbooks)) for r in self.rows]}
+
+    def _playbooks(self, tot: Callable[[dict[str, Estimate]], dict[str, Any]]) -> dict[str, Any]:
+        pb = self.options.playbooks
+        if not pb.playbooks:
+            return {}
+        started = [sum(1 for e in run if e["type"] == "CrisisStarted") for run in self.crises]
+        return {"playbooks": [p.id for p in pb.playbooks], "playbook_tick_s": pb.tick_s,
+                "surge_playbook_total": tot(self.playbook_total), "crises_started": started,
+                "crisis_timeline": self.crises[0] if self.crises else []}
 
 
 def with_threshold(scenario: Scenario, threshold_s: float | None) -> Scenario:
@@ -152,7 +171,7 @@ def run_whatif(baseline: Callable[[int], Scenario], surge: Surge, options: WhatI
     interval of the surge window (module docstring)."""
     options.check()
     st = options.staffing
-    base_runs, surge_runs = [], []
+    base_runs, surge_runs, playbook_runs, crises = [], [], [], []
     first: Scenario | None = None
     for i in range(st.replications):
         sc = _baseline(baseline, i, options, published_counts)
@@ -162,12 +181,18 @@ def run_whatif(baseline: Callable[[int], Scenario], surge: Surge, options: WhatI
         surged = surge_scenario(sc, surge, random.Random(f"{st.seed}:{i}:surge"))
         base_runs.append(SimCentre(sc, seed=st.seed, replication=i).run())
         surge_runs.append(SimCentre(surged, seed=st.seed, replication=i).run())
+        if options.playbooks.playbooks:
+            options.playbooks.check(surged)
+            run, events = run_with_playbooks(surged, st.seed, i, options.playbooks, base_runs[-1])
+            playbook_runs.append(run)
+            crises.append(timeline(events))
         if progress is not None:
             progress("simulating baseline and surge", i + 1, st.replications)
     assert first is not None
     width = first.report_interval_s
     base = SimReport(first.name, st.seed, width, first.t0, base_runs)
     hot = SimReport(first.name, st.seed, width, first.t0, surge_runs)
+    played = SimReport(first.name, st.seed, width, first.t0, playbook_runs) if playbook_runs else None
     _queue, group = single_pool(first)
     n_slots = math.ceil(max(first.duration_s, min(surge.end_s, first.duration_s)) / width - 1e-9)
     slots = [(k * width, (k + 1) * width) for k in range(n_slots)]
@@ -196,12 +221,20 @@ def run_whatif(baseline: Callable[[int], Scenario], surge: Surge, options: WhatI
     staffed = SimReport(first.name, st.seed, width, first.t0, staffed_runs)
     rows = [IntervalRow(datetime.fromtimestamp(first.t0 + lo, UTC), (lo, lo + width) in todo, now,
                         _pick(_kpis(base, first.t0 + lo)), _pick(_kpis(hot, first.t0 + lo)), n,
-                        _pick(_kpis(staffed, first.t0 + lo)), k)
+                        _pick(_kpis(staffed, first.t0 + lo)), k,
+                        _played(played, playbook_runs, first.t0 + lo))
             for (lo, now, n), k in zip(found, counts, strict=True)]
     queue = first.centre.queues[0]
     channel = first.arrivals[0].channel if first.arrivals else Channel.VOICE
     return WhatIfReport(first.name, surge, options, queue.sl_threshold(channel), width, st.seed, st.replications,
-                        rows, _pick(_kpis(base, None)), _pick(_kpis(hot, None)), _pick(_kpis(staffed, None)))
+                        rows, _pick(_kpis(base, None)), _pick(_kpis(hot, None)), _pick(_kpis(staffed, None)),
+                        _played(played, playbook_runs, None), crises)
+
+
+def _played(report: SimReport | None, runs: Sequence[ReplicationResult], start: float | None) -> dict[str, Estimate]:
+    if report is None:
+        return {}
+    return {**_pick(_kpis(report, start)), "turned_away": turned_away(runs, start)}
 
 
 def _baseline(baseline: Callable[[int], Scenario], i: int, options: WhatIfOptions,

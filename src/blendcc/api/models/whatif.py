@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from blendcc.api.models.sim import Estimate
@@ -22,6 +24,13 @@ class Side(BaseModel):
     asa_s: Estimate | None
     abandon_rate: Estimate | None
     occupancy: Estimate | None
+
+
+class PlaybookSide(Side):
+    """The surge with the playbooks' actions; ``turned_away``: callers rejected by a closed or callback-only
+    emergency mode (not offered, so not in the rates)."""
+
+    turned_away: Estimate | None
 
 
 class Needed(BaseModel):
@@ -46,6 +55,7 @@ class Interval(BaseModel):
     needed: Needed | None
     erlang_extra: int | None
     simulated_extra: int | None
+    surge_playbook: PlaybookSide | None = None
 
 
 class Totals(BaseModel):
@@ -74,3 +84,8 @@ class WhatIf(BaseModel):
     staffing_search: StaffingSearch
     total: Totals
     intervals: list[Interval]
+    playbooks: list[str] | None = None
+    playbook_tick_s: float | None = None
+    surge_playbook_total: PlaybookSide | None = None
+    crises_started: list[int] | None = None
+    crisis_timeline: list[dict[str, Any]] | None = None

@@ -7,6 +7,10 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
+from blendcc.crisis.figures import so_far
+
+__all__ = ["ForecastSoFar", "so_far"]
+
 Fit = Callable[[str], Sequence[float] | None]  # queue -> today's forecast volume per slot (None: no history)
 
 
@@ -61,13 +65,3 @@ class ForecastSoFar:
                     self._pending.discard(queue)
         return go
 
-
-def so_far(volume: Sequence[float], elapsed_s: float, interval_s: float) -> float:
-    """The forecast volume of every slot complete after ``elapsed_s`` plus the current slot's elapsed share."""
-    if elapsed_s <= 0:
-        return 0.0
-    full = int(elapsed_s // interval_s)
-    total = float(sum(volume[:full]))
-    if full < len(volume):
-        total += float(volume[full]) * (elapsed_s - full * interval_s) / interval_s
-    return total

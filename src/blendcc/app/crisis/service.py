@@ -15,9 +15,12 @@ from typing import Any
 
 from blendcc.app.crisis.actions import Actions
 from blendcc.app.crisis.playbooks import Playbooks
-from blendcc.crisis.evaluate import Change, Figures, PlaybookState, TriggerState, evaluate
+from blendcc.crisis import lifecycle
+from blendcc.crisis.evaluate import Change, Figures, PlaybookState, TriggerState
+from blendcc.crisis.figures import queue_figures, with_forecast
+from blendcc.crisis.lifecycle import Running, forecast_queues
 from blendcc.crisis.notify import NoticePlan, Send
-from blendcc.crisis.playbook import EmergencyAction, KpiTrigger, Playbook, ScheduleTrigger
+from blendcc.crisis.playbook import Action, EmergencyAction, Playbook, ScheduleTrigger
 from blendcc.crisis.templates import render
 from blendcc.domain import crisis_events as ce
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
@@ -40,19 +43,17 @@ def _iso(at: float) -> str:
 
 
 @dataclass
-class Crisis:
-    id: str
-    playbook: Playbook
-    version: int
-    started_at: float
-    triggers: tuple[str, ...]
-    plan: NoticePlan
-    by: str | None = None
-    applied: list[tuple[int, Mapping[str, Any]]] = field(default_factory=list)
+class Crisis(Running):
+    """An active crisis live: the lifecycle's record plus its communication plan and acknowledgement."""
+
+    plan: NoticePlan = field(init=False)
     acked_by: str | None = None
     acked_at: float | None = None
     tokens: dict[str, str] = field(default_factory=dict)  # acknowledgement token -> recipient name
     sent: int = 0
+
+    def __post_init__(self) -> None:
+        self.plan = NoticePlan(self.playbook, self.started_at)
 
     def view(self) -> dict[str, Any]:
         return {"id": self.id, "playbook_id": self.playbook.id, "name": self.playbook.name or self.playbook.id,
@@ -63,29 +64,28 @@ class Crisis:
 
 
 def figures_from(frame: Mapping[str, Any]) -> dict[str, dict[str, float | None]]:
-    """Per queue and for the centre (``*``): today's service level and abandon rate, waiting, longest wait and
-    offered, from a wallboard frame. The centre's rates weigh each queue by its offered (minus short abandons)."""
-    out: dict[str, dict[str, float | None]] = {}
-    waiting = offered = 0.0
-    longest = 0.0
-    sl_num = ab_num = base = 0.0
-    for q in frame.get("queues") or ():
-        today = q.get("today") or {}
-        n = float(today.get("offered") or 0) - float(today.get("short_abandoned") or 0)
-        sl, ab = today.get("service_level"), today.get("abandon_rate")
-        out[str(q.get("id"))] = {"service_level": sl, "abandon_rate": ab, "waiting": float(q.get("waiting") or 0),
-                                 "longest_wait_s": float(q.get("longest_wait_s") or 0.0),
-                                 "offered": float(today.get("offered") or 0)}
-        waiting += float(q.get("waiting") or 0)
-        longest = max(longest, float(q.get("longest_wait_s") or 0.0))
-        offered += float(today.get("offered") or 0)
-        if n > 0 and sl is not None:
-            sl_num += sl * n
-            ab_num += (ab or 0.0) * n
-            base += n
-    out[ce.CENTRE] = {"service_level": sl_num / base if base else None, "abandon_rate": ab_num / base if base else None,
-                      "waiting": waiting, "longest_wait_s": longest, "offered": offered}
-    return out
+    """Per queue and for the centre (``*``) the figures a playbook watches (``crisis.figures``), from a
+    wallboard frame."""
+    return queue_figures((str(q.get("id")), q.get("today") or {}, float(q.get("waiting") or 0),
+                          float(q.get("longest_wait_s") or 0.0)) for q in frame.get("queues") or ())
+
+
+class _Port:
+    """The live ``Actions`` as the lifecycle's ``ActionPort`` (a banner's text rendered with the live figures)."""
+
+    def __init__(self, actions: Actions, render: Callable[[str], str]) -> None:
+        self.actions = actions
+        self.render = render
+
+    def apply(self, crisis_id: str, index: int, action: Action, by: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        return self.actions.apply(crisis_id, index, action, by, self.render)
+
+    def revert(self, crisis_id: str, index: int, action: Action, prior: Mapping[str, Any], by: str) -> dict[str, Any]:
+        return self.actions.revert(crisis_id, index, action, prior, by)
+
+
+def _failed(crisis: Running, index: int, action: Action, _exc: Exception) -> None:
+    log.exception("crisis %s: action %d (%s) failed", crisis.id, index, action.kind)
 
 
 class CrisisService:
@@ -157,15 +157,9 @@ class CrisisService:
 
     def figures(self, now: float, forecast_for: Iterable[str] = ()) -> Figures:
         """The figures now; ``offered_vs_forecast`` only for ``forecast_for`` (the queues a trigger watches)."""
-        queues = {k: dict(v) for k, v in self._queues.items()}
-        if self.forecast is not None:
-            for q in forecast_for:
-                row = queues.get(q)
-                if row is None:
-                    continue
-                expected = self.forecast(q, now)
-                offered = row.get("offered")
-                row["offered_vs_forecast"] = (offered / expected - 1.0) if expected and offered is not None else None
+        forecast = self.forecast
+        queues = (with_forecast(self._queues, forecast_for, lambda q: forecast(q, now)) if forecast is not None
+                  else {k: dict(v) for k, v in self._queues.items()})
         unhealthy = frozenset(c for c, h in self._health.items() if not h["healthy"])
         return Figures(queues, unhealthy, frozenset(self._switched))
 
@@ -176,18 +170,12 @@ class CrisisService:
         changes: list[dict[str, Any]] = []
         with self._lock:
             playbooks = self.playbooks.list()
-            figures = self.figures(now, {t.queue for p, _ in playbooks if p.enabled for t in p.triggers
-                                         if isinstance(t, KpiTrigger) and t.metric == "offered_vs_forecast"})
-            for playbook, version in playbooks:
-                state = self._states.get(playbook.id) or PlaybookState.initial(playbook)
-                state, change = evaluate(playbook, state, figures, now)
-                self._states[playbook.id] = state
-                if change is not None and change.kind == "start":
-                    changes.append(self._start(playbook, version, change, figures, now, by))
-                elif change is not None:
-                    changes.append(self._end(playbook.id, now, by))
-            for gone in set(self._crises) - {p.id for p, _ in playbooks}:
-                changes.append(self._end(gone, now, by))  # its playbook was deleted
+            figures = self.figures(now, forecast_queues(playbooks))
+            for t in lifecycle.step(playbooks, self._states, self._crises, figures, now):
+                if t.kind == "start" and t.playbook is not None and t.change is not None:
+                    changes.append(self._start(t.playbook, t.version, t.change, figures, now, by))
+                else:
+                    changes.append(self._end(t.playbook_id, now, by))  # ended, or its playbook was deleted
             for crisis in list(self._crises.values()):
                 self._notify(crisis, crisis.plan.due(now), now)
             self._rearm(now)
@@ -197,50 +185,23 @@ class CrisisService:
 
     def _start(self, playbook: Playbook, version: int, change: Change, figures: Figures, now: float,
                by: str | None) -> dict[str, Any]:
-        crisis = Crisis("cr-" + uuid.uuid4().hex[:16], playbook, version, now, change.triggers,
-                        NoticePlan(playbook, now), by)
+        crisis = Crisis("cr-" + uuid.uuid4().hex[:16], playbook, version, now, change.triggers, by)
         self._crises[playbook.id] = crisis
-        centre = dict(figures.queues.get(ce.CENTRE, {}))
-        self._append(ce.CrisisStarted(crisis_id=crisis.id, playbook_id=playbook.id, version=version,
-                                      triggers=change.triggers, figures=centre, by=by, at=now))
-        actor = by or f"crisis:{crisis.id}"
-        for i, action in enumerate(playbook.actions):
-            try:
-                detail, prior = self.actions.apply(crisis.id, i, action, actor,
-                                                   lambda t: render(t, self._values(crisis, now)))
-            except Exception as exc:  # one failing action never stops the others (logged, recorded)
-                log.exception("crisis %s: action %d (%s) failed", crisis.id, i, action.kind)
-                detail, prior = {"error": str(exc)[:300]}, {"failed": True}
-            crisis.applied.append((i, prior))
-            self._append(ce.CrisisActionApplied(crisis_id=crisis.id, index=i, kind=action.kind, detail=detail,
-                                                prior=prior, at=now))
+        port = _Port(self.actions, lambda t: render(t, self._values(crisis, now)))
+        lifecycle.start(crisis, port, self._append, now, figures.queues.get(ce.CENTRE, {}), _failed)
         self._notify(crisis, crisis.plan.start(), now)
         return {"type": "CrisisStarted", **crisis.view()}
 
     def _end(self, playbook_id: str, now: float, by: str | None) -> dict[str, Any]:
         crisis = self._crises.pop(playbook_id)
-        actor = by or f"crisis:{crisis.id}"
-        for i, prior in reversed(crisis.applied):
-            if prior.get("failed"):
-                continue
-            action = crisis.playbook.actions[i]
-            heir = self._heir(crisis, action, prior)
-            if heir is not None:  # another active crisis took the scope over: it restores our prior when it ends
-                self._append(ce.CrisisActionReverted(crisis_id=crisis.id, index=i, kind=action.kind, detail=heir,
-                                                     at=now))
-                continue
-            try:
-                detail = self.actions.revert(crisis.id, i, action, prior, actor)
-            except Exception as exc:
-                log.exception("crisis %s: reverting action %d (%s) failed", crisis.id, i, action.kind)
-                detail = {"error": str(exc)[:300]}
-            self._append(ce.CrisisActionReverted(crisis_id=crisis.id, index=i, kind=action.kind, detail=detail,
-                                                 at=now))
+        # another active crisis that took a scope over restores our prior when it ends (``_heir``)
+        lifecycle.revert(crisis, _Port(self.actions, str), self._append, now, by,
+                         lambda c, _i, action, prior: self._heir(c, action, prior), _failed)
         self._notify(crisis, crisis.plan.end(), now, ended=True)
-        self._append(ce.CrisisEnded(crisis_id=crisis.id, playbook_id=playbook_id, by=by, at=now))
+        lifecycle.ended(crisis, self._append, now, by)
         return {"type": "CrisisEnded", **crisis.view(), "ended_at": now}
 
-    def _heir(self, crisis: Crisis, action: Any, prior: Mapping[str, Any]) -> dict[str, Any] | None:
+    def _heir(self, crisis: Running, action: Any, prior: Mapping[str, Any]) -> dict[str, Any] | None:
         """When an emergency mode this crisis set was replaced by another active crisis's, hand that crisis
         what this one replaced (so modes stack: the last one to end restores the state before the first)."""
         if not isinstance(action, EmergencyAction):
@@ -384,9 +345,9 @@ class CrisisService:
         old = next((d for d in self.playbooks.history(st.playbook_id) if d.version == st.version), None)
         if old is not None and not old.deleted:
             playbook, version = Playbook.model_validate(dict(old.body)), st.version
-        plan = NoticePlan(playbook, st.at)
+        crisis = Crisis(st.crisis_id, playbook, version, st.at, tuple(st.triggers), st.by)
+        plan = crisis.plan
         plan.start()  # the start messages went out before the restart: only the clocks are armed
-        crisis = Crisis(st.crisis_id, playbook, version, st.at, tuple(st.triggers), plan, st.by)
         for a in applied:
             if a.index < len(playbook.actions):
                 crisis.applied.append((a.index, dict(a.prior)))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from blendcc.analytics.agent_stats import AgentStateFold, AgentTime, StateInterval, agent_kpis
 from blendcc.analytics.digital_stats import FOLDED_TYPES, DigitalFold, OpenTime, digital_kpis
 from blendcc.analytics.ivr_stats import IVR_FOLDED_TYPES, IvrCounters, ivr_delta, ivr_kpis
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds, deltas, queue_kpis
+from blendcc.analytics.today import day_start
 from blendcc.domain import events as ev
 from blendcc.ports import StoredEvent
 
@@ -21,12 +20,7 @@ DIGITAL_TYPES = [t.__name__ for t in FOLDED_TYPES]
 #: What today's IVR figures are warmed up from after a restart (today's events of these types).
 IVR_TYPES = [t.__name__ for t in IVR_FOLDED_TYPES]
 WARM_UP_S = 2 * 86400.0
-
-
-def day_start(at: float, tz: str) -> float:
-    zone = ZoneInfo(tz)
-    local = datetime.fromtimestamp(at, zone)
-    return datetime.combine(local.date(), time(0), zone).timestamp()
+__all__ = ["DIGITAL_TYPES", "IVR_TYPES", "WARM_UP_S", "LiveStats", "day_start"]
 
 
 class LiveStats:

@@ -283,6 +283,10 @@ class Settings(BaseSettings):
     email_relay_timeout_s: float = Field(default=30.0, gt=0)
     crisis_public_url: str = Field(default="", description="base URL of the acknowledgement links in crisis "
                                                             "notifications (unset: a path only)")
+    temp_agent_max_level: int = Field(default=3, ge=1, le=5, description="temporary agents: the highest skill "
+                                      "level they get (higher levels in the roster are capped)")
+    temp_agent_skills: list[str] = Field(default_factory=list, description="temporary agents: the only skills they "
+                                         "get (empty: any configured skill)")
     email_signature: str | None = Field(default=None, description="appended to agents' replies")
     email_signatures: dict[str, str] = Field(default_factory=dict, description="agent id -> signature")
     # web chat (docs/webchat.md): instance name -> widget; "default" exists out of the box

@@ -114,6 +114,7 @@ EXTRA: dict[str, frozenset[int]] = {
     # quality (routes_qa): the contact, scorecard or calibration named in the body does not exist
     "create_evaluation": frozenset({404}),
     "create_calibration": frozenset({404}),
+    "list_temp_batches": frozenset({409}),  # temporary agents are not wired
 }
 
 

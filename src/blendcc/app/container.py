@@ -73,6 +73,7 @@ class Container:
     quality: Quality | None = None  # scorecards, evaluations, calibration, QA signals (set by bootstrap)
     crisis: Any = None  # crisis readiness (app.crisis.service.CrisisService; set by bootstrap.crisis)
     incident_reports: Any = None  # post-incident reports (app.crisis.report.IncidentReports; bootstrap.crisis)
+    temp_agents: Any = None  # temporary agents' batches (app.admin.temp_agents.TempAgents; bootstrap.crisis)
     forecast_jobs: Any = None  # background forecasts (app.planning.background_jobs.BackgroundJobs; bootstrap)
     metrics: Any = None  # Prometheus metrics (adapters.metrics.PrometheusMetrics; set by bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from blendcc.adapters.channels.messaging.twilio_sms import TwilioSmsChannel
 from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.adapters.notify import Sender, email_sender, sms_sender, webhook_sender
+from blendcc.app.admin.temp_agents import TempAgents
 from blendcc.app.container import Container
 from blendcc.app.crisis.actions import Actions
 from blendcc.app.crisis.forecast import ForecastSoFar
@@ -19,6 +20,7 @@ from blendcc.app.crisis.service import RESTORE_TYPES, CrisisService
 from blendcc.app.planning.forecasting import ForecastingService
 from blendcc.app.planning.intraday_board import day_forecast
 from blendcc.config import Settings
+from blendcc.domain.temp_roster import Profile
 from blendcc.ports import ConfigRepository
 
 
@@ -65,6 +67,12 @@ def wire_crisis(container: Container, settings: Settings, repo: ConfigRepository
     analytics = container.analytics
     container.incident_reports = IncidentReports(container.store, container.clock,
                                                  analytics.reasons if analytics is not None else None)
+    agents = container.agents
+    container.temp_agents = TempAgents(
+        repo, config, container.auth, container.runtime, container.clock,
+        Profile(settings.temp_agent_max_level, frozenset(settings.temp_agent_skills)),
+        logout=lambda agent_id: agents.logout(agent_id, force=True),
+        logged_in=lambda agent_id: bool(agents.view(agent_id).get("logged_in")), audit=container.audit)
     # after a restart: emergency modes older than the engine's replay window, crises that had not ended
     service.restore(s.event for s in container.store.events_of_type(RESTORE_TYPES))
     return service

@@ -169,6 +169,7 @@ users = Table(
     Column("totp_secret", String),
     Column("totp_confirmed", Boolean, nullable=False),
     Column("totp_last_step", BigInteger, nullable=False),
+    Column("expires_at", Float),  # temporary agents (migration 0017)
     Index("ux_users_username_key", "username_key", unique=True),
 )
 

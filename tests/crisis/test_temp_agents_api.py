@@ -118,3 +118,42 @@ def test_a_bad_roster_is_refused_whole_with_each_line_named(centre: Any) -> None
     centre.error("POST", "/api/temp-agents/batches", 403, user="ann",
                  json={"name": "Agent", "expires_at": T0 + 60, "csv": ROSTER})
     centre.error("DELETE", "/api/temp-agents/batches/nope", 404, user="sup")
+
+
+def test_cli_imports_lists_and_removes_a_batch(centre: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    """``blendcc agents temp import/list/remove`` through the server's API (the test client stands in)."""
+    import httpx
+    from typer.testing import CliRunner
+
+    from blendcc.cli import app
+
+    monkeypatch.setattr(httpx, "Client", lambda base_url, timeout: centre.client)
+    monkeypatch.setenv("BLENDCC_PASSWORD", centre.ADMIN_PASSWORD)
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == code, result.output
+        return result.output
+
+    roster = tmp_path / "helpers.csv"
+    roster.write_text(ROSTER)
+    creds = tmp_path / "creds.csv"
+    # the CLI's clock is the real one: an ISO time far ahead of the fake clock is still within 90 days of it
+    output = run("agents", "temp", "import", str(roster), "--expires", "2024-01-16T09:00", "--credentials", str(creds))
+    assert "2 agents" in output and "2024-01-16 09:00 UTC" in output
+    lines = creds.read_text().splitlines()
+    assert lines[0] == "username,agent_id,password" and len(lines) == 3
+    assert oct(creds.stat().st_mode & 0o777) == "0o600"
+    batch_id = output.split()[1]
+    assert batch_id in run("agents", "temp", "list")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,login,skills\nX,bob,tech:1\nY,y,cooking:1\n")
+    refused = run("agents", "temp", "import", str(bad), "--expires", "2024-01-16T09:00", code=2)
+    assert "line 2, login" in refused and "line 3, skills" in refused
+    assert "neither a duration" in run("agents", "temp", "import", str(roster), "--expires", "soon", code=2)
+    assert "cannot read" in run("agents", "temp", "import", str(tmp_path / "none.csv"), "--expires", "8h", code=2)
+    assert "removed" in run("agents", "temp", "remove", batch_id)
+    assert "already removed" in run("agents", "temp", "remove", batch_id, code=2)
+    assert "not a batch id" in run("agents", "temp", "remove", "a/b", code=2)

@@ -42,7 +42,8 @@ def test_every_problem_is_named_by_line_and_column() -> None:
     found = {(e.line, e.column) for e in exc.value.errors}
     assert found == {(2, "login"), (3, "skills"), (3, "team"), (3, "queues"), (4, "login"), (4, "skills"),
                      (5, "login"), (5, "skills"), (6, "login")}
-    assert str(exc.value).startswith("the roster has 9 problem(s): line 2, login")
+    assert str(exc.value).startswith("the roster has 9 problem(s), nothing was created: line 2, login")
+    assert "line 6, login" in str(exc.value)
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "a,b\n1,2\n", "name,login,skills\n"])

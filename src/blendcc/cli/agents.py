@@ -50,9 +50,11 @@ def _request(client: Any, method: str, path: str, **kw: Any) -> Any:
         raise fail(f"request failed: {exc}") from None
     if r.status_code >= 400:
         body = r.json() if _is_json(r) else {"detail": r.text}
-        for e in body.get("errors") or []:
+        errors = body.get("errors") or []
+        for e in errors:
             err.print(f"  {escape(str(e.get('msg')))}", highlight=False)
-        raise fail(str(body.get("detail", r.text)))
+        raise fail(f"{len(errors)} problem(s) in the roster; nothing was created" if errors
+                   else str(body.get("detail", r.text)))
     return r.json()
 
 

@@ -60,9 +60,9 @@ class RosterInvalid(ValidationFailed):
     """The roster is refused as a whole; ``errors`` names every bad row by line and column."""
 
     def __init__(self, errors: list[RowError]) -> None:
-        first = errors[0].text() if errors else "empty roster"
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        super().__init__(f"the roster has {len(errors)} problem(s): {first}{more}")
+        shown = "; ".join(e.text() for e in errors[:10]) or "empty roster"
+        more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
+        super().__init__(f"the roster has {len(errors)} problem(s), nothing was created: {shown}{more}")
         self.errors = errors
 
 

@@ -53,6 +53,7 @@ export function TempAgents({ api, t, lang, ctx }: Pick<PageProps, "api" | "t" | 
       await api.del(`/api/temp-agents/batches/${encodeURIComponent(b.id)}`);
       setNotice(t("temp.removed", { name: b.name, count: b.count }));
       setConfirming(null);
+      if (made?.batch.id === b.id) setMade(null);  // its passwords no longer work
       batches.reload();
     } catch (x) { setError(errorText(x)); } finally { setBusy(false); }
   };
@@ -74,7 +75,7 @@ export function TempAgents({ api, t, lang, ctx }: Pick<PageProps, "api" | "t" | 
       </form>
       <p class="muted small">{t("temp.columns")}</p>
       {made && (
-        <div class="temp-credentials" role="region" aria-label={t("temp.credentials")}>
+        <div class="temp-credentials">
           <p><strong>{t("temp.created", { name: made.batch.name, count: made.batch.count })}</strong> {t("temp.once")}</p>
           <Table caption={t("temp.credentials")} t={t} lang={lang} rows={made.credentials} rowKey={(c) => c.username}
                  columns={[

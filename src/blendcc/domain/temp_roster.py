@@ -16,7 +16,9 @@ from blendcc.domain.usernames import username_key, validate_new
 MAX_ROWS = 2000
 _SKILL = re.compile(r"^\s*([A-Za-z0-9_.\-]{1,64})\s*[:=]\s*(\S+)\s*$")
 _ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
-COLUMNS = ("name", "login", "skills", "team", "queues")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+COLUMNS = ("name", "login", "skills", "team", "queues", "email", "phone")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,8 @@ class Recruit:
     skills: dict[str, int]
     requested: dict[str, int] = field(default_factory=dict)
     queues: tuple[str, ...] = ()
+    email: str | None = None
+    phone: str | None = None
 
 
 class RosterInvalid(ValidationFailed):
@@ -146,12 +150,18 @@ def read_roster(text: str, *, skills: Collection[str], teams: Collection[str], a
         for q in named:
             if q not in queues:
                 row_errors.append(RowError(line, "queues", f"unknown queue {q!r}"))
+        email = cell("email") or (login if "@" in login else "") or None
+        if email is not None and (len(email) > 254 or not _EMAIL.match(email)):
+            row_errors.append(RowError(line, "email", f"{email[:60]!r} is not an email address"))
+        phone = cell("phone").replace(" ", "") or None
+        if phone is not None and not _PHONE.match(phone):
+            row_errors.append(RowError(line, "phone", f"{phone[:20]!r} is not a phone number in E.164 (+4420...)"))
         serves = tuple(dict.fromkeys(named)) if named else tuple(
             q for q, need in queues.items() if all(granted.get(s, 0) >= lvl for s, lvl in need.items()))
         if row_errors:
             errors.extend(row_errors)
             continue
-        out.append(Recruit(line, name, login, agent_id, team, granted, requested, serves))
+        out.append(Recruit(line, name, login, agent_id, team, granted, requested, serves, email, phone))
     if errors:
         raise RosterInvalid(errors)
     if not out:

@@ -131,7 +131,8 @@ class AuthService:
     # ------------------------------------------------------------------ users
 
     def set_user(self, username: str, password: str, role: str, agent_id: str | None, *,
-                 actor: str | None = None, enforce_policy: bool = True, expires_at: Any = _UNSET) -> User:
+                 actor: str | None = None, enforce_policy: bool = True, expires_at: Any = _UNSET,
+                 email: Any = _UNSET, phone: Any = _UNSET) -> User:
         """Create or replace a user. A name that differs from an existing one only by case or Unicode
         compatibility form ('ADMIN' beside 'admin') is refused as a duplicate (409)."""
         current = self.users.get(username)
@@ -147,7 +148,8 @@ class AuthService:
         base = current or User(name, role, agent_id, "")
         until = base.expires_at if expires_at is _UNSET else expires_at  # kept unless given
         user = dataclasses.replace(base, role=role, agent_id=agent_id, password_hash=hash_password(password),
-                                   expires_at=until)
+                                   expires_at=until, email=base.email if email is _UNSET else email,
+                                   phone=base.phone if phone is _UNSET else phone)
         self.users.put(user)
         if current is None:
             extra = {} if until is None else {"expires_at": until}
@@ -160,22 +162,27 @@ class AuthService:
         return user
 
     def update_user(self, username: str, *, actor: str | None = None, password: str | None = None,
-                    role: str | None = None, agent_id: Any = _UNSET, active: bool | None = None) -> User:
-        """Change some of a user's password, role, agent and active flag (deactivating revokes at once)."""
+                    role: str | None = None, agent_id: Any = _UNSET, active: bool | None = None,
+                    email: Any = _UNSET, phone: Any = _UNSET) -> User:
+        """Change some of a user's password, role, agent, active flag, email and phone (deactivating revokes at
+        once; the email and phone are only addresses, they revoke nothing)."""
         current = self._existing(username)
         new_role = current.role if role is None else role
         new_agent = current.agent_id if agent_id is _UNSET else agent_id
         new_active = current.active if active is None else active
         self._check_role(current.username, new_role, new_agent, current, active=new_active)
-        user = dataclasses.replace(current, role=new_role, agent_id=new_agent, active=new_active)
+        user = dataclasses.replace(current, role=new_role, agent_id=new_agent, active=new_active,
+                                   email=current.email if email is _UNSET else email,
+                                   phone=current.phone if phone is _UNSET else phone)
         if password is not None:
             check_password(password, current.username, self.password_min_length)
             user = dataclasses.replace(user, password_hash=hash_password(password))
         self.users.put(user)
         changed = {k: v for k, v in (("password", password is not None), ("role", new_role),
                                      ("agent_id", new_agent)) if v != getattr(current, k, False)}
-        if changed:
-            self._audit(actor, "user_changed", user.username, **changed)
+        addresses = {k: True for k in ("email", "phone") if getattr(user, k) != getattr(current, k)}
+        if changed or addresses:
+            self._audit(actor, "user_changed", user.username, **changed, **addresses)
         if new_role != current.role:
             self._audit(actor, "role_changed", user.username, old=current.role, new=new_role)
         if new_active != current.active:

@@ -111,7 +111,8 @@ class TempAgents:
                 created_agents.append(r.agent_id)
             for r, _ in bodies:
                 password = secrets.token_urlsafe(12)
-                self.auth.set_user(r.login, password, "agent", r.agent_id, actor=by, expires_at=expires_at)
+                self.auth.set_user(r.login, password, "agent", r.agent_id, actor=by, expires_at=expires_at,
+                                   email=r.email, phone=r.phone)
                 created_users.append(r.login)
                 credentials.append({"username": r.login, "agent_id": r.agent_id, "password": password})
         except DomainError:

@@ -11,6 +11,7 @@ from blendcc.crisis.playbook import (
     BannerAction,
     ChatCapacityAction,
     EmergencyAction,
+    PageAction,
     PauseCampaignsAction,
     WorkflowVersionAction,
 )
@@ -47,6 +48,8 @@ class Actions:
         self.config = config
         #: (crisis id, action index) -> banner shown to agents
         self.banners: dict[tuple[str, int], dict[str, Any]] = {}
+        #: pages standby and temporary agents (app.crisis.paging.Pager; set by bootstrap)
+        self.pager: Any = None
 
     def _mode(self, scope: str) -> dict[str, Any] | None:
         return next((m for m in self.emergency() if m["scope"] == scope), None)
@@ -68,6 +71,11 @@ class Actions:
             return self._pause(action, crisis_id)
         if isinstance(action, WorkflowVersionAction):
             return self._workflow(action, by)
+        if isinstance(action, PageAction):
+            if self.pager is None:
+                raise InvalidState("paging is not available here (no senders)")
+            result: tuple[dict[str, Any], dict[str, Any]] = self.pager.page(crisis_id, index, action, render)
+            return result
         return self._chat_capacity(action, by)
 
     def _workflow(self, action: WorkflowVersionAction, by: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -133,6 +141,9 @@ class Actions:
             return {}
         if isinstance(action, WorkflowVersionAction):
             return self._restore_workflow(action, prior, by)
+        if isinstance(action, PageAction):
+            done: dict[str, Any] = self.pager.stand_down(crisis_id, index, prior) if self.pager is not None else {}
+            return done
         if isinstance(action, PauseCampaignsAction):
             resumed = []
             if self.campaigns is not None:

@@ -110,6 +110,8 @@ class WebchatInstance(BaseModel):
     workflow: str | None = Field(default=None, description="routing workflow of its chats (else by channel)")
     calendar: str | None = Field(default=None, description="business-hours calendar id: closed outside it")
     bot_flow: str | None = Field(default=None, description="text IVR flow (ivr_flows document) answering first")
+    bot_share: float = Field(default=1.0, ge=0, le=1, description="with bot_flow: the share of new chats the bot "
+                             "answers first (the others go straight to a queue); a crisis playbook may raise it")
     max_attachment_bytes: int = Field(default=5 * 1024 * 1024, ge=1, le=25 * 1024 * 1024)
     attachment_types: list[str] = Field(default_factory=lambda: ["image/png", "image/jpeg", "image/gif",
                                                                  "application/pdf", "text/plain"])

@@ -81,6 +81,7 @@ def wire_crisis(container: Container, settings: Settings, repo: ConfigRepository
     directory = Directory(auth.users, lambda: config.docs["agents"], lambda: config.docs["teams"], auth.expired,
                           lambda: [a["username"] for b in temps.list() if b["state"] == "active" for a in b["agents"]])
     service.directory = directory  # recipients by role or team
+    actions.webchat = container.webchat  # the bot's share of new web chats
     # senders and run looked up at each send (late bound: they can be replaced on the service)
     actions.pager = Pager(directory, lambda: service.senders, container.clock,
                           lambda e: container.runtime.execute(AppendEvents((e,))),

@@ -191,8 +191,17 @@ class PageAction(_Doc):
         return self
 
 
+class BotShareAction(_Doc):
+    """Raise a web-chat bot's share (deflection to self-service): ``share`` of the new chats of ``instance`` (one
+    with a bot) are answered by the bot first while the crisis lasts; its share before comes back at the end."""
+
+    kind: Literal["bot_share"] = "bot_share"
+    instance: str = Field(default="default", min_length=1, max_length=64, pattern=ID_PATTERN)
+    share: float = Field(gt=0, le=1)
+
+
 Action = Annotated[EmergencyAction | BannerAction | PauseCampaignsAction | ChatCapacityAction
-                   | WorkflowVersionAction | PageAction, Field(discriminator="kind")]
+                   | WorkflowVersionAction | PageAction | BotShareAction, Field(discriminator="kind")]
 
 
 # ---------------------------------------------------------------------- communication plan

@@ -40,7 +40,8 @@ def test_a_playbook_raises_the_bots_share_and_puts_it_back(sqlite_url: str, fast
         api.post("/api/crisis/playbooks/deflect/switch", "sup", json={"on": False})
         applied = [s.event.detail for s in api.container.store.events_of_type(["CrisisActionApplied"])]
         reverted = [s.event.detail for s in api.container.store.events_of_type(["CrisisActionReverted"])]
-        assert applied == [{"instance": "bot", "share": 1.0, "from": 0.0}, {"instance": "bot", "share": 0.5, "from": 0.0}]
+        assert applied == [{"instance": "bot", "share": 1.0, "from": 0.0},
+                           {"instance": "bot", "share": 0.5, "from": 0.0}]
         assert reverted == [{"instance": "bot", "restored": None}] * 2
         # an instance without a bot: the action fails (recorded), the crisis goes on
         none = {**PLAYBOOK, "actions": [{"kind": "bot_share", "instance": "default", "share": 1.0}]}

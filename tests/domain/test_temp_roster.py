@@ -63,3 +63,12 @@ def test_agent_ids_are_always_valid_ids(login: str) -> None:
 
     assert re.fullmatch(r"tmp-[a-z0-9_.\-]+", agent_id_for(login))
     assert len(agent_id_for(login)) <= 64
+
+
+def test_email_and_phone_columns_are_checked() -> None:
+    rows = read("name,login,email,phone,skills\nA,a,a@x.org,+44 20 7946 0000,tech:1\nB,b@x.org,,,tech:1\n")
+    assert [(r.login, r.email, r.phone) for r in rows] == [("a", "a@x.org", "+442079460000"),
+                                                           ("b@x.org", "b@x.org", None)]
+    with pytest.raises(RosterInvalid) as exc:
+        read("name,login,email,phone,skills\nA,a,not-mail,0123,tech:1\n")
+    assert {(e.line, e.column) for e in exc.value.errors} == {(2, "email"), (2, "phone")}

@@ -150,7 +150,9 @@ def read_roster(text: str, *, skills: Collection[str], teams: Collection[str], a
         for q in named:
             if q not in queues:
                 row_errors.append(RowError(line, "queues", f"unknown queue {q!r}"))
-        email = cell("email") or (login if "@" in login else "") or None
+        # with a login column, the email column is the address; without one, it is the login (an address if it
+        # looks like one)
+        email = (cell("email") if "login" in col else "") or (login if "@" in login else "") or None
         if email is not None and (len(email) > 254 or not _EMAIL.match(email)):
             row_errors.append(RowError(line, "email", f"{email[:60]!r} is not an email address"))
         phone = cell("phone").replace(" ", "") or None

@@ -98,3 +98,30 @@ def test_onboard_and_remove_a_batch(lang: str, viewport: dict[str, int], browser
             assert errors == []
         finally:
             context.close()
+
+
+def test_the_users_page_sets_the_addresses_crisis_messages_use(browser: Any, tmp_path: Path) -> None:
+    require_console()
+    with database("sqlite", tmp_path) as db_url, real_centre(db_url, tmp_path, "http://127.0.0.1:9") as centre:
+        centre.setup()  # user ann, agent a1
+        context, page, errors = console_page(browser, {"width": 1280, "height": 900})
+        try:
+            sign_in(page, centre.url, "en", "admin", ADMIN_PASSWORD)
+            t = texts("en") | json.loads((CATALOGUES / "admin.en.json").read_text(encoding="utf-8"))
+            page.goto(f"{centre.url}/console/#/admin/users")
+            page.get_by_role("button", name="ann", exact=True).click()
+            form = page.get_by_role("form", name=t["adm.user_edit"].replace("{user}", "ann"))
+            form.get_by_label(t["adm.user_email"]).fill("ann@example.com")
+            form.get_by_label(t["adm.user_phone"]).fill("+44 20 7946 0000")
+            form.get_by_role("button", name=t["adm.save"]).click()
+            expect(page.get_by_role("status").filter(has_text="ann")).to_be_visible()
+            ann = centre.admin.ok("GET", "/api/users/ann")
+            assert (ann["email"], ann["phone"]) == ("ann@example.com", "+442079460000")
+            form.get_by_label(t["adm.user_phone"]).fill("0123")  # not E.164: the server's message shows
+            form.get_by_role("button", name=t["adm.save"]).click()
+            expect(page.locator("[role=alert]")).to_contain_text("phone")
+            assert centre.admin.ok("GET", "/api/users/ann")["phone"] == "+442079460000"
+            assert_accessible(page, what="the users page with addresses")
+            assert errors == []
+        finally:
+            context.close()

@@ -110,6 +110,8 @@ class WebchatInstance(BaseModel):
     workflow: str | None = Field(default=None, description="routing workflow of its chats (else by channel)")
     calendar: str | None = Field(default=None, description="business-hours calendar id: closed outside it")
     bot_flow: str | None = Field(default=None, description="text IVR flow (ivr_flows document) answering first")
+    bot_share: float = Field(default=1.0, ge=0, le=1, description="with bot_flow: the share of new chats the bot "
+                             "answers first (the others go straight to a queue); a crisis playbook may raise it")
     max_attachment_bytes: int = Field(default=5 * 1024 * 1024, ge=1, le=25 * 1024 * 1024)
     attachment_types: list[str] = Field(default_factory=lambda: ["image/png", "image/jpeg", "image/gif",
                                                                  "application/pdf", "text/plain"])
@@ -283,6 +285,10 @@ class Settings(BaseSettings):
     email_relay_timeout_s: float = Field(default=30.0, gt=0)
     crisis_public_url: str = Field(default="", description="base URL of the acknowledgement links in crisis "
                                                             "notifications (unset: a path only)")
+    temp_agent_max_level: int = Field(default=3, ge=1, le=5, description="temporary agents: the highest skill "
+                                      "level they get (higher levels in the roster are capped)")
+    temp_agent_skills: list[str] = Field(default_factory=list, description="temporary agents: the only skills they "
+                                         "get (empty: any configured skill)")
     email_signature: str | None = Field(default=None, description="appended to agents' replies")
     email_signatures: dict[str, str] = Field(default_factory=dict, description="agent id -> signature")
     # web chat (docs/webchat.md): instance name -> widget; "default" exists out of the box

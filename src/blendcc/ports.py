@@ -90,6 +90,9 @@ class User:
     totp_secret: str | None = None  # base32 TOTP secret (enrolled; in force once totp_confirmed)
     totp_confirmed: bool = False
     totp_last_step: int = 0  # the last TOTP time step accepted (a code is never accepted twice)
+    expires_at: float | None = None  # a temporary user: no login and no token works from this time on
+    email: str | None = None  # where crisis notifications reach the user (recipients by role or team)
+    phone: str | None = None  # E.164, for SMS notifications
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ from blendcc.api import (
     routes_sim,
     routes_supervision,
     routes_surveys,
+    routes_temp_agents,
     routes_transcripts,
     routes_voice,
     routes_voice_controls,
@@ -159,6 +160,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.include_router(routes_pages.router)  # the desktop and console pages and assets (web/dist/*)
     app.include_router(routes_agent_files.router)  # files in the agent's conversations (web chat upload)
     app.include_router(routes_ops.router)  # /metrics (Prometheus) and /ready, outside /api like /health
+    app.include_router(routes_temp_agents.router)  # temporary agents' batches (docs/crisis.md)
 
     @app.get("/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, object]:

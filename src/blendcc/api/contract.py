@@ -117,6 +117,7 @@ EXTRA: dict[str, frozenset[int]] = {
     # surge what-if with stored playbooks (docs/whatif.md): a playbook id that is not stored
     "whatif_scenario": frozenset({404}),
     "whatif_bank1999": frozenset({404}),
+    "list_temp_batches": frozenset({409}),  # temporary agents are not wired
 }
 
 

@@ -60,8 +60,7 @@ def get_user(username: str, c: C, p: P) -> dict[str, Any]:
     u = c.auth.users.get(username)
     if u is None:
         raise NotFound(f"user {username!r} not found")
-    return {"username": u.username, "role": u.role, "agent_id": u.agent_id, "active": u.active,
-            "totp": u.totp_confirmed}
+    return out.account(u)
 
 
 @router.patch("/users/{username}", response_model=out.UserAccount,
@@ -73,8 +72,7 @@ def patch_user(username: str, body: UserChanges, c: C, p: P) -> dict[str, Any]:
     if agent_id is not None and agent_id not in c.config.catalog.agents:
         raise NotFound(f"agent {agent_id} is not configured")
     u = c.auth.update_user(username, actor=p.username, **changes)
-    return {"username": u.username, "role": u.role, "agent_id": u.agent_id, "active": u.active,
-            "totp": u.totp_confirmed}
+    return out.account(u)
 
 
 @router.delete("/users/{username}", response_model=Deleted,

@@ -52,16 +52,15 @@ def put_user(username: str, body: UserBody, c: C, p: P) -> dict[str, Any]:
     p.require("admin")
     if body.agent_id is not None and body.agent_id not in c.config.catalog.agents:
         raise NotFound(f"agent {body.agent_id} is not configured")
-    user = c.auth.set_user(username, body.password, body.role, body.agent_id, actor=p.username)
-    return {"username": user.username, "role": user.role, "agent_id": user.agent_id, "active": user.active,
-            "totp": user.totp_confirmed}
+    user = c.auth.set_user(username, body.password, body.role, body.agent_id, actor=p.username,
+                           email=body.email, phone=body.phone)
+    return accounts.account(user)
 
 
 @router.get("/users", response_model=list[accounts.UserAccount], tags=["auth"])
 def list_users(c: C, p: P) -> list[dict[str, Any]]:
     p.require("admin")
-    return [{"username": u.username, "role": u.role, "agent_id": u.agent_id, "active": u.active,
-             "totp": u.totp_confirmed} for u in c.auth.users.list()]
+    return [accounts.account(u) for u in c.auth.users.list()]
 
 
 # ---------------------------------------------------------------------- contacts (generic API channel)

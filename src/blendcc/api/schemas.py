@@ -23,6 +23,9 @@ class UserBody(BaseModel):
                           "docs/security.md")
     role: Literal["agent", "supervisor", "admin"]
     agent_id: str | None = None
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                              description="where crisis notifications to the user's role or team go")
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, for SMS")
 
 
 class UserChanges(BaseModel):
@@ -33,6 +36,8 @@ class UserChanges(BaseModel):
     role: Literal["agent", "supervisor", "admin"] | None = None
     agent_id: str | None = Field(default=None, max_length=64)
     active: bool | None = Field(default=None, description="false: the user cannot log in; its tokens end now")
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$")
 
 
 class RefreshBody(BaseModel):

@@ -34,6 +34,8 @@ class Background:
             c.desk.callbacks.attach(self.scheduler)
         if c.crisis is not None:  # crisis playbooks: notification repeats, escalations, schedule windows
             c.crisis.attach(self.scheduler)
+        if c.temp_agents is not None:  # expired temporary agents are logged out of routing
+            self.jobs.append(Periodic(self.scheduler, 60.0, c.temp_agents.sweep, "temporary agents' expiry").start())
         self.timers = True
         s = c.settings
         self.feed = WallboardFeed(c.views.wallboard, c.bus, self.scheduler, s.wallboard_coalesce_s, s.stats_interval_s)

@@ -75,6 +75,7 @@ class Container:
     incident_reports: Any = None  # post-incident reports (app.crisis.report.IncidentReports; bootstrap.crisis)
     problems: Any = None  # problem records and links (app.crisis.problems.ProblemService; bootstrap.problems)
     problem_figures: Any = None  # their counts, customers, export (app.crisis.problem_figures; bootstrap.problems)
+    temp_agents: Any = None  # temporary agents' batches (app.admin.temp_agents.TempAgents; bootstrap.crisis)
     forecast_jobs: Any = None  # background forecasts (app.planning.background_jobs.BackgroundJobs; bootstrap)
     metrics: Any = None  # Prometheus metrics (adapters.metrics.PrometheusMetrics; set by bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)

@@ -10,16 +10,21 @@ from zoneinfo import ZoneInfo
 from blendcc.adapters.channels.messaging.twilio_sms import TwilioSmsChannel
 from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.adapters.notify import Sender, email_sender, sms_sender, webhook_sender
+from blendcc.app.admin.temp_agents import TempAgents
 from blendcc.app.container import Container
 from blendcc.app.crisis.actions import Actions
+from blendcc.app.crisis.directory import Directory
 from blendcc.app.crisis.forecast import ForecastSoFar
+from blendcc.app.crisis.paging import Pager
 from blendcc.app.crisis.playbooks import Playbooks
 from blendcc.app.crisis.report import IncidentReports
 from blendcc.app.crisis.service import RESTORE_TYPES, CrisisService
 from blendcc.app.planning.forecasting import ForecastingService
 from blendcc.app.planning.intraday_board import day_forecast
 from blendcc.config import Settings
+from blendcc.domain.temp_roster import Profile
 from blendcc.ports import ConfigRepository
+from blendcc.routing.commands import AppendEvents
 
 
 def senders(container: Container, settings: Settings) -> dict[str, Sender]:
@@ -65,6 +70,22 @@ def wire_crisis(container: Container, settings: Settings, repo: ConfigRepository
     analytics = container.analytics
     container.incident_reports = IncidentReports(container.store, container.clock,
                                                  analytics.reasons if analytics is not None else None)
+    agents = container.agents
+    container.temp_agents = TempAgents(
+        repo, config, container.auth, container.runtime, container.clock,
+        Profile(settings.temp_agent_max_level, frozenset(settings.temp_agent_skills)),
+        logout=lambda agent_id: agents.logout(agent_id, force=True),
+        logged_in=lambda agent_id: bool(agents.view(agent_id).get("logged_in")), audit=container.audit)
+    temps = container.temp_agents
+    auth = container.auth
+    directory = Directory(auth.users, lambda: config.docs["agents"], lambda: config.docs["teams"], auth.expired,
+                          lambda: [a["username"] for b in temps.list() if b["state"] == "active" for a in b["agents"]])
+    service.directory = directory  # recipients by role or team
+    actions.webchat = container.webchat  # the bot's share of new web chats
+    # senders and run looked up at each send (late bound: they can be replaced on the service)
+    actions.pager = Pager(directory, lambda: service.senders, container.clock,
+                          lambda e: container.runtime.execute(AppendEvents((e,))),
+                          lambda fn: service.run(fn))  # noqa: PLW0108
     # after a restart: emergency modes older than the engine's replay window, crises that had not ended
     service.restore(s.event for s in container.store.events_of_type(RESTORE_TYPES))
     return service

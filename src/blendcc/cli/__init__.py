@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from blendcc.cli import (  # each import registers that module's commands
+    agents,  # noqa: F401
     core,  # noqa: F401
     dialer,  # noqa: F401
     history,  # noqa: F401

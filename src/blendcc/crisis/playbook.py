@@ -166,26 +166,63 @@ class WorkflowVersionAction(_Doc):
     version: int = Field(ge=1)
 
 
+class PageAction(_Doc):
+    """Page standby and temporary agents: ``text`` (a template) through the communication plan's senders to the
+    named ``users``, every active user of ``role`` or of ``team`` (its agents and its supervisor) and, with
+    ``temporary``, the agents of the active temporary batches, at their stored email and phone. Reverting tells
+    exactly the people paged that they may stand down (``stand_down``)."""
+
+    kind: Literal["page"] = "page"
+    users: list[str] = Field(default_factory=list, max_length=200)
+    role: Literal["agent", "supervisor", "admin"] | None = None
+    team: str | None = Field(default=None, pattern=ID_PATTERN)
+    temporary: bool = False
+    channels: list[Literal["email", "sms"]] = Field(default=["sms", "email"], min_length=1, max_length=2)
+    subject: str = Field(default="Standby call: $playbook", min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=1000)
+    stand_down: str = Field(default="$playbook has ended: stand down, thank you.", min_length=1, max_length=1000)
+
+    @model_validator(mode="after")
+    def _who(self) -> PageAction:
+        if not (self.users or self.role or self.team or self.temporary):
+            raise ValueError("page whom? give users, a role, a team or temporary: true")
+        for name, value in (("subject", self.subject), ("text", self.text), ("stand_down", self.stand_down)):
+            check_template(value, name)
+        return self
+
+
+class BotShareAction(_Doc):
+    """Raise a web-chat bot's share (deflection to self-service): ``share`` of the new chats of ``instance`` (one
+    with a bot) are answered by the bot first while the crisis lasts; its share before comes back at the end."""
+
+    kind: Literal["bot_share"] = "bot_share"
+    instance: str = Field(default="default", min_length=1, max_length=64, pattern=ID_PATTERN)
+    share: float = Field(gt=0, le=1)
+
+
 Action = Annotated[EmergencyAction | BannerAction | PauseCampaignsAction | ChatCapacityAction
-                   | WorkflowVersionAction, Field(discriminator="kind")]
+                   | WorkflowVersionAction | PageAction | BotShareAction, Field(discriminator="kind")]
 
 
 # ---------------------------------------------------------------------- communication plan
 
 
 class Recipient(_Doc):
-    """Someone to tell: a name and at least one address (email, phone in E.164, webhook URL) or a role (every
-    active user of that role with a stored address)."""
+    """Someone to tell: a name and at least one address (email, phone in E.164, webhook URL), or a ``role`` or a
+    ``team``: every active user of that role, or the team's agents and supervisor, at the email and phone
+    stored on each user when the message is sent."""
 
     name: str = Field(min_length=1, max_length=120)
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$")
     webhook: str | None = Field(default=None, max_length=2000, pattern=r"^https?://[^\s]+$")
+    role: Literal["agent", "supervisor", "admin"] | None = None
+    team: str | None = Field(default=None, pattern=ID_PATTERN)
 
     @model_validator(mode="after")
     def _reachable(self) -> Recipient:
-        if not (self.email or self.phone or self.webhook):
-            raise ValueError(f"recipient {self.name!r} needs an email, a phone or a webhook")
+        if not (self.email or self.phone or self.webhook or self.role or self.team):
+            raise ValueError(f"recipient {self.name!r} needs an email, a phone, a webhook, a role or a team")
         return self
 
 

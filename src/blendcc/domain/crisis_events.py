@@ -117,8 +117,29 @@ class CrisisEscalated(CrisisEvent):
     step: int
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TempAgentsOnboarded(CrisisEvent):
+    """A batch of temporary agents was created: their logins work until ``expires_at``."""
+
+    batch_id: str
+    name: str
+    agents: tuple[str, ...]
+    expires_at: float
+    by: str | None = None
+    crisis_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TempAgentsRemoved(CrisisEvent):
+    """A batch of temporary agents was removed: logins disabled, agents logged out, configuration deleted."""
+
+    batch_id: str
+    agents: tuple[str, ...]
+    by: str | None = None
+
+
 CRISIS_EVENT_TYPES: tuple[type[Event], ...] = (
     EmergencyModeSet, EmergencyModeCleared, CrisisStarted, CrisisEnded, CrisisActionApplied, CrisisActionReverted,
-    CrisisNotificationSent, CrisisAcknowledged, CrisisEscalated)
+    CrisisNotificationSent, CrisisAcknowledged, CrisisEscalated, TempAgentsOnboarded, TempAgentsRemoved)
 
 EVENT_TYPES.update({cls.__name__: cls for cls in CRISIS_EVENT_TYPES})

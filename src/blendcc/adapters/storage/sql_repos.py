@@ -212,7 +212,8 @@ class SqlUserRepository:
     def put(self, user: User) -> None:
         row = {"username": user.username, "role": user.role, "agent_id": user.agent_id,
                "password_hash": user.password_hash, "active": user.active, "totp_secret": user.totp_secret,
-               "totp_confirmed": user.totp_confirmed, "totp_last_step": user.totp_last_step}
+               "totp_confirmed": user.totp_confirmed, "totp_last_step": user.totp_last_step,
+               "expires_at": user.expires_at, "email": user.email, "phone": user.phone}
         u = t.users
         try:
             with self._writer.begin() as conn:
@@ -234,7 +235,8 @@ class SqlUserRepository:
 def _user(r: Mapping[Any, Any]) -> User:
     return User(r["username"], r["role"], r["agent_id"], r["password_hash"], active=bool(r["active"]),
                 totp_secret=r["totp_secret"], totp_confirmed=bool(r["totp_confirmed"]),
-                totp_last_step=int(r["totp_last_step"]))
+                totp_last_step=int(r["totp_last_step"]), expires_at=r["expires_at"], email=r["email"],
+                phone=r["phone"])
 
 
 class SqlMeta:

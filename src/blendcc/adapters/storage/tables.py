@@ -169,6 +169,9 @@ users = Table(
     Column("totp_secret", String),
     Column("totp_confirmed", Boolean, nullable=False),
     Column("totp_last_step", BigInteger, nullable=False),
+    Column("expires_at", Float),  # temporary agents (migration 0017)
+    Column("email", String),  # crisis notifications by role or team (migration 0017)
+    Column("phone", String),
     Index("ux_users_username_key", "username_key", unique=True),
 )
 

@@ -23,6 +23,15 @@ class UserAccount(BaseModel):
     agent_id: str | None
     active: bool = Field(description="false: the user cannot sign in and its tokens are refused")
     totp: bool = Field(description="true when a confirmed TOTP second factor is on")
+    email: str | None = Field(default=None, description="crisis notifications by role or team")
+    phone: str | None = Field(default=None, description="E.164, crisis notifications by SMS")
+    expires_at: float | None = Field(default=None, description="a temporary user: no sign-in from this time")
+
+
+def account(u: Any) -> dict[str, Any]:
+    """A user (ports.User) as its UserAccount answer."""
+    return {"username": u.username, "role": u.role, "agent_id": u.agent_id, "active": u.active,
+            "totp": u.totp_confirmed, "email": u.email, "phone": u.phone, "expires_at": u.expires_at}
 
 
 class LoggedOut(BaseModel):

@@ -25,6 +25,7 @@ ACTIONS = frozenset({
     "customer_merged", "customer_unmerged", "customer_erased", "agent_messaged", "contact_moved",
     "alert_acknowledged", "conversation_joined", "emergency_set", "emergency_cleared", "crisis_switched",
     "crisis_acknowledged",
+    "temp_batch_created", "temp_batch_removed", "temp_agent_expired",
 })
 
 

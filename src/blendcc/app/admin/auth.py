@@ -131,7 +131,8 @@ class AuthService:
     # ------------------------------------------------------------------ users
 
     def set_user(self, username: str, password: str, role: str, agent_id: str | None, *,
-                 actor: str | None = None, enforce_policy: bool = True) -> User:
+                 actor: str | None = None, enforce_policy: bool = True, expires_at: Any = _UNSET,
+                 email: Any = _UNSET, phone: Any = _UNSET) -> User:
         """Create or replace a user. A name that differs from an existing one only by case or Unicode
         compatibility form ('ADMIN' beside 'admin') is refused as a duplicate (409)."""
         current = self.users.get(username)
@@ -145,10 +146,14 @@ class AuthService:
         if enforce_policy:
             check_password(password, name, self.password_min_length)
         base = current or User(name, role, agent_id, "")
-        user = dataclasses.replace(base, role=role, agent_id=agent_id, password_hash=hash_password(password))
+        until = base.expires_at if expires_at is _UNSET else expires_at  # kept unless given
+        user = dataclasses.replace(base, role=role, agent_id=agent_id, password_hash=hash_password(password),
+                                   expires_at=until, email=base.email if email is _UNSET else email,
+                                   phone=base.phone if phone is _UNSET else phone)
         self.users.put(user)
         if current is None:
-            self._audit(actor, "user_created", name, role=role, agent_id=agent_id)
+            extra = {} if until is None else {"expires_at": until}
+            self._audit(actor, "user_created", name, role=role, agent_id=agent_id, **extra)
         else:
             self._audit(actor, "user_changed", name, password=True, role=role, agent_id=agent_id)
             if current.role != role:
@@ -157,22 +162,27 @@ class AuthService:
         return user
 
     def update_user(self, username: str, *, actor: str | None = None, password: str | None = None,
-                    role: str | None = None, agent_id: Any = _UNSET, active: bool | None = None) -> User:
-        """Change some of a user's password, role, agent and active flag (deactivating revokes at once)."""
+                    role: str | None = None, agent_id: Any = _UNSET, active: bool | None = None,
+                    email: Any = _UNSET, phone: Any = _UNSET) -> User:
+        """Change some of a user's password, role, agent, active flag, email and phone (deactivating revokes at
+        once; the email and phone are only addresses, they revoke nothing)."""
         current = self._existing(username)
         new_role = current.role if role is None else role
         new_agent = current.agent_id if agent_id is _UNSET else agent_id
         new_active = current.active if active is None else active
         self._check_role(current.username, new_role, new_agent, current, active=new_active)
-        user = dataclasses.replace(current, role=new_role, agent_id=new_agent, active=new_active)
+        user = dataclasses.replace(current, role=new_role, agent_id=new_agent, active=new_active,
+                                   email=current.email if email is _UNSET else email,
+                                   phone=current.phone if phone is _UNSET else phone)
         if password is not None:
             check_password(password, current.username, self.password_min_length)
             user = dataclasses.replace(user, password_hash=hash_password(password))
         self.users.put(user)
         changed = {k: v for k, v in (("password", password is not None), ("role", new_role),
                                      ("agent_id", new_agent)) if v != getattr(current, k, False)}
-        if changed:
-            self._audit(actor, "user_changed", user.username, **changed)
+        addresses = {k: True for k in ("email", "phone") if getattr(user, k) != getattr(current, k)}
+        if changed or addresses:
+            self._audit(actor, "user_changed", user.username, **changed, **addresses)
         if new_role != current.role:
             self._audit(actor, "role_changed", user.username, old=current.role, new=new_role)
         if new_active != current.active:
@@ -246,6 +256,9 @@ class AuthService:
         if user is None or not ok or not user.active:
             self._login_failed(keys, username, "password")
             raise Unauthenticated(_WRONG)
+        if self.expired(user):
+            self._audit(user.username, "login_failed", user.username, reason="expired")
+            raise Unauthenticated("this temporary login has expired")
         if user.totp_confirmed and user.totp_secret:
             step = totp.matching_step(user.totp_secret, totp_code or "", self.clock.now(), user.totp_last_step)
             if step is None:
@@ -262,7 +275,7 @@ class AuthService:
         """A login vouched for by an identity provider (single sign-on): an existing, active user only."""
         user = self.users.get(username) if len(username) <= USERNAME_MAX else None
         name = username[:USERNAME_MAX]
-        if user is None or not user.active:
+        if user is None or not user.active or self.expired(user):
             self._audit(name, "login_failed", name, reason=method, subject=subject)
             raise Unauthenticated(f"no active blendcc user {name!r} for this identity")
         self._audit(user.username, "login_succeeded", user.username, method=method, subject=subject)
@@ -306,9 +319,9 @@ class AuthService:
             self._audit(session.username, "refresh_token_reused", session.username, session=sid[:6])
             self._revoked(session.username)
             raise Unauthenticated("this refresh token was already used; the session is revoked, log in again")
-        if user is None or not user.active:
+        if user is None or not user.active or self.expired(user):
             self.sessions.revoke(sid, self.clock.now())
-            raise Unauthenticated("user no longer exists or is inactive")
+            raise Unauthenticated("user no longer exists, is inactive or its temporary login has expired")
         return self._tokens(user, sid, new_secret)
 
     def logout(self, principal: Principal) -> None:
@@ -329,16 +342,22 @@ class AuthService:
             cached = self._verified.get(token)
         if cached is not None and now < cached[0]:
             return cached[1]
-        principal, signed_at = self._verify(token)
-        # trusted for VERIFIED_TTL_S, never past the token's own expiry
+        principal, signed_at, expires_at = self._verify(token)
+        # trusted for VERIFIED_TTL_S, never past the token's own expiry nor a temporary user's
         until = min(now + VERIFIED_TTL_S, now + signed_at + self.ttl_s - time.time())
+        if expires_at is not None:
+            until = min(until, now + expires_at - self.clock.now())
         with self._verified_lock:
             if len(self._verified) > 10_000:
                 self._verified = {k: v for k, v in self._verified.items() if v[0] > now}
             self._verified[token] = (until, principal)
         return principal
 
-    def _verify(self, token: str) -> tuple[Principal, float]:
+    def expired(self, user: User) -> bool:
+        """A temporary user whose login time is over (its ``expires_at`` has passed)."""
+        return user.expires_at is not None and self.clock.now() >= user.expires_at
+
+    def _verify(self, token: str) -> tuple[Principal, float, float | None]:
         try:
             data, signed = self._signer.loads(token, max_age=self.ttl_s, return_timestamp=True)
         except SignatureExpired:
@@ -352,6 +371,8 @@ class AuthService:
             raise Unauthenticated("user no longer exists")
         if not user.active:
             raise Unauthenticated("this user is deactivated")
+        if self.expired(user):
+            raise Unauthenticated("this temporary login has expired")
         if data.get("h") != _fingerprint(user):
             raise Unauthenticated("password or role changed since this token was issued; log in again")
         sid = data.get("s")
@@ -359,7 +380,8 @@ class AuthService:
             session = self.sessions.get(str(sid)) if sid else None
             if session is None or session.revoked_at is not None or session.username != user.username:
                 raise Unauthenticated("this session has ended; log in again")
-        return Principal(user.username, user.role, user.agent_id, str(sid) if sid else None), signed.timestamp()
+        principal = Principal(user.username, user.role, user.agent_id, str(sid) if sid else None)
+        return principal, signed.timestamp(), user.expires_at
 
     # ------------------------------------------------------------------ second factor (supervisors, admins)
 

@@ -9,8 +9,10 @@ from typing import Any, Protocol
 from blendcc.crisis.playbook import (
     Action,
     BannerAction,
+    BotShareAction,
     ChatCapacityAction,
     EmergencyAction,
+    PageAction,
     PauseCampaignsAction,
     WorkflowVersionAction,
 )
@@ -47,6 +49,10 @@ class Actions:
         self.config = config
         #: (crisis id, action index) -> banner shown to agents
         self.banners: dict[tuple[str, int], dict[str, Any]] = {}
+        #: pages standby and temporary agents (app.crisis.paging.Pager; set by bootstrap)
+        self.pager: Any = None
+        #: the web-chat service (its instances' bots and ``bot_shares``; set by bootstrap)
+        self.webchat: Any = None
 
     def _mode(self, scope: str) -> dict[str, Any] | None:
         return next((m for m in self.emergency() if m["scope"] == scope), None)
@@ -68,6 +74,13 @@ class Actions:
             return self._pause(action, crisis_id)
         if isinstance(action, WorkflowVersionAction):
             return self._workflow(action, by)
+        if isinstance(action, BotShareAction):
+            return self._bot_share(action)
+        if isinstance(action, PageAction):
+            if self.pager is None:
+                raise InvalidState("paging is not available here (no senders)")
+            result: tuple[dict[str, Any], dict[str, Any]] = self.pager.page(crisis_id, index, action, render)
+            return result
         return self._chat_capacity(action, by)
 
     def _workflow(self, action: WorkflowVersionAction, by: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -82,6 +95,27 @@ class Actions:
         after = self.config.get("workflows", action.workflow).model_dump(mode="json")
         return ({"workflow": action.workflow, "version": action.version, "stored_as": version},
                 {"body": before, "wrote": after})
+
+    def _bot_share(self, action: BotShareAction) -> tuple[dict[str, Any], dict[str, Any]]:
+        instances = getattr(self.webchat, "instances", {})
+        inst = instances.get(action.instance)
+        if inst is None or inst.bot_flow is None:
+            raise InvalidState(f"web-chat instance {action.instance!r} has no bot (its bot_flow setting)")
+        shares: dict[str, float] = self.webchat.bot_shares
+        before = shares.get(action.instance)
+        shares[action.instance] = action.share
+        return ({"instance": action.instance, "share": action.share, "from": inst.bot_share if before is None
+                 else before}, {"share": before})
+
+    def _restore_bot_share(self, action: BotShareAction, prior: Mapping[str, Any]) -> dict[str, Any]:
+        shares: dict[str, float] = getattr(self.webchat, "bot_shares", {})
+        if shares.get(action.instance) != action.share:
+            return {"instance": action.instance, "left": "changed by someone else meanwhile"}
+        if prior.get("share") is None:
+            shares.pop(action.instance, None)
+        else:
+            shares[action.instance] = prior["share"]
+        return {"instance": action.instance, "restored": prior.get("share")}
 
     def _pause(self, action: PauseCampaignsAction, crisis_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
         if self.campaigns is None:
@@ -133,6 +167,11 @@ class Actions:
             return {}
         if isinstance(action, WorkflowVersionAction):
             return self._restore_workflow(action, prior, by)
+        if isinstance(action, BotShareAction):
+            return self._restore_bot_share(action, prior)
+        if isinstance(action, PageAction):
+            done: dict[str, Any] = self.pager.stand_down(crisis_id, index, prior) if self.pager is not None else {}
+            return done
         if isinstance(action, PauseCampaignsAction):
             resumed = []
             if self.campaigns is not None:

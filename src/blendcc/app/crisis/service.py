@@ -102,6 +102,8 @@ class CrisisService:
         self.public_url = public_url.rstrip("/")
         self.forecast = forecast  # (queue or '*', now) -> contacts forecast so far today
         self.run = run or (lambda fn: fn())
+        #: resolves recipients named by role or team to users' addresses (app.crisis.directory; set by bootstrap)
+        self.directory: Any = None
         self._lock = threading.RLock()
         self._states: dict[str, PlaybookState] = {}
         self._crises: dict[str, Crisis] = {}  # by playbook id
@@ -239,7 +241,8 @@ class CrisisService:
             rule = crisis.playbook.notify[send.rule]
             if send.reason == "escalation":
                 self._append(ce.CrisisEscalated(crisis_id=crisis.id, rule=send.rule, step=send.step or 0, at=now))
-            for recipient in send.recipients:
+            recipients = send.recipients if self.directory is None else self.directory.expand(send.recipients)
+            for recipient in recipients:
                 token = next((t for t, n in crisis.tokens.items() if n == recipient.name), None)
                 if token is None:
                     token = secrets.token_urlsafe(24)

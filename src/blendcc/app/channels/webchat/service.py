@@ -6,6 +6,7 @@ a reconnect with ``after`` fetches exactly what a closed socket missed."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import threading
@@ -90,6 +91,7 @@ class WebchatService(ChatAftercare):
         self.attachments = attachments
         self.mailer = mailer
         self.bots = Bots(flow_of or (lambda _id: None))
+        self.bot_shares: dict[str, float] = {}  # instance -> bot share in force instead of its setting (a crisis)
         self.queue_stats = queue_stats or (lambda: {})
         self.position_delay_s = position_delay_s
         self.hub = Hub()
@@ -157,7 +159,8 @@ class WebchatService(ChatAftercare):
         session = ChatSession(id="wc-" + uuid.uuid4().hex, instance=name, token_hash=hash_token(token),
                               name=customer, email=email, phone=phone, topic=topic, language=language or inst.language,
                               created_at=now, expires_at=now + NEW_SESSION_TTL_S)
-        if inst.bot_flow is not None:
+        share = self.bot_shares.get(name, inst.bot_share)  # the session id's hash picks the bot's share of chats
+        if inst.bot_flow is not None and int(hashlib.sha256(session.id.encode()).hexdigest()[:8], 16) < share * 2**32:
             session = session.changed(contact_id=self.contacts.new_id(), state=ChatState.BOT.value)
         self.sessions.create(session)
         self._remember(session)

@@ -6,6 +6,7 @@ import { formatWhen } from "../../ui/format";
 import { useLoad } from "../../ui/useLoad";
 import { errorText } from "../../../shared/http";
 import { useLiveRefresh } from "../intraday/useLiveRefresh";
+import { TempAgents } from "./TempAgents";
 import type { PageProps } from "../../types";
 import "./crisis.css";
 
@@ -107,6 +108,7 @@ export function CrisisPage({ api, socket, t, lang, ctx }: PageProps) {
           </li>
         ))}
       </ul>
+      <TempAgents api={api} t={t} lang={lang} ctx={ctx} />
     </section>
   );
 }

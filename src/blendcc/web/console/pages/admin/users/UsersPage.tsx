@@ -8,7 +8,10 @@ import { useLoad } from "../../../ui/useLoad";
 import type { PageProps } from "../../../types";
 import "../config/config.css";
 
-interface User { username: string; role: string; agent_id: string | null; active: boolean; totp: boolean }
+interface User {
+  username: string; role: string; agent_id: string | null; active: boolean; totp: boolean;
+  email?: string | null; phone?: string | null;
+}
 const ROLES = ["agent", "supervisor", "admin"];
 
 export function UsersPage({ api, t, lang }: PageProps) {
@@ -16,7 +19,7 @@ export function UsersPage({ api, t, lang }: PageProps) {
   const agents = useLoad(() => api.get<{ id: string }[]>("/api/config/agents"), []);
   const [draft, setDraft] = useState({ username: "", password: "", role: "agent", agent_id: "" });
   const [selected, setSelected] = useState("");
-  const [edit, setEdit] = useState({ role: "agent", agent_id: "", password: "" });
+  const [edit, setEdit] = useState({ role: "agent", agent_id: "", password: "", email: "", phone: "" });
   const [notice, setNotice] = useState("");
   const [error, setError] = useState("");
   const act = async (fn: () => Promise<unknown>, done: string): Promise<boolean> => {
@@ -48,6 +51,8 @@ export function UsersPage({ api, t, lang }: PageProps) {
     if (edit.role !== u.role) changes.role = edit.role;
     if ((edit.agent_id || null) !== u.agent_id) changes.agent_id = edit.agent_id || null;
     if (edit.password) changes.password = edit.password;
+    if ((edit.email.trim() || null) !== (u.email ?? null)) changes.email = edit.email.trim() || null;
+    if ((edit.phone.replace(/\s/g, "") || null) !== (u.phone ?? null)) changes.phone = edit.phone.replace(/\s/g, "") || null;
     void act(() => api.patch(path(u.username), changes), t("adm.user_saved", { user: u.username }))
       .then((ok) => { if (ok) setEdit((x) => ({ ...x, password: "" })); });
   };
@@ -67,7 +72,7 @@ export function UsersPage({ api, t, lang }: PageProps) {
   );
   const open = (u: User) => {
     setSelected(u.username);
-    setEdit({ role: u.role, agent_id: u.agent_id ?? "", password: "" });
+    setEdit({ role: u.role, agent_id: u.agent_id ?? "", password: "", email: u.email ?? "", phone: u.phone ?? "" });
   };
   const current = users.data?.find((u) => u.username === selected);
   const columns: Column<User>[] = [
@@ -94,6 +99,10 @@ export function UsersPage({ api, t, lang }: PageProps) {
           {agentSelect("u-edit-agent", edit.agent_id, (agent_id) => setEdit({ ...edit, agent_id }))}
           <label class="field"><span>{t("adm.user_new_password")}</span>
             <input type="password" autoComplete="new-password" value={edit.password} onInput={(e) => setEdit({ ...edit, password: e.currentTarget.value })} /></label>
+          <label class="field"><span>{t("adm.user_email")}</span>
+            <input type="email" dir="ltr" autoComplete="off" maxLength={254} value={edit.email} onInput={(e) => setEdit({ ...edit, email: e.currentTarget.value })} /></label>
+          <label class="field"><span>{t("adm.user_phone")}</span>
+            <input type="tel" dir="ltr" autoComplete="off" placeholder="+442079460000" value={edit.phone} onInput={(e) => setEdit({ ...edit, phone: e.currentTarget.value })} /></label>
           <button type="submit" class="btn primary">{t("adm.save")}</button>
           <button type="button" class="btn" onClick={() => void act(() => api.patch(path(current.username), { active: !current.active }),
             t(current.active ? "adm.user_disabled" : "adm.user_enabled", { user: current.username }))}>

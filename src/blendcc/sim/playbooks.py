@@ -29,8 +29,10 @@ from blendcc.crisis.lifecycle import Running, forecast_queues
 from blendcc.crisis.playbook import (
     Action,
     BannerAction,
+    BotShareAction,
     ChatCapacityAction,
     EmergencyAction,
+    PageAction,
     PauseCampaignsAction,
     Playbook,
 )
@@ -75,6 +77,11 @@ class SimActions:
             return banner, {}
         if isinstance(action, PauseCampaignsAction):
             return {"paused": [], "note": f"{NO_EFFECT}: no outbound campaigns"}, {"paused": []}
+        if isinstance(action, PageAction):
+            return {"paged": [], "note": f"{NO_EFFECT}: no standby people to page"}, {"paged": []}
+        if isinstance(action, BotShareAction):
+            return {"instance": action.instance, "share": action.share,
+                    "note": f"{NO_EFFECT}: the simulated chats have no bot"}, {}
         return {"workflow": action.workflow, "version": action.version,
                 "note": f"{NO_EFFECT}: a scenario has no configuration history"}, {}
 

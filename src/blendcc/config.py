@@ -283,6 +283,8 @@ class Settings(BaseSettings):
     email_relay_timeout_s: float = Field(default=30.0, gt=0)
     crisis_public_url: str = Field(default="", description="base URL of the acknowledgement links in crisis "
                                                             "notifications (unset: a path only)")
+    survey_public_url: str = Field(default="", max_length=500, description="base URL of the survey links sent "
+                                   "when an email or SMS conversation is resolved (unset: http://host:port)")
     email_signature: str | None = Field(default=None, description="appended to agents' replies")
     email_signatures: dict[str, str] = Field(default_factory=dict, description="agent id -> signature")
     # web chat (docs/webchat.md): instance name -> widget; "default" exists out of the box

@@ -179,3 +179,14 @@ def test_the_contact_closing_after_wrap_up_does_not_cut_the_survey(setup: Any) -
     gw.finish_prompt(leg)
     [answer] = _events(c, "SurveyAnswered")
     assert (answer.survey, answer.score, answer.scale_max) == ("nps", 10, 10)
+
+
+def test_ended_while_on_hold_the_music_stops_and_the_question_is_asked(setup: Any) -> None:
+    c, voice, gw, clock, said = setup
+    voice.settings.music_on_hold = "/music.wav"
+    vc, leg = _talk(voice, gw, clock)
+    voice.phone_hold(vc.agent_leg, True)
+    assert vc.held and gw.playing[leg.id][0] == "/music.wav"
+    c.agents.end("a1", vc.contact_id)
+    assert vc.state == "survey" and not vc.held and ("stop", leg.id) in gw.log
+    assert said[-1] == QUESTIONS["csat"] and gw.playing[leg.id][2] is False  # the question, not looping music

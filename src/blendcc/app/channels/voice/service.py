@@ -448,6 +448,9 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         """The caller stays on alone for the survey: every other leg goes down, the recording stops."""
         vc.move(V.SURVEY)
         self._release(vc)
+        if vc.held:  # ended while on hold: the music stops before the question
+            vc.held = False
+            self.gateway.stop_playing(vc.customer)
 
     def _end(self, vc: VoiceCall, hung_up: bool = False) -> None:
         """The interaction is over (ended, abandoned, closed): take every leg down and forget the call."""

@@ -2,7 +2,8 @@
 
 Agent a1's SIPp phone answers and hangs up after a short talk; the SIPp caller stays on, hears the survey
 question and keys 4 (RFC 4733, SIPp's pcap), then is hung up by us. A second caller hangs up during the
-question (an unanswered invitation). Prints one JSON object as its last line.
+question (an unanswered invitation); a third keys 2 by SIP INFO (a low score: an alert for the supervisors).
+Prints one JSON object as its last line.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ async def run(srv: Server, work: Path) -> dict[str, Any]:
     # hangs up 4 s after the answer, during the question
     leaves = scenario("uac", work, caller="leaves", hold_ms="4000")
     out["left"] = await _call(srv, work, "leaves", leaves, 5082, 25100)
+    # keys 2 by SIP INFO (application/dtmf-relay)
+    low = scenario("uac_survey_info", work, caller="rates-2", wait_ms="4000", digit="2")
+    out["info"] = await _call(srv, work, "rates-2", low, 5083, 25200)
+    out["alerts"] = [a for a in srv.c.alerts.alerts()["alerts"] if a["kind"] == "low_survey_score"]
     now = srv.c.clock.now()
     from fastapi.testclient import TestClient
 

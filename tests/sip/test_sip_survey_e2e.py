@@ -1,4 +1,5 @@
-"""End to end with SIPp: the agent's phone hangs up, the caller stays on and answers the post-call survey by DTMF."""
+"""End to end with SIPp: the agent's phone hangs up, the caller stays on and answers the post-call survey by DTMF
+(RFC 4733 or SIP INFO)."""
 
 from __future__ import annotations
 
@@ -44,9 +45,20 @@ def test_a_caller_hanging_up_during_the_question_leaves_the_invitation_unanswere
     assert [e["type"] for e in r["survey"]] == ["SurveyInvited"] and r["call_state"] == "ended"
 
 
-def test_the_survey_report_counts_both(results: dict[str, Any]) -> None:
-    expected = {"survey": "csat", "invited": 2, "answers": 1, "response_rate": 0.5, "mean": 4.0, "csat": 1.0,
-                "low_answers": 0}
+def test_a_key_by_sip_info_counts_and_a_low_score_alerts_the_supervisors(results: dict[str, Any]) -> None:
+    r = results["info"]
+    _ok(r["agent"])
+    _ok(r["caller"])  # its INFO got 200, then our BYE came after the thanks
+    assert r["digits"] == "2"
+    assert [(e["type"], e.get("score")) for e in r["survey"]] == [("SurveyInvited", None), ("SurveyAnswered", 2)]
+    [alert] = results["alerts"]
+    assert alert["subject"] == r["rows"][0]["contact_id"] and alert["value"] == 2
+    assert alert["detail"]["agent_id"] == "a1" and alert["detail"]["queue_id"] == "sales"
+
+
+def test_the_survey_report_counts_them_all(results: dict[str, Any]) -> None:
+    expected = {"survey": "csat", "invited": 3, "answers": 2, "response_rate": 2 / 3, "mean": 3.0, "csat": 0.5,
+                "low_answers": 1}
     for group, key in (("all", "all"), ("agent", "a1"), ("channel", "voice")):
         report = results[f"report_{group}"]
         assert report["status"] == 200

@@ -190,3 +190,17 @@ def test_ended_while_on_hold_the_music_stops_and_the_question_is_asked(setup: An
     c.agents.end("a1", vc.contact_id)
     assert vc.state == "survey" and not vc.held and ("stop", leg.id) in gw.log
     assert said[-1] == QUESTIONS["csat"] and gw.playing[leg.id][2] is False  # the question, not looping music
+
+
+def test_a_polish_queue_asks_in_polish(setup: Any) -> None:
+    from blendcc.app.surveys.texts import survey_texts
+
+    c, voice, gw, clock, said = setup
+    c.config.put("queues", "sales", {"name": "Sales", "wrap_up_s": 0,
+                                     "surveys": {"voice": {"survey": "csat", "language": "pl"}}}, "t")
+    vc, leg = _talk(voice, gw, clock)
+    voice.leg_ended(vc.agent_leg)
+    polish = survey_texts("pl")
+    assert said[-1] == polish["csat"]
+    voice.dtmf(leg, "3")
+    assert said[-1] == polish["thanks"]

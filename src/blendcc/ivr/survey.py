@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from blendcc.ivr.flow import IvrFlow, PromptRef
@@ -30,20 +31,24 @@ def score_pattern(low: int, high: int) -> str:
 
 
 def survey_flow(survey: str, low: int, high: int, question: PromptRef | None = None, language: str = "en",
-                timeout_s: float = 8.0) -> IvrFlow:
+                timeout_s: float = 8.0, words: Mapping[str, str] | None = None) -> IvrFlow:
     """The flow that asks ``survey`` on its scale ``low``..``high``: one key for scales up to 9, else up to
     two keys ended by ``#`` (or the timeout); a wrong or missing answer replays the question once, then the
-    call says goodbye. An answer is ``session.ivr["score"]``; the flow ends on a hang-up node either way."""
+    call says goodbye. An answer is ``session.ivr["score"]``; the flow ends on a hang-up node either way.
+    ``words`` (keys csat, nps, ces, invalid, no_input, thanks, goodbye) replace the English defaults, spoken
+    by TTS in ``language``; ``question`` replaces the question."""
     two_keys = high >= 10
-    ask = question or PromptRef(text=QUESTIONS.get(survey, QUESTIONS["csat"]))
+    said = {**QUESTIONS, "invalid": INVALID, "no_input": NO_INPUT, "thanks": THANKS, "goodbye": GOODBYE,
+            **(words or {})}
+    ask = question or PromptRef(text=said.get(survey, said["csat"]))
     nodes: list[dict[str, Any]] = [
         {"id": "question", "kind": "collect", "prompt": ask.model_dump(exclude_none=True), "attribute": SCORE,
          "rules": {"min_length": 1, "max_length": 2 if two_keys else 1, "pattern": score_pattern(low, high)},
          "terminators": "#" if two_keys else "", "timeout_s": timeout_s, "retries": 1,
-         "invalid_prompt": {"text": INVALID}, "no_input_prompt": {"text": NO_INPUT},
+         "invalid_prompt": {"text": said["invalid"]}, "no_input_prompt": {"text": said["no_input"]},
          "next": "thanks", "on_failure": "goodbye"},
-        {"id": "thanks", "kind": "hangup", "prompt": {"text": THANKS}},
-        {"id": "goodbye", "kind": "hangup", "prompt": {"text": GOODBYE}},
+        {"id": "thanks", "kind": "hangup", "prompt": {"text": said["thanks"]}},
+        {"id": "goodbye", "kind": "hangup", "prompt": {"text": said["goodbye"]}},
     ]
     return IvrFlow.model_validate({"id": f"survey-{survey}", "name": f"Post-call {survey.upper()} survey",
                                    "language": language, "start": "question", "nodes": nodes})

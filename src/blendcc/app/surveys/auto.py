@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.surveys.service import SurveyService
+from blendcc.app.surveys.texts import survey_texts
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation_events import ConversationStateChanged
 from blendcc.domain.errors import DomainError
@@ -23,11 +24,8 @@ from blendcc.ports import ReportReader, StoredEvent
 
 log = logging.getLogger(__name__)
 AUTHOR = "survey"
-#: the message when the queue's offer has no text of its own ({url}: the link)
-TEXTS = {
-    Channel.EMAIL: "Thank you for contacting us. How did we do? Please tell us in a few seconds: {url}",
-    Channel.SMS: "How did we do? Rate our help: {url}",
-}
+#: the channels a link goes out on (the message: the offer's text, else texts.json's in the offer's language)
+CHANNELS = (Channel.EMAIL, Channel.SMS)
 
 
 class AutoSurveys:
@@ -66,13 +64,13 @@ class AutoSurveys:
             channel = Channel(str(row.get("channel")))
         except ValueError:
             return False
-        if channel not in TEXTS:
+        if channel not in CHANNELS:
             return False
         offer = self.offer_for(row.get("queue_id"), channel)
         if offer is None or self.surveys.was_offered(contact_id, offer.survey):
             return False
         url = f"{self.base_url}/survey/{self.surveys.token(contact_id, offer.survey)}"
-        body = (offer.text or TEXTS[channel]).replace("{url}", url)
+        body = (offer.text or survey_texts(offer.language)[channel.value]).replace("{url}", url)
         try:
             self.conversations.notify(contact_id, body, AUTHOR)
         except DomainError as exc:  # the channel refuses (no adapter, an SMS opt-out...): no invitation

@@ -19,6 +19,7 @@ from blendcc.app.channels.voice.ivr import IvrDriver
 from blendcc.app.channels.voice.model import VoiceCall
 from blendcc.app.channels.voice.service import VoiceService
 from blendcc.app.surveys.service import SurveyService
+from blendcc.app.surveys.texts import survey_texts
 from blendcc.domain.queue import SurveyOffer
 from blendcc.ivr.flow import IvrFlow, PromptRef
 from blendcc.ivr.session import IvrSession
@@ -63,7 +64,8 @@ class VoiceSurveys:
             question = None
             if offer.text is not None or offer.prompt_id is not None:
                 question = PromptRef(text=offer.text, prompt_id=offer.prompt_id)
-            flow = self._flows[offer] = survey_flow(offer.survey, low, high, question, offer.language)
+            flow = self._flows[offer] = survey_flow(offer.survey, low, high, question, offer.language,
+                                                    words=survey_texts(offer.language))
         return flow
 
     def _ended(self, contact_id: str, survey: str, session: IvrSession) -> None:

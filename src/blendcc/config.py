@@ -283,13 +283,13 @@ class Settings(BaseSettings):
     email_relay_timeout_s: float = Field(default=30.0, gt=0)
     crisis_public_url: str = Field(default="", description="base URL of the acknowledgement links in crisis "
                                                             "notifications (unset: a path only)")
-    survey_public_url: str = Field(default="", max_length=500, description="base URL of the survey links sent "
-                                   "when an email or SMS conversation is resolved (unset: http://host:port)")
     email_signature: str | None = Field(default=None, description="appended to agents' replies")
     email_signatures: dict[str, str] = Field(default_factory=dict, description="agent id -> signature")
     # web chat (docs/webchat.md): instance name -> widget; "default" exists out of the box
     webchat: dict[str, WebchatInstance] = Field(default_factory=_default_webchat)
     webchat_attachment_dir: str = Field(default="attachments", description="web-chat attachment files")
+    survey_public_url: str = Field(default="", max_length=500, description="base URL of the survey links sent "
+                                   "when an email or SMS conversation is resolved (unset: http://host:port)")
     ws_compression: bool = Field(default=False, description="permessage-deflate on WebSockets (frames are small "
                                  "JSON: compressing them costs more CPU than it saves; docs/webchat.md)")
     webchat_throttle_free: int = Field(default=30, ge=1, description="web-chat sessions (and offline forms) one "

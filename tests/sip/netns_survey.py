@@ -50,14 +50,14 @@ async def run(srv: Server, work: Path) -> dict[str, Any]:
     out["register"] = (await sipp(scenario("register", work, user="a1"), work, local_port=5070,
                                   extra=["-au", "a1", "-ap", "pw-a1"])).__dict__
     await srv.login("a1")
-    # keys 4 some 4 s after the answer: the agent hung up 1.5 s into the talk, the question is playing
-    answers = scenario("uac_survey", work, caller="rates-4", wait_ms="4000", play=f"{PCAPS}/dtmf_2833_4.pcap@500")
+    # keys 4 some 6.5 s after the answer: the agent hung up 1.5 s into the talk, the question is playing
+    answers = scenario("uac_survey", work, caller="rates-4", wait_ms="6500", play=f"{PCAPS}/dtmf_2833_4.pcap@500")
     out["answered"] = await _call(srv, work, "rates-4", answers, 5081, 25000)
-    # hangs up 4 s after the answer, during the question
-    leaves = scenario("uac", work, caller="leaves", hold_ms="4000")
+    # hangs up 6 s after the answer, during the question
+    leaves = scenario("uac", work, caller="leaves", hold_ms="6000")
     out["left"] = await _call(srv, work, "leaves", leaves, 5082, 25100)
     # keys 2 by SIP INFO (application/dtmf-relay)
-    low = scenario("uac_survey_info", work, caller="rates-2", wait_ms="4000", digit="2")
+    low = scenario("uac_survey_info", work, caller="rates-2", wait_ms="6500", digit="2")
     out["info"] = await _call(srv, work, "rates-2", low, 5083, 25200)
     out["alerts"] = [a for a in srv.c.alerts.alerts()["alerts"] if a["kind"] == "low_survey_score"]
     now = srv.c.clock.now()

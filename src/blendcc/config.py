@@ -294,6 +294,8 @@ class Settings(BaseSettings):
     # web chat (docs/webchat.md): instance name -> widget; "default" exists out of the box
     webchat: dict[str, WebchatInstance] = Field(default_factory=_default_webchat)
     webchat_attachment_dir: str = Field(default="attachments", description="web-chat attachment files")
+    survey_public_url: str = Field(default="", max_length=500, description="base URL of the survey links sent "
+                                   "when an email or SMS conversation is resolved (unset: http://host:port)")
     ws_compression: bool = Field(default=False, description="permessage-deflate on WebSockets (frames are small "
                                  "JSON: compressing them costs more CPU than it saves; docs/webchat.md)")
     webchat_throttle_free: int = Field(default=30, ge=1, description="web-chat sessions (and offline forms) one "

@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sip_fakes import FakeGateway, FakeLeg
 
+from blendcc.app.channels.voice.ivr import IvrDriver
 from blendcc.app.channels.voice.model import VoiceCall
 from blendcc.app.channels.voice.service import VoiceService, VoiceSettings
+from blendcc.app.channels.voice.survey import VoiceSurveys
+from blendcc.domain.channels import Channel
 from blendcc.domain.errors import DomainError
 from blendcc.domain.lifecycle.voice import VOICE_CALL, VoiceCallState
 
@@ -52,13 +55,15 @@ def watched_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, A
 
 actions = st.lists(st.tuples(st.sampled_from(["call", "call", "login", "logout", "answer", "answer", "fail",
                                               "customer_bye", "agent_bye", "hold", "unhold", "transfer", "wrap",
-                                              "tick", "tick"]),
+                                              "tick", "tick", "digit", "prompt"]),
                              st.integers(0, 5)), min_size=5, max_size=40)
 
 
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(steps=actions)
+@example(steps=[("login", 0), ("call", 0), ("answer", 0), ("agent_bye", 0), ("digit", 4), ("prompt", 0)])
+@example(steps=[("login", 0), ("call", 0), ("answer", 0), ("wrap", 0), ("agent_bye", 0), ("customer_bye", 0)])
 def test_no_event_sequence_moves_a_voice_call_outside_its_table(sqlite_template: Path, tmp_path: Path,
                                                                 watched_calls: list[tuple[Any, Any]],
                                                                 steps: list[tuple[str, int]]) -> None:
@@ -71,7 +76,8 @@ def test_no_event_sequence_moves_a_voice_call_outside_its_table(sqlite_template:
     clock = FakeClock(T0)
     settings_ = Settings(database_url=f"sqlite:///{db}", admin_password="voice-admin-pw", secret_key="voice-test-key")
     c = build_container(settings_, clock=clock, run_migrations=False)
-    c.config.put("queues", "sales", {"name": "Sales", "wrap_up_s": None, "offer_timeout_s": 20}, "t")
+    c.config.put("queues", "sales", {"name": "Sales", "wrap_up_s": None, "offer_timeout_s": 20,
+                                     "surveys": {"voice": {"survey": "csat"}}}, "t")  # the post-call survey
     c.config.put("queues", "care", {"name": "Care", "wrap_up_s": 0, "offer_timeout_s": 20}, "t")
     for aid in ("a1", "a2"):
         c.config.put("agents", aid, {"name": aid, "queues": ["sales", "care"]}, "t")
@@ -80,6 +86,10 @@ def test_no_event_sequence_moves_a_voice_call_outside_its_table(sqlite_template:
     gw.phones.update({"a1", "a2"})
     voice = VoiceService(c.contacts, c.agents, c.bus, gw,  # type: ignore[arg-type]
                          VoiceSettings(recording_dir=tmp_path / "rec"))
+    ivr = IvrDriver(voice, lambda vc: None, lambda prompt, language: "/prompt.wav", clock.now)
+    voice.ivr_start = None  # no entry flow: calls go straight to routing (the survey uses the driver only)
+    VoiceSurveys(voice, ivr, lambda qid: (q.surveys.get(Channel.VOICE) if (q := c.views.queue_config(qid)) else None),
+                 c.surveys)
     customers: list[FakeLeg] = []
     try:
         for kind, i in steps:
@@ -108,6 +118,10 @@ def test_no_event_sequence_moves_a_voice_call_outside_its_table(sqlite_template:
                     voice.leg_ended(vc.customer)
                 elif kind == "agent_bye" and vc.agent_leg is not None:
                     voice.leg_ended(vc.agent_leg)
+                elif kind == "digit":
+                    voice.dtmf(vc.customer, "0123456789#"[i])
+                elif kind == "prompt" and vc.customer.id in gw.playing:
+                    gw.finish_prompt(vc.customer)
                 elif kind in ("hold", "unhold") and vc.agent_leg is not None:
                     voice.phone_hold(vc.agent_leg, kind == "hold")
                 elif kind == "transfer" and vc.agent_id is not None:

@@ -54,6 +54,7 @@ class Container:
     canned: CannedService | None = None  # canned responses, team and personal (set by bootstrap)
     kb: KnowledgeService | None = None  # the knowledge base (set by bootstrap)
     surveys: SurveyService | None = None  # survey links and figures (set by bootstrap)
+    auto_surveys: Any = None  # survey links sent when email/SMS is resolved (app.surveys.auto; bootstrap.surveys)
     transcriber: Any = None  # call transcripts (app.channels.voice.transcription.Transcriber; bootstrap, optional)
     audit: Auditor | None = None  # the audit trail (set by bootstrap; GET /api/audit reads it)
     oidc: OidcLogin | None = None  # single sign-on, when settings.oidc_issuer is set

@@ -151,6 +151,9 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     _wire_quality(container, config_repo, SqlQaStore(db))
     container.canned = CannedService(SqlCannedRepository(db), config, customers, store, clock)
     container.surveys = SurveyService(runtime, store, store, clock, secret, bus)
+    from blendcc.bootstrap.surveys import wire_surveys
+
+    container.auto_surveys = wire_surveys(container, settings)  # survey links when email/SMS is resolved
     if settings.transcription != "off":
         from blendcc.bootstrap.speech import wire_transcription
 

@@ -17,9 +17,12 @@ from blendcc.adapters.channels.sip.telephony import SipTelephony
 from blendcc.adapters.prompts import PromptStore, prompt_directory
 from blendcc.app.channels.voice.ivr import IvrDriver, expected_wait
 from blendcc.app.channels.voice.service import VoiceCall, VoiceService, VoiceSettings
+from blendcc.app.channels.voice.survey import VoiceSurveys
 from blendcc.config import Settings
+from blendcc.domain.channels import Channel
 from blendcc.domain.customer import IdentityKind, normalise_identity
 from blendcc.domain.errors import DomainError
+from blendcc.domain.queue import SurveyOffer
 from blendcc.ivr.flow import PromptRef
 from blendcc.ivr.messages import LookupResult
 
@@ -61,6 +64,9 @@ class VoiceStack:
         self.ivr = IvrDriver(self.voice, self._flow_for, self.prompts.renderer(), time.time, self._lookup,
                              self._queue_status, self._calendars)
         self.voice.announce = self._announcement  # the emergency message before a refused call ends
+        self.surveys: VoiceSurveys | None = None  # the post-call survey of queues that offer one (docs/surveys.md)
+        if getattr(container, "surveys", None) is not None:
+            self.surveys = VoiceSurveys(self.voice, self.ivr, self._voice_survey, container.surveys)
         self.started = False
         self.trunk_monitor: Any = None  # OPTIONS to the trunk (adapters.channels.sip.trunk), started with the edge
         self._purge: asyncio.TimerHandle | None = None
@@ -110,6 +116,11 @@ class VoiceStack:
         if mode is None or not mode.get("message"):
             return None
         return self.prompts.renderer()(PromptRef(text=mode["message"]), "en")
+
+    def _voice_survey(self, queue_id: str | None) -> SurveyOffer | None:
+        """The post-call survey the call's queue offers (its ``surveys.voice``), None without one."""
+        queue = self.container.views.queue_config(queue_id)
+        return queue.surveys.get(Channel.VOICE) if queue is not None else None
 
     def _flow_for(self, vc: VoiceCall) -> Any:
         """The IVR flow for a call's dialled number (``ivr_numbers``, else ``ivr_flow``), cached 5 s."""

@@ -145,7 +145,8 @@ class SurveyAnswered(Event):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SurveyInvited(Event):
     """A survey link was made for a contact (sent by the agent, a campaign or an automation): the base of the
-    response rate; ``via`` says how it reaches the customer (email, sms, link)."""
+    response rate; ``via`` says how it reaches the customer (email, sms, link, chat: the widget's stars, ivr:
+    the post-call survey by DTMF)."""
 
     contact_id: str
     survey: str

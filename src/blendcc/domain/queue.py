@@ -20,6 +20,27 @@ class DispositionCode(BaseModel):
     label: str = Field(min_length=1, max_length=200)
 
 
+#: channels a queue may offer a survey on after a contact (web chat asks its own CSAT in the widget)
+SURVEY_CHANNELS = (Channel.VOICE, Channel.EMAIL, Channel.SMS)
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$"
+
+
+class SurveyOffer(BaseModel):
+    """A survey a queue offers after a contact (docs/surveys.md): on ``voice`` the caller stays on the line
+    when the agent hangs up and answers by DTMF; on ``email`` and ``sms`` a link is sent in the conversation
+    when it is resolved. ``text``: the question spoken (voice, by TTS in ``language``) or the message sent
+    (email, SMS; ``{url}`` marks where the link goes); unset, a default English text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    survey: Literal["csat", "nps", "ces"] = "csat"
+    text: str | None = Field(default=None, min_length=1, max_length=1000)
+    prompt_id: str | None = Field(default=None, min_length=1, max_length=64,
+                                  pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]+)*$",
+                                  description="voice: an uploaded prompt asked instead of the text")
+    language: str = Field(default="en", pattern=LANGUAGE_PATTERN)
+
+
 class QueueConfig(BaseModel):
     """A queue where contacts wait for agents.
 
@@ -55,6 +76,21 @@ class QueueConfig(BaseModel):
     dispositions: list[DispositionCode] = Field(default_factory=list, max_length=200)
     #: wrap-up needs notes (the desktop asks for them; the wrap-up endpoint refuses an empty note)
     notes_required: bool = False
+    #: surveys offered after a contact, per channel (voice, email, sms); none by default
+    surveys: dict[Channel, SurveyOffer] = Field(default_factory=dict)
+
+    @field_validator("surveys")
+    @classmethod
+    def _survey_channels(cls, v: dict[Channel, SurveyOffer]) -> dict[Channel, SurveyOffer]:
+        for ch, offer in v.items():
+            if ch not in SURVEY_CHANNELS:
+                raise ValueError(f"surveys are offered on voice, email or sms, not {ch.value} "
+                                 "(web chat asks its own CSAT in the widget)")
+            if ch is not Channel.VOICE and offer.text is not None and "{url}" not in offer.text:
+                raise ValueError(f"the {ch.value} survey text needs {{url}} where the link goes")
+            if ch is not Channel.VOICE and offer.prompt_id is not None:
+                raise ValueError(f"prompt_id is for voice surveys, not {ch.value}")
+        return v
 
     @field_validator("skills")
     @classmethod

@@ -76,12 +76,22 @@ def test_a_whole_chat_from_pre_chat_to_csat_and_transcript(chat: LiveChat) -> No
     (survey,) = chat.events("SurveyAnswered")
     assert (survey.contact_id, survey.survey, survey.score, survey.comment, survey.agent_id, survey.channel) == (
         contact_id, "csat", 4, "quick", "a1", "chat")
+    from ..email.peers import wait_until
+
+    # the ended chat asked its CSAT: an invitation, so the chat's response rate is in the survey figures
+    assert wait_until(lambda: len(chat.events("SurveyInvited")) == 1)
+    (invited,) = chat.events("SurveyInvited")
+    assert (invited.contact_id, invited.survey, invited.via, invited.agent_id, invited.queue_id) == (
+        contact_id, "csat", "chat", "a1", "support")
+    now = chat.api.container.clock.now()
+    figures = chat.api.get(f"/api/reports/surveys?start={now - 3600}&end={now + 60}&group=channel", "sup")
+    assert [{k: r[k] for k in ("survey", "channel", "invited", "answers", "response_rate", "mean", "csat")}
+            for r in figures["rows"]] == [{"survey": "csat", "channel": "chat", "invited": 1, "answers": 1,
+                                           "response_rate": 1.0, "mean": 4.0, "csat": 1.0}]
 
     r = chat.http.post(f"/api/webchat/sessions/{session['session_id']}/transcript", json={},
                        headers=chat.bearer(session))
     assert r.status_code == 202 and r.json() == {"to": "dana@example.org"}
-    from ..email.peers import wait_until
-
     assert wait_until(lambda: len(chat.smtp.received) == 1)
     mail = chat.smtp.received[0]
     assert mail.rcpt_tos == ["dana@example.org"] and mail.message["Subject"] == "Your chat with Acme"

@@ -17,6 +17,7 @@ from blendcc.app.reporting.wallboard import assemble, capture
 from blendcc.domain.agent import AgentState
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.interaction import InteractionState
+from blendcc.domain.queue import QueueConfig
 from blendcc.routing.coverage import why_waiting
 from blendcc.routing.emergency import emergency_dict
 from blendcc.routing.engine import Engine
@@ -127,6 +128,10 @@ class LiveViews:
         """The routing catalog's business-hours calendars. Lock-free (the SIP edge asks from its event loop):
         a catalog is immutable and replaced whole."""
         return self._runtime.engine.catalog.calendars
+
+    def queue_config(self, queue_id: str | None) -> QueueConfig | None:
+        """A queue's configuration in the routing catalog (lock-free, as ``calendars``), None if unknown."""
+        return self._runtime.engine.catalog.queues.get(queue_id) if queue_id is not None else None
 
     def queue_position(self, contact_id: str) -> tuple[int, str, int] | None:
         """(position, queue id, staffed agents) of a queued contact, or None if it is not queued.

@@ -42,14 +42,30 @@ class SurveyService:
 
     def invite(self, contact_id: str, survey: str, via: str = "link") -> Invitation:
         """A link for the contact's customer to answer ``survey``; the invitation counts for the response rate."""
+        token = self.token(contact_id, survey)
+        self.offered(contact_id, survey, via)
+        return Invitation(token, contact_id, survey, self.clock.now() + LINK_TTL_S)
+
+    def token(self, contact_id: str, survey: str) -> str:
+        """The signed link token of ``survey`` for the contact (nothing is stored: see ``offered``)."""
+        if survey not in SCALES:
+            raise ValidationFailed(f"survey is one of {', '.join(SCALES)}")
+        return str(self._signer.dumps({"c": contact_id, "s": survey}))
+
+    def offered(self, contact_id: str, survey: str, via: str) -> ce.SurveyInvited:
+        """The customer was asked (a link sent, the post-call survey started): ``SurveyInvited``, the base of
+        the response rate."""
         if survey not in SCALES:
             raise ValidationFailed(f"survey is one of {', '.join(SCALES)}")
         row = self._row(contact_id)
-        token = self._signer.dumps({"c": contact_id, "s": survey})
-        self.runtime.execute(lambda eng, now: [ce.SurveyInvited(
+        done = self.runtime.execute(lambda eng, now: [ce.SurveyInvited(
             contact_id=contact_id, survey=survey, via=via, agent_id=row.get("agent_id"), queue_id=row.get("queue_id"),
             channel=row.get("channel"), at=now)])
-        return Invitation(token, contact_id, survey, self.clock.now() + LINK_TTL_S)
+        return next(e for e in done if isinstance(e, ce.SurveyInvited))
+
+    def was_offered(self, contact_id: str, survey: str) -> bool:
+        return any(isinstance(s.event, ce.SurveyInvited) and s.event.survey == survey
+                   for s in self.store.contact_events(contact_id))
 
     def opened(self, token: str) -> tuple[str, str, bool]:
         """(contact id, survey, already answered) of a link; SurveyLinkInvalid when it is not a valid link."""
@@ -58,6 +74,13 @@ class SurveyService:
 
     def answer(self, token: str, score: int, comment: str | None) -> ce.SurveyAnswered:
         contact_id, survey = self._read(token)
+        return self.record(contact_id, survey, score, comment)
+
+    def record(self, contact_id: str, survey: str, score: int, comment: str | None = None) -> ce.SurveyAnswered:
+        """Store the customer's answer once (the link's page, the post-call survey's DTMF): ``SurveyAnswered``
+        with the contact's agent, queue and channel; a low score goes out on the bus as an alert."""
+        if survey not in SCALES:
+            raise ValidationFailed(f"survey is one of {', '.join(SCALES)}")
         low, high = SCALES[survey]
         if not low <= score <= high:
             raise ValidationFailed(f"the {survey.upper()} score is {low} to {high}")

@@ -16,12 +16,14 @@ class VoiceCallState(StrEnum):
     RINGING = "ringing"  # an agent's phone rings for it
     CONNECTED = "connected"  # bridged to the agent's phone
     VOICEMAIL = "voicemail"  # the caller leaves a message; the contact left the queue
+    SURVEY = "survey"  # the agent ended the conversation; the caller answers the post-call survey by DTMF
     ENDED = "ended"  # every leg is down
 
 
 V = VoiceCallState
 
 #: A dialer call adopted after the engine connected it starts RINGING (the agent's phone rings).
+#: CONNECTED -> SURVEY: the agent ended the call and the queue offers a post-call survey.
 #: CONNECTED -> QUEUED is a blind transfer; CONNECTED -> RINGING a consulted transfer whose consulted
 #: agent takes the caller on the phone already live. Staying in a state is not a step.
 VOICE_CALL = Lifecycle[VoiceCallState](
@@ -31,8 +33,9 @@ VOICE_CALL = Lifecycle[VoiceCallState](
         V.IVR: {V.QUEUED, V.VOICEMAIL, V.ENDED},
         V.QUEUED: {V.RINGING, V.VOICEMAIL, V.ENDED},
         V.RINGING: {V.CONNECTED, V.QUEUED, V.VOICEMAIL, V.ENDED},
-        V.CONNECTED: {V.QUEUED, V.RINGING, V.ENDED},
+        V.CONNECTED: {V.QUEUED, V.RINGING, V.SURVEY, V.ENDED},
         V.VOICEMAIL: {V.ENDED},
+        V.SURVEY: {V.ENDED},
         V.ENDED: (),
     },
     initial={V.NEW, V.RINGING},

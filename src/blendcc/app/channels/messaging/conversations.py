@@ -22,6 +22,7 @@ from blendcc.app.channels.messaging.reopen import REOPENS_ATTRIBUTE, previous_co
 from blendcc.domain import conversation_events as ce
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation import (
+    Attachment,
     AuthorKind,
     ChannelRef,
     ChannelUnsupported,
@@ -321,18 +322,8 @@ class ConversationService:
             to, command = recipients(command, thread, to, channel.kind)
             check_body(command.body, command.html, command.attachments)
         if command.direction is MessageDirection.OUTBOUND:
-            adapter = self.channels.adapter(channel)
-            if adapter is None:
-                raise ChannelUnsupported(f"no channel adapter is registered for {channel}; it cannot send messages")
-            why = adapter.capabilities.refusal(command.body, command.html, command.attachments,
-                                               thread.last_inbound_at, self.runtime.clock.now(),
-                                               template=command.template is not None)
-            address = _customer_address(thread, row)
-            check = getattr(adapter, "recipient_refusal", None)  # ports.RecipientCheck (SMS opt-outs)
-            if why is None and check is not None and address:
-                why = check(address)
-            if why is not None:
-                raise ChannelUnsupported(why)
+            self._may_send(channel, thread, row, command.body, command.html, command.attachments,
+                           command.template is not None)
         message_id = message_id_for(command.contact_id, self.new_id())
         mode = command.mode if channel.kind == "email" else None
 
@@ -360,6 +351,44 @@ class ConversationService:
                                        template=command.template, cc=command.cc, mode=mode)
             self.later.call_later(0.0, lambda: self._attempt(outbound, 1))
         stored = fold_thread(command.contact_id, events).find(message_id)
+        assert stored is not None
+        return stored.to_dict()
+
+    def _may_send(self, channel: ChannelRef, thread: Thread, row: dict[str, Any], body: str, html: str | None,
+                  attachments: tuple[Attachment, ...], template: bool) -> None:
+        """ChannelUnsupported when the channel cannot carry this message to the customer now (no adapter, its
+        rules such as a messaging window, an SMS opt-out)."""
+        adapter = self.channels.adapter(channel)
+        if adapter is None:
+            raise ChannelUnsupported(f"no channel adapter is registered for {channel}; it cannot send messages")
+        why = adapter.capabilities.refusal(body, html, attachments, thread.last_inbound_at, self.runtime.clock.now(),
+                                           template=template)
+        address = _customer_address(thread, row)
+        check = getattr(adapter, "recipient_refusal", None)  # ports.RecipientCheck (SMS opt-outs)
+        if why is None and check is not None and address:
+            why = check(address)
+        if why is not None:
+            raise ChannelUnsupported(why)
+
+    def notify(self, contact_id: str, body: str, author_id: str) -> dict[str, Any]:
+        """A system message to the conversation's customer, also once it is resolved (a survey link): stored
+        as sent by ``system``/``author_id`` in the thread and delivered as an agent's reply is."""
+        check_body(body, None, ())
+        row = self.reader.interaction(contact_id)
+        if row is None:
+            raise NotFound(f"contact {contact_id} does not exist")
+        attributes = row.get("attributes") or {}
+        channel = ChannelRef(str(row["channel"]), str(attributes.get(INSTANCE_ATTRIBUTE, "default")))
+        thread = self.thread(contact_id)
+        to = _customer_address(thread, row)
+        self._may_send(channel, thread, row, body, None, (), False)
+        message_id = message_id_for(contact_id, self.new_id())
+        events = self.runtime.execute(lambda eng, now: [ce.MessageSent(
+            contact_id=contact_id, message_id=message_id, channel=channel.kind, channel_instance=channel.instance,
+            author_kind=AuthorKind.SYSTEM.value, author_id=author_id, body=body, to=to, at=now)])
+        outbound = OutboundMessage(contact_id, message_id, channel, to, body, None, (), attributes.get("thread_ref"))
+        self.later.call_later(0.0, lambda: self._attempt(outbound, 1))
+        stored = fold_thread(contact_id, events).find(message_id)
         assert stored is not None
         return stored.to_dict()
 

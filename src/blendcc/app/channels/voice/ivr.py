@@ -59,6 +59,9 @@ class IvrRun:
     expect_finish: bool = False
     attributes: dict[str, Any] = field(default_factory=dict)
     generation: int = 0  # bumps when prompts are interrupted, so late callbacks are ignored
+    #: a flow run on a call after its conversation (the post-call survey): told once, when the run stops,
+    #: with the session and whether the caller hung up; None for the call's entry flow
+    on_end: Callable[[IvrSession, bool], None] | None = None
 
 
 class IvrDriver:
@@ -99,6 +102,16 @@ class IvrDriver:
         self._apply(run, actions)
         return True
 
+    def run(self, vc: VoiceCall, flow: IvrFlow, on_end: Callable[[IvrSession, bool], None]) -> None:
+        """Run ``flow`` on a call that is past its conversation (a post-call survey); ``on_end(session,
+        hung_up)`` once when it stops. The flow's hang-up ends the call through ``VoiceService.hang_up``."""
+        ctx = IvrContext(caller_id=vc.caller_id, dialled=vc.dialled)
+        session, actions = interpreter.start(flow, ctx, self.now())
+        run = IvrRun(vc, flow, session, on_end=on_end)
+        self.runs[vc.contact_id] = run
+        vc.ivr_active = True
+        self._apply(run, actions)
+
     def digit(self, vc: VoiceCall, digit: str) -> None:
         run = self.runs.get(vc.contact_id)
         if run is None:
@@ -120,6 +133,9 @@ class IvrDriver:
         self.gateway.stop_playing(vc.customer)
         if hung_up:
             run.session, _ = interpreter.step(run.flow, run.session, CallerHungUp(), self.now())
+        if run.on_end is not None:
+            run.on_end(run.session, hung_up)
+            return
         vc.ivr_session = run.session  # the choices and path so far, for a call that ends in the IVR
 
     # ------------------------------------------------------------------ interpreter <-> call

@@ -64,6 +64,9 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         self.ivr_start: Callable[[VoiceCall], bool] | None = None
         self.ivr_digit: Callable[[VoiceCall, str], None] | None = None
         self.ivr_stop: Callable[[VoiceCall, bool], None] | None = None
+        #: set by the post-call survey (survey.py): the agent ended a call whose caller is still on; True when
+        #: it takes the caller to the survey (the call then ends when the survey does)
+        self.after_call: Callable[[VoiceCall], bool] | None = None
         #: the answered dialer call (customer leg) of an outbound contact id, set when a SIP trunk dials
         self.outbound_leg: Callable[[str], Leg | None] | None = None
         #: dials a customer back through the SIP trunk (set when one is configured)
@@ -149,6 +152,9 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
                 self._voicemail_done(vc, hung_up=True)
                 return
             vc.customer_gone = True
+            if vc.state is V.SURVEY:  # hung up before answering the survey (or during the thanks)
+                self._end(vc, hung_up=True)
+                return
             if vc.contact_id in self._announcing:  # hung up during the emergency message: the contact is over
                 self._announcing.discard(vc.contact_id)
                 self.gateway.stop_playing(vc.customer)
@@ -252,8 +258,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
 
     def _event(self, cid: str, msg: dict[str, Any]) -> None:
         vc = self.calls.get(cid)
-        if vc is not None and vc.state is V.VOICEMAIL:
-            return  # the contact left the queue for voicemail; the call ends with the message
+        if vc is not None and vc.state in (V.VOICEMAIL, V.SURVEY):
+            return  # the contact left the queue for voicemail, or is over (the survey): the call ends with it
         if vc is None and cid in self.pending_callbacks:  # a call-back requested before a restart
             if msg.get("type") == "ContactOffered":
                 vc = self._restore_callback(cid)
@@ -295,6 +301,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         elif kind == "ContactRejected" and msg.get("reason") in _EMERGENCY and self.announce is not None \
                 and not vc.customer_gone:
             self._announce(vc, msg.get("queue_id"))
+        elif kind == "ContactEnded" and msg.get("reason") == "agent" and self._survey_after(vc):
+            return  # the agent ended the call: the caller stays on for the post-call survey
         elif kind in _FINAL or (kind == "ContactEnded" and msg.get("reason") != "transfer"):
             self._refer_outcome(vc, 487, "Request Terminated")
             self._end(vc)
@@ -362,6 +370,9 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
     # ------------------------------------------------------------------ helpers
     def hang_up(self, vc: VoiceCall) -> None:
         """We end the call (IVR hang-up): abandon the contact if one was created, else just drop the call."""
+        if vc.state is V.SURVEY:  # the survey said thanks or goodbye: the contact is already over
+            self._end(vc)
+            return
         if vc.created and vc.state is not V.ENDED:
             vc.customer_gone = True
             self._customer_left(vc)
@@ -422,12 +433,43 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
             self.by_leg.pop(leg.id, None)
             self.gateway.hangup(leg)
 
-    def _end(self, vc: VoiceCall) -> None:
+    def _survey_after(self, vc: VoiceCall) -> bool:
+        """The agent ended a talking call: hand the caller to the post-call survey when its queue offers one."""
+        if (self.after_call is None or vc.customer_gone or vc.state is not V.CONNECTED or vc.conference
+                or vc.callback_number is not None):  # a call-back's caller is on another leg: no survey
+            return False
+        try:
+            return self.after_call(vc)
+        except Exception:  # a broken survey must not keep the caller on the line
+            log.exception("post-call survey failed to start for %s; ending the call", vc.contact_id)
+            return False
+
+    def begin_survey(self, vc: VoiceCall) -> None:
+        """The caller stays on alone for the survey: every other leg goes down, the recording stops."""
+        vc.move(V.SURVEY)
+        self._release(vc)
+        if vc.held:  # ended while on hold: the music stops before the question
+            vc.held = False
+            self.gateway.stop_playing(vc.customer)
+
+    def _end(self, vc: VoiceCall, hung_up: bool = False) -> None:
         """The interaction is over (ended, abandoned, closed): take every leg down and forget the call."""
         if vc.state is V.ENDED:
             return
         vc.move(V.ENDED)
-        self._leave_ivr(vc, hung_up=False)
+        self._leave_ivr(vc, hung_up=hung_up)
+        self._release(vc)
+        gone = isinstance(vc.customer, GoneLeg)  # a call-back restored after a restart, never reached
+        if not gone:
+            self.gateway.hangup(vc.customer)
+        self.by_leg.pop(vc.customer.id, None)
+        def forget() -> None:
+            self.calls.pop(vc.contact_id, None)
+
+        self.gateway.call_later(60.0, forget)
+
+    def _release(self, vc: VoiceCall) -> None:
+        """Every leg but the caller's down (call-back, agent, consulted agent, listeners), recording stopped."""
         if vc.callback_timer is not None:
             vc.callback_timer.cancel()
             vc.callback_timer = None
@@ -449,13 +491,6 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
             self.gateway.hangup(leg)
             self.by_leg.pop(leg.id, None)
         vc.listeners = []
-        if not gone:
-            self.gateway.hangup(vc.customer)
-        self.by_leg.pop(vc.customer.id, None)
-        def forget() -> None:
-            self.calls.pop(vc.contact_id, None)
-
-        self.gateway.call_later(60.0, forget)
 
     def _drop(self, vc: VoiceCall) -> None:
         vc.move(V.ENDED)

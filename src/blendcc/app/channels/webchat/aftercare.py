@@ -86,7 +86,29 @@ class ChatAftercare:
                                           expires_at=now + RESUME_AFTER_END_S))
         self._positions.pop(session_id, None)
         self.hub.push(session_id, {"type": "ended", "by": by, "reason": reason})
+        self._csat_asked(session.contact_id)
         return done
+
+    def _csat_asked(self, contact_id: str | None) -> None:
+        """The ended chat shows the customer its CSAT stars: a ``SurveyInvited`` (via chat), the base of the
+        chat's response rate in the survey figures (once per contact; stored on the timer thread, as the
+        writer may be the caller)."""
+        if contact_id is None:
+            return
+
+        def invite() -> None:
+            if any(isinstance(s.event, ce.SurveyInvited) and s.event.survey == "csat"
+                   for s in self.store.contact_events(contact_id)):
+                return
+            row = self.reader.interaction(contact_id) or {}
+            try:
+                self.runtime.execute(lambda eng, now: [ce.SurveyInvited(
+                    contact_id=contact_id, survey="csat", via="chat", agent_id=row.get("agent_id"),
+                    queue_id=row.get("queue_id"), channel=Channel.CHAT.value, at=now)])
+            except Exception:
+                log.exception("the CSAT invitation of chat %s was not stored", contact_id)
+
+        self.later.call_later(0.0, invite)
 
     def rate(self, session_id: str, score: int, comment: str | None) -> None:
         session = self.session(session_id)
@@ -188,6 +210,7 @@ class ChatAftercare:
                            expires_at=now + RESUME_AFTER_END_S)
         self._positions.pop(sid, None)
         self.hub.push(sid, {"type": "ended", "by": by, "reason": reason})
+        self._csat_asked(current.contact_id)
 
     # ------------------------------------------------------------------ idle timeout
 

@@ -1,0 +1,66 @@
+"""End to end with SIPp: the agent's phone hangs up, the caller stays on and answers the post-call survey by DTMF
+(RFC 4733 or SIP INFO)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sipp_harness import netns_results
+
+RUNNER = Path(__file__).resolve().parent / "netns_survey.py"
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, Any]:
+    out = netns_results(RUNNER, [], timeout=180)
+    assert "error" not in out, out
+    return out
+
+
+def _ok(r: dict[str, Any]) -> None:
+    assert r["rc"] == 0 and r["failed"] == 0 and r["successful"] == 1, r["stderr"] + r["screen"]
+
+
+def test_the_caller_keys_4_after_the_agent_hangs_up_and_it_is_stored(results: dict[str, Any]) -> None:
+    r = results["answered"]
+    _ok(r["agent"])  # the agent's phone sent BYE and got 200
+    _ok(r["caller"])  # the caller was not hung up with the agent: it keyed 4 and then got our BYE
+    [row] = r["rows"]
+    assert row["outcome"] == "completed" and row["agent_id"] == "a1" and row["queue_id"] == "sales"
+    assert r["digits"] == "4" and r["call_state"] == "ended"
+    invited, answered = r["survey"]
+    assert (invited["type"], invited["via"], invited["channel"]) == ("SurveyInvited", "ivr", "voice")
+    assert answered["type"] == "SurveyAnswered"
+    assert {k: answered[k] for k in ("survey", "score", "agent_id", "queue_id", "channel")} == {
+        "survey": "csat", "score": 4, "agent_id": "a1", "queue_id": "sales", "channel": "voice"}
+    assert r["timeline"].index("ContactEnded") < r["timeline"].index("SurveyInvited")
+
+
+def test_a_caller_hanging_up_during_the_question_leaves_the_invitation_unanswered(results: dict[str, Any]) -> None:
+    r = results["left"]
+    _ok(r["agent"])
+    _ok(r["caller"])
+    assert [e["type"] for e in r["survey"]] == ["SurveyInvited"] and r["call_state"] == "ended"
+
+
+def test_a_key_by_sip_info_counts_and_a_low_score_alerts_the_supervisors(results: dict[str, Any]) -> None:
+    r = results["info"]
+    _ok(r["agent"])
+    _ok(r["caller"])  # its INFO got 200, then our BYE came after the thanks
+    assert r["digits"] == "2"
+    assert [(e["type"], e.get("score")) for e in r["survey"]] == [("SurveyInvited", None), ("SurveyAnswered", 2)]
+    [alert] = results["alerts"]
+    assert alert["subject"] == r["rows"][0]["contact_id"] and alert["value"] == 2
+    assert alert["detail"]["agent_id"] == "a1" and alert["detail"]["queue_id"] == "sales"
+
+
+def test_the_survey_report_counts_them_all(results: dict[str, Any]) -> None:
+    expected = {"survey": "csat", "invited": 3, "answers": 2, "response_rate": 2 / 3, "mean": 3.0, "csat": 0.5,
+                "low_answers": 1}
+    for group, key in (("all", "all"), ("agent", "a1"), ("channel", "voice")):
+        report = results[f"report_{group}"]
+        assert report["status"] == 200
+        [row] = report["rows"]
+        assert row[group] == key and {k: row[k] for k in expected} == expected

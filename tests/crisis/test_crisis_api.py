@@ -239,3 +239,26 @@ def test_a_prepared_workflow_version_routes_during_the_crisis_and_the_one_before
     err = centre.error("PUT", "/api/crisis/playbooks/bad", 422, user="sup", json={
         "triggers": [{"kind": "switch"}], "actions": [{"kind": "workflow_version", "workflow": "main", "version": 9}]})
     assert err["detail"] == "workflow 'main' has no version 9" and err["errors"][0]["loc"] == ["actions", 0, "version"]
+
+
+def test_a_site_switch_covers_the_queues_of_that_site(centre: Any) -> None:
+    sales = centre.get("/api/config/queues/sales")
+    centre.put("/api/config/queues/sales", json={**{k: v for k, v in sales.items() if k != "id"}, "site": "north"})
+    err = centre.error("PUT", "/api/crisis/playbooks/north", 422, user="sup", json={
+        "triggers": [{"kind": "switch"}], "actions": [{"kind": "emergency", "scope": "site:east", "mode": "closed"}]})
+    assert "no queue is at site 'east'" in err["detail"]
+    centre.error("POST", "/api/crisis/emergency/site:east", 404, user="sup", json={"on": True, "mode": "closed"})
+    centre.put("/api/crisis/playbooks/north", "sup", json={
+        "triggers": [{"kind": "switch"}], "actions": [{"kind": "emergency", "scope": "site:north", "mode": "closed"}]})
+    centre.post("/api/crisis/playbooks/north/switch", "sup", json={"on": True})
+    assert [(m["scope"], m["mode"]) for m in centre.get("/api/crisis/status", "ann")["emergency"]] == [
+        ("site:north", "closed")]
+    assert centre.new_contact(channel="voice", caller_id="+15550011")["state"] == "rejected"  # sales: north
+    assert centre.new_contact(channel="voice", caller_id="+15550012", ivr={"menu": "3"})["state"] == "queued"
+    centre.post("/api/crisis/playbooks/north/switch", "sup", json={"on": False})
+    assert centre.get("/api/crisis/status", "sup")["emergency"] == []
+    centre.post("/api/crisis/emergency/site:north", "sup", json={"on": True, "mode": "callback_only"})
+    assert centre.new_contact(channel="voice", caller_id="+15550013")["state"] == "rejected"
+    centre.post("/api/crisis/emergency/site:north", "sup", json={"on": False})
+    assert centre.new_contact(channel="voice", caller_id="+15550014")["state"] == "queued"
+    assert [a["target"] for a in centre.get("/api/audit?action=emergency_set")] == ["site:north"]

@@ -66,3 +66,37 @@ def test_refusals_change_nothing(scope: str, mode: str, overflow: str | None, er
     assert sim.engine.emergency == {}
     with pytest.raises(ValidationFailed):
         sim.engine.set_emergency("sales", "closed", T0, message="x" * 1001)
+
+
+def sites() -> Sim:
+    return Sim(catalog([queue("sales", site="north"), queue("billing", site="north"), queue("partner", site="south")],
+                       [agent("a1", "sales", "billing"), agent("a2", "partner")],
+                       workflows=[workflow(Target(queue="sales"))]))
+
+
+def test_a_site_mode_applies_to_the_queues_of_that_site() -> None:
+    sim = sites()
+    sim._rec(sim.engine.set_emergency("site:south", "closed", T0 + 1))
+    assert one(sim.create("c0", 2), ev.ContactQueued).queue_id == "sales"  # another site's mode: no effect
+    sim._rec(sim.engine.set_emergency("site:north", "closed", T0 + 3, by="sup"))
+    assert one(sim.create("c1", 4), ev.ContactRejected).reason == "emergency"
+    # the queue's own mode comes before its site's
+    sim._rec(sim.engine.set_emergency("sales", "overflow", T0 + 5, overflow_queue="billing"))
+    assert one(sim.create("c2", 6), ev.ContactQueued).queue_id == "billing"  # the overflow's target is spared
+    sim._rec(sim.engine.clear_emergency("sales", T0 + 7))
+    # the site overflowing into one of its own queues: that queue is spared, the others go there
+    sim._rec(sim.engine.set_emergency("site:north", "overflow", T0 + 8, overflow_queue="billing"))
+    assert one(sim.create("c3", 9), ev.ContactQueued).queue_id == "billing"
+    fresh = Engine(sim.catalog, T0)
+    fresh.replay(sim.log)
+    assert set(fresh.emergency) == {"site:north", "site:south"}
+    sim._rec(sim.engine.clear_emergency("site:north", T0 + 10))
+    assert one(sim.create("c4", 11), ev.ContactQueued).queue_id == "sales"
+
+
+@pytest.mark.parametrize("scope", ["site:east", "site:", "region:north"])
+def test_unknown_sites_are_refused(scope: str) -> None:
+    sim = sites()
+    with pytest.raises(NotFound):
+        sim.engine.set_emergency(scope, "closed", T0)
+    assert sim.engine.emergency == {}

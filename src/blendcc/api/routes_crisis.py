@@ -13,7 +13,7 @@ from blendcc.api import incident_html
 from blendcc.api.deps import C, P, audit
 from blendcc.api.models import crisis as out
 from blendcc.app.crisis.service import CrisisService
-from blendcc.crisis.playbook import SCOPE_PATTERN
+from blendcc.crisis.playbook import EMERGENCY_SCOPE_PATTERN
 from blendcc.domain.crisis_events import CENTRE
 from blendcc.domain.errors import InvalidState
 
@@ -129,9 +129,9 @@ class Emergency(BaseModel):
 
 
 @router.post("/emergency/{scope}", response_model=list[out.EmergencyMode],
-             summary="The one switch: emergency mode on or off for a queue, or '*' for the centre (audited)")
+             summary="The one switch: emergency mode on or off for a queue, a site ('site:<id>') or '*' for the centre (audited)")
 def emergency(body: Emergency, c: C, p: P,
-              scope: str = Path(min_length=1, max_length=64, pattern=SCOPE_PATTERN)) -> list[dict[str, Any]]:
+              scope: str = Path(min_length=1, max_length=70, pattern=EMERGENCY_SCOPE_PATTERN)) -> list[dict[str, Any]]:
     p.require("supervisor")
     svc = _svc(c)
     if body.on:

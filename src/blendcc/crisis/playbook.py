@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from blendcc.crisis.templates import check_template
-from blendcc.domain.crisis_events import CENTRE
+from blendcc.domain.crisis_events import CENTRE, SITE
 from blendcc.domain.queue import ID_PATTERN
 
 DAY_S = 86400.0
@@ -17,6 +17,8 @@ METRICS: dict[str, Literal["below", "above"]] = {
     "service_level": "below", "abandon_rate": "above", "waiting": "above", "longest_wait_s": "above",
     "offered_vs_forecast": "above"}
 SCOPE_PATTERN = r"^(\*|[A-Za-z0-9_.\-]+)$"
+#: an emergency mode's scope: the centre, a queue or a site (``site:<id>``)
+EMERGENCY_SCOPE_PATTERN = r"^(\*|(site:)?[A-Za-z0-9_.\-]+)$"
 
 
 class _Doc(BaseModel):
@@ -108,12 +110,12 @@ Trigger = Annotated[KpiTrigger | ChannelTrigger | ScheduleTrigger | SwitchTrigge
 
 
 class EmergencyAction(_Doc):
-    """Emergency mode for a queue or the centre (``*``): arrivals are rejected (``closed``), rejected with the
+    """Emergency mode for a queue, a site (``site:<id>``: its queues) or the centre (``*``): arrivals are rejected (``closed``), rejected with the
     offer of a callback (``callback_only``) or sent to ``overflow_queue``; ``message`` is the announcement or
     chat banner."""
 
     kind: Literal["emergency"] = "emergency"
-    scope: str = Field(default=CENTRE, pattern=SCOPE_PATTERN)
+    scope: str = Field(default=CENTRE, pattern=EMERGENCY_SCOPE_PATTERN)
     mode: Literal["closed", "callback_only", "overflow"]
     overflow_queue: str | None = Field(default=None, pattern=ID_PATTERN)
     message: str = Field(default="", max_length=1000)
@@ -282,7 +284,13 @@ class Playbook(_Doc):
         out = {t.queue for t in self.triggers if isinstance(t, KpiTrigger)}
         for a in self.actions:
             if isinstance(a, EmergencyAction):
-                out.add(a.scope)
+                if not a.scope.startswith(SITE):
+                    out.add(a.scope)
                 if a.overflow_queue:
                     out.add(a.overflow_queue)
         return out - {CENTRE}
+
+    def sites(self) -> set[str]:
+        """The sites the playbook's emergency actions name (``site:<id>`` scopes, without the prefix)."""
+        return {a.scope[len(SITE):] for a in self.actions
+                if isinstance(a, EmergencyAction) and a.scope.startswith(SITE)}

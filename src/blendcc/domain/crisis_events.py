@@ -16,6 +16,8 @@ from blendcc.domain.events import EVENT_TYPES, Event
 
 #: the scope of a centre-wide emergency mode
 CENTRE = "*"
+#: the prefix of a site's scope: ``site:<id>`` is every queue whose ``site`` is ``<id>``
+SITE = "site:"
 #: what an emergency mode does to contacts arriving at its queue (or at any queue, for the centre)
 EMERGENCY_MODES = ("closed", "callback_only", "overflow")
 

@@ -78,6 +78,9 @@ class QueueConfig(BaseModel):
     notes_required: bool = False
     #: surveys offered after a contact, per channel (voice, email, sms); none by default
     surveys: dict[Channel, SurveyOffer] = Field(default_factory=dict)
+    #: the site (building, outsourcer, region) whose agents serve this queue: an emergency mode for the site
+    #: (scope ``site:<id>``, docs/crisis.md) applies to every queue of that site
+    site: str | None = Field(default=None, min_length=1, max_length=64, pattern=ID_PATTERN)
 
     @field_validator("surveys")
     @classmethod

@@ -1,13 +1,15 @@
-"""Engine commands for emergency modes: a queue (or the whole centre, scope ``*``) closed, callback-only or
-overflowing to another queue; ``arrival_override`` is what ``Engine._enter_step`` asks for each arrival."""
+"""Engine commands for emergency modes: a queue, a site (``site:<id>``) or the whole centre (``*``) closed,
+callback-only or overflowing to another queue; ``arrival_override`` is what ``Engine._enter_step`` asks for each arrival."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from blendcc.domain import events as ev
-from blendcc.domain.crisis_events import CENTRE, EMERGENCY_MODES, EmergencyModeCleared, EmergencyModeSet
+from blendcc.domain.crisis_events import CENTRE, EMERGENCY_MODES, SITE, EmergencyModeCleared, EmergencyModeSet
 from blendcc.domain.errors import NotFound, ValidationFailed
+from blendcc.domain.queue import QueueConfig
 from blendcc.routing.state import LiveState
 
 MESSAGE_MAX = 1000
@@ -25,8 +27,7 @@ class EmergencyMixin(LiveState):
     def set_emergency(self, scope: str, mode: str, now: float, *, overflow_queue: str | None = None,
                       message: str = "", by: str | None = None, crisis_id: str | None = None,
                       since: float | None = None) -> list[ev.Event]:
-        if scope != CENTRE and scope not in self.catalog.queues:
-            raise NotFound(f"queue {scope!r} does not exist (use '*' for the whole centre)")
+        check_scope(scope, self.catalog.queues)
         if mode not in EMERGENCY_MODES:
             raise ValidationFailed(f"unknown emergency mode {mode!r}; use one of {', '.join(EMERGENCY_MODES)}")
         if mode == "overflow":
@@ -54,19 +55,35 @@ class EmergencyMixin(LiveState):
         return self._take()
 
     def arrival_override(self, queue_id: str, overflowed: bool = False) -> EmergencyModeSet | None:
-        """The emergency mode a contact entering ``queue_id`` meets: the queue's own, else the centre's. The
-        target of an emergency overflow is spared the centre's mode (``overflowed``: the contact was sent
-        there by one; a centre-wide overflow spares its own target queue)."""
+        """The emergency mode a contact entering ``queue_id`` meets: the queue's own, else its site's, else the
+        centre's. The target of an emergency overflow is spared the site's and the centre's mode
+        (``overflowed``: the contact was sent there by one; a centre-wide overflow spares its own target)."""
         em = self.emergency
         if not em:
             return None
         own = em.get(queue_id)
         if own is not None or overflowed:
             return own
+        queue = self.catalog.queues.get(queue_id)
+        if queue is not None and queue.site is not None:
+            site = em.get(SITE + queue.site)
+            if site is not None and site.overflow_queue != queue_id:
+                return site
         centre = em.get(CENTRE)
         if centre is not None and centre.overflow_queue == queue_id:
             return None
         return centre
+
+
+def check_scope(scope: str, queues: Mapping[str, QueueConfig]) -> None:
+    """``scope`` names the centre (``*``), a queue or a site (``site:<id>``, some queue's ``site``)."""
+    if scope == CENTRE or scope in queues:
+        return
+    if scope.startswith(SITE):
+        if any(q.site == scope[len(SITE):] for q in queues.values()):
+            return
+        raise NotFound(f"no queue is at site {scope[len(SITE):]!r} (set a queue's 'site' first)")
+    raise NotFound(f"queue {scope!r} does not exist (use '*' for the whole centre, 'site:<id>' for a site)")
 
 
 def emergency_dict(e: EmergencyModeSet) -> dict[str, object]:

@@ -50,6 +50,11 @@ class Playbooks:
         if missing:
             msg = f"unknown queue {missing[0]!r}; define it under /api/config/queues first"
             raise InvalidDocument(msg, [{"loc": ["body"], "msg": msg}])
+        sites = {getattr(q, "site", None) for q in known.values()}
+        unknown = sorted(s for s in playbook.sites() if s not in sites)
+        if unknown:
+            msg = f"no queue is at site {unknown[0]!r}; set a queue's 'site' under /api/config/queues first"
+            raise InvalidDocument(msg, [{"loc": ["body"], "msg": msg}])
         for i, action in enumerate(playbook.actions):
             if isinstance(action, WorkflowVersionAction) and self.workflows is not None:
                 versions = {d.version for d in self.workflows(action.workflow) if not d.deleted}

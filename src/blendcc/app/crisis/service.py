@@ -377,7 +377,7 @@ class CrisisService:
 
     def clear_emergency(self, scope: str, by: str) -> list[dict[str, Any]]:
         if not any(m["scope"] == scope for m in self.actions.emergency()):
-            raise InvalidState(f"{'the centre' if scope == ce.CENTRE else 'queue ' + repr(scope)} "
+            raise InvalidState(f"{'the centre' if scope == ce.CENTRE else repr(scope)} "
                                "is not in emergency mode")
         self.commands.execute(ClearEmergency(scope, by))
         self._publish_status()

@@ -15,7 +15,8 @@ export function CrisisBanner({ api, bus, t }: { api: Api; bus: LiveSocket; t: T 
     return bus.on("CrisisStatus", (f) => setStatus({ emergency: (f.emergency ?? []) as Mode[], banners: (f.banners ?? []) as Banner[] }));
   }, [api, bus]);
   if (!status.emergency.length && !status.banners.length) return null;
-  const where = (scope: string) => (scope === "*" ? t("crisis.centre") : t("crisis.queue", { queue: scope }));
+  const where = (scope: string) => (scope === "*" ? t("crisis.centre")
+    : scope.startsWith("site:") ? t("crisis.site", { site: scope.slice(5) }) : t("crisis.queue", { queue: scope }));
   return (
     <div class="banner crisis-banner" role="status" aria-live="polite">
       {status.emergency.map((m) => (

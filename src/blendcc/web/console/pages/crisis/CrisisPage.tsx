@@ -11,6 +11,7 @@ import type { PageProps } from "../../types";
 import "./crisis.css";
 
 const CENTRE = "*";
+const SITE = "site:";
 type Mode = "closed" | "callback_only" | "overflow";
 interface Emergency { scope: string; mode: Mode; overflow_queue: string | null; message: string; since: number; by: string | null; crisis_id: string | null }
 interface Banner { scope: string; text: string; crisis_id?: string | null }
@@ -18,7 +19,7 @@ interface Crisis { id: string; name: string; started_at: number; triggers: strin
 interface Status { at: number; emergency: Emergency[]; banners: Banner[]; crises: Crisis[] }
 
 export function CrisisPage({ api, socket, t, lang, ctx }: PageProps) {
-  const queues = useLoad(() => api.get<{ id: string; name?: string }[]>("/api/config/queues"), []);
+  const queues = useLoad(() => api.get<{ id: string; name?: string; site?: string | null }[]>("/api/config/queues"), []);
   const [status, setStatus] = useState<Status | null>(null);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
@@ -29,7 +30,9 @@ export function CrisisPage({ api, socket, t, lang, ctx }: PageProps) {
   useEffect(load, [api]);
   useLiveRefresh(socket, ["crisis"], load, 15_000, 300);
 
+  const sites = [...new Set((queues.data ?? []).map((q) => q.site).filter((s): s is string => !!s))].sort();
   const name = (scope: string) => (scope === CENTRE ? t("crisis.centre")
+    : scope.startsWith(SITE) ? t("crisis.site", { site: scope.slice(SITE.length) })
     : queues.data?.find((q) => q.id === scope)?.name || scope);
   const act = async (run: () => Promise<unknown>) => {
     setBusy(true);
@@ -79,6 +82,7 @@ export function CrisisPage({ api, socket, t, lang, ctx }: PageProps) {
         <label class="field"><span>{t("crisis.scope")}</span>
           <select value={form.scope} onChange={(e) => setForm({ ...form, scope: (e.currentTarget as HTMLSelectElement).value })}>
             <option value={CENTRE}>{t("crisis.centre")}</option>
+            {sites.map((s) => <option key={`site-${s}`} value={SITE + s}>{t("crisis.site", { site: s })}</option>)}
             {(queues.data ?? []).map((q) => <option key={q.id} value={q.id}>{q.name || q.id}</option>)}
           </select></label>
         <label class="field"><span>{t("crisis.mode")}</span>

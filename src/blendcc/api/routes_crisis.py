@@ -129,9 +129,11 @@ class Emergency(BaseModel):
 
 
 @router.post("/emergency/{scope}", response_model=list[out.EmergencyMode],
-             summary="The one switch: emergency mode on or off for a queue, a site ('site:<id>') or '*' for the centre (audited)")
+             summary="The one switch: emergency mode on or off for a queue, a site ('site:<id>') or '*' "
+                     "for the centre (audited)")
 def emergency(body: Emergency, c: C, p: P,
-              scope: str = Path(min_length=1, max_length=70, pattern=EMERGENCY_SCOPE_PATTERN)) -> list[dict[str, Any]]:
+              scope: str = Path(min_length=1, max_length=70,
+                                pattern=EMERGENCY_SCOPE_PATTERN)) -> list[dict[str, Any]]:
     p.require("supervisor")
     svc = _svc(c)
     if body.on:

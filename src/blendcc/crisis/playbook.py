@@ -110,9 +110,9 @@ Trigger = Annotated[KpiTrigger | ChannelTrigger | ScheduleTrigger | SwitchTrigge
 
 
 class EmergencyAction(_Doc):
-    """Emergency mode for a queue, a site (``site:<id>``: its queues) or the centre (``*``): arrivals are rejected (``closed``), rejected with the
-    offer of a callback (``callback_only``) or sent to ``overflow_queue``; ``message`` is the announcement or
-    chat banner."""
+    """Emergency mode for a queue, a site (``site:<id>``: its queues) or the centre (``*``): arrivals are
+    rejected (``closed``), rejected with the offer of a callback (``callback_only``) or sent to
+    ``overflow_queue``; ``message`` is the announcement or chat banner."""
 
     kind: Literal["emergency"] = "emergency"
     scope: str = Field(default=CENTRE, pattern=EMERGENCY_SCOPE_PATTERN)

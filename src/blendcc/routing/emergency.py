@@ -1,5 +1,6 @@
 """Engine commands for emergency modes: a queue, a site (``site:<id>``) or the whole centre (``*``) closed,
-callback-only or overflowing to another queue; ``arrival_override`` is what ``Engine._enter_step`` asks for each arrival."""
+callback-only or overflowing to another queue; ``arrival_override`` is what ``Engine._enter_step`` asks for
+each arrival."""
 
 from __future__ import annotations
 

@@ -316,6 +316,7 @@ class SipEdge:
         key = client_key(req)
         tx = ClientTransaction(key, req, addr, self.send, self.call_later, self._client_done,
                                on_response=on_response, on_timeout=on_timeout)
+        tx.reliable = self.transport_of(addr) != "UDP"
         self.client_txs[key] = tx
         tx.start()
         return tx

@@ -23,6 +23,7 @@ MAX_HEADER = 16 * 1024
 MAX_BODY = 64 * 1024
 PING, PONG = b"\r\n\r\n", b"\r\n"
 CONNECT_TIMEOUT_S = 5.0
+MAX_CONNECTIONS = 10_000
 
 
 class FramingError(ValueError):
@@ -112,14 +113,20 @@ class StreamTransports:
         self.client_tls: ssl.SSLContext | None = None
         self._pending: dict[Addr, list[bytes]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self.stats = {"connections": 0, "pings": 0, "framing_errors": 0, "connect_failures": 0}
+        self.stats = {"connections": 0, "pings": 0, "framing_errors": 0, "connect_failures": 0,
+                      "refused": 0}
 
     async def listen(self, host: str, port: int, tls: ssl.SSLContext | None = None) -> int:
         kind = "TLS" if tls is not None else "TCP"
 
         async def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             peer = writer.get_extra_info("peername")
-            await self._serve(Connection(kind, (peer[0], peer[1]), reader, writer))
+            if len(self.conns) >= MAX_CONNECTIONS:  # a connection flood must not exhaust descriptors
+                self.stats["refused"] += 1
+                writer.close()
+                return
+            with contextlib.suppress(asyncio.CancelledError):  # the edge is shutting down
+                await self._serve(Connection(kind, (peer[0], peer[1]), reader, writer))
 
         server = await asyncio.start_server(accepted, host, port, ssl=tls, limit=MAX_HEADER + MAX_BODY)
         self.servers.append(server)

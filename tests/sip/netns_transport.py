@@ -99,29 +99,39 @@ async def tls_srtp(srv: Server, work: Path) -> dict[str, Any]:
     agent_media, caller_media = await media_socket(26200), await media_socket(26300)
     agent = asyncio.create_task(agent_answers(phone, agent_media, True, 3.0))
     caller = StreamPhone("TLS", "tlscaller", cafile=cert)
-    await caller.connect(TLS_PORT)
-    key = os.urandom(30)
-    target = "sip:support-line@127.0.0.1:5061;transport=tls"
-    inv = caller.request("INVITE", target, target, body=offer(26300, key))
-    ok = await caller.final(20)
-    proto, port, server_key = sdp_crypto(ok.body)
-    if server_key:
-        caller_media.rx = srtp_session(server_key, inbound=True)
-    caller.request("ACK", target, target, cseq=inv.cseq[0], to_tag=ok.to_tag)
-    sent = await caller_media.send_tone(("127.0.0.1", port), 5.0, srtp_session(key, inbound=False))
-    caller.request("BYE", target, target, to_tag=ok.to_tag)
-    bye = await caller.final()
+    r = await srtp_caller(caller, "support-line", caller_media, 5.0)
     agent_r = await asyncio.wait_for(agent, 25)
     rows = await wait_for(lambda: [x for x in srv.rows("tlscaller") if x["state"] in ("closed", "wrap_up")])
     cid = rows[0]["contact_id"] if rows else None
     rec = srv.stack.voice.recordings(cid) if cid else []
     await phone.close()
+    return {"register": reg, **r, "agent": agent_r, "rows": rows, "recordings": rec,
+            "wav": wav_info(rec[0]["path"]) if rec else None}
+
+
+async def srtp_caller(caller: StreamPhone, service: str, media: Media, talk_s: float) -> dict[str, Any]:
+    """A caller over TLS offering RTP/SAVP: INVITE, ACK, a tone in SRTP for ``talk_s``, BYE; what it got back
+    decrypted with the key of our answer."""
+    await caller.connect(TLS_PORT)
+    key = os.urandom(30)
+    target = f"sip:{service}@127.0.0.1:{TLS_PORT};transport=tls"
+    inv = caller.request("INVITE", target, target, body=offer(media_port(media), key))
+    ok = await caller.final(30)
+    if ok.status != 200:
+        await caller.close()
+        return {"invite_status": ok.status}
+    proto, port, server_key = sdp_crypto(ok.body)
+    if server_key:
+        media.rx = srtp_session(server_key, inbound=True)
+    caller.request("ACK", target, target, cseq=inv.cseq[0], to_tag=ok.to_tag)
+    sent = await media.send_tone(("127.0.0.1", port), talk_s, srtp_session(key, inbound=False))
+    caller.request("BYE", target, target, to_tag=ok.to_tag)
+    bye = await caller.final()
     await caller.close()
-    return {"register": reg, "invite_status": ok.status, "answer_proto": proto, "answer_keyed": server_key is not None,
+    return {"invite_status": ok.status, "answer_proto": proto, "answer_keyed": server_key is not None,
             "answer_contact": ok.get("Contact"), "bye_status": bye.status, "sent": sent,
-            "received": len(caller_media.clear), "auth_failures": caller_media.auth_failures,
-            "peak": caller_media.peak(), "raw_is_clear": _raw_is_clear(caller_media), "agent": agent_r,
-            "rows": rows, "recordings": rec, "wav": wav_info(rec[0]["path"]) if rec else None}
+            "received": len(media.clear), "auth_failures": media.auth_failures, "peak": media.peak(),
+            "raw_is_clear": _raw_is_clear(media)}
 
 
 SCENARIOS = {"tcp": tcp, "tls_srtp": tls_srtp}

@@ -198,3 +198,32 @@ def test_savp_over_udp_or_tcp_is_refused_by_policy_with_a_warning(policy: str) -
         assert [s for s, _ in out] == [488, 488] and all("over TLS only" in w for _, w in out)
     else:  # allowed: keyed, then refused for want of a voice service (503), not for SRTP
         assert [s for s, _ in out] == [503, 503]
+
+
+def test_tls_certificate_and_key_go_together_and_the_self_signed_one_is_reused(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from blendcc.config import Settings
+
+    with pytest.raises(ValidationError, match="sip_tls_cert and sip_tls_key"):
+        Settings(sip_tls_cert="cert.pem")
+    first = self_signed(tmp_path, "sip.example.com")
+    assert self_signed(tmp_path, "sip.example.com") == first
+    assert server_context(*first) is not None  # loads as a server certificate and key
+    assert Path(first[1]).stat().st_mode & 0o077 == 0  # the key is readable by its owner only
+
+
+def test_client_transactions_do_not_retransmit_over_tcp() -> None:
+    from sip_fakes import FakeLoop
+
+    from blendcc.adapters.channels.sip.transaction import ClientTransaction
+
+    for reliable in (False, True):
+        loop, sent = FakeLoop(), list[bytes]()
+        req = parse(_options("TCP h:1"))
+        tx = ClientTransaction(("k",), req, ("h", 1), lambda d, a, out=sent: out.append(d), loop.call_later,
+                               lambda k: None, on_response=lambda r: None, on_timeout=lambda: None)
+        tx.reliable = reliable
+        tx.start()
+        loop.advance(31.0)
+        assert (len(sent) == 1) == reliable, (reliable, len(sent))  # Timer E over UDP only

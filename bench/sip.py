@@ -7,7 +7,7 @@ Runs in a private network namespace (loopback only; root needed), like the SIPp 
    zero failed calls, the concurrent calls at that rate, CPU and event-loop lag. Peer, same run and
    rates: SIPp's built-in UAS answering the same callers (no application behind it).
 3. TLS+SRTP: ``--tls-srtp N`` calls whose callers and agents' phones are on TLS with SRTP both ways
-   (bench/sip_tls.py); counted OK when both sides decrypted the other's audio through the relay.
+   (tests/sip/tls_load.py); counted OK when both sides decrypted the other's audio through the relay.
 2. Bridged: ``--bridged`` SIPp callers with RTP (g711a.pcap) are answered by registered agent phones (one
    SIPp UAS registered for every agent), so every call is two legs relayed through blendcc. While they
    are all up, a probe process places one more call to its own registered phone and measures the RTP
@@ -36,11 +36,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "sip"))
-sys.path.insert(0, str(ROOT / "bench"))
 
 from sipp_harness import PCAPS, have_tools, register_phones, scenario, sipp, workdir  # noqa: E402
-
-from sip_tls import tls_srtp  # noqa: E402
+from tls_load import tls_srtp  # noqa: E402
 
 
 class LoopLag:

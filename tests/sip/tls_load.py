@@ -1,4 +1,6 @@
-"""bench/sip.py's TLS+SRTP run: N calls, callers and agents' phones over TLS with SRTP both ways, counted OK.
+"""bench/sip.py's TLS+SRTP run: N calls, callers and agents' phones on TLS with SRTP both ways, counted OK.
+
+A helper beside the SIP tests whose phones it reuses (bench/*.py are each run as a bench of their own).
 
 A call is OK when the caller's RTP/SAVP INVITE got a 200 with our SDES key, the agent's phone (registered over
 TLS, rung on its connection) got an RTP/SAVP offer, each side decrypted and authenticated the other's tone

@@ -24,6 +24,8 @@ MAX_BODY = 64 * 1024
 PING, PONG = b"\r\n\r\n", b"\r\n"
 CONNECT_TIMEOUT_S = 5.0
 MAX_CONNECTIONS = 10_000
+MAX_REMEMBERED = 4 * MAX_CONNECTIONS  # peers remembered as stream peers (oldest forgotten first)
+MAX_WRITE_BUFFER = 1024 * 1024  # a peer that stops reading is disconnected rather than buffered forever
 
 
 class FramingError(ValueError):
@@ -90,8 +92,13 @@ class Connection:
         self.pings = 0
 
     def write(self, data: bytes) -> None:
-        if not self.closed:
-            self.writer.write(data)
+        if self.closed:
+            return
+        self.writer.write(data)
+        if self.writer.transport.get_write_buffer_size() > MAX_WRITE_BUFFER:
+            log.warning("closing the %s connection to %s:%d: it does not read what we send", self.transport,
+                        self.peer[0], self.peer[1])
+            self.close()
 
     def close(self) -> None:
         if not self.closed:
@@ -185,7 +192,10 @@ class StreamTransports:
     async def _serve(self, conn: Connection) -> None:
         old = self.conns.get(conn.peer)
         self.conns[conn.peer] = conn
+        self.want.pop(conn.peer, None)  # (re)inserted last: the oldest remembered peers are forgotten first
         self.want[conn.peer] = conn.transport
+        if len(self.want) > MAX_REMEMBERED:
+            del self.want[next(iter(self.want))]
         self.stats["connections"] += 1
         if old is not None and old is not conn:
             old.close()

@@ -24,6 +24,23 @@ CRYPTO = f"1 AES_CM_128_HMAC_SHA1_80 inline:{KEY}"
 HEAD = b"v=0\r\no=x 1 1 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n"
 
 
+def _free_port() -> int:
+    """A port free for both UDP and TCP (the edge listens on both with the same number)."""
+    import socket
+
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.bind(("127.0.0.1", 0))
+            port = int(u.getsockname()[1])
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                try:
+                    t.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no port free for both UDP and TCP")
+
+
 def _options(via: str, body: bytes = b"") -> bytes:
     return (f"OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/{via};branch=z9hG4bK{os.urandom(4).hex()}\r\n"
             f"From: <sip:t@x>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: {os.urandom(4).hex()}\r\nCSeq: 1 OPTIONS\r\n"
@@ -115,7 +132,7 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
 
 def test_edge_answers_over_tcp_and_tls_on_the_same_connection_and_pongs(tmp_path: Path) -> None:
     async def run() -> None:
-        edge = SipEdge("127.0.0.1", 0)
+        edge = SipEdge("127.0.0.1", _free_port())
         cert, key = self_signed(tmp_path)
         edge.tcp_enabled, edge.tls, edge.tls_port = True, server_context(cert, key), 0
         await edge.start()
@@ -158,7 +175,7 @@ def test_savp_over_udp_or_tcp_is_refused_by_policy_with_a_warning(policy: str) -
     body = HEAD + f"m=audio 4000 RTP/SAVP 8\r\na=crypto:{CRYPTO}\r\n".encode()
 
     async def run() -> list[tuple[int, str]]:
-        gw = SipGateway("127.0.0.1", 0, "127.0.0.1", (31000, 31100))
+        gw = SipGateway("127.0.0.1", _free_port(), "127.0.0.1", (31000, 31100))
         gw.edge.tcp_enabled = True
         gw.srtp_over_plain = policy
         await gw.start()

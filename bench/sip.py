@@ -6,14 +6,17 @@ Runs in a private network namespace (loopback only; root needed), like the SIPp 
    call a real voice interaction on SQLite (created, queued, abandoned). Reported: the highest rate with
    zero failed calls, the concurrent calls at that rate, CPU and event-loop lag. Peer, same run and
    rates: SIPp's built-in UAS answering the same callers (no application behind it).
+3. TLS+SRTP: ``--tls-srtp N`` calls whose callers and agents' phones are on TLS with SRTP both ways
+   (tests/sip/tls_load.py); counted OK when both sides decrypted the other's audio through the relay.
 2. Bridged: ``--bridged`` SIPp callers with RTP (g711a.pcap) are answered by registered agent phones (one
    SIPp UAS registered for every agent), so every call is two legs relayed through blendcc. While they
    are all up, a probe process places one more call to its own registered phone and measures the RTP
    interarrival jitter (RFC 3550) it receives through the relay, minus the jitter of its own sending.
 
-    sudo python bench/sip.py [--rates 50,100,200,400,600,800] [--seconds 5] [--bridged 100]
+    sudo python bench/sip.py [--rates 50,100,200,400,600,800] [--seconds 5] [--bridged 100] [--tls-srtp 20]
 
-The last line is one JSON object: max_cps_zero_failures, bridged_calls, added_jitter_ms (and details).
+The last line is one JSON object: max_cps_zero_failures, bridged_calls, added_jitter_ms, tls_srtp_calls_ok
+(and details).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "sip"))
 
 from sipp_harness import PCAPS, have_tools, register_phones, scenario, sipp, workdir  # noqa: E402
+from tls_load import tls_srtp  # noqa: E402
 
 
 class LoopLag:
@@ -64,14 +68,17 @@ class LoopLag:
 
 
 def _server(work: Path, agents: int) -> Any:
+    from blendcc.adapters.channels.sip.tlscert import self_signed
     from blendcc.bootstrap import build_container
     from blendcc.bootstrap.voice import VoiceStack
     from blendcc.config import Settings
 
+    cert, key = self_signed(work / "tls")  # the TLS+SRTP run's listener
     users = {f"b{i}": f"pw-b{i}" for i in range(agents)} | {"probe": "pw-probe"}
     settings = Settings(database_url=f"sqlite:///{work}/bench.db", admin_password="bench-admin", sip_enabled=True,
                         sip_port=5060, sip_users=users, rtp_port_min=30000, rtp_port_max=40000,
-                        recording_dir=str(work / "rec"), recording_default="none", log_level="warning")
+                        recording_dir=str(work / "rec"), recording_default="none", log_level="warning",
+                        sip_tls_cert=cert, sip_tls_key=key)
     c = build_container(settings)
     c.config.put("queues", "sales", {"name": "Sales", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
     c.config.put("queues", "probe", {"name": "Probe", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
@@ -310,12 +317,13 @@ async def inner(args: argparse.Namespace) -> dict[str, Any]:
         peer_r = await peer(work, top, args.seconds)
         print(f"peer (SIPp UAS, no application) at {top} cps: {peer_r['successful']}/{peer_r['calls']} ok", flush=True)
         br = await bridged(c, stack, work, args.bridged) if args.bridged else {}
+        tls = await tls_srtp(c, stack, args.tls_srtp) if args.tls_srtp else {}
     finally:
         tick.cancel()
         stack.close()
         c.store.engine.dispose()
         shutil.rmtree(work, ignore_errors=True)
-    return {"signalling": sig, "peer_sipp_uas": peer_r, "bridged": br}
+    return {"signalling": sig, "peer_sipp_uas": peer_r, "bridged": br, "tls_srtp": tls}
 
 
 async def _ticker(c: Any) -> None:
@@ -329,6 +337,7 @@ def main() -> None:
     ap.add_argument("--rates", default="50,100,200,400,600,800")
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--bridged", type=int, default=100)
+    ap.add_argument("--tls-srtp", type=int, default=20, help="calls of the TLS+SRTP run (0: none)")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -340,7 +349,8 @@ def main() -> None:
         if missing:
             sys.exit(f"bench/sip.py: {missing}")
         cmd = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", sys.executable, __file__,
-               "--inner", "--rates", args.rates, "--seconds", str(args.seconds), "--bridged", str(args.bridged)]
+               "--inner", "--rates", args.rates, "--seconds", str(args.seconds), "--bridged", str(args.bridged),
+               "--tls-srtp", str(args.tls_srtp)]
         sys.exit(subprocess.run(cmd, check=False, env={**os.environ, "BLENDCC_IN_NETNS": "1"}).returncode)
     res = asyncio.run(inner(args))
     sig, br = res["signalling"], res["bridged"]
@@ -353,11 +363,17 @@ def main() -> None:
               f"relayed), CPU {br['cpu_percent']} %, loop lag p99 {br['lag_p99_ms']} ms; probe jitter received "
               f"{probe.get('jitter_received_ms')} ms vs sent {probe.get('jitter_sent_ms')} ms -> added {added} ms",
               flush=True)
+    if res["tls_srtp"]:
+        t = res["tls_srtp"]
+        print(f"TLS+SRTP: {t['ok']}/{t['calls']} calls OK at {t['rate_cps']} calls/s (callers {t['callers_ok']}, "
+              f"agents {t['agents_ok']})", flush=True)
     print(f"max {sig['max_cps_zero_failures']} calls/s with zero failures (target 200); peer SIPp UAS at that "
           f"rate: {res['peer_sipp_uas']['successful']}/{res['peer_sipp_uas']['calls']}", flush=True)
     print(json.dumps({"max_cps_zero_failures": sig["max_cps_zero_failures"],
                       "bridged_calls": br.get("bridged_during_probe") if br else 0,
-                      "added_jitter_ms": added, "details": res}))
+                      "added_jitter_ms": added,
+                      "tls_srtp_calls_ok": res["tls_srtp"].get("ok", 0) if res["tls_srtp"] else None,
+                      "details": res}))
 
 
 if __name__ == "__main__":

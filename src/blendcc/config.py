@@ -197,6 +197,15 @@ class Settings(BaseSettings):
     sip_trunk_uri: str | None = Field(default=None, description="outbound trunk, e.g. sip:10.0.0.5:5060")
     sip_trunk_options_s: float = Field(default=30.0, ge=0, le=3600, description="an OPTIONS to the trunk every N "
                                        "seconds: its health for crisis channel triggers (sip:trunk); 0: never")
+    # SIP over TCP and TLS, SRTP (docs/voice.md, ADR 0054)
+    sip_tcp: bool = Field(default=True, description="also accept SIP over TCP on sip_port (RFC 3261 section 18)")
+    sip_tls_port: int = Field(default=5061, ge=0, le=65535, description="SIP over TLS port (with a certificate)")
+    sip_tls_cert: str | None = Field(default=None, description="PEM certificate (chain) of the SIP TLS listener; "
+                                     "TLS is off without it (the demo generates a self-signed one)")
+    sip_tls_key: str | None = Field(default=None, description="PEM private key of sip_tls_cert")
+    sip_srtp_over_plain: str = Field(default="refuse", pattern="^(refuse|allow)$",
+                                     description="an RTP/SAVP (SRTP, SDES) offer over UDP or TCP, whose keys "
+                                                 "travel in clear: refuse (488) or allow")
     # the browser phone (docs/browser-phone.md): WebRTC on the desktop, bridged to the RTP relay
     webrtc_enabled: bool = Field(default=True, description="with sip_enabled: agents' desktops may register a "
                                                            "browser phone (rung before a registered SIP phone)")
@@ -303,6 +312,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _sip_telephony_needs_a_trunk(self) -> Settings:
+        if bool(self.sip_tls_cert) != bool(self.sip_tls_key):
+            raise ValueError("sip_tls_cert and sip_tls_key go together (set both or neither)")
         if self.telephony == "sip" and not (self.sip_enabled and self.sip_trunk_uri):
             raise ValueError("telephony=sip needs sip_enabled=true and sip_trunk_uri")
         if self.telegram is not None:

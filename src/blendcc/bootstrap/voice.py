@@ -42,6 +42,7 @@ class VoiceStack:
         self.gateway = SipGateway(settings.sip_host, settings.sip_port, settings.sip_host,
                                   (settings.rtp_port_min, settings.rtp_port_max), self.registrar, public,
                                   settings.rtp_timeout_s)
+        self._transports(settings)
         self.voice = VoiceService(
             container.contacts, container.agents, container.bus, self.gateway,
             VoiceSettings(recording_dir=Path(settings.recording_dir), recording=dict(settings.recording_queues),
@@ -80,6 +81,17 @@ class VoiceStack:
             self.gateway.trunk = uri_hostport(settings.sip_trunk_uri)
             self.voice.dial_out = self.gateway.dial_out
 
+    def _transports(self, settings: Settings) -> None:
+        """TCP beside UDP, TLS with the configured certificate, the SRTP policy (ADR 0054)."""
+        edge = self.gateway.edge
+        edge.tcp_enabled = settings.sip_tcp
+        if settings.sip_tls_cert and settings.sip_tls_key:
+            from blendcc.adapters.channels.sip.stream import server_context
+
+            edge.tls = server_context(settings.sip_tls_cert, settings.sip_tls_key)
+            edge.tls_port = settings.sip_tls_port
+        self.gateway.srtp_over_plain = settings.sip_srtp_over_plain
+
     async def start(self) -> None:
         await self.gateway.start()
         self.started = True
@@ -92,7 +104,9 @@ class VoiceStack:
             log.info("outbound dialer places calls through the SIP trunk %s", self.settings.sip_trunk_uri)
         self._purge_now()
         self._monitor_trunk()
-        log.info("SIP edge listening on udp %s:%d", self.settings.sip_host, self.gateway.edge.port)
+        edge = self.gateway.edge
+        log.info("SIP edge listening on udp%s %s:%d%s", "+tcp" if edge.tcp_enabled else "", self.settings.sip_host,
+                 edge.port, f", tls {edge.tls_port}" if edge.tls is not None else "")
 
     def _monitor_trunk(self) -> None:
         """OPTIONS to the trunk: its health goes to the crisis service (channel triggers on ``sip:trunk``)."""

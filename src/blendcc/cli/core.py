@@ -62,6 +62,11 @@ def serve(
         settings, channels = demo_channels(settings)  # demo mailbox, SMS number and their stand-in providers
         if not settings.sip_enabled:  # the SIP edge, so demo callers reach the desktop's browser phone
             settings = settings.model_copy(update={"sip_enabled": True, "sip_port": _udp_port(settings.sip_port)})
+        if not settings.sip_tls_cert:  # SIP over TLS (and SRTP) for the demo: a self-signed certificate
+            from blendcc.adapters.channels.sip.tlscert import self_signed
+
+            cert, key = self_signed("sip-tls", settings.sip_public_host or settings.sip_host)
+            settings = settings.model_copy(update={"sip_tls_cert": cert, "sip_tls_key": key})
     try:
         container = build_container(settings)
     except Exception as exc:

@@ -120,7 +120,7 @@ class Call(InDialog):
         assert self.invite is not None and isinstance(self.invite_tx, InviteServerTransaction)
         hdrs = list(extra or [])
         if 200 <= status < 300 or 100 < status < 200:
-            hdrs.append(("Contact", f"<{self.edge.contact_uri}>"))
+            hdrs.append(("Contact", f"<{self.edge.contact_for(self.addr)}>"))
         self.invite_tx.respond(response(self.invite, status, to_tag=self.local_tag, body=body, extra=hdrs))
 
     def ringing(self) -> None:
@@ -134,11 +134,11 @@ class Call(InDialog):
         self.local_sdp = sdp
         self._respond(200, sdp, [("Allow", self.edge.allow)])
 
-    def reject(self, status: int = 486) -> None:
+    def reject(self, status: int = 486, extra: list[tuple[str, str]] | None = None) -> None:
         if self.state != "early" or self.final_status is not None:
             return
         self.final_status = status
-        self._respond(status)
+        self._respond(status, extra=extra)
         self._finish()
 
     def _acked(self, ack: SipMessage) -> None:
@@ -206,7 +206,7 @@ class Call(InDialog):
                  cseq: int | None = None, content_type: str = "application/sdp") -> SipMessage:
         uri, routes = route_headers(self.remote_target, self.route_set)
         req = SipMessage(method=method, uri=uri)
-        req.add("Via", f"SIP/2.0/UDP {self.edge.public_host}:{self.edge.port};branch={new_branch()};rport")
+        req.add("Via", f"{self.edge.via_for(self.next_hop)};branch={new_branch()};rport")
         req.add("Max-Forwards", "70")
         req.add("From", self.local_header)
         req.add("To", self.remote_header)
@@ -218,7 +218,7 @@ class Call(InDialog):
         req.add("CSeq", f"{cseq} {method}")
         for route in routes:
             req.add("Route", route)
-        req.add("Contact", f"<{self.edge.contact_uri}>")
+        req.add("Contact", f"<{self.edge.contact_for(self.next_hop)}>")
         req.add("User-Agent", "blendcc")
         for k, v in extra or ():
             req.add(k, v)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import ssl
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,7 @@ from blendcc.adapters.channels.sip.message import (
     response,
 )
 from blendcc.adapters.channels.sip.registrar import Binding, Registrar
+from blendcc.adapters.channels.sip.stream import StreamTransports
 from blendcc.adapters.channels.sip.transaction import (
     ClientTransaction,
     InviteServerTransaction,
@@ -71,6 +73,11 @@ class SipEdge:
         self.transport: asyncio.DatagramTransport | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stats = {"received": 0, "malformed": 0, "dropped": 0, "retransmissions": 0, "calls": 0, "merged": 0}
+        #: TCP (on ``port``, when ``tcp_enabled``) and TLS (on ``tls_port``, when ``tls`` is set) beside UDP
+        self.streams = StreamTransports(self.datagram)
+        self.tcp_enabled = False
+        self.tls: ssl.SSLContext | None = None
+        self.tls_port = 5061
 
     @property
     def contact_uri(self) -> str:
@@ -90,10 +97,44 @@ class SipEdge:
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
         if self.port == 0:
             self.port = transport.get_extra_info("sockname")[1]
+        await self._listen_streams()
+
+    async def _listen_streams(self) -> None:
+        """TCP and TLS listeners; a port taken by another process leaves that transport off (UDP goes on)."""
+        if self.tcp_enabled:
+            try:
+                await self.streams.listen(self.host, self.port)
+            except OSError as exc:
+                self.tcp_enabled = False
+                log.warning("SIP over TCP is off: cannot listen on %s:%d (%s)", self.host, self.port, exc)
+        if self.tls is not None:
+            try:
+                self.tls_port = await self.streams.listen(self.host, self.tls_port, self.tls)
+            except OSError as exc:
+                self.tls = None
+                log.warning("SIP over TLS is off: cannot listen on %s:%d (%s)", self.host, self.tls_port, exc)
+
+    def transport_of(self, addr: Addr) -> str:
+        """"UDP", "TCP" or "TLS": how messages to ``addr`` travel (its connection, if it has one)."""
+        return self.streams.transport_of(addr)
+
+    def via_for(self, addr: Addr) -> str:
+        """Our Via (without parameters) for a request to ``addr``: its transport and our port for it."""
+        kind = self.transport_of(addr)
+        return f"SIP/2.0/{kind} {self.public_host}:{self.tls_port if kind == 'TLS' else self.port}"
+
+    def contact_for(self, addr: Addr) -> str:
+        """Our Contact URI in a dialog with ``addr``: ``;transport=`` tells the peer how to reach us back."""
+        kind = self.transport_of(addr)
+        if kind == "UDP":
+            return self.contact_uri
+        port = self.tls_port if kind == "TLS" else self.port
+        return f"sip:blendcc@{self.public_host}:{port};transport={kind.lower()}"
 
     def close(self) -> None:
         for tx in list(self.server_txs.values()) + list(self.client_txs.values()):
             tx.terminate()
+        self.streams.close()
         if self.transport is not None:
             self.transport.close()
             self.transport = None
@@ -103,6 +144,8 @@ class SipEdge:
         return self.loop.call_later(delay, fn)
 
     def send(self, data: bytes, addr: Addr) -> None:
+        if self.streams.send(data, addr):  # a TCP/TLS peer: on its connection (RFC 3261 18.2.2)
+            return
         if self.transport is not None:
             self.transport.sendto(data, addr)
 
@@ -273,6 +316,7 @@ class SipEdge:
         key = client_key(req)
         tx = ClientTransaction(key, req, addr, self.send, self.call_later, self._client_done,
                                on_response=on_response, on_timeout=on_timeout)
+        tx.reliable = self.transport_of(addr) != "UDP"
         self.client_txs[key] = tx
         tx.start()
         return tx
@@ -283,6 +327,9 @@ class SipEdge:
     def invite(self, target_uri: str, addr: Addr, from_user: str, sdp: bytes, display: str | None = None,
                to_uri: str | None = None, extra: list[tuple[str, str]] | None = None) -> Call:
         """Place an outbound call (UAC): to an agent's registered phone or through a trunk."""
+        kind = uri_transport(target_uri)
+        if kind != "UDP" and self.transport_of(addr) == "UDP":
+            self.streams.prefer(addr, kind)  # ;transport=tcp|tls (or sips:): connect if not connected
         call = Call.outbound(self, target_uri, addr, from_user, sdp, display, to_uri, extra)
         self.dialogs[call.key] = call
         return call
@@ -305,4 +352,15 @@ class SipEdge:
         return sum(1 for c in self.dialogs.values() if c.state != "ended")
 
 
-__all__ = ["ALLOW", "Binding", "Registrar", "SipEdge"]
+def uri_transport(uri: str) -> str:
+    """"TLS" for a sips: URI or ``;transport=tls``, "TCP" for ``;transport=tcp``, else "UDP"."""
+    if uri.lower().startswith("sips:"):
+        return "TLS"
+    for p in uri.partition("?")[0].split(";")[1:]:
+        k, _, v = p.strip().partition("=")
+        if k.lower() == "transport" and v.lower() in ("tcp", "tls"):
+            return v.upper()
+    return "UDP"
+
+
+__all__ = ["ALLOW", "Binding", "Registrar", "SipEdge", "uri_transport"]

@@ -15,6 +15,7 @@ from blendcc.adapters.channels.sip.controls import GatewayControls
 from blendcc.adapters.channels.sip.dialog import Call
 from blendcc.adapters.channels.sip.edge import SipEdge
 from blendcc.adapters.channels.sip.gateway_media import GatewayMedia
+from blendcc.adapters.channels.sip.gateway_srtp import GatewaySrtp
 from blendcc.adapters.channels.sip.media import Bridge, Player, Recorder
 from blendcc.adapters.channels.sip.refer import GatewayRefer
 from blendcc.adapters.channels.sip.registrar import Registrar
@@ -45,9 +46,10 @@ class SipLeg:
         self.saved_on_packet: Any = None  # the agent's customer-bridge handler while consulting
         self.mixer: Any = None  # the conference (media.Mixer) this leg is in
         self.dtmf_out: Any = None  # digits being sent to this leg's far end (dtmf.DtmfSender)
+        self.sdes: Any = None  # our SRTP key (srtp.Crypto) offered to this leg's peer, until its answer
 
 
-class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer):
+class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer, GatewaySrtp):
     """Implements the voice service's ``VoiceGateway`` on a ``SipEdge`` and RTP endpoints."""
 
     def __init__(self, sip_host: str, sip_port: int, rtp_host: str, rtp_ports: tuple[int, int],
@@ -217,6 +219,10 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer):
             return
         if media is not None:
             ep.remote = (media.address, media.port)
+        if not self.srtp_inbound(call, ep):  # RTP/SAVP: keyed, or refused by policy (488)
+            ep.close()
+            self.pool.give(ep.port)
+            return
         leg = self._new_leg("customer", call, ep)
         ep.dtmf = DtmfDecoder(lambda digit: self.on_dtmf(leg, digit))
         if self.voice is None:
@@ -230,7 +236,8 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer):
         if media is None:  # late offer: our offer goes in the 200 (RFC 3261 13.2.1), the answer in the ACK
             leg.call.answer(build_sdp(self.public_host, leg.rtp.port, [PCMU, PCMA], TE))
             return
-        sdp, _codec, _te = answer(media, self.public_host, leg.rtp.port)
+        crypto = leg.rtp.srtp.local.attribute() if leg.rtp.srtp is not None else None
+        sdp, _codec, _te = answer(media, self.public_host, leg.rtp.port, crypto=crypto)
         leg.call.answer(sdp)
 
     def hangup(self, leg: Any) -> None:
@@ -257,10 +264,14 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer):
              codec: int = PCMU) -> SipLeg:
         ep = self._endpoint(codec, TE)
         other = PCMA if codec == PCMU else PCMU
-        sdp = build_sdp(self.public_host, ep.port, [codec, other], TE)
+        sdes = self.srtp_offer(uri, addr)  # a peer over TLS: RTP/SAVP with our key
+        sdp = build_sdp(self.public_host, ep.port, [codec, other], TE,
+                        crypto=sdes.attribute() if sdes is not None else None)
         extra = [("X-Blendcc-Contact", contact_id)] if contact_id else None
         call = self.edge.invite(uri, addr, _user_part(caller_id), sdp, display=caller_id, extra=extra)
-        return self._new_leg(kind, call, ep)
+        leg = self._new_leg(kind, call, ep)
+        leg.sdes = sdes
+        return leg
 
     def dial_out(self, number: str, caller_id: str, contact_id: str) -> SipLeg | None:
         """Call a customer back through the trunk (None without a trunk or a usable number)."""
@@ -330,6 +341,7 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer):
 
     def _set_remote(self, leg: SipLeg) -> None:
         media = leg.call.remote_media
+        self.srtp_answered(leg)
         if media is not None:
             leg.rtp.remote = (media.address, media.port)
             if media.audio_codecs:

@@ -14,6 +14,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from blendcc.adapters.channels.sip.srtp import SrtpContext
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +187,8 @@ class RtpEndpoint:
         self.muted = False
         #: while set, relayed packets are not sent (our own in-band DTMF tones go out instead)
         self.paused = False
+        #: SRTP (SDES) on this leg: received packets are authenticated and decrypted, sent ones encrypted
+        self.srtp: SrtpContext | None = None
 
     async def open(self, loop: asyncio.AbstractEventLoop) -> None:
         transport, _ = await loop.create_datagram_endpoint(lambda: _Proto(self), local_addr=(self.host, self.port))
@@ -194,6 +200,11 @@ class RtpEndpoint:
             self.transport = None
 
     def _received(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self.srtp is not None:
+            clear = self.srtp.unprotect(data)
+            if clear is None:
+                return  # not authenticated with the peer's key (or replayed): dropped, never latched on
+            data = clear
         try:
             pkt = RtpPacket.parse(data)
         except RtpError:
@@ -218,6 +229,11 @@ class RtpEndpoint:
     def send_own(self, data: bytes) -> None:
         """Send even while ``paused`` (the in-band DTMF generator's own frames)."""
         if self.transport is not None and self.remote is not None:
+            if self.srtp is not None:
+                protected = self.srtp.protect(data)
+                if protected is None:
+                    return
+                data = protected
             self.transport.sendto(data, self.remote)
             self.sent += 1
 

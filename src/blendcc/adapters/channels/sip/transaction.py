@@ -181,6 +181,8 @@ class ClientTransaction(_Transaction):
         self.data = self.request.encode()
         self.ack_data: bytes | None = None
         self.final_status: int | None = None
+        #: over TCP/TLS the transport retransmits: no Timer A / E (RFC 3261 17.1.1.2, 17.1.2.2)
+        self.reliable = False
 
     def start(self) -> None:
         self.state = "calling" if self.invite else "trying"
@@ -189,6 +191,9 @@ class ClientTransaction(_Transaction):
         self._start("B", 64 * T1, self._timeout)
 
     def _retransmit(self, interval: float) -> None:
+        if self.reliable:
+            return
+
         def again() -> None:
             if self.state in ("calling", "trying", "proceeding"):
                 self._send(self.data, self.addr)

@@ -9,8 +9,9 @@ printed apart; it is not the figure.
 
 The figure: the product's report (``ReportRunner.run``, what ``POST /api/reports/run`` and
 ``GET /api/reports/export`` call) over the 30 local days, day grain, by queue and by agent, with the response
-encoded as JSON: seconds per report, and the two together (``report_1m_s_*``). ``--before`` also times the
-runner as it was before the log was read once per run (``read_once=False``) on the same data.
+encoded as JSON: seconds per report, and the slower of the two (``report_1m_s_*``: one report is one request).
+``--before`` also times the runner as it was before the log was read once per run (``read_once=False``) on
+the same data.
 
     python bench/report_month.py [--report-size 1000000] [--seed 7] [--before] [--no-postgres]
 """
@@ -174,8 +175,8 @@ def measure(n: int, seed_: int, pg_url: str | None, postgres: bool = True, runs:
 
 
 def figure(r: dict[str, Any] | None) -> float | None:
-    """The two 30-day reports (by queue, by agent) together, seconds."""
-    return None if r is None else round(r["queue"]["s"] + r["agent"]["s"], 2)
+    """The slower of the two 30-day reports (by queue, by agent), seconds: one report is one request."""
+    return None if r is None else round(max(r["queue"]["s"], r["agent"]["s"]), 2)
 
 
 def main() -> int:

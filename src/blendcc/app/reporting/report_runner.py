@@ -296,7 +296,7 @@ def split_by_period(intervals: Iterable[StateInterval], p: Periods, row_of: Call
                     until: float) -> dict[Key, AgentTime]:
     """Clip each state interval into the periods it overlaps and sum seconds per (period, row), as
     ``time_split`` does for one window (open intervals run to ``until``: now, or the report's end)."""
-    edges = p.starts()
+    edges, ends = p.table()
     out: dict[Key, AgentTime] = {}
     for iv in intervals:
         row = row_of(iv.agent_id)
@@ -307,7 +307,7 @@ def split_by_period(intervals: Iterable[StateInterval], p: Periods, row_of: Call
         i = max(0, bisect_right(edges, s) - 1)
         while s < e and i < len(edges):
             b = edges[i]
-            stop = min(e, p.after(b))
+            stop = min(e, ends[i])
             if stop > s:
                 out.setdefault((b, row), AgentTime()).add(iv.state, iv.reason, stop - s)
             s = max(s, stop)

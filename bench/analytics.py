@@ -146,8 +146,9 @@ def main() -> int:
     factor, wer = transcription()
     report: dict[str, float | None] = {"sqlite": None, "postgresql": None}
     if args.report_size:
-        from report_month import figure, measure
+        from report_month import exit_on_term, figure, measure
 
+        exit_on_term()
         r = measure(args.report_size, args.seed, None, postgres=not args.no_postgres)
         report = {kind: figure(r.get(kind)) for kind in report}
     full = args.report_size == 1_000_000

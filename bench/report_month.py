@@ -180,9 +180,18 @@ def figure(r: dict[str, Any] | None) -> float | None:
     return None if r is None else round(max(r["queue"]["s"], r["agent"]["s"]), 2)
 
 
+def exit_on_term() -> None:
+    """SIGTERM ends the run like Ctrl-C: the SQLite file and the PostgreSQL schema are removed on the way out."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def main() -> int:
     import argparse
 
+    exit_on_term()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--report-size", type=int, default=1_000_000, help="interactions over the 30 days")
     ap.add_argument("--seed", type=int, default=7)

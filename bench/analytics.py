@@ -5,13 +5,21 @@ seeded), so every run scores the same text. Sentiment: each message detected and
 scorer, one core. Topics: the 100,000 messages as one contact each, per-language terms (stop words from
 the package) and the TF-IDF tagging, end to end.
 
-    python bench/analytics.py [--messages 100000] [--sentiment 20000] [--seed 7]
-
 Transcription: telephone audio (8 kHz) synthesised by espeak-ng from fixed sentences, transcribed by the
 production engine (PocketSphinx, offline) on one core: audio seconds per CPU second, and the word error rate
-against the text spoken. The 30-day report over a million interactions is not measured yet: its keys are
-printed as null ("not measured"). The last line is one JSON object with keys sentiment_msgs_per_s,
-topics_100k_s, asr_realtime_factor, asr_wer, report_1m_s_sqlite, report_1m_s_postgres.
+against the text spoken.
+
+Historical report (``bench/report_month.py``): a month of a generated centre with ``--report-size`` interactions
+(default 1,000,000) seeded into a fresh SQLite file and a throwaway PostgreSQL schema, then the product's 30-day
+report by queue and by agent at day grain, end to end (run and JSON-encoded), on each database; seeding time is
+printed apart. ``report_1m_s_*`` is the slower of the two reports at the issue's 1,000,000 interactions (null for
+another size: ``report_s_*`` then holds it). ``--report-size 0`` skips it.
+
+    python bench/analytics.py [--messages 100000] [--sentiment 20000] [--seed 7] [--report-size 1000000]
+                              [--no-postgres]
+
+The last line is one JSON object with keys sentiment_msgs_per_s, topics_100k_s, asr_realtime_factor, asr_wer,
+report_1m_s_sqlite, report_1m_s_postgres (and report_size, report_s_sqlite, report_s_postgres).
 """
 
 # multilingual samples: Cyrillic letters and full-width punctuation are meant
@@ -103,9 +111,15 @@ def main() -> int:
     ap.add_argument("--messages", type=int, default=100_000, help="messages for topic extraction")
     ap.add_argument("--sentiment", type=int, default=20_000, help="messages scored for the sentiment rate")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--report-size", type=int, default=1_000_000,
+                    help="interactions in the 30-day report's month (0: skip the report)")
+    ap.add_argument("--no-postgres", action="store_true", help="the report on SQLite only")
     args = ap.parse_args()
     if args.messages < 1 or args.sentiment < 1:
         print("error: --messages and --sentiment must be positive")
+        return 2
+    if args.report_size != 0 and args.report_size < 100:
+        print("error: --report-size must be 0 (skip) or at least 100")
         return 2
     scorer = build_scorer()
     stops = stop_words()
@@ -130,12 +144,21 @@ def main() -> int:
     tagged = sum(1 for v in tags.values() if v)
     print(f"topics: {len(corpus):,} messages tagged in {topics_s:.2f} s ({tagged:,} with a topic)")
     factor, wer = transcription()
-    for key in ("report_1m_s_sqlite", "report_1m_s_postgres"):
-        print(f"{key}: not measured (not built yet)")
+    report: dict[str, float | None] = {"sqlite": None, "postgresql": None}
+    if args.report_size:
+        from report_month import exit_on_term, figure, measure
+
+        exit_on_term()
+        r = measure(args.report_size, args.seed, None, postgres=not args.no_postgres)
+        report = {kind: figure(r.get(kind)) for kind in report}
+    full = args.report_size == 1_000_000
     print(json.dumps({"sentiment_msgs_per_s": round(rate), "topics_100k_s": round(topics_s, 2)
                       if args.messages == 100_000 else None, "topic_messages": len(corpus),
-                      "asr_realtime_factor": factor, "asr_wer": wer, "report_1m_s_sqlite": None,
-                      "report_1m_s_postgres": None}))
+                      "asr_realtime_factor": factor, "asr_wer": wer,
+                      "report_1m_s_sqlite": report["sqlite"] if full else None,
+                      "report_1m_s_postgres": report["postgresql"] if full else None,
+                      "report_size": args.report_size, "report_s_sqlite": report["sqlite"],
+                      "report_s_postgres": report["postgresql"]}))
     return 0
 
 

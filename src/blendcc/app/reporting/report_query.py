@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -88,9 +89,28 @@ class Periods:
         self.tz = ZoneInfo(tz)
         self.start = _midnight(query.from_, self.tz)
         self.end = _midnight(query.to + timedelta(days=1), self.tz)
+        self._table: tuple[list[float], list[float]] | None = None
+
+    def table(self) -> tuple[list[float], list[float]]:
+        """Every period's start (``starts``) and end (``after``), computed once."""
+        if self._table is None:
+            starts = self.starts()
+            self._table = (starts, [self.after(b) for b in starts])
+        return self._table
 
     def bucket(self, t: float) -> float:
-        """Start of the period holding ``t``."""
+        """Start of the period holding ``t``. Days, weeks and months tile the window, so inside it the period
+        is found among the computed ones (a search, not a time-zone conversion per call: reports bucket
+        hundreds of thousands of times); interval grain and times outside go the long way."""
+        q = self.query
+        if q.grain != "interval" and self.start <= t < self.end:
+            starts, ends = self.table()
+            i = bisect_right(starts, t) - 1
+            if i >= 0 and t < ends[i]:
+                return starts[i]
+        return self._bucket(t)
+
+    def _bucket(self, t: float) -> float:
         q = self.query
         if q.grain == "interval":
             return bucket_start(t, str(q.interval_minutes), self.tz)
@@ -114,7 +134,7 @@ class Periods:
 
     def starts(self) -> list[float]:
         """Every period start overlapping the window, in order."""
-        out, b = [], self.bucket(self.start)
+        out, b = [], self._bucket(self.start)
         while b < self.end:
             out.append(b)
             b = self.after(b)

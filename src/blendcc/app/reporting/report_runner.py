@@ -26,6 +26,7 @@ from blendcc.analytics.digital_stats import (
 from blendcc.analytics.queue_stats import QueueCounters, queue_kpis
 from blendcc.app.reporting.report_extra import adherence_by_period, adherence_total, resolved_by_disposition
 from blendcc.app.reporting.report_kpis import COLUMNS, columns
+from blendcc.app.reporting.report_log import Need, ReportLog
 from blendcc.app.reporting.report_outcomes import disposition_rows, fcr_rows, forecast_rows
 from blendcc.app.reporting.report_query import Periods, ReportQuery
 from blendcc.dialer.stats import campaign_report
@@ -33,11 +34,13 @@ from blendcc.domain.events import Event, WrapUpCompleted
 from blendcc.ports import Store
 
 Key = tuple[float, str]  # (period start, dimension value)
+#: what the resolution rate (FCR) reads: contacts (their customer), queue visits (first queue), wrap-ups
+FCR_TYPES = ["ContactCreated", "ContactQueued", "WrapUpCompleted"]
 
 
 class ReportRunner:
     def __init__(self, store: Store, tz: str, config: Any, campaigns: Any = None, open_time: OpenTime | None = None,
-                 now: Callable[[], float] | None = None, schedules: Any = None):
+                 now: Callable[[], float] | None = None, schedules: Any = None, read_once: bool = True):
         self.store = store
         self.tz = tz
         self.config = config  # ConfigService: names, teams, campaigns
@@ -45,6 +48,8 @@ class ReportRunner:
         self.open_time = open_time
         self.now = now
         self.schedules = schedules  # ScheduleService (published schedules: adherence), None without WFM
+        self._log: ReportLog | None = None  # the run's events, read once (``run``)
+        self.read_once = read_once  # False: each part reads the log itself (the figures are the same; slower)
 
     def periods(self, query: ReportQuery) -> Periods:
         query.check()
@@ -55,7 +60,11 @@ class ReportRunner:
         p = self.periods(query)
         fn = {"queue": self._queues, "channel": self._queues, "agent": self._agents, "team": self._agents,
               "campaign": self._campaigns, "disposition": self._dispositions}[query.by]
-        figures, total = fn(p)
+        self._log = ReportLog(self.store, self.needs(p)) if self.read_once else None
+        try:
+            figures, total = fn(p)
+        finally:
+            self._log = None
         names = self.names(query.by)
         keys = COLUMNS[query.by]
         order = sorted(figures.items(), key=lambda kv: (kv[0][0], kv[1].get("pareto_rank") or 0, kv[0][1]))
@@ -64,6 +73,27 @@ class ReportRunner:
                 for (b, k), f in order]
         return {"query": query.public(), "timezone": self.tz, "start": p.start, "end": p.end,
                 "columns": columns(query.by), "rows": rows, "total": {c: total.get(c) for c in keys}}
+
+    # ------------------------------------------------------------------ the event log
+
+    def needs(self, p: Periods) -> list[Need]:
+        """What the report's parts read of the event log (types and windows), to read it once."""
+        by = p.query.by
+        folded = [t.__name__ for t in FOLDED_TYPES]
+        lead = DEFAULT_REOPEN_DAYS * 86400
+        fcr = (FCR_TYPES, p.start - 86400.0, p.end + (p.query.fcr_days + 1) * 86400.0)
+        if by in ("queue", "channel"):
+            return [(folded, p.start - lead, p.end), (["WrapUpCompleted"], p.start, p.end + 86400.0), fcr]
+        if by in ("agent", "team"):
+            return [([t.__name__ for t in DAY_TYPES], p.start, p.end), (folded, p.start - lead, p.end), fcr]
+        if by == "disposition":
+            return [(["WrapUpCompleted"], p.start, p.end + 86400.0)]
+        return []
+
+    def _events(self, types: list[str], start: float, end: float) -> list[Event]:
+        if self._log is not None:
+            return self._log.of(types, start, end)
+        return [s.event for s in self.store.events_of_type(types, start, end)]
 
     # ------------------------------------------------------------------ names
 
@@ -98,7 +128,7 @@ class ReportRunner:
                 return None
             return (p.bucket(e.queued_at), e.queue_id if q.by == "queue" else e.channel)
 
-        log = [s.event for s in self.store.events_of_type(["WrapUpCompleted"], p.start, p.end + 86400.0)]
+        log = self._events(["WrapUpCompleted"], p.start, p.end + 86400.0)
         resolved, resolved_total = resolved_by_disposition(log, wrapped)
         fcr, fcr_total = fcr_rows(self._fcr_log(p), q.fcr_days, wrapped)
         forecast: dict[Key, dict[str, Any]] = {}
@@ -122,9 +152,7 @@ class ReportRunner:
 
     def _fcr_log(self, p: Periods) -> list[Event]:
         """Contacts, queue visits and wrap-ups from a day before the report to ``fcr_days`` after it (repeats)."""
-        types = ["ContactCreated", "ContactQueued", "WrapUpCompleted"]
-        until = p.end + (p.query.fcr_days + 1) * 86400.0
-        return [s.event for s in self.store.events_of_type(types, p.start - 86400.0, until)]
+        return self._events(FCR_TYPES, p.start - 86400.0, p.end + (p.query.fcr_days + 1) * 86400.0)
 
     # ------------------------------------------------------------------ dispositions
 
@@ -133,8 +161,7 @@ class ReportRunner:
         f = p.query.filters
         teams = self.team_of()
         out = []
-        for s in self.store.events_of_type(["WrapUpCompleted"], p.start, p.end + 86400.0):
-            e = s.event
+        for e in self._events(["WrapUpCompleted"], p.start, p.end + 86400.0):
             if not isinstance(e, WrapUpCompleted) or not p.start <= e.queued_at < p.end:
                 continue
             if any(v is not None and v != have for v, have in ((f.queue_id, e.queue_id), (f.channel, e.channel),
@@ -152,7 +179,7 @@ class ReportRunner:
         fold = DigitalFold(DEFAULT_REOPEN_DAYS, open_time=self.open_time)
         names = [t.__name__ for t in FOLDED_TYPES]
         lead = DEFAULT_REOPEN_DAYS * 86400
-        fold.apply_all(s.event for s in self.store.events_of_type(names, p.start - lead, p.end))
+        fold.apply_all(self._events(names, p.start - lead, p.end))
         fold.accrue_all(p.end)
         at = ("queue_id", "channel", "agent_id").index(dim) + 1
         out: dict[Key, DigitalCounters] = {}
@@ -183,7 +210,7 @@ class ReportRunner:
         times = split_by_period(self.store.state_intervals(p.start, p.end), p, row_of, min(p.end, now))
         days: dict[Key, AgentDay] = {}
         by_agent: dict[tuple[float, str], list[Event]] = {}
-        log = [s.event for s in self.store.events_of_type([t.__name__ for t in DAY_TYPES], p.start, p.end)]
+        log = self._events([t.__name__ for t in DAY_TYPES], p.start, p.end)
         for e in log:
             agent = getattr(e, "agent_id", None)
             if isinstance(agent, str) and row_of(agent) is not None:
@@ -269,7 +296,7 @@ def split_by_period(intervals: Iterable[StateInterval], p: Periods, row_of: Call
                     until: float) -> dict[Key, AgentTime]:
     """Clip each state interval into the periods it overlaps and sum seconds per (period, row), as
     ``time_split`` does for one window (open intervals run to ``until``: now, or the report's end)."""
-    edges = p.starts()
+    edges, ends = p.table()
     out: dict[Key, AgentTime] = {}
     for iv in intervals:
         row = row_of(iv.agent_id)
@@ -280,7 +307,7 @@ def split_by_period(intervals: Iterable[StateInterval], p: Periods, row_of: Call
         i = max(0, bisect_right(edges, s) - 1)
         while s < e and i < len(edges):
             b = edges[i]
-            stop = min(e, p.after(b))
+            stop = min(e, ends[i])
             if stop > s:
                 out.setdefault((b, row), AgentTime()).add(iv.state, iv.reason, stop - s)
             s = max(s, stop)

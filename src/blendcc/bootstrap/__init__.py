@@ -76,6 +76,11 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
         migrate(settings.database_url)
     db = make_engine(settings.database_url)
     store = SqlStore(db)
+    if settings.cluster:  # several nodes (ADR 0053): a standby's store refuses every append until it leads
+        from blendcc.bootstrap.cluster import LEASE, check_cluster_settings
+
+        check_cluster_settings(settings)
+        store.fence(LEASE, 0)
     config_repo = SqlConfigRepository(db)
     customers = SqlCustomerRepository(db)
     users = SqlUserRepository(db)
@@ -91,13 +96,18 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
 
     store.set_thresholds(thresholds)
     stats = LiveStats(thresholds, settings.timezone, queue_open_time(lambda: config.catalog))
-    now = clock.now()
-    start = day_start(now, settings.timezone)
-    stats.load(now, store.queue_counters(start, now + 86400), store.state_intervals(start, now + 1),
-               store.handled_by_agent(start, now + 1))
-    stats.load_digital(s.event for s in store.events_of_type(DIGITAL_TYPES, start - WARM_UP_S, now + 1))
-    stats.load_ivr(s.event for s in store.events_of_type(IVR_TYPES, start, now + 1))
-    runtime = Runtime(config.catalog, store, bus, clock, stats, group_commit=settings.group_commit)
+
+    def load_stats() -> None:
+        now = clock.now()
+        start = day_start(now, settings.timezone)
+        stats.load(now, store.queue_counters(start, now + 86400), store.state_intervals(start, now + 1),
+                   store.handled_by_agent(start, now + 1))
+        stats.load_digital(s.event for s in store.events_of_type(DIGITAL_TYPES, start - WARM_UP_S, now + 1))
+        stats.load_ivr(s.event for s in store.events_of_type(IVR_TYPES, start, now + 1))
+
+    load_stats()
+    runtime = Runtime(config.catalog, store, bus, clock, stats, group_commit=settings.group_commit,
+                      standby=settings.cluster)
     config.on_change.append(runtime.reconfigure)
     config.delete_guards.append(runtime.guard_delete)
     config.engine_lock = runtime.lock
@@ -182,6 +192,10 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     from blendcc.bootstrap.crisis import wire_crisis
 
     wire_crisis(container, settings, config_repo)
+    if settings.cluster:
+        from blendcc.bootstrap.cluster import wire_cluster
+
+        wire_cluster(container, settings, db, store, load_stats)
     return container
 
 

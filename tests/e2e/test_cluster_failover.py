@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
 import signal
 import threading
@@ -19,6 +20,8 @@ from typing import Any
 import httpx
 import pytest
 from e2e_support import ADMIN_PASSWORD, Server, pg_schema_url, wait_until
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
 
 pytestmark = pytest.mark.slow
 
@@ -117,6 +120,25 @@ class Balancer:
         return r.json()
 
 
+@contextlib.contextmanager
+def agent_socket(node: Server, client: Balancer) -> Iterator[ClientConnection]:
+    """``/ws/agent`` opened on ``node`` (a standby relays it to the leader), after its snapshot."""
+    token = str(client.http.headers["Authorization"]).split()[1]
+    with connect(node.url.replace("http://", "ws://") + "/ws/agent", open_timeout=10,
+                 subprotocols=["blendcc.v1", f"bearer.{token}"]) as ws:  # type: ignore[list-item]
+        frame = json.loads(ws.recv(10))
+        assert frame["stream"] == "snapshot" and frame["agent"]["logged_in"], frame
+        yield ws
+
+
+def next_offer(ws: ClientConnection, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        frame = json.loads(ws.recv(max(0.1, deadline - time.monotonic())))
+        if frame.get("stream") == "offer":
+            return dict(frame)
+
+
 def check_timeline(events: list[dict[str, Any]], cid: str) -> None:
     """Between an offer and its end (revoked or connected) there is never a second offer."""
     holder: str | None = None
@@ -210,13 +232,24 @@ def test_leader_killed_mid_traffic_a_standby_takes_over_and_a_paused_leader_neve
             except AssertionError as exc:
                 errors.append(f"{name}: {exc}")
 
+    standby = next(n for n in nodes if role(n) == "standby")
+    desktop = agent_socket(standby, agents["ag1"])  # an agent's desktop on a standby: relayed to the leader
+    socket = desktop.__enter__()
     threads = [threading.Thread(target=creator, args=(k,), daemon=True) for k in range(3)]
     threads += [threading.Thread(target=agent, args=(a,), daemon=True) for a in AGENTS]
     for th in threads:
         th.start()
     try:
+        offer = next_offer(socket, 30)  # pushed by the leader, through the standby
+        assert offer["agent_id"] == "ag1" and offer["contact_id"].startswith("c"), offer
         takeover_s, second = _kill_the_leader(nodes, acked, admin, stop_creating)
+        with pytest.raises(ConnectionClosed):  # the leader behind it died: the desktop is told, and reconnects
+            while True:
+                socket.recv(10)
+        with agent_socket(second, agents["ag1"]):  # reconnected: the new leader's snapshot
+            pass
     finally:
+        desktop.__exit__(None, None, None)
         stop_creating.set()
         stop_agents.set()
         for th in threads:

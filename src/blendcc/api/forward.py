@@ -1,7 +1,9 @@
-"""Several nodes (ADR 0053): a standby node forwards every /api request to the routing leader and relays its answer."""
+"""Several nodes (ADR 0053): a standby forwards /api requests, and relays WebSockets, to the routing leader."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -33,8 +35,13 @@ class ForwardToLeader:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         cluster = self.cluster()
-        if (cluster is None or scope["type"] != "http" or not str(scope["path"]).startswith("/api/")
-                or cluster.is_leader):
+        if cluster is None or cluster.is_leader:
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await relay_websocket(scope, receive, send, cluster.leader_address)
+            return
+        if scope["type"] != "http" or not str(scope["path"]).startswith("/api/"):
             await self.app(scope, receive, send)
             return
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in _HOP]
@@ -87,3 +94,69 @@ async def _unavailable(send: Send, detail: str) -> None:
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"retry-after", b"1")]})
     await send({"type": "http.response.body", "body": body})
+
+
+#: WebSocket handshake headers the relay does not copy (the client library makes its own)
+_WS_SKIP = {b"host", b"connection", b"upgrade", b"origin", b"content-length", b"sec-websocket-key",
+            b"sec-websocket-version", b"sec-websocket-extensions", b"sec-websocket-protocol"}
+
+
+async def relay_websocket(scope: Scope, receive: Receive, send: Send, address: str | None) -> None:
+    """A standby's WebSocket (an agent's desktop, the console, a web chat): opened to the leader with the same
+    path, subprotocols (the bearer token) and Origin, and relayed both ways; when the leader goes away the client's
+    socket closes (1012) and it reconnects, through the load balancer, to a node that relays to the new leader."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return
+    if not address:
+        await send({"type": "websocket.close", "code": 1013, "reason": "no routing leader right now; retry"})
+        return
+    url = "ws" + address[4:] + str(scope["path"])
+    if scope.get("query_string"):
+        url += "?" + bytes(scope["query_string"]).decode("latin-1")
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k.lower() not in _WS_SKIP]
+    origin = next((v.decode("latin-1") for k, v in scope["headers"] if k.lower() == b"origin"), None)
+    try:
+        upstream = await connect(url, additional_headers=headers, subprotocols=scope.get("subprotocols") or None,
+                                 origin=origin, open_timeout=5, max_size=None, compression=None)
+    except InvalidStatus as exc:
+        reason = f"refused by the leader ({exc.response.status_code})"
+        await send({"type": "websocket.close", "code": 1008, "reason": reason})
+        return
+    except (OSError, TimeoutError) as exc:
+        log.warning("relaying a WebSocket to the leader at %s failed: %s", address, exc)
+        await send({"type": "websocket.close", "code": 1013, "reason": "the routing leader did not answer; retry"})
+        return
+    await send({"type": "websocket.accept", "subprotocol": upstream.subprotocol})
+
+    async def to_leader() -> None:
+        while True:
+            m = await receive()
+            if m["type"] == "websocket.disconnect":
+                return
+            data = m.get("text") if m.get("text") is not None else m.get("bytes")
+            if data is not None:
+                await upstream.send(data)
+
+    async def to_client() -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for data in upstream:
+                if isinstance(data, str):
+                    await send({"type": "websocket.send", "text": data})
+                else:
+                    await send({"type": "websocket.send", "bytes": data})
+
+    tasks = [asyncio.ensure_future(to_leader()), asyncio.ensure_future(to_client())]
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    with contextlib.suppress(Exception):
+        await asyncio.gather(*pending, return_exceptions=True)
+    if tasks[1] in done:  # the leader closed (or died): close the client's socket with its code
+        code = upstream.close_code if upstream.close_code not in (None, 1005, 1006) else 1012
+        with contextlib.suppress(Exception):
+            await send({"type": "websocket.close", "code": code, "reason": (upstream.close_reason or "")[:120]})
+    await upstream.close()

@@ -280,6 +280,8 @@ class Runtime:
         with self.lock:
             if self._wake is not None and self._wake[2] == token:
                 self._wake = None
+            if self.standby:  # stepped down since it was armed: the new leader runs the timers
+                return
         try:
             self.tick()
         except Exception:

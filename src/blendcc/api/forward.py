@@ -20,13 +20,17 @@ FORWARDED = b"x-blendcc-forwarded-by"
 _HOP = {b"host", b"content-length", b"connection", b"transfer-encoding", b"keep-alive", b"upgrade"}
 _HOP_BACK = {"content-length", "connection", "transfer-encoding", "content-encoding", "keep-alive"}
 TIMEOUT_S = 30.0
+#: what a standby forwards: the API, providers' webhooks (they create contacts), crisis acknowledgement links;
+#: pages, assets, /health, /ready and /metrics are answered by the node itself
+FORWARDED_PATHS = ("/api/", "/webhooks/", "/crisis/")
 
 
 class ForwardToLeader:
     """ASGI middleware. On the leader (or with no cluster) it passes everything through. On a standby an
     HTTP request under ``/api/`` goes to the leader's address (read from the lease) with its method, path,
     query, headers and body; the leader's status, headers and body come back. No leader known, or the leader
-    did not answer: 503 (the client retries; a contact created with its own id is retry-safe)."""
+    did not answer: 503 (the client retries; a contact created with its own id is retry-safe). The same for
+    ``FORWARDED_PATHS``' other prefixes; a WebSocket is relayed (``relay_websocket``)."""
 
     def __init__(self, app: ASGIApp, cluster: Callable[[], Any]) -> None:
         self.app = app
@@ -41,7 +45,7 @@ class ForwardToLeader:
         if scope["type"] == "websocket":
             await relay_websocket(scope, receive, send, cluster.leader_address)
             return
-        if scope["type"] != "http" or not str(scope["path"]).startswith("/api/"):
+        if scope["type"] != "http" or not str(scope["path"]).startswith(FORWARDED_PATHS):
             await self.app(scope, receive, send)
             return
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in _HOP]

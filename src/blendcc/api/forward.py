@@ -58,6 +58,12 @@ class ForwardToLeader:
             return
         body = await _body(receive)
         headers.append((FORWARDED, str(cluster.node_id).encode()))
+        client = scope.get("client")
+        if client:  # the leader's throttles and audit see the caller, if it trusts this node (uvicorn's
+            # FORWARDED_ALLOW_IPS lists the nodes): the chain so far plus the address this node saw
+            chain = [v.decode("latin-1") for k, v in headers if k.lower() == b"x-forwarded-for"]
+            headers = [(k, v) for k, v in headers if k.lower() != b"x-forwarded-for"]
+            headers.append((b"x-forwarded-for", ", ".join([*chain, str(client[0])]).encode("latin-1")))
         url = address + str(scope.get("root_path", "")) + str(scope["path"])
         query = scope.get("query_string", b"")
         if query:

@@ -195,7 +195,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     if settings.cluster:
         from blendcc.bootstrap.cluster import wire_cluster
 
-        wire_cluster(container, settings, db, store, load_stats)
+        wire_cluster(container, settings, store, load_stats)
     return container
 
 

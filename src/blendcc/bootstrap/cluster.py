@@ -6,8 +6,7 @@ import logging
 import socket
 from collections.abc import Callable
 
-from sqlalchemy import Engine
-
+from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.lease_repo import SqlLease
 from blendcc.adapters.storage.sql_store import SqlStore
 from blendcc.app.acd.runtime import Runtime
@@ -37,7 +36,7 @@ def node_address(settings: Settings) -> str:
     return f"http://{host}:{settings.port}"
 
 
-def wire_cluster(container: Container, settings: Settings, db: Engine, store: SqlStore,
+def wire_cluster(container: Container, settings: Settings, store: SqlStore,
                  reload_stats: Callable[[], None]) -> Leadership:
     """Make ``container`` a cluster node: a standby until the leadership thread (started by the API lifespan)
     acquires the lease; then its store appends with the new token and the Runtime rebuilds from the log."""
@@ -47,13 +46,19 @@ def wire_cluster(container: Container, settings: Settings, db: Engine, store: Sq
 
     def elected(token: int) -> None:
         catalog = config.reload()  # the previous leader may have changed the configuration
+        # today's figures from the log (the previous leader's commits included) BEFORE routing starts: the
+        # take-over's own events and every later command are then folded in once, by the commit subscriber
+        reload_stats()
         runtime.take_over(catalog)
-        reload_stats()  # today's figures from the log, the previous leader's commits included
 
     node_id = settings.node_id or socket.gethostname()
-    leadership = Leadership(SqlLease(db, LEASE), runtime, node_id, node_address(settings),
-                            ttl_s=settings.lease_ttl_s, fence=lambda token: store.fence(LEASE, token),
-                            elected=elected)
+    # its own small pool: the renewal must never queue for a connection behind busy request threads (under load
+    # the shared pool's wait made a live leader miss its renewals and lose the lease); a wait longer than
+    # the lease's lifetime is an error (the leader then steps down once its lease may have expired)
+    lease_db = make_engine(settings.database_url, pool_size=1, max_overflow=1, pool_timeout=settings.lease_ttl_s)
+    lease = SqlLease(lease_db, LEASE, lock_timeout_s=settings.lease_ttl_s)
+    leadership = Leadership(lease, runtime, node_id, node_address(settings), ttl_s=settings.lease_ttl_s,
+                            fence=lambda token: store.fence(LEASE, token), elected=elected)
     container.cluster = leadership
     log.info("cluster node %s (%s): standby until it holds the routing lease", node_id, leadership.address)
     return leadership

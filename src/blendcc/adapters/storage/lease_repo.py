@@ -37,16 +37,19 @@ class SqlLease:
     still carries this holder's token, so a node that lost the lease (paused past its expiry while another
     took it) cannot renew it back. Expiry uses the database's clock."""
 
-    def __init__(self, engine: Engine, name: str = "routing") -> None:
+    def __init__(self, engine: Engine, name: str = "routing", *, lock_timeout_s: float = 5.0) -> None:
         if engine.dialect.name != "postgresql":
             raise ValueError("the routing lease needs PostgreSQL (several nodes share one database)")
         self.engine = engine
         self.name = name
         assert lease_table.name == "leases"
+        #: an acquisition or renewal waits at most this long for the row (appends hold it FOR SHARE briefly)
+        self._lock_timeout = text(f"SET LOCAL lock_timeout = {max(1, int(lock_timeout_s * 1000))}")
 
     def acquire(self, holder: str, address: str, ttl_s: float) -> int | None:
         """The new fencing token if ``holder`` now holds the lease, else None (someone else holds it)."""
         with self.engine.begin() as conn:
+            conn.execute(self._lock_timeout)
             conn.execute(_ENSURE, {"name": self.name})
             row = conn.execute(_ACQUIRE, {"name": self.name, "holder": holder, "address": address,
                                           "ttl": ttl_s}).first()
@@ -55,6 +58,7 @@ class SqlLease:
     def renew(self, holder: str, token: int, address: str, ttl_s: float) -> bool:
         """Extend the lease; False if it is no longer ``holder``'s with ``token`` (another node took it)."""
         with self.engine.begin() as conn:
+            conn.execute(self._lock_timeout)
             row = conn.execute(_RENEW, {"name": self.name, "holder": holder, "token": token, "address": address,
                                         "ttl": ttl_s}).first()
         return row is not None

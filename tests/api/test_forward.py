@@ -8,9 +8,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from blendcc.api.forward import ForwardToLeader
 
@@ -31,6 +33,17 @@ def _app(cluster: Any, name: str) -> FastAPI:
         return {"node": name, "method": request.method, "query": str(request.url.query),
                 "body": (await request.body()).decode(), "auth": request.headers.get("authorization"),
                 "forwarded_by": request.headers.get("x-blendcc-forwarded-by")}
+
+    @app.websocket("/ws/echo")
+    async def ws_echo(ws: WebSocket) -> None:
+        await ws.accept(subprotocol="blendcc.v1")
+        await ws.send_text(f"{name} {ws.headers.get('x-blendcc-forwarded-by')}")
+        while True:
+            text = await ws.receive_text()
+            if text == "bye":
+                await ws.close(code=4404, reason="bye from " + name)
+                return
+            await ws.send_text(f"{name}: {text}")
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -63,6 +76,15 @@ def test_a_standby_forwards_api_requests_and_answers_pages_itself() -> None:
         assert standby.get("/health").json() == {"node": "standby"}  # not forwarded
         again = standby.get("/api/echo", headers={"X-Blendcc-Forwarded-By": "n-other"})
         assert again.status_code == 503 and again.json()["error"] == "unavailable"  # never forwarded twice
+        with standby.websocket_connect("/ws/echo", subprotocols=["blendcc.v1", "bearer.t"]) as ws:
+            assert ws.accepted_subprotocol == "blendcc.v1"
+            assert ws.receive_text() == "leader n-standby"  # relayed to the leader, marked as relayed
+            ws.send_text("hello")
+            assert ws.receive_text() == "leader: hello"
+            ws.send_text("bye")
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_text()
+            assert closed.value.code == 4404  # the leader's close code reaches the client
     finally:
         server.should_exit = True
         thread.join(5)
@@ -72,6 +94,13 @@ def test_no_leader_known_is_503_with_retry_after() -> None:
     r = TestClient(_app(FakeCluster(False, None), "standby")).get("/api/echo")
     assert r.status_code == 503 and r.headers["retry-after"] == "1"
     assert r.json()["error"] == "unavailable" and "leader" in r.json()["detail"]
+
+
+def test_a_standby_without_a_leader_closes_a_websocket_asking_to_retry() -> None:
+    standby = TestClient(_app(FakeCluster(False, None), "standby"))
+    with pytest.raises(WebSocketDisconnect) as closed, standby.websocket_connect("/ws/echo") as ws:
+        ws.receive_text()
+    assert closed.value.code == 1013
 
 
 def test_a_leader_or_a_single_node_serves_locally() -> None:

@@ -43,7 +43,10 @@ class ForwardToLeader:
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":
-            await relay_websocket(scope, receive, send, cluster.leader_address)
+            address = cluster.leader_address
+            if address == cluster.address or any(k.lower() == FORWARDED for k, _ in scope["headers"]):
+                address = None  # never relay to itself, nor relay a relayed socket again
+            await relay_websocket(scope, receive, send, address, str(cluster.node_id))
             return
         if scope["type"] != "http" or not str(scope["path"]).startswith(FORWARDED_PATHS):
             await self.app(scope, receive, send)
@@ -111,7 +114,7 @@ _WS_SKIP = {b"host", b"connection", b"upgrade", b"origin", b"content-length", b"
             b"sec-websocket-version", b"sec-websocket-extensions", b"sec-websocket-protocol"}
 
 
-async def relay_websocket(scope: Scope, receive: Receive, send: Send, address: str | None) -> None:
+async def relay_websocket(scope: Scope, receive: Receive, send: Send, address: str | None, node_id: str) -> None:
     """A standby's WebSocket (an agent's desktop, the console, a web chat): opened to the leader with the same
     path, subprotocols (the bearer token) and Origin, and relayed both ways; when the leader goes away the client's
     socket closes (1012) and it reconnects, through the load balancer, to a node that relays to the new leader."""
@@ -129,6 +132,7 @@ async def relay_websocket(scope: Scope, receive: Receive, send: Send, address: s
         url += "?" + bytes(scope["query_string"]).decode("latin-1")
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k.lower() not in _WS_SKIP]
     origin = next((v.decode("latin-1") for k, v in scope["headers"] if k.lower() == b"origin"), None)
+    headers.append((FORWARDED.decode(), node_id))
     try:
         upstream = await connect(url, additional_headers=headers, subprotocols=scope.get("subprotocols") or None,
                                  origin=origin, open_timeout=5, max_size=None, compression=None)

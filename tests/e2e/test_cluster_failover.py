@@ -199,6 +199,9 @@ def test_leader_killed_mid_traffic_a_standby_takes_over_and_a_paused_leader_neve
         nodes: list[Server]) -> None:
     roles = [role(n) for n in nodes]
     assert roles.count("leader") == 1 and roles.count("standby") == 2, roles
+    for node, r in zip(nodes, roles, strict=True):
+        metrics = httpx.get(node.url + "/metrics", timeout=5).text
+        assert f"blendcc_routing_leader {1.0 if r == 'leader' else 0.0}" in metrics, (r, metrics[-400:])
     admin = Balancer(nodes, "admin", ADMIN_PASSWORD, start=1)  # configuration through a standby first
     admin.ok("PUT", "/api/config/calendars/always", {"weekly": ALWAYS})
     admin.ok("PUT", "/api/config/queues/q", {"calendar_id": "always", "offer_timeout_s": 8, "wrap_up_s": None})

@@ -131,7 +131,8 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
                           ReportService(store, settings.timezone, queue_open_time(lambda: config.catalog)), auth, stats,
                           CustomerService(customers, store, clock), notes)
     container.audit = audit
-    metrics = PrometheusMetrics(container.views.gauges, lambda: getattr(bus, "lag_s", None))
+    metrics = PrometheusMetrics(container.views.gauges, lambda: getattr(bus, "lag_s", None),
+                                lambda: None if container.cluster is None else bool(container.cluster.is_leader))
     runtime.subscribers.append(metrics)
     runtime.batch_observers.append(metrics.observe_commit)
     container.metrics = metrics

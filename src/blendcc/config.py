@@ -139,6 +139,13 @@ class Settings(BaseSettings):
                                             "default: the host name")
     group_commit: bool = Field(default=True, description="commands that arrive together are stored in one "
                                                          "transaction (ADR 0038)")
+    cluster: bool = Field(default=False, description="several nodes on one PostgreSQL database and one Redis: "
+                          "one routing leader holds a lease, the others forward requests to it (ADR 0053)")
+    advertise_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+$",
+                                      description="this node's base URL as the other nodes reach it (cluster); "
+                                                  "default: http://host:port")
+    lease_ttl_s: float = Field(default=3.0, ge=0.5, le=60.0, description="the routing lease's lifetime (cluster): "
+                               "a standby takes over at most this long after the leader's last renewal")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: str | None = Field(default=None, description="token signing key; generated and stored if unset")

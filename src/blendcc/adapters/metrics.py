@@ -25,9 +25,11 @@ BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 class _Live(Collector):
     """Gauges read when Prometheus scrapes: the live state's counts and the bus lag."""
 
-    def __init__(self, gauges: Callable[[], Mapping[str, Any]], bus_lag: Callable[[], float | None]) -> None:
+    def __init__(self, gauges: Callable[[], Mapping[str, Any]], bus_lag: Callable[[], float | None],
+                 leader: Callable[[], bool | None] = lambda: None) -> None:
         self._gauges = gauges
         self._bus_lag = bus_lag
+        self._leader = leader
 
     def collect(self) -> Iterator[Metric]:
         g = self._gauges()
@@ -44,6 +46,10 @@ class _Live(Collector):
         if lag is not None:
             yield GaugeMetricFamily("blendcc_bus_lag_seconds", "age of the last bus message when this node got it",
                                     value=lag)
+        leader = self._leader()
+        if leader is not None:
+            yield GaugeMetricFamily("blendcc_routing_leader", "1 while this node holds the routing lease (cluster)",
+                                    value=1.0 if leader else 0.0)
 
     def describe(self) -> Iterator[Metric]:
         return iter(())
@@ -52,7 +58,8 @@ class _Live(Collector):
 class PrometheusMetrics:
     """A ``CommitSubscriber`` and the writer's batch observer, with the scrape-time gauges."""
 
-    def __init__(self, gauges: Callable[[], Mapping[str, Any]], bus_lag: Callable[[], float | None]) -> None:
+    def __init__(self, gauges: Callable[[], Mapping[str, Any]], bus_lag: Callable[[], float | None],
+                 leader: Callable[[], bool | None] = lambda: None) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
         self.events = Counter("blendcc_events", "events committed to the log, by type", ["type"],
                               registry=self.registry)
@@ -62,7 +69,7 @@ class PrometheusMetrics:
                                     buckets=BATCH_BUCKETS, registry=self.registry)
         for name in COUNTED:
             self.events.labels(type=name)  # present at 0 from the start
-        self.registry.register(_Live(gauges, bus_lag))
+        self.registry.register(_Live(gauges, bus_lag, leader))
 
     def committed(self, batch: Sequence[StoredEvent]) -> None:
         for s in batch:

@@ -63,6 +63,7 @@ from blendcc.api import (
 )
 from blendcc.api.client_address import ClientAddressMiddleware
 from blendcc.api.contract import document_errors
+from blendcc.api.forward import ForwardToLeader
 from blendcc.api.models.common import Health
 from blendcc.api.ws_auth import SocketRegistry
 from blendcc.app.background import Background
@@ -89,9 +90,13 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
             await asyncio.to_thread(container.email.start)  # SMTP listener, IMAP pollers
         if background:
             work.start_dialing()  # BLENDCC_TELEPHONY
+        if container.cluster is not None:  # several nodes: take the routing lease when it is free (ADR 0053)
+            container.cluster.start()
         try:
             yield
         finally:
+            if container.cluster is not None:
+                await asyncio.to_thread(container.cluster.stop)  # a leader lets its lease go at once
             work.stop()
             if container.forecast_jobs is not None:
                 container.forecast_jobs.cancel_all()  # running jobs stop at their next fit
@@ -117,6 +122,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.add_middleware(guard.RequestGuard, verify=verify, max_body_bytes=container.settings.max_body_bytes)
     app.add_middleware(ClientAddressMiddleware)
     security.install(app, container.settings)  # headers, CORS, offline /docs
+    app.add_middleware(ForwardToLeader, cluster=lambda: container.cluster)  # a standby forwards /api to the leader
     app.include_router(routes_main.router)
     app.include_router(routes_supervision.router)  # the console's agent grid, messages to agents
     app.include_router(routes_auth.router)
@@ -164,7 +170,9 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
 
     @app.get("/health", tags=["ops"], response_model=Health)
     def health() -> dict[str, object]:
-        return {"status": "ok", "version": __version__, "last_seq": container.views.last_seq()}
+        cluster = container.cluster
+        return {"status": "ok", "version": __version__, "last_seq": container.views.last_seq(),
+                "role": "single" if cluster is None else cluster.role}
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:

@@ -39,6 +39,8 @@ class Background:
         self.timers = True
         s = c.settings
         self.feed = WallboardFeed(c.views.wallboard, c.bus, self.scheduler, s.wallboard_coalesce_s, s.stats_interval_s)
+        if c.cluster is not None:  # a standby's live state is empty: the leader's node publishes the board
+            self.feed.active = lambda: bool(c.cluster.is_leader)
         c.runtime.subscribers.append(self.feed.start())
 
     def start_dialing(self) -> None:

@@ -80,6 +80,7 @@ class Container:
     forecast_jobs: Any = None  # background forecasts (app.planning.background_jobs.BackgroundJobs; bootstrap)
     metrics: Any = None  # Prometheus metrics (adapters.metrics.PrometheusMetrics; set by bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
+    cluster: Any = None  # app.cluster.Leadership when settings.cluster (several nodes; started by the API lifespan)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)
     views: LiveViews = field(init=False)
     #: digital conversations' states (open, pending, snoozed, resolved) and an agent's list of them

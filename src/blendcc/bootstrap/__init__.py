@@ -76,6 +76,11 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
         migrate(settings.database_url)
     db = make_engine(settings.database_url)
     store = SqlStore(db)
+    if settings.cluster:  # several nodes (ADR 0053): a standby's store refuses every append until it leads
+        from blendcc.bootstrap.cluster import LEASE, check_cluster_settings
+
+        check_cluster_settings(settings)
+        store.fence(LEASE, 0)
     config_repo = SqlConfigRepository(db)
     customers = SqlCustomerRepository(db)
     users = SqlUserRepository(db)
@@ -91,13 +96,18 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
 
     store.set_thresholds(thresholds)
     stats = LiveStats(thresholds, settings.timezone, queue_open_time(lambda: config.catalog))
-    now = clock.now()
-    start = day_start(now, settings.timezone)
-    stats.load(now, store.queue_counters(start, now + 86400), store.state_intervals(start, now + 1),
-               store.handled_by_agent(start, now + 1))
-    stats.load_digital(s.event for s in store.events_of_type(DIGITAL_TYPES, start - WARM_UP_S, now + 1))
-    stats.load_ivr(s.event for s in store.events_of_type(IVR_TYPES, start, now + 1))
-    runtime = Runtime(config.catalog, store, bus, clock, stats, group_commit=settings.group_commit)
+
+    def load_stats() -> None:
+        now = clock.now()
+        start = day_start(now, settings.timezone)
+        stats.load(now, store.queue_counters(start, now + 86400), store.state_intervals(start, now + 1),
+                   store.handled_by_agent(start, now + 1))
+        stats.load_digital(s.event for s in store.events_of_type(DIGITAL_TYPES, start - WARM_UP_S, now + 1))
+        stats.load_ivr(s.event for s in store.events_of_type(IVR_TYPES, start, now + 1))
+
+    load_stats()
+    runtime = Runtime(config.catalog, store, bus, clock, stats, group_commit=settings.group_commit,
+                      standby=settings.cluster)
     config.on_change.append(runtime.reconfigure)
     config.delete_guards.append(runtime.guard_delete)
     config.engine_lock = runtime.lock
@@ -121,7 +131,8 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
                           ReportService(store, settings.timezone, queue_open_time(lambda: config.catalog)), auth, stats,
                           CustomerService(customers, store, clock), notes)
     container.audit = audit
-    metrics = PrometheusMetrics(container.views.gauges, lambda: getattr(bus, "lag_s", None))
+    metrics = PrometheusMetrics(container.views.gauges, lambda: getattr(bus, "lag_s", None),
+                                lambda: None if container.cluster is None else bool(container.cluster.is_leader))
     runtime.subscribers.append(metrics)
     runtime.batch_observers.append(metrics.observe_commit)
     container.metrics = metrics
@@ -189,6 +200,11 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     from blendcc.bootstrap.problems import wire_problems
 
     wire_problems(container, settings, SqlProblemReader(db))
+
+    if settings.cluster:
+        from blendcc.bootstrap.cluster import wire_cluster
+
+        wire_cluster(container, settings, store, load_stats)
     return container
 
 

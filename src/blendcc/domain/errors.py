@@ -37,3 +37,10 @@ class Unauthenticated(DomainError):
     """No valid credentials: a missing, expired or revoked token, or a failed login (HTTP 401)."""
 
     code = "unauthenticated"
+
+
+class FencedOut(DomainError):
+    """This node no longer holds the routing lease: the event store refused its append (a newer leader's
+    fencing token is in force). The node stops routing; the client may retry (another node answers)."""
+
+    code = "unavailable"

@@ -19,6 +19,7 @@ from blendcc.adapters.storage.projectors import PROJECTORS, ProjectorRegistry, S
 from blendcc.analytics.agent_stats import StateInterval
 from blendcc.analytics.interactions import COLUMNS
 from blendcc.analytics.queue_stats import COUNTER_NAMES, CounterKey, QueueCounters, Thresholds
+from blendcc.domain.errors import FencedOut
 from blendcc.domain.events import Event, event_from_dict, subject_ids
 from blendcc.ports import StoredEvent
 
@@ -59,6 +60,19 @@ def _pg_insert_events(conn: Any, rows: list[dict[str, Any]]) -> list[int]:
     return seqs
 
 
+#: FOR SHARE: a lease acquisition (an UPDATE of the row) waits for appends checking it, and an append waits for
+#: an acquisition in progress and then sees its new token: an append is either before the new leader's
+#: rebuild (which reads it) or refused
+_LEASE_TOKEN = text("SELECT token FROM leases WHERE name = :name FOR SHARE")
+
+
+def _check_fence(conn: Any, lease: str, token: int) -> None:
+    current = conn.execute(_LEASE_TOKEN, {"name": lease}).scalar()
+    if current is None or int(current) != token or token == 0:
+        raise FencedOut(f"this node no longer holds the {lease} lease (its token {token}, the lease's "
+                        f"{current}): the append was refused, nothing stored")
+
+
 class SqlStore:
     """EventStore on SQLAlchemy Core (SQLite or PostgreSQL) plus the report readers."""
 
@@ -70,6 +84,16 @@ class SqlStore:
         self._upsert = _upsert_factory(engine)
         self._pg = engine.dialect.name == "postgresql"
         self._thresholds = resolve_thresholds(thresholds)
+        #: (lease name, token): every append checks, in its transaction, that the lease row still carries
+        #: this token (several nodes, ADR 0053); None: no lease (one node)
+        self._fence: tuple[str, int] | None = None
+
+    def fence(self, lease: str, token: int) -> None:
+        """Refuse every later append (``FencedOut``) unless lease ``lease`` still carries ``token``; token 0
+        (never issued) refuses every append: a standby node."""
+        if not self._pg:
+            raise ValueError("fencing tokens need PostgreSQL (several nodes share one database)")
+        self._fence = (lease, token)
 
     def set_thresholds(self, thresholds: Thresholds) -> None:
         """Use ``thresholds(queue_id, channel) -> (sl_s, short_abandon_s)`` for later appends."""
@@ -89,6 +113,8 @@ class SqlStore:
             with self._writer.begin() as conn:
                 if self._pg:
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+                if self._fence is not None:
+                    _check_fence(conn, *self._fence)
                 if self._pg:
                     seqs = _pg_insert_events(conn, rows)
                 else:

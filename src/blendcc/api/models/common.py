@@ -29,6 +29,8 @@ class Health(BaseModel):
     status: str = Field(description="'ok' while the server answers")
     version: str
     last_seq: int = Field(description="sequence number of the last event the writer committed")
+    role: str = Field(default="single", description="'single' (one node), or in a cluster 'leader' (routes) or "
+                      "'standby' (forwards /api requests to the leader; ADR 0053)")
 
 
 class Readiness(BaseModel):

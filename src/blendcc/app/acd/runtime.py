@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from blendcc.app.acd.commit_queue import MAX_BATCH, BatchObserver, CommitQueue, Pending, WriterLock
-from blendcc.domain.errors import DomainError, InvalidState
+from blendcc.domain.errors import DomainError, FencedOut, InvalidState
 from blendcc.domain.events import Event
 from blendcc.ports import Clock, CommitSubscriber, EventBus, EventStore, Scheduler, StoredEvent
 from blendcc.routing.catalog import Catalog
@@ -38,7 +38,7 @@ class StoreUnavailable(DomainError):
 class Runtime:
     def __init__(self, catalog: Catalog, store: EventStore, bus: EventBus, clock: Clock,
                  stats: CommitSubscriber | None = None, *, group_commit: bool = True,
-                 max_batch: int = MAX_BATCH):
+                 max_batch: int = MAX_BATCH, standby: bool = False):
         self.store = store
         self.bus = bus
         self.clock = clock
@@ -65,7 +65,12 @@ class Runtime:
         self._queue = CommitQueue(max_batch)
         #: told (commands, seconds the append took) after each durable append (metrics)
         self.batch_observers: list[BatchObserver] = []
-        self._rebuild(now)
+        #: several nodes (ADR 0053): a standby neither replays nor writes until ``take_over``; a leader whose
+        #: append was fenced out steps down and tells ``on_fenced`` (called with the writer lock held)
+        self.standby = standby
+        self.on_fenced: list[Callable[[], None]] = []
+        if not standby:
+            self._rebuild(now)
 
     def _logged(self, contact_id: str) -> bool:
         """True if ``contact_id`` was ever created: a ``Store`` answers from its interactions projection
@@ -104,6 +109,8 @@ class Runtime:
         ``command`` is a record from ``blendcc.routing.commands``; a callable ``command(engine, now)`` is
         still accepted in-process (tests), but cannot cross a wire. With group commit, a command that
         arrives while the writer is busy is run and stored with the others that arrived meanwhile."""
+        if self.standby:
+            raise FencedOut("this node is not the routing leader")
         if not self.group_commit or self.lock.owned():
             # group commit off, or this thread holds the writer already (a command caused by a batch's
             # subscribers, a configuration change under the lock): run alone, at once
@@ -254,7 +261,7 @@ class Runtime:
         """Ask the scheduler for a wake-up at the engine's next due time, unless an earlier one is armed
         (an early wake-up finds nothing due and re-arms). Called with the lock held."""
         scheduler = self._scheduler
-        if scheduler is None:
+        if scheduler is None or self.standby:
             return
         due = self.engine.next_due()
         if due is None:
@@ -273,6 +280,8 @@ class Runtime:
         with self.lock:
             if self._wake is not None and self._wake[2] == token:
                 self._wake = None
+            if self.standby:  # stepped down since it was armed: the new leader runs the timers
+                return
         try:
             self.tick()
         except Exception:
@@ -300,6 +309,8 @@ class Runtime:
     def _recover(self, resume: bool = True) -> None:
         """After a store failure: rebuild from the store if that did not work yet, then (before a command)
         re-run the overdue timers and matching that the failed append lost (its events were never stored)."""
+        if resume and self.standby:
+            raise FencedOut("this node is not the routing leader")
         if self._stale:
             try:
                 self._replace_engine()
@@ -322,6 +333,10 @@ class Runtime:
         started = time.perf_counter()
         try:
             seqs = self.store.append(events)
+        except FencedOut:  # another node holds the lease now: nothing was stored; stop routing here
+            log.error("the event store refused this node's append (fenced out by a newer leader); stepping down")
+            self._step_down()
+            raise
         except ValueError as exc:  # the store refused these events (e.g. a duplicate id): not an outage
             log.warning("event store refused an append: %s", exc)
             self._stale = True
@@ -357,6 +372,38 @@ class Runtime:
             message["type"] = s.event.type
             message["seq"] = s.seq
             self.bus.publish(s.event.topic, message)
+
+    # ------------------------------------------------------------------ several nodes (ADR 0053)
+
+    def take_over(self, catalog: Catalog) -> None:
+        """This node now holds the routing lease (its store fenced with the new token): rebuild the live state
+        from the event log, which holds every append of the previous leader (they were committed before the
+        lease changed hands, or refused), let overdue timers fire, and start routing."""
+        with self.lock:
+            self.standby = False
+            self.engine = Engine(catalog, self.clock.now())
+            self._wake = None
+            self._rebuild(self.clock.now())
+            self._arm()
+
+    def step_down(self) -> None:
+        """Stop routing (the lease was lost): refuse commands, drop the live state, disarm the timer."""
+        with self.lock:
+            self._step_down()
+
+    def _step_down(self) -> None:
+        if self.standby:
+            return
+        self.standby = True
+        self.engine = Engine(self.engine.catalog, self.clock.now())
+        if self._wake is not None and self._scheduler is not None:
+            self._scheduler.cancel(self._wake[1])
+        self._wake = None
+        for hook in self.on_fenced:
+            try:
+                hook()
+            except Exception:
+                log.exception("step-down hook %r failed", hook)
 
     def guard_delete(self, kind: str, doc_id: str) -> None:
         """Refuse configuration deletes that would strand live work (called with the lock held)."""

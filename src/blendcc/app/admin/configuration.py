@@ -91,6 +91,18 @@ class ConfigService:
         self.delete_guards: list[Callable[[str, str], None]] = []
         self.engine_lock: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
 
+    def reload(self) -> Catalog:
+        """Read every document again from the repository (a standby taking over the routing: the previous
+        leader may have changed them since this node started) and rebuild the catalog."""
+        docs: dict[str, dict[str, BaseModel]] = {k: {} for k in KINDS}
+        for kind, model in KINDS.items():
+            for doc in self.repo.list(kind):
+                docs[kind][doc.id] = model.model_validate(dict(doc.body))
+        catalog = self._build(docs)
+        with self._lock:
+            self.docs, self.catalog = docs, catalog
+        return catalog
+
     # ------------------------------------------------------------------ reads
 
     def list(self, kind: str) -> list[BaseModel]:

@@ -29,6 +29,8 @@ class WallboardFeed:
         self.coalesce_s = coalesce_s
         self.heartbeat_s = heartbeat_s
         self.published = 0
+        #: False on a standby node (several nodes, ADR 0053): only the routing leader's live state is the board
+        self.active: Callable[[], bool] = lambda: True
         self._lock = threading.Lock()
         self._pending: object | None = None  # the armed event-driven publication
         self._beat: object | None = None
@@ -82,6 +84,8 @@ class WallboardFeed:
 
     def publish(self) -> None:
         """Build the board now and publish it (a failure is logged; the next event or beat tries again)."""
+        if not self.active():
+            return
         try:
             frame = self.build()
         except Exception:

@@ -227,10 +227,15 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer):
 
     def answer(self, leg: Any) -> None:
         media = leg.call.remote_media
+        reliable = getattr(leg.call, "reliable", None) is not None  # RFC 3262: a reliable 18x first
         if media is None:  # late offer: our offer goes in the 200 (RFC 3261 13.2.1), the answer in the ACK
+            if reliable:
+                leg.call.ringing()
             leg.call.answer(build_sdp(self.public_host, leg.rtp.port, [PCMU, PCMA], TE))
             return
         sdp, _codec, _te = answer(media, self.public_host, leg.rtp.port)
+        if reliable:  # our answer in a reliable 183 (early media: the IVR is heard before the 200)
+            leg.call.progress(sdp)
         leg.call.answer(sdp)
 
     def hangup(self, leg: Any) -> None:

@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from blendcc.dialer.amd import AmdSettings
 from blendcc.domain.telephony import AnsweredBy, TelephonyEvent, TelephonyEventKind
 from blendcc.ports import Clock, Rng
 
@@ -74,7 +75,8 @@ class FakeTelephony:
     def on_event(self, handler: Callable[[TelephonyEvent], None]) -> None:
         self._handlers.append(handler)
 
-    def place_call(self, call_id: str, to: str, caller_id: str, ring_timeout_s: float) -> None:
+    def place_call(self, call_id: str, to: str, caller_id: str, ring_timeout_s: float,
+                   amd: AmdSettings | None = None) -> None:
         if call_id in self.calls:
             raise ValueError(f"call {call_id!r} already placed")
         now = self.clock.now()

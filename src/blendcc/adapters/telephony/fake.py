@@ -65,6 +65,8 @@ class FakeTelephony:
         self.ring_s = ring_s
         self.talk_s = talk_s
         self.calls: dict[str, PlacedCall] = {}
+        #: the AMD settings each call was placed with (the verdict itself comes from the script)
+        self.amd: dict[str, AmdSettings] = {}
         self.played: list[tuple[str, str]] = []
         self._handlers: list[Callable[[TelephonyEvent], None]] = []
         self._queue: list[tuple[float, int, TelephonyEvent]] = []
@@ -83,6 +85,8 @@ class FakeTelephony:
         script = self._fate(to)
         call = PlacedCall(call_id, to, caller_id, ring_timeout_s, now, script)
         self.calls[call_id] = call
+        if amd is not None:
+            self.amd[call_id] = amd
         if script.result in ("invalid", "disconnected"):
             self._push(now, call_id, "failed", cause=script.result)
             return

@@ -177,11 +177,11 @@ class Call(InDialog):
         self.local_sdp = sdp
         self._respond(200, sdp, [("Allow", self.edge.allow)])
 
-    def reject(self, status: int = 486) -> None:
+    def reject(self, status: int = 486, extra: list[tuple[str, str]] | None = None) -> None:
         if self.state != "early" or self.final_status is not None:
             return
         self.final_status = status
-        self._respond(status)
+        self._respond(status, extra=extra)
         self._finish()
 
     def _acked(self, ack: SipMessage) -> None:

@@ -13,7 +13,13 @@ Runs in a private network namespace (loopback only; root needed), like the SIPp 
 
     sudo python bench/sip.py [--rates 50,100,200,400,600,800] [--seconds 5] [--bridged 100]
 
-The last line is one JSON object: max_cps_zero_failures, bridged_calls, added_jitter_ms (and details).
+3. Recorded: ``--rec-rates`` callers with media per second (``--seconds`` each), each bridged to one of
+   ``--rec-agents`` registered phones that send media too, every call recorded; a recording is complete
+   when it exists and its length is the call's talk time (ContactConnected to ContactEnded) within 0.1 s.
+   Reported: the highest rate with zero failed calls and every recording complete.
+
+The last line is one JSON object: max_cps_zero_failures, bridged_calls, added_jitter_ms,
+max_cps_media_recordings_complete (and details).
 """
 
 from __future__ import annotations
@@ -63,23 +69,30 @@ class LoopLag:
                 "lag_max_ms": round(1000 * s[-1], 2)}
 
 
-def _server(work: Path, agents: int) -> Any:
+def _server(work: Path, agents: int, rec_agents: int = 0) -> Any:
     from blendcc.bootstrap import build_container
     from blendcc.bootstrap.voice import VoiceStack
     from blendcc.config import Settings
 
-    users = {f"b{i}": f"pw-b{i}" for i in range(agents)} | {"probe": "pw-probe"}
+    users = ({f"b{i}": f"pw-b{i}" for i in range(agents)} | {"probe": "pw-probe"}
+             | {f"r{i}": f"pw-r{i}" for i in range(rec_agents)})
     settings = Settings(database_url=f"sqlite:///{work}/bench.db", admin_password="bench-admin", sip_enabled=True,
                         sip_port=5060, sip_users=users, rtp_port_min=30000, rtp_port_max=40000,
-                        recording_dir=str(work / "rec"), recording_default="none", log_level="warning")
+                        recording_dir=str(work / "rec"), recording_default="none", log_level="warning",
+                        recording_queues={"rec": "all"})
     c = build_container(settings)
     c.config.put("queues", "sales", {"name": "Sales", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
     c.config.put("queues", "probe", {"name": "Probe", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
     for i in range(agents):
         c.config.put("agents", f"b{i}", {"name": f"B{i}", "queues": ["sales"]}, "bench")
     c.config.put("agents", "probe", {"name": "Probe", "queues": ["probe"]}, "bench")
+    c.config.put("queues", "rec", {"name": "Recorded", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
+    for i in range(rec_agents):
+        c.config.put("agents", f"r{i}", {"name": f"R{i}", "queues": ["rec"]}, "bench")
     c.config.put("workflows", "main", {"filters": [{"name": "probe", "expression": "dialled_number == 'probe'",
-                                                    "targets": [{"queue": "probe"}]}],
+                                                    "targets": [{"queue": "probe"}]},
+                                                   {"name": "rec", "expression": "dialled_number == 'rec'",
+                                                    "targets": [{"queue": "rec"}]}],
                                        "default": [{"queue": "sales"}]}, "bench")
     return c, VoiceStack(c, settings)
 
@@ -197,6 +210,78 @@ async def bridged(c: Any, stack: Any, work: Path, n: int) -> dict[str, Any]:
             "agents": {"successful": uas_r.successful, "failed": uas_r.failed}, "probe": jitter}
 
 
+async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: float, agents: int,
+                   talk_ms: int) -> dict[str, Any]:
+    """Callers with media (g711a.pcap) at each rate for ``seconds``, each bridged to a registered agent phone
+    that also sends media, every call recorded. A call's recording is complete when it exists and its length
+    is its talk time (ContactConnected to ContactEnded) within 0.1 s. Reported per rate: calls, failed,
+    refused by admission control (503), recordings missing and off by more than 0.1 s."""
+    users = {f"r{i}": f"pw-r{i}" for i in range(agents)}
+    registered = await register_all(users, 5071)
+    for a in users:
+        await asyncio.to_thread(c.agents.login, a)
+    pcap = f"{PCAPS}/g711a.pcap"
+    play = f"{pcap}@100"  # media from the start of each leg (the pcap is 4.7 s)
+    steps, best = [], 0
+    lag = LoopLag()
+    for rate in rates:
+        calls = int(rate * seconds)
+        tag = f"rec{rate}"
+        refused0 = stack.gateway.admission.refused
+        uas = asyncio.create_task(sipp(scenario("uas_agent", work, ring_ms="100", play=play), work,
+                                       local_port=5071, uas=True, calls=calls, rtp_port=43000,
+                                       timeout_s=seconds + talk_ms / 1000 + 60))
+        await asyncio.sleep(0.5)
+        lag.start()
+        cpu0, t0 = time.process_time(), time.monotonic()
+        r = await sipp(scenario("uac", work, caller=tag, hold_ms=str(talk_ms), play=play), work,
+                       local_port=5064, calls=calls, rate=rate, limit=rate * 10, rtp_port=44000, service="rec",
+                       timeout_s=seconds + talk_ms / 1000 + 60)
+        wall, cpu = time.monotonic() - t0, time.process_time() - cpu0
+        loop_lag = lag.stop()
+        uas.cancel()
+        await asyncio.gather(uas, return_exceptions=True)
+        await _stored(c, stack, tag, calls)
+        await asyncio.sleep(1.0)
+        rows = [x for x in await asyncio.to_thread(c.store.interactions, limit=100000)
+                if (x.get("attributes") or {}).get("caller_id") == tag]
+        missing, off, diffs = 0, 0, []
+        for row in rows:
+            tl = await asyncio.to_thread(c.contacts.timeline, row["contact_id"])
+            on = next((e["at"] for e in tl if e["type"] == "ContactConnected"), None)
+            end = next((e["at"] for e in tl if e["type"] == "ContactEnded"), None)
+            if on is None or end is None:
+                continue
+            recs = stack.voice.recordings(row["contact_id"])
+            if not recs:
+                missing += 1
+                continue
+            import wave
+            with wave.open(recs[0]["path"], "rb") as w:
+                length = w.getnframes() / w.getframerate()
+            diffs.append(length - (end - on))
+            off += abs(length - (end - on)) > 0.1
+        talked = len(diffs) + missing
+        refused = stack.gateway.admission.refused - refused0
+        ok = r.rc == 0 and r.failed == 0 and missing == 0 and off == 0 and talked == calls
+        step = {"rate_cps": rate, "calls": calls, "successful": r.successful, "failed": r.failed,
+                "refused_503": refused,
+                "talked": talked, "recordings_missing": missing, "recordings_off_0_1s": off,
+                "worst_diff_s": round(max(diffs, key=abs), 3) if diffs else None,
+                "cpu_percent": round(100 * cpu / wall, 1), **loop_lag}
+        steps.append(step)
+        print(f"recorded {rate:3d} cps: {r.successful}/{calls} ok, {r.failed} failed ({refused} refused 503); "
+              f"{talked} talked, {missing} without a recording, {off} off by > 0.1 s (worst {step['worst_diff_s']} s); "
+              f"CPU {step['cpu_percent']} %, loop lag p99 {step['lag_p99_ms']} ms", flush=True)
+        if not ok:
+            break
+        best = rate
+        await asyncio.sleep(3)
+    for a in users:
+        await asyncio.to_thread(c.agents.logout, a, True)
+    return {"registered": registered, "max_cps_media_recordings_complete": best, "steps": steps}
+
+
 def _relayed(stack: Any) -> int:
     seen = set()
     total = 0
@@ -300,11 +385,13 @@ async def inner(args: argparse.Namespace) -> dict[str, Any]:
 
     logging.basicConfig(level=logging.ERROR)
     work = workdir()
-    c, stack = _server(work, args.bridged)
+    c, stack = _server(work, args.bridged, args.rec_agents)
     await stack.start()
     tick = asyncio.create_task(_ticker(c))
     try:
         rates = [int(x) for x in args.rates.split(",")]
+        rec = (await recorded(c, stack, work, [int(x) for x in args.rec_rates.split(",")], args.seconds,
+                              args.rec_agents, args.talk_ms) if args.rec_rates else {})
         sig = await signalling(c, stack, work, rates, args.seconds)
         top = sig["max_cps_zero_failures"] or rates[0]
         peer_r = await peer(work, top, args.seconds)
@@ -315,7 +402,7 @@ async def inner(args: argparse.Namespace) -> dict[str, Any]:
         stack.close()
         c.store.engine.dispose()
         shutil.rmtree(work, ignore_errors=True)
-    return {"signalling": sig, "peer_sipp_uas": peer_r, "bridged": br}
+    return {"signalling": sig, "peer_sipp_uas": peer_r, "bridged": br, "recorded": rec}
 
 
 async def _ticker(c: Any) -> None:
@@ -329,6 +416,9 @@ def main() -> None:
     ap.add_argument("--rates", default="50,100,200,400,600,800")
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--bridged", type=int, default=100)
+    ap.add_argument("--rec-rates", default="20,30,40,50", help="calls/s of the recorded-media stage ('' skips it)")
+    ap.add_argument("--rec-agents", type=int, default=200)
+    ap.add_argument("--talk-ms", type=int, default=3000)
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -340,7 +430,8 @@ def main() -> None:
         if missing:
             sys.exit(f"bench/sip.py: {missing}")
         cmd = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", sys.executable, __file__,
-               "--inner", "--rates", args.rates, "--seconds", str(args.seconds), "--bridged", str(args.bridged)]
+               "--inner", "--rates", args.rates, "--seconds", str(args.seconds), "--bridged", str(args.bridged),
+               "--rec-rates", args.rec_rates, "--rec-agents", str(args.rec_agents), "--talk-ms", str(args.talk_ms)]
         sys.exit(subprocess.run(cmd, check=False, env={**os.environ, "BLENDCC_IN_NETNS": "1"}).returncode)
     res = asyncio.run(inner(args))
     sig, br = res["signalling"], res["bridged"]
@@ -357,7 +448,10 @@ def main() -> None:
           f"rate: {res['peer_sipp_uas']['successful']}/{res['peer_sipp_uas']['calls']}", flush=True)
     print(json.dumps({"max_cps_zero_failures": sig["max_cps_zero_failures"],
                       "bridged_calls": br.get("bridged_during_probe") if br else 0,
-                      "added_jitter_ms": added, "details": res}))
+                      "added_jitter_ms": added,
+                      "max_cps_media_recordings_complete":
+                          (res["recorded"] or {}).get("max_cps_media_recordings_complete"),
+                      "details": res}))
 
 
 if __name__ == "__main__":

@@ -224,6 +224,7 @@ async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: fl
     play = f"{pcap}@100"  # media from the start of each leg (the pcap is 4.7 s)
     steps, best = [], 0
     lag = LoopLag()
+    bridged_s = _bridge_spans(stack)
     for rate in rates:
         calls = int(rate * seconds)
         tag = f"rec{rate}"
@@ -245,7 +246,7 @@ async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: fl
         await asyncio.sleep(1.0)
         rows = [x for x in await asyncio.to_thread(c.store.interactions, limit=100000)
                 if (x.get("attributes") or {}).get("caller_id") == tag]
-        missing, off, diffs = 0, 0, []
+        missing, off, diffs, off_bridge, bdiffs = 0, 0, [], 0, []
         for row in rows:
             tl = await asyncio.to_thread(c.contacts.timeline, row["contact_id"])
             on = next((e["at"] for e in tl if e["type"] == "ContactConnected"), None)
@@ -261,6 +262,10 @@ async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: fl
                 length = w.getnframes() / w.getframerate()
             diffs.append(length - (end - on))
             off += abs(length - (end - on)) > 0.1
+            span = bridged_s.get(row["contact_id"])
+            if span is not None and span[1] is not None:
+                bdiffs.append(length - (span[1] - span[0]))
+                off_bridge += abs(bdiffs[-1]) > 0.1
         talked = len(diffs) + missing
         refused = stack.gateway.admission.refused - refused0
         ok = r.rc == 0 and r.failed == 0 and missing == 0 and off == 0 and talked == calls
@@ -268,10 +273,13 @@ async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: fl
                 "refused_503": refused,
                 "talked": talked, "recordings_missing": missing, "recordings_off_0_1s": off,
                 "worst_diff_s": round(max(diffs, key=abs), 3) if diffs else None,
+                "recordings_off_bridge_0_1s": off_bridge,
+                "worst_diff_bridge_s": round(max(bdiffs, key=abs), 3) if bdiffs else None,
                 "cpu_percent": round(100 * cpu / wall, 1), **loop_lag}
         steps.append(step)
         print(f"recorded {rate:3d} cps: {r.successful}/{calls} ok, {r.failed} failed ({refused} refused 503); "
               f"{talked} talked, {missing} without a recording, {off} off by > 0.1 s (worst {step['worst_diff_s']} s); "
+              f"vs the bridged time {off_bridge} off (worst {step['worst_diff_bridge_s']} s); "
               f"CPU {step['cpu_percent']} %, loop lag p99 {step['lag_p99_ms']} ms", flush=True)
         if not ok:
             break
@@ -280,6 +288,32 @@ async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: fl
     for a in users:
         await asyncio.to_thread(c.agents.logout, a, True)
     return {"registered": registered, "max_cps_media_recordings_complete": best, "steps": steps}
+
+
+def _bridge_spans(stack: Any) -> dict[str, list[float | None]]:
+    """contact id -> [bridged at, unbridged at] on the loop's clock: the time the caller and the agent
+    actually had media between them (the engine's ContactConnected comes before it: the accept runs on
+    the store's worker first, and that handoff grows with load)."""
+    gw, spans = stack.gateway, {}
+    bridge, unbridge = gw.bridge, gw.unbridge
+
+    contact_of: dict[str, str] = {}
+
+    def on_bridge(customer: Any, agent: Any) -> None:
+        bridge(customer, agent)
+        vc = stack.voice.by_leg.get(customer.id)
+        if vc is not None:
+            spans[vc.contact_id] = [time.monotonic(), None]
+            contact_of[customer.id] = contact_of[agent.id] = vc.contact_id
+
+    def on_unbridge(leg: Any) -> None:
+        cid = contact_of.pop(leg.id, None)
+        if cid is not None and leg.bridge is not None and spans[cid][1] is None:
+            spans[cid][1] = time.monotonic()
+        unbridge(leg)
+
+    gw.bridge, gw.unbridge = on_bridge, on_unbridge
+    return spans
 
 
 def _relayed(stack: Any) -> int:

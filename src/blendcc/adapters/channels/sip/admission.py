@@ -2,9 +2,9 @@
 
 The media of every call runs on one event loop; once that loop wakes up late, every call's packets and
 recordings are late with it. ``LoopLag`` samples how late a 50 ms timer fires; ``Admission`` refuses new
-calls while the worst lag of the last second is over ``max_lag_s`` (setting ``sip_admission_max_lag_ms``,
-default 200 ms: about what a phone's jitter buffer absorbs), so the calls already up keep their quality
-instead of all degrading together.
+calls while the lag of the last second (its third worst sample) is over ``max_lag_s`` (setting
+``sip_admission_max_lag_ms``, default 200 ms: about what a phone's jitter buffer absorbs), so the calls
+already up keep their quality instead of all degrading together.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections import deque
 
 INTERVAL_S = 0.05
 WINDOW = 20  # samples: the last second
+SUSTAINED = 3  # this many late samples in the window make a lag
 
 
 class LoopLag:
@@ -37,9 +38,10 @@ class LoopLag:
 
     @property
     def recent(self) -> float:
-        """The worst lag of the last second; while a stall lasts, how long the overdue timer has waited."""
-        overdue = max(0.0, self.loop.time() - self._due) if self._handle is not None else 0.0
-        return max(max(self.samples, default=0.0), overdue)
+        """The lag of the last second, its third worst sample: a sustained lag, not one pause (a garbage
+        collection, one slow callback) that the phones' jitter buffers absorb."""
+        worst = sorted(self.samples, reverse=True)
+        return worst[SUSTAINED - 1] if len(worst) >= SUSTAINED else 0.0
 
     def stop(self) -> None:
         if self._handle is not None:

@@ -82,6 +82,16 @@ def _prack(rack: str, cseq: int) -> SipMessage:
     return parse(request("PRACK", cseq=cseq, to_tag="t", extra=f"RAck: {rack}\r\n"))
 
 
+def test_hanging_up_while_the_200_waits_for_prack_rejects_the_invite() -> None:
+    h = Harness(answer=None)
+    _ringing(h)
+    h.calls[-1].bye()
+    [rej] = h.wire.take()
+    assert rej.status == 480 and rej.cseq[1] == "INVITE"  # never a BYE in an early dialog we serve
+    h.loop.advance(40)
+    assert all(m.status != 183 and m.method != "BYE" for m in h.wire.take())
+
+
 def test_a_second_reliable_18x_waits_for_the_first_ones_prack() -> None:
     sent: list[int] = []
     timers: list[tuple[float, object]] = []

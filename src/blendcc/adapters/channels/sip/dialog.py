@@ -362,7 +362,9 @@ class Call(InDialog):
         if self.state == "early" and self.direction == "out" and self.final_status is None:
             self.cancel()
             return
-        if self.state == "early" and self.direction == "in" and self.final_status is None:
+        held = self.reliable is not None and self.reliable.holding  # our 2xx still waits for a PRACK
+        if self.state == "early" and self.direction == "in" and (self.final_status is None or held):
+            self.final_status = None
             self.reject(480)
             return
         req = self._request("BYE")

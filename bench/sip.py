@@ -15,8 +15,13 @@ Runs in a private network namespace (loopback only; root needed), like the SIPp 
 
     sudo python bench/sip.py [--rates 50,100,200,400,600,800] [--seconds 5] [--bridged 100] [--tls-srtp 20]
 
-The last line is one JSON object: max_cps_zero_failures, bridged_calls, added_jitter_ms, tls_srtp_calls_ok
-(and details).
+3. Recorded: ``--rec-rates`` callers with media per second (``--seconds`` each), each bridged to one of
+   ``--rec-agents`` registered phones that send media too, every call recorded; a recording is complete
+   when it exists and its length is the call's talk time (ContactConnected to ContactEnded) within 0.1 s.
+   Reported: the highest rate with zero failed calls and every recording complete.
+
+The last line is one JSON object: max_cps_zero_failures, bridged_calls, added_jitter_ms,
+max_cps_media_recordings_complete, tls_srtp_calls_ok (and details).
 """
 
 from __future__ import annotations
@@ -67,26 +72,32 @@ class LoopLag:
                 "lag_max_ms": round(1000 * s[-1], 2)}
 
 
-def _server(work: Path, agents: int) -> Any:
+def _server(work: Path, agents: int, rec_agents: int = 0) -> Any:
     from blendcc.adapters.channels.sip.tlscert import self_signed
     from blendcc.bootstrap import build_container
     from blendcc.bootstrap.voice import VoiceStack
     from blendcc.config import Settings
 
     cert, key = self_signed(work / "tls")  # the TLS+SRTP run's listener
-    users = {f"b{i}": f"pw-b{i}" for i in range(agents)} | {"probe": "pw-probe"}
+    users = ({f"b{i}": f"pw-b{i}" for i in range(agents)} | {"probe": "pw-probe"}
+             | {f"r{i}": f"pw-r{i}" for i in range(rec_agents)})
     settings = Settings(database_url=f"sqlite:///{work}/bench.db", admin_password="bench-admin", sip_enabled=True,
                         sip_port=5060, sip_users=users, rtp_port_min=30000, rtp_port_max=40000,
                         recording_dir=str(work / "rec"), recording_default="none", log_level="warning",
-                        sip_tls_cert=cert, sip_tls_key=key)
+                        recording_queues={"rec": "all"}, sip_tls_cert=cert, sip_tls_key=key)
     c = build_container(settings)
     c.config.put("queues", "sales", {"name": "Sales", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
     c.config.put("queues", "probe", {"name": "Probe", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
     for i in range(agents):
         c.config.put("agents", f"b{i}", {"name": f"B{i}", "queues": ["sales"]}, "bench")
     c.config.put("agents", "probe", {"name": "Probe", "queues": ["probe"]}, "bench")
+    c.config.put("queues", "rec", {"name": "Recorded", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
+    for i in range(rec_agents):
+        c.config.put("agents", f"r{i}", {"name": f"R{i}", "queues": ["rec"]}, "bench")
     c.config.put("workflows", "main", {"filters": [{"name": "probe", "expression": "dialled_number == 'probe'",
-                                                    "targets": [{"queue": "probe"}]}],
+                                                    "targets": [{"queue": "probe"}]},
+                                                   {"name": "rec", "expression": "dialled_number == 'rec'",
+                                                    "targets": [{"queue": "rec"}]}],
                                        "default": [{"queue": "sales"}]}, "bench")
     return c, VoiceStack(c, settings)
 
@@ -204,6 +215,112 @@ async def bridged(c: Any, stack: Any, work: Path, n: int) -> dict[str, Any]:
             "agents": {"successful": uas_r.successful, "failed": uas_r.failed}, "probe": jitter}
 
 
+async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: float, agents: int,
+                   talk_ms: int) -> dict[str, Any]:
+    """Callers with media (g711a.pcap) at each rate for ``seconds``, each bridged to a registered agent phone
+    that also sends media, every call recorded. A call's recording is complete when it exists and its length
+    is its talk time (ContactConnected to ContactEnded) within 0.1 s. Reported per rate: calls, failed,
+    refused by admission control (503), recordings missing and off by more than 0.1 s."""
+    users = {f"r{i}": f"pw-r{i}" for i in range(agents)}
+    registered = await register_all(users, 5071)
+    for a in users:
+        await asyncio.to_thread(c.agents.login, a)
+    pcap = f"{PCAPS}/g711a.pcap"
+    play = f"{pcap}@100"  # media from the start of each leg (the pcap is 4.7 s)
+    steps, best = [], 0
+    lag = LoopLag()
+    bridged_s = _bridge_spans(stack)
+    for rate in rates:
+        calls = int(rate * seconds)
+        tag = f"rec{rate}"
+        refused0 = stack.gateway.admission.refused
+        uas = asyncio.create_task(sipp(scenario("uas_agent", work, ring_ms="100", play=play), work,
+                                       local_port=5071, uas=True, calls=calls, rtp_port=43000,
+                                       timeout_s=seconds + talk_ms / 1000 + 60))
+        await asyncio.sleep(0.5)
+        lag.start()
+        cpu0, t0 = time.process_time(), time.monotonic()
+        r = await sipp(scenario("uac", work, caller=tag, hold_ms=str(talk_ms), play=play), work,
+                       local_port=5064, calls=calls, rate=rate, limit=rate * 10, rtp_port=44000, service="rec",
+                       timeout_s=seconds + talk_ms / 1000 + 60)
+        wall, cpu = time.monotonic() - t0, time.process_time() - cpu0
+        loop_lag = lag.stop()
+        uas.cancel()
+        await asyncio.gather(uas, return_exceptions=True)
+        await _stored(c, stack, tag, calls)
+        await asyncio.sleep(1.0)
+        rows = [x for x in await asyncio.to_thread(c.store.interactions, limit=100000)
+                if (x.get("attributes") or {}).get("caller_id") == tag]
+        missing, off, diffs, off_bridge, bdiffs = 0, 0, [], 0, []
+        for row in rows:
+            tl = await asyncio.to_thread(c.contacts.timeline, row["contact_id"])
+            on = next((e["at"] for e in tl if e["type"] == "ContactConnected"), None)
+            end = next((e["at"] for e in tl if e["type"] == "ContactEnded"), None)
+            if on is None or end is None:
+                continue
+            recs = stack.voice.recordings(row["contact_id"])
+            if not recs:
+                missing += 1
+                continue
+            import wave
+            with wave.open(recs[0]["path"], "rb") as w:
+                length = w.getnframes() / w.getframerate()
+            diffs.append(length - (end - on))
+            off += abs(length - (end - on)) > 0.1
+            span = bridged_s.get(row["contact_id"])
+            if span is not None and span[1] is not None:
+                bdiffs.append(length - (span[1] - span[0]))
+                off_bridge += abs(bdiffs[-1]) > 0.1
+        talked = len(diffs) + missing
+        refused = stack.gateway.admission.refused - refused0
+        ok = r.rc == 0 and r.failed == 0 and missing == 0 and off == 0 and talked == calls
+        step = {"rate_cps": rate, "calls": calls, "successful": r.successful, "failed": r.failed,
+                "refused_503": refused,
+                "talked": talked, "recordings_missing": missing, "recordings_off_0_1s": off,
+                "worst_diff_s": round(max(diffs, key=abs), 3) if diffs else None,
+                "recordings_off_bridge_0_1s": off_bridge,
+                "worst_diff_bridge_s": round(max(bdiffs, key=abs), 3) if bdiffs else None,
+                "cpu_percent": round(100 * cpu / wall, 1), **loop_lag}
+        steps.append(step)
+        print(f"recorded {rate:3d} cps: {r.successful}/{calls} ok, {r.failed} failed ({refused} refused 503); "
+              f"{talked} talked, {missing} without a recording, {off} off by > 0.1 s (worst {step['worst_diff_s']} s); "
+              f"vs the bridged time {off_bridge} off (worst {step['worst_diff_bridge_s']} s); "
+              f"CPU {step['cpu_percent']} %, loop lag p99 {step['lag_p99_ms']} ms", flush=True)
+        if not ok:
+            break
+        best = rate
+        await asyncio.sleep(3)
+    for a in users:
+        await asyncio.to_thread(c.agents.logout, a, True)
+    return {"registered": registered, "max_cps_media_recordings_complete": best, "steps": steps}
+
+
+def _bridge_spans(stack: Any) -> dict[str, list[float | None]]:
+    """contact id -> [bridged at, unbridged at] on the loop's clock: the time the caller and the agent
+    actually had media between them (the engine's ContactConnected comes before it: the accept runs on
+    the store's worker first, and that handoff grows with load)."""
+    gw, spans = stack.gateway, {}
+    bridge, unbridge = gw.bridge, gw.unbridge
+
+    contact_of: dict[str, str] = {}
+
+    def on_bridge(customer: Any, agent: Any) -> None:
+        bridge(customer, agent)
+        vc = stack.voice.by_leg.get(customer.id)
+        if vc is not None:
+            spans[vc.contact_id] = [time.monotonic(), None]
+            contact_of[customer.id] = contact_of[agent.id] = vc.contact_id
+
+    def on_unbridge(leg: Any) -> None:
+        cid = contact_of.pop(leg.id, None)
+        if cid is not None and leg.bridge is not None and spans[cid][1] is None:
+            spans[cid][1] = time.monotonic()
+        unbridge(leg)
+
+    gw.bridge, gw.unbridge = on_bridge, on_unbridge
+    return spans
+
+
 def _relayed(stack: Any) -> int:
     seen = set()
     total = 0
@@ -307,11 +424,13 @@ async def inner(args: argparse.Namespace) -> dict[str, Any]:
 
     logging.basicConfig(level=logging.ERROR)
     work = workdir()
-    c, stack = _server(work, args.bridged)
+    c, stack = _server(work, args.bridged, args.rec_agents)
     await stack.start()
     tick = asyncio.create_task(_ticker(c))
     try:
         rates = [int(x) for x in args.rates.split(",")]
+        rec = (await recorded(c, stack, work, [int(x) for x in args.rec_rates.split(",")], args.seconds,
+                              args.rec_agents, args.talk_ms) if args.rec_rates else {})
         sig = await signalling(c, stack, work, rates, args.seconds)
         top = sig["max_cps_zero_failures"] or rates[0]
         peer_r = await peer(work, top, args.seconds)
@@ -323,7 +442,7 @@ async def inner(args: argparse.Namespace) -> dict[str, Any]:
         stack.close()
         c.store.engine.dispose()
         shutil.rmtree(work, ignore_errors=True)
-    return {"signalling": sig, "peer_sipp_uas": peer_r, "bridged": br, "tls_srtp": tls}
+    return {"signalling": sig, "peer_sipp_uas": peer_r, "bridged": br, "tls_srtp": tls, "recorded": rec}
 
 
 async def _ticker(c: Any) -> None:
@@ -338,6 +457,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--bridged", type=int, default=100)
     ap.add_argument("--tls-srtp", type=int, default=20, help="calls of the TLS+SRTP run (0: none)")
+    ap.add_argument("--rec-rates", default="20,30,40,50", help="calls/s of the recorded-media stage ('' skips it)")
+    ap.add_argument("--rec-agents", type=int, default=200)
+    ap.add_argument("--talk-ms", type=int, default=3000)
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -350,7 +472,8 @@ def main() -> None:
             sys.exit(f"bench/sip.py: {missing}")
         cmd = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", sys.executable, __file__,
                "--inner", "--rates", args.rates, "--seconds", str(args.seconds), "--bridged", str(args.bridged),
-               "--tls-srtp", str(args.tls_srtp)]
+               "--tls-srtp", str(args.tls_srtp),
+               "--rec-rates", args.rec_rates, "--rec-agents", str(args.rec_agents), "--talk-ms", str(args.talk_ms)]
         sys.exit(subprocess.run(cmd, check=False, env={**os.environ, "BLENDCC_IN_NETNS": "1"}).returncode)
     res = asyncio.run(inner(args))
     sig, br = res["signalling"], res["bridged"]
@@ -373,6 +496,8 @@ def main() -> None:
                       "bridged_calls": br.get("bridged_during_probe") if br else 0,
                       "added_jitter_ms": added,
                       "tls_srtp_calls_ok": res["tls_srtp"].get("ok", 0) if res["tls_srtp"] else None,
+                      "max_cps_media_recordings_complete":
+                          (res["recorded"] or {}).get("max_cps_media_recordings_complete"),
                       "details": res}))
 
 

@@ -201,6 +201,9 @@ class Settings(BaseSettings):
     rtp_port_min: int = Field(default=20000, ge=1024, le=65534)
     rtp_port_max: int = Field(default=30000, ge=1026, le=65535)
     rtp_timeout_s: float = Field(default=120.0, ge=0, description="hang up a call leg silent this long (0: never)")
+    sip_admission_max_lag_ms: float = Field(default=200.0, ge=0, le=10_000,
+                                            description="new SIP calls get 503 with Retry-After while the event "
+                                            "loop's worst lag of the last second is over this (0: never)")
     sip_trunk_uri: str | None = Field(default=None, description="outbound trunk, e.g. sip:10.0.0.5:5060")
     sip_trunk_options_s: float = Field(default=30.0, ge=0, le=3600, description="an OPTIONS to the trunk every N "
                                        "seconds: its health for crisis channel triggers (sip:trunk); 0: never")

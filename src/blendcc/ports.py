@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from blendcc.analytics.agent_stats import StateInterval
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters
+from blendcc.dialer.amd import AmdSettings
 from blendcc.dialer.dnc import DncEntry
 from blendcc.dialer.records import DialRecord, ListImport
 from blendcc.domain.conversation import (
@@ -307,7 +308,11 @@ class Telephony(Protocol):
     """Places and controls outbound calls; reports progress as TelephonyEvents to the handler set
     with ``on_event`` (the SIP adapter, the simulator and the fake implement it)."""
 
-    def place_call(self, call_id: str, to: str, caller_id: str, ring_timeout_s: float) -> None: ...
+    def place_call(self, call_id: str, to: str, caller_id: str, ring_timeout_s: float,
+                   amd: AmdSettings | None = None) -> None:
+        """``amd``: classify the answer (human / machine) with these settings before reporting it."""
+        ...
+
     def hangup(self, call_id: str) -> None: ...
     def play(self, call_id: str, prompt: str) -> None: ...
     def on_event(self, handler: Callable[[TelephonyEvent], None]) -> None: ...

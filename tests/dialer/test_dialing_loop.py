@@ -170,6 +170,22 @@ def test_amd_machine_is_hung_up_and_never_reaches_an_agent() -> None:
     assert rec is not None and rec.state == "done" and rec.final_reason == "machine"
 
 
+def test_amd_settings_of_the_campaign_go_with_each_call_only_when_amd_is_on() -> None:
+    from blendcc.dialer.amd import AmdSettings
+
+    tuned = AmdSettings(maximum_number_of_words=5, greeting_ms=1800)
+    c = Centre(script={phone(1): [ScriptedCall("machine", 4.0)]}, mode="progressive", amd=True,
+               machine_action="hangup", amd_settings=tuned)
+    c.start()
+    c.run_until(5)
+    assert c.telephony.amd and set(c.telephony.amd) == set(c.telephony.calls)
+    assert all(s == tuned for s in c.telephony.amd.values())
+    off = Centre(script={phone(1): [ScriptedCall("machine", 4.0)]}, mode="progressive", amd_settings=tuned)
+    off.start()
+    off.run_until(5)
+    assert off.telephony.calls and off.telephony.amd == {}
+
+
 def test_preview_fetch_skip_with_reason_then_dial() -> None:
     c = Centre(script={phone(2): human(3.0)}, mode="preview")
     c.start()

@@ -128,7 +128,7 @@ async def methods(srv: Server, work: Path) -> dict[str, Any]:
 
 
 async def extensions(srv: Server, work: Path) -> dict[str, Any]:
-    """Require: 100rel and an unknown tag get 420 with Unsupported, a gzip body 415; no interaction."""
+    """Require: timer and an unknown tag get 420 with Unsupported, a gzip body 415; no interaction."""
     r = await sipp(scenario("extensions", work, caller="ext"), work, local_port=5085, timeout_s=15)
     return {"sipp": r.__dict__, "rows": len(srv.rows("ext"))}
 
@@ -288,9 +288,22 @@ async def route(srv: Server, work: Path) -> dict[str, Any]:
             "uac": {"sipp": uac.__dict__, "proxy": list(px.seen), "events": events}}
 
 
-SCENARIOS = {"hold": hold, "codec": codec, "merged": merged, "methods": methods, "extensions": extensions,
-             "video": video, "version": version, "late": late, "late_noanswer": late_noanswer, "refer": refer,
-             "route": route}
+async def prack(srv: Server, work: Path) -> dict[str, Any]:
+    """Require: 100rel: a reliable 183 retransmitted until PRACK (SIPp waits 1.2 s), 481 for a wrong RAck,
+    200 for the right one, and the INVITE's 200 only after it; then the same with Supported: 100rel."""
+    out: dict[str, Any] = {}
+    for i, want in enumerate(("Require", "Supported")):
+        sent = Sent(srv)
+        r = await sipp(scenario("prack", work, caller=f"prack{want}", want=want, prack_after_ms="1200"), work,
+                       local_port=5097 + i, timeout_s=20)
+        order = [(s, c) for s, c in sent.items if c in ("1 INVITE", "2 PRACK", "3 PRACK")]
+        out[want] = {"sipp": r.__dict__, "order": order, "rows": len(srv.rows(f"prack{want}"))}
+    return out
+
+
+SCENARIOS = {"prack": prack, "hold": hold, "codec": codec, "merged": merged, "methods": methods,
+             "extensions": extensions, "video": video, "version": version, "late": late,
+             "late_noanswer": late_noanswer, "refer": refer, "route": route}
 
 
 async def main(names: list[str]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import shutil
 import sys
 import time
 import wave
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -312,7 +313,38 @@ async def full(srv: Server, work: Path) -> dict[str, Any]:
             "support_after": handled(after)}
 
 
-SCENARIOS = {"full": full, "ivr": ivr, "dialer": dialer, "dtmf": dtmf, "basic": basic, "retrans": retrans,
+async def amd(srv: Server, work: Path) -> dict[str, Any]:
+    """Dialer calls with AMD through SIPp callees that answer (after a reliable 183 we must PRACK) and play a
+    synthesised greeting: a person's "Hello?" then silence, and a voicemail greeting."""
+    from blendcc.adapters.channels.sip.g711 import PCMU, encode
+    from blendcc.adapters.channels.sip.telephony import SipTelephony
+    from blendcc.dialer.amd import AmdSettings
+    from blendcc.testing.amd_greetings import MACHINE, beep, silence, speak
+
+    greetings = {"human": silence(400) + speak("Hello?", "en-us", 160) + silence(4000),
+                 "machine": silence(400) + speak(MACHINE[1], "en", 160) + beep() + silence(1000)}
+    out: dict[str, Any] = {}
+    for i, (name, pcm) in enumerate(greetings.items()):
+        path = work / f"greeting-{name}.ul"
+        path.write_bytes(encode(PCMU, pcm))
+        port = 5078 + i
+        events: list[tuple[str, str | None, str | None]] = []
+        tel = SipTelephony(srv.stack.gateway, f"sip:127.0.0.1:{port}")
+        tel.on_event(lambda e, ev=events: ev.append((e.kind, e.answered_by, e.cause)))
+        peer = asyncio.create_task(sipp(scenario("uas_greeting", work, greeting=str(path)), work, local_port=port,
+                                        uas=True, timeout_s=30, rtp_port=26800 + 10 * i))
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(tel.place_call, f"amd-{name}", "+44 20 7946 0002", "+442079460999", 10.0,
+                                AmdSettings())
+        await wait_for(lambda ev=events: any(k == "answered" for k, _, _ in ev), 15)
+        verdict = tel.verdicts.get(f"amd-{name}")
+        tel.hangup(f"amd-{name}")
+        r = await peer
+        out[name] = {"events": events, "peer": r.__dict__, "verdict": asdict(verdict) if verdict else None}
+    return out
+
+
+SCENARIOS = {"amd": amd, "full": full, "ivr": ivr, "dialer": dialer, "dtmf": dtmf, "basic": basic, "retrans": retrans,
              "bridged": bridged, "cancel": cancel, "voicemail": voicemail,
              "callback": callback}
 

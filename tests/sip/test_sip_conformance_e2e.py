@@ -14,7 +14,7 @@ RUNNER = Path(__file__).resolve().parent / "netns_conformance.py"
 @pytest.fixture(scope="module")
 def results() -> dict[str, Any]:
     return netns_results(RUNNER, ["hold", "codec", "merged", "methods", "extensions", "video", "version", "late",
-                                  "late_noanswer", "route", "refer"], timeout=240)
+                                  "late_noanswer", "route", "refer", "prack"], timeout=300)
 
 
 def _ok(r: dict[str, Any]) -> None:
@@ -60,7 +60,7 @@ def test_mid_call_methods_get_their_proper_answers(results: dict[str, Any]) -> N
 
 def test_unknown_require_is_420_and_gzip_is_415(results: dict[str, Any]) -> None:
     r = _result(results, "extensions")
-    _ok(r["sipp"])  # Unsupported: 100rel / "x-blendcc-never, 100rel"; Accept-Encoding: identity
+    _ok(r["sipp"])  # Unsupported: timer / "x-blendcc-never, timer"; Accept-Encoding: identity
     assert r["rows"] == 0  # none of them became an interaction
 
 
@@ -110,3 +110,17 @@ def test_record_route_is_echoed_and_in_dialog_requests_go_through_the_proxy(resu
     assert [(p["method"], p["uri"], p["route"]) for p in r["uac"]["proxy"]] == [
         ("ACK", "sip:callee@127.0.0.1:5096", route), ("BYE", "sip:callee@127.0.0.1:5096", route)]
     assert "answered" in r["uac"]["events"]
+
+
+@pytest.mark.parametrize("want", ["Require", "Supported"])
+def test_100rel_183_is_reliable_until_prack_and_the_200_waits_for_it(results: dict[str, Any], want: str) -> None:
+    r = _result(results, "prack")[want]
+    _ok(r["sipp"])  # SIPp checked Require: 100rel, an RSeq and our SDP answer in the 183, 481 then 200 to PRACK
+    order = [tuple(x) for x in r["order"]]
+    statuses = [s for s, _c in order]
+    first_200 = order.index(("200", "1 INVITE"))
+    # the 183 went out at 0, 0.5 (and 1.5) s while SIPp held its PRACK 1.2 s: retransmitted, nothing final
+    assert statuses[:first_200].count("183") >= 2, order
+    assert ("481", "2 PRACK") in order[:first_200] and ("200", "3 PRACK") in order[:first_200]
+    assert order[first_200 - 1] == ("200", "3 PRACK")  # the 2xx followed the PRACK's 200
+    assert r["rows"] == 1

@@ -105,9 +105,9 @@ def test_unanswerable_requests_are_dropped_counted_and_sip_3_gets_505() -> None:
 
 def test_require_and_content_encoding_are_checked_before_a_call_is_made() -> None:
     h = Harness()
-    h.rx(request("INVITE", body=OFFER, extra="Require: 100rel\r\n"))
+    h.rx(request("INVITE", body=OFFER, extra="Require: timer\r\n"))
     [rej] = h.wire.take()
-    assert rej.status == 420 and rej.get("Unsupported") == "100rel" and rej.to_tag
+    assert rej.status == 420 and rej.get("Unsupported") == "timer" and rej.to_tag
     h.rx(request("INVITE", branch="z9hG4bKgz", body=OFFER, extra="Content-Encoding: gzip\r\n"))
     [gz] = h.wire.take()
     assert gz.status == 415 and gz.get("Accept-Encoding") == "identity"

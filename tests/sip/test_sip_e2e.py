@@ -14,7 +14,7 @@ RUNNER = Path(__file__).resolve().parent / "netns_voice.py"
 @pytest.fixture(scope="module")
 def results() -> dict[str, Any]:
     return netns_results(RUNNER, ["basic", "retrans", "cancel", "bridged", "dtmf", "ivr", "full", "dialer",
-                                  "voicemail", "callback"], timeout=240)
+                                  "voicemail", "callback", "amd"], timeout=300)
 
 
 def _ok(r: dict[str, Any]) -> None:
@@ -152,3 +152,15 @@ def test_callback_keeps_the_place_dials_the_customer_through_the_trunk_and_bridg
         "ContactCreated", "ContactRouted", "ContactQueued", "ContactOffered", "ContactConnected"]
     assert [t for t in r["timeline"] if t.startswith("Callback")] == [
         "CallbackRequested", "CallbackAttempted", "CallbackCompleted"]
+
+
+def test_amd_on_a_dialer_call_hears_a_person_and_a_voicemail_greeting(results: dict[str, Any]) -> None:
+    """SIPp callees answer (after a reliable 183 that we PRACK) and play espeak-ng greetings over RTP."""
+    r = results["amd"]
+    assert "error" not in r, r
+    for kind in ("human", "machine"):
+        _ok(r[kind]["peer"])  # the callee got our PRACK (RAck 4711 1 INVITE), our ACK and, at the end, our BYE
+        assert r[kind]["events"] == [["ringing", None, None], ["answered", kind, None]], r[kind]
+    assert r["human"]["verdict"]["result"] == "HUMAN" and r["machine"]["verdict"]["result"] == "MACHINE"
+    # decided on the greeting itself, well before the 5 s analysis limit
+    assert r["human"]["verdict"]["decided_ms"] < 3000 and r["machine"]["verdict"]["decided_ms"] < 3500

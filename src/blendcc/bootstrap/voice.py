@@ -43,6 +43,7 @@ class VoiceStack:
                                   (settings.rtp_port_min, settings.rtp_port_max), self.registrar, public,
                                   settings.rtp_timeout_s)
         self._transports(settings)
+        self.gateway.admission.max_lag_s = settings.sip_admission_max_lag_ms / 1000
         self.voice = VoiceService(
             container.contacts, container.agents, container.bus, self.gateway,
             VoiceSettings(recording_dir=Path(settings.recording_dir), recording=dict(settings.recording_queues),

@@ -8,6 +8,7 @@ from typing import Literal
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from blendcc.dialer.amd import AmdSettings
 from blendcc.dialer.windows import CallingWindow
 
 ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
@@ -72,6 +73,8 @@ class CampaignConfig(BaseModel):
     amd: bool = False
     machine_action: Literal["hangup", "message", "retry"] = "retry"
     machine_message: str = ""
+    #: the answering-machine detector's parameters on SIP calls (Asterisk AMD() names; docs/dialer.md, ADR 0055)
+    amd_settings: AmdSettings = Field(default_factory=AmdSettings)
     #: UK (Ofcom): the reasoned estimate of AMD false positives, the share of calls AMD classes as a
     #: machine that a live person answered; each machine answer counts this much as an abandoned live
     #: call. Default 5 %: vendors claim 95-99 % AMD accuracy and independent tests find less; replace it

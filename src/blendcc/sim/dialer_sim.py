@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from blendcc.adapters.storage.memory.dialer import MemoryDialerRepository
 from blendcc.app.outbound.dialing import DialingService
+from blendcc.dialer.amd import AmdSettings
 from blendcc.dialer.campaign import CampaignConfig
 from blendcc.dialer.records import DialRecord
 from blendcc.domain import dialer_events as dev
@@ -80,7 +81,8 @@ class SimTelephony:
         for handler in list(self._handlers):
             handler(event)
 
-    def place_call(self, call_id: str, to: str, caller_id: str, ring_timeout_s: float) -> None:
+    def place_call(self, call_id: str, to: str, caller_id: str, ring_timeout_s: float,
+                   amd: AmdSettings | None = None) -> None:
         prof, rng, now = self.profile, self.rng, self.kernel.now
         self._live[call_id] = next(self._tokens)
         x = rng.random()

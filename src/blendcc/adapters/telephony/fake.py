@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from blendcc.dialer.amd import AmdSettings
 from blendcc.domain.telephony import AnsweredBy, TelephonyEvent, TelephonyEventKind
 from blendcc.ports import Clock, Rng
 
@@ -64,6 +65,8 @@ class FakeTelephony:
         self.ring_s = ring_s
         self.talk_s = talk_s
         self.calls: dict[str, PlacedCall] = {}
+        #: the AMD settings each call was placed with (the verdict itself comes from the script)
+        self.amd: dict[str, AmdSettings] = {}
         self.played: list[tuple[str, str]] = []
         self._handlers: list[Callable[[TelephonyEvent], None]] = []
         self._queue: list[tuple[float, int, TelephonyEvent]] = []
@@ -74,13 +77,16 @@ class FakeTelephony:
     def on_event(self, handler: Callable[[TelephonyEvent], None]) -> None:
         self._handlers.append(handler)
 
-    def place_call(self, call_id: str, to: str, caller_id: str, ring_timeout_s: float) -> None:
+    def place_call(self, call_id: str, to: str, caller_id: str, ring_timeout_s: float,
+                   amd: AmdSettings | None = None) -> None:
         if call_id in self.calls:
             raise ValueError(f"call {call_id!r} already placed")
         now = self.clock.now()
         script = self._fate(to)
         call = PlacedCall(call_id, to, caller_id, ring_timeout_s, now, script)
         self.calls[call_id] = call
+        if amd is not None:
+            self.amd[call_id] = amd
         if script.result in ("invalid", "disconnected"):
             self._push(now, call_id, "failed", cause=script.result)
             return

@@ -407,7 +407,8 @@ class DialingService(PreviewActions, ManualDialActions):
             run.placed_at.append(now)
         run.bump("placed")
         try:
-            self.telephony.place_call(call_id, record.phone, config.caller_id, config.ring_timeout_s)
+            self.telephony.place_call(call_id, record.phone, config.caller_id, config.ring_timeout_s,
+                                      **({"amd": config.amd_settings} if config.amd else {}))
         except Exception:
             log.exception("placing call %s failed", call_id)
             self._failed(call, "failed", now)

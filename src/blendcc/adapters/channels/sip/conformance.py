@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from blendcc.adapters.channels.sip.message import SipMessage
 
-#: the methods we handle (the Allow header); PRACK, SUBSCRIBE, NOTIFY, MESSAGE and PUBLISH are known, not allowed
-ALLOW = ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE", "REFER")
+#: the methods we handle (the Allow header); SUBSCRIBE, NOTIFY, MESSAGE and PUBLISH are known, not allowed
+ALLOW = ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE", "REFER", "PRACK")
 #: option tags we implement (a Require naming any other gets 420)
-SUPPORTED: frozenset[str] = frozenset()
+SUPPORTED: frozenset[str] = frozenset({"100rel"})  # RFC 3262 (prack.py)
 #: methods known to us (RFC 3261, 3262, 3265/6665, 3311, 3428, 3515, 3903, 6086) that we do not accept
 KNOWN_NOT_ALLOWED = ("SUBSCRIBE", "MESSAGE", "PUBLISH")
 #: methods that only make sense inside a dialog (without one: 481)
@@ -57,8 +57,8 @@ def precheck(req: SipMessage, supported: frozenset[str] = SUPPORTED) -> Rejectio
 def method_status(method: str, in_dialog: bool) -> Rejection | None:
     """How a request we do not otherwise handle is answered; None for the methods we handle ourselves.
 
-    PRACK: no reliable provisional response is ever outstanding (we do not send 100rel), so 481
-    (RFC 3262 section 3). NOTIFY: we hold no subscription, so 481 in a dialog (RFC 6665 4.1.3).
+    PRACK reaching here matches no outstanding reliable provisional response (the dialog handles those,
+    prack.py), so 481 (RFC 3262 section 3). NOTIFY: we hold no subscription, so 481 in a dialog (RFC 6665 4.1.3).
     SUBSCRIBE, MESSAGE, PUBLISH: 405 with Allow. Dialog-only methods outside a dialog: 481.
     Anything else unknown: 501 (RFC 3261 8.2.1)."""
     allow = (("Allow", ", ".join(ALLOW)),)

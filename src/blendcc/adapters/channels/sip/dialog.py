@@ -24,6 +24,7 @@ from blendcc.adapters.channels.sip.message import (
     uri_of,
     uri_user,
 )
+from blendcc.adapters.channels.sip.prack import Reliable, peer_wants
 from blendcc.adapters.channels.sip.sdp import MediaDescription, SdpError, parse_sdp
 from blendcc.adapters.channels.sip.transaction import ClientTransaction, InviteServerTransaction
 
@@ -71,6 +72,9 @@ class Call(InDialog):
         self.late_offer = False
         #: the peer's latest re-INVITE transaction (its 2xx is retransmitted until its own ACK)
         self.reinvite_tx: InviteServerTransaction | None = None
+        #: RFC 3262: set when the caller announced 100rel; our 18x then go reliably and a 2xx waits for PRACK
+        self.reliable: Reliable | None = None
+        self._rseq_pracked = 0  # outbound: the highest RSeq we PRACKed
 
     @property
     def next_hop(self) -> Addr:
@@ -114,6 +118,8 @@ class Call(InDialog):
         else:
             call.late_offer = True
         tx.on_no_ack = call._no_ack
+        if peer_wants(invite) is not None:
+            call.reliable = Reliable(invite.cseq[0], call._send_provisional, edge.call_later, call._no_prack)
         return call
 
     def _respond(self, status: int, body: bytes = b"", extra: list[tuple[str, str]] | None = None) -> None:
@@ -121,11 +127,48 @@ class Call(InDialog):
         hdrs = list(extra or [])
         if 200 <= status < 300 or 100 < status < 200:
             hdrs.append(("Contact", f"<{self.edge.contact_for(self.addr)}>"))
-        self.invite_tx.respond(response(self.invite, status, to_tag=self.local_tag, body=body, extra=hdrs))
+        resp = response(self.invite, status, to_tag=self.local_tag, body=body, extra=hdrs)
+        tx = self.invite_tx
+        if self.reliable is not None:  # RFC 3262: 18x reliably, a 2xx after the last PRACK
+            if 100 < status < 200:
+                self.reliable.provisional(resp)
+                return
+            if 200 <= status < 300 and self.reliable.hold_final(lambda: tx.respond(resp)):
+                return
+            self.reliable.stop()
+        tx.respond(resp)
 
     def ringing(self) -> None:
         if self.state == "early" and self.final_status is None:
             self._respond(180)
+
+    def progress(self, sdp: bytes) -> None:
+        """183 Session Progress with our answer (early media); reliable when the caller announced 100rel."""
+        if self.state == "early" and self.final_status is None:
+            self.local_sdp = sdp
+            self._respond(183, sdp)
+
+    def _send_provisional(self, resp: SipMessage) -> None:
+        if isinstance(self.invite_tx, InviteServerTransaction) and self.invite_tx.state == "proceeding":
+            self.invite_tx.respond(resp)
+
+    def _prack(self, req: SipMessage, tx: Any) -> None:
+        """A PRACK (RFC 3262 section 3): 200 when its RAck names our outstanding reliable 18x, else 481."""
+        if self.reliable is not None and self.reliable.prack(req):
+            self._reply(req, tx, 200)
+            self.reliable.next()
+        else:
+            self._reply(req, tx, 481, "No Reliable Provisional Response Outstanding")
+
+    def _no_prack(self) -> None:
+        """No PRACK within 64*T1 (RFC 3262 section 3): the INVITE is rejected with a 5xx, the call ends."""
+        if self.state != "early" or self.invite is None or not isinstance(self.invite_tx, InviteServerTransaction):
+            return
+        log.info("call %s: reliable provisional response never PRACKed; rejecting", self.call_id)
+        self.final_status = 504
+        self.invite_tx.respond(response(self.invite, 504, "Server Time-out (no PRACK)", to_tag=self.local_tag))
+        self._finish()
+        self._emit("ended", "no_prack")
 
     def answer(self, sdp: bytes) -> None:
         if self.state != "early" or self.final_status is not None:
@@ -180,7 +223,8 @@ class Call(InDialog):
             self._emit("ended", "no_ack")
 
     def _cancelled(self) -> None:
-        if self.state == "early" and self.final_status is None:
+        held = self.reliable is not None and self.reliable.holding  # a 2xx waiting for PRACK is not sent yet
+        if self.state == "early" and (self.final_status is None or held):
             self.final_status = 487
             self._respond(487)
             self._finish()
@@ -197,7 +241,7 @@ class Call(InDialog):
         call.remote_header = f"<{to_uri or target_uri}>"
         call.remote_target = target_uri
         call.local_sdp = sdp
-        inv = call._request("INVITE", sdp, extra)
+        inv = call._request("INVITE", sdp, [("Supported", "100rel"), *(extra or [])])
         call.invite = inv
         call.invite_tx = edge.client_transaction(inv, addr, call._invite_response, call._invite_timeout)
         return call
@@ -230,6 +274,8 @@ class Call(InDialog):
     def _invite_response(self, resp: SipMessage) -> None:
         status = resp.status or 0
         if status < 200:
+            if status > 100 and "100rel" in (resp.get("Require") or "").lower():
+                self._prack_out(resp)  # RFC 3262: a reliable 18x from the callee (carriers' early media)
             if not self._provisional:
                 self._provisional = True
                 if self._cancel_wanted:
@@ -245,7 +291,7 @@ class Call(InDialog):
                 self.remote_target = uri_of(resp.get("Contact") or "") or self.remote_target
                 # UAC: the 2xx's Record-Route list reversed (RFC 3261 12.1.2); the ACK already follows it
                 self.route_set = list(reversed(resp.get_all("Record-Route")))
-                ack = self._request("ACK", cseq=self.local_cseq)
+                ack = self._request("ACK", cseq=self.invite.cseq[0] if self.invite else self.local_cseq)
                 self._ack = ack.encode()
             assert self._ack is not None
             self.edge.send(self._ack, self.next_hop)  # every (retransmitted) 2xx is acknowledged
@@ -270,6 +316,18 @@ class Call(InDialog):
             self.final_status = status
             self._finish()
             self._emit("failed", status)
+
+    def _prack_out(self, resp: SipMessage) -> None:
+        """PRACK a reliable 18x once per RSeq, in the early dialog it makes (RFC 3262 section 4)."""
+        rseq = (resp.get("RSeq") or "").strip()
+        if not rseq.isdigit() or self.invite is None or int(rseq) <= self._rseq_pracked:
+            return  # malformed, or a retransmission of one we PRACKed (our PRACK transaction repeats itself)
+        self._rseq_pracked = int(rseq)
+        self.remote_header = resp.get("To") or self.remote_header
+        self.remote_target = uri_of(resp.get("Contact") or "") or self.remote_target
+        self.route_set = list(reversed(resp.get_all("Record-Route")))
+        req = self._request("PRACK", extra=[("RAck", f"{rseq} {self.invite.cseq[0]} INVITE")])
+        self.edge.client_transaction(req, self.next_hop, lambda r: None, lambda: None)
 
     def _invite_timeout(self) -> None:
         if self.final_status is None:
@@ -304,7 +362,9 @@ class Call(InDialog):
         if self.state == "early" and self.direction == "out" and self.final_status is None:
             self.cancel()
             return
-        if self.state == "early" and self.direction == "in" and self.final_status is None:
+        held = self.reliable is not None and self.reliable.holding  # our 2xx still waits for a PRACK
+        if self.state == "early" and self.direction == "in" and (self.final_status is None or held):
+            self.final_status = None
             self.reject(480)
             return
         req = self._request("BYE")

@@ -282,7 +282,8 @@ class SipEdge:
             return
         if method == "OPTIONS":
             ntx.respond(response(msg, 200, to_tag="opt", extra=[("Allow", self.allow), ("Accept", "application/sdp"),
-                                                                ("Accept-Encoding", "identity")]))
+                                                                ("Accept-Encoding", "identity"),
+                                                                ("Supported", "100rel")]))
             return
         rej = method_status(method or "", in_dialog=False) or Rejection(405, (("Allow", self.allow),))
         ntx.respond(response(msg, rej.status, rej.reason, to_tag=new_tag(), extra=list(rej.extra)))

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from blendcc.adapters.channels.sip.admission import Admission, LoopLag
 from blendcc.adapters.channels.sip.coaching import GatewayCoaching
 from blendcc.adapters.channels.sip.controls import GatewayControls
 from blendcc.adapters.channels.sip.dialog import Call
@@ -63,6 +64,8 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer, G
         self.legs: dict[str, SipLeg] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.pacer: Pacer | None = None
+        #: new inbound calls are refused 503 + Retry-After while the loop lags (admission.py)
+        self.admission = Admission(None)
         self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice")
         self._n = 0
         #: engine commands waiting for the worker; above ``max_backlog`` new calls get 503 (overload)
@@ -84,6 +87,8 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer, G
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.pacer = Pacer(self.loop)
+        self.admission.lag = LoopLag(self.loop)
+        self.admission.lag.start()
         await self.edge.start(self.loop)
         if self.phones is not None:
             self.phones.attach(self, self.loop)
@@ -109,6 +114,8 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer, G
     def close(self) -> None:
         if self._sweeper is not None:
             self._sweeper.cancel()
+        if self.admission.lag is not None:
+            self.admission.lag.stop()
         for leg in list(self.legs.values()):
             leg.call.bye()
             self._release(leg)
@@ -212,6 +219,9 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer, G
         if self.backlog > self.max_backlog:  # the store cannot keep up: refuse rather than queue unboundedly
             call.reject(503)
             return
+        if not self.admission.admit():  # the loop lags: the calls already up keep their media clean
+            call.reject(503, self.admission.headers)
+            return
         try:  # a late offer (no SDP): PCMU until the ACK's answer says otherwise
             ep = self._endpoint(media.audio_codecs[0], media.telephone_event) if media else self._endpoint(PCMU, TE)
         except RtpError:
@@ -233,11 +243,16 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer, G
 
     def answer(self, leg: Any) -> None:
         media = leg.call.remote_media
+        reliable = getattr(leg.call, "reliable", None) is not None  # RFC 3262: a reliable 18x first
         if media is None:  # late offer: our offer goes in the 200 (RFC 3261 13.2.1), the answer in the ACK
+            if reliable:
+                leg.call.ringing()
             leg.call.answer(build_sdp(self.public_host, leg.rtp.port, [PCMU, PCMA], TE))
             return
         crypto = leg.rtp.srtp.local.attribute() if leg.rtp.srtp is not None else None
         sdp, _codec, _te = answer(media, self.public_host, leg.rtp.port, crypto=crypto)
+        if reliable:  # our answer in a reliable 183 (early media: the IVR is heard before the 200)
+            leg.call.progress(sdp)
         leg.call.answer(sdp)
 
     def hangup(self, leg: Any) -> None:

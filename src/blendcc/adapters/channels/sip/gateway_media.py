@@ -95,7 +95,7 @@ class GatewayMedia:
 
             def heard(pkt: Any, raw: bytes) -> None:
                 if pkt.payload_type == ep.codec:
-                    rec.feed(0, g711.decode(ep.codec, pkt.payload))
+                    rec.feed(0, g711.decode(ep.codec, pkt.payload), pkt.timestamp, pkt.ssrc)
 
             ep.on_packet = heard
             return True

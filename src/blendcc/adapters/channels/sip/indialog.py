@@ -36,6 +36,7 @@ class InDialog:
         def _emit(self, name: str, detail: Any = None) -> None: ...
         def _finish(self) -> None: ...
         def _no_ack(self) -> None: ...
+        def _prack(self, req: SipMessage, tx: ServerTx) -> None: ...
 
     def _reply(self, req: SipMessage, tx: ServerTx, status: int, reason: str = "", body: bytes = b"",
                extra: list[tuple[str, str]] | None = None) -> None:
@@ -64,6 +65,8 @@ class InDialog:
                 self._emit("dtmf", signal)
         elif method == "OPTIONS":
             self._reply(req, tx, 200, extra=[("Allow", ", ".join(ALLOW)), ("Accept", "application/sdp")])
+        elif method == "PRACK":  # RFC 3262, in the early dialog
+            self._prack(req, tx)
         elif method == "REFER" and self.on_refer is not None and isinstance(tx, NonInviteServerTransaction):
             self.on_refer(self, req, tx)
         else:

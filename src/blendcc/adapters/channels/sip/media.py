@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from blendcc.adapters.channels.sip import g711
+from blendcc.adapters.channels.sip.recording import Recorder
 from blendcc.adapters.channels.sip.rtp import SAMPLES, Pacer, RtpEndpoint, RtpPacket, set_payload_type
 
 log = logging.getLogger(__name__)
@@ -84,66 +85,6 @@ class Player:
             self.token = None
 
 
-class Recorder:
-    """Both directions of a bridged call to one stereo WAV (left: customer, right: agent), paced at 20 ms;
-    ``channels=1``: one leg alone (voicemail), direction 0 only."""
-
-    def __init__(self, pacer: Pacer, path: Path, channels: int = 2):
-        self.path = path
-        self.channels = channels
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.wav = wave.open(str(path), "wb")  # noqa: SIM115 (open for the whole call)
-        self.wav.setnchannels(channels)
-        self.wav.setsampwidth(2)
-        self.wav.setframerate(8000)
-        self.buffers = (PcmQueue(), PcmQueue())
-        self.pending: list[bytes] = []
-        self.frames = 0
-        self.pacer = pacer
-        #: paused (on demand, e.g. while a card number is read out): frames are taken and dropped
-        self.paused = False
-        self.token: int | None = pacer.add(self._tick)
-
-    def feed(self, direction: int, pcm: bytes) -> None:
-        self.buffers[direction].feed(pcm)
-
-    def _tick(self) -> None:
-        if self.paused:
-            self.buffers[0].frame()
-            self.buffers[1].frame()
-            return
-        if self.channels == 1:
-            frame = self.buffers[0].frame()
-            self.pending.append(frame)
-            self.frames += len(frame) // 2
-            if len(self.pending) >= 50:
-                self.flush()
-            return
-        a, b = array.array("h", self.buffers[0].frame()), array.array("h", self.buffers[1].frame())
-        n = len(a)
-        both = array.array("h", bytes(4 * n))
-        both[0::2] = a
-        both[1::2] = b
-        self.pending.append(both.tobytes())
-        self.frames += n
-        if len(self.pending) >= 50:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pending:
-            self.wav.writeframes(b"".join(self.pending))
-            self.pending = []
-
-    def close(self) -> float:
-        """Stop and finish the file; returns the recorded duration in seconds."""
-        if self.token is not None:
-            self.pacer.remove(self.token)
-            self.token = None
-            self.flush()
-            self.wav.close()
-        return self.frames / 8000
-
-
 class Listener:
     """Listen-in: a one-way mix of both directions sent to a supervisor's endpoint every 20 ms."""
 
@@ -193,8 +134,8 @@ class Bridge:
             return  # comfort noise or an unexpected codec: not relayed
         if self.recorder is not None or self.listeners:
             pcm = g711.decode(src.codec, pkt.payload)
-            if self.recorder is not None:
-                self.recorder.feed(direction, pcm)
+            if self.recorder is not None:  # placed by its RTP timestamp (recording.py)
+                self.recorder.feed(direction, pcm, pkt.timestamp, pkt.ssrc)
             for listener in self.listeners:
                 listener.feed(direction, pcm)
         if self.held:
@@ -291,3 +232,6 @@ class Mixer:
             ep.on_packet = None
         recorder, self.recorder = self.recorder, None
         return recorder
+
+
+__all__ = ["Bridge", "Listener", "Mixer", "PcmQueue", "Player", "Recorder", "read_wav_8k"]

@@ -15,7 +15,7 @@ CANONICAL = {n.lower(): n for n in ("Via", "From", "To", "Call-ID", "CSeq", "Con
                                     "Authorization", "Proxy-Authenticate", "Proxy-Authorization", "Subject",
                                     "Event", "Refer-To", "Referred-By", "Require", "Unsupported", "Accept",
                                     "Content-Encoding", "Allow-Events", "Session-Expires", "Min-Expires",
-                                    "Retry-After", "Reason", "Warning", "Date", "Timestamp")}
+                                    "Retry-After", "Reason", "Warning", "Date", "Timestamp", "RSeq", "RAck")}
 #: headers whose value may be a comma-separated list that we split into separate values
 MULTI = {"Via", "Contact", "Route", "Record-Route"}
 METHODS = {"INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE", "PRACK", "REFER",

@@ -1,10 +1,11 @@
 """The dialer's Telephony port over SIP: outbound calls through a configured trunk, progress as events.
 
-Responses map to the port's events: 180/183 -> ringing, 2xx -> answered (no AMD here: answered_by
-'unknown'), 486/600 -> busy, no answer within ``ring_timeout_s`` (we CANCEL) or 408/480/487 -> no_answer,
-anything else -> failed with a cause (404/484/604 invalid, 410 disconnected, 5xx/503 congestion); a BYE
-from the callee after the answer -> hangup. Thread-safe: calls may be placed from any thread; events are
-delivered on the SIP loop.
+Responses map to the port's events: 180/183 -> ringing, 2xx -> answered, 486/600 -> busy, no answer
+within ``ring_timeout_s`` (we CANCEL) or 408/480/487 -> no_answer, anything else -> failed with a cause
+(404/484/604 invalid, 410 disconnected, 5xx/503 congestion); a BYE from the callee after the answer ->
+hangup. With ``amd`` settings the 'answered' event waits for the answering-machine detector's verdict on
+the callee's audio (answered_by human / machine, unknown for NOTSURE); without, it is 'unknown' at once.
+Thread-safe: calls may be placed from any thread; events are delivered on the SIP loop.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from blendcc.adapters.channels.sip.amd_listener import AmdListener
 from blendcc.adapters.channels.sip.gateway import SipGateway, SipLeg
 from blendcc.adapters.channels.sip.message import uri_hostport
+from blendcc.dialer.amd import AmdSettings, Verdict, answered_by
 from blendcc.domain.telephony import TelephonyEvent
 
 log = logging.getLogger(__name__)
@@ -55,16 +58,27 @@ class SipTelephony:
         self._timers: dict[str, Any] = {}
         self._answered: set[str] = set()
         self._ended: set[str] = set()
+        self._amd: dict[str, AmdSettings] = {}
+        self._listening: dict[str, AmdListener] = {}
+        #: the AMD verdict of each call that had AMD (kept while the call lasts; for logs and tests)
+        self.verdicts: dict[str, Verdict] = {}
         gateway.outbound_handler = self._leg_event
 
     # ------------------------------------------------------------------ the port
     def on_event(self, handler: Callable[[TelephonyEvent], None]) -> None:
         self._handlers.append(handler)
 
-    def place_call(self, call_id: str, to: str, caller_id: str, ring_timeout_s: float) -> None:
+    def place_call(self, call_id: str, to: str, caller_id: str, ring_timeout_s: float,
+                   amd: AmdSettings | None = None) -> None:
         if call_id in self.legs or call_id in self._ended:
             raise ValueError(f"call {call_id!r} already placed")
-        self.gateway.post(lambda: self._place(call_id, to, caller_id, ring_timeout_s))
+
+        def place() -> None:
+            if amd is not None:
+                self._amd[call_id] = amd
+            self._place(call_id, to, caller_id, ring_timeout_s)
+
+        self.gateway.post(place)
 
     def hangup(self, call_id: str) -> None:
         self.gateway.post(lambda: self._hangup(call_id))
@@ -117,12 +131,31 @@ class SipTelephony:
         elif name == "answered":
             self._answered.add(call_id)
             self._cancel_timer(call_id)
-            self._emit(call_id, "answered", answered_by="unknown")
+            settings = self._amd.get(call_id)
+            if settings is None:
+                self._emit(call_id, "answered", answered_by="unknown")
+            else:  # the answer is reported once the detector has heard the callee
+                self._listening[call_id] = AmdListener(leg, settings, lambda v: self._amd_verdict(call_id, v),
+                                                       self.gateway.call_later)
         elif name == "failed":
             kind, cause = failure(int(detail or 0))
             self._finish(call_id, kind, cause)
         elif name == "ended":
+            listener = self._listening.pop(call_id, None)
+            if listener is not None:  # hung up while we listened: answered (put through), then gone
+                listener.stop()
+                self._emit(call_id, "answered", answered_by="unknown")
             self._finish(call_id, "hangup", "remote")
+
+    def _forget_verdict(self, call_id: str) -> None:
+        self.verdicts.pop(call_id, None)
+
+    def _amd_verdict(self, call_id: str, verdict: Verdict) -> None:
+        self._listening.pop(call_id, None)
+        if call_id in self._ended:
+            return
+        self.verdicts[call_id] = verdict
+        self._emit(call_id, "answered", answered_by=answered_by(verdict))
 
     def _cancel_timer(self, call_id: str) -> None:
         t = self._timers.pop(call_id, None)
@@ -136,6 +169,11 @@ class SipTelephony:
         # remembered for a while (late responses, a duplicate place_call), then forgotten: no growth
         self.gateway.call_later(300.0, lambda: self._ended.discard(call_id))
         self._cancel_timer(call_id)
+        self._amd.pop(call_id, None)
+        listener = self._listening.pop(call_id, None)
+        if listener is not None:
+            listener.stop()
+        self.gateway.call_later(300.0, lambda: self._forget_verdict(call_id))
         leg = self.legs.pop(call_id, None)
         if leg is not None:
             self._by_leg.pop(leg.id, None)

@@ -137,6 +137,10 @@ class Settings(BaseSettings):
                                             "default: the host name")
     group_commit: bool = Field(default=True, description="commands that arrive together are stored in one "
                                                          "transaction (ADR 0038)")
+    snapshot_every_events: int = Field(default=50_000, ge=0, description="snapshot the live state after this "
+                                       "many events (ADR 0052); 0: never by count")
+    snapshot_every_s: float = Field(default=300.0, ge=0, description="snapshot the live state at most this long "
+                                    "after the last one, if events came since (0: never by time)")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: str | None = Field(default=None, description="token signing key; generated and stored if unset")

@@ -17,13 +17,19 @@ CHANNELS = ("voice", "voice", "chat", "email")
 STATES = ("pending", "snoozed", "open")
 
 
-def centre() -> Catalog:
+def centre_docs() -> tuple[list[QueueConfig], list[AgentConfig], list[Workflow]]:
     """Two queues (timed and untimed wrap-up, maximum wait, step timeouts through a workflow), four agents."""
     queues = [QueueConfig(id="q1", wrap_up_s=20, offer_timeout_s=15, max_wait_s=900),
               QueueConfig(id="q2", wrap_up_s=None, offer_timeout_s=30)]
     blended = Capacity(limits={Channel.VOICE: 1, Channel.CHAT: 2, Channel.EMAIL: 2})
     agents = [AgentConfig(id=f"a{n}", queues=["q1", "q2"] if n % 2 else ["q1"], capacity=blended) for n in range(4)]
     workflows = [Workflow(id="main", default=[Target(queue="q1", timeout_s=40), Target(queue="q2")])]
+    return queues, agents, workflows
+
+
+def centre() -> Catalog:
+    """The catalog of ``centre_docs``."""
+    queues, agents, workflows = centre_docs()
     return build_catalog(queues, [], agents, workflows, None)
 
 

@@ -12,7 +12,7 @@ from blendcc.domain import events as ev
 from blendcc.domain.errors import DomainError
 from blendcc.routing.commands import run
 from blendcc.routing.engine import Engine
-from blendcc.routing.snapshot import FORMAT_VERSION, SnapshotError, capture, fingerprint, restore
+from blendcc.routing.snapshot import FORMAT_VERSION, SnapshotError, capture, fingerprint, json_default, restore
 from blendcc.testing.snapshot_traffic import centre, random_command
 
 T0 = 1_700_000_000.0
@@ -33,7 +33,7 @@ def drive(engine: Engine, rng: random.Random, steps: int, start: int, now: float
 
 def roundtrip(engine: Engine) -> dict:
     """A capture as it is stored: through JSON."""
-    data: dict = json.loads(json.dumps(capture(engine)))
+    data: dict = json.loads(json.dumps(capture(engine), default=json_default))
     return data
 
 
@@ -86,3 +86,9 @@ def test_another_format_or_a_damaged_snapshot_is_refused() -> None:
     broken = {**data, "contacts": [["x"]] + data["contacts"]}
     with pytest.raises(SnapshotError, match="damaged"):
         restore(broken, centre(), T0)
+
+
+def test_a_capture_restores_without_going_through_json() -> None:
+    live = Engine(centre(), T0)
+    drive(live, random.Random(11), 200, 0, T0)
+    assert fingerprint(restore(capture(live), centre(), T0)) == fingerprint(restore(roundtrip(live), centre(), T0))

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from operator import attrgetter
 from typing import Any
 
 from blendcc.domain.agent import AgentConfig, AgentState, Presence
 from blendcc.domain.channels import Channel
+from blendcc.domain.crisis_events import EmergencyModeSet
 from blendcc.domain.events import event_from_dict
 from blendcc.domain.interaction import RouteStep
 from blendcc.domain.lifecycle.assignment import AssignmentStage
@@ -52,25 +54,31 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, ContactState | AgentState | Presence | AssignmentStage | Channel) else value
 
 
+_get_asg, _get_agent, _get_contact = attrgetter(*_ASG), attrgetter(*_AGENT), attrgetter(*_CONTACT)
+
+
 def capture(engine: LiveState) -> dict[str, Any]:
-    """The live state as JSON-ready data (call with the writer lock held; timers that can never act are left out)."""
-    agents = []
-    for a in engine.agents.values():
-        row: list[Any] = [_plain(getattr(a, f)) for f in _AGENT]
-        row.append([[_plain(getattr(w, f)) for f in _ASG] + [w.channel.value] for w in a.work.values()])
-        agents.append(row)
-    contacts = []
-    for c in engine.contacts.values():
-        row = [_plain(getattr(c, f)) for f in _CONTACT]
-        row += [c.channel.value, c.queue.id, [s.to_dict() for s in c.steps], sorted(c.declined),
-                list(c.transferred_by)]
-        contacts.append(row)
-    timers = [list(t) for t in engine._timers if may_act(engine, t)]
+    """The live state as rows of immutable values (call with the writer lock held): one C-level copy per record,
+    nothing converted, so the writer is held as briefly as possible; ``json_default`` turns the few objects left
+    (route steps, emergency modes) into JSON when the snapshot is encoded, off the lock. Enum members are ``str``
+    subclasses, written as their values. Timers that can never act are left out."""
+    agents = [(*_get_agent(a), [(*_get_asg(w), w.channel) for w in a.work.values()]) for a in engine.agents.values()]
+    contacts = [(*_get_contact(c), c.channel, c.queue.id, c.steps, tuple(c.declined), tuple(c.transferred_by))
+                for c in engine.contacts.values()]
+    timers = [t for t in engine._timers if may_act(engine, t)]
     matcher = engine.matcher
     return {"version": FORMAT_VERSION, "last_at": engine.last_at, "agents": agents, "contacts": contacts,
-            "timers": timers, "emergency": {k: v.to_dict() for k, v in engine.emergency.items()},
+            "timers": timers, "emergency": dict(engine.emergency),
             "counters": {"timer": _peek(engine, "_timer_seq"), "contact": _peek(engine, "_contact_seq"),
                          "offer": _peek(engine, "_offer_seq"), "matcher": _peek(matcher, "_tokens")}}
+
+
+def json_default(value: Any) -> Any:
+    """``json.dumps(capture(...), default=json_default)``: route steps and emergency modes as their dicts."""
+    to_dict = getattr(value, "to_dict", None)
+    if to_dict is None:
+        raise TypeError(f"cannot write {type(value).__name__} in a snapshot")
+    return to_dict()
 
 
 def restore(data: Any, catalog: Catalog, now: float) -> Engine:
@@ -115,15 +123,27 @@ def _restore(data: dict[str, Any], catalog: Catalog, now: float) -> Engine:
                 engine.members_on.setdefault(qid, set()).add(aid)
     head_start = catalog.settings.priority_head_start_s
     n = len(_CONTACT)
+    plans: dict[str, tuple[RouteStep, ...]] = {}  # most contacts share a plan: each is built once
+    states = {s.value: s for s in ContactState}
+    queues: dict[str, Any] = {NO_QUEUE.id: NO_QUEUE}
     for row in data["contacts"]:
-        values = dict(zip(_CONTACT, row, strict=False))
-        channel, queue_id, steps, declined, transferred_by = row[n:n + 5]
-        c = ContactRecord(values["id"], Channel(channel), values["direction"], values["priority"],
-                          values["attributes"], values["customer_id"], values["created_at"], values["seq"])
-        for f in _CONTACT[7:]:
-            setattr(c, f, ContactState(values[f]) if f == "state" else values[f])
-        c.steps = tuple(RouteStep.from_dict(s) for s in steps)
-        c.queue = engine.queue(queue_id) if queue_id != NO_QUEUE.id else NO_QUEUE
+        c = ContactRecord(row[0], Channel(row[n]), row[1], row[2], row[3], row[4], row[5], row[6])
+        for f, v in zip(_CONTACT[7:], row[7:n], strict=True):
+            setattr(c, f, v)
+        c.state = states[c.state]
+        queue_id, steps, declined, transferred_by = row[n + 1:n + 5]
+        if steps and isinstance(steps[0], RouteStep):
+            c.steps = tuple(steps)
+        else:
+            key = repr(steps)
+            plan = plans.get(key)
+            if plan is None:
+                plan = plans[key] = tuple(RouteStep.from_dict(s) for s in steps)
+            c.steps = plan
+        queue = queues.get(queue_id)
+        if queue is None:
+            queue = queues[queue_id] = engine.queue(queue_id)
+        c.queue = queue
         c.declined = set(declined)
         c.transferred_by = list(transferred_by)
         if c.first_queued_at is not None:  # a replay orders it by the catalog in force now
@@ -132,7 +152,8 @@ def _restore(data: dict[str, Any], catalog: Catalog, now: float) -> Engine:
     timers = [(float(d), int(s), str(k), str(cid), aid, int(tok)) for d, s, k, cid, aid, tok in data["timers"]]
     heapq.heapify(timers)
     engine._timers = timers
-    engine.emergency = {k: event_from_dict("EmergencyModeSet", v) for k, v in data["emergency"].items()}  # type: ignore[misc]
+    engine.emergency = {k: v if isinstance(v, EmergencyModeSet) else event_from_dict("EmergencyModeSet", v)  # type: ignore[misc]
+                        for k, v in data["emergency"].items()}
     engine._timer_seq = itertools.count(int(counters["timer"]))
     engine._contact_seq = itertools.count(int(counters["contact"]))
     engine._offer_seq = itertools.count(int(counters["offer"]))

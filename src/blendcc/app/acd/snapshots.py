@@ -18,7 +18,7 @@ from typing import Any
 from blendcc.ports import SnapshotStore
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.engine import Engine
-from blendcc.routing.snapshot import FORMAT_VERSION, SnapshotError, capture, restore
+from blendcc.routing.snapshot import FORMAT_VERSION, SnapshotError, capture, json_default, restore
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ KEEP = 3
 
 
 def encode(data: dict[str, Any]) -> bytes:
-    return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 1)
+    return zlib.compress(json.dumps(data, separators=(",", ":"), default=json_default).encode(), 1)
 
 
 def decode(body: bytes) -> Any:

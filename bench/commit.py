@@ -172,7 +172,9 @@ def main() -> None:
             r = measure(f"sqlite:///{Path(tmp) / 'restart.db'}", args.restart_events, Path(tmp) / "server.log")
         restart_s = r["restart_s_with_snapshot"]
         print(f"restart (sqlite, {r['events']} events, week-old open emails): start to /ready "
-              f"{r['restart_s_without_snapshot']} s without a snapshot, {restart_s} s with one "
+              f"{r['restart_s_without_snapshot']} s without a snapshot, {restart_s} s with one; CPU "
+              f"{r['restart_cpu_s_without_snapshot']} s and {r['restart_cpu_s_with_snapshot']} s (load average "
+              f"{r['load_average']:.1f}) "
               f"({r['snapshot_bytes']} bytes; taking it held the writer {r['capture_ms']} ms)")
     print(json.dumps({"sqlite_contacts_per_s": best["sqlite"], "postgres_contacts_per_s": best["postgresql"],
                       "restart_s_1m_events": restart_s}))

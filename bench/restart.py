@@ -103,8 +103,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) the process has used so far (Linux ``/proc``; None elsewhere): unlike wall time,
+    it does not grow when other jobs share the machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def time_to_ready(url: str, log: Path) -> tuple[float, subprocess.Popen[bytes], str]:
-    """Start ``blendcc serve``; seconds until ``/ready`` answers 200, the process, its base URL."""
+    """Start ``blendcc serve``; seconds until ``/ready`` answers 200, the process, its base URL (the process's
+    CPU seconds to that point are in ``proc.cpu_to_ready``)."""
     port = _free_port()
     env = {**os.environ, "BLENDCC_ADMIN_PASSWORD": ADMIN_PASSWORD, "BLENDCC_SECRET_KEY": "bench-secret-key-0123456789",
            "BLENDCC_LOG_LEVEL": "info", "BLENDCC_TIMEZONE": "UTC"}
@@ -118,7 +129,9 @@ def time_to_ready(url: str, log: Path) -> tuple[float, subprocess.Popen[bytes], 
             raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
         try:
             if httpx.get(base + "/ready", timeout=1.0).status_code == 200:
-                return time.perf_counter() - started, proc, base
+                elapsed = time.perf_counter() - started
+                proc.cpu_to_ready = cpu_s(proc.pid)  # type: ignore[attr-defined]
+                return elapsed, proc, base
         except httpx.HTTPError:
             pass
         time.sleep(0.05)
@@ -140,6 +153,7 @@ def measure(url: str, events: int, log: Path) -> dict[str, Any]:
     stored = build_log(url, events)
     build_s = time.perf_counter() - t
     without, proc, _ = time_to_ready(url, log)
+    cpu_without = proc.cpu_to_ready  # type: ignore[attr-defined]
     stop(proc)
     db = make_engine(url)
     try:
@@ -149,11 +163,14 @@ def measure(url: str, events: int, log: Path) -> dict[str, Any]:
     if not snaps:
         raise RuntimeError(f"the clean shutdown left no snapshot:\n{log.read_text()[-3000:]}")
     with_snapshot, proc, _ = time_to_ready(url, log)
+    cpu_with = proc.cpu_to_ready  # type: ignore[attr-defined]
     stop(proc)
     taken = re.findall(r"snapshot at seq \d+: \d+ bytes, ([\d.]+) ms under the writer lock, ([\d.]+) ms to encode",
                        log.read_text())
     return {"events": stored, "build_s": round(build_s, 1), "restart_s_without_snapshot": round(without, 2),
             "restart_s_with_snapshot": round(with_snapshot, 2), "snapshot_bytes": len(snaps[0][2]),
+            "restart_cpu_s_without_snapshot": cpu_without, "restart_cpu_s_with_snapshot": cpu_with,
+            "load_average": os.getloadavg()[0],
             "snapshot_seq": snaps[0][0], "capture_ms": float(taken[0][0]) if taken else None,
             "encode_write_ms": float(taken[0][1]) if taken else None}
 
@@ -168,7 +185,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-restart-") as tmp:
         r = measure(f"sqlite:///{Path(tmp) / 'restart.db'}", args.events, Path(tmp) / "server.log")
     print(f"sqlite: {r['events']} events (built in {r['build_s']} s); start to /ready: "
-          f"{r['restart_s_without_snapshot']} s without a snapshot, {r['restart_s_with_snapshot']} s with one "
+          f"{r['restart_s_without_snapshot']} s without a snapshot, {r['restart_s_with_snapshot']} s with one; "
+          f"CPU {r['restart_cpu_s_without_snapshot']} s and {r['restart_cpu_s_with_snapshot']} s "
+          f"(load average {r['load_average']:.1f}) "
           f"({r['snapshot_bytes']} bytes at seq {r['snapshot_seq']}; taking it held the writer {r['capture_ms']} ms, "
           f"encoding and writing it took {r['encode_write_ms']} ms off the lock)")
     print(json.dumps({"restart_s_1m_events": r["restart_s_with_snapshot"],

@@ -1,6 +1,6 @@
 """The engine's live state as plain data (a versioned snapshot) and back, plus a canonical form to compare states.
 
-``capture`` runs under the writer lock and only copies fields into lists and dicts (no encoding); ``restore``
+``capture`` runs under the writer lock and only copies fields into tuples (no conversion, no encoding); ``restore``
 builds an ``Engine`` from that data and the current catalog, the way a replay of the same events would:
 configuration-derived fields (agent skills and queues, queue objects, waiting order) come from the catalog,
 indexes (matcher, queue members, agent loads) are rebuilt. ADR 0052.

@@ -146,6 +146,10 @@ class Settings(BaseSettings):
                                                   "default: http://host:port")
     lease_ttl_s: float = Field(default=3.0, ge=0.5, le=60.0, description="the routing lease's lifetime (cluster): "
                                "a standby takes over at most this long after the leader's last renewal")
+    snapshot_every_events: int = Field(default=50_000, ge=0, description="snapshot the live state after this "
+                                       "many events (ADR 0052); 0: never by count")
+    snapshot_every_s: float = Field(default=300.0, ge=0, description="snapshot the live state at most this long "
+                                    "after the last one, if events came since (0: never by time)")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: str | None = Field(default=None, description="token signing key; generated and stored if unset")

@@ -594,3 +594,20 @@ class CallbackReader(Protocol):
                   limit: int = 500) -> builtins.list[dict[str, Any]]:
         """Rows filtered by agent, personal or queue, state and ``due_after < due_at <= due_by``."""
         ...
+
+
+class SnapshotStore(Protocol):
+    """Snapshots of the routing engine's live state (ADR 0052): an encoded body with its format version and the
+    event sequence number it covers (every event up to and including ``seq`` is folded in)."""
+
+    def save_snapshot(self, seq: int, version: int, body: bytes, taken_at: float) -> None:
+        """Store a snapshot (replacing one of the same ``seq``)."""
+        ...
+
+    def latest_snapshots(self, limit: int = 3) -> builtins.list[tuple[int, int, bytes]]:
+        """(seq, version, body) of the newest snapshots, newest first."""
+        ...
+
+    def prune_snapshots(self, keep: int) -> int:
+        """Delete all but the ``keep`` newest snapshots; return how many were deleted."""
+        ...

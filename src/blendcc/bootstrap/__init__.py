@@ -23,6 +23,7 @@ from blendcc.adapters.storage.kb_repo import SqlKnowledgeBase
 from blendcc.adapters.storage.migrate import migrate
 from blendcc.adapters.storage.qa_repo import SqlQaStore
 from blendcc.adapters.storage.registration_repo import SqlPhoneBindings
+from blendcc.adapters.storage.snapshot_repo import SqlSnapshotStore
 from blendcc.adapters.storage.sql_repos import (
     SqlConfigRepository,
     SqlCustomerRepository,
@@ -34,6 +35,7 @@ from blendcc.app.acd.agents import AgentService
 from blendcc.app.acd.contacts import ContactService
 from blendcc.app.acd.customers import CustomerService
 from blendcc.app.acd.runtime import Runtime
+from blendcc.app.acd.snapshots import Snapshotter
 from blendcc.app.admin.audit import Auditor
 from blendcc.app.admin.auth import LOGIN_POLICIES, AuthService
 from blendcc.app.admin.configuration import ConfigService
@@ -106,8 +108,10 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
         stats.load_ivr(s.event for s in store.events_of_type(IVR_TYPES, start, now + 1))
 
     load_stats()
+    snapshots = Snapshotter(SqlSnapshotStore(db), every_events=settings.snapshot_every_events,
+                            every_s=settings.snapshot_every_s)
     runtime = Runtime(config.catalog, store, bus, clock, stats, group_commit=settings.group_commit,
-                      standby=settings.cluster)
+                      standby=settings.cluster, snapshots=snapshots)
     config.on_change.append(runtime.reconfigure)
     config.delete_guards.append(runtime.guard_delete)
     config.engine_lock = runtime.lock

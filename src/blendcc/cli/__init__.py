@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from blendcc.cli import (  # each import registers that module's commands
     agents,  # noqa: F401
+    backup,  # noqa: F401  (registers backup, restore)
     core,  # noqa: F401
     dialer,  # noqa: F401
     history,  # noqa: F401

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from blendcc.app.acd.commit_queue import MAX_BATCH, BatchObserver, CommitQueue, Pending, WriterLock
+from blendcc.app.acd.snapshots import Snapshotter
 from blendcc.domain.errors import DomainError, FencedOut, InvalidState
 from blendcc.domain.events import Event
 from blendcc.ports import Clock, CommitSubscriber, EventBus, EventStore, Scheduler, StoredEvent
@@ -38,7 +39,7 @@ class StoreUnavailable(DomainError):
 class Runtime:
     def __init__(self, catalog: Catalog, store: EventStore, bus: EventBus, clock: Clock,
                  stats: CommitSubscriber | None = None, *, group_commit: bool = True,
-                 max_batch: int = MAX_BATCH, standby: bool = False):
+                 max_batch: int = MAX_BATCH, standby: bool = False, snapshots: Snapshotter | None = None):
         self.store = store
         self.bus = bus
         self.clock = clock
@@ -50,6 +51,10 @@ class Runtime:
         now = clock.now()
         self.engine = Engine(catalog, now)
         self.last_seq = 0
+        #: snapshots of the live state (ADR 0052): loaded at start, taken every so many events and at shutdown
+        self.snapshots = snapshots
+        #: the seq of the last event folded into the live state (what a snapshot taken now covers)
+        self.applied_seq = 0
         #: live state may differ from the store (a failed append whose rebuild failed too, or decisions
         #: lost with a failed append): rebuild / re-run overdue work before the next command or view.
         self._stale = False
@@ -300,11 +305,35 @@ class Runtime:
             return fn(self.engine, self.clock.now())
 
     def _replace_engine(self) -> None:
-        """Swap in an engine replayed from the store (the current one stays if the store cannot be read)."""
-        engine = Engine(self.engine.catalog, self.clock.now())
-        engine.replay(self.store.replay_window())
+        """Swap in an engine rebuilt from the store (the current one stays if the store cannot be read): the
+        newest valid snapshot plus the events after it, else a replay from the oldest open contact."""
+        now = self.clock.now()
+        loaded = self.snapshots.load(self.engine.catalog, now) if self.snapshots is not None else None
+        if loaded is not None:
+            engine, applied = loaded
+            tail = self.store.read(applied)
+            engine.replay([s.event for s in tail])
+            applied = tail[-1].seq if tail else applied
+        else:
+            last = getattr(self.store, "last_seq", None)
+            applied = int(last()) if callable(last) else 0
+            engine = Engine(self.engine.catalog, now)
+            engine.replay(self.store.replay_window())
         self.engine = engine
+        self.applied_seq = applied
         self._stale = False
+
+    def snapshot(self, *, wait: bool = True) -> bool:
+        """Take a snapshot of the live state now (clean shutdown, backups); False if there is nothing new to cover."""
+        if self.snapshots is None or self.standby:
+            return False  # a standby has no live state of its own to snapshot
+        with self.lock:
+            self._recover(resume=False)
+            self.snapshots.flush()
+            if self.applied_seq <= self.snapshots.last_seq:
+                return False
+            self.snapshots.take(self.engine, self.applied_seq, wait=wait)
+            return True
 
     def _recover(self, resume: bool = True) -> None:
         """After a store failure: rebuild from the store if that did not work yet, then (before a command)
@@ -354,7 +383,7 @@ class Runtime:
             except Exception:
                 log.exception("rebuild failed too; retrying before the next command")
             raise StoreUnavailable("the event store is unavailable; the command was not applied") from exc
-        self.last_seq = seqs[-1]
+        self.last_seq = self.applied_seq = seqs[-1]
         elapsed = time.perf_counter() - started
         for observe in self.batch_observers:
             try:
@@ -372,6 +401,11 @@ class Runtime:
             message["type"] = s.event.type
             message["seq"] = s.seq
             self.bus.publish(s.event.topic, message)
+        if self.snapshots is not None and self.snapshots.due(len(events)):
+            try:  # the copy is taken under the writer lock; it is encoded and written on another thread
+                self.snapshots.take(self.engine, self.applied_seq)
+            except Exception:
+                log.exception("taking a snapshot failed")
 
     # ------------------------------------------------------------------ several nodes (ADR 0053)
 

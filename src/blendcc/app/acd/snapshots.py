@@ -1,0 +1,126 @@
+"""Snapshots of the live state (ADR 0052): when to take one, encoding off the writer lock, loading the newest good one.
+
+The writer calls ``due`` after every durable append (a counter and a clock read). When a snapshot is due the
+writer copies the state (``routing.snapshot.capture``, under its lock); encoding (JSON, zlib) and the database
+write run on a background thread, one at a time. At start the newest snapshot that decodes is loaded; one that
+does not (damaged, other format) is skipped with a warning, and with none the caller replays as before.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import zlib
+from typing import Any
+
+from blendcc.ports import SnapshotStore
+from blendcc.routing.catalog import Catalog
+from blendcc.routing.engine import Engine
+from blendcc.routing.snapshot import FORMAT_VERSION, SnapshotError, capture, json_default, restore
+
+log = logging.getLogger(__name__)
+
+#: snapshots kept in the database (older ones are deleted after each write)
+KEEP = 3
+
+
+def encode(data: dict[str, Any]) -> bytes:
+    return zlib.compress(json.dumps(data, separators=(",", ":"), default=json_default).encode(), 1)
+
+
+def decode(body: bytes) -> Any:
+    try:
+        return json.loads(zlib.decompress(body))
+    except (zlib.error, ValueError, UnicodeDecodeError) as exc:
+        raise SnapshotError(f"cannot decode: {exc}") from exc
+
+
+class Snapshotter:
+    """Takes and loads snapshots for one ``Runtime``; ``every_events``/``every_s`` of 0 turn that trigger off."""
+
+    def __init__(self, store: SnapshotStore, *, every_events: int = 50_000, every_s: float = 300.0,
+                 keep: int = KEEP) -> None:
+        self.store = store
+        self.every_events = every_events
+        self.every_s = every_s
+        self.keep = keep
+        self._events = 0  # events appended since the last capture
+        self._since = time.monotonic()
+        self._writer: threading.Thread | None = None
+        self.last_seq = 0  # the seq of the newest snapshot written or loaded
+        #: figures of the last capture: seconds under the writer lock, seconds to encode and write, bytes
+        self.last_capture_s = 0.0
+        self.last_write_s = 0.0
+        self.last_size = 0
+        self.taken = 0
+
+    def due(self, events: int) -> bool:
+        """Count ``events`` just appended; True when a snapshot should be taken now (none being written)."""
+        self._events += events
+        if self._writer is not None and self._writer.is_alive():
+            return False
+        if self.every_events and self._events >= self.every_events:
+            return True
+        return bool(self.every_s) and self._events > 0 and time.monotonic() - self._since >= self.every_s
+
+    def take(self, engine: Engine, seq: int, *, wait: bool = False) -> None:
+        """Copy ``engine``'s state (covering events up to ``seq``; writer lock held) and write it, on a background
+        thread unless ``wait``."""
+        started = time.perf_counter()
+        data = capture(engine)
+        data["seq"] = seq
+        self.last_capture_s = time.perf_counter() - started
+        self._events = 0
+        self._since = time.monotonic()
+        if wait:
+            self._write(seq, data, engine.last_at)
+            return
+        self._writer = threading.Thread(target=self._write, args=(seq, data, engine.last_at),
+                                        name="blendcc-snapshot", daemon=True)
+        self._writer.start()
+
+    def _write(self, seq: int, data: dict[str, Any], at: float) -> None:
+        started = time.perf_counter()
+        try:
+            body = encode(data)
+            self.store.save_snapshot(seq, FORMAT_VERSION, body, at)
+            self.store.prune_snapshots(self.keep)
+        except Exception:
+            log.exception("writing the snapshot at seq %d failed; the next one will be tried later", seq)
+            return
+        self.last_write_s = time.perf_counter() - started
+        self.last_size = len(body)
+        self.last_seq = seq
+        self.taken += 1
+        log.info("snapshot at seq %d: %d bytes, %.1f ms under the writer lock, %.1f ms to encode and write",
+                 seq, len(body), 1000 * self.last_capture_s, 1000 * self.last_write_s)
+
+    def flush(self, timeout: float = 30.0) -> None:
+        """Wait for a snapshot being written."""
+        writer = self._writer
+        if writer is not None:
+            writer.join(timeout)
+
+    def load(self, catalog: Catalog, now: float) -> tuple[Engine, int] | None:
+        """(engine, seq it covers) from the newest snapshot that can be restored, or None."""
+        try:
+            rows = self.store.latest_snapshots(self.keep)
+        except Exception:
+            log.exception("cannot read snapshots; replaying the event log")
+            return None
+        for seq, version, body in rows:
+            try:
+                if version != FORMAT_VERSION:
+                    raise SnapshotError(f"format {version}, expected {FORMAT_VERSION}")
+                data = decode(body)
+                if not isinstance(data, dict) or data.get("seq") != seq:
+                    raise SnapshotError("its body does not match its sequence number")
+                engine = restore(data, catalog, now)
+            except SnapshotError as exc:
+                log.warning("ignoring the snapshot at seq %d (%s)", seq, exc)
+                continue
+            self.last_seq = seq
+            return engine, seq
+        return None

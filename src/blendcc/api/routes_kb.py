@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from blendcc.api.deps import C, P, may_see_contact
 from blendcc.api.models.kb import ArticleOut, SearchOut, SuggestOut
 from blendcc.app.container import Container
+from blendcc.app.knowledge.markdown import to_html
 from blendcc.app.knowledge.service import MAX_LIMIT, KnowledgeService
 from blendcc.app.knowledge.usage import KbUsageService
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
@@ -35,6 +36,15 @@ class ArticleBody(BaseModel):
 class StatusBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Literal["draft", "published"]
+
+
+class PreviewBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(max_length=100_000, description="Markdown")
+
+
+class PreviewOut(BaseModel):
+    html: str = Field(description="the Markdown as the help centre and the desktop show it")
 
 
 class UseBody(BaseModel):
@@ -156,3 +166,10 @@ def kb_figures(c: C, p: P, start: float = Query(ge=0, le=1e11, description="epoc
     if end <= start:
         raise ValidationFailed("end must be after start")
     return usage(c).figures(start, end)
+
+
+@router.post("/preview", summary="Markdown as the articles show it, without saving (supervisors)")
+def preview_markdown(body: PreviewBody, c: C, p: P) -> PreviewOut:
+    p.require("supervisor")
+    kb(c)
+    return PreviewOut(html=to_html(body.body))

@@ -3,7 +3,7 @@
 // their author, any of them loaded back into the form to restore it (saved as a new version).
 import { useEffect, useState } from "preact/hooks";
 import { Notice } from "../../ui/Notice";
-import { formatWhen } from "../../ui/format";
+import { formatNumber, formatWhen } from "../../ui/format";
 import { useLoad } from "../../ui/useLoad";
 import { errorText } from "../../../shared/http";
 import type { PageProps } from "../../types";
@@ -43,14 +43,14 @@ export function KbEditor({ api, t, lang, ctx, navigate, id, alang }: PageProps &
         { title: form.title, body: form.body, category: form.category, tags, status: form.status });
       if (isNew) navigate(`kb/${encodeURIComponent(saved.id)}/${encodeURIComponent(saved.lang)}`);
       else setSerial((n) => n + 1);
-      return t("kb.saved", { version: saved.version });
+      return t("kb.saved", { version: formatNumber(lang, saved.version) });
     });
   };
   const showPreview = () => void run(async () => {
     setPreview((await api.post<{ html: string }>("/api/kb/preview", { body: form.body })).html);
     return "";
   });
-  const restore = (v: Article) => { setForm(formOf(v)); setDone(t("kb.restored", { version: v.version })); };
+  const restore = (v: Article) => { setForm(formOf(v)); setDone(t("kb.restored", { version: formatNumber(lang, v.version) })); };
   if (!isNew && !current.data) return <section class="kb"><Notice error={current.error} loading={current.loading} t={t} retry={current.reload} /></section>;
   const field = (key: keyof Form, label: string, extra: Record<string, unknown> = {}) => (
     <label class="field grow"><span>{label}</span><input value={form[key]} onInput={set(key)} {...extra} /></label>
@@ -103,7 +103,7 @@ export function KbEditor({ api, t, lang, ctx, navigate, id, alang }: PageProps &
           <ol class="kb-versions">
             {(versions.data ?? []).slice().reverse().map((v) => (
               <li key={v.version}>
-                <span>{t("kb.version_line", { version: v.version, status: t(`kb.status.${v.status}`),
+                <span>{t("kb.version_line", { version: formatNumber(lang, v.version), status: t(`kb.status.${v.status}`),
                   by: v.updated_by ?? "-", when: formatWhen(lang, v.updated_at, ctx.timezone) })}</span>
                 {v.version !== current.data?.version &&
                   <button type="button" class="btn small" onClick={() => restore(v)}>{t("kb.restore")}</button>}

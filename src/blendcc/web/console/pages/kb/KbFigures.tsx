@@ -36,7 +36,7 @@ export function KbFigures({ api, t, lang }: PageProps) {
       <h2 id="kb-fig-h">{t("kb.fig.title")}</h2>
       <label class="field"><span>{t("kb.fig.period")}</span>
         <select value={String(days)} onChange={(e) => setDays(Number((e.currentTarget as HTMLSelectElement).value))}>
-          {[1, 7, 30, 90].map((d) => <option value={String(d)} key={d}>{t("kb.fig.days", { n: d })}</option>)}
+          {[1, 7, 30, 90].map((d) => <option value={String(d)} key={d}>{t("kb.fig.days", { n: formatNumber(lang, d) })}</option>)}
         </select>
       </label>
       <Notice error={figures.error} loading={figures.loading && !f} t={t} retry={figures.reload} />

@@ -5,6 +5,7 @@ and an offer that comes while the tab is hidden and frozen still arrives, rings 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,6 +100,20 @@ def test_sign_in_and_take_a_chat_offer(user: str, lang: str, viewport: dict[str,
         expect(kb.get_by_role("article", name=title).locator("strong")).to_have_text(body.split("**")[1])
         desktop_shot(page, f"live-{lang}-accepted")
         assert_accessible(page, what=f"the desktop with a conversation open ({lang})")
+        # the article's help-centre link into the reply, sent: opened, inserted and sent are recorded for the contact
+        kb.get_by_role("button", name=t["kb.insert"]).click()  # on a phone this closes the drawer
+        box = page.get_by_label(t["composer.label"])
+        expect(box).to_have_value(re.compile(f"/help/{lang}/read-bill$"))
+        box.press("Enter")
+        expect(box).to_have_value("")
+        uses = desktop_centre.admin.ok("GET", f"/api/kb/uses/{out['contact_id']}")
+        wait = 0
+        while len(uses) < 3 and wait < 50:  # the use records are sent without waiting (best effort)
+            time.sleep(0.1)
+            wait += 1
+            uses = desktop_centre.admin.ok("GET", f"/api/kb/uses/{out['contact_id']}")
+        assert [(u["article_id"], u["lang"], u["action"], u["agent"]) for u in uses] == [
+            ("read-bill", lang, a, user) for a in ("open", "insert", "send")]
         agent = desktop_centre.agent(user)
         work = {w["contact_id"]: w["stage"] for w in agent.get("/api/agent")["work"]}
         assert work.get(out["contact_id"]) not in (None, "reserved"), work  # accepted on the server

@@ -7,6 +7,7 @@ the transcript mailed. English on a desktop screen, Persian (right to left) on a
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,11 @@ def _scenario(centre: Centre, site: CustomerSite, browser: Any, shot: Any, lang:
             if r.url.startswith(centre.url) else None)
     agent: Agent | None = None
     try:
+        # the customer read an article in the help centre first (same host: its cookie reaches the site's page)
+        since = time.time() - 1
+        centre.admin.ok("PUT", f"/api/kb/articles/read-bill/{lang}", {"title": "Bill", "body": "Your bill.",
+                                                                      "status": "published"})
+        page.goto(f"{centre.url}/help/{lang}/read-bill")
         page.goto(f"{site.url}/?instance=default" + ("&lang=fa" if lang == "fa" else ""))
         direction = page.locator(".root").evaluate("e => getComputedStyle(e).direction")
         assert direction == ("rtl" if lang == "fa" else "ltr")
@@ -102,6 +108,10 @@ def _scenario(centre: Centre, site: CustomerSite, browser: Any, shot: Any, lang:
         shot(page, f"{name}-prechat")
         page.locator("form.form button[type=submit]").click()
         expect(page.locator("#bcc-message")).to_be_visible()
+        # the chat named the help-centre visit: it did not deflect, and its article was read before the contact
+        figures = centre.admin.ok("GET", f"/api/kb/figures?start={since}&end={time.time() + 60}")
+        assert (figures["sessions"], figures["deflected"]) == (1, 0), figures
+        assert [(a["id"], a["contacts"]) for a in figures["viewed_before_contact"]] == [("read-bill", 1)]
 
         # the first message creates the conversation; nobody is available: the queue position shows
         first = "سلام، قبض من اشتباه است." if lang == "fa" else "Hello, my bill looks wrong."

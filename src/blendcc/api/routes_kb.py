@@ -10,8 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from blendcc.api.deps import C, P, may_see_contact
 from blendcc.api.models.kb import ArticleOut, SearchOut, SuggestOut
 from blendcc.app.container import Container
+from blendcc.app.knowledge.markdown import to_html
 from blendcc.app.knowledge.service import MAX_LIMIT, KnowledgeService
-from blendcc.domain.errors import InvalidState, NotFound
+from blendcc.app.knowledge.usage import KbUsageService
+from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
+from blendcc.domain.kb_figures import KbFigures, UseAction
 from blendcc.domain.knowledge import ARTICLE_ID, LANG, Article, Tag
 
 router = APIRouter(prefix="/api/kb", tags=["knowledge base"])
@@ -33,6 +36,41 @@ class ArticleBody(BaseModel):
 class StatusBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Literal["draft", "published"]
+
+
+class PreviewBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(max_length=100_000, description="Markdown")
+
+
+class PreviewOut(BaseModel):
+    html: str = Field(description="the Markdown as the help centre and the desktop show it")
+
+
+class UseBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    article_id: str = Field(pattern=ARTICLE_ID)
+    lang: str = Field(pattern=LANG)
+    action: UseAction = Field(description="open (read it), insert (into the reply box) or send (sent with a reply)")
+
+
+class UseOut(BaseModel):
+    contact_id: str
+    article_id: str
+    lang: str
+    action: str
+    agent: str | None
+    at: float
+
+
+ContactId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
+def usage(c: Container) -> KbUsageService:
+    if c.kb_usage is None:
+        raise InvalidState("knowledge-base use is not recorded on this server")
+    service: KbUsageService = c.kb_usage
+    return service
 
 
 def kb(c: Container) -> KnowledgeService:
@@ -99,3 +137,39 @@ def suggest_articles(contact_id: Annotated[str, Path(max_length=64, pattern=r"^[
     may_see_contact(c, p, contact_id)
     got = kb(c).suggest_for_contact(contact_id, lang, limit)
     return SuggestOut(words=got.words, hits=got.hits)
+
+
+@router.post("/uses/{contact_id}", status_code=201, summary="An agent opened, inserted or sent an article on a contact")
+def use_article(contact_id: ContactId, body: UseBody, c: C, p: P) -> UseOut:
+    if c.store.interaction(contact_id) is None:
+        raise NotFound(f"contact {contact_id} does not exist")
+    may_see_contact(c, p, contact_id)
+    kb(c).get(body.article_id, body.lang, published_only=not p.at_least("supervisor"))
+    u = usage(c).used(contact_id, body.article_id, body.lang, body.action, p.username)
+    return UseOut(contact_id=u.contact_id, article_id=u.article_id, lang=u.lang, action=u.action, agent=u.agent,
+                  at=u.at)
+
+
+@router.get("/uses/{contact_id}", summary="The articles agents used on a contact, in order")
+def contact_uses(contact_id: ContactId, c: C, p: P) -> list[UseOut]:
+    if c.store.interaction(contact_id) is None:
+        raise NotFound(f"contact {contact_id} does not exist")
+    may_see_contact(c, p, contact_id)
+    return [UseOut(contact_id=u.contact_id, article_id=u.article_id, lang=u.lang, action=u.action, agent=u.agent,
+                   at=u.at) for u in usage(c).repo.uses_of(contact_id)]
+
+
+@router.get("/figures", summary="Deflection (KPIS.md), article views, agents' uses and top articles (supervisors)")
+def kb_figures(c: C, p: P, start: float = Query(ge=0, le=1e11, description="epoch seconds, inclusive"),
+               end: float = Query(ge=0, le=1e11, description="epoch seconds, exclusive")) -> KbFigures:
+    p.require("supervisor")
+    if end <= start:
+        raise ValidationFailed("end must be after start")
+    return usage(c).figures(start, end)
+
+
+@router.post("/preview", summary="Markdown as the articles show it, without saving (supervisors)")
+def preview_markdown(body: PreviewBody, c: C, p: P) -> PreviewOut:
+    p.require("supervisor")
+    kb(c)
+    return PreviewOut(html=to_html(body.body))

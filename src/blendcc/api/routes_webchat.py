@@ -83,6 +83,8 @@ def webchat_session(body: m.NewSession, request: Request, c: C, instance: str = 
     service.instance(instance)
     _throttle(request, c, "session")
     session, token = service.start(instance, body.name, body.email, body.phone, body.topic, body.language)
+    if c.kb_usage is not None:
+        c.kb_usage.contacted(body.help_session, session.id)
     return {"session_id": session.id, "token": token, "expires_at": session.expires_at}
 
 
@@ -92,7 +94,10 @@ def webchat_offline(body: m.OfflineMessage, request: Request, c: C, instance: st
     service = _service(c)
     service.instance(instance)
     _throttle(request, c, "offline")
-    return {"reference": service.offline(instance, body.name, body.email, body.topic, body.message)}
+    reference = service.offline(instance, body.name, body.email, body.topic, body.message)
+    if c.kb_usage is not None:
+        c.kb_usage.contacted(body.help_session, reference)
+    return {"reference": reference}
 
 
 @router.post("/webchat/sessions/{session_id}/attachments", response_model=m.AttachmentOut, status_code=201,

@@ -19,6 +19,7 @@ from blendcc.app.channels.messaging.canned import CannedService
 from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.channels.messaging.states import ConversationStates
 from blendcc.app.knowledge.service import KnowledgeService
+from blendcc.app.knowledge.usage import KbUsageService
 from blendcc.app.outbound.campaigns import CampaignService
 from blendcc.app.outbound.dialing import DialingService
 from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
@@ -53,6 +54,7 @@ class Container:
     conversations: ConversationService | None = None  # message threads of every channel (set by bootstrap)
     canned: CannedService | None = None  # canned responses, team and personal (set by bootstrap)
     kb: KnowledgeService | None = None  # the knowledge base (set by bootstrap)
+    kb_usage: KbUsageService | None = None  # help-centre sessions and agents' article uses (set by bootstrap)
     surveys: SurveyService | None = None  # survey links and figures (set by bootstrap)
     auto_surveys: Any = None  # survey links sent when email/SMS is resolved (app.surveys.auto; bootstrap.surveys)
     transcriber: Any = None  # call transcripts (app.channels.voice.transcription.Transcriber; bootstrap, optional)

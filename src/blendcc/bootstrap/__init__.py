@@ -20,6 +20,7 @@ from blendcc.adapters.storage.customer_reader import SqlCustomerHistory
 from blendcc.adapters.storage.dialer_repo import SqlDialerRepository
 from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.kb_repo import SqlKnowledgeBase
+from blendcc.adapters.storage.kb_usage_repo import SqlKbUsage
 from blendcc.adapters.storage.migrate import migrate
 from blendcc.adapters.storage.qa_repo import SqlQaStore
 from blendcc.adapters.storage.registration_repo import SqlPhoneBindings
@@ -43,6 +44,7 @@ from blendcc.app.channels.messaging.canned import CannedService
 from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.container import Container
 from blendcc.app.knowledge.service import KnowledgeService, customer_words
+from blendcc.app.knowledge.usage import KbUsageService
 from blendcc.app.outbound.campaigns import CampaignService
 from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.planning.background_jobs import BackgroundJobs
@@ -176,6 +178,7 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
     conversations = container.conversations
     container.kb = KnowledgeService(SqlKnowledgeBase(db), clock,
                                     lambda contact_id: customer_words(conversations.conversation(contact_id)))
+    container.kb_usage = KbUsageService(SqlKbUsage(db), clock)
     if settings.email_mailboxes:
         _wire_email(container, settings)
     container.phone_bindings = SqlPhoneBindings(db)

@@ -41,6 +41,8 @@ class NewSession(BaseModel):
     phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
     topic: str | None = Field(default=None, min_length=1, max_length=64)
     language: str | None = Field(default=None, min_length=2, max_length=16)
+    help_session: str | None = Field(default=None, max_length=40, description=(
+        "the browser's help-centre session (its blendcc_help cookie): ties this contact to that self-service visit"))
 
 
 class SessionCreated(BaseModel):
@@ -56,6 +58,7 @@ class OfflineMessage(BaseModel):
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
     topic: str | None = Field(default=None, min_length=1, max_length=64)
     message: str = Field(min_length=1, max_length=10_000)
+    help_session: str | None = Field(default=None, max_length=40, description="as in a new chat session")
 
 
 class OfflineAccepted(BaseModel):

@@ -13,6 +13,7 @@ import { DncPage } from "./pages/lists/DncPage";
 import { ErlangPage } from "./pages/wfm/ErlangPage";
 import { ForecastPage } from "./pages/wfm/ForecastPage";
 import { IntradayPage } from "./pages/intraday/IntradayPage";
+import { KbPage } from "./pages/kb/KbPage";
 import { ListsPage } from "./pages/lists/ListsPage";
 import { MonitorPage } from "./pages/monitor/MonitorPage";
 import { ProblemsPage } from "./pages/problems/ProblemsPage";
@@ -32,6 +33,7 @@ export const PAGES: PageDef[] = [
   { path: "problems", section: "live", label: "nav.problems", role: "supervisor", component: ProblemsPage },
   { path: "reports", section: "reports", label: "nav.reports", role: "supervisor", component: ReportsPage },
   { path: "analytics", section: "reports", label: "nav.analytics", role: "supervisor", component: AnalyticsPage },
+  { path: "kb", section: "reports", label: "nav.kb", role: "supervisor", component: KbPage },
   { path: "wfm/forecast", section: "wfm", label: "nav.wfm_forecast", role: "supervisor", component: ForecastPage },
   { path: "wfm/staffing", section: "wfm", label: "nav.wfm_erlang", role: "supervisor", component: ErlangPage },
   { path: "wfm/schedules", section: "wfm", label: "nav.wfm_schedules", role: "supervisor", component: SchedulePage },

@@ -19,6 +19,7 @@ import { askNotificationPermission, unlockAudio } from "./alert";
 import { answerByPhone } from "./phone/accept";
 import { SupervisorMessages } from "./SupervisorMessages";
 import { CrisisBanner } from "./CrisisBanner";
+import { KB_INSERT } from "./kbUse";
 
 /** Frames that never change the agent's view (the panes read them). */
 const THREAD_FRAMES = new Set(["MessageReceived", "MessageSent", "NoteAdded", "MessageDeliveryUpdated",
@@ -151,6 +152,12 @@ export function Desk({ auth, api, session, t, lang, picker }: Props) {
     if (tabCount > lastTabCount.current) setDrawer(false);
     lastTabCount.current = tabCount;
   }, [tabCount]);
+  // an article's link inserted from the drawer: close it on a phone, the reply box is where the agent goes next
+  useEffect(() => {
+    const close = () => setDrawer(false);
+    window.addEventListener(KB_INSERT, close);
+    return () => window.removeEventListener(KB_INSERT, close);
+  }, []);
 
   // keep a valid tab selected; a just-accepted contact comes to the front
   useEffect(() => {

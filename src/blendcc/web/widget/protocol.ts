@@ -91,6 +91,13 @@ async function call<T>(url: string, init: RequestInit): Promise<T> {
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
 
+/** The browser's help-centre visit (the help centre's `blendcc_help` cookie, a random id on this site), if any:
+ * a chat or offline message started here names it, so the visit is not counted as deflected. */
+export function helpSession(cookies: string = typeof document === "undefined" ? "" : document.cookie): string | null {
+  const m = /(?:^|;\s*)blendcc_help=(hs-[0-9a-f]{32})(?:;|$)/.exec(cookies);
+  return m ? m[1] : null;
+}
+
 /** The centre's HTTP side for one widget instance, at the server the script came from. */
 export class Api {
   constructor(readonly base: string, readonly instance: string) {}
@@ -105,12 +112,12 @@ export class Api {
 
   start(form: PreChat): Promise<Session> {
     return call(this.url(`/api/webchat/${encodeURIComponent(this.instance)}/sessions`),
-      { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(form) });
+      { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ ...form, help_session: helpSession() }) });
   }
 
   offline(form: { name: string; email: string; topic: string | null; message: string }): Promise<{ reference: string }> {
     return call(this.url(`/api/webchat/${encodeURIComponent(this.instance)}/offline`),
-      { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(form) });
+      { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ ...form, help_session: helpSession() }) });
   }
 
   upload(session: Session, file: File): Promise<Attachment> {

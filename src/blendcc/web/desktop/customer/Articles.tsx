@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Api, T } from "../types";
 import { errorText } from "../../shared/http";
+import { KB_INSERT, articleLink, recordUse, type KbInsert } from "../kbUse";
 
 interface Hit { id: string; lang: string; title: string; snippet: string }
 interface Article { id: string; lang: string; title: string; html: string | null }
@@ -37,8 +38,13 @@ export function Articles({ contactId, api, t }: Props) {
   };
   const read = (h: Hit) => {
     api.get<Article>(`/api/kb/articles/${encodeURIComponent(h.id)}/${encodeURIComponent(h.lang)}`)
-      .then(setOpen)
+      .then((a) => { setOpen(a); recordUse(api, contactId, a.id, a.lang, "open"); })
       .catch((e) => setError(errorText(e)));
+  };
+  const insert = (a: Article) => {
+    recordUse(api, contactId, a.id, a.lang, "insert");
+    const detail: KbInsert = { contactId, text: `${a.title}: ${articleLink(a.id, a.lang)}` };
+    window.dispatchEvent(new CustomEvent(KB_INSERT, { detail }));
   };
 
   return (
@@ -71,6 +77,7 @@ export function Articles({ contactId, api, t }: Props) {
           <h4>{open.title}</h4>
           {/* the server renders Markdown with raw HTML off: no script or handler can be in this HTML */}
           <div dangerouslySetInnerHTML={{ __html: open.html ?? "" }} />
+          <button type="button" class="btn small" onClick={() => insert(open)}>{t("kb.insert")}</button>
           <button type="button" class="btn ghost small" onClick={() => setOpen(null)}>{t("kb.close")}</button>
         </article>
       )}

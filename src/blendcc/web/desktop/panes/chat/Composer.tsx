@@ -6,6 +6,7 @@ import { errorText } from "../../../shared/http";
 import { clearDraft, loadDraft, saveDraft } from "../../drafts";
 import { CannedList, type CannedItem } from "./Canned";
 import { EMOJI } from "./emoji";
+import { KB_INSERT, linkedArticles, recordUse, type KbInsert } from "../../kbUse";
 
 /** Channels whose customer sees the agent typing (POST /api/contacts/{id}/typing). */
 const TYPING_CHANNELS = new Set(["webchat", "chat"]);
@@ -108,6 +109,15 @@ export function Composer({ contactId, channel, api, t, freeTextClosed, disabled,
     });
   };
 
+  useEffect(() => { // an article's link from the knowledge-base card of this contact
+    const onInsert = (e: Event) => {
+      const d = (e as CustomEvent<KbInsert>).detail;
+      if (d.contactId === contactId) insert(d.text);
+    };
+    window.addEventListener(KB_INSERT, onInsert);
+    return () => window.removeEventListener(KB_INSERT, onInsert);
+  });
+
   const attach = async (list: FileList | null) => {
     if (!list) return;
     for (const file of Array.from(list)) {
@@ -130,6 +140,7 @@ export function Composer({ contactId, channel, api, t, freeTextClosed, disabled,
     try {
       const m = await api.post<Message>(`${base}/messages`, { body, kind: note ? "note" : "outbound", attachments: files });
       onSent(m);
+      if (!note) for (const [id, lang] of linkedArticles(body)) recordUse(api, contactId, id, lang, "send");
       setText("");
       setFiles([]);
       if (note && !freeTextClosed) setNote(false); // a note is a one-off: back to replying

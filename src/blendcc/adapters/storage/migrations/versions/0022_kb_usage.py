@@ -11,7 +11,7 @@ from alembic import op
 from blendcc.adapters.storage import kb_usage_tables  # noqa: F401
 
 revision: str = "0022"
-down_revision: str | None = "0017"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

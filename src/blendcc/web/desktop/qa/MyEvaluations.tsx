@@ -106,7 +106,7 @@ function One({ api, t, lang, e, back, done }: { api: Api; t: T; lang: string; e:
             {s.questions.map((q) => (
               <div key={q.id} class="myqa-q">
                 <dt dir="auto">{q.text}{q.auto_fail && <span class="myqa-tag">{t("myqa.auto_fail")}</span>}</dt>
-                <dd><strong>{answer(q)}</strong>{e.comments[q.id] && <span class="myqa-comment" dir="auto"> — {e.comments[q.id]}</span>}</dd>
+                <dd><strong>{answer(q)}</strong>{e.comments[q.id] && <span class="myqa-comment" dir="auto">{e.comments[q.id]}</span>}</dd>
               </div>
             ))}
           </dl>

@@ -42,7 +42,8 @@ def texts(app: str, lang: str, *areas: str) -> dict[str, str]:
 
 
 def digits(lang: str, s: str) -> str:
-    return s.translate(str.maketrans("0123456789%.", "۰۱۲۳۴۵۶۷۸۹٪٫")) if lang == "fa" else s
+    persian = "".join(chr(0x06F0 + i) for i in range(10)) + "\u066a\u066b"  # digits, percent, decimal separator
+    return s.translate(str.maketrans("0123456789%.", persian)) if lang == "fa" else s
 
 
 def answer(page: Page, question: str, choice: str) -> None:
@@ -56,7 +57,8 @@ def shot(page: Page, name: str) -> None:
 
 @pytest.mark.parametrize(("lang", "viewport"), [("en", {"width": 1280, "height": 900}),
                                                 ("fa", {"width": 360, "height": 800})])
-def test_evaluate_dispute_rescore_acknowledge(lang: str, viewport: dict[str, int], browser: Any, tmp_path: Path) -> None:
+def test_evaluate_dispute_rescore_acknowledge(lang: str, viewport: dict[str, int], browser: Any,
+                                              tmp_path: Path) -> None:
     require_console()
     t = texts("console", lang, "shell", "analytics", "qa")
     d = texts("desktop", lang, "shell", "qa")
@@ -170,3 +172,74 @@ def test_evaluate_dispute_rescore_acknowledge(lang: str, viewport: dict[str, int
         finally:
             context.close()
             desk_context.close()
+
+
+def test_a_calibration_session_shows_the_spread_of_two_evaluators(browser: Any, tmp_path: Path) -> None:
+    """Sue opens a calibration on the chat from the evaluation form and scores it; Tom opens the session's address
+    and scores it lower; the page shows both scores and the spread overall and per question. Not the agent's."""
+    require_console()
+    t = texts("console", "en", "shell", "analytics", "qa")
+    with database("sqlite", tmp_path) as db_url, real_centre(db_url, tmp_path, "http://127.0.0.1:9") as centre:
+        admin = centre.admin
+        for user in ("sue", "tom"):
+            admin.ok("PUT", f"/api/users/{user}", {"password": PASSWORD, "role": "supervisor"})
+        admin.ok("PUT", "/api/qa/scorecards/chat", CARD)
+        ann = Client(centre.url, "ann", PASSWORD)
+        try:
+            ann.ok("POST", "/api/agent/login", {"status": "available"})
+            cid = str(admin.ok("POST", "/api/contacts", {"channel": "chat", "caller_id": "web-1", "text": TEXT},
+                               expect=201)["contact_id"])
+            for action in ("accept", "end"):
+                ann.ok("POST", f"/api/agent/contacts/{cid}/{action}")
+        finally:
+            ann.close()
+        context, page, errors = console_page(browser, {"width": 1280, "height": 900})
+        try:
+            def sign_in(user: str) -> None:
+                page.goto(f"{centre.url}/console/")
+                page.get_by_label(t["signin.username"]).fill(user)
+                page.get_by_label(t["signin.password"]).fill(PASSWORD)
+                page.get_by_role("button", name=t["signin.submit"]).click()
+                expect(page.get_by_role("navigation", name=t["nav.label"])).to_be_visible()
+
+            def score(greet: str, skill: str) -> None:
+                answer(page, "Greeted the customer?", greet)
+                answer(page, "Verified identity?", t["qa.na"])
+                answer(page, "Product knowledge", skill)
+                page.get_by_role("button", name=t["qa.save"]).click()
+
+            sign_in("sue")
+            page.goto(f"{centre.url}/console/#/qa/evaluate/{cid}")
+            page.get_by_role("button", name=t["qa.open_calibration"]).click()
+            page.get_by_role("link", name=t["qa.score_it"]).click()
+            score(t["qa.yes"], "5")  # (1 + 15) / 16 = 100%
+            expect(page.get_by_role("table", name=t["qa.cal_scores"]).locator("tbody tr")).to_have_count(1)
+            session_url = page.url
+            assert "#/qa/calibrations/" in session_url
+            page.get_by_role("button", name=t["signout"]).click()
+
+            sign_in("tom")
+            page.goto(session_url)
+            page.get_by_role("link", name=t["qa.score_it"]).click()
+            score(t["qa.no"], "1")  # 3 / 16
+            scores = page.get_by_role("table", name=t["qa.cal_scores"]).locator("tbody tr")
+            expect(scores).to_have_count(2)
+            expect(scores.filter(has_text="tom")).to_contain_text("18.8%")
+            expect(page.get_by_role("link", name=t["qa.score_it"])).to_have_count(0)  # tom has scored
+            totals = page.locator(".rep-totals")
+            expect(totals).to_contain_text("18.8%")
+            expect(totals).to_contain_text("100%")
+            expect(totals).to_contain_text("40.6%")  # population stdev of 1 and 3/16
+            per_question = page.get_by_role("table", name=t["qa.cal_questions"]).locator("tbody tr")
+            expect(per_question.filter(has_text="Greeted the customer?")).to_contain_text("50%")
+            shot(page, "console-qa-calibration-en-1280")
+            no_horizontal_overflow(page)
+            assert_accessible(page, what="calibration")
+            agent = Client(centre.url, "ann", PASSWORD)
+            try:
+                assert agent.ok("GET", "/api/qa/evaluations") == []  # calibration sheets are not the agent's
+            finally:
+                agent.close()
+            assert not errors, errors
+        finally:
+            context.close()

@@ -7,6 +7,7 @@ the evaluator answers the dispute by re-scoring, and the agent acknowledges the 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +241,25 @@ def test_a_calibration_session_shows_the_spread_of_two_evaluators(browser: Any, 
                 assert agent.ok("GET", "/api/qa/evaluations") == []  # calibration sheets are not the agent's
             finally:
                 agent.close()
+
+            # the scorecard editor: a field error from the server's check, then a new version
+            page.get_by_role("link", name=t["qa.back"]).click()
+            page.get_by_role("link", name=t["qa.tab.scorecards"]).click()
+            page.get_by_role("table", name=t["qa.cards_caption"]).get_by_role("link", name="chat").click()
+            doc = page.get_by_label(t["qa.card_doc"])
+            expect(doc).to_have_value(re.compile("Product knowledge"))
+            bad = json.loads(doc.input_value())
+            bad["sections"][1]["questions"][0].pop("scale_max")
+            doc.fill(json.dumps(bad))
+            page.get_by_role("button", name=t["qa.card_check"]).click()
+            expect(page.get_by_role("list", name=t["qa.card_errors"])).to_contain_text("sections.1.questions.0")
+            bad["sections"][1]["questions"][0]["scale_max"] = 10
+            doc.fill(json.dumps(bad))
+            page.get_by_role("button", name=t["qa.card_save"]).click()
+            expect(page.get_by_text(t["qa.card_saved"].replace("{v}", "2"))).to_be_visible()
+            shot(page, "console-qa-scorecard-en-1280")
+            saved = admin.ok("GET", "/api/qa/scorecards/chat")
+            assert (saved["version"], saved["document"]["sections"][1]["questions"][0]["scale_max"]) == (2, 10)
             assert not errors, errors
         finally:
             context.close()

@@ -9,13 +9,16 @@ import { CalibrationView } from "./CalibrationView";
 import { EvaluateView } from "./EvaluateView";
 import { EvaluationList } from "./EvaluationList";
 import { SampleQueue } from "./SampleQueue";
+import { ScorecardEditor, ScorecardList } from "./ScorecardEditor";
 
-const TABS = [["qa", "qa.tab.queue"], ["qa/evaluations", "qa.tab.evaluations"], ["qa/disputes", "qa.tab.disputes"]] as const;
+const TABS = [["qa", "qa.tab.queue"], ["qa/evaluations", "qa.tab.evaluations"], ["qa/disputes", "qa.tab.disputes"],
+              ["qa/scorecards", "qa.tab.scorecards"]] as const;
 
 export function QaPage(props: PageProps) {
   const { path } = props.route;
   const { t } = props;
   if (path.startsWith("qa/evaluate/")) return <EvaluateView {...props} contactId={path.slice("qa/evaluate/".length)} />;
+  if (path.startsWith("qa/scorecards/")) return <ScorecardEditor {...props} id={decodeURIComponent(path.slice("qa/scorecards/".length))} />;
   if (path.startsWith("qa/calibrations/")) return <CalibrationView {...props} id={path.slice("qa/calibrations/".length)} />;
   return (
     <section class="qa rep" aria-labelledby="qa-h">
@@ -27,7 +30,8 @@ export function QaPage(props: PageProps) {
       </nav>
       {path === "qa/evaluations" && <EvaluationList {...props} />}
       {path === "qa/disputes" && <EvaluationList {...props} disputes />}
-      {path !== "qa/evaluations" && path !== "qa/disputes" && <SampleQueue {...props} />}
+      {path === "qa/scorecards" && <ScorecardList {...props} />}
+      {path === "qa" && <SampleQueue {...props} />}
     </section>
   );
 }

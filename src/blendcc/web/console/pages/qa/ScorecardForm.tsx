@@ -26,7 +26,7 @@ export function ScorecardForm({ api, t, lang, card, version, initial, withReply,
   useEffect(() => {
     let live = true;
     api.post<Preview>(`/api/qa/scorecards/${encodeURIComponent(card.id)}/preview`, { scorecard_version: version, answers })
-      .then((p) => { if (live) setPreview(p); }, (e) => { if (live) setError(errorText(e)); });
+      .then((p) => { if (live) { setPreview(p); setError(""); } }, (e) => { if (live) setError(errorText(e)); });
     return () => { live = false; };
   }, [key, card.id, version]);
   const set = (qid: string, v: string) => setAnswers({ ...answers, [qid]: /^\d+$/.test(v) ? Number(v) : v });

@@ -103,7 +103,7 @@ def preview(card: Scorecard, answers: Mapping[str, Answer]) -> tuple[QaScore | N
     """The QA score of the answers given so far, as an evaluator fills the form in: the same formula as ``score``
     over the questions answered (unanswered ones left out like N/A); (score or None when nothing is scored yet,
     the unanswered question ids, the problems of the answers given)."""
-    known = {q.id for q in card.questions()}
+    known = [q.id for q in card.questions()]  # the card's order
     problems = [(loc, msg) for loc, msg in answer_problems(card, answers)
                 if not msg.startswith("missing") and loc != ["answers"]]
     missing = [q for q in known if q not in answers]

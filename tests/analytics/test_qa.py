@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from blendcc.analytics.qa import Scored, answer_problems, calibration, mean_scores, score, spread
+from blendcc.analytics.qa import Scored, answer_problems, calibration, mean_scores, preview, score, spread
 from blendcc.analytics.qa_scorecard import Scorecard, Signals, problems
 from blendcc.analytics.qa_signals import Candidate, ContactFacts, Said, fold, longest_silence, said, sample, signals
 
@@ -177,3 +177,18 @@ def test_sampling_is_seeded_reproducible_and_per_agent_per_week() -> None:
     assert any(p["contact_id"] == "c007" and "flagged" in p["reasons"] for p in picks)
     assert sample(_candidates(), 2, seed=43) != picks  # another seed, another pick
     assert [p["contact_id"] for p in sample(_candidates(), 0, seed=1)] == ["c007"]
+
+
+def test_preview_scores_the_answers_so_far_with_the_same_formula() -> None:
+    c = card()
+    assert preview(c, {}) == (None, ["greet", "verify", "skill", "upsell"], [])
+    result, missing, found = preview(c, {"greet": "yes", "skill": 3})
+    assert found == [] and missing == ["verify", "upsell"] and result is not None
+    assert result.score == pytest.approx((1 + 9) / (1 + 15))
+    full = {"greet": "no", "verify": "yes", "skill": 4, "upsell": "na"}
+    done, missing, _ = preview(c, full)
+    assert missing == [] and done == score(c, full)  # complete answers: exactly the saved score
+    failed, _, _ = preview(c, {"verify": "no"})
+    assert failed is not None and (failed.score, failed.failed_by) == (0.0, ("verify",))
+    _, _, bad = preview(c, {"greet": "na", "skill": 6, "other": "yes"})
+    assert [loc for loc, _ in bad] == [["answers", "greet"], ["answers", "skill"], ["answers", "other"]]

@@ -239,3 +239,21 @@ def test_signals_and_the_seeded_sample(qa: Any) -> None:
     qa.error("GET", f"/api/qa/sample?start={start}&end={start + 40 * 86400}", 422, "sup")
     qa.error("GET", f"/api/qa/signals/{cid}", 403, "ann")
     qa.error("GET", "/api/qa/signals/nope", 404, "sup")
+
+
+def test_the_preview_scores_a_form_being_filled_in_as_the_evaluation_will(qa: Any) -> None:
+    url = "/api/qa/scorecards/chat/preview"
+    empty = qa.post(url, "sup", json={"answers": {}})
+    assert (empty["score"], empty["complete"], sorted(empty["missing"])) == (None, False, ["greet", "skill", "verify"])
+    part = qa.post(url, "sup", json={"answers": {"greet": "yes", "skill": 2}})
+    assert part["score"] == pytest.approx((1 + 6) / (1 + 15)) and part["missing"] == ["verify"]
+    failed = qa.post(url, "sup", json={"answers": {"greet": "yes", "verify": "no"}})
+    assert (failed["score"], failed["auto_failed"], failed["failed_by"]) == (0.0, True, ["verify"])
+    full = qa.post(url, "sup", json={"answers": {**GOOD, "skill": 2}})
+    cid = chat_with(qa, "a1", "web-1", "Hi, my router is broken")
+    saved = evaluate(qa, cid, {**GOOD, "skill": 2})
+    assert full["complete"] and full["score"] == pytest.approx(saved["score"])
+    qa.error("POST", url, 422, "sup", json={"answers": {"skill": 9}})
+    qa.error("POST", url, 422, "sup", json={"answers": {"nope": "yes"}})
+    qa.error("POST", url, 403, "ann", json={"answers": {}})
+    qa.error("POST", "/api/qa/scorecards/none/preview", 404, "sup", json={"answers": {}})

@@ -99,6 +99,25 @@ def score(card: Scorecard, answers: Mapping[str, Answer]) -> QaScore:
     return QaScore(value, bool(failed), tuple(failed), got, top, answered, len(rows) - answered, tuple(rows))
 
 
+def preview(card: Scorecard, answers: Mapping[str, Answer]) -> tuple[QaScore | None, list[str], list[tuple[Loc, str]]]:
+    """The QA score of the answers given so far, as an evaluator fills the form in: the same formula as ``score``
+    over the questions answered (unanswered ones left out like N/A); (score or None when nothing is scored yet,
+    the unanswered question ids, the problems of the answers given)."""
+    known = [q.id for q in card.questions()]  # the card's order
+    problems = [(loc, msg) for loc, msg in answer_problems(card, answers)
+                if not msg.startswith("missing") and loc != ["answers"]]
+    missing = [q for q in known if q not in answers]
+    if problems:
+        return None, missing, problems
+    filled = {q: answers.get(q, NA) for q in known}
+    if all(a == NA for a in filled.values()):
+        return None, missing, []
+    lenient = card.model_copy(update={"sections": [
+        s.model_copy(update={"questions": [q.model_copy(update={"na_allowed": True}) for q in s.questions]})
+        for s in card.sections]})
+    return score(lenient, filled), missing, []
+
+
 @dataclass(frozen=True, slots=True)
 class Spread:
     n: int

@@ -120,6 +120,19 @@ def create_evaluation(body: EvaluationIn, c: C, p: P) -> out.EvaluationOut:
     return out.EvaluationOut.of(e)
 
 
+class PreviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scorecard_version: int | None = Field(None, ge=1, le=1_000_000, description="default: the current version")
+    answers: Answers
+
+
+@router.post("/scorecards/{card_id}/preview",
+             summary="The QA score of the answers so far (a form being filled in; nothing is stored; supervisors)")
+def preview_score(card_id: Id, body: PreviewIn, c: C, p: P) -> out.PreviewOut:
+    p.require("supervisor")
+    return out.PreviewOut.model_validate(_qa(c).evaluations.preview(card_id, body.scorecard_version, body.answers))
+
+
 @router.get("/evaluations", summary="Evaluations (current revisions): supervisors all, agents their own")
 def list_evaluations(c: C, p: P, agent_id: str | None = Query(None, max_length=64),
                      contact_id: str | None = Query(None, max_length=64), start: Time | None = None,

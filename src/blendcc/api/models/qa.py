@@ -126,3 +126,17 @@ class SamplePick(BaseModel):
     week: str
     reasons: list[str] = Field(description="random and/or flagged")
     signals: list[SignalOut]
+
+
+class PreviewOut(BaseModel):
+    scorecard_id: str
+    scorecard_version: int
+    score: float | None = Field(description="QA score 0..1 of the questions answered so far (None: none scored)")
+    auto_failed: bool
+    failed_by: list[str] = Field(description="the auto-fail questions answered 'no'")
+    points: float
+    max_points: float
+    answered: int
+    not_applicable: int
+    missing: list[str] = Field(description="questions not answered yet (left out of the score like N/A)")
+    complete: bool = Field(description="every question is answered: the evaluation can be saved")

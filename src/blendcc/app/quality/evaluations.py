@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from blendcc.analytics.qa import Answer, Scored, answer_problems, calibration, mean_scores, score
+from blendcc.analytics.qa import Answer, Scored, answer_problems, calibration, mean_scores, preview, score
 from blendcc.analytics.qa_scorecard import Scorecard
 from blendcc.app.admin.auth import Principal
 from blendcc.app.admin.config_errors import InvalidDocument
@@ -80,6 +80,19 @@ class QualityService:
             created_at=self.clock.now(), calibration_id=calibration_id)
         self.repo.add(evaluation)
         return evaluation
+
+    def preview(self, scorecard_id: str, version: int | None, answers: Mapping[str, Answer]) -> dict[str, Any]:
+        """The score of a form being filled in (the answers so far), computed as an evaluation would be."""
+        card, card_version = self.scorecards.get(scorecard_id, version)
+        result, missing, found = preview(card, answers)
+        if found:
+            message = "; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in found)
+            raise InvalidDocument(message, [{"loc": loc, "msg": msg} for loc, msg in found])
+        return {"scorecard_id": scorecard_id, "scorecard_version": card_version, "missing": missing,
+                "complete": not missing, **(result.to_dict() if result else {"score": None, "auto_failed": False,
+                                                                               "failed_by": [], "points": 0.0,
+                                                                               "max_points": 0.0, "answered": 0,
+                                                                               "not_applicable": 0})}
 
     def rescore(self, evaluation_id: str, answers: Mapping[str, Answer], comments: Mapping[str, str],
                 comment: str, reply: str | None, by: str) -> Evaluation:

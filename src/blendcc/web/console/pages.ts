@@ -22,6 +22,7 @@ import { ReportsPage } from "./pages/reports/ReportsPage";
 import { SchedulePage } from "./pages/wfm/SchedulePage";
 import { UsersPage } from "./pages/admin/users/UsersPage";
 import { WallboardPage } from "./pages/wallboard/WallboardPage";
+import { QaPage } from "./pages/qa/QaPage";
 
 export const PAGES: PageDef[] = [
   { path: "wallboard", section: "live", label: "nav.wallboard", role: "supervisor", component: WallboardPage },
@@ -34,6 +35,7 @@ export const PAGES: PageDef[] = [
   { path: "reports", section: "reports", label: "nav.reports", role: "supervisor", component: ReportsPage },
   { path: "analytics", section: "reports", label: "nav.analytics", role: "supervisor", component: AnalyticsPage },
   { path: "kb", section: "reports", label: "nav.kb", role: "supervisor", component: KbPage },
+  { path: "qa", section: "reports", label: "nav.qa", role: "supervisor", component: QaPage },
   { path: "wfm/forecast", section: "wfm", label: "nav.wfm_forecast", role: "supervisor", component: ForecastPage },
   { path: "wfm/staffing", section: "wfm", label: "nav.wfm_erlang", role: "supervisor", component: ErlangPage },
   { path: "wfm/schedules", section: "wfm", label: "nav.wfm_schedules", role: "supervisor", component: SchedulePage },

@@ -20,6 +20,7 @@ import { answerByPhone } from "./phone/accept";
 import { SupervisorMessages } from "./SupervisorMessages";
 import { CrisisBanner } from "./CrisisBanner";
 import { KB_INSERT } from "./kbUse";
+import { MyEvaluations } from "./qa/MyEvaluations";
 
 /** Frames that never change the agent's view (the panes read them). */
 const THREAD_FRAMES = new Set(["MessageReceived", "MessageSent", "NoteAdded", "MessageDeliveryUpdated",
@@ -245,6 +246,7 @@ export function Desk({ auth, api, session, t, lang, picker }: Props) {
         <div class="topbar-end">
           {/* mount point: the browser phone's controls (desktop/phone/PhoneControls.tsx) */}
           {Phone && <div class="slot-phone"><Phone {...panelProps} /></div>}
+          <MyEvaluations api={api} t={t} lang={lang} />
           {picker}
           <span class="who" title={session.username}>{view?.name ?? session.username}</span>
           <button type="button" class="btn ghost" onClick={() => void auth.signOut()}>{t("signout")}</button>

@@ -5,6 +5,7 @@ import { Notice } from "../../ui/Notice";
 import { Table, type Column } from "../../ui/Table";
 import { formatNumber, percentOrDash } from "../../ui/format";
 import { useLoad } from "../../ui/useLoad";
+import { hrefOf } from "../../router";
 import type { PageProps } from "../../types";
 import { apiPeriod, type Filters } from "./query";
 
@@ -29,6 +30,7 @@ export function QualitySection({ api, t, lang, ctx, filters }: PageProps & { fil
   return (
     <section aria-labelledby="an-qa-h" class="an-block">
       <h2 id="an-qa-h">{t("an.quality_h")}</h2>
+      <p class="an-qa-links"><a href={hrefOf("qa")}>{t("qa.link_queue")}</a> · <a href={hrefOf("qa/evaluations")}>{t("qa.link_list")}</a> · <a href={hrefOf("qa/disputes")}>{t("qa.link_disputes")}</a></p>
       <Notice error={loaded.error} loading={loaded.loading && !loaded.data} t={t} retry={loaded.reload} />
       {scores && scores.rows.length > 0 && (
         <Chart title={t("an.qa_title")} labels={scores.rows.map((s) => s.key)} yMax={1} t={t} format={pct}

@@ -308,6 +308,9 @@ class Settings(BaseSettings):
     email_relay_timeout_s: float = Field(default=30.0, gt=0)
     crisis_public_url: str = Field(default="", description="base URL of the acknowledgement links in crisis "
                                                             "notifications (unset: a path only)")
+    crisis_delivery_failures: int = Field(default=3, ge=1, le=100, description="a channel instance is reported "
+                                          "unhealthy to crisis playbooks after this many failed deliveries in a "
+                                          "row (channel '<kind>:<instance>'), healthy at the next success")
     temp_agent_max_level: int = Field(default=3, ge=1, le=5, description="temporary agents: the highest skill "
                                       "level they get (higher levels in the roster are capped)")
     temp_agent_skills: list[str] = Field(default_factory=list, description="temporary agents: the only skills they "

@@ -176,3 +176,45 @@ def test_start_keeps_a_number_that_is_on_the_dnc_for_another_reason(live: Live) 
     live.api.post("/api/dnc/%2A/numbers", json={"phone": CUSTOMER, "reason": "regulator list"}, expect=201)
     _open(live, "SM400", "START")
     assert _dnc(live)[CUSTOMER] == "regulator list"
+
+
+def _health(live: Live, channel: str) -> dict[str, Any] | None:
+    import time
+
+    for _ in range(100):  # reported off the delivery thread, through the crisis service's pool
+        found = [h for h in live.api.get("/api/crisis/health") if h["channel"] == channel]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    return None
+
+
+def test_a_provider_failing_in_a_row_makes_its_channel_unhealthy_and_starts_the_playbook(live: Live) -> None:
+    import time
+
+    live.api.put("/api/crisis/playbooks/sms-down", json={
+        "triggers": [{"kind": "channel", "channel": "sms:main", "for_s": 0, "clear_for_s": 0}],
+        "actions": [{"kind": "banner", "text": "SMS provider failing: tell customers to call"}]})
+    contact_id = _open(live)
+    live.accept(contact_id)
+    live.twilio.fail(2, 503, {"code": 20503, "message": "Service Unavailable", "status": 503})
+    live.reply(contact_id, body="one moment please")
+    live.timers.run_due()
+    live.timers.advance(3600)  # two failures then a success: never three in a row, nothing reported
+    assert _health(live, "sms:main") is None
+    # three failures in a row: unhealthy, the playbook starts; the fourth attempt goes through: it ends
+    live.twilio.fail(3, 503, {"code": 20503, "message": "Service Unavailable", "status": 503})
+    live.reply(contact_id, body="still here")
+    live.timers.run_due()
+    for _ in range(4):
+        live.timers.advance(900)
+    for _ in range(100):
+        kinds = [e.type for e in _events(live, "CrisisStarted") + _events(live, "CrisisEnded")]
+        if kinds == ["CrisisStarted", "CrisisEnded"]:
+            break
+        time.sleep(0.05)
+    assert kinds == ["CrisisStarted", "CrisisEnded"]
+    (started,) = _events(live, "CrisisStarted")
+    assert started.playbook_id == "sms-down" and list(started.triggers) == ["channel sms:main unhealthy"]
+    up = _health(live, "sms:main")
+    assert up is not None and up["healthy"] is True and up["by"] == "deliveries"

@@ -13,6 +13,7 @@ from blendcc.adapters.notify import Sender, email_sender, sms_sender, webhook_se
 from blendcc.app.admin.temp_agents import TempAgents
 from blendcc.app.container import Container
 from blendcc.app.crisis.actions import Actions
+from blendcc.app.crisis.delivery_health import DeliveryHealth
 from blendcc.app.crisis.directory import Directory
 from blendcc.app.crisis.forecast import ForecastSoFar
 from blendcc.app.crisis.paging import Pager
@@ -67,6 +68,15 @@ def wire_crisis(container: Container, settings: Settings, repo: ConfigRepository
     service = CrisisService(playbooks, actions, container.runtime, container.bus, container.clock,
                             senders(container, settings), settings.crisis_public_url, forecast, run=pool.submit)
     container.crisis = service
+    conversations = container.conversations
+    if conversations is not None:  # providers and SMTP relays failing in a row: channel triggers see it
+        def report(channel: str, healthy: bool, detail: str) -> None:
+            def go() -> None:
+                service.set_health(channel, healthy, detail, "deliveries")
+
+            service.run(go)
+
+        conversations.on_delivery = DeliveryHealth(report, settings.crisis_delivery_failures)
     analytics = container.analytics
     container.incident_reports = IncidentReports(container.store, container.clock,
                                                  analytics.reasons if analytics is not None else None)

@@ -67,6 +67,8 @@ class ConversationService:
         self.later = later
         self.policy = policy or RetryPolicy()
         self.new_id = new_id or (lambda: uuid.uuid4().hex[:12])
+        #: told of every provider delivery attempt (channel, went through, reason): channel health for crises
+        self.on_delivery: Callable[[ChannelRef, bool, str], None] | None = None
         #: (channel, thread_ref) -> the contact of that thread (checked against the live contacts on use)
         self._threads: dict[tuple[ChannelRef, str], str] = {}
         #: provider ids of live thread contacts -> message id (for ids namespaced by their thread)
@@ -406,6 +408,7 @@ class ConversationService:
             self._report(message, DeliveryStatus.FAILED, attempt, None, exc.message)
             return
         except DeliveryFailed as exc:
+            self._tell(message.channel, False, exc.reason)
             delay = self.policy.delay_after(attempt) if exc.retryable else None
             if delay is not None and exc.retry_after_s is not None:
                 delay = max(delay, exc.retry_after_s)  # the provider's rate limit says when to come back
@@ -420,7 +423,15 @@ class ConversationService:
             log.exception("channel %s failed delivering %s", message.channel, message.message_id)
             self._report(message, DeliveryStatus.FAILED, attempt, None, f"channel error: {exc}")
             return
+        self._tell(message.channel, True, "")
         self._report(message, DeliveryStatus.SENT, attempt, provider_id, None)
+
+    def _tell(self, channel: ChannelRef, ok: bool, reason: str) -> None:
+        if self.on_delivery is not None:
+            try:
+                self.on_delivery(channel, ok, reason)
+            except Exception:  # health reporting must never change a delivery's outcome
+                log.exception("reporting the health of %s failed", channel)
 
     def _report(self, message: OutboundMessage, status: DeliveryStatus, attempt: int, provider_id: str | None,
                 reason: str | None) -> None:

@@ -22,6 +22,9 @@ Figures:
   ``rss_growth_mb`` = RSS at the end of the load less RSS after the warm-up (``--warmup`` seconds of load).
 - ``client_lag_p99_ms``: how late the bench's own event loop ran (the client shares the machine's cores).
 
+``--profile OUT``: the server runs under ``bench/stack_sampler.py`` (a sampling profiler of every thread);
+the collapsed stacks go to ``OUT-<database>``, the self and inclusive shares per function to ``OUT-<database>.top``.
+
 Several nodes (``--nodes N``, ``--node-url``): N ``blendcc serve`` processes on one PostgreSQL with the Redis
 bus, agents and contacts spread over them. It needs the routing leader's lease (multi-node mode); this build
 does not have it, so ``--nodes`` above 1 exits 2 and says so.
@@ -57,6 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 from bench_chat import ADMIN_PASSWORD, AGENT_PASSWORD, Server, _percentile, _token
 
 TARGET_P99_MS = 100.0
+AGENTS_PER_CLIENT = 25
 DRAIN_S = 30.0  # how long after the load every created contact may still take to be offered
 MULTI_NODE = ("multi-node mode is not available in this build: several `blendcc serve` nodes need the routing "
               "leader's lease and fencing on PostgreSQL with the Redis bus (issue 15), which is not merged yet; "
@@ -265,12 +269,21 @@ async def _inject(run: Run, http: httpx.AsyncClient, admin: dict[str, str], rss_
 async def _run(args: argparse.Namespace, server: Server) -> dict[str, Any]:
     assert server.proc is not None
     run, probe = Run(args), Probe(server.proc.pid)
-    limits = httpx.Limits(max_connections=300, max_keepalive_connections=300)
-    async with httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits) as http:
+    # small connection pools: httpx's pool scans all its connections for every request (O(pool) each), so the
+    # agents share one client per AGENTS_PER_CLIENT (an agent has one request in flight at most) and the
+    # contacts have their own
+    async with contextlib.AsyncExitStack() as stack:
+        def client(size: int) -> Any:
+            limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+            return stack.enter_async_context(httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits))
+
+        http = await client(100)
+        pools = [await client(AGENTS_PER_CLIENT) for _ in range(0, args.agents, AGENTS_PER_CLIENT)]
         t = time.perf_counter()
         users = await _setup(http, args.agents)
         admin = {"Authorization": f"Bearer {await _token(http, 'admin', ADMIN_PASSWORD)}"}
-        agents = [Agent(run, http, u, server.url.replace("http://", "ws://") + "/ws/agent") for u in users]
+        ws_url = server.url.replace("http://", "ws://") + "/ws/agent"
+        agents = [Agent(run, pools[n // AGENTS_PER_CLIENT], u, ws_url) for n, u in enumerate(users)]
         gate = asyncio.Semaphore(16)
 
         async def sign_in(a: Agent) -> str:
@@ -305,9 +318,13 @@ async def _run(args: argparse.Namespace, server: Server) -> dict[str, Any]:
         never = len(run.created - run.offered)
         for _ in range(never):
             run.error("never offered", "a created contact was never offered")
-        for a in agents:  # let the conversations in progress finish, so the centre ends idle
-            if a.tasks:
-                await asyncio.wait(a.tasks, timeout=args.handle[1] + 30)
+        busy = {t for a in agents for t in a.tasks}
+        if busy:  # let the conversations in progress finish, so the centre ends idle
+            await asyncio.wait(busy, timeout=args.handle[1] + 30)
+        for task in busy:
+            if not task.done():
+                run.error("unfinished", "a conversation's accept, end or wrap-up did not finish in time")
+                task.cancel()
         for a in agents:
             a.closing = True
         for s in sockets:
@@ -384,6 +401,8 @@ def main() -> None:
     ap.add_argument("--nodes", type=int, default=1, help="blendcc serve processes (multi-node mode)")
     ap.add_argument("--node-url", nargs="+", default=None, help="URLs of nodes already running (multi-node)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--profile", default=None, metavar="OUT",
+                    help="run the server under bench/stack_sampler.py; its stacks go to OUT-<database>[.top]")
     args = ap.parse_args()
     if args.quick:
         args.duration, args.warmup = 20.0, 5.0
@@ -411,7 +430,11 @@ def main() -> None:
                 with _database(kind, Path(tmp), args.postgres) as url:
                     workdir = Path(tmp) / kind
                     workdir.mkdir()
-                    server = Server(workdir, url)
+                    launcher: tuple[str, ...] = ("-m", "blendcc.cli")
+                    if args.profile:  # the server under the stack sampler: OUT-<db> and OUT-<db>.top
+                        sampler = str(Path(__file__).resolve().parent / "stack_sampler.py")
+                        launcher = (sampler, f"{args.profile}-{kind}", "blendcc.cli")
+                    server = Server(workdir, url, launcher)
                     server.start()
                     try:
                         runs[kind] = asyncio.run(_run(args, server))

@@ -47,18 +47,23 @@ class Sampler:
 
     def _loop(self) -> None:
         me = threading.get_ident()
+        written = time.monotonic()
         while not self.stop.wait(self.every_s):
             self.samples += 1
+            if time.monotonic() - written > 30:  # a process killed before its exit still leaves its stacks
+                self.write(final=False)
+                written = time.monotonic()
             for ident, frame in sys._current_frames().items():
                 if ident != me:
                     self.stacks[_stack(frame)] += 1
 
-    def write(self) -> None:
-        self.stop.set()
+    def write(self, final: bool = True) -> None:
+        if final:
+            self.stop.set()
         with self.out.open("w") as f:
-            for stack, n in self.stacks.most_common():
+            for stack, n in list(self.stacks.items()):
                 f.write(";".join(stack) + f" {n}\n")
-        busy = {s: n for s, n in self.stacks.items() if s and not s[-1].startswith(IDLE)}
+        busy = {s: n for s, n in list(self.stacks.items()) if s and not s[-1].startswith(IDLE)}
         total = sum(busy.values()) or 1
         own: collections.Counter[str] = collections.Counter()
         incl: collections.Counter[str] = collections.Counter()

@@ -278,7 +278,8 @@ async def _run(args: argparse.Namespace, server: Server) -> dict[str, Any]:
     # contacts have their own
     async with contextlib.AsyncExitStack() as stack:
         def client(size: int) -> Any:
-            limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+            # idle connections dropped before uvicorn's 5 s keep-alive timeout closes them under a request
+            limits = httpx.Limits(max_connections=size, max_keepalive_connections=size, keepalive_expiry=3.0)
             return stack.enter_async_context(httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits))
 
         http = await client(100)

@@ -21,8 +21,13 @@ import time
 from pathlib import Path
 from types import FrameType
 
-IDLE = ("wait (threading.py)", "select (selectors.py)", "_worker (thread.py)", "get (queue.py)",
-        "run_forever (base_events.py)", "_run_once (base_events.py)")
+#: leaf frames of a thread that waits (a lock, a queue, the event loop's poll in C: uvloop shows ``run``)
+IDLE = {"wait (threading.py)", "select (selectors.py)", "_worker (thread.py)", "get (queue.py)",
+        "run_forever (base_events.py)", "_run_once (base_events.py)", "run (runners.py)"}
+
+
+def _idle(leaf: str) -> bool:
+    return leaf.rsplit(":", 1)[0] + ")" in IDLE
 
 
 def _name(frame: FrameType) -> str:
@@ -63,7 +68,7 @@ class Sampler:
         with self.out.open("w") as f:
             for stack, n in list(self.stacks.items()):
                 f.write(";".join(stack) + f" {n}\n")
-        busy = {s: n for s, n in list(self.stacks.items()) if s and not s[-1].startswith(IDLE)}
+        busy = {s: n for s, n in list(self.stacks.items()) if s and not _idle(s[-1])}
         total = sum(busy.values()) or 1
         own: collections.Counter[str] = collections.Counter()
         incl: collections.Counter[str] = collections.Counter()

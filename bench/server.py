@@ -250,7 +250,6 @@ async def _inject(run: Run, http: httpx.AsyncClient, admin: dict[str, str], rss_
             run.error("create", f"create {cid}: {r.status_code} {r.text[:200]}")
 
     start = time.perf_counter()
-    warm = int(args.rate * args.warmup)
     for i in range(total):
         now = time.perf_counter()
         if now - start > args.duration:  # the client fell behind (a starved machine): stop at the duration
@@ -258,7 +257,7 @@ async def _inject(run: Run, http: httpx.AsyncClient, admin: dict[str, str], rss_
             break
         delay = start + i / args.rate - now
         await asyncio.sleep(max(0.0, delay))  # yield even when late, so the sockets and replies are read
-        if i == warm:
+        if not rss_at_warmup and now - start >= args.warmup:  # by the clock: a starved client sends fewer
             rss_at_warmup.append(probe.rss_mb())
         if i % int(max(1, args.rate * 30)) == 0 and i:
             print(f"  {i} contacts sent, {len(run.offered)} offered, {run.errors} errors", file=sys.stderr, flush=True)
@@ -278,8 +277,9 @@ async def _run(args: argparse.Namespace, server: Server) -> dict[str, Any]:
     # contacts have their own
     async with contextlib.AsyncExitStack() as stack:
         def client(size: int) -> Any:
-            # idle connections dropped before uvicorn's 5 s keep-alive timeout closes them under a request
-            limits = httpx.Limits(max_connections=size, max_keepalive_connections=size, keepalive_expiry=3.0)
+            # idle connections dropped well before uvicorn's 5 s keep-alive timeout closes them under a request
+            # (the margin covers a late client event loop)
+            limits = httpx.Limits(max_connections=size, max_keepalive_connections=size, keepalive_expiry=1.0)
             return stack.enter_async_context(httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits))
 
         http = await client(100)

@@ -15,6 +15,7 @@ import atexit
 import collections
 import os
 import runpy
+import signal
 import sys
 import threading
 import time
@@ -92,6 +93,15 @@ def main() -> None:
     out, module = Path(sys.argv[1]), sys.argv[2]
     sampler = Sampler(out, float(os.environ.get("BLENDCC_SAMPLE_MS", "5")) / 1000)
     atexit.register(sampler.write)
+
+    def on_term(signum: int, _frame: object) -> None:
+        # uvicorn restores this handler after its graceful shutdown and raises SIGTERM again, which would end
+        # the process without running atexit: write first, then die of the signal as before
+        sampler.write()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, on_term)
     sampler.thread.start()
     sys.argv = [module, *sys.argv[3:]]
     started = time.monotonic()

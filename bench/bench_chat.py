@@ -40,7 +40,8 @@ def _percentile(values: list[float], q: float) -> float | None:
 class Server:
     """``python -m blendcc.cli serve`` on a free port, its log in ``workdir``."""
 
-    def __init__(self, workdir: Path, database: str | None) -> None:
+    def __init__(self, workdir: Path, database: str | None, launcher: tuple[str, ...] = ("-m", "blendcc.cli")) -> None:
+        self.launcher = launcher  # what runs ``blendcc.cli`` (bench/server.py --profile: under bench/stack_sampler.py)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
@@ -52,7 +53,7 @@ class Server:
                "BLENDCC_WEBCHAT_THROTTLE_FREE": "1000000", "BLENDCC_WEBCHAT_ATTACHMENT_DIR": str(self.workdir / "att"),
                "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
         log = open(self.workdir / "server.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen([sys.executable, "-m", "blendcc.cli", "serve", "--port", str(self.port),
+        self.proc = subprocess.Popen([sys.executable, *self.launcher, "serve", "--port", str(self.port),
                                       "--database-url", self.database], stdout=log, stderr=subprocess.STDOUT,
                                      env=env, start_new_session=True)
         log.close()

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from blendcc.adapters.bus.memory import MemoryBus
-from blendcc.api.ws_fanout import AgentFanout, fanout_of
+from blendcc.api.ws_fanout import AgentFanout, Followed, fanout_of
 
 
 class Inbox:
@@ -81,3 +81,58 @@ def test_the_app_keeps_one_fanout() -> None:
     state, bus = State(), MemoryBus()
     first = fanout_of(state, bus.subscribe)
     assert fanout_of(state, bus.subscribe) is first
+
+
+def test_a_followed_set_is_indexed_as_it_changes() -> None:
+    """The socket's ``Followed`` set: adds and removals after ``listen`` route the contact's events, a stopped
+    listener's contacts leave the index, and the other listeners are untouched."""
+    bus = MemoryBus()
+    fan = AgentFanout(bus.subscribe)
+    ann, bob, cat = Inbox(), Inbox(), Inbox()
+    ann_holds = Followed({"c1"})
+    stop_ann = fan.listen("a1", ann_holds, ann)
+    bob_holds = Followed()
+    fan.listen("a2", bob_holds, bob)
+    fan.listen("a3", {"c1"}, cat)  # a plain set beside them: still read live
+    bus.publish("contact", {"type": "MessageReceived", "contact_id": "c1"})
+    bob_holds.update(["c1", "c2"])
+    bus.publish("contact", {"type": "MessageReceived", "contact_id": "c1"})
+    bus.publish("contact", {"type": "MessageSent", "contact_id": "c2"})
+    ann_holds.discard("c1")
+    ann_holds.discard("c1")  # twice is harmless
+    bus.publish("contact", {"type": "ContactEnded", "contact_id": "c1"})
+    assert ann.got == [("contact", "MessageReceived"), ("contact", "MessageReceived")]
+    assert bob.got == [("contact", "MessageReceived"), ("contact", "MessageSent"), ("contact", "ContactEnded")]
+    assert cat.got == [("contact", "MessageReceived"), ("contact", "MessageReceived"), ("contact", "ContactEnded")]
+    ann_holds.add("c3")
+    stop_ann()
+    ann_holds.add("c4")  # after stop: no longer indexed, nothing delivered
+    bus.publish("contact", {"type": "MessageReceived", "contact_id": "c3"})
+    bus.publish("contact", {"type": "MessageReceived", "contact_id": "c4"})
+    assert ann.got[-1] == ("contact", "MessageReceived") and len(ann.got) == 2
+    assert fan._by_contact.keys() == {"c1", "c2"}  # bob's two; ann's left with her
+
+
+def test_a_handler_following_its_offer_gets_the_contact_s_later_events_once() -> None:
+    """What /ws/agent does: on its agent's offer the handler adds the contact; the next events of that contact
+    (with or without the agent id) arrive once each."""
+    bus = MemoryBus()
+    fan = AgentFanout(bus.subscribe)
+    held = Followed()
+    got: list[str] = []
+
+    def handler(topic: str, message: Mapping[str, Any]) -> None:
+        got.append(str(message["type"]))
+        if message["type"] == "ContactOffered":
+            held.add(str(message["contact_id"]))
+        if message["type"] == "WrapUpCompleted":
+            held.discard(str(message["contact_id"]))
+
+    fan.listen("a1", held, handler)
+    for t in ("ContactOffered", "ContactAccepted", "WrapUpCompleted"):
+        bus.publish("contact", {"type": t, "contact_id": "c1", "agent_id": "a1"})
+    bus.publish("contact", {"type": "MessageReceived", "contact_id": "c1"})  # after the wrap-up: not followed
+    bus.publish("contact", {"type": "ContactOffered", "contact_id": "c2", "agent_id": "a1"})
+    bus.publish("contact", {"type": "MessageReceived", "contact_id": "c2"})
+    assert got == ["ContactOffered", "ContactAccepted", "WrapUpCompleted", "ContactOffered", "MessageReceived"]
+    assert set(fan._by_contact) == {"c2"}

@@ -14,7 +14,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from blendcc.api import ws_phone
 from blendcc.api.ws_auth import SocketSession, open_session, registry_of
 from blendcc.api.ws_directory import DirectoryFeed, directory_handler
-from blendcc.api.ws_fanout import fanout_of
+from blendcc.api.ws_fanout import Followed, fanout_of
 from blendcc.api.ws_screen_pop import with_screen_pop
 from blendcc.app.admin.auth import Principal
 from blendcc.domain.errors import DomainError
@@ -120,7 +120,7 @@ async def agent_stream(ws: WebSocket) -> None:
         session.handlers.update(phone.handlers())
     else:
         session.handlers.update(ws_phone.phone_unavailable(pipe.put))
-    mine: set[str] = set()
+    mine = Followed()  # indexed by the fan-out as it changes
     views = c.views
 
     def on_event(topic: str, message: Mapping[str, Any]) -> None:

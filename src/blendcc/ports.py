@@ -377,29 +377,6 @@ class DialerRepository(Protocol):
         ...
 
 
-# ---------------------------------------------------------------------- SIP registrations
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneBinding:
-    """An agent phone's registration: its Contact URI, the address the REGISTER came from, when it lapses."""
-
-    user: str
-    contact: str
-    host: str
-    port: int
-    expires_at: float
-
-
-class PhoneBindings(Protocol):
-    """Stored registrations of agent phones (the SIP registrar's bindings), so a restart keeps them until
-    they expire. ``active`` returns the unexpired ones (and may drop the others)."""
-
-    def save(self, binding: PhoneBinding) -> None: ...
-    def remove(self, user: str) -> None: ...
-    def active(self, now: float) -> list[PhoneBinding]: ...
-
-
 # ---------------------------------------------------------------------- channels
 
 
@@ -593,21 +570,4 @@ class CallbackReader(Protocol):
                   state: str | None = "scheduled", due_after: float | None = None, due_by: float | None = None,
                   limit: int = 500) -> builtins.list[dict[str, Any]]:
         """Rows filtered by agent, personal or queue, state and ``due_after < due_at <= due_by``."""
-        ...
-
-
-class SnapshotStore(Protocol):
-    """Snapshots of the routing engine's live state (ADR 0052): an encoded body with its format version and the
-    event sequence number it covers (every event up to and including ``seq`` is folded in)."""
-
-    def save_snapshot(self, seq: int, version: int, body: bytes, taken_at: float) -> None:
-        """Store a snapshot (replacing one of the same ``seq``)."""
-        ...
-
-    def latest_snapshots(self, limit: int = 3) -> builtins.list[tuple[int, int, bytes]]:
-        """(seq, version, body) of the newest snapshots, newest first."""
-        ...
-
-    def prune_snapshots(self, keep: int) -> int:
-        """Delete all but the ``keep`` newest snapshots; return how many were deleted."""
         ...

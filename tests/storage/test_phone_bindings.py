@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage_backend import Backend
 
-from blendcc.ports import PhoneBinding
+from blendcc.state_ports import PhoneBinding
 
 
 def test_save_replace_remove_and_only_unexpired_are_active(backend: Backend) -> None:

@@ -28,7 +28,8 @@ from blendcc.app.reporting.live_stats import LiveStats
 from blendcc.app.reporting.reports import ReportService
 from blendcc.app.surveys.service import SurveyService
 from blendcc.config import Settings
-from blendcc.ports import ChannelDirectory, Clock, EventBus, PhoneBindings, Scheduler, Store
+from blendcc.ports import ChannelDirectory, Clock, EventBus, Scheduler, Store
+from blendcc.state_ports import PhoneBindings
 
 
 @dataclass

@@ -7,7 +7,7 @@ from sqlalchemy import Engine, delete, select
 from blendcc.adapters.storage.engine import writer
 from blendcc.adapters.storage.registration_tables import sip_registrations as t
 from blendcc.adapters.storage.sql_repos import _upsert
-from blendcc.ports import PhoneBinding
+from blendcc.state_ports import PhoneBinding
 
 
 class SqlPhoneBindings:

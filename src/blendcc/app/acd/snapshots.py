@@ -15,10 +15,10 @@ import time
 import zlib
 from typing import Any
 
-from blendcc.ports import SnapshotStore
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.engine import Engine
 from blendcc.routing.snapshot import FORMAT_VERSION, SnapshotError, capture, json_default, restore
+from blendcc.state_ports import SnapshotStore
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from blendcc.adapters.channels.sip.digest import DigestAuthenticator, parse_auth
 from blendcc.adapters.channels.sip.message import SipMessage, param, response, uri_of, uri_user
 from blendcc.domain.throttle import SIP_POLICIES, Throttle, retry_after_header
-from blendcc.ports import PhoneBinding, PhoneBindings
+from blendcc.state_ports import PhoneBinding, PhoneBindings
 
 log = logging.getLogger(__name__)
 Addr = tuple[str, int]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from blendcc.ports import PhoneBinding
+from blendcc.state_ports import PhoneBinding
 
 
 class MemoryPhoneBindings:

@@ -19,11 +19,11 @@ from blendcc.ports import (
     ConfigRepository,
     CustomerRepository,
     EventBus,
-    PhoneBindings,
     SessionRepository,
     Store,
     UserRepository,
 )
+from blendcc.state_ports import PhoneBindings
 from blendcc.testing import (
     FakeClock,
     MemoryAuditLog,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from blendcc.analytics.agent_stats import StateInterval
+from blendcc.analytics.interval_counters import AgentInterval, AgentKey, WrapCounts, WrapKey
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters
 from blendcc.dialer.dnc import DncEntry
 from blendcc.dialer.records import DialRecord, ListImport
@@ -284,6 +285,17 @@ class ReportReader(Protocol):
 
     def queue_counters(self, start: float, end: float) -> dict[CounterKey, QueueCounters]: ...
     def state_intervals(self, start: float, end: float) -> list[StateInterval]: ...
+    def agent_counters(self, start: float, end: float, starts: Sequence[float] = (),
+                       ends: Sequence[float] = ()) -> dict[AgentKey, AgentInterval]:
+        """Agent legs and wrap-ups per (15-minute interval, agent, channel) starting in [start, end); given the
+        report's periods (``starts``/``ends``, on interval edges), summed per period and keyed by its start."""
+        ...
+
+    def wrapup_counters(self, start: float, end: float, starts: Sequence[float] = (),
+                        ends: Sequence[float] = ()) -> dict[WrapKey, WrapCounts]:
+        """Wrap-ups per (interval of the contact's queueing, queue, channel), as ``agent_counters``."""
+        ...
+
     def handled_by_agent(self, start: float, end: float) -> dict[str, int]: ...
     def interaction(self, contact_id: str) -> dict[str, Any] | None: ...
     def interactions(self, start: float | None = None, end: float | None = None, queue_id: str | None = None,

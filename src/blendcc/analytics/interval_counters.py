@@ -13,6 +13,8 @@ from blendcc.domain.events import ContactConnected, Event, WrapUpCompleted
 RESOLVED = "resolved"
 #: the event types the interval counters fold (an agent's legs and wrap-ups)
 FOLDED = DAY_TYPES
+#: up to this many periods a report sums the stored counters per period in SQL (more: per interval)
+MAX_SQL_PERIODS = 64
 AgentKey = tuple[float, str, str]  # (interval start of the event, agent, channel)
 WrapKey = tuple[float, str, str]  # (interval start of the contact's queueing, queue, channel)
 

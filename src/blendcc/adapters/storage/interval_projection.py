@@ -11,8 +11,10 @@ from sqlalchemy import case, delete, func, literal_column, select
 from sqlalchemy.engine import Connection
 
 from blendcc.adapters.storage import tables as t
+from blendcc.analytics.agent_stats import AgentTime
 from blendcc.analytics.interval_counters import (
     FOLDED,
+    MAX_SQL_PERIODS,
     AgentInterval,
     AgentKey,
     WrapCounts,
@@ -26,8 +28,6 @@ from blendcc.ports import StoredEvent
 _AGENT = [f.name for f in fields(AgentInterval)]
 _WRAP = [f.name for f in fields(WrapCounts)]
 _TYPES = frozenset(FOLDED)
-#: beyond this many periods a reader returns the intervals and the report buckets them (no huge CASE)
-MAX_SQL_PERIODS = 64
 
 
 def _upsert(conn: Connection, upsert: Callable[[Any], Any], table: Any, dims: Sequence[str], names: list[str],
@@ -127,3 +127,25 @@ def wrapup_counters(conn: Connection, start: float, end: float, starts: Sequence
                     ends: Sequence[float] = ()) -> dict[WrapKey, WrapCounts]:
     return {(b, q, ch): WrapCounts(int(v["wrapups"]), int(v["resolved"]))
             for b, q, ch, v in read(conn, t.wrapup_interval_stats, "queue_id", _WRAP, start, end, starts, ends)}
+
+
+def state_seconds(conn: Connection, starts: Sequence[float], ends: Sequence[float],
+                  until: float) -> dict[tuple[float, str], AgentTime]:
+    """Each agent's state seconds per period, the stored state intervals clipped to it and summed in SQL (one
+    query per period; open intervals run to ``until``), as ``AgentTime.add`` would sum them."""
+    asi = t.agent_state_intervals
+    out: dict[tuple[float, str], AgentTime] = {}
+    for b, e in zip(starts, ends, strict=True):
+        end = func.coalesce(asi.c.end_at, until)
+        lo = case((asi.c.start_at > b, asi.c.start_at), else_=literal_column(repr(float(b))))
+        hi = case((end < e, end), else_=literal_column(repr(float(e))))
+        clip = hi - lo
+        q = (select(asi.c.agent_id, asi.c.state, asi.c.reason, func.sum(clip).label("s"))
+             .where(asi.c.start_at < e, asi.c.end_at.is_(None) | (asi.c.end_at > b), clip > 0)
+             .group_by(asi.c.agent_id, asi.c.state, asi.c.reason))
+        for r in conn.execute(q):
+            acc = out.get(k := (b, r.agent_id))
+            if acc is None:
+                acc = out[k] = AgentTime()
+            acc.add(r.state, r.reason, float(r.s))
+    return out

@@ -16,7 +16,7 @@ from blendcc.adapters.storage import tables as t
 from blendcc.adapters.storage.common import CLOSED_STATE, public_row, resolve_thresholds
 from blendcc.adapters.storage.engine import writer
 from blendcc.adapters.storage.projectors import PROJECTORS, ProjectorRegistry, SqlTx
-from blendcc.analytics.agent_stats import StateInterval
+from blendcc.analytics.agent_stats import AgentTime, StateInterval
 from blendcc.analytics.interactions import COLUMNS
 from blendcc.analytics.interval_counters import AgentInterval, AgentKey, WrapCounts, WrapKey
 from blendcc.analytics.queue_stats import COUNTER_NAMES, CounterKey, QueueCounters, Thresholds
@@ -170,6 +170,11 @@ class SqlStore:
                        ends: Sequence[float] = ()) -> dict[AgentKey, AgentInterval]:
         with self.engine.connect() as conn:
             return interval_projection.agent_counters(conn, start, end, starts, ends)
+
+    def state_seconds(self, starts: Sequence[float], ends: Sequence[float],
+                      until: float) -> dict[tuple[float, str], AgentTime]:
+        with self.engine.connect() as conn:
+            return interval_projection.state_seconds(conn, starts, ends, until)
 
     def wrapup_counters(self, start: float, end: float, starts: Sequence[float] = (),
                         ends: Sequence[float] = ()) -> dict[WrapKey, WrapCounts]:

@@ -23,6 +23,7 @@ from blendcc.analytics.digital_stats import (
     digital_kpis,
     group,
 )
+from blendcc.analytics.interval_counters import MAX_SQL_PERIODS
 from blendcc.analytics.queue_stats import QueueCounters, queue_kpis
 from blendcc.app.reporting.report_extra import (
     adherence_by_period,
@@ -240,7 +241,16 @@ class ReportRunner:
             return agent_id if q.by == "agent" else team
 
         now = self.now() if self.now is not None else p.end
-        times = split_by_period(self.store.state_intervals(p.start, p.end), p, row_of, min(p.end, now))
+        if self.summed(p) and len(p.table()[0]) <= MAX_SQL_PERIODS:
+            times: dict[Key, AgentTime] = {}
+            starts, ends = p.table()
+            clipped = {max(b, p.start): b for b in starts}  # periods cut to the report's window
+            for (b, agent), secs in self.store.state_seconds(list(clipped), [min(e, p.end) for e in ends],
+                                                             min(p.end, now)).items():
+                if (mine := row_of(agent)) is not None:
+                    merge_time(times.setdefault((clipped[b], mine), AgentTime()), secs)
+        else:
+            times = split_by_period(self.store.state_intervals(p.start, p.end), p, row_of, min(p.end, now))
         days: dict[Key, AgentDay] = {}
         digital = self._agent_digital(p, row_of) if q.log_kpis else {}
 

@@ -19,7 +19,7 @@ from blendcc.adapters.storage.common import (
 )
 from blendcc.adapters.storage.customer_repo import MemoryCustomerExtras
 from blendcc.adapters.storage.projectors import PROJECTORS, MemoryTables, ProjectorRegistry
-from blendcc.analytics.agent_stats import StateInterval
+from blendcc.analytics.agent_stats import AgentTime, StateInterval
 from blendcc.analytics.interval_counters import AgentInterval, AgentKey, WrapCounts, WrapKey
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
@@ -107,6 +107,17 @@ class MemoryStore:
         with self._lock:
             rows = self._t.extra.get("interval_counters", ({}, {}))[0]
             return _summed(rows, start, end, starts, AgentInterval)
+
+    def state_seconds(self, starts: Sequence[float], ends: Sequence[float],
+                      until: float) -> dict[tuple[float, str], AgentTime]:
+        out: dict[tuple[float, str], AgentTime] = {}
+        with self._lock:
+            for b, e in zip(starts, ends, strict=True):
+                for iv in self._t.intervals:
+                    secs = min(iv.end if iv.end is not None else until, e) - max(iv.start, b)
+                    if secs > 0:
+                        out.setdefault((b, iv.agent_id), AgentTime()).add(iv.state, iv.reason, secs)
+        return out
 
     def wrapup_counters(self, start: float, end: float, starts: Sequence[float] = (),
                         ends: Sequence[float] = ()) -> dict[WrapKey, WrapCounts]:

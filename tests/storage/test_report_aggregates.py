@@ -118,3 +118,10 @@ def test_memory_store_counts_as_sql(loaded: SqlStore) -> None:
     assert mem.wrapup_counters(start, end) == loaded.wrapup_counters(start, end)
     a, b = mem.agent_counters(start, end), loaded.agent_counters(start, end)
     assert a.keys() == b.keys() and all(same(a[k].as_dict(), b[k].as_dict()) for k in a)
+    first = month_scenario(900, DAYS).start.timestamp()
+    starts = [first + d * 86400.0 for d in range(DAYS)]
+    ends = [b + 86400.0 for b in starts]
+    until = first + 2.5 * 86400.0  # open intervals and a cut inside a period
+    x, y = mem.state_seconds(starts, ends, until), loaded.state_seconds(starts, ends, until)
+    assert x and x.keys() == y.keys()
+    assert all(same(x[k].seconds, y[k].seconds) and same(x[k].aux_by_reason, y[k].aux_by_reason) for k in x)

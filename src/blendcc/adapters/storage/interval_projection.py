@@ -135,13 +135,21 @@ def state_seconds(conn: Connection, starts: Sequence[float], ends: Sequence[floa
     query per period; open intervals run to ``until``), as ``AgentTime.add`` would sum them."""
     asi = t.agent_state_intervals
     out: dict[tuple[float, str], AgentTime] = {}
+    if not starts:
+        return out
+    end = func.coalesce(asi.c.end_at, until)
+    # the longest interval overlapping the window bounds each period's scan of the start_at index from below
+    longest = conn.execute(select(func.max(end - asi.c.start_at)).where(
+        asi.c.start_at < max(ends), asi.c.end_at.is_(None) | (asi.c.end_at > min(starts)))).scalar()
+    if longest is None:
+        return out
     for b, e in zip(starts, ends, strict=True):
-        end = func.coalesce(asi.c.end_at, until)
         lo = case((asi.c.start_at > b, asi.c.start_at), else_=literal_column(repr(float(b))))
         hi = case((end < e, end), else_=literal_column(repr(float(e))))
         clip = hi - lo
         q = (select(asi.c.agent_id, asi.c.state, asi.c.reason, func.sum(clip).label("s"))
-             .where(asi.c.start_at < e, asi.c.end_at.is_(None) | (asi.c.end_at > b), clip > 0)
+             .where(asi.c.start_at < e, asi.c.start_at >= b - float(longest) - 1.0,
+                    asi.c.end_at.is_(None) | (asi.c.end_at > b), clip > 0)
              .group_by(asi.c.agent_id, asi.c.state, asi.c.reason))
         for r in conn.execute(q):
             acc = out.get(k := (b, r.agent_id))

@@ -114,6 +114,8 @@ def main() -> int:
     ap.add_argument("--report-size", type=int, default=1_000_000,
                     help="interactions in the 30-day report's month (0: skip the report)")
     ap.add_argument("--no-postgres", action="store_true", help="the report on SQLite only")
+    ap.add_argument("--report-scale", type=int, default=1,
+                    help="copy the report's projections this many times after seeding (report_month.py --scale)")
     args = ap.parse_args()
     if args.messages < 1 or args.sentiment < 1:
         print("error: --messages and --sentiment must be positive")
@@ -145,18 +147,22 @@ def main() -> int:
     print(f"topics: {len(corpus):,} messages tagged in {topics_s:.2f} s ({tagged:,} with a topic)")
     factor, wer = transcription()
     report: dict[str, float | None] = {"sqlite": None, "postgresql": None}
+    month: dict[str, object] = {}
     if args.report_size:
-        from report_month import exit_on_term, figure, measure
+        from report_month import exit_on_term, figure, measure, summary
 
         exit_on_term()
-        r = measure(args.report_size, args.seed, None, postgres=not args.no_postgres)
+        r = measure(args.report_size, args.seed, None, postgres=not args.no_postgres, scale=args.report_scale)
         report = {kind: figure(r.get(kind)) for kind in report}
-    full = args.report_size == 1_000_000
+        month = summary(r, args.report_size, args.report_scale)
     print(json.dumps({"sentiment_msgs_per_s": round(rate), "topics_100k_s": round(topics_s, 2)
                       if args.messages == 100_000 else None, "topic_messages": len(corpus),
                       "asr_realtime_factor": factor, "asr_wer": wer,
-                      "report_1m_s_sqlite": report["sqlite"] if full else None,
-                      "report_1m_s_postgres": report["postgresql"] if full else None,
+                      "report_1m_s_sqlite": month.get("report_1m_s_sqlite"),
+                      "report_1m_s_postgres": month.get("report_1m_s_postgres"),
+                      "report_1m_basis": month.get("report_1m_basis"),
+                      "report_full_s_sqlite": month.get("report_full_s_sqlite"),
+                      "report_full_s_postgres": month.get("report_full_s_postgres"),
                       "report_size": args.report_size, "report_s_sqlite": report["sqlite"],
                       "report_s_postgres": report["postgresql"]}))
     return 0

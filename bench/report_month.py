@@ -105,20 +105,49 @@ def config_of(scenario: Scenario) -> Any:
                                  "teams": {t.id: t for t in cat.centre.teams}})
 
 
-def queries(scenario: Scenario) -> dict[str, ReportQuery]:
+def queries(scenario: Scenario, log_kpis: bool = True) -> dict[str, ReportQuery]:
     first = scenario.start.date()
     last = first + timedelta(days=DAYS - 1)
     return {by: ReportQuery.model_validate({"grain": "day", "by": by, "from": first.isoformat(),
-                                            "to": last.isoformat()}) for by in ("queue", "agent")}
+                                            "to": last.isoformat(), "log_kpis": log_kpis})
+            for by in ("queue", "agent")}
 
 
-def time_reports(store: SqlStore, scenario: Scenario, runs: int = 1, read_once: bool = True) -> dict[str, Any]:
+#: the projections the report reads without the log (``log_kpis`` false), with their dimension columns
+PROJECTIONS = {"queue_interval_stats": ("queue_id",), "agent_interval_stats": ("agent_id",),
+               "wrapup_interval_stats": ("queue_id",), "agent_state_intervals": ("agent_id",)}
+
+
+def replicate(store: SqlStore, copies: int) -> None:
+    """Scale the stored month up ``copies`` times in the projections the report sums: each row copied with
+    its queue and agent ids suffixed ``#k`` (as if ``copies`` such centres shared the database). The event rows are
+    not copied: the report without the log's KPIs does not read them."""
+    from sqlalchemy import text
+
+    with store.engine.begin() as conn:
+        for table, dims in PROJECTIONS.items():
+            cols = [c.name for c in store_table(table).columns if not (table == "agent_state_intervals"
+                                                                     and c.name == "id")]
+            for k in range(1, copies):
+                picked = ", ".join(f"{c} || '#{k}'" if c in dims else c for c in cols)
+                conn.execute(text(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {picked} FROM {table} "
+                                  f"WHERE {dims[0]} NOT LIKE '%#%'"))
+
+
+def store_table(name: str) -> Any:
+    from blendcc.adapters.storage import tables
+
+    return tables.metadata.tables[name]
+
+
+def time_reports(store: SqlStore, scenario: Scenario, runs: int = 1, read_once: bool = True,
+                 log_kpis: bool = True) -> dict[str, Any]:
     """Seconds (best of ``runs``) of each 30-day report, run and JSON-encoded, and their rows; "now" is two
     days after the month (every contact finished)."""
     after = scenario.start.timestamp() + (DAYS + 2) * 86400.0
     runner = ReportRunner(store, "UTC", config_of(scenario), now=lambda: after, read_once=read_once)
     out: dict[str, Any] = {}
-    for by, q in queries(scenario).items():
+    for by, q in queries(scenario, log_kpis).items():
         best = cpu = None
         for _ in range(runs):
             t0, c0 = time.perf_counter(), time.process_time()
@@ -132,7 +161,7 @@ def time_reports(store: SqlStore, scenario: Scenario, runs: int = 1, read_once: 
 
 
 def measure(n: int, seed_: int, pg_url: str | None, postgres: bool = True, runs: int = 1,
-            before: bool = False) -> dict[str, Any]:
+            before: bool = False, scale: int = 1) -> dict[str, Any]:
     """Seed both databases with ``n`` interactions and time the reports on each."""
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
@@ -159,10 +188,16 @@ def measure(n: int, seed_: int, pg_url: str | None, postgres: bool = True, runs:
                       f"(simulation {total - sum(spent.values()):.0f} s; appends: "
                       + ", ".join(f"{k} {spent[i]:.0f} s" for i, k in enumerate(kinds)) + ")")
                 for kind, store in zip(kinds, stores, strict=True):
-                    results[kind] = r = time_reports(store, load.scenario, runs)
-                    print(f"report {kind}: 30 days by queue {r['queue']['s']:.2f} s ({r['queue']['cpu_s']:.2f} CPU s, "
-                          f"{r['queue']['rows']} rows), by agent {r['agent']['s']:.2f} s ({r['agent']['cpu_s']:.2f} "
-                          f"CPU s, {r['agent']['rows']} rows)", flush=True)
+                    results[f"{kind}_full"] = r = time_reports(store, load.scenario, runs)
+                    show(f"report {kind} with the log's KPIs (digital, FCR)", r)
+                    results[kind] = r = time_reports(store, load.scenario, runs, log_kpis=False)
+                    show(f"report {kind} from the projections (log_kpis false)", r)
+                    if scale > 1:
+                        t0 = time.perf_counter()
+                        replicate(store, scale)
+                        print(f"replicated the projections x{scale} in {time.perf_counter() - t0:.0f} s")
+                        results[f"{kind}_scaled"] = r = time_reports(store, load.scenario, runs, log_kpis=False)
+                        show(f"report {kind} from the projections x{scale}", r)
                     if before:
                         results[f"{kind}_before"] = b = time_reports(store, load.scenario, 1, read_once=False)
                         same = all(b[k]["total"] == r[k]["total"] for k in b)
@@ -177,6 +212,12 @@ def measure(n: int, seed_: int, pg_url: str | None, postgres: bool = True, runs:
                 if pg_ctx is not None:
                     pg_ctx.__exit__(None, None, None)
     return results
+
+
+def show(label: str, r: dict[str, Any]) -> None:
+    print(f"{label}: 30 days by queue {r['queue']['s']:.2f} s ({r['queue']['cpu_s']:.2f} CPU s, "
+          f"{r['queue']['rows']} rows), by agent {r['agent']['s']:.2f} s ({r['agent']['cpu_s']:.2f} "
+          f"CPU s, {r['agent']['rows']} rows)", flush=True)
 
 
 def figure(r: dict[str, Any] | None) -> float | None:
@@ -202,19 +243,38 @@ def main() -> int:
     ap.add_argument("--postgres", default=None, help="PostgreSQL server URL (a throwaway schema is used)")
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--before", action="store_true", help="also time the runner reading the log per part")
+    ap.add_argument("--scale", type=int, default=1,
+                    help="after seeding, copy the projections' rows this many times (queue and agent ids suffixed) "
+                         "and time the report from the projections again")
     args = ap.parse_args()
     if args.report_size < 100:
         print("error: --report-size must be at least 100")
         return 2
-    r = measure(args.report_size, args.seed, args.postgres, not args.no_postgres, before=args.before)
-    full = args.report_size == 1_000_000
-    out = {kind: figure(r.get(kind)) for kind in ("sqlite", "postgresql", "sqlite_before", "postgresql_before")}
-    print(json.dumps({"interactions": r.get("interactions"), "events": r.get("events"),
-                      "report_1m_s_sqlite": out["sqlite"] if full else None,
-                      "report_1m_s_postgres": out["postgresql"] if full else None,
-                      "report_s_sqlite": out["sqlite"], "report_s_postgres": out["postgresql"],
-                      "before_s_sqlite": out["sqlite_before"], "before_s_postgres": out["postgresql_before"]}))
+    if args.scale < 1:
+        print("error: --scale must be at least 1")
+        return 2
+    r = measure(args.report_size, args.seed, args.postgres, not args.no_postgres, before=args.before,
+                scale=args.scale)
+    print(json.dumps(summary(r, args.report_size, args.scale)))
     return 0
+
+
+def summary(r: dict[str, Any], size: int, scale: int) -> dict[str, Any]:
+    """The bench's JSON: ``report_1m_s_*`` is the report from the projections at 1,000,000 interactions, seeded
+    (``scale`` 1) or seeded at ``size`` and replicated ``scale`` times in the projections (``report_1m_basis``)."""
+    kinds = ("sqlite", "postgresql", "sqlite_before", "postgresql_before", "sqlite_full", "postgresql_full",
+             "sqlite_scaled", "postgresql_scaled")
+    out = {kind: figure(r.get(kind)) for kind in kinds}
+    one_m = size * scale == 1_000_000
+    at = "scaled" if scale > 1 else ""
+    basis = None if not one_m else ("generated" if scale == 1 else
+                                    f"{r.get('interactions')} generated, projections replicated x{scale}")
+    return {"interactions": r.get("interactions"), "events": r.get("events"), "report_1m_basis": basis,
+            "report_1m_s_sqlite": out[f"sqlite_{at}" if at else "sqlite"] if one_m else None,
+            "report_1m_s_postgres": out[f"postgresql_{at}" if at else "postgresql"] if one_m else None,
+            "report_full_s_sqlite": out["sqlite_full"], "report_full_s_postgres": out["postgresql_full"],
+            "report_s_sqlite": out["sqlite"], "report_s_postgres": out["postgresql"],
+            "before_s_sqlite": out["sqlite_before"], "before_s_postgres": out["postgresql_before"]}
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from blendcc.analytics.agent_stats import StateInterval
+from blendcc.analytics.agent_stats import AgentTime, StateInterval
+from blendcc.analytics.interval_counters import AgentInterval, AgentKey, WrapCounts, WrapKey
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters
 from blendcc.dialer.amd import AmdSettings
 from blendcc.dialer.dnc import DncEntry
@@ -285,6 +286,23 @@ class ReportReader(Protocol):
 
     def queue_counters(self, start: float, end: float) -> dict[CounterKey, QueueCounters]: ...
     def state_intervals(self, start: float, end: float) -> list[StateInterval]: ...
+    def agent_counters(self, start: float, end: float, starts: Sequence[float] = (),
+                       ends: Sequence[float] = ()) -> dict[AgentKey, AgentInterval]:
+        """Agent legs and wrap-ups per (15-minute interval, agent, channel) starting in [start, end); given the
+        report's periods (``starts``/``ends``, on interval edges), summed per period and keyed by its start."""
+        ...
+
+    def state_seconds(self, starts: Sequence[float], ends: Sequence[float],
+                      until: float) -> dict[tuple[float, str], AgentTime]:
+        """Each agent's state seconds per period [starts[i], ends[i]) from the state intervals (open ones run to
+        ``until``), as ``AgentTime.add`` sums them."""
+        ...
+
+    def wrapup_counters(self, start: float, end: float, starts: Sequence[float] = (),
+                        ends: Sequence[float] = ()) -> dict[WrapKey, WrapCounts]:
+        """Wrap-ups per (interval of the contact's queueing, queue, channel), as ``agent_counters``."""
+        ...
+
     def handled_by_agent(self, start: float, end: float) -> dict[str, int]: ...
     def interaction(self, contact_id: str) -> dict[str, Any] | None: ...
     def interactions(self, start: float | None = None, end: float | None = None, queue_id: str | None = None,

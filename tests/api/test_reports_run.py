@@ -202,7 +202,7 @@ def test_saved_definitions_crud(centre: Any) -> None:
     query = body("interval", "queue", interval_minutes=30, filters={"queue_id": "sales"})
     saved = api.post("/api/reports/definitions", "sup", 201, json={"name": "Sales by half hour", "query": query})
     assert saved["name"] == "Sales by half hour" and saved["by"] == "sup" and saved["version"] == 1
-    assert saved["query"] == {**query, "fcr_days": 7, "filters": {
+    assert saved["query"] == {**query, "fcr_days": 7, "log_kpis": True, "filters": {
         "queue_id": "sales", "channel": None, "agent_id": None, "team_id": None, "campaign_id": None}}
     listed = api.get("/api/reports/definitions", "sup")
     assert [d["id"] for d in listed] == [saved["id"]]

@@ -154,7 +154,7 @@ def test_the_default_registry_names_every_projection_once() -> None:
     names = [p.name for p in PROJECTORS.projectors]
     assert names == ["interactions", "customer_last_contact", "agent_state_intervals", "agent_presence",
                      "handled_by_agent", "queue_interval_stats", "campaign_states", "messages",
-                     "customer_links", "customer_timeline", "scheduled_callbacks", "problems"]
+                     "customer_links", "customer_timeline", "scheduled_callbacks", "problems", "interval_counters"]
     assert all(p.event_types for p in PROJECTORS.projectors)
 
 

@@ -14,6 +14,7 @@ from blendcc.adapters.storage import dialer_tables as dt
 from blendcc.adapters.storage import tables as t
 from blendcc.adapters.storage.callback_index import CallbackIndex
 from blendcc.adapters.storage.customer_projection import CustomerLinks, Timeline
+from blendcc.adapters.storage.interval_projection import IntervalCounters
 from blendcc.adapters.storage.message_index import MessageIndex
 from blendcc.adapters.storage.problem_index import ProblemIndex
 from blendcc.analytics.agent_stats import StateInterval, interval_batch
@@ -395,4 +396,5 @@ PROJECTORS = ProjectorRegistry([
     CustomerLinks(), Timeline(),
     CallbackIndex(),
     ProblemIndex(),
+    IntervalCounters(),
 ])

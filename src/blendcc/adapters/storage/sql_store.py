@@ -11,13 +11,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from blendcc.adapters.storage import dialer_tables as dt
-from blendcc.adapters.storage import message_index
+from blendcc.adapters.storage import interval_projection, message_index
 from blendcc.adapters.storage import tables as t
 from blendcc.adapters.storage.common import CLOSED_STATE, public_row, resolve_thresholds
 from blendcc.adapters.storage.engine import writer
 from blendcc.adapters.storage.projectors import PROJECTORS, ProjectorRegistry, SqlTx
-from blendcc.analytics.agent_stats import StateInterval
+from blendcc.analytics.agent_stats import AgentTime, StateInterval
 from blendcc.analytics.interactions import COLUMNS
+from blendcc.analytics.interval_counters import AgentInterval, AgentKey, WrapCounts, WrapKey
 from blendcc.analytics.queue_stats import COUNTER_NAMES, CounterKey, QueueCounters, Thresholds
 from blendcc.domain.errors import FencedOut
 from blendcc.domain.events import Event, event_from_dict, subject_ids
@@ -190,6 +191,21 @@ class SqlStore:
                 values: dict[str, Any] = {n: (int(r[n]) if n in t.INT_COUNTERS else float(r[n])) for n in COUNTER_NAMES}
                 out[(float(r["interval_start"]), r["queue_id"], r["channel"])] = QueueCounters(**values)
         return out
+
+    def agent_counters(self, start: float, end: float, starts: Sequence[float] = (),
+                       ends: Sequence[float] = ()) -> dict[AgentKey, AgentInterval]:
+        with self.engine.connect() as conn:
+            return interval_projection.agent_counters(conn, start, end, starts, ends)
+
+    def state_seconds(self, starts: Sequence[float], ends: Sequence[float],
+                      until: float) -> dict[tuple[float, str], AgentTime]:
+        with self.engine.connect() as conn:
+            return interval_projection.state_seconds(conn, starts, ends, until)
+
+    def wrapup_counters(self, start: float, end: float, starts: Sequence[float] = (),
+                        ends: Sequence[float] = ()) -> dict[WrapKey, WrapCounts]:
+        with self.engine.connect() as conn:
+            return interval_projection.wrapup_counters(conn, start, end, starts, ends)
 
     def state_intervals(self, start: float, end: float) -> list[StateInterval]:
         asi = t.agent_state_intervals

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
 )
 
+from blendcc.analytics.interval_counters import AgentInterval, WrapCounts
 from blendcc.analytics.queue_stats import QueueCounters
 
 metadata = MetaData()
@@ -121,6 +122,26 @@ queue_interval_stats = Table(
     Column("queue_id", String, primary_key=True),
     Column("channel", String, primary_key=True),
     *(_counter_column(f.name, f.default) for f in fields(QueueCounters)),
+)
+
+#: agent legs and wrap-ups per 15-minute interval, agent and channel (analytics.interval_counters.AgentInterval)
+agent_interval_stats = Table(
+    "agent_interval_stats",
+    metadata,
+    Column("interval_start", Float, primary_key=True),
+    Column("agent_id", String, primary_key=True),
+    Column("channel", String, primary_key=True),
+    *(_counter_column(f.name, f.default) for f in fields(AgentInterval)),
+)
+
+#: wrap-ups per 15-minute interval of the contact's queueing, queue and channel (interval_counters.WrapCounts)
+wrapup_interval_stats = Table(
+    "wrapup_interval_stats",
+    metadata,
+    Column("interval_start", Float, primary_key=True),
+    Column("queue_id", String, primary_key=True),
+    Column("channel", String, primary_key=True),
+    *(_counter_column(f.name, f.default) for f in fields(WrapCounts)),
 )
 
 config_documents = Table(

@@ -7,13 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from blendcc.analytics.interval_counters import is_resolved
 from blendcc.app.reporting.report_query import Periods
 from blendcc.domain.events import Event, WrapUpCompleted
 from blendcc.wfm.adherence import Scheduled, adherence_report
 
 Key = tuple[float, str]
-#: the disposition code an agent gives a contact resolved on first contact
-RESOLVED = "resolved"
 
 
 def _per(a: float, b: float) -> float | None:
@@ -62,7 +61,12 @@ def resolved_by_disposition(events: Iterable[Event], key_of: Callable[[WrapUpCom
             continue
         acc = counts.setdefault(key, [0, 0])
         acc[0] += 1
-        acc[1] += e.disposition == RESOLVED
+        acc[1] += is_resolved(e)
+    return resolved_rates(counts)
+
+
+def resolved_rates(counts: dict[Key, list[int]]) -> tuple[dict[Key, float | None], float | None]:
+    """From [wrap-ups, resolved wrap-ups] per key: the "resolved" share per key and in total."""
     done = sum(v[0] for v in counts.values())
     resolved = sum(v[1] for v in counts.values())
     return {k: _per(v[1], v[0]) for k, v in counts.items()}, _per(resolved, done)

@@ -58,6 +58,10 @@ class ReportQuery(BaseModel):
     fcr_days: int = Field(default=FCR_DAYS, ge=1, le=MAX_FCR_DAYS,
                           description="resolution rate (FCR): days within which a repeat contact about the same "
                                       "reason counts against it")
+    log_kpis: bool = Field(default=True,
+                           description="include the KPIs folded from the event log itself (digital conversation "
+                                       "KPIs and the resolution rate, FCR); false leaves those columns empty and "
+                                       "reads only the per-interval projections (fast over long, busy ranges)")
 
     def check(self) -> None:
         """Refuse what cannot be reported, with a message that says what to change."""
@@ -81,6 +85,10 @@ class ReportQuery(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
+#: the base interval of the stored counters (seconds); reports whose periods fall on its edges sum the counters
+BASE_S = 900
+
+
 class Periods:
     """The report's window [start, end) (local midnights) and its buckets on the centre's clock."""
 
@@ -97,6 +105,11 @@ class Periods:
             starts = self.starts()
             self._table = (starts, [self.after(b) for b in starts])
         return self._table
+
+    def on_intervals(self) -> bool:
+        """Every period starts and ends on a 15-minute edge, so each stored interval lies in one period."""
+        starts, ends = self.table()
+        return all(b % BASE_S == 0 for b in (self.start, self.end, *starts, *ends))
 
     def bucket(self, t: float) -> float:
         """Start of the period holding ``t``. Days, weeks and months tile the window, so inside it the period

@@ -23,8 +23,14 @@ from blendcc.analytics.digital_stats import (
     digital_kpis,
     group,
 )
+from blendcc.analytics.interval_counters import MAX_SQL_PERIODS
 from blendcc.analytics.queue_stats import QueueCounters, queue_kpis
-from blendcc.app.reporting.report_extra import adherence_by_period, adherence_total, resolved_by_disposition
+from blendcc.app.reporting.report_extra import (
+    adherence_by_period,
+    adherence_total,
+    resolved_by_disposition,
+    resolved_rates,
+)
 from blendcc.app.reporting.report_kpis import COLUMNS, columns
 from blendcc.app.reporting.report_log import Need, ReportLog
 from blendcc.app.reporting.report_outcomes import disposition_rows, fcr_rows, forecast_rows
@@ -40,7 +46,8 @@ FCR_TYPES = ["ContactCreated", "ContactQueued", "WrapUpCompleted"]
 
 class ReportRunner:
     def __init__(self, store: Store, tz: str, config: Any, campaigns: Any = None, open_time: OpenTime | None = None,
-                 now: Callable[[], float] | None = None, schedules: Any = None, read_once: bool = True):
+                 now: Callable[[], float] | None = None, schedules: Any = None, read_once: bool = True,
+                 aggregates: bool = True):
         self.store = store
         self.tz = tz
         self.config = config  # ConfigService: names, teams, campaigns
@@ -50,6 +57,9 @@ class ReportRunner:
         self.schedules = schedules  # ScheduleService (published schedules: adherence), None without WFM
         self._log: ReportLog | None = None  # the run's events, read once (``run``)
         self.read_once = read_once  # False: each part reads the log itself (the figures are the same; slower)
+        #: False: agent legs and wrap-up outcomes folded from the log, never from the interval counters (the same
+        #: figures; slower); the counters serve only reports whose periods fall on 15-minute edges
+        self.aggregates = aggregates
 
     def periods(self, query: ReportQuery) -> Periods:
         query.check()
@@ -79,6 +89,8 @@ class ReportRunner:
     def needs(self, p: Periods) -> list[Need]:
         """What the report's parts read of the event log (types and windows), to read it once."""
         by = p.query.by
+        if self.summed(p) and by in ("queue", "channel", "agent", "team"):
+            return self._log_needs(p)
         folded = [t.__name__ for t in FOLDED_TYPES]
         lead = DEFAULT_REOPEN_DAYS * 86400
         fcr = (FCR_TYPES, p.start - 86400.0, p.end + (p.query.fcr_days + 1) * 86400.0)
@@ -89,6 +101,19 @@ class ReportRunner:
         if by == "disposition":
             return [(["WrapUpCompleted"], p.start, p.end + 86400.0)]
         return []
+
+    def summed(self, p: Periods) -> bool:
+        """Whether agent legs and wrap-up outcomes come from the interval counters (summed per period in SQL)."""
+        return self.aggregates and p.on_intervals()
+
+    def _log_needs(self, p: Periods) -> list[Need]:
+        """What a report from the interval counters still reads of the log: the digital fold and the FCR's
+        contacts, when the query asks for the KPIs of the log."""
+        if not p.query.log_kpis:
+            return []
+        lead = DEFAULT_REOPEN_DAYS * 86400
+        return [([t.__name__ for t in FOLDED_TYPES], p.start - lead, p.end),
+                (FCR_TYPES, p.start - 86400.0, p.end + (p.query.fcr_days + 1) * 86400.0)]
 
     def _events(self, types: list[str], start: float, end: float) -> list[Event]:
         if self._log is not None:
@@ -121,16 +146,25 @@ class ReportRunner:
             acc.merge(c)
             total.merge(c)
         digital, digital_total = self._digital(p, "queue_id" if q.by == "queue" else "channel",
-                                               queue_id=f.queue_id, channel=f.channel)
+                                               queue_id=f.queue_id, channel=f.channel) if q.log_kpis else ({}, None)
         def wrapped(e: WrapUpCompleted) -> Key | None:
             if not p.start <= e.queued_at < p.end or (f.queue_id is not None and e.queue_id != f.queue_id) \
                     or (f.channel is not None and e.channel != f.channel):
                 return None
             return (p.bucket(e.queued_at), e.queue_id if q.by == "queue" else e.channel)
 
-        log = self._events(["WrapUpCompleted"], p.start, p.end + 86400.0)
-        resolved, resolved_total = resolved_by_disposition(log, wrapped)
-        fcr, fcr_total = fcr_rows(self._fcr_log(p), q.fcr_days, wrapped)
+        if self.summed(p):
+            counts: dict[Key, list[int]] = {}
+            for (b, queue, channel), w in self.store.wrapup_counters(p.start, p.end, *p.table()).items():
+                if (f.queue_id is None or queue == f.queue_id) and (f.channel is None or channel == f.channel):
+                    n = counts.setdefault((b, queue if q.by == "queue" else channel), [0, 0])
+                    n[0] += w.wrapups
+                    n[1] += w.resolved
+            resolved, resolved_total = resolved_rates(counts)
+        else:
+            log = self._events(["WrapUpCompleted"], p.start, p.end + 86400.0)
+            resolved, resolved_total = resolved_by_disposition(log, wrapped)
+        fcr, fcr_total = fcr_rows(self._fcr_log(p), q.fcr_days, wrapped) if q.log_kpis else ({}, {})
         forecast: dict[Key, dict[str, Any]] = {}
         forecast_total: dict[str, Any] = {}
         if q.by == "queue":
@@ -144,10 +178,10 @@ class ReportRunner:
                                                      self.now() if self.now is not None else p.end, queue_row)
         out: dict[Key, dict[str, Any]] = {}
         for k in set(merged) | set(digital) | set(fcr) | set(forecast):
-            out[k] = {**digital_kpis(digital.get(k) or DigitalCounters()),
+            out[k] = {**(digital_kpis(digital.get(k) or DigitalCounters()) if q.log_kpis else {}),
                       **queue_kpis(merged.get(k) or QueueCounters()), "resolved_disposition_rate": resolved.get(k),
                       **(fcr.get(k) or {}), **(forecast.get(k) or {})}
-        return out, {**digital_kpis(digital_total), **queue_kpis(total),
+        return out, {**(digital_kpis(digital_total) if digital_total is not None else {}), **queue_kpis(total),
                      "resolved_disposition_rate": resolved_total, **fcr_total, **forecast_total}
 
     def _fcr_log(self, p: Periods) -> list[Event]:
@@ -207,37 +241,60 @@ class ReportRunner:
             return agent_id if q.by == "agent" else team
 
         now = self.now() if self.now is not None else p.end
-        times = split_by_period(self.store.state_intervals(p.start, p.end), p, row_of, min(p.end, now))
+        if self.summed(p) and len(p.table()[0]) <= MAX_SQL_PERIODS:
+            times: dict[Key, AgentTime] = {}
+            starts, ends = p.table()
+            clipped = {max(b, p.start): b for b in starts}  # periods cut to the report's window
+            for (b, agent), secs in self.store.state_seconds(list(clipped), [min(e, p.end) for e in ends],
+                                                             min(p.end, now)).items():
+                if (mine := row_of(agent)) is not None:
+                    merge_time(times.setdefault((clipped[b], mine), AgentTime()), secs)
+        else:
+            times = split_by_period(self.store.state_intervals(p.start, p.end), p, row_of, min(p.end, now))
         days: dict[Key, AgentDay] = {}
-        by_agent: dict[tuple[float, str], list[Event]] = {}
-        log = self._events([t.__name__ for t in DAY_TYPES], p.start, p.end)
-        for e in log:
-            agent = getattr(e, "agent_id", None)
-            if isinstance(agent, str) and row_of(agent) is not None:
-                by_agent.setdefault((p.bucket(e.at), agent), []).append(e)
-        for (b, agent), events in by_agent.items():
-            key = (b, row_of(agent) or "")
-            merge_day(days.setdefault(key, AgentDay()), AgentDay().apply_all(agent, events))
-        digital = self._agent_digital(p, row_of)
+        digital = self._agent_digital(p, row_of) if q.log_kpis else {}
 
         def wrapped(e: WrapUpCompleted) -> Key | None:
             row = row_of(e.agent_id)
             return None if row is None else (p.bucket(e.at), row)
 
-        resolved, resolved_total = resolved_by_disposition(log, wrapped)
+        if self.summed(p):
+            counts: dict[Key, list[int]] = {}
+            for (b, agent, channel), c in self.store.agent_counters(p.start, p.end, *p.table()).items():
+                mine = row_of(agent)
+                if mine is None:
+                    continue
+                merge_day(days.setdefault((b, mine), AgentDay()), c.day(channel))
+                if c.wrapups:
+                    n = counts.setdefault((b, mine), [0, 0])
+                    n[0] += c.wrapups
+                    n[1] += c.resolved
+            resolved, resolved_total = resolved_rates(counts)
+        else:
+            by_agent: dict[tuple[float, str], list[Event]] = {}
+            log = self._events([t.__name__ for t in DAY_TYPES], p.start, p.end)
+            for e in log:
+                who = getattr(e, "agent_id", None)
+                if isinstance(who, str) and row_of(who) is not None:
+                    by_agent.setdefault((p.bucket(e.at), who), []).append(e)
+            for (b, who), events in by_agent.items():
+                merge_day(days.setdefault((b, row_of(who) or ""), AgentDay()), AgentDay().apply_all(who, events))
+            resolved, resolved_total = resolved_by_disposition(log, wrapped)
         fcr, fcr_total = fcr_rows(self._fcr_log(p), q.fcr_days,
-                                  lambda e: wrapped(e) if p.start <= e.at < p.end else None)
+                                  lambda e: wrapped(e) if p.start <= e.at < p.end else None) if q.log_kpis else ({}, {})
         adherence = self._adherence(p, row_of, now)
         out: dict[Key, dict[str, Any]] = {}
         all_time, all_day, all_digital = AgentTime(), AgentDay(), DigitalCounters()
         for k in set(times) | set(days) | set(digital) | set(adherence) | set(fcr):
             t, d, g = times.get(k) or AgentTime(), days.get(k) or AgentDay(), digital.get(k) or DigitalCounters()
-            out[k] = {**agent_figures(t, d, g), "resolved_disposition_rate": resolved.get(k), **(fcr.get(k) or {}),
+            out[k] = {**agent_figures(t, d, g if q.log_kpis else None), "resolved_disposition_rate": resolved.get(k),
+                      **(fcr.get(k) or {}),
                       **(adherence.get(k) or {"adherence": None, "conformance": None})}
             merge_time(all_time, t)
             merge_day(all_day, d)
             all_digital.merge(g)
-        return out, {**agent_figures(all_time, all_day, all_digital), "resolved_disposition_rate": resolved_total,
+        return out, {**agent_figures(all_time, all_day, all_digital if q.log_kpis else None),
+                     "resolved_disposition_rate": resolved_total,
                      **fcr_total,
                      **adherence_total(adherence.values())}
 
@@ -338,11 +395,12 @@ def _per(total: float, n: float) -> float | None:
     return total / n if n else None
 
 
-def agent_figures(t: AgentTime, d: AgentDay, g: DigitalCounters) -> dict[str, Any]:
+def agent_figures(t: AgentTime, d: AgentDay, g: DigitalCounters | None) -> dict[str, Any]:
+    """An agent row's figures (``g`` None: without the digital KPIs, which the log alone gives)."""
     day = d.figures()
     t = AgentTime(dict(t.seconds), dict(t.aux_by_reason), day["handled"])
     done = day["completed"]
-    return {**digital_kpis(g), **agent_kpis(t), **day, "avg_talk_s": _per(d.talk_s, done),
+    return {**(digital_kpis(g) if g is not None else {}), **agent_kpis(t), **day, "avg_talk_s": _per(d.talk_s, done),
             "avg_hold_s": _per(d.hold_s, done), "avg_acw_s": _per(d.acw_s, done)}
 
 

@@ -19,7 +19,8 @@ from blendcc.adapters.storage.common import (
 )
 from blendcc.adapters.storage.customer_repo import MemoryCustomerExtras
 from blendcc.adapters.storage.projectors import PROJECTORS, MemoryTables, ProjectorRegistry
-from blendcc.analytics.agent_stats import StateInterval
+from blendcc.analytics.agent_stats import AgentTime, StateInterval
+from blendcc.analytics.interval_counters import AgentInterval, AgentKey, WrapCounts, WrapKey
 from blendcc.analytics.queue_stats import CounterKey, QueueCounters, Thresholds
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.domain.events import Event, subject_ids
@@ -100,6 +101,29 @@ class MemoryStore:
     def queue_counters(self, start: float, end: float) -> dict[CounterKey, QueueCounters]:
         with self._lock:
             return {key: dataclasses.replace(c) for key, c in self._t.counters.items() if start <= key[0] < end}
+
+    def agent_counters(self, start: float, end: float, starts: Sequence[float] = (),
+                       ends: Sequence[float] = ()) -> dict[AgentKey, AgentInterval]:
+        with self._lock:
+            rows = self._t.extra.get("interval_counters", ({}, {}))[0]
+            return _summed(rows, start, end, starts, AgentInterval)
+
+    def state_seconds(self, starts: Sequence[float], ends: Sequence[float],
+                      until: float) -> dict[tuple[float, str], AgentTime]:
+        out: dict[tuple[float, str], AgentTime] = {}
+        with self._lock:
+            for b, e in zip(starts, ends, strict=True):
+                for iv in self._t.intervals:
+                    secs = min(iv.end if iv.end is not None else until, e) - max(iv.start, b)
+                    if secs > 0:
+                        out.setdefault((b, iv.agent_id), AgentTime()).add(iv.state, iv.reason, secs)
+        return out
+
+    def wrapup_counters(self, start: float, end: float, starts: Sequence[float] = (),
+                        ends: Sequence[float] = ()) -> dict[WrapKey, WrapCounts]:
+        with self._lock:
+            rows = self._t.extra.get("interval_counters", ({}, {}))[1]
+            return _summed(rows, start, end, starts, WrapCounts)
 
     def state_intervals(self, start: float, end: float) -> list[StateInterval]:
         with self._lock:
@@ -307,3 +331,16 @@ class MemoryMeta:
     def setdefault_meta(self, key: str, value: str) -> str:
         with self._lock:
             return self._values.setdefault(key, value)
+
+
+def _summed(rows: dict[Any, Any], start: float, end: float, starts: Sequence[float], kind: Any) -> dict[Any, Any]:
+    """``rows`` (keyed by interval start first) in [start, end), summed per period of ``starts`` when given."""
+    from bisect import bisect_right
+
+    out: dict[Any, Any] = {}
+    for (b, *rest), c in rows.items():
+        if not start <= b < end:
+            continue
+        p = starts[max(0, bisect_right(starts, b) - 1)] if starts else b
+        out.setdefault((p, *rest), kind()).merge(c)
+    return out

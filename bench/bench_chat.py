@@ -40,7 +40,9 @@ def _percentile(values: list[float], q: float) -> float | None:
 class Server:
     """``python -m blendcc.cli serve`` on a free port, its log in ``workdir``."""
 
-    def __init__(self, workdir: Path, database: str | None, launcher: tuple[str, ...] = ("-m", "blendcc.cli")) -> None:
+    def __init__(self, workdir: Path, database: str | None, launcher: tuple[str, ...] = ("-m", "blendcc.cli"),
+                 env: dict[str, str] | None = None) -> None:
+        self.env = env or {}  # extra settings (bench/server.py --nodes: the cluster's)
         self.launcher = launcher  # what runs ``blendcc.cli`` (bench/server.py --profile: under bench/stack_sampler.py)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -51,7 +53,7 @@ class Server:
     def start(self) -> None:
         env = {**os.environ, "BLENDCC_ADMIN_PASSWORD": ADMIN_PASSWORD, "BLENDCC_LOG_LEVEL": "warning",
                "BLENDCC_WEBCHAT_THROTTLE_FREE": "1000000", "BLENDCC_WEBCHAT_ATTACHMENT_DIR": str(self.workdir / "att"),
-               "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+               "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src"), **self.env}
         log = open(self.workdir / "server.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen([sys.executable, *self.launcher, "serve", "--port", str(self.port),
                                       "--database-url", self.database], stdout=log, stderr=subprocess.STDOUT,

@@ -26,11 +26,14 @@ Figures:
 ``--profile OUT``: the server runs under ``bench/stack_sampler.py`` (a sampling profiler of every thread);
 the collapsed stacks go to ``OUT-<database>``, the self and inclusive shares per function to ``OUT-<database>.top``.
 
-Several nodes (``--nodes N``, ``--node-url``): N ``blendcc serve`` processes on one PostgreSQL with the Redis
-bus, agents and contacts spread over them. It needs the routing leader's lease (multi-node mode); this build
-does not have it, so ``--nodes`` above 1 exits 2 and says so.
+Several nodes (``--nodes N``, PostgreSQL only): N ``blendcc serve`` processes in cluster mode (ADR 0053) on one
+fresh PostgreSQL schema and one Redis (``--redis``; the run's keys under a fresh prefix, deleted at the end). The
+bench waits for one routing leader, then spreads the agents (their REST calls and their socket) and the contact
+POSTs round-robin over the nodes: the standbys forward the requests and relay the sockets to the leader. The
+figures are the same, with each node's CPU, RSS, contacts posted and offers read under ``per_node``; the CPU
+and RSS figures of the run are the sums over the nodes.
 
-    python bench/server.py [--agents 1000] [--rate 100] [--duration 300 | --quick] [--db both]
+    python bench/server.py [--agents 1000] [--rate 100] [--duration 300 | --quick] [--db both] [--nodes 1]
 
 The last line is one JSON object: ``agents``, ``contacts_per_s``, ``offer_p50_ms``, ``offer_p99_ms``,
 ``errors``, ``nodes``, ``rss_growth_mb`` (with two databases: the worse of the two runs for each figure) and
@@ -59,13 +62,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from bench_chat import ADMIN_PASSWORD, AGENT_PASSWORD, Server, _percentile, _token
+from server_nodes import nodes, wait_for_leader
 
 TARGET_P99_MS = 100.0
 AGENTS_PER_CLIENT = 25
 DRAIN_S = 30.0  # how long after the load every created contact may still take to be offered
-MULTI_NODE = ("multi-node mode is not available in this build: several `blendcc serve` nodes need the routing "
-              "leader's lease and fencing on PostgreSQL with the Redis bus (issue 15), which is not merged yet; "
-              "run with --nodes 1")
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def _ms(values: list[float], q: float) -> float | None:
@@ -105,6 +107,7 @@ class Run:
         self.errors = 0
         self.error_kinds: dict[str, int] = {}
         self.samples: list[str] = []
+        self.offers_by_node = [0] * args.nodes  # first offers read off the sockets opened on each node
         self.rng = random.Random(args.seed)
 
     def error(self, kind: str, text: str) -> None:
@@ -117,8 +120,8 @@ class Run:
 class Agent:
     """One scripted agent: REST for its actions, ``/ws/agent`` for what is pushed to it."""
 
-    def __init__(self, run: Run, http: httpx.AsyncClient, user: str, ws_url: str) -> None:
-        self.run, self.http, self.user, self.ws_url = run, http, user, ws_url
+    def __init__(self, run: Run, http: httpx.AsyncClient, user: str, ws_url: str, node: int = 0) -> None:
+        self.run, self.http, self.user, self.ws_url, self.node = run, http, user, ws_url, node
         self.headers: dict[str, str] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.closing = False
@@ -158,6 +161,7 @@ class Agent:
         if at is not None and cid not in run.offered:  # a contact's first offer (a re-offer is not measured)
             run.offered.add(cid)
             run.latencies.append(now - at)
+            run.offers_by_node[self.node] += 1
         task = asyncio.create_task(self._handle(cid))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
@@ -214,22 +218,29 @@ async def _lag_monitor(lags: list[float], stop: asyncio.Event) -> None:
         lags.append(max(0.0, time.perf_counter() - t - 0.01))
 
 
-async def _sampler(probe: Probe, every: float, out: list[dict[str, float]], stop: asyncio.Event) -> None:
-    """CPU (percent of one core over the interval) and RSS of the server every ``every`` seconds."""
+async def _sampler(probes: list[Probe], every: float, out: list[dict[str, Any]], stop: asyncio.Event) -> None:
+    """CPU (percent of one core over the interval) and RSS of the server every ``every`` seconds (several nodes:
+    the sums, and each node's under ``nodes``)."""
     t0 = last_t = time.perf_counter()
-    last_cpu = probe.cpu_s()
+    last_cpu = [p.cpu_s() for p in probes]
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every)
-        now, cpu = time.perf_counter(), probe.cpu_s()
-        out.append({"t_s": round(now - t0, 1), "cpu_pct": round(100 * (cpu - last_cpu) / (now - last_t), 1),
-                    "rss_mb": round(probe.rss_mb(), 1)})
+        now, cpu = time.perf_counter(), [p.cpu_s() for p in probes]
+        each = [{"cpu_pct": round(100 * (c - c0) / (now - last_t), 1), "rss_mb": round(p.rss_mb(), 1)}
+                for p, c, c0 in zip(probes, cpu, last_cpu, strict=True)]
+        sample: dict[str, Any] = {"t_s": round(now - t0, 1), "cpu_pct": round(sum(e["cpu_pct"] for e in each), 1),
+                                  "rss_mb": round(sum(e["rss_mb"] for e in each), 1)}
+        if len(probes) > 1:
+            sample["nodes"] = each
+        out.append(sample)
         last_t, last_cpu = now, cpu
 
 
-async def _inject(run: Run, http: httpx.AsyncClient, admin: dict[str, str], rss_at_warmup: list[float],
-                  probe: Probe) -> tuple[int, float]:
-    """POST chat contacts at ``--rate`` per second for ``--duration`` (open loop); returns (sent, seconds)."""
+async def _inject(run: Run, https: list[httpx.AsyncClient], admin: dict[str, str], rss_at_warmup: list[list[float]],
+                  probes: list[Probe]) -> tuple[int, float]:
+    """POST chat contacts at ``--rate`` per second for ``--duration`` (open loop), round-robin over the nodes;
+    returns (sent, seconds)."""
     args = run.args
     total = int(args.rate * args.duration)
     pending: set[asyncio.Task[None]] = set()
@@ -240,7 +251,7 @@ async def _inject(run: Run, http: httpx.AsyncClient, admin: dict[str, str], rss_
                 "customer_name": f"Customer {i % args.customers}", "text": f"Hello, question {i}"}
         run.sent[cid] = time.perf_counter()
         try:
-            r = await http.post("/api/contacts", json=body, headers=admin)
+            r = await https[i % len(https)].post("/api/contacts", json=body, headers=admin)
         except httpx.HTTPError as exc:
             run.error("create", f"create {cid}: {exc!r}")
             return
@@ -258,7 +269,7 @@ async def _inject(run: Run, http: httpx.AsyncClient, admin: dict[str, str], rss_
         delay = start + i / args.rate - now
         await asyncio.sleep(max(0.0, delay))  # yield even when late, so the sockets and replies are read
         if not rss_at_warmup and now - start >= args.warmup:  # by the clock: a starved client sends fewer
-            rss_at_warmup.append(probe.rss_mb())
+            rss_at_warmup.append([p.rss_mb() for p in probes])
         if i % int(max(1, args.rate * 30)) == 0 and i:
             print(f"  {i} contacts sent, {len(run.offered)} offered, {run.errors} errors", file=sys.stderr, flush=True)
         task = asyncio.create_task(post(i))
@@ -269,26 +280,34 @@ async def _inject(run: Run, http: httpx.AsyncClient, admin: dict[str, str], rss_
     return total, min(time.perf_counter() - start, args.duration)
 
 
-async def _run(args: argparse.Namespace, server: Server) -> dict[str, Any]:
-    assert server.proc is not None
-    run, probe = Run(args), Probe(server.proc.pid)
+async def _run(args: argparse.Namespace, servers: list[Server], leader: int = 0) -> dict[str, Any]:
+    run = Run(args)
+    probes = []
+    for server in servers:
+        assert server.proc is not None
+        probes.append(Probe(server.proc.pid))
+    count = len(servers)
     # small connection pools: httpx's pool scans all its connections for every request (O(pool) each), so the
     # agents share one client per AGENTS_PER_CLIENT (an agent has one request in flight at most) and the
-    # contacts have their own
+    # contacts have their own; agent n and contact i go to node n % count and i % count
     async with contextlib.AsyncExitStack() as stack:
-        def client(size: int) -> Any:
+        def client(url: str, size: int) -> Any:
             # idle connections dropped well before uvicorn's 5 s keep-alive timeout closes them under a request
             # (the margin covers a late client event loop)
             limits = httpx.Limits(max_connections=size, max_keepalive_connections=size, keepalive_expiry=1.0)
-            return stack.enter_async_context(httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits))
+            return stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=120, limits=limits))
 
-        http = await client(100)
-        pools = [await client(AGENTS_PER_CLIENT) for _ in range(0, args.agents, AGENTS_PER_CLIENT)]
+        https = [await client(s.url, max(10, 100 // count)) for s in servers]
+        http = https[leader]  # the set-up goes to the leader (a standby would forward it there)
+        per_node = [len(range(k, args.agents, count)) for k in range(count)]
+        pools = [[await client(s.url, AGENTS_PER_CLIENT) for _ in range(0, per_node[k], AGENTS_PER_CLIENT)]
+                 for k, s in enumerate(servers)]
         t = time.perf_counter()
         users = await _setup(http, args.agents)
         admin = {"Authorization": f"Bearer {await _token(http, 'admin', ADMIN_PASSWORD)}"}
-        ws_url = server.url.replace("http://", "ws://") + "/ws/agent"
-        agents = [Agent(run, pools[n // AGENTS_PER_CLIENT], u, ws_url) for n, u in enumerate(users)]
+        agents = [Agent(run, pools[n % count][(n // count) // AGENTS_PER_CLIENT], u,
+                        servers[n % count].url.replace("http://", "ws://") + "/ws/agent", n % count)
+                  for n, u in enumerate(users)]
         gate = asyncio.Semaphore(16)
 
         async def sign_in(a: Agent) -> str:
@@ -301,19 +320,19 @@ async def _run(args: argparse.Namespace, server: Server) -> dict[str, Any]:
         await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 300)
         setup_s = time.perf_counter() - t
         print(f"  {len(agents)} agents configured, signed in, available and connected in {setup_s:.0f} s "
-              f"(RSS {probe.rss_mb():.0f} MB)", file=sys.stderr, flush=True)
+              f"(RSS {sum(p.rss_mb() for p in probes):.0f} MB)", file=sys.stderr, flush=True)
         await asyncio.sleep(2)
 
         lags: list[float] = []
-        samples: list[dict[str, float]] = []
-        rss_at_warmup: list[float] = []
+        samples: list[dict[str, Any]] = []
+        rss_at_warmup: list[list[float]] = []
         stop = asyncio.Event()
         watchers = [asyncio.create_task(_lag_monitor(lags, stop)),
-                    asyncio.create_task(_sampler(probe, args.sample, samples, stop))]
-        cpu0, client0 = probe.cpu_s(), time.process_time()
-        total, load_s = await _inject(run, http, admin, rss_at_warmup, probe)
-        rss_end = probe.rss_mb()
-        load_cpu = 100 * (probe.cpu_s() - cpu0) / load_s
+                    asyncio.create_task(_sampler(probes, args.sample, samples, stop))]
+        cpu0, client0 = [p.cpu_s() for p in probes], time.process_time()
+        total, load_s = await _inject(run, https, admin, rss_at_warmup, probes)
+        rss_end = [p.rss_mb() for p in probes]
+        load_cpu = [100 * (p.cpu_s() - c) / load_s for p, c in zip(probes, cpu0, strict=True)]
         client_cpu = 100 * (time.process_time() - client0) / load_s
         deadline = time.perf_counter() + DRAIN_S
         while len(run.offered & run.created) < len(run.created) and time.perf_counter() < deadline:
@@ -326,7 +345,7 @@ async def _run(args: argparse.Namespace, server: Server) -> dict[str, Any]:
         busy = {t for a in agents for t in a.tasks}
         if busy:  # let the conversations in progress finish, so the centre ends idle
             await asyncio.wait(busy, timeout=args.handle[1] + 30)
-        drained_cpu_s = probe.cpu_s() - cpu0  # every contact offered, accepted, ended and wrapped up
+        drained_cpu_s = sum(p.cpu_s() - c for p, c in zip(probes, cpu0, strict=True))  # every contact handled
         for task in busy:
             if not task.done():
                 run.error("unfinished", "a conversation's accept, end or wrap-up did not finish in time")
@@ -336,19 +355,29 @@ async def _run(args: argparse.Namespace, server: Server) -> dict[str, Any]:
         for s in sockets:
             s.cancel()
         await asyncio.gather(*sockets, return_exceptions=True)
-    warm_rss = rss_at_warmup[0] if rss_at_warmup else None
+    warm = rss_at_warmup[0] if rss_at_warmup else None
     cpus = [s["cpu_pct"] for s in samples]
-    return {"agents": args.agents, "contacts_sent": total, "contacts_per_s": round(total / load_s, 1),
-            "contacts_created": len(run.created), "offers_measured": len(run.latencies),
-            "offer_p50_ms": _ms(run.latencies, 0.5), "offer_p99_ms": _ms(run.latencies, 0.99),
-            "offer_max_ms": _ms(run.latencies, 1.0), "errors": run.errors, "error_kinds": run.error_kinds,
-            "error_samples": run.samples, "contacts_handled": run.handled, "offers_expired": run.expired,
-            "rss_after_warmup_mb": None if warm_rss is None else round(warm_rss, 1), "rss_end_mb": round(rss_end, 1),
-            "rss_growth_mb": None if warm_rss is None else round(rss_end - warm_rss, 1),
-            "server_cpu_load_pct": round(load_cpu, 1), "server_cpu_max_pct": max(cpus, default=None),
-            "server_cpu_ms_per_contact": round(1000 * drained_cpu_s / max(1, total), 1),
-            "client_cpu_load_pct": round(client_cpu, 1), "client_lag_p99_ms": _ms(lags, 0.99),
-            "setup_s": round(setup_s, 1), "duration_s": args.duration, "samples": samples}
+    result = {"agents": args.agents, "nodes": count, "contacts_sent": total, "contacts_per_s": round(total / load_s, 1),
+              "contacts_created": len(run.created), "offers_measured": len(run.latencies),
+              "offer_p50_ms": _ms(run.latencies, 0.5), "offer_p99_ms": _ms(run.latencies, 0.99),
+              "offer_max_ms": _ms(run.latencies, 1.0), "errors": run.errors, "error_kinds": run.error_kinds,
+              "error_samples": run.samples, "contacts_handled": run.handled, "offers_expired": run.expired,
+              "rss_after_warmup_mb": None if warm is None else round(sum(warm), 1),
+              "rss_end_mb": round(sum(rss_end), 1),
+              "rss_growth_mb": None if warm is None else round(sum(rss_end) - sum(warm), 1),
+              "server_cpu_load_pct": round(sum(load_cpu), 1), "server_cpu_max_pct": max(cpus, default=None),
+              "server_cpu_ms_per_contact": round(1000 * drained_cpu_s / max(1, total), 1),
+              "client_cpu_load_pct": round(client_cpu, 1), "client_lag_p99_ms": _ms(lags, 0.99),
+              "setup_s": round(setup_s, 1), "duration_s": args.duration, "samples": samples}
+    if count > 1:
+        result["per_node"] = [
+            {"node": k, "role": "leader" if k == leader else "standby", "agents": per_node[k],
+             "contacts_posted": len(range(k, total, count)), "offers_received": run.offers_by_node[k],
+             "cpu_load_pct": round(load_cpu[k], 1),
+             "cpu_max_pct": max((s["nodes"][k]["cpu_pct"] for s in samples), default=None),
+             "rss_after_warmup_mb": None if warm is None else round(warm[k], 1), "rss_end_mb": round(rss_end[k], 1),
+             "rss_growth_mb": None if warm is None else round(rss_end[k] - warm[k], 1)} for k in range(count)]
+    return result
 
 
 def _fail(message: str) -> NoReturn:
@@ -367,6 +396,16 @@ def _database(kind: str, tmp: Path, pg_url: str) -> Iterator[str]:
         yield url
 
 
+def _launchers(profile: str | None, kind: str, count: int) -> Iterator[tuple[str, ...]]:
+    """What runs each node's ``blendcc.cli``: under the stack sampler with ``--profile`` (OUT-<db>[-n<i>])."""
+    for i in range(count):
+        if not profile:
+            yield ("-m", "blendcc.cli")
+            continue
+        sampler = str(Path(__file__).resolve().parent / "stack_sampler.py")
+        yield (sampler, f"{profile}-{kind}" + (f"-n{i}" if count > 1 else ""), "blendcc.cli")
+
+
 def _report(kind: str, r: dict[str, Any]) -> None:
     print(f"{kind}: {r['agents']} agents, {r['contacts_sent']} chat contacts at {r['contacts_per_s']}/s for "
           f"{r['duration_s']:g} s: offer p50 {r['offer_p50_ms']} ms, p99 {r['offer_p99_ms']} ms, max "
@@ -380,6 +419,10 @@ def _report(kind: str, r: dict[str, Any]) -> None:
     line = ", ".join(f"{s['t_s']:g}s {s['cpu_pct']:g}%/{s['rss_mb']:g}MB" for s in r["samples"])
     print(f"{kind}: CPU/RSS every {r['samples'][1]['t_s'] - r['samples'][0]['t_s'] if len(r['samples']) > 1 else 0:g} "
           f"s: {line}", file=sys.stderr)
+    for n in r.get("per_node", []):
+        print(f"{kind}: node {n['node']} ({n['role']}): {n['agents']} agents, {n['contacts_posted']} contacts posted, "
+              f"{n['offers_received']} offers read; CPU {n['cpu_load_pct']}% (max {n['cpu_max_pct']}%), RSS "
+              f"{n['rss_after_warmup_mb']} -> {n['rss_end_mb']} MB ({n['rss_growth_mb']} MB)", file=sys.stderr)
     for text in r["error_samples"]:
         print(f"  error: {text}", file=sys.stderr)
 
@@ -402,10 +445,12 @@ def main() -> None:
     ap.add_argument("--handle", type=float, nargs=2, default=(2.0, 8.0), metavar=("MIN", "MAX"),
                     help="random handle time of a conversation, seconds")
     ap.add_argument("--customers", type=int, default=5000, help="distinct returning customers")
-    ap.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    ap.add_argument("--db", choices=("sqlite", "postgres", "both"), default=None,
+                    help="both by default with one node, postgres with several")
     ap.add_argument("--postgres", default=DEFAULT_PG_URL, help="PostgreSQL server URL (a throwaway schema is used)")
-    ap.add_argument("--nodes", type=int, default=1, help="blendcc serve processes (multi-node mode)")
-    ap.add_argument("--node-url", nargs="+", default=None, help="URLs of nodes already running (multi-node)")
+    ap.add_argument("--nodes", type=int, default=1, help="blendcc serve processes (above 1: cluster mode, PostgreSQL)")
+    ap.add_argument("--redis", default=DEFAULT_REDIS_URL, help="Redis URL for several nodes (a fresh key prefix)")
+    ap.add_argument("--node-url", nargs="+", default=None, help="not supported: the bench starts its own nodes")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--profile", default=None, metavar="OUT",
                     help="run the server under bench/stack_sampler.py; its stacks go to OUT-<database>[.top]")
@@ -420,32 +465,32 @@ def main() -> None:
     if args.nodes < 1:
         print("--nodes must be at least 1", file=sys.stderr)
         raise SystemExit(2)
-    if args.nodes > 1 or (args.node_url is not None and len(args.node_url) > 1):
-        print(MULTI_NODE, file=sys.stderr)
-        raise SystemExit(2)
     if args.node_url is not None:
-        print("--node-url: the bench starts its own node on a fresh database; external nodes come with "
-              "multi-node mode", file=sys.stderr)
+        print("--node-url is not supported: the bench starts its own nodes on a fresh database (use --nodes N)",
+              file=sys.stderr)
+        raise SystemExit(2)
+    if args.db is None:
+        args.db = "both" if args.nodes == 1 else "postgres"
+    if args.nodes > 1 and args.db != "postgres":
+        print(f"--nodes {args.nodes}: several nodes share one PostgreSQL database (cluster mode); SQLite cannot be "
+              "shared by several nodes: use --db postgres (the default with --nodes above 1)", file=sys.stderr)
         raise SystemExit(2)
     kinds = ["sqlite", "postgresql"] if args.db == "both" else ["postgresql" if args.db == "postgres" else "sqlite"]
     runs: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="blendcc-bench-server-") as tmp:
         for kind in kinds:
-            print(f"{kind}: starting blendcc serve", file=sys.stderr, flush=True)
+            print(f"{kind}: starting blendcc serve" + (f" x {args.nodes} (cluster)" if args.nodes > 1 else ""),
+                  file=sys.stderr, flush=True)
             try:
                 with _database(kind, Path(tmp), args.postgres) as url:
                     workdir = Path(tmp) / kind
                     workdir.mkdir()
-                    launcher: tuple[str, ...] = ("-m", "blendcc.cli")
-                    if args.profile:  # the server under the stack sampler: OUT-<db> and OUT-<db>.top
-                        sampler = str(Path(__file__).resolve().parent / "stack_sampler.py")
-                        launcher = (sampler, f"{args.profile}-{kind}", "blendcc.cli")
-                    server = Server(workdir, url, launcher)
-                    server.start()
-                    try:
-                        runs[kind] = asyncio.run(_run(args, server))
-                    finally:
-                        server.stop()
+                    with nodes(args.nodes, workdir, url, _launchers(args.profile, kind, args.nodes),
+                               args.redis) as servers:
+                        leader = wait_for_leader(servers) if args.nodes > 1 else 0
+                        if args.nodes > 1:
+                            print(f"{kind}: node {leader} is the routing leader", file=sys.stderr, flush=True)
+                        runs[kind] = asyncio.run(_run(args, servers, leader))
             except RuntimeError as exc:
                 if kind == "postgresql" and "PostgreSQL is required" in str(exc):
                     print(f"{kind}: not measured ({exc})", file=sys.stderr)

@@ -272,8 +272,10 @@ def container(db_url: str, clock: Any, containers: Any) -> Any:
 
 
 @pytest.fixture
-def make_api() -> Iterator[Any]:
-    """Factory ``make_api(container, clock)``: an ``Api`` on a fresh app over ``container``."""
+def make_api(containers: Any) -> Iterator[Any]:
+    """Factory ``make_api(container, clock)``: an ``Api`` on a fresh app over ``container``. Depends on
+    ``containers`` so that the apps shut down (a shutdown writes a snapshot, ADR 0052) before the containers'
+    connections are released: the other order leaves one connection open per test."""
     from fastapi.testclient import TestClient
 
     from blendcc.api.app import create_app

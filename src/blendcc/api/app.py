@@ -107,6 +107,9 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
             container.scheduler = None
             await asyncio.to_thread(scheduler.close)
             await asyncio.to_thread(_snapshot_at_shutdown, container)
+            engine = getattr(container.store, "engine", None)
+            if engine is not None and engine.dialect.name == "postgresql":
+                engine.dispose()  # the pool's server connections close with the app (the engine stays usable)
 
     redaction.install()  # no log line carries a token, a password or a database URL's password
     app = FastAPI(title="blendcc", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,

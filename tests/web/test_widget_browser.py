@@ -75,7 +75,7 @@ def test_english_chat_from_pre_chat_to_rating(browser: Any, centre: Centre, site
         page.locator("form.form button[type=submit]").click()
         s = centre.session()
         assert s.form == {"name": "Alice Doe", "email": "alice@example.org", "phone": None, "topic": "billing",
-                          "language": "en"}
+                          "language": "en", "help_session": None}  # no help-centre visit in this browser
 
         expect(page.locator("#bcc-message")).to_be_focused()  # ready to type
         wait_for(lambda: s.hellos == 1 and len(s.sockets) == 1, 10, "the widget did not say hello")
@@ -197,7 +197,7 @@ def test_offline_form_when_the_centre_is_closed(browser: Any, centre: Centre, si
         page.get_by_role("button", name="Send message").click()
         expect(page.get_by_role("status")).to_have_text("Thank you. Your reference is WEB-00001.")
         assert centre.offline == [{"instance": "closed", "name": "Bob Stone", "email": "bob@example.org", "topic": None,
-                                   "message": "Please call me back about my bill."}]
+                                   "message": "Please call me back about my bill.", "help_session": None}]
         assert centre.sessions == {}
 
 

@@ -106,7 +106,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
                 voice.close()
             container.scheduler = None
             await asyncio.to_thread(scheduler.close)
-            await asyncio.to_thread(_snapshot_at_shutdown, container)
+            await asyncio.to_thread(container.snapshot_at_shutdown)
             engine = getattr(container.store, "engine", None)
             if engine is not None and engine.dialect.name == "postgresql":
                 engine.dispose()  # the pool's server connections close with the app (the engine stays usable)
@@ -186,11 +186,3 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     document_errors(app)  # every operation's error statuses, all answered as ErrorBody
     return app
-
-
-def _snapshot_at_shutdown(container: Container) -> None:
-    """A clean shutdown leaves a snapshot of the live state, so the next start replays almost nothing (ADR 0052)."""
-    try:
-        container.runtime.snapshot()
-    except Exception:
-        log.exception("snapshot at shutdown failed; the next start replays the event log")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,3 +93,11 @@ class Container:
     def __post_init__(self) -> None:
         self.views = LiveViews(self.runtime, self.stats)
         self.conversation_states = ConversationStates(self.runtime, self.store)
+
+    def snapshot_at_shutdown(self) -> None:
+        """A clean shutdown leaves a snapshot of the live state, so the next start replays almost nothing (ADR
+        0052); a failure is logged, never raised (the next start then replays the event log)."""
+        try:
+            self.runtime.snapshot()
+        except Exception:
+            logging.getLogger(__name__).exception("snapshot at shutdown failed; the next start replays the log")

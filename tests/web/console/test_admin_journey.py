@@ -40,7 +40,9 @@ def fmt(template: str, **values: Any) -> str:
 
 
 def save(page: Page, t: dict[str, str], version: int) -> None:
-    page.get_by_role("button", name=t["adm.save"], exact=True).click()
+    # wait for the save's own answer: the previous page's "saved as version 1" can still be on screen
+    with page.expect_response(lambda r: r.request.method in ("PUT", "POST") and "/api/" in r.url, timeout=20_000):
+        page.get_by_role("button", name=t["adm.save"], exact=True).click()
     expect(page.get_by_role("status").filter(has_text=fmt(t["adm.saved"], version=version))).to_be_visible()
 
 

@@ -333,6 +333,8 @@ def test_two_chats_as_tabs_then_a_server_restart_that_keeps_the_draft(browser: A
             expect(tabs).to_have_count(2)
 
             page.get_by_role("tab", name="Dana Scully").click()
+            expect(page.get_by_role("tab", name="Dana Scully")).to_have_attribute("aria-selected", "true")
+            page.wait_for_timeout(300)  # the choice is kept after it shows; reloading sooner can lose it
             page.reload()  # a reload comes back to the conversation on screen
             expect(page.get_by_role("tab", name="Dana Scully")).to_have_attribute("aria-selected", "true")
 

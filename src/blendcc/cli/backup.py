@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -20,15 +21,10 @@ def backup(
     force: Annotated[bool, typer.Option("--force", help="overwrite FILE if it exists")] = False,
 ) -> None:
     """Back up the whole database (safe while the server runs: a consistent copy)."""
-    from blendcc.adapters.storage.backup import BackupError
     from blendcc.adapters.storage.backup import backup as run
 
-    settings = _settings(database_url=database_url)
-    try:
-        run(settings.database_url, file, force=force)
-    except BackupError as exc:
-        raise fail(str(exc)) from None
-    out.print(f"backed up {escape(redact(settings.database_url))} to {escape(str(file))}", highlight=False)
+    url = _run(run, file, database_url, force)
+    out.print(f"backed up {escape(redact(url))} to {escape(str(file))}", highlight=False)
 
 
 @app.command()
@@ -38,12 +34,19 @@ def restore(
     force: Annotated[bool, typer.Option("--force", help="replace a database that is not empty")] = False,
 ) -> None:
     """Restore a backup into a database (stop the server first); the next start rebuilds the live state from it."""
-    from blendcc.adapters.storage.backup import BackupError
     from blendcc.adapters.storage.backup import restore as run
+
+    url = _run(run, file, database_url, force)
+    out.print(f"restored {escape(str(file))} into {escape(redact(url))}", highlight=False)
+
+
+def _run(run: Callable[..., None], file: Path, database_url: str | None, force: bool) -> str:
+    """Run a backup or restore on the configured database; its refusal is exit 2 with the message."""
+    from blendcc.adapters.storage.backup import BackupError
 
     settings = _settings(database_url=database_url)
     try:
         run(settings.database_url, file, force=force)
     except BackupError as exc:
         raise fail(str(exc)) from None
-    out.print(f"restored {escape(str(file))} into {escape(redact(settings.database_url))}", highlight=False)
+    return str(settings.database_url)

@@ -224,3 +224,11 @@ def test_the_stats_heartbeat_drives_the_checks_and_close_unsubscribes() -> None:
     mon.close()
     state(bus, "a1", "available", at(7))
     assert len(bus.messages("wfm")) == 1  # no longer listening
+
+
+def test_an_agent_whose_shift_starts_later_in_the_day_is_listed_with_nothing_scheduled_yet() -> None:
+    # measured up to 08:30 of a day asked for in full: a1's 09:00 shift is listed, not left out
+    report = adherence_report(SEGMENTS[:1], [], at(-60), at(-30), TEAMS, listed_until=at(600))
+    a1 = rows(report)["a1"]
+    assert a1["scheduled_s"] == 0 and a1["adherence"] is None
+    assert rows(adherence_report(SEGMENTS[:1], [], at(-60), at(-30), TEAMS)) == {}

@@ -112,11 +112,14 @@ def agent_totals(segments: Sequence[Scheduled], intervals: Sequence[StateInterva
 
 
 def adherence_report(segments: Iterable[Scheduled], intervals: Iterable[StateInterval], start: float, end: float,
-                     teams: Mapping[str, str | None]) -> dict[str, object]:
-    """Rows per agent and per team, and the total, for every agent with a schedule in the window."""
+                     teams: Mapping[str, str | None], listed_until: float | None = None) -> dict[str, object]:
+    """Rows per agent and per team, and the total, measured over [start, end), for every agent with a schedule
+    before ``listed_until`` (default ``end``): an agent whose shift starts later today is listed with nothing
+    scheduled yet (adherence None), not left out."""
+    horizon = end if listed_until is None else max(end, listed_until)
     segs: dict[str, list[Scheduled]] = defaultdict(list)
     for s in segments:
-        if s.end > start and s.start < end:
+        if s.end > start and s.start < horizon:
             segs[s.agent_id].append(s)
     ivs: dict[str, list[StateInterval]] = defaultdict(list)
     for iv in intervals:

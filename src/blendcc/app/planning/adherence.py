@@ -114,9 +114,9 @@ class ScheduleService:
         until = min(end, now)
         if until <= start:
             raise ValidationFailed("the window has not started yet: adherence is measured up to now")
-        days = self.find(start, until, agent_id=agent_id, team=team)
+        days = self.find(start, end, agent_id=agent_id, team=team)
         report = adherence_report(segments_of(days), self.reader.state_intervals(start, until), start, until,
-                                  self.team_of())
+                                  self.team_of(), listed_until=end)
         return {"start": start, "end": until, "filters": {"team": team, "agent_id": agent_id}, **report}
 
 

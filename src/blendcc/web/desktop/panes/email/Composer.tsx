@@ -51,6 +51,7 @@ export function Composer(props: {
   const [linking, setLinking] = useState(false);
   const [url, setUrl] = useState("https://");
   const [note, setNote] = useState<string | null>(null);
+  const opened = useRef(0);  // counts drafts opened: a send that ends after another was opened keeps that one
   const action = useAction(t);
 
   useEffect(() => saveJson(key, draft), [key, draft]);
@@ -63,6 +64,7 @@ export function Composer(props: {
     const html = draft?.html ?? "";
     // cc holds only the agent's extra copies: for reply-all the server copies the customer's other recipients
     const to = mode === "forward" ? (draft?.mode === "forward" ? draft.to : "") : r.to.join(", ");
+    opened.current += 1;
     setDraft({ mode, to, cc: draft?.cc ?? "", html, attachments: draft?.attachments ?? [], signature: draft?.signature ?? true });
     setNote(null);
     window.setTimeout(() => editor.current?.focus(), 0);
@@ -135,10 +137,13 @@ export function Composer(props: {
       ...(cc.length ? { cc } : {}),
       ...(draft.attachments.length ? { attachments: draft.attachments } : {}),
     };
+    const sending = opened.current;
     const sent = await action.run("send", () => api.post<Message>(`/api/contacts/${encodeURIComponent(contactId)}/messages`, body));
     if (sent) {
-      setDraft(null);
-      saveJson(key, null);
+      if (opened.current === sending) {  // else the agent opened a new draft (a forward, say) while this one went
+        setDraft(null);
+        saveJson(key, null);
+      }
       setNote(t("email.sent"));
       props.onSent(sent);
     }

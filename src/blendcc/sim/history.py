@@ -47,6 +47,7 @@ from blendcc.sim.calibration import (
 from blendcc.sim.centre import SimCentre
 from blendcc.sim.collect import ALL_QUEUES
 from blendcc.sim.distributions import ZERO, Distribution, Empirical
+from blendcc.sim.queue_order import head_starts_by_day
 from blendcc.sim.scenario import (
     AgentGroup,
     ArrivalStream,
@@ -58,7 +59,6 @@ from blendcc.sim.scenario import (
     Shift,
     Staffing,
 )
-from blendcc.sim.queue_order import head_starts_by_day
 from blendcc.sim.unavailability import agent_breaks, day_type, patience_curves, session_gaps, sessions_by_day_type
 
 QUEUE_ID = "bank"

@@ -177,6 +177,8 @@ def test_cli_replay_prints_and_writes_csv(records: list[CallRecord], tmp_path: P
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "SL threshold T = 20 s" in result.output and "Mon 01-04" in result.output
+    text = " ".join(result.output.split())
+    assert "head start learnt from the log's answer order" in text and ", 01-04 0 s," in text  # FIFO early on
     rows = list(csv.DictReader(out.open()))
     assert [r["day"] for r in rows] == ["1999-01-04", "total"]
     assert int(rows[0]["offered_actual"]) == Counter(r.day for r in records if r.offered)[MONDAY]
@@ -192,6 +194,13 @@ def test_cli_replay_prints_and_writes_csv(records: list[CallRecord], tmp_path: P
     assert float(row["handle_s_sim"]) == pytest.approx(float(row["talk_s_sim"]) + float(row["acw_s_sim"]))
 
 
+def test_cli_replay_with_a_fixed_head_start(records: list[CallRecord]) -> None:
+    result = CliRunner().invoke(app, ["replay", "bank1999", str(DATA), "--days", "4", "--replications", "1",
+                                      "--head-start", "90"])
+    assert result.exit_code == 0, result.output
+    assert "priority-2 head start: 90 s on every day" in " ".join(result.output.split())
+
+
 def test_cli_replay_help_names_any_month() -> None:
     result = CliRunner().invoke(app, ["replay", "bank1999", "--help"], env={"COLUMNS": "200"})
     text = " ".join(result.output.split())
@@ -200,7 +209,7 @@ def test_cli_replay_help_names_any_month() -> None:
 
 
 @pytest.mark.parametrize("args", [["/no/such/january.txt"], ["--days", "11"], ["--days", "x"],
-                                  ["--staffing", "guess"], ["--skills"]])
+                                  ["--staffing", "guess"], ["--skills"], ["--head-start", "-1"]])
 def test_cli_replay_bad_input_exits_2(records: list[CallRecord], args: list[str]) -> None:
     argv = ["replay", "bank1999", *(args if args[0].startswith("/") else [str(DATA), *args])]
     result = CliRunner().invoke(app, argv)

@@ -33,7 +33,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from blendcc.adapters.importers.bank1999 import default_path, read_bank1999
-from blendcc.sim.history import ReplayOptions, ReplayReport, replay
+from blendcc.sim.history import HEAD_START_S, ReplayOptions, ReplayReport, replay
 
 GOALS = {"abandon_pct": 5.0, "asa_pct": 5.0, "sl_pts": 3.0, "weekday_bias_pts": 2.0}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -171,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.fixed_head_start is not None:
         models.append((f"head start {args.fixed_head_start:g} s", ReplayOptions(head_start_s=args.fixed_head_start)))
     if args.baseline:
-        models.append(("baseline", replace(ReplayOptions(), breaks=False, by_day_type=False, interval_s=1800.0)))
+        models.append(("baseline", replace(ReplayOptions(), breaks=False, by_day_type=False, interval_s=1800.0,
+                                                   head_start_s=HEAD_START_S)))
     months: list[dict[str, Any]] = []
     with Progress(console=Console(stderr=True), transient=True) as bar:
         for log in logs:

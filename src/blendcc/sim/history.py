@@ -150,8 +150,9 @@ class ReplayOptions:
     the time-weighted number of agents inferred present (presence sessions, less the ``breaks``, rounded
     to whole agents); ``distinct`` and ``busy`` are the upper and lower bounds (``calibration.staffing``);
     ``sessions`` logs each named agent in for their own presence sessions, with their breaks. The
-    defaults are the ones that reproduced January best (docs/history-replay.md); ``breaks=False,
-    by_day_type=False, interval_s=1800`` is the model before them."""
+    defaults are the ones that reproduced January best, with the head start the log shows per day
+    (docs/history-replay.md, ADR 0062); ``breaks=False,
+    by_day_type=False, interval_s=1800, head_start_s=90`` is the model before them."""
 
     staffing: ReplayStaffing = "presence"
     #: after-call work drawn from ``calibration.unavailable_gaps`` (False: agents are free at once)
@@ -387,7 +388,8 @@ def replay(records: Sequence[CallRecord], days: Iterable[date] | None = None, re
            seed: int = 1, options: ReplayOptions | None = None, queue: QueueConfig | None = None,
            progress: Callable[[int], None] | None = None, workers: int | None = None) -> ReplayReport:
     """Replay ``records`` (optionally only ``days``) ``replications`` times in blendcc's simulator and
-    compare with the recorded KPIs. Patience is estimated on all ``records`` (the whole month).
+    compare with the recorded KPIs. Patience and the priority head start per day are estimated on all
+    ``records`` (the whole month).
     Replications run in ``workers`` processes (default: one per core); the result depends only on
     the records, the options, the seed and the number of replications."""
     if replications < 1:

@@ -6,12 +6,15 @@ real routing engine, staffing, breaks and patience learnt from that month's own 
 month's actual KPIs. Printed per month: the monthly errors (abandonment and ASA relative, in percent of the
 actual; service level in points), per-day errors, and the bias per weekday (mean of simulated - actual over
 that weekday's days, abandonment and SL in points). ``--baseline`` also replays each month without breaks
-and with one patience curve and session gap for every day type (the model before issue 19), in the same run.
+and with one patience curve and session gap for every day type (the model before issue 19), in the same run;
+``--fixed-head-start 90`` the default model with the README's 90 s priority head start on every day instead
+of the head start learnt per day from the log's answer order (``sim.queue_order``).
 
 Goals (issue 19): monthly abandonment and ASA within 5 %, service level within 3 points, no weekday biased
 by more than 2 points on average.
 
     python bench/replay.py [LOG ...] [--replications 5] [--seed 1] [--workers N] [--baseline]
+                           [--fixed-head-start S]
 
 The last line printed is one JSON object with the figures.
 """
@@ -30,7 +33,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from blendcc.adapters.importers.bank1999 import default_path, read_bank1999
-from blendcc.sim.history import ReplayOptions, ReplayReport, replay
+from blendcc.sim.history import HEAD_START_S, ReplayOptions, ReplayReport, replay
 
 GOALS = {"abandon_pct": 5.0, "asa_pct": 5.0, "sl_pts": 3.0, "weekday_bias_pts": 2.0}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -102,7 +105,9 @@ def summarise(name: str, report: ReplayReport, split_day: int = 16) -> dict[str,
             "sl_err_pts": _pts(s["service_level"], a["service_level"]),
             "day_mae_abandon_pts": mae("abandon_pts"), "day_mae_asa_s": mae("asa_s"), "day_mae_sl_pts": mae("sl_pts"),
             "days_sl_too_high": sl_high, "weekday_bias": bias, "per_day": per_day,
-            "halves": halves(report, split_day)}
+            "halves": halves(report, split_day),
+            "head_starts": ({d.isoformat(): h for d, h in report.head_starts.items()}
+                            if report.head_starts is not None else report.options.head_start_s)}
 
 
 def f(x: float | None, fmt: str = "{:+.1f}") -> str:
@@ -154,14 +159,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--baseline", action="store_true", help="also run the model without breaks and day types")
+    ap.add_argument("--fixed-head-start", type=float, default=None, metavar="S",
+                    help="also run the default model with this head start on every day (90: before the "
+                         "head start was learnt per day)")
     args = ap.parse_args(argv)
     logs = list(args.logs) or [p for p in [default_path()] if p is not None]
     if not logs:
         console.print("no call log given and the shared January file was not found")
         return 2
     models = [("breaks+day types", ReplayOptions())]
+    if args.fixed_head_start is not None:
+        models.append((f"head start {args.fixed_head_start:g} s", ReplayOptions(head_start_s=args.fixed_head_start)))
     if args.baseline:
-        models.append(("baseline", replace(ReplayOptions(), breaks=False, by_day_type=False, interval_s=1800.0)))
+        models.append(("baseline", replace(ReplayOptions(), breaks=False, by_day_type=False, interval_s=1800.0,
+                                                   head_start_s=HEAD_START_S)))
     months: list[dict[str, Any]] = []
     with Progress(console=Console(stderr=True), transient=True) as bar:
         for log in logs:
@@ -193,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
                       {k: round(m[k], 2) for k in ("abandon_err_pct", "asa_err_pct", "sl_err_pts",
                                                    "day_mae_abandon_pts", "day_mae_asa_s", "day_mae_sl_pts")}
                       | {"days_sl_too_high": m["days_sl_too_high"], "days": m["days"],
+                         "head_starts_s": m["head_starts"],
                          "weekday_bias_pts": {wd: {k: round(v, 2) for k, v in b.items()}
                                               for wd, b in m["weekday_bias"].items()},
                          "halves": {h: {k: None if v is None else round(v, 2) for k, v in e.items()}

@@ -93,19 +93,23 @@ def test_patience_and_agent_calibration(records: list[CallRecord]) -> None:
 
 def test_replay_scenario_replays_every_offered_call(records: list[CallRecord]) -> None:
     day = select_days(records, [MONDAY])
-    scenario = build_scenario(day, cal.patience_curve(records), lambda: 0.5, ReplayOptions(staffing="sessions"))
+    scenario = build_scenario(day, cal.patience_curve(records), lambda: 0.5, ReplayOptions(staffing="sessions"),
+                              head_starts={MONDAY: 60.0})
     contacts = scenario.arrivals[0].process.records()  # type: ignore[union-attr]
     calls = sorted((r for r in day if r.offered), key=lambda r: (r.queued_at or 0.0, r.line_no))
     assert len(contacts) == len(calls)
     assert scenario.t0 == pytest.approx(min(r.queued_at or 0.0 for r in calls) // 86400 * 86400)
     for c, r in zip(contacts, calls, strict=True):
         assert c.t_s == pytest.approx((r.queued_at or 0.0) - scenario.t0)
-        assert c.priority == (1 if r.priority == 2 else 0)
+        assert c.priority == (10 if r.priority == 2 else 0)  # Monday's 60 s head start in 6 s levels
         if r.outcome is Outcome.SERVED:
             assert c.handle_s == r.service_s and (c.patience_s or 0) >= r.wait_s
         else:
             assert c.handle_s is None and c.patience_s == r.wait_s
-    assert scenario.centre.settings.priority_head_start_s == 90.0
+    assert scenario.centre.settings.priority_head_start_s == 6.0
+    fixed = build_scenario(day, cal.patience_curve(records), lambda: 0.5, ReplayOptions(head_start_s=90.0))
+    assert fixed.centre.settings.priority_head_start_s == 90.0
+    assert {c.priority for c in fixed.arrivals[0].process.records()} == {0, 1}  # type: ignore[union-attr]
     agents = {aid for g in scenario.agents for aid in g.agent_ids()}
     assert agents == {r.server for r in day if r.outcome is Outcome.SERVED and r.server}
     assert all(g.acw.dist == "empirical" for g in scenario.agents)  # after-call work inferred from gaps
@@ -173,6 +177,8 @@ def test_cli_replay_prints_and_writes_csv(records: list[CallRecord], tmp_path: P
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "SL threshold T = 20 s" in result.output and "Mon 01-04" in result.output
+    text = " ".join(result.output.split())
+    assert "head start learnt from the log's answer order" in text and ", 01-04 0 s," in text  # FIFO early on
     rows = list(csv.DictReader(out.open()))
     assert [r["day"] for r in rows] == ["1999-01-04", "total"]
     assert int(rows[0]["offered_actual"]) == Counter(r.day for r in records if r.offered)[MONDAY]
@@ -188,6 +194,13 @@ def test_cli_replay_prints_and_writes_csv(records: list[CallRecord], tmp_path: P
     assert float(row["handle_s_sim"]) == pytest.approx(float(row["talk_s_sim"]) + float(row["acw_s_sim"]))
 
 
+def test_cli_replay_with_a_fixed_head_start(records: list[CallRecord]) -> None:
+    result = CliRunner().invoke(app, ["replay", "bank1999", str(DATA), "--days", "4", "--replications", "1",
+                                      "--head-start", "90"])
+    assert result.exit_code == 0, result.output
+    assert "priority-2 head start: 90 s on every day" in " ".join(result.output.split())
+
+
 def test_cli_replay_help_names_any_month() -> None:
     result = CliRunner().invoke(app, ["replay", "bank1999", "--help"], env={"COLUMNS": "200"})
     text = " ".join(result.output.split())
@@ -196,7 +209,7 @@ def test_cli_replay_help_names_any_month() -> None:
 
 
 @pytest.mark.parametrize("args", [["/no/such/january.txt"], ["--days", "11"], ["--days", "x"],
-                                  ["--staffing", "guess"], ["--skills"]])
+                                  ["--staffing", "guess"], ["--skills"], ["--head-start", "-1"]])
 def test_cli_replay_bad_input_exits_2(records: list[CallRecord], args: list[str]) -> None:
     argv = ["replay", "bank1999", *(args if args[0].startswith("/") else [str(DATA), *args])]
     result = CliRunner().invoke(app, argv)

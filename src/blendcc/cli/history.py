@@ -74,6 +74,17 @@ def _ci(x: Any, half: Any, scale: float) -> str:
     return _num(x, scale) if half is None else f"{x * scale:.1f}±{half * scale:.1f}"
 
 
+def _runs(head_starts: dict[date, float]) -> list[str]:
+    """Consecutive days with the same head start as ``01-01..01-10 0 s``."""
+    out: list[tuple[date, date, float]] = []
+    for day, h in sorted(head_starts.items()):
+        if out and out[-1][2] == h:
+            out[-1] = (out[-1][0], day, h)
+        else:
+            out.append((day, day, h))
+    return [f"{a:%m-%d}{'' if a == b else f'..{b:%m-%d}'} {h:g} s" for a, b, h in out]
+
+
 @replay_app.command("bank1999")
 def replay_bank1999(
     path: PathArg = None,
@@ -91,6 +102,9 @@ def replay_bank1999(
                                                                       "every day (not per day type)")] = False,
     interval: Annotated[int, typer.Option("--interval", min=1, max=60, help="staffing interval of presence, "
                                                                             "minutes")] = 5,
+    head_start: Annotated[float | None, typer.Option("--head-start", min=0, max=600, help="priority-2 head start "
+                                                     "in queue, seconds, on every day (default: learnt per day "
+                                                     "from who the log answered first)")] = None,
     workers: Annotated[int | None, typer.Option(min=1, max=256, help="processes (default: one per core)")] = None,
     csv_out: Annotated[Path | None, typer.Option("--out", help="write the table as CSV here")] = None,
 ) -> None:
@@ -114,7 +128,7 @@ def replay_bank1999(
         raise fail(f"{log}: no call entered the queue (nothing to replay)")
     chosen = parse_days(days, result.days())
     options = ReplayOptions(staffing=staffing, wrap_up=not no_wrap_up, skills=skills, breaks=not no_breaks,
-                            by_day_type=not no_day_types, interval_s=interval * 60.0)
+                            by_day_type=not no_day_types, interval_s=interval * 60.0, head_start_s=head_start)
     try:
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("replaying", total=replications)
@@ -148,6 +162,11 @@ def replay_bank1999(
     out.print(f"patience (Kaplan-Meier over {km.n} offered calls, {km.n_events} abandoned): median "
               f"{_num(km.median(), 1)} s, mean restricted to {km.max_time:g} s: {km.restricted_mean():.1f} s",
               soft_wrap=True)
+    if report.head_starts is not None:
+        spans = _runs(report.head_starts)
+        out.print("priority-2 head start learnt from the log's answer order: " + ", ".join(spans), soft_wrap=True)
+    else:
+        out.print(f"priority-2 head start: {head_start:g} s on every day")
     if csv_out is not None:
         write_csv(csv_out, rows, report.agents_per_day)
         out.print(f"wrote {csv_out}")

@@ -47,6 +47,7 @@ from blendcc.sim.calibration import (
 from blendcc.sim.centre import SimCentre
 from blendcc.sim.collect import ALL_QUEUES
 from blendcc.sim.distributions import ZERO, Distribution, Empirical
+from blendcc.sim.queue_order import head_starts_by_day
 from blendcc.sim.scenario import (
     AgentGroup,
     ArrivalStream,
@@ -134,8 +135,13 @@ def select_days(records: Sequence[CallRecord], days: Iterable[date] | None) -> l
 
 ReplayStaffing = Literal["sessions", "presence", "distinct", "busy"]
 REPLAY_STAFFING: tuple[ReplayStaffing, ...] = ("sessions", "presence", "distinct", "busy")
-#: The bank gives priority-2 callers "about 1.5 min head start in queue" (data README).
+#: The bank gives priority-2 callers "about 1.5 min head start in queue" (data README); the model before
+#: issue 19's second round used it on every day.
 HEAD_START_S = 90.0
+#: with head starts learnt per day, one blendcc priority level is worth this many seconds (a call's
+#: priority is its day's head start in these steps: up to 100 levels, 600 s)
+HEAD_START_STEP_S = 6.0
+HeadStarts = dict[date, float]
 
 
 @dataclass(frozen=True)
@@ -144,8 +150,9 @@ class ReplayOptions:
     the time-weighted number of agents inferred present (presence sessions, less the ``breaks``, rounded
     to whole agents); ``distinct`` and ``busy`` are the upper and lower bounds (``calibration.staffing``);
     ``sessions`` logs each named agent in for their own presence sessions, with their breaks. The
-    defaults are the ones that reproduced January best (docs/history-replay.md); ``breaks=False,
-    by_day_type=False, interval_s=1800`` is the model before them."""
+    defaults are the ones that reproduced January best, with the head start the log shows per day
+    (docs/history-replay.md, ADR 0062); ``breaks=False,
+    by_day_type=False, interval_s=1800, head_start_s=90`` is the model before them."""
 
     staffing: ReplayStaffing = "presence"
     #: after-call work drawn from ``calibration.unavailable_gaps`` (False: agents are free at once)
@@ -160,7 +167,9 @@ class ReplayOptions:
     by_day_type: bool = True
     #: staffing interval of ``presence`` (5 minutes: breaks and session edges keep their timing)
     interval_s: float = 300.0
-    head_start_s: float = HEAD_START_S
+    #: the high-priority head start in queue (s); None: learnt per day from the log's own answer order
+    #: (``queue_order.head_starts_by_day``)
+    head_start_s: float | None = None
 
 
 def _start_of(day: date) -> datetime:
@@ -249,11 +258,30 @@ def _workflow(records: Sequence[CallRecord], queue_id: str, options: ReplayOptio
     return Workflow(id="bank", name="Bank", filters=filters, default=[Target(queue=queue_id)])
 
 
+def learnt_head_starts(records: Sequence[CallRecord]) -> HeadStarts:
+    """The high-priority head start of each day of ``records`` (``queue_order.head_starts_by_day``)."""
+    return {day: e.head_start_s for day, e in head_starts_by_day(records).items()}
+
+
+def _priority(record: CallRecord, head_starts: HeadStarts | None) -> int:
+    if record.priority != 2:
+        return 0
+    if head_starts is None:
+        return 1
+    return min(100, round(head_starts.get(record.day, 0.0) / HEAD_START_STEP_S))
+
+
 def build_scenario(records: Sequence[CallRecord], curve: Curves, uniform: Callable[[], float],
-                   options: ReplayOptions | None = None, queue: QueueConfig | None = None) -> Scenario:
+                   options: ReplayOptions | None = None, queue: QueueConfig | None = None,
+                   head_starts: HeadStarts | None = None) -> Scenario:
     """The replay scenario of ``records`` (their offered calls enter the queue at their recorded queue
-    entry; served calls talk their own service time; patience from ``replay_patience``)."""
+    entry; served calls talk their own service time; patience from ``replay_patience``). High-priority
+    calls get ``options.head_start_s`` or, when that is None, their day's head start from
+    ``head_starts`` (default: learnt from ``records``)."""
     opts = options or ReplayOptions()
+    if opts.head_start_s is None and head_starts is None:
+        head_starts = learnt_head_starts(records)
+    fixed = opts.head_start_s is not None
     calls = sorted(offered(records), key=lambda r: (r.queued_at or 0.0, r.line_no))
     if not calls:
         raise ValidationFailed("no offered calls to replay (no call entered the queue on the days chosen)")
@@ -264,12 +292,13 @@ def build_scenario(records: Sequence[CallRecord], curve: Curves, uniform: Callab
     contacts = [ReplayContact(t_s=(r.queued_at or t0) - t0,
                               handle_s=r.service_s if r.outcome is Outcome.SERVED else None,
                               patience_s=replay_patience(r, _curve(curve, r.day), uniform),
-                              priority=1 if r.priority == 2 else 0,
+                              priority=_priority(r, None if fixed else head_starts),
                               attributes={"type": r.call_type} if opts.skills else {})
                 for r in calls]
     q = queue or default_queue()
     centre = Centre(queues=[q], workflows=[_workflow(records, q.id, opts)],
-                    settings=RoutingSettings(priority_head_start_s=opts.head_start_s))
+                    settings=RoutingSettings(priority_head_start_s=opts.head_start_s if opts.head_start_s is not None
+                                             else HEAD_START_STEP_S))
     return Scenario(name="bank1999-replay", start=start, duration_s=contacts[-1].t_s + 1.0,
                     report_interval_s=DAY_S, centre=centre, agents=_agents(records, t0, opts),
                     arrivals=[ArrivalStream(name="calls", process=Replay(kind="replay", contacts=contacts),
@@ -289,6 +318,8 @@ class ReplayReport:
     options: ReplayOptions
     patience: SurvivalCurve
     agents_per_day: dict[date, float]
+    #: the high-priority head start per day learnt from the log (None: ``options.head_start_s`` throughout)
+    head_starts: HeadStarts | None = None
 
 
 def _sim_kpis(rows: dict[tuple[float | None, str], dict[str, Any]]) -> tuple[dict[date, dict[str, Any]],
@@ -322,29 +353,29 @@ SimKpis = tuple[dict[date, dict[str, Any]], dict[str, Any]]
 
 
 def replicate(records: Sequence[CallRecord], curve: Curves, seed: int, replication: int,
-              options: ReplayOptions, queue: QueueConfig) -> SimKpis:
+              options: ReplayOptions, queue: QueueConfig, head_starts: HeadStarts | None = None) -> SimKpis:
     """One replication: its own patience draws (seeded ``"seed:replication:patience"``), one run of
     ``SimCentre``; the simulated KPIs per day and for the whole run."""
     rng = random.Random(f"{seed}:{replication}:patience")
-    scenario = build_scenario(records, curve, rng.random, options, queue)
+    scenario = build_scenario(records, curve, rng.random, options, queue, head_starts)
     return _sim_kpis(SimCentre(scenario, seed=seed, replication=replication).run().rows)
 
 
 def _replicate_all(records: Sequence[CallRecord], curve: Curves, seed: int, replications: int,
                    options: ReplayOptions, queue: QueueConfig, workers: int | None,
-                   progress: Callable[[int], None] | None) -> list[SimKpis]:
+                   progress: Callable[[int], None] | None, head_starts: HeadStarts | None) -> list[SimKpis]:
     n_workers = min(workers or os.cpu_count() or 1, replications)
     results: dict[int, SimKpis] = {}
     if n_workers <= 1:
         for rep in range(replications):
-            results[rep] = replicate(records, curve, seed, rep, options, queue)
+            results[rep] = replicate(records, curve, seed, rep, options, queue, head_starts)
             if progress is not None:
                 progress(rep + 1)
     else:
         # fork is cheap but unsafe in a threaded process (the API server): spawn there
         method = "fork" if threading.active_count() == 1 else "spawn"
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context(method)) as pool:
-            futures = {pool.submit(replicate, records, curve, seed, rep, options, queue): rep
+            futures = {pool.submit(replicate, records, curve, seed, rep, options, queue, head_starts): rep
                        for rep in range(replications)}
             for done, fut in enumerate(as_completed(futures), start=1):
                 results[futures[fut]] = fut.result()
@@ -357,7 +388,8 @@ def replay(records: Sequence[CallRecord], days: Iterable[date] | None = None, re
            seed: int = 1, options: ReplayOptions | None = None, queue: QueueConfig | None = None,
            progress: Callable[[int], None] | None = None, workers: int | None = None) -> ReplayReport:
     """Replay ``records`` (optionally only ``days``) ``replications`` times in blendcc's simulator and
-    compare with the recorded KPIs. Patience is estimated on all ``records`` (the whole month).
+    compare with the recorded KPIs. Patience and the priority head start per day are estimated on all
+    ``records`` (the whole month).
     Replications run in ``workers`` processes (default: one per core); the result depends only on
     the records, the options, the seed and the number of replications."""
     if replications < 1:
@@ -370,7 +402,8 @@ def replay(records: Sequence[CallRecord], days: Iterable[date] | None = None, re
         raise ValidationFailed("no offered calls to replay (no call entered the queue on the days chosen)")
     actual_days = daily_counters(actual_events(chosen, q.id), thresholds_for(q))
     curves: Curves = patience_curves(records) if opts.by_day_type else curve
-    runs = _replicate_all(chosen, curves, seed, replications, opts, q, workers, progress)
+    head_starts = learnt_head_starts(records) if opts.head_start_s is None else None
+    runs = _replicate_all(chosen, curves, seed, replications, opts, q, workers, progress, head_starts)
     rows = [_combine(d, kpis(c), [per_day.get(d, {}) for per_day, _ in runs]) for d, c in actual_days.items()]
     month_row = _combine(None, kpis(total(actual_days.values())), [month for _, month in runs])
     presence: dict[float, float] = {}
@@ -378,5 +411,5 @@ def replay(records: Sequence[CallRecord], days: Iterable[date] | None = None, re
         spread(presence, start, max(end, start + 1.0), DAY_S)
     return ReplayReport(days=rows, month=month_row, replications=replications, seed=seed,
                         sl_threshold_s=q.sl_threshold(Channel.VOICE), short_abandon_s=q.short_abandon_s,
-                        options=opts, patience=curve,
+                        options=opts, patience=curve, head_starts=head_starts,
                         agents_per_day={day_of(s): v * DAY_S / 3600.0 for s, v in presence.items()})

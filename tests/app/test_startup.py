@@ -29,7 +29,7 @@ def test_phases_add_up_and_inner_phases_are_taken_out() -> None:
 def test_serving_imports_none_of_the_heavy_libraries() -> None:
     code = ("import sys, blendcc.cli, blendcc.api.app, blendcc.bootstrap, blendcc.cli.serving; "
             f"print(sorted(m for m in {NOT_TO_SERVE!r} if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
                          env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"

@@ -19,10 +19,10 @@ import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from blendcc.ports import StoredEvent
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.engine import Engine
 from blendcc.routing.snapshot import FORMAT_VERSION, SnapshotError, capture, json_default, restore
-from blendcc.ports import StoredEvent
 from blendcc.state_ports import SnapshotStore
 
 log = logging.getLogger(__name__)

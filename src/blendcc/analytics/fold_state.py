@@ -1,7 +1,7 @@
 """The state of the live statistics folds as plain data (for snapshots, ADR 0059) and back, exactly: floats as they are.
 
-``*_state`` copies a fold's state into lists and dicts of plain values (no object shared with the fold, so it can be
-encoded later while the fold goes on); ``restore_*`` puts such data back into an empty fold. Each record type's
+``*_state`` copies a fold's state into tuples, lists and dicts of plain values (nothing the fold changes later, so it
+can be encoded later while the fold goes on); ``restore_*`` puts such data back into an empty fold. Each record type's
 field names travel with the data: data written by another version of a record is refused (``ValueError``), never
 misread.
 """
@@ -39,7 +39,7 @@ def check_names(data: dict[str, Any]) -> None:
 
 
 def queue_counters_state(counters: dict[CounterKey, QueueCounters]) -> list[list[Any]]:
-    return [[k[0], k[1], k[2], list(_q_values(c))] for k, c in counters.items()]
+    return [[k[0], k[1], k[2], _q_values(c)] for k, c in counters.items()]
 
 
 def restore_queue_counters(rows: list[list[Any]]) -> dict[CounterKey, QueueCounters]:
@@ -55,7 +55,7 @@ def restore_agent_time(rows: list[list[Any]]) -> dict[str, AgentTime]:
 
 
 def ivr_state(ivr: dict[tuple[str, str], IvrCounters]) -> list[list[Any]]:
-    return [[flow, dialled, list(_i_values(c))] for (flow, dialled), c in ivr.items()]
+    return [[flow, dialled, _i_values(c)] for (flow, dialled), c in ivr.items()]
 
 
 def restore_ivr(rows: list[list[Any]]) -> dict[tuple[str, str], IvrCounters]:
@@ -63,23 +63,17 @@ def restore_ivr(rows: list[list[Any]]) -> dict[tuple[str, str], IvrCounters]:
 
 
 def _digital_rows(counters: dict[Any, DigitalCounters]) -> list[list[Any]]:
-    return [[list(k) if isinstance(k, tuple) else k, list(_d_values(c))] for k, c in counters.items()]
-
-
-def _conv_row(c: _Conv) -> list[Any]:
-    row = list(_c_values(c))
-    contribution = c.contribution
-    if contribution is not None:  # (key, delta): copy the delta, the fold may take it back later
-        row[_CONV.index("contribution")] = [list(contribution[0]), dict(contribution[1])]
-    return row
+    return [[k, _d_values(c)] for k, c in counters.items()]
 
 
 def digital_state(fold: DigitalFold) -> dict[str, Any]:
     """The digital fold's counters, rollups, conversations, agents' open handling and its floor."""
     return {"floor": fold.floor, "counters": _digital_rows(fold.counters),
             "by_queue": _digital_rows(fold.by_queue), "by_channel": _digital_rows(fold.by_channel),
-            "total": list(_d_values(fold.total)),
-            "convs": [[cid, _conv_row(c)] for cid, c in fold.convs.items()],
+            "total": _d_values(fold.total),
+            # a tuple of each conversation's fields is a copy: the values are immutable (keys are tuples, and a
+            # resolution's delta dict is never changed once made: taking it back makes a new one)
+            "convs": list(zip(fold.convs, map(_c_values, fold.convs.values()), strict=True)),
             "agents": [[a, sorted(x.contacts), x.since] for a, x in fold.agents.items()],
             "contact_agent": dict(fold.contact_agent)}
 

@@ -286,6 +286,9 @@ class ReportReader(Protocol):
 
     def queue_counters(self, start: float, end: float) -> dict[CounterKey, QueueCounters]: ...
     def state_intervals(self, start: float, end: float) -> list[StateInterval]: ...
+    def open_state_intervals(self) -> list[StateInterval]:
+        """Each agent's interval still open (its current state), whenever it began (one indexed read)."""
+        ...
     def agent_counters(self, start: float, end: float, starts: Sequence[float] = (),
                        ends: Sequence[float] = ()) -> dict[AgentKey, AgentInterval]:
         """Agent legs and wrap-ups per (15-minute interval, agent, channel) starting in [start, end); given the

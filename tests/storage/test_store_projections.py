@@ -155,8 +155,10 @@ def test_state_intervals_open_and_close(backend: Backend, chunk: int) -> None:
     shift = agent_shift("a1")
     append_in_chunks(store, shift[:-2], chunk)
     assert store.state_intervals(T0, T0 + 5000) == [*SHIFT[:-1], StateInterval("a1", "aux", "break", T0 + 400, None)]
+    assert store.open_state_intervals() == [StateInterval("a1", "aux", "break", T0 + 400, None)]  # the current one
     append_in_chunks(store, shift[-2:], chunk)  # logout + offline closes without opening a new one
     assert store.state_intervals(T0, T0 + 5000) == SHIFT
+    assert store.open_state_intervals() == []
 
 
 def test_state_intervals_window_overlap(store: Any) -> None:

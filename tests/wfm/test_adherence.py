@@ -120,6 +120,9 @@ class NoIntervals:
     def state_intervals(self, start: float, end: float) -> list[StateInterval]:
         return []
 
+    def open_state_intervals(self) -> list[StateInterval]:
+        return []
+
 
 def monitor(grace_s: float = 300.0) -> tuple[AdherenceMonitor, FakeClock, RecordingBus, ScheduleService]:
     clock = FakeClock(at(0))

@@ -27,6 +27,7 @@ from blendcc.app.planning.adherence import AdherenceMonitor, ScheduleService
 from blendcc.app.quality.service import Quality
 from blendcc.app.reporting.live_stats import LiveStats
 from blendcc.app.reporting.reports import ReportService
+from blendcc.app.startup import PhaseTimer
 from blendcc.app.surveys.service import SurveyService
 from blendcc.config import Settings
 from blendcc.ports import ChannelDirectory, Clock, EventBus, Scheduler, Store
@@ -48,6 +49,7 @@ class Container:
     stats: LiveStats
     customers: CustomerService
     notes: list[str] = field(default_factory=list)
+    startup: PhaseTimer | None = None  # the start's phases, wall and CPU (ADR 0059; set by the CLI's serve)
     campaigns: CampaignService | None = None  # outbound campaigns (set by bootstrap)
     dialing: DialingService | None = None  # the dialing loop when a Telephony is wired (bootstrap.dialing)
     schedules: ScheduleService | None = None  # published schedules, adherence reports (set by bootstrap)

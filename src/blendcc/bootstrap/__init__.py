@@ -51,6 +51,7 @@ from blendcc.app.planning.background_jobs import BackgroundJobs
 from blendcc.app.reporting.business_hours import queue_open_time
 from blendcc.app.reporting.live_stats import DIGITAL_TYPES, IVR_TYPES, WARM_UP_S, LiveStats, day_start
 from blendcc.app.reporting.reports import ReportService
+from blendcc.app.startup import PhaseTimer
 from blendcc.app.surveys.service import SurveyService
 from blendcc.bootstrap.customers import wire_customers
 from blendcc.config import Settings
@@ -61,6 +62,8 @@ from blendcc.domain.throttle import SIP_POLICIES, Throttle
 from blendcc.ports import Clock, ConfigRepository, EventBus
 
 log = logging.getLogger(__name__)
+#: the name of today's statistics in a snapshot (ADR 0059)
+STATS_PART = "live_stats"
 
 
 def make_bus(settings: Settings) -> EventBus:
@@ -74,10 +77,14 @@ def make_bus(settings: Settings) -> EventBus:
     return RedisBus.from_url(settings.redis_url, prefix=settings.redis_stream_prefix, node_id=node_id)
 
 
-def build_container(settings: Settings, clock: Clock | None = None, run_migrations: bool = True) -> Container:
+def build_container(settings: Settings, clock: Clock | None = None, run_migrations: bool = True,
+                    startup: PhaseTimer | None = None) -> Container:
+    """The wired application; ``startup`` (the CLI's serve) is told each phase's wall and CPU time (ADR 0059)."""
     clock = clock or SystemClock()
+    timer = startup or PhaseTimer()
     if run_migrations:
         migrate(settings.database_url)
+    timer.mark("migrations")
     db = make_engine(settings.database_url)
     store = SqlStore(db)
     if settings.cluster:  # several nodes (ADR 0053): a standby's store refuses every append until it leads
@@ -109,11 +116,18 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
         stats.load_digital(s.event for s in store.events_of_type(DIGITAL_TYPES, start - WARM_UP_S, now + 1))
         stats.load_ivr(s.event for s in store.events_of_type(IVR_TYPES, start, now + 1))
 
-    load_stats()
+    # today's statistics are a part of the snapshot (ADR 0059): restored with the live state, at the same seq
     snapshots = Snapshotter(SqlSnapshotStore(db), every_events=settings.snapshot_every_events,
-                            every_s=settings.snapshot_every_s)
+                            every_s=settings.snapshot_every_s, parts={STATS_PART: stats})
+    timer.mark("wiring")
     runtime = Runtime(config.catalog, store, bus, clock, stats, group_commit=settings.group_commit,
                       standby=settings.cluster, snapshots=snapshots)
+    timer.mark("wiring", within=runtime.rebuilt.get("phases"))
+    if STATS_PART in snapshots.restored:
+        stats.tick(clock.now())  # a snapshot of an earlier day: today starts now
+    else:  # no snapshot, or one without them: warm up from the log (the events the runtime stored folded in)
+        load_stats()
+    timer.mark("statistics")
     config.on_change.append(runtime.reconfigure)
     config.delete_guards.append(runtime.guard_delete)
     config.engine_lock = runtime.lock
@@ -212,6 +226,8 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
         from blendcc.bootstrap.cluster import wire_cluster
 
         wire_cluster(container, settings, store, load_stats)
+    timer.mark("wiring")
+    container.startup = timer
     return container
 
 

@@ -42,10 +42,11 @@ def serve(
     demo_rate: Annotated[float, typer.Option(help="demo arrivals per minute", min=0.1, max=6000)] = 12.0,
 ) -> None:
     """Run the API server, WebSocket streams, the agent desktop and the console."""
-    import uvicorn
-
     from blendcc.api.app import create_app
     from blendcc.bootstrap import build_container
+    from blendcc.cli.serving import import_phase, run
+
+    timer = import_phase()  # the start's phases, logged once the server listens (ADR 0059)
 
     settings = _settings(host=host, port=port, database_url=database_url)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -68,7 +69,7 @@ def serve(
             cert, key = self_signed("sip-tls", settings.sip_public_host or settings.sip_host)
             settings = settings.model_copy(update={"sip_tls_cert": cert, "sip_tls_key": key})
     try:
-        container = build_container(settings)
+        container = build_container(settings, startup=timer)
     except Exception as exc:
         if channels is not None:
             channels.stop()
@@ -95,9 +96,9 @@ def serve(
         # access_log off: request lines are noise here (and any token in them would be redacted anyway)
         api = create_app(container)
         api.state.demo = demo  # the demo pages (/demo/chat) are served only with --demo
-        uvicorn.run(api, host=settings.host, port=settings.port,
-                    log_level=settings.log_level.lower(), access_log=False,
-                    ws_per_message_deflate=settings.ws_compression)
+        timer.mark("app")
+        run(api, None if demo else timer, host=settings.host, port=settings.port,
+            log_level=settings.log_level.lower(), access_log=False, ws_per_message_deflate=settings.ws_compression)
     finally:
         if child is not None:
             child.terminate()

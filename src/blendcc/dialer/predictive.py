@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import ndtr
 
 Array = NDArray[np.float64]
 
@@ -231,6 +230,8 @@ def predictive_calls(
     the answer (lines available, records available). ``dial_rate`` (calls per second, recent) is the
     pace the dialer will keep up after this decision: calls placed in the next seconds and answered
     before a call placed now compete for the same agents, so their live answers count as demand."""
+    from scipy.special import ndtr  # here, not at import: the server starts without SciPy (ADR 0059)
+
     p = estimator.p_live()
     horizon = estimator.ring_timeout_s
     taus, fine = _grids(step_s, horizon)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-import pandas as pd
 
 BASELINE = "seasonal_naive_4w"
 #: days of history the interval-level MSTL is fitted on (8 weeks: intraday and weekly cycles, fast)
@@ -67,6 +66,7 @@ def weekday_profile(volume: np.ndarray, first_weekday: int, weeks: int = 4) -> n
 
 
 def _statsforecast(models: list[object], y: np.ndarray, h: int) -> np.ndarray:
+    import pandas as pd  # here, not at import: the server starts without pandas (ADR 0059)
     from statsforecast import StatsForecast
 
     frame = pd.DataFrame({"unique_id": "s", "ds": np.arange(len(y)), "y": y.astype(float)})

@@ -14,14 +14,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING
 
 from blendcc.domain.errors import ValidationFailed
 from blendcc.wfm.hint import BreakKey, Option, greedy
 from blendcc.wfm.options import break_offsets, shift_options, validate_template, week_check
 from blendcc.wfm.shifts import AgentAvailability, Roster, ShiftTemplate, SolveOptions
 from blendcc.wfm.timegrid import Grid, iso_week
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 SCALE = 100  # required agents are kept to 1/100 of an agent
 
@@ -167,6 +169,8 @@ def solve(roster: Roster, grid: Grid, opts: SolveOptions | None = None) -> Sched
                 per_day[options[i].day].add(options[i].length * step)
             week_check(agent, w, list(per_day.values()), min_min, max_min)
             limits[(ai, w)] = (min_min, max_min)
+
+    from ortools.sat.python import cp_model  # here, not at import: the server starts without OR-Tools (ADR 0059)
 
     m = cp_model.CpModel()
     x = [m.new_bool_var(f"x{i}") for i in range(len(options))]

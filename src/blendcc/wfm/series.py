@@ -13,13 +13,15 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 
 from blendcc.domain.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 INTERVALS_MIN = (15, 30, 60)
 TIME_COLUMNS = ("interval_start", "ds", "timestamp", "time", "datetime", "start", "created_at", "queued_at",
@@ -94,6 +96,8 @@ def detect_kind(frame: pd.DataFrame) -> str:
 
 def _wall_clock(values: pd.Series, tz: ZoneInfo) -> pd.Series:
     """Parse timestamps; aware ones are converted to the centre's zone; all become naive local time."""
+    import pandas as pd  # here, not at import: the server starts without pandas (ADR 0059)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # mixed offsets: handled below through UTC
         try:
@@ -119,6 +123,8 @@ def long_from_frame(frame: pd.DataFrame, kind: str = "auto", tz: str = "UTC", qu
     ``counts`` frames have a time column and a count column (and optionally aht_s, queue, channel);
     ``timestamps`` frames have one row per contact (and optionally a handle-time column).
     """
+    import pandas as pd  # here, not at import: the server starts without pandas (ADR 0059)
+
     if frame.empty:
         raise ValidationFailed("the input has no rows")
     if kind == "auto":
@@ -167,6 +173,8 @@ def _zone(tz: str) -> ZoneInfo:
 def long_from_counters(table: Mapping[tuple[float, str, str], Any], tz: str = "UTC") -> pd.DataFrame:
     """Rows from the store's per-15-minute queue counters: volume = offered, handle = talk + hold + ACW
     of the contacts whose handling is complete, handled = those contacts (AHT as in queue_kpis)."""
+    import pandas as pd  # here, not at import: the server starts without pandas (ADR 0059)
+
     zone = _zone(tz)
     rows = []
     for (t, q, ch), c in table.items():

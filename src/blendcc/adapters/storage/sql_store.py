@@ -214,6 +214,12 @@ class SqlStore:
         with self.engine.connect() as conn:
             return [StateInterval(r.agent_id, r.state, r.reason, r.start_at, r.end_at) for r in conn.execute(q)]
 
+    def open_state_intervals(self) -> list[StateInterval]:
+        asi = t.agent_state_intervals
+        q = select(asi).where(asi.c.end_at.is_(None)).order_by(asi.c.start_at, asi.c.id)
+        with self.engine.connect() as conn:
+            return [StateInterval(r.agent_id, r.state, r.reason, r.start_at, r.end_at) for r in conn.execute(q)]
+
     def interactions(self, start: float | None = None, end: float | None = None, queue_id: str | None = None,
                      agent_id: str | None = None, customer_id: str | None = None, state: str | None = None,
                      limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:

@@ -14,10 +14,11 @@ import itertools
 import logging
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from blendcc.app.acd.commit_queue import MAX_BATCH, BatchObserver, CommitQueue, Pending, WriterLock
 from blendcc.app.acd.snapshots import Snapshotter
+from blendcc.app.startup import PhaseTimer
 from blendcc.domain.errors import DomainError, FencedOut, InvalidState
 from blendcc.domain.events import Event
 from blendcc.ports import Clock, CommitSubscriber, EventBus, EventStore, Scheduler, StoredEvent
@@ -74,6 +75,9 @@ class Runtime:
         #: append was fenced out steps down and tells ``on_fenced`` (called with the writer lock held)
         self.standby = standby
         self.on_fenced: list[Callable[[], None]] = []
+        #: how the last rebuild went: wall and CPU seconds of loading the snapshot and replaying the log after it,
+        #: the snapshot's seq (None: none was usable) and the events replayed (the startup phases, ADR 0059)
+        self.rebuilt: dict[str, Any] = {}
         if not standby:
             self._rebuild(now)
 
@@ -308,17 +312,27 @@ class Runtime:
         """Swap in an engine rebuilt from the store (the current one stays if the store cannot be read): the
         newest valid snapshot plus the events after it, else a replay from the oldest open contact."""
         now = self.clock.now()
+        timer = PhaseTimer()
         loaded = self.snapshots.load(self.engine.catalog, now) if self.snapshots is not None else None
+        timer.mark("snapshot_load")
         if loaded is not None:
             engine, applied = loaded
             tail = self.store.read(applied)
             engine.replay([s.event for s in tail])
+            assert self.snapshots is not None
+            self.snapshots.restore_parts(tail)  # at start only: today's statistics, at the same seq (ADR 0059)
             applied = tail[-1].seq if tail else applied
+            replayed = len(tail)
         else:
             last = getattr(self.store, "last_seq", None)
             applied = int(last()) if callable(last) else 0
             engine = Engine(self.engine.catalog, now)
-            engine.replay(self.store.replay_window())
+            window = self.store.replay_window()
+            engine.replay(window)
+            replayed = len(window)
+        timer.mark("log_replay")
+        self.rebuilt = {"phases": timer.figures(), "snapshot_seq": None if loaded is None else loaded[1],
+                        "replayed_events": replayed}
         self.engine = engine
         self.applied_seq = applied
         self._stale = False
@@ -330,7 +344,7 @@ class Runtime:
         with self.lock:
             self._recover(resume=False)
             self.snapshots.flush()
-            if self.applied_seq <= self.snapshots.last_seq:
+            if self.applied_seq <= self.snapshots.last_seq and self.snapshots.complete:
                 return False
             self.snapshots.take(self.engine, self.applied_seq, wait=wait)
             return True

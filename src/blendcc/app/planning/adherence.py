@@ -158,10 +158,8 @@ class AdherenceMonitor:
         self._index_src: tuple[object, object] | None = None
         self._index: dict[str, list[Scheduled]] = {}
         self._teams: dict[str, str | None] = {}
-        now = clock.now()
-        for iv in reader.state_intervals(now - 7 * 86400, now + 1):
-            if iv.end is None:
-                self._states[iv.agent_id] = (iv.state, iv.reason, iv.start)
+        for iv in reader.open_state_intervals():  # each agent's current state (not a week of history: ADR 0059)
+            self._states[iv.agent_id] = (iv.state, iv.reason, iv.start)
         self._unsubscribe: list[Callable[[], None]] = [bus.subscribe("agent", self._on_agent),
                                                        bus.subscribe("stats", self._on_heartbeat)]
 

@@ -6,17 +6,19 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 
 from blendcc.domain.errors import NotFound, ValidationFailed
 from blendcc.ports import Clock, ReportReader
 from blendcc.wfm.forecast import Override, SeriesForecast, SpecialDay, apply_overrides, forecast_series, rows
 from blendcc.wfm.intraday import IntradayView, intraday_view
 from blendcc.wfm.series import Series, check_interval, long_from_counters, to_series
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: days of store history a queue forecast reads by default (half a year)
 HISTORY_DAYS = 182
@@ -205,4 +207,6 @@ def frame_from_points(points: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Rows posted to the API (interval_start, volume, optional aht_s, queue, channel) as a CSV-like frame."""
     if not points:
         raise ValidationFailed("the series has no points")
+    import pandas as pd  # here, not at import: the server starts without pandas (ADR 0059)
+
     return pd.DataFrame(list(points))

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from blendcc.analytics import fold_state
 from blendcc.analytics.agent_stats import AgentStateFold, AgentTime, StateInterval, agent_kpis
 from blendcc.analytics.digital_stats import FOLDED_TYPES, DigitalFold, OpenTime, digital_kpis
 from blendcc.analytics.ivr_stats import IVR_FOLDED_TYPES, IvrCounters, ivr_delta, ivr_kpis
@@ -20,6 +21,8 @@ DIGITAL_TYPES = [t.__name__ for t in FOLDED_TYPES]
 #: What today's IVR figures are warmed up from after a restart (today's events of these types).
 IVR_TYPES = [t.__name__ for t in IVR_FOLDED_TYPES]
 WARM_UP_S = 2 * 86400.0
+#: The format of ``LiveStats.capture`` (a snapshot part, ADR 0059): data of another one is not restored.
+STATE_VERSION = 1
 __all__ = ["DIGITAL_TYPES", "IVR_TYPES", "WARM_UP_S", "LiveStats", "day_start"]
 
 
@@ -148,7 +151,43 @@ class LiveStats:
         with self._lock:
             self._roll(now)
 
-    # ------------------------------------------------------------------ snapshots
+    # ------------------------------------------------------------------ snapshot part (ADR 0059)
+
+    def capture(self) -> dict[str, Any]:
+        """Every fold's state as plain data (a copy), taken with a snapshot of the live state under the writer
+        lock; ``restore`` of it plus the events after it gives what folding the whole log gives."""
+        with self._lock:
+            return {"version": STATE_VERSION, "names": fold_state.names(), "day": self.day,
+                    "counters": fold_state.queue_counters_state(self.counters),
+                    "agent_time": fold_state.agent_time_state(self.agent_time),
+                    "open": [[a, state, reason, since] for a, (state, reason, since) in self._open.items()],
+                    "digital": fold_state.digital_state(self.digital), "ivr": fold_state.ivr_state(self.ivr)}
+
+    def restore(self, data: Any, seq: int) -> None:
+        """Start from ``capture`` data covering the events up to ``seq`` (instead of ``load`` and the warm-ups from
+        the log); ValueError (nothing changed) if the data is of another format or damaged."""
+        try:
+            if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+                raise ValueError(f"format {data.get('version') if isinstance(data, dict) else None!r}, "
+                                 f"expected {STATE_VERSION}")
+            fold_state.check_names(data)
+            day = float(data["day"])
+            counters = fold_state.restore_queue_counters(data["counters"])
+            agent_time = fold_state.restore_agent_time(data["agent_time"])
+            open_states = {str(a): (str(state), None if reason is None else str(reason), float(since))
+                           for a, state, reason, since in data["open"]}
+            digital = DigitalFold(rollup=True, open_time=self.open_time)
+            fold_state.restore_digital(digital, data["digital"])
+            ivr = fold_state.restore_ivr(data["ivr"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"cannot restore today's statistics: {exc}") from exc
+        with self._lock:
+            self.day, self.counters, self.agent_time, self.digital, self.ivr = day, counters, agent_time, digital, ivr
+            self._open.clear()
+            self._open.update(open_states)
+            self.seq = seq
+
+    # ------------------------------------------------------------------ reads
 
     def counters_today(self) -> list[tuple[CounterKey, QueueCounters]]:
         """Today's base-interval counters per (interval, queue, channel), copied out under the lock."""

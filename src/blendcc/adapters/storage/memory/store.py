@@ -130,6 +130,10 @@ class MemoryStore:
             hits = [iv for iv in self._t.intervals if iv.start < end and (iv.end is None or iv.end > start)]
         return sorted(hits, key=lambda iv: iv.start)
 
+    def open_state_intervals(self) -> list[StateInterval]:
+        with self._lock:
+            return sorted((iv for iv in self._t.intervals if iv.end is None), key=lambda iv: iv.start)
+
     def interactions(self, start: float | None = None, end: float | None = None, queue_id: str | None = None,
                      agent_id: str | None = None, customer_id: str | None = None, state: str | None = None,
                      limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:

@@ -130,7 +130,7 @@ export function ScorecardEditor({ api, t, lang, id }: PageProps & { id: string }
         <div id="qe-problems" class="banner error" tabIndex={-1}>
           <p>{t(elsewhere ? "qa.card_problems" : "qa.card_problems_at_fields", { n: formatNumber(lang, problems.length) })}</p>
           <ul class="qa-problems" aria-label={t("qa.card_errors")}>
-            {problems.map((p, i) => <li key={i}><code dir="ltr">{pathKey(p.loc) || "–"}</code>: <bdi>{p.msg}</bdi></li>)}
+            {problems.map((p, i) => <li key={i}><bdi dir="ltr"><code>{pathKey(p.loc) || "–"}</code>: {p.msg}</bdi></li>)}
           </ul>
         </div>
       )}

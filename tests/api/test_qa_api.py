@@ -275,7 +275,8 @@ def test_calibration_sessions_are_listed_with_their_evaluators_and_spread(qa: An
     empty, scored = listed
     assert (empty["evaluations"], empty["evaluators"], empty["overall"]) == (
         0, [], {"n": 0, "min": None, "max": None, "stdev": None})
-    assert (scored["evaluations"], scored["evaluators"], scored["session"]["created_by"]) == (2, ["sup", "admin"], "sup")
+    assert (scored["evaluations"], scored["evaluators"], scored["session"]["created_by"]) == (
+        2, ["sup", "admin"], "sup")
     report = qa.get(f"/api/qa/calibrations/{first['id']}", "sup")
     assert scored["overall"] == report["overall"]  # the same spread as the session's own report
     overall = scored["overall"]

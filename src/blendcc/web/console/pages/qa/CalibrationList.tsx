@@ -45,16 +45,18 @@ export function CalibrationList({ api, t, lang, ctx, route, navigate }: PageProp
   };
   const columns: Column<CalibrationSummary>[] = [
     { key: "contact", label: t("qa.contact"), header: true, sort: (r) => r.session.contact_id,
-      cell: (r) => <a href={hrefOf(`qa/calibrations/${r.session.id}`)}>{r.session.contact_id}</a> },
+      cell: (r) => (
+        <>
+          <a href={hrefOf(`qa/calibrations/${r.session.id}`)}>{r.session.contact_id}</a>
+          <span class="muted qa-cal-card" dir="auto">{name[r.session.scorecard_id] ?? r.session.scorecard_id} · {t("qa.version_n", { v: formatNumber(lang, r.session.scorecard_version) })}</span>
+        </>) },
     { key: "evaluators", label: t("qa.evaluators"), sort: (r) => r.evaluations,
       cell: (r) => (r.evaluations ? `${formatNumber(lang, r.evaluations)}: ${r.evaluators.join(", ")}` : t("qa.cal_none")) },
     { key: "min", label: t("qa.min"), numeric: true, sort: (r) => r.overall.min, cell: (r) => pct(r.overall.min) },
     { key: "max", label: t("qa.max"), numeric: true, sort: (r) => r.overall.max, cell: (r) => pct(r.overall.max) },
     { key: "stdev", label: t("qa.stdev"), numeric: true, sort: (r) => r.overall.stdev, cell: (r) => pct(r.overall.stdev) },
-    { key: "scorecard", label: t("qa.scorecard"), sort: (r) => r.session.scorecard_id,
-      cell: (r) => <span dir="auto">{name[r.session.scorecard_id] ?? r.session.scorecard_id} · {t("qa.version_n", { v: formatNumber(lang, r.session.scorecard_version) })}</span> },
     { key: "opened", label: t("qa.opened"), sort: (r) => r.session.created_at,
-      cell: (r) => <>{formatWhen(lang, r.session.created_at, ctx.timezone)} <span class="muted">{t("qa.by", { who: r.session.created_by })}</span></> },
+      cell: (r) => <>{formatWhen(lang, r.session.created_at, ctx.timezone)} <span class="muted qa-cal-card">{t("qa.by", { who: r.session.created_by })}</span></> },
   ];
   return (
     <>

@@ -102,6 +102,9 @@ async def run(srv: Server, work: Path) -> dict[str, Any]:
                        headers=headers)
         out[f"report_{group}"] = {"status": r.status_code, **r.json()}
     out["callback"] = await _callback(srv, work)  # after the report: its figures are the three calls above
+    r = client.get("/api/reports/surveys", params={"start": now - 3600, "end": srv.c.clock.now() + 60,
+                                                   "group": "queue"}, headers=headers)
+    out["report_queue_after_callback"] = {"status": r.status_code, **r.json()}
     return out
 
 

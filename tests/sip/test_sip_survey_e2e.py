@@ -84,3 +84,12 @@ def test_a_called_back_customer_is_offered_the_survey_and_keys_5(results: dict[s
         "type": "SurveyAnswered", "survey": "csat", "score": 5, "agent_id": "a3", "queue_id": "cbq", "channel": "voice"}
     timeline = r["timeline"]
     assert timeline.index("CallbackCompleted") < timeline.index("ContactEnded") < timeline.index("SurveyInvited")
+
+
+def test_the_called_back_customers_answer_counts_for_the_call_back_queue(results: dict[str, Any]) -> None:
+    report = results["report_queue_after_callback"]
+    assert report["status"] == 200
+    rows = {row["queue"]: row for row in report["rows"]}
+    cbq = rows["cbq"]
+    assert (cbq["invited"], cbq["answers"], cbq["response_rate"], cbq["mean"], cbq["csat"]) == (1, 1, 1.0, 5.0, 1.0)
+    assert rows["sales"]["invited"] == 3  # the three calls before it

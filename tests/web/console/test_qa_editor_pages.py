@@ -105,6 +105,35 @@ def test_the_scorecard_form_shows_the_servers_problems_at_their_fields_then_save
                 "id": "more_help", "text": "Offered more help?", "kind": "yes_no", "scale_max": None, "weight": 2.0,
                 "na_allowed": False, "auto_fail": True}
             assert doc["signals"] == admin.ok("GET", "/api/qa/scorecards/chat?version=1")["document"]["signals"]
+
+            # a new scorecard from the list: the empty form's blanks are the server's problems, then version 1
+            page.get_by_role("link", name=t["qa.back"]).click()
+            page.get_by_label(t["qa.new_card_id"]).fill("calls")
+            page.get_by_role("button", name=t["qa.new_card"]).click()
+            save = page.get_by_role("button", name=t["qa.card_save"])
+            save.click()
+            name = page.get_by_label(t["qa.f_name"], exact=True)
+            expect(name).to_have_attribute("aria-invalid", "true")
+            first = page.get_by_role("group", name=n(t, "qa.f_section", lang, 1), exact=True)
+            expect(first.get_by_label(t["qa.f_title"], exact=True)).to_have_attribute("aria-invalid", "true")
+            name.fill("Calls")
+            page.get_by_role("group", name=t["qa.f_channels"]).get_by_label(t["qa.ch.voice"], exact=True).check()
+            first.get_by_label(t["qa.f_title"], exact=True).fill("Closing")
+            question = first.get_by_role("group", name=n(t, "qa.f_question", lang, 1), exact=True)
+            question.get_by_label(t["qa.f_text"]).fill("Summarised the call?")
+            first.get_by_role("button", name=n(t, "qa.add_question", lang, 1)).click()
+            extra = first.get_by_role("group", name=n(t, "qa.f_question", lang, 2), exact=True)
+            extra.get_by_label(t["qa.f_text"]).fill("Empathy")
+            extra.get_by_label(t["qa.f_kind"]).select_option("scale")
+            expect(extra.get_by_label(t["qa.f_auto_fail"])).to_have_count(0)  # only a yes/no question can fail all
+            extra.get_by_label(t["qa.f_na"]).check()
+            save.click()
+            expect(page.get_by_text(t["qa.card_saved"].replace("{v}", digits(lang, "1")))).to_be_visible()
+            calls = admin.ok("GET", "/api/qa/scorecards/calls")["document"]
+            assert (calls["name"], calls["channels"], calls["queues"]) == ("Calls", ["voice"], [])
+            assert [(q["id"], q["text"], q["kind"], q["scale_max"], q["na_allowed"])
+                    for q in calls["sections"][0]["questions"]] == [
+                ("q1", "Summarised the call?", "yes_no", None, False), ("q2", "Empathy", "scale", 5, True)]
             assert not errors, errors
         finally:
             context.close()

@@ -4,6 +4,7 @@ evaluations and speech-to-text engines (re-exported by ``blendcc.ports``)."""
 from __future__ import annotations
 
 import builtins
+from collections.abc import Collection
 from typing import Any, Protocol
 
 from blendcc.domain.canned import CannedResponse
@@ -74,6 +75,15 @@ class QaStore(Protocol):
 
     def add_calibration(self, calibration: Calibration) -> None: ...
     def calibration(self, calibration_id: str) -> Calibration | None: ...
+
+    def calibrations(self, *, contact_id: str | None = None, start: float | None = None, end: float | None = None,
+                     limit: int = 200) -> builtins.list[Calibration]:
+        """Calibration sessions opened in [start, end) (of a contact), newest first."""
+        ...
+
+    def calibration_sheets(self, calibration_ids: Collection[str]) -> builtins.list[Evaluation]:
+        """The evaluations (current revisions) scored in these calibration sessions."""
+        ...
 
 
 class ProblemReader(Protocol):

@@ -257,3 +257,35 @@ def test_the_preview_scores_a_form_being_filled_in_as_the_evaluation_will(qa: An
     qa.error("POST", url, 422, "sup", json={"answers": {"nope": "yes"}})
     qa.error("POST", url, 403, "ann", json={"answers": {}})
     qa.error("POST", "/api/qa/scorecards/none/preview", 404, "sup", json={"answers": {}})
+
+
+def test_calibration_sessions_are_listed_with_their_evaluators_and_spread(qa: Any) -> None:
+    cid = chat_with(qa, "a1", "web-9", "Hi")
+    other = chat_with(qa, "a1", "web-10", "Hello")
+    start = qa.clock.now()
+    first = qa.post("/api/qa/calibrations", "sup", json={"contact_id": cid, "scorecard_id": "chat"})
+    qa.clock.advance(60)
+    second = qa.post("/api/qa/calibrations", "admin", json={"contact_id": other, "scorecard_id": "chat"})
+    for user, answers in (("sup", GOOD), ("admin", {"greet": "no", "verify": "na", "skill": 5})):
+        qa.post("/api/qa/evaluations", user, json={"contact_id": cid, "scorecard_id": "chat", "answers": answers,
+                                                    "calibration_id": first["id"]})
+        qa.clock.advance(5)
+    listed = qa.get("/api/qa/calibrations", "sup")
+    assert [s["session"]["id"] for s in listed] == [second["id"], first["id"]]  # newest first
+    empty, scored = listed
+    assert (empty["evaluations"], empty["evaluators"], empty["overall"]) == (
+        0, [], {"n": 0, "min": None, "max": None, "stdev": None})
+    assert (scored["evaluations"], scored["evaluators"], scored["session"]["created_by"]) == (
+        2, ["sup", "admin"], "sup")
+    report = qa.get(f"/api/qa/calibrations/{first['id']}", "sup")
+    assert scored["overall"] == report["overall"]  # the same spread as the session's own report
+    overall = scored["overall"]
+    assert (overall["n"], overall["min"], overall["max"]) == (2, pytest.approx(15 / 18), pytest.approx(15 / 16))
+    assert overall["stdev"] == pytest.approx((15 / 16 - 15 / 18) / 2)  # population stdev of two scores
+    only = qa.get(f"/api/qa/calibrations?contact_id={other}", "sup")
+    assert [s["session"]["id"] for s in only] == [second["id"]]
+    assert [s["session"]["id"] for s in qa.get(f"/api/qa/calibrations?start={start + 30}", "sup")] == [second["id"]]
+    assert [s["session"]["id"] for s in qa.get("/api/qa/calibrations?limit=1", "sup")] == [second["id"]]
+    qa.error("GET", "/api/qa/calibrations", 403, "ann")
+    assert "end must be after start" in qa.error("GET", f"/api/qa/calibrations?start={start}&end={start}", 422,
+                                                 "sup")["detail"]

@@ -3,7 +3,9 @@
 Agent a1's SIPp phone answers and hangs up after a short talk; the SIPp caller stays on, hears the survey
 question and keys 4 (RFC 4733, SIPp's pcap), then is hung up by us. A second caller hangs up during the
 question (an unanswered invitation); a third keys 2 by SIP INFO (a low score: an alert for the supervisors).
-Prints one JSON object as its last line.
+A fourth asks to be called back and hangs up; agent a3 answers the call-back, the customer is dialled through the
+trunk (a SIPp UAS), the agent's phone hangs up and the called-back customer keys 5. Prints one JSON object as its
+last line.
 """
 
 from __future__ import annotations
@@ -45,6 +47,35 @@ async def _call(srv: Server, work: Path, caller: str, caller_scenario: Path, por
             "timeline": [e["type"] for e in srv.timeline(cid)] if cid else []}
 
 
+async def _callback(srv: Server, work: Path) -> dict[str, Any]:
+    """The caller presses 1 for a call-back and is hung up; a3's phone answers the offer, the customer is dialled
+    through the trunk and answers; a3's phone hangs up 2.5 s later; the customer stays on and keys 5."""
+    gw, voice = srv.stack.gateway, srv.stack.voice
+    gw.trunk = ("127.0.0.1", 5078)
+    voice.dial_out = gw.dial_out
+    number = "442079460777"
+    caller = await sipp(scenario("uac_hungup", work, caller=number, play=f"{PCAPS}/dtmf_2833_1.pcap@500"),
+                        work, local_port=5084, rtp_port=25300, service="cb-line", timeout_s=20)
+    queued = await wait_for(lambda: [x for x in srv.rows(number) if x["state"] == "queued"])
+    reg = await sipp(scenario("register", work, user="a3"), work, local_port=5079, extra=["-au", "a3", "-ap", "pw-a3"])
+    agent = asyncio.create_task(sipp(scenario("uas_agent_bye", work, talk_ms="2500", play=f"{PCAPS}/g711a.pcap@100"),
+                                     work, local_port=5079, uas=True, rtp_port=25400, timeout_s=25))
+    customer = asyncio.create_task(sipp(scenario("uas_survey", work, ring_ms="300", wait_ms="7000",
+                                                 play=f"{PCAPS}/dtmf_2833_5.pcap@500"),
+                                        work, local_port=5078, uas=True, rtp_port=25500, timeout_s=30))
+    await asyncio.sleep(0.5)
+    await srv.login("a3")
+    cid = queued[0]["contact_id"] if queued else None
+    agent_r, customer_r = await agent, await customer
+    await wait_for(lambda: any(e["type"] == "SurveyAnswered" for e in _survey_events(srv, cid)))
+    vc = voice.calls.get(cid or "")
+    return {"caller": caller.__dict__, "register": reg.__dict__, "agent": agent_r.__dict__,
+            "customer": customer_r.__dict__, "rows": [x for x in srv.rows(number)],
+            "log": [e for e in voice.callback_log if e["contact_id"] == cid], "survey": _survey_events(srv, cid),
+            "digits": vc.digits if vc else None, "call_state": vc.state.value if vc else None,
+            "timeline": [e["type"] for e in srv.timeline(cid)] if cid else []}
+
+
 async def run(srv: Server, work: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     out["register"] = (await sipp(scenario("register", work, user="a1"), work, local_port=5070,
@@ -70,6 +101,10 @@ async def run(srv: Server, work: Path) -> dict[str, Any]:
         r = client.get("/api/reports/surveys", params={"start": now - 3600, "end": now + 60, "group": group},
                        headers=headers)
         out[f"report_{group}"] = {"status": r.status_code, **r.json()}
+    out["callback"] = await _callback(srv, work)  # after the report: its figures are the three calls above
+    r = client.get("/api/reports/surveys", params={"start": now - 3600, "end": srv.c.clock.now() + 60,
+                                                   "group": "queue"}, headers=headers)
+    out["report_queue_after_callback"] = {"status": r.status_code, **r.json()}
     return out
 
 
@@ -78,6 +113,8 @@ async def main() -> dict[str, Any]:
     srv = Server(work)
     srv.c.config.put("queues", "sales", {"name": "Sales", "wrap_up_s": 0, "offer_timeout_s": 15,
                                          "surveys": {"voice": {"survey": "csat"}}}, "test")
+    srv.c.config.put("queues", "cbq", {"name": "Call-backs", "wrap_up_s": 0, "offer_timeout_s": 15,
+                                       "surveys": {"voice": {"survey": "csat"}}}, "test")
     await srv.start()
     try:
         return await run(srv, work)

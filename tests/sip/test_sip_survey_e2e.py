@@ -64,3 +64,32 @@ def test_the_survey_report_counts_them_all(results: dict[str, Any]) -> None:
         assert report["status"] == 200
         [row] = report["rows"]
         assert row[group] == key and {k: row[k] for k in expected} == expected
+
+
+def test_a_called_back_customer_is_offered_the_survey_and_keys_5(results: dict[str, Any]) -> None:
+    """A call-back contact ends as an inbound call does: the agent's phone hangs up, the customer (on the leg we
+    dialled through the trunk) stays on, hears the question and keys 5; then we hang up."""
+    r = results["callback"]
+    _ok(r["caller"])  # asked for the call-back and was hung up
+    _ok(r["agent"])  # a3's phone answered, talked and hung up
+    _ok(r["customer"])  # answered our call, keyed 5 after the agent left, then got (and answered) our BYE
+    assert [(e["attempt"], e["outcome"]) for e in r["log"]] == [(1, "answered")]
+    [row] = r["rows"]
+    assert (row["outcome"], row["agent_id"], row["queue_id"]) == ("completed", "a3", "cbq")
+    assert r["digits"].endswith("5") and r["call_state"] == "ended"
+    invited, answered = r["survey"]
+    assert (invited["type"], invited["via"], invited["channel"], invited["agent_id"]) == (
+        "SurveyInvited", "ivr", "voice", "a3")
+    assert {k: answered[k] for k in ("type", "survey", "score", "agent_id", "queue_id", "channel")} == {
+        "type": "SurveyAnswered", "survey": "csat", "score": 5, "agent_id": "a3", "queue_id": "cbq", "channel": "voice"}
+    timeline = r["timeline"]
+    assert timeline.index("CallbackCompleted") < timeline.index("ContactEnded") < timeline.index("SurveyInvited")
+
+
+def test_the_called_back_customers_answer_counts_for_the_call_back_queue(results: dict[str, Any]) -> None:
+    report = results["report_queue_after_callback"]
+    assert report["status"] == 200
+    rows = {row["queue"]: row for row in report["rows"]}
+    cbq = rows["cbq"]
+    assert (cbq["invited"], cbq["answers"], cbq["response_rate"], cbq["mean"], cbq["csat"]) == (1, 1, 1.0, 5.0, 1.0)
+    assert rows["sales"]["invited"] == 3  # the three calls before it

@@ -57,3 +57,19 @@ def test_find_by_agent_contact_period_and_calibration(repo: SqlQaStore) -> None:
     assert [e.id for e in repo.find(contact_id="c-e1")] == ["e1"]
     assert [e.id for e in repo.find(start=150.0, end=250.0)] == ["e2"]
     assert [e.id for e in repo.find(calibration_id="k1")] == ["k-sup"]
+
+
+def test_calibrations_newest_first_by_contact_and_period_with_their_sheets(repo: SqlQaStore) -> None:
+    for cid, contact, at in (("k1", "c-1", 100.0), ("k2", "c-2", 200.0), ("k3", "c-1", 300.0)):
+        repo.add_calibration(Calibration(cid, contact, "chat", 1, "sup", at))
+    assert [c.id for c in repo.calibrations()] == ["k3", "k2", "k1"]
+    assert [c.id for c in repo.calibrations(contact_id="c-1")] == ["k3", "k1"]
+    assert [c.id for c in repo.calibrations(start=150.0, end=300.0)] == ["k2"]  # [start, end)
+    assert [c.id for c in repo.calibrations(limit=2)] == ["k3", "k2"]
+    repo.add(evaluation("x1", calibration_id="k1", evaluator="sup", created_at=110.0))
+    repo.add(evaluation("x2", calibration_id="k1", evaluator="sue", created_at=120.0))
+    repo.add(evaluation("x3", calibration_id="k3", evaluator="tom", created_at=310.0))
+    repo.add(evaluation("x4"))  # not a calibration sheet
+    assert [(e.id, e.calibration_id) for e in repo.calibration_sheets(["k1", "k3", "k2"])] == [
+        ("x1", "k1"), ("x2", "k1"), ("x3", "k3")]
+    assert repo.calibration_sheets([]) == []

@@ -188,6 +188,15 @@ def create_calibration(body: CalibrationIn, c: C, p: P) -> out.CalibrationOut:
     return out.CalibrationOut.of(session)
 
 
+@router.get("/calibrations", summary="Calibration sessions, newest first, with their evaluators and overall spread")
+def list_calibrations(c: C, p: P, start: Time | None = None, end: Time | None = None,
+                      contact_id: str | None = Query(None, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$"),
+                      limit: int = Query(200, ge=1, le=1000)) -> list[out.CalibrationSummary]:
+    p.require("supervisor")
+    rows = _qa(c).evaluations.calibrations(contact_id=contact_id, start=start, end=end, limit=limit)
+    return [out.CalibrationSummary.model_validate({**r, "session": out.CalibrationOut.of(r["session"])}) for r in rows]
+
+
 @router.get("/calibrations/{calibration_id}", summary="A calibration's scores and spread per question and overall")
 def calibration_report(calibration_id: HexId, c: C, p: P) -> out.CalibrationReport:
     p.require("supervisor")

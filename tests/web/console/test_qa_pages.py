@@ -246,6 +246,7 @@ def test_a_calibration_session_shows_the_spread_of_two_evaluators(browser: Any, 
             page.get_by_role("link", name=t["qa.back"]).click()
             page.get_by_role("link", name=t["qa.tab.scorecards"]).click()
             page.get_by_role("table", name=t["qa.cards_caption"]).get_by_role("link", name="chat").click()
+            page.get_by_role("button", name=t["qa.tab_json"]).click()  # the form is the default view (its own test)
             doc = page.get_by_label(t["qa.card_doc"])
             expect(doc).to_have_value(re.compile("Product knowledge"))
             bad = json.loads(doc.input_value())

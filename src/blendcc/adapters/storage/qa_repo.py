@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -113,3 +113,24 @@ class SqlQaStore:
         with self.engine.connect() as conn:
             r = conn.execute(select(qa_calibrations).where(qa_calibrations.c.id == calibration_id)).mappings().first()
         return None if r is None else Calibration(**dict(r))
+
+    def calibrations(self, *, contact_id: str | None = None, start: float | None = None, end: float | None = None,
+                     limit: int = 200) -> builtins.list[Calibration]:
+        t = qa_calibrations
+        q = select(t).order_by(t.c.created_at.desc(), t.c.id).limit(limit)
+        if contact_id is not None:
+            q = q.where(t.c.contact_id == contact_id)
+        if start is not None:
+            q = q.where(t.c.created_at >= start)
+        if end is not None:
+            q = q.where(t.c.created_at < end)
+        with self.engine.connect() as conn:
+            return [Calibration(**dict(r)) for r in conn.execute(q).mappings().all()]
+
+    def calibration_sheets(self, calibration_ids: Collection[str]) -> builtins.list[Evaluation]:
+        if not calibration_ids:
+            return []
+        t = qa_evaluations
+        q = select(t).where(t.c.calibration_id.in_(sorted(set(calibration_ids)))).order_by(t.c.created_at, t.c.id)
+        with self.engine.connect() as conn:
+            return [_evaluation(r) for r in conn.execute(q).mappings().all()]

@@ -92,6 +92,13 @@ class CalibrationReport(BaseModel):
     questions: list[QuestionSpread] = Field(description="per question, the spread of the share of max points")
 
 
+class CalibrationSummary(BaseModel):
+    session: CalibrationOut
+    evaluations: int = Field(description="evaluators who have scored the contact in this session")
+    evaluators: list[str] = Field(description="who scored, in the order they did")
+    overall: SpreadOut = Field(description="spread of the evaluators' QA scores (as the session's report)")
+
+
 class MeanScore(BaseModel):
     key: str
     bucket_start: float = Field(description="the bucket's start (the period's start without buckets)")

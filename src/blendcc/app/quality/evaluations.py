@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from blendcc.analytics.qa import Answer, Scored, answer_problems, calibration, mean_scores, preview, score
+from blendcc.analytics.qa import Answer, Scored, answer_problems, calibration, mean_scores, preview, score, spread
 from blendcc.analytics.qa_scorecard import Scorecard
 from blendcc.app.admin.auth import Principal
 from blendcc.app.admin.config_errors import InvalidDocument
@@ -175,6 +175,23 @@ class QualityService:
         if found is None:
             raise NotFound(f"calibration {calibration_id} does not exist")
         return found
+
+    def calibrations(self, *, contact_id: str | None = None, start: float | None = None, end: float | None = None,
+                     limit: int = 200) -> builtins.list[dict[str, Any]]:
+        """Sessions opened in [start, end), newest first, each with its evaluators and the spread of their QA
+        scores (the scores stored at write time against the session's scorecard version, as the report's)."""
+        if start is not None and end is not None and end <= start:
+            raise ValidationFailed("end must be after start")
+        sessions = self.repo.calibrations(contact_id=contact_id, start=start, end=end, limit=limit)
+        sheets: dict[str, builtins.list[Evaluation]] = {}
+        for e in self.repo.calibration_sheets([s.id for s in sessions]):
+            sheets.setdefault(e.calibration_id or "", []).append(e)
+        out = []
+        for s in sessions:
+            mine = sheets.get(s.id, [])
+            out.append({"session": s, "evaluations": len(mine), "evaluators": [e.evaluator for e in mine],
+                        "overall": spread([e.score for e in mine]).to_dict()})
+        return out
 
     def calibration_report(self, calibration_id: str) -> dict[str, Any]:
         """The session, each evaluator's score, and per question and overall the spread (min, max, stdev)."""

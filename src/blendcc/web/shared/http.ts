@@ -6,7 +6,12 @@ import type { Auth } from "./auth";
 export interface ApiError extends Error {
   status: number;
   code: string;
+  /** a refused document's problems, each at its field path (`loc`), when the server lists them */
+  errors?: FieldProblem[];
 }
+
+/** One problem of a refused document: its field path (`["sections", 1, "questions", 0]`) and message. */
+export interface FieldProblem { loc: (string | number)[]; msg: string }
 
 /** The REST client (same origin, bearer token, refresh handled inside); rejects with `ApiError`. */
 export interface Api {
@@ -22,7 +27,7 @@ export interface Api {
 }
 
 export class HttpError extends Error implements ApiError {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly errors: FieldProblem[] = []) {
     super(message);
     this.name = "ApiError";
   }
@@ -108,7 +113,8 @@ export class HttpApi implements Api {
     if (!r.ok) {
       const d = (data ?? {}) as Record<string, unknown>;
       const detail = typeof d.detail === "string" ? d.detail : typeof data === "string" && data ? data : r.statusText;
-      throw new HttpError(r.status, typeof d.error === "string" ? d.error : "http", detail || `HTTP ${r.status}`);
+      const errors = Array.isArray(d.errors) ? (d.errors as FieldProblem[]) : [];
+      throw new HttpError(r.status, typeof d.error === "string" ? d.error : "http", detail || `HTTP ${r.status}`, errors);
     }
     return data as R;
   }

@@ -295,10 +295,13 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer, G
             return None
         host, port = self.trunk
         try:
-            return self.dial(f"sip:{digits}@{host}:{port}", self.trunk, caller_id, "callback", contact_id)
+            leg = self.dial(f"sip:{digits}@{host}:{port}", self.trunk, caller_id, "callback", contact_id)
         except Exception as exc:  # no RTP port, socket error
             log.warning("cannot call %s back: %s", digits, exc)
             return None
+        # the called-back customer keys like a caller (RFC 4733 here, SIP INFO in _call_event): the post-call survey
+        leg.rtp.dtmf = DtmfDecoder(lambda digit: self.on_dtmf(leg, digit))
+        return leg
 
     def _call_event(self, call: Call, name: str, detail: Any) -> None:
         leg: SipLeg | None = call.app
@@ -319,6 +322,9 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer, G
         if voice is None:  # only outbound legs get here without a voice handler (returned above)
             return
         if leg.kind == "callback":  # a customer called back for a queued contact
+            if name == "dtmf":  # a key by SIP INFO (the survey after the call)
+                self.on_dtmf(leg, str(detail))
+                return
             if name == "answered":
                 self._set_remote(leg)
             voice.callback_event(leg, name, detail)

@@ -435,8 +435,10 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
 
     def _survey_after(self, vc: VoiceCall) -> bool:
         """The agent ended a talking call: hand the caller to the post-call survey when its queue offers one."""
+        # a call-back whose customer answered is the customer's call from then on (callback_event): surveyed alike;
+        # one still pending (callback_number set) never reached anybody
         if (self.after_call is None or vc.customer_gone or vc.state is not V.CONNECTED or vc.conference
-                or vc.callback_number is not None):  # a call-back's caller is on another leg: no survey
+                or vc.callback_number is not None):
             return False
         try:
             return self.after_call(vc)

@@ -26,7 +26,7 @@ export function CalibrationView({ api, t, lang, ctx, id }: PageProps & { id: str
   const r = loaded.data?.r;
   return (
     <section class="qa rep" aria-labelledby="qa-cal-h">
-      <p><a href={hrefOf("qa")}>{t("qa.back")}</a></p>
+      <p><a href={hrefOf("qa/calibrations")}>{t("qa.back")}</a></p>
       <h1 id="qa-cal-h">{t("qa.calibration_h", { id: r?.session.contact_id ?? "" })}</h1>
       <Notice error={loaded.error} loading={loaded.loading && !loaded.data} t={t} retry={loaded.reload} />
       {r && (

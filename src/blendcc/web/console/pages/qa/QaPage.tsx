@@ -1,10 +1,11 @@
 // Evaluations (supervisors, evaluators): the sampling queue, the evaluations with their filters and the
-// disputes to answer, one contact's evaluation form, calibration sessions. Every view is a URL.
+// disputes to answer, calibration sessions, scorecards, one contact's evaluation form. Every view is a URL.
 import "../analytics/analytics.css";
 import "../reports/reports.css";
 import "./qa.css";
 import { hrefOf } from "../../router";
 import type { PageProps } from "../../types";
+import { CalibrationList } from "./CalibrationList";
 import { CalibrationView } from "./CalibrationView";
 import { EvaluateView } from "./EvaluateView";
 import { EvaluationList } from "./EvaluationList";
@@ -12,7 +13,7 @@ import { SampleQueue } from "./SampleQueue";
 import { ScorecardEditor, ScorecardList } from "./ScorecardEditor";
 
 const TABS = [["qa", "qa.tab.queue"], ["qa/evaluations", "qa.tab.evaluations"], ["qa/disputes", "qa.tab.disputes"],
-              ["qa/scorecards", "qa.tab.scorecards"]] as const;
+              ["qa/calibrations", "qa.tab.calibrations"], ["qa/scorecards", "qa.tab.scorecards"]] as const;
 
 export function QaPage(props: PageProps) {
   const { path } = props.route;
@@ -30,6 +31,7 @@ export function QaPage(props: PageProps) {
       </nav>
       {path === "qa/evaluations" && <EvaluationList {...props} />}
       {path === "qa/disputes" && <EvaluationList {...props} disputes />}
+      {path === "qa/calibrations" && <CalibrationList {...props} />}
       {path === "qa/scorecards" && <ScorecardList {...props} />}
       {path === "qa" && <SampleQueue {...props} />}
     </section>

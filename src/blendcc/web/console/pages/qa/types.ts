@@ -30,6 +30,10 @@ export interface CalibrationReport {
   questions: (Spread & { question_id: string })[];
 }
 
+export interface CalibrationSummary {
+  session: CalibrationReport["session"]; evaluations: number; evaluators: string[]; overall: Spread;
+}
+
 /** Does the scorecard apply to a contact of this queue and channel (the server checks again)? */
 export function applies(card: Scorecard, queue: string | null, channel: string | null): boolean {
   return (!card.queues.length || (queue !== null && card.queues.includes(queue)))

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, select
 from blendcc.adapters.storage import interval_projection, state_seconds
 from blendcc.adapters.storage import tables as t
 from blendcc.adapters.storage.sql_store import SqlStore
-from blendcc.analytics.interval_counters import STATE_COLUMNS, fold_state_seconds, quarter_pieces
 from blendcc.analytics.agent_stats import StateInterval
+from blendcc.analytics.interval_counters import STATE_COLUMNS, fold_state_seconds, quarter_pieces
 from blendcc.app.reporting.report_query import ReportQuery
 from blendcc.app.reporting.report_runner import ReportRunner
 from blendcc.domain.events import AgentStateChanged

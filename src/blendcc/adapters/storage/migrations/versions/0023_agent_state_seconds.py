@@ -1,5 +1,5 @@
-"""Agent state seconds per 15-minute interval, agent and aux reason, one column per state (ADR 0056); filled from the stored closed
-state intervals on upgrade, so the table equals what the projector adds as intervals close."""
+"""Agent state seconds per 15-minute interval, agent and aux reason, a column per state (ADR 0056), filled from the
+stored closed state intervals on upgrade, so the table equals what the projector adds as intervals close."""
 
 from __future__ import annotations
 

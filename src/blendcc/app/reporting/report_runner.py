@@ -295,7 +295,8 @@ class ReportRunner:
                       **(adherence.get(k) or {"adherence": None, "conformance": None})}
             merge_time(all_time, t)
             merge_day(all_day, d)
-            all_digital.merge(g)
+            if q.log_kpis:
+                all_digital.merge(g)
         return out, {**agent_figures(all_time, all_day, all_digital if q.log_kpis else None),
                      "resolved_disposition_rate": resolved_total,
                      **fcr_total,

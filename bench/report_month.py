@@ -115,7 +115,8 @@ def queries(scenario: Scenario, log_kpis: bool = True) -> dict[str, ReportQuery]
 
 #: the projections the report reads without the log (``log_kpis`` false), with their dimension columns
 PROJECTIONS = {"queue_interval_stats": ("queue_id",), "agent_interval_stats": ("agent_id",),
-               "wrapup_interval_stats": ("queue_id",), "agent_state_intervals": ("agent_id",)}
+               "wrapup_interval_stats": ("queue_id",), "agent_state_intervals": ("agent_id",),
+               "agent_state_seconds": ("agent_id",)}
 
 
 def replicate(store: SqlStore, copies: int) -> None:
@@ -195,7 +196,9 @@ def measure(n: int, seed_: int, pg_url: str | None, postgres: bool = True, runs:
                     if scale > 1:
                         t0 = time.perf_counter()
                         replicate(store, scale)
-                        print(f"replicated the projections x{scale} in {time.perf_counter() - t0:.0f} s")
+                        print(f"replicated the projections x{scale} in {time.perf_counter() - t0:.0f} s: the report "
+                              f"below reads {load.arrivals * scale:,} interactions' projection rows (basis: "
+                              f"{load.arrivals:,} generated, x{scale}; the event rows are not copied)")
                         results[f"{kind}_scaled"] = r = time_reports(store, load.scenario, runs, log_kpis=False)
                         show(f"report {kind} from the projections x{scale}", r)
                     if before:

@@ -284,7 +284,18 @@ class EventBus(Protocol):
 class ReportReader(Protocol):
     """Read side of the projections, for reports, live-stat warm-up and contact lookups."""
 
-    def queue_counters(self, start: float, end: float) -> dict[CounterKey, QueueCounters]: ...
+    def queue_counters(self, start: float, end: float, starts: Sequence[float] = (),
+                       ends: Sequence[float] = ()) -> dict[CounterKey, QueueCounters]:
+        """Queue counters per (15-minute interval, queue, channel) starting in [start, end); given the report's
+        periods (``starts``/``ends``, on interval edges), merged per period (``QueueCounters.merge``: sums, and
+        the longest wait's maximum) and keyed by its start."""
+        ...
+
+    def queue_offered(self, start: float, end: float) -> dict[CounterKey, int]:
+        """The offered contacts of each (15-minute interval, queue, channel) starting in [start, end) that has any
+        (the forecast-accuracy KPIs' history)."""
+        ...
+
     def state_intervals(self, start: float, end: float) -> list[StateInterval]: ...
     def open_state_intervals(self) -> list[StateInterval]:
         """Each agent's interval still open (its current state), whenever it began (one indexed read)."""

@@ -121,6 +121,17 @@ def test_memory_store_counts_as_sql(loaded: SqlStore) -> None:
     first = month_scenario(900, DAYS).start.timestamp()
     starts = [first + d * 86400.0 for d in range(DAYS)]
     ends = [b + 86400.0 for b in starts]
+    q_mem, q_sql = mem.queue_counters(start, end, starts, ends), loaded.queue_counters(start, end, starts, ends)
+    assert q_mem and q_mem.keys() == q_sql.keys() and {k[0] for k in q_sql} == set(starts)
+    assert all(same(q_mem[k].as_dict(), q_sql[k].as_dict()) for k in q_mem)
+    per_interval = loaded.queue_counters(start, end)
+    for (b, queue, channel), c in q_sql.items():  # the sums (and the longest wait's maximum) of the intervals
+        mine = [v for (t0, qq, ch), v in per_interval.items() if (qq, ch) == (queue, channel) and b <= t0 < b + 86400]
+        assert c.offered == sum(v.offered for v in mine) and c.max_wait_handled_s == max(v.max_wait_handled_s
+                                                                                         for v in mine)
+    offered = loaded.queue_offered(start, end)
+    assert offered == mem.queue_offered(start, end)
+    assert offered == {k: c.offered for k, c in per_interval.items() if c.offered}
     until = first + 2.5 * 86400.0  # open intervals and a cut inside a period
     x, y = mem.state_seconds(starts, ends, until), loaded.state_seconds(starts, ends, until)
     assert x and x.keys() == y.keys()

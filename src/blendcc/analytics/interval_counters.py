@@ -1,11 +1,12 @@
-"""Additive report counters per 15-minute interval (agent legs, wrap-up outcomes), folded by ``AgentDay``."""
+"""Additive report counters per 15-minute interval (agent legs, wrap-up outcomes, state seconds), folded once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 
 from blendcc.analytics.agent_day import DAY_TYPES, AgentDay
+from blendcc.analytics.agent_stats import StateInterval
 from blendcc.analytics.queue_stats import BASE_INTERVAL_S
 from blendcc.domain.events import ContactConnected, Event, WrapUpCompleted
 
@@ -17,6 +18,10 @@ FOLDED = DAY_TYPES
 MAX_SQL_PERIODS = 64
 AgentKey = tuple[float, str, str]  # (interval start of the event, agent, channel)
 WrapKey = tuple[float, str, str]  # (interval start of the contact's queueing, queue, channel)
+StateKey = tuple[float, str, str]  # (interval start, agent, aux reason or "")
+#: the observable states whose seconds are kept per interval (``AgentState`` but offline, never an interval)
+STATE_COLUMNS = ("available", "reserved", "busy", "wrap_up", "aux")
+_COLUMN = {s: i for i, s in enumerate(STATE_COLUMNS)}
 
 
 def is_resolved(e: WrapUpCompleted) -> bool:
@@ -91,4 +96,35 @@ def fold_wrapups(events: Iterable[Event]) -> dict[WrapKey, WrapCounts]:
                 c = out[k] = WrapCounts()
             c.wrapups += 1
             c.resolved += is_resolved(e)
+    return out
+
+
+def quarter_pieces(start: float, end: float) -> Iterator[tuple[float, float]]:
+    """[start, end) cut at the 15-minute edges: (interval start, seconds in it) for each interval it touches."""
+    b = _start(start)
+    s = start
+    while s < end:
+        stop = min(end, b + BASE_INTERVAL_S)
+        if stop > s:
+            yield b, stop - s
+        s = stop
+        b += BASE_INTERVAL_S
+
+
+def fold_state_seconds(intervals: Iterable[StateInterval]) -> dict[StateKey, list[float]]:
+    """Closed state intervals' seconds per (15-minute interval, agent, aux reason or ""), one figure per state of
+    ``STATE_COLUMNS``: the reason's row holds its aux seconds, the "" row the other states' and aux without a
+    reason (as ``AgentTime.add`` reads it: "unspecified"). An open interval has no end yet (it is added when it
+    closes; a report clips it to its "now"); states outside ``STATE_COLUMNS`` (offline) are not kept."""
+    out: dict[StateKey, list[float]] = {}
+    for iv in intervals:
+        col = _COLUMN.get(iv.state)
+        if iv.end is None or col is None:
+            continue
+        reason = (iv.reason or "") if iv.state == "aux" else ""
+        for b, secs in quarter_pieces(iv.start, iv.end):
+            row = out.get(k := (b, iv.agent_id, reason))
+            if row is None:
+                row = out[k] = [0.0] * len(STATE_COLUMNS)
+            row[col] += secs
     return out

@@ -3,6 +3,7 @@ sum them per report period in SQL, and the replay of the log that fills them (mi
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any
@@ -22,12 +23,14 @@ from blendcc.analytics.interval_counters import (
     fold_agents,
     fold_wrapups,
 )
+from blendcc.analytics.queue_stats import COUNTER_NAMES, CounterKey, QueueCounters
 from blendcc.domain.events import Event, event_from_dict
 from blendcc.ports import StoredEvent
 
 _AGENT = [f.name for f in fields(AgentInterval)]
 _WRAP = [f.name for f in fields(WrapCounts)]
 _TYPES = frozenset(FOLDED)
+_MAX_WAIT = "max_wait_handled_s"
 
 
 def _upsert(conn: Connection, upsert: Callable[[Any], Any], table: Any, dims: Sequence[str], names: list[str],
@@ -111,6 +114,30 @@ def read(conn: Connection, table: Any, dim: str, names: list[str], start: float,
     else:
         q = select(c.interval_start.label("p"), c[dim], c.channel, *(c[n] for n in names)).where(*where)
     return [(float(r["p"]), r[dim], r["channel"], {n: r[n] for n in names}) for r in conn.execute(q).mappings()]
+
+
+def queue_counters(conn: Connection, start: float, end: float, starts: Sequence[float],
+                   ends: Sequence[float]) -> dict[CounterKey, QueueCounters]:
+    """The stored queue counters merged per period (``QueueCounters.merge``: sums, the longest wait's maximum),
+    in SQL for up to ``MAX_SQL_PERIODS`` periods, else per interval merged here."""
+    c = t.queue_interval_stats.c
+    where = (c.interval_start >= start, c.interval_start < end)
+    sql = len(starts) <= MAX_SQL_PERIODS
+    period = _period(c.interval_start, starts, ends).label("p") if sql else c.interval_start.label("p")
+    agg = [(func.max if n == _MAX_WAIT else func.sum)(c[n]).label(n) if sql else c[n] for n in COUNTER_NAMES]
+    q = select(period, c.queue_id, c.channel, *agg).where(*where)
+    if sql:
+        q = q.group_by(period, c.queue_id, c.channel)
+    out: dict[CounterKey, QueueCounters] = {}
+    for r in conn.execute(q):
+        values: dict[str, Any] = {n: (int(v) if n in t.INT_COUNTERS else float(v))
+                                  for n, v in zip(COUNTER_NAMES, r[3:], strict=True)}
+        k = (float(r[0]) if sql else starts[bisect_right(starts, r[0]) - 1], r[1], r[2])
+        if sql:
+            out[k] = QueueCounters(**values)
+        else:
+            out.setdefault(k, QueueCounters()).add(values)
+    return out
 
 
 def agent_counters(conn: Connection, start: float, end: float, starts: Sequence[float] = (),

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, case, func, literal, select, update
 from sqlalchemy.engine import Connection
 
 from blendcc.adapters.storage import dialer_tables as dt
+from blendcc.adapters.storage import state_seconds
 from blendcc.adapters.storage import tables as t
 from blendcc.adapters.storage.callback_index import CallbackIndex
 from blendcc.adapters.storage.customer_projection import CustomerLinks, Timeline
@@ -251,13 +252,16 @@ def _changes(batch: Sequence[StoredEvent]) -> Iterable[tuple[str, str, str | Non
 
 class AgentStateIntervals:
     """``agent_state_intervals``: each agent's observable states as intervals (agent reports, adherence,
-    live-stat warm-up), folded with ``analytics.agent_stats.AgentStateFold``."""
+    live-stat warm-up), folded with ``analytics.agent_stats.AgentStateFold``; as intervals close, their seconds
+    are added per 15-minute interval to ``agent_state_seconds`` (``state_seconds``) in the same transaction."""
 
     name = "agent_state_intervals"
     event_types: frozenset[type[Event]] = frozenset({ev.AgentStateChanged})
 
     def apply_sql(self, tx: SqlTx, batch: Sequence[StoredEvent]) -> None:
         change = interval_batch(_changes(batch))
+        closed = state_seconds.closing(tx.conn, change.closes) if change.closes else []
+        state_seconds.write(tx.conn, tx.upsert, closed + [iv for iv in change.rows if iv.end is not None])
         if change.closes:
             asi = t.agent_state_intervals
             stmt = (update(asi).where(asi.c.agent_id == bindparam("b_agent"), asi.c.end_at.is_(None))

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from blendcc.adapters.storage import dialer_tables as dt
 from blendcc.adapters.storage import interval_projection, message_index
+from blendcc.adapters.storage import state_seconds as seconds_table
 from blendcc.adapters.storage import tables as t
 from blendcc.adapters.storage.common import CLOSED_STATE, public_row, resolve_thresholds
 from blendcc.adapters.storage.engine import writer
@@ -182,7 +183,11 @@ class SqlStore:
 
     # ------------------------------------------------------------------ report readers
 
-    def queue_counters(self, start: float, end: float) -> dict[CounterKey, QueueCounters]:
+    def queue_counters(self, start: float, end: float, starts: Sequence[float] = (),
+                       ends: Sequence[float] = ()) -> dict[CounterKey, QueueCounters]:
+        if starts:
+            with self.engine.connect() as conn:
+                return interval_projection.queue_counters(conn, start, end, starts, ends)
         qis = t.queue_interval_stats
         q = select(qis).where(qis.c.interval_start >= start, qis.c.interval_start < end)
         out: dict[CounterKey, QueueCounters] = {}
@@ -192,6 +197,13 @@ class SqlStore:
                 out[(float(r["interval_start"]), r["queue_id"], r["channel"])] = QueueCounters(**values)
         return out
 
+    def queue_offered(self, start: float, end: float) -> dict[CounterKey, int]:
+        qis = t.queue_interval_stats
+        q = select(qis.c.interval_start, qis.c.queue_id, qis.c.channel, qis.c.offered).where(
+            qis.c.interval_start >= start, qis.c.interval_start < end, qis.c.offered > 0)
+        with self.engine.connect() as conn:
+            return {(float(r[0]), r[1], r[2]): int(r[3]) for r in conn.execute(q)}
+
     def agent_counters(self, start: float, end: float, starts: Sequence[float] = (),
                        ends: Sequence[float] = ()) -> dict[AgentKey, AgentInterval]:
         with self.engine.connect() as conn:
@@ -200,6 +212,8 @@ class SqlStore:
     def state_seconds(self, starts: Sequence[float], ends: Sequence[float],
                       until: float) -> dict[tuple[float, str], AgentTime]:
         with self.engine.connect() as conn:
+            if seconds_table.on_edges(starts, ends):
+                return seconds_table.summed(conn, starts, ends, until)
             return interval_projection.state_seconds(conn, starts, ends, until)
 
     def wrapup_counters(self, start: float, end: float, starts: Sequence[float] = (),

@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
 )
 
-from blendcc.analytics.interval_counters import AgentInterval, WrapCounts
+from blendcc.analytics.interval_counters import STATE_COLUMNS, AgentInterval, WrapCounts
 from blendcc.analytics.queue_stats import QueueCounters
 
 metadata = MetaData()
@@ -142,6 +142,17 @@ wrapup_interval_stats = Table(
     Column("queue_id", String, primary_key=True),
     Column("channel", String, primary_key=True),
     *(_counter_column(f.name, f.default) for f in fields(WrapCounts)),
+)
+
+#: closed state intervals' seconds per 15-minute interval, agent and aux reason ("": the other states and aux
+#: without a reason), one column per state (analytics.interval_counters.fold_state_seconds; migration 0023)
+agent_state_seconds = Table(
+    "agent_state_seconds",
+    metadata,
+    Column("interval_start", Float, primary_key=True),
+    Column("agent_id", String, primary_key=True),
+    Column("reason", String, primary_key=True),
+    *(Column(f"{state}_s", Float, nullable=False, default=0.0) for state in STATE_COLUMNS),
 )
 
 config_documents = Table(

@@ -105,30 +105,34 @@ def _fcr(v: list[int]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- forecast accuracy
 
-def forecast_rows(counters: dict[tuple[float, str, str], Any], p: Periods, until: float,
+def forecast_rows(offered: dict[tuple[float, str, str], int], p: Periods, until: float,
                   row_of: Callable[[str, str], str | None]) -> tuple[dict[Key, dict[str, Any]], dict[str, Any]]:
     """WAPE and MAPE (KPIS.md) of the seasonal-naive baseline (``wfm.models.seasonal_naive_4w``, the forecast
     the planner falls back to) per (period, row): each day of the report is forecast from the 28 days before it
     (as a backtest origin), per slot of the report's interval (60 minutes at day, week and month grain), and
     compared with the offered contacts; slots ending after ``until`` (now) are not scored, and a day whose
     28 days before hold no offered contact of the row has no forecast (no figure, never a made-up one).
-    ``counters`` are the stored queue counters from 28 days before the report's start."""
+    ``offered`` holds the stored queue counters' offered contacts from 28 days before the report's start."""
     q = p.query
     slot_s = q.interval_minutes * 60 if q.grain == "interval" else 3600
     per_day = 86400 // slot_s
     first = q.from_ - timedelta(days=FORECAST_HISTORY_DAYS)
     n_days = (q.to - first).days + 1
     volume: dict[str, np.ndarray] = {}
-    for (t, queue, channel), c in counters.items():
+    cells: dict[float, tuple[int, int]] = {}  # interval start -> (day, slot), converted once per interval
+    for (t, queue, channel), n in offered.items():
         row = row_of(queue, channel)
         if row is None:
             continue
-        local = datetime.fromtimestamp(t, p.tz)
-        d = (local.date() - first).days
+        cell = cells.get(t)
+        if cell is None:
+            local = datetime.fromtimestamp(t, p.tz)
+            cell = cells[t] = ((local.date() - first).days,
+                               min(per_day - 1, (local.hour * 3600 + local.minute * 60) // slot_s))
+        d, s = cell
         if not 0 <= d < n_days:
             continue
-        s = min(per_day - 1, (local.hour * 3600 + local.minute * 60) // slot_s)
-        volume.setdefault(row, np.zeros((n_days, per_day)))[d, s] += c.offered
+        volume.setdefault(row, np.zeros((n_days, per_day)))[d, s] += n
     acc: dict[Key, list[Any]] = {}  # [abs error, actual, forecast, [ape...]]
     for row, v in volume.items():
         for d in range(FORECAST_HISTORY_DAYS, n_days):

@@ -139,7 +139,10 @@ class ReportRunner:
         f = q.filters
         merged: dict[Key, QueueCounters] = {}
         total = QueueCounters()
-        for (t, queue, channel), c in self.store.queue_counters(p.start, p.end).items():
+        # summed per period in the store when the periods fall on 15-minute edges (else per interval, bucketed here)
+        table = self.store.queue_counters(p.start, p.end, *p.table()) if self.summed(p) \
+            else self.store.queue_counters(p.start, p.end)
+        for (t, queue, channel), c in table.items():
             if (f.queue_id is not None and queue != f.queue_id) or (f.channel is not None and channel != f.channel):
                 continue
             acc = merged.setdefault((p.bucket(t), queue if q.by == "queue" else channel), QueueCounters())
@@ -174,7 +177,7 @@ class ReportRunner:
                 return queue
 
             lead = p.start - 28 * 86400.0
-            forecast, forecast_total = forecast_rows(self.store.queue_counters(lead, p.end), p,
+            forecast, forecast_total = forecast_rows(self.store.queue_offered(lead, p.end), p,
                                                      self.now() if self.now is not None else p.end, queue_row)
         out: dict[Key, dict[str, Any]] = {}
         for k in set(merged) | set(digital) | set(fcr) | set(forecast):
@@ -292,7 +295,8 @@ class ReportRunner:
                       **(adherence.get(k) or {"adherence": None, "conformance": None})}
             merge_time(all_time, t)
             merge_day(all_day, d)
-            all_digital.merge(g)
+            if q.log_kpis:
+                all_digital.merge(g)
         return out, {**agent_figures(all_time, all_day, all_digital if q.log_kpis else None),
                      "resolved_disposition_rate": resolved_total,
                      **fcr_total,

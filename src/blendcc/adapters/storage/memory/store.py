@@ -98,9 +98,16 @@ class MemoryStore:
         with self._lock:
             return message_index.memory_find(self._t, direction, channel, instance, provider_id)
 
-    def queue_counters(self, start: float, end: float) -> dict[CounterKey, QueueCounters]:
+    def queue_counters(self, start: float, end: float, starts: Sequence[float] = (),
+                       ends: Sequence[float] = ()) -> dict[CounterKey, QueueCounters]:
         with self._lock:
+            if starts:
+                return _summed(self._t.counters, start, end, starts, QueueCounters)
             return {key: dataclasses.replace(c) for key, c in self._t.counters.items() if start <= key[0] < end}
+
+    def queue_offered(self, start: float, end: float) -> dict[CounterKey, int]:
+        with self._lock:
+            return {key: c.offered for key, c in self._t.counters.items() if start <= key[0] < end and c.offered}
 
     def agent_counters(self, start: float, end: float, starts: Sequence[float] = (),
                        ends: Sequence[float] = ()) -> dict[AgentKey, AgentInterval]:

@@ -31,7 +31,9 @@ fresh PostgreSQL schema and one Redis (``--redis``; the run's keys under a fresh
 bench waits for one routing leader, then spreads the agents (their REST calls and their socket) and the contact
 POSTs round-robin over the nodes: the standbys forward the requests and relay the sockets to the leader. The
 figures are the same, with each node's CPU, RSS, contacts posted and offers read under ``per_node``; the CPU
-and RSS figures of the run are the sums over the nodes.
+and RSS figures of the run are the sums over the nodes. ``--lease-ttl S`` sets the routing lease's lifetime
+(``BLENDCC_LEASE_TTL_S``): on a machine shared with other jobs, a leader starved of CPU for longer than the default
+3 s misses its renewals and a standby takes over mid-run (``per_node``'s roles are those at the start).
 
     python bench/server.py [--agents 1000] [--rate 100] [--duration 300 | --quick] [--db both] [--nodes 1]
 
@@ -450,6 +452,9 @@ def main() -> None:
     ap.add_argument("--postgres", default=DEFAULT_PG_URL, help="PostgreSQL server URL (a throwaway schema is used)")
     ap.add_argument("--nodes", type=int, default=1, help="blendcc serve processes (above 1: cluster mode, PostgreSQL)")
     ap.add_argument("--redis", default=DEFAULT_REDIS_URL, help="Redis URL for several nodes (a fresh key prefix)")
+    ap.add_argument("--lease-ttl", type=float, default=None, metavar="S",
+                    help="several nodes: the routing lease's lifetime (BLENDCC_LEASE_TTL_S, default 3 s); a leader "
+                         "starved of CPU on a shared machine misses its renewals and the lease changes hands")
     ap.add_argument("--node-url", nargs="+", default=None, help="not supported: the bench starts its own nodes")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--profile", default=None, metavar="OUT",
@@ -486,7 +491,7 @@ def main() -> None:
                     workdir = Path(tmp) / kind
                     workdir.mkdir()
                     with nodes(args.nodes, workdir, url, _launchers(args.profile, kind, args.nodes),
-                               args.redis) as servers:
+                               args.redis, args.lease_ttl) as servers:
                         leader = wait_for_leader(servers) if args.nodes > 1 else 0
                         if args.nodes > 1:
                             print(f"{kind}: node {leader} is the routing leader", file=sys.stderr, flush=True)

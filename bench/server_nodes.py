@@ -56,15 +56,17 @@ def _redis_namespace(redis_url: str) -> Iterator[str]:
 
 @contextlib.contextmanager
 def nodes(count: int, workdir: Path, url: str, launcher: Iterator[tuple[str, ...]],
-          redis_url: str) -> Iterator[list[Server]]:
+          redis_url: str, lease_ttl_s: float | None = None) -> Iterator[list[Server]]:
     """``count`` started servers (one: standalone; more: cluster mode, the first migrates, then the others
-    start on its schema), stopped at the end."""
+    start on its schema, with the routing lease's lifetime ``lease_ttl_s`` if given), stopped at the end."""
     started: list[Server] = []
     with contextlib.ExitStack() as stack:
         env: dict[str, str] = {}
         if count > 1:
             prefix = stack.enter_context(_redis_namespace(redis_url))
             env = {"BLENDCC_CLUSTER": "true", "BLENDCC_REDIS_URL": redis_url, "BLENDCC_REDIS_STREAM_PREFIX": prefix}
+            if lease_ttl_s is not None:
+                env["BLENDCC_LEASE_TTL_S"] = f"{lease_ttl_s:g}"
         try:
             for i in range(count):
                 node_dir = workdir / f"node{i}" if count > 1 else workdir

@@ -172,6 +172,8 @@ class Settings(BaseSettings):
     stats_interval_s: float = Field(default=1.0, gt=0, le=60, description="the wallboard's heartbeat when idle")
     wallboard_coalesce_s: float = Field(default=0.1, gt=0, le=1, description="the wallboard is pushed this long "
                                         "after an event; events in between share the frame")
+    wallboard_max_per_s: float = Field(default=2.0, gt=0, le=100, description="at most this many wallboard frames "
+                                       "a second under steady traffic (each walks every agent; ADR 0060)")
     timezone: str = Field(default="UTC", description="centre time zone for 'today' in live statistics")
     log_level: str = "info"
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=1024**3,

@@ -43,6 +43,9 @@ def test_the_server_bench_measures_every_offer_and_ends_with_its_json_line(tmp_p
     top = Path(f"{profile}-sqlite.top").read_text()
     assert "busy thread-samples" in top and "inclusive" in top
     assert Path(f"{profile}-sqlite").read_text().strip()  # the collapsed stacks
+    cpu = Path(f"{profile}-sqlite.cpu").read_text().strip().splitlines()  # the same weighted by thread CPU time
+    assert cpu and sum(int(line.rsplit(" ", 1)[1]) for line in cpu) > 0
+    assert "inclusive" in Path(f"{profile}-sqlite.cpu.top").read_text()
 
 
 def test_three_nodes_in_cluster_mode_offer_through_the_standbys_without_errors(tmp_path: Path) -> None:

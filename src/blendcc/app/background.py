@@ -38,7 +38,8 @@ class Background:
             self.jobs.append(Periodic(self.scheduler, 60.0, c.temp_agents.sweep, "temporary agents' expiry").start())
         self.timers = True
         s = c.settings
-        self.feed = WallboardFeed(c.views.wallboard, c.bus, self.scheduler, s.wallboard_coalesce_s, s.stats_interval_s)
+        self.feed = WallboardFeed(c.views.wallboard, c.bus, self.scheduler, s.wallboard_coalesce_s, s.stats_interval_s,
+                                  s.wallboard_max_per_s)
         if c.cluster is not None:  # a standby's live state is empty: the leader's node publishes the board
             self.feed.active = lambda: bool(c.cluster.is_leader)
         c.runtime.subscribers.append(self.feed.start())

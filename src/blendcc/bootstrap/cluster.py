@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from blendcc.adapters.storage.engine import make_engine
 from blendcc.adapters.storage.lease_repo import SqlLease
@@ -60,5 +62,27 @@ def wire_cluster(container: Container, settings: Settings, store: SqlStore,
     leadership = Leadership(lease, runtime, node_id, node_address(settings), ttl_s=settings.lease_ttl_s,
                             fence=lambda token: store.fence(LEASE, token), elected=elected)
     container.cluster = leadership
+    share_revocations(container)
     log.info("cluster node %s (%s): standby until it holds the routing lease", node_id, leadership.address)
     return leadership
+
+
+AUTH_TOPIC = "auth"
+
+
+def share_revocations(container: Container) -> None:
+    """A revocation made on one node (logout, password change, deactivation) reaches every node's cache of verified
+    tokens and its sockets at once, over the bus (topic "auth"), so the cache can trust a token for
+    ``auth.VERIFIED_TTL_S`` (ADR 0060)."""
+    auth, bus = container.auth, container.bus
+    me = uuid.uuid4().hex  # this process: its own announcements come back on a Redis bus
+
+    def announce(username: str) -> None:
+        bus.publish(AUTH_TOPIC, {"type": "TokensRevoked", "username": username, "node": me})
+
+    def heard(_topic: str, message: Mapping[str, Any]) -> None:
+        if message.get("type") == "TokensRevoked" and message.get("node") != me:
+            auth.revoked_elsewhere(str(message.get("username")))
+
+    auth.announce = announce
+    bus.subscribe(AUTH_TOPIC, heard)

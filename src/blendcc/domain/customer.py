@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 
 import phonenumbers
@@ -68,3 +69,15 @@ def normalise_identity(kind: IdentityKind, value: str, region: str | None = None
 
 class CrmUnavailable(Exception):
     """The CRM lookup failed (timeout, error status, no JSON): the screen pop goes on without CRM data."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewCustomer:
+    """A customer first seen with a contact: stored by the single writer in the same transaction as the
+    contact's events (one commit, not two; ADR 0060). ``identities`` are (kind, normalised value) pairs."""
+
+    customer_id: str
+    identities: tuple[tuple[str, str], ...]
+    tier: str
+    name: str
+    at: float

@@ -14,13 +14,14 @@ from blendcc.adapters.storage import dialer_tables as dt
 from blendcc.adapters.storage import interval_projection, message_index
 from blendcc.adapters.storage import state_seconds as seconds_table
 from blendcc.adapters.storage import tables as t
-from blendcc.adapters.storage.common import CLOSED_STATE, public_row, resolve_thresholds
+from blendcc.adapters.storage.common import CLOSED_STATE, identity_key, public_row, resolve_thresholds
 from blendcc.adapters.storage.engine import writer
 from blendcc.adapters.storage.projectors import PROJECTORS, ProjectorRegistry, SqlTx
 from blendcc.analytics.agent_stats import AgentTime, StateInterval
 from blendcc.analytics.interactions import COLUMNS
 from blendcc.analytics.interval_counters import AgentInterval, AgentKey, WrapCounts, WrapKey
 from blendcc.analytics.queue_stats import COUNTER_NAMES, CounterKey, QueueCounters, Thresholds
+from blendcc.domain.customer import NewCustomer
 from blendcc.domain.errors import FencedOut
 from blendcc.domain.events import Event, event_from_dict, subject_ids
 from blendcc.ports import StoredEvent
@@ -104,6 +105,12 @@ class SqlStore:
     # ------------------------------------------------------------------ writing
 
     def append(self, events: Sequence[Event]) -> list[int]:
+        return self.append_with_customers(events, ())
+
+    def append_with_customers(self, events: Sequence[Event], customers: Sequence[NewCustomer]) -> list[int]:
+        """``append``, with the rows of ``customers`` first seen with these events written in the same
+        transaction (ADR 0060). Idempotent per customer and identity: a customer id already stored, or an
+        identity another customer already holds (a racing first contact), is left as it is."""
         if not events:
             return []
         rows = []
@@ -117,6 +124,8 @@ class SqlStore:
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
                 if self._fence is not None:
                     _check_fence(conn, *self._fence)
+                if customers:  # before the events: their projections update these rows (last contact)
+                    self._insert_customers(conn, customers)
                 if self._pg:
                     seqs = _pg_insert_events(conn, rows)
                 else:
@@ -127,6 +136,18 @@ class SqlStore:
         except IntegrityError as exc:
             raise ValueError(f"append rejected, nothing stored: {exc.orig}") from exc
         return seqs
+
+    def _insert_customers(self, conn: Any, customers: Sequence[NewCustomer]) -> None:
+        rows: dict[str, dict[str, Any]] = {
+            c.customer_id: {"id": c.customer_id, "name": c.name, "tier": c.tier, "fields": {}, "created_at": c.at,
+                            "last_agent_id": None, "last_contact_at": None} for c in customers}
+        conn.execute(self._upsert(t.customers).values(list(rows.values()))
+                     .on_conflict_do_nothing(index_elements=["id"]))
+        keys = {identity_key(k, v): c.customer_id for c in customers for k, v in c.identities}
+        if keys:
+            conn.execute(self._upsert(t.customer_identities).values(
+                [{"kind": k, "value": v, "customer_id": cid} for (k, v), cid in keys.items()])
+                .on_conflict_do_nothing(index_elements=["kind", "value"]))
 
     # ------------------------------------------------------------------ event log
 

@@ -21,6 +21,8 @@ class Pending:
 
     command: Any  # a ``routing.commands.Command`` or an in-process callable ``(engine, now) -> events``
     timers_first: bool
+    #: customers first seen with this command, stored in its batch's transaction (``NewCustomer``, ADR 0060)
+    customers: tuple[Any, ...] = ()
     events: list[Event] | None = None
     error: BaseException | None = None
     done: bool = False
@@ -54,9 +56,9 @@ class CommitQueue:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _leading: bool = False
 
-    def put(self, command: Any, timers_first: bool) -> tuple[Pending, bool]:
+    def put(self, command: Any, timers_first: bool, customers: tuple[Any, ...] = ()) -> tuple[Pending, bool]:
         """Queue ``command``; True if the caller must lead now (nobody else does)."""
-        item = Pending(command, timers_first)
+        item = Pending(command, timers_first, customers)
         with self._lock:
             self._items.append(item)
             lead = not self._leading

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +14,7 @@ from blendcc.app.acd.runtime import Runtime
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation import message_id_for
 from blendcc.domain.conversation_events import MessageReceived
-from blendcc.domain.customer import IdentityKind, normalise_identity
+from blendcc.domain.customer import IdentityKind, NewCustomer, normalise_identity
 from blendcc.domain.errors import InvalidState, NotFound
 from blendcc.domain.events import ContactOffered, ContactQueued, ContactRejected, Event
 from blendcc.ports import CustomerRepository, EventStore, ReportReader
@@ -59,6 +60,13 @@ class ContactService:
         self.store = store
         self.reader = reader
         self.new_id = new_id or (lambda: uuid.uuid4().hex[:20])
+        #: the writer stores a first contact's new customer in the contact's own transaction when the store
+        #: can (ADR 0060); else the customer is created first, in a transaction of its own
+        self.batched_customers = callable(getattr(store, "append_with_customers", None))
+        #: (kind, value) -> the id of a customer being created with a contact not yet committed: a second
+        #: first contact from the same address meanwhile gets the same customer (its insert is idempotent)
+        self._creating: dict[tuple[str, str], str] = {}
+        self._creating_lock = threading.Lock()
 
     def resolve_customer(self, channel: Channel, address: str | None, name: str | None) -> dict[str, Any] | None:
         if not address:
@@ -79,9 +87,31 @@ class ContactService:
             return dict(found)
         return dict(created)
 
+    def _first_seen(self, channel: Channel, address: str | None,
+                    name: str | None) -> tuple[dict[str, Any] | None, NewCustomer | None]:
+        """The contact's customer, found by its address; an unknown address with a store that can batch
+        customers gives a new customer to be stored with the contact's events (not stored yet)."""
+        if not self.batched_customers or not address:
+            return self.resolve_customer(channel, address, name), None
+        kind = IDENTITY_FOR_CHANNEL[channel]
+        value = normalise_identity(kind, address, self.region)
+        found = self.customers.find_by_identity(kind.value, value)
+        if found is not None:
+            return dict(found), None
+        with self._creating_lock:
+            customer_id = self._creating.setdefault((kind.value, value), "cu-" + self.new_id())
+        new = NewCustomer(customer_id, ((kind.value, value),), "standard", name or "", self.runtime.clock.now())
+        return {"id": customer_id, "tier": "standard", "last_agent_id": None}, new
+
+    def _created(self, new: NewCustomer) -> None:
+        with self._creating_lock:
+            for key in new.identities:
+                if self._creating.get(key) == new.customer_id:
+                    del self._creating[key]
+
     def create(self, req: NewContact) -> dict[str, Any]:
         contact_id = req.contact_id or self.new_id()
-        customer = self.resolve_customer(req.channel, req.caller_id, req.customer_name)
+        customer, new = self._first_seen(req.channel, req.caller_id, req.customer_name)
         attributes: dict[str, Any] = dict(req.attributes)
         for key in ("caller_id", "dialled_number", "language", "subject", "text"):
             value = getattr(req, key)
@@ -104,7 +134,11 @@ class ContactService:
                                     channel=req.channel.value, channel_instance="default", body=req.text,
                                     address=req.caller_id, at=0.0)
             command = Batch((create, AppendEvents((first,), stamp=True)))
-        events = self.runtime.execute(command)
+        try:
+            events = self.runtime.execute(command, customers=(new,)) if new else self.runtime.execute(command)
+        finally:
+            if new is not None:
+                self._created(new)
         return {"contact_id": contact_id, "customer_id": customer_id, **_outcome(events)}
 
     def customer_left(self, contact_id: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 from blendcc.app.acd.agents import agent_view
 from blendcc.app.acd.runtime import Runtime
 from blendcc.app.reporting.live_stats import LiveStats
-from blendcc.app.reporting.wallboard import assemble, capture
+from blendcc.app.reporting.wallboard import AgentLines, assemble
 from blendcc.domain.agent import AgentState
 from blendcc.domain.calendar import BusinessHours
 from blendcc.domain.interaction import InteractionState
@@ -42,6 +42,9 @@ class LiveViews:
     def __init__(self, runtime: Runtime, stats: LiveStats) -> None:
         self._runtime = runtime
         self._stats = stats
+        #: the wallboard's agent lines, copied again only for the agents events touched (ADR 0060)
+        self._lines = AgentLines()
+        runtime.subscribers.append(self._lines)
 
     def last_seq(self) -> int:
         """Sequence number of the last stored event the writer committed."""
@@ -52,8 +55,8 @@ class LiveViews:
         last stored event the frame's live state reflects (read under the writer's lock with that state)."""
         runtime = self._runtime
         # only the copy of the live state holds the writer's lock; the frame is assembled after it
-        cap, lost, seq, now, em = runtime.query(lambda e, now: (capture(e), stranded(e, now), runtime.last_seq, now,
-                                                               _emergency(e)))
+        cap, lost, seq, now, em = runtime.query(lambda e, now: (self._lines.capture(e), stranded(e, now),
+                                                               runtime.last_seq, now, _emergency(e)))
         return {**assemble(cap, self._stats, now), "stranded": lost, "seq": seq, "emergency": em}
 
     def emergency(self) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from blendcc.app.acd.commit_queue import MAX_BATCH, BatchObserver, CommitQueue, Pending, WriterLock
 from blendcc.app.acd.snapshots import Snapshotter
 from blendcc.app.startup import PhaseTimer
+from blendcc.domain.customer import NewCustomer
 from blendcc.domain.errors import DomainError, FencedOut, InvalidState
 from blendcc.domain.events import Event
 from blendcc.ports import Clock, CommitSubscriber, EventBus, EventStore, Scheduler, StoredEvent
@@ -113,22 +114,26 @@ class Runtime:
         self._commit(self.engine.resume(now))
 
     def execute(self, command: Command | Callable[[Engine, float], list[Event]], *,
-                timers_first: bool = True) -> list[Event]:
+                timers_first: bool = True, customers: tuple[NewCustomer, ...] = ()) -> list[Event]:
         """Run ``command`` as the single writer (the ``Commands`` port); persist and publish its events.
         ``command`` is a record from ``blendcc.routing.commands``; a callable ``command(engine, now)`` is
         still accepted in-process (tests), but cannot cross a wire. With group commit, a command that
-        arrives while the writer is busy is run and stored with the others that arrived meanwhile."""
+        arrives while the writer is busy is run and stored with the others that arrived meanwhile.
+        ``customers``: customers first seen with this command, stored in the same transaction as its events
+        (the store must offer ``append_with_customers``; ADR 0060); a refused command stores none."""
         if self.standby:
             raise FencedOut("this node is not the routing leader")
+        if customers and not callable(getattr(self.store, "append_with_customers", None)):
+            raise TypeError("this event store cannot store customers with events")
         if not self.group_commit or self.lock.owned():
             # group commit off, or this thread holds the writer already (a command caused by a batch's
             # subscribers, a configuration change under the lock): run alone, at once
             with self.lock:
                 try:
-                    return self._execute(command, timers_first)
+                    return self._execute(command, timers_first, customers)
                 finally:
                     self._arm()
-        item, lead = self._queue.put(command, timers_first)
+        item, lead = self._queue.put(command, timers_first, customers)
         if not lead:
             item.wake.wait()  # done by a leader's batch, or handed the lead
         if not item.done:
@@ -161,7 +166,7 @@ class Runtime:
             start = end
             if len(group) == 1:
                 try:
-                    group[0].succeed(self._execute(group[0].command, group[0].timers_first))
+                    group[0].succeed(self._execute(group[0].command, group[0].timers_first, group[0].customers))
                 except BaseException as exc:
                     group[0].fail(exc)
                 continue
@@ -197,7 +202,8 @@ class Runtime:
                 continue
             ran.append((item, events))
         try:
-            self._commit([e for _, events in ran for e in events], len(ran))
+            self._commit([e for _, events in ran for e in events], len(ran),
+                         tuple(c for i, _ in ran for c in i.customers))
         except InvalidState:  # the store refused the batch (e.g. a duplicate id): find whose events
             log.info("the store refused a batch of %d commands; storing them one by one", len(ran))
             self._one_by_one([i for i, _ in ran])
@@ -223,11 +229,12 @@ class Runtime:
         """Fallback of a failed batch: each command in its own transaction, its own outcome."""
         for item in items:
             try:
-                item.succeed(self._execute(item.command, item.timers_first))
+                item.succeed(self._execute(item.command, item.timers_first, item.customers))
             except Exception as exc:
                 item.fail(exc)
 
-    def _execute(self, command: Command | Callable[[Engine, float], list[Event]], timers_first: bool) -> list[Event]:
+    def _execute(self, command: Command | Callable[[Engine, float], list[Event]], timers_first: bool,
+                 customers: tuple[NewCustomer, ...] = ()) -> list[Event]:
         self._recover()
         now = self.clock.now()
         due = self.engine.next_due()
@@ -251,7 +258,7 @@ class Runtime:
                 except Exception:
                     log.exception("rebuild failed; retrying before the next command")
             raise
-        self._commit(events)
+        self._commit(events, customers=customers)
         return events
 
     # ------------------------------------------------------------------ timers: no polling
@@ -369,13 +376,17 @@ class Runtime:
     def reconfigure(self, catalog: Catalog) -> list[Event]:
         return self.execute(Configure(catalog))
 
-    def _commit(self, events: list[Event], commands: int = 1) -> None:
-        """Append ``events`` (of ``commands`` commands) durably, then feed the subscribers and the bus."""
+    def _commit(self, events: list[Event], commands: int = 1, customers: tuple[NewCustomer, ...] = ()) -> None:
+        """Append ``events`` (of ``commands`` commands, with the ``customers`` first seen with them) durably,
+        then feed the subscribers and the bus."""
         if not events:
             return
         started = time.perf_counter()
         try:
-            seqs = self.store.append(events)
+            append = self.store.append
+            if customers:  # execute checked that the store has it
+                append = functools.partial(self.store.append_with_customers, customers=customers)  # type: ignore[attr-defined]
+            seqs = append(events)
         except FencedOut:  # another node holds the lease now: nothing was stored; stop routing here
             log.error("the event store refused this node's append (fenced out by a newer leader); stepping down")
             self._step_down()

@@ -55,7 +55,11 @@ class WrapUpDesk:
         return normalise(str(raw), self.region) if raw else None
 
     def options(self, agent_id: str, contact_id: str) -> dict[str, Any]:
-        item = self._item(agent_id, contact_id)
+        return self._options(self._item(agent_id, contact_id), contact_id)
+
+    def _options(self, item: dict[str, Any], contact_id: str, phone_needed: bool = True) -> dict[str, Any]:
+        """The wrap-up options of the open contact ``item``; without ``phone_needed`` the customer is not read
+        (a wrap-up without a callback: its phone is not used) and the callback part says nothing."""
         attrs = item.get("attributes") or {}
         campaign_id = attrs.get("campaign_id")
         queue = self.catalog().queues.get(item["queue_id"])
@@ -70,7 +74,7 @@ class WrapUpDesk:
         elif queue is not None:
             codes = [{"code": d.code, "label": d.label, "action": None} for d in queue.dispositions]
         timed = queue is not None and queue.wrap_up_s is not None and not campaign_id
-        phone = self.phone_of(item)
+        phone = self.phone_of(item) if phone_needed else None
         if campaign_id:
             reason = None if callback_code else "the campaign has no callback disposition"
         else:
@@ -91,8 +95,9 @@ class WrapUpDesk:
                  by: str | None = None) -> dict[str, Any]:
         """Check the disposition and notes against the options, complete the wrap-up; a dialer call keeps
         its callback on its record, any other contact gets a scheduled callback (event in the log)."""
-        customer_id = self._item(agent_id, contact_id).get("customer_id")
-        opts = self.options(agent_id, contact_id)
+        item = self._item(agent_id, contact_id)
+        customer_id = item.get("customer_id")
+        opts = self._options(item, contact_id, phone_needed=callback_at is not None)
         codes = [d["code"] for d in opts["dispositions"]]
         if codes and disposition is None:
             raise ValidationFailed(f"choose a disposition: one of {', '.join(codes)}")

@@ -32,10 +32,12 @@ LOGIN_POLICIES = {"login-user": ThrottlePolicy(free_failures=5),
                   "login-addr": ThrottlePolicy(free_failures=20)}
 _WRONG = "wrong username or password"
 #: A verified token is trusted this long (seconds) without reading its user and session again: every
-#: REST call verifies its bearer token, and under load those reads queued behind the writers. Any change
-#: made through this service (logout, revocation, user change) clears the cache at once; a change made
-#: by another server process is seen within this time.
-VERIFIED_TTL_S = 2.0
+#: REST call and every open socket's periodic re-check verifies its bearer token, and 1,000 agents made
+#: those reads a tenth of the server's work (ADR 0060). Any change made through this service (logout,
+#: revocation, user change) clears the cache at once, on every node of a cluster too (``announce``: bus
+#: topic "auth"); a change written by another process that does not announce it (``blendcc user``) is seen
+#: within this time. Never past the token's own expiry nor a temporary user's.
+VERIFIED_TTL_S = 30.0
 _UNSET: Any = object()
 
 
@@ -121,6 +123,9 @@ class AuthService:
         self.totp_issuer = totp_issuer
         #: called with a username after that user's tokens may have stopped verifying (open sockets close)
         self.on_revoked: list[Callable[[str], None]] = []
+        #: tells the other nodes of a cluster about a revocation made here (bootstrap: bus topic "auth"); they
+        #: call ``revoked_elsewhere``
+        self.announce: Callable[[str], None] | None = None
         self._signer = URLSafeTimedSerializer(secret, salt="blendcc-token")
         # an unknown user's login costs the same scrypt work as a wrong password
         self._dummy_hash = hash_password("blendcc-no-such-user")
@@ -226,6 +231,16 @@ class AuthService:
         self._revoked(username)
 
     def _revoked(self, username: str) -> None:
+        self.revoked_elsewhere(username)
+        if self.announce is not None:
+            try:
+                self.announce(username)
+            except Exception:
+                log.exception("announcing the revocation of %s failed", username)
+
+    def revoked_elsewhere(self, username: str) -> None:
+        """``username``'s tokens may have stopped verifying (here, or on another node that announced it): forget
+        every cached verification and tell the ``on_revoked`` handlers (this node's sockets re-check)."""
         self.forget_verified()
         for fn in list(self.on_revoked):
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from blendcc.analytics.digital_stats import DigitalCounters, digital_kpis
@@ -13,10 +13,12 @@ from blendcc.analytics.queue_stats import QueueCounters, queue_kpis
 from blendcc.app.reporting.live_stats import LiveStats
 from blendcc.domain.agent import AgentState
 from blendcc.domain.channels import Channel
+from blendcc.domain.events import EVENT_TYPES
 from blendcc.domain.lifecycle.assignment import AssignmentStage
 from blendcc.domain.lifecycle.contact import WAITING
 from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.domain.queue import QueueConfig
+from blendcc.ports import StoredEvent
 from blendcc.routing.engine import Engine
 from blendcc.routing.records import AgentRecord
 
@@ -94,20 +96,91 @@ class AgentLine(NamedTuple):
     limits: Mapping[Channel, int]
 
 
+def _line(a: AgentRecord, configured: Mapping[str, Any]) -> AgentLine | None:
+    """The agent's line, None if the board leaves it out (not configured any more and logged out)."""
+    if a.id not in configured and not a.logged_in:
+        return None
+    state, since = wallboard_state(a)
+    return AgentLine(a.id, a.config.name or a.id, a.config.team_id, a.logged_in, state, a.state_reason, since,
+                     a.queues, sorted(a.work), {ch.value: n for ch, n in a.load.items()}, a.capacity.limits)
+
+
+def _waiting(engine: Engine) -> list[tuple[str, str, float, bool]]:
+    return [(c.queue.id, c.channel.value, c.queued_at, c.state is S.OFFERED)
+            for c in engine.contacts.values() if c.state in WAITING]
+
+
 def capture(engine: Engine) -> Captured:
     """Copy what the frame shows out of the engine (call under the writer's lock: ``Runtime.query``)."""
-    waiting = [(c.queue.id, c.channel.value, c.queued_at, c.state is S.OFFERED)
-               for c in engine.contacts.values() if c.state in WAITING]
     configured = engine.catalog.agents
-    agents = []
-    for a in engine.agents.values():
-        if a.id not in configured and not a.logged_in:
-            continue
-        state, since = wallboard_state(a)
-        agents.append(AgentLine(a.id, a.config.name or a.id, a.config.team_id, a.logged_in, state, a.state_reason,
-                                since, a.queues, sorted(a.work), {ch.value: n for ch, n in a.load.items()},
-                                a.capacity.limits))
-    return Captured(engine.catalog.queues, waiting, agents)
+    agents = [line for a in engine.agents.values() if (line := _line(a, configured)) is not None]
+    return Captured(engine.catalog.queues, _waiting(engine), agents)
+
+
+@functools.lru_cache(maxsize=512)
+def _agent_fields(event_type: str) -> tuple[str, ...]:
+    """The event type's fields naming an agent (``agent_id``, ``from_agent_id``, ``with_agent_id``, ...)."""
+    cls = EVENT_TYPES.get(event_type)
+    return tuple(n for n in getattr(cls, "__dataclass_fields__", {}) if n.endswith("agent_id"))
+
+
+class AgentLines:
+    """The agents' lines kept from frame to frame (ADR 0060): a commit subscriber of the Runtime (called under the
+    writer's lock) marks the agents an event names, and those holding its contact, and ``capture`` (under the same
+    lock) copies only those again. Live state changes only by applying events (``LiveState.apply``), so an
+    agent no event touched has the line it had. An event naming neither an agent nor a contact, a new catalog
+    (reconfiguration) or a new engine (rebuild, take-over) copies every agent again."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, AgentLine] = {}
+        self._holders: dict[str, set[str]] = {}  # contact id -> the agents whose line holds it
+        self._dirty: set[str] = set()
+        self._all = True
+        self._engine: Engine | None = None
+        self._catalog: object | None = None
+
+    def committed(self, batch: Sequence[StoredEvent]) -> None:
+        if self._all:
+            return
+        for stored in batch:
+            e = stored.event
+            agents = [v for n in _agent_fields(e.type) if (v := getattr(e, n, None))]
+            contact = getattr(e, "contact_id", None)
+            if not agents and contact is None:
+                self._all = True
+                return
+            self._dirty.update(agents)
+            if contact is not None:
+                self._dirty.update(self._holders.get(contact, ()))
+
+    def capture(self, engine: Engine) -> Captured:
+        """``capture(engine)``'s frame data, copying only the agents changed since the last call."""
+        configured = engine.catalog.agents
+        if self._all or engine is not self._engine or engine.catalog is not self._catalog:
+            self._lines.clear()
+            self._holders.clear()
+            ids: Iterable[str] = engine.agents
+            self._engine, self._catalog, self._all = engine, engine.catalog, False
+        else:
+            ids = self._dirty
+        for agent_id in list(ids):
+            self._set(agent_id, engine.agents.get(agent_id), configured)
+        self._dirty = set()
+        return Captured(engine.catalog.queues, _waiting(engine), list(self._lines.values()))
+
+    def _set(self, agent_id: str, record: AgentRecord | None, configured: Mapping[str, Any]) -> None:
+        old = self._lines.pop(agent_id, None)
+        for contact in old.contacts if old is not None else ():
+            holders = self._holders.get(contact)
+            if holders is not None:
+                holders.discard(agent_id)
+                if not holders:
+                    del self._holders[contact]
+        line = _line(record, configured) if record is not None else None
+        if line is not None:
+            self._lines[agent_id] = line
+            for contact in line.contacts:
+                self._holders.setdefault(contact, set()).add(agent_id)
 
 
 def build(engine: Engine, stats: LiveStats, now: float) -> dict[str, Any]:

@@ -19,15 +19,22 @@ class WallboardFeed:
     per event, and a frame follows an event within ``coalesce_s`` plus the time to build it. With nothing
     happening the board is still published every ``heartbeat_s`` (times in state and waits move on).
 
+    ``max_per_s`` (ADR 0060): under steady traffic every commit would arm a frame ``coalesce_s`` later, i.e. ten
+    frames a second, each walking every agent of the centre; with it, a publication is armed no sooner than
+    ``1 / max_per_s`` after the previous one began (None: no limit).
+
     ``build()`` returns the frame (``LiveViews.wallboard``); it is published as ``{"type": "Stats", ...}``."""
 
     def __init__(self, build: Callable[[], dict[str, Any]], bus: EventBus, scheduler: Scheduler,
-                 coalesce_s: float = 0.1, heartbeat_s: float = 1.0) -> None:
+                 coalesce_s: float = 0.1, heartbeat_s: float = 1.0, max_per_s: float | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.build = build
         self.bus = bus
         self.scheduler = scheduler
         self.coalesce_s = coalesce_s
         self.heartbeat_s = heartbeat_s
+        self.min_gap_s = 1.0 / max_per_s if max_per_s else 0.0
+        self.monotonic = monotonic
         self.published = 0
         #: False on a standby node (several nodes, ADR 0053): only the routing leader's live state is the board
         self.active: Callable[[], bool] = lambda: True
@@ -60,7 +67,10 @@ class WallboardFeed:
         with self._lock:
             if self._stopped or self._pending is not None:
                 return
-            self._pending = self.scheduler.call_later(self.coalesce_s, self._on_events)
+            delay = self.coalesce_s
+            if self.min_gap_s:
+                delay = max(delay, self._last + self.min_gap_s - self.monotonic())
+            self._pending = self.scheduler.call_later(delay, self._on_events)
 
     def _on_events(self) -> None:
         with self._lock:
@@ -73,7 +83,7 @@ class WallboardFeed:
         with self._lock:
             if self._stopped:
                 return
-            due = time.monotonic() - self._last >= self.heartbeat_s * 0.9
+            due = self.monotonic() - self._last >= self.heartbeat_s * 0.9
         try:
             if due:
                 self.publish()
@@ -86,11 +96,11 @@ class WallboardFeed:
         """Build the board now and publish it (a failure is logged; the next event or beat tries again)."""
         if not self.active():
             return
+        self._last = self.monotonic()  # when the build began: the next one no sooner than min_gap_s after it
         try:
             frame = self.build()
         except Exception:
             log.exception("building the wallboard failed")
             return
-        self._last = time.monotonic()
         self.published += 1
         self.bus.publish("stats", {"type": "Stats", **frame})

@@ -1,9 +1,10 @@
 """Voice channel service: phone calls become voice interactions; offers ring agent phones; legs are bridged.
 
 The service is driven by a ``VoiceGateway`` (the SIP edge implements it) and by the engine's events on
-the bus. It keeps no I/O of its own: engine commands run through ``gateway.submit`` (one worker thread
-in the server, so SIP signalling never waits for the database) and every callback comes back on the
-gateway's event loop, where all of this object's state lives.
+the bus. It keeps no I/O of its own: new interactions and accepted offers run through
+``gateway.submit_command`` (worker threads, so the commands of different calls share commits), the other
+commands in order through ``gateway.submit`` (one worker), so SIP signalling never waits for the database;
+every callback comes back on the gateway's event loop, where all of this object's state lives.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from blendcc.app.acd.agents import AgentService
@@ -25,11 +27,12 @@ from blendcc.app.channels.voice.model import RECORDING_POLICIES, GoneLeg, Leg, V
 from blendcc.app.channels.voice.phone_transfer import VoicePhoneTransfer
 from blendcc.app.channels.voice.supervision import VoiceSupervision
 from blendcc.domain.channels import Channel
-from blendcc.domain.events import CallbackCompleted
+from blendcc.domain.events import CallbackCompleted, ContactConnected
 from blendcc.domain.lifecycle.voice import UNANSWERED
 from blendcc.domain.lifecycle.voice import VoiceCallState as V
 from blendcc.ports import EventBus
 from blendcc.routing.commands import (
+    AcceptOffer,
     AppendEvents,
     Batch,
     Command,
@@ -129,7 +132,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
             if vc.state is V.QUEUED and self.settings.music_on_hold and not self._in_ivr(vc):
                 self.gateway.play(vc.customer, self.settings.music_on_hold, lambda: None, repeat=True)
 
-        self.gateway.submit(lambda: self.contacts.create(req), done)
+        self.gateway.submit_command(lambda: self.contacts.create(req), done)
 
     def dtmf(self, leg: Leg, digit: str) -> None:
         """A DTMF digit from the caller (decoded once per key press by the gateway)."""
@@ -197,17 +200,33 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         if vc.outbound:  # already connected by the engine: bridge at once
             self._connected(vc, leg)
             return
+        # both legs on a bridge that relays nothing yet, recording from now: when the engine's connect comes
+        # back (a commit later), the call is relayed and its recording starts at the connect's own time, so
+        # the file is the interaction's talk time however long that commit took (ADR 0058)
+        early = vc.callback_number is None and not vc.customer_gone and not vc.conference
+        record = early and not vc.recordings and self.recording_policy(vc.queue_id) == "all"
+        path = self._recording_path(vc) if record else None
+        if early:
+            self.gateway.prebridge(vc.customer, leg, path)
 
-        def done(_: Any, error: Exception | None) -> None:
+        def done(at: float | None, error: Exception | None) -> None:
             if error is not None or (vc.customer_gone and vc.callback_number is None):
                 log.info("agent %s answered %s too late: %s", agent, vc.contact_id, error)
+                if early:
+                    self.gateway.drop_prebridge(vc.customer, path)
                 self._hangup_agent(vc)
                 return
-            self._connected(vc, leg)
+            self._connected(vc, leg, (at if at is not None else self._now()) if early else None, path)
 
-        self.gateway.submit(lambda: self.agents.accept(agent, vc.contact_id), done)
+        cid = vc.contact_id
+        self.gateway.submit_command(lambda: self._accept(agent, cid), done)
 
-    def _connected(self, vc: VoiceCall, leg: Leg) -> None:
+    def _accept(self, agent: str, contact_id: str) -> float | None:
+        """The engine's accept (on a worker): when it connected the contact (its event's time)."""
+        events = self.contacts.runtime.execute(AcceptOffer(contact_id, agent))
+        return next((e.at for e in events if isinstance(e, ContactConnected)), None)
+
+    def _connected(self, vc: VoiceCall, leg: Leg, since: float | None = None, path: Path | None = None) -> None:
         vc.move(V.CONNECTED)
         if vc.callback_number is not None:  # a call-back: the agent is on, now call the customer
             self._dial_back(vc)
@@ -215,8 +234,12 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         self.stats["connected"] += 1
         self._leave_ivr(vc, hung_up=False)
         self.gateway.stop_playing(vc.customer)
+        vc.talk_started, vc.held, vc.agent_muted, vc.recording_paused = since or self._now(), False, False, False
+        if since is not None and self.gateway.connect(vc.customer, since):  # pre-bridged at the answer
+            if path is not None:
+                self._recording_started(vc, path, since)
+            return
         self.gateway.bridge(vc.customer, leg)
-        vc.talk_started, vc.held, vc.agent_muted, vc.recording_paused = self._now(), False, False, False
         if self.recording_policy(vc.queue_id) == "all":
             self.start_recording(vc.contact_id)
 

@@ -343,7 +343,15 @@ def _bridge_spans(stack: Any) -> dict[str, list[Any]]:
             spans[cid][1], spans[cid][3] = time.monotonic(), time.time()
         unbridge(leg)
 
-    gw.bridge, gw.unbridge = on_bridge, on_unbridge
+    connect = gw.connect
+
+    def on_connect(customer: Any, since: float) -> bool:  # a pre-bridged call starts relaying now
+        vc = stack.voice.by_leg.get(customer.id)
+        if vc is not None and vc.contact_id in spans:
+            spans[vc.contact_id][0], spans[vc.contact_id][2] = time.monotonic(), time.time()
+        return bool(connect(customer, since))
+
+    gw.bridge, gw.unbridge, gw.connect = on_bridge, on_unbridge, on_connect
     return spans
 
 

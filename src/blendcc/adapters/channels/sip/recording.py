@@ -164,7 +164,7 @@ class Recorder:
             both[0::2] = left
             both[1::2] = right
             data = both.tobytes()
-        self.wav.writeframes(data)
+        self.wav.writeframesraw(data)  # the header's lengths are written once, at close (not a seek per frame)
         self.frames += upto - self.written
         self.written = upto
 

@@ -83,6 +83,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0, "batches": 0}
         self._ops: deque[Command] = deque()
         self._ops_lock = threading.Lock()
+        self._flush_lock = threading.Lock()
         self._flush_queued = False
 
     def close(self) -> None:
@@ -422,20 +423,20 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
             if self._flush_queued:
                 return
             self._flush_queued = True
-        self.gateway.submit(self._flush, self._flushed)
+        self.gateway.submit_command(self._flush, self._flushed)
 
     def _flush(self) -> int:
-        with self._ops_lock:
-            ops = list(self._ops)
-            self._ops.clear()
-            self._flush_queued = False
-        if not ops:
-            return 0
-
-        # one writer step for all; a command the engine refuses (changing nothing, e.g. a hang-up racing
-        # the agent's own end) is skipped and the others still run
-        self.contacts.runtime.execute(Batch(tuple(ops), skip_refused=True))
-        return len(ops)
+        with self._flush_lock:  # one flush at a time: the queued commands keep their order
+            with self._ops_lock:
+                ops = list(self._ops)
+                self._ops.clear()
+                self._flush_queued = False
+            if not ops:
+                return 0
+            # one writer step for all; a command the engine refuses (changing nothing, e.g. a hang-up racing
+            # the agent's own end) is skipped and the others still run
+            self.contacts.runtime.execute(Batch(tuple(ops), skip_refused=True))
+            return len(ops)
 
     def _flushed(self, n: int | None, error: Exception | None) -> None:
         if error is not None:
@@ -447,7 +448,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         self._hangup_agent(vc)
         if vc.state is not V.ENDED:
             self.stats["abandoned"] += vc.state in UNANSWERED
-            self._command(DisconnectCustomer(vc.contact_id))
+            # stamped with the hang-up's time, not the writer's: the talk time is what the recording holds
+            self._command(DisconnectCustomer(vc.contact_id, at=self._now()))
 
     def _hangup_agent(self, vc: VoiceCall) -> None:
         if vc.agent_leg is not None:

@@ -136,6 +136,7 @@ class FakeGateway:
         self.timers: list[tuple[float, Callable[[], None]]] = []
         self.playing: dict[str, tuple[str, Callable[[], None], bool]] = {}
         self.prebridged: dict[str, tuple[FakeLeg, Path | None]] = {}
+        self.connected_since: dict[str, float] = {}
 
     def post(self, fn: Callable[[], None]) -> None:
         fn()
@@ -182,6 +183,7 @@ class FakeGateway:
         found = self.prebridged.pop(customer.id, None)
         if found is None:
             return False
+        self.connected_since[customer.id] = since
         self.bridge(customer, found[0])
         if found[1] is not None:
             self.record(customer, found[1])

@@ -83,7 +83,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0, "batches": 0}
         self._ops: deque[Command] = deque()
         self._ops_lock = threading.Lock()
-        self._flush_lock = threading.Lock()
+        self._flush_lock = threading.RLock()  # re-entered only where the gateway runs work inline (tests)
         self._flush_queued = False
 
     def close(self) -> None:

@@ -278,7 +278,7 @@ def test_the_answer_is_pre_bridged_and_the_recording_starts_at_the_engines_conne
 
 
 def test_a_pre_bridge_the_engine_refuses_is_dropped_with_its_recording(setup: Any) -> None:
-    c, voice, gw, clock = setup
+    c, voice, gw, _clock = setup
     vc, waiting = _answered_later(c, voice, gw)
     agent_leg = vc.agent_leg
     voice.agent_answered(agent_leg)

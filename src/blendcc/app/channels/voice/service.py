@@ -205,7 +205,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         # back (a commit later), the call is relayed and its recording starts at the connect's own time, so
         # the file is the interaction's talk time however long that commit took (ADR 0058)
         early = vc.callback_number is None and not vc.customer_gone and not vc.conference
-        record = early and not vc.recordings and self.recording_policy(vc.queue_id) == "all"
+        recording = bool(vc.recordings) and vc.recordings[-1]["seconds"] is None  # one still open
+        record = early and not recording and self.recording_policy(vc.queue_id) == "all"
         path = self._recording_path(vc) if record else None
         if early:
             self.gateway.prebridge(vc.customer, leg, path)
@@ -239,6 +240,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         if since is not None and self.gateway.connect(vc.customer, since):  # pre-bridged at the answer
             if path is not None:
                 self._recording_started(vc, path, since)
+            elif self.recording_policy(vc.queue_id) == "all":
+                self.start_recording(vc.contact_id)
             return
         self.gateway.bridge(vc.customer, leg)
         if self.recording_policy(vc.queue_id) == "all":

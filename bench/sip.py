@@ -267,12 +267,14 @@ async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: fl
         missing, off, diffs, off_bridge, bdiffs = 0, 0, [], 0, []
         late_bridge: list[float] = []
         late_end: list[float] = []
+        untalked: list[list[str]] = []
         chose = sum(1 for row in rows if ((row.get("attributes") or {}).get("ivr") or {}).get("menu") == "1")
         for row in rows:
             tl = await asyncio.to_thread(c.contacts.timeline, row["contact_id"])
             on = next((e["at"] for e in tl if e["type"] == "ContactConnected"), None)
             end = next((e["at"] for e in tl if e["type"] == "ContactEnded"), None)
             if on is None or end is None:
+                untalked.append([e["type"] for e in tl])  # what happened to a caller who never talked
                 continue
             recs = stack.voice.recordings(row["contact_id"])
             if not recs:
@@ -300,6 +302,7 @@ async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: fl
                 "worst_diff_bridge_s": round(max(bdiffs, key=abs), 3) if bdiffs else None,
                 "bridge_after_connect_max_s": round(max(late_bridge), 3) if late_bridge else None,
                 "end_after_hangup_max_s": round(max(late_end), 3) if late_end else None,
+                "untalked_example": untalked[0] if untalked else None,
                 "cpu_percent": round(100 * cpu / wall, 1), "cpu_ms_per_call": round(1000 * cpu / calls, 1),
                 "load_1m": round(os.getloadavg()[0], 2), **loop_lag}
         steps.append(step)

@@ -15,7 +15,8 @@ Runs in a private network namespace (loopback only; root needed), like the SIPp 
 
     sudo python bench/sip.py [--rates 50,100,200,400,600,800] [--seconds 5] [--bridged 100] [--tls-srtp 20]
 
-3. Recorded: ``--rec-rates`` callers with media per second (``--seconds`` each), each bridged to one of
+3. Recorded: ``--rec-rates`` callers with media per second (``--seconds`` each), each answered by an IVR menu
+   where it presses 1 (RFC 4733), then bridged to one of
    ``--rec-agents`` registered phones that send media too, every call recorded; a recording is complete
    when it exists and its length is the call's talk time (ContactConnected to ContactEnded) within 0.1 s.
    Reported: the highest rate with zero failed calls and every recording complete.
@@ -72,6 +73,15 @@ class LoopLag:
                 "lag_max_ms": round(1000 * s[-1], 2)}
 
 
+#: the recorded stage's IVR: a spoken menu; the caller's RFC 4733 "1" queues the call, a missed digit hangs up
+REC_MENU = {"id": "rec-menu", "name": "Recorded line", "language": "en", "start": "menu",
+            "nodes": [{"id": "menu", "kind": "menu", "prompt": {"text": "For the recorded line, press 1."},
+                       "options": [{"key": "1", "next": "to-rec"}], "timeout_s": 4, "retries": 0,
+                       "on_failure": "bye"},
+                      {"id": "to-rec", "kind": "queue"},
+                      {"id": "bye", "kind": "hangup"}]}
+
+
 def _server(work: Path, agents: int, rec_agents: int = 0) -> Any:
     from blendcc.adapters.channels.sip.tlscert import self_signed
     from blendcc.bootstrap import build_container
@@ -84,7 +94,8 @@ def _server(work: Path, agents: int, rec_agents: int = 0) -> Any:
     settings = Settings(database_url=f"sqlite:///{work}/bench.db", admin_password="bench-admin", sip_enabled=True,
                         sip_port=5060, sip_users=users, rtp_port_min=30000, rtp_port_max=40000,
                         recording_dir=str(work / "rec"), recording_default="none", log_level="warning",
-                        recording_queues={"rec": "all"}, sip_tls_cert=cert, sip_tls_key=key)
+                        recording_queues={"rec": "all"}, sip_tls_cert=cert, sip_tls_key=key,
+                        ivr_numbers={"rec": "rec-menu"}, prompt_cache_dir=str(work / "prompts"))
     c = build_container(settings)
     c.config.put("queues", "sales", {"name": "Sales", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
     c.config.put("queues", "probe", {"name": "Probe", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
@@ -94,6 +105,7 @@ def _server(work: Path, agents: int, rec_agents: int = 0) -> Any:
     c.config.put("queues", "rec", {"name": "Recorded", "wrap_up_s": 0, "offer_timeout_s": 30}, "bench")
     for i in range(rec_agents):
         c.config.put("agents", f"r{i}", {"name": f"R{i}", "queues": ["rec"]}, "bench")
+    c.config.put("ivr_flows", "rec-menu", REC_MENU, "bench")
     c.config.put("workflows", "main", {"filters": [{"name": "probe", "expression": "dialled_number == 'probe'",
                                                     "targets": [{"queue": "probe"}]},
                                                    {"name": "rec", "expression": "dialled_number == 'rec'",
@@ -226,7 +238,8 @@ async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: fl
     for a in users:
         await asyncio.to_thread(c.agents.login, a)
     pcap = f"{PCAPS}/g711a.pcap"
-    play = f"{pcap}@100"  # media from the start of each leg (the pcap is 4.7 s)
+    agent_play = f"{pcap}@100"  # media from the start of each leg (the pcap is 4.7 s)
+    play = f"{PCAPS}/dtmf_2833_1.pcap@600,{pcap}@100"  # the caller presses 1 in the IVR menu, then talks
     steps, best = [], 0
     lag = LoopLag()
     bridged_s = _bridge_spans(stack)
@@ -234,7 +247,7 @@ async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: fl
         calls = int(rate * seconds)
         tag = f"rec{rate}"
         refused0 = stack.gateway.admission.refused
-        uas = asyncio.create_task(sipp(scenario("uas_agent", work, ring_ms="100", play=play), work,
+        uas = asyncio.create_task(sipp(scenario("uas_agent", work, ring_ms="100", play=agent_play), work,
                                        local_port=5071, uas=True, calls=calls, rtp_port=43000,
                                        timeout_s=seconds + talk_ms / 1000 + 60))
         await asyncio.sleep(0.5)
@@ -252,11 +265,16 @@ async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: fl
         rows = [x for x in await asyncio.to_thread(c.store.interactions, limit=100000)
                 if (x.get("attributes") or {}).get("caller_id") == tag]
         missing, off, diffs, off_bridge, bdiffs = 0, 0, [], 0, []
+        late_bridge: list[float] = []
+        late_end: list[float] = []
+        untalked: list[list[str]] = []
+        chose = sum(1 for row in rows if ((row.get("attributes") or {}).get("ivr") or {}).get("menu") == "1")
         for row in rows:
             tl = await asyncio.to_thread(c.contacts.timeline, row["contact_id"])
             on = next((e["at"] for e in tl if e["type"] == "ContactConnected"), None)
             end = next((e["at"] for e in tl if e["type"] == "ContactEnded"), None)
             if on is None or end is None:
+                untalked.append([e["type"] for e in tl])  # what happened to a caller who never talked
                 continue
             recs = stack.voice.recordings(row["contact_id"])
             if not recs:
@@ -271,21 +289,31 @@ async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: fl
             if span is not None and span[1] is not None:
                 bdiffs.append(length - (span[1] - span[0]))
                 off_bridge += abs(bdiffs[-1]) > 0.1
+                late_bridge.append(span[2] - on)  # the engine's connect (stored) -> the bridge (on the loop)
+                late_end.append(end - span[3])  # the hang-up on the wire -> the engine's end (stored)
         talked = len(diffs) + missing
         refused = stack.gateway.admission.refused - refused0
-        ok = r.rc == 0 and r.failed == 0 and missing == 0 and off == 0 and talked == calls
+        ok = r.rc == 0 and r.failed == 0 and missing == 0 and off == 0 and talked == calls and chose == calls
         step = {"rate_cps": rate, "calls": calls, "successful": r.successful, "failed": r.failed,
-                "refused_503": refused,
+                "refused_503": refused, "ivr_digit_1": chose,
                 "talked": talked, "recordings_missing": missing, "recordings_off_0_1s": off,
                 "worst_diff_s": round(max(diffs, key=abs), 3) if diffs else None,
                 "recordings_off_bridge_0_1s": off_bridge,
                 "worst_diff_bridge_s": round(max(bdiffs, key=abs), 3) if bdiffs else None,
-                "cpu_percent": round(100 * cpu / wall, 1), **loop_lag}
+                "bridge_after_connect_max_s": round(max(late_bridge), 3) if late_bridge else None,
+                "end_after_hangup_max_s": round(max(late_end), 3) if late_end else None,
+                "untalked_example": untalked[0] if untalked else None,
+                "cpu_percent": round(100 * cpu / wall, 1), "cpu_ms_per_call": round(1000 * cpu / calls, 1),
+                "load_1m": round(os.getloadavg()[0], 2), **loop_lag}
         steps.append(step)
-        print(f"recorded {rate:3d} cps: {r.successful}/{calls} ok, {r.failed} failed ({refused} refused 503); "
+        print(f"recorded {rate:3d} cps: {r.successful}/{calls} ok, {r.failed} failed ({refused} refused 503), "
+              f"{chose} chose 1 in the IVR; "
               f"{talked} talked, {missing} without a recording, {off} off by > 0.1 s (worst {step['worst_diff_s']} s); "
-              f"vs the bridged time {off_bridge} off (worst {step['worst_diff_bridge_s']} s); "
-              f"CPU {step['cpu_percent']} %, loop lag p99 {step['lag_p99_ms']} ms", flush=True)
+              f"vs the bridged time {off_bridge} off (worst {step['worst_diff_bridge_s']} s); bridged up to "
+              f"{step['bridge_after_connect_max_s']} s after the engine's connect, ended up to "
+              f"{step['end_after_hangup_max_s']} s after the hang-up; "
+              f"CPU {step['cpu_percent']} % ({step['cpu_ms_per_call']} ms/call), loop lag p99 {step['lag_p99_ms']} ms, "
+              f"load {step['load_1m']}", flush=True)
         if not ok:
             break
         best = rate
@@ -295,8 +323,9 @@ async def recorded(c: Any, stack: Any, work: Path, rates: list[int], seconds: fl
     return {"registered": registered, "max_cps_media_recordings_complete": best, "steps": steps}
 
 
-def _bridge_spans(stack: Any) -> dict[str, list[float | None]]:
-    """contact id -> [bridged at, unbridged at] on the loop's clock: the time the caller and the agent
+def _bridge_spans(stack: Any) -> dict[str, list[Any]]:
+    """contact id -> [bridged at, unbridged at] on the loop's clock (then both on the wall clock, the
+    event log's): the time the caller and the agent
     actually had media between them (the engine's ContactConnected comes before it: the accept runs on
     the store's worker first, and that handoff grows with load)."""
     gw, spans = stack.gateway, {}
@@ -308,16 +337,24 @@ def _bridge_spans(stack: Any) -> dict[str, list[float | None]]:
         bridge(customer, agent)
         vc = stack.voice.by_leg.get(customer.id)
         if vc is not None:
-            spans[vc.contact_id] = [time.monotonic(), None]
+            spans[vc.contact_id] = [time.monotonic(), None, time.time(), None]
             contact_of[customer.id] = contact_of[agent.id] = vc.contact_id
 
     def on_unbridge(leg: Any) -> None:
         cid = contact_of.pop(leg.id, None)
         if cid is not None and leg.bridge is not None and spans[cid][1] is None:
-            spans[cid][1] = time.monotonic()
+            spans[cid][1], spans[cid][3] = time.monotonic(), time.time()
         unbridge(leg)
 
-    gw.bridge, gw.unbridge = on_bridge, on_unbridge
+    connect = gw.connect
+
+    def on_connect(customer: Any, since: float) -> bool:  # a pre-bridged call starts relaying now
+        vc = stack.voice.by_leg.get(customer.id)
+        if vc is not None and vc.contact_id in spans:
+            spans[vc.contact_id][0], spans[vc.contact_id][2] = time.monotonic(), time.time()
+        return bool(connect(customer, since))
+
+    gw.bridge, gw.unbridge, gw.connect = on_bridge, on_unbridge, on_connect
     return spans
 
 

@@ -66,6 +66,7 @@ EXAMPLES: list[Command] = [
                   customer_id="cu1", tier="gold", last_agent_id="a1", workflow_id="main", once=True),
     DisconnectCustomer("c1"),
     DisconnectCustomer("c1", if_open=True),
+    DisconnectCustomer("c1", at=1700000000.25),
     MoveContact("c1", "support"),
     AcceptOffer("c1", "a1"),
     DeclineOffer("c1", "a1"),

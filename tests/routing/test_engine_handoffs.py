@@ -279,3 +279,27 @@ def test_chat_only_agent_never_gets_voice() -> None:
     assert sim.state("x") == "reserved"
     sim.accept("chat0", "x", 10)
     assert sim.state("x") == "busy"
+
+
+def test_a_hang_up_seen_earlier_by_the_channel_ends_the_conversation_then() -> None:
+    """DisconnectCustomer.at (a SIP BYE's time): the conversation ends when the customer hung up, not when
+    the writer got to it; never before the connect nor after now; the wrap-up that follows runs from then."""
+    sim = Sim(catalog([queue("q", wrap_up_s=10)], [agent("a", "q")]))
+    sim.login("a", 0)
+    sim.create("c1", 1)
+    sim.accept("c1", "a", 2)
+    out = sim._rec(sim.engine.customer_left("c1", T0 + 30.4, ended_at=T0 + 30.0))
+    ended = one(out, ev.ContactEnded)
+    assert (ended.at, ended.reason, ended.wrap_up_until) == (T0 + 30.0, "customer", T0 + 40.0)
+    done = one(sim.tick(40.5), ev.WrapUpCompleted)
+    assert (done.talk_s, done.acw_s) == (28.0, 10.0)
+
+    sim.create("c2", 41)
+    sim.accept("c2", "a", 42)
+    early = one(sim._rec(sim.engine.customer_left("c2", T0 + 50, ended_at=T0 + 41.5)), ev.ContactEnded)
+    assert early.at == T0 + 42  # a hang-up seen before the connect was stored: the talk time is zero, not negative
+    sim.tick(53)
+    sim.create("c3", 54)
+    sim.accept("c3", "a", 55)
+    late = one(sim._rec(sim.engine.customer_left("c3", T0 + 60, ended_at=T0 + 99)), ev.ContactEnded)
+    assert late.at == T0 + 60  # never in the future

@@ -135,6 +135,8 @@ class FakeGateway:
         self.recording: dict[str, Path] = {}
         self.timers: list[tuple[float, Callable[[], None]]] = []
         self.playing: dict[str, tuple[str, Callable[[], None], bool]] = {}
+        self.prebridged: dict[str, tuple[FakeLeg, Path | None]] = {}
+        self.connected_since: dict[str, float] = {}
 
     def post(self, fn: Callable[[], None]) -> None:
         fn()
@@ -146,6 +148,8 @@ class FakeGateway:
             done(None, exc)
             return
         done(result, None)
+
+    submit_command = submit
 
     def call_later(self, delay: float, fn: Callable[[], None]) -> FakeHandle:
         self.log.append(("later", str(delay)))
@@ -170,6 +174,24 @@ class FakeGateway:
 
     def unbridge(self, customer: FakeLeg) -> None:
         self.log.append(("unbridge", customer.id))
+
+    def prebridge(self, customer: FakeLeg, agent: FakeLeg, record_to: Path | None) -> None:
+        self.prebridged[customer.id] = (agent, record_to)
+
+    def connect(self, customer: FakeLeg, since: float) -> bool:
+        """Logs what the classic path logs at the connect (bridge, then record)."""
+        found = self.prebridged.pop(customer.id, None)
+        if found is None:
+            return False
+        self.connected_since[customer.id] = since
+        self.bridge(customer, found[0])
+        if found[1] is not None:
+            self.record(customer, found[1])
+        return True
+
+    def drop_prebridge(self, customer: FakeLeg, record_to: Path | None) -> None:
+        self.prebridged.pop(customer.id, None)
+        self.log.append(("dropped", customer.id))
 
     def hold(self, customer: FakeLeg, held: bool) -> None:
         self.log.append(("hold", customer.id, str(held)))

@@ -103,3 +103,31 @@ def test_paused_time_is_left_out(tmp_path: Path) -> None:
     pacer.loop.t = 103.0 + 0.5  # the last 0.5 s are written at close
     seconds = rec.close()
     assert abs(seconds - (3.5 - 1.0)) < 0.05  # about a second was paused (the margin shifts its edges)
+
+
+def test_a_recorder_opened_at_the_answer_starts_at_the_connect(tmp_path: Path) -> None:
+    """Opened pending when the agent's phone answered (100.0); the engine's connect is at 100.3 and comes
+    back at 100.9 (past the write margin): nothing was written meanwhile, the file starts at 100.3 with the
+    audio from then on, in place."""
+    pacer = Pacer()
+    rec = Recorder(pacer, tmp_path / "r.wav")
+    rec.pending = True
+    for i in range(45):  # 0.9 s of frames, both sides
+        pacer.loop.t = 100.0 + 0.02 * (i + 1)
+        rec.feed(0, frame(i), timestamp=160 * i, ssrc=1)
+        rec.feed(1, frame(-i), timestamp=800 + 160 * i, ssrc=2)
+        pacer.tick()
+    assert rec.frames == 0 and rec.written == 0
+    rec.trim_start(100.3)
+    for i in range(45, 150):
+        pacer.loop.t = 100.0 + 0.02 * (i + 1)
+        rec.feed(0, frame(i), timestamp=160 * i, ssrc=1)
+        rec.feed(1, frame(-i), timestamp=800 + 160 * i, ssrc=2)
+        pacer.tick()
+    pacer.loop.t = 103.0
+    assert rec.close() == 2.7
+    n, left, right = read(tmp_path / "r.wav")
+    assert n == 21_600
+    # frame i arrived at 100.02 (i + 1): anchored there, it starts at 100.02 i; the file's sample 0 is 100.3
+    assert [left[160 * k] for k in range(0, 130)] == [15 + k for k in range(130)]
+    assert [right[160 * k] for k in range(0, 130)] == [-15 - k for k in range(130)]

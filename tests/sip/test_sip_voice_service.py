@@ -10,6 +10,7 @@ import pytest
 from sip_fakes import FakeGateway, FakeLeg
 
 from blendcc.app.channels.voice.service import VoiceService, VoiceSettings
+from blendcc.domain.errors import InvalidState
 
 
 @pytest.fixture
@@ -242,3 +243,63 @@ def test_a_finished_recording_is_a_recording_stored_event_in_the_contacts_timeli
     assert voice.recordings(vc.contact_id) == [
         {"contact_id": vc.contact_id, "file": f"{vc.contact_id}.wav", "seconds": 3.0, "agent_id": "a1",
          "queue_id": "sales", "path": str(voice.settings.recording_dir / f"{vc.contact_id}.wav")}]
+
+
+def _answered_later(c: Any, voice: VoiceService, gw: FakeGateway) -> tuple[Any, list[Any]]:
+    """A call rung to a1's phone whose engine commands wait (as on the server's workers) until run."""
+    gw.phones.add("a1")
+    c.agents.login("a1")
+    voice.incoming(FakeLeg("cust-1"), "+442079460000", "0800123")
+    vc = next(iter(voice.calls.values()))
+    waiting: list[Any] = []
+    gw.submit_command = lambda work, done: waiting.append((work, done))  # type: ignore[method-assign]
+    return vc, waiting
+
+
+def _run(gw: FakeGateway, waiting: list[Any]) -> None:
+    while waiting:
+        work, done = waiting.pop(0)
+        FakeGateway.submit(gw, work, done)
+
+
+def test_the_answer_is_pre_bridged_and_the_recording_starts_at_the_engines_connect(setup: Any) -> None:
+    """The phone answers at t; the engine's accept runs 0.4 s later (a busy writer): the legs wait on a
+    bridge that relays nothing, recording, and the recording starts at the connect's own time."""
+    c, voice, gw, clock = setup
+    vc, waiting = _answered_later(c, voice, gw)
+    voice.agent_answered(vc.agent_leg)
+    assert "cust-1" in gw.prebridged and ("bridge", "cust-1", vc.agent_leg.id) not in gw.log
+    clock.advance(0.4)
+    _run(gw, waiting)
+    connected = next(s.event for s in c.store.contact_events(vc.contact_id) if s.event.type == "ContactConnected")
+    assert gw.connected_since["cust-1"] == connected.at
+    assert ("bridge", "cust-1", vc.agent_leg.id) in gw.log and ("record", f"{vc.contact_id}.wav") in gw.log
+    assert vc.state == "connected" and vc.recordings[0]["started_at"] == connected.at
+
+
+def test_a_pre_bridge_the_engine_refuses_is_dropped_with_its_recording(setup: Any) -> None:
+    c, voice, gw, _clock = setup
+    vc, waiting = _answered_later(c, voice, gw)
+    agent_leg = vc.agent_leg
+    voice.agent_answered(agent_leg)
+
+    def refused(_agent: str, contact_id: str) -> float:
+        raise InvalidState(f"the offer of {contact_id} was revoked")
+
+    voice._accept = refused  # type: ignore[method-assign]
+    _run(gw, waiting)
+    assert ("dropped", "cust-1") in gw.log and ("hangup", agent_leg.id) in gw.log
+    assert "cust-1" not in gw.connected_since and vc.recordings == []
+
+
+def test_the_customers_hang_up_ends_the_conversation_when_it_happened_not_when_stored(setup: Any) -> None:
+    c, voice, gw, clock = setup
+    vc, waiting = _answered_later(c, voice, gw)
+    voice.agent_answered(vc.agent_leg)
+    _run(gw, waiting)
+    clock.advance(20)
+    voice.leg_ended(vc.customer)  # BYE from the caller
+    clock.advance(0.7)  # the writer gets to it later
+    _run(gw, waiting)
+    row = _row(c, voice)
+    assert row["outcome"] == "completed" and row["talk_s"] == pytest.approx(20)

@@ -96,10 +96,13 @@ class CreateContact(Command):
 @dataclass(frozen=True, slots=True)
 class DisconnectCustomer(Command):
     """The customer hung up or left: abandoned if not yet connected, else the conversation ends.
-    ``if_open``: do nothing when the contact is already closed (else that is refused)."""
+    ``if_open``: do nothing when the contact is already closed (else that is refused). ``at``: when the
+    customer hung up, as the channel saw it (a SIP BYE): the conversation's end is stamped then (never
+    before its connect nor after now), not when the writer got to the command."""
 
     contact_id: str
     if_open: bool = False
+    at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,7 +378,7 @@ def _create(e: Engine, c: Any, now: float) -> list[Event]:
 def _disconnect(e: Engine, c: Any, now: float) -> list[Event]:
     if c.if_open and e.is_terminal(c.contact_id):
         return []
-    return e.customer_left(c.contact_id, now)
+    return e.customer_left(c.contact_id, now, ended_at=c.at)
 
 
 def _batch(e: Engine, c: Any, now: float) -> list[Event]:

@@ -378,11 +378,16 @@ class Engine(PresenceMixin, OutboundMixin, ConversationMixin, EmergencyMixin, Li
         self._end_assignment(asg, "agent", now)
         return self._take()
 
-    def _end_assignment(self, asg: Assignment, reason: str, now: float, auto_complete: bool = True) -> None:
+    def _end_assignment(self, asg: Assignment, reason: str, now: float, auto_complete: bool = True,
+                        ended_at: float | None = None) -> None:
+        # the conversation ended when the channel saw it end (never before its connect nor after now); what
+        # follows (wrap-up completed, the agent matched again) happens now
+        floor = max((t for t in (asg.connected_at, asg.hold_started) if t is not None), default=None)
+        end = now if ended_at is None else min(now, ended_at if floor is None else max(ended_at, floor))
         wrap = self.queue(asg.queue_id).wrap_up_s
-        until = now + wrap if wrap is not None else None
+        until = end + wrap if wrap is not None else None
         self._emit(_ContactEnded(contact_id=asg.contact_id, agent_id=asg.agent_id, queue_id=asg.queue_id,
-                                   reason=reason, wrap_up_until=until, at=now))
+                                   reason=reason, wrap_up_until=until, at=end))
         if wrap == 0 and auto_complete:
             self._complete_assignment(asg, None, None, now, timed_out=True)
             self._match_agent(self.agents[asg.agent_id], now)  # free again at once
@@ -465,8 +470,9 @@ class Engine(PresenceMixin, OutboundMixin, ConversationMixin, EmergencyMixin, Li
 
     # ------------------------------------------------------------------ customer and supervisor
 
-    def customer_left(self, contact_id: str, now: float) -> list[ev.Event]:
-        """The customer hung up / left: abandoned if not yet connected, else the conversation ends."""
+    def customer_left(self, contact_id: str, now: float, ended_at: float | None = None) -> list[ev.Event]:
+        """The customer hung up / left: abandoned if not yet connected, else the conversation ends (at
+        ``ended_at`` when the channel saw the hang-up earlier than now)."""
         c = self._contact(contact_id)
         if c.state in UNANSWERED:
             freed: AgentRecord | None = None
@@ -482,7 +488,7 @@ class Engine(PresenceMixin, OutboundMixin, ConversationMixin, EmergencyMixin, Li
                 self._match_agent(freed, now)  # the agent whose offer rang is free again
         elif c.state in IN_CONVERSATION and c.agent_id is not None:
             asg = self.agents[c.agent_id].work[c.id]
-            self._end_assignment(asg, "customer", now)
+            self._end_assignment(asg, "customer", now, ended_at=ended_at)
         return self._take()
 
     def move(self, contact_id: str, queue_id: str, now: float) -> list[ev.Event]:

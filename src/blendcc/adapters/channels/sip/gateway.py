@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 TE = 101
 SWEEP_S = 5.0
+#: threads running engine commands side by side (their batch is one commit, ADR 0038/0058)
+COMMAND_THREADS = 8
 
 
 class SipLeg:
@@ -67,6 +69,10 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer, G
         #: new inbound calls are refused 503 + Retry-After while the loop lags (admission.py)
         self.admission = Admission(None)
         self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice")
+        #: engine commands of different calls, run side by side so the runtime's group commit (ADR 0038)
+        #: stores those that arrive together in one transaction (ADR 0058)
+        self.commands = concurrent.futures.ThreadPoolExecutor(max_workers=COMMAND_THREADS,
+                                                              thread_name_prefix="voice-cmd")
         self._n = 0
         #: engine commands waiting for the worker; above ``max_backlog`` new calls get 503 (overload)
         self.backlog = 0
@@ -121,6 +127,7 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer, G
             self._release(leg)
         self.edge.close()
         self.worker.shutdown(wait=False, cancel_futures=True)
+        self.commands.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ VoiceGateway: plumbing
     def post(self, fn: Callable[[], None]) -> None:
@@ -128,24 +135,34 @@ class SipGateway(GatewayMedia, GatewayControls, GatewayCoaching, GatewayRefer, G
         self.loop.call_soon_threadsafe(fn)
 
     def submit(self, work: Callable[[], T], done: Callable[[T | None, Exception | None], None]) -> None:
+        self._submit(self.worker, work, done)
+
+    def submit_command(self, work: Callable[[], T], done: Callable[[T | None, Exception | None], None]) -> None:
+        self._submit(self.commands, work, done)
+
+    def _submit(self, pool: concurrent.futures.Executor, work: Callable[[], T],
+                done: Callable[[T | None, Exception | None], None]) -> None:
         assert self.loop is not None
         loop = self.loop
         self.backlog += 1
-        future = self.worker.submit(work)
+        future = pool.submit(work)
 
         def finished(f: concurrent.futures.Future[T]) -> None:
-            loop.call_soon_threadsafe(self._done_one)
             if f.cancelled():
+                loop.call_soon_threadsafe(self._done_one, None, None, None)
                 return
             exc = f.exception()
             result = None if exc is not None else f.result()
             error = exc if isinstance(exc, Exception) or exc is None else RuntimeError(str(exc))
-            loop.call_soon_threadsafe(done, result, error)
+            loop.call_soon_threadsafe(self._done_one, done, result, error)  # one wake-up of the loop
 
         future.add_done_callback(finished)
 
-    def _done_one(self) -> None:
+    def _done_one(self, done: Callable[[Any, Exception | None], None] | None, result: Any,
+                  error: Exception | None) -> None:
         self.backlog -= 1
+        if done is not None:
+            done(result, error)
 
     def call_later(self, delay: float, fn: Callable[[], None]) -> asyncio.TimerHandle:
         assert self.loop is not None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +30,7 @@ class GatewayMedia:
 
     pacer: Pacer | None
     legs: dict[str, SipLeg]
+    loop: asyncio.AbstractEventLoop | None
 
     if TYPE_CHECKING:  # provided by GatewayControls
         def leave_conference(self, leg: Any) -> None: ...
@@ -53,6 +56,36 @@ class GatewayMedia:
         if seconds is not None:
             for leg in (customer, *(x for x in self.legs.values() if x.rtp is b.a or x.rtp is b.b)):
                 leg.recorded_s = seconds
+
+    def prebridge(self, customer: Any, agent: Any, record_to: Path | None) -> None:
+        """The agent's phone answered, the engine not yet told: both legs on one bridge that relays nothing
+        yet, recording both sides (unwritten) into ``record_to`` so the file can start at the connect."""
+        self.bridge(customer, agent)
+        b = customer.bridge
+        b.held = True
+        if record_to is not None and self.pacer is not None:
+            b.recorder = Recorder(self.pacer, record_to)
+            b.recorder.pending = True
+
+    def connect(self, customer: Any, since: float) -> bool:
+        """The engine connected the pre-bridged call at ``since`` (wall clock, the event log's): relay, and
+        start the recording there. False when the customer is on no bridge."""
+        b = customer.bridge
+        if b is None:
+            return False
+        b.held = False
+        if b.recorder is not None and b.recorder.pending:
+            assert self.loop is not None
+            b.recorder.trim_start(self.loop.time() - max(0.0, time.time() - since))
+        return True
+
+    def drop_prebridge(self, customer: Any, record_to: Path | None) -> None:
+        """The engine did not connect the pre-bridged call: take the bridge down (if a hang-up has not),
+        its recording deleted."""
+        self.unbridge(customer)
+        customer.recorded_s = None
+        if record_to is not None:
+            record_to.unlink(missing_ok=True)
 
     def consult(self, agent: Any, other: Any) -> None:
         self.end_consult(agent)

@@ -6,7 +6,8 @@ shorten it. Audio is placed where its RTP timestamp says, on an anchor that is t
 stream's packets can have been sent (a new SSRC or a timestamp jump starts a new stream); gaps are
 silence; a frame is written only once it is ``MARGIN_S`` old, so late packets still land in place.
 Audio handed in without a timestamp (the conference mixer's) follows on where the previous ended.
-Paused time is left out of the file.
+Paused time is left out of the file. A recorder opened before the call is connected (the agent's phone
+answered, the engine not yet told) keeps what it hears unwritten until its start is trimmed to the connect.
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ class Recorder:
         self.written = 0  # samples of the timeline written or skipped
         self.frames = 0   # samples in the file
         self.paused = False
+        #: opened before the call is connected (its start is trimmed then, ``trim_start``): nothing is written yet
+        self.pending = False
         self.token: int | None = pacer.add(self._tick)
 
     def now(self) -> int:
@@ -130,7 +133,18 @@ class Recorder:
 
     def _tick(self) -> None:
         self._ticks += 1
-        self._write(self.now() - self.margin)
+        if not self.pending:
+            self._write(self.now() - self.margin)
+
+    def trim_start(self, at: float) -> None:
+        """Start the file at ``at`` (this recorder's clock): what came before is dropped, unwritten."""
+        self.pending = False
+        if self._time is None or self.written:
+            return
+        n = min(self.now(), max(0, round((at - self._t0) * RATE)))
+        for t in self.tracks:
+            t.take(n)
+        self.written = n
 
     def _write(self, upto: int) -> None:
         if upto <= self.written:
@@ -150,7 +164,7 @@ class Recorder:
             both[0::2] = left
             both[1::2] = right
             data = both.tobytes()
-        self.wav.writeframes(data)
+        self.wav.writeframesraw(data)  # the header's lengths are written once, at close (not a seek per frame)
         self.frames += upto - self.written
         self.written = upto
 

@@ -1,9 +1,10 @@
 """Voice channel service: phone calls become voice interactions; offers ring agent phones; legs are bridged.
 
 The service is driven by a ``VoiceGateway`` (the SIP edge implements it) and by the engine's events on
-the bus. It keeps no I/O of its own: engine commands run through ``gateway.submit`` (one worker thread
-in the server, so SIP signalling never waits for the database) and every callback comes back on the
-gateway's event loop, where all of this object's state lives.
+the bus. It keeps no I/O of its own: new interactions and accepted offers run through
+``gateway.submit_command`` (worker threads, so the commands of different calls share commits), the other
+commands in order through ``gateway.submit`` (one worker), so SIP signalling never waits for the database;
+every callback comes back on the gateway's event loop, where all of this object's state lives.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from blendcc.app.acd.agents import AgentService
@@ -25,11 +27,12 @@ from blendcc.app.channels.voice.model import RECORDING_POLICIES, GoneLeg, Leg, V
 from blendcc.app.channels.voice.phone_transfer import VoicePhoneTransfer
 from blendcc.app.channels.voice.supervision import VoiceSupervision
 from blendcc.domain.channels import Channel
-from blendcc.domain.events import CallbackCompleted
+from blendcc.domain.events import CallbackCompleted, ContactConnected
 from blendcc.domain.lifecycle.voice import UNANSWERED
 from blendcc.domain.lifecycle.voice import VoiceCallState as V
 from blendcc.ports import EventBus
 from blendcc.routing.commands import (
+    AcceptOffer,
     AppendEvents,
     Batch,
     Command,
@@ -80,6 +83,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         self.stats = {"calls": 0, "abandoned": 0, "connected": 0, "failed_offers": 0, "batches": 0}
         self._ops: deque[Command] = deque()
         self._ops_lock = threading.Lock()
+        self._flush_lock = threading.RLock()  # re-entered only where the gateway runs work inline (tests)
         self._flush_queued = False
 
     def close(self) -> None:
@@ -129,7 +133,7 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
             if vc.state is V.QUEUED and self.settings.music_on_hold and not self._in_ivr(vc):
                 self.gateway.play(vc.customer, self.settings.music_on_hold, lambda: None, repeat=True)
 
-        self.gateway.submit(lambda: self.contacts.create(req), done)
+        self.gateway.submit_command(lambda: self.contacts.create(req), done)
 
     def dtmf(self, leg: Leg, digit: str) -> None:
         """A DTMF digit from the caller (decoded once per key press by the gateway)."""
@@ -197,17 +201,34 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         if vc.outbound:  # already connected by the engine: bridge at once
             self._connected(vc, leg)
             return
+        # both legs on a bridge that relays nothing yet, recording from now: when the engine's connect comes
+        # back (a commit later), the call is relayed and its recording starts at the connect's own time, so
+        # the file is the interaction's talk time however long that commit took (ADR 0058)
+        early = vc.callback_number is None and not vc.customer_gone and not vc.conference
+        recording = bool(vc.recordings) and vc.recordings[-1]["seconds"] is None  # one still open
+        record = early and not recording and self.recording_policy(vc.queue_id) == "all"
+        path = self._recording_path(vc) if record else None
+        if early:
+            self.gateway.prebridge(vc.customer, leg, path)
 
-        def done(_: Any, error: Exception | None) -> None:
+        def done(at: float | None, error: Exception | None) -> None:
             if error is not None or (vc.customer_gone and vc.callback_number is None):
                 log.info("agent %s answered %s too late: %s", agent, vc.contact_id, error)
+                if early:
+                    self.gateway.drop_prebridge(vc.customer, path)
                 self._hangup_agent(vc)
                 return
-            self._connected(vc, leg)
+            self._connected(vc, leg, (at if at is not None else self._now()) if early else None, path)
 
-        self.gateway.submit(lambda: self.agents.accept(agent, vc.contact_id), done)
+        cid = vc.contact_id
+        self.gateway.submit_command(lambda: self._accept(agent, cid), done)
 
-    def _connected(self, vc: VoiceCall, leg: Leg) -> None:
+    def _accept(self, agent: str, contact_id: str) -> float | None:
+        """The engine's accept (on a worker): when it connected the contact (its event's time)."""
+        events = self.contacts.runtime.execute(AcceptOffer(contact_id, agent))
+        return next((e.at for e in events if isinstance(e, ContactConnected)), None)
+
+    def _connected(self, vc: VoiceCall, leg: Leg, since: float | None = None, path: Path | None = None) -> None:
         vc.move(V.CONNECTED)
         if vc.callback_number is not None:  # a call-back: the agent is on, now call the customer
             self._dial_back(vc)
@@ -215,8 +236,14 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         self.stats["connected"] += 1
         self._leave_ivr(vc, hung_up=False)
         self.gateway.stop_playing(vc.customer)
+        vc.talk_started, vc.held, vc.agent_muted, vc.recording_paused = since or self._now(), False, False, False
+        if since is not None and self.gateway.connect(vc.customer, since):  # pre-bridged at the answer
+            if path is not None:
+                self._recording_started(vc, path, since)
+            elif self.recording_policy(vc.queue_id) == "all":
+                self.start_recording(vc.contact_id)
+            return
         self.gateway.bridge(vc.customer, leg)
-        vc.talk_started, vc.held, vc.agent_muted, vc.recording_paused = self._now(), False, False, False
         if self.recording_policy(vc.queue_id) == "all":
             self.start_recording(vc.contact_id)
 
@@ -399,20 +426,20 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
             if self._flush_queued:
                 return
             self._flush_queued = True
-        self.gateway.submit(self._flush, self._flushed)
+        self.gateway.submit_command(self._flush, self._flushed)
 
     def _flush(self) -> int:
-        with self._ops_lock:
-            ops = list(self._ops)
-            self._ops.clear()
-            self._flush_queued = False
-        if not ops:
-            return 0
-
-        # one writer step for all; a command the engine refuses (changing nothing, e.g. a hang-up racing
-        # the agent's own end) is skipped and the others still run
-        self.contacts.runtime.execute(Batch(tuple(ops), skip_refused=True))
-        return len(ops)
+        with self._flush_lock:  # one flush at a time: the queued commands keep their order
+            with self._ops_lock:
+                ops = list(self._ops)
+                self._ops.clear()
+                self._flush_queued = False
+            if not ops:
+                return 0
+            # one writer step for all; a command the engine refuses (changing nothing, e.g. a hang-up racing
+            # the agent's own end) is skipped and the others still run
+            self.contacts.runtime.execute(Batch(tuple(ops), skip_refused=True))
+            return len(ops)
 
     def _flushed(self, n: int | None, error: Exception | None) -> None:
         if error is not None:
@@ -424,7 +451,8 @@ class VoiceService(VoiceSupervision, VoiceConsult, VoiceMessages, VoiceControls,
         self._hangup_agent(vc)
         if vc.state is not V.ENDED:
             self.stats["abandoned"] += vc.state in UNANSWERED
-            self._command(DisconnectCustomer(vc.contact_id))
+            # stamped with the hang-up's time, not the writer's: the talk time is what the recording holds
+            self._command(DisconnectCustomer(vc.contact_id, at=self._now()))
 
     def _hangup_agent(self, vc: VoiceCall) -> None:
         if vc.agent_leg is not None:

@@ -44,13 +44,19 @@ class VoiceSupervision:
             raise InvalidState(f"contact {contact_id} is not connected")
         if self.recording_policy(vc.queue_id) == "none":
             raise InvalidState(f"queue {vc.queue_id} does not allow recording")
-        n = len(vc.recordings)
-        path = self.settings.recording_dir / (f"{contact_id}.wav" if n == 0 else f"{contact_id}-{n + 1}.wav")
+        path = self._recording_path(vc)
         if not self.gateway.record(vc.customer, path):
             raise InvalidState(f"contact {contact_id} is already being recorded")
-        entry: dict[str, Any] = {"contact_id": contact_id, "file": path.name, "path": str(path),
+        return self._recording_started(vc, path, self._now())
+
+    def _recording_path(self, vc: VoiceCall) -> Path:
+        n, contact_id = len(vc.recordings), vc.contact_id
+        return self.settings.recording_dir / (f"{contact_id}.wav" if n == 0 else f"{contact_id}-{n + 1}.wav")
+
+    def _recording_started(self, vc: VoiceCall, path: Path, at: float) -> dict[str, Any]:
+        entry: dict[str, Any] = {"contact_id": vc.contact_id, "file": path.name, "path": str(path),
                                  "agent_id": vc.agent_id, "queue_id": vc.queue_id, "seconds": None}
-        entry["started_at"] = self._now()
+        entry["started_at"] = at
         vc.recordings.append(entry)
         self._changed(vc)
         return entry

@@ -101,7 +101,7 @@ class VoiceStack:
                 and getattr(self.container, "dialing", None) is None:
             from blendcc.bootstrap.dialing import wire_dialing
 
-            wire_dialing(self.container, self.telephony)
+            wire_dialing(self.container, self.telephony, ticker=False)  # the lifespan's leader-only "dialing" ticks it
             log.info("outbound dialer places calls through the SIP trunk %s", self.settings.sip_trunk_uri)
         self._purge_now()
         self._monitor_trunk()

@@ -60,7 +60,7 @@ def test_started_once_on_election_stopped_on_a_refused_renewal_started_again_whe
 
     lease.renewal = False  # another node holds the lease now
     leadership.step()
-    assert not leadership.is_leader and services.running() == {"smtp": False, "dialing": False}
+    assert not leadership.is_leader and runtime.standby and services.running() == {"smtp": False, "dialing": False}
     assert log[2:] == ["stop dialing standby=True", "stop smtp standby=True"]  # reverse order
     leadership.step()  # a standby again; the fake lease grants token 7 again: it leads again
     lease.renewal = True
@@ -103,7 +103,8 @@ def test_a_failed_take_over_starts_nothing() -> None:
 
     leadership._elected = broken
     leadership.step()
-    assert not leadership.is_leader and log == [] and services.running() == {"smtp": False, "dialing": False}
+    assert not leadership.is_leader and runtime.standby and lease.released == [7]
+    assert log == [] and services.running() == {"smtp": False, "dialing": False}
 
 
 def test_a_failing_start_leaves_that_service_stopped_and_the_others_running() -> None:

@@ -51,11 +51,19 @@ class Background:
 
     def start_dialing(self) -> None:
         """The dialing loop's tick (leader-only), if a loop is wired (by BLENDCC_TELEPHONY or the SIP edge)."""
-        dialing, scheduler = self.container.dialing, self.scheduler
-        if dialing is not None:
-            interval_s = self.container.settings.dialer_tick_s
-            self.container.leader_only.add("dialing", lambda: start_ticker(dialing, scheduler, interval_s),
-                                           lambda: stop_ticker(dialing))
+        c, scheduler = self.container, self.scheduler
+        dialing, campaigns = c.dialing, c.campaigns
+        if dialing is None:
+            return
+        interval_s = c.settings.dialer_tick_s
+
+        def start() -> None:
+            if c.cluster is not None and campaigns is not None:  # taking over: the old leader may have started or
+                campaigns.reload_states()  # paused campaigns since this process read their states
+                dialing.sync(campaigns.running(), campaigns.state)
+            start_ticker(dialing, scheduler, interval_s)
+
+        c.leader_only.add("dialing", start, lambda: stop_ticker(dialing))
 
     def add_email(self) -> None:
         """The SMTP listener and the IMAP pollers (leader-only: what they accept becomes commands)."""

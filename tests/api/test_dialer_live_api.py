@@ -136,3 +136,22 @@ def test_telephony_settings(sqlite_url: str, fast_passwords: None) -> None:
     with pytest.raises(ValidationError, match="fake_telephony_mix"):
         settings(sqlite_url, telephony="fake", fake_telephony_mix={"robot": 1.0})
     assert settings(sqlite_url, telephony="sip", sip_enabled=True, sip_trunk_uri="sip:10.0.0.5:5060").telephony == "sip"
+
+
+def test_health_and_metrics_name_the_leader_only_listeners_running_on_a_single_node(
+        sqlite_url: str, fast_passwords: None) -> None:
+    """One node is always the writer: its leader-only loops start with the server (ADR 0063), /health and
+    /metrics say which run, and they stop with the server."""
+    from fastapi.testclient import TestClient
+
+    container = build_container(settings(sqlite_url, telephony="fake", dialer_tick_s=0.05), run_migrations=False)
+    try:
+        with TestClient(create_app(container, background=True)) as client:
+            listeners = client.get("/health").json()["listeners"]
+            assert listeners["dialing"] is True and listeners["callbacks"] is True and listeners["crisis"] is True
+            metrics = client.get("/metrics").text
+            assert 'blendcc_listener_running{listener="dialing"} 1.0' in metrics
+            assert container.leader_only.starts("dialing") == 1
+        assert container.leader_only.running() == {} and not container.leader_only.active
+    finally:
+        container.store.engine.dispose()

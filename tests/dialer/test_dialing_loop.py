@@ -328,3 +328,17 @@ def test_the_live_ticker_dials_and_pumps_the_fake_telephony() -> None:
         loop_thread.join(5)
         loop.close()
     assert c.service.ticker is None
+
+
+def test_sync_dials_exactly_the_running_campaigns_without_recording_events() -> None:
+    """A node taking over (ADR 0063) aligns its loop with the campaign states the old leader left."""
+    c = Centre()
+    c.start()
+    stored = len(c.store.read(0))
+    c.service.sync([], lambda _cid: "paused")  # paused on the old leader after this process started
+    assert c.service.runs["c1"].state == "paused"
+    c.service.sync([c.campaign], lambda _cid: "running")  # started again there
+    assert c.service.runs["c1"].state == "running"
+    c.service.sync([], lambda _cid: "stopped")
+    assert c.service.runs["c1"].state == "stopped"
+    assert not any(s.event.type == "CampaignStateChanged" for s in c.store.read(stored))

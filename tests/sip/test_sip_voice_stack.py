@@ -78,6 +78,16 @@ def test_a_trunk_wires_the_dialer_only_with_telephony_sip(sqlite_url: str, clock
             await stack.start()
             assert stack.telephony is not None and stack.voice.dial_out is not None  # call-backs use the trunk
             assert (c.dialing is not None) is (telephony == "sip")
+            if c.dialing is not None:
+                assert c.dialing.ticker is None  # the lifespan's leader-only "dialing" service ticks it (ADR 0063)
+            # the OPTIONS probe reports into crisis commands: it runs only while this node leads
+            assert c.leader_only.running() == {"sip-trunk-options": False}
+            c.leader_only.start_all()
+            await asyncio.sleep(0.05)
+            assert stack.trunk_monitor is not None and stack.trunk_monitor.probes == 1
+            c.leader_only.stop_all()
+            await asyncio.sleep(0.05)
+            assert stack.trunk_monitor._stopped
         finally:
             stack.close()
 

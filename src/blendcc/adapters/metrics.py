@@ -26,10 +26,12 @@ class _Live(Collector):
     """Gauges read when Prometheus scrapes: the live state's counts and the bus lag."""
 
     def __init__(self, gauges: Callable[[], Mapping[str, Any]], bus_lag: Callable[[], float | None],
-                 leader: Callable[[], bool | None] = lambda: None) -> None:
+                 leader: Callable[[], bool | None] = lambda: None,
+                 listeners: Callable[[], Mapping[str, bool]] = dict) -> None:
         self._gauges = gauges
         self._bus_lag = bus_lag
         self._leader = leader
+        self._listeners = listeners
 
     def collect(self) -> Iterator[Metric]:
         g = self._gauges()
@@ -50,6 +52,11 @@ class _Live(Collector):
         if leader is not None:
             yield GaugeMetricFamily("blendcc_routing_leader", "1 while this node holds the routing lease (cluster)",
                                     value=1.0 if leader else 0.0)
+        running = GaugeMetricFamily("blendcc_listener_running", "1 while a leader-only listener or loop runs on "
+                                    "this node (SMTP, IMAP, dialing tick, timers; ADR 0063)", labels=["listener"])
+        for name, on in sorted(self._listeners().items()):
+            running.add_metric([name], 1.0 if on else 0.0)
+        yield running
 
     def describe(self) -> Iterator[Metric]:
         return iter(())
@@ -59,7 +66,8 @@ class PrometheusMetrics:
     """A ``CommitSubscriber`` and the writer's batch observer, with the scrape-time gauges."""
 
     def __init__(self, gauges: Callable[[], Mapping[str, Any]], bus_lag: Callable[[], float | None],
-                 leader: Callable[[], bool | None] = lambda: None) -> None:
+                 leader: Callable[[], bool | None] = lambda: None,
+                 listeners: Callable[[], Mapping[str, bool]] = dict) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
         self.events = Counter("blendcc_events", "events committed to the log, by type", ["type"],
                               registry=self.registry)
@@ -69,7 +77,7 @@ class PrometheusMetrics:
                                     buckets=BATCH_BUCKETS, registry=self.registry)
         for name in COUNTED:
             self.events.labels(type=name)  # present at 0 from the start
-        self.registry.register(_Live(gauges, bus_lag, leader))
+        self.registry.register(_Live(gauges, bus_lag, leader, listeners))
 
     def committed(self, batch: Sequence[StoredEvent]) -> None:
         for s in batch:

@@ -86,22 +86,22 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
         voice = container.voice  # the SIP edge, when settings.sip_enabled
         if voice is not None:
             await voice.start()
-        if background and container.email is not None:
-            await asyncio.to_thread(container.email.start)  # SMTP listener, IMAP pollers
         if background:
-            work.start_dialing()  # BLENDCC_TELEPHONY
-        if container.cluster is not None:  # several nodes: take the routing lease when it is free (ADR 0053)
-            container.cluster.start()
+            work.add_email()  # SMTP listener, IMAP pollers
+            work.start_dialing()  # BLENDCC_TELEPHONY, or the SIP trunk
+        if container.cluster is not None:  # several nodes: take the routing lease when it is free (ADR 0053); the
+            container.cluster.start()  # leader-only services then start on election, stop on step-down (ADR 0063)
+        else:
+            await asyncio.to_thread(container.leader_only.start_all)  # one node: always the writer
         try:
             yield
         finally:
             if container.cluster is not None:
                 await asyncio.to_thread(container.cluster.stop)  # a leader lets its lease go at once
+            await asyncio.to_thread(container.leader_only.clear)  # listeners join their threads: off the loop
             work.stop()
             if container.forecast_jobs is not None:
                 container.forecast_jobs.cancel_all()  # running jobs stop at their next fit
-            if background and container.email is not None:
-                await asyncio.to_thread(container.email.stop)
             if voice is not None:
                 voice.close()
             container.scheduler = None
@@ -176,7 +176,7 @@ def create_app(container: Container, background: bool = True) -> FastAPI:
     def health() -> dict[str, object]:
         cluster = container.cluster
         return {"status": "ok", "version": __version__, "last_seq": container.views.last_seq(),
-                "role": "single" if cluster is None else cluster.role}
+                "role": "single" if cluster is None else cluster.role, "listeners": container.leader_only.running()}
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:

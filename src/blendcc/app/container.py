@@ -19,6 +19,7 @@ from blendcc.app.analytics.service import Analytics
 from blendcc.app.channels.messaging.canned import CannedService
 from blendcc.app.channels.messaging.conversations import ConversationService
 from blendcc.app.channels.messaging.states import ConversationStates
+from blendcc.app.cluster.leader_only import LeaderOnly
 from blendcc.app.knowledge.service import KnowledgeService
 from blendcc.app.knowledge.usage import KbUsageService
 from blendcc.app.outbound.campaigns import CampaignService
@@ -87,6 +88,9 @@ class Container:
     metrics: Any = None  # Prometheus metrics (adapters.metrics.PrometheusMetrics; set by bootstrap)
     scheduler: Scheduler | None = None  # timers and periodic jobs while the server runs (set by the API lifespan)
     cluster: Any = None  # app.cluster.Leadership when settings.cluster (several nodes; started by the API lifespan)
+    #: listeners and loops that issue commands (SMTP, IMAP, dialing tick, crisis/callback timers): registered by
+    #: the API lifespan, running only while this node is the routing writer (ADR 0063)
+    leader_only: LeaderOnly = field(default_factory=LeaderOnly)
     #: plain views of the live state for readers outside the app layer (API, WebSockets, SIP edge)
     views: LiveViews = field(init=False)
     #: digital conversations' states (open, pending, snoozed, resolved) and an agent's list of them

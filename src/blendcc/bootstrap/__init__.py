@@ -152,7 +152,8 @@ def build_container(settings: Settings, clock: Clock | None = None, run_migratio
                           CustomerService(customers, store, clock), notes)
     container.audit = audit
     metrics = PrometheusMetrics(container.views.gauges, lambda: getattr(bus, "lag_s", None),
-                                lambda: None if container.cluster is None else bool(container.cluster.is_leader))
+                                lambda: None if container.cluster is None else bool(container.cluster.is_leader),
+                                container.leader_only.running)
     runtime.subscribers.append(metrics)
     runtime.batch_observers.append(metrics.observe_commit)
     container.metrics = metrics

@@ -60,7 +60,8 @@ def wire_cluster(container: Container, settings: Settings, store: SqlStore,
     lease_db = make_engine(settings.database_url, pool_size=1, max_overflow=1, pool_timeout=settings.lease_ttl_s)
     lease = SqlLease(lease_db, LEASE, lock_timeout_s=settings.lease_ttl_s)
     leadership = Leadership(lease, runtime, node_id, node_address(settings), ttl_s=settings.lease_ttl_s,
-                            fence=lambda token: store.fence(LEASE, token), elected=elected)
+                            fence=lambda token: store.fence(LEASE, token), elected=elected,
+                            services=container.leader_only)
     container.cluster = leadership
     share_revocations(container)
     log.info("cluster node %s (%s): standby until it holds the routing lease", node_id, leadership.address)

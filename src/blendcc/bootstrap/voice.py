@@ -101,7 +101,7 @@ class VoiceStack:
                 and getattr(self.container, "dialing", None) is None:
             from blendcc.bootstrap.dialing import wire_dialing
 
-            wire_dialing(self.container, self.telephony)
+            wire_dialing(self.container, self.telephony, ticker=False)  # the lifespan's leader-only "dialing" ticks it
             log.info("outbound dialer places calls through the SIP trunk %s", self.settings.sip_trunk_uri)
         self._purge_now()
         self._monitor_trunk()
@@ -120,9 +120,15 @@ class VoiceStack:
         def report(channel: str, healthy: bool, detail: str) -> None:  # off the SIP loop: it may run commands
             crisis.run(lambda: crisis.set_health(channel, healthy, detail, "sip-options"))
 
-        self.trunk_monitor = TrunkMonitor(self.gateway.edge, trunk, report,
-                                          interval_s=self.settings.sip_trunk_options_s)
-        self.trunk_monitor.start()
+        monitor = TrunkMonitor(self.gateway.edge, trunk, report, interval_s=self.settings.sip_trunk_options_s)
+        self.trunk_monitor = monitor
+        loop = asyncio.get_running_loop()  # the edge's loop: the leadership thread hands start and stop to it
+
+        def on_loop(fn: Callable[[], None]) -> Callable[[], object]:
+            return lambda: loop.call_soon_threadsafe(fn)
+
+        # what it reports runs commands: leader-only (ADR 0063), started with the other listeners by the lifespan
+        self.container.leader_only.add("sip-trunk-options", on_loop(monitor.start), on_loop(monitor.stop))
 
     def _announcement(self, queue_id: str | None) -> str | None:
         """The emergency mode's message of the call's queue (else the centre's) as speech; None without one."""

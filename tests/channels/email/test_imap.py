@@ -133,3 +133,18 @@ def test_idle_wakes_the_poller_when_mail_arrives(dovecot: Dovecot, boot: Callabl
     dovecot.deliver("support", mail(message_id="<idle@example.org>", body="pushed"))
     assert wait_until(lambda: len(_received(container)) == 1, timeout_s=15)
     assert wait_until(lambda: poller.polls >= 2)  # read by a second pass (the count follows the store)
+
+
+def test_a_stopped_poller_starts_again_and_reads_new_mail(dovecot: Dovecot, boot: Callable[..., Any]) -> None:
+    """A leader that steps down stops its pollers; leading again starts them again (ADR 0063)."""
+    container = boot(poll_s=600.0)
+    poller = container.email.pollers[0]
+    poller.start()
+    poller.start()  # a second start while it runs is a no-op: one thread
+    assert wait_until(lambda: poller.polls >= 1) and poller.running
+    poller.stop()
+    assert not poller.running
+    dovecot.deliver("support", mail(message_id="<again@example.org>", body="after the step-down"))
+    poller.start()
+    assert poller.running
+    assert wait_until(lambda: len(_received(container)) == 1, timeout_s=15)

@@ -31,6 +31,9 @@ class Health(BaseModel):
     last_seq: int = Field(description="sequence number of the last event the writer committed")
     role: str = Field(default="single", description="'single' (one node), or in a cluster 'leader' (routes) or "
                       "'standby' (forwards /api requests to the leader; ADR 0053)")
+    listeners: dict[str, bool] = Field(
+        default_factory=dict, description="the leader-only listeners and loops (smtp, imap:<mailbox>, dialing, "
+        "crisis, callbacks, temp-agents) and whether each runs on this node: on the routing leader only (ADR 0063)")
 
 
 class Readiness(BaseModel):

@@ -42,15 +42,27 @@ class Writer(Protocol):
     def step_down(self) -> None: ...
 
 
+class Services(Protocol):
+    """The leader-only services (``LeaderOnly``): started when this node leads, stopped when it stops leading."""
+
+    def start_all(self) -> None: ...
+    def stop_all(self) -> None: ...
+
+
 class Leadership:
     """One thread per node. A standby tries to acquire the lease every ``poll_s``; on success it fences the
     event store with the new token FIRST, then calls ``elected(token)`` (rebuild from the log, start
     routing). The leader renews every ``ttl_s / 3``; if a renewal is refused (another node took the lease)
     or none succeeded for ``ttl_s`` (it cannot reach the database), it steps down. Independently the store
-    refuses any append carrying an old token, so a paused leader that wakes up never writes."""
+    refuses any append carrying an old token, so a paused leader that wakes up never writes.
+
+    ``services`` (the leader-only listeners and loops, ADR 0063) are started by this thread once ``elected``
+    succeeded, and stopped by it on every way out of leadership: a refused or overdue renewal, a fenced
+    append (``on_fenced`` wakes the thread), and ``stop``."""
 
     def __init__(self, lease: Lease, writer: Writer, node_id: str, address: str, *, ttl_s: float,
-                 fence: Callable[[int], None], elected: Callable[[int], None], poll_s: float | None = None) -> None:
+                 fence: Callable[[int], None], elected: Callable[[int], None], poll_s: float | None = None,
+                 services: Services | None = None) -> None:
         self.lease = lease
         self.writer = writer
         self.node_id = node_id
@@ -59,14 +71,20 @@ class Leadership:
         self.poll_s = poll_s if poll_s is not None else min(0.5, ttl_s / 4)
         self._fence = fence
         self._elected = elected
+        self.services = services
         self.token = 0
         #: the leader's base URL as last read from the lease (where a standby forwards requests)
         self.leader_address: str | None = None
         self._renewed_at = 0.0
         self._lost = threading.Event()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        writer.on_fenced.append(self._lost.set)
+        writer.on_fenced.append(self._fenced)
+
+    def _fenced(self) -> None:  # called by the writer, its lock held: only flag it; this thread stops services
+        self._lost.set()
+        self._wake.set()
 
     @property
     def is_leader(self) -> bool:
@@ -83,8 +101,10 @@ class Leadership:
     def stop(self) -> None:
         """Stop the loop; a leader lets its lease expire now so a standby takes over at once."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(5)
+        self._stop_services()  # before stepping down: nothing they issue meets a fenced writer
         if self.is_leader:
             self.writer.step_down()
             try:
@@ -94,11 +114,12 @@ class Leadership:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()  # before the step: a fence that happens during it wakes the next one at once
             try:
                 self.step()
             except Exception:
                 log.exception("leadership step failed; retrying")
-            self._stop.wait(self.ttl_s / 3 if self.is_leader else self.poll_s)
+            self._wake.wait(self.ttl_s / 3 if self.is_leader else self.poll_s)
 
     def step(self) -> None:
         """One round: renew (leader) or try to acquire (standby); keep ``leader_address`` current."""
@@ -107,6 +128,7 @@ class Leadership:
             return
         if self.token:  # stepped down (fenced out, or the lease was lost): a standby from now on
             log.warning("node %s is no longer the routing leader (token %d)", self.node_id, self.token)
+            self._stop_services()
             self.token = 0
             self._fence(0)
         token = self.lease.acquire(self.node_id, self.address, self.ttl_s)
@@ -129,6 +151,8 @@ class Leadership:
         self.leader_address = self.address
         log.warning("node %s is the routing leader (token %d), took over in %.2f s", self.node_id, token,
                     time.monotonic() - started)
+        if self.services is not None and self.is_leader:  # not if it was fenced out during the take-over
+            self.services.start_all()
 
     def _renew(self) -> None:
         if self._lost.is_set():
@@ -147,3 +171,8 @@ class Leadership:
             return
         log.error("the routing lease is another node's now; stepping down")
         self.writer.step_down()
+        self._stop_services()
+
+    def _stop_services(self) -> None:
+        if self.services is not None:
+            self.services.stop_all()

@@ -57,13 +57,14 @@ class AlertService:
         self._calls = SentimentWindow(self.rules.sentiment_window)  # transcribed calls (ended: kept until ack)
         self._out_of_adherence: dict[str, dict[str, Any]] = {}
         self._queue_now: list[QueueNow] = []
+        #: contact id -> its low survey answer (kept until a supervisor acknowledges the alert)
+        self._low_surveys: dict[str, Condition] = {}
+        self._survey_detail: dict[str, dict[str, Any]] = {}
+        # subscribe last: the Redis bus may deliver messages (a restarted node's backlog) at once, on its thread
         self._unsubscribe: list[Callable[[], None]] = [
             bus.subscribe("stats", self._on_stats), bus.subscribe("contact", self._on_contact),
             bus.subscribe("wfm", self._on_wfm), bus.subscribe("survey", self._on_survey),
             bus.subscribe("voice", self._on_voice)]
-        #: contact id -> its low survey answer (kept until a supervisor acknowledges the alert)
-        self._low_surveys: dict[str, Condition] = {}
-        self._survey_detail: dict[str, dict[str, Any]] = {}
 
     def close(self) -> None:
         for fn in self._unsubscribe:

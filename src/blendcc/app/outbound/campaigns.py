@@ -96,6 +96,11 @@ class CampaignService:
         config.delete_guards.append(self._guard_delete)
         config.on_change.append(self._config_changed)
 
+    def reload_states(self) -> None:
+        """Read the campaigns' states again from the log (a node taking over: the old leader changed them)."""
+        with self._lock:
+            self._states = self._reconcile(self.repo.campaign_states())
+
     def _reconcile(self, projected: dict[str, StateRow]) -> dict[str, StateRow]:
         """The log is the fact: the last CampaignStateChanged of each campaign wins over the projection
         (which lags if the process died between writing the event and the projection)."""

@@ -130,6 +130,18 @@ class DialingService(PreviewActions, ManualDialActions):
     def stop(self, campaign_id: str) -> None:
         self.pause(campaign_id, "stopped")
 
+    def sync(self, running: list[CampaignConfig], state_of: Callable[[str], str]) -> None:
+        """Dial exactly the ``running`` campaigns (a node that just took over: the old leader may have started
+        or paused some since this process started); the others pause or stop as ``state_of`` says. No event
+        is recorded: the campaign service recorded each change when it was made."""
+        ids = {c.id for c in running}
+        for config in running:
+            self.start(config, announce=False)
+        with self.lock:
+            off = [cid for cid, run in self.runs.items() if run.state == "running" and cid not in ids]
+        for cid in off:
+            self.pause(cid, "paused" if state_of(cid) == "paused" else "stopped", announce=False)
+
     def _get(self, campaign_id: str) -> Run:
         run = self.runs.get(campaign_id)
         if run is None:

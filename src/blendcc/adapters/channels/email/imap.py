@@ -113,6 +113,12 @@ class ImapPoller:
     # ------------------------------------------------------------------ the loop
 
     def start(self) -> None:
+        """Start the loop's thread; a no-op while it runs. A stopped poller can be started again."""
+        if self._thread is not None and self._thread.is_alive():
+            if not self._stop.is_set():
+                return
+            self._thread.join(timeout=10)  # a stop still finishing its pass
+        self._stop.clear()
         self._thread = threading.Thread(target=self._run, name=f"imap-{self.channel.config.name}", daemon=True)
         self._thread.start()
 
@@ -120,6 +126,10 @@ class ImapPoller:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
     def _run(self) -> None:
         backoff = 1.0

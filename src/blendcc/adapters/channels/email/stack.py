@@ -4,6 +4,7 @@ listener and the IMAP pollers (started and stopped with the server)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from blendcc.adapters.channels.attachments import FileAttachmentStore
@@ -47,17 +48,31 @@ class EmailStack:
                     imap.host, imap.port, imap.username, imap.password, imap.security, imap.folder, imap.poll_s,
                     imap.idle, imap.processed_folder), self.inbound))
 
+    def services(self) -> list[tuple[str, Callable[[], None], Callable[[], None]]]:
+        """The listeners as (name, start, stop): 'smtp' when enabled, 'imap:<mailbox>' per polled mailbox (the
+        API lifespan runs them as leader-only services: on the routing leader only, ADR 0063)."""
+        out: list[tuple[str, Callable[[], None], Callable[[], None]]] = []
+        if self.settings.email_smtp_enabled:
+            out.append(("smtp", self._start_listener, self._stop_listener))
+        out.extend((f"imap:{p.channel.config.name}", p.start, p.stop) for p in self.pollers)
+        return out
+
     def start(self) -> None:
-        if self.settings.email_smtp_enabled and self.listener is None:
-            self.listener = SmtpListener(self.inbound, self.settings.email_smtp_host, self.settings.email_smtp_port,
-                                         self.settings.email_max_message_bytes)
-            self.listener.start()
-        for poller in self.pollers:
-            poller.start()
+        for _, start, _ in self.services():
+            start()
 
     def stop(self) -> None:
-        for poller in self.pollers:
-            poller.stop()
+        for _, _, stop in reversed(self.services()):
+            stop()
+
+    def _start_listener(self) -> None:
+        if self.listener is None:
+            listener = SmtpListener(self.inbound, self.settings.email_smtp_host, self.settings.email_smtp_port,
+                                    self.settings.email_max_message_bytes)
+            listener.start()
+            self.listener = listener
+
+    def _stop_listener(self) -> None:
         if self.listener is not None:
             self.listener.stop()
             self.listener = None

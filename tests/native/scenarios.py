@@ -14,8 +14,7 @@ import blendcc
 from blendcc import native
 from blendcc.domain import events as ev
 from blendcc.domain.agent import AgentConfig, Presence
-from blendcc.domain.interaction import RouteStep
-from blendcc.domain.interaction import InteractionState
+from blendcc.domain.interaction import InteractionState, RouteStep
 from blendcc.domain.queue import QueueConfig
 from blendcc.routing.catalog import build_catalog
 from blendcc.routing.engine import Engine

@@ -25,7 +25,8 @@ class BuildPyWithCompiledCore(build_py):
         out = Path(self.build_lib) / "blendcc" / "_compiled"
         done = subprocess.run([sys.executable, str(ROOT / "tools" / "build_native.py"), "--src", str(ROOT / "src"),
                                "--out", str(out)], check=False, capture_output=True, text=True)
-        print((done.stdout + done.stderr).strip().splitlines()[-1:] or "", file=sys.stderr)
+        lines = (done.stdout + done.stderr).strip().splitlines()
+        print("\n".join(lines[-1:] if done.returncode == 0 else lines[-25:]), file=sys.stderr)
         if done.returncode != 0:
             print("warning: the compiled core was not built; the wheel runs pure Python", file=sys.stderr)
 

@@ -50,14 +50,18 @@ def build(src: Path, out: Path) -> dict[str, Any]:
         os.chdir(src.parent)  # mypy reads pyproject.toml's [tool.mypy] from here
         try:
             options = [str(p.relative_to(src.parent)) for p in sources]
-            if importlib.util.find_spec("pydantic") is None:
+            try:
+                extensions = mypycify(options, opt_level="3", target_dir=str(work / "c"))
+            except SystemExit:
                 # a wheel's isolated build environment has mypy but not the project's dependencies (nor
                 # the pydantic plugin pyproject.toml names): their types are then Any, which compiles to
                 # the same generic operations the interpreter does
+                print("build_native: mypy failed with the project's configuration; again with a minimal one",
+                      file=sys.stderr)
                 config = work / "mypy.ini"
                 config.write_text("[mypy]\npython_version = 3.11\nignore_missing_imports = True\n")
-                options = ["--config-file", str(config), *options]
-            extensions = mypycify(options, opt_level="3", target_dir=str(work / "c"))
+                extensions = mypycify(["--config-file", str(config), *options], opt_level="3",
+                                      target_dir=str(work / "c"))
             dist = Distribution({"name": "blendcc-native", "ext_modules": extensions})
             dist.script_args = ["build_ext", "--build-lib", str(work / "lib"), "--build-temp", str(work / "obj")]
             dist.parse_command_line()

@@ -566,10 +566,3 @@ class Engine(PresenceMixin, OutboundMixin, ConversationMixin, EmergencyMixin, Li
     def is_terminal(self, contact_id: str) -> bool:
         c = self.contacts.get(contact_id)
         return c is None or c.state in TERMINAL
-
-
-@mypyc_attr(native_class=False)
-class _Subclass(Engine):
-    """Never used. Compiled, a method of a class with no compiled subclass checks that ``self`` is exactly
-    that class, which refuses the subclasses made at run time (the tests' ``Watched(Engine)``); this one
-    makes mypyc check ``isinstance`` instead (ADR 0061)."""

@@ -18,13 +18,6 @@ from types import ModuleType
 
 #: the modules compiled, as paths inside the package (ADR 0061 says why these and not the others)
 COMPILED_SOURCES: tuple[str, ...] = (
-    "routing/conversation_state.py",
-    "routing/state.py",
-    "routing/presence.py",
-    "routing/outbound.py",
-    "routing/conversations.py",
-    "routing/emergency.py",
-    "routing/engine.py",
     "routing/matcher.py",
     "routing/records.py",
     "routing/strategies.py",

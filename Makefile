@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test lint typecheck contracts pytest bench system-deps clean frontend
+.PHONY: run test lint typecheck contracts pytest bench system-deps clean frontend native
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +12,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+
+# The compiled core (ADR 0061): the hot pure-core modules listed in src/blendcc/native.py, compiled by mypyc
+# (it ships with mypy, a dev dependency) into src/blendcc/_compiled, apart from the sources; rebuilt when one
+# of them changes. blendcc loads it only while every source's hash matches the build, else runs pure Python.
+# A failed build leaves the pure modules in use (a warning here; the equivalence test fails under CI).
+NATIVE := src/blendcc/_compiled/manifest.json
+NATIVE_SRC := $(addprefix src/blendcc/,$(shell sed -n 's/^    "\([a-z_/]*\.py\)",$$/\1/p' src/blendcc/native.py))
+
+$(NATIVE): $(STAMP) $(NATIVE_SRC) src/blendcc/native.py tools/build_native.py
+	@$(BIN)/python tools/build_native.py >$(VENV)/native-build.log 2>&1 && tail -1 $(VENV)/native-build.log \
+		|| (tail -3 $(VENV)/native-build.log; echo "warning: the compiled core was not built; blendcc runs pure Python")
+
+native: $(NATIVE)
 
 # Front end (src/blendcc/web: TypeScript + Preact, built by Vite into web/dist): `npm ci` again only when
 # the lock file changed (a stamp in node_modules), then the type check and the build.
@@ -27,11 +40,11 @@ $(NPM_STAMP): $(WEBDIR)/package-lock.json
 frontend: $(NPM_STAMP)
 	cd $(WEBDIR) && npm run --silent typecheck && npm run --silent build
 
-run: $(STAMP) frontend
+run: $(STAMP) native frontend
 	$(BIN)/blendcc migrate
 	$(BIN)/blendcc serve --demo
 
-test: $(STAMP) frontend lint typecheck contracts pytest
+test: $(STAMP) native frontend lint typecheck contracts pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -42,10 +55,10 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-pytest: $(STAMP) frontend
+pytest: $(STAMP) native frontend
 	$(BIN)/pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) native
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 # Real peers used by end-to-end tests (Debian packages): headless Chromium for the status page, SIP
@@ -59,4 +72,4 @@ system-deps:
 	@test -d /usr/share/fonts/opentype/noto || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(WEBDIR)/node_modules $(WEBDIR)/dist
+	rm -rf $(VENV) src/blendcc/_compiled src/blendcc/_compiled.new .pytest_cache .mypy_cache .ruff_cache .hypothesis $(WEBDIR)/node_modules $(WEBDIR)/dist

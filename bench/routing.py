@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
+from blendcc import native
 from blendcc.domain.agent import AgentConfig, Presence
 from blendcc.domain.channels import Channel
 from blendcc.domain.interaction import InteractionState, RouteStep
@@ -303,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = indexed.per_s >= 150_000 and indexed.p99_us < 50
     console.print(f"targets (>= 150,000 decisions/s, p99 < 50 µs): {'met' if ok else 'MISSED'}")
     result = {
+        "compiled": native.status()["compiled"],  # the mypyc core (ADR 0061); BLENDCC_PURE=1 for pure Python
         "decisions_per_s": round(indexed.per_s),
         "decisions_per_cpu_s": round(indexed.per_cpu_s),
         "p50_us": round(indexed.p50_us, 2),

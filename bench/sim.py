@@ -41,6 +41,7 @@ import simpy
 from rich.console import Console
 from rich.table import Table
 
+from blendcc import native
 from blendcc.sim.centre import SimCentre
 from blendcc.sim.collect import ALL_QUEUES
 from blendcc.sim.report import Estimate
@@ -233,6 +234,7 @@ def main() -> None:
                       f"{reps.workers} = {reps.speedup:.2f}x ({reps.speedup / reps.workers:.2f} per core; "
                       "wall clock, other jobs on the machine lower it)")
     print(json.dumps({
+        "compiled": native.status()["compiled"],  # the mypyc core (ADR 0061); BLENDCC_PURE=1 for pure Python
         "blendcc_arrivals_per_s": round(blend.per_s, 1),
         "simpy_arrivals_per_s": round(simpy_run.per_s, 1),
         "ciw_arrivals_per_s": round(ciw_run.per_s, 1),

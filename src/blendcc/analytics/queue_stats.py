@@ -20,6 +20,8 @@ BASE_INTERVAL_S = 900
 Thresholds = Callable[[str, str], tuple[float, float]]
 
 CounterKey = tuple[float, str, str]  # (interval start, queue_id, channel)
+#: a counter value: ``int | float``, not ``float`` (compiled, a ``float`` annotation turns ints into floats)
+Num = int | float
 
 
 @dataclass(slots=True)
@@ -40,7 +42,7 @@ class QueueCounters:
     hold_s: float = 0.0
     acw_s: float = 0.0
 
-    def add(self, delta: dict[str, float]) -> None:
+    def add(self, delta: dict[str, Num]) -> None:
         for name, value in delta.items():
             if name == "max_wait_handled_s":
                 if value > self.max_wait_handled_s:  # noqa: PLR1730 -- max() without the call (hot path)
@@ -51,7 +53,7 @@ class QueueCounters:
     def merge(self, other: QueueCounters) -> None:
         self.add(other.as_dict())
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, Num]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
@@ -62,7 +64,7 @@ def interval_start(at: float, interval_s: int = BASE_INTERVAL_S) -> float:
     return float(int(at // interval_s) * interval_s)
 
 
-def deltas(event: ev.Event, thresholds: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+def deltas(event: ev.Event, thresholds: Thresholds) -> list[tuple[CounterKey, dict[str, Num]]]:
     """The counter changes one event causes, keyed by the interval its queue visit started in."""
     fn = _DELTAS.get(type(event))
     if fn is None:
@@ -70,23 +72,23 @@ def deltas(event: ev.Event, thresholds: Thresholds) -> list[tuple[CounterKey, di
     return fn(event, thresholds)
 
 
-_Delta = Callable[[Any, Thresholds], list[tuple[CounterKey, dict[str, float]]]]
+_Delta = Callable[[Any, Thresholds], list[tuple[CounterKey, dict[str, Num]]]]
 
 
-def _queued(event: ev.ContactQueued, _th: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+def _queued(event: ev.ContactQueued, _th: Thresholds) -> list[tuple[CounterKey, dict[str, Num]]]:
     return [((interval_start(event.at), event.queue_id, event.channel), {"offered": 1})]
 
 
-def _connected(event: ev.ContactConnected, thresholds: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+def _connected(event: ev.ContactConnected, thresholds: Thresholds) -> list[tuple[CounterKey, dict[str, Num]]]:
     sl_t, _ = thresholds(event.queue_id, event.channel)
-    delta: dict[str, float] = {"handled": 1, "wait_handled_s": event.wait_s,
+    delta: dict[str, Num] = {"handled": 1, "wait_handled_s": event.wait_s,
                                "max_wait_handled_s": event.wait_s}
     if event.wait_s <= sl_t:
         delta["answered_in_sl"] = 1
     return [((interval_start(event.queued_at), event.queue_id, event.channel), delta)]
 
 
-def _abandoned(event: ev.ContactAbandoned, thresholds: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+def _abandoned(event: ev.ContactAbandoned, thresholds: Thresholds) -> list[tuple[CounterKey, dict[str, Num]]]:
     if event.queue_id is None or event.queued_at is None:
         return []  # left before entering a queue (in IVR/bot): not offered
     _, short = thresholds(event.queue_id, event.channel)
@@ -96,24 +98,24 @@ def _abandoned(event: ev.ContactAbandoned, thresholds: Thresholds) -> list[tuple
     return [(key, {"abandoned": 1, "wait_abandoned_s": event.wait_s})]
 
 
-def _timed_out(event: ev.ContactTimedOut, _th: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+def _timed_out(event: ev.ContactTimedOut, _th: Thresholds) -> list[tuple[CounterKey, dict[str, Num]]]:
     return [((interval_start(event.queued_at), event.queue_id, event.channel), {"timed_out": 1})]
 
 
-def _overflowed(event: ev.ContactOverflowed, _th: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+def _overflowed(event: ev.ContactOverflowed, _th: Thresholds) -> list[tuple[CounterKey, dict[str, Num]]]:
     return [((interval_start(event.queued_at), event.from_queue_id, event.channel), {"overflowed_out": 1})]
 
 
-def _transferred(event: ev.ContactTransferred, _th: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+def _transferred(event: ev.ContactTransferred, _th: Thresholds) -> list[tuple[CounterKey, dict[str, Num]]]:
     return [((interval_start(event.queued_at), event.from_queue_id, event.channel), {"transferred": 1})]
 
 
-def _wrapped(event: ev.WrapUpCompleted, _th: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+def _wrapped(event: ev.WrapUpCompleted, _th: Thresholds) -> list[tuple[CounterKey, dict[str, Num]]]:
     return [((interval_start(event.queued_at), event.queue_id, event.channel),
              {"handled_done": 1, "talk_s": event.talk_s, "hold_s": event.hold_s, "acw_s": event.acw_s})]
 
 
-def _no_delta(_event: ev.Event, _th: Thresholds) -> list[tuple[CounterKey, dict[str, float]]]:
+def _no_delta(_event: ev.Event, _th: Thresholds) -> list[tuple[CounterKey, dict[str, Num]]]:
     return []
 
 

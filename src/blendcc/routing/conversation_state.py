@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from blendcc.domain.channels import Channel
 from blendcc.domain.conversation_events import (
@@ -14,10 +14,9 @@ from blendcc.domain.conversation_events import (
 from blendcc.domain.lifecycle.contact import CONTACT
 from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.domain.lifecycle.conversation import PARKED, ConversationState
-
-if TYPE_CHECKING:
-    from blendcc.routing.catalog import Catalog
-    from blendcc.routing.records import ContactRecord
+from blendcc.mypyc_hints import mypyc_attr
+from blendcc.routing.catalog import Catalog  # imported, not only for type checking: compiled, the class's
+from blendcc.routing.records import ContactRecord  # annotations are evaluated (ADR 0061)
 
 #: contact state -> PARKED, for the conversation set pending or snoozed
 _PARK: dict[S, S] = CONTACT.by_trigger("ConversationStateChanged")
@@ -29,14 +28,15 @@ SNOOZE_TIMER = "snooze"
 IDLE_TIMER = "idle"
 
 
+@mypyc_attr(native_class=False)  # a mixin hierarchy: compiled methods, Python class (ADR 0061)
 class ConversationFold:
     """The two conversation events with an effect on routing state; mixed into ``LiveState``."""
 
-    if TYPE_CHECKING:
-        contacts: dict[str, ContactRecord]
-        catalog: Catalog
-
-        def schedule(self, due: float, kind: str, contact_id: str, agent_id: str | None, token: int) -> None: ...
+    # provided by the class this is mixed into (``Engine``/``LiveState``); annotations only: a
+    # class-level ``if TYPE_CHECKING`` cannot be compiled (mypyc, ADR 0061)
+    contacts: dict[str, ContactRecord]
+    catalog: Catalog
+    schedule: Callable[[float, str, str, str | None, int], None]
 
     def _conversation_state(self, e: ConversationStateChanged) -> None:
         c = self.contacts.get(e.contact_id)

@@ -4,8 +4,8 @@ back to open (routed to the owner first, then the queue), resolved, and a reopen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from blendcc.domain import events as ev
 from blendcc.domain.channels import Channel, Direction
@@ -15,31 +15,30 @@ from blendcc.domain.interaction import RouteStep
 from blendcc.domain.lifecycle.contact import IN_CONVERSATION
 from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.domain.lifecycle.conversation import CONVERSATION, PARKED, ConversationState
-from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
+from blendcc.mypyc_hints import mypyc_attr
+from blendcc.routing.records import AgentRecord, ContactRecord
 from blendcc.routing.state import LiveState
-
-if TYPE_CHECKING:
-    from blendcc.routing.workflow import CompiledWorkflow
+from blendcc.routing.workflow import CompiledWorkflow  # not only for type checking: compiled, annotations are evaluated
 
 CS = ConversationState
 _DIGITAL = frozenset(c.value for c in Channel if c is not Channel.VOICE)
 
 
+@mypyc_attr(native_class=False)  # a mixin hierarchy: compiled methods, Python class (ADR 0061)
 class ConversationMixin(LiveState):
     """Conversation-state commands; mixed into ``Engine``, which provides emitting, matching and routing."""
 
-    if TYPE_CHECKING:
-        def _emit(self, event: ev.Event) -> None: ...
-        def _take(self) -> list[ev.Event]: ...
-        def _contact(self, contact_id: str) -> ContactRecord: ...
-        def _match_agent(self, agent: AgentRecord, now: float) -> None: ...
-        def _enter_step(self, c: ContactRecord, index: int, now: float, reason: str, hops: int) -> None: ...
-        def _close(self, c: ContactRecord, outcome: str, now: float) -> None: ...
-        def _complete_assignment(self, asg: Assignment, disposition: str | None, notes: str | None, now: float,
-                                 timed_out: bool) -> None: ...
-        def _plan(self, workflow: CompiledWorkflow, attrs: Mapping[str, Any], channel: str, direction: str,
-                  customer_id: str | None, tier: str | None, priority: int, last_agent_id: str | None,
-                  now: float) -> tuple[str, tuple[RouteStep, ...]]: ...
+    # provided by the class this is mixed into (``Engine``/``LiveState``); annotations only: a
+    # class-level ``if TYPE_CHECKING`` cannot be compiled (mypyc, ADR 0061)
+    _emit: Callable[[ev.Event], None]
+    _take: Callable[[], list[ev.Event]]
+    _contact: Callable[[str], ContactRecord]
+    _match_agent: Callable[[AgentRecord, float], None]
+    _enter_step: Callable[..., None]  # (c, index, now, reason, hops)
+    _close: Callable[[ContactRecord, str, float], None]
+    _complete_assignment: Callable[..., None]  # (asg, disposition, notes, now, timed_out)
+    _plan: Callable[[CompiledWorkflow, Mapping[str, Any], str, str, str | None, str | None, int, str | None, float],
+                     tuple[str, tuple[RouteStep, ...]]]
 
     # ------------------------------------------------------------------ commands
 

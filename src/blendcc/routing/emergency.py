@@ -4,26 +4,28 @@ each arrival."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
 
 from blendcc.domain import events as ev
 from blendcc.domain.crisis_events import CENTRE, EMERGENCY_MODES, SITE, EmergencyModeCleared, EmergencyModeSet
 from blendcc.domain.errors import NotFound, ValidationFailed
 from blendcc.domain.queue import QueueConfig
+from blendcc.mypyc_hints import mypyc_attr
 from blendcc.routing.state import LiveState
 
 MESSAGE_MAX = 1000
 
 
+@mypyc_attr(native_class=False)  # a mixin hierarchy: compiled methods, Python class (ADR 0061)
 class EmergencyMixin(LiveState):
     """Emergency modes are state folded from ``EmergencyModeSet``/``Cleared`` (``LiveState.emergency``); a
     mode applies to contacts entering a queue from the moment it is set (those already waiting stay, as
     with a queue's closing hours)."""
 
-    if TYPE_CHECKING:
-        def _emit(self, event: ev.Event) -> None: ...
-        def _take(self) -> list[ev.Event]: ...
+    # provided by the class this is mixed into (``Engine``/``LiveState``); annotations only: a
+    # class-level ``if TYPE_CHECKING`` cannot be compiled (mypyc, ADR 0061)
+    _emit: Callable[[ev.Event], None]
+    _take: Callable[[], list[ev.Event]]
 
     def set_emergency(self, scope: str, mode: str, now: float, *, overflow_queue: str | None = None,
                       message: str = "", by: str | None = None, crisis_id: str | None = None,

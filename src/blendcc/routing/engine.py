@@ -7,7 +7,7 @@ applied to the live state. One engine instance has a single writer (the routing 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from blendcc.domain import events as ev
@@ -19,6 +19,7 @@ from blendcc.domain.lifecycle.agent import AGENT
 from blendcc.domain.lifecycle.assignment import ASSIGNMENT, AssignmentStage
 from blendcc.domain.lifecycle.contact import CONTACT, IN_CONVERSATION, TERMINAL, UNANSWERED, WAITING
 from blendcc.domain.lifecycle.contact import ContactState as S
+from blendcc.mypyc_hints import mypyc_attr
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.conversations import ConversationMixin
 from blendcc.routing.emergency import EmergencyMixin
@@ -59,6 +60,19 @@ _OfferRevoked = ev.factory(ev.OfferRevoked)
 _WrapUpCompleted = ev.factory(ev.WrapUpCompleted)
 
 
+def _open_at(catalog: Catalog, now: float) -> Callable[[str], bool]:
+    """Whether a calendar is open at ``now`` (a module function: mypyc cannot compile a closure in a method
+    of a non-native class)."""
+    calendars = catalog.calendars
+
+    def is_open(cal: str) -> bool:
+        c = calendars.get(cal)
+        return c.is_open(now) if c is not None else False
+
+    return is_open
+
+
+@mypyc_attr(native_class=False)  # a mixin hierarchy: compiled methods, Python class (ADR 0061)
 class Engine(PresenceMixin, OutboundMixin, ConversationMixin, EmergencyMixin, LiveState):
     def __init__(self, catalog: Catalog, now: float):
         super().__init__(catalog, now)
@@ -207,13 +221,7 @@ class Engine(PresenceMixin, OutboundMixin, ConversationMixin, EmergencyMixin, Li
         catalog = self.catalog
         if workflow.filters:
             context = contact_context(attrs, channel, direction, customer_id, tier, priority)
-            calendars = catalog.calendars
-
-            def is_open(cal: str) -> bool:
-                c = calendars.get(cal)
-                return c.is_open(now) if c is not None else False
-
-            name, targets = choose(workflow, context, is_open)
+            name, targets = choose(workflow, context, _open_at(catalog, now))
         else:
             name, targets = "default", workflow.workflow.default
         if catalog is not self._plan_catalog:

@@ -10,8 +10,8 @@ longest-idle free agent of the pool; from there talk, hold, transfer and wrap-up
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from blendcc.domain import events as ev
 from blendcc.domain.agent import Presence
@@ -20,6 +20,7 @@ from blendcc.domain.dialer_events import DIALER_EVENT_TYPES
 from blendcc.domain.errors import InvalidState, ValidationFailed
 from blendcc.domain.interaction import RouteStep
 from blendcc.domain.lifecycle.assignment import AssignmentStage
+from blendcc.mypyc_hints import mypyc_attr
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.records import AgentRecord
 from blendcc.routing.state import LiveState
@@ -31,15 +32,16 @@ DIALER = "dialer"
 _ENGAGED = frozenset({AssignmentStage.RESERVED, AssignmentStage.BUSY, AssignmentStage.HELD})
 
 
+@mypyc_attr(native_class=False)  # a mixin hierarchy: compiled methods, Python class (ADR 0061)
 class OutboundMixin(LiveState):
     """Outbound commands; mixed into ``Engine`` (which provides ``_emit``, ``_take``, ``set_status``)."""
 
-    if TYPE_CHECKING:
-        def _emit(self, event: ev.Event) -> None: ...
-        def _take(self) -> list[ev.Event]: ...
-        def set_status(self, agent_id: str, status: str, now: float, *, reason: str | None = None,
-                       by: str | None = None) -> list[ev.Event]: ...
-        def _agent(self, agent_id: str) -> AgentRecord: ...
+    # provided by the class this is mixed into (``Engine``/``LiveState``); annotations only: a
+    # class-level ``if TYPE_CHECKING`` cannot be compiled (mypyc, ADR 0061)
+    _emit: Callable[[ev.Event], None]
+    _take: Callable[[], list[ev.Event]]
+    set_status: Callable[..., list[ev.Event]]  # (agent_id, status, now, *, reason=None, by=None)
+    _agent: Callable[[str], AgentRecord]
 
     def __init__(self, catalog: Catalog, now: float):
         super().__init__(catalog, now)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from blendcc.domain import events as ev
 from blendcc.domain.agent import Presence
-from blendcc.domain.channels import Channel
 from blendcc.domain.errors import InvalidState, ValidationFailed
-from blendcc.domain.interaction import RouteStep
 from blendcc.domain.lifecycle.assignment import ASSIGNMENT, IN_CONVERSATION, AssignmentStage
 from blendcc.domain.lifecycle.contact import ContactState as S
-from blendcc.routing.records import AgentRecord, Assignment, ContactRecord
+from blendcc.mypyc_hints import mypyc_attr
+from blendcc.routing.records import AgentRecord, ContactRecord
 from blendcc.routing.state import LiveState
 
 _PRESENCE: dict[Presence, str] = {p: p.value for p in Presence}
@@ -22,21 +21,22 @@ _AgentStatusChanged = ev.factory(ev.AgentStatusChanged)
 _OfferRevoked = ev.factory(ev.OfferRevoked)
 
 
+@mypyc_attr(native_class=False)  # a mixin hierarchy: compiled methods, Python class (ADR 0061)
 class PresenceMixin(LiveState):
     """Presence commands; mixed into ``Engine``, which provides the emitting, matching and asg plumbing."""
 
-    if TYPE_CHECKING:
-        def _emit(self, event: ev.Event) -> None: ...
-        def _take(self) -> list[ev.Event]: ...
-        def _agent(self, agent_id: str) -> AgentRecord: ...
-        def _match_agent(self, agent: AgentRecord, now: float) -> None: ...
-        def _match_contact(self, c: ContactRecord, now: float) -> None: ...
-        def _anyone_for(self, step: RouteStep, channel: Channel | None = None) -> bool: ...
-        def _enter_step(self, c: ContactRecord, index: int, now: float, reason: str, hops: int) -> None: ...
-        def _reroute(self, c: ContactRecord, queue_id: str, now: float, reason: str, hops: int) -> None: ...
-        def _end_assignment(self, asg: Assignment, reason: str, now: float, auto_complete: bool = True) -> None: ...
-        def _complete_assignment(self, asg: Assignment, disposition: str | None, notes: str | None, now: float,
-                                 timed_out: bool) -> None: ...
+    # provided by the class this is mixed into (``Engine``/``LiveState``); annotations only: a
+    # class-level ``if TYPE_CHECKING`` cannot be compiled (mypyc, ADR 0061)
+    _emit: Callable[[ev.Event], None]
+    _take: Callable[[], list[ev.Event]]
+    _agent: Callable[[str], AgentRecord]
+    _match_agent: Callable[[AgentRecord, float], None]
+    _match_contact: Callable[[ContactRecord, float], None]
+    _anyone_for: Callable[..., bool]  # (step, channel=None)
+    _enter_step: Callable[..., None]  # (c, index, now, reason, hops)
+    _reroute: Callable[..., None]  # (c, queue_id, now, reason, hops)
+    _end_assignment: Callable[..., None]  # (asg, reason, now, auto_complete=True)
+    _complete_assignment: Callable[..., None]  # (asg, disposition, notes, now, timed_out)
 
     def login(self, agent_id: str, now: float, *, status: str = "available",
               reason: str | None = None) -> list[ev.Event]:

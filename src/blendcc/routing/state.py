@@ -32,6 +32,7 @@ from blendcc.domain.lifecycle.contact import CONTACT, WAITING
 from blendcc.domain.lifecycle.contact import ContactState as S
 from blendcc.domain.problem_events import PROBLEM_EVENT_TYPES
 from blendcc.domain.queue import QueueConfig
+from blendcc.mypyc_hints import mypyc_attr
 from blendcc.routing.catalog import Catalog
 from blendcc.routing.conversation_state import ConversationFold
 from blendcc.routing.matcher import Matcher
@@ -59,6 +60,7 @@ _GONE = AssignmentStage.ENDED
 Timer = tuple[float, int, str, str, str | None, int]
 
 
+@mypyc_attr(native_class=False)  # a mixin hierarchy: compiled methods, Python class (ADR 0061)
 class LiveState(ConversationFold):
     def __init__(self, catalog: Catalog, now: float):
         self.catalog = catalog

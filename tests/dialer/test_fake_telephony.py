@@ -9,7 +9,7 @@ import pytest
 from blendcc.adapters.manual_clock import FakeClock
 from blendcc.adapters.telephony.fake import FakeTelephony, ScriptedCall
 from blendcc.domain.telephony import TelephonyEvent
-from blendcc.ports import Telephony
+from blendcc.outbound_ports import Telephony
 
 
 def make(**kw: object) -> tuple[FakeClock, FakeTelephony, list[TelephonyEvent]]:

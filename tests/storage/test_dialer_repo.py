@@ -108,7 +108,7 @@ def test_implementations_match_the_ports(backend: Backend) -> None:
 
     from blendcc.adapters.manual_clock import FakeClock
     from blendcc.adapters.telephony.fake import FakeTelephony
-    from blendcc.ports import DialerRepository, Telephony
+    from blendcc.outbound_ports import DialerRepository, Telephony
 
     if backend.engine is None:
         repo: DialerRepository = MemoryDialerRepository()

@@ -9,7 +9,7 @@ from blendcc.app.outbound.dialing import DialingService
 from blendcc.app.outbound.state import events_of
 from blendcc.app.outbound.ticker import start_ticker
 from blendcc.domain.errors import InvalidState
-from blendcc.ports import Telephony
+from blendcc.outbound_ports import Telephony
 
 
 def wire_dialing(container: Container, telephony: Telephony, *, ticker: bool = True,

@@ -24,7 +24,8 @@ from blendcc.dialer.windows import is_open
 from blendcc.domain.dialer_events import DIALER_EVENT_TYPES, CampaignStateChanged, RecordUpdated
 from blendcc.domain.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from blendcc.domain.events import Event, WrapUpCompleted
-from blendcc.ports import Clock, DialerRepository, EventStore, ReportReader
+from blendcc.outbound_ports import DialerRepository
+from blendcc.ports import Clock, EventStore, ReportReader
 from blendcc.routing.commands import AppendEvents
 
 KIND = "campaigns"

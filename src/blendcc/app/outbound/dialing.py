@@ -35,7 +35,8 @@ from blendcc.domain import events as ev
 from blendcc.domain.errors import InvalidState, NotFound, ValidationFailed
 from blendcc.domain.lifecycle.attempt import IN_FLIGHT, AttemptState
 from blendcc.domain.telephony import TelephonyEvent
-from blendcc.ports import Clock, DialerRepository, Telephony
+from blendcc.outbound_ports import DialerRepository, Telephony
+from blendcc.ports import Clock
 from blendcc.routing.commands import (
     AppendEvents,
     Batch,

@@ -18,7 +18,8 @@ from blendcc.dialer.records import DialRecord
 from blendcc.dialer.windows import CallingWindow, is_open, local_time
 from blendcc.domain import events as ev
 from blendcc.domain.errors import InvalidState, NotFound
-from blendcc.ports import Clock, DialerRepository
+from blendcc.outbound_ports import DialerRepository
+from blendcc.ports import Clock
 from blendcc.routing.commands import Command
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ from blendcc.dialer.records import DialRecord
 from blendcc.domain import dialer_events as dev
 from blendcc.domain import events as ev
 from blendcc.domain.errors import InvalidState, ValidationFailed
-from blendcc.ports import Clock, DialerRepository
+from blendcc.outbound_ports import DialerRepository
+from blendcc.ports import Clock
 from blendcc.routing.commands import Command, ReleaseOutbound, ReserveOutbound
 
 

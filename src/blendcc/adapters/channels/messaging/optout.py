@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from blendcc.dialer.dnc import GLOBAL, DncEntry, normalise
-from blendcc.ports import Clock, DialerRepository
+from blendcc.outbound_ports import DialerRepository
+from blendcc.ports import Clock
 
 log = logging.getLogger(__name__)
 

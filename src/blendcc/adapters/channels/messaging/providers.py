@@ -11,7 +11,8 @@ from blendcc.adapters.channels.messaging.telegram import TelegramChannel
 from blendcc.adapters.channels.messaging.twilio_sms import TwilioSmsChannel
 from blendcc.adapters.channels.registry import ChannelRegistry
 from blendcc.config import Settings
-from blendcc.ports import Clock, DialerRepository
+from blendcc.outbound_ports import DialerRepository
+from blendcc.ports import Clock
 
 log = logging.getLogger(__name__)
 

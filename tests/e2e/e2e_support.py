@@ -226,3 +226,21 @@ def screenshot(url: str, out: Path, ready_js: str, steps: Sequence[tuple[str, st
 if __name__ == "__main__":  # manual check: python tests/e2e/e2e_support.py URL OUT.png [READY_JS]
     ready = sys.argv[3] if len(sys.argv) > 3 else "document.readyState === 'complete'"
     print(len(screenshot(sys.argv[1], Path(sys.argv[2]), ready)), "bytes")
+
+
+REDIS_URL = os.environ.get("BLENDCC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_or_skip() -> None:
+    """Redis answers at REDIS_URL; outside CI the test is skipped when it does not, in CI it fails."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    finally:
+        client.close()

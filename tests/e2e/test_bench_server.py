@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from e2e_support import REDIS_URL, redis_or_skip
 
 from blendcc.testing.postgres import test_pg_url as _pg_url
 
@@ -21,7 +22,6 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "server.py"
 KEYS = {"agents", "contacts_per_s", "offer_p99_ms", "errors", "nodes", "rss_growth_mb"}
 ENV = {**os.environ, "PYTHONPATH": str(BENCH.parents[1] / "src")}
 PG_URL = _pg_url()  # PostgreSQL is required, never skipped (blendcc.testing.postgres)
-REDIS_URL = os.environ.get("BLENDCC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def test_the_server_bench_measures_every_offer_and_ends_with_its_json_line(tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ def test_the_server_bench_measures_every_offer_and_ends_with_its_json_line(tmp_p
 
 
 def test_three_nodes_in_cluster_mode_offer_through_the_standbys_without_errors(tmp_path: Path) -> None:
-    _redis_or_skip()
+    redis_or_skip()
     done = subprocess.run([sys.executable, str(BENCH), "--nodes", "3", "--agents", "6", "--rate", "2",
                            "--duration", "5", "--warmup", "1", "--sample", "1", "--handle", "0.2", "0.4",
                            "--customers", "5", "--postgres", PG_URL, "--redis", REDIS_URL],
@@ -70,19 +70,6 @@ def test_three_nodes_in_cluster_mode_offer_through_the_standbys_without_errors(t
     assert "routing leader" in done.stderr
 
 
-def _redis_or_skip() -> None:
-    """Redis up (skipped only outside CI, as tests/e2e/test_cluster_failover.py)."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
-    finally:
-        client.close()
 
 
 @pytest.mark.parametrize("db", ["sqlite", "both"])

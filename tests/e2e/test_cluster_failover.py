@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_support import ADMIN_PASSWORD, Server, pg_schema_url, wait_until
+from e2e_support import ADMIN_PASSWORD, REDIS_URL, Server, pg_schema_url, redis_or_skip, wait_until
 from sqlalchemy import Engine, text
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
@@ -28,30 +28,17 @@ from blendcc.adapters.storage.engine import make_engine
 
 pytestmark = pytest.mark.slow
 
-REDIS_URL = os.environ.get("BLENDCC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "agent-pw"
 AGENTS = ("ag1", "ag2", "ag3", "ag4")
 TTL_S = 2.0
 ALWAYS = {d: [{"start": "00:00", "end": "24:00"}] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
-def _redis_or_skip() -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
-    finally:
-        client.close()
 
 
 @pytest.fixture
 def nodes(tmp_path: Path) -> Iterator[list[Server]]:
-    _redis_or_skip()
+    redis_or_skip()
     prefix = f"t{uuid.uuid4().hex[:10]}"
     with pg_schema_url() as url:
         made = [Server(url, tmp_path, env={"BLENDCC_CLUSTER": "true", "BLENDCC_REDIS_URL": REDIS_URL,

@@ -5,7 +5,6 @@ it accepts, and the killed node, started again, comes back as a standby with non
 from __future__ import annotations
 
 import json
-import os
 import smtplib
 import socket
 import uuid
@@ -15,32 +14,19 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_support import ADMIN_PASSWORD, Client, Server, free_port, pg_schema_url, wait_until
+from e2e_support import ADMIN_PASSWORD, REDIS_URL, Client, Server, free_port, pg_schema_url, redis_or_skip, wait_until
 
 pytestmark = pytest.mark.slow
 
-REDIS_URL = os.environ.get("BLENDCC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TTL_S = 2.0
 MAILBOX = "support@centre.example"
 
 
-def _redis_or_skip() -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
-    finally:
-        client.close()
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[list[tuple[Server, int]]]:
-    _redis_or_skip()
+    redis_or_skip()
     prefix = f"t{uuid.uuid4().hex[:10]}"
     with pg_schema_url() as url:
         made = []

@@ -28,6 +28,7 @@ from blendcc.domain.channels import Channel
 from blendcc.domain.lifecycle.assignment import IN_CONVERSATION, AssignmentStage
 from blendcc.domain.lifecycle.contact import UNANSWERED
 from blendcc.domain.lifecycle.contact import ContactState as S
+from blendcc.mypyc_hints import mypyc_attr
 from blendcc.routing.engine import Engine
 from blendcc.sim.collect import Collector, Rows
 from blendcc.sim.distributions import Sampler
@@ -69,6 +70,7 @@ def _rng(seed: str, purpose: str) -> random.Random:
     return random.Random(f"{seed}:{purpose}")
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # subclassed by Python classes (ADR 0061)
 class SimCentre:
     def __init__(self, scenario: Scenario, seed: int | str = 0, replication: int = 0) -> None:
         self.scenario = scenario

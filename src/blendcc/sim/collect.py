@@ -24,12 +24,14 @@ from blendcc.analytics.queue_stats import (
     queue_kpis,
 )
 from blendcc.domain import events as ev
+from blendcc.mypyc_hints import mypyc_attr
 
 ALL_QUEUES = "*"
 AGENTS = "@agents"
 #: (interval start or None for the whole run, scope: queue id, ALL_QUEUES or AGENTS) -> KPI name -> value
 Rows = dict[tuple[float | None, str], dict[str, Any]]
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # subclassed by Python classes (ADR 0061)
 class Collector:
     """Folds events as the simulation emits them; ``rows(end)`` gives the KPI table."""
 

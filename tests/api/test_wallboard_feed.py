@@ -4,39 +4,13 @@ socket gets ONE coalesced "stats" frame after a burst of events, reflecting them
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from blendcc.app.reporting.wallboard import natural_key
 from blendcc.app.reporting.wallboard_feed import WallboardFeed
+from blendcc.testing.scheduler import StepScheduler
 
 from .test_ws import connect, receive
-
-
-class StepScheduler:
-    """A Scheduler whose jobs run when the test says so (``run_due``)."""
-
-    def __init__(self) -> None:
-        self.jobs: list[tuple[float, Callable[[], object]]] = []
-
-    def call_later(self, delay: float, fn: Callable[[], object]) -> object:
-        job = (delay, fn)
-        self.jobs.append(job)
-        return job
-
-    def call_at(self, when: float, fn: Callable[[], object]) -> object:
-        return self.call_later(0.0, fn)
-
-    def cancel(self, handle: object) -> None:
-        if handle in self.jobs:
-            self.jobs.remove(handle)  # type: ignore[arg-type]
-
-    def run_due(self, delay: float) -> int:
-        due = [j for j in self.jobs if j[0] == delay]
-        for job in due:
-            self.jobs.remove(job)
-            job[1]()
-        return len(due)
 
 
 def live(api: Any) -> dict[str, Any]:

@@ -4,45 +4,20 @@ times a second; a quiet board still follows its first event after ``coalesce_s``
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from blendcc.adapters.bus.memory import MemoryBus
 from blendcc.app.reporting.wallboard_feed import WallboardFeed
 from blendcc.domain.events import AgentStateChanged
 from blendcc.ports import StoredEvent
-
-
-class Recorder:
-    """A Scheduler that keeps (delay, fn) and runs them only when told."""
-
-    def __init__(self) -> None:
-        self.jobs: list[tuple[float, Callable[[], object]]] = []
-
-    def call_later(self, delay: float, fn: Callable[[], object]) -> object:
-        job = (delay, fn)
-        self.jobs.append(job)
-        return job
-
-    def call_at(self, when: float, fn: Callable[[], object]) -> object:
-        return self.call_later(0.0, fn)
-
-    def cancel(self, handle: object) -> None:
-        if handle in self.jobs:
-            self.jobs.remove(handle)  # type: ignore[arg-type]
-
-    def run(self) -> float:
-        delay, fn = self.jobs.pop(0)
-        fn()
-        return delay
-
+from blendcc.testing.scheduler import StepScheduler
 
 BATCH = [StoredEvent(1, AgentStateChanged(at=0.0, agent_id="a1", state="available", reason=None))]
 
 
-def _feed(max_per_s: float | None) -> tuple[WallboardFeed, Recorder, list[float], list[dict[str, Any]]]:
+def _feed(max_per_s: float | None) -> tuple[WallboardFeed, StepScheduler, list[float], list[dict[str, Any]]]:
     now = [100.0]
-    scheduler = Recorder()
+    scheduler = StepScheduler()
     bus = MemoryBus()
     frames: list[dict[str, Any]] = []
     bus.subscribe("stats", lambda _t, m: frames.append(dict(m)))

@@ -3,7 +3,6 @@ another node's subscribers through Redis; without it the in-process bus is used.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Mapping
@@ -16,22 +15,14 @@ from blendcc.adapters.bus.redis_streams import RedisBus
 from blendcc.app.acd.contacts import NewContact
 from blendcc.bootstrap import build_container, make_bus
 from blendcc.domain.channels import Channel
+from blendcc.testing.redis_check import REDIS_URL
+from blendcc.testing.redis_check import redis_client as require_redis
 from conftest import make_settings
-
-REDIS_URL = os.environ.get("BLENDCC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture
 def redis_client() -> Any:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    client = require_redis(pytest.fail, pytest.skip)
     yield client
     client.close()
 

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from blendcc.testing.postgres import temporary_schema
+from blendcc.testing.redis_check import redis_client as require_redis
 
 CHROMIUM = "/usr/bin/chromium"
 ADMIN_PASSWORD = "e2e-admin-pw"
@@ -228,19 +229,7 @@ if __name__ == "__main__":  # manual check: python tests/e2e/e2e_support.py URL 
     print(len(screenshot(sys.argv[1], Path(sys.argv[2]), ready)), "bytes")
 
 
-REDIS_URL = os.environ.get("BLENDCC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
 
 def redis_or_skip() -> None:
     """Redis answers at REDIS_URL; outside CI the test is skipped when it does not, in CI it fails."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
-    finally:
-        client.close()
+    require_redis(pytest.fail, pytest.skip).close()

@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from e2e_support import REDIS_URL, redis_or_skip
+from e2e_support import redis_or_skip
 
 from blendcc.testing.postgres import test_pg_url as _pg_url
+from blendcc.testing.redis_check import REDIS_URL
 
 pytestmark = pytest.mark.slow
 

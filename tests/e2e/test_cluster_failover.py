@@ -19,12 +19,13 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_support import ADMIN_PASSWORD, REDIS_URL, Server, pg_schema_url, redis_or_skip, wait_until
+from e2e_support import ADMIN_PASSWORD, Server, pg_schema_url, redis_or_skip, wait_until
 from sqlalchemy import Engine, text
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from blendcc.adapters.storage.engine import make_engine
+from blendcc.testing.redis_check import REDIS_URL
 
 pytestmark = pytest.mark.slow
 

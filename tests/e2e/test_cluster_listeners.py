@@ -14,7 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_support import ADMIN_PASSWORD, REDIS_URL, Client, Server, free_port, pg_schema_url, redis_or_skip, wait_until
+from e2e_support import ADMIN_PASSWORD, Client, Server, free_port, pg_schema_url, redis_or_skip, wait_until
+
+from blendcc.testing.redis_check import REDIS_URL
 
 pytestmark = pytest.mark.slow
 

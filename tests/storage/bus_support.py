@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -11,7 +10,7 @@ from typing import Any
 
 import pytest
 
-REDIS_URL = os.environ.get("BLENDCC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+from blendcc.testing.redis_check import redis_client as require_redis
 
 
 def eventually(predicate: Callable[[], Any], timeout: float = 10.0) -> None:
@@ -25,16 +24,7 @@ def eventually(predicate: Callable[[], Any], timeout: float = 10.0) -> None:
 
 def redis_client() -> Any:
     """A client of the test Redis; outside CI the test is skipped when Redis is not running, in CI it fails."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL} (start redis-server, or set BLENDCC_TEST_REDIS_URL)")
-    return client
+    return require_redis(pytest.fail, pytest.skip)
 
 
 @contextlib.contextmanager
